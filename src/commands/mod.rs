@@ -1,0 +1,214 @@
+//! Dispatch: one function per subcommand, sharing one context.
+
+mod config;
+mod services;
+
+use crate::cli::{Cli, ColorChoice, Command, FailOn, GlobalArgs, OutputFormat};
+use crate::error::{InputError, exit};
+use crate::repo::Repo;
+use crate::report::{Format, RenderContext, Report, Severity};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+/// Runs the CLI and returns the process exit code.
+pub fn main(cli: Cli) -> i32 {
+    install_panic_hook();
+    let stderr_color = color_enabled(cli.global.color, std::io::stderr().is_terminal());
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => match err.downcast::<InputError>() {
+            Ok(input) => {
+                let _ = writeln!(std::io::stderr(), "{}", input.render(stderr_color));
+                exit::INPUT
+            }
+            Err(other) => {
+                let _ = writeln!(std::io::stderr(), "internal error: {other:#}");
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "this is a bug in trellis; please report it with the command you ran"
+                );
+                exit::INTERNAL
+            }
+        },
+    }
+}
+
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let _ = writeln!(std::io::stderr(), "internal error: {info}");
+        let _ = writeln!(
+            std::io::stderr(),
+            "this is a bug in trellis; please report it with the command you ran"
+        );
+        std::process::exit(exit::INTERNAL);
+    }));
+}
+
+fn run(cli: Cli) -> anyhow::Result<i32> {
+    let ctx = Context::new(cli.global)?;
+    match cli.command {
+        Command::Services => services::run(&ctx),
+        Command::Config(command) => config::run(&ctx, command),
+        Command::Init(args) => config::init(&ctx, &args),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "trellis", &mut std::io::stdout());
+            Ok(exit::CLEAN)
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(command).render(&mut std::io::stdout())?;
+            Ok(exit::CLEAN)
+        }
+    }
+}
+
+/// What every command needs: where the repository is, how to print.
+pub struct Context {
+    pub global: GlobalArgs,
+    /// The repository root.
+    pub root: PathBuf,
+    /// Whether stdout gets colour.
+    pub color: bool,
+}
+
+impl Context {
+    fn new(global: GlobalArgs) -> Result<Context, InputError> {
+        let root = match &global.directory {
+            Some(dir) => {
+                if !dir.is_dir() {
+                    return Err(InputError::new(format!(
+                        "-C {}: no such directory",
+                        dir.display()
+                    ))
+                    .help("pass the path of an existing repository"));
+                }
+                dir.clone()
+            }
+            None => {
+                let cwd = std::env::current_dir().map_err(|e| {
+                    InputError::new(format!("cannot read the current directory: {e}"))
+                })?;
+                crate::repo::find_root(&cwd)
+            }
+        };
+        let color = color_enabled(global.color, std::io::stdout().is_terminal());
+        Ok(Context {
+            global,
+            root,
+            color,
+        })
+    }
+
+    /// Loads the configuration and discovers the services.
+    pub fn repo(&self) -> Result<Repo, InputError> {
+        let config = crate::config::load(&self.root, self.global.config.as_deref())?;
+        Repo::open(&self.root, config)
+    }
+
+    /// Like [`Context::repo`], but a repository without services is an input error.
+    pub fn repo_with_services(&self) -> Result<Repo, InputError> {
+        let repo = self.repo()?;
+        if repo.services.is_empty() {
+            return Err(InputError::new(format!(
+                "no services found in {}",
+                repo.root.display()
+            ))
+            .help("a service is a directory with a go.mod or a Cargo.toml [package]; for directories inside one module, list them under `services:` in trellis.yaml"));
+        }
+        Ok(repo)
+    }
+
+    /// The requested format if this command supports it, else `default`.
+    pub fn format(
+        &self,
+        command: &str,
+        allowed: &[OutputFormat],
+        default: OutputFormat,
+    ) -> Result<OutputFormat, InputError> {
+        match self.global.format {
+            None => Ok(default),
+            Some(format) if allowed.contains(&format) => Ok(format),
+            Some(format) => {
+                let names: Vec<_> = allowed.iter().map(|f| format_name(*f)).collect();
+                Err(InputError::new(format!(
+                    "`trellis {command}` does not support --format {}",
+                    format_name(format)
+                ))
+                .help(format!("use one of: {}", names.join(", "))))
+            }
+        }
+    }
+
+    /// Prints a findings report in the chosen format and returns the exit code.
+    pub fn emit(&self, mut report: Report, format: OutputFormat) -> anyhow::Result<i32> {
+        report.finish();
+        let format = match format {
+            OutputFormat::Text => Format::Text,
+            OutputFormat::Json => Format::Json,
+            OutputFormat::Sarif => Format::Sarif,
+            OutputFormat::Github => Format::Github,
+            OutputFormat::Junit => Format::Junit,
+            OutputFormat::Markdown => Format::Markdown,
+        };
+        let ctx = RenderContext {
+            root: self.root.clone(),
+            color: self.color,
+        };
+        let text = crate::report::render(&report, format, &ctx);
+        let mut stdout = std::io::stdout().lock();
+        if !(self.global.quiet && format == Format::Text && report.findings.is_empty()) {
+            stdout.write_all(text.as_bytes())?;
+        }
+        stdout.flush()?;
+        Ok(self.exit_code(&report))
+    }
+
+    pub fn exit_code(&self, report: &Report) -> i32 {
+        let threshold = match self.global.fail_on {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        };
+        match threshold {
+            Some(level) if report.has_findings_at(level) => exit::FINDINGS,
+            _ => exit::CLEAN,
+        }
+    }
+
+    /// A line for people on stderr, unless --quiet.
+    pub fn status(&self, line: &str) {
+        if !self.global.quiet {
+            let _ = writeln!(std::io::stderr(), "{line}");
+        }
+    }
+}
+
+pub const ALL_REPORT_FORMATS: &[OutputFormat] = &[
+    OutputFormat::Text,
+    OutputFormat::Json,
+    OutputFormat::Sarif,
+    OutputFormat::Github,
+    OutputFormat::Junit,
+    OutputFormat::Markdown,
+];
+
+pub fn format_name(format: OutputFormat) -> String {
+    clap::ValueEnum::to_possible_value(&format)
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default()
+}
+
+/// `auto` means a terminal without NO_COLOR (any non-empty value) and not TERM=dumb.
+pub fn color_enabled(choice: ColorChoice, is_terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            is_terminal
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var("TERM").map_or(true, |t| t != "dumb")
+        }
+    }
+}

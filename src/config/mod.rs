@@ -1,0 +1,436 @@
+//! `trellis.yaml`: typed, validated, with `extends`. The YAML crate is used
+//! only here (serde-saphyr: maintained, panic-free, and it reports the line
+//! and column of every error and of every value we need to point at).
+
+mod glob;
+pub mod init;
+
+pub use glob::{Glob, GlobList};
+
+use crate::error::{InputError, did_you_mean};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub const FILE_NAME: &str = "trellis.yaml";
+pub const VERSION: u32 = 1;
+
+/// The whole configuration. Every section is optional; a repository without a
+/// `trellis.yaml` gets the defaults, which follow the seeds' layout.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "trellis.yaml")]
+pub struct Config {
+    /// Schema version of this file. Always 1.
+    pub version: u32,
+    /// Other config files (relative to this one) to start from; keys here win.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extends: Vec<String>,
+    /// Service directories, as globs (`app/*/service`), for repositories where a
+    /// service is a directory rather than a module. When empty, every directory
+    /// with a go.mod or a Cargo.toml package is a service.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<Glob>,
+    /// Paths never analysed, in addition to vendor/, testdata/, node_modules/,
+    /// hidden directories and what .gitignore ignores.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude: Vec<Glob>,
+    /// Where contracts (.proto files) live and which service owns them.
+    #[serde(default)]
+    pub contracts: ContractsConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            version: VERSION,
+            extends: Vec::new(),
+            services: Vec::new(),
+            exclude: Vec::new(),
+            contracts: ContractsConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContractsConfig {
+    /// A shared directory of contracts, mapped to services by name:
+    /// `api/order/...` belongs to `order-service` (or `order`).
+    #[serde(default = "default_api_root")]
+    pub root: String,
+    /// Explicit owners: a directory under the repository root -> a service name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub owners: BTreeMap<String, String>,
+}
+
+fn default_api_root() -> String {
+    "api".to_string()
+}
+
+impl Default for ContractsConfig {
+    fn default() -> Self {
+        ContractsConfig {
+            root: default_api_root(),
+            owners: BTreeMap::new(),
+        }
+    }
+}
+
+/// A loaded configuration and where it came from.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub config: Config,
+    /// The files read, the given one last; empty when defaults were used.
+    pub files: Vec<PathBuf>,
+}
+
+impl Loaded {
+    pub fn defaults() -> Loaded {
+        Loaded {
+            config: Config::default(),
+            files: Vec::new(),
+        }
+    }
+}
+
+/// Loads `explicit`, or `ROOT/trellis.yaml` when it exists, or the defaults.
+pub fn load(root: &Path, explicit: Option<&Path>) -> Result<Loaded, InputError> {
+    let path = match explicit {
+        Some(path) => {
+            if !path.is_file() {
+                return Err(InputError::new(format!(
+                    "config file {} does not exist",
+                    path.display()
+                ))
+                .help("pass an existing file to --config, or drop the flag to use trellis.yaml at the repository root"));
+            }
+            path.to_path_buf()
+        }
+        None => {
+            let default = root.join(FILE_NAME);
+            if !default.is_file() {
+                return Ok(Loaded::defaults());
+            }
+            default
+        }
+    };
+    let mut files = Vec::new();
+    let merged = load_merged(&path, &mut files, &mut Vec::new())?;
+    let config: Config = serde_json::from_value(merged).map_err(|e| {
+        InputError::new(format!("the merged configuration is invalid: {e}"))
+            .in_file(&path)
+            .help("check the files named in `extends` for conflicting types")
+    })?;
+    Ok(Loaded { config, files })
+}
+
+/// Reads one file and the files it extends, merged with later keys winning.
+fn load_merged(
+    path: &Path,
+    files: &mut Vec<PathBuf>,
+    stack: &mut Vec<PathBuf>,
+) -> Result<serde_json::Value, InputError> {
+    let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    if stack.contains(&canonical) {
+        return Err(InputError::new(format!(
+            "`extends` forms a cycle through {}",
+            path.display()
+        ))
+        .in_file(path)
+        .help("remove one of the `extends` entries"));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        InputError::new(format!("cannot read config file: {e}"))
+            .in_file(path)
+            .help("check that the file exists and is readable")
+    })?;
+    let parsed = parse(path, &text)?;
+    let value: serde_json::Value =
+        serde_saphyr::from_str(&text).map_err(|e| yaml_error(path, &text, &e))?;
+    stack.push(canonical);
+    let mut merged = serde_json::Value::Object(Default::default());
+    let base_dir = path.parent().unwrap_or(Path::new("."));
+    for parent in &parsed.extends {
+        let parent_path = base_dir.join(parent);
+        if !parent_path.is_file() {
+            let line = line_of(&text, parent);
+            let mut err =
+                InputError::new(format!("`extends` names {parent}, which does not exist"))
+                    .in_file(path)
+                    .with_source(text.clone())
+                    .help("paths in `extends` are relative to the file that names them");
+            if let Some((l, c)) = line {
+                err = err.at(l, c);
+            }
+            return Err(err);
+        }
+        let parent_value = load_merged(&parent_path, files, stack)?;
+        merge(&mut merged, parent_value);
+    }
+    stack.pop();
+    let mut own = value;
+    if let Some(map) = own.as_object_mut() {
+        map.remove("extends");
+    }
+    merge(&mut merged, own);
+    files.push(path.to_path_buf());
+    Ok(merged)
+}
+
+/// Later keys win; maps merge key by key, everything else is replaced.
+fn merge(base: &mut serde_json::Value, over: serde_json::Value) {
+    match (base, over) {
+        (serde_json::Value::Object(base), serde_json::Value::Object(over)) => {
+            for (key, value) in over {
+                match base.get_mut(&key) {
+                    Some(slot) => merge(slot, value),
+                    None => {
+                        base.insert(key, value);
+                    }
+                }
+            }
+        }
+        (slot, value) => *slot = value,
+    }
+}
+
+/// Parses and validates one file on its own, so errors point into it.
+pub fn parse(path: &Path, text: &str) -> Result<Config, InputError> {
+    if text.trim().is_empty() {
+        return Err(InputError::new("config file is empty")
+            .in_file(path)
+            .help("start it with `version: 1`, or run `trellis init`"));
+    }
+    let config: Config = serde_saphyr::from_str(text).map_err(|e| yaml_error(path, text, &e))?;
+    if config.version != VERSION {
+        let (line, column) = line_of(text, "version").unwrap_or((1, 1));
+        return Err(InputError::new(format!(
+            "unsupported config version {} (this trellis reads version {VERSION})",
+            config.version
+        ))
+        .in_file(path)
+        .at(line, column)
+        .with_source(text)
+        .help("set `version: 1`"));
+    }
+    for glob in config.services.iter().chain(&config.exclude) {
+        if let Err(e) = glob.compile() {
+            let (line, column) = glob.location.unwrap_or((0, 0));
+            let mut err = InputError::new(format!(
+                "invalid glob `{}`: {}",
+                glob.pattern,
+                glob_reason(&e)
+            ))
+            .in_file(path)
+            .with_source(text)
+            .help("globs use `*`, `**`, `?`, `[abc]` and `{a,b}`; close every bracket and brace");
+            if line > 0 {
+                err = err.at(line, column);
+            }
+            return Err(err);
+        }
+    }
+    Ok(config)
+}
+
+fn glob_reason(e: &globset::Error) -> String {
+    e.kind().to_string()
+}
+
+/// Turns a YAML or type error into one that names the line, the column and a fix.
+fn yaml_error(path: &Path, text: &str, e: &serde_saphyr::Error) -> InputError {
+    let location = e.location();
+    let raw = e.to_string();
+    let message = clean_message(&first_line(&raw));
+    let mut err = InputError::new(message.clone())
+        .in_file(path)
+        .with_source(text);
+    if let Some(loc) = location
+        && loc.line() > 0 {
+            err = err.at(loc.line() as u32, loc.column().max(1) as u32);
+        }
+    if let Some((unknown, expected)) = unknown_field(&raw) {
+        err.message = format!("unknown key `{unknown}`");
+        if err.line.is_none()
+            && let Some((line, column)) = line_of(text, &unknown) {
+                err = err.at(line, column);
+            }
+        let hint = match did_you_mean(&unknown, expected.iter().map(String::as_str)) {
+            Some(close) => format!(
+                "did you mean `{close}`? valid keys here: {}",
+                expected.join(", ")
+            ),
+            None => format!("valid keys here: {}", expected.join(", ")),
+        };
+        err = err.help(hint);
+    } else if let Some(field) = missing_field(&raw) {
+        err.message = format!("missing key `{field}`");
+        err = err.help(if field == "version" {
+            "add `version: 1` at the top of the file".to_string()
+        } else {
+            format!("add `{field}:`")
+        });
+    } else if message.starts_with("expected ")
+        || raw.contains("invalid type")
+        || raw.contains("invalid value")
+    {
+        if message.starts_with("expected ") {
+            err.message = format!("wrong type: {message}");
+        }
+        err = err.help("see `trellis config schema` for the type each key takes");
+    } else {
+        err = err.help("fix the YAML syntax at this position");
+    }
+    err
+}
+
+/// Drops the "error: line N column M:" prefix; the location is shown separately.
+fn clean_message(text: &str) -> String {
+    let mut text = text.trim_start_matches("error:").trim();
+    if let Some(rest) = text.strip_prefix("line ")
+        && let Some((_, after)) = rest.split_once(": ") {
+            text = after;
+        }
+    text.to_string()
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or(text).trim().to_string()
+}
+
+/// Reads serde's "unknown field `x`, expected one of `a`, `b`" message (the
+/// backticks around the expected names vary between YAML layers).
+fn unknown_field(message: &str) -> Option<(String, Vec<String>)> {
+    let rest = &message[message.find("unknown field `")? + "unknown field `".len()..];
+    let end = rest.find('`')?;
+    let unknown = rest[..end].to_string();
+    let tail = first_line(&rest[end + 1..]);
+    let list = tail
+        .split_once("expected one of ")
+        .map(|(_, list)| list)
+        .or_else(|| tail.split_once("expected ").map(|(_, list)| list))
+        .unwrap_or("");
+    let expected = list
+        .split(',')
+        .map(|name| name.trim().trim_matches('`').to_string())
+        .filter(|name| !name.is_empty() && !name.contains(' '))
+        .collect();
+    Some((unknown, expected))
+}
+
+fn missing_field(message: &str) -> Option<String> {
+    let rest = &message[message.find("missing field `")? + "missing field `".len()..];
+    Some(rest[..rest.find('`')?].to_string())
+}
+
+/// First place a key or value appears, for errors the YAML layer could not place.
+fn line_of(text: &str, needle: &str) -> Option<(u32, u32)> {
+    text.lines().enumerate().find_map(|(i, line)| {
+        line.find(needle)
+            .map(|col| (i as u32 + 1, line[..col].chars().count() as u32 + 1))
+    })
+}
+
+/// The JSON Schema of trellis.yaml, for editors.
+pub fn schema() -> String {
+    let schema = schemars::schema_for!(Config);
+    let mut out = serde_json::to_string_pretty(&schema).expect("schema serializes");
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<Config, InputError> {
+        parse(Path::new("trellis.yaml"), text)
+    }
+
+    #[test]
+    fn minimal_file() {
+        let config = parse_str("version: 1\n").unwrap();
+        assert_eq!(config.contracts.root, "api");
+    }
+
+    #[test]
+    fn unknown_key_has_position_and_suggestion() {
+        let err = parse_str("version: 1\nservces:\n  - app/*\n").unwrap_err();
+        assert_eq!(err.message, "unknown key `servces`");
+        assert_eq!(err.line, Some(2));
+        let help = err.help.unwrap();
+        assert!(help.contains("did you mean `services`"), "{help}");
+    }
+
+    #[test]
+    fn wrong_type_has_position() {
+        let err = parse_str("version: 1\nservices: 3\n").unwrap_err();
+        assert_eq!(err.line, Some(2), "{err:?}");
+    }
+
+    #[test]
+    fn bad_glob_has_position() {
+        let err = parse_str("version: 1\nservices:\n  - \"app/[x\"\n").unwrap_err();
+        assert!(err.message.contains("invalid glob"), "{err:?}");
+        assert_eq!(err.line, Some(3), "{err:?}");
+    }
+
+    #[test]
+    fn missing_version() {
+        let err = parse_str("services: []\n").unwrap_err();
+        assert_eq!(err.message, "missing key `version`");
+    }
+
+    #[test]
+    fn wrong_version() {
+        let err = parse_str("version: 7\n").unwrap_err();
+        assert!(err.message.contains("unsupported config version 7"));
+        assert_eq!(err.line, Some(1));
+    }
+
+    #[test]
+    fn extends_merges_later_keys_win() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("team.yaml"),
+            "version: 1\nexclude: [\"legacy/**\"]\ncontracts:\n  root: proto\n  owners:\n    proto/a: a\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            "version: 1\nextends: [team.yaml]\ncontracts:\n  owners:\n    proto/b: b\n",
+        )
+        .unwrap();
+        let loaded = load(dir.path(), None).unwrap();
+        assert_eq!(loaded.files.len(), 2);
+        assert_eq!(loaded.config.contracts.root, "proto");
+        assert_eq!(loaded.config.contracts.owners.len(), 2);
+        assert_eq!(loaded.config.exclude[0].pattern, "legacy/**");
+    }
+
+    #[test]
+    fn extends_cycle_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("a.yaml"),
+            "version: 1\nextends: [trellis.yaml]\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            "version: 1\nextends: [a.yaml]\n",
+        )
+        .unwrap();
+        let err = load(dir.path(), None).unwrap_err();
+        assert!(err.message.contains("cycle"), "{err:?}");
+    }
+
+    #[test]
+    fn schema_names_the_keys() {
+        let schema = schema();
+        assert!(schema.contains("\"services\""));
+        assert!(schema.contains("\"contracts\""));
+    }
+}

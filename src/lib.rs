@@ -1,0 +1,11 @@
+//! trellis: one binary for the architecture, dependencies, contracts and
+//! history of Go and Rust microservice repositories.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod fsutil;
+pub mod git;
+pub mod repo;
+pub mod report;

@@ -1,0 +1,146 @@
+//! The repository model: where the services are, what language they are in,
+//! which contracts they own, and which service each file belongs to. Jobs read
+//! files through this module; none walks the file system on its own.
+
+mod discover;
+
+pub use discover::{go_module_path, walk_builder};
+
+use crate::config::{GlobList, Loaded};
+use crate::error::InputError;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    Go,
+    Rust,
+}
+
+impl Language {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::Go => "go",
+            Language::Rust => "rust",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Service {
+    pub name: String,
+    /// Relative to the repository root, `/`-separated; "" for the root itself.
+    pub root: String,
+    pub language: Language,
+    /// The Go module path of the service (with the directory suffix when the
+    /// service is a directory inside a larger module), or the Rust package name.
+    pub module: String,
+    /// The go.mod or Cargo.toml that defines the module the service is in.
+    pub manifest: String,
+    /// .proto files this service owns, relative to the repository root.
+    pub contracts: Vec<String>,
+}
+
+impl Service {
+    /// Whether `path` (relative, `/`-separated) lies under this service's root.
+    pub fn contains(&self, path: &str) -> bool {
+        self.root.is_empty()
+            || path == self.root
+            || (path.starts_with(&self.root) && path.as_bytes().get(self.root.len()) == Some(&b'/'))
+    }
+
+    /// The path relative to the service root.
+    pub fn relative<'a>(&self, path: &'a str) -> &'a str {
+        if self.root.is_empty() {
+            path
+        } else {
+            path.strip_prefix(&self.root)
+                .map(|rest| rest.trim_start_matches('/'))
+                .unwrap_or(path)
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Repo {
+    pub root: PathBuf,
+    pub config: Loaded,
+    pub services: Vec<Service>,
+    /// The root go.mod when other modules live below it: the dependency anchor.
+    pub anchor: Option<String>,
+    /// Every file the walk saw, relative and `/`-separated, sorted.
+    pub files: Vec<String>,
+    excludes: GlobList,
+}
+
+impl Repo {
+    /// Reads the repository at `root` with its configuration.
+    pub fn open(root: &Path, config: Loaded) -> Result<Repo, InputError> {
+        discover::discover(root, config)
+    }
+
+    /// The service a file belongs to: the one with the deepest root containing it.
+    pub fn service_for(&self, path: &str) -> Option<&Service> {
+        self.services
+            .iter()
+            .filter(|s| s.contains(path))
+            .max_by_key(|s| s.root.len())
+    }
+
+    /// The service that owns a contract file, by location or by the contracts map.
+    pub fn contract_owner(&self, path: &str) -> Option<&Service> {
+        self.services
+            .iter()
+            .find(|s| s.contracts.iter().any(|c| c == path))
+            .or_else(|| self.service_for(path))
+    }
+
+    pub fn service(&self, name: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.name == name)
+    }
+
+    pub fn is_excluded(&self, path: &str) -> bool {
+        self.excludes.is_match(path)
+    }
+
+    /// Files with one of these extensions, in walk order (sorted).
+    pub fn files_with_extension<'a>(
+        &'a self,
+        extensions: &'a [&str],
+    ) -> impl Iterator<Item = &'a str> + 'a {
+        self.files.iter().map(String::as_str).filter(move |path| {
+            Path::new(path)
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| extensions.contains(&e))
+        })
+    }
+
+    pub fn absolute(&self, relative: &str) -> PathBuf {
+        self.root.join(relative)
+    }
+}
+
+/// The repository root for a starting directory: the nearest ancestor with a
+/// `.git` or a `trellis.yaml`, or the directory itself when there is none.
+pub fn find_root(start: &Path) -> PathBuf {
+    let mut dir = Some(start);
+    while let Some(current) = dir {
+        if current.join(".git").exists() || current.join(crate::config::FILE_NAME).is_file() {
+            return current.to_path_buf();
+        }
+        dir = current.parent();
+    }
+    start.to_path_buf()
+}
+
+/// Relative `/`-separated form of `path` under `root`.
+pub fn relative_path(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let parts: Vec<_> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Some(parts.join("/"))
+}

@@ -1,0 +1,212 @@
+//! The one finding type every job produces.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Severity> {
+        match text {
+            "info" => Some(Severity::Info),
+            "warning" | "warn" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A region of a file, 1-based, columns counted in characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Span {
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+}
+
+impl Span {
+    pub fn point(line: u32, column: u32) -> Span {
+        Span {
+            line,
+            column,
+            end_line: line,
+            end_column: column,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub rule: String,
+    pub severity: Severity,
+    pub message: String,
+    /// Relative to the repository root, `/`-separated. Empty for repository-wide findings.
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_column: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// Extra lines shown under the diagnostic (for example every version and who requires it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// Stable across edits that only move the finding: built from the rule, the path,
+    /// the service and a rule-chosen key (the offending text), never from line numbers.
+    pub fingerprint: String,
+}
+
+impl Finding {
+    /// `key` identifies the finding inside its file without line numbers: the
+    /// offending call, the symbol, the module path. Two findings with the same
+    /// rule, path and key share a fingerprint; baselines count them.
+    pub fn new(
+        rule: impl Into<String>,
+        severity: Severity,
+        path: impl Into<String>,
+        message: impl Into<String>,
+        key: &str,
+    ) -> Finding {
+        let rule = rule.into();
+        let path = normalize_path(&path.into());
+        let fingerprint = fingerprint(&rule, &path, key);
+        Finding {
+            rule,
+            severity,
+            message: message.into(),
+            path,
+            line: None,
+            column: None,
+            end_line: None,
+            end_column: None,
+            service: None,
+            help: None,
+            notes: Vec::new(),
+            fingerprint,
+        }
+    }
+
+    pub fn at(mut self, span: Span) -> Finding {
+        self.line = Some(span.line);
+        self.column = Some(span.column);
+        self.end_line = Some(span.end_line);
+        self.end_column = Some(span.end_column);
+        self
+    }
+
+    pub fn at_line(mut self, line: u32) -> Finding {
+        self.line = Some(line);
+        self.column = Some(1);
+        self
+    }
+
+    pub fn service(mut self, service: Option<impl Into<String>>) -> Finding {
+        self.service = service.map(Into::into);
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Finding {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn note(mut self, note: impl Into<String>) -> Finding {
+        self.notes.push(note.into());
+        self
+    }
+
+    pub fn span(&self) -> Option<Span> {
+        let line = self.line?;
+        let column = self.column.unwrap_or(1);
+        Some(Span {
+            line,
+            column,
+            end_line: self.end_line.unwrap_or(line),
+            end_column: self.end_column.unwrap_or(column),
+        })
+    }
+
+    /// The order every renderer uses: path, line, rule.
+    pub fn sort_key(&self) -> (&str, u32, u32, &str, &str) {
+        (
+            self.path.as_str(),
+            self.line.unwrap_or(0),
+            self.column.unwrap_or(0),
+            self.rule.as_str(),
+            self.message.as_str(),
+        )
+    }
+}
+
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+}
+
+fn normalize_path(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    path.strip_prefix("./").unwrap_or(&path).to_string()
+}
+
+fn fingerprint(rule: &str, path: &str, key: &str) -> String {
+    let mut hasher = Sha256::new();
+    for part in [rule, path, key] {
+        hasher.update(part.as_bytes());
+        hasher.update([0u8]);
+    }
+    let digest = hasher.finalize();
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_ignores_position() {
+        let a =
+            Finding::new("r", Severity::Error, "a/b.go", "m", "log.Printf").at(Span::point(3, 1));
+        let b =
+            Finding::new("r", Severity::Error, "a/b.go", "m", "log.Printf").at(Span::point(90, 7));
+        assert_eq!(a.fingerprint, b.fingerprint);
+        let c = Finding::new("r", Severity::Error, "a/c.go", "m", "log.Printf");
+        assert_ne!(a.fingerprint, c.fingerprint);
+    }
+
+    #[test]
+    fn paths_are_normalized() {
+        let f = Finding::new("r", Severity::Info, "./a\\b.go", "m", "k");
+        assert_eq!(f.path, "a/b.go");
+    }
+
+    #[test]
+    fn severity_orders_by_weight() {
+        assert!(Severity::Error > Severity::Warning && Severity::Warning > Severity::Info);
+    }
+}

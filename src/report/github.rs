@@ -1,0 +1,70 @@
+use super::{Report, Severity};
+use std::fmt::Write;
+
+/// GitHub Actions workflow commands: annotations on the pull request diff.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    for finding in &report.findings {
+        let command = match finding.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let mut props = Vec::new();
+        if !finding.path.is_empty() {
+            props.push(format!("file={}", escape_property(&finding.path)));
+        }
+        if let Some(line) = finding.line {
+            props.push(format!("line={line}"));
+        }
+        if let Some(column) = finding.column {
+            props.push(format!("col={column}"));
+        }
+        if let Some(end_line) = finding.end_line {
+            props.push(format!("endLine={end_line}"));
+        }
+        if let (Some(end_column), Some(end_line), Some(line)) =
+            (finding.end_column, finding.end_line, finding.line)
+        {
+            // GitHub only accepts endColumn on single-line annotations.
+            if end_line == line {
+                props.push(format!("endColumn={end_column}"));
+            }
+        }
+        props.push(format!("title={}", escape_property(&finding.rule)));
+        let mut message = finding.message.clone();
+        for note in &finding.notes {
+            message.push('\n');
+            message.push_str(note);
+        }
+        if let Some(help) = &finding.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        let _ = writeln!(
+            out,
+            "::{command} {}::{}",
+            props.join(","),
+            escape_data(&message)
+        );
+    }
+    out
+}
+
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn snapshot() {
+        insta::assert_snapshot!(super::render(&crate::report::sample::report()));
+    }
+}

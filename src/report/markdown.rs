@@ -1,0 +1,65 @@
+use super::Report;
+use std::fmt::Write;
+
+/// A summary fit for a pull-request comment.
+pub fn render(report: &Report) -> String {
+    let summary = report.summary();
+    let mut out = String::new();
+    let _ = writeln!(out, "### trellis {}", report.command);
+    let _ = writeln!(out);
+    if report.findings.is_empty() {
+        let _ = writeln!(out, "No findings.");
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "**{}** error{}, **{}** warning{}, **{}** info{}",
+        summary.errors,
+        plural(summary.errors),
+        summary.warnings,
+        plural(summary.warnings),
+        summary.infos,
+        plural(summary.infos)
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(out, "| Severity | Rule | Location | Service | Message |");
+    let _ = writeln!(out, "|---|---|---|---|---|");
+    for finding in &report.findings {
+        let location = match finding.line {
+            Some(line) if !finding.path.is_empty() => format!("`{}:{}`", finding.path, line),
+            _ if !finding.path.is_empty() => format!("`{}`", finding.path),
+            _ => String::new(),
+        };
+        let icon = match finding.severity {
+            super::Severity::Error => "🔴 error",
+            super::Severity::Warning => "🟡 warning",
+            super::Severity::Info => "🔵 info",
+        };
+        let _ = writeln!(
+            out,
+            "| {} | `{}` | {} | {} | {} |",
+            icon,
+            finding.rule,
+            location,
+            finding.service.as_deref().unwrap_or(""),
+            escape_cell(&finding.message)
+        );
+    }
+    out
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn escape_cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', "<br>")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn snapshot() {
+        insta::assert_snapshot!(super::render(&crate::report::sample::report()));
+    }
+}

@@ -1,0 +1,177 @@
+//! Findings and the renderers every job shares.
+
+mod finding;
+mod github;
+mod json;
+mod junit;
+mod markdown;
+mod sarif;
+mod text;
+
+pub use finding::{Finding, Severity, Span, sort_findings};
+
+use std::path::PathBuf;
+
+/// What a rule says about itself: shown by `trellis explain`, carried into SARIF.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RuleInfo {
+    pub id: String,
+    /// The job that owns the rule: lint, drift, contract, score.
+    pub job: String,
+    pub default_severity: Severity,
+    /// One line: what the rule finds.
+    pub summary: String,
+    /// Markdown: what, why, an example and the fix.
+    pub docs: String,
+}
+
+/// Everything one command found, ready to render.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub command: String,
+    pub findings: Vec<Finding>,
+    /// Metadata of the rules that ran, for SARIF and JUnit.
+    pub rules: Vec<RuleInfo>,
+    /// Facts about the run shown in the summary, for example files analysed.
+    pub stats: Vec<(String, String)>,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+impl Report {
+    pub fn new(command: impl Into<String>) -> Report {
+        Report {
+            command: command.into(),
+            findings: Vec::new(),
+            rules: Vec::new(),
+            stats: Vec::new(),
+        }
+    }
+
+    pub fn summary(&self) -> Summary {
+        let mut summary = Summary::default();
+        for finding in &self.findings {
+            match finding.severity {
+                Severity::Error => summary.errors += 1,
+                Severity::Warning => summary.warnings += 1,
+                Severity::Info => summary.infos += 1,
+            }
+        }
+        summary
+    }
+
+    /// Sorts findings into the one order all formats use.
+    pub fn finish(&mut self) {
+        sort_findings(&mut self.findings);
+        self.findings.dedup();
+        self.rules.sort_by(|a, b| a.id.cmp(&b.id));
+        self.rules.dedup_by(|a, b| a.id == b.id);
+    }
+
+    pub fn has_findings_at(&self, threshold: Severity) -> bool {
+        self.findings.iter().any(|f| f.severity >= threshold)
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&RuleInfo> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+/// Output formats of findings reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+    Github,
+    Junit,
+    Markdown,
+}
+
+pub struct RenderContext {
+    /// Where finding paths are relative to, to show source lines.
+    pub root: PathBuf,
+    pub color: bool,
+}
+
+pub fn render(report: &Report, format: Format, ctx: &RenderContext) -> String {
+    match format {
+        Format::Text => text::render(report, ctx),
+        Format::Json => json::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Github => github::render(report),
+        Format::Junit => junit::render(report),
+        Format::Markdown => markdown::render(report),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod sample {
+    use super::*;
+
+    /// A small report with every severity, a repository-wide finding and notes.
+    pub fn report() -> Report {
+        let mut report = Report::new("lint");
+        report.rules = vec![
+            RuleInfo {
+                id: "go-structured-logging".into(),
+                job: "lint".into(),
+                default_severity: Severity::Error,
+                summary: "Service code logs through log.Printf or fmt.Print".into(),
+                docs: "Use log/slog or zap.".into(),
+            },
+            RuleInfo {
+                id: "drift-version-mismatch".into(),
+                job: "drift".into(),
+                default_severity: Severity::Warning,
+                summary: "A module is required at different versions".into(),
+                docs: "Align the versions.".into(),
+            },
+        ];
+        report.findings = vec![
+            Finding::new(
+                "go-structured-logging",
+                Severity::Error,
+                "services/order/internal/service/order.go",
+                "log.Printf in service code",
+                "log.Printf",
+            )
+            .at(Span {
+                line: 2,
+                column: 2,
+                end_line: 2,
+                end_column: 12,
+            })
+            .service(Some("order-service"))
+            .help("log through the injected *slog.Logger"),
+            Finding::new(
+                "drift-version-mismatch",
+                Severity::Warning,
+                "services/order/go.mod",
+                "github.com/google/uuid is required at 2 versions <&\"'>",
+                "github.com/google/uuid",
+            )
+            .at_line(5)
+            .service(Some("order-service"))
+            .note("v1.6.0: order-service")
+            .note("v1.5.0: inventory-service"),
+            Finding::new("layout-contract", Severity::Info, "", "no contract", "x"),
+        ];
+        report.stats = vec![("files analysed".into(), "3".into())];
+        report.finish();
+        report
+    }
+
+    pub fn source_root() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("services/order/internal/service/order.go");
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, "package service\n\tlog.Printf(\"x\")\n").unwrap();
+        dir
+    }
+}

@@ -1,0 +1,300 @@
+//! SARIF 2.1.0, the format code-scanning services ingest.
+
+use super::{Finding, Report, RuleInfo, Severity};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: Vec<Run<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Tool<'a>,
+    results: Vec<SarifResult<'a>>,
+    original_uri_base_ids: BTreeMap<&'static str, ArtifactLocation<'static>>,
+    column_kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    driver: Driver<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver<'a> {
+    name: &'static str,
+    version: &'static str,
+    semantic_version: &'static str,
+    information_uri: &'static str,
+    rules: Vec<ReportingDescriptor<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ReportingDescriptor<'a> {
+    id: &'a str,
+    name: String,
+    short_description: Message<'a>,
+    full_description: Message<'a>,
+    help: Help<'a>,
+    default_configuration: Configuration,
+    properties: RuleProperties<'a>,
+}
+
+#[derive(Serialize)]
+struct RuleProperties<'a> {
+    tags: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+struct Message<'a> {
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+struct Help<'a> {
+    text: &'a str,
+    markdown: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'a str,
+    rule_index: usize,
+    level: &'static str,
+    message: OwnedMessage,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    locations: Vec<Location<'a>>,
+    partial_fingerprints: BTreeMap<&'static str, &'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<ResultProperties<'a>>,
+}
+
+#[derive(Serialize)]
+struct OwnedMessage {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct ResultProperties<'a> {
+    service: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    physical_location: PhysicalLocation<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation<'a> {
+    artifact_location: ArtifactLocation<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation<'a> {
+    uri: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u32,
+    start_column: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_column: Option<u32>,
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+pub fn render(report: &Report) -> String {
+    // Every rule that ran is described, plus any rule a finding names that the
+    // job did not describe, so that every ruleIndex points at a descriptor.
+    let mut rules: Vec<RuleInfo> = report.rules.clone();
+    for finding in &report.findings {
+        if !rules.iter().any(|r| r.id == finding.rule) {
+            rules.push(RuleInfo {
+                id: finding.rule.clone(),
+                job: report.command.clone(),
+                default_severity: finding.severity,
+                summary: finding.rule.clone(),
+                docs: String::new(),
+            });
+        }
+    }
+    let descriptors = rules
+        .iter()
+        .map(|rule| ReportingDescriptor {
+            id: &rule.id,
+            name: pascal_case(&rule.id),
+            short_description: Message {
+                text: &rule.summary,
+            },
+            full_description: Message {
+                text: if rule.docs.is_empty() {
+                    &rule.summary
+                } else {
+                    &rule.docs
+                },
+            },
+            help: Help {
+                text: if rule.docs.is_empty() {
+                    &rule.summary
+                } else {
+                    &rule.docs
+                },
+                markdown: if rule.docs.is_empty() {
+                    &rule.summary
+                } else {
+                    &rule.docs
+                },
+            },
+            default_configuration: Configuration {
+                level: level(rule.default_severity),
+            },
+            properties: RuleProperties {
+                tags: vec![rule.job.as_str()],
+            },
+        })
+        .collect();
+    let results = report
+        .findings
+        .iter()
+        .map(|finding| result(finding, &rules))
+        .collect();
+    let mut base = BTreeMap::new();
+    base.insert(
+        "%SRCROOT%",
+        ArtifactLocation {
+            uri: "./",
+            uri_base_id: None,
+        },
+    );
+    let log = Log {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: vec![Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "trellis",
+                    version: env!("CARGO_PKG_VERSION"),
+                    semantic_version: env!("CARGO_PKG_VERSION"),
+                    information_uri: "https://crates.io/crates/trellis",
+                    rules: descriptors,
+                },
+            },
+            results,
+            original_uri_base_ids: base,
+            column_kind: "unicodeCodePoints",
+        }],
+    };
+    let mut out = serde_json::to_string_pretty(&log).expect("sarif serializes");
+    out.push('\n');
+    out
+}
+
+fn result<'a>(finding: &'a Finding, rules: &[RuleInfo]) -> SarifResult<'a> {
+    let rule_index = rules
+        .iter()
+        .position(|r| r.id == finding.rule)
+        .expect("every finding's rule has a descriptor");
+    let mut text = finding.message.clone();
+    for note in &finding.notes {
+        text.push('\n');
+        text.push_str(note);
+    }
+    if let Some(help) = &finding.help {
+        text.push_str("\nhelp: ");
+        text.push_str(help);
+    }
+    let locations = if finding.path.is_empty() {
+        Vec::new()
+    } else {
+        vec![Location {
+            physical_location: PhysicalLocation {
+                artifact_location: ArtifactLocation {
+                    uri: &finding.path,
+                    uri_base_id: Some("%SRCROOT%"),
+                },
+                region: finding.span().map(|span| Region {
+                    start_line: span.line,
+                    start_column: span.column.max(1),
+                    end_line: finding.end_line,
+                    end_column: finding.end_column.filter(|c| *c > 0),
+                }),
+            },
+        }]
+    };
+    let mut fingerprints = BTreeMap::new();
+    fingerprints.insert("trellis/v1", finding.fingerprint.as_str());
+    SarifResult {
+        rule_id: &finding.rule,
+        rule_index,
+        level: level(finding.severity),
+        message: OwnedMessage { text },
+        locations,
+        partial_fingerprints: fingerprints,
+        properties: finding
+            .service
+            .as_deref()
+            .map(|service| ResultProperties { service }),
+    }
+}
+
+fn pascal_case(id: &str) -> String {
+    id.split(['-', '_'])
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let lower = part.to_ascii_lowercase();
+            let mut chars = lower.chars();
+            match chars.next() {
+                Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn snapshot() {
+        insta::assert_snapshot!(super::render(&crate::report::sample::report()));
+    }
+
+    #[test]
+    fn names_are_pascal_case() {
+        assert_eq!(
+            super::pascal_case("go-http-client-timeout"),
+            "GoHttpClientTimeout"
+        );
+        assert_eq!(super::pascal_case("FIELD_NO_DELETE"), "FieldNoDelete");
+    }
+}

@@ -1,0 +1,154 @@
+//! rustc-style diagnostics with the source line and a caret.
+
+use super::{Finding, RenderContext, Report, Severity};
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use std::collections::HashMap;
+use std::fmt::Write;
+
+pub fn render(report: &Report, ctx: &RenderContext) -> String {
+    let renderer = if ctx.color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut sources: HashMap<&str, Option<String>> = HashMap::new();
+    let mut out = String::new();
+    for finding in &report.findings {
+        let source = sources
+            .entry(finding.path.as_str())
+            .or_insert_with(|| {
+                if finding.path.is_empty() {
+                    None
+                } else {
+                    std::fs::read_to_string(ctx.root.join(&finding.path)).ok()
+                }
+            })
+            .as_deref();
+        out.push_str(&render_finding(finding, source, &renderer));
+        out.push_str("\n\n");
+    }
+    out.push_str(&summary_line(report));
+    out.push('\n');
+    out
+}
+
+fn render_finding(finding: &Finding, source: Option<&str>, renderer: &Renderer) -> String {
+    let level = match finding.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Info => Level::INFO,
+    };
+    let title = level.primary_title(&finding.message).id(&finding.rule);
+    let mut group = Group::with_title(title);
+    let line_text = finding
+        .line
+        .and_then(|line| source.and_then(|s| s.lines().nth(line.saturating_sub(1) as usize)));
+    let origin_label = finding
+        .service
+        .as_ref()
+        .map(|service| format!("in {service}"))
+        .unwrap_or_default();
+    match (line_text, finding.line) {
+        (Some(text), Some(line)) => {
+            let start = char_to_byte(text, finding.column.unwrap_or(1));
+            let end = if finding.end_line.unwrap_or(line) == line {
+                char_to_byte(text, finding.end_column.unwrap_or(0)).max(start)
+            } else {
+                text.len()
+            };
+            // An empty range still draws a caret under one character.
+            let end = if end == start {
+                (start + text[start..].chars().next().map_or(0, char::len_utf8)).min(text.len())
+            } else {
+                end
+            };
+            let mut annotation = AnnotationKind::Primary.span(start..end);
+            if !origin_label.is_empty() {
+                annotation = annotation.label(origin_label.clone());
+            }
+            group = group.element(
+                Snippet::source(text.to_string())
+                    .line_start(line as usize)
+                    .path(finding.path.clone())
+                    .annotation(annotation),
+            );
+        }
+        _ if !finding.path.is_empty() => {
+            let mut origin = annotate_snippets::Origin::path(finding.path.clone());
+            if let Some(line) = finding.line {
+                origin = origin.line(line as usize);
+                if let Some(column) = finding.column {
+                    origin = origin.char_column(column as usize);
+                }
+            }
+            group = group.element(origin);
+        }
+        _ => {}
+    }
+    for note in &finding.notes {
+        group = group.element(Level::NOTE.message(note.clone()));
+    }
+    if line_text.is_none()
+        && let Some(service) = &finding.service {
+            group = group.element(Level::NOTE.message(format!("service: {service}")));
+        }
+    if let Some(help) = &finding.help {
+        group = group.element(Level::HELP.message(help.clone()));
+    }
+    renderer.render(&[group]).to_string()
+}
+
+/// Columns are 1-based character counts; snippets want byte offsets.
+fn char_to_byte(text: &str, column: u32) -> usize {
+    if column == 0 {
+        return 0;
+    }
+    text.char_indices()
+        .nth(column as usize - 1)
+        .map_or(text.len(), |(i, _)| i)
+}
+
+pub fn summary_line(report: &Report) -> String {
+    let summary = report.summary();
+    let mut line = String::new();
+    if report.findings.is_empty() {
+        let _ = write!(line, "trellis {}: no findings", report.command);
+    } else {
+        let _ = write!(
+            line,
+            "trellis {}: {} error{}, {} warning{}, {} info{}",
+            report.command,
+            summary.errors,
+            if summary.errors == 1 { "" } else { "s" },
+            summary.warnings,
+            if summary.warnings == 1 { "" } else { "s" },
+            summary.infos,
+            if summary.infos == 1 { "" } else { "s" },
+        );
+    }
+    for (key, value) in &report.stats {
+        let _ = write!(line, "; {key}: {value}");
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::report::{RenderContext, sample};
+
+    #[test]
+    fn snapshot_plain() {
+        let root = sample::source_root();
+        let ctx = RenderContext {
+            root: root.path().to_path_buf(),
+            color: false,
+        };
+        insta::assert_snapshot!(super::render(&sample::report(), &ctx));
+    }
+
+    #[test]
+    fn columns_count_characters() {
+        assert_eq!(super::char_to_byte("héllo", 3), 3);
+        assert_eq!(super::char_to_byte("abc", 10), 3);
+    }
+}

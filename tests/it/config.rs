@@ -1,0 +1,187 @@
+use crate::support::{fixture, stderr_of, stdout_of, trellis, write_tree};
+
+fn run_with_config(config: &str) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[
+            ("trellis.yaml", config),
+            ("svc/go.mod", "module example.com/svc\n"),
+        ],
+    );
+    trellis()
+        .arg("services")
+        .arg("-C")
+        .arg(dir.path())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn unknown_key_names_line_column_and_suggestion() {
+    let output = run_with_config("version: 1\nexclude: []\nservces:\n  - \"app/*\"\n");
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr_of(&output);
+    assert!(err.contains("unknown key `servces`"), "{err}");
+    assert!(err.contains("trellis.yaml:3:1"), "{err}");
+    assert!(err.contains("did you mean `services`"), "{err}");
+}
+
+#[test]
+fn wrong_type_names_line_and_column() {
+    let output = run_with_config("version: 1\nexclude: 42\n");
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr_of(&output);
+    assert!(err.contains("trellis.yaml:2:"), "{err}");
+    assert!(err.contains("wrong type"), "{err}");
+    assert!(err.contains("trellis config schema"), "{err}");
+}
+
+#[test]
+fn bad_glob_names_line_and_column() {
+    let output = run_with_config("version: 1\nexclude:\n  - \"legacy/[abc\"\n");
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr_of(&output);
+    assert!(err.contains("invalid glob `legacy/[abc`"), "{err}");
+    assert!(err.contains("trellis.yaml:3:5"), "{err}");
+}
+
+#[test]
+fn yaml_syntax_error_is_exit_2() {
+    let output = run_with_config("version: 1\nexclude: [unclosed\n");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr_of(&output).contains("trellis.yaml:"));
+}
+
+#[test]
+fn missing_explicit_config_is_exit_2() {
+    let output = trellis()
+        .args(["services", "--config", "/nonexistent/trellis.yaml", "-C"])
+        .arg(fixture("shop"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr_of(&output).contains("does not exist"));
+}
+
+#[test]
+fn configured_service_globs_are_used() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "trellis.yaml",
+                "version: 1\nservices:\n  - \"app/*/service\"\n",
+            ),
+            ("go.mod", "module example.com/mono\n\ngo 1.22\n"),
+            ("app/user/service/handler.go", "package service\n"),
+            ("app/order/service/handler.go", "package service\n"),
+        ],
+    );
+    let output = trellis()
+        .args(["services", "--format", "json", "-C"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    assert_eq!(json["services"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        json["services"][0]["module"],
+        "example.com/mono/app/order/service"
+    );
+}
+
+#[test]
+fn schema_is_json_schema() {
+    let output = trellis().args(["config", "schema"]).output().unwrap();
+    assert!(output.status.success());
+    let schema: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    assert!(
+        schema["$schema"]
+            .as_str()
+            .unwrap()
+            .contains("json-schema.org")
+    );
+    assert!(schema["properties"]["version"].is_object());
+}
+
+#[test]
+fn init_writes_a_valid_config_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::support::copy_tree(&fixture("shop"), dir.path());
+    let output = trellis()
+        .arg("init")
+        .arg("-C")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let written = std::fs::read_to_string(dir.path().join("trellis.yaml")).unwrap();
+    assert!(written.contains("order-service"), "{written}");
+    assert!(written.starts_with("# trellis configuration"));
+
+    // The written file is accepted as it is.
+    let output = trellis()
+        .arg("services")
+        .arg("-C")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+
+    std::fs::write(dir.path().join("trellis.yaml"), "version: 1\n# mine\n").unwrap();
+    let output = trellis()
+        .arg("init")
+        .arg("-C")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr_of(&output).contains("--force"));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("trellis.yaml")).unwrap(),
+        "version: 1\n# mine\n"
+    );
+
+    let output = trellis()
+        .args(["init", "--force", "-C"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(
+        std::fs::read_to_string(dir.path().join("trellis.yaml"))
+            .unwrap()
+            .contains("contracts:")
+    );
+}
+
+#[test]
+fn extends_shares_a_team_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[
+            ("policy/team.yaml", "version: 1\nexclude: [\"legacy/**\"]\n"),
+            ("trellis.yaml", "version: 1\nextends: [policy/team.yaml]\n"),
+            ("svc/go.mod", "module example.com/svc\n"),
+            ("legacy/old/go.mod", "module example.com/old\n"),
+        ],
+    );
+    let output = trellis()
+        .args(["services", "--format", "json", "-C"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    let names: Vec<_> = json["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["svc"]);
+}

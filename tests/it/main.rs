@@ -1,0 +1,8 @@
+//! The one integration test binary (link time matters on 2 cores).
+
+mod support;
+
+mod config;
+mod git;
+mod report;
+mod services;
