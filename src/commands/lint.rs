@@ -58,12 +58,19 @@ fn is_baseline(file: &Path) -> bool {
 
 /// A path argument (relative to the current directory) as a path relative to the repository.
 fn repo_relative(root: &Path, path: &Path) -> Result<String, InputError> {
+    // Relative paths are taken from the current directory, or else from the
+    // repository root (so `-C repo lint services/x` works from anywhere).
     let absolute = if path.is_absolute() {
         path.to_path_buf()
     } else {
-        std::env::current_dir()
+        let from_cwd = std::env::current_dir()
             .map_err(|e| InputError::new(format!("cannot read the current directory: {e}")))?
-            .join(path)
+            .join(path);
+        if from_cwd.exists() {
+            from_cwd
+        } else {
+            root.join(path)
+        }
     };
     let canonical = absolute.canonicalize().map_err(|_| {
         InputError::new(format!("{}: no such file or directory", path.display()))

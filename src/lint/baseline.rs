@@ -124,10 +124,11 @@ impl Baseline {
                         severity,
                         baseline_path,
                         format!(
-                            "{left} baseline entr{} for {} in {} match nothing now",
-                            if left == 1 { "y" } else { "ies" },
+                            "{left} baseline {} for {} in {} match{} nothing now",
+                            if left == 1 { "entry" } else { "entries" },
                             e.rule,
-                            e.path
+                            e.path,
+                            if left == 1 { "es" } else { "" }
                         ),
                         &e.fingerprint,
                     )

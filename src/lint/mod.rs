@@ -322,7 +322,10 @@ pub fn run(repo: &Repo, options: &LintOptions) -> Result<Report, InputError> {
     let mut hidden = None;
     if let Some(path) = &options.baseline {
         let baseline = baseline::Baseline::read(path)?;
-        let shown = crate::repo::relative_path(&repo.root, path)
+        let shown = path
+            .canonicalize()
+            .ok()
+            .and_then(|p| crate::repo::relative_path(&repo.root, &p))
             .unwrap_or_else(|| path.display().to_string());
         let is_selected = |p: &str| selection_ref.is_none_or(|s| s.contains(p));
         let (kept, count) = baseline.apply(

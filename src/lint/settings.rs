@@ -234,8 +234,13 @@ impl Settings {
                     format!("`lint.rules` names an unknown rule `{id}`"),
                     id,
                 );
-                if let Some((line, _)) = locate(&format!("{id}:")) {
-                    finding = finding.at_line(line);
+                if let Some((line, column)) = locate(&format!("{id}:")) {
+                    finding = finding.at(crate::report::Span {
+                        line,
+                        column,
+                        end_line: line,
+                        end_column: column + id.chars().count() as u32,
+                    });
                 }
                 finding = match did_you_mean(id, candidates) {
                     Some(close) => finding.help(format!("did you mean `{close}`?")),
