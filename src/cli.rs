@@ -85,6 +85,55 @@ pub enum Command {
     },
     /// Print the man page (roff)
     Man,
+    /// Check architecture and service-code rules on Go and Rust code
+    Lint(LintArgs),
+    /// Print the documentation of a rule: what, why, an example and the fix
+    Explain {
+        /// The rule id, for example go-structured-logging
+        rule: String,
+    },
+    /// List every rule (text, json or markdown)
+    Rules,
+    /// Git hooks
+    #[command(subcommand)]
+    Hook(HookCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Files or directories to report on [default: the whole repository]
+    pub paths: Vec<PathBuf>,
+    /// Only files changed since the merge base with REF (branch, tag or commit)
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
+    /// Lint the staged contents (the index), as a pre-commit hook must
+    #[arg(long)]
+    pub staged: bool,
+    /// Hide the findings recorded in this baseline; report entries that match nothing
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline_write")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in FILE (by fingerprint, no line numbers) and exit 0
+    #[arg(long, value_name = "FILE")]
+    pub baseline_write: Option<PathBuf>,
+    /// Allow --baseline-write when CI is set, and replace an existing baseline
+    #[arg(long)]
+    pub force: bool,
+    /// Run only this rule (repeatable)
+    #[arg(long = "rule", value_name = "ID")]
+    pub rules: Vec<String>,
+    /// Do not read or write the cache under .git/trellis
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// Write .git/hooks/pre-commit running `trellis check --staged`
+    Install {
+        /// Replace a pre-commit hook trellis did not write
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

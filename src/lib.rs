@@ -7,5 +7,7 @@ pub mod config;
 pub mod error;
 pub mod fsutil;
 pub mod git;
+pub mod lint;
 pub mod repo;
 pub mod report;
+pub mod rules;

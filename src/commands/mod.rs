@@ -1,6 +1,7 @@
 //! Dispatch: one function per subcommand, sharing one context.
 
 mod config;
+mod lint;
 mod services;
 
 use crate::cli::{Cli, ColorChoice, Command, FailOn, GlobalArgs, OutputFormat};
@@ -55,6 +56,10 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             clap_complete::generate(shell, &mut command, "trellis", &mut std::io::stdout());
             Ok(exit::CLEAN)
         }
+        Command::Lint(args) => lint::run(&ctx, &args),
+        Command::Explain { rule } => lint::explain(&ctx, &rule),
+        Command::Rules => lint::rules(&ctx),
+        Command::Hook(command) => lint::hook(&ctx, command),
         Command::Man => {
             let command = <Cli as clap::CommandFactory>::command();
             clap_mangen::Man::new(command).render(&mut std::io::stdout())?;

@@ -39,6 +39,9 @@ pub struct Config {
     /// Where contracts (.proto files) live and which service owns them.
     #[serde(default)]
     pub contracts: ContractsConfig,
+    /// `trellis lint`: rule packs, severities, layers, boundaries, custom rules.
+    #[serde(default)]
+    pub lint: crate::lint::LintConfig,
 }
 
 impl Default for Config {
@@ -49,6 +52,7 @@ impl Default for Config {
             services: Vec::new(),
             exclude: Vec::new(),
             contracts: ContractsConfig::default(),
+            lint: crate::lint::LintConfig::default(),
         }
     }
 }

@@ -4,5 +4,6 @@ mod support;
 
 mod config;
 mod git;
+mod lint;
 mod report;
 mod services;

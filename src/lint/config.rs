@@ -1,0 +1,147 @@
+//! The `lint:` section of trellis.yaml.
+
+use crate::config::Glob;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LintConfig {
+    /// Built-in rule packs to start from (`rules/*.yaml`): `recommended`
+    /// (every rule, the default), `architecture`, `go-style`, `rust`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub packs: Vec<String>,
+    /// Per rule id: `off`, or the severity to report it at (`info`, `warning`, `error`).
+    /// Turning a rule on here adds it even when no chosen pack has it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rules: BTreeMap<String, RuleLevel>,
+    /// Layers of a service for `arch-layer`, by name. When set, replaces the
+    /// default layers (cmd, handlers, service, repo, middleware, config, contracts).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub components: BTreeMap<String, Component>,
+    /// Import boundaries between parts of the repository, with captures:
+    /// `from: services/{svc}/**`, `to: services/{other}/**` forbids a service
+    /// importing any other service (a capture named the same in both must be equal,
+    /// names that differ must differ). Reported as `arch-layer`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub boundaries: Vec<Boundary>,
+    /// Package-level variable names `go-mutable-global` allows (globs on the name,
+    /// for example `Version`, `*Flags`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_globals: Vec<String>,
+    /// Most parameters a Go function may take before `go-too-many-params` fires. Default 4.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_params: Option<usize>,
+    /// Also lint generated Go files (`*.pb.go`, `// Code generated ... DO NOT EDIT.`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub include_generated: bool,
+    /// Rules of your own: forbidden imports, forbidden calls, tree-sitter queries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom: Vec<CustomRule>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleLevel {
+    Off,
+    Info,
+    Warning,
+    Error,
+}
+
+impl<'de> Deserialize<'de> for RuleLevel {
+    // YAML 1.1 readers turn a bare `off` into `false`; accept both spellings.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Bool(bool),
+            Text(String),
+        }
+        match Raw::deserialize(deserializer)? {
+            Raw::Bool(false) => Ok(RuleLevel::Off),
+            Raw::Bool(true) => Err(serde::de::Error::custom(
+                "expected off, info, warning or error (a rule is turned on by giving its severity)",
+            )),
+            Raw::Text(text) => match text.as_str() {
+                "off" => Ok(RuleLevel::Off),
+                "info" => Ok(RuleLevel::Info),
+                "warning" | "warn" => Ok(RuleLevel::Warning),
+                "error" => Ok(RuleLevel::Error),
+                other => Err(serde::de::Error::custom(format!(
+                    "unknown level `{other}`: expected off, info, warning or error"
+                ))),
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Component {
+    /// Directories of the component, as globs relative to each service root
+    /// (`internal/handlers/**`).
+    pub paths: Vec<Glob>,
+    /// Components this one may import. Imports inside a component are always allowed.
+    #[serde(default)]
+    pub may_depend_on: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Boundary {
+    /// Files this boundary applies to, relative to the repository root, with
+    /// `{name}` capturing one path segment.
+    pub from: String,
+    /// Package directories those files may not import.
+    pub to: String,
+    /// Shown with each finding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CustomRule {
+    /// The rule's id in findings, `trellis:ignore` comments and `rules:`.
+    pub id: String,
+    /// What the finding says.
+    pub message: String,
+    #[serde(default = "default_custom_severity")]
+    pub severity: RuleLevel,
+    /// Only files matching one of these globs (relative to the repository root); all when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paths: Vec<Glob>,
+    /// Files matching one of these are skipped.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude: Vec<Glob>,
+    /// Go import paths (or prefixes ending in `/...`) that may not be imported.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forbid_import: Vec<String>,
+    /// Go calls that may not be made, as `import/path.Func` (`log.Printf`,
+    /// `net/http.Get`); aliases are resolved. A `*` name matches every function.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forbid_call: Vec<String>,
+    /// A tree-sitter query; each match of its `@match` capture (or of the
+    /// first capture) is a finding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
+    /// The language of `query`: `go` (default) or `rust`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<QueryLanguage>,
+    /// Extra text shown under each finding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+fn default_custom_severity() -> RuleLevel {
+    RuleLevel::Error
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum QueryLanguage {
+    Go,
+    Rust,
+}

@@ -1,0 +1,444 @@
+//! The Go front end: tree-sitter-go, one parser per worker thread, and the
+//! facts rules share (imports with their local names, calls, functions).
+
+use crate::report::Span;
+use std::cell::RefCell;
+use tree_sitter::{Node, Parser, Tree};
+
+thread_local! {
+    static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
+}
+
+pub fn language() -> tree_sitter::Language {
+    tree_sitter_go::LANGUAGE.into()
+}
+
+/// Parses Go source with this thread's parser.
+pub fn parse(source: &str) -> Option<Tree> {
+    PARSER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            let mut parser = Parser::new();
+            parser.set_language(&language()).ok()?;
+            *slot = Some(parser);
+        }
+        slot.as_mut()?.parse(source, None)
+    })
+}
+
+/// Whether a file says it is generated (`// Code generated ... DO NOT EDIT.`,
+/// the convention of `go generate`), looked for before the package clause.
+pub fn is_generated(path: &str, source: &str) -> bool {
+    if path.ends_with(".pb.go") {
+        return true;
+    }
+    for line in source.lines() {
+        let line = line.trim();
+        if line.starts_with("package ") {
+            return false;
+        }
+        if line.starts_with("// Code generated ") && line.ends_with("DO NOT EDIT.") {
+            return true;
+        }
+    }
+    false
+}
+
+/// One import of a Go file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Import {
+    pub path: String,
+    /// The name code uses for the package: the alias, or the last path element
+    /// (without a `/vN` suffix or a `go-`/`.vN` decoration). "_" and "." as written.
+    pub local: String,
+    pub span: Span,
+}
+
+/// The conventional package name of an import path.
+pub fn default_name(path: &str) -> String {
+    let mut parts = path.rsplit('/');
+    let mut last = parts.next().unwrap_or(path);
+    if last.len() > 1
+        && last.starts_with('v')
+        && last[1..].bytes().all(|b| b.is_ascii_digit())
+        && let Some(previous) = parts.next()
+    {
+        last = previous;
+    }
+    // gopkg.in/yaml.v3 -> yaml
+    if let Some((name, version)) = last.split_once(".v")
+        && version.bytes().all(|b| b.is_ascii_digit())
+    {
+        last = name;
+    }
+    let last = last.strip_prefix("go-").unwrap_or(last);
+    last.replace(['-', '.'], "_")
+}
+
+/// A parsed Go file with the node lists rules look at, gathered in one walk.
+pub struct GoFile<'a> {
+    pub path: &'a str,
+    /// The service owning the file.
+    pub service: Option<&'a str>,
+    pub source: &'a str,
+    pub tree: &'a Tree,
+    pub package: String,
+    pub imports: Vec<Import>,
+    pub is_test: bool,
+    pub calls: Vec<Node<'a>>,
+    pub selectors: Vec<Node<'a>>,
+    pub composite_literals: Vec<Node<'a>>,
+    /// function_declaration, method_declaration and func_literal nodes.
+    pub functions: Vec<Node<'a>>,
+    /// Top-level var_spec nodes.
+    pub global_vars: Vec<Node<'a>>,
+    /// Names of package-level constants.
+    pub constants: Vec<String>,
+    /// Nodes that failed to parse (ERROR or MISSING).
+    pub errors: Vec<Node<'a>>,
+}
+
+impl<'a> GoFile<'a> {
+    pub fn new(
+        path: &'a str,
+        service: Option<&'a str>,
+        source: &'a str,
+        tree: &'a Tree,
+    ) -> GoFile<'a> {
+        let mut file = GoFile {
+            path,
+            service,
+            source,
+            tree,
+            package: String::new(),
+            imports: Vec::new(),
+            is_test: path.ends_with("_test.go"),
+            calls: Vec::new(),
+            selectors: Vec::new(),
+            composite_literals: Vec::new(),
+            functions: Vec::new(),
+            global_vars: Vec::new(),
+            constants: Vec::new(),
+            errors: Vec::new(),
+        };
+        file.collect();
+        file
+    }
+
+    fn collect(&mut self) {
+        let root = self.tree.root_node();
+        let mut cursor = root.walk();
+        let mut stack = vec![root];
+        while let Some(node) = stack.pop() {
+            if node.is_error() || node.is_missing() {
+                self.errors.push(node);
+            }
+            match node.kind() {
+                "package_clause" => {
+                    if let Some(name) = node.named_child(0) {
+                        self.package = self.text(name).to_string();
+                    }
+                }
+                "import_spec" => self.add_import(node),
+                "call_expression" => self.calls.push(node),
+                "selector_expression" => self.selectors.push(node),
+                "composite_literal" => self.composite_literals.push(node),
+                "function_declaration" | "method_declaration" | "func_literal" => {
+                    self.functions.push(node)
+                }
+                "var_spec" if is_top_level(node) => self.global_vars.push(node),
+                "const_spec" if is_top_level(node) => {
+                    let mut c = node.walk();
+                    for name in node.children_by_field_name("name", &mut c) {
+                        self.constants.push(self.text(name).to_string());
+                    }
+                }
+                _ => {}
+            }
+            if node.child_count() > 0 {
+                let start = stack.len();
+                stack.extend(node.children(&mut cursor));
+                stack[start..].reverse();
+            }
+        }
+        // Walk order is pre-order; keep every list in source order.
+        for list in [
+            &mut self.calls,
+            &mut self.selectors,
+            &mut self.composite_literals,
+            &mut self.functions,
+            &mut self.global_vars,
+        ] {
+            list.sort_by_key(|n| n.start_byte());
+        }
+    }
+
+    fn add_import(&mut self, spec: Node<'a>) {
+        let Some(path_node) = spec.child_by_field_name("path") else {
+            return;
+        };
+        let path = unquote(self.text(path_node));
+        let local = match spec.child_by_field_name("name") {
+            Some(name) => self.text(name).to_string(),
+            None => default_name(&path),
+        };
+        self.imports.push(Import {
+            span: self.span(path_node),
+            path,
+            local,
+        });
+    }
+
+    pub fn text(&self, node: Node<'_>) -> &'a str {
+        node.utf8_text(self.source.as_bytes()).unwrap_or("")
+    }
+
+    /// 1-based span with columns in characters.
+    pub fn span(&self, node: Node<'_>) -> Span {
+        let start = node.start_position();
+        let end = node.end_position();
+        Span {
+            line: start.row as u32 + 1,
+            column: char_column(self.source, node.start_byte(), start.column),
+            end_line: end.row as u32 + 1,
+            end_column: char_column(self.source, node.end_byte(), end.column),
+        }
+    }
+
+    /// The import path a package name refers to in this file.
+    pub fn import_of(&self, local: &str) -> Option<&str> {
+        self.imports
+            .iter()
+            .find(|i| i.local == local)
+            .map(|i| i.path.as_str())
+    }
+
+    /// `pkg.Name` with `pkg` resolved through the imports: ("net/http", "Get").
+    pub fn qualified(&self, node: Node<'_>) -> Option<(&str, &'a str)> {
+        let (package, name) = match node.kind() {
+            "selector_expression" => (
+                node.child_by_field_name("operand")?,
+                node.child_by_field_name("field")?,
+            ),
+            "qualified_type" => (
+                node.child_by_field_name("package")?,
+                node.child_by_field_name("name")?,
+            ),
+            _ => return None,
+        };
+        if !matches!(package.kind(), "identifier" | "package_identifier") {
+            return None;
+        }
+        let path = self.import_of(self.text(package))?;
+        Some((path, self.text(name)))
+    }
+
+    /// The callee of a call as (import path, name) when it is a package function.
+    pub fn callee(&self, call: Node<'_>) -> Option<(&str, &'a str)> {
+        self.qualified(call.child_by_field_name("function")?)
+    }
+
+    /// The argument expressions of a call.
+    pub fn arguments(&self, call: Node<'a>) -> Vec<Node<'a>> {
+        let Some(args) = call.child_by_field_name("arguments") else {
+            return Vec::new();
+        };
+        let mut cursor = args.walk();
+        args.named_children(&mut cursor)
+            .filter(|n| n.kind() != "comment")
+            .collect()
+    }
+
+    /// The function (declaration or literal) a node is inside, innermost first.
+    pub fn enclosing_function(&self, node: Node<'a>) -> Option<Node<'a>> {
+        let mut current = node.parent();
+        while let Some(n) = current {
+            if matches!(
+                n.kind(),
+                "function_declaration" | "method_declaration" | "func_literal"
+            ) {
+                return Some(n);
+            }
+            current = n.parent();
+        }
+        None
+    }
+
+    pub fn is_main_package(&self) -> bool {
+        self.package == "main"
+    }
+}
+
+fn is_top_level(node: Node<'_>) -> bool {
+    let mut current = node.parent();
+    while let Some(n) = current {
+        match n.kind() {
+            "source_file" => return true,
+            "var_declaration" | "var_spec_list" | "const_declaration" | "const_spec_list" => {}
+            _ => return false,
+        }
+        current = n.parent();
+    }
+    false
+}
+
+/// The 1-based character column of a byte offset, given its byte column.
+pub fn char_column(source: &str, byte: usize, byte_column: usize) -> u32 {
+    let line_start = byte.saturating_sub(byte_column);
+    source
+        .get(line_start..byte)
+        .map_or(byte_column + 1, |s| s.chars().count() + 1) as u32
+}
+
+/// The value of a Go string literal (quotes removed, simple escapes decoded).
+pub fn unquote(literal: &str) -> String {
+    let inner = literal
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .or_else(|| literal.strip_prefix('`').and_then(|s| s.strip_suffix('`')))
+        .unwrap_or(literal);
+    inner.replace("\\\"", "\"").replace("\\\\", "\\")
+}
+
+/// The imports of a Go file without a full parse: for files whose only use
+/// is the import graph. Reads import declarations until the first other
+/// top-level declaration.
+pub fn quick_imports(source: &str) -> Vec<Import> {
+    let mut imports = Vec::new();
+    let mut in_block = false;
+    let mut in_comment = false;
+    for (index, raw) in source.lines().enumerate() {
+        let mut line = raw.trim();
+        if in_comment {
+            match line.find("*/") {
+                Some(end) => {
+                    in_comment = false;
+                    line = line[end + 2..].trim();
+                }
+                None => continue,
+            }
+        }
+        if let Some(start) = line.find("/*")
+            && !line[..start].contains('"')
+        {
+            if !line[start..].contains("*/") {
+                in_comment = true;
+            }
+            line = line[..start].trim();
+        }
+        if let Some(start) = line.find("//")
+            && !line[..start].contains('"')
+        {
+            line = line[..start].trim();
+        }
+        if line.is_empty() {
+            continue;
+        }
+        let spec = if in_block {
+            if line.starts_with(')') {
+                in_block = false;
+                continue;
+            }
+            line
+        } else if let Some(rest) = line.strip_prefix("import") {
+            let rest = rest.trim();
+            if let Some(inner) = rest.strip_prefix('(') {
+                in_block = true;
+                let inner = inner.trim();
+                if inner.is_empty() {
+                    continue;
+                }
+                inner
+            } else {
+                rest
+            }
+        } else if line.starts_with("package ") {
+            continue;
+        } else {
+            break;
+        };
+        let (alias, quoted) = match spec.find(['"', '`']) {
+            Some(0) => (None, spec),
+            Some(at) => (Some(spec[..at].trim()), &spec[at..]),
+            None => continue,
+        };
+        let quote = quoted.as_bytes()[0] as char;
+        let Some(end) = quoted[1..].find(quote) else {
+            continue;
+        };
+        let path = quoted[1..1 + end].to_string();
+        let column = raw.find(quoted).map_or(1, |c| raw[..c].chars().count() + 1) as u32;
+        imports.push(Import {
+            local: alias.map_or_else(|| default_name(&path), str::to_string),
+            span: Span {
+                line: index as u32 + 1,
+                column,
+                end_line: index as u32 + 1,
+                end_column: column + end as u32 + 2,
+            },
+            path,
+        });
+        if !in_block {
+            continue;
+        }
+    }
+    imports
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_names_of_import_paths() {
+        assert_eq!(default_name("log"), "log");
+        assert_eq!(default_name("net/http"), "http");
+        assert_eq!(default_name("github.com/jackc/pgx/v5"), "pgx");
+        assert_eq!(default_name("gopkg.in/yaml.v3"), "yaml");
+        assert_eq!(default_name("github.com/go-chi/chi"), "chi");
+    }
+
+    #[test]
+    fn aliases_resolve() {
+        let src = "package x\n\nimport (\n\tstdlog \"log\"\n\t\"net/http\"\n)\n\nfunc f() { stdlog.Printf(\"x\"); http.Get(\"u\") }\n";
+        let tree = parse(src).unwrap();
+        let file = GoFile::new("x.go", None, src, &tree);
+        let callees: Vec<_> = file.calls.iter().filter_map(|c| file.callee(*c)).collect();
+        assert_eq!(callees, vec![("log", "Printf"), ("net/http", "Get")]);
+        assert!(file.errors.is_empty());
+        assert_eq!(file.package, "x");
+    }
+
+    #[test]
+    fn quick_imports_match_the_parser() {
+        let src = "// Package x.\npackage x\n\nimport \"fmt\"\n\n/* block\n comment */\nimport (\n\tstdlog \"log\" // logging\n\t_ \"embed\"\n\n\t\"example.com/a/b/v2\"\n)\n\nfunc f() { import_ := 1 }\n";
+        let tree = parse(src).unwrap();
+        let file = GoFile::new("x.go", None, src, &tree);
+        assert_eq!(quick_imports(src), file.imports);
+    }
+
+    #[test]
+    fn generated_files() {
+        assert!(is_generated("a/b.pb.go", "package b"));
+        assert!(is_generated(
+            "a/b.go",
+            "// Code generated by sqlc. DO NOT EDIT.\n\npackage b\n"
+        ));
+        assert!(!is_generated(
+            "a/b.go",
+            "package b\n// Code generated by x. DO NOT EDIT.\n"
+        ));
+    }
+
+    #[test]
+    fn columns_count_characters() {
+        let src = "package x\nvar s = \"é\" + y\n";
+        let tree = parse(src).unwrap();
+        let file = GoFile::new("x.go", None, src, &tree);
+        let y = file.global_vars[0];
+        let value = y.child_by_field_name("value").unwrap();
+        let binary = value.named_child(0).unwrap();
+        let right = binary.child_by_field_name("right").unwrap();
+        assert_eq!(file.span(right).column, 15);
+    }
+}

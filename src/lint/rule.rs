@@ -1,0 +1,121 @@
+//! What a rule is: its metadata and docs, and the checks it runs on the facts
+//! of one Go file, one Rust file or the whole repository.
+
+use super::facts::Facts;
+use super::go::GoFile;
+use super::rust::RustFile;
+use super::settings::Settings;
+use crate::report::{Finding, RuleInfo, Severity, Span};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Go,
+    Rust,
+    /// Runs once over the facts of every file (architecture, layout).
+    Repo,
+    /// Raised by the engine itself (parse errors, suppressions, config).
+    Engine,
+}
+
+/// The fixed part of a rule, written once in its file.
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub id: &'static str,
+    pub target: Target,
+    pub default_severity: Severity,
+    pub summary: &'static str,
+    /// Markdown with `## What`, `## Why`, `## Example` and `## Fix`.
+    pub docs: &'static str,
+}
+
+impl RuleMeta {
+    pub fn info(&self) -> RuleInfo {
+        RuleInfo {
+            id: self.id.to_string(),
+            job: "lint".to_string(),
+            default_severity: self.default_severity,
+            summary: self.summary.to_string(),
+            docs: self.docs.trim().to_string(),
+        }
+    }
+}
+
+pub trait Rule: Sync + Send {
+    fn meta(&self) -> &'static RuleMeta;
+
+    fn check_go(&self, _file: &GoFile<'_>, _cx: &mut Cx<'_>) {}
+
+    fn check_rust(&self, _file: &RustFile<'_>, _cx: &mut Cx<'_>) {}
+
+    fn check_repo(&self, _facts: &Facts<'_>, _cx: &mut Cx<'_>) {}
+}
+
+/// Where a rule reports: it fills in the rule id, severity, path and service.
+pub struct Cx<'s> {
+    pub settings: &'s Settings,
+    rule: String,
+    severity: Severity,
+    path: String,
+    service: Option<String>,
+    pub findings: Vec<Finding>,
+}
+
+impl<'s> Cx<'s> {
+    pub fn new(
+        settings: &'s Settings,
+        rule: &str,
+        severity: Severity,
+        path: &str,
+        service: Option<&str>,
+    ) -> Cx<'s> {
+        Cx {
+            settings,
+            rule: rule.to_string(),
+            severity,
+            path: path.to_string(),
+            service: service.map(str::to_string),
+            findings: Vec::new(),
+        }
+    }
+
+    /// A finding in the current file.
+    pub fn emit(&mut self, span: Span, message: impl Into<String>, key: &str) -> Emitted<'_> {
+        let path = self.path.clone();
+        let service = self.service.clone();
+        self.emit_in(&path, service.as_deref(), Some(span), message, key)
+    }
+
+    /// A finding anywhere (repository rules).
+    pub fn emit_in(
+        &mut self,
+        path: &str,
+        service: Option<&str>,
+        span: Option<Span>,
+        message: impl Into<String>,
+        key: &str,
+    ) -> Emitted<'_> {
+        let mut finding =
+            Finding::new(self.rule.as_str(), self.severity, path, message, key).service(service);
+        if let Some(span) = span {
+            finding = finding.at(span);
+        }
+        self.findings.push(finding);
+        let last = self.findings.len() - 1;
+        Emitted(&mut self.findings[last])
+    }
+}
+
+/// A finding just emitted, to add help and notes.
+pub struct Emitted<'a>(&'a mut Finding);
+
+impl Emitted<'_> {
+    pub fn help(self, help: impl Into<String>) -> Self {
+        self.0.help = Some(help.into());
+        self
+    }
+
+    pub fn note(self, note: impl Into<String>) -> Self {
+        self.0.notes.push(note.into());
+        self
+    }
+}

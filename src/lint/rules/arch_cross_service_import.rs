@@ -1,0 +1,128 @@
+use crate::lint::facts::{Facts, parent};
+use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
+use crate::repo::Language;
+use crate::report::Severity;
+
+pub struct ArchCrossServiceImport;
+
+static META: RuleMeta = RuleMeta {
+    id: "arch-cross-service-import",
+    target: Target::Repo,
+    default_severity: Severity::Error,
+    summary: "A service imports another service's packages (other than its contract or generated code)",
+    docs: r#"
+## What
+Flags Go imports of a package inside another service's module, and Rust `use` of
+another Rust service's crate. Importing another service's contract packages
+(`api/`, `gen/`, `proto/`, `pb/`, or a directory holding `.proto` or `.pb.go`
+files) is allowed: that is what contracts are for.
+
+## Why
+A service that links another service's code is no longer deployable on its own:
+the two change together, share data access behind each other's back, and break
+each other's releases. Go's `internal/` rule stops this at build time only when
+the directories line up; with one module per service, it often does not.
+
+## Example
+```go
+import userrepo "example.com/shop/services/user-service/internal/repo"
+```
+
+## Fix
+Call the other service through its API (the generated client of its contract),
+or move the shared code into a library module both services depend on.
+"#,
+};
+
+const CONTRACT_DIRS: &[&str] = &["api", "gen", "proto", "pb", "contracts"];
+
+impl Rule for ArchCrossServiceImport {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_repo(&self, facts: &Facts<'_>, cx: &mut Cx<'_>) {
+        for file in &facts.go {
+            if !facts.is_selected(&file.path) {
+                continue;
+            }
+            let Some(own) = facts.service_of(&file.path) else {
+                continue;
+            };
+            for import in &file.imports {
+                let Some(target) = facts.service_of_import(&import.path) else {
+                    continue;
+                };
+                if target.name == own.name {
+                    continue;
+                }
+                let Some(dir) = facts.package_dir(&import.path) else {
+                    continue;
+                };
+                if is_contract_package(facts, target.relative(&dir), &dir) {
+                    continue;
+                }
+                cx.emit_in(
+                    &file.path,
+                    Some(&own.name),
+                    Some(import.span),
+                    format!(
+                        "{} imports `{}`, a package of {}",
+                        own.name, import.path, target.name
+                    ),
+                    &import.path,
+                )
+                .help(format!(
+                    "call {} through its API (the generated client of its contract) instead of linking its code",
+                    target.name
+                ));
+            }
+        }
+        let rust_services: Vec<_> = facts
+            .repo
+            .services
+            .iter()
+            .filter(|s| s.language == Language::Rust)
+            .collect();
+        for file in &facts.rust {
+            if !facts.is_selected(&file.path) {
+                continue;
+            }
+            let Some(own) = facts.service_of(&file.path) else {
+                continue;
+            };
+            for (krate, span) in &file.crates {
+                let Some(target) = rust_services
+                    .iter()
+                    .find(|s| s.module.replace('-', "_") == *krate)
+                else {
+                    continue;
+                };
+                if target.name == own.name {
+                    continue;
+                }
+                cx.emit_in(
+                    &file.path,
+                    Some(&own.name),
+                    Some(*span),
+                    format!("{} uses crate `{krate}` of service {}", own.name, target.name),
+                    krate,
+                )
+                .help("call the other service through its API, or move shared code into a library crate");
+            }
+        }
+    }
+}
+
+/// Whether a package directory holds contract or generated code.
+fn is_contract_package(facts: &Facts<'_>, service_relative: &str, dir: &str) -> bool {
+    let first = service_relative.split('/').next().unwrap_or_default();
+    if CONTRACT_DIRS.contains(&first) || service_relative.starts_with("pkg/api") {
+        return true;
+    }
+    facts
+        .repo
+        .files
+        .iter()
+        .any(|f| parent(f) == dir && (f.ends_with(".proto") || f.ends_with(".pb.go")))
+}

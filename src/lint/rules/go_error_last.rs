@@ -1,0 +1,76 @@
+use crate::lint::go::GoFile;
+use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
+use crate::report::Severity;
+
+pub struct GoErrorLast;
+
+static META: RuleMeta = RuleMeta {
+    id: "go-error-last",
+    target: Target::Go,
+    default_severity: Severity::Warning,
+    summary: "A Go function returns `error` before its last result",
+    docs: r#"
+## What
+Flags functions whose result list contains `error` anywhere but last.
+
+## Why
+Every Go reader and tool expects `v, err := f()`. An error in another position
+is easy to ignore by mistake and breaks the `if err != nil` habit.
+
+## Example
+```go
+func load(id string) (error, *User)
+```
+
+## Fix
+```go
+func load(id string) (*User, error)
+```
+"#,
+};
+
+impl Rule for GoErrorLast {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_go(&self, file: &GoFile<'_>, cx: &mut Cx<'_>) {
+        for function in &file.functions {
+            let Some(result) = function.child_by_field_name("result") else {
+                continue;
+            };
+            if result.kind() != "parameter_list" {
+                continue;
+            }
+            let mut types = Vec::new();
+            let mut cursor = result.walk();
+            for parameter in result.named_children(&mut cursor) {
+                let Some(ty) = parameter.child_by_field_name("type") else {
+                    continue;
+                };
+                let mut c = parameter.walk();
+                let names = parameter
+                    .children_by_field_name("name", &mut c)
+                    .count()
+                    .max(1);
+                for _ in 0..names {
+                    types.push(file.text(ty));
+                }
+            }
+            let Some((last, rest)) = types.split_last() else {
+                continue;
+            };
+            if rest.contains(&"error") && *last != "error" {
+                let name = function
+                    .child_by_field_name("name")
+                    .map_or("func literal", |n| file.text(n));
+                cx.emit(
+                    file.span(result),
+                    format!("`{name}` returns error before its last result"),
+                    name,
+                )
+                .help("make error the last result: (T, error)");
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+use crate::lint::go::GoFile;
+use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
+use crate::report::Severity;
+
+pub struct GoHttpClientTimeout;
+
+static META: RuleMeta = RuleMeta {
+    id: "go-http-client-timeout",
+    target: Target::Go,
+    default_severity: Severity::Error,
+    summary: "Outbound HTTP without a timeout: http.Get/Post/Head/PostForm, http.DefaultClient, http.Client{} without Timeout",
+    docs: r#"
+## What
+Flags `http.Get`, `http.Post`, `http.Head`, `http.PostForm`, any use of
+`http.DefaultClient`, and `http.Client{...}` literals that set no `Timeout`.
+
+## Why
+`http.DefaultClient` has no timeout: a slow or dead upstream holds the goroutine,
+the connection and the caller's request forever, and one stuck dependency takes
+the whole service down.
+
+## Example
+```go
+resp, err := http.Get(url)
+client := &http.Client{Transport: t}
+```
+
+## Fix
+Build one client with a timeout in the constructor and pass it in:
+```go
+client := &http.Client{Timeout: 5 * time.Second}
+```
+"#,
+};
+
+impl Rule for GoHttpClientTimeout {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_go(&self, file: &GoFile<'_>, cx: &mut Cx<'_>) {
+        for call in &file.calls {
+            if let Some(("net/http", name @ ("Get" | "Post" | "Head" | "PostForm"))) =
+                file.callee(*call)
+            {
+                let function = call.child_by_field_name("function").unwrap_or(*call);
+                cx.emit(
+                    file.span(function),
+                    format!("`http.{name}` uses http.DefaultClient, which has no timeout"),
+                    &format!("http.{name}"),
+                )
+                .help("use an *http.Client with Timeout set, built once and injected");
+            }
+        }
+        for selector in &file.selectors {
+            if file.qualified(*selector) == Some(("net/http", "DefaultClient")) {
+                cx.emit(
+                    file.span(*selector),
+                    "`http.DefaultClient` has no timeout",
+                    "http.DefaultClient",
+                )
+                .help("use an *http.Client with Timeout set, built once and injected");
+            }
+        }
+        for literal in &file.composite_literals {
+            let Some(ty) = literal.child_by_field_name("type") else {
+                continue;
+            };
+            if file.qualified(ty) != Some(("net/http", "Client")) {
+                continue;
+            }
+            let Some(body) = literal.child_by_field_name("body") else {
+                continue;
+            };
+            let mut cursor = body.walk();
+            let has_timeout = body.named_children(&mut cursor).any(|element| {
+                element.kind() == "keyed_element"
+                    && element
+                        .child_by_field_name("key")
+                        .is_some_and(|k| file.text(k).trim() == "Timeout")
+            });
+            if !has_timeout {
+                cx.emit(
+                    file.span(*literal),
+                    "`http.Client` without a Timeout waits forever on a slow server",
+                    "http.Client{}",
+                )
+                .help("set `Timeout:` in the literal");
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+use crate::lint::go::GoFile;
+use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
+use crate::report::Severity;
+
+pub struct GoHttpRequestContext;
+
+static META: RuleMeta = RuleMeta {
+    id: "go-http-request-context",
+    target: Target::Go,
+    default_severity: Severity::Warning,
+    summary: "http.NewRequest builds a request without a context",
+    docs: r#"
+## What
+Flags `http.NewRequest`, which builds a request bound to `context.Background()`.
+
+## Why
+A request without the caller's context is not cancelled when the caller gives up
+or its deadline passes, so work piles up after clients have gone, and traces lose
+their parent.
+
+## Example
+```go
+req, err := http.NewRequest(http.MethodGet, url, nil)
+```
+
+## Fix
+```go
+req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+```
+"#,
+};
+
+impl Rule for GoHttpRequestContext {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_go(&self, file: &GoFile<'_>, cx: &mut Cx<'_>) {
+        for call in &file.calls {
+            if file.callee(*call) == Some(("net/http", "NewRequest")) {
+                let function = call.child_by_field_name("function").unwrap_or(*call);
+                cx.emit(
+                    file.span(function),
+                    "`http.NewRequest` builds a request that ignores the caller's context",
+                    "http.NewRequest",
+                )
+                .help("use http.NewRequestWithContext(ctx, ...) with the request's context");
+            }
+        }
+    }
+}

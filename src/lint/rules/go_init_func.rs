@@ -1,0 +1,60 @@
+use crate::lint::go::GoFile;
+use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
+use crate::report::Severity;
+
+pub struct GoInitFunc;
+
+static META: RuleMeta = RuleMeta {
+    id: "go-init-func",
+    target: Target::Go,
+    default_severity: Severity::Warning,
+    summary: "A package declares func init()",
+    docs: r#"
+## What
+Flags `func init()` in non-test Go files.
+
+## Why
+`init` runs on import, in an order readers cannot see, and cannot return an
+error or take dependencies. Side effects there (registering globals, reading
+the environment, opening connections) make packages hard to test and to reuse.
+
+## Example
+```go
+func init() {
+	db = mustOpen(os.Getenv("DSN"))
+}
+```
+
+## Fix
+Do the work in a constructor that takes its dependencies and returns an error,
+and call it from `main`.
+"#,
+};
+
+impl Rule for GoInitFunc {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_go(&self, file: &GoFile<'_>, cx: &mut Cx<'_>) {
+        if file.is_test {
+            return;
+        }
+        for function in &file.functions {
+            if function.kind() != "function_declaration" {
+                continue;
+            }
+            let Some(name) = function.child_by_field_name("name") else {
+                continue;
+            };
+            if file.text(name) == "init" {
+                cx.emit(
+                    file.span(name),
+                    "`func init()` runs hidden side effects on import",
+                    "init",
+                )
+                .help("move the setup into a constructor called from main");
+            }
+        }
+    }
+}

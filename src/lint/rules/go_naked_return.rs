@@ -1,0 +1,78 @@
+use crate::lint::go::GoFile;
+use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
+use crate::report::Severity;
+
+pub struct GoNakedReturn;
+
+static META: RuleMeta = RuleMeta {
+    id: "go-naked-return",
+    target: Target::Go,
+    default_severity: Severity::Warning,
+    summary: "A bare `return` in a function with named results",
+    docs: r#"
+## What
+Flags `return` statements without values in functions whose results are named.
+
+## Why
+A naked return hands back whatever the named results happen to hold at that
+point; readers have to trace every assignment above to know what is returned,
+and a shadowed variable silently returns the wrong value.
+
+## Example
+```go
+func parse(s string) (n int, err error) {
+	n, err = strconv.Atoi(s)
+	return
+}
+```
+
+## Fix
+Return the values explicitly: `return n, err`.
+"#,
+};
+
+impl Rule for GoNakedReturn {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_go(&self, file: &GoFile<'_>, cx: &mut Cx<'_>) {
+        for function in &file.functions {
+            let Some(result) = function.child_by_field_name("result") else {
+                continue;
+            };
+            if result.kind() != "parameter_list" {
+                continue;
+            }
+            let mut cursor = result.walk();
+            let named = result
+                .named_children(&mut cursor)
+                .any(|p| p.child_by_field_name("name").is_some());
+            if !named {
+                continue;
+            }
+            let Some(body) = function.child_by_field_name("body") else {
+                continue;
+            };
+            let name = function
+                .child_by_field_name("name")
+                .map_or("func literal", |n| file.text(n));
+            let mut stack = vec![body];
+            while let Some(node) = stack.pop() {
+                if node.kind() == "func_literal" {
+                    continue; // its returns belong to it
+                }
+                if node.kind() == "return_statement" && node.named_child_count() == 0 {
+                    cx.emit(
+                        file.span(node),
+                        format!("naked return in `{name}`, which has named results"),
+                        &format!("return:{name}"),
+                    )
+                    .help("return the values explicitly");
+                }
+                let mut c = node.walk();
+                stack.extend(node.named_children(&mut c));
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+use crate::lint::go::GoFile;
+use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
+use crate::report::Severity;
+
+pub struct GoStructuredLogging;
+
+static META: RuleMeta = RuleMeta {
+    id: "go-structured-logging",
+    target: Target::Go,
+    default_severity: Severity::Error,
+    summary: "Service code logs with log.Print*/Fatal*/Panic* or fmt.Print* instead of a structured logger",
+    docs: r#"
+## What
+Flags calls to `log.Print*`, `log.Fatal*`, `log.Panic*` and `fmt.Print*` in the
+non-test Go code of a service. Import aliases are resolved: `stdlog.Printf` after
+`import stdlog "log"` is still `log.Printf`.
+
+## Why
+Lines from the standard logger have no level, no fields and no request context,
+so they cannot be filtered, correlated or alerted on. `log.Fatal` also exits the
+process without running deferred cleanup. The seeds ask for structured logging
+(slog or zap) in every service.
+
+## Example
+```go
+log.Printf("order %s created", o.ID)
+```
+
+## Fix
+Log through the logger the constructor receives:
+```go
+s.logger.Info("order created", slog.String("order_id", o.ID))
+```
+"#,
+};
+
+impl Rule for GoStructuredLogging {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_go(&self, file: &GoFile<'_>, cx: &mut Cx<'_>) {
+        if file.is_test || file.service.is_none() {
+            return;
+        }
+        for call in &file.calls {
+            let Some((package, name)) = file.callee(*call) else {
+                continue;
+            };
+            let unstructured = match package {
+                "log" => ["Print", "Fatal", "Panic"]
+                    .iter()
+                    .any(|p| name.starts_with(p)),
+                "fmt" => matches!(name, "Print" | "Printf" | "Println"),
+                _ => false,
+            };
+            if unstructured {
+                let function = call.child_by_field_name("function").unwrap_or(*call);
+                cx.emit(
+                    file.span(function),
+                    format!("`{package}.{name}` in service code: log through a structured logger"),
+                    &format!("{package}.{name}"),
+                )
+                .help("use the *slog.Logger (or zap logger) passed to the constructor, with fields instead of a format string");
+            }
+        }
+    }
+}

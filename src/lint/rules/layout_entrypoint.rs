@@ -1,0 +1,81 @@
+use crate::lint::facts::Facts;
+use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
+use crate::repo::Language;
+use crate::report::Severity;
+
+pub struct LayoutEntrypoint;
+
+static META: RuleMeta = RuleMeta {
+    id: "layout-entrypoint",
+    target: Target::Repo,
+    default_severity: Severity::Warning,
+    summary: "A service has no entry point (cmd/<name>/main.go, or src/main.rs / src/bin/ for Rust)",
+    docs: r#"
+## What
+Flags Go services without a `cmd/<name>/main.go` and Rust services without
+`src/main.rs` or a `src/bin/` target. Reported on the service's go.mod or
+Cargo.toml.
+
+## Why
+The seeds' layout gives every service one obvious place where it starts and
+where dependencies are wired. Without it, readers and tools (builds, images,
+`trellis new`) cannot tell how the service runs, and wiring leaks into packages.
+
+## Example
+```text
+services/billing/go.mod
+services/billing/internal/service/billing.go   # no cmd/billing/main.go
+```
+
+## Fix
+Add `cmd/<service>/main.go` that loads the config, builds the dependencies and
+starts the server. If the directory is a library, not a service, exclude it in
+trellis.yaml or turn the rule off for it with `// trellis:ignore-file`.
+"#,
+};
+
+impl Rule for LayoutEntrypoint {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_repo(&self, facts: &Facts<'_>, cx: &mut Cx<'_>) {
+        for service in &facts.repo.services {
+            if !facts.is_selected(&service.manifest) {
+                continue;
+            }
+            let has_entry = facts
+                .repo
+                .files
+                .iter()
+                .filter(|f| service.contains(f))
+                .map(|f| service.relative(f))
+                .any(|rel| {
+                    let parts: Vec<&str> = rel.split('/').collect();
+                    match service.language {
+                        Language::Go => matches!(parts.as_slice(), ["cmd", _, "main.go"]),
+                        Language::Rust => {
+                            rel == "src/main.rs"
+                                || matches!(parts.as_slice(), ["src", "bin", _, ..])
+                        }
+                    }
+                });
+            if !has_entry {
+                let expected = match service.language {
+                    Language::Go => format!("cmd/{}/main.go", service.name),
+                    Language::Rust => "src/main.rs".to_string(),
+                };
+                cx.emit_in(
+                    &service.manifest,
+                    Some(&service.name),
+                    None,
+                    format!("service {} has no entry point ({expected})", service.name),
+                    &service.name,
+                )
+                .help(format!(
+                    "add {expected} that wires the service's dependencies and starts it"
+                ));
+            }
+        }
+    }
+}

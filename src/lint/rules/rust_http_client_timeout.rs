@@ -1,0 +1,107 @@
+use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
+use crate::lint::rust::{RustFile, path_text, span_of};
+use crate::report::Severity;
+use syn::visit::Visit;
+
+pub struct RustHttpClientTimeout;
+
+static META: RuleMeta = RuleMeta {
+    id: "rust-http-client-timeout",
+    target: Target::Rust,
+    default_severity: Severity::Error,
+    summary: "reqwest::get, Client::new() or a Client builder without .timeout(...)",
+    docs: r#"
+## What
+In files that use reqwest, flags `reqwest::get` / `reqwest::blocking::get`,
+`Client::new()`, and `Client::builder()` chains that reach `.build()` without a
+`.timeout(...)` call.
+
+## Why
+reqwest's default client has no overall timeout: a slow upstream holds the task,
+the connection and the caller's request indefinitely.
+
+## Example
+```rust
+let client = reqwest::Client::new();
+```
+
+## Fix
+```rust
+let client = reqwest::Client::builder().timeout(Duration::from_secs(5)).build()?;
+```
+"#,
+};
+
+struct Visitor<'c, 'f> {
+    cx: &'c mut Cx<'f>,
+}
+
+/// Walks a method chain down to its root call; true when `.timeout(` appears on the way.
+fn chain_has_timeout(mut expr: &syn::Expr) -> (bool, &syn::Expr) {
+    let mut timeout = false;
+    while let syn::Expr::MethodCall(m) = expr {
+        if m.method == "timeout" {
+            timeout = true;
+        }
+        expr = &m.receiver;
+    }
+    (timeout, expr)
+}
+
+impl<'ast> Visit<'ast> for Visitor<'_, '_> {
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        if let Some(path) = path_text(&call.func) {
+            if path == "reqwest::get" || path == "reqwest::blocking::get" {
+                self.cx
+                    .emit(
+                        span_of(&call.func),
+                        format!("`{path}` uses a client without a timeout"),
+                        &path,
+                    )
+                    .help("build one reqwest::Client with .timeout(...) and reuse it");
+            } else if path.ends_with("Client::new") {
+                self.cx
+                    .emit(
+                        span_of(&call.func),
+                        format!("`{path}()` builds a client without a timeout"),
+                        &path,
+                    )
+                    .help("use Client::builder().timeout(Duration::from_secs(..)).build()");
+            }
+        }
+        syn::visit::visit_expr_call(self, call);
+    }
+
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        if call.method == "build" {
+            let (timeout, root) = chain_has_timeout(&call.receiver);
+            if let syn::Expr::Call(root_call) = root
+                && let Some(path) = path_text(&root_call.func)
+                && path.ends_with("Client::builder")
+                && !timeout
+            {
+                self.cx
+                    .emit(
+                        span_of(&call.method),
+                        format!("`{path}()` is built without .timeout(...)"),
+                        &format!("{path}.build"),
+                    )
+                    .help("add .timeout(Duration::from_secs(..)) before .build()");
+            }
+        }
+        syn::visit::visit_expr_method_call(self, call);
+    }
+}
+
+impl Rule for RustHttpClientTimeout {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_rust(&self, file: &RustFile<'_>, cx: &mut Cx<'_>) {
+        if !file.source.contains("reqwest") {
+            return;
+        }
+        Visitor { cx }.visit_file(file.ast);
+    }
+}

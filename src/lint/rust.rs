@@ -1,0 +1,126 @@
+//! The Rust front end: syn (full) with span locations.
+
+use crate::report::Span;
+use syn::spanned::Spanned;
+
+pub struct RustFile<'a> {
+    pub path: &'a str,
+    pub source: &'a str,
+    pub ast: &'a syn::File,
+    /// `src/main.rs`, `src/bin/**`, `build.rs`: entry points may print.
+    pub is_entry_point: bool,
+    /// Under `tests/`, `benches/` or `examples/`.
+    pub is_test_path: bool,
+}
+
+impl<'a> RustFile<'a> {
+    pub fn new(path: &'a str, source: &'a str, ast: &'a syn::File) -> RustFile<'a> {
+        let segments: Vec<&str> = path.split('/').collect();
+        let is_entry_point = path.ends_with("src/main.rs")
+            || path.ends_with("/build.rs")
+            || path == "build.rs"
+            || segments.windows(2).any(|w| w == ["src", "bin"]);
+        let is_test_path = segments
+            .iter()
+            .any(|s| matches!(*s, "tests" | "benches" | "examples"));
+        RustFile {
+            path,
+            source,
+            ast,
+            is_entry_point,
+            is_test_path,
+        }
+    }
+}
+
+/// 1-based span of a syntax node, columns in characters.
+pub fn span_of(node: &impl Spanned) -> Span {
+    let span = node.span();
+    let start = span.start();
+    let end = span.end();
+    Span {
+        line: start.line as u32,
+        column: start.column as u32 + 1,
+        end_line: end.line as u32,
+        end_column: end.column as u32 + 1,
+    }
+}
+
+/// Whether attributes hold `#[test]`, `#[cfg(test)]` or a `*::test` attribute (`#[tokio::test]`).
+pub fn is_test_attr(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|attr| {
+        let path = attr.path();
+        if path.segments.last().is_some_and(|s| s.ident == "test") {
+            return true;
+        }
+        if path.is_ident("cfg") {
+            let mut test = false;
+            let _ = attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("test") {
+                    test = true;
+                }
+                Ok(())
+            });
+            return test;
+        }
+        false
+    })
+}
+
+/// The last segment of a macro's path: `println`, `format`.
+pub fn macro_name(mac: &syn::Macro) -> String {
+    mac.path
+        .segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default()
+}
+
+/// The path of an expression as `a::b::c` when it is a plain path.
+pub fn path_text(expr: &syn::Expr) -> Option<String> {
+    match expr {
+        syn::Expr::Path(p) => Some(
+            p.path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect::<Vec<_>>()
+                .join("::"),
+        ),
+        _ => None,
+    }
+}
+
+fn first_segments(tree: &syn::UseTree, out: &mut Vec<(String, Span)>) {
+    match tree {
+        syn::UseTree::Path(p) => out.push((p.ident.to_string(), span_of(&p.ident))),
+        syn::UseTree::Name(n) => out.push((n.ident.to_string(), span_of(&n.ident))),
+        syn::UseTree::Rename(r) => out.push((r.ident.to_string(), span_of(&r.ident))),
+        syn::UseTree::Group(g) => g.items.iter().for_each(|t| first_segments(t, out)),
+        syn::UseTree::Glob(_) => {}
+    }
+}
+
+/// The crates a file names in `use` items and `extern crate`.
+pub fn used_crates(ast: &syn::File) -> Vec<(String, Span)> {
+    struct Uses(Vec<(String, Span)>);
+    impl<'ast> syn::visit::Visit<'ast> for Uses {
+        fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {
+            first_segments(&item.tree, &mut self.0);
+        }
+        fn visit_item_extern_crate(&mut self, item: &'ast syn::ItemExternCrate) {
+            self.0.push((item.ident.to_string(), span_of(&item.ident)));
+        }
+    }
+    let mut uses = Uses(Vec::new());
+    syn::visit::Visit::visit_file(&mut uses, ast);
+    uses.0
+        .into_iter()
+        .filter(|(name, _)| {
+            !matches!(
+                name.as_str(),
+                "crate" | "self" | "super" | "std" | "core" | "alloc"
+            )
+        })
+        .collect()
+}

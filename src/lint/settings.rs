@@ -1,0 +1,655 @@
+//! The effective rule set: packs, then `lint.rules`, then custom rules, with
+//! every setting validated against the config file it came from.
+
+use super::config::{Boundary, Component, LintConfig, RuleLevel};
+use super::custom::{self, CustomCheck};
+use super::registry;
+use crate::config::Glob;
+use crate::error::{InputError, did_you_mean};
+use crate::report::{Finding, Severity};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// A built-in pack from `rules/*.yaml`.
+pub struct Pack {
+    pub name: &'static str,
+    pub text: &'static str,
+}
+
+pub const PACKS: &[Pack] = &[
+    Pack {
+        name: "recommended",
+        text: include_str!("../../rules/recommended.yaml"),
+    },
+    Pack {
+        name: "architecture",
+        text: include_str!("../../rules/architecture.yaml"),
+    },
+    Pack {
+        name: "go-style",
+        text: include_str!("../../rules/go-style.yaml"),
+    },
+    Pack {
+        name: "rust",
+        text: include_str!("../../rules/rust.yaml"),
+    },
+];
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackFile {
+    pub description: String,
+    pub rules: BTreeMap<String, RuleLevel>,
+}
+
+pub fn pack(name: &str) -> Option<PackFile> {
+    let pack = PACKS.iter().find(|p| p.name == name)?;
+    serde_saphyr::from_str(pack.text).ok()
+}
+
+/// A layer of a service for `arch-layer`.
+#[derive(Debug, Clone)]
+pub struct Layer {
+    pub name: String,
+    pub paths: globset::GlobSet,
+    /// `*` allows everything.
+    pub may_depend_on: Vec<String>,
+}
+
+impl Layer {
+    pub fn allows(&self, other: &str) -> bool {
+        self.name == other || self.may_depend_on.iter().any(|m| m == "*" || m == other)
+    }
+}
+
+/// A boundary with `{name}` captures, compiled.
+#[derive(Debug, Clone)]
+pub struct CompiledBoundary {
+    pub from: SlicePattern,
+    pub to: SlicePattern,
+    pub message: Option<String>,
+    pub text: String,
+}
+
+#[derive(Debug)]
+pub struct Settings {
+    /// Enabled rules and the severity each reports at.
+    pub enabled: BTreeMap<String, Severity>,
+    pub max_params: usize,
+    pub allowed_globals: globset::GlobSet,
+    pub layers: Vec<Layer>,
+    pub boundaries: Vec<CompiledBoundary>,
+    pub include_generated: bool,
+    pub custom: Vec<CustomCheck>,
+    /// Problems in the configuration that are findings, not errors (unknown rule ids).
+    pub config_findings: Vec<Finding>,
+    /// Changes whenever anything above changes: part of the cache key.
+    pub fingerprint: String,
+}
+
+impl Settings {
+    pub fn severity(&self, rule: &str) -> Option<Severity> {
+        self.enabled.get(rule).copied()
+    }
+
+    pub fn layer_of(&self, service_relative: &str) -> Option<&Layer> {
+        self.layers
+            .iter()
+            .find(|l| l.paths.is_match(service_relative))
+    }
+
+    /// Every rule id a comment or `rules:` may name.
+    pub fn known_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = registry::all()
+            .iter()
+            .map(|r| r.meta().id.to_string())
+            .collect();
+        ids.extend(self.custom.iter().map(|c| c.id.clone()));
+        ids
+    }
+
+    /// Resolves the `lint:` section. `only` limits the run to these rule ids.
+    pub fn resolve(
+        config: &LintConfig,
+        config_file: Option<&Path>,
+        only: &[String],
+    ) -> Result<Settings, InputError> {
+        let source = config_file.and_then(|p| std::fs::read_to_string(p).ok());
+        let locate = |needle: &str| -> Option<(u32, u32)> {
+            let text = source.as_deref()?;
+            text.lines().enumerate().find_map(|(i, line)| {
+                line.find(needle)
+                    .map(|col| (i as u32 + 1, line[..col].chars().count() as u32 + 1))
+            })
+        };
+        let error_at = |message: String, needle: &str| {
+            let mut err = InputError::new(message);
+            if let Some(path) = config_file {
+                err = err.in_file(PathBuf::from(path));
+                if let Some(text) = &source {
+                    err = err.with_source(text.clone());
+                }
+                if let Some((line, column)) = locate(needle) {
+                    err = err.at(line, column);
+                }
+            }
+            err
+        };
+
+        let builtin: Vec<&'static str> = registry::all().iter().map(|r| r.meta().id).collect();
+        let mut enabled = BTreeMap::new();
+        let packs = if config.packs.is_empty() {
+            vec!["recommended".to_string()]
+        } else {
+            config.packs.clone()
+        };
+        for name in &packs {
+            let Some(pack) = pack(name) else {
+                let names: Vec<&str> = PACKS.iter().map(|p| p.name).collect();
+                let hint = match did_you_mean(name, names.iter().copied()) {
+                    Some(close) => format!("did you mean `{close}`? packs: {}", names.join(", ")),
+                    None => format!("packs: {}", names.join(", ")),
+                };
+                return Err(error_at(format!("unknown rule pack `{name}`"), name).help(hint));
+            };
+            for (id, level) in pack.rules {
+                set_level(&mut enabled, &id, level);
+            }
+        }
+        // Engine rules are always on unless switched off.
+        for rule in registry::all() {
+            let meta = rule.meta();
+            if meta.target == super::rule::Target::Engine {
+                enabled.insert(meta.id.to_string(), meta.default_severity);
+            }
+        }
+
+        let mut custom_checks = Vec::new();
+        for rule in &config.custom {
+            if builtin.contains(&rule.id.as_str()) {
+                return Err(error_at(
+                    format!("custom rule id `{}` is a built-in rule id", rule.id),
+                    &rule.id,
+                )
+                .help("give the custom rule its own id, for example with your team's prefix"));
+            }
+            if custom_checks.iter().any(|c: &CustomCheck| c.id == rule.id) {
+                return Err(error_at(
+                    format!("custom rule id `{}` is used twice", rule.id),
+                    &rule.id,
+                )
+                .help("every custom rule needs its own id"));
+            }
+            let check = custom::compile(rule).map_err(|e| {
+                let mut err = error_at(e.message.clone(), &format!("id: {}", rule.id));
+                if let (Some(line), Some(query_line)) = (err.line, e.query_line) {
+                    // Point into the query text: the block starts on the line after `query: |`.
+                    if let Some(text) = &source {
+                        let query_start = text
+                            .lines()
+                            .enumerate()
+                            .skip(line as usize)
+                            .find(|(_, l)| l.trim_start().starts_with("query:"))
+                            .map(|(i, _)| i as u32 + 1);
+                        if let Some(start) = query_start {
+                            let offset = if text.lines().nth(start as usize - 1).is_some_and(|l| {
+                                l.trim_end().ends_with('|') || l.trim_end().ends_with('>')
+                            }) {
+                                1
+                            } else {
+                                0
+                            };
+                            let target = start + offset + query_line;
+                            let indent = text
+                                .lines()
+                                .nth(target as usize - 1)
+                                .map_or(0, |l| l.len() - l.trim_start().len());
+                            err = err.at(target, (indent + e.query_column + 1) as u32);
+                        }
+                    }
+                }
+                err.help(e.help)
+            })?;
+            if let Some(severity) = level_severity(rule.severity) {
+                enabled.insert(rule.id.clone(), severity);
+            }
+            custom_checks.push(check);
+        }
+
+        let mut config_findings = Vec::new();
+        let config_path = config_file
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| crate::config::FILE_NAME.to_string());
+        for (id, level) in &config.rules {
+            let known = builtin.contains(&id.as_str()) || custom_checks.iter().any(|c| c.id == *id);
+            if !known {
+                let candidates = builtin
+                    .iter()
+                    .copied()
+                    .chain(custom_checks.iter().map(|c| c.id.as_str()));
+                let mut finding = Finding::new(
+                    "unknown-rule",
+                    Severity::Error,
+                    config_file_name(config_file, &config_path),
+                    format!("`lint.rules` names an unknown rule `{id}`"),
+                    id,
+                );
+                if let Some((line, column)) = locate(&format!("{id}:")) {
+                    finding = finding.at(crate::report::Span {
+                        line,
+                        column,
+                        end_line: line,
+                        end_column: column + id.chars().count() as u32,
+                    });
+                }
+                finding = match did_you_mean(id, candidates) {
+                    Some(close) => finding.help(format!("did you mean `{close}`?")),
+                    None => finding.help("run `trellis rules` for the list of rule ids"),
+                };
+                config_findings.push(finding);
+                continue;
+            }
+            set_level(&mut enabled, id, *level);
+        }
+        if !only.is_empty() {
+            enabled.retain(|id, _| only.iter().any(|o| o == id));
+            for id in only {
+                if !enabled.contains_key(id)
+                    && let Some(rule) = registry::find(id)
+                {
+                    enabled.insert(id.clone(), rule.meta().default_severity);
+                }
+            }
+        }
+        let severity_of_unknown = enabled.get("unknown-rule").copied();
+        config_findings.retain_mut(|f| match severity_of_unknown {
+            Some(severity) => {
+                f.severity = severity;
+                true
+            }
+            None => false,
+        });
+
+        let mut globals = globset::GlobSetBuilder::new();
+        for name in &config.allowed_globals {
+            let glob = globset::Glob::new(name).map_err(|e| {
+                error_at(format!("invalid name pattern `{name}`: {}", e.kind()), name)
+                    .help("use a name or a glob such as `Default*`")
+            })?;
+            globals.add(glob);
+        }
+        let allowed_globals = globals
+            .build()
+            .map_err(|e| InputError::new(format!("allowed-globals: {e}")))?;
+
+        let components = if config.components.is_empty() {
+            default_components()
+        } else {
+            config.components.clone()
+        };
+        let mut layers = Vec::new();
+        for (name, component) in &components {
+            let mut builder = globset::GlobSetBuilder::new();
+            for glob in &component.paths {
+                let compiled = glob.compile().map_err(|e| {
+                    let mut err = error_at(
+                        format!(
+                            "invalid glob `{}` in component `{name}`: {}",
+                            glob.pattern,
+                            e.kind()
+                        ),
+                        &glob.pattern,
+                    );
+                    if let Some((line, column)) = glob.location {
+                        err = err.at(line, column);
+                    }
+                    err.help("globs use `*`, `**`, `?`, `[abc]` and `{a,b}`")
+                })?;
+                builder.add(compiled);
+            }
+            for other in &component.may_depend_on {
+                if other != "*" && !components.contains_key(other) {
+                    let names: Vec<&str> = components.keys().map(String::as_str).collect();
+                    let hint = match did_you_mean(other, names.iter().copied()) {
+                        Some(close) => format!("did you mean `{close}`?"),
+                        None => format!("components: {}", names.join(", ")),
+                    };
+                    return Err(error_at(
+                        format!(
+                            "component `{name}` may depend on `{other}`, which is not a component"
+                        ),
+                        other,
+                    )
+                    .help(hint));
+                }
+            }
+            layers.push(Layer {
+                name: name.clone(),
+                paths: builder
+                    .build()
+                    .map_err(|e| InputError::new(e.to_string()))?,
+                may_depend_on: component.may_depend_on.clone(),
+            });
+        }
+
+        let mut boundaries = Vec::new();
+        for boundary in &config.boundaries {
+            boundaries.push(compile_boundary(boundary).map_err(|message| {
+                error_at(message, &boundary.from)
+                    .help("write paths with `*`, `**` and `{name}` segments, for example `services/{svc}/**`")
+            })?);
+        }
+
+        let fingerprint = {
+            use sha2::{Digest, Sha256};
+            let mut hasher = Sha256::new();
+            hasher.update(env!("CARGO_PKG_VERSION"));
+            hasher.update(format!("{enabled:?}"));
+            hasher.update(serde_json::to_string(config).unwrap_or_default());
+            hasher.update(only.join(","));
+            let digest = hasher.finalize();
+            digest[..12].iter().map(|b| format!("{b:02x}")).collect()
+        };
+
+        Ok(Settings {
+            enabled,
+            max_params: config.max_params.unwrap_or(4),
+            allowed_globals,
+            layers,
+            boundaries,
+            include_generated: config.include_generated,
+            custom: custom_checks,
+            config_findings,
+            fingerprint,
+        })
+    }
+}
+
+fn config_file_name(config_file: Option<&Path>, fallback: &str) -> String {
+    config_file
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| fallback.to_string())
+}
+
+fn level_severity(level: RuleLevel) -> Option<Severity> {
+    match level {
+        RuleLevel::Off => None,
+        RuleLevel::Info => Some(Severity::Info),
+        RuleLevel::Warning => Some(Severity::Warning),
+        RuleLevel::Error => Some(Severity::Error),
+    }
+}
+
+fn set_level(enabled: &mut BTreeMap<String, Severity>, id: &str, level: RuleLevel) {
+    match level_severity(level) {
+        Some(severity) => {
+            enabled.insert(id.to_string(), severity);
+        }
+        None => {
+            enabled.remove(id);
+        }
+    }
+}
+
+/// The seeds' layout: handlers use service, service uses repo, cmd wires all.
+pub fn default_components() -> BTreeMap<String, Component> {
+    let component = |paths: &[&str], may: &[&str]| Component {
+        paths: paths.iter().map(|p| Glob::new(*p)).collect(),
+        may_depend_on: may.iter().map(|m| m.to_string()).collect(),
+    };
+    BTreeMap::from([
+        ("cmd".to_string(), component(&["cmd/**"], &["*"])),
+        (
+            "handlers".to_string(),
+            component(
+                &[
+                    "internal/handlers/**",
+                    "internal/handler/**",
+                    "internal/transport/**",
+                ],
+                &["service", "middleware", "config", "contracts"],
+            ),
+        ),
+        (
+            "service".to_string(),
+            component(
+                &[
+                    "internal/service/**",
+                    "internal/services/**",
+                    "internal/usecase/**",
+                    "internal/biz/**",
+                ],
+                &["repo", "config", "contracts"],
+            ),
+        ),
+        (
+            "repo".to_string(),
+            component(
+                &[
+                    "internal/repo/**",
+                    "internal/repository/**",
+                    "internal/store/**",
+                    "internal/data/**",
+                ],
+                &["config", "contracts"],
+            ),
+        ),
+        (
+            "middleware".to_string(),
+            component(&["internal/middleware/**"], &["config", "contracts"]),
+        ),
+        (
+            "config".to_string(),
+            component(&["internal/config/**", "internal/conf/**"], &["contracts"]),
+        ),
+        (
+            "contracts".to_string(),
+            component(&["api/**", "gen/**", "proto/**", "pkg/api/**"], &[]),
+        ),
+    ])
+}
+
+// ---------------------------------------------------------------------------
+// Capture slices
+
+#[derive(Debug, Clone)]
+enum Segment {
+    Literal(String),
+    /// `*` or a glob inside one segment.
+    Glob(globset::GlobMatcher),
+    /// `**`: any number of segments.
+    Any,
+    /// `{name}`: one segment, remembered.
+    Capture(String),
+}
+
+/// A path pattern whose `{name}` segments capture what they match.
+#[derive(Debug, Clone)]
+pub struct SlicePattern {
+    segments: Vec<Segment>,
+}
+
+impl SlicePattern {
+    pub fn parse(pattern: &str) -> Result<SlicePattern, String> {
+        let mut segments = Vec::new();
+        for part in pattern.trim_matches('/').split('/') {
+            let segment = if part == "**" {
+                Segment::Any
+            } else if let Some(name) = part.strip_prefix('{').and_then(|p| p.strip_suffix('}'))
+                && !name.is_empty()
+                && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+            {
+                Segment::Capture(name.to_string())
+            } else if part.contains(['*', '?', '[', '{']) {
+                let glob = globset::Glob::new(part)
+                    .map_err(|e| format!("invalid pattern `{pattern}`: {}", e.kind()))?;
+                Segment::Glob(glob.compile_matcher())
+            } else if part.is_empty() {
+                return Err(format!("invalid pattern `{pattern}`: empty segment"));
+            } else {
+                Segment::Literal(part.to_string())
+            };
+            segments.push(segment);
+        }
+        Ok(SlicePattern { segments })
+    }
+
+    /// The captures when `path` matches.
+    pub fn matches(&self, path: &str) -> Option<Vec<(String, String)>> {
+        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+        let mut captures = Vec::new();
+        if match_segments(&self.segments, &parts, &mut captures) {
+            Some(captures)
+        } else {
+            None
+        }
+    }
+}
+
+fn match_segments(
+    segments: &[Segment],
+    parts: &[&str],
+    captures: &mut Vec<(String, String)>,
+) -> bool {
+    let Some((first, rest)) = segments.split_first() else {
+        return parts.is_empty();
+    };
+    match first {
+        Segment::Any => (0..=parts.len()).any(|skip| {
+            let saved = captures.len();
+            let ok = match_segments(rest, &parts[skip..], captures);
+            if !ok {
+                captures.truncate(saved);
+            }
+            ok
+        }),
+        _ => {
+            let Some((part, tail)) = parts.split_first() else {
+                return false;
+            };
+            let saved = captures.len();
+            let ok = match first {
+                Segment::Literal(l) => l == part,
+                Segment::Glob(g) => g.is_match(part),
+                Segment::Capture(name) => {
+                    captures.push((name.clone(), part.to_string()));
+                    true
+                }
+                Segment::Any => false,
+            };
+            if ok && match_segments(rest, tail, captures) {
+                return true;
+            }
+            captures.truncate(saved);
+            false
+        }
+    }
+}
+
+fn compile_boundary(boundary: &Boundary) -> Result<CompiledBoundary, String> {
+    Ok(CompiledBoundary {
+        from: SlicePattern::parse(&boundary.from)?,
+        to: SlicePattern::parse(&boundary.to)?,
+        message: boundary.message.clone(),
+        text: format!("{} may not import {}", boundary.from, boundary.to),
+    })
+}
+
+impl CompiledBoundary {
+    /// Whether a file at `from` importing the package directory `to` crosses the boundary.
+    pub fn forbids(&self, from: &str, to: &str) -> bool {
+        let Some(from_captures) = self.from.matches(from) else {
+            return false;
+        };
+        // The package directory matches `to/**` patterns through a pseudo file.
+        let Some(to_captures) = self
+            .to
+            .matches(to)
+            .or_else(|| self.to.matches(&format!("{to}/_")))
+        else {
+            return false;
+        };
+        for (name, value) in &from_captures {
+            for (other_name, other_value) in &to_captures {
+                let same_name = name == other_name;
+                if same_name != (value == other_value) {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packs_parse_and_name_only_known_rules() {
+        for p in PACKS {
+            let parsed: PackFile = serde_saphyr::from_str(p.text).expect(p.name);
+            assert!(!parsed.description.is_empty());
+            for id in parsed.rules.keys() {
+                assert!(registry::find(id).is_some(), "pack {} names {id}", p.name);
+            }
+        }
+    }
+
+    #[test]
+    fn capture_slices() {
+        let b = compile_boundary(&Boundary {
+            from: "services/{svc}/**".into(),
+            to: "services/{other}/**".into(),
+            message: None,
+        })
+        .unwrap();
+        assert!(b.forbids("services/a/internal/x.go", "services/b/internal/repo"));
+        assert!(!b.forbids("services/a/internal/x.go", "services/a/internal/repo"));
+        assert!(!b.forbids("libs/x.go", "services/b/internal"));
+        let same = compile_boundary(&Boundary {
+            from: "services/{svc}/internal/handlers/**".into(),
+            to: "services/{svc}/internal/repo".into(),
+            message: None,
+        })
+        .unwrap();
+        assert!(same.forbids(
+            "services/a/internal/handlers/h.go",
+            "services/a/internal/repo"
+        ));
+        assert!(!same.forbids(
+            "services/a/internal/handlers/h.go",
+            "services/b/internal/repo"
+        ));
+    }
+
+    #[test]
+    fn unknown_pack_is_an_input_error() {
+        let config = LintConfig {
+            packs: vec!["recomended".into()],
+            ..LintConfig::default()
+        };
+        let err = Settings::resolve(&config, None, &[]).unwrap_err();
+        assert!(err.help.unwrap().contains("recommended"));
+    }
+
+    #[test]
+    fn unknown_rule_ids_are_findings_with_a_suggestion() {
+        let mut config = LintConfig::default();
+        config
+            .rules
+            .insert("go-structured-loging".into(), RuleLevel::Off);
+        let settings = Settings::resolve(&config, None, &[]).unwrap();
+        let finding = &settings.config_findings[0];
+        assert_eq!(finding.rule, "unknown-rule");
+        assert!(
+            finding
+                .help
+                .as_deref()
+                .unwrap()
+                .contains("go-structured-logging")
+        );
+        assert!(settings.severity("go-structured-logging").is_some());
+    }
+}

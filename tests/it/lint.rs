@@ -1,0 +1,556 @@
+//! `trellis lint`, `explain`, `rules`, `hook install`: fixtures per rule, the
+//! shop example, formats, suppressions, baselines, staged and changed files.
+
+use crate::support::history::History;
+use crate::support::{copy_tree, fixture, stderr_of, stdout_of, trellis, write_tree};
+use std::path::{Path, PathBuf};
+use trellis::lint::{LintOptions, registry, rule::Target};
+
+fn lint_fixtures() -> PathBuf {
+    fixture("lint")
+}
+
+fn open(dir: &Path) -> trellis::repo::Repo {
+    let config = trellis::config::load(dir, None).expect("fixture config loads");
+    trellis::repo::Repo::open(dir, config).expect("fixture opens")
+}
+
+/// Runs one fixture folder and returns the findings of `rule`, one line each.
+fn run_fixture(rule: &str, dir: &Path) -> Vec<String> {
+    let repo = open(dir);
+    let engine_rule = registry::find(rule).is_some_and(|r| r.meta().target == Target::Engine);
+    let baseline = dir.join("baseline.json");
+    let options = LintOptions {
+        // Engine rules need the rules they talk about; the others run alone.
+        only: if engine_rule {
+            Vec::new()
+        } else {
+            vec![rule.to_string()]
+        },
+        baseline: baseline.is_file().then_some(baseline),
+        ..LintOptions::default()
+    };
+    let report = trellis::lint::run(&repo, &options).expect("lint runs");
+    let mut findings: Vec<_> = report.findings.iter().collect();
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings
+        .into_iter()
+        .filter(|f| f.rule == rule)
+        .map(|f| {
+            let mut line = format!(
+                "{}:{}:{} [{}] {}{}",
+                f.path,
+                f.line.unwrap_or(0),
+                f.column.unwrap_or(0),
+                f.severity,
+                f.message,
+                f.service
+                    .as_ref()
+                    .map(|s| format!(" (service {s})"))
+                    .unwrap_or_default()
+            );
+            for note in &f.notes {
+                line.push_str(&format!("\n    note: {note}"));
+            }
+            line
+        })
+        .collect()
+}
+
+/// Every folder under tests/fixtures/lint/<rule>/{pass,fail}: pass must be clean
+/// for its rule, fail must trigger it; what fail reports is a snapshot.
+#[test]
+fn rule_fixtures() {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(lint_fixtures())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    assert!(!dirs.is_empty());
+    for dir in dirs {
+        let rule = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let pass = run_fixture(&rule, &dir.join("pass"));
+        assert!(pass.is_empty(), "{rule}/pass reports:\n{}", pass.join("\n"));
+        let fail = run_fixture(&rule, &dir.join("fail"));
+        assert!(!fail.is_empty(), "{rule}/fail reports nothing");
+        insta::assert_snapshot!(format!("fixture_{rule}"), fail.join("\n"));
+    }
+}
+
+#[test]
+fn every_rule_has_docs_and_fixtures() {
+    let rules = trellis::lint::rules();
+    assert!(rules.len() >= 25);
+    for rule in &rules {
+        for section in ["## What", "## Why", "## Example", "## Fix"] {
+            assert!(
+                rule.docs.contains(section),
+                "{} docs lack {section}",
+                rule.id
+            );
+        }
+        assert!(!rule.summary.is_empty(), "{}", rule.id);
+        for kind in ["pass", "fail"] {
+            let dir = lint_fixtures().join(&rule.id).join(kind);
+            assert!(dir.is_dir(), "{} has no fixture {}", rule.id, dir.display());
+        }
+    }
+    for entry in std::fs::read_dir(lint_fixtures()).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(
+            rules.iter().any(|r| r.id == name),
+            "fixture folder {name} names no rule"
+        );
+    }
+}
+
+#[test]
+fn docs_rules_md_is_current() {
+    let expected = trellis::rules::markdown(&trellis::rules::all());
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md");
+    let actual = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        actual == expected,
+        "docs/rules.md is stale: run `cargo run -q -- rules --format markdown > docs/rules.md`"
+    );
+}
+
+fn shop_findings(args: &[&str]) -> (i32, Vec<serde_json::Value>) {
+    let output = trellis()
+        .args(["lint", "--no-cache", "--format", "json", "-C"])
+        .arg(fixture("shop"))
+        .args(args)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&output))
+        .unwrap_or_else(|e| panic!("{e}: {}", stderr_of(&output)));
+    (
+        output.status.code().unwrap(),
+        json["findings"].as_array().unwrap().clone(),
+    )
+}
+
+#[test]
+fn shop_deliberate_problems_and_nothing_else() {
+    let (code, findings) = shop_findings(&[]);
+    assert_eq!(code, 1);
+    let got: Vec<(String, String, u64, String)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["service"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected = vec![
+        (
+            "arch-cross-service-import".to_string(),
+            "services/order-service/internal/handlers/customer.go".to_string(),
+            10,
+            "order-service".to_string(),
+        ),
+        (
+            "arch-shared-table".to_string(),
+            "services/order-service/internal/repo/order.go".to_string(),
+            49,
+            "order-service".to_string(),
+        ),
+        (
+            "go-structured-logging".to_string(),
+            "services/order-service/internal/service/order.go".to_string(),
+            113,
+            "order-service".to_string(),
+        ),
+    ];
+    assert_eq!(got, expected);
+    let shared = &findings[1];
+    let notes = shared["notes"].as_array().unwrap();
+    assert!(
+        notes.iter().any(|n| n
+            .as_str()
+            .unwrap()
+            .contains("user-service at services/user-service/migrations/001_users.sql:3")),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn shop_text_report_snapshot() {
+    let output = trellis()
+        .args(["lint", "--no-cache", "-C"])
+        .arg(fixture("shop"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!("shop_text", stdout_of(&output));
+}
+
+#[test]
+fn every_format_renders_and_sarif_carries_rule_metadata() {
+    for format in ["text", "json", "sarif", "github", "junit", "markdown"] {
+        let output = trellis()
+            .args(["lint", "--no-cache", "--format", format, "-C"])
+            .arg(fixture("shop"))
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{format}: {}",
+            stderr_of(&output)
+        );
+        assert!(
+            stdout_of(&output).contains("go-structured-logging"),
+            "{format}"
+        );
+    }
+    let output = trellis()
+        .args(["lint", "--no-cache", "--format", "sarif", "-C"])
+        .arg(fixture("shop"))
+        .output()
+        .unwrap();
+    let sarif: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    assert!(rules.len() >= 20, "{}", rules.len());
+}
+
+#[test]
+fn fail_on_never_exits_zero() {
+    let output = trellis()
+        .args(["lint", "--no-cache", "--fail-on", "never", "-C"])
+        .arg(fixture("shop"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn paths_limit_the_report() {
+    let (code, findings) = shop_findings(&["services/user-service"]);
+    assert_eq!(code, 0, "{findings:?}");
+    assert!(findings.is_empty());
+}
+
+#[test]
+fn no_source_files_is_an_input_error() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(dir.path(), &[("README.md", "# nothing\n")]);
+    let output = trellis()
+        .args(["lint", "--no-cache", "-C"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr_of(&output).contains("no Go or Rust files"));
+}
+
+#[test]
+fn explain_prints_docs_and_suggests_on_typos() {
+    let output = trellis()
+        .args(["explain", "go-structured-logging"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let text = stdout_of(&output);
+    assert!(text.contains("## Why") && text.contains("slog"), "{text}");
+
+    let output = trellis()
+        .args(["explain", "go-structured-loging"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr_of(&output).contains("did you mean `go-structured-logging`"));
+}
+
+#[test]
+fn rules_lists_in_every_format() {
+    let output = trellis().args(["rules"]).output().unwrap();
+    assert!(stdout_of(&output).contains("arch-shared-table"));
+    let output = trellis()
+        .args(["rules", "--format", "json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    assert!(json["rules"].as_array().unwrap().len() >= 25);
+    let output = trellis()
+        .args(["rules", "--format", "sarif"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn custom_rules_forbid_calls_through_aliases_and_queries() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[
+            ("go.mod", "module example.com/x\n\ngo 1.22\n"),
+            (
+                "internal/service/s.go",
+                "package service\n\nimport (\n\tosx \"os\"\n\t\"github.com/pkg/errors\"\n)\n\nfunc F() string {\n\t_ = errors.New(\"x\")\n\treturn osx.Getenv(\"HOME\")\n}\n",
+            ),
+            (
+                "trellis.yaml",
+                "version: 1\nlint:\n  custom:\n    - id: no-getenv\n      message: read configuration through internal/config\n      forbid-call: [os.Getenv]\n    - id: no-pkg-errors\n      message: use the standard errors package\n      severity: warning\n      forbid-import: [github.com/pkg/errors]\n    - id: no-goto-string\n      message: string literal in return\n      severity: info\n      query: |\n        (return_statement (expression_list (call_expression) @match))\n",
+            ),
+        ],
+    );
+    let output = trellis()
+        .args(["lint", "--no-cache", "--format", "json", "-C"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    let mut got: Vec<(String, u64)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"].as_str().unwrap().starts_with("no-"))
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            ("no-getenv".to_string(), 10),
+            ("no-goto-string".to_string(), 10),
+            ("no-pkg-errors".to_string(), 5),
+        ]
+    );
+}
+
+#[test]
+fn invalid_custom_query_is_exit_2_with_its_position() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[
+            ("go.mod", "module example.com/x\n\ngo 1.22\n"),
+            ("main.go", "package main\n\nfunc main() {}\n"),
+            (
+                "trellis.yaml",
+                "version: 1\nlint:\n  custom:\n    - id: bad-query\n      message: m\n      query: |\n        (call_expression\n          (no_such_node) @match)\n",
+            ),
+        ],
+    );
+    let output = trellis()
+        .args(["lint", "--no-cache", "-C"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr_of(&output);
+    assert!(err.contains("query line 2"), "{err}");
+    assert!(err.contains("trellis.yaml:8:"), "{err}");
+}
+
+#[test]
+fn baseline_write_refuses_under_ci_and_hides_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("shop"), dir.path());
+    let baseline = dir.path().join("baseline.json");
+    let output = trellis()
+        .env("CI", "true")
+        .args(["lint", "--no-cache", "--baseline-write"])
+        .arg(&baseline)
+        .arg("-C")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr_of(&output).contains("--force"));
+
+    let output = trellis()
+        .args(["lint", "--no-cache", "--baseline-write"])
+        .arg(&baseline)
+        .arg("-C")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let text = std::fs::read_to_string(&baseline).unwrap();
+    assert!(
+        !text.contains("\"line\""),
+        "baselines carry no line numbers"
+    );
+
+    let output = trellis()
+        .args(["lint", "--no-cache", "--baseline"])
+        .arg(&baseline)
+        .arg("-C")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stdout_of(&output));
+    assert!(stdout_of(&output).contains("baselined: 3"));
+}
+
+#[test]
+fn suppressions_apply_and_unused_ones_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("shop"), dir.path());
+    let file = dir
+        .path()
+        .join("services/order-service/internal/service/order.go");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let text = text.replacen(
+        "\tlog.Printf(",
+        "\t//trellis:ignore go-structured-logging kept until the audit log lands\n\tlog.Printf(",
+        1,
+    );
+    let text = text.replacen(
+        "// GetOrder returns one order.",
+        "// trellis:ignore go-init-func no init here\n// GetOrder returns one order.",
+        1,
+    );
+    std::fs::write(&file, text).unwrap();
+    let output = trellis()
+        .args(["lint", "--no-cache", "--format", "json", "-C"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    let rules: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(!rules.contains(&"go-structured-logging"), "{rules:?}");
+    assert!(rules.contains(&"unused-suppression"), "{rules:?}");
+}
+
+#[test]
+fn staged_lints_the_index_not_the_work_tree() {
+    let mut history = History::new();
+    history.fixture("shop");
+    history.commit("shop");
+    let path = "services/user-service/internal/service/user.go";
+    let original = std::fs::read_to_string(history.path().join(path)).unwrap();
+    let staged = original.replacen(
+        "package service\n",
+        "package service\n\nfunc init() {}\n",
+        1,
+    );
+    std::fs::write(history.path().join(path), &staged).unwrap();
+    let repo = git2::Repository::open(history.path()).unwrap();
+    let mut index = repo.index().unwrap();
+    index.add_path(Path::new(path)).unwrap();
+    index.write().unwrap();
+    // The work tree goes back to the clean text: only the index has init().
+    std::fs::write(history.path().join(path), &original).unwrap();
+
+    let output = trellis()
+        .args(["lint", "--staged", "--format", "json", "-C"])
+        .arg(history.path())
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&output))
+        .unwrap_or_else(|e| panic!("{e}: {}", stderr_of(&output)));
+    let findings = json["findings"].as_array().unwrap();
+    let rules: Vec<(&str, &str)> = findings
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap(), f["path"].as_str().unwrap()))
+        .collect();
+    assert_eq!(rules, vec![("go-init-func", path)]);
+}
+
+#[test]
+fn changed_since_reports_only_changed_files() {
+    let mut history = History::new();
+    history.fixture("shop");
+    history.commit("shop");
+    history.branch("feature");
+    history.checkout("feature");
+    history.write(
+        "services/inventory-service/internal/config/extra.go",
+        "package config\n\nvar counter int\n",
+    );
+    history.commit("add a global");
+    let output = trellis()
+        .args(["lint", "--changed-since", "main", "--format", "json", "-C"])
+        .arg(history.path())
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&output))
+        .unwrap_or_else(|e| panic!("{e}: {}", stderr_of(&output)));
+    let rules: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, vec!["go-mutable-global"]);
+}
+
+#[test]
+fn hook_install_refuses_a_foreign_hook() {
+    let mut history = History::new();
+    history.fixture("shop");
+    history.commit("shop");
+    let hook = history.path().join(".git/hooks/pre-commit");
+    std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+    std::fs::write(&hook, "#!/bin/sh\nmake check\n").unwrap();
+    let output = trellis()
+        .args(["hook", "install", "-C"])
+        .arg(history.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read_to_string(&hook).unwrap(),
+        "#!/bin/sh\nmake check\n"
+    );
+
+    let output = trellis()
+        .args(["hook", "install", "--force", "-C"])
+        .arg(history.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let text = std::fs::read_to_string(&hook).unwrap();
+    assert!(text.contains("trellis check --staged"));
+    // Re-installing over its own hook needs no --force.
+    let output = trellis()
+        .args(["hook", "install", "-C"])
+        .arg(history.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+}
+
+#[test]
+fn cache_rerun_gives_the_same_report() {
+    let mut history = History::new();
+    history.fixture("shop");
+    history.commit("shop");
+    let run = || {
+        let output = trellis()
+            .args(["lint", "--format", "json", "-C"])
+            .arg(history.path())
+            .output()
+            .unwrap();
+        stdout_of(&output)
+    };
+    let first = run();
+    assert!(
+        history
+            .path()
+            .join(".git/trellis/lint-cache.json")
+            .is_file()
+    );
+    let second = run();
+    assert_eq!(first, second);
+}
