@@ -9,6 +9,7 @@ use super::source::{Header, Layout, ProtoSet, layout, scan_header, under};
 use crate::error::InputError;
 use crate::repo::Repo;
 use crate::report::{Finding, Report, Severity, Span};
+use protox::file::{FileResolver, GoogleFileResolver};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -128,6 +129,31 @@ fn headers(set: &ProtoSet, layout: &Layout) -> HashMap<String, Header> {
         .collect()
 }
 
+/// Files imported from outside the side (the well-known types), with what they import.
+fn external_imports(headers: &HashMap<String, Header>, layout: &Layout) -> BTreeSet<String> {
+    let google = GoogleFileResolver::new();
+    let mut out = BTreeSet::new();
+    let mut stack: Vec<String> = headers
+        .values()
+        .flat_map(|h| h.imports.iter())
+        .filter(|i| !layout.names.contains_key(*i))
+        .cloned()
+        .collect();
+    while let Some(name) = stack.pop() {
+        if !out.insert(name.clone()) {
+            continue;
+        }
+        if let Ok(file) = google.open_file(&name) {
+            for dependency in &file.file_descriptor_proto().dependency {
+                if !layout.names.contains_key(dependency) {
+                    stack.push(dependency.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
 pub fn compare(
     old: &ProtoSet,
     new: &ProtoSet,
@@ -155,9 +181,21 @@ pub fn compare(
         }
     }
     let mut targets = changed.clone();
+    let mut old_external = BTreeSet::new();
+    let mut new_external = BTreeSet::new();
     if !changed.is_empty() {
         let (old_headers, new_headers) =
             rayon::join(|| headers(old, &old_layout), || headers(new, &new_layout));
+        // buf compares imported files (the well-known types) too: when the
+        // set of them changes, both sides' imports are compared.
+        let (old_imports, new_imports) = (
+            external_imports(&old_headers, &old_layout),
+            external_imports(&new_headers, &new_layout),
+        );
+        if old_imports != new_imports {
+            old_external = old_imports;
+            new_external = new_imports;
+        }
         // Importers see a changed type through their fields and RPCs.
         for side in [&old_headers, &new_headers] {
             for (name, header) in side {
@@ -205,11 +243,13 @@ pub fn compare(
         .iter()
         .filter(|n| old_layout.names.contains_key(*n))
         .cloned()
+        .chain(old_external)
         .collect();
     let new_targets: BTreeSet<String> = targets
         .iter()
         .filter(|n| new_layout.names.contains_key(*n))
         .cloned()
+        .chain(new_external)
         .collect();
     let (old_model, new_model) = rayon::join(
         || compile(old, &old_layout, &old_targets),

@@ -70,11 +70,30 @@ pub fn compile(
         }
     }
     let descriptors = compiler.file_descriptor_set();
+    // Targets outside the side's files are imports such as the well-known
+    // types; buf compares them too, under their import name.
     let paths: HashMap<String, String> = targets
         .iter()
-        .filter_map(|name| layout.names.get(name).map(|p| (name.clone(), p.clone())))
+        .map(|name| {
+            let path = layout
+                .names
+                .get(name)
+                .cloned()
+                .unwrap_or_else(|| name.clone());
+            (name.clone(), path)
+        })
         .collect();
-    Ok(Model::build(&descriptors.file, &paths))
+    let texts: HashMap<String, Arc<str>> = targets
+        .iter()
+        .filter_map(|name| {
+            layout
+                .names
+                .get(name)
+                .and_then(|p| set.files.get(p))
+                .map(|f| (name.clone(), f.text.clone()))
+        })
+        .collect();
+    Ok(Model::build(&descriptors.file, &paths, &texts))
 }
 
 fn compile_error(
@@ -183,5 +202,24 @@ mod tests {
         let err = compile(&set, &layout, &targets).unwrap_err();
         assert!(err.message.contains("does not support"), "{}", err.message);
         assert_eq!(err.line, Some(1));
+    }
+}
+#[cfg(test)]
+mod debug_locations {
+    #[test]
+    #[ignore]
+    fn dump() {
+        let path = std::env::var("PROTO").unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let file = protox::file::File::from_source("x.proto", &text).unwrap();
+        for loc in &file
+            .file_descriptor_proto()
+            .source_code_info
+            .as_ref()
+            .unwrap()
+            .location
+        {
+            println!("{:?} {:?}", loc.path, loc.span);
+        }
     }
 }

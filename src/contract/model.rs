@@ -30,6 +30,8 @@ pub struct FileInfo {
     /// "proto2" or "proto3".
     pub syntax: String,
     pub options: FileOptions,
+    /// The source text (empty for files compiled from descriptors, such as the well-known types).
+    pub text: std::sync::Arc<str>,
     locations: HashMap<SourcePath, Loc>,
     pub messages: Vec<String>,
     pub enums: Vec<String>,
@@ -45,6 +47,81 @@ impl FileInfo {
 
     pub fn is_proto3(&self) -> bool {
         self.syntax == "proto3"
+    }
+
+    /// The `option NAME = ...;` statement of the file, where buf points for file options.
+    pub fn option_statement(&self, name: &str) -> Option<Loc> {
+        for (index, line) in self.text.lines().enumerate() {
+            let trimmed = line.trim_start();
+            let Some(rest) = trimmed.strip_prefix("option") else {
+                continue;
+            };
+            let rest = rest.trim_start();
+            if rest.len() == trimmed.len() - "option".len() {
+                continue; // `optional` and the like
+            }
+            let Some(after) = rest.strip_prefix(name) else {
+                continue;
+            };
+            if !after.trim_start().starts_with('=') {
+                continue;
+            }
+            let column = line.len() - trimmed.len();
+            let end = line
+                .find(';')
+                .map_or(line.chars().count(), |e| line[..=e].chars().count());
+            return Some(Loc {
+                line: index as u32 + 1,
+                column: line[..column].chars().count() as u32 + 1,
+                end_line: index as u32 + 1,
+                end_column: end as u32 + 1,
+            });
+        }
+        None
+    }
+
+    /// Where `name = value` is written in a field's `[...]` options (buf
+    /// points at the option name, protox only knows the brackets).
+    pub fn field_option(&self, field_path: &[i32], name: &str) -> Option<Loc> {
+        let mut options_path = field_path.to_vec();
+        options_path.push(8);
+        let span = self.loc(&options_path)?;
+        let lines: Vec<&str> = self.text.lines().collect();
+        for line_number in span.line..=span.end_line {
+            let line = lines.get(line_number as usize - 1)?;
+            let chars: Vec<char> = line.chars().collect();
+            let start = if line_number == span.line {
+                span.column as usize - 1
+            } else {
+                0
+            };
+            let stop = if line_number == span.end_line {
+                (span.end_column as usize - 1).min(chars.len())
+            } else {
+                chars.len()
+            };
+            let name_chars: Vec<char> = name.chars().collect();
+            let mut i = start;
+            while i + name_chars.len() <= stop {
+                let boundary_before = i == 0
+                    || !(chars[i - 1].is_alphanumeric()
+                        || chars[i - 1] == '_'
+                        || chars[i - 1] == '.');
+                if boundary_before && chars[i..i + name_chars.len()] == name_chars[..] {
+                    let rest: String = chars[i + name_chars.len()..stop].iter().collect();
+                    if rest.trim_start().starts_with('=') {
+                        return Some(Loc {
+                            line: line_number,
+                            column: i as u32 + 1,
+                            end_line: span.end_line,
+                            end_column: span.end_column,
+                        });
+                    }
+                }
+                i += 1;
+            }
+        }
+        None
     }
 }
 
@@ -224,7 +301,11 @@ impl Model {
     /// Builds the model from compiled files. `paths` maps import names to
     /// repository paths; files not in it (imports such as the well-known
     /// types) still resolve types but are not compared.
-    pub fn build(files: &[FileDescriptorProto], paths: &HashMap<String, String>) -> Model {
+    pub fn build(
+        files: &[FileDescriptorProto],
+        paths: &HashMap<String, String>,
+        texts: &HashMap<String, std::sync::Arc<str>>,
+    ) -> Model {
         let mut model = Model::default();
         // First pass: which message types are map entries, and enums' names.
         let mut map_entries = std::collections::HashSet::new();
@@ -245,6 +326,10 @@ impl Model {
                     other => other.to_string(),
                 },
                 options: file.options.clone().unwrap_or_default(),
+                text: texts
+                    .get(file.name())
+                    .cloned()
+                    .unwrap_or_else(|| std::sync::Arc::from("")),
                 locations: locations(file),
                 messages: Vec::new(),
                 enums: Vec::new(),
@@ -363,6 +448,22 @@ fn add_message(
         ),
     };
     let is_map_entry = message.options.as_ref().is_some_and(|o| o.map_entry());
+    // A map entry has no source of its own: buf points at the map field.
+    let entry_field_path = |nested_index: usize| -> Option<SourcePath> {
+        let nested = message.nested_type.get(nested_index)?;
+        message
+            .field
+            .iter()
+            .position(|f| {
+                f.type_name().rsplit('.').next() == Some(nested.name())
+                    && f.label() == Label::Repeated
+            })
+            .map(|i| {
+                let mut p = path.clone();
+                p.extend([2, i as i32]);
+                p
+            })
+    };
     let fields = message
         .field
         .iter()
@@ -393,6 +494,7 @@ fn add_message(
     for (i, nested) in message.nested_type.iter().enumerate() {
         let mut nested_path = path.clone();
         nested_path.extend([3, i as i32]);
+        let is_entry = nested.options.as_ref().is_some_and(|o| o.map_entry());
         add_message(
             model,
             file,
@@ -401,6 +503,14 @@ fn add_message(
             Some((&full_name, &nested_name)),
             nested_path,
         );
+        if is_entry
+            && let Some(map_field) = entry_field_path(i)
+            && let Some(entry) = model.messages.get_mut(&join(&full_name, nested.name()))
+        {
+            for field in &mut entry.fields {
+                field.path = map_field.clone();
+            }
+        }
     }
     for (i, nested) in message.enum_type.iter().enumerate() {
         let mut nested_path = path.clone();

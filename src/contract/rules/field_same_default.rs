@@ -29,7 +29,10 @@ fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
         if !same_default(pair.new.kind, &before, &after) {
             out.new_side(
                 pair.file(),
-                p.loc_any(pair.file(), &[&pair.new.sub_path(7), &pair.new.path]),
+                p.new
+                    .file(pair.file())
+                    .and_then(|f| f.field_option(&pair.new.path, "default"))
+                    .or_else(|| p.loc(pair.file(), &pair.new.path)),
                 pair.key(),
                 format!(
                     "{} changed default value from {} to {}.",

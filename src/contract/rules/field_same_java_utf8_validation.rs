@@ -18,27 +18,29 @@ fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
         if pair.new.kind != Type::String || pair.old.kind != Type::String {
             continue;
         }
-        let (Some(old_file), Some(new_file)) = (
-            p.old.file(&pair.old_message.file),
-            p.new.file(&pair.new_message.file),
-        ) else {
+        let (Some(old_file), Some(new_file)) =
+            (p.old.file(pair.old_file), p.new.file(pair.new_file))
+        else {
             continue;
         };
+        // proto3 strings are always checked; proto2 ones only with the file option.
         let value = |file: &crate::contract::model::FileInfo| {
-            if file.options.java_string_check_utf8() {
+            if file.is_proto3() || file.options.java_string_check_utf8() {
                 "VERIFY"
             } else {
-                "DEFAULT"
+                "NONE"
             }
         };
         let (before, after) = (value(old_file), value(new_file));
         if before != after {
             out.new_side(
                 pair.file(),
-                p.loc(pair.file(), &pair.new.path),
+                new_file
+                    .option_statement("java_string_check_utf8")
+                    .or_else(|| p.loc(pair.file(), &pair.new.path)),
                 pair.key(),
                 format!(
-                    "{} changed Java UTF-8 validation from \"{before}\" to \"{after}\".",
+                    "{} changed Java string UTF8 validation from \"{before}\" to \"{after}\".",
                     pair.subject()
                 ),
             );

@@ -22,7 +22,10 @@ fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
         if pair.old.json_name != pair.new.json_name {
             out.new_side(
                 pair.file(),
-                p.loc_any(pair.file(), &[&pair.new.sub_path(10), &pair.new.path]),
+                p.new
+                    .file(pair.file())
+                    .and_then(|f| f.field_option(&pair.new.path, "json_name"))
+                    .or_else(|| p.loc(pair.file(), &pair.new.path)),
                 pair.key(),
                 format!(
                     "{} changed option \"json_name\" from \"{}\" to \"{}\".",

@@ -25,7 +25,9 @@ fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
         if before != after {
             out.new_side(
                 pair.file(),
-                p.loc(pair.file(), &pair.new.sub_path(8))
+                p.new
+                    .file(pair.file())
+                    .and_then(|f| f.field_option(&pair.new.path, "jstype"))
                     .or_else(|| p.loc(pair.file(), &pair.new.path)),
                 pair.key(),
                 format!(

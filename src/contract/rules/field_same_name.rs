@@ -25,9 +25,8 @@ fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
                 p.loc_any(pair.file(), &[&pair.new.sub_path(1), &pair.new.path]),
                 pair.key(),
                 format!(
-                    "Field \"{}\" on message \"{}\" changed name from \"{}\" to \"{}\".",
-                    pair.new.number,
-                    super::short_name(&pair.new_message.full_name),
+                    "{} changed name from \"{}\" to \"{}\".",
+                    pair.subject_without_name(),
                     pair.old.name,
                     pair.new.name
                 ),

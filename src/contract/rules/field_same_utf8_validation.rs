@@ -18,10 +18,9 @@ fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
         if pair.new.kind != Type::String || pair.old.kind != Type::String {
             continue;
         }
-        let (Some(old_file), Some(new_file)) = (
-            p.old.file(&pair.old_message.file),
-            p.new.file(&pair.new_message.file),
-        ) else {
+        let (Some(old_file), Some(new_file)) =
+            (p.old.file(pair.old_file), p.new.file(pair.new_file))
+        else {
             continue;
         };
         let value = |file: &crate::contract::model::FileInfo| {

@@ -14,7 +14,5 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
-    shared::file_option(p, out, "cc_enable_arenas", 31, |o| {
-        flag(o.cc_enable_arenas())
-    });
+    shared::file_option(p, out, "cc_enable_arenas", |o| flag(o.cc_enable_arenas()));
 }

@@ -14,7 +14,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
-    shared::file_option(p, out, "cc_generic_services", 16, |o| {
+    shared::file_option(p, out, "cc_generic_services", |o| {
         flag(o.cc_generic_services())
     });
 }

@@ -14,7 +14,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
-    shared::file_option(p, out, "csharp_namespace", 37, |o| {
+    shared::file_option(p, out, "csharp_namespace", |o| {
         text(o.csharp_namespace.as_deref())
     });
 }

@@ -14,5 +14,5 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
-    shared::file_option(p, out, "go_package", 11, |o| text(o.go_package.as_deref()));
+    shared::file_option(p, out, "go_package", |o| text(o.go_package.as_deref()));
 }

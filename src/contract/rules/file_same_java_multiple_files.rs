@@ -14,7 +14,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
-    shared::file_option(p, out, "java_multiple_files", 10, |o| {
+    shared::file_option(p, out, "java_multiple_files", |o| {
         flag(o.java_multiple_files())
     });
 }

@@ -14,7 +14,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
-    shared::file_option(p, out, "java_outer_classname", 8, |o| {
+    shared::file_option(p, out, "java_outer_classname", |o| {
         text(o.java_outer_classname.as_deref())
     });
 }

@@ -14,7 +14,5 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
-    shared::file_option(p, out, "java_package", 1, |o| {
-        text(o.java_package.as_deref())
-    });
+    shared::file_option(p, out, "java_package", |o| text(o.java_package.as_deref()));
 }

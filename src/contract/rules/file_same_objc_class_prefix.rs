@@ -14,7 +14,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
-    shared::file_option(p, out, "objc_class_prefix", 36, |o| {
+    shared::file_option(p, out, "objc_class_prefix", |o| {
         text(o.objc_class_prefix.as_deref())
     });
 }

@@ -14,7 +14,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
-    shared::file_option(p, out, "optimize_for", 9, |o| {
+    shared::file_option(p, out, "optimize_for", |o| {
         o.optimize_for().as_str_name().to_string()
     });
 }

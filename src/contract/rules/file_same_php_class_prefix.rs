@@ -14,7 +14,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
-    shared::file_option(p, out, "php_class_prefix", 40, |o| {
+    shared::file_option(p, out, "php_class_prefix", |o| {
         text(o.php_class_prefix.as_deref())
     });
 }

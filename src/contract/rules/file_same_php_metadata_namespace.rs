@@ -14,7 +14,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
-    shared::file_option(p, out, "php_metadata_namespace", 44, |o| {
+    shared::file_option(p, out, "php_metadata_namespace", |o| {
         text(o.php_metadata_namespace.as_deref())
     });
 }

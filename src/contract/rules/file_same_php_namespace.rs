@@ -14,7 +14,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
-    shared::file_option(p, out, "php_namespace", 41, |o| {
+    shared::file_option(p, out, "php_namespace", |o| {
         text(o.php_namespace.as_deref())
     });
 }

@@ -14,7 +14,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
-    shared::file_option(p, out, "py_generic_services", 18, |o| {
+    shared::file_option(p, out, "py_generic_services", |o| {
         flag(o.py_generic_services())
     });
 }

@@ -14,7 +14,5 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
-    shared::file_option(p, out, "ruby_package", 45, |o| {
-        text(o.ruby_package.as_deref())
-    });
+    shared::file_option(p, out, "ruby_package", |o| text(o.ruby_package.as_deref()));
 }

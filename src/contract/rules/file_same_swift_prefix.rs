@@ -14,7 +14,5 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
-    shared::file_option(p, out, "swift_prefix", 39, |o| {
-        text(o.swift_prefix.as_deref())
-    });
+    shared::file_option(p, out, "swift_prefix", |o| text(o.swift_prefix.as_deref()));
 }

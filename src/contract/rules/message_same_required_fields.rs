@@ -44,9 +44,13 @@ fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
         }
         for (number, name) in &after {
             if !before.iter().any(|(n, _)| n == number) {
+                let field_path = new
+                    .field(*number)
+                    .map(|f| f.path.clone())
+                    .unwrap_or_default();
                 out.new_side(
                     &new.file,
-                    p.loc(&new.file, &new.path),
+                    p.loc_any(&new.file, &[&field_path, &new.path]),
                     format!("{}.{number}", new.full_name),
                     format!(
                         "Message \"{}\" had required field \"{number}\" with name \"{name}\" added.",

@@ -173,34 +173,48 @@ impl<'a> Pair<'a> {
         out
     }
 
-    /// Fields paired by number inside paired messages.
+    /// Fields paired by number inside paired messages, then extensions
+    /// paired by (extendee, number), as buf pairs them.
     pub fn fields(&self) -> Vec<FieldPair<'a>> {
         let mut out = Vec::new();
         for (old_message, new_message) in self.messages() {
             for new_field in &new_message.fields {
                 if let Some(old_field) = old_message.field(new_field.number) {
                     out.push(FieldPair {
-                        old_message,
-                        new_message,
+                        old_file: &old_message.file,
+                        new_file: &new_message.file,
+                        owner: &new_message.full_name,
+                        extension: None,
+                        in_map_entry: old_message.is_map_entry || new_message.is_map_entry,
                         old: old_field,
                         new: new_field,
                     });
                 }
             }
         }
-        out
-    }
-
-    /// Extensions paired by full name, presented like fields.
-    pub fn extensions(&self) -> Vec<(&'a FieldInfo, &'a FieldInfo, &'a str)> {
-        let mut out = Vec::new();
+        let mut old_extensions = std::collections::HashMap::new();
+        for file in self.old.files.values() {
+            for name in &file.extensions {
+                if let Some(x) = self.old.extensions.get(name) {
+                    old_extensions.insert((x.extendee.as_str(), x.field.number), x);
+                }
+            }
+        }
         for file in self.new.files.values() {
             for name in &file.extensions {
-                if let (Some(old), Some(new)) =
-                    (self.old.extensions.get(name), self.new.extensions.get(name))
-                    && self.old.files.contains_key(&old.file)
-                {
-                    out.push((&old.field, &new.field, new.file.as_str()));
+                let Some(new) = self.new.extensions.get(name) else {
+                    continue;
+                };
+                if let Some(old) = old_extensions.get(&(new.extendee.as_str(), new.field.number)) {
+                    out.push(FieldPair {
+                        old_file: &old.file,
+                        new_file: &new.file,
+                        owner: &new.extendee,
+                        extension: Some(&new.full_name),
+                        in_map_entry: false,
+                        old: &old.field,
+                        new: &new.field,
+                    });
                 }
             }
         }
@@ -265,29 +279,56 @@ impl<'a> Pair<'a> {
 }
 
 pub struct FieldPair<'a> {
-    pub old_message: &'a MessageInfo,
-    pub new_message: &'a MessageInfo,
+    pub old_file: &'a str,
+    pub new_file: &'a str,
+    /// Full name of the message holding the field, or of the extended message.
+    pub owner: &'a str,
+    /// Full name of the extension, for extension fields.
+    pub extension: Option<&'a str>,
+    /// Fields of map entries are skipped by the cardinality rules.
+    pub in_map_entry: bool,
     pub old: &'a FieldInfo,
     pub new: &'a FieldInfo,
 }
 
 impl FieldPair<'_> {
     pub fn file(&self) -> &str {
-        &self.new_message.file
+        self.new_file
     }
 
     /// `Field "1" with name "a" on message "M"`, buf's subject for field findings.
     pub fn subject(&self) -> String {
-        format!(
-            "Field \"{}\" with name \"{}\" on message \"{}\"",
-            self.new.number,
-            self.new.name,
-            short_name(&self.new_message.full_name)
-        )
+        match self.extension {
+            Some(extension) => format!(
+                "Extension \"{}\" with name \"{extension}\" on message \"{}\"",
+                self.new.number, self.owner
+            ),
+            None => format!(
+                "Field \"{}\" with name \"{}\" on message \"{}\"",
+                self.new.number,
+                self.new.name,
+                short_name(self.owner)
+            ),
+        }
+    }
+
+    /// `Field "1" on message "M"` (no name: the name is what changed).
+    pub fn subject_without_name(&self) -> String {
+        match self.extension {
+            Some(_) => format!(
+                "Extension \"{}\" on message \"{}\"",
+                self.new.number, self.owner
+            ),
+            None => format!(
+                "Field \"{}\" on message \"{}\"",
+                self.new.number,
+                short_name(self.owner)
+            ),
+        }
     }
 
     pub fn key(&self) -> String {
-        format!("{}.{}", self.new_message.full_name, self.new.number)
+        format!("{}.{}", self.owner, self.new.number)
     }
 }
 

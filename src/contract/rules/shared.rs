@@ -11,7 +11,6 @@ pub fn file_option(
     p: &Pair<'_>,
     out: &mut Sink<'_>,
     option: &str,
-    number: i32,
     value: fn(&FileOptions) -> String,
 ) {
     for (old, new) in p.files() {
@@ -19,7 +18,7 @@ pub fn file_option(
         if before != after {
             out.new_side(
                 &new.name,
-                new.loc(&[8, number]).or_else(|| new.loc(&[8])),
+                new.option_statement(option),
                 format!("{}:{option}", new.name),
                 format!("File option \"{option}\" changed from \"{before}\" to \"{after}\"."),
             );
@@ -73,51 +72,59 @@ impl Element {
         }
         .unwrap_or_else(|| full.to_string())
     }
+}
 
-    /// The message holding a nested element, on the old side.
-    fn parent(self, model: &Model, full: &str) -> Option<String> {
-        match self {
-            Element::Message => model.messages.get(full).and_then(|m| m.parent.clone()),
-            Element::Enum => model.enums.get(full).and_then(|e| e.parent.clone()),
-            Element::Extension => model.extensions.get(full).and_then(|x| {
-                let parent = x.full_name.rsplit_once('.').map(|(p, _)| p.to_string())?;
-                model.messages.contains_key(&parent).then_some(parent)
-            }),
-            Element::Service => None,
+/// The name of an element inside its package: `Outer.Inner`.
+fn local<'a>(full: &'a str, package: &str) -> &'a str {
+    if package.is_empty() {
+        full
+    } else {
+        full.strip_prefix(package)
+            .and_then(|rest| rest.strip_prefix('.'))
+            .unwrap_or(full)
+    }
+}
+
+/// Where buf points for a deleted element of a file: the nearest enclosing
+/// message still in the new file, else nowhere (line 1, column 1).
+fn nearest_ancestor_in_file(p: &Pair<'_>, local_name: &str, new_file: &FileInfo) -> Option<Loc> {
+    let parts: Vec<&str> = local_name.split('.').collect();
+    for end in (1..parts.len()).rev() {
+        let candidate = parts[..end].join(".");
+        let full = if new_file.package.is_empty() {
+            candidate
+        } else {
+            format!("{}.{candidate}", new_file.package)
+        };
+        if let Some(message) = p.new.messages.get(&full)
+            && message.file == new_file.name
+        {
+            return new_file.loc(&message.path);
         }
     }
+    None
 }
 
-/// Where buf points for a deleted element: the parent message in the new
-/// file when the element was nested and the parent is still there, else
-/// nowhere (line 1, column 1 of the file).
-fn deleted_location(p: &Pair<'_>, element: Element, full: &str) -> (Option<String>, Option<Loc>) {
-    if let Some(parent) = element.parent(p.old, full)
-        && let Some(message) = p.new.messages.get(&parent)
-        && p.new.files.contains_key(&message.file)
-    {
-        return (
-            Some(message.file.clone()),
-            p.loc(&message.file, &message.path),
-        );
-    }
-    (None, None)
-}
-
-/// `*_NO_DELETE`: an element left the file that held it.
+/// `*_NO_DELETE`: an element left the file that held it. Elements are
+/// paired by their name inside the file, so a package rename is not a deletion here.
 pub fn deleted_from_file(p: &Pair<'_>, out: &mut Sink<'_>, element: Element) {
     for (old_file, new_file) in p.files() {
-        let remaining = element.names(new_file);
+        let remaining: std::collections::HashSet<&str> = element
+            .names(new_file)
+            .iter()
+            .map(|full| local(full, &new_file.package))
+            .collect();
         for full in element.names(old_file) {
-            if remaining.contains(full) {
+            let local_name = local(full, &old_file.package);
+            if remaining.contains(local_name) {
                 continue;
             }
-            let (file, loc) = deleted_location(p, element, full);
-            let file = file
-                .filter(|f| *f == new_file.name)
-                .unwrap_or(new_file.name.clone());
+            let loc = match element {
+                Element::Service => None,
+                _ => nearest_ancestor_in_file(p, local_name, new_file),
+            };
             out.new_side(
-                &file,
+                &new_file.name,
                 loc,
                 format!("{}:{full}", old_file.name),
                 format!(
@@ -131,7 +138,8 @@ pub fn deleted_from_file(p: &Pair<'_>, out: &mut Sink<'_>, element: Element) {
 }
 
 /// `PACKAGE_*_NO_DELETE`: an element left its package (moving between the
-/// package's files is fine).
+/// package's files is fine). Like buf, a package whose new files declare no
+/// element of the kind at all is not looked at.
 pub fn deleted_from_package(p: &Pair<'_>, out: &mut Sink<'_>, element: Element) {
     for (package, old_files) in &p.old.packages {
         let Some(new_files) = p.new.packages.get(package) else {
@@ -143,6 +151,9 @@ pub fn deleted_from_package(p: &Pair<'_>, out: &mut Sink<'_>, element: Element) 
                 remaining.extend(element.names(file).iter().map(String::as_str));
             }
         }
+        if remaining.is_empty() {
+            continue;
+        }
         for old_name in old_files {
             let Some(old_file) = p.old.file(old_name) else {
                 continue;
@@ -151,22 +162,36 @@ pub fn deleted_from_package(p: &Pair<'_>, out: &mut Sink<'_>, element: Element) 
                 if remaining.contains(full.as_str()) {
                     continue;
                 }
-                let (file, loc) = deleted_location(p, element, full);
-                let (file, side) = match file {
-                    Some(file) => (file, true),
-                    None if p.new.files.contains_key(old_name) => (old_name.clone(), true),
-                    None => (old_name.clone(), false),
-                };
                 let message = format!(
                     "Previously present {} \"{}\" was deleted from package \"{package}\".",
                     element.noun(),
                     element.display(p.old, full)
                 );
                 let key = format!("{package}:{full}");
-                if side {
-                    out.new_side(&file, loc, key, message);
-                } else {
-                    out.old_side(&file, None, key, message);
+                // The nearest enclosing message still in the package.
+                let mut anchor = None;
+                if !matches!(element, Element::Service) {
+                    let mut candidate = full.as_str();
+                    while let Some((parent, _)) = candidate.rsplit_once('.') {
+                        if parent.len() <= package.len() {
+                            break;
+                        }
+                        if let Some(message) = p.new.messages.get(parent)
+                            && p.new.files.contains_key(&message.file)
+                        {
+                            anchor =
+                                Some((message.file.clone(), p.loc(&message.file, &message.path)));
+                            break;
+                        }
+                        candidate = parent;
+                    }
+                }
+                match anchor {
+                    Some((file, loc)) => out.new_side(&file, loc, key, message),
+                    None if p.new.files.contains_key(old_name) => {
+                        out.new_side(old_name, None, key, message)
+                    }
+                    None => out.old_side(old_name, None, key, message),
                 }
             }
         }
@@ -261,7 +286,7 @@ pub fn wire_json_cardinality_group(cardinality: Cardinality) -> u8 {
 /// Reports a cardinality change when `group` puts the two in different groups.
 pub fn cardinality(p: &Pair<'_>, out: &mut Sink<'_>, group: fn(Cardinality) -> u8) {
     for pair in p.fields() {
-        if pair.new_message.is_map_entry || pair.old_message.is_map_entry {
+        if pair.in_map_entry {
             continue;
         }
         if group(pair.old.cardinality) != group(pair.new.cardinality) {
