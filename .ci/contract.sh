@@ -51,7 +51,10 @@ for case_dir in tests/fixtures/contract/*/; do
   case_dir="${case_dir%/}"
   name="$(basename "$case_dir")"
   [[ -d "$case_dir/old" && -d "$case_dir/new" ]] || continue
-  for category in FILE PACKAGE WIRE_JSON WIRE CSR; do
+  # A case may list rule ids outside every category (deprecated ones) to run alone too.
+  extra=""
+  [[ -f "$case_dir/extra_rules" ]] && extra="$(cat "$case_dir/extra_rules")"
+  for category in FILE PACKAGE WIRE_JSON WIRE CSR $extra; do
     cases=$((cases + 1))
     rm -rf "$work/new" "$work/old"
     cp -R "$case_dir/new" "$work/new"

@@ -441,8 +441,37 @@ impl Comparison {
     }
 }
 
+/// The service owning a contract, also for files gone from the work tree:
+/// by location or the contracts map first, then by `contracts.owners`, then by
+/// the directory name under `contracts.root` (`api/order/...` -> order-service).
+pub fn owner(repo: &Repo, path: &str) -> Option<String> {
+    if let Some(service) = repo.contract_owner(path) {
+        return Some(service.name.clone());
+    }
+    let contracts = &repo.config.config.contracts;
+    if let Some((_, owner)) = contracts
+        .owners
+        .iter()
+        .filter(|(dir, _)| under(path, dir))
+        .max_by_key(|(dir, _)| dir.len())
+    {
+        return Some(owner.clone());
+    }
+    let rest = path
+        .strip_prefix(contracts.root.trim_end_matches('/'))?
+        .strip_prefix('/')?;
+    let name = rest.split('/').next()?;
+    [
+        name.to_string(),
+        format!("{name}-service"),
+        format!("{name}_service"),
+    ]
+    .into_iter()
+    .find(|candidate| repo.service(candidate).is_some())
+}
+
 pub fn to_finding(repo: &Repo, finding: &ContractFinding) -> Finding {
-    let owner = repo.contract_owner(&finding.path).map(|s| s.name.clone());
+    let owner = owner(repo, &finding.path);
     let mut out = Finding::new(
         finding.rule.clone(),
         Severity::Error,

@@ -204,22 +204,3 @@ mod tests {
         assert_eq!(err.line, Some(1));
     }
 }
-#[cfg(test)]
-mod debug_locations {
-    #[test]
-    #[ignore]
-    fn dump() {
-        let path = std::env::var("PROTO").unwrap();
-        let text = std::fs::read_to_string(&path).unwrap();
-        let file = protox::file::File::from_source("x.proto", &text).unwrap();
-        for loc in &file
-            .file_descriptor_proto()
-            .source_code_info
-            .as_ref()
-            .unwrap()
-            .location
-        {
-            println!("{:?} {:?}", loc.path, loc.span);
-        }
-    }
-}

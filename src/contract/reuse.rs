@@ -43,6 +43,8 @@ pub fn rule_info() -> RuleInfo {
 struct CommitResolver {
     repo: git2::Repository,
     commit: Oid,
+    /// Import name -> repository path on the new side (layouts rarely move).
+    names: std::collections::BTreeMap<String, String>,
     roots: Vec<String>,
     google: GoogleFileResolver,
 }
@@ -54,12 +56,20 @@ impl FileResolver for CommitResolver {
             .find_commit(self.commit)
             .and_then(|c| c.tree())
             .map_err(|e| protox::Error::new(e.message().to_string()))?;
-        for root in &self.roots {
-            let path = if root.is_empty() {
-                name.to_string()
-            } else {
-                format!("{root}/{name}")
-            };
+        let candidates = self
+            .names
+            .get(name)
+            .cloned()
+            .into_iter()
+            .chain(self.roots.iter().map(|root| {
+                if root.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{root}/{name}")
+                }
+            }))
+            .chain(std::iter::once(name.to_string()));
+        for path in candidates {
             if let Ok(entry) = tree.get_path(std::path::Path::new(&path))
                 && let Ok(blob) = self.repo.find_blob(entry.id())
             {
@@ -143,6 +153,7 @@ pub fn check(
             let resolver = CommitResolver {
                 repo: handle,
                 commit,
+                names: comparison.new_layout.names.clone(),
                 roots: comparison.new_layout.roots.clone(),
                 google: GoogleFileResolver::new(),
             };
