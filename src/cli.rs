@@ -51,6 +51,10 @@ pub enum OutputFormat {
     Github,
     Junit,
     Markdown,
+    /// buf's JSON lines (`trellis contract` only)
+    BufJson,
+    /// buf's `path:line:column:message` lines (`trellis contract` only)
+    BufText,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -85,6 +89,8 @@ pub enum Command {
     },
     /// Print the man page (roff)
     Man,
+    /// Find breaking .proto changes between two revisions (buf breaking's rules and verdicts)
+    Contract(ContractArgs),
     /// Check architecture and service-code rules on Go and Rust code
     Lint(LintArgs),
     /// Print the documentation of a rule: what, why, an example and the fix
@@ -152,4 +158,30 @@ pub struct InitArgs {
     /// Print the file instead of writing it
     #[arg(long)]
     pub stdout: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ContractArgs {
+    /// The old side: a git ref (branch, tag, commit; a branch that exists only as
+    /// origin/NAME resolves) or a directory [default: the default branch]
+    #[arg(long, value_name = "REF|DIR")]
+    pub against: Option<String>,
+    /// Only check .proto files under these paths (relative to the repository root)
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Categories (FILE, PACKAGE, WIRE_JSON, WIRE, CSR) or rule ids, replacing `contract.use`
+    #[arg(long = "use", value_name = "CATEGORY|RULE", value_delimiter = ',')]
+    pub use_: Vec<String>,
+    /// Compare against the tip of --against instead of its merge base with HEAD
+    #[arg(long)]
+    pub no_merge_base: bool,
+    /// The new side as a git ref instead of the work tree
+    #[arg(long, value_name = "REF")]
+    pub head: Option<String>,
+    /// Also report field numbers and names reused after an earlier deletion (walks git history)
+    #[arg(long)]
+    pub field_no_reuse: bool,
+    /// Print the rules with their categories and exit
+    #[arg(long)]
+    pub list_rules: bool,
 }

@@ -2,6 +2,7 @@
 
 mod config;
 mod lint;
+mod contract;
 mod services;
 
 use crate::cli::{Cli, ColorChoice, Command, FailOn, GlobalArgs, OutputFormat};
@@ -51,6 +52,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Services => services::run(&ctx),
         Command::Config(command) => config::run(&ctx, command),
         Command::Init(args) => config::init(&ctx, &args),
+        Command::Contract(args) => contract::run(&ctx, &args),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "trellis", &mut std::io::stdout());
@@ -155,6 +157,8 @@ impl Context {
             OutputFormat::Github => Format::Github,
             OutputFormat::Junit => Format::Junit,
             OutputFormat::Markdown => Format::Markdown,
+            // buf's formats are rendered by `trellis contract` itself; elsewhere ctx.format() refuses them.
+            OutputFormat::BufJson | OutputFormat::BufText => Format::Json,
         };
         let ctx = RenderContext {
             root: self.root.clone(),

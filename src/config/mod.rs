@@ -42,6 +42,12 @@ pub struct Config {
     /// `trellis lint`: rule packs, severities, layers, boundaries, custom rules.
     #[serde(default)]
     pub lint: crate::lint::LintConfig,
+    /// `trellis contract`: breaking .proto changes (buf's rules and keys).
+    #[serde(
+        default,
+        skip_serializing_if = "crate::contract::ContractConfig::is_default"
+    )]
+    pub contract: crate::contract::ContractConfig,
 }
 
 impl Default for Config {
@@ -53,6 +59,7 @@ impl Default for Config {
             exclude: Vec::new(),
             contracts: ContractsConfig::default(),
             lint: crate::lint::LintConfig::default(),
+            contract: crate::contract::ContractConfig::default(),
         }
     }
 }

@@ -3,6 +3,7 @@
 mod support;
 
 mod config;
+mod contract;
 mod git;
 mod lint;
 mod report;
