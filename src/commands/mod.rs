@@ -1,6 +1,7 @@
 //! Dispatch: one function per subcommand, sharing one context.
 
 mod config;
+mod score;
 mod services;
 
 use crate::cli::{Cli, ColorChoice, Command, FailOn, GlobalArgs, OutputFormat};
@@ -48,6 +49,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
     let ctx = Context::new(cli.global)?;
     match cli.command {
         Command::Services => services::run(&ctx),
+        Command::Score(args) => score::run(&ctx, &args),
         Command::Config(command) => config::run(&ctx, command),
         Command::Init(args) => config::init(&ctx, &args),
         Command::Completions { shell } => {
@@ -150,6 +152,13 @@ impl Context {
             OutputFormat::Github => Format::Github,
             OutputFormat::Junit => Format::Junit,
             OutputFormat::Markdown => Format::Markdown,
+            OutputFormat::Html => {
+                return Err(
+                    InputError::new("--format html is only available for `trellis score`")
+                        .help("use text, json, sarif, github, junit or markdown")
+                        .into(),
+                );
+            }
         };
         let ctx = RenderContext {
             root: self.root.clone(),
