@@ -3,6 +3,7 @@
 //! files through this module; none walks the file system on its own.
 
 mod discover;
+pub mod tables;
 
 pub use discover::{go_module_path, walk_builder};
 
