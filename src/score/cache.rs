@@ -7,7 +7,7 @@
 //! c <id> <parents> <committer-time>
 //! a <author name>\t<author email>
 //! s <summary>
-//! f <path>\t<old blob>\t<new blob>\t<lines>
+//! f <path>\t<old blob>\t<new blob>\t<lines>     (blobs empty once lines are counted)
 //! ```
 //!
 //! `<lines>` is `-` (not counted), `b` (binary), `g` (generated) or `added,removed`. Text
@@ -77,8 +77,8 @@ fn parse(text: &str) -> Option<Cache> {
             "f " => {
                 let mut parts = rest.split('\t');
                 let path = unescape(parts.next()?);
-                let old = Oid::from_str(parts.next()?).ok()?;
-                let new = Oid::from_str(parts.next()?).ok()?;
+                let old = blob_id(parts.next()?)?;
+                let new = blob_id(parts.next()?)?;
                 let lines = match parts.next()? {
                     "-" => Lines::Unknown,
                     "b" => Lines::Binary,
@@ -134,16 +134,31 @@ pub fn save<'a>(
                 Lines::Generated => "g".to_string(),
                 Lines::Counted { added, removed } => format!("{added},{removed}"),
             };
-            let _ = writeln!(
-                out,
-                "f {}\t{}\t{}\t{lines}",
-                escape(&file.path),
-                file.old,
-                file.new
-            );
+            // Blob ids are only needed to count lines later; once counted
+            // they are dropped, which keeps the file about a third the size.
+            if file.lines == Lines::Unknown {
+                let _ = writeln!(
+                    out,
+                    "f {}\t{}\t{}\t{lines}",
+                    escape(&file.path),
+                    file.old,
+                    file.new
+                );
+            } else {
+                let _ = writeln!(out, "f {}\t\t\t{lines}", escape(&file.path));
+            }
         }
     }
     crate::fsutil::write_atomic(path, out.as_bytes())
+}
+
+/// A blob id, or zero when the cache dropped it (see [`save`]).
+fn blob_id(text: &str) -> Option<Oid> {
+    if text.is_empty() {
+        Some(Oid::ZERO_SHA1)
+    } else {
+        Oid::from_str(text).ok()
+    }
 }
 
 fn escape(text: &str) -> String {
@@ -204,9 +219,15 @@ mod tests {
                     path: "dir/with\ttab.go".into(),
                     old: Oid::ZERO_SHA1,
                     new: Oid::from_str("1111111111111111111111111111111111111111").unwrap(),
+                    lines: Lines::Unknown,
+                },
+                FileChange {
+                    path: "counted.go".into(),
+                    old: Oid::ZERO_SHA1,
+                    new: Oid::ZERO_SHA1,
                     lines: Lines::Counted {
                         added: 3,
-                        removed: 0,
+                        removed: 1,
                     },
                 },
                 FileChange {

@@ -151,6 +151,7 @@ pub fn compute(inputs: &Inputs<'_>) -> Scorecard {
     let mut history = HistoryOut {
         commits: inputs.scan.commits.len(),
         merges: 0,
+        file_changes: inputs.scan.commits.iter().map(|c| c.files.len()).sum(),
         bot_commits: 0,
         large_commits_skipped: 0,
         non_semver_tags: 0,

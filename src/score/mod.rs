@@ -138,10 +138,36 @@ fn contracts() -> metrics::Contracts<'static> {
 }
 
 /// Table facts for data coupling: from the work tree for HEAD, from the
-/// commit's tree for `--compare`.
-fn tables(_repo: &Repo, _git: &Git, _end: Option<Oid>) -> metrics::Tables {
-    metrics::Tables::Unavailable(
-        "table facts (the SQL reader shared with `trellis lint`) are not part of this build yet"
-            .into(),
-    )
+/// commit's tree for `--compare` (with today's services, so both sides name
+/// the same services).
+fn tables(repo: &Repo, git: &Git, end: Option<Oid>) -> metrics::Tables {
+    use crate::repo::tables::{table_uses, table_uses_in};
+    let uses = match end {
+        None => table_uses(repo),
+        Some(commit) => {
+            let files = match git.files_at(commit, "") {
+                Ok(files) => files,
+                Err(e) => return metrics::Tables::Unavailable(e.message),
+            };
+            let mut uses = Vec::new();
+            for file in files {
+                let sql_like = [".sql", ".go", ".rs"]
+                    .iter()
+                    .any(|ext| file.path.ends_with(ext));
+                if !sql_like || repo.is_excluded(&file.path) {
+                    continue;
+                }
+                let Ok(bytes) = git.blob(file.blob) else {
+                    continue;
+                };
+                let Ok(text) = String::from_utf8(bytes) else {
+                    continue;
+                };
+                let service = repo.service_for(&file.path).map_or("", |s| s.name.as_str());
+                uses.extend(table_uses_in(&file.path, &text, service));
+            }
+            uses
+        }
+    };
+    metrics::Tables::Available(uses.into_iter().map(|u| (u.table, u.service)).collect())
 }

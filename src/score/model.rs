@@ -49,6 +49,8 @@ pub struct HistoryOut {
     /// Commits in the window (merges included, as `git log` counts them).
     pub commits: usize,
     pub merges: usize,
+    /// (commit, file) pairs: the lines `git log --name-only --no-renames` prints.
+    pub file_changes: usize,
     pub bot_commits: usize,
     /// Commits over `max_changeset` files, left out of temporal coupling.
     pub large_commits_skipped: usize,

@@ -36,7 +36,8 @@ pub enum Lines {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileChange {
     pub path: String,
-    /// The blob before the commit; zero when the file was added.
+    /// The blob before the commit; zero when the file was added (and, for
+    /// files read from the cache whose lines are counted, not kept).
     pub old: Oid,
     /// The blob after the commit; zero when the file was deleted.
     pub new: Oid,
@@ -58,6 +59,19 @@ pub struct CommitInfo {
     /// would be the whole tree. Its files are left out of the metrics.
     pub boundary: bool,
     pub files: Vec<FileChange>,
+}
+
+impl CommitInfo {
+    /// Drops blob ids that are no longer needed (lines already counted), as
+    /// the cache does, so fresh and cached results are the same.
+    pub fn forget_counted_blobs(&mut self) {
+        for file in &mut self.files {
+            if file.lines != Lines::Unknown {
+                file.old = Oid::ZERO_SHA1;
+                file.new = Oid::ZERO_SHA1;
+            }
+        }
+    }
 }
 
 /// How merge commits are read.
@@ -154,7 +168,8 @@ pub fn scan(
     let scanned = fresh.len();
     let hit_shallow_boundary = fresh.iter().any(|c| c.boundary);
     let mut changed = false;
-    for commit in fresh {
+    for mut commit in fresh {
+        commit.forget_counted_blobs();
         // Boundary commits are never cached: after `git fetch --deepen` they
         // have parents and a different file list.
         if !commit.boundary {
@@ -667,7 +682,13 @@ mod tests {
         let second = commit(&repo, &[root], &[("a", None), ("a/b", Some("x\n"))], 2000);
         let result = scan(repo.path(), &repo, &options(second)).unwrap();
         assert_eq!(paths(&result.commits[0]), ["a", "a/b"]);
-        assert!(result.commits[0].files[0].new.is_zero());
+        assert_eq!(
+            result.commits[0].files[0].lines,
+            Lines::Counted {
+                added: 0,
+                removed: 1
+            }
+        );
     }
 
     #[test]
