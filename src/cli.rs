@@ -53,6 +53,10 @@ pub enum OutputFormat {
     Markdown,
     /// One self-contained HTML page (`trellis score`)
     Html,
+    /// buf's JSON lines (`trellis contract` only)
+    BufJson,
+    /// buf's `path:line:column:message` lines (`trellis contract` only)
+    BufText,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -89,6 +93,8 @@ pub enum Command {
     Man,
     /// Per-service health scorecard from git history (text, json, markdown, html)
     Score(ScoreArgs),
+    /// Find breaking .proto changes between two revisions (buf breaking's rules and verdicts)
+    Contract(ContractArgs),
 }
 
 #[derive(Debug, Args)]
@@ -132,4 +138,30 @@ pub struct InitArgs {
     /// Print the file instead of writing it
     #[arg(long)]
     pub stdout: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ContractArgs {
+    /// The old side: a git ref (branch, tag, commit; a branch that exists only as
+    /// origin/NAME resolves) or a directory [default: the default branch]
+    #[arg(long, value_name = "REF|DIR")]
+    pub against: Option<String>,
+    /// Only check .proto files under these paths (relative to the repository root)
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Categories (FILE, PACKAGE, WIRE_JSON, WIRE, CSR) or rule ids, replacing `contract.use`
+    #[arg(long = "use", value_name = "CATEGORY|RULE", value_delimiter = ',')]
+    pub use_: Vec<String>,
+    /// Compare against the tip of --against instead of its merge base with HEAD
+    #[arg(long)]
+    pub no_merge_base: bool,
+    /// The new side as a git ref instead of the work tree
+    #[arg(long, value_name = "REF")]
+    pub head: Option<String>,
+    /// Also report field numbers and names reused after an earlier deletion (walks git history)
+    #[arg(long)]
+    pub field_no_reuse: bool,
+    /// Print the rules with their categories and exit
+    #[arg(long)]
+    pub list_rules: bool,
 }

@@ -1,6 +1,7 @@
 //! Dispatch: one function per subcommand, sharing one context.
 
 mod config;
+mod contract;
 mod score;
 mod services;
 
@@ -52,6 +53,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Score(args) => score::run(&ctx, &args),
         Command::Config(command) => config::run(&ctx, command),
         Command::Init(args) => config::init(&ctx, &args),
+        Command::Contract(args) => contract::run(&ctx, &args),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "trellis", &mut std::io::stdout());
@@ -159,6 +161,8 @@ impl Context {
                         .into(),
                 );
             }
+            // buf's formats are rendered by `trellis contract` itself; elsewhere ctx.format() refuses them.
+            OutputFormat::BufJson | OutputFormat::BufText => Format::Json,
         };
         let ctx = RenderContext {
             root: self.root.clone(),

@@ -97,15 +97,19 @@ pub fn run(ctx: &Context, args: &ScoreArgs) -> anyhow::Result<i32> {
         }
     }
 
-    // Gates: --fail-under, the ratchet, --fail-on-alert.
+    // Gates: --fail-under, the ratchet, --fail-on-alert. Their lines are
+    // printed even with --quiet: they say why the exit code is 1.
     let mut failed = false;
+    let gate = |line: String| {
+        let _ = writeln!(std::io::stderr(), "{line}");
+    };
     let floor = args.fail_under.or(repo.config.config.score.fail_under);
     if let Some(floor) = floor {
         for s in &card.services {
             if let Some(score) = s.score
                 && score < floor
             {
-                ctx.status(&format!(
+                gate(format!(
                     "score-fail-under: {} scores {score} < {floor}",
                     s.name
                 ));
@@ -115,7 +119,7 @@ pub fn run(ctx: &Context, args: &ScoreArgs) -> anyhow::Result<i32> {
     }
     if let Some(baseline) = &baseline {
         for (name, before, now) in render::dropped(&card, baseline) {
-            ctx.status(&format!(
+            gate(format!(
                 "score-ratchet: {name} dropped from {before} to {now} since {}",
                 baseline.reference
             ));
@@ -125,7 +129,7 @@ pub fn run(ctx: &Context, args: &ScoreArgs) -> anyhow::Result<i32> {
     if args.fail_on_alert {
         for s in &card.services {
             for alert in &s.alerts {
-                ctx.status(&format!(
+                gate(format!(
                     "score-{}: {} is in alert",
                     alert.replace('_', "-"),
                     s.name

@@ -42,6 +42,12 @@ pub struct Config {
     /// `trellis score`: window, bots, aliases, thresholds and weights.
     #[serde(default)]
     pub score: crate::score::ScoreConfig,
+    /// `trellis contract`: breaking .proto changes (buf's rules and keys).
+    #[serde(
+        default,
+        skip_serializing_if = "crate::contract::ContractConfig::is_default"
+    )]
+    pub contract: crate::contract::ContractConfig,
 }
 
 impl Default for Config {
@@ -53,6 +59,7 @@ impl Default for Config {
             exclude: Vec::new(),
             contracts: ContractsConfig::default(),
             score: crate::score::ScoreConfig::default(),
+            contract: crate::contract::ContractConfig::default(),
         }
     }
 }

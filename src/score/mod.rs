@@ -105,6 +105,18 @@ pub fn scorecard(repo: &Repo, git: &Git, options: &Options) -> Result<Scorecard,
     let scanned = scan::scan(repository.path(), repository, &scan_options)?;
     let tags = git.tags()?;
     let mailmap = repository.mailmap().ok();
+    let categories = categories(config)?;
+    // A commit is breaking when the contract engine reports any finding of
+    // the configured categories in the service's changed contract files; a
+    // side that does not compile makes it unknown. A root commit only adds.
+    let breaking = |old: Oid, new: Oid, paths: &[String]| -> Result<bool, String> {
+        if old.is_zero() {
+            return Ok(false);
+        }
+        crate::contract::compare_commits(repo, git, old, new, paths, &categories)
+            .map(|findings| !findings.is_empty())
+            .map_err(|e| e.message)
+    };
     let inputs = metrics::Inputs {
         repo,
         git: repository,
@@ -113,7 +125,7 @@ pub fn scorecard(repo: &Repo, git: &Git, options: &Options) -> Result<Scorecard,
         head: start,
         scan: &scanned,
         tags: &tags,
-        contracts: contracts(),
+        contracts: metrics::Contracts::Available(&breaking),
         tables: tables(repo, git, options.end),
         generated: &generated,
         mailmap: mailmap.as_ref(),
@@ -130,11 +142,25 @@ pub fn scorecard(repo: &Repo, git: &Git, options: &Options) -> Result<Scorecard,
     Ok(card)
 }
 
-/// The contract engine's verdicts for interface stability.
-fn contracts() -> metrics::Contracts<'static> {
-    metrics::Contracts::Unavailable(
-        "the contract engine (`trellis contract`) is not part of this build yet".into(),
-    )
+/// The contract categories that make a change breaking, from the config.
+fn categories(config: &ScoreConfig) -> Result<Vec<crate::contract::Category>, InputError> {
+    config
+        .interface_stability
+        .categories
+        .iter()
+        .map(|name| {
+            crate::contract::Category::parse(name).ok_or_else(|| {
+                let valid: Vec<&str> = crate::contract::Category::ALL
+                    .iter()
+                    .map(|c| c.id())
+                    .collect();
+                InputError::new(format!(
+                    "score.interface_stability.categories: unknown category `{name}`"
+                ))
+                .help(format!("use one or more of: {}", valid.join(", ")))
+            })
+        })
+        .collect()
 }
 
 /// Table facts for data coupling: from the work tree for HEAD, from the

@@ -13,6 +13,10 @@
 //!   order-service-v1.2.0, user-service/v0.1.0 in the window; order-service/v0.9.0
 //!   before it; order-service/vnext is not semver.
 //! - The fixture's one shared table: `users` (order-service reads, user-service owns).
+//!
+//! Scores: order-service 57 (stability 33.33 x 35, coupling 50 x 25, deploys
+//! 100 x 25, bus factor 50 x 15), user-service 80, inventory-service 68 (67.5
+//! rounded), pricing 71 (no author data: 6000 / 85).
 
 use crate::support::history::History;
 use crate::support::{fixture, stderr_of, stdout_of, trellis};
@@ -63,7 +67,8 @@ const INVENTORY_MOD: &str = "services/inventory-service/go.mod";
 /// (date, author, appended messages, field deleted, field type changed)
 type ContractStep = (&'static str, fn(&mut History), usize, bool, bool);
 
-pub fn shop_history() -> History {
+/// The history and the short ids of the two breaking commits, newest first.
+pub fn shop_history_with_breaking() -> (History, Vec<String>) {
     let mut h = History::new();
     h.fixture("shop")
         .write(
@@ -81,6 +86,7 @@ pub fn shop_history() -> History {
     let grace = |h: &mut History| {
         h.author("Grace Hopper", "grace@example.com");
     };
+    let mut breaking = Vec::new();
     let contract: [ContractStep; 10] = [
         ("2026-02-02", ada, 1, false, false),
         ("2026-02-04", ada, 2, false, false),
@@ -129,7 +135,10 @@ pub fn shop_history() -> History {
         h.at(date);
         author(&mut h);
         h.write(ORDER_PROTO, &order_proto(extra, deleted, changed));
-        h.commit(&format!("order contract change {}", i + 1));
+        let id = h.commit(&format!("order contract change {}", i + 1));
+        if i == 3 || i == 6 {
+            breaking.insert(0, id.to_string()[..10].to_string());
+        }
         if date == "2026-02-09" {
             h.tag("order-service/v1.0.0");
         }
@@ -156,7 +165,11 @@ pub fn shop_history() -> History {
     h.commit("order and user together");
     h.tag("order-service-v1.2.0");
     h.tag("order-service/vnext");
-    h
+    (h, breaking)
+}
+
+pub fn shop_history() -> History {
+    shop_history_with_breaking().0
 }
 
 fn score_json(h: &History, extra: &[&str]) -> Value {
@@ -196,23 +209,21 @@ fn without_weekly_and_hotspots(service: &Value) -> Value {
     service
 }
 
-/// The interface stability the contract engine reports: it is not on this
-/// branch yet, so the metric says so instead of guessing.
-fn stability(contract_commits: usize) -> Value {
+/// Interface stability of a service without contract changes.
+fn stable() -> Value {
     json!({
-        "contract_commits": contract_commits,
+        "contract_commits": 0,
         "breaking_commits": 0,
         "unknown_commits": 0,
         "ratio": null,
         "threshold": 0.15,
-        "status": "unavailable",
-        "reason": "the contract engine (`trellis contract`) is not part of this build yet",
+        "status": "ok",
         "breaking": [],
     })
 }
 
 fn inputs(
-    stability: Option<f64>,
+    stability: (Option<f64>, f64),
     coupling: Option<(f64, f64)>,
     deploy: Option<(f64, f64)>,
     bus: Option<(f64, f64)>,
@@ -222,7 +233,7 @@ fn inputs(
     let (dv, ds) = pair(deploy);
     let (bv, bs) = pair(bus);
     json!([
-        {"metric": "interface_stability", "value": null, "subscore": stability, "weight": 35.0,
+        {"metric": "interface_stability", "value": stability.0, "subscore": stability.1, "weight": 35.0,
          "formula": "100 x max(0, 1 - ratio / 0.3); 100 without contract commits"},
         {"metric": "data_coupling", "value": cv, "subscore": cs, "weight": 25.0,
          "formula": "100 x max(0, 1 - shared tables / 2)"},
@@ -235,7 +246,7 @@ fn inputs(
 
 #[test]
 fn every_number_of_the_scorecard() {
-    let h = shop_history();
+    let (h, breaking) = shop_history_with_breaking();
     let card = score_json(&h, &[]);
 
     assert_eq!(card["version"], 1);
@@ -280,9 +291,12 @@ fn every_number_of_the_scorecard() {
         without_weekly_and_hotspots(service(&card, "order-service")),
         json!({
             "name": "order-service",
-            "score": 69,
-            "alerts": ["author_concentration"],
-            "interface_stability": stability(10),
+            "score": 57,
+            "alerts": ["interface_stability", "author_concentration"],
+            "interface_stability": {
+                "contract_commits": 10, "breaking_commits": 2, "unknown_commits": 0,
+                "ratio": 0.2, "threshold": 0.15, "status": "alert", "breaking": breaking
+            },
             "data_coupling": {
                 "shared_tables": ["users"],
                 "tables": [{"table": "users", "services": ["user-service"]}],
@@ -301,7 +315,7 @@ fn every_number_of_the_scorecard() {
                 "top_author": "Ada Lovelace <ada@example.com>", "top_share": 0.7273,
                 "bus_factor": 1, "threshold": 2, "status": "alert"
             },
-            "score_inputs": inputs(None, Some((1.0, 50.0)), Some((3.0, 100.0)), Some((1.0, 50.0))),
+            "score_inputs": inputs((Some(0.2), 33.33), Some((1.0, 50.0)), Some((3.0, 100.0)), Some((1.0, 50.0))),
         })
     );
 
@@ -310,9 +324,9 @@ fn every_number_of_the_scorecard() {
         without_weekly_and_hotspots(service(&card, "user-service")),
         json!({
             "name": "user-service",
-            "score": 69,
+            "score": 80,
             "alerts": ["author_concentration"],
-            "interface_stability": stability(0),
+            "interface_stability": stable(),
             "data_coupling": {
                 "shared_tables": ["users"],
                 "tables": [{"table": "users", "services": ["order-service"]}],
@@ -330,7 +344,7 @@ fn every_number_of_the_scorecard() {
                 "top_author": "Linus T <linus@example.com>", "top_share": 0.6667,
                 "bus_factor": 1, "threshold": 2, "status": "alert"
             },
-            "score_inputs": inputs(None, Some((1.0, 50.0)), Some((1.0, 100.0)), Some((1.0, 50.0))),
+            "score_inputs": inputs((None, 100.0), Some((1.0, 50.0)), Some((1.0, 100.0)), Some((1.0, 50.0))),
         })
     );
 
@@ -340,9 +354,9 @@ fn every_number_of_the_scorecard() {
         without_weekly_and_hotspots(service(&card, "inventory-service")),
         json!({
             "name": "inventory-service",
-            "score": 50,
+            "score": 68,
             "alerts": ["deploy_frequency", "author_concentration"],
-            "interface_stability": stability(0),
+            "interface_stability": stable(),
             "data_coupling": {"shared_tables": [], "tables": [], "count": 0, "threshold": 2, "status": "ok"},
             "deploy_frequency": {
                 "deploys": 0, "domain_average": 1.0, "ratio": 0.0, "threshold": 0.5, "domain": "all",
@@ -356,7 +370,7 @@ fn every_number_of_the_scorecard() {
                 "top_author": "Grace Hopper <grace@example.com>", "top_share": 1.0,
                 "bus_factor": 1, "threshold": 2, "status": "alert"
             },
-            "score_inputs": inputs(None, Some((0.0, 100.0)), Some((0.0, 0.0)), Some((1.0, 50.0))),
+            "score_inputs": inputs((None, 100.0), Some((0.0, 100.0)), Some((0.0, 0.0)), Some((1.0, 50.0))),
         })
     );
 
@@ -365,9 +379,9 @@ fn every_number_of_the_scorecard() {
         without_weekly_and_hotspots(service(&card, "pricing")),
         json!({
             "name": "pricing",
-            "score": 50,
+            "score": 71,
             "alerts": ["deploy_frequency"],
-            "interface_stability": stability(0),
+            "interface_stability": stable(),
             "data_coupling": {"shared_tables": [], "tables": [], "count": 0, "threshold": 2, "status": "ok"},
             "deploy_frequency": {
                 "deploys": 0, "domain_average": 1.0, "ratio": 0.0, "threshold": 0.5, "domain": "all",
@@ -381,7 +395,7 @@ fn every_number_of_the_scorecard() {
                 "top_author": null, "top_share": null, "bus_factor": 0, "threshold": 2,
                 "status": "unavailable", "reason": "no commits by people in the window"
             },
-            "score_inputs": inputs(None, Some((0.0, 100.0)), Some((0.0, 0.0)), None),
+            "score_inputs": inputs((None, 100.0), Some((0.0, 100.0)), Some((0.0, 0.0)), None),
         })
     );
 
@@ -409,7 +423,7 @@ fn every_number_of_the_scorecard() {
             "churn": [0, 8, 5, 8, 2, 4, 4, 5, 0, 0],
             "deploys": [0, 0, 1, 0, 1, 0, 0, 1, 0, 0],
             "contract_commits": [0, 2, 2, 2, 1, 1, 1, 1, 0, 0],
-            "breaking_commits": [0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+            "breaking_commits": [0, 0, 1, 0, 1, 0, 0, 0, 0, 0],
             "authors": [0, 1, 2, 2, 1, 1, 1, 1, 0, 0],
         })
     );
@@ -531,10 +545,27 @@ fn gates_fail_under_and_alerts() {
     assert_eq!(output.status.code(), Some(1));
     let stderr = stderr_of(&output);
     assert!(
-        stderr.contains("score-fail-under: inventory-service scores 50 < 60"),
+        stderr.contains("score-fail-under: order-service scores 57 < 60"),
         "{stderr}"
     );
-    assert!(!stderr.contains("order-service scores"), "{stderr}");
+    assert!(!stderr.contains("inventory-service scores"), "{stderr}");
+
+    let output = trellis()
+        .args(base)
+        .arg(h.path())
+        .arg("--fail-on-alert")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = stderr_of(&output);
+    assert!(
+        stderr.contains("score-interface-stability: order-service is in alert"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("score-deploy-frequency: pricing is in alert"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -694,4 +725,28 @@ fn html_is_one_self_contained_page() {
             "the page must not load {forbidden}"
         );
     }
+}
+
+#[test]
+fn a_contract_that_does_not_compile_is_unknown_not_breaking() {
+    let mut h = History::new();
+    h.fixture("shop").at("2026-01-10");
+    h.commit("import the shop");
+    h.at("2026-02-02");
+    h.write(
+        ORDER_PROTO,
+        &order_proto(0, false, false).replace("message Order {", "message Order {{"),
+    );
+    h.commit("break the syntax");
+    h.at("2026-02-03");
+    h.write(ORDER_PROTO, &order_proto(1, false, false));
+    h.commit("fix the syntax");
+    let card = score_json(&h, &[]);
+    assert_eq!(
+        service(&card, "order-service")["interface_stability"],
+        json!({
+            "contract_commits": 2, "breaking_commits": 0, "unknown_commits": 2,
+            "ratio": null, "threshold": 0.15, "status": "ok", "breaking": []
+        })
+    );
 }

@@ -1,0 +1,87 @@
+use super::{ALL_REPORT_FORMATS, Context};
+use crate::cli::{ContractArgs, OutputFormat};
+use crate::contract::{self, ContractOptions, output};
+use crate::error::exit;
+use crate::git::Git;
+use std::io::Write;
+
+pub fn run(ctx: &Context, args: &ContractArgs) -> anyhow::Result<i32> {
+    if args.list_rules {
+        return list_rules(ctx);
+    }
+    let mut allowed = ALL_REPORT_FORMATS.to_vec();
+    allowed.extend([OutputFormat::BufJson, OutputFormat::BufText]);
+    let format = ctx.format("contract", &allowed, OutputFormat::Text)?;
+    let repo = ctx.repo()?;
+    let git = Git::open(&ctx.root).ok();
+    let options = ContractOptions {
+        against: args.against.clone(),
+        no_merge_base: args.no_merge_base,
+        head: args.head.clone(),
+        paths: args.paths.clone(),
+        use_: args.use_.clone(),
+        field_no_reuse: args.field_no_reuse,
+    };
+    let comparison = contract::run(&repo, git.as_ref(), &options)?;
+    ctx.status(&format!(
+        "contract: {} -> {}",
+        comparison.old_label, comparison.new_label
+    ));
+    match format {
+        OutputFormat::BufJson | OutputFormat::BufText => {
+            let text = if format == OutputFormat::BufJson {
+                output::buf_json(&comparison.findings)
+            } else {
+                output::buf_text(&comparison.findings)
+            };
+            let findings = !comparison.findings.is_empty();
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(text.as_bytes())?;
+            stdout.flush()?;
+            let report = comparison.into_report(&repo);
+            let code = ctx.exit_code(&report);
+            Ok(if findings { code } else { exit::CLEAN })
+        }
+        _ => ctx.emit(comparison.into_report(&repo), format),
+    }
+}
+
+fn list_rules(ctx: &Context) -> anyhow::Result<i32> {
+    let format = ctx.format(
+        "contract --list-rules",
+        &[OutputFormat::Text, OutputFormat::Json],
+        OutputFormat::Text,
+    )?;
+    let mut out = String::new();
+    let rules = contract::rules::all();
+    if format == OutputFormat::Json {
+        for rule in rules {
+            let line = serde_json::json!({
+                "id": rule.id,
+                "categories": rule.categories.iter().map(|c| c.id()).collect::<Vec<_>>(),
+                "default": rule.categories.contains(&contract::Category::File),
+                "purpose": rule.purpose,
+                "deprecated": rule.deprecated,
+            });
+            out.push_str(&line.to_string());
+            out.push('\n');
+        }
+    } else {
+        let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
+        out.push_str(&format!("{:<width$}  CATEGORIES  PURPOSE\n", "ID"));
+        for rule in rules {
+            let categories: Vec<&str> = rule.categories.iter().map(|c| c.id()).collect();
+            let categories = if categories.is_empty() {
+                "(deprecated)".to_string()
+            } else {
+                categories.join(",")
+            };
+            out.push_str(&format!(
+                "{:<width$}  {categories}  {}\n",
+                rule.id, rule.purpose
+            ));
+        }
+    }
+    std::io::stdout().write_all(out.as_bytes())?;
+    Ok(exit::CLEAN)
+}

@@ -1,0 +1,441 @@
+//! One comparison: which files to compile (only what changed, and what
+//! depends on it), the rules over the pair, and buf's ignore semantics.
+
+use super::compile::compile;
+use super::config::{self, ContractConfig};
+use super::model::{Loc, Model};
+use super::rules::{self, Hit, Pair, Rule, Side, Sink};
+use super::source::{Header, Layout, ProtoSet, layout, scan_header, under};
+use crate::error::InputError;
+use crate::repo::Repo;
+use crate::report::{Finding, Report, Severity, Span};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// The resolved configuration of one run.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub rules: Vec<&'static Rule>,
+    pub roots: Vec<String>,
+    pub ignore: Vec<String>,
+    /// Rule ids -> paths where they do not run.
+    pub ignore_only: Vec<(Vec<&'static str>, Vec<String>)>,
+    pub ignore_unstable_packages: bool,
+    pub field_no_reuse: bool,
+    /// Where the configuration came from, for messages.
+    pub origin: String,
+}
+
+impl Settings {
+    /// From trellis.yaml's `contract:` section, or the repository's buf.yaml
+    /// `breaking:` section when trellis.yaml sets none of its keys.
+    pub fn from_repo(
+        repo: &Repo,
+        use_override: &[String],
+        field_no_reuse: bool,
+    ) -> Result<Settings, InputError> {
+        let mut contract = repo.config.config.contract.clone();
+        let mut origin = "trellis.yaml (contract)".to_string();
+        if contract.says_nothing()
+            && let Ok(text) = std::fs::read_to_string(repo.root.join("buf.yaml"))
+            && let Some(from_buf) = ContractConfig::from_buf_yaml(&text)?
+        {
+            contract = ContractConfig {
+                roots: contract.roots,
+                field_no_reuse: contract.field_no_reuse,
+                in_check: contract.in_check,
+                ..from_buf
+            };
+            origin = "buf.yaml (breaking)".to_string();
+        }
+        Settings::new(&contract, use_override, field_no_reuse, origin)
+    }
+
+    pub fn new(
+        contract: &ContractConfig,
+        use_override: &[String],
+        field_no_reuse: bool,
+        origin: String,
+    ) -> Result<Settings, InputError> {
+        let use_ = if use_override.is_empty() {
+            &contract.use_
+        } else {
+            use_override
+        };
+        let rules = config::select(use_, &contract.except, &origin)?;
+        let mut ignore_only = Vec::new();
+        for (item, paths) in &contract.ignore_only {
+            ignore_only.push((config::expand(item, &origin)?, paths.clone()));
+        }
+        Ok(Settings {
+            rules,
+            roots: contract.roots.clone(),
+            ignore: contract.ignore.clone(),
+            ignore_only,
+            ignore_unstable_packages: contract.ignore_unstable_packages,
+            field_no_reuse: field_no_reuse || contract.field_no_reuse,
+            origin,
+        })
+    }
+
+    fn needs_packages(&self) -> bool {
+        self.rules.iter().any(|r| r.id.starts_with("PACKAGE_"))
+    }
+}
+
+/// One finding with everything the renderers need, buf-json included.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractFinding {
+    pub rule: String,
+    /// Repository-relative path of the file the location is in.
+    pub path: String,
+    /// Import name (path relative to its proto root), what buf prints.
+    pub name: String,
+    pub side: Side,
+    pub loc: Option<Loc>,
+    pub message: String,
+    pub key: String,
+    /// For a deleted file: reported at the old path (buf gives no path at all).
+    pub deleted_file: bool,
+}
+
+/// The outcome of comparing two sides.
+#[derive(Debug, Default)]
+pub struct Comparison {
+    pub findings: Vec<ContractFinding>,
+    pub rules: Vec<&'static Rule>,
+    pub old_label: String,
+    pub new_label: String,
+    /// Files on each side, files compiled on each side, findings dropped by ignores.
+    pub stats: Vec<(String, String)>,
+    /// The compiled new side (only the compared files), for follow-up checks.
+    pub new_model: Model,
+    /// The compiled old side (only the compared files).
+    pub old_model: Model,
+    pub new_layout: Layout,
+}
+
+/// Reads the headers (package, imports) of every file of a side.
+fn headers(set: &ProtoSet, layout: &Layout) -> HashMap<String, Header> {
+    layout
+        .names
+        .par_iter()
+        .filter_map(|(name, path)| {
+            set.files
+                .get(path)
+                .map(|f| (name.clone(), scan_header(&f.text)))
+        })
+        .collect()
+}
+
+pub fn compare(
+    old: &ProtoSet,
+    new: &ProtoSet,
+    settings: &Settings,
+    paths: &[String],
+) -> Result<Comparison, InputError> {
+    let (old_layout, new_layout) = (layout(old, &settings.roots)?, layout(new, &settings.roots)?);
+    let blob = |set: &ProtoSet, layout: &Layout, name: &str| {
+        layout
+            .names
+            .get(name)
+            .and_then(|path| set.files.get(path))
+            .map(|f| f.id)
+    };
+    // Files whose content differs, appeared or disappeared.
+    let mut changed: BTreeSet<String> = BTreeSet::new();
+    for name in new_layout.names.keys() {
+        if blob(old, &old_layout, name) != blob(new, &new_layout, name) {
+            changed.insert(name.clone());
+        }
+    }
+    for name in old_layout.names.keys() {
+        if !new_layout.names.contains_key(name) {
+            changed.insert(name.clone());
+        }
+    }
+    let mut targets = changed.clone();
+    if !changed.is_empty() {
+        let (old_headers, new_headers) =
+            rayon::join(|| headers(old, &old_layout), || headers(new, &new_layout));
+        // Importers see a changed type through their fields and RPCs.
+        for side in [&old_headers, &new_headers] {
+            for (name, header) in side {
+                if header.imports.iter().any(|i| changed.contains(i)) {
+                    targets.insert(name.clone());
+                }
+            }
+        }
+        // Package rules need every file of a touched package on both sides.
+        if settings.needs_packages() {
+            let mut packages = BTreeSet::new();
+            for name in &targets {
+                for side in [&old_headers, &new_headers] {
+                    if let Some(package) = side.get(name).and_then(|h| h.package.clone()) {
+                        packages.insert(package);
+                    }
+                }
+            }
+            for side in [&old_headers, &new_headers] {
+                for (name, header) in side {
+                    if header
+                        .package
+                        .as_ref()
+                        .is_some_and(|p| packages.contains(p))
+                    {
+                        targets.insert(name.clone());
+                    }
+                }
+            }
+        }
+    }
+    if !paths.is_empty() {
+        targets.retain(|name| {
+            let path = new_layout
+                .names
+                .get(name)
+                .or_else(|| old_layout.names.get(name))
+                .map_or(name.as_str(), String::as_str);
+            paths
+                .iter()
+                .any(|prefix| under(path, prefix) || under(name, prefix))
+        });
+    }
+    let old_targets: BTreeSet<String> = targets
+        .iter()
+        .filter(|n| old_layout.names.contains_key(*n))
+        .cloned()
+        .collect();
+    let new_targets: BTreeSet<String> = targets
+        .iter()
+        .filter(|n| new_layout.names.contains_key(*n))
+        .cloned()
+        .collect();
+    let (old_model, new_model) = rayon::join(
+        || compile(old, &old_layout, &old_targets),
+        || compile(new, &new_layout, &new_targets),
+    );
+    let (old_model, new_model) = (old_model?, new_model?);
+
+    let pair = Pair {
+        old: &old_model,
+        new: &new_model,
+    };
+    let hits: Vec<Hit> = settings
+        .rules
+        .par_iter()
+        .flat_map_iter(|rule| {
+            let mut hits = Vec::new();
+            (rule.check)(
+                &pair,
+                &mut Sink {
+                    rule: rule.id,
+                    hits: &mut hits,
+                },
+            );
+            hits
+        })
+        .collect();
+
+    let mut dropped = 0usize;
+    let mut findings = Vec::new();
+    for hit in hits {
+        let (set, layout, model) = match hit.side {
+            Side::New => (new, &new_layout, &new_model),
+            Side::Old => (old, &old_layout, &old_model),
+        };
+        let path = layout
+            .names
+            .get(&hit.file)
+            .cloned()
+            .unwrap_or_else(|| hit.file.clone());
+        if ignored(settings, &hit, &path, model, &old_model) || acknowledged(set, &path, &hit) {
+            dropped += 1;
+            continue;
+        }
+        findings.push(ContractFinding {
+            rule: hit.rule.to_string(),
+            deleted_file: hit.rule == "FILE_NO_DELETE",
+            path,
+            name: hit.file,
+            side: hit.side,
+            loc: hit.loc,
+            message: hit.message,
+            key: hit.key,
+        });
+    }
+    findings.sort_by(|a, b| {
+        (
+            &a.path,
+            a.loc.map(|l| (l.line, l.column)),
+            &a.rule,
+            &a.message,
+        )
+            .cmp(&(
+                &b.path,
+                b.loc.map(|l| (l.line, l.column)),
+                &b.rule,
+                &b.message,
+            ))
+    });
+    findings.dedup();
+    let stats = vec![
+        (
+            "proto files (old / new)".to_string(),
+            format!("{} / {}", old_layout.names.len(), new_layout.names.len()),
+        ),
+        ("files changed".to_string(), changed.len().to_string()),
+        (
+            "files compared".to_string(),
+            format!("{} / {}", old_model.files.len(), new_model.files.len()),
+        ),
+        ("rules run".to_string(), settings.rules.len().to_string()),
+        ("findings ignored".to_string(), dropped.to_string()),
+    ];
+    Ok(Comparison {
+        findings,
+        rules: settings.rules.clone(),
+        old_label: String::new(),
+        new_label: String::new(),
+        stats,
+        new_model,
+        old_model,
+        new_layout,
+    })
+}
+
+/// buf's `ignore`, `ignore_only` and `ignore_unstable_packages`.
+fn ignored(settings: &Settings, hit: &Hit, path: &str, model: &Model, old: &Model) -> bool {
+    let matches = |prefixes: &[String]| {
+        prefixes
+            .iter()
+            .any(|prefix| under(path, prefix) || under(&hit.file, prefix))
+    };
+    if matches(&settings.ignore) {
+        return true;
+    }
+    if settings
+        .ignore_only
+        .iter()
+        .any(|(ids, paths)| ids.contains(&hit.rule) && matches(paths))
+    {
+        return true;
+    }
+    if settings.ignore_unstable_packages {
+        let package = model
+            .file(&hit.file)
+            .or_else(|| old.file(&hit.file))
+            .map(|f| f.package.as_str())
+            .unwrap_or_default();
+        if config::is_unstable_package(package) {
+            return true;
+        }
+    }
+    false
+}
+
+/// `// trellis:ignore RULE reason` on the reported line or in the comment
+/// lines right above it, in the new file.
+fn acknowledged(set: &ProtoSet, path: &str, hit: &Hit) -> bool {
+    let (Side::New, Some(loc)) = (hit.side, hit.loc) else {
+        return false;
+    };
+    let Some(file) = set.files.get(path) else {
+        return false;
+    };
+    let lines: Vec<&str> = file.text.lines().collect();
+    let index = loc.line as usize - 1;
+    let says = |line: &str| {
+        line.split_once("//").is_some_and(|(_, comment)| {
+            let mut words = comment.split_whitespace();
+            words.next() == Some("trellis:ignore") && words.next() == Some(hit.rule)
+        })
+    };
+    if lines.get(index).is_some_and(|l| says(l)) {
+        return true;
+    }
+    let mut above = index;
+    while above > 0 {
+        above -= 1;
+        let line = lines[above].trim();
+        if !line.starts_with("//") {
+            break;
+        }
+        if says(line) {
+            return true;
+        }
+    }
+    false
+}
+
+impl Comparison {
+    /// The findings as a trellis report: new-file locations, old-file ones labelled.
+    pub fn into_report(self, repo: &Repo) -> Report {
+        let mut report = Report::new("contract");
+        let rule_infos: BTreeMap<String, crate::report::RuleInfo> = super::rules()
+            .into_iter()
+            .map(|r| (r.id.clone(), r))
+            .collect();
+        report.rules = self
+            .rules
+            .iter()
+            .filter_map(|r| rule_infos.get(r.id).cloned())
+            .collect();
+        for finding in &self.findings {
+            report.findings.push(to_finding(repo, finding));
+            if let Some(info) = rule_infos.get(&finding.rule)
+                && !report.rules.iter().any(|r| r.id == info.id)
+            {
+                report.rules.push(info.clone());
+            }
+        }
+        report.stats = self.stats;
+        report.stats.insert(
+            0,
+            (
+                "compared".to_string(),
+                format!("{} -> {}", self.old_label, self.new_label),
+            ),
+        );
+        report
+    }
+}
+
+pub fn to_finding(repo: &Repo, finding: &ContractFinding) -> Finding {
+    let owner = repo.contract_owner(&finding.path).map(|s| s.name.clone());
+    let mut out = Finding::new(
+        finding.rule.clone(),
+        Severity::Error,
+        finding.path.clone(),
+        finding.message.clone(),
+        &finding.key,
+    )
+    .service(owner)
+    .help(format!(
+        "see `trellis explain {}`; acknowledge a reviewed break with `// trellis:ignore {} <reason>` on the element",
+        finding.rule, finding.rule
+    ));
+    match finding.loc {
+        Some(loc) => {
+            out = out.at(Span {
+                line: loc.line,
+                column: loc.column,
+                end_line: loc.end_line,
+                end_column: loc.end_column,
+            })
+        }
+        None => out = out.at_line(1),
+    }
+    if finding.side == Side::Old {
+        out = out.note(if finding.deleted_file {
+            "reported at the file's old path: it no longer exists on the new side".to_string()
+        } else {
+            "location is in the old file: the element is gone from the new side".to_string()
+        });
+    }
+    out
+}
+
+pub fn rule_ids() -> Vec<&'static str> {
+    rules::all().iter().map(|r| r.id).collect()
+}

@@ -1,0 +1,187 @@
+//! Compiling one side with protox, from memory: the side's files by import
+//! name, then the well-known types bundled with protox.
+
+use super::model::Model;
+use super::source::{Layout, ProtoSet, scan_header};
+use crate::error::InputError;
+use miette::Diagnostic;
+use protox::file::{File, FileResolver, GoogleFileResolver};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+struct MemoryResolver {
+    /// Import name -> (repository path, text).
+    files: HashMap<String, (String, Arc<str>)>,
+    google: GoogleFileResolver,
+}
+
+impl FileResolver for MemoryResolver {
+    fn open_file(&self, name: &str) -> Result<File, protox::Error> {
+        match self.files.get(name) {
+            Some((_, text)) => File::from_source(name, text),
+            None => self.google.open_file(name),
+        }
+    }
+}
+
+/// Compiles `targets` (import names) and what they import, and builds the
+/// model of the targets. An error names the side, the file, line and column.
+pub fn compile(
+    set: &ProtoSet,
+    layout: &Layout,
+    targets: &BTreeSet<String>,
+) -> Result<Model, InputError> {
+    for name in targets {
+        let Some(path) = layout.names.get(name) else {
+            continue;
+        };
+        if let Some(file) = set.files.get(path)
+            && let Some((edition, line)) = scan_header(&file.text).edition
+        {
+            return Err(InputError::new(format!(
+                "{}: {path} uses `edition = \"{edition}\"`, which trellis contract does not support yet",
+                set.label
+            ))
+            .in_file(path)
+            .at(line, 1)
+            .with_source(file.text.to_string())
+            .help("editions need a protobuf compiler with editions support; until protox reads them, keep this file on `syntax = \"proto3\"` or exclude it with `contract.ignore`"));
+        }
+    }
+    let files: HashMap<String, (String, Arc<str>)> = layout
+        .names
+        .iter()
+        .filter_map(|(name, path)| {
+            set.files
+                .get(path)
+                .map(|f| (name.clone(), (path.clone(), f.text.clone())))
+        })
+        .collect();
+    let resolver = MemoryResolver {
+        files,
+        google: GoogleFileResolver::new(),
+    };
+    let error_context: HashMap<String, (String, Arc<str>)> = resolver.files.clone();
+    let mut compiler = protox::Compiler::with_file_resolver(resolver);
+    compiler.include_imports(true).include_source_info(true);
+    for name in targets {
+        if let Err(err) = compiler.open_file(name) {
+            return Err(compile_error(&set.label, name, &err, &error_context));
+        }
+    }
+    let descriptors = compiler.file_descriptor_set();
+    let paths: HashMap<String, String> = targets
+        .iter()
+        .filter_map(|name| layout.names.get(name).map(|p| (name.clone(), p.clone())))
+        .collect();
+    Ok(Model::build(&descriptors.file, &paths))
+}
+
+fn compile_error(
+    label: &str,
+    target: &str,
+    err: &protox::Error,
+    files: &HashMap<String, (String, Arc<str>)>,
+) -> InputError {
+    let file_name = err.file().unwrap_or(target).to_string();
+    let (path, text) = match files.get(&file_name) {
+        Some((path, text)) => (path.clone(), Some(text.clone())),
+        None => (file_name.clone(), None),
+    };
+    let offset = err
+        .labels()
+        .and_then(|mut labels| labels.next())
+        .map(|label| label.offset());
+    let mut message = format!("{label}: {path} does not compile: {err}");
+    if err.is_file_not_found() {
+        message = format!("{label}: {err} (needed by {path})");
+    }
+    let mut input = InputError::new(message).in_file(&path);
+    if let (Some(offset), Some(text)) = (offset, &text) {
+        let (line, column) = line_column(text, offset);
+        input = input.at(line, column).with_source(text.to_string());
+    }
+    let help = if err.is_file_not_found() {
+        "an import does not resolve: set the include roots with `contract.roots` in trellis.yaml (or a buf.yaml), or add the missing file"
+    } else {
+        "fix the file on that side; a side that does not compile cannot be compared"
+    };
+    input.help(help)
+}
+
+fn line_column(text: &str, offset: usize) -> (u32, u32) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() as u32 + 1;
+    let column = before
+        .rsplit_once('\n')
+        .map_or(before, |(_, rest)| rest)
+        .chars()
+        .count() as u32
+        + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::source::{ProtoFile, layout};
+
+    fn side(files: &[(&str, &str)]) -> (ProtoSet, Layout) {
+        let mut set = ProtoSet {
+            label: "new (work tree)".into(),
+            ..ProtoSet::default()
+        };
+        for (path, text) in files {
+            set.files.insert(
+                path.to_string(),
+                ProtoFile {
+                    path: path.to_string(),
+                    id: git2::Oid::ZERO_SHA1,
+                    text: Arc::from(*text),
+                },
+            );
+        }
+        let layout = layout(&set, &[]).unwrap();
+        (set, layout)
+    }
+
+    #[test]
+    fn errors_name_side_file_line_and_column() {
+        let (set, layout) = side(&[(
+            "a.proto",
+            "syntax = \"proto3\";\nmessage M {\n  strin x = 1;\n}\n",
+        )]);
+        let targets = layout.names.keys().cloned().collect();
+        let err = compile(&set, &layout, &targets).unwrap_err();
+        assert!(
+            err.message.starts_with("new (work tree): a.proto"),
+            "{}",
+            err.message
+        );
+        assert_eq!(err.line, Some(3), "{err:?}");
+        assert_eq!(err.column, Some(3), "{err:?}");
+    }
+
+    #[test]
+    fn well_known_types_resolve_and_editions_are_refused() {
+        let (set, layout) = side(&[(
+            "a.proto",
+            "syntax = \"proto3\";\nimport \"google/protobuf/timestamp.proto\";\nmessage M { google.protobuf.Timestamp t = 1; }\n",
+        )]);
+        let targets = layout.names.keys().cloned().collect();
+        let model = compile(&set, &layout, &targets).unwrap();
+        assert_eq!(
+            model.messages["M"].fields[0].type_name,
+            "google.protobuf.Timestamp"
+        );
+        let (set, layout) = side(&[("e.proto", "edition = \"2023\";\nmessage M {}\n")]);
+        let targets = layout.names.keys().cloned().collect();
+        let err = compile(&set, &layout, &targets).unwrap_err();
+        assert!(err.message.contains("does not support"), "{}", err.message);
+        assert_eq!(err.line, Some(1));
+    }
+}

@@ -1,0 +1,191 @@
+//! `trellis contract`: breaking .proto changes between two revisions, with
+//! `buf breaking`'s rule ids, categories and verdicts.
+//!
+//! Both sides are read into memory (git objects, the work tree or a
+//! directory), only the files whose blob ids differ (plus their importers,
+//! additions and deletions) are compiled with protox, and buf's rules run
+//! over the pair.
+
+pub mod compare;
+pub mod compile;
+pub mod config;
+pub mod model;
+pub mod output;
+pub mod reuse;
+pub mod rules;
+pub mod source;
+
+pub use compare::{Comparison, ContractFinding};
+pub use config::ContractConfig;
+pub use rules::Category;
+
+use crate::error::InputError;
+use crate::git::{Git, short};
+use crate::repo::Repo;
+use crate::report::{Finding, Report, RuleInfo, Severity};
+use git2::Oid;
+use source::ProtoSet;
+use std::path::{Path, PathBuf};
+
+/// Every contract rule, for `trellis explain` and `trellis rules`.
+pub fn rules() -> Vec<RuleInfo> {
+    let mut out: Vec<RuleInfo> = rules::all()
+        .iter()
+        .map(|rule| RuleInfo {
+            id: rule.id.to_string(),
+            job: "contract".to_string(),
+            default_severity: Severity::Error,
+            summary: rule.purpose.to_string(),
+            docs: rule.docs.to_string(),
+        })
+        .collect();
+    out.push(reuse::rule_info());
+    out
+}
+
+/// What to compare and how. `Default` is what `trellis check` uses: the work
+/// tree against the merge base with the default branch, rules from config.
+#[derive(Debug, Clone, Default)]
+pub struct ContractOptions {
+    /// A git ref or a directory; `None` = the default branch.
+    pub against: Option<String>,
+    /// Compare against the tip of `against` instead of the merge base with HEAD.
+    pub no_merge_base: bool,
+    /// The new side as a git ref instead of the work tree.
+    pub head: Option<String>,
+    /// Only files under these paths (relative to the repository root).
+    pub paths: Vec<String>,
+    /// Categories or rule ids replacing `contract.use` from the config.
+    pub use_: Vec<String>,
+    /// Run FIELD_NO_REUSE even when the config does not turn it on.
+    pub field_no_reuse: bool,
+}
+
+/// Where the old side comes from, resolved.
+enum Against {
+    Commit { oid: Oid, label: String },
+    Dir(PathBuf),
+}
+
+/// Runs the contract check as `trellis contract` and `trellis check` do.
+pub fn check(repo: &Repo, git: &Git, options: &ContractOptions) -> Result<Report, InputError> {
+    let comparison = run(repo, Some(git), options)?;
+    Ok(comparison.into_report(repo))
+}
+
+/// Like [`check`] for callers that may have no git repository (`--against DIR`).
+pub fn run(
+    repo: &Repo,
+    git: Option<&Git>,
+    options: &ContractOptions,
+) -> Result<Comparison, InputError> {
+    let settings = compare::Settings::from_repo(repo, &options.use_, options.field_no_reuse)?;
+    let (new, head_commit) = match &options.head {
+        Some(head) => {
+            let git = require_git(git, "--head")?;
+            let oid = git.resolve(head)?;
+            (
+                ProtoSet::from_git(git, oid, format!("new ({head}@{})", short(oid)), Some(repo))?,
+                Some(oid),
+            )
+        }
+        None => (
+            ProtoSet::from_work_tree(repo, "new (work tree)".to_string())?,
+            None,
+        ),
+    };
+    let against = resolve_against(repo, git, options, head_commit)?;
+    let old = match &against {
+        Against::Commit { oid, label } => {
+            let git = require_git(git, "--against REF")?;
+            ProtoSet::from_git(git, *oid, label.clone(), Some(repo))?
+        }
+        Against::Dir(dir) => ProtoSet::from_dir(dir, format!("old ({})", dir.display()))?,
+    };
+    let mut comparison = compare::compare(&old, &new, &settings, &options.paths)?;
+    if settings.field_no_reuse
+        && let (Some(git), Against::Commit { oid, .. }) = (git, &against)
+    {
+        let findings = reuse::check(git, *oid, &new, &comparison, &settings)?;
+        comparison.findings.extend(findings);
+    }
+    comparison.old_label = old.label;
+    comparison.new_label = new.label;
+    Ok(comparison)
+}
+
+fn require_git<'a>(git: Option<&'a Git>, flag: &str) -> Result<&'a Git, InputError> {
+    git.ok_or_else(|| {
+        InputError::new(format!("{flag} needs a git repository"))
+            .help("run inside a git checkout, or compare against a directory with --against DIR")
+    })
+}
+
+fn resolve_against(
+    repo: &Repo,
+    git: Option<&Git>,
+    options: &ContractOptions,
+    head_commit: Option<Oid>,
+) -> Result<Against, InputError> {
+    if let Some(against) = &options.against {
+        let as_path = Path::new(against);
+        let candidates = [as_path.to_path_buf(), repo.root.join(as_path)];
+        if let Some(dir) = candidates.iter().find(|p| p.is_dir()) {
+            return Ok(Against::Dir(dir.clone()));
+        }
+    }
+    let git = require_git(git, "--against REF")?;
+    let name = match &options.against {
+        Some(name) => name.clone(),
+        None => git.default_branch().ok_or_else(|| {
+            InputError::new("no default branch to compare against (no main, master or origin/HEAD)")
+                .help("pass --against REF (a branch, tag or commit) or --against DIR")
+        })?,
+    };
+    let tip = git.resolve(&name)?;
+    if options.no_merge_base {
+        return Ok(Against::Commit {
+            oid: tip,
+            label: format!("old ({name}@{})", short(tip)),
+        });
+    }
+    let head = match head_commit {
+        Some(head) => head,
+        None => git.head()?,
+    };
+    let base = git.merge_base(tip, head).map_err(|err| {
+        if git.is_shallow() {
+            InputError::new(format!(
+                "the merge base of {name} and HEAD is not in this shallow clone"
+            ))
+            .help(format!(
+                "fetch the history back to the branch point: `git fetch --unshallow` or `git fetch --deepen=N origin {name}` with N at least the number of commits since HEAD left {name} (actions/checkout: `fetch-depth: 0`); or pass --no-merge-base to compare against the tip of {name}"
+            ))
+        } else {
+            err
+        }
+    })?;
+    Ok(Against::Commit {
+        oid: base,
+        label: format!("old (merge base of {name} and HEAD, {})", short(base)),
+    })
+}
+
+/// Compares two commits, for the score job: findings of the configured rules
+/// (or of `categories` when not empty) in files under `paths` (all when
+/// empty). A side that does not compile is an `Err`, never findings.
+pub fn compare_commits(
+    repo: &Repo,
+    git: &Git,
+    old: Oid,
+    new: Oid,
+    paths: &[String],
+    categories: &[Category],
+) -> Result<Vec<Finding>, InputError> {
+    let use_: Vec<String> = categories.iter().map(|c| c.id().to_string()).collect();
+    let settings = compare::Settings::from_repo(repo, &use_, false)?;
+    let old_set = ProtoSet::from_git(git, old, format!("old ({})", short(old)), Some(repo))?;
+    let new_set = ProtoSet::from_git(git, new, format!("new ({})", short(new)), Some(repo))?;
+    let comparison = compare::compare(&old_set, &new_set, &settings, paths)?;
+    Ok(comparison.into_report(repo).findings)
+}

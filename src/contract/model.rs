@@ -1,0 +1,677 @@
+//! The compared view of one side: every file, message, enum, service and
+//! extension by the key buf pairs it with, and where each sits in its source.
+
+use prost_types::field_descriptor_proto::{Label, Type};
+use prost_types::{
+    DescriptorProto, EnumDescriptorProto, FieldDescriptorProto, FileDescriptorProto, FileOptions,
+    ServiceDescriptorProto,
+};
+use std::collections::{BTreeMap, HashMap};
+
+/// A 1-based region, columns in characters, end exclusive (as buf prints it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Loc {
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+}
+
+/// The source path of an element: the field numbers from FileDescriptorProto down.
+pub type SourcePath = Vec<i32>;
+
+#[derive(Debug, Clone)]
+pub struct FileInfo {
+    /// The import name (relative to its root), what buf calls the path.
+    pub name: String,
+    /// The path relative to the repository root.
+    pub path: String,
+    pub package: String,
+    /// "proto2" or "proto3".
+    pub syntax: String,
+    pub options: FileOptions,
+    locations: HashMap<SourcePath, Loc>,
+    pub messages: Vec<String>,
+    pub enums: Vec<String>,
+    pub services: Vec<String>,
+    pub extensions: Vec<String>,
+}
+
+impl FileInfo {
+    /// Where an element is, by its source path.
+    pub fn loc(&self, path: &[i32]) -> Option<Loc> {
+        self.locations.get(path).copied()
+    }
+
+    pub fn is_proto3(&self) -> bool {
+        self.syntax == "proto3"
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cardinality {
+    OptionalExplicit,
+    OptionalImplicit,
+    Required,
+    Repeated,
+    Map,
+}
+
+impl Cardinality {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Cardinality::OptionalExplicit => "optional with explicit presence",
+            Cardinality::OptionalImplicit => "optional with implicit presence",
+            Cardinality::Required => "required",
+            Cardinality::Repeated => "repeated",
+            Cardinality::Map => "map",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct FieldInfo {
+    pub number: i32,
+    pub name: String,
+    /// The effective JSON name: the explicit `json_name` or the derived one.
+    pub json_name: String,
+    pub kind: Type,
+    /// Full name without the leading dot, for message, enum and group fields.
+    pub type_name: String,
+    /// The real (non-synthetic) oneof holding the field.
+    pub oneof: Option<String>,
+    pub cardinality: Cardinality,
+    pub default: Option<String>,
+    pub proto: FieldDescriptorProto,
+    /// Source path of the field.
+    pub path: SourcePath,
+}
+
+impl FieldInfo {
+    pub fn kind_name(&self) -> &'static str {
+        kind_name(self.kind)
+    }
+
+    /// The source path of the written type: `type_name` for named types, else `type`.
+    pub fn type_path(&self) -> SourcePath {
+        let mut path = self.path.clone();
+        path.push(if self.type_name.is_empty() { 5 } else { 6 });
+        path
+    }
+
+    pub fn sub_path(&self, field: i32) -> SourcePath {
+        let mut path = self.path.clone();
+        path.push(field);
+        path
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct MessageInfo {
+    pub full_name: String,
+    /// The name inside its file, `Outer.Inner`.
+    pub nested_name: String,
+    pub file: String,
+    pub path: SourcePath,
+    pub parent: Option<String>,
+    pub proto: DescriptorProto,
+    pub fields: Vec<FieldInfo>,
+    /// Real oneofs by name (synthetic proto3 `optional` oneofs left out).
+    pub oneofs: Vec<String>,
+    pub is_map_entry: bool,
+}
+
+impl MessageInfo {
+    pub fn field(&self, number: i32) -> Option<&FieldInfo> {
+        self.fields.iter().find(|f| f.number == number)
+    }
+
+    pub fn is_number_reserved(&self, number: i32) -> bool {
+        self.proto
+            .reserved_range
+            .iter()
+            .any(|r| r.start() <= number && number < r.end())
+    }
+
+    pub fn is_name_reserved(&self, name: &str) -> bool {
+        self.proto.reserved_name.iter().any(|n| n == name)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct EnumValueInfo {
+    pub number: i32,
+    pub name: String,
+    pub path: SourcePath,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnumInfo {
+    pub full_name: String,
+    pub nested_name: String,
+    pub file: String,
+    pub path: SourcePath,
+    pub parent: Option<String>,
+    pub proto: EnumDescriptorProto,
+    pub values: Vec<EnumValueInfo>,
+    /// proto2 enums are closed, proto3 enums open.
+    pub closed: bool,
+}
+
+impl EnumInfo {
+    pub fn names_for(&self, number: i32) -> Vec<&str> {
+        self.values
+            .iter()
+            .filter(|v| v.number == number)
+            .map(|v| v.name.as_str())
+            .collect()
+    }
+
+    pub fn is_number_reserved(&self, number: i32) -> bool {
+        self.proto
+            .reserved_range
+            .iter()
+            .any(|r| r.start() <= number && number <= r.end())
+    }
+
+    pub fn is_name_reserved(&self, name: &str) -> bool {
+        self.proto.reserved_name.iter().any(|n| n == name)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct MethodInfo {
+    pub name: String,
+    pub input: String,
+    pub output: String,
+    pub client_streaming: bool,
+    pub server_streaming: bool,
+    pub idempotency: String,
+    pub path: SourcePath,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServiceInfo {
+    pub full_name: String,
+    pub name: String,
+    pub file: String,
+    pub path: SourcePath,
+    pub methods: Vec<MethodInfo>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ExtensionInfo {
+    pub full_name: String,
+    pub extendee: String,
+    pub file: String,
+    pub field: FieldInfo,
+}
+
+/// One compiled side.
+#[derive(Debug, Default)]
+pub struct Model {
+    /// By import name.
+    pub files: BTreeMap<String, FileInfo>,
+    pub messages: BTreeMap<String, MessageInfo>,
+    pub enums: BTreeMap<String, EnumInfo>,
+    pub services: BTreeMap<String, ServiceInfo>,
+    pub extensions: BTreeMap<String, ExtensionInfo>,
+    /// Package -> files declaring it (import names), over the compared files.
+    pub packages: BTreeMap<String, Vec<String>>,
+}
+
+impl Model {
+    /// Builds the model from compiled files. `paths` maps import names to
+    /// repository paths; files not in it (imports such as the well-known
+    /// types) still resolve types but are not compared.
+    pub fn build(files: &[FileDescriptorProto], paths: &HashMap<String, String>) -> Model {
+        let mut model = Model::default();
+        // First pass: which message types are map entries, and enums' names.
+        let mut map_entries = std::collections::HashSet::new();
+        for file in files {
+            let package = file.package().to_string();
+            collect_map_entries(&package, &file.message_type, &mut map_entries);
+        }
+        for file in files {
+            // Imports outside the compared set (the well-known types, unchanged
+            // files) still provide types to look up, but are not compared.
+            let target = paths.get(file.name());
+            let mut info = FileInfo {
+                name: file.name().to_string(),
+                path: target.cloned().unwrap_or_default(),
+                package: file.package().to_string(),
+                syntax: match file.syntax() {
+                    "" => "proto2".to_string(),
+                    other => other.to_string(),
+                },
+                options: file.options.clone().unwrap_or_default(),
+                locations: locations(file),
+                messages: Vec::new(),
+                enums: Vec::new(),
+                services: Vec::new(),
+                extensions: Vec::new(),
+            };
+            let (file_name, package) = (info.name.clone(), info.package.clone());
+            let scope = Scope {
+                file: &file_name,
+                package: &package,
+                proto3: info.is_proto3(),
+                map_entries: &map_entries,
+            };
+            for (i, message) in file.message_type.iter().enumerate() {
+                add_message(
+                    &mut model,
+                    &mut info,
+                    &scope,
+                    message,
+                    None,
+                    vec![4, i as i32],
+                );
+            }
+            for (i, enumeration) in file.enum_type.iter().enumerate() {
+                add_enum(
+                    &mut model,
+                    &mut info,
+                    &scope,
+                    enumeration,
+                    None,
+                    vec![5, i as i32],
+                );
+            }
+            for (i, service) in file.service.iter().enumerate() {
+                add_service(&mut model, &mut info, &scope, service, vec![6, i as i32]);
+            }
+            for (i, extension) in file.extension.iter().enumerate() {
+                add_extension(
+                    &mut model,
+                    &mut info,
+                    &scope,
+                    extension,
+                    &scope.package_prefix(),
+                    vec![7, i as i32],
+                );
+            }
+            if target.is_some() {
+                model
+                    .packages
+                    .entry(info.package.clone())
+                    .or_default()
+                    .push(info.name.clone());
+                model.files.insert(info.name.clone(), info);
+            }
+        }
+        model
+    }
+
+    pub fn file(&self, name: &str) -> Option<&FileInfo> {
+        self.files.get(name)
+    }
+}
+
+struct Scope<'a> {
+    file: &'a str,
+    package: &'a str,
+    proto3: bool,
+    map_entries: &'a std::collections::HashSet<String>,
+}
+
+impl Scope<'_> {
+    fn package_prefix(&self) -> String {
+        if self.package.is_empty() {
+            String::new()
+        } else {
+            format!("{}.", self.package)
+        }
+    }
+}
+
+fn collect_map_entries(
+    prefix: &str,
+    messages: &[DescriptorProto],
+    out: &mut std::collections::HashSet<String>,
+) {
+    for message in messages {
+        let full = join(prefix, message.name());
+        if message.options.as_ref().is_some_and(|o| o.map_entry()) {
+            out.insert(full.clone());
+        }
+        collect_map_entries(&full, &message.nested_type, out);
+    }
+}
+
+fn join(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_string()
+    } else {
+        format!("{prefix}.{name}")
+    }
+}
+
+fn add_message(
+    model: &mut Model,
+    file: &mut FileInfo,
+    scope: &Scope<'_>,
+    message: &DescriptorProto,
+    parent: Option<(&str, &str)>,
+    path: SourcePath,
+) {
+    let (full_name, nested_name) = match parent {
+        Some((full, nested)) => (join(full, message.name()), join(nested, message.name())),
+        None => (
+            join(scope.package, message.name()),
+            message.name().to_string(),
+        ),
+    };
+    let is_map_entry = message.options.as_ref().is_some_and(|o| o.map_entry());
+    let fields = message
+        .field
+        .iter()
+        .enumerate()
+        .map(|(i, field)| {
+            let mut field_path = path.clone();
+            field_path.extend([2, i as i32]);
+            field_info(scope, field, Some(message), field_path)
+        })
+        .collect();
+    let oneofs = message
+        .oneof_decl
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| {
+            message
+                .field
+                .iter()
+                .any(|f| f.oneof_index == Some(*i as i32) && !f.proto3_optional())
+                || !message
+                    .field
+                    .iter()
+                    .any(|f| f.oneof_index == Some(*i as i32))
+        })
+        .map(|(_, o)| o.name().to_string())
+        .collect();
+    file.messages.push(full_name.clone());
+    for (i, nested) in message.nested_type.iter().enumerate() {
+        let mut nested_path = path.clone();
+        nested_path.extend([3, i as i32]);
+        add_message(
+            model,
+            file,
+            scope,
+            nested,
+            Some((&full_name, &nested_name)),
+            nested_path,
+        );
+    }
+    for (i, nested) in message.enum_type.iter().enumerate() {
+        let mut nested_path = path.clone();
+        nested_path.extend([4, i as i32]);
+        add_enum(
+            model,
+            file,
+            scope,
+            nested,
+            Some((&full_name, &nested_name)),
+            nested_path,
+        );
+    }
+    for (i, extension) in message.extension.iter().enumerate() {
+        let mut extension_path = path.clone();
+        extension_path.extend([6, i as i32]);
+        add_extension(model, file, scope, extension, &full_name, extension_path);
+    }
+    model.messages.insert(
+        full_name.clone(),
+        MessageInfo {
+            full_name,
+            nested_name,
+            file: scope.file.to_string(),
+            path,
+            parent: parent.map(|(full, _)| full.to_string()),
+            proto: DescriptorProto {
+                nested_type: Vec::new(),
+                enum_type: Vec::new(),
+                ..message.clone()
+            },
+            fields,
+            oneofs,
+            is_map_entry,
+        },
+    );
+}
+
+fn field_info(
+    scope: &Scope<'_>,
+    field: &FieldDescriptorProto,
+    message: Option<&DescriptorProto>,
+    path: SourcePath,
+) -> FieldInfo {
+    let type_name = field.type_name().trim_start_matches('.').to_string();
+    let kind = field.r#type();
+    let oneof = match (field.oneof_index, message) {
+        (Some(index), Some(message)) if !field.proto3_optional() => message
+            .oneof_decl
+            .get(index as usize)
+            .map(|o| o.name().to_string()),
+        _ => None,
+    };
+    let is_map = kind == Type::Message
+        && field.label() == Label::Repeated
+        && scope.map_entries.contains(&type_name);
+    let cardinality = if is_map {
+        Cardinality::Map
+    } else {
+        match field.label() {
+            Label::Repeated => Cardinality::Repeated,
+            Label::Required => Cardinality::Required,
+            Label::Optional => {
+                let explicit = !scope.proto3
+                    || field.proto3_optional()
+                    || field.oneof_index.is_some()
+                    || matches!(kind, Type::Message | Type::Group)
+                    || field.extendee.is_some();
+                if explicit {
+                    Cardinality::OptionalExplicit
+                } else {
+                    Cardinality::OptionalImplicit
+                }
+            }
+        }
+    };
+    FieldInfo {
+        number: field.number(),
+        name: field.name().to_string(),
+        json_name: field
+            .json_name
+            .clone()
+            .unwrap_or_else(|| json_camel(field.name())),
+        kind,
+        type_name,
+        oneof,
+        cardinality,
+        default: field.default_value.clone(),
+        proto: field.clone(),
+        path,
+    }
+}
+
+/// protoc's default JSON name: underscores dropped, the next letter upper-cased.
+pub fn json_camel(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = false;
+    for c in name.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn add_enum(
+    model: &mut Model,
+    file: &mut FileInfo,
+    scope: &Scope<'_>,
+    enumeration: &EnumDescriptorProto,
+    parent: Option<(&str, &str)>,
+    path: SourcePath,
+) {
+    let (full_name, nested_name) = match parent {
+        Some((full, nested)) => (
+            join(full, enumeration.name()),
+            join(nested, enumeration.name()),
+        ),
+        None => (
+            join(scope.package, enumeration.name()),
+            enumeration.name().to_string(),
+        ),
+    };
+    let values = enumeration
+        .value
+        .iter()
+        .enumerate()
+        .map(|(i, value)| {
+            let mut value_path = path.clone();
+            value_path.extend([2, i as i32]);
+            EnumValueInfo {
+                number: value.number(),
+                name: value.name().to_string(),
+                path: value_path,
+            }
+        })
+        .collect();
+    file.enums.push(full_name.clone());
+    model.enums.insert(
+        full_name.clone(),
+        EnumInfo {
+            full_name,
+            nested_name,
+            file: scope.file.to_string(),
+            path,
+            parent: parent.map(|(full, _)| full.to_string()),
+            proto: enumeration.clone(),
+            values,
+            closed: !scope.proto3,
+        },
+    );
+}
+
+fn add_service(
+    model: &mut Model,
+    file: &mut FileInfo,
+    scope: &Scope<'_>,
+    service: &ServiceDescriptorProto,
+    path: SourcePath,
+) {
+    let full_name = join(scope.package, service.name());
+    let methods = service
+        .method
+        .iter()
+        .enumerate()
+        .map(|(i, method)| {
+            let mut method_path = path.clone();
+            method_path.extend([2, i as i32]);
+            MethodInfo {
+                name: method.name().to_string(),
+                input: method.input_type().trim_start_matches('.').to_string(),
+                output: method.output_type().trim_start_matches('.').to_string(),
+                client_streaming: method.client_streaming(),
+                server_streaming: method.server_streaming(),
+                idempotency: method
+                    .options
+                    .as_ref()
+                    .map(|o| o.idempotency_level().as_str_name().to_string())
+                    .unwrap_or_else(|| "IDEMPOTENCY_UNKNOWN".to_string()),
+                path: method_path,
+            }
+        })
+        .collect();
+    file.services.push(full_name.clone());
+    model.services.insert(
+        full_name.clone(),
+        ServiceInfo {
+            full_name,
+            name: service.name().to_string(),
+            file: scope.file.to_string(),
+            path,
+            methods,
+        },
+    );
+}
+
+fn add_extension(
+    model: &mut Model,
+    file: &mut FileInfo,
+    scope: &Scope<'_>,
+    extension: &FieldDescriptorProto,
+    prefix: &str,
+    path: SourcePath,
+) {
+    let full_name = join(prefix.trim_end_matches('.'), extension.name());
+    let field = field_info(scope, extension, None, path);
+    file.extensions.push(full_name.clone());
+    model.extensions.insert(
+        full_name.clone(),
+        ExtensionInfo {
+            full_name,
+            extendee: extension.extendee().trim_start_matches('.').to_string(),
+            file: scope.file.to_string(),
+            field,
+        },
+    );
+}
+
+fn locations(file: &FileDescriptorProto) -> HashMap<SourcePath, Loc> {
+    let mut out = HashMap::new();
+    let Some(info) = &file.source_code_info else {
+        return out;
+    };
+    for location in &info.location {
+        let span = &location.span;
+        let loc = match span.len() {
+            3 => Loc {
+                line: span[0] as u32 + 1,
+                column: span[1] as u32 + 1,
+                end_line: span[0] as u32 + 1,
+                end_column: span[2] as u32 + 1,
+            },
+            4 => Loc {
+                line: span[0] as u32 + 1,
+                column: span[1] as u32 + 1,
+                end_line: span[2] as u32 + 1,
+                end_column: span[3] as u32 + 1,
+            },
+            _ => continue,
+        };
+        // The first location for a path is the declaration; later ones (for
+        // repeated options) must not replace it.
+        out.entry(location.path.clone()).or_insert(loc);
+    }
+    out
+}
+
+pub fn kind_name(kind: Type) -> &'static str {
+    match kind {
+        Type::Double => "double",
+        Type::Float => "float",
+        Type::Int64 => "int64",
+        Type::Uint64 => "uint64",
+        Type::Int32 => "int32",
+        Type::Fixed64 => "fixed64",
+        Type::Fixed32 => "fixed32",
+        Type::Bool => "bool",
+        Type::String => "string",
+        Type::Group => "group",
+        Type::Message => "message",
+        Type::Bytes => "bytes",
+        Type::Uint32 => "uint32",
+        Type::Enum => "enum",
+        Type::Sfixed32 => "sfixed32",
+        Type::Sfixed64 => "sfixed64",
+        Type::Sint32 => "sint32",
+        Type::Sint64 => "sint64",
+    }
+}

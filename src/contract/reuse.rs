@@ -1,0 +1,246 @@
+//! FIELD_NO_REUSE (beyond buf, off by default): a field number or name that
+//! a message used earlier in git history, deleted, and now uses again. No
+//! pairwise check can see it: the deletion was reviewed in one change, the
+//! reuse arrives in another, and old data or old clients read the new field
+//! with the old meaning.
+
+use super::compare::{Comparison, ContractFinding, Settings};
+use super::rules::Side;
+use super::source::ProtoSet;
+use crate::error::InputError;
+use crate::git::{Git, short};
+use crate::report::{RuleInfo, Severity};
+use git2::Oid;
+use protox::file::{File, FileResolver, GoogleFileResolver};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+pub const ID: &str = "FIELD_NO_REUSE";
+
+/// How far back the history walk goes.
+const MAX_COMMITS: usize = 5000;
+
+pub fn rule_info() -> RuleInfo {
+    RuleInfo {
+        id: ID.to_string(),
+        job: "contract".to_string(),
+        default_severity: Severity::Error,
+        summary: "A field number or name deleted earlier in git history is used again".to_string(),
+        docs: "## What\n\nA message gains a field whose number (or name) an earlier version of the same message used, \
+               and that field was deleted in some earlier commit without `reserved`.\n\n\
+               ## Why\n\nStored data, queued messages and old clients still carry the old field under that number: \
+               they are decoded as the new field, with the old meaning. A pairwise check (buf, or trellis without this rule) \
+               cannot see it, because the deletion and the reuse are two different changes. buf has no equivalent rule.\n\n\
+               ## Example\n\nCommit 1 deletes `string coupon = 7;` from `Order`. A later change adds `int64 discount_cents = 7;`.\n\n\
+               ## Fix\n\nPick a number that was never used and reserve the old one: `reserved 7; reserved \"coupon\";`.\n\n\
+               Off by default: turn it on with `contract.field_no_reuse: true` or `trellis contract --field-no-reuse`. \
+               It walks up to 5000 commits of history back from the old side."
+            .to_string(),
+    }
+}
+
+/// Reads files of one commit lazily by import name (owns its repository
+/// handle: protox keeps resolvers for the compiler's lifetime).
+struct CommitResolver {
+    repo: git2::Repository,
+    commit: Oid,
+    roots: Vec<String>,
+    google: GoogleFileResolver,
+}
+
+impl FileResolver for CommitResolver {
+    fn open_file(&self, name: &str) -> Result<File, protox::Error> {
+        let tree = self
+            .repo
+            .find_commit(self.commit)
+            .and_then(|c| c.tree())
+            .map_err(|e| protox::Error::new(e.message().to_string()))?;
+        for root in &self.roots {
+            let path = if root.is_empty() {
+                name.to_string()
+            } else {
+                format!("{root}/{name}")
+            };
+            if let Ok(entry) = tree.get_path(std::path::Path::new(&path))
+                && let Ok(blob) = self.repo.find_blob(entry.id())
+            {
+                let text = String::from_utf8_lossy(blob.content());
+                return File::from_source(name, &text);
+            }
+        }
+        self.google.open_file(name)
+    }
+}
+
+pub fn check(
+    git: &Git,
+    base: Oid,
+    _new: &ProtoSet,
+    comparison: &Comparison,
+    _settings: &Settings,
+) -> Result<Vec<ContractFinding>, InputError> {
+    // Fields of the new side that the old side does not have.
+    let mut slots: Vec<(String, String, i32, String, Option<super::model::Loc>)> = Vec::new();
+    for file in comparison.new_model.files.values() {
+        for full in &file.messages {
+            let Some(message) = comparison.new_model.messages.get(full) else {
+                continue;
+            };
+            let old = comparison.old_model.messages.get(full);
+            for field in &message.fields {
+                let known_number = old.is_some_and(|m| m.field(field.number).is_some());
+                let known_name = old.is_some_and(|m| m.fields.iter().any(|f| f.name == field.name));
+                if known_number && known_name {
+                    continue;
+                }
+                slots.push((
+                    file.name.clone(),
+                    full.clone(),
+                    field.number,
+                    field.name.clone(),
+                    file.loc(&field.path),
+                ));
+            }
+        }
+    }
+    if slots.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Which files to follow through history: those declaring the messages.
+    let mut files: BTreeMap<String, String> = BTreeMap::new(); // import name -> repo path
+    for (name, ..) in &slots {
+        if let Some(path) = comparison.new_layout.names.get(name) {
+            files.insert(name.clone(), path.clone());
+        }
+    }
+    let wanted: HashSet<&str> = slots.iter().map(|s| s.1.as_str()).collect();
+    // message -> number -> (field name, last commit seen); message -> name -> number.
+    let mut numbers: HashMap<String, HashMap<i32, (String, Oid)>> = HashMap::new();
+    let mut names: HashMap<String, HashMap<String, (i32, Oid)>> = HashMap::new();
+    let mut walk = git
+        .repository()
+        .revwalk()
+        .map_err(|e| InputError::new(format!("cannot walk history: {}", e.message())))?;
+    walk.push(base)
+        .map_err(|e| InputError::new(format!("cannot walk history: {}", e.message())))?;
+    let mut seen_blobs: HashSet<Oid> = HashSet::new();
+    for (index, commit) in walk.flatten().enumerate() {
+        if index >= MAX_COMMITS {
+            break;
+        }
+        for (name, path) in &files {
+            let Ok(tree) = git.repository().find_commit(commit).and_then(|c| c.tree()) else {
+                continue;
+            };
+            let Ok(entry) = tree.get_path(std::path::Path::new(path)) else {
+                continue;
+            };
+            if !seen_blobs.insert(entry.id()) {
+                continue;
+            }
+            let Ok(handle) = git2::Repository::open(git.repository().path()) else {
+                continue;
+            };
+            let resolver = CommitResolver {
+                repo: handle,
+                commit,
+                roots: comparison.new_layout.roots.clone(),
+                google: GoogleFileResolver::new(),
+            };
+            let mut compiler = protox::Compiler::with_file_resolver(resolver);
+            if compiler.open_file(name).is_err() {
+                continue; // a historical version that does not compile says nothing
+            }
+            let set = compiler.file_descriptor_set();
+            let Some(file) = set.file.iter().find(|f| f.name() == name) else {
+                continue;
+            };
+            let mut visit = Vec::new();
+            for message in &file.message_type {
+                let prefix = if file.package().is_empty() {
+                    String::new()
+                } else {
+                    format!("{}.", file.package())
+                };
+                visit.push((format!("{prefix}{}", message.name()), message));
+            }
+            while let Some((full, message)) = visit.pop() {
+                for nested in &message.nested_type {
+                    visit.push((format!("{full}.{}", nested.name()), nested));
+                }
+                if !wanted.contains(full.as_str()) {
+                    continue;
+                }
+                for field in &message.field {
+                    numbers
+                        .entry(full.clone())
+                        .or_default()
+                        .entry(field.number())
+                        .or_insert((field.name().to_string(), commit));
+                    names
+                        .entry(full.clone())
+                        .or_default()
+                        .entry(field.name().to_string())
+                        .or_insert((field.number(), commit));
+                }
+            }
+        }
+    }
+    let mut findings = Vec::new();
+    for (file, message, number, name, loc) in slots {
+        let old_message = comparison.old_model.messages.get(&message);
+        let short_name = message.rsplit('.').next().unwrap_or(&message);
+        if let Some((old_name, commit)) = numbers.get(&message).and_then(|m| m.get(&number))
+            && old_message.is_none_or(|m| m.field(number).is_none())
+            && *old_name != name
+        {
+            findings.push(finding(
+                &file,
+                &comparison.new_layout,
+                loc,
+                format!("{message}.{number}"),
+                format!(
+                    "Field \"{number}\" with name \"{name}\" on message \"{short_name}\" reuses the number of field \"{old_name}\", deleted after commit {}.",
+                    short(*commit)
+                ),
+            ));
+        } else if let Some((old_number, commit)) = names.get(&message).and_then(|m| m.get(&name))
+            && old_message.is_none_or(|m| !m.fields.iter().any(|f| f.name == name))
+            && *old_number != number
+        {
+            findings.push(finding(
+                &file,
+                &comparison.new_layout,
+                loc,
+                format!("{message}:{name}"),
+                format!(
+                    "Field \"{number}\" with name \"{name}\" on message \"{short_name}\" reuses the name of field \"{old_number}\", deleted after commit {}.",
+                    short(*commit)
+                ),
+            ));
+        }
+    }
+    Ok(findings)
+}
+
+fn finding(
+    file: &str,
+    layout: &super::source::Layout,
+    loc: Option<super::model::Loc>,
+    key: String,
+    message: String,
+) -> ContractFinding {
+    ContractFinding {
+        rule: ID.to_string(),
+        path: layout
+            .names
+            .get(file)
+            .cloned()
+            .unwrap_or_else(|| file.to_string()),
+        name: file.to_string(),
+        side: Side::New,
+        loc,
+        message,
+        key,
+        deleted_file: false,
+    }
+}

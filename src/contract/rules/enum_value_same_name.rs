@@ -1,0 +1,51 @@
+//! `ENUM_VALUE_SAME_NAME`: An enum number keeps its name(s); adding an alias is fine.
+
+use super::{Category, Rule};
+use super::{Pair, Sink};
+
+pub const RULE: Rule = Rule {
+    id: "ENUM_VALUE_SAME_NAME",
+    categories: &[
+        Category::File,
+        Category::Package,
+        Category::WireJson,
+        Category::Csr,
+    ],
+    deprecated: false,
+    purpose: "An enum number keeps its name(s); adding an alias is fine.",
+    docs: "## What\n\nAn enum number keeps its name(s); adding an alias is fine.\n\n## Why\n\nJSON and text formats carry enum values by name, and generated constants are named after them.\n\n## Example\n\nBefore:\n\n```proto\nSTATUS_PAID = 1;\n```\n\nAfter (reported):\n\n```proto\nSTATUS_SETTLED = 1;\n```\n\n## Fix\n\nKeep the old name; add the new one as an alias with `option allow_alias = true;`.\n\nCategories: FILE, PACKAGE, WIRE_JSON, CSR. Same id and verdicts as `buf breaking`.",
+    check,
+};
+
+fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
+    for (old, new) in p.enums() {
+        let mut seen = std::collections::HashSet::new();
+        for value in &new.values {
+            if !seen.insert(value.number) {
+                continue;
+            }
+            let before = old.names_for(value.number);
+            if before.is_empty() {
+                continue;
+            }
+            let after = new.names_for(value.number);
+            if before.iter().all(|name| after.contains(name)) {
+                continue;
+            }
+            let mut number = value.path.clone();
+            number.push(2);
+            out.new_side(
+                &new.file,
+                p.loc_any(&new.file, &[&number, &value.path]),
+                format!("{}.{}", new.full_name, value.number),
+                format!(
+                    "Enum value \"{}\" on enum \"{}\" changed name from \"{}\" to \"{}\".",
+                    value.number,
+                    super::short_name(&new.full_name),
+                    before.join(", "),
+                    after.join(", ")
+                ),
+            );
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! `FIELD_SAME_CPP_STRING_TYPE`: A string or bytes field keeps its C++ string type.
+
+use super::{Category, Rule};
+use super::{Pair, Sink};
+use prost_types::field_descriptor_proto::Type;
+use prost_types::field_options::CType;
+
+pub const RULE: Rule = Rule {
+    id: "FIELD_SAME_CPP_STRING_TYPE",
+    categories: &[Category::File, Category::Package],
+    deprecated: false,
+    purpose: "A string or bytes field keeps its C++ string type.",
+    docs: "## What\n\nA string or bytes field keeps its C++ string type.\n\n## Why\n\nThe `ctype` option (STRING, CORD, STRING_PIECE) changes the C++ accessors of the field.\n\n## Example\n\nBefore:\n\n```proto\nbytes blob = 1;\n```\n\nAfter (reported):\n\n```proto\nbytes blob = 1 [ctype = CORD];\n```\n\n## Fix\n\nDrop the option change, or add a new field with the new type.\n\nCategories: FILE, PACKAGE. Same id and verdicts as `buf breaking`.",
+    check,
+};
+
+fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
+    for pair in p.fields() {
+        if !matches!(pair.new.kind, Type::String | Type::Bytes) || pair.old.kind != pair.new.kind {
+            continue;
+        }
+        let before = string_type(pair.old);
+        let after = string_type(pair.new);
+        if before != after {
+            out.new_side(
+                pair.file(),
+                p.loc(pair.file(), &pair.new.sub_path(8))
+                    .or_else(|| p.loc(pair.file(), &pair.new.path)),
+                pair.key(),
+                format!(
+                    "{} changed C++ string type from \"{before}\" to \"{after}\".",
+                    pair.subject()
+                ),
+            );
+        }
+    }
+}
+
+fn string_type(field: &crate::contract::model::FieldInfo) -> &'static str {
+    match field.proto.options.as_ref().map(|o| o.ctype()) {
+        Some(CType::Cord) => "CORD",
+        Some(CType::StringPiece) => "STRING_PIECE",
+        _ => "STRING",
+    }
+}

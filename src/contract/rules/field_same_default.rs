@@ -1,0 +1,93 @@
+//! `FIELD_SAME_DEFAULT`: A field keeps its default value.
+
+use super::{Category, Rule};
+use super::{Pair, Sink};
+use prost_types::field_descriptor_proto::Type;
+
+pub const RULE: Rule = Rule {
+    id: "FIELD_SAME_DEFAULT",
+    categories: &[
+        Category::File,
+        Category::Package,
+        Category::WireJson,
+        Category::Wire,
+        Category::Csr,
+    ],
+    deprecated: false,
+    purpose: "A field keeps its default value.",
+    docs: "## What\n\nA field keeps its default value.\n\n## Why\n\nReaders fill in the default for an absent field: old and new readers would see different values for the same bytes.\n\n## Example\n\nBefore:\n\n```proto\noptional int32 retries = 1 [default = 3];\n```\n\nAfter (reported):\n\n```proto\noptional int32 retries = 1 [default = 5];\n```\n\n## Fix\n\nKeep the default.\n\nCategories: FILE, PACKAGE, WIRE_JSON, WIRE, CSR. Same id and verdicts as `buf breaking`.",
+    check,
+};
+
+fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
+    for pair in p.fields() {
+        if pair.old.kind != pair.new.kind {
+            continue; // a type change is FIELD_SAME_TYPE's finding
+        }
+        let before = effective_default(p.old, pair.old);
+        let after = effective_default(p.new, pair.new);
+        if !same_default(pair.new.kind, &before, &after) {
+            out.new_side(
+                pair.file(),
+                p.loc_any(pair.file(), &[&pair.new.sub_path(7), &pair.new.path]),
+                pair.key(),
+                format!(
+                    "{} changed default value from {} to {}.",
+                    pair.subject(),
+                    quote(&before),
+                    quote(&after)
+                ),
+            );
+        }
+    }
+}
+
+fn quote(value: &str) -> String {
+    format!("\"{value}\"")
+}
+
+/// The default a reader uses: the explicit one, else the type's zero value
+/// (the first value for enums).
+fn effective_default(
+    model: &crate::contract::model::Model,
+    field: &crate::contract::model::FieldInfo,
+) -> String {
+    if let Some(value) = &field.default {
+        return value.clone();
+    }
+    match field.kind {
+        Type::String | Type::Bytes => String::new(),
+        Type::Bool => "false".to_string(),
+        Type::Enum => model
+            .enums
+            .get(&field.type_name)
+            .and_then(|e| e.values.first())
+            .map(|v| v.name.clone())
+            .unwrap_or_default(),
+        Type::Message | Type::Group => String::new(),
+        _ => "0".to_string(),
+    }
+}
+
+fn same_default(kind: Type, before: &str, after: &str) -> bool {
+    match kind {
+        Type::Double | Type::Float => match (before.parse::<f64>(), after.parse::<f64>()) {
+            (Ok(a), Ok(b)) => a == b || (a.is_nan() && b.is_nan()),
+            _ => before == after,
+        },
+        Type::Int32
+        | Type::Int64
+        | Type::Sint32
+        | Type::Sint64
+        | Type::Sfixed32
+        | Type::Sfixed64
+        | Type::Uint32
+        | Type::Uint64
+        | Type::Fixed32
+        | Type::Fixed64 => match (before.parse::<i128>(), after.parse::<i128>()) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => before == after,
+        },
+        _ => before == after,
+    }
+}

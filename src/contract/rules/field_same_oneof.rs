@@ -1,0 +1,36 @@
+//! `FIELD_SAME_ONEOF`: A field stays in (or out of) the same oneof.
+
+use super::{Category, Rule};
+use super::{Pair, Sink};
+
+pub const RULE: Rule = Rule {
+    id: "FIELD_SAME_ONEOF",
+    categories: &[
+        Category::File,
+        Category::Package,
+        Category::WireJson,
+        Category::Wire,
+        Category::Csr,
+    ],
+    deprecated: false,
+    purpose: "A field stays in (or out of) the same oneof.",
+    docs: "## What\n\nA field stays in (or out of) the same oneof.\n\n## Why\n\nMoving a field into or out of a oneof changes presence and the generated API, and setting another member of the oneof now clears it.\n\n## Example\n\nBefore:\n\n```proto\nstring card = 4;\n```\n\nAfter (reported):\n\n```proto\noneof payment {\n  string card = 4;\n}\n```\n\n## Fix\n\nKeep the field where it was; add a new field inside the oneof instead.\n\nCategories: FILE, PACKAGE, WIRE_JSON, WIRE, CSR. Same id and verdicts as `buf breaking`.",
+    check,
+};
+
+fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
+    for pair in p.fields() {
+        let movement = match (&pair.old.oneof, &pair.new.oneof) {
+            (Some(a), Some(b)) if a != b => format!("moved from oneof \"{a}\" to oneof \"{b}\""),
+            (Some(_), None) => "moved from inside to outside a oneof".to_string(),
+            (None, Some(b)) => format!("moved from outside to inside oneof \"{b}\""),
+            _ => continue,
+        };
+        out.new_side(
+            pair.file(),
+            p.loc(pair.file(), &pair.new.path),
+            pair.key(),
+            format!("{} {movement}.", pair.subject()),
+        );
+    }
+}

@@ -1,0 +1,43 @@
+//! `FIELD_SAME_UTF8_VALIDATION`: A string field keeps its UTF-8 validation.
+
+use super::{Category, Rule};
+use super::{Pair, Sink};
+use prost_types::field_descriptor_proto::Type;
+
+pub const RULE: Rule = Rule {
+    id: "FIELD_SAME_UTF8_VALIDATION",
+    categories: &[Category::File, Category::Package],
+    deprecated: false,
+    purpose: "A string field keeps its UTF-8 validation.",
+    docs: "## What\n\nA string field keeps its UTF-8 validation.\n\n## Why\n\nproto3 string fields must hold valid UTF-8 and parsers check it; proto2 ones do not. Moving a field between the two changes which messages parse.\n\n## Example\n\nBefore:\n\n```proto\nsyntax = \"proto2\";\noptional string name = 1;\n```\n\nAfter (reported):\n\n```proto\nsyntax = \"proto3\";\nstring name = 1;\n```\n\n## Fix\n\nKeep the file's syntax.\n\nCategories: FILE, PACKAGE. Same id and verdicts as `buf breaking`.",
+    check,
+};
+
+fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
+    for pair in p.fields() {
+        if pair.new.kind != Type::String || pair.old.kind != Type::String {
+            continue;
+        }
+        let (Some(old_file), Some(new_file)) = (
+            p.old.file(&pair.old_message.file),
+            p.new.file(&pair.new_message.file),
+        ) else {
+            continue;
+        };
+        let value = |file: &crate::contract::model::FileInfo| {
+            if file.is_proto3() { "VERIFY" } else { "NONE" }
+        };
+        let (before, after) = (value(old_file), value(new_file));
+        if before != after {
+            out.new_side(
+                pair.file(),
+                p.loc(pair.file(), &pair.new.path),
+                pair.key(),
+                format!(
+                    "{} changed UTF-8 validation from \"{before}\" to \"{after}\".",
+                    pair.subject()
+                ),
+            );
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! `FIELD_WIRE_COMPATIBLE_TYPE`: A field's type changes only within a wire-compatible group.
+
+use super::shared;
+use super::{Category, Rule};
+use super::{Pair, Sink};
+use prost_types::field_descriptor_proto::Type;
+
+pub const RULE: Rule = Rule {
+    id: "FIELD_WIRE_COMPATIBLE_TYPE",
+    categories: &[Category::Wire],
+    deprecated: false,
+    purpose: "A field's type changes only within a wire-compatible group.",
+    docs: "## What\n\nA field's type changes only within a wire-compatible group.\n\n## Why\n\nOld readers decode the bytes with the old type. Only kinds that share an encoding are safe: {int32, int64, uint32, uint64, bool}, {sint32, sint64}, {fixed32, sfixed32}, {fixed64, sfixed64}; string to bytes is fine, bytes to string only for valid UTF-8. An enum may be replaced by one with the same name and at least the old values.\n\n## Example\n\nBefore:\n\n```proto\nsint32 delta = 3;\n```\n\nAfter (reported):\n\n```proto\nint32 delta = 3;\n```\n\n## Fix\n\nKeep the type or pick one from the same group; otherwise add a new field.\n\nCategories: WIRE. Same id and verdicts as `buf breaking`.",
+    check,
+};
+
+fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
+    for pair in p.fields() {
+        let (before, after) = (pair.old.kind, pair.new.kind);
+        if shared::wire_group(before) != shared::wire_group(after) {
+            if before == Type::String && after == Type::Bytes {
+                continue;
+            }
+            let extra = if before == Type::Bytes && after == Type::String {
+                " This is only wire compatible if all values of the bytes field are valid UTF-8."
+            } else {
+                ""
+            };
+            out.new_side(
+                pair.file(),
+                shared::type_loc(p, &pair),
+                pair.key(),
+                shared::changed_type(&pair, &format!("{extra} See https://developers.google.com/protocol-buffers/docs/proto3#updating for wire compatibility rules.")),
+            );
+            continue;
+        }
+        let renamed = pair.old.type_name != pair.new.type_name;
+        let broken = match after {
+            Type::Enum => renamed && !shared::enum_wire_compatible(p, &pair),
+            Type::Message | Type::Group => renamed,
+            _ => false,
+        };
+        if broken {
+            out.new_side(
+                pair.file(),
+                shared::type_loc(p, &pair),
+                pair.key(),
+                shared::changed_type(&pair, ""),
+            );
+        }
+    }
+}

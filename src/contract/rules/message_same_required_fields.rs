@@ -1,0 +1,59 @@
+//! `MESSAGE_SAME_REQUIRED_FIELDS`: A message neither gains nor loses `required` fields.
+
+use super::{Category, Rule};
+use super::{Pair, Sink};
+use crate::contract::model::Cardinality;
+
+pub const RULE: Rule = Rule {
+    id: "MESSAGE_SAME_REQUIRED_FIELDS",
+    categories: &[
+        Category::File,
+        Category::Package,
+        Category::WireJson,
+        Category::Wire,
+        Category::Csr,
+    ],
+    deprecated: false,
+    purpose: "A message neither gains nor loses `required` fields.",
+    docs: "## What\n\nA message neither gains nor loses `required` fields.\n\n## Why\n\nParsers reject a message without its required fields: adding one breaks old writers, removing one breaks old readers.\n\n## Example\n\nBefore:\n\n```proto\nrequired string id = 1;\n```\n\nAfter (reported):\n\n```proto\noptional string id = 1;\n```\n\n## Fix\n\nLeave required fields as they are; never add new ones.\n\nCategories: FILE, PACKAGE, WIRE_JSON, WIRE, CSR. Same id and verdicts as `buf breaking`.",
+    check,
+};
+
+fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
+    for (old, new) in p.messages() {
+        let required = |m: &crate::contract::model::MessageInfo| -> Vec<(i32, String)> {
+            m.fields
+                .iter()
+                .filter(|f| f.cardinality == Cardinality::Required)
+                .map(|f| (f.number, f.name.clone()))
+                .collect()
+        };
+        let (before, after) = (required(old), required(new));
+        for (number, name) in &before {
+            if !after.iter().any(|(n, _)| n == number) {
+                out.new_side(
+                    &new.file,
+                    p.loc(&new.file, &new.path),
+                    format!("{}.{number}", new.full_name),
+                    format!(
+                        "Message \"{}\" had required field \"{number}\" with name \"{name}\" deleted.",
+                        super::short_name(&new.full_name)
+                    ),
+                );
+            }
+        }
+        for (number, name) in &after {
+            if !before.iter().any(|(n, _)| n == number) {
+                out.new_side(
+                    &new.file,
+                    p.loc(&new.file, &new.path),
+                    format!("{}.{number}", new.full_name),
+                    format!(
+                        "Message \"{}\" had required field \"{number}\" with name \"{name}\" added.",
+                        super::short_name(&new.full_name)
+                    ),
+                );
+            }
+        }
+    }
+}

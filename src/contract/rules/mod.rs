@@ -1,0 +1,434 @@
+//! buf's breaking rules, one per file: each is an id, its categories, its
+//! purpose, its docs and a check over a pair of compiled sides.
+
+use super::model::{
+    EnumInfo, FieldInfo, FileInfo, Loc, MessageInfo, MethodInfo, Model, ServiceInfo,
+};
+
+// The registry (`REGISTRY`) and the `mod` lines are at the end of this file.
+
+/// buf's categories (config v2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Category {
+    File,
+    Package,
+    WireJson,
+    Wire,
+    /// Confluent Schema Registry compatibility (buf v2 only).
+    Csr,
+}
+
+impl Category {
+    pub const ALL: [Category; 5] = [
+        Category::File,
+        Category::Package,
+        Category::WireJson,
+        Category::Wire,
+        Category::Csr,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Category::File => "FILE",
+            Category::Package => "PACKAGE",
+            Category::WireJson => "WIRE_JSON",
+            Category::Wire => "WIRE",
+            Category::Csr => "CSR",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.id() == text)
+    }
+}
+
+/// Which side a finding points into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Side {
+    /// The new file (the usual case).
+    New,
+    /// The old file: the element, or the whole file, is gone from the new side.
+    Old,
+}
+
+/// What a rule found, before it becomes a report finding.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Hit {
+    pub rule: &'static str,
+    /// Import name of the file the location is in.
+    pub file: String,
+    pub side: Side,
+    /// `None` where buf has no location (a top-level element deleted from a
+    /// file, a deleted file): buf prints line 1, column 1 then.
+    pub loc: Option<Loc>,
+    pub message: String,
+    /// Line-independent identity for fingerprints.
+    pub key: String,
+}
+
+pub struct Rule {
+    pub id: &'static str,
+    pub categories: &'static [Category],
+    /// Deprecated in buf: in no category, run only when listed by id.
+    pub deprecated: bool,
+    /// buf's one-line purpose.
+    pub purpose: &'static str,
+    /// Markdown: What / Why / Example / Fix.
+    pub docs: &'static str,
+    pub check: fn(&Pair<'_>, &mut Sink<'_>),
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id)
+    }
+}
+
+/// Deprecated ids of buf config v1/v1beta1 and the v2 rules they map to.
+pub const ALIASES: &[(&str, &[&str])] = &[
+    ("FIELD_SAME_CTYPE", &["FIELD_SAME_CPP_STRING_TYPE"]),
+    (
+        "FIELD_SAME_LABEL",
+        &[
+            "FIELD_SAME_CARDINALITY",
+            "FIELD_WIRE_COMPATIBLE_CARDINALITY",
+            "FIELD_WIRE_JSON_COMPATIBLE_CARDINALITY",
+        ],
+    ),
+    (
+        "FILE_SAME_JAVA_STRING_CHECK_UTF8",
+        &["FIELD_SAME_JAVA_UTF8_VALIDATION"],
+    ),
+    // The option left descriptor.proto; nothing can change it any more.
+    ("FILE_SAME_PHP_GENERIC_SERVICES", &[]),
+];
+
+pub fn all() -> &'static [Rule] {
+    REGISTRY
+}
+
+pub fn find(id: &str) -> Option<&'static Rule> {
+    REGISTRY.iter().find(|r| r.id == id)
+}
+
+/// Collects one rule's hits.
+pub struct Sink<'a> {
+    pub rule: &'static str,
+    pub hits: &'a mut Vec<Hit>,
+}
+
+impl Sink<'_> {
+    /// A hit in the new file `file` at `loc`.
+    pub fn new_side(&mut self, file: &str, loc: Option<Loc>, key: String, message: String) {
+        self.hits.push(Hit {
+            rule: self.rule,
+            file: file.to_string(),
+            side: Side::New,
+            loc,
+            message,
+            key,
+        });
+    }
+
+    pub fn old_side(&mut self, file: &str, loc: Option<Loc>, key: String, message: String) {
+        self.hits.push(Hit {
+            rule: self.rule,
+            file: file.to_string(),
+            side: Side::Old,
+            loc,
+            message,
+            key,
+        });
+    }
+}
+
+/// The two sides and the files to compare (import names).
+pub struct Pair<'a> {
+    pub old: &'a Model,
+    pub new: &'a Model,
+}
+
+impl<'a> Pair<'a> {
+    /// Files present on both sides, by import name.
+    pub fn files(&self) -> impl Iterator<Item = (&'a FileInfo, &'a FileInfo)> + '_ {
+        self.old
+            .files
+            .values()
+            .filter_map(|old| self.new.files.get(&old.name).map(|new| (old, new)))
+    }
+
+    /// Messages in the new compared files that existed before (by full name).
+    pub fn messages(&self) -> Vec<(&'a MessageInfo, &'a MessageInfo)> {
+        let mut out = Vec::new();
+        for file in self.new.files.values() {
+            for name in &file.messages {
+                if let (Some(old), Some(new)) =
+                    (self.old.messages.get(name), self.new.messages.get(name))
+                    && self.old.files.contains_key(&old.file)
+                {
+                    out.push((old, new));
+                }
+            }
+        }
+        out
+    }
+
+    /// Fields paired by number inside paired messages.
+    pub fn fields(&self) -> Vec<FieldPair<'a>> {
+        let mut out = Vec::new();
+        for (old_message, new_message) in self.messages() {
+            for new_field in &new_message.fields {
+                if let Some(old_field) = old_message.field(new_field.number) {
+                    out.push(FieldPair {
+                        old_message,
+                        new_message,
+                        old: old_field,
+                        new: new_field,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Extensions paired by full name, presented like fields.
+    pub fn extensions(&self) -> Vec<(&'a FieldInfo, &'a FieldInfo, &'a str)> {
+        let mut out = Vec::new();
+        for file in self.new.files.values() {
+            for name in &file.extensions {
+                if let (Some(old), Some(new)) =
+                    (self.old.extensions.get(name), self.new.extensions.get(name))
+                    && self.old.files.contains_key(&old.file)
+                {
+                    out.push((&old.field, &new.field, new.file.as_str()));
+                }
+            }
+        }
+        out
+    }
+
+    pub fn enums(&self) -> Vec<(&'a EnumInfo, &'a EnumInfo)> {
+        let mut out = Vec::new();
+        for file in self.new.files.values() {
+            for name in &file.enums {
+                if let (Some(old), Some(new)) = (self.old.enums.get(name), self.new.enums.get(name))
+                    && self.old.files.contains_key(&old.file)
+                {
+                    out.push((old, new));
+                }
+            }
+        }
+        out
+    }
+
+    pub fn services(&self) -> Vec<(&'a ServiceInfo, &'a ServiceInfo)> {
+        let mut out = Vec::new();
+        for file in self.new.files.values() {
+            for name in &file.services {
+                if let (Some(old), Some(new)) =
+                    (self.old.services.get(name), self.new.services.get(name))
+                    && self.old.files.contains_key(&old.file)
+                {
+                    out.push((old, new));
+                }
+            }
+        }
+        out
+    }
+
+    /// RPCs paired by name inside paired services.
+    pub fn methods(&self) -> Vec<(&'a ServiceInfo, &'a MethodInfo, &'a MethodInfo)> {
+        let mut out = Vec::new();
+        for (old_service, new_service) in self.services() {
+            for new_method in &new_service.methods {
+                if let Some(old_method) = old_service
+                    .methods
+                    .iter()
+                    .find(|m| m.name == new_method.name)
+                {
+                    out.push((new_service, old_method, new_method));
+                }
+            }
+        }
+        out
+    }
+
+    /// Location of a source path in a new file.
+    pub fn loc(&self, file: &str, path: &[i32]) -> Option<Loc> {
+        self.new.file(file).and_then(|f| f.loc(path))
+    }
+
+    /// The first of several source paths that has a location in the new file.
+    pub fn loc_any(&self, file: &str, paths: &[&[i32]]) -> Option<Loc> {
+        paths.iter().find_map(|path| self.loc(file, path))
+    }
+}
+
+pub struct FieldPair<'a> {
+    pub old_message: &'a MessageInfo,
+    pub new_message: &'a MessageInfo,
+    pub old: &'a FieldInfo,
+    pub new: &'a FieldInfo,
+}
+
+impl FieldPair<'_> {
+    pub fn file(&self) -> &str {
+        &self.new_message.file
+    }
+
+    /// `Field "1" with name "a" on message "M"`, buf's subject for field findings.
+    pub fn subject(&self) -> String {
+        format!(
+            "Field \"{}\" with name \"{}\" on message \"{}\"",
+            self.new.number,
+            self.new.name,
+            short_name(&self.new_message.full_name)
+        )
+    }
+
+    pub fn key(&self) -> String {
+        format!("{}.{}", self.new_message.full_name, self.new.number)
+    }
+}
+
+/// The last component of a full name: buf names messages by their own name.
+pub fn short_name(full: &str) -> &str {
+    full.rsplit('.').next().unwrap_or(full)
+}
+
+/// Shared check bodies for rules that differ only in what they look at.
+pub mod shared;
+// ---- registry (generated list: one line per rule file) ----
+mod enum_no_delete;
+mod enum_same_json_format;
+mod enum_same_type;
+mod enum_value_no_delete;
+mod enum_value_no_delete_unless_name_reserved;
+mod enum_value_no_delete_unless_number_reserved;
+mod enum_value_same_name;
+mod extension_message_no_delete;
+mod extension_no_delete;
+mod field_no_delete;
+mod field_no_delete_unless_name_reserved;
+mod field_no_delete_unless_number_reserved;
+mod field_same_cardinality;
+mod field_same_cpp_string_type;
+mod field_same_default;
+mod field_same_java_utf8_validation;
+mod field_same_json_name;
+mod field_same_jstype;
+mod field_same_name;
+mod field_same_oneof;
+mod field_same_type;
+mod field_same_utf8_validation;
+mod field_wire_compatible_cardinality;
+mod field_wire_compatible_type;
+mod field_wire_json_compatible_cardinality;
+mod field_wire_json_compatible_type;
+mod file_no_delete;
+mod file_same_cc_enable_arenas;
+mod file_same_cc_generic_services;
+mod file_same_csharp_namespace;
+mod file_same_go_package;
+mod file_same_java_generic_services;
+mod file_same_java_multiple_files;
+mod file_same_java_outer_classname;
+mod file_same_java_package;
+mod file_same_objc_class_prefix;
+mod file_same_optimize_for;
+mod file_same_package;
+mod file_same_php_class_prefix;
+mod file_same_php_metadata_namespace;
+mod file_same_php_namespace;
+mod file_same_py_generic_services;
+mod file_same_ruby_package;
+mod file_same_swift_prefix;
+mod file_same_syntax;
+mod message_no_delete;
+mod message_no_remove_standard_descriptor_accessor;
+mod message_same_json_format;
+mod message_same_message_set_wire_format;
+mod message_same_required_fields;
+mod oneof_no_delete;
+mod package_enum_no_delete;
+mod package_extension_no_delete;
+mod package_message_no_delete;
+mod package_no_delete;
+mod package_service_no_delete;
+mod reserved_enum_no_delete;
+mod reserved_message_no_delete;
+mod rpc_no_delete;
+mod rpc_same_client_streaming;
+mod rpc_same_idempotency_level;
+mod rpc_same_request_type;
+mod rpc_same_response_type;
+mod rpc_same_server_streaming;
+mod service_no_delete;
+
+static REGISTRY: &[Rule] = &[
+    extension_no_delete::RULE,
+    service_no_delete::RULE,
+    enum_no_delete::RULE,
+    file_no_delete::RULE,
+    message_no_delete::RULE,
+    enum_same_type::RULE,
+    field_same_cardinality::RULE,
+    field_same_cpp_string_type::RULE,
+    field_same_java_utf8_validation::RULE,
+    field_same_jstype::RULE,
+    field_same_utf8_validation::RULE,
+    file_same_cc_enable_arenas::RULE,
+    file_same_cc_generic_services::RULE,
+    file_same_csharp_namespace::RULE,
+    file_same_go_package::RULE,
+    file_same_java_generic_services::RULE,
+    file_same_java_multiple_files::RULE,
+    file_same_java_outer_classname::RULE,
+    file_same_java_package::RULE,
+    file_same_objc_class_prefix::RULE,
+    file_same_optimize_for::RULE,
+    file_same_php_class_prefix::RULE,
+    file_same_php_metadata_namespace::RULE,
+    file_same_php_namespace::RULE,
+    file_same_py_generic_services::RULE,
+    file_same_ruby_package::RULE,
+    file_same_swift_prefix::RULE,
+    rpc_no_delete::RULE,
+    enum_value_no_delete::RULE,
+    extension_message_no_delete::RULE,
+    field_no_delete::RULE,
+    field_same_type::RULE,
+    file_same_syntax::RULE,
+    message_no_remove_standard_descriptor_accessor::RULE,
+    oneof_no_delete::RULE,
+    enum_same_json_format::RULE,
+    enum_value_same_name::RULE,
+    field_same_json_name::RULE,
+    field_same_name::RULE,
+    message_same_json_format::RULE,
+    field_same_default::RULE,
+    field_same_oneof::RULE,
+    file_same_package::RULE,
+    message_same_required_fields::RULE,
+    reserved_enum_no_delete::RULE,
+    reserved_message_no_delete::RULE,
+    rpc_same_client_streaming::RULE,
+    rpc_same_idempotency_level::RULE,
+    rpc_same_request_type::RULE,
+    rpc_same_response_type::RULE,
+    rpc_same_server_streaming::RULE,
+    package_enum_no_delete::RULE,
+    package_extension_no_delete::RULE,
+    package_message_no_delete::RULE,
+    package_no_delete::RULE,
+    package_service_no_delete::RULE,
+    enum_value_no_delete_unless_name_reserved::RULE,
+    field_no_delete_unless_name_reserved::RULE,
+    field_wire_json_compatible_cardinality::RULE,
+    field_wire_json_compatible_type::RULE,
+    enum_value_no_delete_unless_number_reserved::RULE,
+    field_no_delete_unless_number_reserved::RULE,
+    field_wire_compatible_cardinality::RULE,
+    field_wire_compatible_type::RULE,
+    message_same_message_set_wire_format::RULE,
+];

@@ -1,0 +1,39 @@
+//! `RPC_SAME_CLIENT_STREAMING`: An RPC keeps its client streaming.
+
+use super::{Category, Rule};
+use super::{Pair, Sink};
+
+pub const RULE: Rule = Rule {
+    id: "RPC_SAME_CLIENT_STREAMING",
+    categories: &[
+        Category::File,
+        Category::Package,
+        Category::WireJson,
+        Category::Wire,
+        Category::Csr,
+    ],
+    deprecated: false,
+    purpose: "An RPC keeps its client streaming.",
+    docs: "## What\n\nAn RPC keeps its client streaming.\n\n## Why\n\nStreaming changes the generated client and server signatures and the gRPC call type; existing clients fail.\n\n## Example\n\nBefore:\n\n```proto\nrpc Watch(WatchRequest) returns (WatchResponse);\n```\n\nAfter (reported):\n\n```proto\nrpc Watch(stream WatchRequest) returns (WatchResponse);\n```\n\n## Fix\n\nKeep the RPC as it is and add a new streaming RPC.\n\nCategories: FILE, PACKAGE, WIRE_JSON, WIRE, CSR. Same id and verdicts as `buf breaking`.",
+    check,
+};
+
+fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
+    for (service, old, new) in p.methods() {
+        if old.client_streaming != new.client_streaming {
+            let word = |streaming: bool| if streaming { "streaming" } else { "unary" };
+            out.new_side(
+                &service.file,
+                p.loc(&service.file, &new.path),
+                format!("{}.{}", service.full_name, new.name),
+                format!(
+                    "RPC \"{}\" on service \"{}\" changed from client {} to client {}.",
+                    new.name,
+                    service.name,
+                    word(old.client_streaming),
+                    word(new.client_streaming)
+                ),
+            );
+        }
+    }
+}

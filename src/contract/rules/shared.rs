@@ -1,0 +1,430 @@
+//! Check bodies shared by rules of one family (file options, deletions,
+//! type and cardinality groups), so each rule file states only what differs.
+
+use super::{FieldPair, Pair, Sink, short_name};
+use crate::contract::model::{Cardinality, FileInfo, Loc, Model};
+use prost_types::FileOptions;
+use prost_types::field_descriptor_proto::Type;
+
+/// A file option changed: `File option "go_package" changed from "a" to "b".`
+pub fn file_option(
+    p: &Pair<'_>,
+    out: &mut Sink<'_>,
+    option: &str,
+    number: i32,
+    value: fn(&FileOptions) -> String,
+) {
+    for (old, new) in p.files() {
+        let (before, after) = (value(&old.options), value(&new.options));
+        if before != after {
+            out.new_side(
+                &new.name,
+                new.loc(&[8, number]).or_else(|| new.loc(&[8])),
+                format!("{}:{option}", new.name),
+                format!("File option \"{option}\" changed from \"{before}\" to \"{after}\"."),
+            );
+        }
+    }
+}
+
+pub fn text(value: Option<&str>) -> String {
+    value.unwrap_or_default().to_string()
+}
+
+pub fn flag(value: bool) -> String {
+    value.to_string()
+}
+
+/// What kind of element a deletion rule looks at.
+#[derive(Clone, Copy)]
+pub enum Element {
+    Message,
+    Enum,
+    Service,
+    Extension,
+}
+
+impl Element {
+    fn noun(self) -> &'static str {
+        match self {
+            Element::Message => "message",
+            Element::Enum => "enum",
+            Element::Service => "service",
+            Element::Extension => "extension",
+        }
+    }
+
+    fn names(self, file: &FileInfo) -> &[String] {
+        match self {
+            Element::Message => &file.messages,
+            Element::Enum => &file.enums,
+            Element::Service => &file.services,
+            Element::Extension => &file.extensions,
+        }
+    }
+
+    /// The name buf prints: nested name inside the file for types, else the full name.
+    fn display(self, model: &Model, full: &str) -> String {
+        match self {
+            Element::Message => model.messages.get(full).map(|m| m.nested_name.clone()),
+            Element::Enum => model.enums.get(full).map(|e| e.nested_name.clone()),
+            Element::Service => model.services.get(full).map(|s| s.name.clone()),
+            Element::Extension => None,
+        }
+        .unwrap_or_else(|| full.to_string())
+    }
+
+    /// The message holding a nested element, on the old side.
+    fn parent(self, model: &Model, full: &str) -> Option<String> {
+        match self {
+            Element::Message => model.messages.get(full).and_then(|m| m.parent.clone()),
+            Element::Enum => model.enums.get(full).and_then(|e| e.parent.clone()),
+            Element::Extension => model.extensions.get(full).and_then(|x| {
+                let parent = x.full_name.rsplit_once('.').map(|(p, _)| p.to_string())?;
+                model.messages.contains_key(&parent).then_some(parent)
+            }),
+            Element::Service => None,
+        }
+    }
+}
+
+/// Where buf points for a deleted element: the parent message in the new
+/// file when the element was nested and the parent is still there, else
+/// nowhere (line 1, column 1 of the file).
+fn deleted_location(p: &Pair<'_>, element: Element, full: &str) -> (Option<String>, Option<Loc>) {
+    if let Some(parent) = element.parent(p.old, full)
+        && let Some(message) = p.new.messages.get(&parent)
+        && p.new.files.contains_key(&message.file)
+    {
+        return (
+            Some(message.file.clone()),
+            p.loc(&message.file, &message.path),
+        );
+    }
+    (None, None)
+}
+
+/// `*_NO_DELETE`: an element left the file that held it.
+pub fn deleted_from_file(p: &Pair<'_>, out: &mut Sink<'_>, element: Element) {
+    for (old_file, new_file) in p.files() {
+        let remaining = element.names(new_file);
+        for full in element.names(old_file) {
+            if remaining.contains(full) {
+                continue;
+            }
+            let (file, loc) = deleted_location(p, element, full);
+            let file = file
+                .filter(|f| *f == new_file.name)
+                .unwrap_or(new_file.name.clone());
+            out.new_side(
+                &file,
+                loc,
+                format!("{}:{full}", old_file.name),
+                format!(
+                    "Previously present {} \"{}\" was deleted from file.",
+                    element.noun(),
+                    element.display(p.old, full)
+                ),
+            );
+        }
+    }
+}
+
+/// `PACKAGE_*_NO_DELETE`: an element left its package (moving between the
+/// package's files is fine).
+pub fn deleted_from_package(p: &Pair<'_>, out: &mut Sink<'_>, element: Element) {
+    for (package, old_files) in &p.old.packages {
+        let Some(new_files) = p.new.packages.get(package) else {
+            continue; // the whole package is gone: PACKAGE_NO_DELETE says so
+        };
+        let mut remaining = std::collections::HashSet::new();
+        for name in new_files {
+            if let Some(file) = p.new.file(name) {
+                remaining.extend(element.names(file).iter().map(String::as_str));
+            }
+        }
+        for old_name in old_files {
+            let Some(old_file) = p.old.file(old_name) else {
+                continue;
+            };
+            for full in element.names(old_file) {
+                if remaining.contains(full.as_str()) {
+                    continue;
+                }
+                let (file, loc) = deleted_location(p, element, full);
+                let (file, side) = match file {
+                    Some(file) => (file, true),
+                    None if p.new.files.contains_key(old_name) => (old_name.clone(), true),
+                    None => (old_name.clone(), false),
+                };
+                let message = format!(
+                    "Previously present {} \"{}\" was deleted from package \"{package}\".",
+                    element.noun(),
+                    element.display(p.old, full)
+                );
+                let key = format!("{package}:{full}");
+                if side {
+                    out.new_side(&file, loc, key, message);
+                } else {
+                    out.old_side(&file, None, key, message);
+                }
+            }
+        }
+    }
+}
+
+/// The part of a field's type buf compares: the kind, then the type name.
+pub fn type_description(field: &crate::contract::model::FieldInfo) -> String {
+    field.kind_name().to_string()
+}
+
+/// `changed type from "int32" to "int64"` or, for named types, from one full name to another.
+pub fn changed_type(pair: &FieldPair<'_>, extra: &str) -> String {
+    let (before, after) = if pair.old.kind == pair.new.kind {
+        (pair.old.type_name.clone(), pair.new.type_name.clone())
+    } else {
+        (type_description(pair.old), type_description(pair.new))
+    };
+    format!(
+        "{} changed type from \"{before}\" to \"{after}\".{extra}",
+        pair.subject()
+    )
+}
+
+pub fn named(kind: Type) -> bool {
+    matches!(kind, Type::Message | Type::Enum | Type::Group)
+}
+
+/// buf's wire compatibility groups of field kinds.
+pub fn wire_group(kind: Type) -> u8 {
+    match kind {
+        Type::Int32 | Type::Int64 | Type::Uint32 | Type::Uint64 | Type::Bool => 1,
+        Type::Sint32 | Type::Sint64 => 2,
+        Type::String => 3,
+        Type::Bytes => 4,
+        Type::Fixed32 | Type::Sfixed32 => 5,
+        Type::Fixed64 | Type::Sfixed64 => 6,
+        Type::Double => 7,
+        Type::Float => 8,
+        Type::Group => 9,
+        Type::Message => 10,
+        Type::Enum => 11,
+    }
+}
+
+/// buf's wire+JSON compatibility groups of field kinds.
+pub fn wire_json_group(kind: Type) -> u8 {
+    match kind {
+        Type::Int32 | Type::Uint32 => 1,
+        Type::Int64 | Type::Uint64 => 2,
+        Type::Fixed32 | Type::Sfixed32 => 3,
+        Type::Fixed64 | Type::Sfixed64 => 4,
+        other => 10 + other as u8,
+    }
+}
+
+/// An enum field whose enum changed is still wire compatible when the short
+/// names match and every old value number is still there.
+pub fn enum_wire_compatible(p: &Pair<'_>, pair: &FieldPair<'_>) -> bool {
+    if short_name(&pair.old.type_name) != short_name(&pair.new.type_name) {
+        return false;
+    }
+    let (Some(old_enum), Some(new_enum)) = (
+        p.old.enums.get(&pair.old.type_name),
+        p.new.enums.get(&pair.new.type_name),
+    ) else {
+        return false;
+    };
+    old_enum
+        .values
+        .iter()
+        .all(|v| new_enum.values.iter().any(|n| n.number == v.number))
+}
+
+pub fn wire_cardinality_group(cardinality: Cardinality) -> u8 {
+    match cardinality {
+        Cardinality::OptionalExplicit | Cardinality::OptionalImplicit => 1,
+        Cardinality::Required => 2,
+        Cardinality::Repeated | Cardinality::Map => 3,
+    }
+}
+
+pub fn wire_json_cardinality_group(cardinality: Cardinality) -> u8 {
+    match cardinality {
+        Cardinality::OptionalExplicit | Cardinality::OptionalImplicit => 1,
+        Cardinality::Required => 2,
+        Cardinality::Repeated => 3,
+        Cardinality::Map => 4,
+    }
+}
+
+/// Reports a cardinality change when `group` puts the two in different groups.
+pub fn cardinality(p: &Pair<'_>, out: &mut Sink<'_>, group: fn(Cardinality) -> u8) {
+    for pair in p.fields() {
+        if pair.new_message.is_map_entry || pair.old_message.is_map_entry {
+            continue;
+        }
+        if group(pair.old.cardinality) != group(pair.new.cardinality) {
+            out.new_side(
+                pair.file(),
+                p.loc(pair.file(), &pair.new.path),
+                pair.key(),
+                format!(
+                    "{} changed cardinality from \"{}\" to \"{}\".",
+                    pair.subject(),
+                    pair.old.cardinality.describe(),
+                    pair.new.cardinality.describe()
+                ),
+            );
+        }
+    }
+}
+
+/// Where a field's type is written, else the field.
+pub fn type_loc(p: &Pair<'_>, pair: &FieldPair<'_>) -> Option<Loc> {
+    p.loc(pair.file(), &pair.new.type_path())
+        .or_else(|| p.loc(pair.file(), &pair.new.path))
+}
+
+/// `*_NO_DELETE` of fields: `unless` decides whether a deletion is excused.
+pub fn deleted_fields(
+    p: &Pair<'_>,
+    out: &mut Sink<'_>,
+    suffix: fn(&crate::contract::model::FieldInfo) -> String,
+    excused: fn(&crate::contract::model::MessageInfo, &crate::contract::model::FieldInfo) -> bool,
+) {
+    for (old_message, new_message) in p.messages() {
+        for old_field in &old_message.fields {
+            if new_message.field(old_field.number).is_some() || excused(new_message, old_field) {
+                continue;
+            }
+            out.new_side(
+                &new_message.file,
+                p.loc(&new_message.file, &new_message.path),
+                format!("{}.{}", new_message.full_name, old_field.number),
+                format!(
+                    "Previously present field \"{}\" with name \"{}\" on message \"{}\" was deleted{}.",
+                    old_field.number,
+                    old_field.name,
+                    short_name(&new_message.full_name),
+                    suffix(old_field)
+                ),
+            );
+        }
+    }
+}
+
+/// `*_NO_DELETE` of enum values, by number.
+pub fn deleted_enum_values(
+    p: &Pair<'_>,
+    out: &mut Sink<'_>,
+    suffix: fn(i32, &str) -> String,
+    excused: fn(&crate::contract::model::EnumInfo, i32, &str) -> bool,
+) {
+    for (old_enum, new_enum) in p.enums() {
+        let mut seen = std::collections::HashSet::new();
+        for value in &old_enum.values {
+            if !seen.insert(value.number) {
+                continue;
+            }
+            if new_enum.values.iter().any(|v| v.number == value.number)
+                || excused(new_enum, value.number, &value.name)
+            {
+                continue;
+            }
+            out.new_side(
+                &new_enum.file,
+                p.loc(&new_enum.file, &new_enum.path),
+                format!("{}.{}", new_enum.full_name, value.number),
+                format!(
+                    "Previously present enum value \"{}\" on enum \"{}\" was deleted{}.",
+                    value.number,
+                    short_name(&new_enum.full_name),
+                    suffix(value.number, &value.name)
+                ),
+            );
+        }
+    }
+}
+
+/// `[2]`, `[2,4]`: buf's way to print an inclusive range.
+pub fn range_text(start: i32, end_inclusive: i32) -> String {
+    if start == end_inclusive {
+        format!("[{start}]")
+    } else {
+        format!("[{start},{end_inclusive}]")
+    }
+}
+
+/// Inclusive ranges of `old` not covered by `new`.
+pub fn missing_values(old: (i32, i32), new: &[(i32, i32)]) -> Vec<(i32, i32)> {
+    let mut cover: Vec<(i64, i64)> = new.iter().map(|(s, e)| (*s as i64, *e as i64)).collect();
+    cover.sort_unstable();
+    let mut missing = Vec::new();
+    let mut cursor = old.0 as i64;
+    let end = old.1 as i64;
+    for (start, stop) in cover {
+        if stop < cursor {
+            continue;
+        }
+        if start > end {
+            break;
+        }
+        if start > cursor {
+            missing.push((cursor as i32, (start - 1) as i32));
+        }
+        cursor = cursor.max(stop + 1);
+        if cursor > end {
+            break;
+        }
+    }
+    if cursor <= end {
+        missing.push((cursor as i32, end as i32));
+    }
+    missing
+}
+
+/// Reports old ranges that lost values: `Previously present reserved range "[11]" on message "M" is missing values: [11] were removed.`
+pub fn lost_ranges(
+    out: &mut Sink<'_>,
+    file: &str,
+    loc: Option<Loc>,
+    what: &str,
+    owner: &str,
+    old: &[(i32, i32)],
+    new: &[(i32, i32)],
+) {
+    for range in old {
+        let missing = missing_values(*range, new);
+        if missing.is_empty() {
+            continue;
+        }
+        let values: Vec<String> = missing.iter().map(|(s, e)| range_text(*s, *e)).collect();
+        out.new_side(
+            file,
+            loc,
+            format!("{owner}:{what}:{}:{}", range.0, range.1),
+            format!(
+                "Previously present {what} \"{}\" on {owner} is missing values: {} were removed.",
+                range_text(range.0, range.1),
+                values.join(", ")
+            ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_values_of_ranges() {
+        assert_eq!(missing_values((10, 11), &[(10, 10)]), vec![(11, 11)]);
+        assert_eq!(missing_values((1, 5), &[(2, 3)]), vec![(1, 1), (4, 5)]);
+        assert!(missing_values((1, 5), &[(1, 9)]).is_empty());
+        assert_eq!(
+            missing_values((1000, 536_870_911), &[(1000, 1999)]),
+            vec![(2000, 536_870_911)]
+        );
+    }
+}

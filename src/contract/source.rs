@@ -1,0 +1,469 @@
+//! The .proto files of one side, in memory: from git objects at a commit,
+//! from the work tree, or from a directory. Each carries its blob id so the
+//! two sides can be compared without reading what did not change.
+
+use crate::error::InputError;
+use crate::git::Git;
+use crate::repo::Repo;
+use git2::{ObjectType, Oid};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::Arc;
+
+#[derive(Debug, Clone)]
+pub struct ProtoFile {
+    /// Relative to the side's root (the repository root), `/`-separated.
+    pub path: String,
+    /// The git blob id of the content (computed for files read from disk).
+    pub id: Oid,
+    pub text: Arc<str>,
+}
+
+/// One side: its files and the buf configuration files found at its root.
+#[derive(Debug, Clone, Default)]
+pub struct ProtoSet {
+    /// How errors name this side: `old (main@1a2b3c4d5e)`, `new (work tree)`.
+    pub label: String,
+    pub files: BTreeMap<String, ProtoFile>,
+    pub buf_yaml: Option<String>,
+    pub buf_work_yaml: Option<String>,
+}
+
+/// Directories no side ever reads protos from, as the repository walk skips them.
+fn skipped(path: &str) -> bool {
+    path.split('/')
+        .any(|part| part.starts_with('.') || matches!(part, "vendor" | "node_modules" | "testdata"))
+}
+
+fn is_proto(path: &str) -> bool {
+    path.ends_with(".proto")
+}
+
+impl ProtoSet {
+    /// The files of a commit, read from git objects (no checkout).
+    pub fn from_git(
+        git: &Git,
+        commit: Oid,
+        label: String,
+        repo: Option<&Repo>,
+    ) -> Result<ProtoSet, InputError> {
+        let mut set = ProtoSet {
+            label,
+            ..ProtoSet::default()
+        };
+        let odb_error =
+            |e: git2::Error| InputError::new(format!("cannot read git objects: {}", e.message()));
+        let repository = git.repository();
+        for file in git.files_at(commit, "")? {
+            if file.path == "buf.yaml" || file.path == "buf.work.yaml" {
+                let bytes = git.blob(file.blob)?;
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                if file.path == "buf.yaml" {
+                    set.buf_yaml = Some(text);
+                } else {
+                    set.buf_work_yaml = Some(text);
+                }
+                continue;
+            }
+            if !is_proto(&file.path)
+                || skipped(&file.path)
+                || repo.is_some_and(|r| r.is_excluded(&file.path))
+            {
+                continue;
+            }
+            let blob = repository.find_blob(file.blob).map_err(odb_error)?;
+            let text = decode(&set.label, &file.path, blob.content())?;
+            set.files.insert(
+                file.path.clone(),
+                ProtoFile {
+                    path: file.path,
+                    id: file.blob,
+                    text,
+                },
+            );
+        }
+        Ok(set)
+    }
+
+    /// The work tree as the repository model sees it.
+    pub fn from_work_tree(repo: &Repo, label: String) -> Result<ProtoSet, InputError> {
+        let paths: Vec<String> = repo
+            .files_with_extension(&["proto"])
+            .filter(|p| !skipped(p))
+            .map(str::to_string)
+            .collect();
+        let mut set = ProtoSet {
+            label,
+            ..ProtoSet::default()
+        };
+        set.read_from_disk(&repo.root, paths)?;
+        set.buf_yaml = std::fs::read_to_string(repo.root.join("buf.yaml")).ok();
+        set.buf_work_yaml = std::fs::read_to_string(repo.root.join("buf.work.yaml")).ok();
+        Ok(set)
+    }
+
+    /// Every .proto under a directory (for `--against DIR`).
+    pub fn from_dir(dir: &Path, label: String) -> Result<ProtoSet, InputError> {
+        if !dir.is_dir() {
+            return Err(
+                InputError::new(format!("{}: no such directory", dir.display()))
+                    .help("pass a git ref or an existing directory to --against"),
+            );
+        }
+        let mut paths = Vec::new();
+        for entry in crate::repo::walk_builder(dir).build().flatten() {
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                continue;
+            }
+            let Ok(relative) = entry.path().strip_prefix(dir) else {
+                continue;
+            };
+            let relative = relative.to_string_lossy().replace('\\', "/");
+            if is_proto(&relative) && !skipped(&relative) {
+                paths.push(relative);
+            }
+        }
+        paths.sort();
+        let mut set = ProtoSet {
+            label,
+            ..ProtoSet::default()
+        };
+        set.read_from_disk(dir, paths)?;
+        set.buf_yaml = std::fs::read_to_string(dir.join("buf.yaml")).ok();
+        set.buf_work_yaml = std::fs::read_to_string(dir.join("buf.work.yaml")).ok();
+        Ok(set)
+    }
+
+    fn read_from_disk(&mut self, root: &Path, paths: Vec<String>) -> Result<(), InputError> {
+        for path in paths {
+            let bytes = std::fs::read(root.join(&path)).map_err(|e| {
+                InputError::new(format!("{}: cannot read {path}: {e}", self.label))
+                    .in_file(root.join(&path))
+            })?;
+            let id = Oid::hash_object(ObjectType::Blob, &bytes)
+                .map_err(|e| InputError::new(format!("cannot hash {path}: {}", e.message())))?;
+            let text = decode(&self.label, &path, &bytes)?;
+            self.files
+                .insert(path.clone(), ProtoFile { path, id, text });
+        }
+        Ok(())
+    }
+
+    /// Keeps only the files under one of `prefixes` (all when empty).
+    pub fn retain_under(&mut self, prefixes: &[String]) {
+        if prefixes.is_empty() {
+            return;
+        }
+        self.files
+            .retain(|path, _| prefixes.iter().any(|prefix| under(path, prefix)));
+    }
+}
+
+/// Whether `path` is `prefix` or lies below it.
+pub fn under(path: &str, prefix: &str) -> bool {
+    let prefix = prefix.trim_end_matches('/').trim_start_matches("./");
+    prefix.is_empty()
+        || prefix == "."
+        || path == prefix
+        || (path.starts_with(prefix) && path.as_bytes().get(prefix.len()) == Some(&b'/'))
+}
+
+fn decode(label: &str, path: &str, bytes: &[u8]) -> Result<Arc<str>, InputError> {
+    std::str::from_utf8(bytes).map(Arc::from).map_err(|e| {
+        InputError::new(format!("{label}: {path} is not valid UTF-8 ({e})"))
+            .in_file(path)
+            .help("protobuf sources must be UTF-8; re-encode the file")
+    })
+}
+
+/// The include roots of a side and the import name of every file.
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    pub roots: Vec<String>,
+    /// Import name -> repository path.
+    pub names: BTreeMap<String, String>,
+    /// Repository path -> import name.
+    pub paths: BTreeMap<String, String>,
+}
+
+/// Where the include roots come from: config, then buf.work.yaml / buf.yaml,
+/// then inference from the imports and packages of the files themselves.
+pub fn layout(set: &ProtoSet, configured: &[String]) -> Result<Layout, InputError> {
+    let (roots, explicit) = if !configured.is_empty() {
+        (normalize_roots(configured), true)
+    } else if let Some(roots) = buf_roots(set)? {
+        (roots, true)
+    } else {
+        (infer_roots(set), false)
+    };
+    let mut layout = Layout {
+        roots: roots.clone(),
+        ..Layout::default()
+    };
+    for path in set.files.keys() {
+        let root = roots
+            .iter()
+            .filter(|root| under(path, root))
+            .max_by_key(|root| root.len());
+        let name = match root {
+            Some(root) if root.is_empty() => path.clone(),
+            Some(root) => path[root.len() + 1..].to_string(),
+            None if explicit => continue, // outside every module: buf does not see it either
+            None => path.clone(),
+        };
+        if let Some(previous) = layout.names.get(&name) {
+            return Err(InputError::new(format!(
+                "{}: {previous} and {path} have the same import path `{name}`",
+                set.label
+            ))
+            .in_file(path)
+            .help("set `contract.roots` in trellis.yaml (or a buf.yaml) so each file has one import path"));
+        }
+        layout.names.insert(name.clone(), path.clone());
+        layout.paths.insert(path.clone(), name);
+    }
+    Ok(layout)
+}
+
+fn normalize_roots(roots: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = roots
+        .iter()
+        .map(|r| {
+            let r = r.trim_start_matches("./").trim_end_matches('/');
+            if r == "." {
+                String::new()
+            } else {
+                r.to_string()
+            }
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn yaml(label: &str, file: &str, text: &str) -> Result<serde_json::Value, InputError> {
+    serde_saphyr::from_str::<serde_json::Value>(text).map_err(|e| {
+        InputError::new(format!("{label}: {file} is not valid YAML: {e}"))
+            .in_file(file)
+            .help("fix the file or set `contract.roots` in trellis.yaml")
+    })
+}
+
+/// Module roots from buf.work.yaml (`directories`) or buf.yaml (v2 `modules`,
+/// v1beta1 `build.roots`, else the directory of buf.yaml itself).
+fn buf_roots(set: &ProtoSet) -> Result<Option<Vec<String>>, InputError> {
+    if let Some(text) = &set.buf_work_yaml {
+        let value = yaml(&set.label, "buf.work.yaml", text)?;
+        if let Some(dirs) = value.get("directories").and_then(|d| d.as_array()) {
+            let dirs: Vec<String> = dirs
+                .iter()
+                .filter_map(|d| d.as_str().map(str::to_string))
+                .collect();
+            return Ok(Some(normalize_roots(&dirs)));
+        }
+    }
+    let Some(text) = &set.buf_yaml else {
+        return Ok(None);
+    };
+    let value = yaml(&set.label, "buf.yaml", text)?;
+    if let Some(modules) = value.get("modules").and_then(|m| m.as_array()) {
+        let dirs: Vec<String> = modules
+            .iter()
+            .filter_map(|m| m.get("path").and_then(|p| p.as_str()).map(str::to_string))
+            .collect();
+        return Ok(Some(normalize_roots(&dirs)));
+    }
+    if let Some(roots) = value
+        .get("build")
+        .and_then(|b| b.get("roots"))
+        .and_then(|r| r.as_array())
+    {
+        let dirs: Vec<String> = roots
+            .iter()
+            .filter_map(|d| d.as_str().map(str::to_string))
+            .collect();
+        return Ok(Some(normalize_roots(&dirs)));
+    }
+    Ok(Some(vec![String::new()]))
+}
+
+/// Without configuration: a directory is a root when an import names a file
+/// below it (`import "order/v1/order.proto"` found at `api/order/v1/order.proto`
+/// makes `api` a root) or when a file sits at the path of its package
+/// (`package shop.v1` in `proto/shop/v1/x.proto` makes `proto` a root).
+/// Files under no inferred root keep their repository path as import name.
+fn infer_roots(set: &ProtoSet) -> Vec<String> {
+    let mut roots = BTreeSet::new();
+    for file in set.files.values() {
+        let header = scan_header(&file.text);
+        for import in &header.imports {
+            if import.starts_with("google/protobuf/") {
+                continue;
+            }
+            for path in set.files.keys() {
+                if path == import {
+                    roots.insert(String::new());
+                } else if let Some(prefix) = path.strip_suffix(import.as_str())
+                    && let Some(root) = prefix.strip_suffix('/')
+                {
+                    roots.insert(root.to_string());
+                }
+            }
+        }
+        if let Some(package) = &header.package {
+            let directory = file.path.rsplit_once('/').map_or("", |(dir, _)| dir);
+            let package_dir = package.replace('.', "/");
+            if directory == package_dir {
+                roots.insert(String::new());
+            } else if let Some(prefix) = directory.strip_suffix(&package_dir)
+                && let Some(root) = prefix.strip_suffix('/')
+            {
+                roots.insert(root.to_string());
+            }
+        }
+    }
+    if roots.is_empty() {
+        roots.insert(String::new());
+    }
+    roots.into_iter().collect()
+}
+
+/// What a quick scan of a file's header finds, without parsing it.
+#[derive(Debug, Default)]
+pub struct Header {
+    pub package: Option<String>,
+    pub imports: Vec<String>,
+    /// `edition = "2023"` (protox cannot compile editions yet), with its line.
+    pub edition: Option<(String, u32)>,
+}
+
+/// Reads `package`, `import` and `edition` statements, skipping comments.
+pub fn scan_header(text: &str) -> Header {
+    let mut header = Header::default();
+    let mut in_block = false;
+    for (index, raw) in text.lines().enumerate() {
+        let mut line = raw;
+        if in_block {
+            match line.find("*/") {
+                Some(end) => {
+                    line = &line[end + 2..];
+                    in_block = false;
+                }
+                None => continue,
+            }
+        }
+        if let Some(start) = line.find("/*")
+            && !line[..start].contains('"')
+        {
+            match line[start..].find("*/") {
+                Some(_) => {}
+                None => {
+                    in_block = true;
+                    line = &line[..start];
+                }
+            }
+        }
+        let line = line.split("//").next().unwrap_or("").trim();
+        if let Some(rest) = line.strip_prefix("package")
+            && rest.starts_with(|c: char| c.is_whitespace())
+        {
+            let name = rest.trim().trim_end_matches(';').trim();
+            header.package = Some(name.to_string());
+        } else if let Some(rest) = line.strip_prefix("import")
+            && rest.starts_with(|c: char| c.is_whitespace() || c == '"')
+        {
+            if let Some(start) = rest.find('"')
+                && let Some(end) = rest[start + 1..].find('"')
+            {
+                header
+                    .imports
+                    .push(rest[start + 1..start + 1 + end].to_string());
+            }
+        } else if let Some(rest) = line.strip_prefix("edition")
+            && rest.trim_start().starts_with('=')
+        {
+            let value = rest
+                .trim_start()
+                .trim_start_matches('=')
+                .trim()
+                .trim_end_matches(';')
+                .trim()
+                .trim_matches('"')
+                .to_string();
+            header.edition = Some((value, index as u32 + 1));
+        } else if line.starts_with("message ") || line.starts_with("service ") {
+            // Headers end at the first definition; the rest is not needed.
+            break;
+        }
+    }
+    header
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(files: &[(&str, &str)]) -> ProtoSet {
+        let mut set = ProtoSet {
+            label: "test".into(),
+            ..ProtoSet::default()
+        };
+        for (path, text) in files {
+            set.files.insert(
+                path.to_string(),
+                ProtoFile {
+                    path: path.to_string(),
+                    id: Oid::ZERO_SHA1,
+                    text: Arc::from(*text),
+                },
+            );
+        }
+        set
+    }
+
+    #[test]
+    fn header_scan_reads_package_imports_and_edition() {
+        let header = scan_header(
+            "// c\n/* block\n package nope; */\nedition = \"2023\";\npackage a.b;\nimport public \"x/y.proto\";\nmessage M {}\n",
+        );
+        assert_eq!(header.package.as_deref(), Some("a.b"));
+        assert_eq!(header.imports, vec!["x/y.proto"]);
+        assert_eq!(header.edition, Some(("2023".to_string(), 4)));
+    }
+
+    #[test]
+    fn roots_are_inferred_from_imports_and_packages() {
+        let set = set(&[
+            (
+                "api/order/v1/order.proto",
+                "package shop.order.v1;\nimport \"user/v1/user.proto\";\n",
+            ),
+            ("api/user/v1/user.proto", "package shop.user.v1;\n"),
+            ("proto/pay/v1/pay.proto", "package pay.v1;\n"),
+            ("misc/x.proto", "package other;\n"),
+        ]);
+        let layout = layout(&set, &[]).unwrap();
+        assert_eq!(layout.roots, vec!["api".to_string(), "proto".to_string()]);
+        assert_eq!(
+            layout.paths["api/order/v1/order.proto"],
+            "order/v1/order.proto"
+        );
+        assert_eq!(layout.paths["proto/pay/v1/pay.proto"], "pay/v1/pay.proto");
+        assert_eq!(layout.paths["misc/x.proto"], "misc/x.proto");
+    }
+
+    #[test]
+    fn buf_work_yaml_names_the_roots() {
+        let mut set = set(&[
+            ("proto/a/v1/a.proto", "package a.v1;\n"),
+            ("other/b.proto", ""),
+        ]);
+        set.buf_work_yaml = Some("version: v1\ndirectories:\n  - proto\n".into());
+        let layout = layout(&set, &[]).unwrap();
+        assert_eq!(
+            layout.names.keys().collect::<Vec<_>>(),
+            vec!["a/v1/a.proto"]
+        );
+    }
+}
