@@ -47,7 +47,7 @@ echo "// together" >> "$repo/services/user-service/internal/service/user.go"
 commit 2026-02-21 "Ada Lovelace" ada@example.com "order and user together"
 git -C "$repo" tag user-service/v0.1.0
 
-"$trellis" score -C "$repo" --since 2026-01-01 --until 2026-02-28 --format html --output "$out/score.html"
+"$trellis" score -C "$repo" --since 2026-02-01 --until 2026-02-28 --format html --output "$out/score.html"
 
 profile="$(mktemp -d)"
 trap 'rm -rf "$profile"' EXIT
