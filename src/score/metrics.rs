@@ -10,9 +10,19 @@ use crate::repo::Repo;
 use git2::Oid;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// Whether one contract change broke its contract: `Ok(true)` breaking,
-/// `Ok(false)` compatible, `Err(why)` when a side does not compile (unknown).
-pub type BreakingCheck<'a> = dyn Fn(Oid, Oid, &[String]) -> Result<bool, String> + 'a;
+/// One contract change to judge: a commit, its first parent, and the
+/// service's contract files the commit changed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ContractChange {
+    pub commit: Oid,
+    pub parent: Oid,
+    pub paths: Vec<String>,
+}
+
+/// Judges contract changes in one batch (so the caller can cache and
+/// parallelise): per change `Ok(true)` breaking, `Ok(false)` compatible,
+/// `Err(why)` when a side does not compile (unknown).
+pub type BreakingCheck<'a> = dyn Fn(&[ContractChange]) -> Vec<Result<bool, String>> + 'a;
 
 /// Where interface stability gets its verdicts from.
 pub enum Contracts<'a> {
@@ -112,7 +122,8 @@ struct Acc {
     added: u64,
     removed: u64,
     skipped_files: BTreeSet<String>,
-    contract_commits: Vec<(Oid, Oid, Vec<String>, usize)>,
+    /// Contract changes and the week they fall in.
+    contract_commits: Vec<(ContractChange, usize)>,
     weekly: Weekly,
     weekly_authors: Vec<BTreeSet<String>>,
 }
@@ -218,12 +229,12 @@ pub fn compute(inputs: &Inputs<'_>) -> Scorecard {
                 .collect();
             if !contracts.is_empty() && commit.parents <= 1 {
                 a.weekly.contract_commits[week] += 1;
-                a.contract_commits.push((
-                    commit.id,
-                    parent_of(inputs.git, commit),
-                    contracts,
-                    week,
-                ));
+                let change = ContractChange {
+                    commit: commit.id,
+                    parent: parent_of(inputs.git, commit),
+                    paths: contracts,
+                };
+                a.contract_commits.push((change, week));
             }
         }
         if commit.files.len() > config.max_changeset {
@@ -318,15 +329,28 @@ pub fn compute(inputs: &Inputs<'_>) -> Scorecard {
         });
     }
 
+    // Every contract change of the reported services, judged in one batch.
+    let reported = |name: &String| inputs.only.is_empty() || inputs.only.contains(name);
+    let mut verdicts: HashMap<ContractChange, Result<bool, String>> = HashMap::new();
+    if let Contracts::Available(check) = &inputs.contracts {
+        let changes: Vec<ContractChange> = acc
+            .iter()
+            .filter(|(name, _)| reported(name))
+            .flat_map(|(_, a)| a.contract_commits.iter().map(|(change, _)| change.clone()))
+            .collect();
+        let results = check(&changes);
+        verdicts.extend(changes.into_iter().zip(results));
+    }
+
     let mut services = Vec::new();
     for name in &names {
-        if !inputs.only.is_empty() && !inputs.only.contains(name) {
+        if !reported(name) {
             continue;
         }
         let Some(mut a) = acc.remove(name) else {
             continue;
         };
-        let stability = stability(inputs, &mut a);
+        let stability = stability(inputs, &mut a, &verdicts);
         let data_coupling = data_coupling(inputs, name, &table_owners);
         let deploy = deploys
             .get(name)
@@ -452,11 +476,15 @@ fn parent_of(git: &git2::Repository, commit: &CommitInfo) -> Oid {
         .unwrap_or(Oid::ZERO_SHA1)
 }
 
-fn stability(inputs: &Inputs<'_>, a: &mut Acc) -> Stability {
+fn stability(
+    inputs: &Inputs<'_>,
+    a: &mut Acc,
+    verdicts: &HashMap<ContractChange, Result<bool, String>>,
+) -> Stability {
     let threshold = inputs.config.interface_stability.alert_above;
     let contract_commits = a.contract_commits.len();
-    let check = match &inputs.contracts {
-        Contracts::Available(check) => check,
+    match &inputs.contracts {
+        Contracts::Available(_) => {}
         Contracts::Unavailable(reason) => {
             return Stability {
                 contract_commits,
@@ -469,16 +497,16 @@ fn stability(inputs: &Inputs<'_>, a: &mut Acc) -> Stability {
                 breaking: Vec::new(),
             };
         }
-    };
+    }
     let (mut breaking, mut unknown) = (Vec::new(), 0);
-    for (commit, parent, paths, week) in &a.contract_commits {
-        match check(*parent, *commit, paths) {
-            Ok(true) => {
-                breaking.push(crate::git::short(*commit));
+    for (change, week) in &a.contract_commits {
+        match verdicts.get(change) {
+            Some(Ok(true)) => {
+                breaking.push(crate::git::short(change.commit));
                 a.weekly.breaking_commits[*week] += 1;
             }
-            Ok(false) => {}
-            Err(_) => unknown += 1,
+            Some(Ok(false)) => {}
+            Some(Err(_)) | None => unknown += 1,
         }
     }
     let judged = contract_commits - unknown;

@@ -12,6 +12,7 @@ pub mod model;
 pub mod render;
 mod rules;
 pub mod scan;
+pub mod verdicts;
 pub mod window;
 
 pub use config::ScoreConfig;
@@ -108,14 +109,10 @@ pub fn scorecard(repo: &Repo, git: &Git, options: &Options) -> Result<Scorecard,
     let categories = categories(config)?;
     // A commit is breaking when the contract engine reports any finding of
     // the configured categories in the service's changed contract files; a
-    // side that does not compile makes it unknown. A root commit only adds.
-    let breaking = |old: Oid, new: Oid, paths: &[String]| -> Result<bool, String> {
-        if old.is_zero() {
-            return Ok(false);
-        }
-        crate::contract::compare_commits(repo, git, old, new, paths, &categories)
-            .map(|findings| !findings.is_empty())
-            .map_err(|e| e.message)
+    // side that does not compile makes it unknown.
+    let cache_dir = config.cache.then(|| repository.path().join("trellis"));
+    let breaking = |changes: &[metrics::ContractChange]| {
+        verdicts::judge(repo, &categories, changes, cache_dir.as_deref())
     };
     let inputs = metrics::Inputs {
         repo,
