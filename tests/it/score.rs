@@ -750,3 +750,29 @@ fn a_contract_that_does_not_compile_is_unknown_not_breaking() {
         })
     );
 }
+
+fn score_output(h: &History, format: &str) -> String {
+    let output = trellis()
+        .args([
+            "score",
+            "--since",
+            "2026-02-01",
+            "--until",
+            "2026-03-31",
+            "--format",
+            format,
+            "-C",
+        ])
+        .arg(h.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    stdout_of(&output)
+}
+
+#[test]
+fn text_and_markdown_reports() {
+    let h = shop_history();
+    insta::assert_snapshot!("score_text", score_output(&h, "text"));
+    insta::assert_snapshot!("score_markdown", score_output(&h, "markdown"));
+}

@@ -86,6 +86,9 @@ pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
     }
     out.push_str("\n! alert   ? no data (see below)\n");
 
+    // Metrics without data, grouped by reason so a reason shared by every
+    // service is said once.
+    let mut reasons: Vec<(String, String, Vec<String>)> = Vec::new();
     let mut notes = Vec::new();
     for s in &card.services {
         for (metric, reason) in [
@@ -94,11 +97,13 @@ pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
             ("deploy_frequency", &s.deploy_frequency.reason),
             ("author_concentration", &s.author_concentration.reason),
         ] {
-            if let Some(reason) = reason {
-                let note = format!("{metric}: {reason}");
-                if !notes.contains(&note) {
-                    notes.push(note);
-                }
+            let Some(reason) = reason else { continue };
+            match reasons
+                .iter_mut()
+                .find(|(m, r, _)| m == metric && r == reason)
+            {
+                Some((_, _, services)) => services.push(s.name.clone()),
+                None => reasons.push((metric.to_string(), reason.clone(), vec![s.name.clone()])),
             }
         }
         for shared in &s.data_coupling.tables {
@@ -109,6 +114,12 @@ pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
                 shared.services.join(", ")
             ));
         }
+    }
+    for (metric, reason, services) in reasons {
+        notes.push(format!(
+            "{metric} has no data for {}: {reason}",
+            services.join(", ")
+        ));
     }
     for incomplete in &card.history.incomplete {
         notes.push(format!(
