@@ -5,9 +5,10 @@
 #      services, deploy tags, .proto changes, merges, a bot);
 #   2. time git log over the whole history (name-only, and numstat which also
 #      counts lines as trellis's churn does);
-#   3. time `trellis score` over the whole history with an empty cache (the full
-#      scan, churn and contract checks included), then cached, then after one
-#      new commit.
+#   3. time `trellis score` over the whole history with an empty cache: files
+#      only (`score.churn: false`, the same work as git log --name-only), the
+#      same through libgit2's diff_tree_to_tree, and everything (churn, contract
+#      verdicts); then cached, then after one new commit.
 # The file counts of trellis and git must agree, or the run fails.
 # usage: bench/score.sh [COMMITS]   (default 50000; TRELLIS=path to a binary)
 set -euo pipefail
@@ -77,20 +78,25 @@ if [ "$scanned" != 1 ]; then
   echo "the re-run after one new commit scanned $scanned commits, not 1" >&2
   exit 1
 fi
-trellis_files=$(field "$work/full.json" file_changes)
-if [ "$trellis_files" != "$git_files" ]; then
-  echo "MISMATCH: trellis counted $trellis_files file changes, git log printed $git_files" >&2
-  exit 1
-fi
+for run in names libgit2 full; do
+  trellis_files=$(field "$work/$run.json" file_changes)
+  if [ "$trellis_files" != "$git_files" ]; then
+    echo "MISMATCH ($run): trellis counted $trellis_files file changes, git log printed $git_files" >&2
+    exit 1
+  fi
+done
 
 printf '\n%-50s %9s %9s\n' "what" "wall s" "cpu s"
 printf '%-50s %9s %9s\n' "git log --name-only --no-renames ($git_files files)" "$git_wall" "$git_cpu"
 printf '%-50s %9s %9s\n' "git log --numstat --no-renames" "$numstat_wall" "$numstat_cpu"
-printf '%-50s %9s %9s\n' "trellis score, empty cache (full scan)" "$full_wall" "$full_cpu"
+printf '%-50s %9s %9s\n' "trellis score, files only (churn: false)" "$names_wall" "$names_cpu"
+printf '%-50s %9s %9s\n' "  the same with libgit2's diff_tree_to_tree" "$libgit2_wall" "$libgit2_cpu"
+printf '%-50s %9s %9s\n' "trellis score, empty cache (everything)" "$full_wall" "$full_cpu"
 printf '%-50s %9s %9s\n' "trellis score, everything cached" "$cached_wall" "$cached_cpu"
 printf '%-50s %9s %9s\n' "trellis score, after one new commit" "$incremental_wall" "$incremental_cpu"
 echo
-echo "full scan / git log --name-only: $(ratio "$full_wall" "$git_wall")x wall, $(ratio "$full_cpu" "$git_cpu")x cpu (goal <= 1.5x)"
-echo "full scan / git log --numstat:   $(ratio "$full_wall" "$numstat_wall")x wall, $(ratio "$full_cpu" "$numstat_cpu")x cpu"
+echo "files-only scan / git log --name-only:  $(ratio "$names_wall" "$git_wall")x wall, $(ratio "$names_cpu" "$git_cpu")x cpu (goal <= 1.5x)"
+echo "libgit2 diff / own tree comparison:     $(ratio "$libgit2_wall" "$names_wall")x wall, $(ratio "$libgit2_cpu" "$names_cpu")x cpu"
+echo "full scan with churn / git log --numstat: $(ratio "$full_wall" "$numstat_wall")x wall, $(ratio "$full_cpu" "$numstat_cpu")x cpu"
 echo "re-run after one new commit: ${incremental_wall} s wall (goal < 0.3 s)"
 echo "machine load while measuring: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"

@@ -27,6 +27,9 @@ pub struct ScoreConfig {
     pub max_changeset: usize,
     /// Keep per-commit results in .git/trellis so a re-run reads only new commits.
     pub cache: bool,
+    /// Count lines added and removed (churn). Off, the scan reads only which
+    /// files changed, which is faster on very long histories.
+    pub churn: bool,
     /// How many hotspots to list per service and for the repository.
     pub hotspots: usize,
     pub interface_stability: StabilityConfig,
@@ -51,6 +54,7 @@ impl Default for ScoreConfig {
             merges: MergeMode::Skip,
             max_changeset: 30,
             cache: true,
+            churn: true,
             hotspots: 10,
             interface_stability: StabilityConfig::default(),
             data_coupling: DataCouplingConfig::default(),

@@ -395,11 +395,11 @@ pub fn compute(inputs: &Inputs<'_>) -> Scorecard {
             commits: a.commits,
             bot_commits: a.bot_commits,
             authors: a.authors.len(),
-            churn: Churn {
+            churn: config.churn.then_some(Churn {
                 added: a.added,
                 removed: a.removed,
                 skipped_files: a.skipped_files.len(),
-            },
+            }),
             author_concentration: concentration,
             hotspots,
             score_inputs,

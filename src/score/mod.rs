@@ -98,10 +98,14 @@ pub fn scorecard(repo: &Repo, git: &Git, options: &Options) -> Result<Scorecard,
             config::MergeMode::Skip => scan::Merges::Skip,
             config::MergeMode::FirstParent => scan::Merges::FirstParent,
         },
-        churn: true,
+        churn: config.churn,
         generated: generated.clone(),
         cache_dir: config.cache.then(|| repository.path().join("trellis")),
         progress: options.progress,
+        tree_diff: match std::env::var("TRELLIS_SCORE_TREE_DIFF").as_deref() {
+            Ok("libgit2") => scan::TreeDiff::Libgit2,
+            _ => scan::TreeDiff::Own,
+        },
     };
     let scanned = scan::scan(repository.path(), repository, &scan_options)?;
     let tags = git.tags()?;

@@ -83,7 +83,8 @@ pub struct ServiceScore {
     pub commits: usize,
     pub bot_commits: usize,
     pub authors: usize,
-    pub churn: Churn,
+    /// `null` when `score.churn` is off.
+    pub churn: Option<Churn>,
     pub author_concentration: Concentration,
     pub hotspots: Vec<Hotspot>,
     /// Every input of the score: value, 0-100 sub-score, weight.

@@ -101,6 +101,19 @@ pub struct ScanOptions {
     pub cache_dir: Option<PathBuf>,
     /// Show a progress bar on stderr (only when the scan takes over a second).
     pub progress: bool,
+    /// How trees are compared; libgit2's diff is kept for the benchmark.
+    pub tree_diff: TreeDiff,
+}
+
+/// The tree comparison the scan uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TreeDiff {
+    /// [`compare_trees`]: descends only into subtrees whose ids differ.
+    #[default]
+    Own,
+    /// git2's `diff_tree_to_tree` without rename detection, for comparison
+    /// (`TRELLIS_SCORE_TREE_DIFF=libgit2`, used by bench/score.sh).
+    Libgit2,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -292,7 +305,15 @@ fn read_commit(
         } else {
             Some(commit.parent(0).and_then(|p| p.tree()).map_err(error)?)
         };
-        compare_trees(repo, parent_tree.as_ref(), Some(&tree), "", &mut files).map_err(error)?;
+        match options.tree_diff {
+            TreeDiff::Own => {
+                compare_trees(repo, parent_tree.as_ref(), Some(&tree), "", &mut files)
+                    .map_err(error)?;
+            }
+            TreeDiff::Libgit2 => {
+                libgit2_diff(repo, parent_tree.as_ref(), &tree, &mut files).map_err(error)?;
+            }
+        }
         if options.churn {
             for file in &mut files {
                 if !options.generated.is_generated(&file.path) {
@@ -311,6 +332,31 @@ fn read_commit(
         boundary,
         files,
     })
+}
+
+/// The same file list through git2's `diff_tree_to_tree` (no renames).
+fn libgit2_diff(
+    repo: &Repository,
+    old: Option<&Tree<'_>>,
+    new: &Tree<'_>,
+    out: &mut Vec<FileChange>,
+) -> Result<(), git2::Error> {
+    let diff = repo.diff_tree_to_tree(old, Some(new), None)?;
+    for delta in diff.deltas() {
+        let path = delta
+            .new_file()
+            .path()
+            .or_else(|| delta.old_file().path())
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
+        out.push(FileChange {
+            path,
+            old: delta.old_file().id(),
+            new: delta.new_file().id(),
+            lines: Lines::Unknown,
+        });
+    }
+    Ok(())
 }
 
 /// The key git sorts tree entries by: the name, with a `/` after directories.
@@ -555,6 +601,7 @@ mod tests {
             generated: GeneratedFiles::new(&[]).unwrap(),
             cache_dir: None,
             progress: false,
+            tree_diff: TreeDiff::Own,
         }
     }
 
@@ -672,6 +719,42 @@ mod tests {
         first_parent.merges = Merges::FirstParent;
         let result = scan(repo.path(), &repo, &first_parent).unwrap();
         assert_eq!(paths(&result.commits[0]), ["side.go"]);
+    }
+
+    #[test]
+    fn own_tree_comparison_matches_libgit2() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let root = commit(
+            &repo,
+            &[],
+            &[
+                ("a/b/c.go", Some("1\n")),
+                ("a/d.go", Some("2\n")),
+                ("e", Some("3\n")),
+            ],
+            1000,
+        );
+        let next = commit(
+            &repo,
+            &[root],
+            &[
+                ("a/b/c.go", None),
+                ("a/b/x/y.go", Some("4\n")),
+                ("e", Some("5\n")),
+                ("f/g", Some("6\n")),
+            ],
+            2000,
+        );
+        let own = scan(repo.path(), &repo, &options(next)).unwrap();
+        let mut with_libgit2 = options(next);
+        with_libgit2.tree_diff = TreeDiff::Libgit2;
+        let theirs = scan(repo.path(), &repo, &with_libgit2).unwrap();
+        assert_eq!(own.commits, theirs.commits);
+        assert_eq!(
+            paths(&own.commits[0]),
+            ["a/b/c.go", "a/b/x/y.go", "e", "f/g"]
+        );
     }
 
     #[test]

@@ -136,10 +136,14 @@ fn card(out: &mut String, s: &ServiceScore, weeks: &[String], baseline: Option<&
             status.as_str()
         );
     }
+    let churn = s
+        .churn
+        .as_ref()
+        .map_or(String::new(), |c| format!(", +{} / -{} lines", c.added, c.removed));
     let _ = write!(
         out,
-        "<tr><th>Activity</th><td>{} commits ({} by bots), {} authors, +{} / -{} lines</td><td></td></tr></table>",
-        s.commits, s.bot_commits, s.authors, s.churn.added, s.churn.removed
+        "<tr><th>Activity</th><td>{} commits ({} by bots), {} authors{churn}</td><td></td></tr></table>",
+        s.commits, s.bot_commits, s.authors
     );
     out.push_str(r#"<details><summary>score inputs</summary><table class="inputs"><tr><th>metric</th><th>value</th><th>sub-score</th><th>weight</th><th>formula</th></tr>"#);
     for input in &s.score_inputs {

@@ -62,7 +62,9 @@ pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
                 s.author_concentration.bus_factor,
                 mark(s.author_concentration.status)
             ),
-            format!("+{} -{}", s.churn.added, s.churn.removed),
+            s.churn
+                .as_ref()
+                .map_or("-".into(), |c| format!("+{} -{}", c.added, c.removed)),
         ]);
     }
     let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
