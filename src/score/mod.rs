@@ -69,6 +69,23 @@ pub fn scorecard(repo: &Repo, git: &Git, options: &Options) -> Result<Scorecard,
             return Err(err);
         }
     }
+    for (dir, name) in &config.aliases {
+        if repo.service(name).is_none() {
+            let names = repo.services.iter().map(|s| s.name.as_str());
+            let hint = match did_you_mean(name, names) {
+                Some(close) => format!("did you mean `{close}`? an alias maps an old directory to a service that exists now"),
+                None => "an alias maps an old directory to a service that exists now; `trellis services` lists them".to_string(),
+            };
+            let mut err = InputError::new(format!(
+                "score.aliases: `{dir}` maps to `{name}`, which is not a service"
+            ))
+            .help(hint);
+            if let Some(file) = repo.config.files.last() {
+                err = err.in_file(file);
+            }
+            return Err(err);
+        }
+    }
     let start = match options.end {
         Some(id) => id,
         None => git.head()?,

@@ -776,3 +776,42 @@ fn text_and_markdown_reports() {
     insta::assert_snapshot!("score_text", score_output(&h, "text"));
     insta::assert_snapshot!("score_markdown", score_output(&h, "markdown"));
 }
+
+#[test]
+fn aliases_keep_history_across_a_rename() {
+    let mut h = History::new();
+    // user-service used to live in services/users.
+    h.fixture("shop").at("2026-01-10");
+    h.commit("import the shop");
+    h.at("2026-02-02")
+        .write("services/users/legacy.go", "package users\n")
+        .write("services/users/more.go", "package users\n\nconst A = 1\n");
+    h.commit("work in the old directory");
+    h.write(
+        "trellis.yaml",
+        "version: 1\nscore:\n  aliases:\n    services/users: user-service\n",
+    );
+    h.commit("config");
+    let card = score_json(&h, &[]);
+    let user = service(&card, "user-service");
+    assert_eq!(user["commits"], 1);
+    assert_eq!(user["churn"]["added"], 4);
+
+    h.write(
+        "trellis.yaml",
+        "version: 1\nscore:\n  aliases:\n    services/users: usr-service\n",
+    );
+    h.commit("typo");
+    let output = trellis()
+        .args(["score", "-C"])
+        .arg(h.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = stderr_of(&output);
+    assert!(
+        stderr.contains("`services/users` maps to `usr-service`, which is not a service"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("did you mean `user-service`"), "{stderr}");
+}

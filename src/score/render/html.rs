@@ -136,10 +136,9 @@ fn card(out: &mut String, s: &ServiceScore, weeks: &[String], baseline: Option<&
             status.as_str()
         );
     }
-    let churn = s
-        .churn
-        .as_ref()
-        .map_or(String::new(), |c| format!(", +{} / -{} lines", c.added, c.removed));
+    let churn = s.churn.as_ref().map_or(String::new(), |c| {
+        format!(", +{} / -{} lines", c.added, c.removed)
+    });
     let _ = write!(
         out,
         "<tr><th>Activity</th><td>{} commits ({} by bots), {} authors{churn}</td><td></td></tr></table>",
