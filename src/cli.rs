@@ -51,6 +51,8 @@ pub enum OutputFormat {
     Github,
     Junit,
     Markdown,
+    /// One self-contained HTML page (`trellis score`)
+    Html,
     /// buf's JSON lines (`trellis contract` only)
     BufJson,
     /// buf's `path:line:column:message` lines (`trellis contract` only)
@@ -89,6 +91,8 @@ pub enum Command {
     },
     /// Print the man page (roff)
     Man,
+    /// Per-service health scorecard from git history (text, json, markdown, html)
+    Score(ScoreArgs),
     /// Find breaking .proto changes between two revisions (buf breaking's rules and verdicts)
     Contract(ContractArgs),
     /// Check architecture and service-code rules on Go and Rust code
@@ -140,6 +144,31 @@ pub enum HookCommand {
         #[arg(long)]
         force: bool,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    /// Start of the window: a duration back from --until (`90d`, `12w`, `6m`, `1y`) or a date (`2026-01-31`) [default: score.window, 30d]
+    #[arg(long, value_name = "90d|DATE")]
+    pub since: Option<String>,
+    /// End of the window, a date (its whole day counts) [default: now]
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Only this service (repeat for more)
+    #[arg(long = "service", value_name = "NAME")]
+    pub services: Vec<String>,
+    /// Write the report to this file instead of stdout
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when a service scores below N (0-100) [default: score.fail_under]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub fail_under: Option<u32>,
+    /// Compare with the scorecard as of REF (same window length, ending at REF) and exit 1 when a score dropped
+    #[arg(long, value_name = "REF")]
+    pub compare: Option<String>,
+    /// Exit 1 when any metric is in alert
+    #[arg(long)]
+    pub fail_on_alert: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -12,3 +12,4 @@ pub mod lint;
 pub mod repo;
 pub mod report;
 pub mod rules;
+pub mod score;

@@ -3,6 +3,7 @@
 mod config;
 mod lint;
 mod contract;
+mod score;
 mod services;
 
 use crate::cli::{Cli, ColorChoice, Command, FailOn, GlobalArgs, OutputFormat};
@@ -50,6 +51,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
     let ctx = Context::new(cli.global)?;
     match cli.command {
         Command::Services => services::run(&ctx),
+        Command::Score(args) => score::run(&ctx, &args),
         Command::Config(command) => config::run(&ctx, command),
         Command::Init(args) => config::init(&ctx, &args),
         Command::Contract(args) => contract::run(&ctx, &args),
@@ -157,6 +159,13 @@ impl Context {
             OutputFormat::Github => Format::Github,
             OutputFormat::Junit => Format::Junit,
             OutputFormat::Markdown => Format::Markdown,
+            OutputFormat::Html => {
+                return Err(
+                    InputError::new("--format html is only available for `trellis score`")
+                        .help("use text, json, sarif, github, junit or markdown")
+                        .into(),
+                );
+            }
             // buf's formats are rendered by `trellis contract` itself; elsewhere ctx.format() refuses them.
             OutputFormat::BufJson | OutputFormat::BufText => Format::Json,
         };

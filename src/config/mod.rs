@@ -42,6 +42,9 @@ pub struct Config {
     /// `trellis lint`: rule packs, severities, layers, boundaries, custom rules.
     #[serde(default)]
     pub lint: crate::lint::LintConfig,
+    /// `trellis score`: window, bots, aliases, thresholds and weights.
+    #[serde(default)]
+    pub score: crate::score::ScoreConfig,
     /// `trellis contract`: breaking .proto changes (buf's rules and keys).
     #[serde(
         default,
@@ -59,6 +62,7 @@ impl Default for Config {
             exclude: Vec::new(),
             contracts: ContractsConfig::default(),
             lint: crate::lint::LintConfig::default(),
+            score: crate::score::ScoreConfig::default(),
             contract: crate::contract::ContractConfig::default(),
         }
     }

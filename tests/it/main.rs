@@ -7,4 +7,5 @@ mod contract;
 mod git;
 mod lint;
 mod report;
+mod score;
 mod services;

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# The history scan of `trellis score` against `git log --name-only --no-renames`
+# on the same synthetic history, in one run, with the ratio:
+#   1. build a monorepo history with `git fast-import` (COMMITS commits, 6
+#      services, deploy tags, .proto changes, merges, a bot);
+#   2. time git log over the whole history (name-only, and numstat which also
+#      counts lines as trellis's churn does);
+#   3. time `trellis score` over the whole history with an empty cache: files
+#      only (`score.churn: false`, the same work as git log --name-only), the
+#      same through libgit2's diff_tree_to_tree, and everything (churn, contract
+#      verdicts); then cached, then after one new commit.
+# The file counts of trellis and git must agree, or the run fails.
+# usage: bench/score.sh [COMMITS]   (default 50000; TRELLIS=path to a binary)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+commits="${1:-50000}"
+
+if [ -z "${TRELLIS:-}" ]; then
+  cargo build --release --quiet
+  TRELLIS="${CARGO_TARGET_DIR:-target}/release/trellis"
+fi
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+repo="$work/repo"
+git init -q -b main "$repo"
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# measure VAR command...: sets VAR_wall and VAR_cpu (user + sys seconds), so a
+# busy machine shows in the wall time but less in the CPU time.
+measure() {
+  local name="$1" times
+  shift
+  TIMEFORMAT='%R %U %S'
+  times=$( { time "$@" >/dev/null 2>&1; } 2>&1 )
+  read -r wall user sys <<<"$times"
+  printf -v "${name}_wall" '%s' "$wall"
+  printf -v "${name}_cpu" '%s' "$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.3f", u + s }')"
+}
+
+start=$(now)
+awk -v COMMITS="$commits" -v SERVICES=6 -f bench/score-history.awk | git -C "$repo" fast-import --quiet
+git -C "$repo" checkout -q -f main
+echo "history: $(git -C "$repo" rev-list --count HEAD) commits, $(git -C "$repo" tag | wc -l) tags, $(git -C "$repo" ls-files | wc -l) files (built in $(elapsed "$start" "$(now)") s)"
+
+since=2019-01-01
+until=2030-12-31
+
+git_files=$(git -C "$repo" log --name-only --no-renames --format=%H --since=$since | grep -vc -E '^([0-9a-f]{40})?$')
+measure git git -C "$repo" log --name-only --no-renames --format=%H --since=$since
+measure numstat git -C "$repo" log --numstat --no-renames --format=%H --since=$since
+
+score() {
+  "$TRELLIS" score -q -C "$repo" --since $since --until $until --format json
+}
+
+score_to() { score >"$1"; }
+
+rm -rf "$repo/.git/trellis"
+measure full score_to "$work/full.json"
+measure cached score
+one_more() {
+  echo "// $1" >>"$repo/services/svc0-service/internal/pkg0/file0.go"
+  git -C "$repo" -c user.name=Ada -c user.email=ada@example.com commit -q -am "$1"
+}
+one_more "one more"
+measure incremental score
+one_more "and another"
+score >"$work/incremental.json"
+
+field() { # file key
+  grep -m1 "\"$2\":" "$1" | tr -dc '0-9'
+}
+scanned=$(field "$work/incremental.json" scanned_commits)
+if [ "$scanned" != 1 ]; then
+  echo "the re-run after one new commit scanned $scanned commits, not 1" >&2
+  exit 1
+fi
+for run in names libgit2 full; do
+  trellis_files=$(field "$work/$run.json" file_changes)
+  if [ "$trellis_files" != "$git_files" ]; then
+    echo "MISMATCH ($run): trellis counted $trellis_files file changes, git log printed $git_files" >&2
+    exit 1
+  fi
+done
+
+printf '\n%-50s %9s %9s\n' "what" "wall s" "cpu s"
+printf '%-50s %9s %9s\n' "git log --name-only --no-renames ($git_files files)" "$git_wall" "$git_cpu"
+printf '%-50s %9s %9s\n' "git log --numstat --no-renames" "$numstat_wall" "$numstat_cpu"
+printf '%-50s %9s %9s\n' "trellis score, files only (churn: false)" "$names_wall" "$names_cpu"
+printf '%-50s %9s %9s\n' "  the same with libgit2's diff_tree_to_tree" "$libgit2_wall" "$libgit2_cpu"
+printf '%-50s %9s %9s\n' "trellis score, empty cache (everything)" "$full_wall" "$full_cpu"
+printf '%-50s %9s %9s\n' "trellis score, everything cached" "$cached_wall" "$cached_cpu"
+printf '%-50s %9s %9s\n' "trellis score, after one new commit" "$incremental_wall" "$incremental_cpu"
+echo
+echo "files-only scan / git log --name-only:  $(ratio "$names_wall" "$git_wall")x wall, $(ratio "$names_cpu" "$git_cpu")x cpu (goal <= 1.5x)"
+echo "libgit2 diff / own tree comparison:     $(ratio "$libgit2_wall" "$names_wall")x wall, $(ratio "$libgit2_cpu" "$names_cpu")x cpu"
+echo "full scan with churn / git log --numstat: $(ratio "$full_wall" "$numstat_wall")x wall, $(ratio "$full_cpu" "$numstat_cpu")x cpu"
+echo "re-run after one new commit: ${incremental_wall} s wall (goal < 0.3 s)"
+echo "machine load while measuring: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"

@@ -1,0 +1,172 @@
+//! The `score:` section of trellis.yaml: window, bots, aliases, thresholds and weights.
+
+use crate::config::Glob;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScoreConfig {
+    /// The default window when `--since` is not given: `30d`, `12w`, `6m`, `1y` or a date.
+    pub window: String,
+    /// Authors whose name or email contains one of these (case-insensitive) are
+    /// bots: left out of author metrics and counted separately.
+    pub bots: Vec<String>,
+    /// Globs of generated files (in addition to the built-in ones: vendor/,
+    /// *.pb.go, *_gen.go, lock files, files marked `Code generated ... DO NOT EDIT`);
+    /// their lines never count as churn and they are never hotspots.
+    pub generated: Vec<Glob>,
+    /// Old directories -> the service they are now, so history from before a
+    /// directory rename counts for the service (`services/orders: order-service`).
+    pub aliases: BTreeMap<String, String>,
+    /// `skip` (as `git log` prints merges: no files) or `first-parent`.
+    pub merges: MergeMode,
+    /// Commits changing more files than this are left out of temporal coupling
+    /// (code-maat's max changeset size) and counted.
+    pub max_changeset: usize,
+    /// Keep per-commit results in .git/trellis so a re-run reads only new commits.
+    pub cache: bool,
+    /// Count lines added and removed (churn). Off, the scan reads only which
+    /// files changed, which is faster on very long histories.
+    pub churn: bool,
+    /// How many hotspots to list per service and for the repository.
+    pub hotspots: usize,
+    pub interface_stability: StabilityConfig,
+    pub data_coupling: DataCouplingConfig,
+    pub deploy_frequency: DeployConfig,
+    pub author_concentration: ConcentrationConfig,
+    /// Weights of the metrics in the 0-100 score (metrics without data are
+    /// left out and the others re-weighted).
+    pub weights: Weights,
+    /// Fail (exit 1) when any service scores below this (the `--fail-under` default).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fail_under: Option<u32>,
+}
+
+impl Default for ScoreConfig {
+    fn default() -> Self {
+        ScoreConfig {
+            window: "30d".into(),
+            bots: vec!["[bot]".into(), "renovate".into(), "dependabot".into()],
+            generated: Vec::new(),
+            aliases: BTreeMap::new(),
+            merges: MergeMode::Skip,
+            max_changeset: 30,
+            cache: true,
+            churn: true,
+            hotspots: 10,
+            interface_stability: StabilityConfig::default(),
+            data_coupling: DataCouplingConfig::default(),
+            deploy_frequency: DeployConfig::default(),
+            author_concentration: ConcentrationConfig::default(),
+            weights: Weights::default(),
+            fail_under: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum MergeMode {
+    #[default]
+    Skip,
+    FirstParent,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct StabilityConfig {
+    /// Alert when breaking commits / contract commits is above this ratio.
+    pub alert_above: f64,
+    /// Contract rule categories that make a change breaking (buf's FILE, PACKAGE, WIRE_JSON, WIRE).
+    pub categories: Vec<String>,
+}
+
+impl Default for StabilityConfig {
+    fn default() -> Self {
+        StabilityConfig {
+            alert_above: 0.15,
+            categories: vec!["FILE".into()],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct DataCouplingConfig {
+    /// Alert when a service shares this many tables (or more) with other services.
+    pub alert_at: usize,
+}
+
+impl Default for DataCouplingConfig {
+    fn default() -> Self {
+        DataCouplingConfig { alert_at: 2 }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct DeployConfig {
+    /// Tag patterns of a service's deploys; `{service}` is the service name and
+    /// `*` the version, which must be semver (`v1.2.3`) for the tag to count.
+    pub tags: Vec<String>,
+    /// Tags that deploy every service at once (`v*`); none by default.
+    pub repo_wide_tags: Vec<String>,
+    /// A glob matched against commit subjects that marks a deploy of the
+    /// services the commit touches (`deploy:*`), instead of or beside tags.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// Business domains: group name -> service names. A service's deploys are
+    /// compared with its group's average; without groups, with all services.
+    pub groups: BTreeMap<String, Vec<String>>,
+    /// Alert when deploys / domain average is below this.
+    pub alert_below: f64,
+}
+
+impl Default for DeployConfig {
+    fn default() -> Self {
+        DeployConfig {
+            tags: vec!["{service}/v*".into(), "{service}-v*".into()],
+            repo_wide_tags: Vec::new(),
+            marker: None,
+            groups: BTreeMap::new(),
+            alert_below: 0.5,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConcentrationConfig {
+    /// Alert when fewer authors than this made more than half of the commits.
+    pub alert_bus_factor_below: usize,
+}
+
+impl Default for ConcentrationConfig {
+    fn default() -> Self {
+        ConcentrationConfig {
+            alert_bus_factor_below: 2,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Weights {
+    pub interface_stability: f64,
+    pub data_coupling: f64,
+    pub deploy_frequency: f64,
+    pub author_concentration: f64,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights {
+            interface_stability: 35.0,
+            data_coupling: 25.0,
+            deploy_frequency: 25.0,
+            author_concentration: 15.0,
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! `trellis score`: a per-service health scorecard from git history.
+//!
+//! The scan ([`scan`]) reads the files each commit changed (cached per commit
+//! id), [`metrics`] turns commits, tags and table facts into the scorecard
+//! ([`model`]), and [`render`] prints it for people and machines.
+
+pub mod cache;
+pub mod config;
+pub mod generated;
+pub mod metrics;
+pub mod model;
+pub mod render;
+mod rules;
+pub mod scan;
+pub mod verdicts;
+pub mod window;
+
+pub use config::ScoreConfig;
+pub use model::{Scorecard, Status};
+
+use crate::error::{InputError, did_you_mean};
+use crate::git::Git;
+use crate::repo::Repo;
+use git2::Oid;
+
+/// The checks of `trellis score`, for `trellis explain` and `trellis rules`.
+pub fn rules() -> Vec<crate::report::RuleInfo> {
+    rules::all()
+}
+
+/// What to score.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `90d` or a date; `None` takes `score.window` from the config.
+    pub since: Option<String>,
+    /// A date; `None` means now (or the end commit's time with `end`).
+    pub until: Option<String>,
+    /// Only these services (all when empty).
+    pub services: Vec<String>,
+    /// Score as of this commit instead of HEAD (for `--compare`): the window
+    /// then ends at the commit's time unless `until` is given.
+    pub end: Option<Oid>,
+    /// Show a progress bar on stderr for long scans.
+    pub progress: bool,
+    /// The current time, seconds since the epoch.
+    pub now: i64,
+}
+
+/// Reads the history and computes the scorecard.
+pub fn scorecard(repo: &Repo, git: &Git, options: &Options) -> Result<Scorecard, InputError> {
+    let config = &repo.config.config.score;
+    if git.is_empty() {
+        return Err(InputError::new(format!(
+            "{} has no commits yet, so there is no history to score",
+            git.root.display()
+        ))
+        .help("commit something first, or run `trellis score` on a repository with history"));
+    }
+    for name in &options.services {
+        if repo.service(name).is_none() {
+            let names = repo.services.iter().map(|s| s.name.as_str());
+            let mut err = InputError::new(format!("--service {name}: no such service"));
+            err = match did_you_mean(name, names) {
+                Some(close) => err.help(format!(
+                    "did you mean `{close}`? `trellis services` lists them"
+                )),
+                None => err.help("`trellis services` lists the services"),
+            };
+            return Err(err);
+        }
+    }
+    for (dir, name) in &config.aliases {
+        if repo.service(name).is_none() {
+            let names = repo.services.iter().map(|s| s.name.as_str());
+            let hint = match did_you_mean(name, names) {
+                Some(close) => format!("did you mean `{close}`? an alias maps an old directory to a service that exists now"),
+                None => "an alias maps an old directory to a service that exists now; `trellis services` lists them".to_string(),
+            };
+            let mut err = InputError::new(format!(
+                "score.aliases: `{dir}` maps to `{name}`, which is not a service"
+            ))
+            .help(hint);
+            if let Some(file) = repo.config.files.last() {
+                err = err.in_file(file);
+            }
+            return Err(err);
+        }
+    }
+    let start = match options.end {
+        Some(id) => id,
+        None => git.head()?,
+    };
+    let repository = git.repository();
+    let now = match (options.end, &options.until) {
+        (Some(id), None) => repository
+            .find_commit(id)
+            .map(|c| c.committer().when().seconds())
+            .unwrap_or(options.now),
+        _ => options.now,
+    };
+    let since = options
+        .since
+        .clone()
+        .unwrap_or_else(|| config.window.clone());
+    let window = window::Window::parse(&since, options.until.as_deref(), now)?;
+    let generated = generated::GeneratedFiles::new(&config.generated).map_err(|e| {
+        InputError::new(format!("invalid glob in score.generated: {}", e.kind()))
+            .help("globs use `*`, `**`, `?`, `[abc]` and `{a,b}`")
+    })?;
+    let scan_options = scan::ScanOptions {
+        start,
+        since: Some(window.since),
+        until: Some(window.until),
+        merges: match config.merges {
+            config::MergeMode::Skip => scan::Merges::Skip,
+            config::MergeMode::FirstParent => scan::Merges::FirstParent,
+        },
+        churn: config.churn,
+        generated: generated.clone(),
+        cache_dir: config.cache.then(|| repository.path().join("trellis")),
+        progress: options.progress,
+        tree_diff: match std::env::var("TRELLIS_SCORE_TREE_DIFF").as_deref() {
+            Ok("libgit2") => scan::TreeDiff::Libgit2,
+            _ => scan::TreeDiff::Own,
+        },
+    };
+    let scanned = scan::scan(repository.path(), repository, &scan_options)?;
+    let tags = git.tags()?;
+    let mailmap = repository.mailmap().ok();
+    let categories = categories(config)?;
+    // A commit is breaking when the contract engine reports any finding of
+    // the configured categories in the service's changed contract files; a
+    // side that does not compile makes it unknown.
+    let cache_dir = config.cache.then(|| repository.path().join("trellis"));
+    let breaking = |changes: &[metrics::ContractChange]| {
+        verdicts::judge(repo, &categories, changes, cache_dir.as_deref())
+    };
+    let inputs = metrics::Inputs {
+        repo,
+        git: repository,
+        config,
+        window,
+        head: start,
+        scan: &scanned,
+        tags: &tags,
+        contracts: metrics::Contracts::Available(&breaking),
+        tables: tables(repo, git, options.end),
+        generated: &generated,
+        mailmap: mailmap.as_ref(),
+        only: &options.services,
+        shallow: git.is_shallow(),
+    };
+    let mut card = metrics::compute(&inputs);
+    if let Some(warning) = scanned.cache_warning {
+        card.history.incomplete.push(model::Incomplete {
+            metric: "cache".into(),
+            reason: warning,
+        });
+    }
+    Ok(card)
+}
+
+/// The contract categories that make a change breaking, from the config.
+fn categories(config: &ScoreConfig) -> Result<Vec<crate::contract::Category>, InputError> {
+    config
+        .interface_stability
+        .categories
+        .iter()
+        .map(|name| {
+            crate::contract::Category::parse(name).ok_or_else(|| {
+                let valid: Vec<&str> = crate::contract::Category::ALL
+                    .iter()
+                    .map(|c| c.id())
+                    .collect();
+                InputError::new(format!(
+                    "score.interface_stability.categories: unknown category `{name}`"
+                ))
+                .help(format!("use one or more of: {}", valid.join(", ")))
+            })
+        })
+        .collect()
+}
+
+/// Table facts for data coupling: from the work tree for HEAD, from the
+/// commit's tree for `--compare` (with today's services, so both sides name
+/// the same services).
+fn tables(repo: &Repo, git: &Git, end: Option<Oid>) -> metrics::Tables {
+    use crate::repo::tables::{table_uses, table_uses_in};
+    let uses = match end {
+        None => table_uses(repo),
+        Some(commit) => {
+            let files = match git.files_at(commit, "") {
+                Ok(files) => files,
+                Err(e) => return metrics::Tables::Unavailable(e.message),
+            };
+            let mut uses = Vec::new();
+            for file in files {
+                let sql_like = [".sql", ".go", ".rs"]
+                    .iter()
+                    .any(|ext| file.path.ends_with(ext));
+                if !sql_like || repo.is_excluded(&file.path) {
+                    continue;
+                }
+                let Ok(bytes) = git.blob(file.blob) else {
+                    continue;
+                };
+                let Ok(text) = String::from_utf8(bytes) else {
+                    continue;
+                };
+                let service = repo.service_for(&file.path).map_or("", |s| s.name.as_str());
+                uses.extend(table_uses_in(&file.path, &text, service));
+            }
+            uses
+        }
+    };
+    metrics::Tables::Available(uses.into_iter().map(|u| (u.table, u.service)).collect())
+}

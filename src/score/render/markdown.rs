@@ -1,0 +1,109 @@
+use super::{Baseline, number, ratio, score_text};
+use crate::score::model::{Scorecard, Status};
+use std::fmt::Write as _;
+
+fn badge(status: Status) -> &'static str {
+    match status {
+        Status::Ok => "",
+        Status::Alert => " :red_circle:",
+        Status::Unavailable => " (n/a)",
+    }
+}
+
+/// A pull-request comment: the table, and what changed against the baseline.
+pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "## trellis score\n");
+    let _ = writeln!(
+        out,
+        "History {} to {}, {} commits.{}\n",
+        card.window.since,
+        card.window.until,
+        card.history.commits,
+        baseline.map_or(String::new(), |b| format!(
+            " Compared with `{}`.",
+            b.reference
+        ))
+    );
+    out.push_str("| service | score | interface stability | shared tables | deploy ratio | commits | authors | bus factor |\n");
+    out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    for s in &card.services {
+        let before = baseline
+            .and_then(|b| b.service(&s.name))
+            .and_then(|b| b.score);
+        let score = match (before, s.score) {
+            (Some(b), Some(n)) if b != n => format!("{} ({:+})", n, i64::from(n) - i64::from(b)),
+            _ => score_text(s.score),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} ({}/{}){} | {}{} | {}{} | {} | {} | {}{} |",
+            s.name,
+            score,
+            ratio(s.interface_stability.ratio),
+            s.interface_stability.breaking_commits,
+            s.interface_stability.contract_commits,
+            badge(s.interface_stability.status),
+            s.data_coupling.count,
+            badge(s.data_coupling.status),
+            number(s.deploy_frequency.ratio),
+            badge(s.deploy_frequency.status),
+            s.commits,
+            s.authors,
+            s.author_concentration.bus_factor,
+            badge(s.author_concentration.status),
+        );
+    }
+    if let Some(baseline) = baseline {
+        let mut changes = Vec::new();
+        for s in &card.services {
+            let Some(base) = baseline.service(&s.name) else {
+                changes.push(format!("- `{}` is new", s.name));
+                continue;
+            };
+            for (now, before) in s.score_inputs.iter().zip(&base.score_inputs) {
+                if now.subscore != before.subscore {
+                    changes.push(format!(
+                        "- `{}` {}: {} -> {} (sub-score {} -> {})",
+                        s.name,
+                        now.metric,
+                        number(before.value),
+                        number(now.value),
+                        number(before.subscore),
+                        number(now.subscore)
+                    ));
+                }
+            }
+        }
+        out.push_str("\n### Changes\n\n");
+        if changes.is_empty() {
+            out.push_str("No metric changed.\n");
+        } else {
+            for change in changes {
+                out.push_str(&change);
+                out.push('\n');
+            }
+        }
+        let dropped = super::dropped(card, baseline);
+        if !dropped.is_empty() {
+            out.push_str("\n**Scores dropped** (the ratchet fails):\n\n");
+            for (name, before, now) in dropped {
+                let _ = writeln!(out, "- `{name}`: {before} -> {now}");
+            }
+        }
+    }
+    let notes: Vec<String> = card
+        .history
+        .incomplete
+        .iter()
+        .map(|i| format!("- {} is incomplete: {}", i.metric, i.reason))
+        .collect();
+    if !notes.is_empty() {
+        out.push_str("\n### Notes\n\n");
+        for note in notes {
+            out.push_str(&note);
+            out.push('\n');
+        }
+    }
+    out
+}

@@ -1,0 +1,178 @@
+//! The time window: `--since 90d|DATE`, `--until DATE`, dates in UTC.
+
+use crate::error::InputError;
+use serde::Serialize;
+
+const DAY: i64 = 86_400;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Window {
+    /// First second inside the window (UTC, seconds since the epoch).
+    #[serde(skip)]
+    pub since: i64,
+    /// Last second inside the window.
+    #[serde(skip)]
+    pub until: i64,
+}
+
+impl Window {
+    /// `since` is a duration back from `until` (`90d`, `12w`, `6m`, `1y`) or a
+    /// date; `until` is a date (its whole day counts) or, when absent, `now`.
+    pub fn parse(since: &str, until: Option<&str>, now: i64) -> Result<Window, InputError> {
+        let until = match until {
+            Some(text) => parse_date(text, "--until")? + DAY - 1,
+            None => now,
+        };
+        let since = match parse_duration(since) {
+            Some(seconds) => until - seconds + 1,
+            None => parse_date(since, "--since")?,
+        };
+        if since > until {
+            return Err(InputError::new(format!(
+                "the window is empty: --since {} is after --until {}",
+                format_date(since),
+                format_date(until)
+            ))
+            .help("pass a --since date before the --until date"));
+        }
+        Ok(Window { since, until })
+    }
+
+    pub fn contains(&self, time: i64) -> bool {
+        time >= self.since && time <= self.until
+    }
+
+    pub fn since_date(&self) -> String {
+        format_date(self.since)
+    }
+
+    pub fn until_date(&self) -> String {
+        format_date(self.until)
+    }
+
+    /// Monday-aligned weeks covering the window: (start of week, label).
+    pub fn weeks(&self) -> Vec<i64> {
+        let first = week_start(self.since);
+        let mut weeks = Vec::new();
+        let mut start = first;
+        while start <= self.until {
+            weeks.push(start);
+            start += 7 * DAY;
+        }
+        weeks
+    }
+
+    /// Index of the week holding `time` in [`Window::weeks`].
+    pub fn week_index(&self, time: i64) -> usize {
+        ((week_start(time) - week_start(self.since)) / (7 * DAY)).max(0) as usize
+    }
+}
+
+/// The Monday 00:00 UTC on or before `time` (1970-01-01 was a Thursday).
+fn week_start(time: i64) -> i64 {
+    let days = time.div_euclid(DAY);
+    let weekday = (days + 3).rem_euclid(7); // 0 = Monday
+    (days - weekday) * DAY
+}
+
+fn parse_duration(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let unit = text.chars().last()?;
+    let number: i64 = text[..text.len() - unit.len_utf8()].parse().ok()?;
+    if number < 0 {
+        return None;
+    }
+    let days = match unit {
+        'd' => 1,
+        'w' => 7,
+        'm' => 30,
+        'y' => 365,
+        _ => return None,
+    };
+    Some(number * days * DAY)
+}
+
+/// `YYYY-MM-DD` at 00:00 UTC.
+pub fn parse_date(text: &str, flag: &str) -> Result<i64, InputError> {
+    let error = || {
+        InputError::new(format!("{flag} {text}: not a date or a duration"))
+            .help("use a date like 2026-01-31 or a duration like 30d, 12w, 6m or 1y")
+    };
+    let mut parts = text.trim().split('-');
+    let (Some(y), Some(m), Some(d), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(error());
+    };
+    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i64>(), m.parse::<i64>(), d.parse::<i64>()) else {
+        return Err(error());
+    };
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || !(1970..=9999).contains(&y) {
+        return Err(error());
+    }
+    Ok(days_from_civil(y, m, d) * DAY)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// `YYYY-MM-DD` of a time (UTC).
+pub fn format_date(time: i64) -> String {
+    let z = time.div_euclid(DAY) + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_round_trip() {
+        let t = parse_date("2026-03-01", "--since").unwrap();
+        assert_eq!(format_date(t), "2026-03-01");
+        assert_eq!(format_date(0), "1970-01-01");
+        assert_eq!(format_date(t + DAY - 1), "2026-03-01");
+    }
+
+    #[test]
+    fn durations_count_back_from_until() {
+        let w = Window::parse("7d", Some("2026-03-07"), 0).unwrap();
+        assert_eq!(w.since_date(), "2026-03-01");
+        assert_eq!(w.until_date(), "2026-03-07");
+        let w = Window::parse("2026-01-01", Some("2026-01-31"), 0).unwrap();
+        assert!(w.contains(parse_date("2026-01-31", "").unwrap() + 3600));
+        assert!(!w.contains(parse_date("2026-02-01", "").unwrap()));
+    }
+
+    #[test]
+    fn bad_input_says_what_to_write() {
+        let err = Window::parse("yesterday", None, 0).unwrap_err();
+        assert!(err.message.contains("--since yesterday"), "{err:?}");
+        assert!(Window::parse("2026-02-01", Some("2026-01-01"), 0).is_err());
+        assert!(parse_date("2026-13-01", "--until").is_err());
+    }
+
+    #[test]
+    fn weeks_start_on_monday() {
+        // 2026-03-04 is a Wednesday.
+        let w = Window::parse("2026-03-04", Some("2026-03-16"), 0).unwrap();
+        let weeks: Vec<String> = w.weeks().into_iter().map(format_date).collect();
+        assert_eq!(weeks, ["2026-03-02", "2026-03-09", "2026-03-16"]);
+        assert_eq!(w.week_index(parse_date("2026-03-10", "").unwrap()), 1);
+    }
+}

@@ -1,0 +1,817 @@
+//! `trellis score` on a history with known numbers, built from the shop fixture.
+//!
+//! The window is 2026-02-01 .. 2026-03-31. In it:
+//! - 10 commits change `api/order/v1/order.proto` (order-service's contract):
+//!   8 append a message (+4 lines each), #4 deletes a field (-1), #7 changes a
+//!   field's type (+1 -1); #4 and #7 are the breaking ones.
+//! - #11 changes order-service and user-service together (+1 each).
+//! - Linus changes user-service twice (+2 each).
+//! - renovate[bot] bumps inventory-service's go.mod (+1 -1); Grace changes
+//!   inventory-service once (+3) and adds a generated `*.pb.go` (no churn).
+//! - Ada commits #5 as `Ada L <ada@old.example.com>`, which `.mailmap` maps to her.
+//! - Tags: order-service/v1.0.0, order-service/v1.1.0 (annotated),
+//!   order-service-v1.2.0, user-service/v0.1.0 in the window; order-service/v0.9.0
+//!   before it; order-service/vnext is not semver.
+//! - The fixture's one shared table: `users` (order-service reads, user-service owns).
+//!
+//! Scores: order-service 57 (stability 33.33 x 35, coupling 50 x 25, deploys
+//! 100 x 25, bus factor 50 x 15), user-service 80, inventory-service 68 (67.5
+//! rounded), pricing 71 (no author data: 6000 / 85).
+
+use crate::support::history::History;
+use crate::support::{fixture, stderr_of, stdout_of, trellis};
+use serde_json::{Value, json};
+
+const BASE_PROTO_LINES: u32 = 72;
+
+/// order.proto after `appended` extra messages, with or without the breaking edits.
+fn order_proto(appended: usize, field_deleted: bool, type_changed: bool) -> String {
+    let mut text =
+        std::fs::read_to_string(fixture("shop").join("api/order/v1/order.proto")).unwrap();
+    if field_deleted {
+        text = text.replace("  string page_token = 3;\n", "");
+    }
+    if type_changed {
+        text = text.replace("  int32 page_size = 2;\n", "  int64 page_size = 2;\n");
+    }
+    for i in 1..=appended {
+        text.push_str(&format!("\nmessage Extra{i} {{\n  string note = 1;\n}}\n"));
+    }
+    text
+}
+
+fn fixture_text(path: &str) -> String {
+    std::fs::read_to_string(fixture("shop").join(path)).unwrap()
+}
+
+fn appended(path: &str, lines: &[&str]) -> String {
+    let mut text = fixture_text(path);
+    for line in lines {
+        text.push_str(line);
+        text.push('\n');
+    }
+    text
+}
+
+fn fixture_lines(path: &str) -> u32 {
+    fixture_text(path).lines().count() as u32
+}
+
+const ORDER_PROTO: &str = "api/order/v1/order.proto";
+const ORDER_GO: &str = "services/order-service/internal/service/order.go";
+const USER_GO: &str = "services/user-service/internal/service/user.go";
+const USER_REPO: &str = "services/user-service/internal/repo/user.go";
+const INVENTORY_GO: &str = "services/inventory-service/internal/service/inventory.go";
+const INVENTORY_MOD: &str = "services/inventory-service/go.mod";
+
+/// (date, author, appended messages, field deleted, field type changed)
+type ContractStep = (&'static str, fn(&mut History), usize, bool, bool);
+
+/// The history and the short ids of the two breaking commits, newest first.
+pub fn shop_history_with_breaking() -> (History, Vec<String>) {
+    let mut h = History::new();
+    h.fixture("shop")
+        .write(
+            ".mailmap",
+            "Ada Lovelace <ada@example.com> Ada L <ada@old.example.com>\n",
+        )
+        .at("2026-01-10")
+        .author("Ada Lovelace", "ada@example.com");
+    h.commit("import the shop");
+    h.tag("order-service/v0.9.0");
+
+    let ada = |h: &mut History| {
+        h.author("Ada Lovelace", "ada@example.com");
+    };
+    let grace = |h: &mut History| {
+        h.author("Grace Hopper", "grace@example.com");
+    };
+    let mut breaking = Vec::new();
+    let contract: [ContractStep; 10] = [
+        ("2026-02-02", ada, 1, false, false),
+        ("2026-02-04", ada, 2, false, false),
+        ("2026-02-09", grace, 3, false, false),
+        ("2026-02-11", ada, 3, true, false),
+        (
+            "2026-02-16",
+            |h| {
+                h.author("Ada L", "ada@old.example.com");
+            },
+            4,
+            true,
+            false,
+        ),
+        ("2026-02-18", grace, 5, true, false),
+        ("2026-02-23", ada, 5, true, true),
+        ("2026-03-02", ada, 6, true, true),
+        ("2026-03-09", grace, 7, true, true),
+        ("2026-03-16", ada, 8, true, true),
+    ];
+    for (i, (date, author, extra, deleted, changed)) in contract.into_iter().enumerate() {
+        // Linus's user-service commits fall between the contract commits.
+        if date == "2026-02-09" {
+            h.at("2026-02-05").author("Linus T", "linus@example.com");
+            h.write(USER_REPO, &appended(USER_REPO, &["// one", "// two"]));
+            h.commit("user: note");
+        }
+        if date == "2026-02-23" {
+            h.at("2026-02-20")
+                .author("renovate[bot]", "bot@renovateapp.com");
+            h.write(
+                INVENTORY_MOD,
+                &fixture_text(INVENTORY_MOD).replace("uuid v1.5.0", "uuid v1.6.0"),
+            );
+            h.commit("chore(deps): update uuid");
+        }
+        if date == "2026-03-09" {
+            h.at("2026-03-03").author("Linus T", "linus@example.com");
+            h.write(
+                USER_REPO,
+                &appended(USER_REPO, &["// one", "// two", "// three", "// four"]),
+            );
+            h.commit("user: more notes");
+            h.tag("user-service/v0.1.0");
+        }
+        h.at(date);
+        author(&mut h);
+        h.write(ORDER_PROTO, &order_proto(extra, deleted, changed));
+        let id = h.commit(&format!("order contract change {}", i + 1));
+        if i == 3 || i == 6 {
+            breaking.insert(0, id.to_string()[..10].to_string());
+        }
+        if date == "2026-02-09" {
+            h.tag("order-service/v1.0.0");
+        }
+        if date == "2026-02-23" {
+            h.annotated_tag("order-service/v1.1.0", "release 1.1.0");
+        }
+    }
+    h.at("2026-03-10")
+        .author("Grace Hopper", "grace@example.com");
+    h.write(
+        INVENTORY_GO,
+        &appended(INVENTORY_GO, &["// a", "// b", "// c"]),
+    );
+    h.commit("inventory: notes");
+    h.at("2026-03-11");
+    h.write(
+        "services/inventory-service/internal/gen/stock.pb.go",
+        "// Code generated by protoc-gen-go. DO NOT EDIT.\npackage gen\n\nconst A = 1\nconst B = 2\n",
+    );
+    h.commit("inventory: generated code");
+    h.at("2026-03-18").author("Ada Lovelace", "ada@example.com");
+    h.write(ORDER_GO, &appended(ORDER_GO, &["// together"]));
+    h.write(USER_GO, &appended(USER_GO, &["// together"]));
+    h.commit("order and user together");
+    h.tag("order-service-v1.2.0");
+    h.tag("order-service/vnext");
+    (h, breaking)
+}
+
+pub fn shop_history() -> History {
+    shop_history_with_breaking().0
+}
+
+fn score_json(h: &History, extra: &[&str]) -> Value {
+    let output = trellis()
+        .args([
+            "score",
+            "--since",
+            "2026-02-01",
+            "--until",
+            "2026-03-31",
+            "--format",
+            "json",
+            "-C",
+        ])
+        .arg(h.path())
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    serde_json::from_str(&stdout_of(&output)).unwrap()
+}
+
+fn service<'a>(card: &'a Value, name: &str) -> &'a Value {
+    card["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no service {name}"))
+}
+
+fn without_weekly_and_hotspots(service: &Value) -> Value {
+    let mut service = service.clone();
+    let map = service.as_object_mut().unwrap();
+    map.remove("weekly");
+    map.remove("hotspots");
+    service
+}
+
+/// Interface stability of a service without contract changes.
+fn stable() -> Value {
+    json!({
+        "contract_commits": 0,
+        "breaking_commits": 0,
+        "unknown_commits": 0,
+        "ratio": null,
+        "threshold": 0.15,
+        "status": "ok",
+        "breaking": [],
+    })
+}
+
+fn inputs(
+    stability: (Option<f64>, f64),
+    coupling: Option<(f64, f64)>,
+    deploy: Option<(f64, f64)>,
+    bus: Option<(f64, f64)>,
+) -> Value {
+    let pair = |p: Option<(f64, f64)>| (p.map(|x| x.0), p.map(|x| x.1));
+    let (cv, cs) = pair(coupling);
+    let (dv, ds) = pair(deploy);
+    let (bv, bs) = pair(bus);
+    json!([
+        {"metric": "interface_stability", "value": stability.0, "subscore": stability.1, "weight": 35.0,
+         "formula": "100 x max(0, 1 - ratio / 0.3); 100 without contract commits"},
+        {"metric": "data_coupling", "value": cv, "subscore": cs, "weight": 25.0,
+         "formula": "100 x max(0, 1 - shared tables / 2)"},
+        {"metric": "deploy_frequency", "value": dv, "subscore": ds, "weight": 25.0,
+         "formula": "100 x min(1, deploys / domain average)"},
+        {"metric": "author_concentration", "value": bv, "subscore": bs, "weight": 15.0,
+         "formula": "100 x min(1, bus factor / 2)"},
+    ])
+}
+
+#[test]
+fn every_number_of_the_scorecard() {
+    let (h, breaking) = shop_history_with_breaking();
+    let card = score_json(&h, &[]);
+
+    assert_eq!(card["version"], 1);
+    assert_eq!(
+        card["window"],
+        json!({"since": "2026-02-01", "until": "2026-03-31"})
+    );
+    assert_eq!(
+        card["history"],
+        json!({
+            "commits": 16,
+            "merges": 0,
+            "file_changes": 17,
+            "bot_commits": 1,
+            "large_commits_skipped": 0,
+            "non_semver_tags": 1,
+            "shallow": false,
+            "incomplete": [],
+            "cached_commits": 0,
+            "scanned_commits": 16,
+        })
+    );
+    let names: Vec<&str> = card["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "inventory-service",
+            "order-service",
+            "pricing",
+            "user-service"
+        ]
+    );
+
+    // order-service: 11 commits (10 contract + 1 shared), Ada 8 (one through
+    // .mailmap), Grace 3; 3 deploys against a domain average of 1.
+    assert_eq!(
+        without_weekly_and_hotspots(service(&card, "order-service")),
+        json!({
+            "name": "order-service",
+            "score": 57,
+            "alerts": ["interface_stability", "author_concentration"],
+            "interface_stability": {
+                "contract_commits": 10, "breaking_commits": 2, "unknown_commits": 0,
+                "ratio": 0.2, "threshold": 0.15, "status": "alert", "breaking": breaking
+            },
+            "data_coupling": {
+                "shared_tables": ["users"],
+                "tables": [{"table": "users", "services": ["user-service"]}],
+                "count": 1, "threshold": 2, "status": "ok"
+            },
+            "deploy_frequency": {
+                "deploys": 3, "domain_average": 1.0, "ratio": 3.0, "threshold": 0.5, "domain": "all",
+                "status": "ok",
+                "tags": ["order-service-v1.2.0", "order-service/v1.0.0", "order-service/v1.1.0"]
+            },
+            "commits": 11,
+            "bot_commits": 0,
+            "authors": 2,
+            "churn": {"added": 34, "removed": 2, "skipped_files": 0},
+            "author_concentration": {
+                "top_author": "Ada Lovelace <ada@example.com>", "top_share": 0.7273,
+                "bus_factor": 1, "threshold": 2, "status": "alert"
+            },
+            "score_inputs": inputs((Some(0.2), 33.33), Some((1.0, 50.0)), Some((3.0, 100.0)), Some((1.0, 50.0))),
+        })
+    );
+
+    // user-service: Linus twice, Ada once; one deploy.
+    assert_eq!(
+        without_weekly_and_hotspots(service(&card, "user-service")),
+        json!({
+            "name": "user-service",
+            "score": 80,
+            "alerts": ["author_concentration"],
+            "interface_stability": stable(),
+            "data_coupling": {
+                "shared_tables": ["users"],
+                "tables": [{"table": "users", "services": ["order-service"]}],
+                "count": 1, "threshold": 2, "status": "ok"
+            },
+            "deploy_frequency": {
+                "deploys": 1, "domain_average": 1.0, "ratio": 1.0, "threshold": 0.5, "domain": "all",
+                "status": "ok", "tags": ["user-service/v0.1.0"]
+            },
+            "commits": 3,
+            "bot_commits": 0,
+            "authors": 2,
+            "churn": {"added": 5, "removed": 0, "skipped_files": 0},
+            "author_concentration": {
+                "top_author": "Linus T <linus@example.com>", "top_share": 0.6667,
+                "bus_factor": 1, "threshold": 2, "status": "alert"
+            },
+            "score_inputs": inputs((None, 100.0), Some((1.0, 50.0)), Some((1.0, 100.0)), Some((1.0, 50.0))),
+        })
+    );
+
+    // inventory-service: the bot commit counts as a commit but not as an
+    // author; the generated file is no churn.
+    assert_eq!(
+        without_weekly_and_hotspots(service(&card, "inventory-service")),
+        json!({
+            "name": "inventory-service",
+            "score": 68,
+            "alerts": ["deploy_frequency", "author_concentration"],
+            "interface_stability": stable(),
+            "data_coupling": {"shared_tables": [], "tables": [], "count": 0, "threshold": 2, "status": "ok"},
+            "deploy_frequency": {
+                "deploys": 0, "domain_average": 1.0, "ratio": 0.0, "threshold": 0.5, "domain": "all",
+                "status": "alert", "tags": []
+            },
+            "commits": 3,
+            "bot_commits": 1,
+            "authors": 1,
+            "churn": {"added": 4, "removed": 1, "skipped_files": 1},
+            "author_concentration": {
+                "top_author": "Grace Hopper <grace@example.com>", "top_share": 1.0,
+                "bus_factor": 1, "threshold": 2, "status": "alert"
+            },
+            "score_inputs": inputs((None, 100.0), Some((0.0, 100.0)), Some((0.0, 0.0)), Some((1.0, 50.0))),
+        })
+    );
+
+    // pricing: no commits in the window, so no author data.
+    assert_eq!(
+        without_weekly_and_hotspots(service(&card, "pricing")),
+        json!({
+            "name": "pricing",
+            "score": 71,
+            "alerts": ["deploy_frequency"],
+            "interface_stability": stable(),
+            "data_coupling": {"shared_tables": [], "tables": [], "count": 0, "threshold": 2, "status": "ok"},
+            "deploy_frequency": {
+                "deploys": 0, "domain_average": 1.0, "ratio": 0.0, "threshold": 0.5, "domain": "all",
+                "status": "alert", "tags": []
+            },
+            "commits": 0,
+            "bot_commits": 0,
+            "authors": 0,
+            "churn": {"added": 0, "removed": 0, "skipped_files": 0},
+            "author_concentration": {
+                "top_author": null, "top_share": null, "bus_factor": 0, "threshold": 2,
+                "status": "unavailable", "reason": "no commits by people in the window"
+            },
+            "score_inputs": inputs((None, 100.0), Some((0.0, 100.0)), Some((0.0, 0.0)), None),
+        })
+    );
+
+    // Weekly buckets start on Monday 2026-01-26 and end with the week of 03-30.
+    assert_eq!(
+        card["weeks"],
+        json!([
+            "2026-01-26",
+            "2026-02-02",
+            "2026-02-09",
+            "2026-02-16",
+            "2026-02-23",
+            "2026-03-02",
+            "2026-03-09",
+            "2026-03-16",
+            "2026-03-23",
+            "2026-03-30"
+        ])
+    );
+    let order = service(&card, "order-service");
+    assert_eq!(
+        order["weekly"],
+        json!({
+            "commits": [0, 2, 2, 2, 1, 1, 1, 2, 0, 0],
+            "churn": [0, 8, 5, 8, 2, 4, 4, 5, 0, 0],
+            "deploys": [0, 0, 1, 0, 1, 0, 0, 1, 0, 0],
+            "contract_commits": [0, 2, 2, 2, 1, 1, 1, 1, 0, 0],
+            "breaking_commits": [0, 0, 1, 0, 1, 0, 0, 0, 0, 0],
+            "authors": [0, 1, 2, 2, 1, 1, 1, 1, 0, 0],
+        })
+    );
+
+    // Hotspots: changes x lines at the end of the window; the generated file is left out.
+    let proto_lines = BASE_PROTO_LINES + 8 * 4 - 1;
+    let expected_hotspots = [
+        (ORDER_PROTO, "order-service", 10, proto_lines),
+        (ORDER_GO, "order-service", 1, fixture_lines(ORDER_GO) + 1),
+        (USER_REPO, "user-service", 2, fixture_lines(USER_REPO) + 4),
+        (USER_GO, "user-service", 1, fixture_lines(USER_GO) + 1),
+        (
+            INVENTORY_GO,
+            "inventory-service",
+            1,
+            fixture_lines(INVENTORY_GO) + 3,
+        ),
+        (
+            INVENTORY_MOD,
+            "inventory-service",
+            1,
+            fixture_lines(INVENTORY_MOD),
+        ),
+    ];
+    let mut expected: Vec<Value> = expected_hotspots
+        .iter()
+        .map(|(path, service, changes, lines)| {
+            json!({"path": path, "service": service, "changes": changes, "lines": lines,
+                   "score": (*changes as u64) * u64::from(*lines)})
+        })
+        .collect();
+    expected.sort_by(|a, b| {
+        b["score"]
+            .as_u64()
+            .cmp(&a["score"].as_u64())
+            .then(a["path"].as_str().cmp(&b["path"].as_str()))
+    });
+    assert_eq!(card["hotspots"], Value::Array(expected));
+    assert_eq!(card["hotspots"][0]["score"], 1030);
+
+    // Temporal coupling: one shared commit; order 11 and user 3 revisions,
+    // degree 1 / 7 = 14%.
+    assert_eq!(
+        card["temporal_coupling"],
+        json!([{"services": ["order-service", "user-service"], "shared_commits": 1,
+                "revisions": [11, 3], "degree": 14}])
+    );
+
+    // A second run reads every commit from the cache and gives the same card.
+    let again = score_json(&h, &[]);
+    assert_eq!(again["history"]["cached_commits"], 16);
+    assert_eq!(again["history"]["scanned_commits"], 0);
+    assert_eq!(again["services"], card["services"]);
+}
+
+#[test]
+fn service_filter_and_unknown_service() {
+    let h = shop_history();
+    let card = score_json(&h, &["--service", "user-service"]);
+    let names: Vec<&str> = card["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["user-service"]);
+    // The domain average still counts every service.
+    assert_eq!(
+        card["services"][0]["deploy_frequency"]["domain_average"],
+        1.0
+    );
+
+    let output = trellis()
+        .args(["score", "--service", "user-servce", "-C"])
+        .arg(h.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = stderr_of(&output);
+    assert!(
+        stderr.contains("--service user-servce: no such service"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("did you mean `user-service`"), "{stderr}");
+}
+
+#[test]
+fn gates_fail_under_and_alerts() {
+    let h = shop_history();
+    let base = [
+        "score",
+        "--since",
+        "2026-02-01",
+        "--until",
+        "2026-03-31",
+        "-q",
+        "-C",
+    ];
+    let output = trellis()
+        .args(base)
+        .arg(h.path())
+        .args(["--fail-under", "50"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let output = trellis()
+        .args([
+            "score",
+            "--since",
+            "2026-02-01",
+            "--until",
+            "2026-03-31",
+            "-C",
+        ])
+        .arg(h.path())
+        .args(["--fail-under", "60"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = stderr_of(&output);
+    assert!(
+        stderr.contains("score-fail-under: order-service scores 57 < 60"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("inventory-service scores"), "{stderr}");
+
+    let output = trellis()
+        .args(base)
+        .arg(h.path())
+        .arg("--fail-on-alert")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = stderr_of(&output);
+    assert!(
+        stderr.contains("score-interface-stability: order-service is in alert"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("score-deploy-frequency: pricing is in alert"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn compare_is_a_ratchet_and_markdown_lists_changes() {
+    let mut h = shop_history();
+    h.branch("feature");
+    // On the branch order-service starts reading `stock`, which
+    // inventory-service owns: a second shared table, so its score drops.
+    h.at("2026-03-20").author("Ada Lovelace", "ada@example.com");
+    h.write(
+        "services/order-service/internal/repo/stock.go",
+        "package repo\n\nconst reserveStock = `SELECT quantity FROM stock WHERE sku = $1`\n",
+    );
+    h.commit("order: read stock directly");
+    let output = trellis()
+        .args([
+            "score",
+            "--since",
+            "2026-02-01",
+            "--until",
+            "2026-03-31",
+            "--format",
+            "markdown",
+            "--compare",
+            "main",
+            "-C",
+        ])
+        .arg(h.path())
+        .output()
+        .unwrap();
+    let stdout = stdout_of(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{stdout}\n{}",
+        stderr_of(&output)
+    );
+    assert!(stdout.contains("Compared with `main`."), "{stdout}");
+    assert!(
+        stdout.contains("- `order-service` data_coupling: 1 -> 2 (sub-score 50 -> 0)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("**Scores dropped**"), "{stdout}");
+    let stderr = stderr_of(&output);
+    assert!(
+        stderr.contains("score-ratchet: order-service dropped from"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn empty_repository_and_empty_window() {
+    let h = History::new();
+    crate::support::write_tree(h.path(), &[("go.mod", "module example.com/x\n\ngo 1.22\n")]);
+    let output = trellis()
+        .args(["score", "-C"])
+        .arg(h.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr_of(&output).contains("has no commits yet"),
+        "{}",
+        stderr_of(&output)
+    );
+
+    let h = shop_history();
+    let output = trellis()
+        .args([
+            "score",
+            "--since",
+            "2025-01-01",
+            "--until",
+            "2025-01-31",
+            "-C",
+        ])
+        .arg(h.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        stderr_of(&output).contains("no commits between 2025-01-01 and 2025-01-31"),
+        "{}",
+        stderr_of(&output)
+    );
+}
+
+#[test]
+fn shallow_clone_says_what_is_incomplete() {
+    let h = shop_history();
+    let (_dir, clone) = h.shallow_clone(3);
+    let output = trellis()
+        .args([
+            "score",
+            "--since",
+            "2026-02-01",
+            "--until",
+            "2026-03-31",
+            "--format",
+            "json",
+            "-C",
+        ])
+        .arg(&clone)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let card: Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    assert_eq!(card["history"]["shallow"], true);
+    assert_eq!(card["history"]["commits"], 3);
+    let incomplete: Vec<&str> = card["history"]["incomplete"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["metric"].as_str().unwrap())
+        .collect();
+    assert!(incomplete.contains(&"commits"), "{incomplete:?}");
+    assert!(incomplete.contains(&"deploy_frequency"), "{incomplete:?}");
+    // The boundary commit's whole tree is not counted as one big change.
+    assert_eq!(card["history"]["file_changes"], 3);
+}
+
+#[test]
+fn html_is_one_self_contained_page() {
+    let h = shop_history();
+    let out = h.path().join("score.html");
+    let output = trellis()
+        .args([
+            "score",
+            "--since",
+            "2026-02-01",
+            "--until",
+            "2026-03-31",
+            "--format",
+            "html",
+            "--output",
+        ])
+        .arg(&out)
+        .arg("-C")
+        .arg(h.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    for needle in [
+        "order-service",
+        "<svg",
+        "Temporal coupling",
+        "Hotspots",
+        "api/order/v1/order.proto",
+    ] {
+        assert!(html.contains(needle), "missing {needle}");
+    }
+    for forbidden in ["http://", "https://", "<script", "<link"] {
+        assert!(
+            !html.contains(forbidden),
+            "the page must not load {forbidden}"
+        );
+    }
+}
+
+#[test]
+fn a_contract_that_does_not_compile_is_unknown_not_breaking() {
+    let mut h = History::new();
+    h.fixture("shop").at("2026-01-10");
+    h.commit("import the shop");
+    h.at("2026-02-02");
+    h.write(
+        ORDER_PROTO,
+        &order_proto(0, false, false).replace("message Order {", "message Order {{"),
+    );
+    h.commit("break the syntax");
+    h.at("2026-02-03");
+    h.write(ORDER_PROTO, &order_proto(1, false, false));
+    h.commit("fix the syntax");
+    let card = score_json(&h, &[]);
+    assert_eq!(
+        service(&card, "order-service")["interface_stability"],
+        json!({
+            "contract_commits": 2, "breaking_commits": 0, "unknown_commits": 2,
+            "ratio": null, "threshold": 0.15, "status": "ok", "breaking": []
+        })
+    );
+}
+
+fn score_output(h: &History, format: &str) -> String {
+    let output = trellis()
+        .args([
+            "score",
+            "--since",
+            "2026-02-01",
+            "--until",
+            "2026-03-31",
+            "--format",
+            format,
+            "-C",
+        ])
+        .arg(h.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    stdout_of(&output)
+}
+
+#[test]
+fn text_and_markdown_reports() {
+    let h = shop_history();
+    insta::assert_snapshot!("score_text", score_output(&h, "text"));
+    insta::assert_snapshot!("score_markdown", score_output(&h, "markdown"));
+}
+
+#[test]
+fn aliases_keep_history_across_a_rename() {
+    let mut h = History::new();
+    // user-service used to live in services/users.
+    h.fixture("shop").at("2026-01-10");
+    h.commit("import the shop");
+    h.at("2026-02-02")
+        .write("services/users/legacy.go", "package users\n")
+        .write("services/users/more.go", "package users\n\nconst A = 1\n");
+    h.commit("work in the old directory");
+    h.write(
+        "trellis.yaml",
+        "version: 1\nscore:\n  aliases:\n    services/users: user-service\n",
+    );
+    h.commit("config");
+    let card = score_json(&h, &[]);
+    let user = service(&card, "user-service");
+    assert_eq!(user["commits"], 1);
+    assert_eq!(user["churn"]["added"], 4);
+
+    h.write(
+        "trellis.yaml",
+        "version: 1\nscore:\n  aliases:\n    services/users: usr-service\n",
+    );
+    h.commit("typo");
+    let output = trellis()
+        .args(["score", "-C"])
+        .arg(h.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = stderr_of(&output);
+    assert!(
+        stderr.contains("`services/users` maps to `usr-service`, which is not a service"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("did you mean `user-service`"), "{stderr}");
+}
