@@ -85,6 +85,18 @@ pub enum Command {
     },
     /// Print the man page (roff)
     Man,
+    /// Find dependency drift between services, against the anchor and upstream
+    Drift(DriftArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// Also compare with the newest upstream releases (Go module proxy, crates.io index)
+    #[arg(long)]
+    pub upstream: bool,
+    /// Never touch the network: upstream data comes from $GOMODCACHE/cache/download
+    #[arg(long)]
+    pub offline: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,6 +1,7 @@
 //! Dispatch: one function per subcommand, sharing one context.
 
 mod config;
+mod drift;
 mod services;
 
 use crate::cli::{Cli, ColorChoice, Command, FailOn, GlobalArgs, OutputFormat};
@@ -48,6 +49,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
     let ctx = Context::new(cli.global)?;
     match cli.command {
         Command::Services => services::run(&ctx),
+        Command::Drift(args) => drift::run(&ctx, &args),
         Command::Config(command) => config::run(&ctx, command),
         Command::Init(args) => config::init(&ctx, &args),
         Command::Completions { shell } => {

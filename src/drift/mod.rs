@@ -1,0 +1,197 @@
+//! `trellis drift`: dependency drift between services, against an anchor and
+//! against upstream.
+//!
+//! Layout: parsers (`gomod`, `cargo`, `version`), the parsed facts (`model`),
+//! the policy (`config`), one check per file (`checks`).
+
+pub mod cargo;
+pub mod checks;
+pub mod config;
+pub mod gomod;
+pub mod model;
+pub mod version;
+
+pub use config::DriftConfig;
+
+use crate::error::InputError;
+use crate::repo::Repo;
+use crate::report::{Report, RuleInfo};
+use checks::{Anchored, Ctx};
+use config::Constraint;
+use model::Facts;
+use std::cell::Cell;
+use std::collections::BTreeMap;
+
+/// How `trellis drift` runs.
+#[derive(Debug, Clone, Default)]
+pub struct DriftOptions {
+    /// Compare with the newest upstream releases (Go module proxy, crates.io).
+    pub upstream: bool,
+    /// Never touch the network; upstream data comes from the local module cache.
+    pub offline: bool,
+}
+
+/// Every rule this job can report, for `trellis explain` and `trellis rules`.
+pub fn rules() -> Vec<RuleInfo> {
+    checks::offline_rules()
+}
+
+/// Runs the drift checks on a repository.
+pub fn run(repo: &Repo, options: &DriftOptions) -> Result<Report, InputError> {
+    let _ = options;
+    let config = &repo.config.config.drift;
+    let config_path = config_file(repo);
+    validate(config, repo)?;
+    let facts = Facts::gather(repo)?;
+    let anchors = anchors(&facts, config);
+    let ctx = Ctx {
+        facts: &facts,
+        config,
+        anchors,
+        exception_hits: config.exceptions.iter().map(|_| Cell::new(0)).collect(),
+        skip_hits: config.cargo_skip.iter().map(|_| Cell::new(0)).collect(),
+        config_path,
+    };
+    let mut report = Report::new("drift");
+    checks::run_offline(&ctx, &mut report.findings);
+    report.rules = rules();
+    let requirements: usize = facts.modules.iter().map(|m| m.parsed.requires.len()).sum();
+    report.stats = vec![
+        ("go.mod files".into(), facts.modules.len().to_string()),
+        ("requirements".into(), requirements.to_string()),
+        ("go.sum files".into(), facts.sums.len().to_string()),
+        ("Cargo manifests".into(), facts.manifests.len().to_string()),
+    ];
+    if let Some(anchor) = facts.anchor() {
+        report
+            .stats
+            .push(("anchor".into(), anchor.manifest.clone()));
+    }
+    Ok(report)
+}
+
+/// The config file relative to the root (for findings about the policy).
+fn config_file(repo: &Repo) -> String {
+    repo.config
+        .files
+        .last()
+        .map(|f| {
+            crate::repo::relative_path(&repo.root, f).unwrap_or_else(|| f.display().to_string())
+        })
+        .unwrap_or_else(|| crate::config::FILE_NAME.to_string())
+}
+
+fn config_error(repo: &Repo, needle: &str, message: String, help: &str) -> InputError {
+    let mut err = InputError::new(message).help(help);
+    if let Some(path) = repo.config.files.last() {
+        err = err.in_file(path);
+        if let Ok(text) = std::fs::read_to_string(path) {
+            if let Some((i, line)) = text.lines().enumerate().find(|(_, l)| l.contains(needle)) {
+                let column = line.find(needle).map_or(1, |c| c as u32 + 1);
+                err = err.at(i as u32 + 1, column);
+            }
+            err = err.with_source(text);
+        }
+    }
+    err
+}
+
+fn validate(config: &DriftConfig, repo: &Repo) -> Result<(), InputError> {
+    for (module, value) in &config.anchor {
+        if let Err(message) = Constraint::parse(value) {
+            return Err(config_error(
+                repo,
+                module,
+                format!("drift.anchor.{module}: {message}"),
+                "write a version (v1.5.2), a pin (=v1.5.2) or a range (>=v1.2.0, <v1.4.0)",
+            ));
+        }
+    }
+    for exception in &config.exceptions {
+        if exception.reason.trim().is_empty() {
+            return Err(config_error(
+                repo,
+                &exception.module,
+                format!(
+                    "drift.exceptions entry for {} has an empty reason",
+                    exception.module
+                ),
+                "say why the module may drift: `reason: pinned until the v2 migration (TICKET-12)`",
+            ));
+        }
+        for service in &exception.services {
+            if repo.service(service).is_none() {
+                let names: Vec<&str> = repo.services.iter().map(|s| s.name.as_str()).collect();
+                let hint = crate::error::did_you_mean(service, names.iter().copied())
+                    .map(|n| format!("did you mean `{n}`? "))
+                    .unwrap_or_default();
+                return Err(config_error(
+                    repo,
+                    service,
+                    format!("drift.exceptions names service `{service}`, which does not exist"),
+                    &format!("{hint}services: {}", names.join(", ")),
+                ));
+            }
+        }
+    }
+    for skip in &config.cargo_skip {
+        if skip.reason.trim().is_empty() {
+            return Err(config_error(
+                repo,
+                &skip.name,
+                format!(
+                    "drift.cargo_skip entry for {} has an empty reason",
+                    skip.name
+                ),
+                "say why the duplicate is accepted",
+            ));
+        }
+    }
+    if crate::report::Severity::parse(&config.indirect_severity).is_none() {
+        return Err(config_error(
+            repo,
+            "indirect_severity",
+            format!(
+                "drift.indirect_severity: `{}` is not a severity",
+                config.indirect_severity
+            ),
+            "use info, warning or error",
+        ));
+    }
+    Ok(())
+}
+
+/// The anchor constraints: the root go.mod's requirements, then the policy.
+fn anchors(facts: &Facts, config: &DriftConfig) -> BTreeMap<String, Anchored> {
+    let mut anchors = BTreeMap::new();
+    if let Some(anchor) = facts.anchor() {
+        for req in &anchor.parsed.requires {
+            let constraint = if config.float {
+                Constraint::Float(req.version.clone())
+            } else {
+                Constraint::Exact(req.version.clone())
+            };
+            anchors.insert(
+                req.path.clone(),
+                Anchored {
+                    constraint,
+                    source: anchor.manifest.clone(),
+                    line: Some(req.pos.line),
+                },
+            );
+        }
+    }
+    for (module, value) in &config.anchor {
+        if let Ok(constraint) = Constraint::parse(value) {
+            anchors.insert(
+                module.clone(),
+                Anchored {
+                    constraint,
+                    source: "trellis.yaml (drift.anchor)".into(),
+                    line: None,
+                },
+            );
+        }
+    }
+    anchors
+}
