@@ -51,6 +51,11 @@ pub fn run(repo: &Repo, options: &DriftOptions) -> Result<Report, InputError> {
         exception_hits: config.exceptions.iter().map(|_| Cell::new(0)).collect(),
         skip_hits: config.cargo_skip.iter().map(|_| Cell::new(0)).collect(),
         config_path,
+        config_text: repo
+            .config
+            .files
+            .last()
+            .and_then(|f| std::fs::read_to_string(f).ok()),
     };
     let mut report = Report::new("drift");
     checks::run_offline(&ctx, &mut report.findings);
@@ -76,7 +81,8 @@ fn config_file(repo: &Repo) -> String {
         .files
         .last()
         .map(|f| {
-            crate::repo::relative_path(&repo.root, f).unwrap_or_else(|| f.display().to_string())
+            let f = f.canonicalize().unwrap_or_else(|_| f.clone());
+            crate::repo::relative_path(&repo.root, &f).unwrap_or_else(|| f.display().to_string())
         })
         .unwrap_or_else(|| crate::config::FILE_NAME.to_string())
 }

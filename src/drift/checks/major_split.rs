@@ -54,7 +54,13 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         if majors.len() < 2 {
             continue;
         }
-        let Some(&newest) = majors.keys().max() else {
+        // The anchor's major is the target when the anchor names this module;
+        // otherwise the newest major in use.
+        let anchored = ctx.anchors.iter().find_map(|(path, anchored)| {
+            let target = anchored.constraint.target()?;
+            (split_path_major(path).0 == base).then(|| effective_major(path, target))
+        });
+        let Some(newest) = anchored.or_else(|| majors.keys().max().copied()) else {
             continue;
         };
         let notes: Vec<String> = majors
@@ -73,14 +79,25 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 continue;
             }
             for (module, req) in uses {
-                if module.is_anchor || ctx.excepted(&req.path, &module.name) {
+                // drift-anchor already reports an anchored path at the wrong major.
+                if module.is_anchor
+                    || ctx.anchors.contains_key(&req.path)
+                    || ctx.excepted(&req.path, &module.name)
+                {
                     continue;
                 }
                 let mut finding = Finding::new(
                     ID,
                     Severity::Warning,
                     &module.manifest,
-                    format!("{base} is used at major v{major} here and at v{newest} elsewhere"),
+                    format!(
+                        "{base} is used at major v{major} here and at v{newest} {}",
+                        if anchored.is_some() {
+                            "in the anchor"
+                        } else {
+                            "elsewhere"
+                        }
+                    ),
                     &req.path,
                 )
                 .at(req.pos.span())

@@ -38,6 +38,8 @@ pub struct Ctx<'a> {
     pub skip_hits: Vec<Cell<usize>>,
     /// The config file, for findings about the policy.
     pub config_path: String,
+    /// Its text, to point at the line of a policy entry.
+    pub config_text: Option<String>,
 }
 
 impl Ctx<'_> {

@@ -1,7 +1,7 @@
 //! drift-unused-policy: a `drift:` policy entry that matches nothing.
 
 use super::{Ctx, rule};
-use crate::report::{Finding, RuleInfo, Severity};
+use crate::report::{Finding, RuleInfo, Severity, Span};
 
 pub const ID: &str = "drift-unused-policy";
 
@@ -35,19 +35,29 @@ Delete the entry from trellis.yaml.
     )
 }
 
-/// The first line of the config file mentioning `needle`.
-fn line_in_config(ctx: &Ctx<'_>, needle: &str) -> Option<u32> {
-    let text = std::fs::read_to_string(&ctx.config_path).ok()?;
-    text.lines()
-        .position(|l| l.contains(needle))
-        .map(|i| i as u32 + 1)
+/// Where the config file first mentions `needle`.
+fn span_in_config(ctx: &Ctx<'_>, needle: &str) -> Option<Span> {
+    ctx.config_text
+        .as_deref()?
+        .lines()
+        .enumerate()
+        .find_map(|(i, line)| {
+            let byte = line.find(needle)?;
+            let column = line[..byte].chars().count() as u32 + 1;
+            Some(Span {
+                line: i as u32 + 1,
+                column,
+                end_line: i as u32 + 1,
+                end_column: column + needle.chars().count() as u32,
+            })
+        })
 }
 
 fn finding(ctx: &Ctx<'_>, key: &str, message: String, needle: &str) -> Finding {
     let mut f = Finding::new(ID, Severity::Warning, &ctx.config_path, message, key)
         .help("remove the entry from trellis.yaml");
-    if let Some(line) = line_in_config(ctx, needle) {
-        f = f.at_line(line);
+    if let Some(span) = span_in_config(ctx, needle) {
+        f = f.at(span);
     }
     f
 }

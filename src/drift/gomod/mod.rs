@@ -728,7 +728,7 @@ impl GoMod {
             "godebug",
             self.godebug
                 .iter()
-                .map(|g| format!("{}={}", g.key, g.value)),
+                .map(|g| quote_if_needed(&format!("{}={}", g.key, g.value))),
         );
         block(
             &mut out,
