@@ -3,6 +3,7 @@
 mod support;
 
 mod config;
+mod drift;
 mod git;
 mod report;
 mod services;
