@@ -10,6 +10,7 @@ pub fn run(ctx: &Context, args: &DriftArgs) -> anyhow::Result<i32> {
     let options = DriftOptions {
         upstream: args.upstream || args.offline,
         offline: args.offline,
+        quiet: ctx.global.quiet,
     };
     let report = crate::drift::run(&repo, &options)?;
     ctx.emit(report, format)

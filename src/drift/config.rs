@@ -29,6 +29,9 @@ pub struct DriftConfig {
     /// Rust crates allowed at several versions in a Cargo.lock, each with why.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cargo_skip: Vec<CargoSkip>,
+    /// Upstream lookups (`trellis drift --upstream`).
+    #[serde(default)]
+    pub upstream: crate::drift::upstream::UpstreamConfig,
 }
 
 fn yes() -> bool {
@@ -47,6 +50,7 @@ impl Default for DriftConfig {
             exceptions: Vec::new(),
             indirect_severity: info(),
             cargo_skip: Vec::new(),
+            upstream: Default::default(),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod checks;
 pub mod config;
 pub mod gomod;
 pub mod model;
+pub mod upstream;
 pub mod version;
 
 pub use config::DriftConfig;
@@ -29,16 +30,19 @@ pub struct DriftOptions {
     pub upstream: bool,
     /// Never touch the network; upstream data comes from the local module cache.
     pub offline: bool,
+    /// Print lookup warnings and the progress bar (stderr) unless quiet.
+    pub quiet: bool,
 }
 
 /// Every rule this job can report, for `trellis explain` and `trellis rules`.
 pub fn rules() -> Vec<RuleInfo> {
-    checks::offline_rules()
+    let mut rules = checks::offline_rules();
+    rules.extend(checks::upstream_rules());
+    rules
 }
 
 /// Runs the drift checks on a repository.
 pub fn run(repo: &Repo, options: &DriftOptions) -> Result<Report, InputError> {
-    let _ = options;
     let config = &repo.config.config.drift;
     let config_path = config_file(repo);
     validate(config, repo)?;
@@ -59,7 +63,30 @@ pub fn run(repo: &Repo, options: &DriftOptions) -> Result<Report, InputError> {
     };
     let mut report = Report::new("drift");
     checks::run_offline(&ctx, &mut report.findings);
-    report.rules = rules();
+    report.rules = checks::offline_rules();
+    let mut upstream_stats = Vec::new();
+    if options.upstream || options.offline {
+        use std::io::IsTerminal;
+        let data = upstream::gather(&upstream::Lookups {
+            facts: &facts,
+            config: &config.upstream,
+            offline: options.offline,
+            progress: !options.quiet && std::io::stderr().is_terminal(),
+        });
+        if !options.quiet {
+            let mut stderr = std::io::stderr().lock();
+            use std::io::Write as _;
+            if let Some(reason) = &data.unavailable {
+                let _ = writeln!(stderr, "warning: {reason}");
+            }
+            for warning in &data.warnings {
+                let _ = writeln!(stderr, "warning: upstream: {warning}");
+            }
+        }
+        checks::run_upstream(&ctx, &data, &mut report.findings);
+        report.rules.extend(checks::upstream_rules());
+        upstream_stats = upstream_summary(&facts, &data);
+    }
     let requirements: usize = facts.modules.iter().map(|m| m.parsed.requires.len()).sum();
     report.stats = vec![
         ("go.mod files".into(), facts.modules.len().to_string()),
@@ -67,6 +94,7 @@ pub fn run(repo: &Repo, options: &DriftOptions) -> Result<Report, InputError> {
         ("go.sum files".into(), facts.sums.len().to_string()),
         ("Cargo manifests".into(), facts.manifests.len().to_string()),
     ];
+    report.stats.extend(upstream_stats);
     if let Some(anchor) = facts.anchor() {
         report
             .stats
@@ -200,4 +228,57 @@ fn anchors(facts: &Facts, config: &DriftConfig) -> BTreeMap<String, Anchored> {
         }
     }
     anchors
+}
+
+/// Libyears per service and in total, and where the data came from.
+fn upstream_summary(facts: &Facts, data: &upstream::UpstreamData) -> Vec<(String, String)> {
+    const YEAR: f64 = 365.25 * 86_400.0;
+    let mut stats = Vec::new();
+    if let Some(reason) = &data.unavailable {
+        stats.push(("upstream".into(), reason.clone()));
+        return stats;
+    }
+    stats.push(("upstream".into(), data.source.clone()));
+    if data.source.starts_with("module cache") && !facts.manifests.is_empty() {
+        stats.push((
+            "crates".into(),
+            "not looked up offline (the crates.io index is not cached locally)".into(),
+        ));
+    }
+    let mut per_service: Vec<(String, f64)> = Vec::new();
+    for module in facts.service_modules() {
+        let mut years = 0.0;
+        for req in module.parsed.requires.iter().filter(|r| !r.indirect) {
+            let Some(up) = data.go.get(&req.path) else {
+                continue;
+            };
+            if let (Some(latest), Some(current)) =
+                (up.latest_time, up.times.get(req.version.as_str()))
+            {
+                years += ((latest - current).max(0) as f64) / YEAR;
+            }
+        }
+        per_service.push((module.name.clone(), years));
+    }
+    let total: f64 = per_service.iter().map(|(_, y)| y).sum();
+    per_service.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    stats.push(("libyears".into(), format!("{total:.2}")));
+    let listed: Vec<String> = per_service
+        .iter()
+        .map(|(name, years)| format!("{name} {years:.2}"))
+        .collect();
+    stats.push(("libyears by service".into(), listed.join(", ")));
+    if !data.warnings.is_empty() {
+        stats.push((
+            "upstream warnings".into(),
+            data.warnings.len().to_string(),
+        ));
+    }
+    if !data.private.is_empty() {
+        stats.push((
+            "private modules not looked up".into(),
+            data.private.len().to_string(),
+        ));
+    }
+    stats
 }

@@ -83,7 +83,13 @@ fn every_rule_has_docs_and_a_failing_fixture() {
             assert!(rule.docs.contains(section), "{} lacks {section}", rule.id);
         }
         let fail = fixture("drift").join(&rule.id).join("fail");
-        assert!(fail.is_dir(), "{} has no fixture", rule.id);
+        let upstream = ["drift-outdated", "drift-retracted", "drift-deprecated"];
+        if upstream.contains(&rule.id.as_str()) {
+            // Served by the local proxy in the upstream tests below.
+            assert!(fixture("drift/upstream/repo").is_dir());
+        } else {
+            assert!(fail.is_dir(), "{} has no fixture", rule.id);
+        }
     }
 }
 
@@ -314,4 +320,333 @@ fn incompatible_majors_split() {
         .collect();
     assert_eq!(docker.len(), 1);
     assert!(docker[0]["message"].as_str().unwrap().contains("v20"));
+}
+
+/// A Go module proxy and a crates.io sparse index on 127.0.0.1, serving
+/// tests/fixtures/drift/upstream/{proxy,index}. Module paths with `broken`
+/// answer 500, `gone` 410, `slow` after two seconds.
+struct Upstream {
+    base: String,
+    requests: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Upstream {
+    fn start() -> Upstream {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = requests.clone();
+        let root = fixture("drift/upstream");
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let log = log.clone();
+                let root = root.clone();
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(stream.try_clone().unwrap());
+                    let mut request_line = String::new();
+                    if reader.read_line(&mut request_line).is_err() {
+                        return;
+                    }
+                    loop {
+                        let mut header = String::new();
+                        match reader.read_line(&mut header) {
+                            Ok(0) | Err(_) => break,
+                            Ok(_) if header.trim().is_empty() => break,
+                            Ok(_) => {}
+                        }
+                    }
+                    let path = request_line
+                        .split_whitespace()
+                        .nth(1)
+                        .unwrap_or("/")
+                        .to_string();
+                    log.lock().unwrap().push(path.clone());
+                    let (status, body): (&str, Vec<u8>) = if path.contains("!broken") {
+                        ("500 Internal Server Error", b"boom".to_vec())
+                    } else if path.contains("/gone/") {
+                        ("410 Gone", b"gone".to_vec())
+                    } else if path.contains("/slow/") {
+                        std::thread::sleep(std::time::Duration::from_secs(2));
+                        ("200 OK", b"v1.0.0\n".to_vec())
+                    } else {
+                        match std::fs::read(root.join(path.trim_start_matches('/'))) {
+                            Ok(body) => ("200 OK", body),
+                            Err(_) => ("404 Not Found", b"not found".to_vec()),
+                        }
+                    };
+                    let head = format!(
+                        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    );
+                    let _ = stream.write_all(head.as_bytes());
+                    let _ = stream.write_all(&body);
+                });
+            }
+        });
+        Upstream { base, requests }
+    }
+
+    fn requested(&self, needle: &str) -> usize {
+        self.requests
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|p| p.contains(needle))
+            .count()
+    }
+}
+
+/// The upstream repository in a temp dir, with the index pointing at `index`.
+fn upstream_repo(index: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    crate::support::copy_tree(&fixture("drift/upstream/repo"), dir.path());
+    let yaml = std::fs::read_to_string(dir.path().join("trellis.yaml")).unwrap();
+    std::fs::write(
+        dir.path().join("trellis.yaml"),
+        format!("{yaml}    crates_index: {index}\n"),
+    )
+    .unwrap();
+    dir
+}
+
+fn run_upstream(
+    repo: &Path,
+    cache: &Path,
+    envs: &[(&str, &str)],
+    args: &[&str],
+) -> (serde_json::Value, String, i32) {
+    let mut cmd = trellis();
+    cmd.arg("-C")
+        .arg(repo)
+        .args(["drift", "--format", "json"])
+        .args(args)
+        .env("TRELLIS_CACHE_DIR", cache)
+        .env("GOPRIVATE", "corp.example.com")
+        .env_remove("GONOPROXY")
+        .env_remove("GONOSUMDB")
+        .env_remove("GOFLAGS");
+    for (key, value) in envs {
+        cmd.env(key, value);
+    }
+    let output = cmd.output().unwrap();
+    let json = serde_json::from_str(&stdout_of(&output))
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout_of(&output), stderr_of(&output)));
+    (json, stderr_of(&output), output.status.code().unwrap())
+}
+
+fn messages(json: &serde_json::Value, rule: &str) -> Vec<String> {
+    findings(json, rule)
+        .iter()
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn upstream_against_a_local_proxy_and_index() {
+    let server = Upstream::start();
+    let cache = tempfile::tempdir().unwrap();
+    let repo = upstream_repo(&format!("{}/index", server.base));
+    let goproxy = format!("{}/proxy", server.base);
+    let (json, stderr, code) = run_upstream(
+        repo.path(),
+        cache.path(),
+        &[("GOPROXY", &goproxy)],
+        &["--upstream"],
+    );
+    assert_eq!(code, 1, "a retracted version is an error: {stderr}");
+
+    let outdated = messages(&json, "drift-outdated");
+    let uuid: Vec<_> = outdated
+        .iter()
+        .filter(|m| m.contains("github.com/google/uuid"))
+        .collect();
+    assert_eq!(uuid.len(), 1, "{outdated:#?}");
+    assert!(
+        uuid[0].contains("v1.5.0 is 1 minor behind") && uuid[0].contains("v1.6.0 (2024-01-23)"),
+        "{uuid:?}"
+    );
+    assert!(
+        outdated.iter().any(
+            |m| m.contains("github.com/org/oldauth v1.0.0 is 1 major behind")
+                && m.contains("github.com/org/oldauth/v2 v2.1.0")
+        ),
+        "{outdated:#?}"
+    );
+    assert!(
+        outdated.iter().any(|m| m.contains("github.com/org/pseudo")
+            && m.contains("v0.0.0-20240101000000-123456789abc")),
+        "pseudo-version latest from @latest: {outdated:#?}"
+    );
+    assert!(
+        outdated
+            .iter()
+            .any(|m| m.contains("crate serde 1.0.100 is a compatible update: newest is 1.0.210")),
+        "{outdated:#?}"
+    );
+    assert!(
+        outdated
+            .iter()
+            .any(|m| m.contains("crate rand 0.7.3 is 2 breaking release lines behind")),
+        "{outdated:#?}"
+    );
+
+    let retracted = messages(&json, "drift-retracted");
+    assert!(
+        retracted.iter().any(
+            |m| m.contains("github.com/org/retracted v1.2.0 is retracted")
+                && m.contains("data race in Pool")
+        ),
+        "{retracted:#?}"
+    );
+    assert!(
+        retracted
+            .iter()
+            .any(|m| m.contains("crate serde 1.0.100 is yanked")),
+        "{retracted:#?}"
+    );
+    let deprecated = messages(&json, "drift-deprecated");
+    assert_eq!(deprecated.len(), 1, "{deprecated:#?}");
+    assert!(deprecated[0].contains("use github.com/org/oldauth/v2 instead"));
+
+    // 500, 410 and a timeout each degrade to one warning for that module.
+    for module in [
+        "github.com/org/Broken",
+        "github.com/org/gone",
+        "github.com/org/slow",
+    ] {
+        let lines = stderr
+            .lines()
+            .filter(|l| l.starts_with("warning:") && l.contains(module))
+            .count();
+        assert_eq!(lines, 1, "{module}: {stderr}");
+    }
+    assert!(stderr.contains("HTTP 500"), "{stderr}");
+    assert!(stderr.contains("no answer within 0.5s"), "{stderr}");
+    // Case-encoding on the wire, and one retry after the 500.
+    assert_eq!(server.requested("/github.com/org/!broken/@v/list"), 2);
+    // GOPRIVATE modules are never sent to a proxy.
+    assert_eq!(server.requested("corp.example.com"), 0);
+
+    let stats = &json["stats"];
+    let libyears: f64 = stats["libyears"].as_str().unwrap().parse().unwrap();
+    assert!(libyears > 0.5, "{stats:#}");
+    let by_service = stats["libyears by service"].as_str().unwrap();
+    assert!(
+        by_service.contains("a ") && by_service.contains("b 0.00"),
+        "{by_service}"
+    );
+
+    // A second run is answered from the cache.
+    let before = server.requested("/github.com/google/uuid/");
+    let (again, _, _) = run_upstream(
+        repo.path(),
+        cache.path(),
+        &[("GOPROXY", &goproxy)],
+        &["--upstream"],
+    );
+    assert_eq!(server.requested("/github.com/google/uuid/"), before);
+    assert_eq!(messages(&again, "drift-outdated"), outdated);
+}
+
+#[test]
+fn goproxy_comma_falls_back_only_on_not_found_and_off_stops() {
+    let server = Upstream::start();
+    let cache = tempfile::tempdir().unwrap();
+    let repo = upstream_repo(&format!("{}/index", server.base));
+    // The first proxy has nothing (404): the second answers.
+    let goproxy = format!("{0}/nothing,{0}/proxy", server.base);
+    let (json, _, _) = run_upstream(
+        repo.path(),
+        cache.path(),
+        &[("GOPROXY", &goproxy)],
+        &["--upstream"],
+    );
+    assert!(
+        messages(&json, "drift-outdated")
+            .iter()
+            .any(|m| m.contains("github.com/google/uuid"))
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let (json, stderr, _) = run_upstream(
+        repo.path(),
+        cache.path(),
+        &[("GOPROXY", "off")],
+        &["--upstream"],
+    );
+    assert!(
+        messages(&json, "drift-outdated")
+            .iter()
+            .all(|m| m.starts_with("crate "))
+    );
+    assert!(stderr.contains("GOPROXY=off"), "{stderr}");
+}
+
+#[test]
+fn no_network_and_no_cache_says_so_plainly() {
+    let cache = tempfile::tempdir().unwrap();
+    // Nothing listens on port 9 of 127.0.0.1 (discard): every connection is refused.
+    let repo = upstream_repo("http://127.0.0.1:9/index");
+    let (json, stderr, _) = run_upstream(
+        repo.path(),
+        cache.path(),
+        &[("GOPROXY", "http://127.0.0.1:9/proxy")],
+        &["--upstream"],
+    );
+    assert!(stderr.contains("no network and nothing cached"), "{stderr}");
+    assert_eq!(
+        stderr.matches("warning:").count(),
+        1,
+        "one plain line: {stderr}"
+    );
+    assert!(findings(&json, "drift-outdated").is_empty());
+    // The offline checks still ran.
+    assert!(!findings(&json, "drift-version-mismatch").is_empty());
+}
+
+#[test]
+fn offline_reads_the_module_cache_and_never_the_network() {
+    let cache = tempfile::tempdir().unwrap();
+    let modcache = tempfile::tempdir().unwrap();
+    crate::support::copy_tree(
+        &fixture("drift/upstream/proxy"),
+        &modcache.path().join("cache/download"),
+    );
+    let repo = upstream_repo("http://127.0.0.1:9/index");
+    let gomodcache = modcache.path().to_str().unwrap();
+    let (json, stderr, _) = run_upstream(
+        repo.path(),
+        cache.path(),
+        &[
+            ("GOMODCACHE", gomodcache),
+            ("GOPROXY", "http://127.0.0.1:9/proxy"),
+        ],
+        &["--offline"],
+    );
+    let outdated = messages(&json, "drift-outdated");
+    assert!(
+        outdated
+            .iter()
+            .any(|m| m.contains("github.com/google/uuid v1.5.0")),
+        "{outdated:#?} {stderr}"
+    );
+    assert!(!messages(&json, "drift-retracted").is_empty());
+    assert!(
+        json["stats"]["upstream"]
+            .as_str()
+            .unwrap()
+            .contains("module cache")
+    );
+    assert!(!stderr.contains("cannot connect"), "{stderr}");
+
+    let empty = tempfile::tempdir().unwrap();
+    let (json, stderr, _) = run_upstream(
+        repo.path(),
+        cache.path(),
+        &[("GOMODCACHE", empty.path().to_str().unwrap())],
+        &["--offline"],
+    );
+    assert!(stderr.contains("no Go module cache at"), "{stderr}");
+    assert!(findings(&json, "drift-outdated").is_empty());
 }

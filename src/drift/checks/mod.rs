@@ -3,10 +3,13 @@
 pub mod anchor;
 pub mod cargo_duplicate;
 pub mod cargo_mismatch;
+pub mod deprecated;
 pub mod go_directive;
 pub mod gosum;
 pub mod major_split;
+pub mod outdated;
 pub mod replace_local;
+pub mod retracted;
 pub mod unused_policy;
 pub mod version_mismatch;
 
@@ -80,6 +83,21 @@ pub fn offline_rules() -> Vec<RuleInfo> {
         unused_policy::info(),
         cargo_duplicate::info(),
     ]
+}
+
+/// The checks that need upstream data (--upstream, --offline).
+pub fn upstream_rules() -> Vec<RuleInfo> {
+    vec![outdated::info(), retracted::info(), deprecated::info()]
+}
+
+pub fn run_upstream(
+    ctx: &Ctx<'_>,
+    data: &crate::drift::upstream::UpstreamData,
+    out: &mut Vec<Finding>,
+) {
+    outdated::check(ctx, data, out);
+    retracted::check(ctx, data, out);
+    deprecated::check(ctx, data, out);
 }
 
 pub fn run_offline(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
