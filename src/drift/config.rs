@@ -23,6 +23,11 @@ pub struct DriftConfig {
     /// Modules (optionally for some services) that may differ, each with why.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exceptions: Vec<DriftException>,
+    /// Which version a mismatch aligns on: `newest` (every service moves up
+    /// to the highest required version, like syncpack's default) or
+    /// `majority` (the version most services use; ties go to the newest).
+    #[serde(default)]
+    pub align: Align,
     /// Severity of version mismatches between `// indirect` requirements only.
     #[serde(default = "info")]
     pub indirect_severity: String,
@@ -48,11 +53,20 @@ impl Default for DriftConfig {
             anchor: BTreeMap::new(),
             float: true,
             exceptions: Vec::new(),
+            align: Align::default(),
             indirect_severity: info(),
             cargo_skip: Vec::new(),
             upstream: Default::default(),
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Align {
+    #[default]
+    Newest,
+    Majority,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

@@ -269,10 +269,7 @@ fn upstream_summary(facts: &Facts, data: &upstream::UpstreamData) -> Vec<(String
         .collect();
     stats.push(("libyears by service".into(), listed.join(", ")));
     if !data.warnings.is_empty() {
-        stats.push((
-            "upstream warnings".into(),
-            data.warnings.len().to_string(),
-        ));
+        stats.push(("upstream warnings".into(), data.warnings.len().to_string()));
     }
     if !data.private.is_empty() {
         stats.push((

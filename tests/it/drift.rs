@@ -650,3 +650,42 @@ fn offline_reads_the_module_cache_and_never_the_network() {
     assert!(stderr.contains("no Go module cache at"), "{stderr}");
     assert!(findings(&json, "drift-outdated").is_empty());
 }
+
+#[test]
+fn align_newest_or_majority() {
+    let dir = tempfile::tempdir().unwrap();
+    let go_mod = |name: &str, version: &str| {
+        format!(
+            "module example.com/{name}\n\ngo 1.22\n\nrequire github.com/google/uuid {version}\n"
+        )
+    };
+    let (a, b, c) = (
+        go_mod("a", "v1.5.0"),
+        go_mod("b", "v1.5.0"),
+        go_mod("c", "v1.6.0"),
+    );
+    write_tree(
+        dir.path(),
+        &[("a/go.mod", &a), ("b/go.mod", &b), ("c/go.mod", &c)],
+    );
+    let flagged = |json: &serde_json::Value| -> Vec<String> {
+        findings(json, "drift-version-mismatch")
+            .iter()
+            .map(|f| f["service"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (json, _) = drift_json(dir.path(), &[]);
+    assert_eq!(flagged(&json), ["a", "b"]);
+    write_tree(
+        dir.path(),
+        &[("trellis.yaml", "version: 1\ndrift:\n  align: majority\n")],
+    );
+    let (json, _) = drift_json(dir.path(), &[]);
+    assert_eq!(flagged(&json), ["c"]);
+    assert!(
+        findings(&json, "drift-version-mismatch")[0]["help"]
+            .as_str()
+            .unwrap()
+            .contains("align on v1.5.0")
+    );
+}

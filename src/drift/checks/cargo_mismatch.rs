@@ -61,7 +61,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     .iter()
                     .map(|(path, service, line)| format!("{service} ({path}:{line})"))
                     .collect();
-                format!("\"{req}\": {}", names.join(", "))
+                format!("\"{req}\": {}", super::list_some(&names, 5))
             })
             .collect();
         for (req, who) in &reqs {

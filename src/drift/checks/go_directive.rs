@@ -73,8 +73,12 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             .values()
             .rev()
             .map(|uses| {
-                let who: Vec<&str> = uses.iter().map(|(m, _)| m.name.as_str()).collect();
-                format!("{directive} {}: {}", uses[0].1.value, who.join(", "))
+                let who: Vec<String> = uses.iter().map(|(m, _)| m.name.clone()).collect();
+                format!(
+                    "{directive} {}: {}",
+                    uses[0].1.value,
+                    super::list_some(&who, 8)
+                )
             })
             .collect();
         for uses in values.values().rev().skip(1) {

@@ -71,7 +71,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     .iter()
                     .map(|(m, r)| format!("{} ({} {})", m.name, r.path, r.version))
                     .collect();
-                format!("v{major}: {}", who.join(", "))
+                format!("v{major}: {}", super::list_some(&who, 5))
             })
             .collect();
         for (major, uses) in &majors {

@@ -61,6 +61,14 @@ impl Ctx<'_> {
     }
 }
 
+/// `a, b, c and 12 more`: keeps messages readable in large monorepos.
+pub fn list_some(items: &[String], max: usize) -> String {
+    if items.len() <= max {
+        return items.join(", ");
+    }
+    format!("{} and {} more", items[..max].join(", "), items.len() - max)
+}
+
 pub fn rule(id: &str, severity: Severity, summary: &str, docs: &str) -> RuleInfo {
     RuleInfo {
         id: id.to_string(),

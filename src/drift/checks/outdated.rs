@@ -145,7 +145,7 @@ pub fn check(ctx: &Ctx<'_>, data: &UpstreamData, out: &mut Vec<Finding>) {
             finding = finding.note(format!(
                 "{version}: {} - {}",
                 describe(distance(version, &module_data.versions, newer_majors)),
-                names.join(", ")
+                super::list_some(&names, 5)
             ));
         }
         out.push(finding);

@@ -1,7 +1,8 @@
 //! drift-version-mismatch: one module required at different versions by
 //! different services.
 
-use super::{Ctx, rule};
+use super::{Ctx, list_some, rule};
+use crate::drift::config::Align;
 use crate::drift::version::{GoVersion, effective_major};
 use crate::report::{Finding, RuleInfo, Severity};
 use std::collections::BTreeMap;
@@ -19,6 +20,8 @@ Finds Go modules required at more than one version (on the same major) by the
 services' go.mod files, and Rust crates whose version requirements differ
 between workspace members. Every service that is not on the newest version gets
 a finding at its `require` line; the notes list each version and who requires it.
+With `drift.align: majority`, the services off the most common version are
+reported instead (ties go to the newest).
 
 ## Why is this bad?
 Services that share a library at different versions behave differently in the
@@ -50,6 +53,21 @@ struct Use<'a> {
     span: crate::drift::gomod::Pos,
 }
 
+/// The version the services should align on.
+fn target<'a>(uses: &[Use<'a>], align: Align) -> Option<&'a GoVersion> {
+    match align {
+        Align::Newest => uses.iter().map(|u| u.version).max(),
+        Align::Majority => {
+            let mut counts: BTreeMap<&GoVersion, usize> = BTreeMap::new();
+            for u in uses {
+                *counts.entry(u.version).or_default() += 1;
+            }
+            // Ties go to the newest: max_by_key keeps the last maximum.
+            counts.into_iter().max_by_key(|(_, n)| *n).map(|(v, _)| v)
+        }
+    }
+}
+
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let mut groups: BTreeMap<(&str, u64), Vec<Use<'_>>> = BTreeMap::new();
     for module in ctx.facts.service_modules() {
@@ -73,41 +91,47 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         }
     }
     for ((path, _), uses) in groups {
-        let Some(newest) = uses.iter().map(|u| u.version).max() else {
-            continue;
-        };
-        if uses.iter().all(|u| u.version == newest) {
+        if uses.iter().all(|u| u.version == uses[0].version) {
             continue;
         }
+        let Some(newest) = target(&uses, ctx.config.align) else {
+            continue;
+        };
         let severity = if uses.iter().all(|u| u.indirect) {
             ctx.config.indirect_severity()
         } else {
             Severity::Warning
         };
-        let mut by_version: BTreeMap<&GoVersion, Vec<String>> = BTreeMap::new();
+        let mut by_version: BTreeMap<&GoVersion, Vec<&Use<'_>>> = BTreeMap::new();
         for u in &uses {
-            by_version.entry(u.version).or_default().push(format!(
-                "{}{} ({}:{})",
-                u.module.name,
-                if u.indirect { ", indirect" } else { "" },
-                u.module.manifest,
-                u.line
-            ));
+            by_version.entry(u.version).or_default().push(u);
         }
+        // Large monorepos have dozens of services per version: name a few.
         let summary: Vec<String> = by_version
             .iter()
             .rev()
             .map(|(v, who)| {
-                let names: Vec<&str> = who
+                let names: Vec<String> = who.iter().map(|u| u.module.name.clone()).collect();
+                format!("{v} ({})", list_some(&names, 3))
+            })
+            .collect();
+        let notes: Vec<String> = by_version
+            .iter()
+            .rev()
+            .map(|(version, who)| {
+                let places: Vec<String> = who
                     .iter()
-                    .map(|w| {
-                        w.split(" (")
-                            .next()
-                            .unwrap_or(w)
-                            .trim_end_matches(", indirect")
+                    .map(|u| {
+                        format!(
+                            "{}{} ({}:{})",
+                            u.module.name,
+                            if u.indirect { ", indirect" } else { "" },
+                            u.module.manifest,
+                            u.line
+                        )
                     })
                     .collect();
-                format!("{v} ({})", names.join(", "))
+                format!("{version}: {}", list_some(&places, 5))
             })
             .collect();
         for u in uses.iter().filter(|u| u.version != newest) {
@@ -131,8 +155,8 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 "align on {newest}: `go get {path}@{newest}` in {}, or pin it in the root go.mod",
                 u.module.name
             ));
-            for (version, who) in by_version.iter().rev() {
-                finding = finding.note(format!("{version}: {}", who.join(", ")));
+            for note in &notes {
+                finding = finding.note(note.clone());
             }
             out.push(finding);
         }
