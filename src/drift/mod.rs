@@ -94,6 +94,11 @@ pub fn run(repo: &Repo, options: &DriftOptions) -> Result<Report, InputError> {
         ("go.sum files".into(), facts.sums.len().to_string()),
         ("Cargo manifests".into(), facts.manifests.len().to_string()),
     ];
+    if let Some(resolution) = &facts.workspace_resolution {
+        report
+            .stats
+            .push(("Rust workspaces".into(), resolution.clone()));
+    }
     report.stats.extend(upstream_stats);
     if let Some(anchor) = facts.anchor() {
         report

@@ -57,6 +57,8 @@ pub struct Facts {
     pub works: Vec<WorkFile>,
     pub manifests: Vec<RustManifest>,
     pub locks: Vec<RustLock>,
+    /// How `workspace = true` requirements were resolved, for the report.
+    pub workspace_resolution: Option<String>,
 }
 
 impl Facts {
@@ -146,7 +148,102 @@ impl Facts {
                 Parsed::Lock(l) => facts.locks.push(l),
             }
         }
+        facts.resolve_workspaces(repo);
         Ok(facts)
+    }
+
+    /// Gives `workspace = true` dependencies the requirement they inherit:
+    /// from `cargo metadata` where a workspace exists and cargo runs (it
+    /// knows renames, globs and excludes), else from the nearest
+    /// `[workspace.dependencies]` above the member.
+    fn resolve_workspaces(&mut self, repo: &Repo) {
+        let roots: Vec<String> = self
+            .manifests
+            .iter()
+            .filter(|m| m.parsed.is_workspace)
+            .map(|m| m.path.clone())
+            .collect();
+        if roots.is_empty() {
+            return;
+        }
+        let mut used_cargo = 0;
+        let mut failures = Vec::new();
+        for root in &roots {
+            let metadata = cargo_metadata::MetadataCommand::new()
+                .manifest_path(repo.absolute(root))
+                .no_deps()
+                .other_options(vec!["--offline".to_string()])
+                .exec();
+            let metadata = match metadata {
+                Ok(m) => m,
+                Err(e) => {
+                    failures.push(format!("{root}: {}", first_line(&e.to_string())));
+                    continue;
+                }
+            };
+            used_cargo += 1;
+            for package in metadata.workspace_packages() {
+                let Some(rel) =
+                    crate::repo::relative_path(&repo.root, package.manifest_path.as_std_path())
+                else {
+                    continue;
+                };
+                let Some(manifest) = self.manifests.iter_mut().find(|m| m.path == rel) else {
+                    continue;
+                };
+                for dep in manifest.parsed.deps.iter_mut().filter(|d| d.req.is_none()) {
+                    if let Some(resolved) = package.dependencies.iter().find(|d| {
+                        d.name == dep.name
+                            && d.path.is_none()
+                            && d.source
+                                .as_ref()
+                                .is_some_and(|s| s.repr.starts_with("registry+"))
+                    }) {
+                        dep.req = Some(resolved.req.to_string());
+                    }
+                }
+            }
+        }
+        // Whatever cargo did not resolve: the nearest workspace table above.
+        let tables: Vec<(String, Vec<super::cargo::CargoDep>)> = self
+            .manifests
+            .iter()
+            .filter(|m| m.parsed.is_workspace)
+            .map(|m| (parent_dir(&m.path), m.parsed.workspace_deps.clone()))
+            .collect();
+        for manifest in &mut self.manifests {
+            let dir = parent_dir(&manifest.path);
+            let Some((_, table)) = tables
+                .iter()
+                .filter(|(root, _)| {
+                    root.is_empty() || dir == *root || dir.starts_with(&format!("{root}/"))
+                })
+                .max_by_key(|(root, _)| root.len())
+            else {
+                continue;
+            };
+            for dep in manifest
+                .parsed
+                .deps
+                .iter_mut()
+                .filter(|d| d.inherited && d.req.is_none())
+            {
+                if let Some(from) = table.iter().find(|w| w.name == dep.name) {
+                    dep.req.clone_from(&from.req);
+                }
+            }
+        }
+        self.workspace_resolution = Some(if failures.is_empty() {
+            format!(
+                "cargo metadata ({used_cargo} workspace{})",
+                if used_cargo == 1 { "" } else { "s" }
+            )
+        } else {
+            format!(
+                "own parser (cargo metadata failed: {})",
+                failures.join("; ")
+            )
+        });
     }
 
     /// The go.mod files that are not the anchor: the services' modules.
@@ -184,6 +281,10 @@ impl WorkFile {
             .iter()
             .any(|u| normalize(&join(&self.dir, &u.value)).as_deref() == Some(dir))
     }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or(text)
 }
 
 pub fn file_name(path: &str) -> &str {

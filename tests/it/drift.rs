@@ -689,3 +689,33 @@ fn align_newest_or_majority() {
             .contains("align on v1.5.0")
     );
 }
+
+#[test]
+fn rust_workspaces_resolve_with_or_without_cargo() {
+    let dir = fixture("drift/drift-version-mismatch/workspace-fail");
+    let (json, _) = drift_json(&dir, &[]);
+    assert!(
+        json["stats"]["Rust workspaces"]
+            .as_str()
+            .unwrap()
+            .starts_with("cargo metadata")
+    );
+    let with_cargo = messages(&json, "drift-version-mismatch");
+    let output = trellis()
+        .arg("-C")
+        .arg(&dir)
+        .args(["drift", "--format", "json"])
+        .env_remove("CARGO")
+        .env("PATH", "/nonexistent")
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    assert!(
+        json["stats"]["Rust workspaces"]
+            .as_str()
+            .unwrap()
+            .starts_with("own parser")
+    );
+    assert_eq!(messages(&json, "drift-version-mismatch"), with_cargo);
+    assert_eq!(with_cargo.len(), 1);
+}

@@ -44,7 +44,15 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 .or_default()
                 .entry(normalized)
                 .or_default()
-                .push((manifest.path.as_str(), service.clone(), dep.line));
+                .push((
+                    manifest.path.as_str(),
+                    if dep.kind == "workspace.dependencies" {
+                        "workspace".to_string()
+                    } else {
+                        service.clone()
+                    },
+                    dep.line,
+                ));
         }
     }
     for (name, reqs) in groups {
