@@ -91,6 +91,8 @@ pub enum Command {
     },
     /// Print the man page (roff)
     Man,
+    /// Find dependency drift between services, against the anchor and upstream
+    Drift(DriftArgs),
     /// Per-service health scorecard from git history (text, json, markdown, html)
     Score(ScoreArgs),
     /// Find breaking .proto changes between two revisions (buf breaking's rules and verdicts)
@@ -169,6 +171,16 @@ pub struct ScoreArgs {
     /// Exit 1 when any metric is in alert
     #[arg(long)]
     pub fail_on_alert: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// Also compare with the newest upstream releases (Go module proxy, crates.io index)
+    #[arg(long)]
+    pub upstream: bool,
+    /// Never touch the network: upstream data comes from $GOMODCACHE/cache/download
+    #[arg(long)]
+    pub offline: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod contract;
+pub mod drift;
 pub mod error;
 pub mod fsutil;
 pub mod git;

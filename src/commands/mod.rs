@@ -1,8 +1,9 @@
 //! Dispatch: one function per subcommand, sharing one context.
 
 mod config;
-mod lint;
 mod contract;
+mod drift;
+mod lint;
 mod score;
 mod services;
 
@@ -52,6 +53,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Services => services::run(&ctx),
         Command::Score(args) => score::run(&ctx, &args),
+        Command::Drift(args) => drift::run(&ctx, &args),
         Command::Config(command) => config::run(&ctx, command),
         Command::Init(args) => config::init(&ctx, &args),
         Command::Contract(args) => contract::run(&ctx, &args),

@@ -51,6 +51,9 @@ pub struct Config {
         skip_serializing_if = "crate::contract::ContractConfig::is_default"
     )]
     pub contract: crate::contract::ContractConfig,
+    /// Dependency drift: anchor policy, exceptions, Cargo duplicates.
+    #[serde(default)]
+    pub drift: crate::drift::DriftConfig,
 }
 
 impl Default for Config {
@@ -64,6 +67,7 @@ impl Default for Config {
             lint: crate::lint::LintConfig::default(),
             score: crate::score::ScoreConfig::default(),
             contract: crate::contract::ContractConfig::default(),
+            drift: crate::drift::DriftConfig::default(),
         }
     }
 }

@@ -4,6 +4,7 @@ mod support;
 
 mod config;
 mod contract;
+mod drift;
 mod git;
 mod lint;
 mod report;

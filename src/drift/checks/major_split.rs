@@ -1,0 +1,113 @@
+//! drift-major-split: one module used at different major versions.
+
+use super::{Ctx, rule};
+use crate::drift::version::{effective_major, split_path_major};
+use crate::report::{Finding, RuleInfo, Severity};
+use std::collections::BTreeMap;
+
+pub const ID: &str = "drift-major-split";
+
+pub fn info() -> RuleInfo {
+    rule(
+        ID,
+        Severity::Warning,
+        "The same module is used at different major versions",
+        r#"
+## What it does
+Groups requirements by module path without its major suffix (`/v2`,
+`gopkg.in/x.v3`) and reports services on an older major than another service:
+`example.com/lib` v1 next to `example.com/lib/v2`, or `+incompatible` majors.
+
+## Why is this bad?
+Different majors are different APIs: types do not convert between them, and
+code shared between the services cannot be.
+
+## Example
+```
+services/a/go.mod:  github.com/jackc/pgx/v4 v4.18.3
+services/b/go.mod:  github.com/jackc/pgx/v5 v5.7.6
+```
+
+## Fix
+Migrate the older service to the newest major (the module's release notes list
+what changed), or record a `drift.exceptions` entry with a `reason` while it
+migrates.
+"#,
+    )
+}
+
+pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    // base path -> major -> [(module, require)]
+    let mut groups: BTreeMap<&str, BTreeMap<u64, Vec<_>>> = BTreeMap::new();
+    for module in &ctx.facts.modules {
+        for req in &module.parsed.requires {
+            let (base, _) = split_path_major(&req.path);
+            groups
+                .entry(base)
+                .or_default()
+                .entry(effective_major(&req.path, &req.version))
+                .or_default()
+                .push((module, req));
+        }
+    }
+    for (base, majors) in groups {
+        if majors.len() < 2 {
+            continue;
+        }
+        // The anchor's major is the target when the anchor names this module;
+        // otherwise the newest major in use.
+        let anchored = ctx.anchors.iter().find_map(|(path, anchored)| {
+            let target = anchored.constraint.target()?;
+            (split_path_major(path).0 == base).then(|| effective_major(path, target))
+        });
+        let Some(newest) = anchored.or_else(|| majors.keys().max().copied()) else {
+            continue;
+        };
+        let notes: Vec<String> = majors
+            .iter()
+            .rev()
+            .map(|(major, uses)| {
+                let who: Vec<String> = uses
+                    .iter()
+                    .map(|(m, r)| format!("{} ({} {})", m.name, r.path, r.version))
+                    .collect();
+                format!("v{major}: {}", super::list_some(&who, 5))
+            })
+            .collect();
+        for (major, uses) in &majors {
+            if *major == newest {
+                continue;
+            }
+            for (module, req) in uses {
+                // drift-anchor already reports an anchored path at the wrong major.
+                if module.is_anchor
+                    || ctx.anchors.contains_key(&req.path)
+                    || ctx.excepted(&req.path, &module.name)
+                {
+                    continue;
+                }
+                let mut finding = Finding::new(
+                    ID,
+                    Severity::Warning,
+                    &module.manifest,
+                    format!(
+                        "{base} is used at major v{major} here and at v{newest} {}",
+                        if anchored.is_some() {
+                            "in the anchor"
+                        } else {
+                            "elsewhere"
+                        }
+                    ),
+                    &req.path,
+                )
+                .at(req.pos.span())
+                .service(Some(module.name.clone()))
+                .help(format!("migrate {} to v{newest}", module.name));
+                for note in &notes {
+                    finding = finding.note(note.clone());
+                }
+                out.push(finding);
+            }
+        }
+    }
+}

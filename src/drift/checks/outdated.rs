@@ -1,0 +1,262 @@
+//! drift-outdated (with --upstream): how far each module lags its newest release.
+
+use super::{Ctx, rule};
+use crate::drift::upstream::{UpstreamData, format_date};
+use crate::drift::version::GoVersion;
+use crate::report::{Finding, RuleInfo, Severity};
+use std::collections::BTreeMap;
+
+pub const ID: &str = "drift-outdated";
+
+pub fn info() -> RuleInfo {
+    rule(
+        ID,
+        Severity::Info,
+        "A dependency is behind its newest upstream release (with --upstream)",
+        r#"
+## What it does
+With `--upstream` (or `--offline`, from the local module cache), asks the Go
+module proxy (`GOPROXY`) and the crates.io index for every dependency's
+releases and reports, per module, how many major, minor and patch releases
+each service is behind the newest. Newer majors are found at their own module
+path (`/v2`, `/v3`). Libyears (the time between the release a service uses and
+the newest release) are summed per service and in total in the report's stats.
+
+## Why is this bad?
+Lag accumulates: the further behind, the bigger and riskier the eventual
+upgrade, and security fixes land only in recent releases.
+
+## Example
+```
+github.com/google/uuid v1.5.0 in inventory-service: newest v1.6.0 (1 minor behind)
+```
+
+## Fix
+Upgrade (`go get module@latest && go mod tidy`, `cargo update -p crate` or a
+new requirement in Cargo.toml), one module at a time, with the tests green.
+"#,
+    )
+}
+
+/// (majors, minors, patches) behind: newer majors, newer minor lines on the
+/// same major, newer patches on the same minor.
+pub fn distance(current: &GoVersion, releases: &[GoVersion], newer_majors: u64) -> (u64, u64, u64) {
+    let mut minors = std::collections::BTreeSet::new();
+    let mut patches = 0;
+    for v in releases.iter().filter(|v| v.is_release() && *v > current) {
+        if v.major() != current.major() {
+            continue;
+        }
+        if v.minor() > current.minor() {
+            minors.insert(v.minor());
+        } else if v.minor() == current.minor() && v.patch() > current.patch() {
+            patches += 1;
+        }
+    }
+    let newer_in_list: std::collections::BTreeSet<u64> = releases
+        .iter()
+        .filter(|v| v.is_release() && v.major() > current.major())
+        .map(GoVersion::major)
+        .collect();
+    (
+        newer_majors + newer_in_list.len() as u64,
+        minors.len() as u64,
+        patches,
+    )
+}
+
+fn describe((majors, minors, patches): (u64, u64, u64)) -> String {
+    let mut parts = Vec::new();
+    for (n, what) in [(majors, "major"), (minors, "minor"), (patches, "patch")] {
+        if n > 0 {
+            parts.push(format!("{n} {what}{}", if n == 1 { "" } else { "s" }));
+        }
+    }
+    if parts.is_empty() {
+        "behind the newest prerelease".to_string()
+    } else {
+        format!("{} behind", parts.join(", "))
+    }
+}
+
+pub fn check(ctx: &Ctx<'_>, data: &UpstreamData, out: &mut Vec<Finding>) {
+    for (path, module_data) in &data.go {
+        let Some(latest) = &module_data.latest else {
+            continue;
+        };
+        let newer_majors = module_data
+            .newer_major
+            .as_ref()
+            .map_or(0, |(_, v)| v.major().saturating_sub(latest.major().max(1)));
+        let mut behind: BTreeMap<
+            &GoVersion,
+            Vec<(
+                &crate::drift::model::GoModule,
+                u32,
+                crate::drift::gomod::Pos,
+            )>,
+        > = BTreeMap::new();
+        for module in ctx.facts.service_modules() {
+            for req in module.parsed.requires.iter().filter(|r| &r.path == path) {
+                let (majors, minors, patches) =
+                    distance(&req.version, &module_data.versions, newer_majors);
+                if &req.version < latest || majors > 0 || minors > 0 || patches > 0 {
+                    behind
+                        .entry(&req.version)
+                        .or_default()
+                        .push((module, req.pos.line, req.pos));
+                }
+            }
+        }
+        let Some((oldest, users)) = behind.iter().next() else {
+            continue;
+        };
+        let newest_text = match &module_data.newer_major {
+            Some((major_path, v)) => format!("{latest}; newest major: {major_path} {v}"),
+            None => match module_data.latest_time {
+                Some(t) => format!("{latest} ({})", format_date(t)),
+                None => latest.to_string(),
+            },
+        };
+        let (module, _, pos) = users[0];
+        let mut finding = Finding::new(
+            ID,
+            Severity::Info,
+            &module.manifest,
+            format!(
+                "{path} {oldest} is {}: newest is {newest_text}",
+                describe(distance(oldest, &module_data.versions, newer_majors))
+            ),
+            path,
+        )
+        .at(pos.span())
+        .service(Some(module.name.clone()))
+        .help(match &module_data.newer_major {
+            Some((major_path, v)) if *oldest >= latest => format!(
+                "move to {major_path}@{v}: change the import paths, then `go mod tidy` (the major's release notes list what broke)"
+            ),
+            _ => format!("`go get {path}@{latest}` and `go mod tidy` in each service listed"),
+        });
+        for (version, users) in &behind {
+            let names: Vec<String> = users
+                .iter()
+                .map(|(m, line, _)| format!("{} ({}:{line})", m.name, m.manifest))
+                .collect();
+            finding = finding.note(format!(
+                "{version}: {} - {}",
+                describe(distance(version, &module_data.versions, newer_majors)),
+                super::list_some(&names, 5)
+            ));
+        }
+        out.push(finding);
+    }
+    crates(ctx, data, out);
+}
+
+/// The version a manifest's dependency resolves to: the lock's, else the requirement's floor.
+pub fn resolved(
+    ctx: &Ctx<'_>,
+    manifest: &str,
+    name: &str,
+    req: &str,
+) -> Option<(semver::Version, Option<(String, u32)>)> {
+    let mut dir = crate::drift::model::parent_dir(manifest);
+    loop {
+        let lock_path = crate::drift::model::join(&dir, "Cargo.lock");
+        if let Some(lock) = ctx.facts.locks.iter().find(|l| l.path == lock_path) {
+            let parsed_req = semver::VersionReq::parse(req).ok();
+            let locked = lock
+                .packages
+                .iter()
+                .filter(|p| p.name == name)
+                .filter_map(|p| Some((semver::Version::parse(&p.version).ok()?, p.line)))
+                .filter(|(v, _)| parsed_req.as_ref().is_none_or(|r| r.matches(v)))
+                .max();
+            if let Some((version, line)) = locked {
+                return Some((version, Some((lock.path.clone(), line))));
+            }
+        }
+        if dir.is_empty() {
+            break;
+        }
+        dir = crate::drift::model::parent_dir(&dir);
+    }
+    let parsed = semver::VersionReq::parse(req).ok()?;
+    let c = parsed.comparators.first()?;
+    Some((
+        semver::Version::new(c.major, c.minor.unwrap_or(0), c.patch.unwrap_or(0)),
+        None,
+    ))
+}
+
+fn crates(ctx: &Ctx<'_>, data: &UpstreamData, out: &mut Vec<Finding>) {
+    for manifest in &ctx.facts.manifests {
+        let service = manifest
+            .service
+            .clone()
+            .or_else(|| manifest.parsed.package.clone());
+        for dep in manifest
+            .parsed
+            .deps
+            .iter()
+            .chain(&manifest.parsed.workspace_deps)
+        {
+            let (Some(req), Some(versions)) = (&dep.req, data.crates.get(&dep.name)) else {
+                continue;
+            };
+            let Some(newest) = versions
+                .iter()
+                .filter(|v| !v.yanked && v.version.pre.is_empty())
+                .map(|v| &v.version)
+                .max()
+            else {
+                continue;
+            };
+            let Some((current, _)) = resolved(ctx, &manifest.path, &dep.name, req) else {
+                continue;
+            };
+            if &current >= newest {
+                continue;
+            }
+            // Cargo's compatibility: 0.x minors and 1+ majors are breaking lines.
+            let line_of = |v: &semver::Version| {
+                if v.major == 0 {
+                    (0, v.minor)
+                } else {
+                    (v.major, 0)
+                }
+            };
+            let lines_behind: std::collections::BTreeSet<(u64, u64)> = versions
+                .iter()
+                .filter(|v| !v.yanked && v.version.pre.is_empty() && v.version > current)
+                .map(|v| line_of(&v.version))
+                .filter(|l| *l != line_of(&current))
+                .collect();
+            let what = if lines_behind.is_empty() {
+                "a compatible update".to_string()
+            } else {
+                format!(
+                    "{} breaking release line{} behind",
+                    lines_behind.len(),
+                    if lines_behind.len() == 1 { "" } else { "s" }
+                )
+            };
+            out.push(
+                Finding::new(
+                    ID,
+                    Severity::Info,
+                    &manifest.path,
+                    format!("crate {} {current} is {what}: newest is {newest}", dep.name),
+                    &dep.name,
+                )
+                .at_line(dep.line)
+                .service(service.clone())
+                .help(if lines_behind.is_empty() {
+                    format!("`cargo update -p {}`", dep.name)
+                } else {
+                    format!("require {} = \"{newest}\" and fix what breaks", dep.name)
+                }),
+            );
+        }
+    }
+}

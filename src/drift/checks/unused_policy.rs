@@ -1,0 +1,106 @@
+//! drift-unused-policy: a `drift:` policy entry that matches nothing.
+
+use super::{Ctx, rule};
+use crate::report::{Finding, RuleInfo, Severity, Span};
+
+pub const ID: &str = "drift-unused-policy";
+
+pub fn info() -> RuleInfo {
+    rule(
+        ID,
+        Severity::Warning,
+        "A drift policy entry (anchor, exception or cargo skip) matches nothing",
+        r#"
+## What it does
+Reports `drift.anchor` entries for modules no service requires, and
+`drift.exceptions` and `drift.cargo_skip` entries that did not suppress any
+finding in this run.
+
+## Why is this bad?
+Stale exceptions hide the next real problem with the same module, and stale
+anchors suggest a policy that no longer exists. Like cargo-deny's unused
+allowances, they should be removed when the drift they excused is fixed.
+
+## Example
+```yaml
+drift:
+  exceptions:
+    - module: github.com/google/uuid
+      reason: legacy-service pinned until Q3   # but every service is now aligned
+```
+
+## Fix
+Delete the entry from trellis.yaml.
+"#,
+    )
+}
+
+/// Where the config file first mentions `needle`.
+fn span_in_config(ctx: &Ctx<'_>, needle: &str) -> Option<Span> {
+    ctx.config_text
+        .as_deref()?
+        .lines()
+        .enumerate()
+        .find_map(|(i, line)| {
+            let byte = line.find(needle)?;
+            let column = line[..byte].chars().count() as u32 + 1;
+            Some(Span {
+                line: i as u32 + 1,
+                column,
+                end_line: i as u32 + 1,
+                end_column: column + needle.chars().count() as u32,
+            })
+        })
+}
+
+fn finding(ctx: &Ctx<'_>, key: &str, message: String, needle: &str) -> Finding {
+    let mut f = Finding::new(ID, Severity::Warning, &ctx.config_path, message, key)
+        .help("remove the entry from trellis.yaml");
+    if let Some(span) = span_in_config(ctx, needle) {
+        f = f.at(span);
+    }
+    f
+}
+
+pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    for module in ctx.config.anchor.keys() {
+        let used = ctx
+            .facts
+            .service_modules()
+            .any(|m| m.parsed.requires.iter().any(|r| &r.path == module));
+        if !used {
+            out.push(finding(
+                ctx,
+                &format!("anchor:{module}"),
+                format!("drift.anchor names {module}, which no service requires"),
+                module,
+            ));
+        }
+    }
+    for (entry, hits) in ctx.config.exceptions.iter().zip(&ctx.exception_hits) {
+        if hits.get() == 0 {
+            out.push(finding(
+                ctx,
+                &format!("exception:{}:{}", entry.module, entry.services.join(",")),
+                format!(
+                    "drift.exceptions entry for {} excuses nothing: there is no drift to excuse",
+                    entry.module
+                ),
+                &entry.module,
+            ));
+        }
+    }
+    for (entry, hits) in ctx.config.cargo_skip.iter().zip(&ctx.skip_hits) {
+        if hits.get() == 0 {
+            out.push(finding(
+                ctx,
+                &format!("cargo-skip:{}", entry.name),
+                format!(
+                    "drift.cargo_skip entry for {} matches no duplicate in any Cargo.lock",
+                    entry.name
+                ),
+                &entry.name,
+            ));
+        }
+    }
+}

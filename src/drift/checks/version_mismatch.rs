@@ -1,0 +1,164 @@
+//! drift-version-mismatch: one module required at different versions by
+//! different services.
+
+use super::{Ctx, list_some, rule};
+use crate::drift::config::Align;
+use crate::drift::version::{GoVersion, effective_major};
+use crate::report::{Finding, RuleInfo, Severity};
+use std::collections::BTreeMap;
+
+pub const ID: &str = "drift-version-mismatch";
+
+pub fn info() -> RuleInfo {
+    rule(
+        ID,
+        Severity::Warning,
+        "A module (or crate) is required at different versions by different services",
+        r#"
+## What it does
+Finds Go modules required at more than one version (on the same major) by the
+services' go.mod files, and Rust crates whose version requirements differ
+between workspace members. Every service that is not on the newest version gets
+a finding at its `require` line; the notes list each version and who requires it.
+With `drift.align: majority`, the services off the most common version are
+reported instead (ties go to the newest).
+
+## Why is this bad?
+Services that share a library at different versions behave differently in the
+same situation, and upgrades scatter: each team runs `go get` on its own.
+Mismatches only between `// indirect` requirements are reported at a lower
+severity (`drift.indirect_severity`, default info): they follow from the direct ones.
+Modules with an anchor (root go.mod or `drift.anchor`) are checked by
+`drift-anchor` instead.
+
+## Example
+```
+services/order-service/go.mod:      github.com/google/uuid v1.6.0
+services/inventory-service/go.mod:  github.com/google/uuid v1.5.0
+```
+
+## Fix
+Align the services: `go get github.com/google/uuid@v1.6.0 && go mod tidy` in
+the lagging service, or pin the version in the root go.mod (the anchor). If a
+service must stay behind, add a `drift.exceptions` entry with a `reason`.
+"#,
+    )
+}
+
+struct Use<'a> {
+    version: &'a GoVersion,
+    indirect: bool,
+    module: &'a crate::drift::model::GoModule,
+    line: u32,
+    span: crate::drift::gomod::Pos,
+}
+
+/// The version the services should align on.
+fn target<'a>(uses: &[Use<'a>], align: Align) -> Option<&'a GoVersion> {
+    match align {
+        Align::Newest => uses.iter().map(|u| u.version).max(),
+        Align::Majority => {
+            let mut counts: BTreeMap<&GoVersion, usize> = BTreeMap::new();
+            for u in uses {
+                *counts.entry(u.version).or_default() += 1;
+            }
+            // Ties go to the newest: max_by_key keeps the last maximum.
+            counts.into_iter().max_by_key(|(_, n)| *n).map(|(v, _)| v)
+        }
+    }
+}
+
+pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let mut groups: BTreeMap<(&str, u64), Vec<Use<'_>>> = BTreeMap::new();
+    for module in ctx.facts.service_modules() {
+        for req in &module.parsed.requires {
+            let replaced = module.parsed.replaces.iter().any(|r| {
+                r.old_path == req.path && r.old_version.as_ref().is_none_or(|v| v == &req.version)
+            });
+            if replaced || ctx.anchors.contains_key(&req.path) {
+                continue;
+            }
+            groups
+                .entry((req.path.as_str(), effective_major(&req.path, &req.version)))
+                .or_default()
+                .push(Use {
+                    version: &req.version,
+                    indirect: req.indirect,
+                    module,
+                    line: req.pos.line,
+                    span: req.pos,
+                });
+        }
+    }
+    for ((path, _), uses) in groups {
+        if uses.iter().all(|u| u.version == uses[0].version) {
+            continue;
+        }
+        let Some(newest) = target(&uses, ctx.config.align) else {
+            continue;
+        };
+        let severity = if uses.iter().all(|u| u.indirect) {
+            ctx.config.indirect_severity()
+        } else {
+            Severity::Warning
+        };
+        let mut by_version: BTreeMap<&GoVersion, Vec<&Use<'_>>> = BTreeMap::new();
+        for u in &uses {
+            by_version.entry(u.version).or_default().push(u);
+        }
+        // Large monorepos have dozens of services per version: name a few.
+        let summary: Vec<String> = by_version
+            .iter()
+            .rev()
+            .map(|(v, who)| {
+                let names: Vec<String> = who.iter().map(|u| u.module.name.clone()).collect();
+                format!("{v} ({})", list_some(&names, 3))
+            })
+            .collect();
+        let notes: Vec<String> = by_version
+            .iter()
+            .rev()
+            .map(|(version, who)| {
+                let places: Vec<String> = who
+                    .iter()
+                    .map(|u| {
+                        format!(
+                            "{}{} ({}:{})",
+                            u.module.name,
+                            if u.indirect { ", indirect" } else { "" },
+                            u.module.manifest,
+                            u.line
+                        )
+                    })
+                    .collect();
+                format!("{version}: {}", list_some(&places, 5))
+            })
+            .collect();
+        for u in uses.iter().filter(|u| u.version != newest) {
+            if ctx.excepted(path, &u.module.name) {
+                continue;
+            }
+            let mut finding = Finding::new(
+                ID,
+                severity,
+                &u.module.manifest,
+                format!(
+                    "{path} is required at {} versions: {}",
+                    by_version.len(),
+                    summary.join(", ")
+                ),
+                path,
+            )
+            .at(u.span.span())
+            .service(Some(u.module.name.clone()))
+            .help(format!(
+                "align on {newest}: `go get {path}@{newest}` in {}, or pin it in the root go.mod",
+                u.module.name
+            ));
+            for note in &notes {
+                finding = finding.note(note.clone());
+            }
+            out.push(finding);
+        }
+    }
+}

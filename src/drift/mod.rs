@@ -1,0 +1,286 @@
+//! `trellis drift`: dependency drift between services, against an anchor and
+//! against upstream.
+//!
+//! Layout: parsers (`gomod`, `cargo`, `version`), the parsed facts (`model`),
+//! the policy (`config`), one check per file (`checks`).
+
+pub mod cargo;
+pub mod checks;
+pub mod config;
+pub mod gomod;
+pub mod model;
+pub mod upstream;
+pub mod version;
+
+pub use config::DriftConfig;
+
+use crate::error::InputError;
+use crate::repo::Repo;
+use crate::report::{Report, RuleInfo};
+use checks::{Anchored, Ctx};
+use config::Constraint;
+use model::Facts;
+use std::cell::Cell;
+use std::collections::BTreeMap;
+
+/// How `trellis drift` runs.
+#[derive(Debug, Clone, Default)]
+pub struct DriftOptions {
+    /// Compare with the newest upstream releases (Go module proxy, crates.io).
+    pub upstream: bool,
+    /// Never touch the network; upstream data comes from the local module cache.
+    pub offline: bool,
+    /// Print lookup warnings and the progress bar (stderr) unless quiet.
+    pub quiet: bool,
+}
+
+/// Every rule this job can report, for `trellis explain` and `trellis rules`.
+pub fn rules() -> Vec<RuleInfo> {
+    let mut rules = checks::offline_rules();
+    rules.extend(checks::upstream_rules());
+    rules
+}
+
+/// Runs the drift checks on a repository.
+pub fn run(repo: &Repo, options: &DriftOptions) -> Result<Report, InputError> {
+    let config = &repo.config.config.drift;
+    let config_path = config_file(repo);
+    validate(config, repo)?;
+    let facts = Facts::gather(repo)?;
+    let anchors = anchors(&facts, config);
+    let ctx = Ctx {
+        facts: &facts,
+        config,
+        anchors,
+        exception_hits: config.exceptions.iter().map(|_| Cell::new(0)).collect(),
+        skip_hits: config.cargo_skip.iter().map(|_| Cell::new(0)).collect(),
+        config_path,
+        config_text: repo
+            .config
+            .files
+            .last()
+            .and_then(|f| std::fs::read_to_string(f).ok()),
+    };
+    let mut report = Report::new("drift");
+    checks::run_offline(&ctx, &mut report.findings);
+    report.rules = checks::offline_rules();
+    let mut upstream_stats = Vec::new();
+    if options.upstream || options.offline {
+        use std::io::IsTerminal;
+        let data = upstream::gather(&upstream::Lookups {
+            facts: &facts,
+            config: &config.upstream,
+            offline: options.offline,
+            progress: !options.quiet && std::io::stderr().is_terminal(),
+        });
+        if !options.quiet {
+            let mut stderr = std::io::stderr().lock();
+            use std::io::Write as _;
+            if let Some(reason) = &data.unavailable {
+                let _ = writeln!(stderr, "warning: {reason}");
+            }
+            for warning in &data.warnings {
+                let _ = writeln!(stderr, "warning: upstream: {warning}");
+            }
+        }
+        checks::run_upstream(&ctx, &data, &mut report.findings);
+        report.rules.extend(checks::upstream_rules());
+        upstream_stats = upstream_summary(&facts, &data);
+    }
+    let requirements: usize = facts.modules.iter().map(|m| m.parsed.requires.len()).sum();
+    report.stats = vec![
+        ("go.mod files".into(), facts.modules.len().to_string()),
+        ("requirements".into(), requirements.to_string()),
+        ("go.sum files".into(), facts.sums.len().to_string()),
+        ("Cargo manifests".into(), facts.manifests.len().to_string()),
+    ];
+    if let Some(resolution) = &facts.workspace_resolution {
+        report
+            .stats
+            .push(("Rust workspaces".into(), resolution.clone()));
+    }
+    report.stats.extend(upstream_stats);
+    if let Some(anchor) = facts.anchor() {
+        report
+            .stats
+            .push(("anchor".into(), anchor.manifest.clone()));
+    }
+    Ok(report)
+}
+
+/// The config file relative to the root (for findings about the policy).
+fn config_file(repo: &Repo) -> String {
+    repo.config
+        .files
+        .last()
+        .map(|f| {
+            let f = f.canonicalize().unwrap_or_else(|_| f.clone());
+            crate::repo::relative_path(&repo.root, &f).unwrap_or_else(|| f.display().to_string())
+        })
+        .unwrap_or_else(|| crate::config::FILE_NAME.to_string())
+}
+
+fn config_error(repo: &Repo, needle: &str, message: String, help: &str) -> InputError {
+    let mut err = InputError::new(message).help(help);
+    if let Some(path) = repo.config.files.last() {
+        err = err.in_file(path);
+        if let Ok(text) = std::fs::read_to_string(path) {
+            if let Some((i, line)) = text.lines().enumerate().find(|(_, l)| l.contains(needle)) {
+                let column = line.find(needle).map_or(1, |c| c as u32 + 1);
+                err = err.at(i as u32 + 1, column);
+            }
+            err = err.with_source(text);
+        }
+    }
+    err
+}
+
+fn validate(config: &DriftConfig, repo: &Repo) -> Result<(), InputError> {
+    for (module, value) in &config.anchor {
+        if let Err(message) = Constraint::parse(value) {
+            return Err(config_error(
+                repo,
+                module,
+                format!("drift.anchor.{module}: {message}"),
+                "write a version (v1.5.2), a pin (=v1.5.2) or a range (>=v1.2.0, <v1.4.0)",
+            ));
+        }
+    }
+    for exception in &config.exceptions {
+        if exception.reason.trim().is_empty() {
+            return Err(config_error(
+                repo,
+                &exception.module,
+                format!(
+                    "drift.exceptions entry for {} has an empty reason",
+                    exception.module
+                ),
+                "say why the module may drift: `reason: pinned until the v2 migration (TICKET-12)`",
+            ));
+        }
+        for service in &exception.services {
+            if repo.service(service).is_none() {
+                let names: Vec<&str> = repo.services.iter().map(|s| s.name.as_str()).collect();
+                let hint = crate::error::did_you_mean(service, names.iter().copied())
+                    .map(|n| format!("did you mean `{n}`? "))
+                    .unwrap_or_default();
+                return Err(config_error(
+                    repo,
+                    service,
+                    format!("drift.exceptions names service `{service}`, which does not exist"),
+                    &format!("{hint}services: {}", names.join(", ")),
+                ));
+            }
+        }
+    }
+    for skip in &config.cargo_skip {
+        if skip.reason.trim().is_empty() {
+            return Err(config_error(
+                repo,
+                &skip.name,
+                format!(
+                    "drift.cargo_skip entry for {} has an empty reason",
+                    skip.name
+                ),
+                "say why the duplicate is accepted",
+            ));
+        }
+    }
+    if crate::report::Severity::parse(&config.indirect_severity).is_none() {
+        return Err(config_error(
+            repo,
+            "indirect_severity",
+            format!(
+                "drift.indirect_severity: `{}` is not a severity",
+                config.indirect_severity
+            ),
+            "use info, warning or error",
+        ));
+    }
+    Ok(())
+}
+
+/// The anchor constraints: the root go.mod's requirements, then the policy.
+fn anchors(facts: &Facts, config: &DriftConfig) -> BTreeMap<String, Anchored> {
+    let mut anchors = BTreeMap::new();
+    if let Some(anchor) = facts.anchor() {
+        for req in &anchor.parsed.requires {
+            let constraint = if config.float {
+                Constraint::Float(req.version.clone())
+            } else {
+                Constraint::Exact(req.version.clone())
+            };
+            anchors.insert(
+                req.path.clone(),
+                Anchored {
+                    constraint,
+                    source: anchor.manifest.clone(),
+                    line: Some(req.pos.line),
+                },
+            );
+        }
+    }
+    for (module, value) in &config.anchor {
+        if let Ok(constraint) = Constraint::parse(value) {
+            anchors.insert(
+                module.clone(),
+                Anchored {
+                    constraint,
+                    source: "trellis.yaml (drift.anchor)".into(),
+                    line: None,
+                },
+            );
+        }
+    }
+    anchors
+}
+
+/// Libyears per service and in total, and where the data came from.
+fn upstream_summary(facts: &Facts, data: &upstream::UpstreamData) -> Vec<(String, String)> {
+    const YEAR: f64 = 365.25 * 86_400.0;
+    let mut stats = Vec::new();
+    if let Some(reason) = &data.unavailable {
+        stats.push(("upstream".into(), reason.clone()));
+        return stats;
+    }
+    stats.push(("upstream".into(), data.source.clone()));
+    if data.source.starts_with("module cache") && !facts.manifests.is_empty() {
+        stats.push((
+            "crates".into(),
+            "not looked up offline (the crates.io index is not cached locally)".into(),
+        ));
+    }
+    let mut per_service: Vec<(String, f64)> = Vec::new();
+    for module in facts.service_modules() {
+        let mut years = 0.0;
+        for req in module.parsed.requires.iter().filter(|r| !r.indirect) {
+            let Some(up) = data.go.get(&req.path) else {
+                continue;
+            };
+            if let (Some(latest), Some(current)) =
+                (up.latest_time, up.times.get(req.version.as_str()))
+            {
+                years += ((latest - current).max(0) as f64) / YEAR;
+            }
+        }
+        per_service.push((module.name.clone(), years));
+    }
+    let total: f64 = per_service.iter().map(|(_, y)| y).sum();
+    per_service.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    stats.push(("libyears".into(), format!("{total:.2}")));
+    let listed: Vec<String> = per_service
+        .iter()
+        .map(|(name, years)| format!("{name} {years:.2}"))
+        .collect();
+    stats.push(("libyears by service".into(), listed.join(", ")));
+    if !data.warnings.is_empty() {
+        stats.push(("upstream warnings".into(), data.warnings.len().to_string()));
+    }
+    if !data.private.is_empty() {
+        stats.push((
+            "private modules not looked up".into(),
+            data.private.len().to_string(),
+        ));
+    }
+    stats
+}

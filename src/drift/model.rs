@@ -1,0 +1,333 @@
+//! The facts the drift checks read: every go.mod, go.sum, go.work and
+//! go.work.sum of the repository, every Cargo manifest and lock, parsed once.
+
+use super::cargo::{CargoManifest, LockedPackage, parse_lock, parse_manifest};
+use super::gomod::sum::GoSum;
+use super::gomod::{GoMod, GoWork, Mode, parse_go_mod, parse_go_work};
+use crate::error::InputError;
+use crate::repo::{Language, Repo};
+use rayon::prelude::*;
+
+/// One go.mod file and who it belongs to.
+#[derive(Debug, Clone)]
+pub struct GoModule {
+    /// The go.mod, relative to the repository root.
+    pub manifest: String,
+    /// Its directory ("" for the root).
+    pub dir: String,
+    /// The service it defines, or its module path when it is not a service.
+    pub name: String,
+    /// The service name when this module is a service.
+    pub service: Option<String>,
+    /// The root go.mod that anchors versions for the others.
+    pub is_anchor: bool,
+    pub parsed: GoMod,
+}
+
+#[derive(Debug, Clone)]
+pub struct SumFile {
+    pub path: String,
+    pub parsed: GoSum,
+}
+
+#[derive(Debug, Clone)]
+pub struct WorkFile {
+    pub path: String,
+    pub dir: String,
+    pub parsed: GoWork,
+}
+
+#[derive(Debug, Clone)]
+pub struct RustManifest {
+    pub path: String,
+    pub service: Option<String>,
+    pub parsed: CargoManifest,
+}
+
+#[derive(Debug, Clone)]
+pub struct RustLock {
+    pub path: String,
+    pub packages: Vec<LockedPackage>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    pub modules: Vec<GoModule>,
+    pub sums: Vec<SumFile>,
+    pub works: Vec<WorkFile>,
+    pub manifests: Vec<RustManifest>,
+    pub locks: Vec<RustLock>,
+    /// How `workspace = true` requirements were resolved, for the report.
+    pub workspace_resolution: Option<String>,
+}
+
+impl Facts {
+    pub fn gather(repo: &Repo) -> Result<Facts, InputError> {
+        enum Parsed {
+            Mod(Box<GoModule>),
+            Sum(SumFile),
+            Work(WorkFile),
+            Manifest(RustManifest),
+            Lock(RustLock),
+        }
+        let wanted: Vec<&String> = repo
+            .files
+            .iter()
+            .filter(|f| {
+                matches!(
+                    file_name(f),
+                    "go.mod" | "go.sum" | "go.work" | "go.work.sum" | "Cargo.toml" | "Cargo.lock"
+                )
+            })
+            .collect();
+        let parsed: Vec<Parsed> = wanted
+            .par_iter()
+            .map(|rel| -> Result<Parsed, InputError> {
+                let path = repo.absolute(rel);
+                let text = std::fs::read_to_string(&path).map_err(|e| {
+                    InputError::new(format!("cannot read {rel}: {e}"))
+                        .in_file(&path)
+                        .help("check the file's permissions and encoding (UTF-8)")
+                })?;
+                let dir = parent_dir(rel);
+                Ok(match file_name(rel) {
+                    "go.mod" => {
+                        let parsed = parse_go_mod(&text, Mode::Strict)
+                            .map_err(|e| e.into_input_error(&path, &text))?;
+                        let service = repo
+                            .services
+                            .iter()
+                            .find(|s| s.language == Language::Go && s.manifest == **rel)
+                            .map(|s| s.name.clone());
+                        let is_anchor = repo.anchor.as_deref() == Some(rel.as_str());
+                        Parsed::Mod(Box::new(GoModule {
+                            manifest: rel.to_string(),
+                            name: service
+                                .clone()
+                                .unwrap_or_else(|| parsed.module_path().to_string()),
+                            service,
+                            dir,
+                            is_anchor,
+                            parsed,
+                        }))
+                    }
+                    "go.sum" | "go.work.sum" => Parsed::Sum(SumFile {
+                        path: rel.to_string(),
+                        parsed: GoSum::parse(&text)
+                            .map_err(|e| e.into_input_error(&path, &text))?,
+                    }),
+                    "go.work" => Parsed::Work(WorkFile {
+                        path: rel.to_string(),
+                        dir,
+                        parsed: parse_go_work(&text)
+                            .map_err(|e| e.into_input_error(&path, &text))?,
+                    }),
+                    "Cargo.toml" => Parsed::Manifest(RustManifest {
+                        path: rel.to_string(),
+                        service: repo
+                            .services
+                            .iter()
+                            .find(|s| s.language == Language::Rust && s.manifest == **rel)
+                            .map(|s| s.name.clone()),
+                        parsed: parse_manifest(&path, &text)?,
+                    }),
+                    _ => Parsed::Lock(RustLock {
+                        path: rel.to_string(),
+                        packages: parse_lock(&path, &text)?,
+                    }),
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        let mut facts = Facts::default();
+        for item in parsed {
+            match item {
+                Parsed::Mod(m) => facts.modules.push(*m),
+                Parsed::Sum(s) => facts.sums.push(s),
+                Parsed::Work(w) => facts.works.push(w),
+                Parsed::Manifest(m) => facts.manifests.push(m),
+                Parsed::Lock(l) => facts.locks.push(l),
+            }
+        }
+        facts.resolve_workspaces(repo);
+        Ok(facts)
+    }
+
+    /// Gives `workspace = true` dependencies the requirement they inherit:
+    /// from `cargo metadata` where a workspace exists and cargo runs (it
+    /// knows renames, globs and excludes), else from the nearest
+    /// `[workspace.dependencies]` above the member.
+    fn resolve_workspaces(&mut self, repo: &Repo) {
+        let roots: Vec<String> = self
+            .manifests
+            .iter()
+            .filter(|m| m.parsed.is_workspace)
+            .map(|m| m.path.clone())
+            .collect();
+        if roots.is_empty() {
+            return;
+        }
+        let mut used_cargo = 0;
+        let mut failures = Vec::new();
+        for root in &roots {
+            let metadata = cargo_metadata::MetadataCommand::new()
+                .manifest_path(repo.absolute(root))
+                .no_deps()
+                .other_options(vec!["--offline".to_string()])
+                .exec();
+            let metadata = match metadata {
+                Ok(m) => m,
+                Err(e) => {
+                    failures.push(format!("{root}: {}", first_line(&e.to_string())));
+                    continue;
+                }
+            };
+            used_cargo += 1;
+            for package in metadata.workspace_packages() {
+                let Some(rel) =
+                    crate::repo::relative_path(&repo.root, package.manifest_path.as_std_path())
+                else {
+                    continue;
+                };
+                let Some(manifest) = self.manifests.iter_mut().find(|m| m.path == rel) else {
+                    continue;
+                };
+                for dep in manifest.parsed.deps.iter_mut().filter(|d| d.req.is_none()) {
+                    if let Some(resolved) = package.dependencies.iter().find(|d| {
+                        d.name == dep.name
+                            && d.path.is_none()
+                            && d.source
+                                .as_ref()
+                                .is_some_and(|s| s.repr.starts_with("registry+"))
+                    }) {
+                        dep.req = Some(resolved.req.to_string());
+                    }
+                }
+            }
+        }
+        // Whatever cargo did not resolve: the nearest workspace table above.
+        let tables: Vec<(String, Vec<super::cargo::CargoDep>)> = self
+            .manifests
+            .iter()
+            .filter(|m| m.parsed.is_workspace)
+            .map(|m| (parent_dir(&m.path), m.parsed.workspace_deps.clone()))
+            .collect();
+        for manifest in &mut self.manifests {
+            let dir = parent_dir(&manifest.path);
+            let Some((_, table)) = tables
+                .iter()
+                .filter(|(root, _)| {
+                    root.is_empty() || dir == *root || dir.starts_with(&format!("{root}/"))
+                })
+                .max_by_key(|(root, _)| root.len())
+            else {
+                continue;
+            };
+            for dep in manifest
+                .parsed
+                .deps
+                .iter_mut()
+                .filter(|d| d.inherited && d.req.is_none())
+            {
+                if let Some(from) = table.iter().find(|w| w.name == dep.name) {
+                    dep.req.clone_from(&from.req);
+                }
+            }
+        }
+        self.workspace_resolution = Some(if failures.is_empty() {
+            format!(
+                "cargo metadata ({used_cargo} workspace{})",
+                if used_cargo == 1 { "" } else { "s" }
+            )
+        } else {
+            format!(
+                "own parser (cargo metadata failed: {})",
+                failures.join("; ")
+            )
+        });
+    }
+
+    /// The go.mod files that are not the anchor: the services' modules.
+    pub fn service_modules(&self) -> impl Iterator<Item = &GoModule> {
+        self.modules.iter().filter(|m| !m.is_anchor)
+    }
+
+    pub fn anchor(&self) -> Option<&GoModule> {
+        self.modules.iter().find(|m| m.is_anchor)
+    }
+
+    /// The go.sum beside a go.mod.
+    pub fn sum_for(&self, module: &GoModule) -> Option<&SumFile> {
+        let want = join(&module.dir, "go.sum");
+        self.sums.iter().find(|s| s.path == want)
+    }
+
+    /// The go.work.sum of the workspace that uses this module, if any.
+    pub fn work_sum_for(&self, module: &GoModule) -> Option<&SumFile> {
+        self.works
+            .iter()
+            .find(|w| w.uses_dir(&module.dir))
+            .and_then(|w| {
+                let want = join(&w.dir, "go.work.sum");
+                self.sums.iter().find(|s| s.path == want)
+            })
+    }
+}
+
+impl WorkFile {
+    /// Whether `use` names this directory (relative to the repository root).
+    pub fn uses_dir(&self, dir: &str) -> bool {
+        self.parsed
+            .uses
+            .iter()
+            .any(|u| normalize(&join(&self.dir, &u.value)).as_deref() == Some(dir))
+    }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or(text)
+}
+
+pub fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+pub fn parent_dir(path: &str) -> String {
+    path.rfind('/')
+        .map_or_else(String::new, |i| path[..i].to_string())
+}
+
+pub fn join(dir: &str, rel: &str) -> String {
+    if dir.is_empty() {
+        rel.to_string()
+    } else {
+        format!("{dir}/{rel}")
+    }
+}
+
+/// Resolves `.` and `..` in a relative `/`-path; None when it climbs above the root.
+pub fn normalize(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_relative_paths() {
+        assert_eq!(normalize("services/a/../b").as_deref(), Some("services/b"));
+        assert_eq!(normalize("./x").as_deref(), Some("x"));
+        assert_eq!(normalize("a/../.."), None);
+        assert_eq!(normalize("."), Some(String::new()));
+    }
+}

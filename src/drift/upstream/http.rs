@@ -1,0 +1,208 @@
+//! HTTP GET with timeouts, retries with backoff and an on-disk cache with a TTL.
+
+use sha2::{Digest, Sha256};
+use std::path::PathBuf;
+use std::sync::Once;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// The outcome of one GET.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fetch {
+    Found(Vec<u8>),
+    /// 404 or 410: the server has no such thing (the proxy protocol's "not found").
+    NotFound,
+    /// Anything else: a server error, a timeout, no connection.
+    Failed(Failure),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub reason: String,
+    /// No connection could be made at all (as opposed to a bad answer).
+    pub unreachable: bool,
+}
+
+impl Fetch {
+    pub fn failed(reason: impl Into<String>, unreachable: bool) -> Fetch {
+        Fetch::Failed(Failure {
+            reason: reason.into(),
+            unreachable,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpOptions {
+    pub timeout: Duration,
+    pub retries: u32,
+    /// How long a cached answer is used without asking again.
+    pub ttl: Duration,
+    /// Where answers are cached; None disables the cache.
+    pub cache_dir: Option<PathBuf>,
+}
+
+pub struct Http {
+    client: Option<reqwest::blocking::Client>,
+    build_error: Option<String>,
+    options: HttpOptions,
+}
+
+static TLS_PROVIDER: Once = Once::new();
+
+impl Http {
+    pub fn new(options: HttpOptions) -> Http {
+        TLS_PROVIDER.call_once(|| {
+            // Another part of the program may have installed one already; either is fine.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        });
+        let built = reqwest::blocking::Client::builder()
+            .timeout(options.timeout)
+            .connect_timeout(options.timeout)
+            .user_agent(concat!("trellis/", env!("CARGO_PKG_VERSION")))
+            .tls_backend_rustls()
+            .build();
+        let (client, build_error) = match built {
+            Ok(client) => (Some(client), None),
+            Err(e) => (None, Some(format!("cannot start the HTTP client: {e}"))),
+        };
+        Http {
+            client,
+            build_error,
+            options,
+        }
+    }
+
+    /// GET `url`, from the cache when a fresh answer is there.
+    pub fn get(&self, url: &str) -> Fetch {
+        if let Some(cached) = self.cached(url, false) {
+            return cached;
+        }
+        let fetched = self.fetch(url);
+        match &fetched {
+            Fetch::Found(body) => self.store(url, 200, body),
+            Fetch::NotFound => self.store(url, 404, &[]),
+            // A stale answer beats none when the network fails.
+            Fetch::Failed(_) => {
+                if let Some(stale) = self.cached(url, true) {
+                    return stale;
+                }
+            }
+        }
+        fetched
+    }
+
+    fn fetch(&self, url: &str) -> Fetch {
+        let Some(client) = &self.client else {
+            return Fetch::failed(self.build_error.clone().unwrap_or_default(), true);
+        };
+        let mut attempt = 0;
+        loop {
+            let outcome = match client.get(url).send() {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    match status {
+                        200..=299 => match response.bytes() {
+                            Ok(body) => return Fetch::Found(body.to_vec()),
+                            Err(e) => {
+                                Fetch::failed(format!("reading the answer failed: {e}"), false)
+                            }
+                        },
+                        404 | 410 => return Fetch::NotFound,
+                        // Client errors will not change on retry.
+                        400..=499 => return Fetch::failed(format!("HTTP {status}"), false),
+                        _ => Fetch::failed(format!("HTTP {status}"), false),
+                    }
+                }
+                Err(e) if e.is_timeout() => Fetch::failed(
+                    format!(
+                        "no answer within {:.1}s",
+                        self.options.timeout.as_secs_f64()
+                    ),
+                    false,
+                ),
+                Err(e) if e.is_connect() => {
+                    Fetch::failed(format!("cannot connect: {}", root_cause(&e)), true)
+                }
+                Err(e) => Fetch::failed(root_cause(&e), false),
+            };
+            if attempt >= self.options.retries {
+                return outcome;
+            }
+            attempt += 1;
+            // 200 ms, 400 ms, 800 ms...: servers that are briefly overloaded recover.
+            std::thread::sleep(Duration::from_millis(100 << attempt));
+        }
+    }
+
+    fn cache_path(&self, url: &str) -> Option<PathBuf> {
+        let dir = self.options.cache_dir.as_ref()?;
+        let digest = Sha256::digest(url.as_bytes());
+        let name: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        Some(dir.join(&name[..2]).join(&name[2..]))
+    }
+
+    /// A cached answer: fresh ones only, unless `stale_ok`.
+    fn cached(&self, url: &str, stale_ok: bool) -> Option<Fetch> {
+        let path = self.cache_path(url)?;
+        let bytes = std::fs::read(path).ok()?;
+        let newline = bytes.iter().position(|&b| b == b'\n')?;
+        let header = std::str::from_utf8(&bytes[..newline]).ok()?;
+        let (status, stored_at) = header.split_once(' ')?;
+        let stored_at: u64 = stored_at.parse().ok()?;
+        let age = now_secs().saturating_sub(stored_at);
+        if !stale_ok && age > self.options.ttl.as_secs() {
+            return None;
+        }
+        match status {
+            "200" => Some(Fetch::Found(bytes[newline + 1..].to_vec())),
+            "404" => Some(Fetch::NotFound),
+            _ => None,
+        }
+    }
+
+    fn store(&self, url: &str, status: u16, body: &[u8]) {
+        let Some(path) = self.cache_path(url) else {
+            return;
+        };
+        let mut bytes = format!("{status} {}\n", now_secs()).into_bytes();
+        bytes.extend_from_slice(body);
+        // The cache is an optimisation: failing to write it is not an error.
+        if let Some(parent) = path.parent()
+            && std::fs::create_dir_all(parent).is_ok()
+        {
+            let _ = crate::fsutil::write_atomic(&path, &bytes);
+        }
+    }
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+fn root_cause(e: &dyn std::error::Error) -> String {
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}
+
+/// The default cache directory: $TRELLIS_CACHE_DIR, $XDG_CACHE_HOME/trellis or ~/.cache/trellis.
+pub fn default_cache_dir() -> Option<PathBuf> {
+    let base = std::env::var_os("TRELLIS_CACHE_DIR")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("XDG_CACHE_HOME")
+                .filter(|v| !v.is_empty())
+                .map(|d| PathBuf::from(d).join("trellis"))
+        })
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".cache/trellis"))
+        })?;
+    Some(base.join("http"))
+}

@@ -1,0 +1,530 @@
+//! Upstream facts: versions, release times, retractions and deprecations from
+//! the Go module proxy (or the local module cache) and the crates.io index.
+
+pub mod crates;
+pub mod goproxy;
+pub mod http;
+
+use super::gomod::{GoMod, Mode, parse_go_mod};
+use super::model::Facts;
+use super::version::{GoVersion, split_path_major};
+use goproxy::{GoSource, PrivatePatterns, ProxyList};
+use http::{Fetch, Http, HttpOptions};
+use rayon::prelude::*;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpstreamConfig {
+    /// Seconds to wait for one HTTP answer.
+    #[serde(default = "default_timeout")]
+    pub timeout_secs: f64,
+    /// Retries after a server error or a timeout (with backoff).
+    #[serde(default = "default_retries")]
+    pub retries: u32,
+    /// Lookups in flight at once.
+    #[serde(default = "default_concurrency")]
+    pub concurrency: usize,
+    /// Hours a cached answer is used without asking again.
+    #[serde(default = "default_ttl")]
+    pub cache_ttl_hours: f64,
+    /// The crates.io sparse index (or a mirror of it).
+    #[serde(default = "default_index")]
+    pub crates_index: String,
+}
+
+fn default_timeout() -> f64 {
+    10.0
+}
+fn default_retries() -> u32 {
+    2
+}
+fn default_concurrency() -> usize {
+    8
+}
+fn default_ttl() -> f64 {
+    24.0
+}
+fn default_index() -> String {
+    crates::DEFAULT_INDEX.to_string()
+}
+
+impl Default for UpstreamConfig {
+    fn default() -> Self {
+        UpstreamConfig {
+            timeout_secs: default_timeout(),
+            retries: default_retries(),
+            concurrency: default_concurrency(),
+            cache_ttl_hours: default_ttl(),
+            crates_index: default_index(),
+        }
+    }
+}
+
+/// What upstream says about one Go module path.
+#[derive(Debug, Clone, Default)]
+pub struct GoModuleData {
+    /// Every version the proxy lists (releases and prereleases).
+    pub versions: Vec<GoVersion>,
+    pub latest: Option<GoVersion>,
+    pub latest_time: Option<i64>,
+    /// The go.mod of the latest version: its retractions and deprecation.
+    pub latest_mod: Option<GoMod>,
+    /// A newer major (`/v2`...) and its latest version.
+    pub newer_major: Option<(String, GoVersion)>,
+    /// Release times of the versions the repository requires.
+    pub times: BTreeMap<String, i64>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct UpstreamData {
+    pub go: BTreeMap<String, GoModuleData>,
+    pub crates: BTreeMap<String, Vec<crates::CrateVersion>>,
+    /// One line per module that could not be looked up.
+    pub warnings: Vec<String>,
+    /// Where the data came from, for the report.
+    pub source: String,
+    /// Modules skipped because GOPRIVATE/GONOPROXY/GONOSUMDB match them.
+    pub private: Vec<String>,
+    /// Nothing could be looked up (no network and no cache, or no module cache).
+    pub unavailable: Option<String>,
+}
+
+const NOT_CACHED: &str = "not in the module cache";
+
+pub struct Lookups<'a> {
+    pub facts: &'a Facts,
+    pub config: &'a UpstreamConfig,
+    pub offline: bool,
+    pub progress: bool,
+}
+
+/// The module paths worth asking about: required somewhere, not one of this
+/// repository's own modules, not replaced by a local directory.
+fn go_wanted(facts: &Facts) -> BTreeMap<String, BTreeSet<String>> {
+    let own: BTreeSet<&str> = facts
+        .modules
+        .iter()
+        .map(|m| m.parsed.module_path())
+        .collect();
+    let mut wanted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for module in &facts.modules {
+        for req in &module.parsed.requires {
+            let local = module
+                .parsed
+                .replaces
+                .iter()
+                .any(|r| r.old_path == req.path && r.is_local());
+            if own.contains(req.path.as_str()) || local {
+                continue;
+            }
+            wanted
+                .entry(req.path.clone())
+                .or_default()
+                .insert(req.version.to_string());
+        }
+    }
+    wanted
+}
+
+pub fn gather(lookups: &Lookups<'_>) -> UpstreamData {
+    let config = lookups.config;
+    let mut data = UpstreamData::default();
+    let private = PrivatePatterns::from_env();
+    let mut wanted = go_wanted(lookups.facts);
+    wanted.retain(|path, _| {
+        let skip = private.matches(path);
+        if skip {
+            data.private.push(path.clone());
+        }
+        !skip
+    });
+    let crate_names: BTreeSet<String> = lookups
+        .facts
+        .manifests
+        .iter()
+        .flat_map(|m| m.parsed.deps.iter().chain(&m.parsed.workspace_deps))
+        .filter(|d| d.req.is_some())
+        .map(|d| d.name.clone())
+        .collect();
+
+    let http = Http::new(HttpOptions {
+        timeout: Duration::from_secs_f64(config.timeout_secs.max(0.01)),
+        retries: config.retries,
+        ttl: Duration::from_secs_f64(config.cache_ttl_hours.max(0.0) * 3600.0),
+        cache_dir: http::default_cache_dir(),
+    });
+    let source = if lookups.offline {
+        let Some(cache) = goproxy::module_cache().map(|d| d.join("cache/download")) else {
+            data.unavailable = Some(
+                "--offline: no Go module cache (set GOMODCACHE or GOPATH); upstream checks skipped"
+                    .into(),
+            );
+            return data;
+        };
+        if !cache.is_dir() {
+            data.unavailable = Some(format!(
+                "--offline: no Go module cache at {} (run `go mod download` once, or set GOMODCACHE); upstream checks skipped",
+                cache.display()
+            ));
+            return data;
+        }
+        data.source = format!("module cache {}", cache.display());
+        GoSource::Cache { root: cache }
+    } else {
+        let list = ProxyList::from_env();
+        data.source = format!("GOPROXY={}", list.describe());
+        GoSource::Proxy { list, http: &http }
+    };
+
+    let total = wanted.len()
+        + if lookups.offline {
+            0
+        } else {
+            crate_names.len()
+        };
+    let bar = if lookups.progress {
+        let bar = indicatif::ProgressBar::new(total as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} upstream {bar:30} {pos}/{len} {wide_msg}",
+        ) {
+            bar.set_style(style);
+        }
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(config.concurrency.clamp(1, 64))
+        .build();
+    let run = || {
+        let go: Vec<(String, Result<GoModuleData, http::Failure>)> = wanted
+            .par_iter()
+            .map(|(path, versions)| {
+                bar.set_message(path.clone());
+                let result = lookup_go(&source, path, versions);
+                bar.inc(1);
+                (path.clone(), result)
+            })
+            .collect();
+        let crates: Vec<(String, crates::Lookup)> = if lookups.offline {
+            Vec::new()
+        } else {
+            crate_names
+                .par_iter()
+                .map(|name| {
+                    bar.set_message(name.clone());
+                    let result = crates::lookup(&http, &config.crates_index, name);
+                    bar.inc(1);
+                    (name.clone(), result)
+                })
+                .collect()
+        };
+        (go, crates)
+    };
+    let (go, crate_results) = match &pool {
+        Ok(pool) => pool.install(run),
+        Err(_) => run(),
+    };
+    bar.finish_and_clear();
+
+    let mut unreachable = 0;
+    let mut asked = 0;
+    for (path, result) in go {
+        asked += 1;
+        match result {
+            Ok(module) => {
+                data.go.insert(path, module);
+            }
+            Err(failure) => {
+                unreachable += usize::from(failure.unreachable);
+                data.warnings.push(format!("{path}: {}", failure.reason));
+            }
+        }
+    }
+    for (name, result) in crate_results {
+        asked += 1;
+        match result {
+            crates::Lookup::Found(versions) => {
+                data.crates.insert(name, versions);
+            }
+            crates::Lookup::NotFound => data.warnings.push(format!(
+                "crate {name}: not in the index {}",
+                config.crates_index
+            )),
+            crates::Lookup::Failed(failure) => {
+                unreachable += usize::from(failure.unreachable);
+                data.warnings
+                    .push(format!("crate {name}: {}", failure.reason));
+            }
+        }
+    }
+    // Offline, a module missing from the cache is normal: one line for all.
+    let (missing, mut others): (Vec<String>, Vec<String>) = std::mem::take(&mut data.warnings)
+        .into_iter()
+        .partition(|w| w.ends_with(NOT_CACHED));
+    if !missing.is_empty() {
+        let names: Vec<&str> = missing
+            .iter()
+            .map(|w| w.trim_end_matches(NOT_CACHED).trim_end_matches(": "))
+            .collect();
+        others.push(format!(
+            "{} module{} not in the module cache (run `go mod download` in the services): {}",
+            names.len(),
+            if names.len() == 1 { " is" } else { "s are" },
+            names.join(", ")
+        ));
+    }
+    data.warnings = others;
+    if asked > 0 && unreachable == asked {
+        data.unavailable = Some(format!(
+            "no network and nothing cached: cannot reach {} for any of {asked} lookups; upstream checks skipped (use --offline to read the Go module cache)",
+            data.source
+        ));
+        data.warnings.clear();
+    }
+    data
+}
+
+fn failure(reason: String) -> http::Failure {
+    http::Failure {
+        reason,
+        unreachable: false,
+    }
+}
+
+#[derive(Deserialize)]
+struct Info {
+    #[serde(rename = "Version")]
+    version: String,
+    #[serde(rename = "Time", default)]
+    time: Option<String>,
+}
+
+fn parse_info(body: &[u8]) -> Option<(GoVersion, Option<i64>)> {
+    let info: Info = serde_json::from_slice(body).ok()?;
+    let version = GoVersion::parse(&info.version).ok()?;
+    Some((version, info.time.as_deref().and_then(parse_time)))
+}
+
+fn parse_list(body: &[u8]) -> Vec<GoVersion> {
+    String::from_utf8_lossy(body)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter_map(|v| GoVersion::parse(v).ok())
+        .collect()
+}
+
+/// Go's @latest rule over a list: the highest release, else the highest prerelease.
+fn latest_of(versions: &[GoVersion]) -> Option<GoVersion> {
+    versions
+        .iter()
+        .filter(|v| v.is_release())
+        .max()
+        .or_else(|| versions.iter().max())
+        .cloned()
+}
+
+fn lookup_go(
+    source: &GoSource<'_>,
+    path: &str,
+    current: &BTreeSet<String>,
+) -> Result<GoModuleData, http::Failure> {
+    let mut data = GoModuleData::default();
+    match source.get(path, "@v/list") {
+        Fetch::Found(body) => data.versions = parse_list(&body),
+        Fetch::NotFound => {}
+        Fetch::Failed(f) => return Err(f),
+    }
+    data.latest = latest_of(&data.versions);
+    if data.latest.is_none() {
+        match source.get(path, "@latest") {
+            Fetch::Found(body) => {
+                if let Some((version, time)) = parse_info(&body) {
+                    data.latest_time = time;
+                    data.latest = Some(version);
+                }
+            }
+            Fetch::NotFound => {}
+            Fetch::Failed(f) => return Err(f),
+        }
+    }
+    let Some(latest) = data.latest.clone() else {
+        return Err(failure(match source {
+            GoSource::Cache { .. } => NOT_CACHED.to_string(),
+            GoSource::Proxy { .. } => "the proxy knows no version of it".to_string(),
+        }));
+    };
+    if data.latest_time.is_none() {
+        data.latest_time = version_time(source, path, &latest)?;
+    }
+    match source.get(path, &format!("@v/{latest}.mod")) {
+        Fetch::Found(body) => {
+            data.latest_mod = parse_go_mod(&String::from_utf8_lossy(&body), Mode::Lax).ok();
+        }
+        Fetch::NotFound => {}
+        Fetch::Failed(f) => return Err(f),
+    }
+    for version in current {
+        if let Ok(parsed) = GoVersion::parse(version)
+            && let Some(time) = version_time(source, path, &parsed)?
+        {
+            data.times.insert(version.clone(), time);
+        }
+    }
+    // A newer major lives at another path: probe /v(N+1) upward.
+    if !path.starts_with("gopkg.in/") {
+        let (base, suffix) = split_path_major(path);
+        let mut major = suffix.unwrap_or(1).max(1) + 1;
+        while major < suffix.unwrap_or(1).max(1) + 6 {
+            let candidate = format!("{base}/v{major}");
+            let versions = match source.get(&candidate, "@v/list") {
+                Fetch::Found(body) => parse_list(&body),
+                _ => Vec::new(),
+            };
+            let Some(newest) = latest_of(&versions) else {
+                break;
+            };
+            data.newer_major = Some((candidate, newest));
+            major += 1;
+        }
+    }
+    Ok(data)
+}
+
+/// When a version was published: a pseudo-version carries its commit time;
+/// otherwise the proxy's .info says.
+fn version_time(
+    source: &GoSource<'_>,
+    path: &str,
+    version: &GoVersion,
+) -> Result<Option<i64>, http::Failure> {
+    if let Some(pseudo) = version.pseudo() {
+        return Ok(parse_compact_time(&pseudo.timestamp));
+    }
+    match source.get(path, &format!("@v/{version}.info")) {
+        Fetch::Found(body) => Ok(parse_info(&body).and_then(|(_, t)| t)),
+        Fetch::NotFound => Ok(None),
+        Fetch::Failed(f) => Err(f),
+    }
+}
+
+/// Days since 1970-01-01 of a civil date (proleptic Gregorian).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = if year >= 0 { year } else { year - 399 } / 400;
+    let yoe = year - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn seconds(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64) -> Option<i64> {
+    let valid = (1..=12).contains(&mo)
+        && (1..=31).contains(&d)
+        && (0..24).contains(&h)
+        && (0..60).contains(&mi)
+        && (0..=60).contains(&s);
+    valid.then(|| days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s)
+}
+
+/// RFC 3339 (`2024-01-23T18:54:04Z`, fractions and offsets allowed) to Unix seconds.
+pub fn parse_time(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
+        return None;
+    }
+    let num = |range: std::ops::Range<usize>| text.get(range)?.parse::<i64>().ok();
+    let base = seconds(
+        num(0..4)?,
+        num(5..7)?,
+        num(8..10)?,
+        num(11..13)?,
+        num(14..16)?,
+        num(17..19)?,
+    )?;
+    let mut rest = &text[19..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        let digits = frac
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(frac.len());
+        rest = &frac[digits..];
+    }
+    let offset = match rest {
+        "Z" | "z" => 0,
+        _ => {
+            let sign = match rest.as_bytes().first()? {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let (h, m) = rest[1..].split_once(':')?;
+            sign * (h.parse::<i64>().ok()? * 3600 + m.parse::<i64>().ok()? * 60)
+        }
+    };
+    Some(base - offset)
+}
+
+/// A pseudo-version timestamp `yyyymmddhhmmss` (UTC) to Unix seconds.
+pub fn parse_compact_time(text: &str) -> Option<i64> {
+    let num = |range: std::ops::Range<usize>| text.get(range)?.parse::<i64>().ok();
+    if text.len() != 14 {
+        return None;
+    }
+    seconds(
+        num(0..4)?,
+        num(4..6)?,
+        num(6..8)?,
+        num(8..10)?,
+        num(10..12)?,
+        num(12..14)?,
+    )
+}
+
+/// `2024-01-23` for a Unix time.
+pub fn format_date(seconds: i64) -> String {
+    let days = seconds.div_euclid(86_400);
+    // Inverse of days_from_civil.
+    let z = days + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times() {
+        assert_eq!(parse_time("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse_time("2024-01-23T18:54:04Z"), Some(1_706_036_044));
+        assert_eq!(
+            parse_time("2024-01-23T19:54:04.123+01:00"),
+            Some(1_706_036_044)
+        );
+        assert_eq!(parse_time("2024-13-01T00:00:00Z"), None);
+        assert_eq!(parse_time("yesterday"), None);
+        assert_eq!(parse_compact_time("20240123185404"), Some(1_706_036_044));
+        assert_eq!(format_date(1_706_036_044), "2024-01-23");
+        assert_eq!(format_date(0), "1970-01-01");
+    }
+
+    #[test]
+    fn latest_prefers_releases() {
+        let list = parse_list(b"v1.0.0\nv1.1.0-rc.1\nv0.9.0\nnot-a-version\n");
+        assert_eq!(latest_of(&list).unwrap().as_str(), "v1.0.0");
+        let pre = parse_list(b"v2.0.0-alpha\nv2.0.0-beta\n");
+        assert_eq!(latest_of(&pre).unwrap().as_str(), "v2.0.0-beta");
+    }
+}

@@ -1,0 +1,721 @@
+//! `trellis drift` on fixtures: one directory per rule with `fail/` and
+//! `pass/` cases (and extra named cases), snapshotted, plus the shop example.
+
+use crate::support::{fixture, stderr_of, stdout_of, trellis, write_tree};
+use std::path::{Path, PathBuf};
+
+fn drift_json(dir: &Path, extra: &[&str]) -> (serde_json::Value, i32) {
+    let output = trellis()
+        .arg("-C")
+        .arg(dir)
+        .args(["drift", "--format", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let code = output.status.code().unwrap();
+    let json = serde_json::from_str(&stdout_of(&output))
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout_of(&output), stderr_of(&output)));
+    (json, code)
+}
+
+fn findings<'a>(json: &'a serde_json::Value, rule: &str) -> Vec<&'a serde_json::Value> {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == rule)
+        .collect()
+}
+
+/// Every case directory: tests/fixtures/drift/<rule>/<case>.
+fn cases() -> Vec<(String, String, PathBuf)> {
+    let root = fixture("drift");
+    let mut out = Vec::new();
+    for rule in std::fs::read_dir(&root).unwrap() {
+        let rule = rule.unwrap();
+        let name = rule.file_name().to_string_lossy().into_owned();
+        if !name.starts_with("drift-") {
+            continue;
+        }
+        for case in std::fs::read_dir(rule.path()).unwrap() {
+            let case = case.unwrap();
+            out.push((
+                name.clone(),
+                case.file_name().to_string_lossy().into_owned(),
+                case.path(),
+            ));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn fixtures_fail_and_pass_as_named_and_match_snapshots() {
+    let cases = cases();
+    assert!(cases.len() >= 16, "{cases:?}");
+    for (rule, case, dir) in cases {
+        let (json, _) = drift_json(&dir, &[]);
+        let hits = findings(&json, &rule);
+        if case.contains("fail") {
+            assert!(
+                !hits.is_empty(),
+                "{rule}/{case} reports no {rule}: {json:#}"
+            );
+        } else {
+            assert!(hits.is_empty(), "{rule}/{case} reports {rule}: {hits:#?}");
+        }
+        let output = trellis().arg("-C").arg(&dir).arg("drift").output().unwrap();
+        insta::assert_snapshot!(format!("drift_{rule}_{case}"), stdout_of(&output));
+    }
+}
+
+#[test]
+fn every_rule_has_docs_and_a_failing_fixture() {
+    for rule in trellis::drift::rules() {
+        assert_eq!(rule.job, "drift");
+        for section in [
+            "## What it does",
+            "## Why is this bad?",
+            "## Example",
+            "## Fix",
+        ] {
+            assert!(rule.docs.contains(section), "{} lacks {section}", rule.id);
+        }
+        let fail = fixture("drift").join(&rule.id).join("fail");
+        let upstream = ["drift-outdated", "drift-retracted", "drift-deprecated"];
+        if upstream.contains(&rule.id.as_str()) {
+            // Served by the local proxy in the upstream tests below.
+            assert!(fixture("drift/upstream/repo").is_dir());
+        } else {
+            assert!(fail.is_dir(), "{} has no fixture", rule.id);
+        }
+    }
+}
+
+#[test]
+fn shop_reports_the_uuid_mismatch_with_both_versions_and_services() {
+    let (json, code) = drift_json(&fixture("shop"), &[]);
+    assert_eq!(code, 0, "a warning does not fail the default gate");
+    let all = json["findings"].as_array().unwrap();
+    assert_eq!(all.len(), 1, "nothing spurious: {all:#?}");
+    let finding = &all[0];
+    assert_eq!(finding["rule"], "drift-version-mismatch");
+    assert_eq!(finding["path"], "services/inventory-service/go.mod");
+    assert_eq!(finding["line"], 6);
+    assert_eq!(finding["service"], "inventory-service");
+    let message = finding["message"].as_str().unwrap();
+    for needle in [
+        "github.com/google/uuid",
+        "v1.6.0",
+        "v1.5.0",
+        "order-service",
+        "inventory-service",
+    ] {
+        assert!(message.contains(needle), "{message} lacks {needle}");
+    }
+    let notes = finding["notes"].to_string();
+    assert!(notes.contains("services/order-service/go.mod:6"), "{notes}");
+    assert!(
+        notes.contains("services/inventory-service/go.mod:6"),
+        "{notes}"
+    );
+}
+
+#[test]
+fn shop_in_every_format() {
+    for format in ["text", "json", "sarif", "github", "junit", "markdown"] {
+        let output = trellis()
+            .arg("-C")
+            .arg(fixture("shop"))
+            .args(["drift", "--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{format}: {}",
+            stderr_of(&output)
+        );
+        let text = stdout_of(&output);
+        assert!(text.contains("github.com/google/uuid"), "{format}: {text}");
+        insta::assert_snapshot!(format!("drift_shop_{format}"), text);
+    }
+}
+
+#[test]
+fn fail_on_warning_turns_the_mismatch_into_exit_1() {
+    trellis()
+        .arg("-C")
+        .arg(fixture("shop"))
+        .args(["--fail-on", "warning", "drift"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn go_work_repository() {
+    let (json, code) = drift_json(&fixture("drift/go-work"), &[]);
+    assert_eq!(code, 1);
+    let go = findings(&json, "drift-go-directive");
+    assert!(
+        go.iter()
+            .any(|f| f["path"] == "go.work" && f["severity"] == "error"),
+        "go.work older than a module it uses: {go:#?}"
+    );
+    let replace = findings(&json, "drift-replace-local");
+    assert_eq!(replace.len(), 1);
+    assert_eq!(replace[0]["severity"], "info");
+    let sums = findings(&json, "drift-gosum");
+    assert!(
+        sums.iter().any(|f| f["path"] == "go.work.sum"),
+        "go.work.sum takes part in hash comparison: {sums:#?}"
+    );
+    // services/a requires github.com/org/auth, replaced in go.work; its hash is in go.sum.
+    assert!(
+        !sums
+            .iter()
+            .any(|f| f["message"].as_str().unwrap().contains("no hash")),
+        "{sums:#?}"
+    );
+}
+
+#[test]
+fn malformed_go_mod_is_exit_2_with_file_and_line() {
+    let output = trellis()
+        .arg("-C")
+        .arg(fixture("drift/malformed"))
+        .arg("drift")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = stderr_of(&output);
+    assert!(stderr.contains("services/a/go.mod:7:17"), "{stderr}");
+    assert!(stderr.contains("latest"), "{stderr}");
+    assert!(stderr.contains("help:"), "{stderr}");
+}
+
+#[test]
+fn malformed_go_sum_and_cargo_files_are_exit_2() {
+    for (file, text, needle) in [
+        ("svc/go.sum", "github.com/a/b v1.0.0\n", "svc/go.sum:1"),
+        ("go.work", "go 1.22\nuse (\n", "go.work:2"),
+        (
+            "crates/x/Cargo.lock",
+            "[[package]]\nname = 3\n",
+            "Cargo.lock:2",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        write_tree(
+            dir.path(),
+            &[
+                ("svc/go.mod", "module example.com/svc\n\ngo 1.22\n"),
+                (
+                    "crates/x/Cargo.toml",
+                    "[package]\nname = \"x\"\nversion = \"0.1.0\"\n",
+                ),
+                (file, text),
+            ],
+        );
+        let output = trellis()
+            .arg("-C")
+            .arg(dir.path())
+            .arg("drift")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{file}");
+        let stderr = stderr_of(&output);
+        assert!(stderr.contains(needle), "{file}: {stderr}");
+    }
+}
+
+#[test]
+fn policy_errors_point_into_trellis_yaml() {
+    for (yaml, needle) in [
+        (
+            "version: 1\ndrift:\n  exceptions:\n    - module: github.com/google/uuid\n      reason: \"\"\n",
+            "empty reason",
+        ),
+        (
+            "version: 1\ndrift:\n  exceptions:\n    - module: github.com/google/uuid\n",
+            "missing key `reason`",
+        ),
+        (
+            "version: 1\ndrift:\n  anchor:\n    github.com/google/uuid: latest\n",
+            "neither a version nor a range",
+        ),
+        (
+            "version: 1\ndrift:\n  exceptions:\n    - module: github.com/google/uuid\n      services: [ordr]\n      reason: x\n",
+            "service `ordr`",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        write_tree(
+            dir.path(),
+            &[
+                ("a/go.mod", "module example.com/a\n\ngo 1.22\n"),
+                ("trellis.yaml", yaml),
+            ],
+        );
+        let output = trellis()
+            .arg("-C")
+            .arg(dir.path())
+            .arg("drift")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{yaml}");
+        let stderr = stderr_of(&output);
+        assert!(stderr.contains(needle), "{stderr}");
+        assert!(stderr.contains("trellis.yaml:"), "{stderr}");
+    }
+}
+
+#[test]
+fn exceptions_silence_drift_and_count_as_used() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::support::copy_tree(&fixture("shop"), dir.path());
+    write_tree(
+        dir.path(),
+        &[(
+            "trellis.yaml",
+            "version: 1\ndrift:\n  exceptions:\n    - module: github.com/google/uuid\n      services: [inventory-service]\n      reason: inventory-service is frozen for the stock audit\n",
+        )],
+    );
+    let (json, code) = drift_json(dir.path(), &[]);
+    assert_eq!(code, 0);
+    assert_eq!(json["findings"].as_array().unwrap().len(), 0, "{json:#}");
+}
+
+#[test]
+fn pseudo_versions_pick_the_newest_commit() {
+    let (json, _) = drift_json(&fixture("drift/drift-version-mismatch/fail"), &[]);
+    let lib: Vec<_> = findings(&json, "drift-version-mismatch")
+        .into_iter()
+        .filter(|f| f["message"].as_str().unwrap().contains("github.com/x/lib"))
+        .collect();
+    assert_eq!(lib.len(), 1);
+    // The older commit (2023-11) is the laggard, whatever the hashes say.
+    assert_eq!(lib[0]["path"], "services/b/go.mod");
+    assert!(lib[0]["help"].as_str().unwrap().contains("20240301120000"));
+}
+
+#[test]
+fn indirect_only_mismatches_are_info() {
+    let (json, _) = drift_json(&fixture("drift/drift-version-mismatch/fail"), &[]);
+    let sys: Vec<_> = findings(&json, "drift-version-mismatch")
+        .into_iter()
+        .filter(|f| f["message"].as_str().unwrap().contains("golang.org/x/sys"))
+        .collect();
+    assert_eq!(sys.len(), 1);
+    assert_eq!(sys[0]["severity"], "info");
+}
+
+#[test]
+fn incompatible_majors_split() {
+    let (json, _) = drift_json(&fixture("drift/drift-major-split/fail"), &[]);
+    let docker: Vec<_> = findings(&json, "drift-major-split")
+        .into_iter()
+        .filter(|f| f["message"].as_str().unwrap().contains("docker"))
+        .collect();
+    assert_eq!(docker.len(), 1);
+    assert!(docker[0]["message"].as_str().unwrap().contains("v20"));
+}
+
+/// A Go module proxy and a crates.io sparse index on 127.0.0.1, serving
+/// tests/fixtures/drift/upstream/{proxy,index}. Module paths with `broken`
+/// answer 500, `gone` 410, `slow` after two seconds.
+struct Upstream {
+    base: String,
+    requests: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Upstream {
+    fn start() -> Upstream {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = requests.clone();
+        let root = fixture("drift/upstream");
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let log = log.clone();
+                let root = root.clone();
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(stream.try_clone().unwrap());
+                    let mut request_line = String::new();
+                    if reader.read_line(&mut request_line).is_err() {
+                        return;
+                    }
+                    loop {
+                        let mut header = String::new();
+                        match reader.read_line(&mut header) {
+                            Ok(0) | Err(_) => break,
+                            Ok(_) if header.trim().is_empty() => break,
+                            Ok(_) => {}
+                        }
+                    }
+                    let path = request_line
+                        .split_whitespace()
+                        .nth(1)
+                        .unwrap_or("/")
+                        .to_string();
+                    log.lock().unwrap().push(path.clone());
+                    let (status, body): (&str, Vec<u8>) = if path.contains("!broken") {
+                        ("500 Internal Server Error", b"boom".to_vec())
+                    } else if path.contains("/gone/") {
+                        ("410 Gone", b"gone".to_vec())
+                    } else if path.contains("/slow/") {
+                        std::thread::sleep(std::time::Duration::from_secs(2));
+                        ("200 OK", b"v1.0.0\n".to_vec())
+                    } else {
+                        match std::fs::read(root.join(path.trim_start_matches('/'))) {
+                            Ok(body) => ("200 OK", body),
+                            Err(_) => ("404 Not Found", b"not found".to_vec()),
+                        }
+                    };
+                    let head = format!(
+                        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    );
+                    let _ = stream.write_all(head.as_bytes());
+                    let _ = stream.write_all(&body);
+                });
+            }
+        });
+        Upstream { base, requests }
+    }
+
+    fn requested(&self, needle: &str) -> usize {
+        self.requests
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|p| p.contains(needle))
+            .count()
+    }
+}
+
+/// The upstream repository in a temp dir, with the index pointing at `index`.
+fn upstream_repo(index: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    crate::support::copy_tree(&fixture("drift/upstream/repo"), dir.path());
+    let yaml = std::fs::read_to_string(dir.path().join("trellis.yaml")).unwrap();
+    std::fs::write(
+        dir.path().join("trellis.yaml"),
+        format!("{yaml}    crates_index: {index}\n"),
+    )
+    .unwrap();
+    dir
+}
+
+fn run_upstream(
+    repo: &Path,
+    cache: &Path,
+    envs: &[(&str, &str)],
+    args: &[&str],
+) -> (serde_json::Value, String, i32) {
+    let mut cmd = trellis();
+    cmd.arg("-C")
+        .arg(repo)
+        .args(["drift", "--format", "json"])
+        .args(args)
+        .env("TRELLIS_CACHE_DIR", cache)
+        .env("GOPRIVATE", "corp.example.com")
+        .env_remove("GONOPROXY")
+        .env_remove("GONOSUMDB")
+        .env_remove("GOFLAGS");
+    for (key, value) in envs {
+        cmd.env(key, value);
+    }
+    let output = cmd.output().unwrap();
+    let json = serde_json::from_str(&stdout_of(&output))
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout_of(&output), stderr_of(&output)));
+    (json, stderr_of(&output), output.status.code().unwrap())
+}
+
+fn messages(json: &serde_json::Value, rule: &str) -> Vec<String> {
+    findings(json, rule)
+        .iter()
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn upstream_against_a_local_proxy_and_index() {
+    let server = Upstream::start();
+    let cache = tempfile::tempdir().unwrap();
+    let repo = upstream_repo(&format!("{}/index", server.base));
+    let goproxy = format!("{}/proxy", server.base);
+    let (json, stderr, code) = run_upstream(
+        repo.path(),
+        cache.path(),
+        &[("GOPROXY", &goproxy)],
+        &["--upstream"],
+    );
+    assert_eq!(code, 1, "a retracted version is an error: {stderr}");
+
+    let outdated = messages(&json, "drift-outdated");
+    let uuid: Vec<_> = outdated
+        .iter()
+        .filter(|m| m.contains("github.com/google/uuid"))
+        .collect();
+    assert_eq!(uuid.len(), 1, "{outdated:#?}");
+    assert!(
+        uuid[0].contains("v1.5.0 is 1 minor behind") && uuid[0].contains("v1.6.0 (2024-01-23)"),
+        "{uuid:?}"
+    );
+    assert!(
+        outdated.iter().any(
+            |m| m.contains("github.com/org/oldauth v1.0.0 is 1 major behind")
+                && m.contains("github.com/org/oldauth/v2 v2.1.0")
+        ),
+        "{outdated:#?}"
+    );
+    assert!(
+        outdated.iter().any(|m| m.contains("github.com/org/pseudo")
+            && m.contains("v0.0.0-20240101000000-123456789abc")),
+        "pseudo-version latest from @latest: {outdated:#?}"
+    );
+    assert!(
+        outdated
+            .iter()
+            .any(|m| m.contains("crate serde 1.0.100 is a compatible update: newest is 1.0.210")),
+        "{outdated:#?}"
+    );
+    assert!(
+        outdated
+            .iter()
+            .any(|m| m.contains("crate rand 0.7.3 is 2 breaking release lines behind")),
+        "{outdated:#?}"
+    );
+
+    let retracted = messages(&json, "drift-retracted");
+    assert!(
+        retracted.iter().any(
+            |m| m.contains("github.com/org/retracted v1.2.0 is retracted")
+                && m.contains("data race in Pool")
+        ),
+        "{retracted:#?}"
+    );
+    assert!(
+        retracted
+            .iter()
+            .any(|m| m.contains("crate serde 1.0.100 is yanked")),
+        "{retracted:#?}"
+    );
+    let deprecated = messages(&json, "drift-deprecated");
+    assert_eq!(deprecated.len(), 1, "{deprecated:#?}");
+    assert!(deprecated[0].contains("use github.com/org/oldauth/v2 instead"));
+
+    // 500, 410 and a timeout each degrade to one warning for that module.
+    for module in [
+        "github.com/org/Broken",
+        "github.com/org/gone",
+        "github.com/org/slow",
+    ] {
+        let lines = stderr
+            .lines()
+            .filter(|l| l.starts_with("warning:") && l.contains(module))
+            .count();
+        assert_eq!(lines, 1, "{module}: {stderr}");
+    }
+    assert!(stderr.contains("HTTP 500"), "{stderr}");
+    assert!(stderr.contains("no answer within 0.5s"), "{stderr}");
+    // Case-encoding on the wire, and one retry after the 500.
+    assert_eq!(server.requested("/github.com/org/!broken/@v/list"), 2);
+    // GOPRIVATE modules are never sent to a proxy.
+    assert_eq!(server.requested("corp.example.com"), 0);
+
+    let stats = &json["stats"];
+    let libyears: f64 = stats["libyears"].as_str().unwrap().parse().unwrap();
+    assert!(libyears > 0.5, "{stats:#}");
+    let by_service = stats["libyears by service"].as_str().unwrap();
+    assert!(
+        by_service.contains("a ") && by_service.contains("b 0.00"),
+        "{by_service}"
+    );
+
+    // A second run is answered from the cache.
+    let before = server.requested("/github.com/google/uuid/");
+    let (again, _, _) = run_upstream(
+        repo.path(),
+        cache.path(),
+        &[("GOPROXY", &goproxy)],
+        &["--upstream"],
+    );
+    assert_eq!(server.requested("/github.com/google/uuid/"), before);
+    assert_eq!(messages(&again, "drift-outdated"), outdated);
+}
+
+#[test]
+fn goproxy_comma_falls_back_only_on_not_found_and_off_stops() {
+    let server = Upstream::start();
+    let cache = tempfile::tempdir().unwrap();
+    let repo = upstream_repo(&format!("{}/index", server.base));
+    // The first proxy has nothing (404): the second answers.
+    let goproxy = format!("{0}/nothing,{0}/proxy", server.base);
+    let (json, _, _) = run_upstream(
+        repo.path(),
+        cache.path(),
+        &[("GOPROXY", &goproxy)],
+        &["--upstream"],
+    );
+    assert!(
+        messages(&json, "drift-outdated")
+            .iter()
+            .any(|m| m.contains("github.com/google/uuid"))
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let (json, stderr, _) = run_upstream(
+        repo.path(),
+        cache.path(),
+        &[("GOPROXY", "off")],
+        &["--upstream"],
+    );
+    assert!(
+        messages(&json, "drift-outdated")
+            .iter()
+            .all(|m| m.starts_with("crate "))
+    );
+    assert!(stderr.contains("GOPROXY=off"), "{stderr}");
+}
+
+#[test]
+fn no_network_and_no_cache_says_so_plainly() {
+    let cache = tempfile::tempdir().unwrap();
+    // Nothing listens on port 9 of 127.0.0.1 (discard): every connection is refused.
+    let repo = upstream_repo("http://127.0.0.1:9/index");
+    let (json, stderr, _) = run_upstream(
+        repo.path(),
+        cache.path(),
+        &[("GOPROXY", "http://127.0.0.1:9/proxy")],
+        &["--upstream"],
+    );
+    assert!(stderr.contains("no network and nothing cached"), "{stderr}");
+    assert_eq!(
+        stderr.matches("warning:").count(),
+        1,
+        "one plain line: {stderr}"
+    );
+    assert!(findings(&json, "drift-outdated").is_empty());
+    // The offline checks still ran.
+    assert!(!findings(&json, "drift-version-mismatch").is_empty());
+}
+
+#[test]
+fn offline_reads_the_module_cache_and_never_the_network() {
+    let cache = tempfile::tempdir().unwrap();
+    let modcache = tempfile::tempdir().unwrap();
+    crate::support::copy_tree(
+        &fixture("drift/upstream/proxy"),
+        &modcache.path().join("cache/download"),
+    );
+    let repo = upstream_repo("http://127.0.0.1:9/index");
+    let gomodcache = modcache.path().to_str().unwrap();
+    let (json, stderr, _) = run_upstream(
+        repo.path(),
+        cache.path(),
+        &[
+            ("GOMODCACHE", gomodcache),
+            ("GOPROXY", "http://127.0.0.1:9/proxy"),
+        ],
+        &["--offline"],
+    );
+    let outdated = messages(&json, "drift-outdated");
+    assert!(
+        outdated
+            .iter()
+            .any(|m| m.contains("github.com/google/uuid v1.5.0")),
+        "{outdated:#?} {stderr}"
+    );
+    assert!(!messages(&json, "drift-retracted").is_empty());
+    assert!(
+        json["stats"]["upstream"]
+            .as_str()
+            .unwrap()
+            .contains("module cache")
+    );
+    assert!(!stderr.contains("cannot connect"), "{stderr}");
+
+    let empty = tempfile::tempdir().unwrap();
+    let (json, stderr, _) = run_upstream(
+        repo.path(),
+        cache.path(),
+        &[("GOMODCACHE", empty.path().to_str().unwrap())],
+        &["--offline"],
+    );
+    assert!(stderr.contains("no Go module cache at"), "{stderr}");
+    assert!(findings(&json, "drift-outdated").is_empty());
+}
+
+#[test]
+fn align_newest_or_majority() {
+    let dir = tempfile::tempdir().unwrap();
+    let go_mod = |name: &str, version: &str| {
+        format!(
+            "module example.com/{name}\n\ngo 1.22\n\nrequire github.com/google/uuid {version}\n"
+        )
+    };
+    let (a, b, c) = (
+        go_mod("a", "v1.5.0"),
+        go_mod("b", "v1.5.0"),
+        go_mod("c", "v1.6.0"),
+    );
+    write_tree(
+        dir.path(),
+        &[("a/go.mod", &a), ("b/go.mod", &b), ("c/go.mod", &c)],
+    );
+    let flagged = |json: &serde_json::Value| -> Vec<String> {
+        findings(json, "drift-version-mismatch")
+            .iter()
+            .map(|f| f["service"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (json, _) = drift_json(dir.path(), &[]);
+    assert_eq!(flagged(&json), ["a", "b"]);
+    write_tree(
+        dir.path(),
+        &[("trellis.yaml", "version: 1\ndrift:\n  align: majority\n")],
+    );
+    let (json, _) = drift_json(dir.path(), &[]);
+    assert_eq!(flagged(&json), ["c"]);
+    assert!(
+        findings(&json, "drift-version-mismatch")[0]["help"]
+            .as_str()
+            .unwrap()
+            .contains("align on v1.5.0")
+    );
+}
+
+#[test]
+fn rust_workspaces_resolve_with_or_without_cargo() {
+    let dir = fixture("drift/drift-version-mismatch/workspace-fail");
+    let (json, _) = drift_json(&dir, &[]);
+    assert!(
+        json["stats"]["Rust workspaces"]
+            .as_str()
+            .unwrap()
+            .starts_with("cargo metadata")
+    );
+    let with_cargo = messages(&json, "drift-version-mismatch");
+    let output = trellis()
+        .arg("-C")
+        .arg(&dir)
+        .args(["drift", "--format", "json"])
+        .env_remove("CARGO")
+        .env("PATH", "/nonexistent")
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    assert!(
+        json["stats"]["Rust workspaces"]
+            .as_str()
+            .unwrap()
+            .starts_with("own parser")
+    );
+    assert_eq!(messages(&json, "drift-version-mismatch"), with_cargo);
+    assert_eq!(with_cargo.len(), 1);
+}
