@@ -9,3 +9,4 @@ pub mod fsutil;
 pub mod git;
 pub mod repo;
 pub mod report;
+pub mod scaffold;

@@ -1,6 +1,7 @@
 //! Dispatch: one function per subcommand, sharing one context.
 
 mod config;
+mod scaffold;
 mod services;
 
 use crate::cli::{Cli, ColorChoice, Command, FailOn, GlobalArgs, OutputFormat};
@@ -55,6 +56,9 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             clap_complete::generate(shell, &mut command, "trellis", &mut std::io::stdout());
             Ok(exit::CLEAN)
         }
+        Command::New(command) => scaffold::new(&ctx, command),
+        Command::Sync(args) => scaffold::sync(&ctx, &args),
+        Command::Templates(command) => scaffold::templates(&ctx, command),
         Command::Man => {
             let command = <Cli as clap::CommandFactory>::command();
             clap_mangen::Man::new(command).render(&mut std::io::stdout())?;

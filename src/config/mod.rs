@@ -248,15 +248,17 @@ fn yaml_error(path: &Path, text: &str, e: &serde_saphyr::Error) -> InputError {
         .in_file(path)
         .with_source(text);
     if let Some(loc) = location
-        && loc.line() > 0 {
-            err = err.at(loc.line() as u32, loc.column().max(1) as u32);
-        }
+        && loc.line() > 0
+    {
+        err = err.at(loc.line() as u32, loc.column().max(1) as u32);
+    }
     if let Some((unknown, expected)) = unknown_field(&raw) {
         err.message = format!("unknown key `{unknown}`");
         if err.line.is_none()
-            && let Some((line, column)) = line_of(text, &unknown) {
-                err = err.at(line, column);
-            }
+            && let Some((line, column)) = line_of(text, &unknown)
+        {
+            err = err.at(line, column);
+        }
         let hint = match did_you_mean(&unknown, expected.iter().map(String::as_str)) {
             Some(close) => format!(
                 "did you mean `{close}`? valid keys here: {}",
@@ -290,9 +292,10 @@ fn yaml_error(path: &Path, text: &str, e: &serde_saphyr::Error) -> InputError {
 fn clean_message(text: &str) -> String {
     let mut text = text.trim_start_matches("error:").trim();
     if let Some(rest) = text.strip_prefix("line ")
-        && let Some((_, after)) = rest.split_once(": ") {
-            text = after;
-        }
+        && let Some((_, after)) = rest.split_once(": ")
+    {
+        text = after;
+    }
     text.to_string()
 }
 

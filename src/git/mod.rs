@@ -76,9 +76,10 @@ impl Git {
         ];
         for candidate in &candidates {
             if let Ok(object) = self.repo.revparse_single(candidate)
-                && let Ok(commit) = object.peel_to_commit() {
-                    return Ok(commit.id());
-                }
+                && let Ok(commit) = object.peel_to_commit()
+            {
+                return Ok(commit.id());
+            }
         }
         let mut err = InputError::new(format!("unknown revision `{rev}` in {}", self.describe()));
         err = if self.is_shallow() {
@@ -178,12 +179,13 @@ impl Git {
         let mut files = Vec::new();
         tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
             if entry.kind() == Some(ObjectType::Blob)
-                && let Ok(name) = entry.name() {
-                    files.push(TreeFile {
-                        path: format!("{base}{dir}{name}"),
-                        blob: entry.id(),
-                    });
-                }
+                && let Ok(name) = entry.name()
+            {
+                files.push(TreeFile {
+                    path: format!("{base}{dir}{name}"),
+                    blob: entry.id(),
+                });
+            }
             TreeWalkResult::Ok
         })
         .map_err(|e| InputError::new(format!("cannot walk tree: {}", e.message())))?;
@@ -285,9 +287,10 @@ impl Git {
     /// The branch other branches merge into: origin/HEAD's target, else main or master.
     pub fn default_branch(&self) -> Option<String> {
         if let Ok(reference) = self.repo.find_reference("refs/remotes/origin/HEAD")
-            && let Ok(Some(target)) = reference.symbolic_target() {
-                return Some(target.trim_start_matches("refs/remotes/").to_string());
-            }
+            && let Ok(Some(target)) = reference.symbolic_target()
+        {
+            return Some(target.trim_start_matches("refs/remotes/").to_string());
+        }
         ["main", "master", "origin/main", "origin/master"]
             .into_iter()
             .find(|name| self.repo.revparse_single(name).is_ok())

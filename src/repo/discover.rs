@@ -334,9 +334,10 @@ fn by_api_root(services: &[Service], file: &str, api_root: &str) -> Option<usize
 fn base_name(name: &str) -> &str {
     for suffix in ["-service", "_service", "-svc", "_svc", "service"] {
         if let Some(base) = name.strip_suffix(suffix)
-            && !base.is_empty() {
-                return base;
-            }
+            && !base.is_empty()
+        {
+            return base;
+        }
     }
     name
 }

@@ -89,9 +89,10 @@ fn render_finding(finding: &Finding, source: Option<&str>, renderer: &Renderer) 
         group = group.element(Level::NOTE.message(note.clone()));
     }
     if line_text.is_none()
-        && let Some(service) = &finding.service {
-            group = group.element(Level::NOTE.message(format!("service: {service}")));
-        }
+        && let Some(service) = &finding.service
+    {
+        group = group.element(Level::NOTE.message(format!("service: {service}")));
+    }
     if let Some(help) = &finding.help {
         group = group.element(Level::HELP.message(help.clone()));
     }
