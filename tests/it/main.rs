@@ -5,4 +5,5 @@ mod support;
 mod config;
 mod git;
 mod report;
+mod scaffold;
 mod services;
