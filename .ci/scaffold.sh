@@ -17,6 +17,12 @@ export GOMODCACHE="${GOMODCACHE:-$(go env GOMODCACHE)}"
 export GOCACHE="${GOCACHE:-$(go env GOCACHE)}"
 
 
+if ! command -v protoc >/dev/null 2>&1; then
+  step "installing protoc (Debian protobuf-compiler, for prost-build)"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq protobuf-compiler
+fi
 if [ "$(buf --version 2>/dev/null || true)" != "$BUF_VERSION" ]; then
   step "installing buf $BUF_VERSION (npm)"
   npm install -g "@bufbuild/buf@$BUF_VERSION"
@@ -86,5 +92,14 @@ echo "$second"
 after="$(cd "$SVC" && find . -type f -not -path './.git/*' -print0 | sort -z | xargs -0 sha256sum)"
 echo "$second" | grep -q "no changes" || { echo "second sync was not a no-op" >&2; exit 1; }
 [ "$before" = "$after" ] || { echo "second sync changed files" >&2; exit 1; }
+
+# --- the Rust template from the same contracts --------------------------------------
+step "trellis new service --template rust-tonic-service (starter and streaming contracts)"
+# Both generated crates share one target directory: tonic builds once.
+RUST_TARGET="${SCAFFOLD_RUST_TARGET_DIR:-$WORK/rust-target}"
+(cd "$WORK" && "$TRELLIS" new service inventory --template rust-tonic-service)
+(cd "$WORK/inventory" && CARGO_TARGET_DIR="$RUST_TARGET" cargo build && CARGO_TARGET_DIR="$RUST_TARGET" cargo test)
+(cd "$WORK" && "$TRELLIS" new service rledger --template rust-tonic-service --proto "$FIXTURES/ledger.proto")
+(cd "$WORK/rledger" && CARGO_TARGET_DIR="$RUST_TARGET" cargo build && CARGO_TARGET_DIR="$RUST_TARGET" cargo test)
 
 step "scaffold checks passed"

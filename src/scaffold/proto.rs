@@ -35,6 +35,40 @@ pub struct MessageRef {
     pub go_import: Option<(String, String)>,
     /// The Go type name within its package (`Outer_Inner`, `Empty`).
     pub go_name: String,
+    /// The Rust type as prost generates it: `pb::outer::Inner`, `()`, `::prost_types::Timestamp`.
+    pub rust_type: String,
+}
+
+fn rust_well_known(full_name: &str) -> String {
+    let name = full_name.trim_start_matches("google.protobuf.");
+    match name {
+        "Empty" => "()".to_string(),
+        "StringValue" => "::prost::alloc::string::String".to_string(),
+        "BytesValue" => "::prost::alloc::vec::Vec<u8>".to_string(),
+        "BoolValue" => "bool".to_string(),
+        "Int32Value" => "i32".to_string(),
+        "Int64Value" => "i64".to_string(),
+        "UInt32Value" => "u32".to_string(),
+        "UInt64Value" => "u64".to_string(),
+        "FloatValue" => "f32".to_string(),
+        "DoubleValue" => "f64".to_string(),
+        other => format!("::prost_types::{other}"),
+    }
+}
+
+/// `Outer.Inner` -> `pb::outer::Inner` (prost: parents become snake_case modules).
+fn rust_local_type(local: &str) -> String {
+    use heck::{ToSnakeCase, ToUpperCamelCase};
+    let parts: Vec<&str> = local.split('.').collect();
+    let mut path = vec!["pb".to_string()];
+    for (index, part) in parts.iter().enumerate() {
+        if index + 1 == parts.len() {
+            path.push(part.to_upper_camel_case());
+        } else {
+            path.push(part.to_snake_case());
+        }
+    }
+    path.join("::")
 }
 
 const WELL_KNOWN: &[(&str, &str)] = &[
@@ -137,6 +171,7 @@ fn message_ref(
     let full_name = message.full_name().to_string();
     if let Some((_, go_package)) = WELL_KNOWN.iter().find(|(name, _)| *name == full_name) {
         return Ok(MessageRef {
+            rust_type: rust_well_known(&full_name),
             go_name: message.name().to_string(),
             go_import: Some((
                 go_package.to_string(),
@@ -154,6 +189,7 @@ fn message_ref(
     };
     match local {
         Some(local) if message.parent_file().package_name() == package => Ok(MessageRef {
+            rust_type: rust_local_type(local),
             go_name: super::names::go_camel_case(local),
             go_import: None,
             full_name,
@@ -214,6 +250,8 @@ mod tests {
         assert_eq!(rpcs[0].output.go_name, "Empty");
         assert!(rpcs[0].output.go_import.is_some());
         assert_eq!(rpcs[1].output.go_name, "M_Inner");
+        assert_eq!(rpcs[1].output.rust_type, "pb::m::Inner");
+        assert_eq!(rpcs[0].output.rust_type, "()");
         assert!(rpcs[1].server_streaming && !rpcs[1].client_streaming);
         assert!(rpcs[2].client_streaming && !rpcs[2].server_streaming);
         assert!(rpcs[3].client_streaming && rpcs[3].server_streaming);

@@ -49,6 +49,7 @@ pub fn base_context(identity: &Identity, versions: &serde_json::Value) -> tera::
     let mut ctx = tera::Context::new();
     ctx.insert("name", &identity.name);
     ctx.insert("name_snake", &identity.name.replace('-', "_"));
+    ctx.insert("crate_name", &identity.name.replace('-', "_"));
     ctx.insert("env_prefix", &names::env_prefix(&identity.name));
     ctx.insert("resource", resource);
     ctx.insert("resource_lower", &names::snake(resource).replace('_', " "));
@@ -77,6 +78,9 @@ struct ServiceCtx {
     full_name: String,
     handler: String,
     dial: String,
+    rust_trait: String,
+    rust_server_module: String,
+    rust_client_module: String,
     rpcs: Vec<RpcCtx>,
 }
 
@@ -96,6 +100,12 @@ struct RpcCtx {
     test_name: String,
     imports: Vec<String>,
     test_imports: Vec<String>,
+    rust_name: String,
+    rust_input: String,
+    rust_output: String,
+    rust_request: String,
+    rust_stream: String,
+    rust_service: String,
 }
 
 pub fn rpc_key(service_full_name: &str, rpc: &str) -> String {
@@ -381,6 +391,19 @@ fn services_context(input: &RenderInput, pb: &str, pb_import: &str) -> Vec<Servi
                 test_name: record.test_name,
                 imports,
                 test_imports,
+                rust_name: heck::ToSnakeCase::to_snake_case(rpc.name.as_str()),
+                rust_input: rpc.input.rust_type.clone(),
+                rust_output: rpc.output.rust_type.clone(),
+                rust_request: if rpc.input.rust_type == "()" {
+                    "()".to_string()
+                } else {
+                    format!("<{}>::default()", rpc.input.rust_type)
+                },
+                rust_stream: format!(
+                    "{}Stream",
+                    heck::ToUpperCamelCase::to_upper_camel_case(rpc.name.as_str())
+                ),
+                rust_service: heck::ToUpperCamelCase::to_upper_camel_case(service.name.as_str()),
             });
         }
         out.push(ServiceCtx {
@@ -389,6 +412,9 @@ fn services_context(input: &RenderInput, pb: &str, pb_import: &str) -> Vec<Servi
             full_name: service.full_name.clone(),
             handler,
             dial,
+            rust_trait: heck::ToUpperCamelCase::to_upper_camel_case(service.name.as_str()),
+            rust_server_module: format!("{}_server", names::snake(&service.name)),
+            rust_client_module: format!("{}_client", names::snake(&service.name)),
             rpcs,
         });
     }

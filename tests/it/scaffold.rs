@@ -629,3 +629,44 @@ fn sync_outside_a_scaffolded_service_is_an_input_error() {
         stderr_of(&out)
     );
 }
+
+#[test]
+fn the_rust_template_renders_every_streaming_kind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = new_service(
+        tmp.path(),
+        &[
+            "ledger",
+            "--template",
+            "rust-tonic-service",
+            "--proto",
+            ledger_proto().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let root = tmp.path().join("ledger");
+    let generated = std::fs::read_to_string(root.join("src/handlers/generated.rs")).unwrap();
+    assert!(generated.contains("type ReconcileStream = BoxStream<pb::reconcile_request::Result>;"));
+    assert!(generated.contains("request: Request<Streaming<pb::Entry>>"));
+    assert!(
+        generated
+            .contains("async fn ping(&self, request: Request<()>) -> Result<Response<()>, Status>")
+    );
+    assert!(generated.contains("self.audit_service_get_balance(request).await"));
+    let build = std::fs::read_to_string(root.join("build.rs")).unwrap();
+    assert!(build.contains("api/shop/ledger/v1/ledger.proto"));
+    for rpc in [
+        "ping",
+        "get_balance",
+        "watch_entries",
+        "import_entries",
+        "reconcile",
+        "audit_service_get_balance",
+    ] {
+        assert!(
+            root.join(format!("src/handlers/{rpc}.rs")).is_file(),
+            "{rpc}"
+        );
+    }
+    assert!(stdout_of(&out).contains("cargo generate-lockfile"));
+}
