@@ -102,4 +102,15 @@ RUST_TARGET="${SCAFFOLD_RUST_TARGET_DIR:-$WORK/rust-target}"
 (cd "$WORK" && "$TRELLIS" new service rledger --template rust-tonic-service --proto "$FIXTURES/ledger.proto")
 (cd "$WORK/rledger" && CARGO_TARGET_DIR="$RUST_TARGET" cargo build && CARGO_TARGET_DIR="$RUST_TARGET" cargo test)
 
+step "trellis sync on the Rust service: a new streaming RPC after editing a handler"
+RSVC="$WORK/rledger"
+printf '\n// reviewed\n' >> "$RSVC/src/handlers/ping.rs"
+cp "$RSVC/src/handlers/ping.rs" "$WORK/edited.rs"
+sed -i 's|^  rpc Ping(google.protobuf.Empty) returns (google.protobuf.Empty);$|&\n  rpc Freeze(GetBalanceRequest) returns (stream Entry);|' "$RSVC/api/shop/ledger/v1/ledger.proto"
+(cd "$RSVC" && "$TRELLIS" sync)
+test -f "$RSVC/src/handlers/freeze.rs" || { echo "sync did not create freeze.rs" >&2; exit 1; }
+cmp "$RSVC/src/handlers/ping.rs" "$WORK/edited.rs" || { echo "sync modified an edited handler" >&2; exit 1; }
+(cd "$RSVC" && CARGO_TARGET_DIR="$RUST_TARGET" cargo test)
+(cd "$RSVC" && "$TRELLIS" sync) | grep -q "no changes" || { echo "second sync was not a no-op" >&2; exit 1; }
+
 step "scaffold checks passed"

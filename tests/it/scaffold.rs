@@ -670,3 +670,68 @@ fn the_rust_template_renders_every_streaming_kind() {
     }
     assert!(stdout_of(&out).contains("cargo generate-lockfile"));
 }
+
+#[test]
+fn sync_on_the_rust_template_adds_a_module_and_keeps_edits() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = new_service(
+        tmp.path(),
+        &[
+            "ledger",
+            "--template",
+            "rust-tonic-service",
+            "--proto",
+            ledger_proto().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let root = tmp.path().join("ledger");
+    let edited = root.join("src/handlers/ping.rs");
+    let mut text = std::fs::read_to_string(&edited).unwrap();
+    text.push_str("// reviewed\n");
+    std::fs::write(&edited, &text).unwrap();
+    let proto = root.join("api/shop/ledger/v1/ledger.proto");
+    let contract = std::fs::read_to_string(&proto).unwrap().replace(
+        "  rpc Ping(google.protobuf.Empty) returns (google.protobuf.Empty);\n",
+        "  rpc Ping(google.protobuf.Empty) returns (google.protobuf.Empty);\n  rpc Freeze(GetBalanceRequest) returns (stream Entry);\n",
+    );
+    std::fs::write(&proto, contract).unwrap();
+    let sync = || {
+        trellis()
+            .current_dir(&root)
+            .args(["sync", "--no-generate", "--format", "json"])
+            .output()
+            .unwrap()
+    };
+    let out = sync();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let actions: Vec<(String, String)> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["action"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        actions.contains(&("src/handlers/freeze.rs".into(), "create".into())),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&("src/handlers/generated.rs".into(), "regenerate".into())),
+        "{actions:?}"
+    );
+    let generated = std::fs::read_to_string(root.join("src/handlers/generated.rs")).unwrap();
+    assert!(generated.contains("mod freeze;"));
+    assert!(generated.contains("type FreezeStream = BoxStream<pb::Entry>;"));
+    assert_eq!(std::fs::read_to_string(&edited).unwrap(), text);
+    let before = snapshot(&root);
+    let out = sync();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["files"].as_array().unwrap().len(), 0, "{report}");
+    assert_eq!(snapshot(&root), before);
+}
