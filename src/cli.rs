@@ -91,6 +91,14 @@ pub enum Command {
     },
     /// Print the man page (roff)
     Man,
+    /// Scaffold a new service from a proto-first template
+    #[command(subcommand)]
+    New(NewCommand),
+    /// Add stubs for new RPCs of a scaffolded service; never touches edited files
+    Sync(SyncArgs),
+    /// Service templates for `trellis new`
+    #[command(subcommand)]
+    Templates(TemplatesCommand),
     /// Find dependency drift between services, against the anchor and upstream
     Drift(DriftArgs),
     /// Per-service health scorecard from git history (text, json, markdown, html)
@@ -181,6 +189,75 @@ pub struct DriftArgs {
     /// Never touch the network: upstream data comes from $GOMODCACHE/cache/download
     #[arg(long)]
     pub offline: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NewCommand {
+    /// A gRPC service: contract, handlers (one file per RPC), tests, build files
+    Service(NewServiceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NewServiceArgs {
+    /// Service name: lower-case words joined by `-` (directory, binary and proto package)
+    pub name: String,
+    /// Go module path [default: NAME]
+    #[arg(long, value_name = "MODULE_PATH")]
+    pub module: Option<String>,
+    /// Generate from this contract instead of a starter one (every RPC of every service)
+    #[arg(long, value_name = "FILE")]
+    pub proto: Option<PathBuf>,
+    /// Built-in template name, template directory, or GIT_URL[@REV]
+    #[arg(long, value_name = "NAME|DIR|GIT_URL[@REV]")]
+    pub template: Option<String>,
+    /// Output directory [default: ./NAME]
+    #[arg(long, value_name = "OUT")]
+    pub dir: Option<PathBuf>,
+    /// Set a template variable (repeatable)
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    pub set: Vec<(String, String)>,
+    /// Print the plan (create/skip/overwrite per file) and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Overwrite existing files
+    #[arg(long)]
+    pub force: bool,
+    /// Do not run the post-generation steps (buf generate, go mod tidy); print them
+    #[arg(long)]
+    pub no_generate: bool,
+    /// Run the post-generation steps of a template that is not built in
+    #[arg(long)]
+    pub trust: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The service directory (holding .trellis/scaffold.json) [default: .]
+    pub service_dir: Option<PathBuf>,
+    /// Print the plan and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not run code generation; print the command instead
+    #[arg(long)]
+    pub no_generate: bool,
+    /// Run the generation steps of a template that is not built in
+    #[arg(long)]
+    pub trust: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplatesCommand {
+    /// List the built-in templates
+    List,
+}
+
+fn parse_key_value(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) if !key.trim().is_empty() => {
+            Ok((key.trim().to_string(), value.to_string()))
+        }
+        _ => Err(format!("`{text}` is not KEY=VALUE")),
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -13,4 +13,5 @@ pub mod lint;
 pub mod repo;
 pub mod report;
 pub mod rules;
+pub mod scaffold;
 pub mod score;

@@ -4,6 +4,7 @@ mod config;
 mod contract;
 mod drift;
 mod lint;
+mod scaffold;
 mod score;
 mod services;
 
@@ -66,6 +67,9 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Explain { rule } => lint::explain(&ctx, &rule),
         Command::Rules => lint::rules(&ctx),
         Command::Hook(command) => lint::hook(&ctx, command),
+        Command::New(command) => scaffold::new(&ctx, command),
+        Command::Sync(args) => scaffold::sync(&ctx, &args),
+        Command::Templates(command) => scaffold::templates(&ctx, command),
         Command::Man => {
             let command = <Cli as clap::CommandFactory>::command();
             clap_mangen::Man::new(command).render(&mut std::io::stdout())?;

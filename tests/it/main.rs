@@ -8,5 +8,6 @@ mod drift;
 mod git;
 mod lint;
 mod report;
+mod scaffold;
 mod score;
 mod services;

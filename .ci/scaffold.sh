@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Scaffolding end to end: generated services must build, vet and test with
+# real dependencies from the Go module proxy, and `trellis sync` must add stubs
+# without touching edited code. Run from the repository root; idempotent.
+set -euo pipefail
+
+BUF_VERSION=1.75.0
+PROTOC_GEN_GO_VERSION=v1.36.12
+PROTOC_GEN_GO_GRPC_VERSION=v1.6.2
+
+step() { printf '\n== %s\n' "$*"; }
+
+# --- tools -------------------------------------------------------------------
+export PATH="$(go env GOPATH)/bin:$(npm prefix -g)/bin:$PATH"
+# One module and build cache for every generated service keeps this fast.
+export GOMODCACHE="${GOMODCACHE:-$(go env GOMODCACHE)}"
+export GOCACHE="${GOCACHE:-$(go env GOCACHE)}"
+
+
+if ! command -v protoc >/dev/null 2>&1; then
+  step "installing protoc (Debian protobuf-compiler, for prost-build)"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq protobuf-compiler
+fi
+if [ "$(buf --version 2>/dev/null || true)" != "$BUF_VERSION" ]; then
+  step "installing buf $BUF_VERSION (npm)"
+  npm install -g "@bufbuild/buf@$BUF_VERSION"
+fi
+if ! protoc-gen-go --version 2>/dev/null | grep -q "${PROTOC_GEN_GO_VERSION}"; then
+  step "installing protoc-gen-go $PROTOC_GEN_GO_VERSION"
+  go install "google.golang.org/protobuf/cmd/protoc-gen-go@$PROTOC_GEN_GO_VERSION"
+fi
+if ! protoc-gen-go-grpc --version 2>/dev/null | grep -q "${PROTOC_GEN_GO_GRPC_VERSION#v}"; then
+  step "installing protoc-gen-go-grpc $PROTOC_GEN_GO_GRPC_VERSION"
+  go install "google.golang.org/grpc/cmd/protoc-gen-go-grpc@$PROTOC_GEN_GO_GRPC_VERSION"
+fi
+
+step "building trellis"
+cargo build --quiet --bin trellis
+TARGET_DIR="${CARGO_TARGET_DIR:-target}"
+case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$(pwd)/$TARGET_DIR" ;; esac
+TRELLIS="$TARGET_DIR/debug/trellis"
+FIXTURES="$(pwd)/tests/fixtures/scaffold"
+
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+
+go_check() {
+  (cd "$1" && go build ./... && go vet ./... && go test ./...)
+}
+
+# --- the starter service ---------------------------------------------------------
+step "trellis new service payment"
+(cd "$WORK" && "$TRELLIS" new service payment --module example.com/shop/payment)
+go_check "$WORK/payment"
+
+# --- a contract with every streaming kind ------------------------------------------
+step "trellis new service ledger --proto ledger.proto (unary, server, client and bidi streaming)"
+(cd "$WORK" && "$TRELLIS" new service ledger --module example.com/shop/ledger --proto "$FIXTURES/ledger.proto")
+go_check "$WORK/ledger"
+
+# --- sync: two new RPCs after a person edited a handler ----------------------------
+step "trellis sync after editing a handler and adding two RPCs"
+SVC="$WORK/payment"
+HANDLER="$SVC/internal/handlers/get_payment.go"
+printf '\n// Payments are looked up by their public id.\n' >> "$HANDLER"
+cp "$HANDLER" "$WORK/edited.go"
+PROTO="$SVC/api/payment/v1/payment.proto"
+sed -i 's|^  rpc ListPayments(ListPaymentsRequest) returns (ListPaymentsResponse);$|&\n  rpc RefundPayment(RefundPaymentRequest) returns (RefundPaymentResponse);\n  rpc WatchPayments(WatchPaymentsRequest) returns (stream Payment);|' "$PROTO"
+cat >> "$PROTO" <<'PROTO'
+
+message RefundPaymentRequest {
+  string id = 1;
+}
+
+message RefundPaymentResponse {
+  Payment payment = 1;
+}
+
+message WatchPaymentsRequest {}
+PROTO
+(cd "$SVC" && "$TRELLIS" sync)
+for f in refund_payment.go refund_payment_test.go watch_payments.go watch_payments_test.go; do
+  test -f "$SVC/internal/handlers/$f" || { echo "sync did not create $f" >&2; exit 1; }
+done
+cmp "$HANDLER" "$WORK/edited.go" || { echo "sync modified an edited handler" >&2; exit 1; }
+go_check "$SVC"
+before="$(cd "$SVC" && find . -type f -not -path './.git/*' -print0 | sort -z | xargs -0 sha256sum)"
+second="$(cd "$SVC" && "$TRELLIS" sync)"
+echo "$second"
+after="$(cd "$SVC" && find . -type f -not -path './.git/*' -print0 | sort -z | xargs -0 sha256sum)"
+echo "$second" | grep -q "no changes" || { echo "second sync was not a no-op" >&2; exit 1; }
+[ "$before" = "$after" ] || { echo "second sync changed files" >&2; exit 1; }
+
+# --- the Rust template from the same contracts --------------------------------------
+step "trellis new service --template rust-tonic-service (starter and streaming contracts)"
+# Both generated crates share one target directory: tonic builds once.
+RUST_TARGET="${SCAFFOLD_RUST_TARGET_DIR:-$WORK/rust-target}"
+(cd "$WORK" && "$TRELLIS" new service inventory --template rust-tonic-service)
+(cd "$WORK/inventory" && CARGO_TARGET_DIR="$RUST_TARGET" cargo build && CARGO_TARGET_DIR="$RUST_TARGET" cargo test)
+(cd "$WORK" && "$TRELLIS" new service rledger --template rust-tonic-service --proto "$FIXTURES/ledger.proto")
+(cd "$WORK/rledger" && CARGO_TARGET_DIR="$RUST_TARGET" cargo build && CARGO_TARGET_DIR="$RUST_TARGET" cargo test)
+
+step "trellis sync on the Rust service: a new streaming RPC after editing a handler"
+RSVC="$WORK/rledger"
+printf '\n// reviewed\n' >> "$RSVC/src/handlers/ping.rs"
+cp "$RSVC/src/handlers/ping.rs" "$WORK/edited.rs"
+sed -i 's|^  rpc Ping(google.protobuf.Empty) returns (google.protobuf.Empty);$|&\n  rpc Freeze(GetBalanceRequest) returns (stream Entry);|' "$RSVC/api/shop/ledger/v1/ledger.proto"
+(cd "$RSVC" && "$TRELLIS" sync)
+test -f "$RSVC/src/handlers/freeze.rs" || { echo "sync did not create freeze.rs" >&2; exit 1; }
+cmp "$RSVC/src/handlers/ping.rs" "$WORK/edited.rs" || { echo "sync modified an edited handler" >&2; exit 1; }
+(cd "$RSVC" && CARGO_TARGET_DIR="$RUST_TARGET" cargo test)
+(cd "$RSVC" && "$TRELLIS" sync) | grep -q "no changes" || { echo "second sync was not a no-op" >&2; exit 1; }
+
+step "scaffold checks passed"

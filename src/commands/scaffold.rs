@@ -1,0 +1,101 @@
+//! `trellis new service`, `trellis sync`, `trellis templates list`.
+
+use super::Context;
+use crate::cli::{NewCommand, OutputFormat, SyncArgs, TemplatesCommand};
+use crate::error::exit;
+use crate::scaffold::{self, NewOptions, Outcome, SyncOptions};
+use std::io::Write;
+
+const FORMATS: &[OutputFormat] = &[OutputFormat::Text, OutputFormat::Json];
+
+pub fn new(ctx: &Context, command: NewCommand) -> anyhow::Result<i32> {
+    let NewCommand::Service(args) = command;
+    let format = ctx.format("new", FORMATS, OutputFormat::Text)?;
+    let base = std::env::current_dir()?;
+    let options = NewOptions {
+        name: args.name,
+        module: args.module,
+        proto: args.proto,
+        template: args.template,
+        dir: args.dir,
+        set: args.set,
+        dry_run: args.dry_run,
+        force: args.force,
+        no_generate: args.no_generate,
+        trust: args.trust,
+    };
+    let outcome = scaffold::new_service(&options, &base)?;
+    print(ctx, &outcome, format)
+}
+
+pub fn sync(ctx: &Context, args: &SyncArgs) -> anyhow::Result<i32> {
+    let format = ctx.format("sync", FORMATS, OutputFormat::Text)?;
+    let dir = match &args.service_dir {
+        Some(dir) => dir.clone(),
+        None => std::env::current_dir()?,
+    };
+    let options = SyncOptions {
+        dry_run: args.dry_run,
+        no_generate: args.no_generate,
+        trust: args.trust,
+    };
+    let outcome = scaffold::sync(&dir, &options)?;
+    print(ctx, &outcome, format)
+}
+
+pub fn templates(ctx: &Context, command: TemplatesCommand) -> anyhow::Result<i32> {
+    let TemplatesCommand::List = command;
+    let format = ctx.format("templates list", FORMATS, OutputFormat::Text)?;
+    let manifests = scaffold::template::builtin_manifests();
+    let mut out = std::io::stdout().lock();
+    if format == OutputFormat::Json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&manifests)?)?;
+        return Ok(exit::CLEAN);
+    }
+    for manifest in &manifests {
+        writeln!(
+            out,
+            "{:<20} {:<5} {}",
+            manifest.name,
+            format!("{:?}", manifest.language).to_lowercase(),
+            manifest.description
+        )?;
+        for variable in &manifest.variables {
+            let default = match &variable.default {
+                Some(serde_json::Value::String(s)) => format!(" [default: {s}]"),
+                Some(other) => format!(" [default: {other}]"),
+                None if variable.required => " [required]".to_string(),
+                None => String::new(),
+            };
+            let choices = if variable.choices.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", variable.choices.join("|"))
+            };
+            writeln!(
+                out,
+                "    --set {}=<{:?}>{choices}{default}  {}",
+                variable.name, variable.kind, variable.help
+            )?;
+        }
+    }
+    writeln!(
+        out,
+        "\nAlso: --template DIR (a directory with template.yaml) or --template GIT_URL[@REV]."
+    )?;
+    Ok(exit::CLEAN)
+}
+
+fn print(ctx: &Context, outcome: &Outcome, format: OutputFormat) -> anyhow::Result<i32> {
+    let mut out = std::io::stdout().lock();
+    if format == OutputFormat::Json {
+        writeln!(out, "{}", serde_json::to_string_pretty(outcome)?)?;
+    } else if !ctx.global.quiet || outcome.failed() {
+        out.write_all(scaffold::render_text(outcome).as_bytes())?;
+    }
+    out.flush()?;
+    if outcome.failed() {
+        return Ok(exit::FINDINGS);
+    }
+    Ok(exit::CLEAN)
+}

@@ -1,0 +1,615 @@
+//! `trellis new` and `trellis sync`: proto-first service scaffolding from
+//! templates, with stubs added when the contract grows and nothing a person
+//! wrote ever overwritten.
+
+pub mod apply;
+pub mod git_source;
+pub mod names;
+pub mod proto;
+pub mod render;
+pub mod state;
+pub mod template;
+
+use crate::error::InputError;
+use apply::{Action, PlannedFile};
+use render::{Identity, RenderInput, RenderedFile};
+use state::{FileRecord, RpcRecord, STATE_FILE, State, TemplateRecord};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use template::{Owner, Template};
+
+/// Scaffolding has no lint rules; the list exists so `trellis rules` can ask every job.
+pub fn rules() -> Vec<crate::report::RuleInfo> {
+    Vec::new()
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NewOptions {
+    pub name: String,
+    pub module: Option<String>,
+    pub proto: Option<PathBuf>,
+    pub template: Option<String>,
+    pub dir: Option<PathBuf>,
+    pub set: Vec<(String, String)>,
+    pub dry_run: bool,
+    pub force: bool,
+    pub no_generate: bool,
+    pub trust: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SyncOptions {
+    pub dry_run: bool,
+    pub no_generate: bool,
+    pub trust: bool,
+}
+
+/// What a command did (or, with --dry-run, would do).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Outcome {
+    pub command: &'static str,
+    pub directory: PathBuf,
+    pub template: String,
+    pub dry_run: bool,
+    pub files: Vec<PlannedFile>,
+    /// RPCs with a stub on disk that the contract no longer has.
+    pub removed_rpcs: Vec<RemovedRpc>,
+    pub steps: Vec<StepOutcome>,
+    /// Commands the user should run next (steps that were not run).
+    pub next: Vec<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RemovedRpc {
+    pub rpc: String,
+    pub files: Vec<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StepOutcome {
+    pub name: String,
+    pub command: String,
+    pub status: StepStatus,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub output: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepStatus {
+    Ran,
+    Failed,
+    NotRun,
+}
+
+impl Outcome {
+    pub fn changed(&self) -> bool {
+        self.files.iter().any(|f| f.action.writes())
+    }
+
+    pub fn failed(&self) -> bool {
+        self.steps.iter().any(|s| s.status == StepStatus::Failed)
+    }
+}
+
+/// `trellis new service NAME`.
+pub fn new_service(options: &NewOptions, base: &Path) -> anyhow::Result<Outcome> {
+    names::validate_service_name(&options.name)?;
+    let cache = template::cache_root();
+    let template = template::resolve(options.template.as_deref(), &cache)?;
+    let out = options
+        .dir
+        .clone()
+        .unwrap_or_else(|| base.join(&options.name));
+    if out.exists() && !out.is_dir() {
+        return Err(InputError::new(format!(
+            "--dir {}: exists and is not a directory",
+            out.display()
+        ))
+        .help("pass a new or existing directory")
+        .into());
+    }
+
+    let scratch = tempfile::tempdir()?;
+    let (contract_text, proto_file, contract, starter) = match &options.proto {
+        Some(path) => {
+            let shown = path.display().to_string();
+            let contract = proto::parse_file(path, &shown)?;
+            let text = std::fs::read_to_string(path)?;
+            let base_name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| format!("{}.proto", options.name));
+            let dir = if contract.package.is_empty() {
+                "api".to_string()
+            } else {
+                format!("api/{}", contract.package.replace('.', "/"))
+            };
+            (text, format!("{dir}/{base_name}"), contract, false)
+        }
+        None => {
+            let snake = options.name.replace('-', "_");
+            let proto_file = format!("api/{snake}/v1/{snake}.proto");
+            let identity = Identity::new(&options.name, proto_file.clone(), true);
+            let variables = variables_for(&template, options, &identity)?;
+            let text =
+                render::render_starter(&template, &identity, &variables)?.ok_or_else(|| {
+                    InputError::new(format!(
+                        "template `{}` has no starter contract",
+                        template.manifest.name
+                    ))
+                    .help("pass the contract with --proto FILE")
+                })?;
+            let path = scratch.path().join(format!("{snake}.proto"));
+            std::fs::write(&path, &text)?;
+            let contract = proto::parse_file(&path, &proto_file)?;
+            (text, proto_file, contract, true)
+        }
+    };
+    let identity = Identity::new(&options.name, proto_file.clone(), starter);
+    let variables = variables_for(&template, options, &identity)?;
+    let rpc_names = render::assign_rpc_names(&contract, &BTreeMap::new());
+    let rendered = render::render(&RenderInput {
+        template: &template,
+        identity: &identity,
+        variables: &variables,
+        contract: &contract,
+        rpc_names: &rpc_names,
+    })?;
+    let mut all = vec![RenderedFile {
+        path: proto_file.clone(),
+        content: contract_text.clone(),
+        owner: Owner::User,
+        rpc: None,
+    }];
+    for file in rendered {
+        if file.path == proto_file || file.path == STATE_FILE {
+            return Err(InputError::new(format!(
+                "template `{}` writes `{}`, which trellis writes itself",
+                template.manifest.name, file.path
+            ))
+            .into());
+        }
+        all.push(file);
+    }
+
+    let state = build_state(
+        &template,
+        identity,
+        variables,
+        &contract_text,
+        rpc_names,
+        &all,
+        None,
+    );
+    all.push(RenderedFile {
+        path: STATE_FILE.to_string(),
+        content: state.to_json(),
+        owner: Owner::Trellis,
+        rpc: None,
+    });
+
+    let mut plan = Vec::new();
+    let mut conflicts = Vec::new();
+    for file in all {
+        apply::check_no_symlinks(&out, &file.path)
+            .map_err(|why| InputError::new(why).help("remove the link or choose another --dir"))?;
+        let target = out.join(&file.path);
+        let action = match std::fs::read(&target) {
+            Ok(existing) if existing == file.content.as_bytes() => Action::Unchanged,
+            Ok(_) if options.force => Action::Overwrite,
+            Ok(_) => {
+                conflicts.push(file.path.clone());
+                Action::Skip
+            }
+            Err(_) => Action::Create,
+        };
+        plan.push(PlannedFile {
+            path: file.path,
+            action,
+            reason: (action == Action::Skip).then(|| "exists".to_string()),
+            content: file.content.into_bytes(),
+        });
+    }
+    let mut outcome = Outcome {
+        command: "new",
+        directory: out.clone(),
+        template: template.origin.describe(),
+        dry_run: options.dry_run,
+        files: plan,
+        removed_rpcs: Vec::new(),
+        steps: Vec::new(),
+        next: Vec::new(),
+    };
+    if !conflicts.is_empty() && !options.dry_run {
+        let shown: Vec<_> = conflicts.iter().take(5).cloned().collect();
+        return Err(InputError::new(format!(
+            "{} file(s) already exist in {} with other content: {}{}",
+            conflicts.len(),
+            out.display(),
+            shown.join(", "),
+            if conflicts.len() > 5 { ", ..." } else { "" }
+        ))
+        .help("nothing was written; pass --force to overwrite them, --dry-run to see the plan, or --dir to choose another directory")
+        .into());
+    }
+    if options.dry_run {
+        outcome.next = step_commands(&template, &out, false);
+        return Ok(outcome);
+    }
+    apply::apply(&out, &outcome.files)?;
+    run_steps(
+        &template,
+        &out,
+        options.no_generate,
+        options.trust,
+        false,
+        &mut outcome,
+    );
+    Ok(outcome)
+}
+
+fn variables_for(
+    template: &Template,
+    options: &NewOptions,
+    identity: &Identity,
+) -> Result<BTreeMap<String, serde_json::Value>, InputError> {
+    let mut given: BTreeMap<String, String> = options.set.iter().cloned().collect();
+    if let Some(module) = &options.module {
+        if let Some(previous) = given.get("module")
+            && previous != module
+        {
+            return Err(InputError::new(format!(
+                "--module {module} and --set module={previous} disagree"
+            ))
+            .help("pass the module path once"));
+        }
+        given.insert("module".to_string(), module.clone());
+    }
+    let ctx = render::base_context(identity, &template.versions);
+    template::resolve_variables(&template.manifest, &given, &ctx)
+}
+
+fn build_state(
+    template: &Template,
+    identity: Identity,
+    variables: BTreeMap<String, serde_json::Value>,
+    contract_text: &str,
+    mut rpcs: BTreeMap<String, RpcRecord>,
+    written: &[RenderedFile],
+    previous: Option<&State>,
+) -> State {
+    let mut files = previous.map(|s| s.files.clone()).unwrap_or_default();
+    for file in written {
+        files.insert(
+            file.path.clone(),
+            FileRecord {
+                owner: file.owner,
+                sha256: state::hash(file.content.as_bytes()),
+            },
+        );
+        if let Some(key) = &file.rpc
+            && let Some(record) = rpcs.get_mut(key)
+            && !record.files.contains(&file.path)
+        {
+            record.files.push(file.path.clone());
+        }
+    }
+    State {
+        format: state::FORMAT_VERSION,
+        generator: format!("trellis {}", env!("CARGO_PKG_VERSION")),
+        template: TemplateRecord {
+            name: template.manifest.name.clone(),
+            version: template.manifest.version.clone(),
+            origin: template.origin.clone(),
+        },
+        identity,
+        variables,
+        contract_sha256: state::hash(contract_text.as_bytes()),
+        rpcs,
+        files,
+    }
+}
+
+/// `trellis sync [SERVICE_DIR]`.
+pub fn sync(dir: &Path, options: &SyncOptions) -> anyhow::Result<Outcome> {
+    let previous = State::load(dir)?;
+    let template = template::reload(&previous.template.origin, &template::cache_root())?;
+    let proto_path = dir.join(&previous.identity.proto_file);
+    let contract = proto::parse_file(&proto_path, &previous.identity.proto_file)?;
+    let contract_text = std::fs::read_to_string(&proto_path)?;
+    let rpc_names = render::assign_rpc_names(&contract, &previous.rpcs);
+    let rendered = render::render(&RenderInput {
+        template: &template,
+        identity: &previous.identity,
+        variables: &previous.variables,
+        contract: &contract,
+        rpc_names: &rpc_names,
+    })?;
+
+    let mut plan = Vec::new();
+    let mut written = Vec::new();
+    for file in rendered {
+        apply::check_no_symlinks(dir, &file.path)
+            .map_err(|why| InputError::new(why).help("remove the link, then sync again"))?;
+        let target = dir.join(&file.path);
+        let on_disk = std::fs::read(&target).ok();
+        let recorded = previous.files.get(&file.path);
+        let (action, reason) = match (&file.rpc, file.owner, &on_disk) {
+            (Some(key), _, _) if previous.rpcs.contains_key(key) => (Action::Unchanged, None),
+            (Some(_), _, Some(_)) => (
+                Action::Skip,
+                Some("exists but trellis did not write it; left alone".to_string()),
+            ),
+            (Some(_), _, None) => (Action::Create, Some("new RPC".to_string())),
+            (None, Owner::Trellis, None) => (Action::Create, None),
+            (None, Owner::Trellis, Some(bytes)) if bytes == file.content.as_bytes() => {
+                (Action::Unchanged, None)
+            }
+            (None, Owner::Trellis, Some(bytes))
+                if recorded.is_some_and(|r| r.sha256 == state::hash(bytes)) =>
+            {
+                (Action::Regenerate, None)
+            }
+            (None, Owner::Trellis, Some(_)) => (
+                Action::Skip,
+                Some(
+                    "edited by a person; not regenerated (delete it to get the new version)"
+                        .to_string(),
+                ),
+            ),
+            (None, Owner::User, Some(_)) => (Action::Unchanged, None),
+            (None, Owner::User, None) if recorded.is_none() => {
+                (Action::Create, Some("new in the template".to_string()))
+            }
+            (None, Owner::User, None) => (Action::Unchanged, None),
+        };
+        if action.writes() {
+            written.push(file.clone());
+        }
+        if action != Action::Unchanged {
+            plan.push(PlannedFile {
+                path: file.path,
+                action,
+                reason,
+                content: file.content.into_bytes(),
+            });
+        }
+    }
+
+    let mut removed_rpcs = Vec::new();
+    let mut rpcs = rpc_names;
+    for (key, record) in &previous.rpcs {
+        if rpcs.contains_key(key) {
+            continue;
+        }
+        let present: Vec<String> = record
+            .files
+            .iter()
+            .filter(|f| dir.join(f).exists())
+            .cloned()
+            .collect();
+        if !present.is_empty() {
+            removed_rpcs.push(RemovedRpc {
+                rpc: key.clone(),
+                files: present,
+            });
+            // Kept, so it is reported until its files are deleted.
+            rpcs.insert(key.clone(), record.clone());
+        }
+    }
+    let contract_changed = previous.contract_sha256 != state::hash(contract_text.as_bytes());
+    let next_state = build_state(
+        &template,
+        previous.identity.clone(),
+        previous.variables.clone(),
+        &contract_text,
+        rpcs,
+        &written,
+        Some(&previous),
+    );
+    if next_state != previous {
+        plan.push(PlannedFile {
+            path: STATE_FILE.to_string(),
+            action: Action::Regenerate,
+            reason: None,
+            content: next_state.to_json().into_bytes(),
+        });
+    }
+    let mut outcome = Outcome {
+        command: "sync",
+        directory: dir.to_path_buf(),
+        template: template.origin.describe(),
+        dry_run: options.dry_run,
+        files: plan,
+        removed_rpcs,
+        steps: Vec::new(),
+        next: Vec::new(),
+    };
+    if options.dry_run {
+        return Ok(outcome);
+    }
+    apply::apply(dir, &outcome.files)?;
+    let generated_missing =
+        !dir.join("gen").exists() && template.manifest.language == template::Language::Go;
+    if contract_changed || generated_missing {
+        run_steps(
+            &template,
+            dir,
+            options.no_generate,
+            options.trust,
+            true,
+            &mut outcome,
+        );
+    }
+    Ok(outcome)
+}
+
+fn step_commands(template: &Template, dir: &Path, sync_only: bool) -> Vec<String> {
+    template
+        .manifest
+        .steps
+        .iter()
+        .filter(|s| !sync_only || s.on_sync)
+        .map(|s| {
+            format!(
+                "(cd {} && {})",
+                shell_quote(&dir.display().to_string()),
+                s.run.join(" ")
+            )
+        })
+        .collect()
+}
+
+fn shell_quote(text: &str) -> String {
+    if text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-+=:@".contains(c))
+    {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
+fn run_steps(
+    template: &Template,
+    dir: &Path,
+    no_generate: bool,
+    trust: bool,
+    sync_only: bool,
+    outcome: &mut Outcome,
+) {
+    let steps: Vec<_> = template
+        .manifest
+        .steps
+        .iter()
+        .filter(|s| !sync_only || s.on_sync)
+        .collect();
+    let allowed = !no_generate && (template.origin.trusted() || trust);
+    let mut blocked = !allowed;
+    for step in steps {
+        let command = step.run.join(" ");
+        let available = step.requires.as_deref().is_none_or(on_path);
+        if blocked || !available {
+            blocked = true;
+            outcome.steps.push(StepOutcome {
+                name: step.name.clone(),
+                command: command.clone(),
+                status: StepStatus::NotRun,
+                output: String::new(),
+            });
+            outcome.next.push(format!(
+                "(cd {} && {command})",
+                shell_quote(&dir.display().to_string())
+            ));
+            continue;
+        }
+        let result = std::process::Command::new(&step.run[0])
+            .args(&step.run[1..])
+            .current_dir(dir)
+            .output();
+        let (status, output) = match result {
+            Ok(out) if out.status.success() => (StepStatus::Ran, String::new()),
+            Ok(out) => (
+                StepStatus::Failed,
+                format!(
+                    "{}{}",
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                ),
+            ),
+            Err(e) => (StepStatus::Failed, e.to_string()),
+        };
+        if status == StepStatus::Failed {
+            blocked = true;
+            outcome.next.push(format!(
+                "(cd {} && {command})",
+                shell_quote(&dir.display().to_string())
+            ));
+        }
+        outcome.steps.push(StepOutcome {
+            name: step.name.clone(),
+            command,
+            status,
+            output,
+        });
+    }
+}
+
+fn on_path(program: &str) -> bool {
+    let Some(path) = std::env::var_os("PATH") else {
+        return false;
+    };
+    std::env::split_paths(&path).any(|dir| {
+        let candidate = dir.join(program);
+        candidate.is_file()
+    })
+}
+
+/// Renders an outcome for people.
+pub fn render_text(outcome: &Outcome) -> String {
+    let mut text = String::new();
+    let verb = if outcome.dry_run { "would " } else { "" };
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for file in &outcome.files {
+        *counts.entry(file.action.to_string()).or_default() += 1;
+        if file.action == Action::Unchanged {
+            continue;
+        }
+        let path = outcome.directory.join(&file.path);
+        text.push_str(&format!(
+            "{:<10} {}",
+            file.action.to_string(),
+            path.display()
+        ));
+        if let Some(reason) = &file.reason {
+            text.push_str(&format!("  ({reason})"));
+        }
+        text.push('\n');
+    }
+    for removed in &outcome.removed_rpcs {
+        text.push_str(&format!(
+            "removed    {} is gone from the contract; its stub is still here (trellis deletes nothing): {}\n",
+            removed.rpc,
+            removed.files.join(", ")
+        ));
+    }
+    for step in &outcome.steps {
+        match step.status {
+            StepStatus::Ran => text.push_str(&format!("ran        {}\n", step.command)),
+            StepStatus::Failed => text.push_str(&format!(
+                "failed     {}\n{}\n",
+                step.command,
+                step.output.trim_end()
+            )),
+            StepStatus::NotRun => {}
+        }
+    }
+    let writes = outcome.files.iter().filter(|f| f.action.writes()).count();
+    if writes == 0 && outcome.removed_rpcs.is_empty() {
+        text.push_str(&format!(
+            "{} is up to date: no changes\n",
+            outcome.directory.display()
+        ));
+    } else {
+        let summary: Vec<String> = counts
+            .iter()
+            .filter(|(action, _)| action.as_str() != "unchanged")
+            .map(|(action, n)| format!("{n} {action}"))
+            .collect();
+        text.push_str(&format!(
+            "{verb}{}: {} (template {})\n",
+            outcome.command,
+            summary.join(", "),
+            outcome.template
+        ));
+    }
+    if !outcome.next.is_empty() {
+        text.push_str("next:\n");
+        for command in &outcome.next {
+            text.push_str(&format!("  {command}\n"));
+        }
+    }
+    text
+}

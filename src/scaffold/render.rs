@@ -1,0 +1,551 @@
+//! Builds the template context from the service name, the variables and the
+//! contract, and renders the template into an in-memory list of files.
+
+use super::names;
+use super::proto::{Contract, MessageRef, ProtoRpc};
+use super::state::RpcRecord;
+use super::template::{Each, Owner, Template};
+use crate::error::InputError;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One file the template produces.
+#[derive(Debug, Clone)]
+pub struct RenderedFile {
+    pub path: String,
+    pub content: String,
+    pub owner: Owner,
+    /// The RPC (`pkg.Service/Method`) a per-RPC file belongs to.
+    pub rpc: Option<String>,
+}
+
+/// The names shared by every file, fixed by the service name and recorded in
+/// the state file so that `sync` renders with the same ones.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct Identity {
+    pub name: String,
+    /// The contract, relative to the service directory.
+    pub proto_file: String,
+    /// True when trellis wrote the starter contract (its Get/List are implemented).
+    pub starter: bool,
+    pub resource: String,
+}
+
+impl Identity {
+    pub fn new(name: &str, proto_file: String, starter: bool) -> Identity {
+        Identity {
+            name: name.to_string(),
+            proto_file,
+            starter,
+            resource: names::resource_from_service(name),
+        }
+    }
+}
+
+/// The built-in names available to variable defaults and the starter proto.
+pub fn base_context(identity: &Identity, versions: &serde_json::Value) -> tera::Context {
+    let resource = &identity.resource;
+    let plural = names::plural(resource);
+    let mut ctx = tera::Context::new();
+    ctx.insert("name", &identity.name);
+    ctx.insert("name_snake", &identity.name.replace('-', "_"));
+    ctx.insert("crate_name", &identity.name.replace('-', "_"));
+    ctx.insert("env_prefix", &names::env_prefix(&identity.name));
+    ctx.insert("resource", resource);
+    ctx.insert("resource_lower", &names::snake(resource).replace('_', " "));
+    ctx.insert("resource_snake", &names::snake(resource));
+    ctx.insert("resource_var", &names::go_var(resource));
+    ctx.insert("resource_plural", &plural);
+    ctx.insert(
+        "resource_plural_lower",
+        &names::snake(&plural).replace('_', " "),
+    );
+    ctx.insert("resource_plural_snake", &names::snake(&plural));
+    ctx.insert("resource_plural_var", &names::go_var(&plural));
+    ctx.insert("service_name", &format!("{resource}Service"));
+    ctx.insert("proto_package", &names::proto_package(&identity.name));
+    ctx.insert("proto_file", &identity.proto_file);
+    ctx.insert("starter", &identity.starter);
+    ctx.insert("versions", versions);
+    ctx.insert("trellis_version", env!("CARGO_PKG_VERSION"));
+    ctx
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct ServiceCtx {
+    name: String,
+    go_name: String,
+    full_name: String,
+    handler: String,
+    dial: String,
+    rust_trait: String,
+    rust_server_module: String,
+    rust_client_module: String,
+    rpcs: Vec<RpcCtx>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct RpcCtx {
+    key: String,
+    name: String,
+    go_name: String,
+    full_name: String,
+    kind: &'static str,
+    role: &'static str,
+    input: String,
+    output: String,
+    handler: String,
+    dial: String,
+    file: String,
+    test_name: String,
+    imports: Vec<String>,
+    test_imports: Vec<String>,
+    rust_name: String,
+    rust_input: String,
+    rust_output: String,
+    rust_request: String,
+    rust_stream: String,
+    rust_service: String,
+}
+
+pub fn rpc_key(service_full_name: &str, rpc: &str) -> String {
+    format!("{service_full_name}/{rpc}")
+}
+
+/// Assigns a file stem and a test name to every RPC: the recorded ones keep
+/// theirs, new ones get names that collide with nothing already there.
+pub fn assign_rpc_names(
+    contract: &Contract,
+    recorded: &BTreeMap<String, RpcRecord>,
+) -> BTreeMap<String, RpcRecord> {
+    let reserved = ["deps", "errors", "convert", "main", "servers_gen"];
+    let mut stems: BTreeSet<String> = recorded.values().map(|r| r.stem.clone()).collect();
+    let mut tests: BTreeSet<String> = recorded.values().map(|r| r.test_name.clone()).collect();
+    let mut out = BTreeMap::new();
+    for service in &contract.services {
+        let service_go = names::go_camel_case(&service.name);
+        for rpc in &service.rpcs {
+            let key = rpc_key(&service.full_name, &rpc.name);
+            if let Some(existing) = recorded.get(&key) {
+                out.insert(key, existing.clone());
+                continue;
+            }
+            let go_name = names::go_camel_case(&rpc.name);
+            let mut stem = names::safe_go_file_stem(&names::snake(&go_name));
+            if stems.contains(&stem) || reserved.contains(&stem.as_str()) {
+                stem = names::safe_go_file_stem(&names::snake(&format!("{service_go}{go_name}")));
+            }
+            let mut unique = stem.clone();
+            let mut counter = 2;
+            while stems.contains(&unique) {
+                unique = format!("{stem}{counter}");
+                counter += 1;
+            }
+            let mut test_name = go_name.clone();
+            if tests.contains(&test_name) {
+                test_name = format!("{service_go}{go_name}");
+            }
+            let mut unique_test = test_name.clone();
+            let mut counter = 2;
+            while tests.contains(&unique_test) {
+                unique_test = format!("{test_name}{counter}");
+                counter += 1;
+            }
+            stems.insert(unique.clone());
+            tests.insert(unique_test.clone());
+            out.insert(
+                key,
+                RpcRecord {
+                    stem: unique,
+                    test_name: unique_test,
+                    files: Vec::new(),
+                },
+            );
+        }
+    }
+    out
+}
+
+/// The Go import path and alias of the generated package of the contract,
+/// as buf's managed mode lays it out under gen/go.
+pub fn go_package(module: &str, proto_package: &str) -> (String, String) {
+    if proto_package.is_empty() {
+        return (format!("{module}/gen/go"), "pb".to_string());
+    }
+    let parts: Vec<&str> = proto_package.split('.').collect();
+    let tail = &parts[parts.len().saturating_sub(2)..];
+    let alias: String = tail
+        .concat()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    (format!("{module}/gen/go/{}", parts.join("/")), alias)
+}
+
+pub struct RenderInput<'a> {
+    pub template: &'a Template,
+    pub identity: &'a Identity,
+    pub variables: &'a BTreeMap<String, serde_json::Value>,
+    pub contract: &'a Contract,
+    pub rpc_names: &'a BTreeMap<String, RpcRecord>,
+}
+
+/// Renders every file of the template for this contract.
+pub fn render(input: &RenderInput) -> Result<Vec<RenderedFile>, InputError> {
+    let template = input.template;
+    let mut ctx = base_context(input.identity, &template.versions);
+    for (key, value) in input.variables {
+        ctx.insert(key.clone(), value);
+    }
+    let module = input
+        .variables
+        .get("module")
+        .and_then(|v| v.as_str())
+        .unwrap_or(&input.identity.name)
+        .to_string();
+    let (pb_import, pb) = go_package(&module, &input.contract.package);
+    ctx.insert("module", &module);
+    ctx.insert("pb", &pb);
+    ctx.insert("pb_import", &pb_import);
+    ctx.insert("proto_package", &input.contract.package);
+    let services = services_context(input, &pb, &pb_import);
+    ctx.insert("services", &services);
+
+    let mut tera = tera::Tera::default();
+    tera.autoescape_on(Vec::<&str>::new());
+    let mut rendered = Vec::new();
+    for spec in &template.manifest.files {
+        if let Some(flag) = &spec.when {
+            let enabled = match ctx.get(flag) {
+                Some(value) => value.as_bool().unwrap_or(false),
+                None => {
+                    return Err(InputError::new(format!(
+                        "template `{}`: `when: {flag}` names no variable",
+                        template.manifest.name
+                    ))
+                    .help("`when` takes the name of a bool variable"));
+                }
+            };
+            if !enabled {
+                continue;
+            }
+        }
+        let source = template
+            .files
+            .get(&spec.src)
+            .ok_or_else(|| InputError::new(format!("template source `{}` is missing", spec.src)))?;
+        tera.add_raw_template(&spec.src, source)
+            .map_err(|e| template_error(&template.manifest.name, &spec.src, &e))?;
+        match spec.each {
+            None => {
+                let path = render_path(&tera, &spec.dest, &ctx, &template.manifest.name)?;
+                let content = tera
+                    .render(&spec.src, &ctx)
+                    .map_err(|e| template_error(&template.manifest.name, &spec.src, &e))?;
+                rendered.push(RenderedFile {
+                    path,
+                    content: tidy_end(content),
+                    owner: spec.owner,
+                    rpc: None,
+                });
+            }
+            Some(Each::Rpc) => {
+                for service in &services {
+                    for rpc in &service.rpcs {
+                        let mut local = ctx.clone();
+                        local.insert("svc", service);
+                        local.insert("rpc", rpc);
+                        let path = render_path(&tera, &spec.dest, &local, &template.manifest.name)?;
+                        let content = tera
+                            .render(&spec.src, &local)
+                            .map_err(|e| template_error(&template.manifest.name, &spec.src, &e))?;
+                        rendered.push(RenderedFile {
+                            path,
+                            content: tidy_end(content),
+                            owner: spec.owner,
+                            rpc: Some(rpc.key.clone()),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for file in &rendered {
+        if !seen.insert(file.path.clone()) {
+            return Err(InputError::new(format!(
+                "template `{}` writes `{}` twice",
+                template.manifest.name, file.path
+            ))
+            .help("give every entry of `files` a distinct `dest`"));
+        }
+    }
+    Ok(rendered)
+}
+
+/// Renders the starter contract of a template.
+pub fn render_starter(
+    template: &Template,
+    identity: &Identity,
+    variables: &BTreeMap<String, serde_json::Value>,
+) -> Result<Option<String>, InputError> {
+    let Some(src) = &template.manifest.starter_proto else {
+        return Ok(None);
+    };
+    let mut ctx = base_context(identity, &template.versions);
+    for (key, value) in variables {
+        ctx.insert(key.clone(), value);
+    }
+    let text = template
+        .files
+        .get(src)
+        .ok_or_else(|| InputError::new(format!("template source `{src}` is missing")))?;
+    tera::Tera::one_off(text, &ctx, false)
+        .map(Some)
+        .map_err(|e| template_error(&template.manifest.name, src, &e))
+}
+
+/// Template control lines leave blank lines at the end; files end with one newline.
+fn tidy_end(mut text: String) -> String {
+    let trimmed = text.trim_end_matches(['\n', ' ', '\t']).len();
+    text.truncate(trimmed);
+    if !text.is_empty() {
+        text.push('\n');
+    }
+    text
+}
+
+fn render_path(
+    tera: &tera::Tera,
+    dest: &str,
+    ctx: &tera::Context,
+    template: &str,
+) -> Result<String, InputError> {
+    let path = tera
+        .render_str(dest, ctx, false)
+        .map_err(|e| template_error(template, dest, &e))?;
+    if let Err(why) = super::template::check_relative(&path) {
+        return Err(InputError::new(format!(
+            "template `{template}`: destination `{dest}` renders to `{path}`, which {why}"
+        ))
+        .help("a template may only write inside the new service directory"));
+    }
+    Ok(path.trim_start_matches("./").to_string())
+}
+
+fn template_error(template: &str, file: &str, err: &tera::Error) -> InputError {
+    let mut message = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        message.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    InputError::new(format!("template `{template}`, file `{file}`: {message}"))
+        .help("fix the template (an unknown name in {{ }} is an error)")
+}
+
+fn services_context(input: &RenderInput, pb: &str, pb_import: &str) -> Vec<ServiceCtx> {
+    let resource = &input.identity.resource;
+    let plural = names::plural(resource);
+    let mut out = Vec::new();
+    for (index, service) in input.contract.services.iter().enumerate() {
+        let go_name = names::go_camel_case(&service.name);
+        let handler = format!("{}Handler", go_name.trim_end_matches("Server"));
+        let dial = format!("dial{go_name}");
+        let mut rpcs = Vec::new();
+        for rpc in &service.rpcs {
+            let key = rpc_key(&service.full_name, &rpc.name);
+            let record = input.rpc_names.get(&key).cloned().unwrap_or(RpcRecord {
+                stem: names::snake(&rpc.name),
+                test_name: names::go_camel_case(&rpc.name),
+                files: Vec::new(),
+            });
+            let kind = match (rpc.client_streaming, rpc.server_streaming) {
+                (false, false) => "unary",
+                (false, true) => "server_streaming",
+                (true, false) => "client_streaming",
+                (true, true) => "bidi_streaming",
+            };
+            let go_rpc = names::go_camel_case(&rpc.name);
+            let role = if input.identity.starter && index == 0 && kind == "unary" {
+                starter_role(rpc, &go_rpc, resource, &plural)
+            } else {
+                "stub"
+            };
+            let input_type = go_type(&rpc.input, pb);
+            let output_type = go_type(&rpc.output, pb);
+            let (imports, test_imports) = rpc_imports(rpc, kind, role, pb, pb_import);
+            rpcs.push(RpcCtx {
+                key,
+                name: rpc.name.clone(),
+                go_name: go_rpc,
+                full_name: format!("{}/{}", service.full_name, rpc.name),
+                kind,
+                role,
+                input: input_type,
+                output: output_type,
+                handler: handler.clone(),
+                dial: dial.clone(),
+                file: record.stem,
+                test_name: record.test_name,
+                imports,
+                test_imports,
+                rust_name: heck::ToSnakeCase::to_snake_case(rpc.name.as_str()),
+                rust_input: rpc.input.rust_type.clone(),
+                rust_output: rpc.output.rust_type.clone(),
+                rust_request: if rpc.input.rust_type == "()" {
+                    "()".to_string()
+                } else {
+                    format!("<{}>::default()", rpc.input.rust_type)
+                },
+                rust_stream: format!(
+                    "{}Stream",
+                    heck::ToUpperCamelCase::to_upper_camel_case(rpc.name.as_str())
+                ),
+                rust_service: heck::ToUpperCamelCase::to_upper_camel_case(service.name.as_str()),
+            });
+        }
+        out.push(ServiceCtx {
+            name: service.name.clone(),
+            go_name,
+            full_name: service.full_name.clone(),
+            handler,
+            dial,
+            rust_trait: heck::ToUpperCamelCase::to_upper_camel_case(service.name.as_str()),
+            rust_server_module: format!("{}_server", names::snake(&service.name)),
+            rust_client_module: format!("{}_client", names::snake(&service.name)),
+            rpcs,
+        });
+    }
+    out
+}
+
+fn starter_role(rpc: &ProtoRpc, go_rpc: &str, resource: &str, plural: &str) -> &'static str {
+    if go_rpc == format!("Get{resource}") && rpc.input.go_name == format!("Get{resource}Request") {
+        "get"
+    } else if go_rpc == format!("List{plural}")
+        && rpc.input.go_name == format!("List{plural}Request")
+    {
+        "list"
+    } else {
+        "stub"
+    }
+}
+
+fn go_type(message: &MessageRef, pb: &str) -> String {
+    match &message.go_import {
+        Some((alias, _)) => format!("{alias}.{}", message.go_name),
+        None => format!("{pb}.{}", message.go_name),
+    }
+}
+
+/// The import blocks of a handler file and of its test, in gofmt's grouping
+/// (standard library, a blank line, the rest); "" stands for the blank line.
+fn rpc_imports(
+    rpc: &ProtoRpc,
+    kind: &str,
+    role: &str,
+    pb: &str,
+    pb_import: &str,
+) -> (Vec<String>, Vec<String>) {
+    let mut message_imports = BTreeSet::new();
+    let mut uses_pb = false;
+    for message in [&rpc.input, &rpc.output] {
+        match &message.go_import {
+            Some((alias, path)) => {
+                message_imports.insert(format!("{alias} \"{path}\""));
+            }
+            None => uses_pb = true,
+        }
+    }
+    let pb_line = format!("{pb} \"{pb_import}\"");
+    let module_service = pb_import
+        .split("/gen/go")
+        .next()
+        .map(|module| format!("\"{module}/internal/service\""));
+
+    let mut std = Vec::new();
+    let mut third = Vec::new();
+    let mut local = Vec::new();
+    match role {
+        "get" => {
+            std.push("\"context\"".to_string());
+            local.push(pb_line.clone());
+        }
+        "list" => {
+            std.push("\"context\"".to_string());
+            local.push(pb_line.clone());
+            local.extend(module_service);
+        }
+        _ => {
+            if kind == "unary" {
+                std.push("\"context\"".to_string());
+            } else {
+                third.push("\"google.golang.org/grpc\"".to_string());
+            }
+            third.push("\"google.golang.org/grpc/codes\"".to_string());
+            third.push("\"google.golang.org/grpc/status\"".to_string());
+            third.extend(message_imports.iter().cloned());
+            if uses_pb {
+                local.push(pb_line.clone());
+            }
+        }
+    }
+    let imports = groups([std, third, local]);
+
+    let mut test_std = vec!["\"testing\"".to_string()];
+    let mut test_third = Vec::new();
+    let mut test_local = Vec::new();
+    let request_needed = matches!(kind, "unary" | "server_streaming");
+    match role {
+        "list" => test_local.push(pb_line),
+        _ => {
+            test_third.push("\"google.golang.org/grpc/codes\"".to_string());
+            test_third.push("\"google.golang.org/grpc/status\"".to_string());
+            if request_needed {
+                match &rpc.input.go_import {
+                    Some((alias, path)) => test_third.push(format!("{alias} \"{path}\"")),
+                    None => test_local.push(pb_line),
+                }
+            }
+        }
+    }
+    test_std.sort();
+    test_third.sort();
+    (imports, groups([test_std, test_third, test_local]))
+}
+
+fn groups<const N: usize>(blocks: [Vec<String>; N]) -> Vec<String> {
+    let mut out = Vec::new();
+    for block in blocks.into_iter().filter(|b| !b.is_empty()) {
+        if !out.is_empty() {
+            out.push(String::new());
+        }
+        out.extend(block);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_package_follows_buf_managed_mode() {
+        assert_eq!(
+            go_package("example.com/shop/payment", "payment.v1"),
+            (
+                "example.com/shop/payment/gen/go/payment/v1".to_string(),
+                "paymentv1".to_string()
+            )
+        );
+        assert_eq!(
+            go_package("m", "shop.order_service.v2"),
+            (
+                "m/gen/go/shop/order_service/v2".to_string(),
+                "orderservicev2".to_string()
+            )
+        );
+    }
+}

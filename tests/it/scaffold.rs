@@ -1,0 +1,737 @@
+//! `trellis new`, `trellis sync`, `trellis templates list` on temp dirs, without
+//! the network and without running code generation (--no-generate).
+
+use crate::support::{fixture, stderr_of, stdout_of, trellis, write_tree};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn ledger_proto() -> PathBuf {
+    fixture("scaffold").join("ledger.proto")
+}
+
+/// Every file under `root` with its bytes, to prove that nothing changed.
+fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    if !root.exists() {
+        return files;
+    }
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.insert(
+                    path.strip_prefix(root).unwrap().to_path_buf(),
+                    std::fs::read(&path).unwrap(),
+                );
+            }
+        }
+    }
+    files
+}
+
+fn new_service(cwd: &Path, args: &[&str]) -> std::process::Output {
+    trellis()
+        .current_dir(cwd)
+        .env("TRELLIS_CACHE_DIR", cwd.join(".cache"))
+        .args(["new", "service"])
+        .args(args)
+        .arg("--no-generate")
+        .output()
+        .unwrap()
+}
+
+/// A minimal template directory; `dest` and `extra` vary per test.
+fn custom_template(root: &Path, dest: &str, extra: &str) -> PathBuf {
+    let dir = root.join("tpl");
+    let manifest = format!(
+        "name: tiny\ndescription: a test template\nlanguage: go\nversion: 0.1.0\n\
+         variables:\n  - name: owner\n    type: string\n    required: true\n    help: team that owns the service\n\
+         files:\n  - {{ src: a.txt.tera, dest: \"{dest}\" }}\n{extra}"
+    );
+    write_tree(
+        &dir,
+        &[
+            ("template.yaml", manifest.as_str()),
+            ("files/a.txt.tera", "{{ name }} is owned by {{ owner }}\n"),
+        ],
+    );
+    dir
+}
+
+#[test]
+fn new_writes_the_service_and_its_state() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = new_service(
+        tmp.path(),
+        &["payment", "--module", "example.com/shop/payment"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let root = tmp.path().join("payment");
+    for path in [
+        "api/payment/v1/payment.proto",
+        "cmd/payment/main.go",
+        "internal/handlers/get_payment.go",
+        "internal/handlers/get_payment_test.go",
+        "internal/handlers/list_payments.go",
+        "internal/handlers/errors.go",
+        "internal/service/payment.go",
+        "internal/service/payment_test.go",
+        "Dockerfile",
+        "buf.gen.yaml",
+        ".trellis/scaffold.json",
+    ] {
+        assert!(root.join(path).is_file(), "{path} missing");
+    }
+    let go_mod = std::fs::read_to_string(root.join("go.mod")).unwrap();
+    assert!(go_mod.starts_with("module example.com/shop/payment\n"));
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root.join(".trellis/scaffold.json")).unwrap())
+            .unwrap();
+    assert_eq!(state["template"]["name"], "go-grpc-service");
+    assert_eq!(state["variables"]["module"], "example.com/shop/payment");
+    assert_eq!(
+        state["files"]["internal/handlers/servers_gen.go"]["owner"],
+        "trellis"
+    );
+    assert_eq!(state["files"]["cmd/payment/main.go"]["owner"], "user");
+    assert!(
+        state["rpcs"]
+            .as_object()
+            .unwrap()
+            .contains_key("payment.v1.PaymentService/GetPayment")
+    );
+    let stdout = stdout_of(&out);
+    assert!(
+        stdout.contains("(cd "),
+        "the next commands are printed: {stdout}"
+    );
+    assert!(stdout.contains("buf generate"), "{stdout}");
+}
+
+#[test]
+fn new_from_a_streaming_contract_has_a_stub_per_rpc() {
+    let tmp = tempfile::tempdir().unwrap();
+    let proto = ledger_proto();
+    let out = new_service(
+        tmp.path(),
+        &[
+            "ledger",
+            "--proto",
+            proto.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["command"], "new");
+    let handlers = tmp.path().join("ledger/internal/handlers");
+    let read = |name: &str| std::fs::read_to_string(handlers.join(name)).unwrap();
+    assert!(read("watch_entries.go").contains(
+        "WatchEntries(req *ledgerv1.WatchEntriesRequest, stream grpc.ServerStreamingServer[ledgerv1.Entry]) error"
+    ));
+    assert!(read("import_entries.go").contains(
+        "ImportEntries(stream grpc.ClientStreamingServer[ledgerv1.Entry, ledgerv1.ImportEntriesResponse]) error"
+    ));
+    assert!(read("reconcile.go").contains(
+        "Reconcile(stream grpc.BidiStreamingServer[ledgerv1.ReconcileRequest, ledgerv1.ReconcileRequest_Result]) error"
+    ));
+    assert!(
+        read("ping.go")
+            .contains("Ping(ctx context.Context, req *emptypb.Empty) (*emptypb.Empty, error)")
+    );
+    // Two services share an RPC name: the second gets a prefixed file and test.
+    assert!(
+        read("audit_service_get_balance.go").contains("func (h *AuditServiceHandler) GetBalance(")
+    );
+    assert!(read("audit_service_get_balance_test.go").contains("func TestAuditServiceGetBalance("));
+    assert!(
+        tmp.path()
+            .join("ledger/api/shop/ledger/v1/ledger.proto")
+            .is_file()
+    );
+}
+
+#[test]
+fn dry_run_prints_the_plan_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let before = snapshot(tmp.path());
+    let out = new_service(tmp.path(), &["payment", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let stdout = stdout_of(&out);
+    assert!(stdout.contains("create"), "{stdout}");
+    assert!(stdout.contains("cmd/payment/main.go"), "{stdout}");
+    assert!(stdout.contains("would new"), "{stdout}");
+    assert_eq!(snapshot(tmp.path()), before);
+}
+
+#[test]
+fn existing_files_are_never_overwritten_without_force() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_eq!(new_service(tmp.path(), &["payment"]).status.code(), Some(0));
+    let main = tmp.path().join("payment/cmd/payment/main.go");
+    std::fs::write(&main, "package main // mine\n").unwrap();
+    let before = snapshot(tmp.path());
+
+    let out = new_service(tmp.path(), &["payment"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = stderr_of(&out);
+    assert!(stderr.contains("cmd/payment/main.go"), "{stderr}");
+    assert!(stderr.contains("--force"), "{stderr}");
+    assert_eq!(snapshot(tmp.path()), before, "nothing written");
+
+    let plan = new_service(tmp.path(), &["payment", "--dry-run"]);
+    assert!(stdout_of(&plan).contains("skip"), "{}", stdout_of(&plan));
+
+    let forced = new_service(tmp.path(), &["payment", "--force"]);
+    assert_eq!(forced.status.code(), Some(0), "{}", stderr_of(&forced));
+    assert!(stdout_of(&forced).contains("overwrite"));
+    assert_ne!(
+        std::fs::read_to_string(&main).unwrap(),
+        "package main // mine\n"
+    );
+}
+
+#[test]
+fn invalid_service_names_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    for name in ["Payment", "pay_ment", "9lives", "func", "a--b", "trail-"] {
+        let out = new_service(tmp.path(), &[name]);
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        assert!(
+            stderr_of(&out).contains("service name"),
+            "{}",
+            stderr_of(&out)
+        );
+    }
+    assert!(snapshot(tmp.path()).is_empty());
+}
+
+#[test]
+fn a_proto_that_does_not_parse_names_line_and_column() {
+    let tmp = tempfile::tempdir().unwrap();
+    let proto = tmp.path().join("broken.proto");
+    std::fs::write(
+        &proto,
+        "syntax = \"proto3\";\npackage a.v1;\nservice S {\n  rpc Get(Req returns (Resp);\n}\n",
+    )
+    .unwrap();
+    let out = new_service(tmp.path(), &["broken", "--proto", proto.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = stderr_of(&out);
+    assert!(stderr.contains("broken.proto:4:"), "{stderr}");
+    assert!(
+        stderr.contains("rpc Get(Req returns (Resp);"),
+        "the source line is shown: {stderr}"
+    );
+    assert!(!tmp.path().join("broken").exists());
+}
+
+#[test]
+fn unknown_and_invalid_variables_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = new_service(tmp.path(), &["payment", "--set", "dockr=false"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = stderr_of(&out);
+    assert!(
+        stderr.contains("unknown template variable `dockr`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("did you mean `docker`"), "{stderr}");
+
+    let out = new_service(tmp.path(), &["payment", "--set", "log_format=xml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("must be one of json, text"));
+
+    let out = new_service(tmp.path(), &["payment", "--set", "grpc_port=http"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("does not match"));
+
+    let out = new_service(tmp.path(), &["payment", "--set", "docker=perhaps"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("is a bool"));
+    assert!(!tmp.path().join("payment").exists());
+}
+
+#[test]
+fn bool_variables_switch_files_off() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = new_service(tmp.path(), &["payment", "--set", "docker=false"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(!tmp.path().join("payment/Dockerfile").exists());
+    assert!(tmp.path().join("payment/Makefile").exists());
+}
+
+#[test]
+fn a_missing_required_variable_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let template = custom_template(tmp.path(), "{{ name }}.txt", "");
+    let proto = ledger_proto();
+    let args = [
+        "ledger",
+        "--template",
+        template.to_str().unwrap(),
+        "--proto",
+        proto.to_str().unwrap(),
+    ];
+    let out = new_service(tmp.path(), &args);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = stderr_of(&out);
+    assert!(
+        stderr.contains("missing required template variable `owner`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--set owner="), "{stderr}");
+    assert!(!tmp.path().join("ledger").exists());
+
+    let mut with_owner = args.to_vec();
+    with_owner.extend(["--set", "owner=payments-team"]);
+    let out = new_service(tmp.path(), &with_owner);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("ledger/ledger.txt")).unwrap(),
+        "ledger is owned by payments-team\n"
+    );
+}
+
+#[test]
+fn template_paths_that_escape_the_output_are_refused() {
+    for dest in [
+        "../escaped.txt",
+        "sub/../../escaped.txt",
+        "/tmp/trellis-escaped.txt",
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let template = custom_template(tmp.path(), dest, "");
+        let proto = ledger_proto();
+        let out = new_service(
+            tmp.path(),
+            &[
+                "ledger",
+                "--template",
+                template.to_str().unwrap(),
+                "--proto",
+                proto.to_str().unwrap(),
+                "--set",
+                "owner=x",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(2), "{dest}");
+        let stderr = stderr_of(&out);
+        assert!(
+            stderr.contains("escapes the output directory") || stderr.contains("is absolute"),
+            "{dest}: {stderr}"
+        );
+        assert!(!tmp.path().join("escaped.txt").exists());
+        assert!(!tmp.path().join("ledger").exists());
+    }
+}
+
+#[test]
+fn a_rendered_destination_that_escapes_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let template = custom_template(tmp.path(), "{{ owner }}/x.txt", "");
+    let proto = ledger_proto();
+    let out = new_service(
+        tmp.path(),
+        &[
+            "ledger",
+            "--template",
+            template.to_str().unwrap(),
+            "--proto",
+            proto.to_str().unwrap(),
+            "--set",
+            "owner=..",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("escapes the output directory"));
+    assert!(!tmp.path().join("x.txt").exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_in_templates_and_targets_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let template = custom_template(tmp.path(), "a.txt", "");
+    std::os::unix::fs::symlink("/etc/hostname", template.join("files/link.tera")).unwrap();
+    let proto = ledger_proto();
+    let args = [
+        "ledger",
+        "--template",
+        template.to_str().unwrap(),
+        "--proto",
+        proto.to_str().unwrap(),
+        "--set",
+        "owner=x",
+    ];
+    let out = new_service(tmp.path(), &args);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("symbolic link"),
+        "{}",
+        stderr_of(&out)
+    );
+
+    // A link already in the output directory is not written through.
+    let outside = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("payment");
+    std::fs::create_dir_all(target.join("cmd")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), target.join("cmd/payment")).unwrap();
+    let out = new_service(tmp.path(), &["payment"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("symbolic link"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert!(snapshot(outside.path()).is_empty());
+}
+
+#[test]
+fn an_unreachable_git_template_is_an_input_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = format!("file://{}/nowhere.git@v1", tmp.path().display());
+    let out = new_service(tmp.path(), &["payment", "--template", &missing]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("cannot clone template"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert!(!tmp.path().join("payment").exists());
+}
+
+#[test]
+fn git_templates_are_pinned_and_their_steps_need_trust() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut history = crate::support::history::History::new();
+    let steps = "steps:\n  - { name: mark, run: [touch, stepped] }\n";
+    let template_dir = custom_template(tmp.path(), "{{ name }}.txt", steps);
+    for rel in ["template.yaml", "files/a.txt.tera"] {
+        history.write(
+            rel,
+            &std::fs::read_to_string(template_dir.join(rel)).unwrap(),
+        );
+    }
+    let commit = history.commit("template v1");
+    history.tag("v1");
+    history.write("files/a.txt.tera", "changed after v1\n");
+    history.commit("template v2");
+    let url = format!("file://{}@v1", history.path().display());
+    let proto = ledger_proto();
+    let run = |extra: &[&str], dir: &str| {
+        trellis()
+            .current_dir(tmp.path())
+            .env("TRELLIS_CACHE_DIR", tmp.path().join(".cache"))
+            .args([
+                "new",
+                "service",
+                "ledger",
+                "--template",
+                &url,
+                "--set",
+                "owner=ops",
+            ])
+            .args(["--proto", proto.to_str().unwrap(), "--dir", dir])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[], "untrusted");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("untrusted/ledger.txt")).unwrap(),
+        "ledger is owned by ops\n",
+        "the v1 revision is used"
+    );
+    assert!(
+        !tmp.path().join("untrusted/stepped").exists(),
+        "steps need --trust"
+    );
+    assert!(
+        stdout_of(&out).contains("touch stepped"),
+        "the step is printed"
+    );
+    let state =
+        std::fs::read_to_string(tmp.path().join("untrusted/.trellis/scaffold.json")).unwrap();
+    assert!(
+        state.contains(&commit.to_string()),
+        "the commit is recorded: {state}"
+    );
+
+    let out = run(&["--trust"], "trusted");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(tmp.path().join("trusted/stepped").exists());
+}
+
+#[test]
+fn unknown_template_names_suggest_the_built_in_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = new_service(tmp.path(), &["payment", "--template", "go-grpc-servce"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("did you mean `go-grpc-service`"));
+}
+
+#[test]
+fn templates_list_shows_the_built_in_templates() {
+    let out = trellis().args(["templates", "list"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = stdout_of(&out);
+    assert!(stdout.contains("go-grpc-service"), "{stdout}");
+    assert!(stdout.contains("--set docker=<Bool>"), "{stdout}");
+}
+
+const TWO_MORE_RPCS: &str = "  rpc Reconcile(stream ReconcileRequest) returns (stream ReconcileRequest.Result);\n  rpc CloseAccount(CloseAccountRequest) returns (CloseAccountResponse);\n  rpc StreamAudit(WatchEntriesRequest) returns (stream Entry);\n";
+
+#[test]
+fn sync_adds_stubs_keeps_edits_and_is_idempotent() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = new_service(
+        tmp.path(),
+        &["ledger", "--proto", ledger_proto().to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let root = tmp.path().join("ledger");
+    let sync = || {
+        trellis()
+            .current_dir(&root)
+            .args(["sync", "--no-generate"])
+            .output()
+            .unwrap()
+    };
+    // Right after `new`, sync has nothing to do.
+    let out = sync();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(
+        stdout_of(&out).contains("no changes"),
+        "{}",
+        stdout_of(&out)
+    );
+
+    let edited = root.join("internal/handlers/get_balance.go");
+    let mut text = std::fs::read_to_string(&edited).unwrap();
+    text.push_str("\n// Balances come from the ledger table.\n");
+    std::fs::write(&edited, &text).unwrap();
+    let proto = root.join("api/shop/ledger/v1/ledger.proto");
+    let contract = std::fs::read_to_string(&proto)
+        .unwrap()
+        .replace(
+            "  rpc Reconcile(stream ReconcileRequest) returns (stream ReconcileRequest.Result);\n",
+            TWO_MORE_RPCS,
+        )
+        .replace(
+            "message Entry {",
+            "message CloseAccountRequest {\n  string account_id = 1;\n}\n\nmessage CloseAccountResponse {}\n\nmessage Entry {",
+        );
+    std::fs::write(&proto, contract).unwrap();
+
+    let out = sync();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let stdout = stdout_of(&out);
+    for created in [
+        "close_account.go",
+        "close_account_test.go",
+        "stream_audit.go",
+        "stream_audit_test.go",
+    ] {
+        assert!(
+            root.join("internal/handlers").join(created).is_file(),
+            "{created}: {stdout}"
+        );
+    }
+    assert!(stdout.contains("4 create"), "{stdout}");
+    assert_eq!(
+        std::fs::read_to_string(&edited).unwrap(),
+        text,
+        "the edit is intact"
+    );
+    assert!(
+        std::fs::read_to_string(root.join("internal/handlers/stream_audit.go"))
+            .unwrap()
+            .contains("StreamAudit(req *ledgerv1.WatchEntriesRequest, stream grpc.ServerStreamingServer[ledgerv1.Entry]) error")
+    );
+
+    let before = snapshot(&root);
+    let out = sync();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stdout_of(&out).contains("no changes"),
+        "{}",
+        stdout_of(&out)
+    );
+    assert_eq!(snapshot(&root), before, "the second sync changes nothing");
+}
+
+#[test]
+fn sync_reports_removed_rpcs_and_skips_edited_generated_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = new_service(
+        tmp.path(),
+        &["ledger", "--proto", ledger_proto().to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let root = tmp.path().join("ledger");
+    let proto = root.join("api/shop/ledger/v1/ledger.proto");
+    let contract = std::fs::read_to_string(&proto)
+        .unwrap()
+        .replace("  rpc Ping(google.protobuf.Empty) returns (google.protobuf.Empty);\n", "")
+        .replace(
+            "service AuditService {\n",
+            "service AuditService {\n  rpc Ping(google.protobuf.Empty) returns (google.protobuf.Empty);\n",
+        );
+    std::fs::write(&proto, contract).unwrap();
+    let generated = root.join("internal/handlers/servers_gen.go");
+    let mut text = std::fs::read_to_string(&generated).unwrap();
+    text.push_str("// a person was here\n");
+    std::fs::write(&generated, &text).unwrap();
+
+    let out = trellis()
+        .current_dir(&root)
+        .args(["sync", "--no-generate"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let stdout = stdout_of(&out);
+    assert!(
+        stdout.contains("shop.ledger.v1.LedgerService/Ping is gone from the contract"),
+        "{stdout}"
+    );
+    assert!(
+        root.join("internal/handlers/ping.go").is_file(),
+        "nothing is deleted"
+    );
+    assert!(stdout.contains("edited by a person"), "{stdout}");
+    assert_eq!(std::fs::read_to_string(&generated).unwrap(), text);
+    // The moved RPC gets a stub under a name that does not clash with the old one.
+    assert!(
+        root.join("internal/handlers/audit_service_ping.go")
+            .is_file(),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn sync_outside_a_scaffolded_service_is_an_input_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = trellis()
+        .current_dir(tmp.path())
+        .args(["sync", "--no-generate"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("trellis new"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+#[test]
+fn the_rust_template_renders_every_streaming_kind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = new_service(
+        tmp.path(),
+        &[
+            "ledger",
+            "--template",
+            "rust-tonic-service",
+            "--proto",
+            ledger_proto().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let root = tmp.path().join("ledger");
+    let generated = std::fs::read_to_string(root.join("src/handlers/generated.rs")).unwrap();
+    assert!(generated.contains("type ReconcileStream = BoxStream<pb::reconcile_request::Result>;"));
+    assert!(generated.contains("request: Request<Streaming<pb::Entry>>"));
+    assert!(
+        generated
+            .contains("async fn ping(&self, request: Request<()>) -> Result<Response<()>, Status>")
+    );
+    assert!(generated.contains("self.audit_service_get_balance(request).await"));
+    let build = std::fs::read_to_string(root.join("build.rs")).unwrap();
+    assert!(build.contains("api/shop/ledger/v1/ledger.proto"));
+    for rpc in [
+        "ping",
+        "get_balance",
+        "watch_entries",
+        "import_entries",
+        "reconcile",
+        "audit_service_get_balance",
+    ] {
+        assert!(
+            root.join(format!("src/handlers/{rpc}.rs")).is_file(),
+            "{rpc}"
+        );
+    }
+    assert!(stdout_of(&out).contains("cargo generate-lockfile"));
+}
+
+#[test]
+fn sync_on_the_rust_template_adds_a_module_and_keeps_edits() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = new_service(
+        tmp.path(),
+        &[
+            "ledger",
+            "--template",
+            "rust-tonic-service",
+            "--proto",
+            ledger_proto().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let root = tmp.path().join("ledger");
+    let edited = root.join("src/handlers/ping.rs");
+    let mut text = std::fs::read_to_string(&edited).unwrap();
+    text.push_str("// reviewed\n");
+    std::fs::write(&edited, &text).unwrap();
+    let proto = root.join("api/shop/ledger/v1/ledger.proto");
+    let contract = std::fs::read_to_string(&proto).unwrap().replace(
+        "  rpc Ping(google.protobuf.Empty) returns (google.protobuf.Empty);\n",
+        "  rpc Ping(google.protobuf.Empty) returns (google.protobuf.Empty);\n  rpc Freeze(GetBalanceRequest) returns (stream Entry);\n",
+    );
+    std::fs::write(&proto, contract).unwrap();
+    let sync = || {
+        trellis()
+            .current_dir(&root)
+            .args(["sync", "--no-generate", "--format", "json"])
+            .output()
+            .unwrap()
+    };
+    let out = sync();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let actions: Vec<(String, String)> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["action"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        actions.contains(&("src/handlers/freeze.rs".into(), "create".into())),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&("src/handlers/generated.rs".into(), "regenerate".into())),
+        "{actions:?}"
+    );
+    let generated = std::fs::read_to_string(root.join("src/handlers/generated.rs")).unwrap();
+    assert!(generated.contains("mod freeze;"));
+    assert!(generated.contains("type FreezeStream = BoxStream<pb::Entry>;"));
+    assert_eq!(std::fs::read_to_string(&edited).unwrap(), text);
+    let before = snapshot(&root);
+    let out = sync();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["files"].as_array().unwrap().len(), 0, "{report}");
+    assert_eq!(snapshot(&root), before);
+}
