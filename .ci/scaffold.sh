@@ -48,12 +48,15 @@ trap 'rm -rf "$WORK"' EXIT
 
 go_check() {
   (cd "$1" && go build ./... && go vet ./... && go test ./...)
+  unformatted="$(cd "$1" && gofmt -l .)"
+  [ -z "$unformatted" ] || { echo "generated code is not gofmt-clean: $unformatted" >&2; exit 1; }
 }
 
 # --- the starter service ---------------------------------------------------------
 step "trellis new service payment"
 (cd "$WORK" && "$TRELLIS" new service payment --module example.com/shop/payment)
 go_check "$WORK/payment"
+(cd "$WORK/payment" && buf lint)
 
 # --- a contract with every streaming kind ------------------------------------------
 step "trellis new service ledger --proto ledger.proto (unary, server, client and bidi streaming)"

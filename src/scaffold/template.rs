@@ -399,7 +399,32 @@ fn check(template: &Template, manifest_path: &Path) -> Result<(), InputError> {
             );
         }
     }
+    const RESERVED: &[&str] = &[
+        "name",
+        "services",
+        "svc",
+        "rpc",
+        "versions",
+        "pb",
+        "pb_import",
+        "proto_package",
+        "proto_file",
+        "starter",
+        "resource",
+        "crate_name",
+        "env_prefix",
+        "trellis_version",
+    ];
     for variable in &manifest.variables {
+        if RESERVED.contains(&variable.name.as_str()) {
+            return err(
+                format!(
+                    "variable `{}` shadows a name trellis provides",
+                    variable.name
+                ),
+                "rename the variable; see docs/scaffold.md for the names templates get",
+            );
+        }
         if let Some(pattern) = &variable.pattern
             && let Err(e) = regex::Regex::new(pattern)
         {
@@ -606,6 +631,27 @@ mod tests {
             Some(("https://u@h/x.git".into(), None))
         );
         assert_eq!(parse_git_spec("go-grpc-service"), None);
+    }
+
+    #[test]
+    fn variables_are_typed_and_defaults_render() {
+        let manifest: Manifest = serde_saphyr::from_str(
+            "name: t\ndescription: d\nlanguage: go\nversion: '1'\nfiles: []\nvariables:\n\
+             - { name: module, type: string, default: 'example.com/{{ name }}' }\n\
+             - { name: docker, type: bool, default: true }\n\
+             - { name: level, type: choice, choices: [a, b], default: a }\n",
+        )
+        .unwrap();
+        let mut builtins = tera::Context::new();
+        builtins.insert("name", "payment");
+        let mut given = BTreeMap::new();
+        given.insert("docker".to_string(), "no".to_string());
+        let values = resolve_variables(&manifest, &given, &builtins).unwrap();
+        assert_eq!(values["module"], "example.com/payment");
+        assert_eq!(values["docker"], false);
+        assert_eq!(values["level"], "a");
+        given.insert("level".to_string(), "c".to_string());
+        assert!(resolve_variables(&manifest, &given, &builtins).is_err());
     }
 
     #[test]

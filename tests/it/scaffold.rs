@@ -250,6 +250,14 @@ fn unknown_and_invalid_variables_are_refused() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr_of(&out).contains("does not match"));
 
+    let out = new_service(tmp.path(), &["payment", "--module", "bad module"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("variable `module`"),
+        "{}",
+        stderr_of(&out)
+    );
+
     let out = new_service(tmp.path(), &["payment", "--set", "docker=perhaps"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr_of(&out).contains("is a bool"));
