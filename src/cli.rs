@@ -79,6 +79,8 @@ pub enum FailOn {
 pub enum Command {
     /// List the services of the repository (text or json)
     Services,
+    /// Run every check a pre-merge gate needs: lint, drift and contract (against the default branch)
+    Check(CheckArgs),
     /// Configuration helpers
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -302,4 +304,30 @@ pub struct ContractArgs {
     /// Print the rules with their categories and exit
     #[arg(long)]
     pub list_rules: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum CheckJob {
+    Lint,
+    Drift,
+    Contract,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Leave a job out (repeatable)
+    #[arg(long, value_enum, value_name = "JOB")]
+    pub skip: Vec<CheckJob>,
+    /// Lint the staged contents (the index), for a pre-commit hook
+    #[arg(long)]
+    pub staged: bool,
+    /// Lint only files changed since the merge base with REF
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
+    /// Contracts: compare with this ref (merge base with HEAD) [default: the default branch]
+    #[arg(long, value_name = "REF")]
+    pub against: Option<String>,
+    /// Lint: hide the findings recorded in this baseline
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 }

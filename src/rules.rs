@@ -5,6 +5,9 @@ use crate::report::RuleInfo;
 /// All rules, sorted by id. Jobs add theirs here.
 pub fn all() -> Vec<RuleInfo> {
     let mut rules = crate::lint::rules();
+    rules.extend(crate::drift::rules());
+    rules.extend(crate::contract::rules());
+    rules.extend(crate::score::rules());
     rules.sort_by(|a, b| a.id.cmp(&b.id));
     rules
 }

@@ -1,5 +1,6 @@
 //! Dispatch: one function per subcommand, sharing one context.
 
+mod check;
 mod config;
 mod contract;
 mod drift;
@@ -53,6 +54,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
     let ctx = Context::new(cli.global)?;
     match cli.command {
         Command::Services => services::run(&ctx),
+        Command::Check(args) => check::run(&ctx, &args),
         Command::Score(args) => score::run(&ctx, &args),
         Command::Drift(args) => drift::run(&ctx, &args),
         Command::Config(command) => config::run(&ctx, command),

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod check;
 mod config;
 mod contract;
 mod drift;

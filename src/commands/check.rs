@@ -1,0 +1,112 @@
+//! `trellis check`: the pre-merge gate. Lint, drift and the contract check in
+//! one run and one report, with one exit code.
+
+use super::{ALL_REPORT_FORMATS, Context};
+use crate::cli::{CheckArgs, CheckJob, OutputFormat};
+use crate::error::InputError;
+use crate::report::Report;
+
+pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<i32> {
+    let format = ctx.format("check", ALL_REPORT_FORMATS, OutputFormat::Text)?;
+    let repo = ctx.repo_with_services()?;
+    let mut combined = Report::new("check");
+    let runs = |job: CheckJob| !args.skip.contains(&job);
+
+    if runs(CheckJob::Lint) {
+        let options = crate::lint::LintOptions {
+            changed_since: args.changed_since.clone(),
+            staged: args.staged,
+            baseline: args.baseline.clone(),
+            cache: true,
+            ..Default::default()
+        };
+        absorb(&mut combined, "lint", crate::lint::run(&repo, &options)?);
+    }
+    if runs(CheckJob::Drift) {
+        let options = crate::drift::DriftOptions {
+            quiet: ctx.global.quiet,
+            ..Default::default()
+        };
+        absorb(&mut combined, "drift", crate::drift::run(&repo, &options)?);
+    }
+    if runs(CheckJob::Contract) {
+        match contract_git(&repo, args.against.is_some())? {
+            Ok(git) => {
+                let options = crate::contract::ContractOptions {
+                    against: args.against.clone(),
+                    ..Default::default()
+                };
+                absorb(
+                    &mut combined,
+                    "contract",
+                    crate::contract::check(&repo, &git, &options)?,
+                );
+            }
+            Err(reason) => {
+                ctx.status(&format!("trellis check: contract check skipped: {reason}"));
+                combined
+                    .stats
+                    .push(("contract".to_string(), format!("skipped ({reason})")));
+            }
+        }
+    }
+    ctx.emit(combined, format)
+}
+
+/// The git repository the contract check compares against, or why there is
+/// none. Without an explicit `--against`, a repository that cannot answer
+/// (no git, no commits, no default branch, trellis run on a subdirectory) is
+/// skipped with a note rather than failing the whole gate; with `--against`
+/// the user asked for it, so those are errors.
+fn contract_git(
+    repo: &crate::repo::Repo,
+    explicit: bool,
+) -> Result<Result<crate::git::Git, String>, InputError> {
+    let git = match crate::git::Git::open(&repo.root) {
+        Ok(git) => git,
+        Err(err) if explicit => return Err(err),
+        Err(_) => return Ok(Err("not a git repository".to_string())),
+    };
+    let git_root = git.root.canonicalize().unwrap_or_else(|_| git.root.clone());
+    if git_root != repo.root {
+        let reason = format!(
+            "{} is not the root of its git repository {}",
+            repo.root.display(),
+            git_root.display()
+        );
+        return if explicit {
+            Err(InputError::new(format!(
+                "the contract check needs the repository root: {reason}"
+            ))
+            .help("run trellis with -C at the root of the git repository"))
+        } else {
+            Ok(Err(reason))
+        };
+    }
+    if git.is_empty() {
+        return if explicit {
+            Err(
+                InputError::new("the repository has no commits to compare against")
+                    .help("commit first, or drop --against"),
+            )
+        } else {
+            Ok(Err("the repository has no commits yet".to_string()))
+        };
+    }
+    if !explicit && git.default_branch().is_none() {
+        return Ok(Err(
+            "no default branch (main, master or origin/HEAD) to compare against; pass --against REF"
+                .to_string(),
+        ));
+    }
+    Ok(Ok(git))
+}
+
+/// Adds one job's findings, rules and statistics to the combined report.
+fn absorb(combined: &mut Report, job: &str, report: Report) {
+    combined.findings.extend(report.findings);
+    combined.rules.extend(report.rules);
+    for (key, value) in report.stats {
+        combined.stats.push((format!("{job} {key}"), value));
+    }
+}
