@@ -354,6 +354,11 @@ fn acknowledged_breaks_config_and_buf_yaml_are_honoured() {
     };
     let text = run(&[]);
     assert!(!text.contains("changed name"), "{text}");
+    // Without a reason the acknowledgement does not count.
+    let unexplained = changed.replace(" renamed before any client shipped", "");
+    history.write(ORDER, &unexplained).commit("no reason");
+    assert!(run(&[]).contains("changed name"));
+    history.write(ORDER, &changed).commit("reason");
     assert!(
         text.contains("FIELD_SAME_JSON_NAME") || text.contains("json_name"),
         "{text}"
