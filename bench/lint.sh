@@ -52,12 +52,15 @@ wall_seconds() {
   awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$1" |
     awk -F: '{ if (NF == 3) print $1*3600 + $2*60 + $3; else print $1*60 + $2 }'
 }
+cpu_seconds() {
+  awk -F': ' '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$1"
+}
 peak_mb() {
   awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$1"
 }
 
-printf '%-6s %-9s %-9s %-8s %-9s %-10s %-10s %-9s %s\n' \
-  size go_MB trellis_s MB/s RSS_MB rerun_s golangci_s gci_RSS ratio
+printf '%-6s %-7s %-10s %-9s %-8s %-11s %-7s %-8s %-11s %-10s %-8s %s\n' \
+  size go_MB trellis_s cpu_s MB/s MB/cpu_s RSS_MB rerun_s golangci_s gci_cpu_s gci_RSS ratio
 for size in $sizes; do
   tree="$work/mono-$size"
   if [[ ! -f "$tree/go.mod" ]]; then
@@ -69,23 +72,27 @@ for size in $sizes; do
 
   /usr/bin/time -v -o "$work/time.txt" "$trellis" lint --no-cache --fail-on never -q -C "$tree" > "$work/trellis-$size.txt"
   t=$(wall_seconds "$work/time.txt")
+  cpu=$(cpu_seconds "$work/time.txt")
   rss=$(peak_mb "$work/time.txt")
+  mb_cpu=$(awk -v m="$go_mb" -v t="$cpu" 'BEGIN {printf "%.1f", m / (t > 0 ? t : 0.01)}')
   mbs=$(awk -v m="$go_mb" -v t="$t" 'BEGIN {printf "%.1f", m / (t > 0 ? t : 0.01)}')
 
   "$trellis" lint --fail-on never -q -C "$tree" > /dev/null # fills the cache
   /usr/bin/time -v -o "$work/time.txt" "$trellis" lint --fail-on never -q -C "$tree" > /dev/null
   rerun=$(wall_seconds "$work/time.txt")
 
-  gci="-" gci_rss="-" ratio="-"
+  gci="-" gci_cpu="-" gci_rss="-" ratio="-"
   if [[ "${BENCH_SKIP_GOLANGCI:-0}" != 1 && $(awk -v s="$size" -v m="${BENCH_GOLANGCI_MAX_MB:-100}" 'BEGIN {print (s <= m)}') == 1 ]]; then
     export GOLANGCI_LINT_CACHE="$work/golangci-cache-$size"
     rm -rf "$GOLANGCI_LINT_CACHE"
     (cd "$tree" && /usr/bin/time -v -o "$work/time.txt" "$golangci" run --config "$work/golangci.yml" ./... > "$work/golangci-$size.txt" 2>&1) || true
     gci=$(wall_seconds "$work/time.txt")
+    gci_cpu=$(cpu_seconds "$work/time.txt")
     gci_rss=$(peak_mb "$work/time.txt")
     ratio=$(awk -v a="$gci" -v b="$t" 'BEGIN {printf "%.1fx", a / (b > 0 ? b : 0.01)}')
   fi
-  printf '%-6s %-9s %-9s %-8s %-9s %-10s %-10s %-9s %s\n' \
-    "${size}MB" "$go_mb" "$t" "$mbs" "$rss" "$rerun" "$gci" "$gci_rss" "$ratio"
+  printf '%-6s %-7s %-10s %-9s %-8s %-11s %-7s %-8s %-11s %-10s %-8s %s\n' \
+    "${size}MB" "$go_mb" "$t" "$cpu" "$mbs" "$mb_cpu" "$rss" "$rerun" "$gci" "$gci_cpu" "$gci_rss" "$ratio"
 done
-echo "ratio = golangci-lint time / trellis time (cold, no caches); findings in $work/{trellis,golangci}-SIZE.txt"
+echo "ratio = golangci-lint wall time / trellis wall time (cold, no lint caches); cpu_s = user + system seconds"
+echo "(on a shared machine compare cpu_s too); findings in $work/{trellis,golangci}-SIZE.txt"

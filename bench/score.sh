@@ -53,11 +53,23 @@ measure git git -C "$repo" log --name-only --no-renames --format=%H --since=$sin
 measure numstat git -C "$repo" log --numstat --no-renames --format=%H --since=$since
 
 score() {
-  "$TRELLIS" score -q -C "$repo" --since $since --until $until --format json
+  "$TRELLIS" score -q -C "$repo" --since $since --until $until --format json "$@"
 }
+score_to() { # file [args]
+  local file="$1"
+  shift
+  score "$@" >"$file"
+}
+printf 'version: 1\nscore:\n  churn: false\n' >"$work/names-only.yaml"
 
-score_to() { score >"$1"; }
-
+# Which files changed, as git log --name-only: own tree comparison, then libgit2's.
+rm -rf "$repo/.git/trellis"
+measure names score_to "$work/names.json" --config "$work/names-only.yaml"
+rm -rf "$repo/.git/trellis"
+export TRELLIS_SCORE_TREE_DIFF=libgit2
+measure libgit2 score_to "$work/libgit2.json" --config "$work/names-only.yaml"
+unset TRELLIS_SCORE_TREE_DIFF
+# Everything (churn, contract verdicts, tags, tables), from an empty cache.
 rm -rf "$repo/.git/trellis"
 measure full score_to "$work/full.json"
 measure cached score

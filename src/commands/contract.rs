@@ -23,10 +23,6 @@ pub fn run(ctx: &Context, args: &ContractArgs) -> anyhow::Result<i32> {
         field_no_reuse: args.field_no_reuse,
     };
     let comparison = contract::run(&repo, git.as_ref(), &options)?;
-    ctx.status(&format!(
-        "contract: {} -> {}",
-        comparison.old_label, comparison.new_label
-    ));
     match format {
         OutputFormat::BufJson | OutputFormat::BufText => {
             let text = if format == OutputFormat::BufJson {

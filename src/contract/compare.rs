@@ -385,10 +385,13 @@ fn acknowledged(set: &ProtoSet, path: &str, hit: &Hit) -> bool {
     };
     let lines: Vec<&str> = file.text.lines().collect();
     let index = loc.line as usize - 1;
+    // An acknowledgement names the rule and gives a reason, as a reviewed exception should.
     let says = |line: &str| {
         line.split_once("//").is_some_and(|(_, comment)| {
             let mut words = comment.split_whitespace();
-            words.next() == Some("trellis:ignore") && words.next() == Some(hit.rule)
+            words.next() == Some("trellis:ignore")
+                && words.next() == Some(hit.rule)
+                && words.next().is_some()
         })
     };
     if lines.get(index).is_some_and(|l| says(l)) {

@@ -294,6 +294,17 @@ fn buf_roots(set: &ProtoSet) -> Result<Option<Vec<String>>, InputError> {
 /// (`package shop.v1` in `proto/shop/v1/x.proto` makes `proto` a root).
 /// Files under no inferred root keep their repository path as import name.
 fn infer_roots(set: &ProtoSet) -> Vec<String> {
+    // Every path suffix that starts at a directory boundary -> the roots it implies.
+    let mut suffixes: std::collections::HashMap<&str, Vec<&str>> = std::collections::HashMap::new();
+    for path in set.files.keys() {
+        suffixes.entry(path.as_str()).or_default().push("");
+        for (index, _) in path.match_indices('/') {
+            suffixes
+                .entry(&path[index + 1..])
+                .or_default()
+                .push(&path[..index]);
+        }
+    }
     let mut roots = BTreeSet::new();
     for file in set.files.values() {
         let header = scan_header(&file.text);
@@ -301,14 +312,8 @@ fn infer_roots(set: &ProtoSet) -> Vec<String> {
             if import.starts_with("google/protobuf/") {
                 continue;
             }
-            for path in set.files.keys() {
-                if path == import {
-                    roots.insert(String::new());
-                } else if let Some(prefix) = path.strip_suffix(import.as_str())
-                    && let Some(root) = prefix.strip_suffix('/')
-                {
-                    roots.insert(root.to_string());
-                }
+            if let Some(found) = suffixes.get(import.as_str()) {
+                roots.extend(found.iter().map(|root| root.to_string()));
             }
         }
         if let Some(package) = &header.package {

@@ -341,10 +341,11 @@ fn acknowledged_breaks_config_and_buf_yaml_are_honoured() {
         )
         .replace("int32 quantity = 2;", "int64 quantity = 2;");
     history.write(ORDER, &changed).commit("rename");
+    let root = history.path().to_path_buf();
     let run = |extra: &[&str]| {
         let output = trellis()
             .arg("-C")
-            .arg(history.path())
+            .arg(&root)
             .args(["contract", "--against", "main", "--format", "buf-text"])
             .args(extra)
             .output()
@@ -354,6 +355,11 @@ fn acknowledged_breaks_config_and_buf_yaml_are_honoured() {
     };
     let text = run(&[]);
     assert!(!text.contains("changed name"), "{text}");
+    // Without a reason the acknowledgement does not count.
+    let unexplained = changed.replace(" renamed before any client shipped", "");
+    history.write(ORDER, &unexplained).commit("no reason");
+    assert!(run(&[]).contains("changed name"));
+    history.write(ORDER, &changed).commit("reason");
     assert!(
         text.contains("FIELD_SAME_JSON_NAME") || text.contains("json_name"),
         "{text}"

@@ -583,15 +583,22 @@ fn goproxy_comma_falls_back_only_on_not_found_and_off_stops() {
     assert!(stderr.contains("GOPROXY=off"), "{stderr}");
 }
 
+/// A port nothing listens on: bound, then released, so connections are refused.
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
 #[test]
 fn no_network_and_no_cache_says_so_plainly() {
     let cache = tempfile::tempdir().unwrap();
-    // Nothing listens on port 9 of 127.0.0.1 (discard): every connection is refused.
-    let repo = upstream_repo("http://127.0.0.1:9/index");
+    let closed = closed_port();
+    let repo = upstream_repo(&format!("http://127.0.0.1:{closed}/index"));
+    let goproxy = format!("http://127.0.0.1:{closed}/proxy");
     let (json, stderr, _) = run_upstream(
         repo.path(),
         cache.path(),
-        &[("GOPROXY", "http://127.0.0.1:9/proxy")],
+        &[("GOPROXY", &goproxy)],
         &["--upstream"],
     );
     assert!(stderr.contains("no network and nothing cached"), "{stderr}");
@@ -613,17 +620,18 @@ fn offline_reads_the_module_cache_and_never_the_network() {
         &fixture("drift/upstream/proxy"),
         &modcache.path().join("cache/download"),
     );
-    let repo = upstream_repo("http://127.0.0.1:9/index");
+    // A live proxy and index that must not be asked.
+    let server = Upstream::start();
+    let repo = upstream_repo(&format!("{}/index", server.base));
     let gomodcache = modcache.path().to_str().unwrap();
+    let goproxy = format!("{}/proxy", server.base);
     let (json, stderr, _) = run_upstream(
         repo.path(),
         cache.path(),
-        &[
-            ("GOMODCACHE", gomodcache),
-            ("GOPROXY", "http://127.0.0.1:9/proxy"),
-        ],
+        &[("GOMODCACHE", gomodcache), ("GOPROXY", &goproxy)],
         &["--offline"],
     );
+    assert_eq!(server.requested("/"), 0, "--offline asked the network");
     let outdated = messages(&json, "drift-outdated");
     assert!(
         outdated

@@ -29,7 +29,7 @@ fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
                 p.loc(&new.file, &new.path),
                 new.full_name.clone(),
                 format!(
-                    "Enum \"{}\" had its JSON format changed from \"ALLOW\" to \"LEGACY_BEST_EFFORT\".",
+                    "Enum \"{}\" JSON format support changed from ALLOW to LEGACY_BEST_EFFORT.",
                     new.nested_name
                 ),
             );

@@ -24,8 +24,8 @@ fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
         };
         shared::lost_ranges(
             out,
-            &new.file,
-            p.loc(&new.file, &new.path),
+            shared::MAX_FIELD_NUMBER,
+            (&new.file, p.loc(&new.file, &new.path)),
             "extension range",
             &format!("message \"{}\"", super::short_name(&new.full_name)),
             &ranges(old),

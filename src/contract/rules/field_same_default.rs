@@ -37,16 +37,32 @@ fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
                 format!(
                     "{} changed default value from {} to {}.",
                     pair.subject(),
-                    quote(&before),
-                    quote(&after)
+                    shown(p.old, pair.old, &before),
+                    shown(p.new, pair.new, &after)
                 ),
             );
         }
     }
 }
 
-fn quote(value: &str) -> String {
-    format!("\"{value}\"")
+/// As buf prints defaults: strings quoted, enum values as `Enum.VALUE`, numbers bare.
+fn shown(
+    model: &crate::contract::model::Model,
+    field: &crate::contract::model::FieldInfo,
+    value: &str,
+) -> String {
+    match field.kind {
+        Type::String | Type::Bytes => crate::contract::rules::shared::go_quote(value),
+        Type::Enum => {
+            let enum_name = model
+                .enums
+                .get(&field.type_name)
+                .map(|e| e.proto.name().to_string())
+                .unwrap_or_else(|| super::short_name(&field.type_name).to_string());
+            format!("{enum_name}.{value}")
+        }
+        _ => value.to_string(),
+    }
 }
 
 /// The default a reader uses: the explicit one, else the type's zero value

@@ -33,7 +33,7 @@ fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
                 p.loc(pair.file(), &pair.new.path),
                 pair.key(),
                 format!(
-                    "{} changed UTF-8 validation from \"{before}\" to \"{after}\".",
+                    "{} changed UTF8 validation from {before} to {after}.",
                     pair.subject()
                 ),
             );

@@ -22,7 +22,7 @@ fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
                 continue;
             }
             let extra = if before == Type::Bytes && after == Type::String {
-                " This is only wire compatible if all values of the bytes field are valid UTF-8."
+                " Note that while string and bytes are compatible if the data is valid UTF-8, there is no way to enforce that a bytes field is UTF-8, so these fields may be incompatible."
             } else {
                 ""
             };
@@ -30,7 +30,7 @@ fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
                 pair.file(),
                 shared::type_loc(p, &pair),
                 pair.key(),
-                shared::changed_type(&pair, &format!("{extra} See https://developers.google.com/protocol-buffers/docs/proto3#updating for wire compatibility rules.")),
+                shared::changed_type(&pair, &format!(" See https://developers.google.com/protocol-buffers/docs/proto3#updating for wire compatibility rules.{extra}")),
             );
             continue;
         }

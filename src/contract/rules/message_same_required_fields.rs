@@ -1,8 +1,10 @@
 //! `MESSAGE_SAME_REQUIRED_FIELDS`: A message neither gains nor loses `required` fields.
 
-use super::{Category, Rule};
 use super::{Pair, Sink};
 use crate::contract::model::Cardinality;
+
+const REQUIRED_NOTE: &str = "Required fields must always be sent, so if one side does not know about the required field, this will result in a breakage.";
+use super::{Category, Rule};
 
 pub const RULE: Rule = Rule {
     id: "MESSAGE_SAME_REQUIRED_FIELDS",
@@ -29,20 +31,20 @@ fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
                 .collect()
         };
         let (before, after) = (required(old), required(new));
-        for (number, name) in &before {
+        for (number, _) in &before {
             if !after.iter().any(|(n, _)| n == number) {
                 out.new_side(
                     &new.file,
                     p.loc(&new.file, &new.path),
                     format!("{}.{number}", new.full_name),
                     format!(
-                        "Message \"{}\" had required field \"{number}\" with name \"{name}\" deleted.",
+                        "Message \"{}\" had required field \"{number}\" deleted. {REQUIRED_NOTE}",
                         super::short_name(&new.full_name)
                     ),
                 );
             }
         }
-        for (number, name) in &after {
+        for (number, _) in &after {
             if !before.iter().any(|(n, _)| n == number) {
                 let field_path = new
                     .field(*number)
@@ -53,7 +55,7 @@ fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
                     p.loc_any(&new.file, &[&field_path, &new.path]),
                     format!("{}.{number}", new.full_name),
                     format!(
-                        "Message \"{}\" had required field \"{number}\" with name \"{name}\" added.",
+                        "Message \"{}\" had required field \"{number}\" added. {REQUIRED_NOTE}",
                         super::short_name(&new.full_name)
                     ),
                 );

@@ -27,8 +27,8 @@ fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
         let loc = p.loc(&new.file, &new.path);
         shared::lost_ranges(
             out,
-            &new.file,
-            loc,
+            i32::MAX,
+            (&new.file, loc),
             "reserved range",
             &owner,
             &ranges(&old.proto.reserved_range),

@@ -20,7 +20,11 @@ pub fn file_option(
                 &new.name,
                 new.option_statement(option),
                 format!("{}:{option}", new.name),
-                format!("File option \"{option}\" changed from \"{before}\" to \"{after}\"."),
+                format!(
+                    "File option \"{option}\" changed from {} to {}.",
+                    go_quote(&before),
+                    go_quote(&after)
+                ),
             );
         }
     }
@@ -63,12 +67,12 @@ impl Element {
     }
 
     /// The name buf prints: nested name inside the file for types, else the full name.
-    fn display(self, model: &Model, full: &str) -> String {
+    fn display(self, model: &Model, full: &str, package: &str) -> String {
         match self {
             Element::Message => model.messages.get(full).map(|m| m.nested_name.clone()),
             Element::Enum => model.enums.get(full).map(|e| e.nested_name.clone()),
             Element::Service => model.services.get(full).map(|s| s.name.clone()),
-            Element::Extension => None,
+            Element::Extension => Some(local(full, package).to_string()),
         }
         .unwrap_or_else(|| full.to_string())
     }
@@ -130,7 +134,7 @@ pub fn deleted_from_file(p: &Pair<'_>, out: &mut Sink<'_>, element: Element) {
                 format!(
                     "Previously present {} \"{}\" was deleted from file.",
                     element.noun(),
-                    element.display(p.old, full)
+                    element.display(p.old, full, &old_file.package)
                 ),
             );
         }
@@ -165,7 +169,7 @@ pub fn deleted_from_package(p: &Pair<'_>, out: &mut Sink<'_>, element: Element) 
                 let message = format!(
                     "Previously present {} \"{}\" was deleted from package \"{package}\".",
                     element.noun(),
-                    element.display(p.old, full)
+                    element.display(p.old, full, package)
                 );
                 let key = format!("{package}:{full}");
                 // The nearest enclosing message still in the package.
@@ -372,13 +376,40 @@ pub fn deleted_enum_values(
     }
 }
 
+/// The largest field number (`max` in a message's ranges).
+pub const MAX_FIELD_NUMBER: i32 = 536_870_911;
+
 /// `[2]`, `[2,4]`: buf's way to print an inclusive range.
-pub fn range_text(start: i32, end_inclusive: i32) -> String {
-    if start == end_inclusive {
-        format!("[{start}]")
+pub fn range_text(start: i32, end_inclusive: i32, max: i32) -> String {
+    let end = if end_inclusive == max {
+        "max".to_string()
     } else {
-        format!("[{start},{end_inclusive}]")
+        end_inclusive.to_string()
+    };
+    if start == end_inclusive {
+        format!("[{end}]")
+    } else {
+        format!("[{start},{end}]")
     }
+}
+
+/// A string as Go's `%q` prints it, which is how buf quotes option values.
+pub fn go_quote(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// Inclusive ranges of `old` not covered by `new`.
@@ -412,8 +443,8 @@ pub fn missing_values(old: (i32, i32), new: &[(i32, i32)]) -> Vec<(i32, i32)> {
 /// Reports old ranges that lost values: `Previously present reserved range "[11]" on message "M" is missing values: [11] were removed.`
 pub fn lost_ranges(
     out: &mut Sink<'_>,
-    file: &str,
-    loc: Option<Loc>,
+    max: i32,
+    (file, loc): (&str, Option<Loc>),
     what: &str,
     owner: &str,
     old: &[(i32, i32)],
@@ -424,14 +455,17 @@ pub fn lost_ranges(
         if missing.is_empty() {
             continue;
         }
-        let values: Vec<String> = missing.iter().map(|(s, e)| range_text(*s, *e)).collect();
+        let values: Vec<String> = missing
+            .iter()
+            .map(|(s, e)| range_text(*s, *e, max))
+            .collect();
         out.new_side(
             file,
             loc,
             format!("{owner}:{what}:{}:{}", range.0, range.1),
             format!(
                 "Previously present {what} \"{}\" on {owner} is missing values: {} were removed.",
-                range_text(range.0, range.1),
+                range_text(range.0, range.1, max),
                 values.join(", ")
             ),
         );

@@ -15,8 +15,10 @@ pub fn info() -> RuleInfo {
         r#"
 ## What it does
 Groups requirements by module path without its major suffix (`/v2`,
-`gopkg.in/x.v3`) and reports services on an older major than another service:
-`example.com/lib` v1 next to `example.com/lib/v2`, or `+incompatible` majors.
+`gopkg.in/x.v3`) and reports services on an older major than another service
+(or than the anchor): `example.com/lib` v1 next to `example.com/lib/v2`, or
+`+incompatible` majors. A module that requires both majors itself is not
+reported; `// indirect` requirements get `drift.indirect_severity`.
 
 ## Why is this bad?
 Different majors are different APIs: types do not convert between them, and
@@ -79,16 +81,27 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 continue;
             }
             for (module, req) in uses {
+                // A module that also requires the target major has both on
+                // purpose (or through its dependencies): not a split between services.
+                let has_target = majors
+                    .get(&newest)
+                    .is_some_and(|users| users.iter().any(|(m, _)| m.manifest == module.manifest));
                 // drift-anchor already reports an anchored path at the wrong major.
-                if module.is_anchor
+                if has_target
+                    || module.is_anchor
                     || ctx.anchors.contains_key(&req.path)
                     || ctx.excepted(&req.path, &module.name)
                 {
                     continue;
                 }
+                let severity = if req.indirect {
+                    ctx.config.indirect_severity()
+                } else {
+                    Severity::Warning
+                };
                 let mut finding = Finding::new(
                     ID,
-                    Severity::Warning,
+                    severity,
                     &module.manifest,
                     format!(
                         "{base} is used at major v{major} here and at v{newest} {}",
