@@ -50,6 +50,12 @@ go_check() {
   (cd "$1" && go build ./... && go vet ./... && go test ./...)
   unformatted="$(cd "$1" && gofmt -l .)"
   [ -z "$unformatted" ] || { echo "generated code is not gofmt-clean: $unformatted" >&2; exit 1; }
+  lint_check "$1"
+}
+
+# The generated service (with its buf output, and after sync) has no lint findings.
+lint_check() {
+  "$TRELLIS" lint -C "$1" --fail-on info
 }
 
 # --- the starter service ---------------------------------------------------------
@@ -104,6 +110,8 @@ RUST_TARGET="${SCAFFOLD_RUST_TARGET_DIR:-$WORK/rust-target}"
 (cd "$WORK/inventory" && CARGO_TARGET_DIR="$RUST_TARGET" cargo build && CARGO_TARGET_DIR="$RUST_TARGET" cargo test)
 (cd "$WORK" && "$TRELLIS" new service rledger --template rust-tonic-service --proto "$FIXTURES/ledger.proto")
 (cd "$WORK/rledger" && CARGO_TARGET_DIR="$RUST_TARGET" cargo build && CARGO_TARGET_DIR="$RUST_TARGET" cargo test)
+lint_check "$WORK/inventory"
+lint_check "$WORK/rledger"
 
 step "trellis sync on the Rust service: a new streaming RPC after editing a handler"
 RSVC="$WORK/rledger"
@@ -114,6 +122,7 @@ sed -i 's|^  rpc Ping(google.protobuf.Empty) returns (google.protobuf.Empty);$|&
 test -f "$RSVC/src/handlers/freeze.rs" || { echo "sync did not create freeze.rs" >&2; exit 1; }
 cmp "$RSVC/src/handlers/ping.rs" "$WORK/edited.rs" || { echo "sync modified an edited handler" >&2; exit 1; }
 (cd "$RSVC" && CARGO_TARGET_DIR="$RUST_TARGET" cargo test)
+lint_check "$RSVC"
 (cd "$RSVC" && "$TRELLIS" sync) | grep -q "no changes" || { echo "second sync was not a no-op" >&2; exit 1; }
 
 step "scaffold checks passed"

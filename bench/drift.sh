@@ -96,3 +96,10 @@ reference_time=$(measure reference)
 echo "trellis drift --offline: ${trellis_time} s (median of $runs, goal < 0.2 s)"
 echo "reference awk script:    ${reference_time} s (median of $runs; finds mismatches only)"
 awk -v t="$trellis_time" -v r="$reference_time" 'BEGIN { printf "ratio trellis/reference: %.2f\n", t / r }'
+# Wall time on a busy machine mostly measures the queue for a core: CPU time
+# (user + sys) is the figure to compare between machines.
+if [ -x /usr/bin/time ]; then
+  /usr/bin/time -f "trellis drift --offline CPU time: %U s user + %S s sys, max RSS %M KB" \
+    "$bin" -C "$work/repo" drift --offline --format json 2>&1 >/dev/null | tail -1
+fi
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"

@@ -17,7 +17,7 @@ pub struct LintConfig {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub rules: BTreeMap<String, RuleLevel>,
     /// Layers of a service for `arch-layer`, by name. When set, replaces the
-    /// default layers (cmd, handlers, service, repo, middleware, config, contracts).
+    /// default layers (cmd, handlers, service, repo, domain, middleware, config, contracts).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub components: BTreeMap<String, Component>,
     /// Import boundaries between parts of the repository, with captures:

@@ -408,7 +408,7 @@ pub fn default_components() -> BTreeMap<String, Component> {
                     "internal/handler/**",
                     "internal/transport/**",
                 ],
-                &["service", "middleware", "config", "contracts"],
+                &["service", "domain", "middleware", "config", "contracts"],
             ),
         ),
         (
@@ -420,7 +420,7 @@ pub fn default_components() -> BTreeMap<String, Component> {
                     "internal/usecase/**",
                     "internal/biz/**",
                 ],
-                &["repo", "config", "contracts"],
+                &["repo", "domain", "config", "contracts"],
             ),
         ),
         (
@@ -432,7 +432,19 @@ pub fn default_components() -> BTreeMap<String, Component> {
                     "internal/store/**",
                     "internal/data/**",
                 ],
-                &["config", "contracts"],
+                &["domain", "config", "contracts"],
+            ),
+        ),
+        (
+            "domain".to_string(),
+            component(
+                &[
+                    "internal/domain/**",
+                    "internal/model/**",
+                    "internal/entity/**",
+                    "internal/entities/**",
+                ],
+                &["contracts"],
             ),
         ),
         (

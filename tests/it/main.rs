@@ -10,5 +10,6 @@ mod git;
 mod lint;
 mod report;
 mod scaffold;
+mod scaffold_lint;
 mod score;
 mod services;

@@ -77,6 +77,8 @@ fn new_writes_the_service_and_its_state() {
         "internal/handlers/get_payment_test.go",
         "internal/handlers/list_payments.go",
         "internal/handlers/errors.go",
+        "internal/domain/errors.go",
+        "internal/domain/payment.go",
         "internal/service/payment.go",
         "internal/service/payment_test.go",
         "Dockerfile",

@@ -42,8 +42,9 @@ pub struct HttpOptions {
 }
 
 pub struct Http {
-    client: Option<reqwest::blocking::Client>,
-    build_error: Option<String>,
+    /// Built on the first request: loading the TLS roots costs time that
+    /// runs answered from the cache (or --offline) should not pay.
+    client: std::sync::OnceLock<Result<reqwest::blocking::Client, String>>,
     options: HttpOptions,
 }
 
@@ -51,25 +52,29 @@ static TLS_PROVIDER: Once = Once::new();
 
 impl Http {
     pub fn new(options: HttpOptions) -> Http {
-        TLS_PROVIDER.call_once(|| {
-            // Another part of the program may have installed one already; either is fine.
-            let _ = rustls::crypto::ring::default_provider().install_default();
-        });
-        let built = reqwest::blocking::Client::builder()
-            .timeout(options.timeout)
-            .connect_timeout(options.timeout)
-            .user_agent(concat!("trellis/", env!("CARGO_PKG_VERSION")))
-            .tls_backend_rustls()
-            .build();
-        let (client, build_error) = match built {
-            Ok(client) => (Some(client), None),
-            Err(e) => (None, Some(format!("cannot start the HTTP client: {e}"))),
-        };
         Http {
-            client,
-            build_error,
+            client: std::sync::OnceLock::new(),
             options,
         }
+    }
+
+    fn client(&self) -> Result<&reqwest::blocking::Client, String> {
+        self.client
+            .get_or_init(|| {
+                TLS_PROVIDER.call_once(|| {
+                    // Another part of the program may have installed one already; either is fine.
+                    let _ = rustls::crypto::ring::default_provider().install_default();
+                });
+                reqwest::blocking::Client::builder()
+                    .timeout(self.options.timeout)
+                    .connect_timeout(self.options.timeout)
+                    .user_agent(concat!("trellis/", env!("CARGO_PKG_VERSION")))
+                    .tls_backend_rustls()
+                    .build()
+                    .map_err(|e| format!("cannot start the HTTP client: {e}"))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
     }
 
     /// GET `url`, from the cache when a fresh answer is there.
@@ -92,8 +97,9 @@ impl Http {
     }
 
     fn fetch(&self, url: &str) -> Fetch {
-        let Some(client) = &self.client else {
-            return Fetch::failed(self.build_error.clone().unwrap_or_default(), true);
+        let client = match self.client() {
+            Ok(client) => client,
+            Err(reason) => return Fetch::failed(reason, true),
         };
         let mut attempt = 0;
         loop {

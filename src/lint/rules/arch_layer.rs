@@ -17,9 +17,10 @@ seeds' layout (paths relative to the service root):
 | layer | paths | may use |
 |---|---|---|
 | cmd | `cmd/**` | everything (it wires) |
-| handlers | `internal/handlers/**`, `internal/handler/**`, `internal/transport/**` | service, middleware, config, contracts |
-| service | `internal/service/**`, `internal/services/**`, `internal/usecase/**`, `internal/biz/**` | repo, config, contracts |
-| repo | `internal/repo/**`, `internal/repository/**`, `internal/store/**`, `internal/data/**` | config, contracts |
+| handlers | `internal/handlers/**`, `internal/handler/**`, `internal/transport/**` | service, domain, middleware, config, contracts |
+| service | `internal/service/**`, `internal/services/**`, `internal/usecase/**`, `internal/biz/**` | repo, domain, config, contracts |
+| repo | `internal/repo/**`, `internal/repository/**`, `internal/store/**`, `internal/data/**` | domain, config, contracts |
+| domain | `internal/domain/**`, `internal/model/**`, `internal/entity/**`, `internal/entities/**` | contracts |
 | middleware | `internal/middleware/**` | config, contracts |
 | config | `internal/config/**`, `internal/conf/**` | contracts |
 | contracts | `api/**`, `gen/**`, `proto/**`, `pkg/api/**` | nothing |
@@ -41,8 +42,22 @@ import "example.com/shop/services/order-service/internal/handlers"
 ```
 
 ## Fix
-Move the shared type down a layer (into service or a small `domain` package), or
-invert the dependency with an interface declared by the lower layer.
+Move the shared entities and errors into a `domain` package that both layers
+import, and let the layer that uses storage declare the interface it needs:
+
+```go
+// internal/domain/order.go: entities and sentinel errors, no imports of the service
+type Order struct{ ID string }
+var ErrNotFound = errors.New("not found")
+
+// internal/service/order.go: the interface is declared by its user
+type Repository interface {
+	Get(ctx context.Context, id string) (domain.Order, error)
+}
+
+// internal/repo/memory.go imports domain, never service;
+// cmd/ wires service.NewOrderService(logger, repo.NewMemory()).
+```
 "#,
 };
 
