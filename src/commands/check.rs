@@ -5,6 +5,7 @@ use super::{ALL_REPORT_FORMATS, Context};
 use crate::cli::{CheckArgs, CheckJob, OutputFormat};
 use crate::error::InputError;
 use crate::report::Report;
+use std::io::Write;
 
 pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<i32> {
     let format = ctx.format("check", ALL_REPORT_FORMATS, OutputFormat::Text)?;
@@ -36,11 +37,17 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<i32> {
                     against: args.against.clone(),
                     ..Default::default()
                 };
-                absorb(
-                    &mut combined,
-                    "contract",
-                    crate::contract::check(&repo, &git, &options)?,
-                );
+                match crate::contract::check(&repo, &git, &options) {
+                    Ok(report) => absorb(&mut combined, "contract", report),
+                    // The contracts could not be read: still show what lint and
+                    // drift found, then the error, and exit 2 as for any bad input.
+                    Err(err) if args.against.is_none() => {
+                        ctx.emit(combined, format)?;
+                        let _ = writeln!(std::io::stderr(), "{}", err.render(ctx.stderr_color()));
+                        return Ok(crate::error::exit::INPUT);
+                    }
+                    Err(err) => return Err(err.into()),
+                }
             }
             Err(reason) => {
                 ctx.status(&format!("trellis check: contract check skipped: {reason}"));

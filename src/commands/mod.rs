@@ -203,6 +203,11 @@ impl Context {
         }
     }
 
+    /// Whether stderr gets colour.
+    pub fn stderr_color(&self) -> bool {
+        color_enabled(self.global.color, std::io::stderr().is_terminal())
+    }
+
     /// A line for people on stderr, unless --quiet.
     pub fn status(&self, line: &str) {
         if !self.global.quiet {

@@ -143,3 +143,34 @@ fn an_explicit_against_that_does_not_exist_is_exit_2() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr_of(&output).contains("no-such-branch"));
 }
+
+/// Contracts that cannot be compiled do not hide what lint and drift found:
+/// the report is printed, then the error, and the exit code is 2.
+#[test]
+fn a_contract_that_does_not_compile_still_shows_the_other_findings() {
+    let mut history = History::new();
+    history.fixture("shop").commit("shop");
+    history.branch("feature");
+    history
+        .write(
+            "api/order/v1/order.proto",
+            "syntax = \"proto3\";\nmessage {\n",
+        )
+        .commit("broken contract");
+    let output = trellis()
+        .args(["check", "--format", "json", "-C"])
+        .arg(history.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", stderr_of(&output));
+    assert!(
+        findings(&output)
+            .iter()
+            .any(|f| f.0 == "go-structured-logging")
+    );
+    assert!(
+        stderr_of(&output).contains("api/order/v1/order.proto"),
+        "{}",
+        stderr_of(&output)
+    );
+}
