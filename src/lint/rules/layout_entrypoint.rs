@@ -65,16 +65,40 @@ impl Rule for LayoutEntrypoint {
                     Language::Go => format!("cmd/{}/main.go", service.name),
                     Language::Rust => "src/main.rs".to_string(),
                 };
+                // A main.go beside go.mod is an entry point, just not where the
+                // layout puts it: say so rather than claim there is none.
+                let root_main = service.language == Language::Go
+                    && facts
+                        .repo
+                        .files
+                        .iter()
+                        .any(|f| service.contains(f) && service.relative(f) == "main.go");
+                let (message, help) = if root_main {
+                    (
+                        format!(
+                            "service {} starts from main.go at its root, not from {expected}",
+                            service.name
+                        ),
+                        format!(
+                            "move main.go (package main, wiring only) to {expected} and the rest of the root package under internal/"
+                        ),
+                    )
+                } else {
+                    (
+                        format!("service {} has no entry point ({expected})", service.name),
+                        format!(
+                            "add {expected} that wires the service's dependencies and starts it"
+                        ),
+                    )
+                };
                 cx.emit_in(
                     &service.manifest,
                     Some(&service.name),
                     None,
-                    format!("service {} has no entry point ({expected})", service.name),
+                    message,
                     &service.name,
                 )
-                .help(format!(
-                    "add {expected} that wires the service's dependencies and starts it"
-                ));
+                .help(help);
             }
         }
     }
