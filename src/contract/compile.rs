@@ -69,7 +69,9 @@ pub fn compile(
             return Err(compile_error(&set.label, name, &err, &error_context));
         }
     }
-    let descriptors = compiler.file_descriptor_set();
+    // The pool, not a cloned descriptor set: the model borrows from it.
+    let pool = compiler.descriptor_pool();
+    drop(compiler);
     // Targets outside the side's files are imports such as the well-known
     // types; buf compares them too, under their import name.
     let paths: HashMap<String, String> = targets
@@ -93,7 +95,7 @@ pub fn compile(
                 .map(|f| (name.clone(), f.text.clone()))
         })
         .collect();
-    Ok(Model::build(&descriptors.file, &paths, &texts))
+    Ok(Model::build(&pool, &paths, &texts))
 }
 
 fn compile_error(

@@ -3,8 +3,7 @@
 
 use prost_types::field_descriptor_proto::{Label, Type};
 use prost_types::{
-    DescriptorProto, EnumDescriptorProto, FieldDescriptorProto, FileDescriptorProto, FileOptions,
-    ServiceDescriptorProto,
+    DescriptorProto, EnumDescriptorProto, FieldDescriptorProto, FileOptions, ServiceDescriptorProto,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -32,7 +31,9 @@ pub struct FileInfo {
     pub options: FileOptions,
     /// The source text (empty for files compiled from descriptors, such as the well-known types).
     pub text: std::sync::Arc<str>,
-    locations: HashMap<SourcePath, Loc>,
+    /// The compiled file in protox's pool: source locations are looked up
+    /// there when a finding needs one, instead of being indexed up front.
+    source: prost_reflect::FileDescriptor,
     pub messages: Vec<String>,
     pub enums: Vec<String>,
     pub services: Vec<String>,
@@ -42,7 +43,30 @@ pub struct FileInfo {
 impl FileInfo {
     /// Where an element is, by its source path.
     pub fn loc(&self, path: &[i32]) -> Option<Loc> {
-        self.locations.get(path).copied()
+        let info = self
+            .source
+            .file_descriptor_proto()
+            .source_code_info
+            .as_ref()?;
+        // The first location for a path is the declaration; later ones (for
+        // repeated options) must not replace it.
+        let location = info.location.iter().find(|l| l.path == path)?;
+        let span = &location.span;
+        match span.len() {
+            3 => Some(Loc {
+                line: span[0] as u32 + 1,
+                column: span[1] as u32 + 1,
+                end_line: span[0] as u32 + 1,
+                end_column: span[2] as u32 + 1,
+            }),
+            4 => Some(Loc {
+                line: span[0] as u32 + 1,
+                column: span[1] as u32 + 1,
+                end_line: span[2] as u32 + 1,
+                end_column: span[3] as u32 + 1,
+            }),
+            _ => None,
+        }
     }
 
     pub fn is_proto3(&self) -> bool {
@@ -159,7 +183,7 @@ pub struct FieldInfo {
     pub oneof: Option<String>,
     pub cardinality: Cardinality,
     pub default: Option<String>,
-    pub proto: FieldDescriptorProto,
+    pub options: Option<prost_types::FieldOptions>,
     /// Source path of the field.
     pub path: SourcePath,
 }
@@ -302,18 +326,21 @@ impl Model {
     /// repository paths; files not in it (imports such as the well-known
     /// types) still resolve types but are not compared.
     pub fn build(
-        files: &[FileDescriptorProto],
+        pool: &prost_reflect::DescriptorPool,
         paths: &HashMap<String, String>,
         texts: &HashMap<String, std::sync::Arc<str>>,
     ) -> Model {
+        let descriptors: Vec<prost_reflect::FileDescriptor> = pool.files().collect();
         let mut model = Model::default();
         // First pass: which message types are map entries, and enums' names.
         let mut map_entries = std::collections::HashSet::new();
-        for file in files {
+        for descriptor in &descriptors {
+            let file = descriptor.file_descriptor_proto();
             let package = file.package().to_string();
             collect_map_entries(&package, &file.message_type, &mut map_entries);
         }
-        for file in files {
+        for descriptor in &descriptors {
+            let file = descriptor.file_descriptor_proto();
             // Imports outside the compared set (the well-known types, unchanged
             // files) still provide types to look up, but are not compared.
             let target = paths.get(file.name());
@@ -330,7 +357,7 @@ impl Model {
                     .get(file.name())
                     .cloned()
                     .unwrap_or_else(|| std::sync::Arc::from("")),
-                locations: locations(file),
+                source: descriptor.clone(),
                 messages: Vec::new(),
                 enums: Vec::new(),
                 services: Vec::new(),
@@ -537,9 +564,14 @@ fn add_message(
             file: scope.file.to_string(),
             path,
             parent: parent.map(|(full, _)| full.to_string()),
+            // What the rules read besides fields: options, reserved and extension ranges.
             proto: DescriptorProto {
+                name: None,
+                field: Vec::new(),
+                extension: Vec::new(),
                 nested_type: Vec::new(),
                 enum_type: Vec::new(),
+                oneof_decl: Vec::new(),
                 ..message.clone()
             },
             fields,
@@ -599,7 +631,7 @@ fn field_info(
         oneof,
         cardinality,
         default: field.default_value.clone(),
-        proto: field.clone(),
+        options: field.options.clone(),
         path,
     }
 }
@@ -662,7 +694,10 @@ fn add_enum(
             file: scope.file.to_string(),
             path,
             parent: parent.map(|(full, _)| full.to_string()),
-            proto: enumeration.clone(),
+            proto: EnumDescriptorProto {
+                value: Vec::new(),
+                ..enumeration.clone()
+            },
             values,
             closed: !scope.proto3,
         },
@@ -732,35 +767,6 @@ fn add_extension(
             field,
         },
     );
-}
-
-fn locations(file: &FileDescriptorProto) -> HashMap<SourcePath, Loc> {
-    let mut out = HashMap::new();
-    let Some(info) = &file.source_code_info else {
-        return out;
-    };
-    for location in &info.location {
-        let span = &location.span;
-        let loc = match span.len() {
-            3 => Loc {
-                line: span[0] as u32 + 1,
-                column: span[1] as u32 + 1,
-                end_line: span[0] as u32 + 1,
-                end_column: span[2] as u32 + 1,
-            },
-            4 => Loc {
-                line: span[0] as u32 + 1,
-                column: span[1] as u32 + 1,
-                end_line: span[2] as u32 + 1,
-                end_column: span[3] as u32 + 1,
-            },
-            _ => continue,
-        };
-        // The first location for a path is the declaration; later ones (for
-        // repeated options) must not replace it.
-        out.entry(location.path.clone()).or_insert(loc);
-    }
-    out
 }
 
 pub fn kind_name(kind: Type) -> &'static str {

@@ -39,7 +39,7 @@ fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
 }
 
 fn string_type(field: &crate::contract::model::FieldInfo) -> &'static str {
-    match field.proto.options.as_ref().map(|o| o.ctype()) {
+    match field.options.as_ref().map(|o| o.ctype()) {
         Some(CType::Cord) => "CORD",
         Some(CType::StringPiece) => "STRING_PIECE",
         _ => "STRING",

@@ -26,7 +26,13 @@ fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
         }
         let before = effective_default(p.old, pair.old);
         let after = effective_default(p.new, pair.new);
-        if !same_default(pair.new.kind, &before, &after) {
+        // Enum defaults are values, compared by number (the enum itself may be another one).
+        let same = if pair.new.kind == Type::Enum {
+            enum_number(p.old, pair.old, &before) == enum_number(p.new, pair.new, &after)
+        } else {
+            same_default(pair.new.kind, &before, &after)
+        };
+        if !same {
             out.new_side(
                 pair.file(),
                 p.new
@@ -86,6 +92,18 @@ fn effective_default(
         Type::Message | Type::Group => String::new(),
         _ => "0".to_string(),
     }
+}
+
+fn enum_number(
+    model: &crate::contract::model::Model,
+    field: &crate::contract::model::FieldInfo,
+    value: &str,
+) -> Option<i32> {
+    model
+        .enums
+        .get(&field.type_name)
+        .and_then(|e| e.values.iter().find(|v| v.name == value))
+        .map(|v| v.number)
 }
 
 fn same_default(kind: Type, before: &str, after: &str) -> bool {

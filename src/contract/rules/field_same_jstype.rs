@@ -15,8 +15,7 @@ pub const RULE: Rule = Rule {
 fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
     for pair in p.fields() {
         let value = |f: &crate::contract::model::FieldInfo| {
-            f.proto
-                .options
+            f.options
                 .as_ref()
                 .map(|o| o.jstype().as_str_name())
                 .unwrap_or("JS_NORMAL")
