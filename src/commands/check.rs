@@ -30,7 +30,13 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<i32> {
         };
         absorb(&mut combined, "drift", crate::drift::run(&repo, &options)?);
     }
-    if runs(CheckJob::Contract) {
+    let contract_in_check = repo.config.config.contract.in_check != Some(false);
+    if runs(CheckJob::Contract) && !contract_in_check && args.against.is_none() {
+        combined.stats.push((
+            "contract".to_string(),
+            "off (contract.in_check: false)".to_string(),
+        ));
+    } else if runs(CheckJob::Contract) {
         match contract_git(&repo, args.against.is_some())? {
             Ok(git) => {
                 let options = crate::contract::ContractOptions {

@@ -174,3 +174,28 @@ fn a_contract_that_does_not_compile_still_shows_the_other_findings() {
         stderr_of(&output)
     );
 }
+
+#[test]
+fn the_contract_part_can_be_switched_off_in_config() {
+    let mut history = History::new();
+    history.fixture("shop").commit("shop");
+    history.branch("feature");
+    let order = std::fs::read_to_string(fixture("shop").join("api/order/v1/order.proto")).unwrap();
+    history
+        .write(
+            "api/order/v1/order.proto",
+            &order.replace("  string customer_name = 3;\n", ""),
+        )
+        .write("trellis.yaml", "version: 1\ncontract:\n  in_check: false\n")
+        .commit("drop a field, contracts off in the gate");
+    let output = trellis()
+        .args([
+            "check", "--format", "json", "--skip", "lint", "--skip", "drift", "-C",
+        ])
+        .arg(history.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stdout_of(&output));
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    assert_eq!(json["stats"]["contract"], "off (contract.in_check: false)");
+}
