@@ -34,16 +34,14 @@ fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
             &ranges(&old.proto.reserved_range),
             &ranges(&new.proto.reserved_range),
         );
-        for name in &old.proto.reserved_name {
-            if !new.proto.reserved_name.contains(name) {
-                out.new_side(
-                    &new.file,
-                    loc,
-                    format!("{}:{name}", new.full_name),
-                    format!("Previously present reserved name \"{name}\" on {owner} was deleted."),
-                );
-            }
-        }
+        shared::lost_reserved_names(
+            out,
+            (&new.file, loc),
+            &new.full_name,
+            &owner,
+            &old.proto.reserved_name,
+            &new.proto.reserved_name,
+        );
     }
 }
 

@@ -440,6 +440,28 @@ pub fn missing_values(old: (i32, i32), new: &[(i32, i32)]) -> Vec<(i32, i32)> {
     missing
 }
 
+/// Reports reserved names of `old_names` that `new_names` no longer has:
+/// `Previously present reserved name "note" on message "M" was deleted.`
+pub fn lost_reserved_names(
+    out: &mut Sink<'_>,
+    (file, loc): (&str, Option<Loc>),
+    full_name: &str,
+    owner: &str,
+    old_names: &[String],
+    new_names: &[String],
+) {
+    for name in old_names {
+        if !new_names.contains(name) {
+            out.new_side(
+                file,
+                loc,
+                format!("{full_name}:{name}"),
+                format!("Previously present reserved name \"{name}\" on {owner} was deleted."),
+            );
+        }
+    }
+}
+
 /// Reports old ranges that lost values: `Previously present reserved range "[11]" on message "M" is missing values: [11] were removed.`
 pub fn lost_ranges(
     out: &mut Sink<'_>,
