@@ -1,44 +1,130 @@
-//! Per-file results keyed by content hash, for the effective rule set: a
-//! re-run on an unchanged tree reads and hashes files but parses none.
-//! Stored under `.git/trellis/` (or `$XDG_CACHE_HOME/trellis/` outside git).
+//! Per-file results keyed by content hash, for the effective rule set.
+//!
+//! A file whose size, mtime, ctime and inode are those recorded with its
+//! entry, and that was last modified well before the run that recorded it, is
+//! taken as unchanged without being read (git's racy-clean rule for its index);
+//! any other file is read and hashed, and its entry is reused when the hash
+//! matches. Stored under `.git/trellis/` (or `$XDG_CACHE_HOME/trellis/`
+//! outside git), and rewritten only when a run changed something.
 
 use super::FileOutcome;
 use crate::repo::Repo;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
 
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
-#[derive(Serialize, Deserialize, Default)]
+/// How long before a run a file's mtime must be for its stat to be trusted:
+/// file systems with coarse timestamps can write twice within one tick.
+const RACY_NANOS: i128 = 2_000_000_000;
+
+/// What identifies a file's content without reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileStat {
+    size: u64,
+    mtime_ns: i128,
+    ctime_ns: i128,
+    inode: u64,
+}
+
+impl FileStat {
+    pub fn of(path: &Path) -> Option<FileStat> {
+        let meta = std::fs::metadata(path).ok()?;
+        let mtime_ns = meta
+            .modified()
+            .ok()?
+            .duration_since(UNIX_EPOCH)
+            .ok()?
+            .as_nanos() as i128;
+        #[cfg(unix)]
+        let (ctime_ns, inode) = {
+            use std::os::unix::fs::MetadataExt;
+            (
+                i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
+                meta.ino(),
+            )
+        };
+        #[cfg(not(unix))]
+        let (ctime_ns, inode) = (mtime_ns, 0);
+        Some(FileStat {
+            size: meta.len(),
+            mtime_ns,
+            ctime_ns,
+            inode,
+        })
+    }
+}
+
+/// Everything besides the content that a file's outcome depends on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scope {
+    /// Selected files are fully analysed; others only yield facts.
+    pub selected: bool,
+    pub service: Option<String>,
+}
+
+#[derive(Deserialize)]
 struct Stored {
     format: u32,
     rules: String,
-    entries: HashMap<String, (String, FileOutcome)>,
+    /// Nanoseconds since the epoch when the run that wrote the cache started.
+    started_ns: i128,
+    entries: HashMap<String, Entry>,
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    key: String,
+    stat: Option<FileStat>,
+    scope: Scope,
+    outcome: FileOutcome,
+}
+
+#[derive(Serialize)]
+struct StoredRef<'a> {
+    format: u32,
+    rules: &'a str,
+    started_ns: i128,
+    entries: HashMap<&'a str, EntryRef<'a>>,
+}
+
+#[derive(Serialize)]
+struct EntryRef<'a> {
+    key: &'a str,
+    stat: Option<FileStat>,
+    scope: &'a Scope,
+    outcome: &'a FileOutcome,
+}
+
+/// What a run learnt about one file, for the next run.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub key: String,
+    pub stat: Option<FileStat>,
+    pub scope: Scope,
 }
 
 pub struct Cache {
     path: PathBuf,
     rules: String,
-    old: HashMap<String, (String, FileOutcome)>,
-    new: Mutex<HashMap<String, (String, FileOutcome)>>,
+    started_ns: i128,
+    /// The entries of the previous run; taken out as files hit them.
+    old: Mutex<HashMap<String, Entry>>,
+    /// When the previous run started: stats of files modified after it are not trusted.
+    old_started_ns: i128,
+    old_len: usize,
+    changed: AtomicBool,
 }
 
-/// The key of a file's content; `selected` files are fully analysed, others
-/// only yield facts, so the two never share an entry.
-pub fn content_key(bytes: &[u8], selected: bool, service: Option<&str>) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(bytes);
-    hasher.update([0]);
-    hasher.update(service.unwrap_or_default());
-    let digest = hasher.finalize();
-    let mut key: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    if !selected {
-        key.push_str("-facts");
-    }
-    key
+/// The key of a file's content.
+pub fn content_key(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Where the cache of this repository lives.
@@ -56,56 +142,106 @@ pub fn location(repo: &Repo) -> Option<PathBuf> {
     Some(base.join("trellis").join(format!("lint-{name}.json")))
 }
 
+fn now_ns() -> i128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i128)
+}
+
 impl Cache {
     /// Loads the cache; a missing, unreadable or outdated one starts empty.
     pub fn open(repo: &Repo, rules: &str) -> Option<Cache> {
         let path = location(repo)?;
-        let old = std::fs::read(&path)
+        Some(Cache::at(path, rules))
+    }
+
+    fn at(path: PathBuf, rules: &str) -> Cache {
+        let started_ns = now_ns();
+        let stored = std::fs::read(&path)
             .ok()
             .and_then(|bytes| serde_json::from_slice::<Stored>(&bytes).ok())
-            .filter(|s| s.format == FORMAT && s.rules == rules)
-            .map(|s| s.entries)
-            .unwrap_or_default();
-        Some(Cache {
+            .filter(|s| s.format == FORMAT && s.rules == rules);
+        let (old, old_started_ns) = match stored {
+            Some(stored) => (stored.entries, stored.started_ns),
+            None => (HashMap::new(), 0),
+        };
+        Cache {
             path,
             rules: rules.to_string(),
-            old,
-            new: Mutex::new(HashMap::new()),
-        })
+            started_ns,
+            old_len: old.len(),
+            old: Mutex::new(old),
+            old_started_ns,
+            changed: AtomicBool::new(false),
+        }
     }
 
-    pub fn get(&self, path: &str, key: &str) -> Option<FileOutcome> {
-        let (stored_key, outcome) = self.old.get(path)?;
-        if stored_key != key {
+    /// The stored outcome of a file whose stat shows it unchanged, without reading it.
+    pub fn get_unchanged(&self, path: &str, stat: &FileStat, scope: &Scope) -> Option<(FileOutcome, Record)> {
+        if stat.mtime_ns + RACY_NANOS > self.old_started_ns {
             return None;
         }
-        self.put(path, key.to_string(), outcome);
-        Some(outcome.clone())
+        self.take(path, scope, |entry| entry.stat.as_ref() == Some(stat))
     }
 
-    pub fn put(&self, path: &str, key: String, outcome: &FileOutcome) {
-        if let Ok(mut new) = self.new.lock() {
-            new.insert(path.to_string(), (key, outcome.clone()));
-        }
+    /// The stored outcome of a file with this content key. The caller records
+    /// the file's new stat; the cache is rewritten so the next run can skip
+    /// the read.
+    pub fn get(&self, path: &str, key: &str, scope: &Scope) -> Option<(FileOutcome, Record)> {
+        let hit = self.take(path, scope, |entry| entry.key == key)?;
+        self.changed.store(true, Ordering::Relaxed);
+        Some(hit)
     }
 
-    /// Writes the entries of this run (files gone since are dropped). A cache
-    /// that cannot be written only costs time, so errors are ignored.
-    pub fn save(&self) {
-        let Ok(new) = self.new.lock() else {
-            return;
-        };
-        if new.len() == self.old.len()
-            && new
-                .iter()
-                .all(|(p, (k, _))| self.old.get(p).is_some_and(|(ok, _)| ok == k))
-        {
+    fn take(&self, path: &str, scope: &Scope, matches: impl Fn(&Entry) -> bool) -> Option<(FileOutcome, Record)> {
+        let mut old = self.old.lock().ok()?;
+        let entry = old.get(path)?;
+        if entry.scope != *scope || !matches(entry) {
+            return None;
+        }
+        let entry = old.remove(path)?;
+        Some((
+            entry.outcome,
+            Record {
+                key: entry.key,
+                stat: entry.stat,
+                scope: entry.scope,
+            },
+        ))
+    }
+
+    /// A file analysed in this run.
+    pub fn miss(&self) {
+        self.changed.store(true, Ordering::Relaxed);
+    }
+
+    /// Writes this run's entries (files gone since are dropped) when anything
+    /// changed. A cache that cannot be written only costs time, so errors are
+    /// ignored.
+    pub fn save<'a>(&self, entries: impl Iterator<Item = (&'a str, &'a Record, &'a FileOutcome)>) {
+        let mut map = HashMap::new();
+        for (path, record, outcome) in entries {
+            map.insert(
+                path,
+                EntryRef {
+                    key: &record.key,
+                    // Trusted next time only if it was not being written around now.
+                    stat: record
+                        .stat
+                        .filter(|s| s.mtime_ns + RACY_NANOS <= self.started_ns),
+                    scope: &record.scope,
+                    outcome,
+                },
+            );
+        }
+        if !self.changed.load(Ordering::Relaxed) && map.len() == self.old_len {
             return;
         }
-        let stored = Stored {
+        let stored = StoredRef {
             format: FORMAT,
-            rules: self.rules.clone(),
-            entries: new.clone(),
+            rules: &self.rules,
+            started_ns: self.started_ns,
+            entries: map,
         };
         if let Some(dir) = self.path.parent()
             && std::fs::create_dir_all(dir).is_ok()
@@ -113,5 +249,90 @@ impl Cache {
         {
             let _ = crate::fsutil::write_atomic(&self.path, &bytes);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scope() -> Scope {
+        Scope {
+            selected: true,
+            service: Some("orders".to_string()),
+        }
+    }
+
+    fn stat(mtime_ns: i128) -> FileStat {
+        FileStat {
+            size: 10,
+            mtime_ns,
+            ctime_ns: mtime_ns,
+            inode: 7,
+        }
+    }
+
+    fn stored(dir: &Path, stat: FileStat, started_ns: i128) -> PathBuf {
+        let path = dir.join("cache.json");
+        let outcome = FileOutcome::default();
+        let record = Record {
+            key: "k1".to_string(),
+            stat: Some(stat),
+            scope: scope(),
+        };
+        let cache = Cache {
+            started_ns,
+            ..Cache::at(path.clone(), "rules")
+        };
+        cache.miss();
+        cache.save([("a.go", &record, &outcome)].into_iter());
+        path
+    }
+
+    #[test]
+    fn an_old_unchanged_stat_skips_the_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = stat(1_000_000_000_000);
+        let path = stored(dir.path(), old, 1_000_000_000_000 + 60_000_000_000);
+        let cache = Cache::at(path, "rules");
+        assert!(cache.get_unchanged("a.go", &old, &scope()).is_some());
+        // Taken once: a second file cannot claim the same entry.
+        assert!(cache.get_unchanged("a.go", &old, &scope()).is_none());
+    }
+
+    #[test]
+    fn stats_are_not_trusted_when_they_differ_or_are_recent() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = stat(1_000_000_000_000);
+        let path = stored(dir.path(), old, 1_000_000_000_000 + 60_000_000_000);
+        let cache = Cache::at(path.clone(), "rules");
+        let touched = FileStat {
+            ctime_ns: old.ctime_ns + 1,
+            ..old
+        };
+        assert!(cache.get_unchanged("a.go", &touched, &scope()).is_none());
+        let other_scope = Scope {
+            selected: false,
+            ..scope()
+        };
+        assert!(cache.get_unchanged("a.go", &old, &other_scope).is_none());
+        assert!(cache.get("a.go", "k2", &scope()).is_none());
+        assert!(cache.get("a.go", "k1", &scope()).is_some());
+
+        // Written within the racy window of the run that stored it: the stat
+        // is dropped, and only the content key can match.
+        let recent = stored(dir.path(), old, old.mtime_ns + 1);
+        let cache = Cache::at(recent, "rules");
+        assert!(cache.get_unchanged("a.go", &old, &scope()).is_none());
+        assert!(cache.get("a.go", "k1", &scope()).is_some());
+    }
+
+    #[test]
+    fn another_rule_set_starts_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = stat(1_000_000_000_000);
+        let path = stored(dir.path(), old, 1_000_000_000_000 + 60_000_000_000);
+        let cache = Cache::at(path, "other rules");
+        assert!(cache.get("a.go", "k1", &scope()).is_none());
     }
 }

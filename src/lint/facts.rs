@@ -6,7 +6,7 @@ use crate::repo::tables::TableUse;
 use crate::repo::{Language, Repo, Service};
 use crate::report::Span;
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GoFacts {
@@ -29,6 +29,10 @@ pub struct Facts<'r> {
     pub rust: Vec<RustFacts>,
     /// Go module path -> its directory (relative, "" for the root), longest first.
     pub modules: Vec<(String, String)>,
+    /// `modules` and the Go services by module path, for lookups by the
+    /// prefixes of an import path rather than scans (every import asks).
+    module_dirs: HashMap<String, String>,
+    service_modules: HashMap<&'r str, &'r Service>,
     pub tables: Vec<TableUse>,
     /// When only some files are linted (paths, --changed-since, --staged).
     pub selected: Option<&'r HashSet<String>>,
@@ -67,11 +71,18 @@ impl<'r> Facts<'r> {
             }
         }
         modules.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        let module_dirs = modules.iter().cloned().collect();
+        let mut service_modules = HashMap::new();
+        for service in repo.services.iter().filter(|s| s.language == Language::Go) {
+            service_modules.insert(service.module.as_str(), service);
+        }
         Facts {
             repo,
             go,
             rust,
             modules,
+            module_dirs,
+            service_modules,
             tables,
             selected,
         }
@@ -85,35 +96,34 @@ impl<'r> Facts<'r> {
     /// The directory (relative to the repository) of a Go import path that is
     /// inside one of the repository's modules.
     pub fn package_dir(&self, import_path: &str) -> Option<String> {
-        self.modules.iter().find_map(|(module, dir)| {
-            let rest = if import_path == module {
-                ""
-            } else {
-                import_path
-                    .strip_prefix(module.as_str())?
-                    .strip_prefix('/')?
-            };
-            Some(join(dir, rest))
-        })
+        longest_prefix(import_path, |module| self.module_dirs.get(module)).map(
+            |(dir, module)| {
+                let rest = import_path[module.len()..].trim_start_matches('/');
+                join(dir, rest)
+            },
+        )
     }
 
     /// The service a Go import path points into.
     pub fn service_of_import(&self, import_path: &str) -> Option<&'r Service> {
-        self.repo
-            .services
-            .iter()
-            .filter(|s| s.language == Language::Go)
-            .filter(|s| {
-                import_path == s.module
-                    || import_path
-                        .strip_prefix(s.module.as_str())
-                        .is_some_and(|r| r.starts_with('/'))
-            })
-            .max_by_key(|s| s.module.len())
+        longest_prefix(import_path, |module| self.service_modules.get(module).copied())
+            .map(|(service, _)| service)
     }
 
     pub fn service_of(&self, path: &str) -> Option<&'r Service> {
         self.repo.service_for(path)
+    }
+}
+
+/// The value for the longest of `path` and its `/`-bounded prefixes that
+/// `lookup` knows, with that prefix.
+fn longest_prefix<'p, T>(path: &'p str, lookup: impl Fn(&str) -> Option<T>) -> Option<(T, &'p str)> {
+    let mut candidate = path;
+    loop {
+        if let Some(found) = lookup(candidate) {
+            return Some((found, candidate));
+        }
+        candidate = candidate.rsplit_once('/')?.0;
     }
 }
 

@@ -26,6 +26,97 @@ pub fn parse(source: &str) -> Option<Tree> {
     })
 }
 
+/// Go grammar field names resolved to ids once: tree-sitter's by-name lookup
+/// compares the name with every field name of the grammar on each call, and
+/// rules ask for fields of every call and function.
+struct FieldIds {
+    ids: Vec<(&'static str, std::num::NonZeroU16)>,
+}
+
+static FIELD_IDS: std::sync::LazyLock<FieldIds> = std::sync::LazyLock::new(|| {
+    let language = language();
+    let ids = (1..=language.field_count() as u16)
+        .filter_map(|id| {
+            let name = language.field_name_for_id(id)?;
+            Some((name, std::num::NonZeroU16::new(id)?))
+        })
+        .collect();
+    FieldIds { ids }
+});
+
+fn field_id(name: &str) -> Option<std::num::NonZeroU16> {
+    FIELD_IDS
+        .ids
+        .iter()
+        .find(|(n, _)| n.len() == name.len() && *n == name)
+        .map(|(_, id)| *id)
+}
+
+/// Field access for Go nodes by name, through resolved field ids.
+pub trait GoNode<'t> {
+    fn field(&self, name: &str) -> Option<Node<'t>>;
+    fn fields<'c>(
+        &self,
+        name: &str,
+        cursor: &'c mut tree_sitter::TreeCursor<'t>,
+    ) -> impl Iterator<Item = Node<'t>> + 'c
+    where
+        't: 'c;
+}
+
+impl<'t> GoNode<'t> for Node<'t> {
+    fn field(&self, name: &str) -> Option<Node<'t>> {
+        self.child_by_field_id(field_id(name)?.get())
+    }
+
+    fn fields<'c>(
+        &self,
+        name: &str,
+        cursor: &'c mut tree_sitter::TreeCursor<'t>,
+    ) -> impl Iterator<Item = Node<'t>> + 'c
+    where
+        't: 'c,
+    {
+        // A name the grammar does not have matches no child.
+        let id = field_id(name).unwrap_or(std::num::NonZeroU16::MAX);
+        self.children_by_field_id(id, cursor)
+    }
+}
+
+/// What the collecting walk does with a node, by grammar symbol id (aliases
+/// included), so the walk compares small integers rather than kind names.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Collect {
+    Nothing,
+    PackageClause,
+    ImportSpec,
+    Call,
+    Selector,
+    CompositeLiteral,
+    Function,
+    VarSpec,
+    ConstSpec,
+}
+
+static COLLECT_BY_SYMBOL: std::sync::LazyLock<Vec<Collect>> = std::sync::LazyLock::new(|| {
+    let language = language();
+    (0..language.node_kind_count() as u16)
+        .map(|id| match language.node_kind_for_id(id) {
+            Some("package_clause") if language.node_kind_is_named(id) => Collect::PackageClause,
+            Some("import_spec") => Collect::ImportSpec,
+            Some("call_expression") => Collect::Call,
+            Some("selector_expression") => Collect::Selector,
+            Some("composite_literal") => Collect::CompositeLiteral,
+            Some("function_declaration" | "method_declaration" | "func_literal") => {
+                Collect::Function
+            }
+            Some("var_spec") => Collect::VarSpec,
+            Some("const_spec") => Collect::ConstSpec,
+            _ => Collect::Nothing,
+        })
+        .collect()
+});
+
 /// Whether a file says it is generated (`// Code generated ... DO NOT EDIT.`,
 /// the convention of `go generate`), looked for before the package clause.
 pub fn is_generated(path: &str, source: &str) -> bool {
@@ -127,58 +218,57 @@ impl<'a> GoFile<'a> {
 
     fn collect(&mut self) {
         let root = self.tree.root_node();
+        let look_for_errors = root.has_error();
+        let collect_by_symbol = &*COLLECT_BY_SYMBOL;
+        // A cursor walk in pre-order: every list comes out in source order.
         let mut cursor = root.walk();
-        let mut stack = vec![root];
-        while let Some(node) = stack.pop() {
-            if node.is_error() || node.is_missing() {
+        loop {
+            let node = cursor.node();
+            if look_for_errors && (node.is_error() || node.is_missing()) {
                 self.errors.push(node);
             }
-            match node.kind() {
-                "package_clause" => {
+            let what = collect_by_symbol
+                .get(usize::from(node.kind_id()))
+                .copied()
+                .unwrap_or(Collect::Nothing);
+            match what {
+                Collect::Nothing => {}
+                Collect::PackageClause => {
                     if let Some(name) = node.named_child(0) {
                         self.package = self.text(name).to_string();
                     }
                 }
-                "import_spec" => self.add_import(node),
-                "call_expression" => self.calls.push(node),
-                "selector_expression" => self.selectors.push(node),
-                "composite_literal" => self.composite_literals.push(node),
-                "function_declaration" | "method_declaration" | "func_literal" => {
-                    self.functions.push(node)
-                }
-                "var_spec" if is_top_level(node) => self.global_vars.push(node),
-                "const_spec" if is_top_level(node) => {
+                Collect::ImportSpec => self.add_import(node),
+                Collect::Call => self.calls.push(node),
+                Collect::Selector => self.selectors.push(node),
+                Collect::CompositeLiteral => self.composite_literals.push(node),
+                Collect::Function => self.functions.push(node),
+                Collect::VarSpec if is_top_level(node) => self.global_vars.push(node),
+                Collect::ConstSpec if is_top_level(node) => {
                     let mut c = node.walk();
-                    for name in node.children_by_field_name("name", &mut c) {
+                    for name in node.fields("name", &mut c) {
                         self.constants.push(self.text(name).to_string());
                     }
                 }
-                _ => {}
+                Collect::VarSpec | Collect::ConstSpec => {}
             }
-            if node.child_count() > 0 {
-                let start = stack.len();
-                stack.extend(node.children(&mut cursor));
-                stack[start..].reverse();
+            if cursor.goto_first_child() {
+                continue;
             }
-        }
-        // Walk order is pre-order; keep every list in source order.
-        for list in [
-            &mut self.calls,
-            &mut self.selectors,
-            &mut self.composite_literals,
-            &mut self.functions,
-            &mut self.global_vars,
-        ] {
-            list.sort_by_key(|n| n.start_byte());
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    return;
+                }
+            }
         }
     }
 
     fn add_import(&mut self, spec: Node<'a>) {
-        let Some(path_node) = spec.child_by_field_name("path") else {
+        let Some(path_node) = spec.field("path") else {
             return;
         };
         let path = unquote(self.text(path_node));
-        let local = match spec.child_by_field_name("name") {
+        let local = match spec.field("name") {
             Some(name) => self.text(name).to_string(),
             None => default_name(&path),
         };
@@ -217,12 +307,12 @@ impl<'a> GoFile<'a> {
     pub fn qualified(&self, node: Node<'_>) -> Option<(&str, &'a str)> {
         let (package, name) = match node.kind() {
             "selector_expression" => (
-                node.child_by_field_name("operand")?,
-                node.child_by_field_name("field")?,
+                node.field("operand")?,
+                node.field("field")?,
             ),
             "qualified_type" => (
-                node.child_by_field_name("package")?,
-                node.child_by_field_name("name")?,
+                node.field("package")?,
+                node.field("name")?,
             ),
             _ => return None,
         };
@@ -235,12 +325,12 @@ impl<'a> GoFile<'a> {
 
     /// The callee of a call as (import path, name) when it is a package function.
     pub fn callee(&self, call: Node<'_>) -> Option<(&str, &'a str)> {
-        self.qualified(call.child_by_field_name("function")?)
+        self.qualified(call.field("function")?)
     }
 
     /// The argument expressions of a call.
     pub fn arguments(&self, call: Node<'a>) -> Vec<Node<'a>> {
-        let Some(args) = call.child_by_field_name("arguments") else {
+        let Some(args) = call.field("arguments") else {
             return Vec::new();
         };
         let mut cursor = args.walk();
@@ -436,9 +526,9 @@ mod tests {
         let tree = parse(src).unwrap();
         let file = GoFile::new("x.go", None, src, &tree);
         let y = file.global_vars[0];
-        let value = y.child_by_field_name("value").unwrap();
+        let value = y.field("value").unwrap();
         let binary = value.named_child(0).unwrap();
-        let right = binary.child_by_field_name("right").unwrap();
+        let right = binary.field("right").unwrap();
         assert_eq!(file.span(right).column, 15);
     }
 }

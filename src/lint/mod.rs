@@ -210,41 +210,57 @@ pub fn run(repo: &Repo, options: &LintOptions) -> Result<Report, InputError> {
     } else {
         None
     };
-    let outcomes: Vec<(&str, bool, FileOutcome)> = work
+    let outcomes: Vec<(&str, bool, FileOutcome, Option<cache::Record>)> = work
         .par_iter()
         .map(|(path, kind, selected)| {
             let service = repo.service_for(path).map(|s| s.name.as_str());
-            let Some(bytes) = contents.read(path) else {
-                return (
-                    *path,
-                    *selected,
-                    FileOutcome {
-                        status: FileStatus::Other,
-                        ..FileOutcome::default()
-                    },
-                );
-            };
-            let key = cache
+            let scope = cache.as_ref().map(|_| cache::Scope {
+                selected: *selected,
+                service: service.map(str::to_string),
+            });
+            let stat = scope
                 .as_ref()
-                .map(|_| cache::content_key(&bytes, *selected, service));
-            if let (Some(cache), Some(key)) = (&cache, &key)
-                && let Some(hit) = cache.get(path, key)
+                .and_then(|_| cache::FileStat::of(&repo.absolute(path)));
+            if let (Some(cache), Some(scope), Some(stat)) = (&cache, &scope, &stat)
+                && let Some((outcome, record)) = cache.get_unchanged(path, stat, scope)
             {
-                return (*path, *selected, hit);
+                return (*path, *selected, outcome, Some(record));
+            }
+            let Some(bytes) = contents.read(path) else {
+                let outcome = FileOutcome {
+                    status: FileStatus::Other,
+                    ..FileOutcome::default()
+                };
+                return (*path, *selected, outcome, None);
+            };
+            let key = cache.as_ref().map(|_| cache::content_key(&bytes));
+            if let (Some(cache), Some(scope), Some(key)) = (&cache, &scope, &key)
+                && let Some((outcome, mut record)) = cache.get(path, key, scope)
+            {
+                record.stat = stat;
+                return (*path, *selected, outcome, Some(record));
             }
             let outcome = if *selected {
                 analyse(path, service, &bytes, *kind, &settings, needs_tables)
             } else {
                 facts_only(path, service, &bytes, *kind, needs_tables)
             };
-            if let (Some(cache), Some(key)) = (&cache, key) {
-                cache.put(path, key, &outcome);
-            }
-            (*path, *selected, outcome)
+            let record = match (&cache, key, scope) {
+                (Some(cache), Some(key), Some(scope)) => {
+                    cache.miss();
+                    Some(cache::Record { key, stat, scope })
+                }
+                _ => None,
+            };
+            (*path, *selected, outcome, record)
         })
         .collect();
     if let Some(cache) = &cache {
-        cache.save();
+        cache.save(
+            outcomes
+                .iter()
+                .filter_map(|(path, _, outcome, record)| Some((*path, record.as_ref()?, outcome))),
+        );
     }
 
     let mut findings: Vec<Finding> = Vec::new();
@@ -252,9 +268,12 @@ pub fn run(repo: &Repo, options: &LintOptions) -> Result<Report, InputError> {
     let mut rust_facts = Vec::new();
     let mut table_uses = Vec::new();
     let mut suppressions: BTreeMap<String, Vec<Suppression>> = BTreeMap::new();
+    // Files whose suppressions were read with their analysis (most have none).
+    let mut suppressions_read: HashSet<&str> = HashSet::new();
     let (mut analysed, mut degraded, mut generated, mut binary) = (0usize, 0usize, 0usize, 0usize);
-    for (path, selected, outcome) in outcomes {
+    for (path, selected, outcome, _) in outcomes {
         if selected {
+            suppressions_read.insert(path);
             match outcome.status {
                 FileStatus::Analysed => analysed += 1,
                 FileStatus::Degraded => {
@@ -296,7 +315,7 @@ pub fn run(repo: &Repo, options: &LintOptions) -> Result<Report, InputError> {
     paths_with_findings.sort_unstable();
     paths_with_findings.dedup();
     for path in paths_with_findings {
-        if suppressions.contains_key(path) || path.is_empty() {
+        if suppressions_read.contains(path) || path.is_empty() {
             continue;
         }
         if let Some(bytes) = contents.read(path)

@@ -156,6 +156,7 @@ pub fn discover(root: &Path, config: Loaded) -> Result<Repo, InputError> {
     assign_contracts(&mut services, &files, cfg);
     services.sort_by(|a, b| a.name.cmp(&b.name).then(a.root.cmp(&b.root)));
 
+    let service_roots = super::ServiceRoots::new(&services);
     Ok(Repo {
         root,
         config,
@@ -163,6 +164,7 @@ pub fn discover(root: &Path, config: Loaded) -> Result<Repo, InputError> {
         anchor,
         files,
         excludes,
+        service_roots,
     })
 }
 

@@ -10,6 +10,7 @@ pub use discover::{go_module_path, walk_builder};
 use crate::config::{GlobList, Loaded};
 use crate::error::InputError;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -73,6 +74,39 @@ pub struct Repo {
     /// Every file the walk saw, relative and `/`-separated, sorted.
     pub files: Vec<String>,
     excludes: GlobList,
+    service_roots: ServiceRoots,
+}
+
+/// Service roots by directory, so finding a file's service costs one lookup
+/// per directory level instead of a scan of every service (monorepos have
+/// hundreds, and every file of a lint run asks).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ServiceRoots {
+    by_root: HashMap<String, usize>,
+}
+
+impl ServiceRoots {
+    pub(crate) fn new(services: &[Service]) -> ServiceRoots {
+        let mut by_root = HashMap::new();
+        for (index, service) in services.iter().enumerate() {
+            // Two services with one root: the later wins, as a scan keeping the last maximum would.
+            by_root.insert(service.root.clone(), index);
+        }
+        ServiceRoots { by_root }
+    }
+
+    fn find(&self, path: &str) -> Option<usize> {
+        let mut candidate = path;
+        loop {
+            if let Some(index) = self.by_root.get(candidate) {
+                return Some(*index);
+            }
+            if candidate.is_empty() {
+                return None;
+            }
+            candidate = candidate.rsplit_once('/').map_or("", |(dir, _)| dir);
+        }
+    }
 }
 
 impl Repo {
@@ -83,10 +117,9 @@ impl Repo {
 
     /// The service a file belongs to: the one with the deepest root containing it.
     pub fn service_for(&self, path: &str) -> Option<&Service> {
-        self.services
-            .iter()
-            .filter(|s| s.contains(path))
-            .max_by_key(|s| s.root.len())
+        self.service_roots
+            .find(path)
+            .and_then(|index| self.services.get(index))
     }
 
     /// The service that owns a contract file, by location or by the contracts map.
@@ -144,4 +177,38 @@ pub fn relative_path(root: &Path, path: &Path) -> Option<String> {
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
     Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod service_root_tests {
+    use super::*;
+
+    fn service(name: &str, root: &str) -> Service {
+        Service {
+            name: name.to_string(),
+            root: root.to_string(),
+            language: Language::Go,
+            module: String::new(),
+            manifest: String::new(),
+            contracts: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_deepest_root_owns_a_file() {
+        let services = vec![
+            service("root", ""),
+            service("orders", "services/orders"),
+            service("orders-worker", "services/orders/worker"),
+        ];
+        let roots = ServiceRoots::new(&services);
+        let name = |path: &str| roots.find(path).map(|i| services[i].name.as_str());
+        assert_eq!(name("services/orders/worker/main.go"), Some("orders-worker"));
+        assert_eq!(name("services/orders/workers/main.go"), Some("orders"));
+        assert_eq!(name("services/orders"), Some("orders"));
+        assert_eq!(name("services/ordersx/main.go"), Some("root"));
+        assert_eq!(name("main.go"), Some("root"));
+        let without_root = ServiceRoots::new(&services[1..]);
+        assert_eq!(without_root.find("tools/gen.go"), None);
+    }
 }

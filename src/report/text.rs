@@ -2,6 +2,7 @@
 
 use super::{Finding, RenderContext, Report, Severity};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::fmt::Write;
 
@@ -11,20 +12,31 @@ pub fn render(report: &Report, ctx: &RenderContext) -> String {
     } else {
         Renderer::plain()
     };
-    let mut sources: HashMap<&str, Option<String>> = HashMap::new();
-    let mut out = String::new();
-    for finding in &report.findings {
-        let source = sources
-            .entry(finding.path.as_str())
-            .or_insert_with(|| {
-                if finding.path.is_empty() {
-                    None
-                } else {
-                    std::fs::read_to_string(ctx.root.join(&finding.path)).ok()
-                }
-            })
-            .as_deref();
-        out.push_str(&render_finding(finding, source, &renderer));
+    // Reports can carry thousands of findings: sources are read and findings
+    // rendered in parallel, then joined in report order.
+    let mut paths: Vec<&str> = report
+        .findings
+        .iter()
+        .map(|f| f.path.as_str())
+        .filter(|p| !p.is_empty())
+        .collect();
+    paths.sort_unstable();
+    paths.dedup();
+    let sources: HashMap<&str, Option<String>> = paths
+        .par_iter()
+        .map(|path| (*path, std::fs::read_to_string(ctx.root.join(path)).ok()))
+        .collect();
+    let rendered: Vec<String> = report
+        .findings
+        .par_iter()
+        .map(|finding| {
+            let source = sources.get(finding.path.as_str()).and_then(Option::as_deref);
+            render_finding(finding, source, &renderer)
+        })
+        .collect();
+    let mut out = String::with_capacity(rendered.iter().map(|r| r.len() + 2).sum::<usize>() + 200);
+    for text in rendered {
+        out.push_str(&text);
         out.push_str("\n\n");
     }
     out.push_str(&summary_line(report));

@@ -1,3 +1,4 @@
+use crate::lint::go::GoNode;
 use crate::lint::go::GoFile;
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::report::Severity;
@@ -36,7 +37,7 @@ impl Rule for GoErrorLast {
 
     fn check_go(&self, file: &GoFile<'_>, cx: &mut Cx<'_>) {
         for function in &file.functions {
-            let Some(result) = function.child_by_field_name("result") else {
+            let Some(result) = function.field("result") else {
                 continue;
             };
             if result.kind() != "parameter_list" {
@@ -45,12 +46,12 @@ impl Rule for GoErrorLast {
             let mut types = Vec::new();
             let mut cursor = result.walk();
             for parameter in result.named_children(&mut cursor) {
-                let Some(ty) = parameter.child_by_field_name("type") else {
+                let Some(ty) = parameter.field("type") else {
                     continue;
                 };
                 let mut c = parameter.walk();
                 let names = parameter
-                    .children_by_field_name("name", &mut c)
+                    .fields("name", &mut c)
                     .count()
                     .max(1);
                 for _ in 0..names {
@@ -62,7 +63,7 @@ impl Rule for GoErrorLast {
             };
             if rest.contains(&"error") && *last != "error" {
                 let name = function
-                    .child_by_field_name("name")
+                    .field("name")
                     .map_or("func literal", |n| file.text(n));
                 cx.emit(
                     file.span(result),

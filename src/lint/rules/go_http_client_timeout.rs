@@ -1,3 +1,4 @@
+use crate::lint::go::GoNode;
 use crate::lint::go::GoFile;
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::report::Severity;
@@ -43,7 +44,7 @@ impl Rule for GoHttpClientTimeout {
             if let Some(("net/http", name @ ("Get" | "Post" | "Head" | "PostForm"))) =
                 file.callee(*call)
             {
-                let function = call.child_by_field_name("function").unwrap_or(*call);
+                let function = call.field("function").unwrap_or(*call);
                 cx.emit(
                     file.span(function),
                     format!("`http.{name}` uses http.DefaultClient, which has no timeout"),
@@ -63,20 +64,20 @@ impl Rule for GoHttpClientTimeout {
             }
         }
         for literal in &file.composite_literals {
-            let Some(ty) = literal.child_by_field_name("type") else {
+            let Some(ty) = literal.field("type") else {
                 continue;
             };
             if file.qualified(ty) != Some(("net/http", "Client")) {
                 continue;
             }
-            let Some(body) = literal.child_by_field_name("body") else {
+            let Some(body) = literal.field("body") else {
                 continue;
             };
             let mut cursor = body.walk();
             let has_timeout = body.named_children(&mut cursor).any(|element| {
                 element.kind() == "keyed_element"
                     && element
-                        .child_by_field_name("key")
+                        .field("key")
                         .is_some_and(|k| file.text(k).trim() == "Timeout")
             });
             if !has_timeout {

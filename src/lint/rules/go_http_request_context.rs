@@ -1,3 +1,4 @@
+use crate::lint::go::GoNode;
 use crate::lint::go::GoFile;
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::report::Severity;
@@ -38,7 +39,7 @@ impl Rule for GoHttpRequestContext {
     fn check_go(&self, file: &GoFile<'_>, cx: &mut Cx<'_>) {
         for call in &file.calls {
             if file.callee(*call) == Some(("net/http", "NewRequest")) {
-                let function = call.child_by_field_name("function").unwrap_or(*call);
+                let function = call.field("function").unwrap_or(*call);
                 cx.emit(
                     file.span(function),
                     "`http.NewRequest` builds a request that ignores the caller's context",

@@ -1,3 +1,4 @@
+use crate::lint::go::GoNode;
 use crate::lint::go::GoFile;
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::report::Severity;
@@ -44,7 +45,7 @@ impl Rule for GoInitFunc {
             if function.kind() != "function_declaration" {
                 continue;
             }
-            let Some(name) = function.child_by_field_name("name") else {
+            let Some(name) = function.field("name") else {
                 continue;
             };
             if file.text(name) == "init" {

@@ -1,3 +1,4 @@
+use crate::lint::go::GoNode;
 use crate::lint::go::GoFile;
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::report::Severity;
@@ -44,8 +45,8 @@ impl Rule for GoMutableGlobal {
         }
         for spec in &file.global_vars {
             let mut cursor = spec.walk();
-            let names: Vec<_> = spec.children_by_field_name("name", &mut cursor).collect();
-            let values: Vec<_> = match spec.child_by_field_name("value") {
+            let names: Vec<_> = spec.fields("name", &mut cursor).collect();
+            let values: Vec<_> = match spec.field("value") {
                 Some(list) => {
                     let mut c = list.walk();
                     list.named_children(&mut c).collect()

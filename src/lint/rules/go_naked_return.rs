@@ -1,3 +1,4 @@
+use crate::lint::go::GoNode;
 use crate::lint::go::GoFile;
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::report::Severity;
@@ -38,7 +39,7 @@ impl Rule for GoNakedReturn {
 
     fn check_go(&self, file: &GoFile<'_>, cx: &mut Cx<'_>) {
         for function in &file.functions {
-            let Some(result) = function.child_by_field_name("result") else {
+            let Some(result) = function.field("result") else {
                 continue;
             };
             if result.kind() != "parameter_list" {
@@ -47,15 +48,15 @@ impl Rule for GoNakedReturn {
             let mut cursor = result.walk();
             let named = result
                 .named_children(&mut cursor)
-                .any(|p| p.child_by_field_name("name").is_some());
+                .any(|p| p.field("name").is_some());
             if !named {
                 continue;
             }
-            let Some(body) = function.child_by_field_name("body") else {
+            let Some(body) = function.field("body") else {
                 continue;
             };
             let name = function
-                .child_by_field_name("name")
+                .field("name")
                 .map_or("func literal", |n| file.text(n));
             let mut stack = vec![body];
             while let Some(node) = stack.pop() {

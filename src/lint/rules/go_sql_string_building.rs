@@ -1,3 +1,4 @@
+use crate::lint::go::GoNode;
 use crate::lint::go::GoFile;
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::report::Severity;
@@ -57,13 +58,13 @@ impl Rule for GoSqlStringBuilding {
 
     fn check_go(&self, file: &GoFile<'_>, cx: &mut Cx<'_>) {
         for call in &file.calls {
-            let Some(function) = call.child_by_field_name("function") else {
+            let Some(function) = call.field("function") else {
                 continue;
             };
             if function.kind() != "selector_expression" {
                 continue;
             }
-            let Some(field) = function.child_by_field_name("field") else {
+            let Some(field) = function.field("field") else {
                 continue;
             };
             let method = file.text(field);
@@ -116,7 +117,7 @@ fn built(file: &GoFile<'_>, node: Node<'_>) -> Option<&'static str> {
             _ => None,
         },
         "binary_expression" => {
-            let operator = node.child_by_field_name("operator")?;
+            let operator = node.field("operator")?;
             if file.text(operator) != "+" {
                 return None;
             }
@@ -133,11 +134,11 @@ fn leaves(file: &GoFile<'_>, node: Node<'_>, has_string: &mut bool, has_variable
     match node.kind() {
         "binary_expression"
             if node
-                .child_by_field_name("operator")
+                .field("operator")
                 .is_some_and(|o| file.text(o) == "+") =>
         {
             for side in ["left", "right"] {
-                if let Some(child) = node.child_by_field_name(side) {
+                if let Some(child) = node.field(side) {
                     leaves(file, child, has_string, has_variable);
                 }
             }
@@ -157,7 +158,7 @@ fn leaves(file: &GoFile<'_>, node: Node<'_>, has_string: &mut bool, has_variable
 fn built_variable<'a>(file: &GoFile<'a>, ident: Node<'a>) -> Option<(&'static str, Node<'a>)> {
     let name = file.text(ident);
     let scope = file.enclosing_function(ident)?;
-    let body = scope.child_by_field_name("body")?;
+    let body = scope.field("body")?;
     let mut stack = vec![body];
     let mut found = None;
     while let Some(node) = stack.pop() {
@@ -167,15 +168,15 @@ fn built_variable<'a>(file: &GoFile<'a>, ident: Node<'a>) -> Option<(&'static st
         match node.kind() {
             "short_var_declaration" | "assignment_statement" | "var_spec" => {
                 let (left, right) = match node.kind() {
-                    "var_spec" => (node, node.child_by_field_name("value")),
+                    "var_spec" => (node, node.field("value")),
                     _ => (
-                        node.child_by_field_name("left")?,
-                        node.child_by_field_name("right"),
+                        node.field("left")?,
+                        node.field("right"),
                     ),
                 };
                 let names: Vec<Node<'a>> = if node.kind() == "var_spec" {
                     let mut c = node.walk();
-                    node.children_by_field_name("name", &mut c).collect()
+                    node.fields("name", &mut c).collect()
                 } else {
                     let mut c = left.walk();
                     left.named_children(&mut c).collect()
@@ -188,7 +189,7 @@ fn built_variable<'a>(file: &GoFile<'a>, ident: Node<'a>) -> Option<(&'static st
                     None => Vec::new(),
                 };
                 let compound = node
-                    .child_by_field_name("operator")
+                    .field("operator")
                     .is_some_and(|o| file.text(o) == "+=");
                 for (i, target) in names.iter().enumerate() {
                     if file.text(*target) != name {

@@ -1,3 +1,4 @@
+use crate::lint::go::GoNode;
 use crate::lint::go::GoFile;
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::report::Severity;
@@ -55,7 +56,7 @@ impl Rule for GoStructuredLogging {
                 _ => false,
             };
             if unstructured {
-                let function = call.child_by_field_name("function").unwrap_or(*call);
+                let function = call.field("function").unwrap_or(*call);
                 cx.emit(
                     file.span(function),
                     format!("`{package}.{name}` in service code: log through a structured logger"),

@@ -1,3 +1,4 @@
+use crate::lint::go::GoNode;
 use crate::lint::go::GoFile;
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::report::Severity;
@@ -41,7 +42,7 @@ impl Rule for GoTooManyParams {
     fn check_go(&self, file: &GoFile<'_>, cx: &mut Cx<'_>) {
         let max = cx.settings.max_params;
         for function in &file.functions {
-            let Some(parameters) = function.child_by_field_name("parameters") else {
+            let Some(parameters) = function.field("parameters") else {
                 continue;
             };
             let mut cursor = parameters.walk();
@@ -50,7 +51,7 @@ impl Rule for GoTooManyParams {
                 .map(|p| match p.kind() {
                     "parameter_declaration" => {
                         let mut c = p.walk();
-                        p.children_by_field_name("name", &mut c).count().max(1)
+                        p.fields("name", &mut c).count().max(1)
                     }
                     "variadic_parameter_declaration" => 1,
                     _ => 0,
@@ -60,9 +61,9 @@ impl Rule for GoTooManyParams {
                 continue;
             }
             let name = function
-                .child_by_field_name("name")
+                .field("name")
                 .map_or("func literal", |n| file.text(n));
-            let at = function.child_by_field_name("name").unwrap_or(parameters);
+            let at = function.field("name").unwrap_or(parameters);
             cx.emit(
                 file.span(at),
                 format!("`{name}` takes {count} parameters (more than {max})"),
