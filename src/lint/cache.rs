@@ -4,8 +4,9 @@
 //! entry, and that was last modified well before the run that recorded it, is
 //! taken as unchanged without being read (git's racy-clean rule for its index);
 //! any other file is read and hashed, and its entry is reused when the hash
-//! matches. Stored under `.git/trellis/` (or `$XDG_CACHE_HOME/trellis/`
-//! outside git), and rewritten only when a run changed something.
+//! matches. Stored under `.git/trellis/lint-cache/` (or
+//! `$XDG_CACHE_HOME/trellis/` outside git) in shards by path, so that shards
+//! load in parallel and a run rewrites only the shards it changed.
 
 use super::FileOutcome;
 use crate::repo::Repo;
@@ -17,7 +18,11 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
+
+/// Shards of the cache: enough to load on every core and to keep rewrites
+/// after a small change small.
+const SHARDS: usize = 16;
 
 /// How long before a run a file's mtime must be for its stat to be trusted:
 /// file systems with coarse timestamps can write twice within one tick.
@@ -110,15 +115,34 @@ pub struct Record {
 }
 
 pub struct Cache {
-    path: PathBuf,
+    dir: PathBuf,
     rules: String,
     started_ns: i128,
+    shards: Vec<Shard>,
+}
+
+struct Shard {
     /// The entries of the previous run; taken out as files hit them.
     old: Mutex<HashMap<String, Entry>>,
-    /// When the previous run started: stats of files modified after it are not trusted.
+    /// When the run that wrote this shard started: stats of files modified
+    /// after it are not trusted.
     old_started_ns: i128,
     old_len: usize,
     changed: AtomicBool,
+}
+
+/// The shard of a path: FNV-1a, stable across runs and platforms.
+fn shard_of(path: &str) -> usize {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in path.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    (hash % SHARDS as u64) as usize
+}
+
+fn shard_file(dir: &Path, index: usize) -> PathBuf {
+    dir.join(format!("shard-{index:02}.json"))
 }
 
 /// The key of a file's content.
@@ -131,7 +155,7 @@ pub fn content_key(bytes: &[u8]) -> String {
 pub fn location(repo: &Repo) -> Option<PathBuf> {
     let git = repo.root.join(".git");
     if git.is_dir() {
-        return Some(git.join("trellis").join("lint-cache.json"));
+        return Some(git.join("trellis").join("lint-cache"));
     }
     let base = std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
@@ -139,7 +163,7 @@ pub fn location(repo: &Repo) -> Option<PathBuf> {
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
     let digest = Sha256::digest(repo.root.to_string_lossy().as_bytes());
     let name: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-    Some(base.join("trellis").join(format!("lint-{name}.json")))
+    Some(base.join("trellis").join(format!("lint-{name}")))
 }
 
 fn now_ns() -> i128 {
@@ -155,30 +179,44 @@ impl Cache {
         Some(Cache::at(path, rules))
     }
 
-    fn at(path: PathBuf, rules: &str) -> Cache {
+    fn at(dir: PathBuf, rules: &str) -> Cache {
+        use rayon::prelude::*;
         let started_ns = now_ns();
-        let stored = std::fs::read(&path)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice::<Stored>(&bytes).ok())
-            .filter(|s| s.format == FORMAT && s.rules == rules);
-        let (old, old_started_ns) = match stored {
-            Some(stored) => (stored.entries, stored.started_ns),
-            None => (HashMap::new(), 0),
-        };
+        let shards = (0..SHARDS)
+            .into_par_iter()
+            .map(|index| {
+                let stored = std::fs::read(shard_file(&dir, index))
+                    .ok()
+                    .and_then(|bytes| serde_json::from_slice::<Stored>(&bytes).ok())
+                    .filter(|s| s.format == FORMAT && s.rules == rules);
+                let (old, old_started_ns) = match stored {
+                    Some(stored) => (stored.entries, stored.started_ns),
+                    None => (HashMap::new(), 0),
+                };
+                Shard {
+                    old_len: old.len(),
+                    old: Mutex::new(old),
+                    old_started_ns,
+                    changed: AtomicBool::new(false),
+                }
+            })
+            .collect();
         Cache {
-            path,
+            dir,
             rules: rules.to_string(),
             started_ns,
-            old_len: old.len(),
-            old: Mutex::new(old),
-            old_started_ns,
-            changed: AtomicBool::new(false),
+            shards,
         }
     }
 
     /// The stored outcome of a file whose stat shows it unchanged, without reading it.
-    pub fn get_unchanged(&self, path: &str, stat: &FileStat, scope: &Scope) -> Option<(FileOutcome, Record)> {
-        if stat.mtime_ns + RACY_NANOS > self.old_started_ns {
+    pub fn get_unchanged(
+        &self,
+        path: &str,
+        stat: &FileStat,
+        scope: &Scope,
+    ) -> Option<(FileOutcome, Record)> {
+        if stat.mtime_ns + RACY_NANOS > self.shards[shard_of(path)].old_started_ns {
             return None;
         }
         self.take(path, scope, |entry| entry.stat.as_ref() == Some(stat))
@@ -189,12 +227,19 @@ impl Cache {
     /// the read.
     pub fn get(&self, path: &str, key: &str, scope: &Scope) -> Option<(FileOutcome, Record)> {
         let hit = self.take(path, scope, |entry| entry.key == key)?;
-        self.changed.store(true, Ordering::Relaxed);
+        self.shards[shard_of(path)]
+            .changed
+            .store(true, Ordering::Relaxed);
         Some(hit)
     }
 
-    fn take(&self, path: &str, scope: &Scope, matches: impl Fn(&Entry) -> bool) -> Option<(FileOutcome, Record)> {
-        let mut old = self.old.lock().ok()?;
+    fn take(
+        &self,
+        path: &str,
+        scope: &Scope,
+        matches: impl Fn(&Entry) -> bool,
+    ) -> Option<(FileOutcome, Record)> {
+        let mut old = self.shards[shard_of(path)].old.lock().ok()?;
         let entry = old.get(path)?;
         if entry.scope != *scope || !matches(entry) {
             return None;
@@ -211,44 +256,57 @@ impl Cache {
     }
 
     /// A file analysed in this run.
-    pub fn miss(&self) {
-        self.changed.store(true, Ordering::Relaxed);
+    pub fn miss(&self, path: &str) {
+        self.shards[shard_of(path)]
+            .changed
+            .store(true, Ordering::Relaxed);
     }
 
-    /// Writes this run's entries (files gone since are dropped) when anything
-    /// changed. A cache that cannot be written only costs time, so errors are
-    /// ignored.
-    pub fn save<'a>(&self, entries: impl Iterator<Item = (&'a str, &'a Record, &'a FileOutcome)>) {
-        let mut map = HashMap::new();
-        for (path, record, outcome) in entries {
-            map.insert(
-                path,
-                EntryRef {
-                    key: &record.key,
-                    // Trusted next time only if it was not being written around now.
-                    stat: record
-                        .stat
-                        .filter(|s| s.mtime_ns + RACY_NANOS <= self.started_ns),
-                    scope: &record.scope,
-                    outcome,
-                },
-            );
+    /// Writes this run's entries (files gone since are dropped) to the shards
+    /// where anything changed. A cache that cannot be written only costs
+    /// time, so errors are ignored.
+    pub fn save<'a>(&self, entries: &[(&'a str, &'a Record, &'a FileOutcome)]) {
+        use rayon::prelude::*;
+        let mut counts = [0usize; SHARDS];
+        for (path, _, _) in entries {
+            counts[shard_of(path)] += 1;
         }
-        if !self.changed.load(Ordering::Relaxed) && map.len() == self.old_len {
+        let dirty: Vec<usize> = (0..SHARDS)
+            .filter(|i| {
+                let shard = &self.shards[*i];
+                shard.changed.load(Ordering::Relaxed) || counts[*i] != shard.old_len
+            })
+            .collect();
+        if dirty.is_empty() || std::fs::create_dir_all(&self.dir).is_err() {
             return;
         }
-        let stored = StoredRef {
-            format: FORMAT,
-            rules: &self.rules,
-            started_ns: self.started_ns,
-            entries: map,
-        };
-        if let Some(dir) = self.path.parent()
-            && std::fs::create_dir_all(dir).is_ok()
-            && let Ok(bytes) = serde_json::to_vec(&stored)
-        {
-            let _ = crate::fsutil::write_atomic(&self.path, &bytes);
-        }
+        dirty.into_par_iter().for_each(|index| {
+            let map: HashMap<&str, EntryRef<'_>> = entries
+                .iter()
+                .filter(|(path, _, _)| shard_of(path) == index)
+                .map(|(path, record, outcome)| {
+                    let entry = EntryRef {
+                        key: &record.key,
+                        // Trusted next time only if it was not being written around now.
+                        stat: record
+                            .stat
+                            .filter(|s| s.mtime_ns + RACY_NANOS <= self.started_ns),
+                        scope: &record.scope,
+                        outcome,
+                    };
+                    (*path, entry)
+                })
+                .collect();
+            let stored = StoredRef {
+                format: FORMAT,
+                rules: &self.rules,
+                started_ns: self.started_ns,
+                entries: map,
+            };
+            if let Ok(bytes) = serde_json::to_vec(&stored) {
+                let _ = crate::fsutil::write_atomic(&shard_file(&self.dir, index), &bytes);
+            }
+        });
     }
 }
 
@@ -273,7 +331,7 @@ mod tests {
     }
 
     fn stored(dir: &Path, stat: FileStat, started_ns: i128) -> PathBuf {
-        let path = dir.join("cache.json");
+        let path = dir.join("cache");
         let outcome = FileOutcome::default();
         let record = Record {
             key: "k1".to_string(),
@@ -284,8 +342,8 @@ mod tests {
             started_ns,
             ..Cache::at(path.clone(), "rules")
         };
-        cache.miss();
-        cache.save([("a.go", &record, &outcome)].into_iter());
+        cache.miss("a.go");
+        cache.save(&[("a.go", &record, &outcome)]);
         path
     }
 

@@ -96,18 +96,18 @@ impl<'r> Facts<'r> {
     /// The directory (relative to the repository) of a Go import path that is
     /// inside one of the repository's modules.
     pub fn package_dir(&self, import_path: &str) -> Option<String> {
-        longest_prefix(import_path, |module| self.module_dirs.get(module)).map(
-            |(dir, module)| {
-                let rest = import_path[module.len()..].trim_start_matches('/');
-                join(dir, rest)
-            },
-        )
+        longest_prefix(import_path, |module| self.module_dirs.get(module)).map(|(dir, module)| {
+            let rest = import_path[module.len()..].trim_start_matches('/');
+            join(dir, rest)
+        })
     }
 
     /// The service a Go import path points into.
     pub fn service_of_import(&self, import_path: &str) -> Option<&'r Service> {
-        longest_prefix(import_path, |module| self.service_modules.get(module).copied())
-            .map(|(service, _)| service)
+        longest_prefix(import_path, |module| {
+            self.service_modules.get(module).copied()
+        })
+        .map(|(service, _)| service)
     }
 
     pub fn service_of(&self, path: &str) -> Option<&'r Service> {
@@ -117,7 +117,7 @@ impl<'r> Facts<'r> {
 
 /// The value for the longest of `path` and its `/`-bounded prefixes that
 /// `lookup` knows, with that prefix.
-fn longest_prefix<'p, T>(path: &'p str, lookup: impl Fn(&str) -> Option<T>) -> Option<(T, &'p str)> {
+fn longest_prefix<T>(path: &str, lookup: impl Fn(&str) -> Option<T>) -> Option<(T, &str)> {
     let mut candidate = path;
     loop {
         if let Some(found) = lookup(candidate) {

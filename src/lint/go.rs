@@ -9,6 +9,27 @@ thread_local! {
     static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
 }
 
+/// Makes tree-sitter allocate its trees with mimalloc, like the rest of the
+/// binary. Only for the binary's `main`, before any parser exists: memory
+/// allocated by one allocator must never be freed by the other.
+pub fn use_mimalloc_for_trees() {
+    use libmimalloc_sys as mi;
+    unsafe extern "C" fn malloc(size: usize) -> *mut std::ffi::c_void {
+        unsafe { mi::mi_malloc(size) }
+    }
+    unsafe extern "C" fn calloc(count: usize, size: usize) -> *mut std::ffi::c_void {
+        unsafe { mi::mi_calloc(count, size) }
+    }
+    unsafe extern "C" fn realloc(p: *mut std::ffi::c_void, size: usize) -> *mut std::ffi::c_void {
+        unsafe { mi::mi_realloc(p, size) }
+    }
+    unsafe extern "C" fn free(p: *mut std::ffi::c_void) {
+        unsafe { mi::mi_free(p) }
+    }
+    // SAFETY: called once at the start of main, before tree-sitter allocates.
+    unsafe { tree_sitter::set_allocator(Some(malloc), Some(calloc), Some(realloc), Some(free)) };
+}
+
 pub fn language() -> tree_sitter::Language {
     tree_sitter_go::LANGUAGE.into()
 }
@@ -96,6 +117,9 @@ enum Collect {
     Function,
     VarSpec,
     ConstSpec,
+    /// Types, parameter lists, comments and string literals: nothing a rule
+    /// collects is inside them, so the walk does not descend.
+    Opaque,
 }
 
 static COLLECT_BY_SYMBOL: std::sync::LazyLock<Vec<Collect>> = std::sync::LazyLock::new(|| {
@@ -112,6 +136,15 @@ static COLLECT_BY_SYMBOL: std::sync::LazyLock<Vec<Collect>> = std::sync::LazyLoc
             }
             Some("var_spec") => Collect::VarSpec,
             Some("const_spec") => Collect::ConstSpec,
+            Some(
+                "parameter_list"
+                | "type_declaration"
+                | "struct_type"
+                | "interface_type"
+                | "comment"
+                | "interpreted_string_literal"
+                | "raw_string_literal",
+            ) => Collect::Opaque,
             _ => Collect::Nothing,
         })
         .collect()
@@ -142,7 +175,29 @@ pub struct Import {
     /// The name code uses for the package: the alias, or the last path element
     /// (without a `/vN` suffix or a `go-`/`.vN` decoration). "_" and "." as written.
     pub local: String,
+    #[serde(with = "compact_span")]
     pub span: Span,
+}
+
+/// Spans of imports as `[line, column, end_line, end_column]`: imports are
+/// most of the lint cache, which every run loads.
+mod compact_span {
+    use crate::report::Span;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(span: &Span, serializer: S) -> Result<S::Ok, S::Error> {
+        [span.line, span.column, span.end_line, span.end_column].serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Span, D::Error> {
+        let [line, column, end_line, end_column] = <[u32; 4]>::deserialize(deserializer)?;
+        Ok(Span {
+            line,
+            column,
+            end_line,
+            end_column,
+        })
+    }
 }
 
 /// The conventional package name of an import path.
@@ -243,14 +298,29 @@ impl<'a> GoFile<'a> {
                 Collect::Selector => self.selectors.push(node),
                 Collect::CompositeLiteral => self.composite_literals.push(node),
                 Collect::Function => self.functions.push(node),
-                Collect::VarSpec if is_top_level(node) => self.global_vars.push(node),
-                Collect::ConstSpec if is_top_level(node) => {
+                // Deeper than source_file > var_declaration > var_spec_list > var_spec
+                // is inside a function: no need to ask for parents.
+                Collect::VarSpec if cursor.depth() <= 3 && is_top_level(node) => {
+                    self.global_vars.push(node)
+                }
+                Collect::ConstSpec if cursor.depth() <= 3 && is_top_level(node) => {
                     let mut c = node.walk();
                     for name in node.fields("name", &mut c) {
                         self.constants.push(self.text(name).to_string());
                     }
                 }
                 Collect::VarSpec | Collect::ConstSpec => {}
+                Collect::Opaque => {
+                    // Syntax errors are still looked for inside.
+                    if !(look_for_errors && node.has_error()) {
+                        while !cursor.goto_next_sibling() {
+                            if !cursor.goto_parent() {
+                                return;
+                            }
+                        }
+                        continue;
+                    }
+                }
             }
             if cursor.goto_first_child() {
                 continue;
@@ -306,14 +376,8 @@ impl<'a> GoFile<'a> {
     /// `pkg.Name` with `pkg` resolved through the imports: ("net/http", "Get").
     pub fn qualified(&self, node: Node<'_>) -> Option<(&str, &'a str)> {
         let (package, name) = match node.kind() {
-            "selector_expression" => (
-                node.field("operand")?,
-                node.field("field")?,
-            ),
-            "qualified_type" => (
-                node.field("package")?,
-                node.field("name")?,
-            ),
+            "selector_expression" => (node.field("operand")?, node.field("field")?),
+            "qualified_type" => (node.field("package")?, node.field("name")?),
             _ => return None,
         };
         if !matches!(package.kind(), "identifier" | "package_identifier") {

@@ -247,7 +247,7 @@ pub fn run(repo: &Repo, options: &LintOptions) -> Result<Report, InputError> {
             };
             let record = match (&cache, key, scope) {
                 (Some(cache), Some(key), Some(scope)) => {
-                    cache.miss();
+                    cache.miss(path);
                     Some(cache::Record { key, stat, scope })
                 }
                 _ => None,
@@ -256,11 +256,11 @@ pub fn run(repo: &Repo, options: &LintOptions) -> Result<Report, InputError> {
         })
         .collect();
     if let Some(cache) = &cache {
-        cache.save(
-            outcomes
-                .iter()
-                .filter_map(|(path, _, outcome, record)| Some((*path, record.as_ref()?, outcome))),
-        );
+        let entries: Vec<_> = outcomes
+            .iter()
+            .filter_map(|(path, _, outcome, record)| Some((*path, record.as_ref()?, outcome)))
+            .collect();
+        cache.save(&entries);
     }
 
     let mut findings: Vec<Finding> = Vec::new();

@@ -203,7 +203,10 @@ mod service_root_tests {
         ];
         let roots = ServiceRoots::new(&services);
         let name = |path: &str| roots.find(path).map(|i| services[i].name.as_str());
-        assert_eq!(name("services/orders/worker/main.go"), Some("orders-worker"));
+        assert_eq!(
+            name("services/orders/worker/main.go"),
+            Some("orders-worker")
+        );
         assert_eq!(name("services/orders/workers/main.go"), Some("orders"));
         assert_eq!(name("services/orders"), Some("orders"));
         assert_eq!(name("services/ordersx/main.go"), Some("root"));

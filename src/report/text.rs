@@ -30,7 +30,9 @@ pub fn render(report: &Report, ctx: &RenderContext) -> String {
         .findings
         .par_iter()
         .map(|finding| {
-            let source = sources.get(finding.path.as_str()).and_then(Option::as_deref);
+            let source = sources
+                .get(finding.path.as_str())
+                .and_then(Option::as_deref);
             render_finding(finding, source, &renderer)
         })
         .collect();

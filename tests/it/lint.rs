@@ -545,12 +545,50 @@ fn cache_rerun_gives_the_same_report() {
         stdout_of(&output)
     };
     let first = run();
-    assert!(
-        history
-            .path()
-            .join(".git/trellis/lint-cache.json")
-            .is_file()
-    );
+    assert!(history.path().join(".git/trellis/lint-cache").is_dir());
     let second = run();
     assert_eq!(first, second);
+}
+
+#[test]
+fn cache_sees_an_edit_that_keeps_size_and_mtime() {
+    let mut history = History::new();
+    history.fixture("shop");
+    let file = "services/order-service/internal/service/label.go";
+    let quiet = "package service\n\nimport \"fmt\"\n\nfunc label() { fmt.Errorf(\"x\") }\n";
+    let noisy = "package service\n\nimport \"fmt\"\n\nfunc label() { fmt.Printf(\"x\") }\n";
+    assert_eq!(quiet.len(), noisy.len());
+    history.write(file, quiet);
+    history.commit("shop");
+    let path = history.path().join(file);
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let backdate = || {
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(an_hour_ago)
+            .unwrap();
+    };
+    let logging_findings = || {
+        let output = trellis()
+            .args(["lint", "--format", "json", "--fail-on", "never", "-C"])
+            .arg(history.path())
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "go-structured-logging" && f["path"] == file)
+            .count()
+    };
+    backdate();
+    assert_eq!(logging_findings(), 0);
+    // Same size, same (old) mtime: only the ctime, which every write
+    // changes, tells the cache that the content is new.
+    std::fs::write(&path, noisy).unwrap();
+    backdate();
+    assert_eq!(logging_findings(), 1);
 }

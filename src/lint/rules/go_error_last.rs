@@ -1,5 +1,5 @@
-use crate::lint::go::GoNode;
 use crate::lint::go::GoFile;
+use crate::lint::go::GoNode;
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::report::Severity;
 
@@ -50,10 +50,7 @@ impl Rule for GoErrorLast {
                     continue;
                 };
                 let mut c = parameter.walk();
-                let names = parameter
-                    .fields("name", &mut c)
-                    .count()
-                    .max(1);
+                let names = parameter.fields("name", &mut c).count().max(1);
                 for _ in 0..names {
                     types.push(file.text(ty));
                 }

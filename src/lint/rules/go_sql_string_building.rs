@@ -1,5 +1,5 @@
-use crate::lint::go::GoNode;
 use crate::lint::go::GoFile;
+use crate::lint::go::GoNode;
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::report::Severity;
 use tree_sitter::Node;
@@ -132,11 +132,7 @@ fn built(file: &GoFile<'_>, node: Node<'_>) -> Option<&'static str> {
 
 fn leaves(file: &GoFile<'_>, node: Node<'_>, has_string: &mut bool, has_variable: &mut bool) {
     match node.kind() {
-        "binary_expression"
-            if node
-                .field("operator")
-                .is_some_and(|o| file.text(o) == "+") =>
-        {
+        "binary_expression" if node.field("operator").is_some_and(|o| file.text(o) == "+") => {
             for side in ["left", "right"] {
                 if let Some(child) = node.field(side) {
                     leaves(file, child, has_string, has_variable);
@@ -169,10 +165,7 @@ fn built_variable<'a>(file: &GoFile<'a>, ident: Node<'a>) -> Option<(&'static st
             "short_var_declaration" | "assignment_statement" | "var_spec" => {
                 let (left, right) = match node.kind() {
                     "var_spec" => (node, node.field("value")),
-                    _ => (
-                        node.field("left")?,
-                        node.field("right"),
-                    ),
+                    _ => (node.field("left")?, node.field("right")),
                 };
                 let names: Vec<Node<'a>> = if node.kind() == "var_spec" {
                     let mut c = node.walk();
@@ -188,9 +181,7 @@ fn built_variable<'a>(file: &GoFile<'a>, ident: Node<'a>) -> Option<(&'static st
                     }
                     None => Vec::new(),
                 };
-                let compound = node
-                    .field("operator")
-                    .is_some_and(|o| file.text(o) == "+=");
+                let compound = node.field("operator").is_some_and(|o| file.text(o) == "+=");
                 for (i, target) in names.iter().enumerate() {
                     if file.text(*target) != name {
                         continue;

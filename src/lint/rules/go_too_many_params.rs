@@ -1,5 +1,5 @@
-use crate::lint::go::GoNode;
 use crate::lint::go::GoFile;
+use crate::lint::go::GoNode;
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::report::Severity;
 
