@@ -233,6 +233,9 @@ pub struct GoFile<'a> {
     pub is_test: bool,
     pub calls: Vec<Node<'a>>,
     pub selectors: Vec<Node<'a>>,
+    /// What each of `selectors` names, resolved once: every rule about calls
+    /// asks for the same ones.
+    selector_targets: Vec<Option<(usize, &'a str)>>,
     pub composite_literals: Vec<Node<'a>>,
     /// function_declaration, method_declaration and func_literal nodes.
     pub functions: Vec<Node<'a>>,
@@ -261,6 +264,7 @@ impl<'a> GoFile<'a> {
             is_test: path.ends_with("_test.go"),
             calls: Vec::new(),
             selectors: Vec::new(),
+            selector_targets: Vec::new(),
             composite_literals: Vec::new(),
             functions: Vec::new(),
             global_vars: Vec::new(),
@@ -268,6 +272,7 @@ impl<'a> GoFile<'a> {
             errors: Vec::new(),
         };
         file.collect();
+        file.selector_targets = file.selectors.iter().map(|s| file.resolve(*s)).collect();
         file
     }
 
@@ -375,6 +380,27 @@ impl<'a> GoFile<'a> {
 
     /// `pkg.Name` with `pkg` resolved through the imports: ("net/http", "Get").
     pub fn qualified(&self, node: Node<'_>) -> Option<(&str, &'a str)> {
+        let resolved = match self.collected_selector(node) {
+            Some(index) => self.selector_targets[index],
+            None => self.resolve(node),
+        };
+        resolved.map(|(import, name)| (self.imports[import].path.as_str(), name))
+    }
+
+    /// The index in `selectors` of this node, if the walk collected it.
+    fn collected_selector(&self, node: Node<'_>) -> Option<usize> {
+        let start = node.start_byte();
+        let first = self.selectors.partition_point(|s| s.start_byte() < start);
+        // `a.b.c` nests selectors that start at the same byte.
+        self.selectors[first..]
+            .iter()
+            .take_while(|s| s.start_byte() == start)
+            .position(|s| s.id() == node.id())
+            .map(|offset| first + offset)
+    }
+
+    /// `qualified`, as the index of the import and the name.
+    fn resolve(&self, node: Node<'_>) -> Option<(usize, &'a str)> {
         let (package, name) = match node.kind() {
             "selector_expression" => (node.field("operand")?, node.field("field")?),
             "qualified_type" => (node.field("package")?, node.field("name")?),
@@ -383,8 +409,9 @@ impl<'a> GoFile<'a> {
         if !matches!(package.kind(), "identifier" | "package_identifier") {
             return None;
         }
-        let path = self.import_of(self.text(package))?;
-        Some((path, self.text(name)))
+        let local = self.text(package);
+        let import = self.imports.iter().position(|i| i.local == local)?;
+        Some((import, self.text(name)))
     }
 
     /// The callee of a call as (import path, name) when it is a package function.
@@ -405,17 +432,17 @@ impl<'a> GoFile<'a> {
 
     /// The function (declaration or literal) a node is inside, innermost first.
     pub fn enclosing_function(&self, node: Node<'a>) -> Option<Node<'a>> {
-        let mut current = node.parent();
-        while let Some(n) = current {
-            if matches!(
-                n.kind(),
-                "function_declaration" | "method_declaration" | "func_literal"
-            ) {
-                return Some(n);
-            }
-            current = n.parent();
-        }
-        None
+        // `functions` is in source order, and of the functions around a node
+        // the innermost starts last: no walk up through parents, which
+        // tree-sitter finds by descending from the root each time.
+        let starts_before = self
+            .functions
+            .partition_point(|f| f.start_byte() <= node.start_byte());
+        self.functions[..starts_before]
+            .iter()
+            .rev()
+            .find(|f| f.id() != node.id() && f.end_byte() >= node.end_byte())
+            .copied()
     }
 
     pub fn is_main_package(&self) -> bool {
@@ -569,6 +596,30 @@ mod tests {
         let tree = parse(src).unwrap();
         let file = GoFile::new("x.go", None, src, &tree);
         assert_eq!(quick_imports(src), file.imports);
+    }
+
+    #[test]
+    fn the_innermost_function_encloses_a_node() {
+        let src = "package x\n\nfunc outer() {\n\ta()\n\tf := func() {\n\t\tb()\n\t}\n\tc()\n}\n\nfunc other() { d() }\n";
+        let tree = parse(src).unwrap();
+        let file = GoFile::new("x.go", None, src, &tree);
+        let enclosing = |callee: &str| {
+            let call = file
+                .calls
+                .iter()
+                .find(|c| file.text(c.field("function").unwrap()) == callee)
+                .unwrap();
+            let function = file.enclosing_function(*call).unwrap();
+            (function.kind(), file.span(function).line)
+        };
+        assert_eq!(enclosing("a"), ("function_declaration", 3));
+        assert_eq!(enclosing("b"), ("func_literal", 5));
+        assert_eq!(enclosing("c"), ("function_declaration", 3));
+        assert_eq!(enclosing("d"), ("function_declaration", 11));
+        // A function is not its own enclosing function.
+        let literal = file.functions[1];
+        assert_eq!(file.enclosing_function(literal), Some(file.functions[0]));
+        assert_eq!(file.enclosing_function(file.functions[0]), None);
     }
 
     #[test]

@@ -155,13 +155,16 @@ fn built_variable<'a>(file: &GoFile<'a>, ident: Node<'a>) -> Option<(&'static st
     let name = file.text(ident);
     let scope = file.enclosing_function(ident)?;
     let body = scope.field("body")?;
-    let mut stack = vec![body];
     let mut found = None;
-    while let Some(node) = stack.pop() {
+    let mut cursor = body.walk();
+    'walk: loop {
+        let node = cursor.node();
+        // Pre-order visits nodes by start: everything from here on is after the use.
         if node.start_byte() >= ident.start_byte() {
-            continue;
+            break;
         }
-        match node.kind() {
+        let kind = if node.is_named() { node.kind() } else { "" };
+        match kind {
             "short_var_declaration" | "assignment_statement" | "var_spec" => {
                 let (left, right) = match node.kind() {
                     "var_spec" => (node, node.field("value")),
@@ -208,8 +211,14 @@ fn built_variable<'a>(file: &GoFile<'a>, ident: Node<'a>) -> Option<(&'static st
             }
             _ => {}
         }
-        let mut cursor = node.walk();
-        stack.extend(node.named_children(&mut cursor));
+        if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
     }
     found
 }
