@@ -117,6 +117,17 @@ impl Context {
         })
     }
 
+    /// The directory the command acts in: `-C DIR` as given, else the
+    /// current directory (not the repository root: `trellis new` in a
+    /// subdirectory scaffolds there).
+    pub fn invoked_in(&self) -> Result<PathBuf, InputError> {
+        match &self.global.directory {
+            Some(dir) => Ok(dir.clone()),
+            None => std::env::current_dir()
+                .map_err(|e| InputError::new(format!("cannot read the current directory: {e}"))),
+        }
+    }
+
     /// Loads the configuration and discovers the services.
     pub fn repo(&self) -> Result<Repo, InputError> {
         let config = crate::config::load(&self.root, self.global.config.as_deref())?;

@@ -5,19 +5,28 @@ use crate::cli::{NewCommand, OutputFormat, SyncArgs, TemplatesCommand};
 use crate::error::exit;
 use crate::scaffold::{self, NewOptions, Outcome, SyncOptions};
 use std::io::Write;
+use std::path::PathBuf;
 
 const FORMATS: &[OutputFormat] = &[OutputFormat::Text, OutputFormat::Json];
 
 pub fn new(ctx: &Context, command: NewCommand) -> anyhow::Result<i32> {
     let NewCommand::Service(args) = command;
     let format = ctx.format("new", FORMATS, OutputFormat::Text)?;
-    let base = std::env::current_dir()?;
+    let base = ctx.invoked_in()?;
+    let template = args.template.map(|t| {
+        let local = under_directory(ctx, PathBuf::from(&t));
+        if local.exists() {
+            local.display().to_string()
+        } else {
+            t
+        }
+    });
     let options = NewOptions {
         name: args.name,
         module: args.module,
-        proto: args.proto,
-        template: args.template,
-        dir: args.dir,
+        proto: args.proto.map(|p| under_directory(ctx, p)),
+        template,
+        dir: args.dir.map(|d| under_directory(ctx, d)),
         set: args.set,
         dry_run: args.dry_run,
         force: args.force,
@@ -28,11 +37,19 @@ pub fn new(ctx: &Context, command: NewCommand) -> anyhow::Result<i32> {
     print(ctx, &outcome, format)
 }
 
+/// Like `git -C`: a relative path given with `-C DIR` is a path under DIR.
+fn under_directory(ctx: &Context, path: PathBuf) -> PathBuf {
+    match &ctx.global.directory {
+        Some(dir) if path.is_relative() => dir.join(path),
+        _ => path,
+    }
+}
+
 pub fn sync(ctx: &Context, args: &SyncArgs) -> anyhow::Result<i32> {
     let format = ctx.format("sync", FORMATS, OutputFormat::Text)?;
     let dir = match &args.service_dir {
-        Some(dir) => dir.clone(),
-        None => std::env::current_dir()?,
+        Some(dir) => under_directory(ctx, dir.clone()),
+        None => ctx.invoked_in()?,
     };
     let options = SyncOptions {
         dry_run: args.dry_run,

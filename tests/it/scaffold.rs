@@ -114,6 +114,60 @@ fn new_writes_the_service_and_its_state() {
 }
 
 #[test]
+fn new_and_sync_honour_minus_c_like_git() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    std::fs::create_dir_all(repo.join("services")).unwrap();
+    let elsewhere = tmp.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let out = trellis()
+        .current_dir(&elsewhere)
+        .env("TRELLIS_CACHE_DIR", tmp.path().join(".cache"))
+        .args([
+            "new",
+            "service",
+            "ledger",
+            "--dir",
+            "services/ledger",
+            "--no-generate",
+            "-C",
+        ])
+        .arg(&repo)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(
+        repo.join("services/ledger/.trellis/scaffold.json")
+            .is_file()
+    );
+    assert!(!elsewhere.join("services").exists());
+    // Without --dir: the service goes under the -C directory too.
+    let out = trellis()
+        .current_dir(&elsewhere)
+        .env("TRELLIS_CACHE_DIR", tmp.path().join(".cache"))
+        .args(["new", "service", "audit", "--no-generate", "-C"])
+        .arg(repo.join("services"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(repo.join("services/audit/go.mod").is_file());
+    // sync's service directory is relative to -C as well.
+    let out = trellis()
+        .current_dir(&elsewhere)
+        .args([
+            "sync",
+            "services/ledger",
+            "--dry-run",
+            "--no-generate",
+            "-C",
+        ])
+        .arg(&repo)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+}
+
+#[test]
 fn new_from_a_streaming_contract_has_a_stub_per_rpc() {
     let tmp = tempfile::tempdir().unwrap();
     let proto = ledger_proto();
