@@ -120,51 +120,32 @@ fn new_and_sync_honour_minus_c_like_git() {
     std::fs::create_dir_all(repo.join("services")).unwrap();
     let elsewhere = tmp.path().join("elsewhere");
     std::fs::create_dir_all(&elsewhere).unwrap();
-    let out = trellis()
-        .current_dir(&elsewhere)
-        .env("TRELLIS_CACHE_DIR", tmp.path().join(".cache"))
-        .args([
-            "new",
-            "service",
-            "ledger",
-            "--dir",
-            "services/ledger",
-            "--no-generate",
-            "-C",
-        ])
-        .arg(&repo)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let run_in_elsewhere = |args: &[&str], directory: &Path| {
+        let out = trellis()
+            .current_dir(&elsewhere)
+            .env("TRELLIS_CACHE_DIR", tmp.path().join(".cache"))
+            .args(args)
+            .args(["--no-generate", "-C"])
+            .arg(directory)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    };
+    run_in_elsewhere(
+        &["new", "service", "ledger", "--dir", "services/ledger"],
+        &repo,
+    );
     assert!(
         repo.join("services/ledger/.trellis/scaffold.json")
             .is_file()
     );
     assert!(!elsewhere.join("services").exists());
     // Without --dir: the service goes under the -C directory too.
-    let out = trellis()
-        .current_dir(&elsewhere)
-        .env("TRELLIS_CACHE_DIR", tmp.path().join(".cache"))
-        .args(["new", "service", "audit", "--no-generate", "-C"])
-        .arg(repo.join("services"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    run_in_elsewhere(&["new", "service", "audit"], &repo.join("services"));
     assert!(repo.join("services/audit/go.mod").is_file());
     // sync's service directory is relative to -C as well.
-    let out = trellis()
-        .current_dir(&elsewhere)
-        .args([
-            "sync",
-            "services/ledger",
-            "--dry-run",
-            "--no-generate",
-            "-C",
-        ])
-        .arg(&repo)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    run_in_elsewhere(&["sync", "services/ledger", "--dry-run"], &repo);
+    assert!(!elsewhere.join("services").exists());
 }
 
 #[test]
