@@ -2,7 +2,7 @@
 //! and git histories built from tests/fixtures/shop.
 
 use crate::support::history::History;
-use crate::support::{fixture, stderr_of, stdout_of, trellis, write_tree};
+use crate::support::{fixture, stderr_of, stdout_of, trellis, trellis_in, write_tree};
 use std::path::Path;
 
 const ORDER: &str = "api/order/v1/order.proto";
@@ -146,12 +146,10 @@ fn breaking_change_on_a_branch_is_reported_with_its_service() {
         .replace("  string customer_name = 3;\n", "")
         .replace("int32 quantity = 2;", "int64 quantity = 2;");
     history.write(ORDER, &changed).commit("drop customer_name");
-    let output = trellis()
-        .arg("-C")
-        .arg(history.path())
-        .args(["contract", "--against", "main", "--format", "json"])
-        .output()
-        .unwrap();
+    let output = trellis_in(
+        history.path(),
+        &["contract", "--against", "main", "--format", "json"],
+    );
     assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
     let report: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
     let findings = report["findings"].as_array().unwrap();
@@ -190,31 +188,24 @@ fn the_old_side_is_the_merge_base_unless_asked_otherwise() {
     );
     history.write(ORDER, &with_field).commit("main adds note");
     history.checkout("feature");
-    let merge_base = trellis()
-        .arg("-C")
-        .arg(history.path())
-        .args(["contract", "--against", "main"])
-        .output()
-        .unwrap();
+    let merge_base = trellis_in(history.path(), &["contract", "--against", "main"]);
     assert_eq!(
         merge_base.status.code(),
         Some(0),
         "{}",
         stdout_of(&merge_base)
     );
-    let tip = trellis()
-        .arg("-C")
-        .arg(history.path())
-        .args([
+    let tip = trellis_in(
+        history.path(),
+        &[
             "contract",
             "--against",
             "main",
             "--no-merge-base",
             "--format",
             "buf-text",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     assert_eq!(tip.status.code(), Some(1));
     assert!(
         stdout_of(&tip).contains("Previously present field \"8\" with name \"note\""),
@@ -288,12 +279,7 @@ fn a_side_that_does_not_compile_is_an_input_error_not_findings() {
     let mut history = shop_with_branch();
     let broken = order_proto().replace("int32 quantity = 2;", "int32 quantity = ;");
     history.write(ORDER, &broken).commit("broken");
-    let output = trellis()
-        .arg("-C")
-        .arg(history.path())
-        .args(["contract", "--against", "main"])
-        .output()
-        .unwrap();
+    let output = trellis_in(history.path(), &["contract", "--against", "main"]);
     assert_eq!(output.status.code(), Some(2));
     let err = stderr_of(&output);
     assert!(
@@ -396,12 +382,7 @@ fn acknowledged_breaks_config_and_buf_yaml_are_honoured() {
             "version: 1\ncontract:\n  use: [FIELD_SAME_NAEM]\n",
         )],
     );
-    let output = trellis()
-        .arg("-C")
-        .arg(history.path())
-        .args(["contract", "--against", "main"])
-        .output()
-        .unwrap();
+    let output = trellis_in(history.path(), &["contract", "--against", "main"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
         stderr_of(&output).contains("did you mean `FIELD_SAME_NAME`"),
@@ -416,12 +397,10 @@ fn a_deleted_file_is_reported_at_its_old_path() {
     history
         .remove("api/inventory/v1/inventory.proto")
         .commit("drop inventory api");
-    let output = trellis()
-        .arg("-C")
-        .arg(history.path())
-        .args(["contract", "--against", "main", "--format", "json"])
-        .output()
-        .unwrap();
+    let output = trellis_in(
+        history.path(),
+        &["contract", "--against", "main", "--format", "json"],
+    );
     assert_eq!(output.status.code(), Some(1));
     let report: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
     let finding = &report["findings"][0];
@@ -430,12 +409,10 @@ fn a_deleted_file_is_reported_at_its_old_path() {
     assert_eq!(finding["service"], "inventory-service");
     assert!(finding["notes"][0].as_str().unwrap().contains("old path"));
     // buf-json keeps buf's shape: no path for a deleted file.
-    let output = trellis()
-        .arg("-C")
-        .arg(history.path())
-        .args(["contract", "--against", "main", "--format", "buf-json"])
-        .output()
-        .unwrap();
+    let output = trellis_in(
+        history.path(),
+        &["contract", "--against", "main", "--format", "buf-json"],
+    );
     assert_eq!(
         stdout_of(&output),
         "{\"start_line\":1,\"start_column\":1,\"end_line\":1,\"end_column\":1,\"type\":\"FILE_NO_DELETE\",\"message\":\"Previously present file \\\"api/inventory/v1/inventory.proto\\\" was deleted.\"}\n"
@@ -504,12 +481,10 @@ fn only_changed_files_and_their_importers_are_compiled() {
             "syntax = \"proto3\";\npackage gen.v1;\nmessage M3 { int64 a = 1; }\n",
         )
         .commit("change one");
-    let output = trellis()
-        .arg("-C")
-        .arg(history.path())
-        .args(["contract", "--against", "main", "--format", "json"])
-        .output()
-        .unwrap();
+    let output = trellis_in(
+        history.path(),
+        &["contract", "--against", "main", "--format", "json"],
+    );
     let report: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
     assert_eq!(report["stats"]["files changed"], "1");
     // The changed file and its importer, nothing else of the 31 files.
@@ -532,26 +507,19 @@ fn field_number_reuse_is_found_in_history_when_enabled() {
         "  string customer_id = 2;\n  int64 discount_cents = 3;\n",
     );
     history.write(ORDER, &reused).commit("reuse 3");
-    let plain = trellis()
-        .arg("-C")
-        .arg(history.path())
-        .args(["contract", "--against", "main"])
-        .output()
-        .unwrap();
+    let plain = trellis_in(history.path(), &["contract", "--against", "main"]);
     assert_eq!(plain.status.code(), Some(0), "{}", stdout_of(&plain));
-    let output = trellis()
-        .arg("-C")
-        .arg(history.path())
-        .args([
+    let output = trellis_in(
+        history.path(),
+        &[
             "contract",
             "--against",
             "main",
             "--field-no-reuse",
             "--format",
             "buf-text",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
     let text = stdout_of(&output);
     assert!(text.contains("api/order/v1/order.proto:38:3:"), "{text}");
@@ -569,10 +537,9 @@ fn head_ref_and_directory_sides() {
         "",
     );
     history.write(ORDER, &changed).commit("drop GetOrder");
-    let output = trellis()
-        .arg("-C")
-        .arg(history.path())
-        .args([
+    let output = trellis_in(
+        history.path(),
+        &[
             "contract",
             "--against",
             "main",
@@ -580,9 +547,8 @@ fn head_ref_and_directory_sides() {
             "feature",
             "--format",
             "buf-text",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     assert_eq!(output.status.code(), Some(1));
     assert!(
         stdout_of(&output).contains(

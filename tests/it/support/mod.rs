@@ -57,6 +57,11 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// Runs trellis with `-C DIR` and these arguments, and waits for it.
+pub fn trellis_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    trellis().arg("-C").arg(dir).args(args).output().unwrap()
+}
+
 pub fn stdout_of(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
