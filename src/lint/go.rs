@@ -117,6 +117,7 @@ enum Collect {
     Function,
     VarSpec,
     ConstSpec,
+    Assignment,
     /// Types, parameter lists, comments and string literals: nothing a rule
     /// collects is inside them, so the walk does not descend.
     Opaque,
@@ -136,6 +137,7 @@ static COLLECT_BY_SYMBOL: std::sync::LazyLock<Vec<Collect>> = std::sync::LazyLoc
             }
             Some("var_spec") => Collect::VarSpec,
             Some("const_spec") => Collect::ConstSpec,
+            Some("short_var_declaration" | "assignment_statement") => Collect::Assignment,
             Some(
                 "parameter_list"
                 | "type_declaration"
@@ -241,6 +243,9 @@ pub struct GoFile<'a> {
     pub functions: Vec<Node<'a>>,
     /// Top-level var_spec nodes.
     pub global_vars: Vec<Node<'a>>,
+    /// short_var_declaration, assignment_statement and var_spec nodes, for
+    /// rules that follow a variable back to the value it was given.
+    pub assignments: Vec<Node<'a>>,
     /// Names of package-level constants.
     pub constants: Vec<String>,
     /// Nodes that failed to parse (ERROR or MISSING).
@@ -268,6 +273,7 @@ impl<'a> GoFile<'a> {
             composite_literals: Vec::new(),
             functions: Vec::new(),
             global_vars: Vec::new(),
+            assignments: Vec::new(),
             constants: Vec::new(),
             errors: Vec::new(),
         };
@@ -305,16 +311,20 @@ impl<'a> GoFile<'a> {
                 Collect::Function => self.functions.push(node),
                 // Deeper than source_file > var_declaration > var_spec_list > var_spec
                 // is inside a function: no need to ask for parents.
-                Collect::VarSpec if cursor.depth() <= 3 && is_top_level(node) => {
-                    self.global_vars.push(node)
+                Collect::VarSpec => {
+                    self.assignments.push(node);
+                    if cursor.depth() <= 3 && is_top_level(node) {
+                        self.global_vars.push(node);
+                    }
                 }
+                Collect::Assignment => self.assignments.push(node),
                 Collect::ConstSpec if cursor.depth() <= 3 && is_top_level(node) => {
                     let mut c = node.walk();
                     for name in node.fields("name", &mut c) {
                         self.constants.push(self.text(name).to_string());
                     }
                 }
-                Collect::VarSpec | Collect::ConstSpec => {}
+                Collect::ConstSpec => {}
                 Collect::Opaque => {
                     // Syntax errors are still looked for inside.
                     if !(look_for_errors && node.has_error()) {

@@ -156,15 +156,15 @@ fn built_variable<'a>(file: &GoFile<'a>, ident: Node<'a>) -> Option<(&'static st
     let scope = file.enclosing_function(ident)?;
     let body = scope.field("body")?;
     let mut found = None;
-    let mut cursor = body.walk();
-    'walk: loop {
-        let node = cursor.node();
-        // Pre-order visits nodes by start: everything from here on is after the use.
-        if node.start_byte() >= ident.start_byte() {
-            break;
-        }
-        let kind = if node.is_named() { node.kind() } else { "" };
-        match kind {
+    // Assignments are in source order: those in the body before the use.
+    let first = file
+        .assignments
+        .partition_point(|a| a.start_byte() < body.start_byte());
+    let end = file
+        .assignments
+        .partition_point(|a| a.start_byte() < ident.start_byte());
+    for node in file.assignments[first..end].iter().copied() {
+        match node.kind() {
             "short_var_declaration" | "assignment_statement" | "var_spec" => {
                 let (left, right) = match node.kind() {
                     "var_spec" => (node, node.field("value")),
@@ -210,14 +210,6 @@ fn built_variable<'a>(file: &GoFile<'a>, ident: Node<'a>) -> Option<(&'static st
                 }
             }
             _ => {}
-        }
-        if cursor.goto_first_child() {
-            continue;
-        }
-        while !cursor.goto_next_sibling() {
-            if !cursor.goto_parent() {
-                break 'walk;
-            }
         }
     }
     found
