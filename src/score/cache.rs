@@ -1,40 +1,96 @@
 //! The per-commit cache of the history scan. A commit never changes, so what
-//! was read for it once (its files, blobs and line counts) is kept by commit
-//! id in `.git/trellis/score-history-v1`, a line-oriented text file:
+//! was read for it once (its parents, files, blobs and line counts) is kept
+//! by commit id in `.git/trellis/score-history-v2`, a line-oriented text file
+//! that runs only append to:
 //!
 //! ```text
-//! trellis-score-history 1
-//! c <id> <parents> <committer-time>
-//! a <author name>\t<author email>
-//! s <summary>
-//! f <path>\t<old blob>\t<new blob>\t<lines>     (blobs empty once lines are counted)
+//! trellis-score-history 2
+//! c <id> <committer-time> <parent ids, comma-separated, or ->\t<author name>\t<author email>\t<summary>
+//! f <lines>\t<old blob>\t<new blob>\t<path>     (empty: no blob, or lines counted)
+//! e
 //! ```
 //!
-//! `<lines>` is `-` (not counted), `b` (binary), `g` (generated) or `added,removed`. Text
-//! fields escape `\\`, tab and newline. A file that does not parse is ignored
-//! (the scan reads everything again and rewrites it).
+//! `<lines>` is `-` (not counted), `b` (binary), `g` (generated) or
+//! `added,removed`. Text fields escape `\\`, tab and newline. A commit's
+//! record counts once its `e` line is there, so an append cut short by a
+//! crash loses only that record; a later record of the same commit (its
+//! lines counted after `score.churn` was turned on) replaces the earlier one.
+//! When superseded records outweigh live ones, or the file does not parse,
+//! the next write rewrites it whole (atomically).
+//!
+//! The parents are there so that a re-run walks the cached part of the
+//! history from the cache alone, without reading commits from git.
 
 use super::scan::{CommitInfo, FileChange, Lines};
 use git2::Oid;
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::Path;
 
-pub const FILE_NAME: &str = "score-history-v1";
-const HEADER: &str = "trellis-score-history 1";
+pub const FILE_NAME: &str = "score-history-v2";
+const HEADER: &str = "trellis-score-history 2";
 
 #[derive(Debug, Default)]
 pub struct Cache {
     pub commits: HashMap<Oid, CommitInfo>,
+    /// Complete commit records in the file (superseded ones included).
+    records: usize,
+    /// The file is missing, damaged or ends in a torn record: the next
+    /// write replaces it instead of appending.
+    rewrite: bool,
 }
 
 impl Cache {
     /// Reads the cache; a missing or damaged file gives an empty cache.
     pub fn load(path: &Path) -> Cache {
         let Ok(text) = std::fs::read_to_string(path) else {
-            return Cache::default();
+            return Cache {
+                rewrite: true,
+                ..Cache::default()
+            };
         };
-        parse(&text).unwrap_or_default()
+        parse(&text).unwrap_or(Cache {
+            rewrite: true,
+            ..Cache::default()
+        })
+    }
+
+    /// Records new or updated commits (`self.commits` already holds them):
+    /// appended to the file, or the whole file rewritten when it was
+    /// damaged or mostly superseded records.
+    pub fn append(&mut self, path: &Path, commits: &[CommitInfo]) -> std::io::Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let live = self.commits.values().filter(|c| !c.boundary).count();
+        let superseded = (self.records + commits.len()).saturating_sub(live);
+        if self.rewrite || superseded > live.max(1024) {
+            let mut out = String::with_capacity(64 * live + HEADER.len() + 1);
+            out.push_str(HEADER);
+            out.push('\n');
+            for commit in self.commits.values().filter(|c| !c.boundary) {
+                write_commit(&mut out, commit);
+            }
+            crate::fsutil::write_atomic(path, out.as_bytes())?;
+            // The first format's file, superseded by this one.
+            if let Some(dir) = path.parent() {
+                let _ = std::fs::remove_file(dir.join("score-history-v1"));
+            }
+            self.records = live;
+            self.rewrite = false;
+            return Ok(());
+        }
+        let mut out = String::with_capacity(128 * commits.len());
+        for commit in commits {
+            write_commit(&mut out, commit);
+        }
+        // One write with O_APPEND: another run appending at the same time
+        // does not interleave inside it.
+        let mut file = std::fs::OpenOptions::new().append(true).open(path)?;
+        file.write_all(out.as_bytes())?;
+        self.records += commits.len();
+        Ok(())
     }
 }
 
@@ -43,42 +99,36 @@ fn parse(text: &str) -> Option<Cache> {
     if lines.next()? != HEADER {
         return None;
     }
-    let mut commits = HashMap::new();
+    let mut cache = Cache::default();
     let mut current: Option<CommitInfo> = None;
     for line in lines {
-        let (kind, rest) = line.split_at_checked(2)?;
+        let (kind, rest) = line.split_at_checked(2).unwrap_or((line, ""));
         match kind {
             "c " => {
-                if let Some(done) = current.take() {
-                    commits.insert(done.id, done);
-                }
-                let mut parts = rest.split(' ');
-                let id = Oid::from_str(parts.next()?).ok()?;
-                let parents = parts.next()?.parse().ok()?;
-                let time = parts.next()?.parse().ok()?;
+                let mut fields = rest.split('\t');
+                let mut head = fields.next()?.split(' ');
+                let id = Oid::from_str(head.next()?).ok()?;
+                let time = head.next()?.parse().ok()?;
+                let parents = match head.next()? {
+                    "-" => Vec::new(),
+                    list => list
+                        .split(',')
+                        .map(|p| Oid::from_str(p).ok())
+                        .collect::<Option<Vec<_>>>()?,
+                };
                 current = Some(CommitInfo {
                     id,
                     parents,
                     time,
-                    author_name: String::new(),
-                    author_email: String::new(),
-                    summary: String::new(),
+                    author_name: unescape(fields.next()?),
+                    author_email: unescape(fields.next()?),
+                    summary: unescape(fields.next()?),
                     boundary: false,
                     files: Vec::new(),
                 });
             }
-            "a " => {
-                let commit = current.as_mut()?;
-                let (name, email) = rest.split_once('\t')?;
-                commit.author_name = unescape(name);
-                commit.author_email = unescape(email);
-            }
-            "s " => current.as_mut()?.summary = unescape(rest),
             "f " => {
-                let mut parts = rest.split('\t');
-                let path = unescape(parts.next()?);
-                let old = blob_id(parts.next()?)?;
-                let new = blob_id(parts.next()?)?;
+                let mut parts = rest.splitn(4, '\t');
                 let lines = match parts.next()? {
                     "-" => Lines::Unknown,
                     "b" => Lines::Binary,
@@ -91,6 +141,9 @@ fn parse(text: &str) -> Option<Cache> {
                         }
                     }
                 };
+                let old = blob_id(parts.next()?)?;
+                let new = blob_id(parts.next()?)?;
+                let path = unescape(parts.next()?);
                 current.as_mut()?.files.push(FileChange {
                     path,
                     old,
@@ -98,58 +151,69 @@ fn parse(text: &str) -> Option<Cache> {
                     lines,
                 });
             }
+            "e" => {
+                let done = current.take()?;
+                cache.commits.insert(done.id, done);
+                cache.records += 1;
+            }
             _ => return None,
         }
     }
-    if let Some(done) = current.take() {
-        commits.insert(done.id, done);
-    }
-    Some(Cache { commits })
+    // A record without its end line: an append cut short.
+    cache.rewrite = current.is_some() || !text.ends_with('\n');
+    Some(cache)
 }
 
-/// Writes the cache atomically (a crash leaves the old file).
-pub fn save<'a>(
-    path: &Path,
-    commits: impl IntoIterator<Item = &'a CommitInfo>,
-) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut out = String::with_capacity(1 << 20);
-    out.push_str(HEADER);
-    out.push('\n');
-    for commit in commits {
-        let _ = writeln!(out, "c {} {} {}", commit.id, commit.parents, commit.time);
-        let _ = writeln!(
-            out,
-            "a {}\t{}",
-            escape(&commit.author_name),
-            escape(&commit.author_email)
-        );
-        let _ = writeln!(out, "s {}", escape(&commit.summary));
-        for file in &commit.files {
-            let lines = match file.lines {
-                Lines::Unknown => "-".to_string(),
-                Lines::Binary => "b".to_string(),
-                Lines::Generated => "g".to_string(),
-                Lines::Counted { added, removed } => format!("{added},{removed}"),
+fn write_commit(out: &mut String, commit: &CommitInfo) {
+    let parents = if commit.parents.is_empty() {
+        "-".to_string()
+    } else {
+        commit
+            .parents
+            .iter()
+            .map(Oid::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let _ = writeln!(
+        out,
+        "c {} {} {parents}\t{}\t{}\t{}",
+        commit.id,
+        commit.time,
+        escape(&commit.author_name),
+        escape(&commit.author_email),
+        escape(&commit.summary)
+    );
+    for file in &commit.files {
+        let _ = match file.lines {
+            Lines::Unknown => write!(out, "f -"),
+            Lines::Binary => write!(out, "f b"),
+            Lines::Generated => write!(out, "f g"),
+            Lines::Counted { added, removed } => write!(out, "f {added},{removed}"),
+        };
+        // Blob ids are needed to count lines later and, for contract
+        // files, to rebuild a commit's protos; the rest are dropped once
+        // counted, which keeps the file about a third the size.
+        if !file.old.is_zero() || !file.new.is_zero() {
+            let blob = |id: Oid| {
+                if id.is_zero() {
+                    String::new()
+                } else {
+                    id.to_string()
+                }
             };
-            // Blob ids are only needed to count lines later; once counted
-            // they are dropped, which keeps the file about a third the size.
-            if file.lines == Lines::Unknown {
-                let _ = writeln!(
-                    out,
-                    "f {}\t{}\t{}\t{lines}",
-                    escape(&file.path),
-                    file.old,
-                    file.new
-                );
-            } else {
-                let _ = writeln!(out, "f {}\t\t\t{lines}", escape(&file.path));
-            }
+            let _ = writeln!(
+                out,
+                "\t{}\t{}\t{}",
+                blob(file.old),
+                blob(file.new),
+                escape(&file.path)
+            );
+        } else {
+            let _ = writeln!(out, "\t\t\t{}", escape(&file.path));
         }
     }
-    crate::fsutil::write_atomic(path, out.as_bytes())
+    out.push_str("e\n");
 }
 
 /// A blob id, or zero when the cache dropped it (see [`save`]).
@@ -204,11 +268,14 @@ fn unescape(text: &str) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn round_trips_odd_text() {
-        let commit = CommitInfo {
+    fn id(hex: char) -> Oid {
+        Oid::from_str(&hex.to_string().repeat(40)).unwrap()
+    }
+
+    fn odd_commit() -> CommitInfo {
+        CommitInfo {
             id: Oid::from_str("0123456789abcdef0123456789abcdef01234567").unwrap(),
-            parents: 1,
+            parents: vec![id('a'), id('b')],
             time: 1_700_000_000,
             author_name: "Zoë \\ Tab\tName".into(),
             author_email: "z@example.com".into(),
@@ -218,7 +285,7 @@ mod tests {
                 FileChange {
                     path: "dir/with\ttab.go".into(),
                     old: Oid::ZERO_SHA1,
-                    new: Oid::from_str("1111111111111111111111111111111111111111").unwrap(),
+                    new: id('1'),
                     lines: Lines::Unknown,
                 },
                 FileChange {
@@ -237,17 +304,102 @@ mod tests {
                     lines: Lines::Binary,
                 },
             ],
-        };
+        }
+    }
+
+    fn root_commit(hex: char) -> CommitInfo {
+        CommitInfo {
+            id: id(hex),
+            parents: Vec::new(),
+            time: 1,
+            author_name: "Ada".into(),
+            author_email: "ada@example.com".into(),
+            summary: String::new(),
+            boundary: false,
+            files: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn round_trips_odd_text() {
+        let commit = odd_commit();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("trellis").join(FILE_NAME);
-        save(&path, [&commit]).unwrap();
+        let mut cache = Cache::load(&path);
+        cache.commits.insert(commit.id, commit.clone());
+        cache.append(&path, std::slice::from_ref(&commit)).unwrap();
         let cache = Cache::load(&path);
         assert_eq!(cache.commits.get(&commit.id), Some(&commit));
+        assert_eq!(cache.commits.len(), 1);
+    }
+
+    #[test]
+    fn appends_and_later_records_win() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let mut cache = Cache::load(&path);
+        let first = root_commit('c');
+        cache.commits.insert(first.id, first.clone());
+        cache.append(&path, std::slice::from_ref(&first)).unwrap();
+        let size = std::fs::metadata(&path).unwrap().len();
+
+        let mut cache = Cache::load(&path);
+        let mut updated = first.clone();
+        updated.summary = "counted later".into();
+        let second = root_commit('d');
+        for c in [&updated, &second] {
+            cache.commits.insert(c.id, (*c).clone());
+        }
+        cache
+            .append(&path, &[updated.clone(), second.clone()])
+            .unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.len() as u64 > size);
+        assert_eq!(
+            text.matches("\ne\n").count(),
+            3,
+            "appended, not rewritten: {text}"
+        );
+        let cache = Cache::load(&path);
+        assert_eq!(cache.commits.len(), 2);
+        assert_eq!(cache.commits[&first.id].summary, "counted later");
+        assert_eq!(cache.records, 3);
+    }
+
+    #[test]
+    fn a_torn_append_loses_only_its_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let mut cache = Cache::load(&path);
+        let first = root_commit('c');
+        cache.commits.insert(first.id, first.clone());
+        cache.append(&path, std::slice::from_ref(&first)).unwrap();
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        text.push_str(&format!(
+            "c {} 5 -\tBob\tbob@example.com\ts\nf 1,0\t\t\tx.go",
+            id('d')
+        ));
+        std::fs::write(&path, &text).unwrap();
+
+        let mut cache = Cache::load(&path);
+        assert_eq!(cache.commits.keys().collect::<Vec<_>>(), [&first.id]);
+        assert!(cache.rewrite, "a torn tail makes the next write a rewrite");
+        let second = root_commit('e');
+        cache.commits.insert(second.id, second.clone());
+        cache.append(&path, std::slice::from_ref(&second)).unwrap();
+        let cache = Cache::load(&path);
+        assert_eq!(cache.commits.len(), 2);
+        assert!(!cache.rewrite);
     }
 
     #[test]
     fn damaged_file_is_ignored() {
-        assert!(parse("trellis-score-history 1\nc nothex 1 2\n").is_none());
+        assert!(parse("trellis-score-history 2\nc nothex 1 -\ta\tb\ts\ne\n").is_none());
+        assert!(parse("trellis-score-history 1\nc 1 2\n").is_none());
         assert!(parse("something else\n").is_none());
+        assert!(
+            parse("trellis-score-history 2\nf -\t\t\tx\n").is_none(),
+            "a file outside a commit"
+        );
     }
 }

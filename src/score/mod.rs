@@ -132,8 +132,19 @@ pub fn scorecard(repo: &Repo, git: &Git, options: &Options) -> Result<Scorecard,
     // the configured categories in the service's changed contract files; a
     // side that does not compile makes it unknown.
     let cache_dir = config.cache.then(|| repository.path().join("trellis"));
+    let history = verdicts::History {
+        commits: scanned.commits.iter().map(|c| (c.id, c)).collect(),
+        merges_listed: config.merges == config::MergeMode::FirstParent,
+    };
     let breaking = |changes: &[metrics::ContractChange]| {
-        verdicts::judge(repo, &categories, changes, cache_dir.as_deref())
+        verdicts::judge(
+            repo,
+            git,
+            &categories,
+            changes,
+            cache_dir.as_deref(),
+            &history,
+        )
     };
     let inputs = metrics::Inputs {
         repo,
