@@ -21,9 +21,8 @@
 //! The parents are there so that a re-run walks the cached part of the
 //! history from the cache alone, without reading commits from git.
 
-use super::scan::{CommitInfo, FileChange, Lines};
+use super::scan::{CommitInfo, FileChange, Lines, OidMap};
 use git2::Oid;
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
@@ -33,7 +32,7 @@ const HEADER: &str = "trellis-score-history 2";
 
 #[derive(Debug, Default)]
 pub struct Cache {
-    pub commits: HashMap<Oid, CommitInfo>,
+    pub commits: OidMap<CommitInfo>,
     /// Complete commit records in the file (superseded ones included).
     records: usize,
     /// The file is missing, damaged or ends in a torn record: the next
@@ -165,53 +164,39 @@ fn parse(text: &str) -> Option<Cache> {
 }
 
 fn write_commit(out: &mut String, commit: &CommitInfo) {
-    let parents = if commit.parents.is_empty() {
-        "-".to_string()
-    } else {
-        commit
-            .parents
-            .iter()
-            .map(Oid::to_string)
-            .collect::<Vec<_>>()
-            .join(",")
-    };
-    let _ = writeln!(
-        out,
-        "c {} {} {parents}\t{}\t{}\t{}",
-        commit.id,
-        commit.time,
-        escape(&commit.author_name),
-        escape(&commit.author_email),
-        escape(&commit.summary)
-    );
+    let _ = write!(out, "c {} {} ", commit.id, commit.time);
+    if commit.parents.is_empty() {
+        out.push('-');
+    }
+    for (i, parent) in commit.parents.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let _ = write!(out, "{parent}");
+    }
+    for field in [&commit.author_name, &commit.author_email, &commit.summary] {
+        out.push('\t');
+        push_escaped(out, field);
+    }
+    out.push('\n');
     for file in &commit.files {
         let _ = match file.lines {
-            Lines::Unknown => write!(out, "f -"),
-            Lines::Binary => write!(out, "f b"),
-            Lines::Generated => write!(out, "f g"),
-            Lines::Counted { added, removed } => write!(out, "f {added},{removed}"),
+            Lines::Unknown => write!(out, "f -\t"),
+            Lines::Binary => write!(out, "f b\t"),
+            Lines::Generated => write!(out, "f g\t"),
+            Lines::Counted { added, removed } => write!(out, "f {added},{removed}\t"),
         };
         // Blob ids are needed to count lines later and, for contract
-        // files, to rebuild a commit's protos; the rest are dropped once
-        // counted, which keeps the file about a third the size.
-        if !file.old.is_zero() || !file.new.is_zero() {
-            let blob = |id: Oid| {
-                if id.is_zero() {
-                    String::new()
-                } else {
-                    id.to_string()
-                }
-            };
-            let _ = writeln!(
-                out,
-                "\t{}\t{}\t{}",
-                blob(file.old),
-                blob(file.new),
-                escape(&file.path)
-            );
-        } else {
-            let _ = writeln!(out, "\t\t\t{}", escape(&file.path));
+        // files, to rebuild a commit's protos (see `forget_counted_blobs`);
+        // zero ids, and those dropped once counted, are written empty.
+        for blob in [file.old, file.new] {
+            if !blob.is_zero() {
+                let _ = write!(out, "{blob}");
+            }
+            out.push('\t');
         }
+        push_escaped(out, &file.path);
+        out.push('\n');
     }
     out.push_str("e\n");
 }
@@ -225,11 +210,11 @@ fn blob_id(text: &str) -> Option<Oid> {
     }
 }
 
-fn escape(text: &str) -> String {
+fn push_escaped(out: &mut String, text: &str) {
     if !text.contains(['\\', '\t', '\n', '\r']) {
-        return text.to_string();
+        out.push_str(text);
+        return;
     }
-    let mut out = String::with_capacity(text.len() + 4);
     for c in text.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
@@ -239,7 +224,6 @@ fn escape(text: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 fn unescape(text: &str) -> String {

@@ -16,7 +16,6 @@ use super::cache::{self, Cache};
 use super::generated::{GeneratedFiles, has_generated_marker};
 use crate::error::InputError;
 use git2::{Oid, Repository, Tree};
-use rayon::prelude::*;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -189,6 +188,9 @@ pub fn scan(
     // reads unless told not to; git does not on reads, and a scan that only
     // reads a repository git already trusts gains nothing from it.
     git2::opts::strict_hash_verification(false);
+    // The scan keeps the trees it needs itself and reads every commit and
+    // blob once; libgit2's object cache would only add locking and copies.
+    git2::opts::enable_caching(false);
     let shallow = shallow_boundary(git_dir);
     let cache_file = options
         .cache_dir
@@ -199,45 +201,42 @@ pub fn scan(
         None => Cache::default(),
     };
 
-    let walked = walk(repo, options, &cache, &shallow)?;
-    let ids: Vec<Oid> = walked.iter().map(|w| w.id()).collect();
-    let mut headers: HashMap<Oid, Header> = HashMap::new();
-    for step in walked {
-        if let Walked::Fresh(header) = step {
-            headers.insert(header.info.id, *header);
-        }
-    }
-
-    // The first parent's tree of every fresh commit: usually the next fresh
-    // commit, read during the walk; else one commit read now.
-    let mut tasks = Vec::with_capacity(headers.len());
-    for id in &ids {
-        let Some(header) = headers.get(id) else {
-            continue;
+    // The walk hands runs of new commits to the pool while it goes on, so
+    // reading commits and comparing trees overlap.
+    let progress = Progress::new(options.progress);
+    let runs: std::sync::Mutex<Vec<(usize, RunResult)>> = std::sync::Mutex::new(Vec::new());
+    let mut inline: Vec<Task> = Vec::new();
+    let ids = rayon::in_place_scope(|scope| {
+        let mut count = 0;
+        let mut dispatch = |run: Vec<Task>, last: bool| {
+            progress.grow(run.len());
+            if last && count == 0 && run.len() <= INLINE {
+                // A few new commits (a re-run): no threads, no second handle.
+                inline = run;
+                return;
+            }
+            let (index, runs, progress) = (count, &runs, &progress);
+            count += 1;
+            scope.spawn(move |_| {
+                let listed = list_run(git_dir, options, &run, progress);
+                runs.lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((index, listed));
+            });
         };
-        let info = &header.info;
-        let list_files =
-            !info.boundary && (info.parents.len() <= 1 || options.merges == Merges::FirstParent);
-        let parent_tree = match info.parents.first() {
-            Some(parent) if list_files => Some(match headers.get(parent) {
-                Some(p) => p.tree,
-                None => repo
-                    .find_commit(*parent)
-                    .map(|c| c.tree_id())
-                    .map_err(git_error("commit", *parent))?,
-            }),
-            _ => None,
-        };
-        tasks.push(Task {
-            header: header.clone(),
-            parent_tree,
-            list_files,
-        });
+        walk(repo, options, &cache, &shallow, &mut dispatch)
+    })?;
+    let mut trees = TreeCache::default();
+    let mut fresh: Vec<CommitInfo> = inline
+        .iter()
+        .map(|task| read_task(repo, task, options, &mut trees))
+        .collect::<Result<_, _>>()?;
+    progress.advance(fresh.len());
+    let mut runs = runs.into_inner().unwrap_or_else(|e| e.into_inner());
+    runs.sort_by_key(|(index, _)| *index);
+    for (_, run) in runs {
+        fresh.extend(run?);
     }
-    drop(headers);
-
-    let progress = Progress::new(options.progress, tasks.len());
-    let fresh = list_files(git_dir, repo, options, &tasks, &progress)?;
     progress.finish();
 
     let scanned = fresh.len();
@@ -297,131 +296,108 @@ pub fn scan(
     })
 }
 
-/// Lists the files of every task: inline for a few commits (a re-run after
-/// one new commit), else in parallel over contiguous runs of commits so each
-/// worker's tree cache sees a commit's parent right after the commit.
-fn list_files(
+/// A run's commits with their files, or why they could not be read.
+type RunResult = Result<Vec<CommitInfo>, InputError>;
+
+/// Up to this many new commits are read on the calling thread.
+const INLINE: usize = 64;
+/// New commits per run handed to a worker: long enough that a worker's
+/// tree cache pays (a commit's parent follows it in the run), short enough
+/// to keep both cores busy while the walk goes on.
+const RUN: usize = 1024;
+
+/// Lists the files of a run of commits on a worker, with its own handle
+/// (a git2 Repository is not shareable across threads).
+fn list_run(
     git_dir: &Path,
-    repo: &Repository,
     options: &ScanOptions,
-    tasks: &[Task],
+    run: &[Task],
     progress: &Progress,
 ) -> Result<Vec<CommitInfo>, InputError> {
-    const INLINE: usize = 64;
-    if tasks.len() <= INLINE {
-        let mut trees = TreeCache::default();
-        let out = tasks
-            .iter()
-            .map(|task| read_task(repo, task, options, &mut trees))
-            .collect();
-        progress.advance(tasks.len());
-        return out;
+    let repo = Repository::open(git_dir).map_err(|e| {
+        InputError::new(format!(
+            "cannot open {}: {}",
+            git_dir.display(),
+            e.message()
+        ))
+    })?;
+    let mut trees = TreeCache::default();
+    let mut out = Vec::with_capacity(run.len());
+    for task in run {
+        out.push(read_task(&repo, task, options, &mut trees)?);
     }
-    let runs = rayon::current_num_threads().max(1) * 4;
-    let run_len = tasks.len().div_ceil(runs).max(INLINE);
-    let lists: Vec<Vec<CommitInfo>> = tasks
-        .par_chunks(run_len)
-        .map(|run| -> Result<Vec<CommitInfo>, InputError> {
-            // A git2 Repository is not shareable across threads.
-            let repo = Repository::open(git_dir).map_err(|e| {
-                InputError::new(format!(
-                    "cannot open {}: {}",
-                    git_dir.display(),
-                    e.message()
-                ))
-            })?;
-            let mut trees = TreeCache::default();
-            let mut out = Vec::with_capacity(run.len());
-            for (i, task) in run.iter().enumerate() {
-                out.push(read_task(&repo, task, options, &mut trees)?);
-                if i % 256 == 255 {
-                    progress.advance(256);
-                }
-            }
-            progress.advance(run.len() % 256);
-            Ok(out)
-        })
-        .collect::<Result<_, _>>()?;
-    Ok(lists.into_iter().flatten().collect())
-}
-
-/// A step of the walk: a commit the cache knows, or one read now.
-enum Walked {
-    Cached(Oid),
-    Fresh(Box<Header>),
-}
-
-impl Walked {
-    fn id(&self) -> Oid {
-        match self {
-            Walked::Cached(id) => *id,
-            Walked::Fresh(header) => header.info.id,
-        }
-    }
+    progress.advance(run.len());
+    Ok(out)
 }
 
 /// The commit ids in the window, newest first, like `git log`: a queue
 /// ordered by committer time (ties in the order commits were reached).
 /// Cached commits give their time and parents from the cache, so only new
-/// commits are read. Like `git log --since`, the walk stops once several
-/// commits in a row are older than the window, which tolerates a little
-/// clock skew without reading all of history.
+/// commits are read; those in the window go to `dispatch` in runs, with
+/// their first parent's tree (read when the parent was reached). Like
+/// `git log --since`, the walk stops once several commits in a row are
+/// older than the window, which tolerates a little clock skew without
+/// reading all of history.
 fn walk(
     repo: &Repository,
     options: &ScanOptions,
     cache: &Cache,
     shallow: &HashSet<Oid>,
-) -> Result<Vec<Walked>, InputError> {
+    dispatch: &mut dyn FnMut(Vec<Task>, bool),
+) -> Result<Vec<Oid>, InputError> {
     const SLOP: usize = 5;
     // Read commits wait here until they leave the queue.
-    let mut read: HashMap<Oid, Header> = HashMap::new();
+    let mut read: OidMap<Header> = OidMap::default();
+    // The tree of every commit read, for its children's comparisons.
+    let mut trees: OidMap<Oid> = OidMap::default();
     let mut queue: BinaryHeap<(i64, Reverse<u64>, Oid)> = BinaryHeap::new();
-    let mut seen: HashSet<Oid> = HashSet::new();
+    let mut seen: OidMap<()> = OidMap::default();
     let mut order = 0u64;
-    // Enqueues a commit, reading it unless the cache knows it.
+    // Enqueues a commit, reading it unless the cache knows it; false when
+    // the commit is missing (a parent a shallow clone cut off).
     let mut reach = |id: Oid,
                      queue: &mut BinaryHeap<(i64, Reverse<u64>, Oid)>,
-                     read: &mut HashMap<Oid, Header>|
-     -> Result<bool, InputError> {
-        if !seen.insert(id) {
-            return Ok(true);
+                     read: &mut OidMap<Header>,
+                     trees: &mut OidMap<Oid>|
+     -> bool {
+        if seen.insert(id, ()).is_some() {
+            return true;
         }
         let time = match cache.commits.get(&id) {
             Some(commit) if !shallow.contains(&id) => commit.time,
             _ => {
                 let Ok(commit) = repo.find_commit(id) else {
-                    return Ok(false); // a parent a shallow clone cut off
+                    return false;
                 };
                 let header = header(&commit, shallow.contains(&id));
                 let time = header.info.time;
+                trees.insert(id, header.tree);
                 read.insert(id, header);
                 time
             }
         };
         order += 1;
         queue.push((time, Reverse(order), id));
-        Ok(true)
+        true
     };
-    if !reach(options.start, &mut queue, &mut read)? {
+    if !reach(options.start, &mut queue, &mut read, &mut trees) {
         return Err(InputError::new(format!(
             "cannot read commit {}",
             crate::git::short(options.start)
         )));
     }
-    let mut out = Vec::new();
+    let mut ids = Vec::new();
+    let mut run = Vec::new();
     let mut old_in_a_row = 0;
     while let Some((time, _, id)) = queue.pop() {
-        let step = match read.remove(&id) {
-            Some(header) => Walked::Fresh(Box::new(header)),
-            None => Walked::Cached(id),
-        };
-        let parents: Vec<Oid> = match &step {
-            Walked::Fresh(header) => header.info.parents.clone(),
-            Walked::Cached(id) => cache.commits[id].parents.clone(),
+        let fresh = read.remove(&id);
+        let parents = match &fresh {
+            Some(header) => header.info.parents.clone(),
+            None => cache.commits[&id].parents.clone(),
         };
         let mut missing_parent = false;
-        for parent in parents {
-            missing_parent |= !reach(parent, &mut queue, &mut read)?;
+        for parent in &parents {
+            missing_parent |= !reach(*parent, &mut queue, &mut read, &mut trees);
         }
         if options.since.is_some_and(|since| time < since) {
             old_in_a_row += 1;
@@ -434,19 +410,43 @@ fn walk(
         if options.until.is_some_and(|until| time > until) {
             continue;
         }
-        let step = match step {
+        ids.push(id);
+        let Some(mut header) = fresh else {
+            continue;
+        };
+        if missing_parent {
             // A parent that is missing without a shallow file: the commit
             // is a boundary all the same (its files would be the whole tree).
-            Walked::Fresh(mut header) if missing_parent => {
-                header.info.boundary = true;
-                header.info.parents.clear();
-                Walked::Fresh(header)
-            }
-            step => step,
+            header.info.boundary = true;
+            header.info.parents.clear();
+        }
+        let info = &header.info;
+        let list_files =
+            !info.boundary && (info.parents.len() <= 1 || options.merges == Merges::FirstParent);
+        let parent_tree = match info.parents.first() {
+            Some(parent) if list_files => Some(match trees.get(parent) {
+                Some(tree) => *tree,
+                // A cached parent: read only its tree id.
+                None => repo
+                    .find_commit(*parent)
+                    .map(|c| c.tree_id())
+                    .map_err(git_error("commit", *parent))?,
+            }),
+            _ => None,
         };
-        out.push(step);
+        run.push(Task {
+            header,
+            parent_tree,
+            list_files,
+        });
+        if run.len() == RUN {
+            dispatch(std::mem::take(&mut run), false);
+        }
     }
-    Ok(out)
+    if !run.is_empty() {
+        dispatch(run, true);
+    }
+    Ok(ids)
 }
 
 fn header(commit: &git2::Commit<'_>, boundary: bool) -> Header {
@@ -549,18 +549,19 @@ fn libgit2_diff(
     Ok(())
 }
 
-/// One tree object, decoded once: entry names point into `names`.
+/// One tree object, decoded once: entries point into the raw bytes, and
+/// ids stay raw until one is needed (most entries are only compared).
 #[derive(Debug)]
 pub struct RawTree {
-    names: Vec<u8>,
+    data: Vec<u8>,
     entries: Vec<RawEntry>,
 }
 
 #[derive(Debug, Clone, Copy)]
 struct RawEntry {
+    /// The name's range in `data`; the 20-byte id follows its NUL.
     name: (u32, u32),
     mode: u32,
-    id: Oid,
 }
 
 const MODE_TREE: u32 = 0o040000;
@@ -573,39 +574,67 @@ impl RawEntry {
 
 impl RawTree {
     /// Decodes git's tree format: `<octal mode> <name>\0<20-byte id>` repeated.
-    fn parse(data: &[u8]) -> Option<RawTree> {
-        let mut entries = Vec::with_capacity(data.len() / 40);
-        let mut names = Vec::with_capacity(data.len());
-        let mut rest = data;
-        while !rest.is_empty() {
-            let space = rest.iter().position(|b| *b == b' ')?;
+    fn parse(data: Vec<u8>) -> Option<RawTree> {
+        let mut entries = Vec::with_capacity(data.len() / 32);
+        let mut at = 0;
+        while at < data.len() {
             let mut mode = 0u32;
-            for digit in &rest[..space] {
-                if !(b'0'..=b'7').contains(digit) {
+            while *data.get(at)? != b' ' {
+                let digit = data[at];
+                if !(b'0'..=b'7').contains(&digit) {
                     return None;
                 }
                 mode = mode * 8 + u32::from(digit - b'0');
+                at += 1;
             }
-            rest = &rest[space + 1..];
-            let nul = rest.iter().position(|b| *b == 0)?;
-            let start = names.len() as u32;
-            names.extend_from_slice(&rest[..nul]);
-            rest = &rest[nul + 1..];
-            let id = Oid::from_bytes(rest.get(..20)?).ok()?;
-            rest = &rest[20..];
+            let start = at + 1;
+            let nul = start + data.get(start..)?.iter().position(|b| *b == 0)?;
+            if nul + 21 > data.len() {
+                return None;
+            }
             entries.push(RawEntry {
-                name: (start, names.len() as u32),
+                name: (start as u32, nul as u32),
                 mode,
-                id,
             });
+            at = nul + 21;
         }
-        Some(RawTree { names, entries })
+        Some(RawTree { data, entries })
     }
 
     fn name(&self, entry: &RawEntry) -> &[u8] {
-        &self.names[entry.name.0 as usize..entry.name.1 as usize]
+        &self.data[entry.name.0 as usize..entry.name.1 as usize]
+    }
+
+    fn raw_id(&self, entry: &RawEntry) -> &[u8] {
+        let at = entry.name.1 as usize + 1;
+        &self.data[at..at + 20]
+    }
+
+    fn id(&self, entry: &RawEntry) -> Oid {
+        Oid::from_bytes(self.raw_id(entry)).expect("20 bytes")
     }
 }
+
+/// Hashes an object id by its first bytes: ids are SHA-1 already, so
+/// SipHash over them only costs time (it showed in the profile).
+#[derive(Default, Clone, Copy)]
+pub struct OidHasher(u64);
+
+impl std::hash::Hasher for OidHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8).take(2) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = self.0.rotate_left(29) ^ u64::from_le_bytes(word);
+        }
+    }
+}
+
+pub type OidMap<V> = HashMap<Oid, V, std::hash::BuildHasherDefault<OidHasher>>;
 
 /// Decoded trees of the last commits a worker compared. Two generations:
 /// a tree used by this commit or the one before stays, older ones go, so
@@ -613,8 +642,8 @@ impl RawTree {
 /// newest first) finds most of its trees here.
 #[derive(Default)]
 struct TreeCache {
-    current: HashMap<Oid, Rc<RawTree>>,
-    previous: HashMap<Oid, Rc<RawTree>>,
+    current: OidMap<Rc<RawTree>>,
+    previous: OidMap<Rc<RawTree>>,
 }
 
 impl TreeCache {
@@ -634,7 +663,7 @@ impl TreeCache {
                         object.kind()
                     )));
                 }
-                Rc::new(RawTree::parse(object.data()).ok_or_else(|| {
+                Rc::new(RawTree::parse(object.data().to_vec()).ok_or_else(|| {
                     git2::Error::from_str(&format!("tree {} is damaged", crate::git::short(id)))
                 })?)
             }
@@ -688,29 +717,30 @@ fn compare(
         match order {
             std::cmp::Ordering::Less => {
                 let (tree, entry) = (old.expect("old entry"), &old_entries[i]);
-                side(repo, trees, tree.name(entry), entry, true, path, out)?;
+                side(repo, trees, tree, entry, true, path, out)?;
                 i += 1;
             }
             std::cmp::Ordering::Greater => {
                 let (tree, entry) = (new.expect("new entry"), &new_entries[j]);
-                side(repo, trees, tree.name(entry), entry, false, path, out)?;
+                side(repo, trees, tree, entry, false, path, out)?;
                 j += 1;
             }
             std::cmp::Ordering::Equal => {
                 let (a, b) = (&old_entries[i], &new_entries[j]);
-                if a.id != b.id || a.mode != b.mode {
-                    let name = old.expect("old entry").name(a);
+                let (ot, nt) = (old.expect("old entry"), new.expect("new entry"));
+                if ot.raw_id(a) != nt.raw_id(b) || a.mode != b.mode {
+                    let name = ot.name(a);
                     let len = path.len();
                     path.extend_from_slice(name);
                     if a.is_tree() {
                         path.push(b'/');
-                        let (ta, tb) = (trees.get(repo, a.id)?, trees.get(repo, b.id)?);
+                        let (ta, tb) = (trees.get(repo, ot.id(a))?, trees.get(repo, nt.id(b))?);
                         compare(repo, trees, Some(&ta), Some(&tb), path, out)?;
                     } else {
                         out.push(FileChange {
                             path: String::from_utf8_lossy(path).into_owned(),
-                            old: a.id,
-                            new: b.id,
+                            old: ot.id(a),
+                            new: nt.id(b),
                             lines: Lines::Unknown,
                         });
                     }
@@ -728,17 +758,17 @@ fn compare(
 fn side(
     repo: &Repository,
     trees: &mut TreeCache,
-    name: &[u8],
+    parent: &RawTree,
     entry: &RawEntry,
     deleted: bool,
     path: &mut Vec<u8>,
     out: &mut Vec<FileChange>,
 ) -> Result<(), git2::Error> {
     let len = path.len();
-    path.extend_from_slice(name);
+    path.extend_from_slice(parent.name(entry));
     if entry.is_tree() {
         path.push(b'/');
-        let tree = trees.get(repo, entry.id)?;
+        let tree = trees.get(repo, parent.id(entry))?;
         if deleted {
             compare(repo, trees, Some(&tree), None, path, out)?;
         } else {
@@ -746,9 +776,9 @@ fn side(
         }
     } else {
         let (old, new) = if deleted {
-            (entry.id, Oid::ZERO_SHA1)
+            (parent.id(entry), Oid::ZERO_SHA1)
         } else {
-            (Oid::ZERO_SHA1, entry.id)
+            (Oid::ZERO_SHA1, parent.id(entry))
         };
         out.push(FileChange {
             path: String::from_utf8_lossy(path).into_owned(),
@@ -867,10 +897,11 @@ struct Progress {
 }
 
 impl Progress {
-    fn new(enabled: bool, total: usize) -> Progress {
-        let bar = (enabled && total > 0).then(|| {
+    /// The total grows as the walk finds new commits ([`Progress::grow`]).
+    fn new(enabled: bool) -> Progress {
+        let bar = enabled.then(|| {
             let bar = indicatif::ProgressBar::with_draw_target(
-                Some(total as u64),
+                Some(0),
                 indicatif::ProgressDrawTarget::hidden(),
             );
             if let Ok(style) = indicatif::ProgressStyle::with_template(
@@ -885,6 +916,12 @@ impl Progress {
             start: Instant::now(),
             shown: AtomicBool::new(false),
             done: AtomicUsize::new(0),
+        }
+    }
+
+    fn grow(&self, count: usize) {
+        if let Some(bar) = &self.bar {
+            bar.inc_length(count as u64);
         }
     }
 
