@@ -304,7 +304,7 @@ const INLINE: usize = 64;
 /// New commits per run handed to a worker: long enough that a worker's
 /// tree cache pays (a commit's parent follows it in the run), short enough
 /// to keep both cores busy while the walk goes on.
-const RUN: usize = 1024;
+const RUN: usize = 4096;
 
 /// Lists the files of a run of commits on a worker, with its own handle
 /// (a git2 Repository is not shareable across threads).
@@ -636,15 +636,20 @@ impl std::hash::Hasher for OidHasher {
 
 pub type OidMap<V> = HashMap<Oid, V, std::hash::BuildHasherDefault<OidHasher>>;
 
-/// Decoded trees of the last commits a worker compared. Two generations:
-/// a tree used by this commit or the one before stays, older ones go, so
-/// memory stays small while a commit's parent (the next commit walking
-/// newest first) finds most of its trees here.
+/// Decoded trees of the last commits a worker compared, in two
+/// generations: a tree used since the last rotation stays, older ones go
+/// once the current generation is full. A directory's version is read as
+/// the old side where a commit changed it and again, some commits later in
+/// the walk (newest first), as the new side where it was introduced; a
+/// cache that spans those commits reads it once. Git reads it twice.
 #[derive(Default)]
 struct TreeCache {
     current: OidMap<Rc<RawTree>>,
     previous: OidMap<Rc<RawTree>>,
 }
+
+/// Trees per generation: a few megabytes per worker.
+const TREES_PER_GENERATION: usize = 4096;
 
 impl TreeCache {
     fn get(&mut self, repo: &Repository, id: Oid) -> Result<Rc<RawTree>, git2::Error> {
@@ -672,8 +677,11 @@ impl TreeCache {
         Ok(tree)
     }
 
+    /// Called after each commit: rotates once the generation is full.
     fn next_generation(&mut self) {
-        self.previous = std::mem::take(&mut self.current);
+        if self.current.len() >= TREES_PER_GENERATION {
+            self.previous = std::mem::take(&mut self.current);
+        }
     }
 }
 
