@@ -2,13 +2,14 @@
 
 use super::config::ScoreConfig;
 use super::generated::GeneratedFiles;
+use super::hash::{FxMap, FxSet};
 use super::model::*;
-use super::scan::{CommitInfo, Lines, ScanResult, line_count};
+use super::scan::{CommitInfo, Lines, ScanResult};
 use super::window::{Window, format_date};
 use crate::git::Tag;
 use crate::repo::Repo;
 use git2::Oid;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// One contract change to judge: a commit, its first parent, and the
 /// service's contract files the commit changed.
@@ -174,14 +175,14 @@ pub fn compute(inputs: &Inputs<'_>) -> Scorecard {
     // Temporal coupling and hotspot inputs.
     let mut revisions: BTreeMap<String, usize> = BTreeMap::new();
     let mut shared: BTreeMap<(String, String), usize> = BTreeMap::new();
-    let mut changes_by_path: HashMap<&str, usize> = HashMap::new();
-    let mut generated_paths: HashSet<&str> = HashSet::new();
+    let mut changes_by_path: FxMap<&str, usize> = FxMap::default();
+    let mut generated_paths: FxSet<&str> = FxSet::default();
 
     // What depends only on a path (its service, whether it is generated)
     // or only on an author is worked out once: a long window has tens of
     // thousands of commits over a few thousand paths and authors.
-    let mut path_facts: HashMap<&str, (Option<String>, bool)> = HashMap::new();
-    let mut identities: HashMap<(&str, &str), (String, bool)> = HashMap::new();
+    let mut path_facts: FxMap<&str, (Option<String>, bool)> = FxMap::default();
+    let mut identities: FxMap<(&str, &str), (String, bool)> = FxMap::default();
     for commit in &inputs.scan.commits {
         identities
             .entry((&commit.author_name, &commit.author_email))
@@ -310,33 +311,21 @@ pub fn compute(inputs: &Inputs<'_>) -> Scorecard {
     };
 
     // Sizes of changed files at the end of the window, for hotspots.
-    let head_tree = inputs
-        .git
-        .find_commit(inputs.head)
-        .and_then(|c| c.tree())
-        .ok();
     let mut hotspots_all: Vec<Hotspot> = Vec::new();
     for (path, changes) in &file_changes {
         if generated_paths.contains(path) {
             continue;
         }
-        let Some(tree) = &head_tree else { break };
-        let Ok(entry) = tree.get_path(std::path::Path::new(path)) else {
-            continue; // deleted by the end of the window
-        };
-        let Ok(blob) = inputs.git.find_blob(entry.id()) else {
+        // Deleted by the end of the window, binary or generated: no hotspot.
+        let Some(Some(lines)) = inputs.scan.head_lines.get(*path) else {
             continue;
         };
-        if blob.is_binary() || super::generated::has_generated_marker(blob.content()) {
-            continue;
-        }
-        let lines = line_count(blob.content());
         hotspots_all.push(Hotspot {
             path: path.to_string(),
             service: path_facts[path].0.clone(),
             changes: *changes,
-            lines,
-            score: *changes as u64 * u64::from(lines),
+            lines: *lines,
+            score: *changes as u64 * u64::from(*lines),
         });
     }
     hotspots_all.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.path.cmp(&b.path)));

@@ -14,10 +14,11 @@
 
 use super::cache::{self, Cache};
 use super::generated::{GeneratedFiles, has_generated_marker};
+use super::hash::{FxMap, FxSet};
 use crate::error::InputError;
 use git2::{Oid, Repository, Tree};
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::{BinaryHeap, HashSet};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -151,7 +152,13 @@ pub struct ScanResult {
     pub hit_shallow_boundary: bool,
     /// Why the cache could not be written, when it could not.
     pub cache_warning: Option<String>,
+    /// Lines at the start commit of every file the window changed that
+    /// still exists there (`None`: binary or generated), for hotspots.
+    pub head_lines: HeadLines,
 }
+
+/// Path -> lines at the start commit (`None`: binary or generated).
+pub type HeadLines = FxMap<String, Option<u32>>;
 
 /// A commit read during the walk, before its files are listed.
 #[derive(Debug, Clone)]
@@ -272,10 +279,12 @@ pub fn scan(
         }
     }
 
+    let (head_lines, new_lines) = head_lines(repo, options.start, &ids, &mut cache)?;
+
     let mut cache_warning = None;
-    if !appended.is_empty()
+    if (!appended.is_empty() || !new_lines.is_empty())
         && let Some(file) = &cache_file
-        && let Err(e) = cache.append(file, &appended)
+        && let Err(e) = cache.append(file, &appended, &new_lines)
     {
         cache_warning = Some(format!(
             "could not write the history cache {}: {e} (the next run scans again)",
@@ -293,7 +302,60 @@ pub fn scan(
         commits,
         hit_shallow_boundary,
         cache_warning,
+        head_lines,
     })
+}
+
+/// Lines at `head` of the files the commits changed, from the cache by blob
+/// id where it can (a re-run reads only blobs that changed); also the
+/// blobs counted now.
+fn head_lines(
+    repo: &Repository,
+    head: Oid,
+    ids: &[Oid],
+    cache: &mut Cache,
+) -> Result<(HeadLines, Vec<Oid>), InputError> {
+    let changed: FxSet<&str> = ids
+        .iter()
+        .filter_map(|id| cache.commits.get(id))
+        .flat_map(|c| c.files.iter().map(|f| f.path.as_str()))
+        .collect();
+    let mut at_head: Vec<(String, Oid)> = Vec::new();
+    if !changed.is_empty() {
+        let error = git_error("commit", head);
+        let tree = repo
+            .find_commit(head)
+            .and_then(|c| c.tree())
+            .map_err(&error)?;
+        tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+            if entry.kind() == Some(git2::ObjectType::Blob) {
+                let path = format!("{dir}{}", String::from_utf8_lossy(entry.name_bytes()));
+                if changed.contains(path.as_str()) {
+                    at_head.push((path, entry.id()));
+                }
+            }
+            git2::TreeWalkResult::Ok
+        })
+        .map_err(&error)?;
+    }
+    let mut lines = FxMap::default();
+    let mut counted = Vec::new();
+    for (path, blob) in at_head {
+        let count = match cache.blob_lines.get(&blob) {
+            Some(count) => *count,
+            None => {
+                let count = repo.find_blob(blob).ok().and_then(|b| {
+                    (!b.is_binary() && !has_generated_marker(b.content()))
+                        .then(|| line_count(b.content()))
+                });
+                cache.blob_lines.insert(blob, count);
+                counted.push(blob);
+                count
+            }
+        };
+        lines.insert(path, count);
+    }
+    Ok((lines, counted))
 }
 
 /// A run's commits with their files, or why they could not be read.
@@ -392,11 +454,11 @@ fn walk(
     while let Some((time, _, id)) = queue.pop() {
         let fresh = read.remove(&id);
         let parents = match &fresh {
-            Some(header) => header.info.parents.clone(),
-            None => cache.commits[&id].parents.clone(),
+            Some(header) => &header.info.parents,
+            None => &cache.commits[&id].parents,
         };
         let mut missing_parent = false;
-        for parent in &parents {
+        for parent in parents {
             missing_parent |= !reach(*parent, &mut queue, &mut read, &mut trees);
         }
         if options.since.is_some_and(|since| time < since) {
@@ -615,26 +677,7 @@ impl RawTree {
     }
 }
 
-/// Hashes an object id by its first bytes: ids are SHA-1 already, so
-/// SipHash over them only costs time (it showed in the profile).
-#[derive(Default, Clone, Copy)]
-pub struct OidHasher(u64);
-
-impl std::hash::Hasher for OidHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8).take(2) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = self.0.rotate_left(29) ^ u64::from_le_bytes(word);
-        }
-    }
-}
-
-pub type OidMap<V> = HashMap<Oid, V, std::hash::BuildHasherDefault<OidHasher>>;
+pub type OidMap<V> = super::hash::FxMap<Oid, V>;
 
 /// Decoded trees of the last commits a worker compared, in two
 /// generations: a tree used since the last rotation stays, older ones go
