@@ -716,8 +716,18 @@ fn html_is_one_self_contained_page() {
         "Temporal coupling",
         "Hotspots",
         "api/order/v1/order.proto",
+        "2 breaking of 10 contract commits",
     ] {
         assert!(html.contains(needle), "missing {needle}");
+    }
+    // The weekly charts carry their axes: 0 and the maximum on y, the first
+    // and last week (month-day) on x.
+    for axis in [
+        r#"text-anchor="end">0</text>"#,
+        r#"text-anchor="start">01-26</text>"#,
+        r#"text-anchor="end">03-30</text>"#,
+    ] {
+        assert!(html.contains(axis), "missing axis label {axis}");
     }
     for forbidden in ["http://", "https://", "<script", "<link"] {
         assert!(
