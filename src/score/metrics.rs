@@ -39,6 +39,8 @@ pub enum Tables {
 
 pub struct Inputs<'a> {
     pub repo: &'a Repo,
+    /// Per service name; services not in it are unavailable.
+    pub dependency_age: &'a BTreeMap<String, DependencyAge>,
     pub git: &'a git2::Repository,
     pub config: &'a ScoreConfig,
     pub window: Window,
@@ -427,6 +429,11 @@ pub fn compute(inputs: &Inputs<'_>) -> Scorecard {
                 skipped_files: a.skipped_files.len(),
             }),
             author_concentration: concentration,
+            dependency_age: inputs.dependency_age.get(name).cloned().unwrap_or_else(|| {
+                DependencyAge::unavailable(
+                    "no go.mod of this service; only Go modules' dependency age is read (crates are not looked up offline)",
+                )
+            }),
             hotspots,
             score_inputs,
             weekly: a.weekly,

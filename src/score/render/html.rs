@@ -157,6 +157,20 @@ fn card(out: &mut String, s: &ServiceScore, weeks: &[String], baseline: Option<&
             s.author_concentration.status,
             s.author_concentration.reason.clone(),
         ),
+        (
+            "Dependency age",
+            match s.dependency_age.libyears {
+                Some(years) => format!(
+                    "{} libyears over {} ({} not in the module cache)",
+                    number(Some(years)),
+                    count(s.dependency_age.dependencies as u64, "direct requirement"),
+                    s.dependency_age.not_found
+                ),
+                None => "unavailable".to_string(),
+            },
+            s.dependency_age.status,
+            s.dependency_age.reason.clone(),
+        ),
     ];
     for (name, value, status, reason) in rows {
         let title = reason

@@ -27,6 +27,7 @@ pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
         "AUTHORS",
         "BUS FACTOR",
         "CHURN +/-",
+        "LIBYEARS",
     ];
     let mut rows: Vec<Vec<String>> = Vec::new();
     for s in &card.services {
@@ -65,6 +66,11 @@ pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
             s.churn
                 .as_ref()
                 .map_or("-".into(), |c| format!("+{} -{}", c.added, c.removed)),
+            format!(
+                "{}{}",
+                number(s.dependency_age.libyears),
+                mark(s.dependency_age.status)
+            ),
         ]);
     }
     let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
@@ -98,6 +104,7 @@ pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
             ("data_coupling", &s.data_coupling.reason),
             ("deploy_frequency", &s.deploy_frequency.reason),
             ("author_concentration", &s.author_concentration.reason),
+            ("dependency_age", &s.dependency_age.reason),
         ] {
             let Some(reason) = reason else { continue };
             match reasons
