@@ -677,7 +677,73 @@ impl RawTree {
     }
 }
 
-pub type OidMap<V> = super::hash::FxMap<Oid, V>;
+/// A map keyed by object id that compares ids as plain bytes: `Oid`'s own
+/// equality calls into libgit2 for every probe, which showed in the walk's
+/// and the cache's profiles.
+#[derive(Debug, Clone)]
+pub struct OidMap<V>(super::hash::FxMap<[u8; 20], V>);
+
+fn key(id: &Oid) -> [u8; 20] {
+    id.as_bytes().try_into().unwrap_or([0; 20])
+}
+
+impl<V> Default for OidMap<V> {
+    fn default() -> Self {
+        OidMap(Default::default())
+    }
+}
+
+impl<V> OidMap<V> {
+    pub fn get(&self, id: &Oid) -> Option<&V> {
+        self.0.get(&key(id))
+    }
+
+    pub fn get_mut(&mut self, id: &Oid) -> Option<&mut V> {
+        self.0.get_mut(&key(id))
+    }
+
+    pub fn insert(&mut self, id: Oid, value: V) -> Option<V> {
+        self.0.insert(key(&id), value)
+    }
+
+    pub fn remove(&mut self, id: &Oid) -> Option<V> {
+        self.0.remove(&key(id))
+    }
+
+    pub fn contains_key(&self, id: &Oid) -> bool {
+        self.0.contains_key(&key(id))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn reserve(&mut self, additional: usize) {
+        self.0.reserve(additional);
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &V> {
+        self.0.values()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (Oid, &V)> {
+        self.0
+            .iter()
+            .map(|(k, v)| (Oid::from_bytes(k).expect("20 bytes"), v))
+    }
+}
+
+impl<V> std::ops::Index<&Oid> for OidMap<V> {
+    type Output = V;
+
+    fn index(&self, id: &Oid) -> &V {
+        self.get(id).expect("id in map")
+    }
+}
 
 /// Decoded trees of the last commits a worker compared, in two
 /// generations: a tree used since the last rotation stays, older ones go
