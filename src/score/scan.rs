@@ -197,7 +197,8 @@ pub fn scan(
     git2::opts::strict_hash_verification(false);
     // The scan keeps the trees it needs itself and reads every commit and
     // blob once; libgit2's object cache would only add locking and copies.
-    git2::opts::enable_caching(false);
+    // libgit2's own diff (kept for the benchmark) relies on it.
+    git2::opts::enable_caching(options.tree_diff == TreeDiff::Libgit2);
     let shallow = shallow_boundary(git_dir);
     let cache_file = options
         .cache_dir
