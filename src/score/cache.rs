@@ -110,11 +110,37 @@ impl Cache {
     }
 }
 
+/// Parses the file in two halves on two threads (a long history's cache is
+/// megabytes), split where a commit record starts; records of the second
+/// half replace those of the first, as later records do.
 fn parse(text: &str) -> Option<Cache> {
-    let mut lines = text.lines();
-    if lines.next()? != HEADER {
-        return None;
+    let body = text.strip_prefix(HEADER)?.strip_prefix('\n')?;
+    let split = body
+        .get(body.len() / 2..)
+        .and_then(|tail| tail.find("\nc "))
+        .map(|at| body.len() / 2 + at + 1);
+    let Some(split) = split.filter(|_| body.len() > 1 << 20) else {
+        return parse_part(body, true);
+    };
+    let (first, second) = rayon::join(
+        || parse_part(&body[..split], false),
+        || parse_part(&body[split..], true),
+    );
+    let (mut cache, second) = (first?, second?);
+    for (id, commit) in second.commits.into_parts() {
+        cache.commits.insert(id, commit);
     }
+    for (blob, lines) in second.blob_lines.into_parts() {
+        cache.blob_lines.insert(blob, lines);
+    }
+    cache.records += second.records;
+    cache.rewrite = second.rewrite;
+    Some(cache)
+}
+
+/// One part of the file; only the last part may end in a torn record.
+fn parse_part(text: &str, last: bool) -> Option<Cache> {
+    let lines = text.lines();
     let mut cache = Cache::default();
     // Sized up front (a commit record is rarely under 200 bytes): growing a
     // map of 50,000 commits moves each many times.
@@ -184,7 +210,11 @@ fn parse(text: &str) -> Option<Cache> {
         }
     }
     // A record without its end line: an append cut short.
-    cache.rewrite = current.is_some() || !text.ends_with('\n');
+    let torn = current.is_some() || (!text.is_empty() && !text.ends_with('\n'));
+    if torn && !last {
+        return None;
+    }
+    cache.rewrite = torn;
     Some(cache)
 }
 
@@ -445,6 +475,40 @@ mod tests {
         let cache = Cache::load(&path);
         assert_eq!(cache.commits.len(), 2);
         assert!(!cache.rewrite);
+    }
+
+    #[test]
+    fn a_large_file_parses_in_halves_and_later_records_still_win() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let mut cache = Cache::load(&path);
+        let commits: Vec<CommitInfo> = (0..8000u32)
+            .map(|i| {
+                let mut c = root_commit('0');
+                let hex = format!("{i:040x}");
+                c.id = Oid::from_str(&hex).unwrap();
+                c.summary = format!("commit {i} {}", "x".repeat(120));
+                c
+            })
+            .collect();
+        for c in &commits {
+            cache.commits.insert(c.id, c.clone());
+        }
+        cache.append(&path, &commits, &[]).unwrap();
+        let mut first = commits[0].clone();
+        first.summary = "counted later".into();
+        cache.commits.insert(first.id, first.clone());
+        cache
+            .append(&path, std::slice::from_ref(&first), &[])
+            .unwrap();
+        assert!(std::fs::metadata(&path).unwrap().len() > 1 << 20);
+
+        let loaded = Cache::load(&path);
+        assert_eq!(loaded.commits.len(), 8000);
+        assert_eq!(loaded.records, 8001);
+        assert!(!loaded.rewrite);
+        assert_eq!(loaded.commits[&first.id].summary, "counted later");
+        assert_eq!(loaded.commits[&commits[7999].id], commits[7999]);
     }
 
     #[test]

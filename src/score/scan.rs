@@ -731,6 +731,13 @@ impl<V> OidMap<V> {
         self.0.values()
     }
 
+    /// Consumes the map: (id, value) pairs.
+    pub fn into_parts(self) -> impl Iterator<Item = (Oid, V)> {
+        self.0
+            .into_iter()
+            .map(|(k, v)| (Oid::from_bytes(&k).expect("20 bytes"), v))
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (Oid, &V)> {
         self.0
             .iter()
