@@ -6,7 +6,9 @@
 #   2. time git log over the whole history (name-only, and numstat which also
 #      counts lines as trellis's churn does);
 #   3. time `trellis score` over the whole history with an empty cache: files
-#      only (`score.churn: false`, the same work as git log --name-only), the
+#      only (`score.churn: false`: which files each commit changed, as git log
+#      --name-only lists them, plus what needs no line counts: contract
+#      verdicts, tags, tables, hotspot sizes, dependency age), the
 #      same through libgit2's diff_tree_to_tree, and everything (churn, contract
 #      verdicts); then cached, then after one new commit.
 # The file counts of trellis and git must agree, or the run fails.
@@ -110,5 +112,6 @@ echo
 echo "files-only scan / git log --name-only:  $(ratio "$names_wall" "$git_wall")x wall, $(ratio "$names_cpu" "$git_cpu")x cpu (goal <= 1.5x)"
 echo "libgit2 diff / own tree comparison:     $(ratio "$libgit2_wall" "$names_wall")x wall, $(ratio "$libgit2_cpu" "$names_cpu")x cpu"
 echo "full scan with churn / git log --numstat: $(ratio "$full_wall" "$numstat_wall")x wall, $(ratio "$full_cpu" "$numstat_cpu")x cpu"
-echo "re-run after one new commit: ${incremental_wall} s wall (goal < 0.3 s)"
+echo "re-run after one new commit: ${incremental_wall} s wall, ${incremental_cpu} s cpu (goal < 0.3 s)"
+echo "cores: $(nproc); trellis's scan runs on all of them (rayon), git log on one: compare the cpu columns too"
 echo "machine load while measuring: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"

@@ -182,10 +182,37 @@ pub fn compare_commits(
     paths: &[String],
     categories: &[Category],
 ) -> Result<Vec<Finding>, InputError> {
+    let listing = source::ProtoListing::default();
+    compare_commits_listed(repo, git, old, new, paths, categories, &listing)
+}
+
+/// [`compare_commits`] with a listing shared across many comparisons, so
+/// trees and .proto blobs that did not change are read once.
+pub fn compare_commits_listed(
+    repo: &Repo,
+    git: &Git,
+    old: Oid,
+    new: Oid,
+    paths: &[String],
+    categories: &[Category],
+    listing: &source::ProtoListing,
+) -> Result<Vec<Finding>, InputError> {
+    let label = |side: &str, id: Oid| format!("{side} ({})", short(id));
+    let old_set = ProtoSet::from_git_listed(git, old, label("old", old), Some(repo), listing)?;
+    let new_set = ProtoSet::from_git_listed(git, new, label("new", new), Some(repo), listing)?;
+    compare_sets(repo, &old_set, &new_set, paths, categories)
+}
+
+/// [`compare_commits`] on two sides the caller read already.
+pub fn compare_sets(
+    repo: &Repo,
+    old_set: &ProtoSet,
+    new_set: &ProtoSet,
+    paths: &[String],
+    categories: &[Category],
+) -> Result<Vec<Finding>, InputError> {
     let use_: Vec<String> = categories.iter().map(|c| c.id().to_string()).collect();
     let settings = compare::Settings::from_repo(repo, &use_, false)?;
-    let old_set = ProtoSet::from_git(git, old, format!("old ({})", short(old)), Some(repo))?;
-    let new_set = ProtoSet::from_git(git, new, format!("new ({})", short(new)), Some(repo))?;
-    let comparison = compare::compare(&old_set, &new_set, &settings, paths)?;
+    let comparison = compare::compare(old_set, new_set, &settings, paths)?;
     Ok(comparison.into_report(repo).findings)
 }

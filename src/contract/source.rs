@@ -3,12 +3,12 @@
 //! two sides can be compared without reading what did not change.
 
 use crate::error::InputError;
-use crate::git::Git;
+use crate::git::{Git, TreeFile};
 use crate::repo::Repo;
 use git2::{ObjectType, Oid};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone)]
 pub struct ProtoFile {
@@ -39,6 +39,12 @@ fn is_proto(path: &str) -> bool {
     path.ends_with(".proto")
 }
 
+/// Whether [`ProtoListing::files_at`] lists a path: a .proto outside the
+/// skipped directories, or the root's buf configuration.
+pub fn is_listed(path: &str) -> bool {
+    path == "buf.yaml" || path == "buf.work.yaml" || (is_proto(path) && !skipped(path))
+}
+
 impl ProtoSet {
     /// The files of a commit, read from git objects (no checkout).
     pub fn from_git(
@@ -47,14 +53,41 @@ impl ProtoSet {
         label: String,
         repo: Option<&Repo>,
     ) -> Result<ProtoSet, InputError> {
+        ProtoSet::from_git_listed(git, commit, label, repo, &ProtoListing::default())
+    }
+
+    /// [`ProtoSet::from_git`] with a listing shared across commits: a caller
+    /// that reads many commits (the score job judges every contract change
+    /// of a window) reads each tree and each .proto blob once.
+    pub fn from_git_listed(
+        git: &Git,
+        commit: Oid,
+        label: String,
+        repo: Option<&Repo>,
+        listing: &ProtoListing,
+    ) -> Result<ProtoSet, InputError> {
+        let files = listing.files_at(git, commit)?;
+        ProtoSet::from_tree_files(git, &files, label, repo, listing)
+    }
+
+    /// A side from its .proto files (and root buf configuration files) as
+    /// the caller listed them at some commit, for instance rebuilt from the
+    /// files each commit changed; `listing` decodes each blob once.
+    pub fn from_tree_files(
+        git: &Git,
+        files: &[TreeFile],
+        label: String,
+        repo: Option<&Repo>,
+        listing: &ProtoListing,
+    ) -> Result<ProtoSet, InputError> {
         let mut set = ProtoSet {
             label,
             ..ProtoSet::default()
         };
-        let odb_error =
-            |e: git2::Error| InputError::new(format!("cannot read git objects: {}", e.message()));
-        let repository = git.repository();
-        for file in git.files_at(commit, "")? {
+        for file in files {
+            if !is_listed(&file.path) {
+                continue;
+            }
             if file.path == "buf.yaml" || file.path == "buf.work.yaml" {
                 let bytes = git.blob(file.blob)?;
                 let text = String::from_utf8_lossy(&bytes).into_owned();
@@ -65,18 +98,14 @@ impl ProtoSet {
                 }
                 continue;
             }
-            if !is_proto(&file.path)
-                || skipped(&file.path)
-                || repo.is_some_and(|r| r.is_excluded(&file.path))
-            {
+            if repo.is_some_and(|r| r.is_excluded(&file.path)) {
                 continue;
             }
-            let blob = repository.find_blob(file.blob).map_err(odb_error)?;
-            let text = decode(&set.label, &file.path, blob.content())?;
+            let text = listing.text(git, &set.label, &file.path, file.blob)?;
             set.files.insert(
                 file.path.clone(),
                 ProtoFile {
-                    path: file.path,
+                    path: file.path.clone(),
                     id: file.blob,
                     text,
                 },
@@ -156,6 +185,108 @@ impl ProtoSet {
         }
         self.files
             .retain(|path, _| prefixes.iter().any(|prefix| under(path, prefix)));
+    }
+}
+
+/// Lists the .proto files of commits (and `buf.yaml` / `buf.work.yaml` at
+/// the root) without listing every file: directories no side reads protos
+/// from are not entered, and what a tree holds is remembered by its id, so
+/// a subtree that did not change between two commits is read once. Safe to
+/// share between threads.
+#[derive(Default)]
+pub struct ProtoListing {
+    /// Tree id -> the .proto files below it, relative to it.
+    trees: Mutex<HashMap<Oid, Arc<Vec<TreeFile>>>>,
+    /// Blob id -> its text.
+    texts: Mutex<HashMap<Oid, Arc<str>>>,
+}
+
+impl ProtoListing {
+    /// The .proto files of a commit plus the root's buf configuration files.
+    pub fn files_at(&self, git: &Git, commit: Oid) -> Result<Vec<TreeFile>, InputError> {
+        let error = |e: git2::Error| {
+            InputError::new(format!(
+                "cannot read commit {}: {}",
+                crate::git::short(commit),
+                e.message()
+            ))
+        };
+        let repository = git.repository();
+        let tree = repository
+            .find_commit(commit)
+            .and_then(|c| c.tree())
+            .map_err(error)?;
+        let mut files: Vec<TreeFile> = self
+            .protos_below(repository, &tree)
+            .map_err(error)?
+            .iter()
+            .cloned()
+            .collect();
+        for name in ["buf.yaml", "buf.work.yaml"] {
+            if let Some(entry) = tree.get_name(name)
+                && entry.kind() == Some(ObjectType::Blob)
+            {
+                files.push(TreeFile {
+                    path: name.to_string(),
+                    blob: entry.id(),
+                });
+            }
+        }
+        Ok(files)
+    }
+
+    fn protos_below(
+        &self,
+        repository: &git2::Repository,
+        tree: &git2::Tree<'_>,
+    ) -> Result<Arc<Vec<TreeFile>>, git2::Error> {
+        if let Some(known) = self.lock_trees().get(&tree.id()) {
+            return Ok(known.clone());
+        }
+        let mut files = Vec::new();
+        for entry in tree.iter() {
+            let Ok(name) = std::str::from_utf8(entry.name_bytes()) else {
+                continue;
+            };
+            match entry.kind() {
+                Some(ObjectType::Tree) if !skipped(name) => {
+                    let subtree = repository.find_tree(entry.id())?;
+                    for file in self.protos_below(repository, &subtree)?.iter() {
+                        files.push(TreeFile {
+                            path: format!("{name}/{}", file.path),
+                            blob: file.blob,
+                        });
+                    }
+                }
+                Some(ObjectType::Blob) if is_proto(name) && !skipped(name) => {
+                    files.push(TreeFile {
+                        path: name.to_string(),
+                        blob: entry.id(),
+                    });
+                }
+                _ => {}
+            }
+        }
+        let files = Arc::new(files);
+        self.lock_trees().insert(tree.id(), files.clone());
+        Ok(files)
+    }
+
+    fn lock_trees(&self) -> std::sync::MutexGuard<'_, HashMap<Oid, Arc<Vec<TreeFile>>>> {
+        // A panic elsewhere cannot leave a half-written entry: inserts are whole.
+        self.trees.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A .proto blob's text, decoded once per blob id.
+    fn text(&self, git: &Git, label: &str, path: &str, blob: Oid) -> Result<Arc<str>, InputError> {
+        let lock = || self.texts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(text) = lock().get(&blob) {
+            return Ok(text.clone());
+        }
+        let bytes = git.blob(blob)?;
+        let text = decode(label, path, &bytes)?;
+        lock().insert(blob, text.clone());
+        Ok(text)
     }
 }
 

@@ -235,9 +235,40 @@ fn anchors(facts: &Facts, config: &DriftConfig) -> BTreeMap<String, Anchored> {
     anchors
 }
 
+/// The libyears of a Go module's direct requirements: for each, the time
+/// between the release it requires and the newest release.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Libyears {
+    pub years: f64,
+    /// Direct requirements with both release times known.
+    pub counted: usize,
+    /// Direct requirements whose release times are not in `data`.
+    pub missing: usize,
+}
+
+/// [`Libyears`] of one module from gathered upstream data (the score job
+/// reads it too, from the module cache).
+pub fn libyears(module: &model::GoModule, data: &upstream::UpstreamData) -> Libyears {
+    const YEAR: f64 = 365.25 * 86_400.0;
+    let mut out = Libyears::default();
+    for req in module.parsed.requires.iter().filter(|r| !r.indirect) {
+        let times = data.go.get(&req.path).and_then(|up| {
+            up.latest_time
+                .zip(up.times.get(req.version.as_str()).copied())
+        });
+        match times {
+            Some((latest, current)) => {
+                out.years += ((latest - current).max(0) as f64) / YEAR;
+                out.counted += 1;
+            }
+            None => out.missing += 1,
+        }
+    }
+    out
+}
+
 /// Libyears per service and in total, and where the data came from.
 fn upstream_summary(facts: &Facts, data: &upstream::UpstreamData) -> Vec<(String, String)> {
-    const YEAR: f64 = 365.25 * 86_400.0;
     let mut stats = Vec::new();
     if let Some(reason) = &data.unavailable {
         stats.push(("upstream".into(), reason.clone()));
@@ -252,18 +283,7 @@ fn upstream_summary(facts: &Facts, data: &upstream::UpstreamData) -> Vec<(String
     }
     let mut per_service: Vec<(String, f64)> = Vec::new();
     for module in facts.service_modules() {
-        let mut years = 0.0;
-        for req in module.parsed.requires.iter().filter(|r| !r.indirect) {
-            let Some(up) = data.go.get(&req.path) else {
-                continue;
-            };
-            if let (Some(latest), Some(current)) =
-                (up.latest_time, up.times.get(req.version.as_str()))
-            {
-                years += ((latest - current).max(0) as f64) / YEAR;
-            }
-        }
-        per_service.push((module.name.clone(), years));
+        per_service.push((module.name.clone(), libyears(module, data).years));
     }
     let total: f64 = per_service.iter().map(|(_, y)| y).sum();
     per_service.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));

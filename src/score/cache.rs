@@ -1,84 +1,176 @@
 //! The per-commit cache of the history scan. A commit never changes, so what
-//! was read for it once (its files, blobs and line counts) is kept by commit
-//! id in `.git/trellis/score-history-v1`, a line-oriented text file:
+//! was read for it once (its parents, files, blobs and line counts) is kept
+//! by commit id in `.git/trellis/score-history-v2`, a line-oriented text file
+//! that runs only append to:
 //!
 //! ```text
-//! trellis-score-history 1
-//! c <id> <parents> <committer-time>
-//! a <author name>\t<author email>
-//! s <summary>
-//! f <path>\t<old blob>\t<new blob>\t<lines>     (blobs empty once lines are counted)
+//! trellis-score-history 2
+//! c <id> <committer-time> <parent ids, comma-separated, or ->\t<author name>\t<author email>\t<summary>
+//! f <lines>\t<old blob>\t<new blob>\t<path>     (empty: no blob, or lines counted)
+//! e
+//! l <blob> <lines, or - for a binary or generated blob>
 //! ```
 //!
-//! `<lines>` is `-` (not counted), `b` (binary), `g` (generated) or `added,removed`. Text
-//! fields escape `\\`, tab and newline. A file that does not parse is ignored
-//! (the scan reads everything again and rewrites it).
+//! `<lines>` is `-` (not counted), `b` (binary), `g` (generated) or
+//! `added,removed`. Text fields escape `\\`, tab and newline. A commit's
+//! record counts once its `e` line is there, so an append cut short by a
+//! crash loses only that record; a later record of the same commit (its
+//! lines counted after `score.churn` was turned on) replaces the earlier one.
+//! When superseded records outweigh live ones, or the file does not parse,
+//! the next write rewrites it whole (atomically).
+//!
+//! The parents are there so that a re-run walks the cached part of the
+//! history from the cache alone, without reading commits from git.
 
-use super::scan::{CommitInfo, FileChange, Lines};
+use super::scan::{CommitInfo, FileChange, Lines, OidMap};
 use git2::Oid;
-use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::Path;
 
-pub const FILE_NAME: &str = "score-history-v1";
-const HEADER: &str = "trellis-score-history 1";
+pub const FILE_NAME: &str = "score-history-v2";
+const HEADER: &str = "trellis-score-history 2";
 
 #[derive(Debug, Default)]
 pub struct Cache {
-    pub commits: HashMap<Oid, CommitInfo>,
+    pub commits: OidMap<CommitInfo>,
+    /// Lines of blobs at the end of a window (for hotspots); `None` for a
+    /// binary or generated blob.
+    pub blob_lines: OidMap<Option<u32>>,
+    /// Complete commit records in the file (superseded ones included).
+    records: usize,
+    /// The file is missing, damaged or ends in a torn record: the next
+    /// write replaces it instead of appending.
+    rewrite: bool,
 }
 
 impl Cache {
     /// Reads the cache; a missing or damaged file gives an empty cache.
     pub fn load(path: &Path) -> Cache {
         let Ok(text) = std::fs::read_to_string(path) else {
-            return Cache::default();
+            return Cache {
+                rewrite: true,
+                ..Cache::default()
+            };
         };
-        parse(&text).unwrap_or_default()
+        parse(&text).unwrap_or(Cache {
+            rewrite: true,
+            ..Cache::default()
+        })
+    }
+
+    /// Records new or updated commits and blob line counts (`self`
+    /// already holds them): appended to the file, or the whole file
+    /// rewritten when it was damaged or mostly superseded records.
+    pub fn append(
+        &mut self,
+        path: &Path,
+        commits: &[CommitInfo],
+        blob_lines: &[Oid],
+    ) -> std::io::Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let live = self.commits.values().filter(|c| !c.boundary).count();
+        let superseded = (self.records + commits.len()).saturating_sub(live);
+        if self.rewrite || superseded > live.max(1024) {
+            let mut out = String::with_capacity(64 * live + HEADER.len() + 1);
+            out.push_str(HEADER);
+            out.push('\n');
+            for commit in self.commits.values().filter(|c| !c.boundary) {
+                write_commit(&mut out, commit);
+            }
+            for (blob, lines) in self.blob_lines.iter() {
+                write_lines(&mut out, blob, *lines);
+            }
+            crate::fsutil::write_atomic(path, out.as_bytes())?;
+            // The first format's file, superseded by this one.
+            if let Some(dir) = path.parent() {
+                let _ = std::fs::remove_file(dir.join("score-history-v1"));
+            }
+            self.records = live;
+            self.rewrite = false;
+            return Ok(());
+        }
+        let mut out = String::with_capacity(128 * commits.len());
+        for commit in commits {
+            write_commit(&mut out, commit);
+        }
+        for blob in blob_lines {
+            if let Some(lines) = self.blob_lines.get(blob) {
+                write_lines(&mut out, *blob, *lines);
+            }
+        }
+        // One write with O_APPEND: another run appending at the same time
+        // does not interleave inside it.
+        let mut file = std::fs::OpenOptions::new().append(true).open(path)?;
+        file.write_all(out.as_bytes())?;
+        self.records += commits.len();
+        Ok(())
     }
 }
 
+/// Parses the file in two halves on two threads (a long history's cache is
+/// megabytes), split where a commit record starts; records of the second
+/// half replace those of the first, as later records do.
 fn parse(text: &str) -> Option<Cache> {
-    let mut lines = text.lines();
-    if lines.next()? != HEADER {
-        return None;
+    let body = text.strip_prefix(HEADER)?.strip_prefix('\n')?;
+    let split = body
+        .get(body.len() / 2..)
+        .and_then(|tail| tail.find("\nc "))
+        .map(|at| body.len() / 2 + at + 1);
+    let Some(split) = split.filter(|_| body.len() > 1 << 20) else {
+        return parse_part(body, true);
+    };
+    let (first, second) = rayon::join(
+        || parse_part(&body[..split], false),
+        || parse_part(&body[split..], true),
+    );
+    let (mut cache, second) = (first?, second?);
+    for (id, commit) in second.commits.into_parts() {
+        cache.commits.insert(id, commit);
     }
-    let mut commits = HashMap::new();
+    for (blob, lines) in second.blob_lines.into_parts() {
+        cache.blob_lines.insert(blob, lines);
+    }
+    cache.records += second.records;
+    cache.rewrite = second.rewrite;
+    Some(cache)
+}
+
+/// One part of the file; only the last part may end in a torn record.
+fn parse_part(text: &str, last: bool) -> Option<Cache> {
+    let lines = text.lines();
+    let mut cache = Cache::default();
+    // Sized up front (a commit record is rarely under 200 bytes): growing a
+    // map of 50,000 commits moves each many times.
+    cache.commits.reserve(text.len() / 200);
     let mut current: Option<CommitInfo> = None;
     for line in lines {
-        let (kind, rest) = line.split_at_checked(2)?;
+        let (kind, rest) = line.split_at_checked(2).unwrap_or((line, ""));
         match kind {
             "c " => {
-                if let Some(done) = current.take() {
-                    commits.insert(done.id, done);
-                }
-                let mut parts = rest.split(' ');
-                let id = Oid::from_str(parts.next()?).ok()?;
-                let parents = parts.next()?.parse().ok()?;
-                let time = parts.next()?.parse().ok()?;
+                let mut fields = rest.split(is_tab);
+                let mut head = fields.next()?.split(' ');
+                let id = parse_oid(head.next()?)?;
+                let time = head.next()?.parse().ok()?;
+                let parents = match head.next()? {
+                    "-" => Vec::new(),
+                    list => list.split(',').map(parse_oid).collect::<Option<Vec<_>>>()?,
+                };
                 current = Some(CommitInfo {
                     id,
                     parents,
                     time,
-                    author_name: String::new(),
-                    author_email: String::new(),
-                    summary: String::new(),
+                    author_name: unescape(fields.next()?),
+                    author_email: unescape(fields.next()?),
+                    summary: unescape(fields.next()?),
                     boundary: false,
                     files: Vec::new(),
                 });
             }
-            "a " => {
-                let commit = current.as_mut()?;
-                let (name, email) = rest.split_once('\t')?;
-                commit.author_name = unescape(name);
-                commit.author_email = unescape(email);
-            }
-            "s " => current.as_mut()?.summary = unescape(rest),
             "f " => {
-                let mut parts = rest.split('\t');
-                let path = unescape(parts.next()?);
-                let old = blob_id(parts.next()?)?;
-                let new = blob_id(parts.next()?)?;
+                let mut parts = rest.splitn(4, is_tab);
                 let lines = match parts.next()? {
                     "-" => Lines::Unknown,
                     "b" => Lines::Binary,
@@ -91,6 +183,9 @@ fn parse(text: &str) -> Option<Cache> {
                         }
                     }
                 };
+                let old = blob_id(parts.next()?)?;
+                let new = blob_id(parts.next()?)?;
+                let path = unescape(parts.next()?);
                 current.as_mut()?.files.push(FileChange {
                     path,
                     old,
@@ -98,58 +193,94 @@ fn parse(text: &str) -> Option<Cache> {
                     lines,
                 });
             }
+            "l " if current.is_none() => {
+                let (blob, lines) = rest.split_once(' ')?;
+                let lines = match lines {
+                    "-" => None,
+                    n => Some(n.parse().ok()?),
+                };
+                cache.blob_lines.insert(parse_oid(blob)?, lines);
+            }
+            "e" => {
+                let done = current.take()?;
+                cache.commits.insert(done.id, done);
+                cache.records += 1;
+            }
             _ => return None,
         }
     }
-    if let Some(done) = current.take() {
-        commits.insert(done.id, done);
+    // A record without its end line: an append cut short.
+    let torn = current.is_some() || (!text.is_empty() && !text.ends_with('\n'));
+    if torn && !last {
+        return None;
     }
-    Some(Cache { commits })
+    cache.rewrite = torn;
+    Some(cache)
 }
 
-/// Writes the cache atomically (a crash leaves the old file).
-pub fn save<'a>(
-    path: &Path,
-    commits: impl IntoIterator<Item = &'a CommitInfo>,
-) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+fn write_lines(out: &mut String, blob: Oid, lines: Option<u32>) {
+    let _ = match lines {
+        Some(n) => writeln!(out, "l {blob} {n}"),
+        None => writeln!(out, "l {blob} -"),
+    };
+}
+
+fn write_commit(out: &mut String, commit: &CommitInfo) {
+    let _ = write!(out, "c {} {} ", commit.id, commit.time);
+    if commit.parents.is_empty() {
+        out.push('-');
     }
-    let mut out = String::with_capacity(1 << 20);
-    out.push_str(HEADER);
-    out.push('\n');
-    for commit in commits {
-        let _ = writeln!(out, "c {} {} {}", commit.id, commit.parents, commit.time);
-        let _ = writeln!(
-            out,
-            "a {}\t{}",
-            escape(&commit.author_name),
-            escape(&commit.author_email)
-        );
-        let _ = writeln!(out, "s {}", escape(&commit.summary));
-        for file in &commit.files {
-            let lines = match file.lines {
-                Lines::Unknown => "-".to_string(),
-                Lines::Binary => "b".to_string(),
-                Lines::Generated => "g".to_string(),
-                Lines::Counted { added, removed } => format!("{added},{removed}"),
-            };
-            // Blob ids are only needed to count lines later; once counted
-            // they are dropped, which keeps the file about a third the size.
-            if file.lines == Lines::Unknown {
-                let _ = writeln!(
-                    out,
-                    "f {}\t{}\t{}\t{lines}",
-                    escape(&file.path),
-                    file.old,
-                    file.new
-                );
-            } else {
-                let _ = writeln!(out, "f {}\t\t\t{lines}", escape(&file.path));
-            }
+    for (i, parent) in commit.parents.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
         }
+        let _ = write!(out, "{parent}");
     }
-    crate::fsutil::write_atomic(path, out.as_bytes())
+    for field in [&commit.author_name, &commit.author_email, &commit.summary] {
+        out.push('\t');
+        push_escaped(out, field);
+    }
+    out.push('\n');
+    for file in &commit.files {
+        let _ = match file.lines {
+            Lines::Unknown => write!(out, "f -\t"),
+            Lines::Binary => write!(out, "f b\t"),
+            Lines::Generated => write!(out, "f g\t"),
+            Lines::Counted { added, removed } => write!(out, "f {added},{removed}\t"),
+        };
+        // Blob ids are needed to count lines later and, for contract
+        // files, to rebuild a commit's protos (see `forget_counted_blobs`);
+        // zero ids, and those dropped once counted, are written empty.
+        for blob in [file.old, file.new] {
+            if !blob.is_zero() {
+                let _ = write!(out, "{blob}");
+            }
+            out.push('\t');
+        }
+        push_escaped(out, &file.path);
+        out.push('\n');
+    }
+    out.push_str("e\n");
+}
+
+/// 40 hex digits: decoded here rather than through libgit2, which showed in
+/// the profile of loading 50,000 commits.
+fn parse_oid(hex: &str) -> Option<Oid> {
+    let hex = hex.as_bytes();
+    if hex.len() != 40 {
+        return None;
+    }
+    let digit = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    };
+    let mut bytes = [0u8; 20];
+    for (i, byte) in bytes.iter_mut().enumerate() {
+        *byte = digit(hex[2 * i])? << 4 | digit(hex[2 * i + 1])?;
+    }
+    Oid::from_bytes(&bytes).ok()
 }
 
 /// A blob id, or zero when the cache dropped it (see [`save`]).
@@ -157,15 +288,15 @@ fn blob_id(text: &str) -> Option<Oid> {
     if text.is_empty() {
         Some(Oid::ZERO_SHA1)
     } else {
-        Oid::from_str(text).ok()
+        parse_oid(text)
     }
 }
 
-fn escape(text: &str) -> String {
+fn push_escaped(out: &mut String, text: &str) {
     if !text.contains(['\\', '\t', '\n', '\r']) {
-        return text.to_string();
+        out.push_str(text);
+        return;
     }
-    let mut out = String::with_capacity(text.len() + 4);
     for c in text.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
@@ -175,11 +306,16 @@ fn escape(text: &str) -> String {
             c => out.push(c),
         }
     }
-    out
+}
+
+/// Splits on tabs: a closure pattern scans bytes, where a `char` pattern
+/// calls memchr and memcmp per match (it showed in a cached run's profile).
+fn is_tab(c: char) -> bool {
+    c == '\t'
 }
 
 fn unescape(text: &str) -> String {
-    if !text.contains('\\') {
+    if !text.as_bytes().contains(&b'\\') {
         return text.to_string();
     }
     let mut out = String::with_capacity(text.len());
@@ -204,11 +340,14 @@ fn unescape(text: &str) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn round_trips_odd_text() {
-        let commit = CommitInfo {
+    fn id(hex: char) -> Oid {
+        Oid::from_str(&hex.to_string().repeat(40)).unwrap()
+    }
+
+    fn odd_commit() -> CommitInfo {
+        CommitInfo {
             id: Oid::from_str("0123456789abcdef0123456789abcdef01234567").unwrap(),
-            parents: 1,
+            parents: vec![id('a'), id('b')],
             time: 1_700_000_000,
             author_name: "Zoë \\ Tab\tName".into(),
             author_email: "z@example.com".into(),
@@ -218,7 +357,7 @@ mod tests {
                 FileChange {
                     path: "dir/with\ttab.go".into(),
                     old: Oid::ZERO_SHA1,
-                    new: Oid::from_str("1111111111111111111111111111111111111111").unwrap(),
+                    new: id('1'),
                     lines: Lines::Unknown,
                 },
                 FileChange {
@@ -237,17 +376,155 @@ mod tests {
                     lines: Lines::Binary,
                 },
             ],
-        };
+        }
+    }
+
+    fn root_commit(hex: char) -> CommitInfo {
+        CommitInfo {
+            id: id(hex),
+            parents: Vec::new(),
+            time: 1,
+            author_name: "Ada".into(),
+            author_email: "ada@example.com".into(),
+            summary: String::new(),
+            boundary: false,
+            files: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn round_trips_odd_text() {
+        let commit = odd_commit();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("trellis").join(FILE_NAME);
-        save(&path, [&commit]).unwrap();
+        let mut cache = Cache::load(&path);
+        cache.commits.insert(commit.id, commit.clone());
+        cache.blob_lines.insert(id('5'), Some(12));
+        cache.blob_lines.insert(id('6'), None);
+        cache
+            .append(&path, std::slice::from_ref(&commit), &[id('5'), id('6')])
+            .unwrap();
         let cache = Cache::load(&path);
         assert_eq!(cache.commits.get(&commit.id), Some(&commit));
+        assert_eq!(cache.commits.len(), 1);
+        assert_eq!(cache.blob_lines.get(&id('5')), Some(&Some(12)));
+        assert_eq!(cache.blob_lines.get(&id('6')), Some(&None));
+    }
+
+    #[test]
+    fn appends_and_later_records_win() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let mut cache = Cache::load(&path);
+        let first = root_commit('c');
+        cache.commits.insert(first.id, first.clone());
+        cache
+            .append(&path, std::slice::from_ref(&first), &[])
+            .unwrap();
+        let size = std::fs::metadata(&path).unwrap().len();
+
+        let mut cache = Cache::load(&path);
+        let mut updated = first.clone();
+        updated.summary = "counted later".into();
+        let second = root_commit('d');
+        for c in [&updated, &second] {
+            cache.commits.insert(c.id, (*c).clone());
+        }
+        cache
+            .append(&path, &[updated.clone(), second.clone()], &[])
+            .unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.len() as u64 > size);
+        assert_eq!(
+            text.matches("\ne\n").count(),
+            3,
+            "appended, not rewritten: {text}"
+        );
+        let cache = Cache::load(&path);
+        assert_eq!(cache.commits.len(), 2);
+        assert_eq!(cache.commits[&first.id].summary, "counted later");
+        assert_eq!(cache.records, 3);
+    }
+
+    #[test]
+    fn a_torn_append_loses_only_its_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let mut cache = Cache::load(&path);
+        let first = root_commit('c');
+        cache.commits.insert(first.id, first.clone());
+        cache
+            .append(&path, std::slice::from_ref(&first), &[])
+            .unwrap();
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        text.push_str(&format!(
+            "c {} 5 -\tBob\tbob@example.com\ts\nf 1,0\t\t\tx.go",
+            id('d')
+        ));
+        std::fs::write(&path, &text).unwrap();
+
+        let mut cache = Cache::load(&path);
+        let ids: Vec<Oid> = cache.commits.iter().map(|(id, _)| id).collect();
+        assert_eq!(ids, [first.id]);
+        assert!(cache.rewrite, "a torn tail makes the next write a rewrite");
+        let second = root_commit('e');
+        cache.commits.insert(second.id, second.clone());
+        cache
+            .append(&path, std::slice::from_ref(&second), &[])
+            .unwrap();
+        let cache = Cache::load(&path);
+        assert_eq!(cache.commits.len(), 2);
+        assert!(!cache.rewrite);
+    }
+
+    #[test]
+    fn a_large_file_parses_in_halves_and_later_records_still_win() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let mut cache = Cache::load(&path);
+        let commits: Vec<CommitInfo> = (0..8000u32)
+            .map(|i| {
+                let mut c = root_commit('0');
+                let hex = format!("{i:040x}");
+                c.id = Oid::from_str(&hex).unwrap();
+                c.summary = format!("commit {i} {}", "x".repeat(120));
+                c
+            })
+            .collect();
+        for c in &commits {
+            cache.commits.insert(c.id, c.clone());
+        }
+        cache.append(&path, &commits, &[]).unwrap();
+        let mut first = commits[0].clone();
+        first.summary = "counted later".into();
+        cache.commits.insert(first.id, first.clone());
+        cache
+            .append(&path, std::slice::from_ref(&first), &[])
+            .unwrap();
+        assert!(std::fs::metadata(&path).unwrap().len() > 1 << 20);
+
+        let loaded = Cache::load(&path);
+        assert_eq!(loaded.commits.len(), 8000);
+        assert_eq!(loaded.records, 8001);
+        assert!(!loaded.rewrite);
+        assert_eq!(loaded.commits[&first.id].summary, "counted later");
+        assert_eq!(loaded.commits[&commits[7999].id], commits[7999]);
     }
 
     #[test]
     fn damaged_file_is_ignored() {
-        assert!(parse("trellis-score-history 1\nc nothex 1 2\n").is_none());
+        assert!(parse("trellis-score-history 2\nc nothex 1 -\ta\tb\ts\ne\n").is_none());
+        assert!(parse("trellis-score-history 1\nc 1 2\n").is_none());
         assert!(parse("something else\n").is_none());
+        assert_eq!(
+            parse_oid(&"aB".repeat(20)),
+            Oid::from_str(&"ab".repeat(20)).ok()
+        );
+        assert!(parse_oid(&"g".repeat(40)).is_none());
+        assert!(parse_oid("abc").is_none());
+        assert!(
+            parse("trellis-score-history 2\nf -\t\t\tx\n").is_none(),
+            "a file outside a commit"
+        );
     }
 }

@@ -2,8 +2,9 @@
 
 use super::config::ScoreConfig;
 use super::generated::GeneratedFiles;
+use super::hash::{FxMap, FxSet};
 use super::model::*;
-use super::scan::{CommitInfo, Lines, ScanResult, line_count};
+use super::scan::{CommitInfo, Lines, ScanResult};
 use super::window::{Window, format_date};
 use crate::git::Tag;
 use crate::repo::Repo;
@@ -38,6 +39,8 @@ pub enum Tables {
 
 pub struct Inputs<'a> {
     pub repo: &'a Repo,
+    /// Per service name; services not in it are unavailable.
+    pub dependency_age: &'a BTreeMap<String, DependencyAge>,
     pub git: &'a git2::Repository,
     pub config: &'a ScoreConfig,
     pub window: Window,
@@ -174,32 +177,54 @@ pub fn compute(inputs: &Inputs<'_>) -> Scorecard {
     // Temporal coupling and hotspot inputs.
     let mut revisions: BTreeMap<String, usize> = BTreeMap::new();
     let mut shared: BTreeMap<(String, String), usize> = BTreeMap::new();
-    let mut file_changes: BTreeMap<String, usize> = BTreeMap::new();
-    let mut file_generated: BTreeSet<String> = BTreeSet::new();
+    let mut changes_by_path: FxMap<&str, usize> = FxMap::default();
+    let mut generated_paths: FxSet<&str> = FxSet::default();
+
+    // What depends only on a path (its service, whether it is generated)
+    // or only on an author is worked out once: a long window has tens of
+    // thousands of commits over a few thousand paths and authors.
+    let mut path_facts: FxMap<&str, (Option<String>, bool)> = FxMap::default();
+    let mut identities: FxMap<(&str, &str), (String, bool)> = FxMap::default();
+    for commit in &inputs.scan.commits {
+        identities
+            .entry((&commit.author_name, &commit.author_email))
+            .or_insert_with(|| identity(commit, inputs.mailmap, &bots));
+        for file in &commit.files {
+            path_facts.entry(&file.path).or_insert_with(|| {
+                (
+                    map.service(&file.path),
+                    inputs.generated.is_generated(&file.path),
+                )
+            });
+        }
+    }
 
     for commit in &inputs.scan.commits {
-        if commit.parents > 1 {
+        if commit.is_merge() {
             history.merges += 1;
         }
-        let (author, is_bot) = identity(commit, inputs.mailmap, &bots);
+        let (author, is_bot) =
+            &identities[&(commit.author_name.as_str(), commit.author_email.as_str())];
+        let is_bot = *is_bot;
         if is_bot {
             history.bot_commits += 1;
         }
         let week = window
             .week_index(commit.time)
             .min(weeks.len().saturating_sub(1));
-        let mut touched: BTreeMap<String, Vec<&super::scan::FileChange>> = BTreeMap::new();
+        let mut touched: BTreeMap<&str, Vec<&super::scan::FileChange>> = BTreeMap::new();
         for file in &commit.files {
-            if let Some(service) = map.service(&file.path) {
+            let (service, generated) = &path_facts[file.path.as_str()];
+            if let Some(service) = service {
                 touched.entry(service).or_default().push(file);
             }
-            *file_changes.entry(file.path.clone()).or_default() += 1;
-            if matches!(file.lines, Lines::Generated) || inputs.generated.is_generated(&file.path) {
-                file_generated.insert(file.path.clone());
+            *changes_by_path.entry(&file.path).or_default() += 1;
+            if matches!(file.lines, Lines::Generated) || *generated {
+                generated_paths.insert(&file.path);
             }
         }
         for (service, files) in &touched {
-            let Some(a) = acc.get_mut(service) else {
+            let Some(a) = acc.get_mut(*service) else {
                 continue; // an alias to a service that no longer exists
             };
             a.commits += 1;
@@ -207,8 +232,15 @@ pub fn compute(inputs: &Inputs<'_>) -> Scorecard {
             if is_bot {
                 a.bot_commits += 1;
             } else {
-                *a.authors.entry(author.clone()).or_default() += 1;
-                a.weekly_authors[week].insert(author.clone());
+                match a.authors.get_mut(author) {
+                    Some(count) => *count += 1,
+                    None => {
+                        a.authors.insert(author.clone(), 1);
+                    }
+                }
+                if !a.weekly_authors[week].contains(author) {
+                    a.weekly_authors[week].insert(author.clone());
+                }
             }
             for file in files {
                 match file.lines {
@@ -218,7 +250,9 @@ pub fn compute(inputs: &Inputs<'_>) -> Scorecard {
                         a.weekly.churn[week] += u64::from(added) + u64::from(removed);
                     }
                     _ => {
-                        a.skipped_files.insert(file.path.clone());
+                        if !a.skipped_files.contains(&file.path) {
+                            a.skipped_files.insert(file.path.clone());
+                        }
                     }
                 }
             }
@@ -227,11 +261,11 @@ pub fn compute(inputs: &Inputs<'_>) -> Scorecard {
                 .filter(|f| f.path.ends_with(".proto"))
                 .map(|f| f.path.clone())
                 .collect();
-            if !contracts.is_empty() && commit.parents <= 1 {
+            if !contracts.is_empty() && !commit.is_merge() {
                 a.weekly.contract_commits[week] += 1;
                 let change = ContractChange {
                     commit: commit.id,
-                    parent: parent_of(inputs.git, commit),
+                    parent: commit.first_parent(),
                     paths: contracts,
                 };
                 a.contract_commits.push((change, week));
@@ -240,17 +274,23 @@ pub fn compute(inputs: &Inputs<'_>) -> Scorecard {
         if commit.files.len() > config.max_changeset {
             history.large_commits_skipped += 1;
         } else if !touched.is_empty() {
-            let services: Vec<&String> = touched.keys().collect();
+            let services: Vec<&str> = touched.keys().copied().collect();
             for s in &services {
-                *revisions.entry((*s).clone()).or_default() += 1;
+                match revisions.get_mut(*s) {
+                    Some(count) => *count += 1,
+                    None => {
+                        revisions.insert(s.to_string(), 1);
+                    }
+                }
             }
             for (i, a) in services.iter().enumerate() {
                 for b in &services[i + 1..] {
-                    *shared.entry(((*a).clone(), (*b).clone())).or_default() += 1;
+                    *shared.entry((a.to_string(), b.to_string())).or_default() += 1;
                 }
             }
         }
     }
+    let file_changes: BTreeMap<&str, usize> = changes_by_path.into_iter().collect();
 
     // Deploys: tags per service, repo-wide tags, marker commits.
     let deploys = count_deploys(inputs, &map, &names, &mut history, &weeks);
@@ -273,33 +313,21 @@ pub fn compute(inputs: &Inputs<'_>) -> Scorecard {
     };
 
     // Sizes of changed files at the end of the window, for hotspots.
-    let head_tree = inputs
-        .git
-        .find_commit(inputs.head)
-        .and_then(|c| c.tree())
-        .ok();
     let mut hotspots_all: Vec<Hotspot> = Vec::new();
     for (path, changes) in &file_changes {
-        if file_generated.contains(path) {
+        if generated_paths.contains(path) {
             continue;
         }
-        let Some(tree) = &head_tree else { break };
-        let Ok(entry) = tree.get_path(std::path::Path::new(path)) else {
-            continue; // deleted by the end of the window
-        };
-        let Ok(blob) = inputs.git.find_blob(entry.id()) else {
+        // Deleted by the end of the window, binary or generated: no hotspot.
+        let Some(Some(lines)) = inputs.scan.head_lines.get(*path) else {
             continue;
         };
-        if blob.is_binary() || super::generated::has_generated_marker(blob.content()) {
-            continue;
-        }
-        let lines = line_count(blob.content());
         hotspots_all.push(Hotspot {
-            path: path.clone(),
-            service: map.service(path),
+            path: path.to_string(),
+            service: path_facts[path].0.clone(),
             changes: *changes,
-            lines,
-            score: *changes as u64 * u64::from(lines),
+            lines: *lines,
+            score: *changes as u64 * u64::from(*lines),
         });
     }
     hotspots_all.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.path.cmp(&b.path)));
@@ -401,6 +429,11 @@ pub fn compute(inputs: &Inputs<'_>) -> Scorecard {
                 skipped_files: a.skipped_files.len(),
             }),
             author_concentration: concentration,
+            dependency_age: inputs.dependency_age.get(name).cloned().unwrap_or_else(|| {
+                DependencyAge::unavailable(
+                    "no go.mod of this service; only Go modules' dependency age is read (crates are not looked up offline)",
+                )
+            }),
             hotspots,
             score_inputs,
             weekly: a.weekly,
@@ -452,7 +485,9 @@ fn identity(
 ) -> (String, bool) {
     let (mut name, mut email) = (commit.author_name.clone(), commit.author_email.clone());
     if let Some(mailmap) = mailmap
-        && let Ok(signature) = git2::Signature::now(&name, &email)
+        // Only name and email matter to the mailmap; a fixed time spares
+        // `Signature::now`'s reading of the time zone.
+        && let Ok(signature) = git2::Signature::new(&name, &email, &git2::Time::new(0, 0))
         && let Ok(resolved) = mailmap.resolve_signature(&signature)
     {
         name = String::from_utf8_lossy(resolved.name_bytes()).into_owned();
@@ -464,16 +499,6 @@ fn identity(
         .iter()
         .any(|b| lower_name.contains(b.as_str()) || lower_email.contains(b.as_str()));
     (format!("{name} <{email}>"), bot)
-}
-
-fn parent_of(git: &git2::Repository, commit: &CommitInfo) -> Oid {
-    if commit.parents == 0 {
-        return Oid::ZERO_SHA1;
-    }
-    git.find_commit(commit.id)
-        .ok()
-        .and_then(|c| c.parent_id(0).ok())
-        .unwrap_or(Oid::ZERO_SHA1)
 }
 
 fn stability(

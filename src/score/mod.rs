@@ -7,6 +7,7 @@
 pub mod cache;
 pub mod config;
 pub mod generated;
+pub mod hash;
 pub mod metrics;
 pub mod model;
 pub mod render;
@@ -132,11 +133,34 @@ pub fn scorecard(repo: &Repo, git: &Git, options: &Options) -> Result<Scorecard,
     // the configured categories in the service's changed contract files; a
     // side that does not compile makes it unknown.
     let cache_dir = config.cache.then(|| repository.path().join("trellis"));
+    let history = verdicts::History {
+        commits: scanned.commits.iter().map(|c| (c.id, c)).collect(),
+        merges_listed: config.merges == config::MergeMode::FirstParent,
+    };
     let breaking = |changes: &[metrics::ContractChange]| {
-        verdicts::judge(repo, &categories, changes, cache_dir.as_deref())
+        verdicts::judge(
+            repo,
+            git,
+            &categories,
+            changes,
+            cache_dir.as_deref(),
+            &history,
+        )
+    };
+    let dependency_age = match options.end {
+        None => dependency_age(repo),
+        Some(_) => repo
+            .services
+            .iter()
+            .map(|s| {
+                let reason = "dependency age is read from the work tree's go.mod files only, not at --compare REF";
+                (s.name.clone(), model::DependencyAge::unavailable(reason))
+            })
+            .collect(),
     };
     let inputs = metrics::Inputs {
         repo,
+        dependency_age: &dependency_age,
         git: repository,
         config,
         window,
@@ -151,13 +175,89 @@ pub fn scorecard(repo: &Repo, git: &Git, options: &Options) -> Result<Scorecard,
         shallow: git.is_shallow(),
     };
     let mut card = metrics::compute(&inputs);
-    if let Some(warning) = scanned.cache_warning {
+    drop(inputs);
+    drop(history);
+    let mut scanned = scanned;
+    if let Some(warning) = scanned.cache_warning.take() {
         card.history.incomplete.push(model::Incomplete {
             metric: "cache".into(),
             reason: warning,
         });
     }
+    // Freeing a long history's commits (hundreds of thousands of small
+    // strings) took a sixth of a cached run; another thread does it while
+    // this one renders.
+    std::thread::spawn(move || drop(scanned));
     Ok(card)
+}
+
+/// Libyears per service from what `trellis drift --offline` reads: the
+/// services' go.mod files and release times in the local Go module cache.
+fn dependency_age(repo: &Repo) -> std::collections::BTreeMap<String, model::DependencyAge> {
+    use crate::drift::{libyears, model::Facts, upstream};
+    let facts = match Facts::gather(repo) {
+        Ok(facts) => facts,
+        Err(e) => {
+            let reason = format!("the go.mod files could not be read: {}", e.message);
+            return repo
+                .services
+                .iter()
+                .map(|s| (s.name.clone(), model::DependencyAge::unavailable(&reason)))
+                .collect();
+        }
+    };
+    let modules: Vec<_> = facts
+        .service_modules()
+        .filter(|m| m.service.is_some())
+        .collect();
+    if modules.is_empty() {
+        return Default::default();
+    }
+    let data = upstream::gather(&upstream::Lookups {
+        facts: &facts,
+        config: &repo.config.config.drift.upstream,
+        offline: true,
+        progress: false,
+    });
+    let mut out = std::collections::BTreeMap::new();
+    for module in modules {
+        let Some(service) = &module.service else {
+            continue;
+        };
+        let age = if let Some(reason) = &data.unavailable {
+            model::DependencyAge::unavailable(reason.replace("--offline: ", "").replace(
+                "upstream checks skipped",
+                "dependency age needs the release times cached there",
+            ))
+        } else {
+            let years = libyears(module, &data);
+            if years.counted == 0 && years.missing > 0 {
+                model::DependencyAge {
+                    not_found: years.missing,
+                    ..model::DependencyAge::unavailable(format!(
+                        "none of its {} direct requirements has its release times in the Go module cache (run `go mod download` in {}, or `trellis drift --upstream` online)",
+                        years.missing,
+                        if module.dir.is_empty() {
+                            "."
+                        } else {
+                            module.dir.as_str()
+                        }
+                    ))
+                }
+            } else {
+                model::DependencyAge {
+                    libyears: Some((years.years * 100.0).round() / 100.0),
+                    dependencies: years.counted,
+                    not_found: years.missing,
+                    status: model::Status::Ok,
+                    source: Some(data.source.clone()),
+                    reason: None,
+                }
+            }
+        };
+        out.insert(service.clone(), age);
+    }
+    out
 }
 
 /// The contract categories that make a change breaking, from the config.

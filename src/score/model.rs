@@ -86,6 +86,9 @@ pub struct ServiceScore {
     /// `null` when `score.churn` is off.
     pub churn: Option<Churn>,
     pub author_concentration: Concentration,
+    /// Not part of the score: shown beside it.
+    #[serde(default = "DependencyAge::missing")]
+    pub dependency_age: DependencyAge,
     pub hotspots: Vec<Hotspot>,
     /// Every input of the score: value, 0-100 sub-score, weight.
     pub score_inputs: Vec<ScoreInput>,
@@ -160,6 +163,43 @@ pub struct Concentration {
     pub status: Status,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+}
+
+/// Dependency age: libyears of the service's direct Go requirements (for
+/// each, the time from the release it requires to the newest release), from
+/// the release times `trellis drift --offline` reads in the Go module cache.
+/// Nothing is looked up on the network and nothing is estimated.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DependencyAge {
+    /// `null` when unavailable.
+    pub libyears: Option<f64>,
+    /// Direct requirements counted (both release times known).
+    pub dependencies: usize,
+    /// Direct requirements left out: their release times are not cached.
+    pub not_found: usize,
+    /// `ok` or `unavailable`.
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl DependencyAge {
+    pub fn unavailable(reason: impl Into<String>) -> DependencyAge {
+        DependencyAge {
+            libyears: None,
+            dependencies: 0,
+            not_found: 0,
+            status: Status::Unavailable,
+            source: None,
+            reason: Some(reason.into()),
+        }
+    }
+
+    fn missing() -> DependencyAge {
+        DependencyAge::unavailable("not in this report")
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

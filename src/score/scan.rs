@@ -5,16 +5,22 @@
 //! Trees are compared by object id and only subtrees whose ids differ are
 //! read, so a commit that touches one file costs one path of tree reads, not
 //! a walk over every directory (git2's `diff_tree_to_tree` expands unchanged
-//! subtrees and was measured at several times git's CPU). Results are cached
-//! per commit id in `.git/trellis/`, so a second run reads only new commits.
+//! subtrees and was measured at several times git's CPU). Trees are decoded
+//! from the raw object once and kept for the next commits of the same
+//! worker: walking newest first, a commit's parent tree is the next commit's
+//! tree, so most of the parent side is never read twice. Results are cached
+//! per commit id in `.git/trellis/`, with the parents, so a second run walks
+//! the cached part of the history without reading a single git object.
 
 use super::cache::{self, Cache};
 use super::generated::{GeneratedFiles, has_generated_marker};
+use super::hash::{FxMap, FxSet};
 use crate::error::InputError;
-use git2::{ObjectType, Oid, Repository, Sort, Tree};
-use rayon::prelude::*;
-use std::collections::HashSet;
+use git2::{Oid, Repository, Tree};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashSet};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -48,7 +54,9 @@ pub struct FileChange {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommitInfo {
     pub id: Oid,
-    pub parents: u32,
+    /// The parents, first parent first; empty for a root commit and for a
+    /// shallow clone's boundary.
+    pub parents: Vec<Oid>,
     /// Committer time (what `git log --since` filters on), seconds since the epoch.
     pub time: i64,
     pub author_name: String,
@@ -64,14 +72,31 @@ pub struct CommitInfo {
 impl CommitInfo {
     /// Drops blob ids that are no longer needed (lines already counted), as
     /// the cache does, so fresh and cached results are the same.
+    /// Contract files keep theirs: the contract verdicts rebuild each
+    /// commit's .proto files from these changes instead of reading trees.
     pub fn forget_counted_blobs(&mut self) {
         for file in &mut self.files {
-            if file.lines != Lines::Unknown {
+            if file.lines != Lines::Unknown && !is_contract_file(&file.path) {
                 file.old = Oid::ZERO_SHA1;
                 file.new = Oid::ZERO_SHA1;
             }
         }
     }
+
+    pub fn is_merge(&self) -> bool {
+        self.parents.len() > 1
+    }
+
+    /// The first parent, zero for a root commit (or a shallow boundary).
+    pub fn first_parent(&self) -> Oid {
+        self.parents.first().copied().unwrap_or(Oid::ZERO_SHA1)
+    }
+}
+
+/// Whether the contract engine reads this file: a .proto, or the buf
+/// configuration at the root.
+pub fn is_contract_file(path: &str) -> bool {
+    path.ends_with(".proto") || path == "buf.yaml" || path == "buf.work.yaml"
 }
 
 /// How merge commits are read.
@@ -127,6 +152,37 @@ pub struct ScanResult {
     pub hit_shallow_boundary: bool,
     /// Why the cache could not be written, when it could not.
     pub cache_warning: Option<String>,
+    /// Lines at the start commit of every file the window changed that
+    /// still exists there (`None`: binary or generated), for hotspots.
+    pub head_lines: HeadLines,
+}
+
+/// Path -> lines at the start commit (`None`: binary or generated).
+pub type HeadLines = FxMap<String, Option<u32>>;
+
+/// A commit read during the walk, before its files are listed.
+#[derive(Debug, Clone)]
+struct Header {
+    info: CommitInfo,
+    tree: Oid,
+}
+
+/// A commit whose files are listed now: its tree and its first parent's.
+struct Task {
+    header: Header,
+    parent_tree: Option<Oid>,
+    /// Merges skipped like `git log` does, and boundaries, list nothing.
+    list_files: bool,
+}
+
+fn git_error(what: &str, id: Oid) -> impl Fn(git2::Error) -> InputError + '_ {
+    move |e| {
+        InputError::new(format!(
+            "cannot read {what} {}: {}",
+            crate::git::short(id),
+            e.message()
+        ))
+    }
 }
 
 /// Walks the history from `options.start` and returns the commits in the window.
@@ -137,9 +193,12 @@ pub fn scan(
 ) -> Result<ScanResult, InputError> {
     // libgit2 re-hashes (SHA-1 with collision detection) every object it
     // reads unless told not to; git does not on reads, and a scan that only
-    // reads a repository git already trusts gains nothing from it. It was the
-    // largest single cost of a cached run (perf).
+    // reads a repository git already trusts gains nothing from it.
     git2::opts::strict_hash_verification(false);
+    // The scan keeps the trees it needs itself and reads every commit and
+    // blob once; libgit2's object cache would only add locking and copies.
+    // libgit2's own diff (kept for the benchmark) relies on it.
+    git2::opts::enable_caching(options.tree_diff == TreeDiff::Libgit2);
     let shallow = shallow_boundary(git_dir);
     let cache_file = options
         .cache_dir
@@ -150,78 +209,88 @@ pub fn scan(
         None => Cache::default(),
     };
 
-    let ids = walk(repo, options, &cache)?;
-
-    // What the cache does not know is read now, in parallel: each worker opens
-    // its own handle because a git2 Repository is not shareable across threads.
-    let missing: Vec<Oid> = ids
-        .iter()
-        .filter(|id| !cache.commits.contains_key(id) || shallow.contains(id))
-        .copied()
-        .collect();
-    let progress = Progress::new(options.progress, missing.len());
-    let fresh: Vec<CommitInfo> = missing
-        .par_chunks(256)
-        .map(|chunk| -> Result<Vec<CommitInfo>, InputError> {
-            let repo = Repository::open(git_dir).map_err(|e| {
-                InputError::new(format!(
-                    "cannot open {}: {}",
-                    git_dir.display(),
-                    e.message()
-                ))
-            })?;
-            let mut out = Vec::with_capacity(chunk.len());
-            for id in chunk {
-                out.push(read_commit(&repo, *id, options, shallow.contains(id))?);
+    // The walk hands runs of new commits to the pool while it goes on, so
+    // reading commits and comparing trees overlap.
+    let progress = Progress::new(options.progress);
+    let runs: std::sync::Mutex<Vec<(usize, RunResult)>> = std::sync::Mutex::new(Vec::new());
+    let mut inline: Vec<Task> = Vec::new();
+    let ids = rayon::in_place_scope(|scope| {
+        let mut count = 0;
+        let mut dispatch = |run: Vec<Task>, last: bool| {
+            progress.grow(run.len());
+            if last && count == 0 && run.len() <= INLINE {
+                // A few new commits (a re-run): no threads, no second handle.
+                inline = run;
+                return;
             }
-            progress.advance(chunk.len());
-            Ok(out)
-        })
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .flatten()
-        .collect();
+            let (index, runs, progress) = (count, &runs, &progress);
+            count += 1;
+            scope.spawn(move |_| {
+                let listed = list_run(git_dir, options, &run, progress);
+                runs.lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((index, listed));
+            });
+        };
+        walk(repo, options, &cache, &shallow, &mut dispatch)
+    })?;
+    let mut trees = TreeCache::default();
+    let mut fresh: Vec<CommitInfo> = inline
+        .iter()
+        .map(|task| read_task(repo, task, options, &mut trees))
+        .collect::<Result<_, _>>()?;
+    progress.advance(fresh.len());
+    let mut runs = runs.into_inner().unwrap_or_else(|e| e.into_inner());
+    runs.sort_by_key(|(index, _)| *index);
+    for (_, run) in runs {
+        fresh.extend(run?);
+    }
     progress.finish();
 
     let scanned = fresh.len();
     let hit_shallow_boundary = fresh.iter().any(|c| c.boundary);
-    let mut changed = false;
+    let mut appended: Vec<CommitInfo> = Vec::new();
     for mut commit in fresh {
         commit.forget_counted_blobs();
         // Boundary commits are never cached: after `git fetch --deepen` they
         // have parents and a different file list.
         if !commit.boundary {
-            changed = true;
+            appended.push(commit.clone());
         }
         cache.commits.insert(commit.id, commit);
     }
 
     // Churn for cached commits that were read without line counts.
     if options.churn {
-        let mut filled = false;
         for id in &ids {
             let Some(commit) = cache.commits.get_mut(id) else {
                 continue;
             };
+            let mut filled = false;
             for file in &mut commit.files {
                 if file.lines == Lines::Unknown && !options.generated.is_generated(&file.path) {
                     file.lines = count_lines(repo, file.old, file.new);
                     filled = true;
                 }
             }
+            if filled && !commit.boundary {
+                commit.forget_counted_blobs();
+                appended.push(commit.clone());
+            }
         }
-        changed |= filled;
     }
 
+    let (head_lines, new_lines) = head_lines(repo, options.start, &ids, &mut cache)?;
+
     let mut cache_warning = None;
-    if changed && let Some(file) = &cache_file {
-        let keep: Vec<&CommitInfo> = cache.commits.values().filter(|c| !c.boundary).collect();
-        if let Err(e) = cache::save(file, keep) {
-            cache_warning = Some(format!(
-                "could not write the history cache {}: {e} (the next run scans again)",
-                file.display()
-            ));
-        }
+    if (!appended.is_empty() || !new_lines.is_empty())
+        && let Some(file) = &cache_file
+        && let Err(e) = cache.append(file, &appended, &new_lines)
+    {
+        cache_warning = Some(format!(
+            "could not write the history cache {}: {e} (the next run scans again)",
+            file.display()
+        ));
     }
 
     let commits: Vec<CommitInfo> = ids
@@ -234,37 +303,165 @@ pub fn scan(
         commits,
         hit_shallow_boundary,
         cache_warning,
+        head_lines,
     })
 }
 
-/// The commit ids in the window, newest first. Like `git log --since`, the walk
-/// stops once several commits in a row are older than the window, which
-/// tolerates a little clock skew without reading all of history.
-fn walk(repo: &Repository, options: &ScanOptions, cache: &Cache) -> Result<Vec<Oid>, InputError> {
+/// Lines at `head` of the files the commits changed, from the cache by blob
+/// id where it can (a re-run reads only blobs that changed); also the
+/// blobs counted now.
+fn head_lines(
+    repo: &Repository,
+    head: Oid,
+    ids: &[Oid],
+    cache: &mut Cache,
+) -> Result<(HeadLines, Vec<Oid>), InputError> {
+    let changed: FxSet<&str> = ids
+        .iter()
+        .filter_map(|id| cache.commits.get(id))
+        .flat_map(|c| c.files.iter().map(|f| f.path.as_str()))
+        .collect();
+    let mut at_head: Vec<(String, Oid)> = Vec::new();
+    if !changed.is_empty() {
+        let error = git_error("commit", head);
+        let tree = repo
+            .find_commit(head)
+            .and_then(|c| c.tree())
+            .map_err(&error)?;
+        tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+            if entry.kind() == Some(git2::ObjectType::Blob) {
+                let path = format!("{dir}{}", String::from_utf8_lossy(entry.name_bytes()));
+                if changed.contains(path.as_str()) {
+                    at_head.push((path, entry.id()));
+                }
+            }
+            git2::TreeWalkResult::Ok
+        })
+        .map_err(&error)?;
+    }
+    let mut lines = FxMap::default();
+    let mut counted = Vec::new();
+    for (path, blob) in at_head {
+        let count = match cache.blob_lines.get(&blob) {
+            Some(count) => *count,
+            None => {
+                let count = repo.find_blob(blob).ok().and_then(|b| {
+                    (!b.is_binary() && !has_generated_marker(b.content()))
+                        .then(|| line_count(b.content()))
+                });
+                cache.blob_lines.insert(blob, count);
+                counted.push(blob);
+                count
+            }
+        };
+        lines.insert(path, count);
+    }
+    Ok((lines, counted))
+}
+
+/// A run's commits with their files, or why they could not be read.
+type RunResult = Result<Vec<CommitInfo>, InputError>;
+
+/// Up to this many new commits are read on the calling thread.
+const INLINE: usize = 64;
+/// New commits per run handed to a worker: long enough that a worker's
+/// tree cache pays (a commit's parent follows it in the run), short enough
+/// to keep both cores busy while the walk goes on.
+const RUN: usize = 4096;
+
+/// Lists the files of a run of commits on a worker, with its own handle
+/// (a git2 Repository is not shareable across threads).
+fn list_run(
+    git_dir: &Path,
+    options: &ScanOptions,
+    run: &[Task],
+    progress: &Progress,
+) -> Result<Vec<CommitInfo>, InputError> {
+    let repo = Repository::open(git_dir).map_err(|e| {
+        InputError::new(format!(
+            "cannot open {}: {}",
+            git_dir.display(),
+            e.message()
+        ))
+    })?;
+    let mut trees = TreeCache::default();
+    let mut out = Vec::with_capacity(run.len());
+    for task in run {
+        out.push(read_task(&repo, task, options, &mut trees)?);
+    }
+    progress.advance(run.len());
+    Ok(out)
+}
+
+/// The commit ids in the window, newest first, like `git log`: a queue
+/// ordered by committer time (ties in the order commits were reached).
+/// Cached commits give their time and parents from the cache, so only new
+/// commits are read; those in the window go to `dispatch` in runs, with
+/// their first parent's tree (read when the parent was reached). Like
+/// `git log --since`, the walk stops once several commits in a row are
+/// older than the window, which tolerates a little clock skew without
+/// reading all of history.
+fn walk(
+    repo: &Repository,
+    options: &ScanOptions,
+    cache: &Cache,
+    shallow: &HashSet<Oid>,
+    dispatch: &mut dyn FnMut(Vec<Task>, bool),
+) -> Result<Vec<Oid>, InputError> {
     const SLOP: usize = 5;
-    let git_error =
-        |e: git2::Error| InputError::new(format!("cannot walk the history: {}", e.message()));
-    let mut walk = repo.revwalk().map_err(git_error)?;
-    walk.set_sorting(Sort::TIME).map_err(git_error)?;
-    walk.push(options.start).map_err(git_error)?;
-    let mut ids = Vec::new();
-    let mut old_in_a_row = 0;
-    for id in walk {
-        let id = match id {
-            Ok(id) => id,
-            // A shallow clone ends in missing parents; the boundary is
-            // reported by the caller, the walk just ends there.
-            Err(_) => break,
-        };
+    // Read commits wait here until they leave the queue.
+    let mut read: OidMap<Header> = OidMap::default();
+    // The tree of every commit read, for its children's comparisons.
+    let mut trees: OidMap<Oid> = OidMap::default();
+    let mut queue: BinaryHeap<(i64, Reverse<u64>, Oid)> = BinaryHeap::new();
+    let mut seen: OidMap<()> = OidMap::default();
+    let mut order = 0u64;
+    // Enqueues a commit, reading it unless the cache knows it; false when
+    // the commit is missing (a parent a shallow clone cut off).
+    let mut reach = |id: Oid,
+                     queue: &mut BinaryHeap<(i64, Reverse<u64>, Oid)>,
+                     read: &mut OidMap<Header>,
+                     trees: &mut OidMap<Oid>|
+     -> bool {
+        if seen.insert(id, ()).is_some() {
+            return true;
+        }
         let time = match cache.commits.get(&id) {
-            Some(commit) => commit.time,
-            None => repo
-                .find_commit(id)
-                .map_err(git_error)?
-                .committer()
-                .when()
-                .seconds(),
+            Some(commit) if !shallow.contains(&id) => commit.time,
+            _ => {
+                let Ok(commit) = repo.find_commit(id) else {
+                    return false;
+                };
+                let header = header(&commit, shallow.contains(&id));
+                let time = header.info.time;
+                trees.insert(id, header.tree);
+                read.insert(id, header);
+                time
+            }
         };
+        order += 1;
+        queue.push((time, Reverse(order), id));
+        true
+    };
+    if !reach(options.start, &mut queue, &mut read, &mut trees) {
+        return Err(InputError::new(format!(
+            "cannot read commit {}",
+            crate::git::short(options.start)
+        )));
+    }
+    let mut ids = Vec::new();
+    let mut run = Vec::new();
+    let mut old_in_a_row = 0;
+    while let Some((time, _, id)) = queue.pop() {
+        let fresh = read.remove(&id);
+        let parents = match &fresh {
+            Some(header) => &header.info.parents,
+            None => &cache.commits[&id].parents,
+        };
+        let mut missing_parent = false;
+        for parent in parents {
+            missing_parent |= !reach(*parent, &mut queue, &mut read, &mut trees);
+        }
         if options.since.is_some_and(|since| time < since) {
             old_in_a_row += 1;
             if old_in_a_row > SLOP {
@@ -277,66 +474,117 @@ fn walk(repo: &Repository, options: &ScanOptions, cache: &Cache) -> Result<Vec<O
             continue;
         }
         ids.push(id);
+        let Some(mut header) = fresh else {
+            continue;
+        };
+        if missing_parent {
+            // A parent that is missing without a shallow file: the commit
+            // is a boundary all the same (its files would be the whole tree).
+            header.info.boundary = true;
+            header.info.parents.clear();
+        }
+        let info = &header.info;
+        let list_files =
+            !info.boundary && (info.parents.len() <= 1 || options.merges == Merges::FirstParent);
+        let parent_tree = match info.parents.first() {
+            Some(parent) if list_files => Some(match trees.get(parent) {
+                Some(tree) => *tree,
+                // A cached parent: read only its tree id.
+                None => repo
+                    .find_commit(*parent)
+                    .map(|c| c.tree_id())
+                    .map_err(git_error("commit", *parent))?,
+            }),
+            _ => None,
+        };
+        run.push(Task {
+            header,
+            parent_tree,
+            list_files,
+        });
+        if run.len() == RUN {
+            dispatch(std::mem::take(&mut run), false);
+        }
+    }
+    if !run.is_empty() {
+        dispatch(run, true);
     }
     Ok(ids)
 }
 
-fn read_commit(
-    repo: &Repository,
-    id: Oid,
-    options: &ScanOptions,
-    boundary: bool,
-) -> Result<CommitInfo, InputError> {
-    let error = |e: git2::Error| {
-        InputError::new(format!(
-            "cannot read commit {}: {}",
-            crate::git::short(id),
-            e.message()
-        ))
-    };
-    let commit = repo.find_commit(id).map_err(error)?;
+fn header(commit: &git2::Commit<'_>, boundary: bool) -> Header {
     let author = commit.author();
-    let parents = if boundary {
-        0
-    } else {
-        commit.parent_count() as u32
-    };
+    Header {
+        info: CommitInfo {
+            id: commit.id(),
+            parents: if boundary {
+                Vec::new()
+            } else {
+                commit.parent_ids().collect()
+            },
+            time: commit.committer().when().seconds(),
+            author_name: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+            author_email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
+            summary: String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default())
+                .into_owned(),
+            boundary,
+            files: Vec::new(),
+        },
+        tree: commit.tree_id(),
+    }
+}
+
+fn read_task(
+    repo: &Repository,
+    task: &Task,
+    options: &ScanOptions,
+    trees: &mut TreeCache,
+) -> Result<CommitInfo, InputError> {
+    let mut info = task.header.info.clone();
+    if !task.list_files {
+        return Ok(info);
+    }
+    let error = git_error("commit", info.id);
     let mut files = Vec::new();
-    let diff_against_parent = parents <= 1 || options.merges == Merges::FirstParent;
-    if !boundary && diff_against_parent {
-        let tree = commit.tree().map_err(error)?;
-        let parent_tree = if parents == 0 {
-            None
-        } else {
-            Some(commit.parent(0).and_then(|p| p.tree()).map_err(error)?)
-        };
-        match options.tree_diff {
-            TreeDiff::Own => {
-                compare_trees(repo, parent_tree.as_ref(), Some(&tree), "", &mut files)
-                    .map_err(error)?;
-            }
-            TreeDiff::Libgit2 => {
-                libgit2_diff(repo, parent_tree.as_ref(), &tree, &mut files).map_err(error)?;
-            }
+    match options.tree_diff {
+        TreeDiff::Own => {
+            let mut path = Vec::new();
+            let old = task
+                .parent_tree
+                .map(|id| trees.get(repo, id))
+                .transpose()
+                .map_err(&error)?;
+            let new = trees.get(repo, task.header.tree).map_err(&error)?;
+            compare(
+                repo,
+                trees,
+                old.as_deref(),
+                Some(&new),
+                &mut path,
+                &mut files,
+            )
+            .map_err(&error)?;
+            trees.next_generation();
         }
-        if options.churn {
-            for file in &mut files {
-                if !options.generated.is_generated(&file.path) {
-                    file.lines = count_lines(repo, file.old, file.new);
-                }
+        TreeDiff::Libgit2 => {
+            let new = repo.find_tree(task.header.tree).map_err(&error)?;
+            let old = task
+                .parent_tree
+                .map(|id| repo.find_tree(id))
+                .transpose()
+                .map_err(&error)?;
+            libgit2_diff(repo, old.as_ref(), &new, &mut files).map_err(&error)?;
+        }
+    }
+    if options.churn {
+        for file in &mut files {
+            if !options.generated.is_generated(&file.path) {
+                file.lines = count_lines(repo, file.old, file.new);
             }
         }
     }
-    Ok(CommitInfo {
-        id,
-        parents,
-        time: commit.committer().when().seconds(),
-        author_name: String::from_utf8_lossy(author.name_bytes()).into_owned(),
-        author_email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
-        summary: String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default()).into_owned(),
-        boundary,
-        files,
-    })
+    info.files = files;
+    Ok(info)
 }
 
 /// The same file list through git2's `diff_tree_to_tree` (no renames).
@@ -364,67 +612,264 @@ fn libgit2_diff(
     Ok(())
 }
 
+/// One tree object, decoded once: entries point into the raw bytes, and
+/// ids stay raw until one is needed (most entries are only compared).
+#[derive(Debug)]
+pub struct RawTree {
+    data: Vec<u8>,
+    entries: Vec<RawEntry>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct RawEntry {
+    /// The name's range in `data`; the 20-byte id follows its NUL.
+    name: (u32, u32),
+    mode: u32,
+}
+
+const MODE_TREE: u32 = 0o040000;
+
+impl RawEntry {
+    fn is_tree(&self) -> bool {
+        self.mode & 0o170000 == MODE_TREE
+    }
+}
+
+impl RawTree {
+    /// Decodes git's tree format: `<octal mode> <name>\0<20-byte id>` repeated.
+    fn parse(data: Vec<u8>) -> Option<RawTree> {
+        let mut entries = Vec::with_capacity(data.len() / 32);
+        let mut at = 0;
+        while at < data.len() {
+            let mut mode = 0u32;
+            while *data.get(at)? != b' ' {
+                let digit = data[at];
+                if !(b'0'..=b'7').contains(&digit) {
+                    return None;
+                }
+                mode = mode * 8 + u32::from(digit - b'0');
+                at += 1;
+            }
+            let start = at + 1;
+            let nul = start + data.get(start..)?.iter().position(|b| *b == 0)?;
+            if nul + 21 > data.len() {
+                return None;
+            }
+            entries.push(RawEntry {
+                name: (start as u32, nul as u32),
+                mode,
+            });
+            at = nul + 21;
+        }
+        Some(RawTree { data, entries })
+    }
+
+    fn name(&self, entry: &RawEntry) -> &[u8] {
+        &self.data[entry.name.0 as usize..entry.name.1 as usize]
+    }
+
+    fn raw_id(&self, entry: &RawEntry) -> &[u8] {
+        let at = entry.name.1 as usize + 1;
+        &self.data[at..at + 20]
+    }
+
+    fn id(&self, entry: &RawEntry) -> Oid {
+        Oid::from_bytes(self.raw_id(entry)).expect("20 bytes")
+    }
+}
+
+/// A map keyed by object id that compares ids as plain bytes: `Oid`'s own
+/// equality calls into libgit2 for every probe, which showed in the walk's
+/// and the cache's profiles.
+#[derive(Debug, Clone)]
+pub struct OidMap<V>(super::hash::FxMap<[u8; 20], V>);
+
+fn key(id: &Oid) -> [u8; 20] {
+    id.as_bytes().try_into().unwrap_or([0; 20])
+}
+
+impl<V> Default for OidMap<V> {
+    fn default() -> Self {
+        OidMap(Default::default())
+    }
+}
+
+impl<V> OidMap<V> {
+    pub fn get(&self, id: &Oid) -> Option<&V> {
+        self.0.get(&key(id))
+    }
+
+    pub fn get_mut(&mut self, id: &Oid) -> Option<&mut V> {
+        self.0.get_mut(&key(id))
+    }
+
+    pub fn insert(&mut self, id: Oid, value: V) -> Option<V> {
+        self.0.insert(key(&id), value)
+    }
+
+    pub fn remove(&mut self, id: &Oid) -> Option<V> {
+        self.0.remove(&key(id))
+    }
+
+    pub fn contains_key(&self, id: &Oid) -> bool {
+        self.0.contains_key(&key(id))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn reserve(&mut self, additional: usize) {
+        self.0.reserve(additional);
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &V> {
+        self.0.values()
+    }
+
+    /// Consumes the map: (id, value) pairs.
+    pub fn into_parts(self) -> impl Iterator<Item = (Oid, V)> {
+        self.0
+            .into_iter()
+            .map(|(k, v)| (Oid::from_bytes(&k).expect("20 bytes"), v))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (Oid, &V)> {
+        self.0
+            .iter()
+            .map(|(k, v)| (Oid::from_bytes(k).expect("20 bytes"), v))
+    }
+}
+
+impl<V> std::ops::Index<&Oid> for OidMap<V> {
+    type Output = V;
+
+    fn index(&self, id: &Oid) -> &V {
+        self.get(id).expect("id in map")
+    }
+}
+
+/// Decoded trees of the last commits a worker compared, in two
+/// generations: a tree used since the last rotation stays, older ones go
+/// once the current generation is full. A directory's version is read as
+/// the old side where a commit changed it and again, some commits later in
+/// the walk (newest first), as the new side where it was introduced; a
+/// cache that spans those commits reads it once. Git reads it twice.
+#[derive(Default)]
+struct TreeCache {
+    current: OidMap<Rc<RawTree>>,
+    previous: OidMap<Rc<RawTree>>,
+}
+
+/// Trees per generation: a few megabytes per worker.
+const TREES_PER_GENERATION: usize = 4096;
+
+impl TreeCache {
+    fn get(&mut self, repo: &Repository, id: Oid) -> Result<Rc<RawTree>, git2::Error> {
+        if let Some(tree) = self.current.get(&id) {
+            return Ok(tree.clone());
+        }
+        let tree = match self.previous.remove(&id) {
+            Some(tree) => tree,
+            None => {
+                let odb = repo.odb()?;
+                let object = odb.read(id)?;
+                if object.kind() != git2::ObjectType::Tree {
+                    return Err(git2::Error::from_str(&format!(
+                        "{} is a {}, not a tree",
+                        crate::git::short(id),
+                        object.kind()
+                    )));
+                }
+                Rc::new(RawTree::parse(object.data().to_vec()).ok_or_else(|| {
+                    git2::Error::from_str(&format!("tree {} is damaged", crate::git::short(id)))
+                })?)
+            }
+        };
+        self.current.insert(id, tree.clone());
+        Ok(tree)
+    }
+
+    /// Called after each commit: rotates once the generation is full.
+    fn next_generation(&mut self) {
+        if self.current.len() >= TREES_PER_GENERATION {
+            self.previous = std::mem::take(&mut self.current);
+        }
+    }
+}
+
 /// Git's tree order: names compared bytewise, a directory as if its name
-/// ended in `/`. Compared in place: this runs for every entry of every tree
-/// the scan reads, so it must not allocate.
-fn tree_order(a: &git2::TreeEntry<'_>, b: &git2::TreeEntry<'_>) -> std::cmp::Ordering {
-    let (an, bn) = (a.name_bytes(), b.name_bytes());
-    let len = an.len().min(bn.len());
-    match an[..len].cmp(&bn[..len]) {
+/// ended in `/`.
+fn tree_order(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> std::cmp::Ordering {
+    let len = a.len().min(b.len());
+    match a[..len].cmp(&b[..len]) {
         std::cmp::Ordering::Equal => {}
         other => return other,
     }
-    let next = |name: &[u8], entry: &git2::TreeEntry<'_>| {
-        name.get(len)
-            .copied()
-            .or_else(|| (entry.kind() == Some(ObjectType::Tree)).then_some(b'/'))
-    };
-    next(an, a).cmp(&next(bn, b))
+    let next = |name: &[u8], tree: bool| name.get(len).copied().or(tree.then_some(b'/'));
+    next(a, a_tree).cmp(&next(b, b_tree))
 }
 
 /// Appends the files that differ between two trees, descending only into
 /// subtrees whose ids differ. Both entry lists come sorted by git's tree
-/// order, so one merge pass pairs them.
-pub fn compare_trees(
+/// order, so one merge pass pairs them. `path` holds the directory being
+/// compared (with a trailing `/` unless at the root); paths are built as
+/// bytes and turned into a String only for a changed file.
+fn compare(
     repo: &Repository,
-    old: Option<&Tree<'_>>,
-    new: Option<&Tree<'_>>,
-    prefix: &str,
+    trees: &mut TreeCache,
+    old: Option<&RawTree>,
+    new: Option<&RawTree>,
+    path: &mut Vec<u8>,
     out: &mut Vec<FileChange>,
 ) -> Result<(), git2::Error> {
-    let old_entries: Vec<git2::TreeEntry<'_>> = old.map(|t| t.iter().collect()).unwrap_or_default();
-    let new_entries: Vec<git2::TreeEntry<'_>> = new.map(|t| t.iter().collect()).unwrap_or_default();
+    let none: &[RawEntry] = &[];
+    let old_entries = old.map_or(none, |t| &t.entries[..]);
+    let new_entries = new.map_or(none, |t| &t.entries[..]);
     let (mut i, mut j) = (0, 0);
     while i < old_entries.len() || j < new_entries.len() {
-        let order = match (old_entries.get(i), new_entries.get(j)) {
-            (Some(a), Some(b)) => tree_order(a, b),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, _) => std::cmp::Ordering::Greater,
+        let order = match (old_entries.get(i), new_entries.get(j), old, new) {
+            (Some(a), Some(b), Some(ot), Some(nt)) => {
+                tree_order(ot.name(a), a.is_tree(), nt.name(b), b.is_tree())
+            }
+            (Some(_), None, ..) => std::cmp::Ordering::Less,
+            _ => std::cmp::Ordering::Greater,
         };
         match order {
             std::cmp::Ordering::Less => {
-                side(repo, &old_entries[i], prefix, true, out)?;
+                let (tree, entry) = (old.expect("old entry"), &old_entries[i]);
+                side(repo, trees, tree, entry, true, path, out)?;
                 i += 1;
             }
             std::cmp::Ordering::Greater => {
-                side(repo, &new_entries[j], prefix, false, out)?;
+                let (tree, entry) = (new.expect("new entry"), &new_entries[j]);
+                side(repo, trees, tree, entry, false, path, out)?;
                 j += 1;
             }
             std::cmp::Ordering::Equal => {
                 let (a, b) = (&old_entries[i], &new_entries[j]);
-                if a.id() != b.id() || a.filemode() != b.filemode() {
-                    let path = join(prefix, a.name_bytes());
-                    if a.kind() == Some(ObjectType::Tree) {
-                        let (ta, tb) = (repo.find_tree(a.id())?, repo.find_tree(b.id())?);
-                        compare_trees(repo, Some(&ta), Some(&tb), &path, out)?;
+                let (ot, nt) = (old.expect("old entry"), new.expect("new entry"));
+                if ot.raw_id(a) != nt.raw_id(b) || a.mode != b.mode {
+                    let name = ot.name(a);
+                    let len = path.len();
+                    path.extend_from_slice(name);
+                    if a.is_tree() {
+                        path.push(b'/');
+                        let (ta, tb) = (trees.get(repo, ot.id(a))?, trees.get(repo, nt.id(b))?);
+                        compare(repo, trees, Some(&ta), Some(&tb), path, out)?;
                     } else {
                         out.push(FileChange {
-                            path,
-                            old: a.id(),
-                            new: b.id(),
+                            path: String::from_utf8_lossy(path).into_owned(),
+                            old: ot.id(a),
+                            new: nt.id(b),
                             lines: Lines::Unknown,
                         });
                     }
+                    path.truncate(len);
                 }
                 i += 1;
                 j += 1;
@@ -437,42 +882,60 @@ pub fn compare_trees(
 /// An entry on one side only: a file added or deleted, or a whole directory.
 fn side(
     repo: &Repository,
-    entry: &git2::TreeEntry<'_>,
-    prefix: &str,
+    trees: &mut TreeCache,
+    parent: &RawTree,
+    entry: &RawEntry,
     deleted: bool,
+    path: &mut Vec<u8>,
     out: &mut Vec<FileChange>,
 ) -> Result<(), git2::Error> {
-    let path = join(prefix, entry.name_bytes());
-    if entry.kind() == Some(ObjectType::Tree) {
-        let tree = repo.find_tree(entry.id())?;
+    let len = path.len();
+    path.extend_from_slice(parent.name(entry));
+    if entry.is_tree() {
+        path.push(b'/');
+        let tree = trees.get(repo, parent.id(entry))?;
         if deleted {
-            compare_trees(repo, Some(&tree), None, &path, out)
+            compare(repo, trees, Some(&tree), None, path, out)?;
         } else {
-            compare_trees(repo, None, Some(&tree), &path, out)
+            compare(repo, trees, None, Some(&tree), path, out)?;
         }
     } else {
         let (old, new) = if deleted {
-            (entry.id(), Oid::ZERO_SHA1)
+            (parent.id(entry), Oid::ZERO_SHA1)
         } else {
-            (Oid::ZERO_SHA1, entry.id())
+            (Oid::ZERO_SHA1, parent.id(entry))
         };
         out.push(FileChange {
-            path,
+            path: String::from_utf8_lossy(path).into_owned(),
             old,
             new,
             lines: Lines::Unknown,
         });
-        Ok(())
     }
+    path.truncate(len);
+    Ok(())
 }
 
-fn join(prefix: &str, name: &[u8]) -> String {
-    let name = String::from_utf8_lossy(name);
-    if prefix.is_empty() {
-        name.into_owned()
-    } else {
-        format!("{prefix}/{name}")
-    }
+/// The files that differ between two trees (either may be absent), as the
+/// scan lists them: for tests and for callers outside the scan.
+pub fn compare_trees(
+    repo: &Repository,
+    old: Option<Oid>,
+    new: Option<Oid>,
+) -> Result<Vec<FileChange>, git2::Error> {
+    let mut trees = TreeCache::default();
+    let old = old.map(|id| trees.get(repo, id)).transpose()?;
+    let new = new.map(|id| trees.get(repo, id)).transpose()?;
+    let mut out = Vec::new();
+    compare(
+        repo,
+        &mut trees,
+        old.as_deref(),
+        new.as_deref(),
+        &mut Vec::new(),
+        &mut out,
+    )?;
+    Ok(out)
 }
 
 /// Lines added and removed between two blobs (either may be zero: added or
@@ -559,10 +1022,11 @@ struct Progress {
 }
 
 impl Progress {
-    fn new(enabled: bool, total: usize) -> Progress {
-        let bar = (enabled && total > 0).then(|| {
+    /// The total grows as the walk finds new commits ([`Progress::grow`]).
+    fn new(enabled: bool) -> Progress {
+        let bar = enabled.then(|| {
             let bar = indicatif::ProgressBar::with_draw_target(
-                Some(total as u64),
+                Some(0),
                 indicatif::ProgressDrawTarget::hidden(),
             );
             if let Ok(style) = indicatif::ProgressStyle::with_template(
@@ -577,6 +1041,12 @@ impl Progress {
             start: Instant::now(),
             shown: AtomicBool::new(false),
             done: AtomicUsize::new(0),
+        }
+    }
+
+    fn grow(&self, count: usize) {
+        if let Some(bar) = &self.bar {
+            bar.inc_length(count as u64);
         }
     }
 
@@ -601,11 +1071,11 @@ impl Progress {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use git2::Signature;
 
-    fn options(start: Oid) -> ScanOptions {
+    pub(crate) fn options(start: Oid) -> ScanOptions {
         ScanOptions {
             start,
             since: None,
@@ -620,7 +1090,7 @@ mod tests {
     }
 
     /// Commits `files` (path, Some(content) or None to delete) on top of `parents`.
-    fn commit(
+    pub(crate) fn commit(
         repo: &Repository,
         parents: &[Oid],
         files: &[(&str, Option<&str>)],
@@ -709,7 +1179,7 @@ mod tests {
             Vec::<&str>::new(),
             "merges list nothing"
         );
-        assert_eq!(result.commits[0].parents, 2);
+        assert_eq!(result.commits[0].parents, [second, side]);
         assert_eq!(paths(&result.commits[1]), ["side.go"]);
         assert_eq!(paths(&result.commits[2]), ["a/b/y.go", "c/new.go", "z.txt"]);
         assert_eq!(paths(&result.commits[3]), ["a/b/y.go", "a/x.go", "z.txt"]);
@@ -787,15 +1257,21 @@ mod tests {
             ],
             1000,
         );
-        let tree = repo.find_commit(id).unwrap().tree().unwrap();
-        let entries: Vec<git2::TreeEntry<'_>> = tree.iter().collect();
-        for pair in entries.windows(2) {
-            assert_eq!(tree_order(&pair[0], &pair[1]), std::cmp::Ordering::Less);
+        let tree_id = repo.find_commit(id).unwrap().tree_id();
+        let tree = TreeCache::default().get(&repo, tree_id).unwrap();
+        let names: Vec<&[u8]> = tree.entries.iter().map(|e| tree.name(e)).collect();
+        assert_eq!(names, [&b"a.go"[..], b"a", b"a0", b"ab"]);
+        let order = |a: &RawEntry, b: &RawEntry| {
+            tree_order(tree.name(a), a.is_tree(), tree.name(b), b.is_tree())
+        };
+        for pair in tree.entries.windows(2) {
+            assert_eq!(order(&pair[0], &pair[1]), std::cmp::Ordering::Less);
         }
         assert_eq!(
-            tree_order(&entries[1], &entries[1]),
+            order(&tree.entries[1], &tree.entries[1]),
             std::cmp::Ordering::Equal
         );
+        assert!(tree.entries[1].is_tree() && !tree.entries[0].is_tree());
     }
 
     #[test]

@@ -6,13 +6,17 @@
 //! (breaking, compatible, unknown).
 
 use super::metrics::ContractChange;
-use crate::git::Git;
+use super::scan::{CommitInfo, compare_trees};
+use crate::contract::source::{ProtoListing, ProtoSet, is_listed};
+use crate::error::InputError;
+use crate::git::{Git, TreeFile};
 use crate::repo::Repo;
 use git2::Oid;
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::Path;
+use std::sync::Arc;
 
 pub const FILE_NAME: &str = "score-contracts-v1";
 const HEADER: &str = "trellis-score-contracts 1";
@@ -82,14 +86,130 @@ fn save(path: &Path, verdicts: &HashMap<Key, Option<bool>>) -> std::io::Result<(
     crate::fsutil::write_atomic(path, out.as_bytes())
 }
 
+/// The scanned commits, for rebuilding each commit's contract files from
+/// the files it changed instead of listing its tree.
+pub struct History<'a> {
+    pub commits: HashMap<Oid, &'a CommitInfo>,
+    /// Whether merges were diffed against their first parent by the scan
+    /// (`merges: first-parent`); otherwise their changes are diffed here.
+    pub merges_listed: bool,
+}
+
+/// Contract files (path -> blob) at a commit.
+type Files = Arc<BTreeMap<String, Oid>>;
+
+/// Both sides of a change, or why they could not be read.
+type Sides = Result<(Files, Files), String>;
+
+/// The contract files of commits: a commit's are its first parent's with
+/// the commit's own changes applied, back to a commit outside the scanned
+/// history (or a shallow boundary), whose tree is listed once. Walking a
+/// window of thousands of commits then reads almost no trees.
+struct Listings<'a, 'h> {
+    history: &'a History<'h>,
+    git: &'a Git,
+    listing: &'a ProtoListing,
+    known: HashMap<Oid, Files>,
+}
+
+impl Listings<'_, '_> {
+    fn at(&mut self, id: Oid) -> Result<Files, InputError> {
+        let mut chain = Vec::new();
+        let mut current = id;
+        let mut files = loop {
+            if let Some(files) = self.known.get(&current) {
+                break files.clone();
+            }
+            match self.history.commits.get(&current) {
+                Some(info) if !info.boundary => {
+                    chain.push(*info);
+                    if info.parents.is_empty() {
+                        // A root commit's changes are its whole tree.
+                        break Files::default();
+                    }
+                    current = info.first_parent();
+                }
+                _ => {
+                    let listed: BTreeMap<String, Oid> = self
+                        .listing
+                        .files_at(self.git, current)?
+                        .into_iter()
+                        .map(|f| (f.path, f.blob))
+                        .collect();
+                    let listed = Arc::new(listed);
+                    self.known.insert(current, listed.clone());
+                    break listed;
+                }
+            }
+        };
+        for info in chain.into_iter().rev() {
+            let changes: Vec<(String, Oid)> = if info.is_merge() && !self.history.merges_listed {
+                self.merge_changes(info)?
+            } else {
+                info.files
+                    .iter()
+                    .filter(|f| is_listed(&f.path))
+                    .map(|f| (f.path.clone(), f.new))
+                    .collect()
+            };
+            if !changes.is_empty() {
+                let next = Arc::make_mut(&mut files);
+                for (path, blob) in changes {
+                    if blob.is_zero() {
+                        next.remove(&path);
+                    } else {
+                        next.insert(path, blob);
+                    }
+                }
+            }
+            self.known.insert(info.id, files.clone());
+        }
+        Ok(files)
+    }
+
+    /// What a merge changed against its first parent (the scan lists
+    /// nothing for merges unless `merges: first-parent`).
+    fn merge_changes(&self, info: &CommitInfo) -> Result<Vec<(String, Oid)>, InputError> {
+        let repository = self.git.repository();
+        let error = |e: git2::Error| {
+            InputError::new(format!(
+                "cannot read commit {}: {}",
+                crate::git::short(info.id),
+                e.message()
+            ))
+        };
+        let tree = |id: Oid| repository.find_commit(id).map(|c| c.tree_id());
+        let old = tree(info.first_parent()).map_err(error)?;
+        let new = tree(info.id).map_err(error)?;
+        Ok(compare_trees(repository, Some(old), Some(new))
+            .map_err(error)?
+            .into_iter()
+            .filter(|f| is_listed(&f.path))
+            .map(|f| (f.path, f.new))
+            .collect())
+    }
+}
+
+fn tree_files(files: &Files) -> Vec<TreeFile> {
+    files
+        .iter()
+        .map(|(path, blob)| TreeFile {
+            path: path.clone(),
+            blob: *blob,
+        })
+        .collect()
+}
+
 /// Judges every change, from the cache where it can; the rest in parallel,
 /// each worker with its own git handle. A root commit only adds contracts,
 /// which breaks nothing.
 pub fn judge(
     repo: &Repo,
+    git: &Git,
     categories: &[crate::contract::Category],
     changes: &[ContractChange],
     cache_dir: Option<&Path>,
+    history: &History<'_>,
 ) -> Vec<Result<bool, String>> {
     let names: Vec<&str> = categories.iter().map(|c| c.id()).collect();
     let category_key = if names.is_empty() {
@@ -103,27 +223,68 @@ pub fn judge(
         .iter()
         .filter(|c| !c.parent.is_zero() && !cached.contains_key(&key(c, &category_key)))
         .collect();
-    let fresh: Vec<(Key, Result<bool, String>)> = missing
-        .par_iter()
-        .map_init(
-            || Git::open(&repo.root),
-            |git, change| {
-                let verdict = match git {
-                    Ok(git) => crate::contract::compare_commits(
-                        repo,
-                        git,
-                        change.parent,
-                        change.commit,
-                        &change.paths,
-                        categories,
-                    )
-                    .map(|findings| !findings.is_empty())
-                    .map_err(|e| e.message),
-                    Err(e) => Err(e.message.clone()),
+
+    // Both sides of every change, rebuilt from the history in one pass;
+    // then compiled and compared in parallel, one git handle per run of
+    // changes, blobs decoded once whichever worker needs them first.
+    let listing = ProtoListing::default();
+    let mut listings = Listings {
+        history,
+        git,
+        listing: &listing,
+        known: HashMap::new(),
+    };
+    let sides: Vec<(&ContractChange, Sides)> = missing
+        .iter()
+        .map(|change| {
+            let both = listings
+                .at(change.parent)
+                .and_then(|old| Ok((old, listings.at(change.commit)?)))
+                .map_err(|e| e.message);
+            (*change, both)
+        })
+        .collect();
+    drop(listings);
+    let runs = rayon::current_num_threads().max(1) * 2;
+    let run_len = sides.len().div_ceil(runs).max(1);
+    let fresh: Vec<(Key, Result<bool, String>)> = sides
+        .par_chunks(run_len)
+        .flat_map_iter(|run| {
+            let git = Git::open(&repo.root);
+            let listing = &listing;
+            let category_key = &category_key;
+            run.iter().map(move |(change, both)| {
+                let verdict = match (&git, both) {
+                    (Ok(git), Ok((old, new))) => {
+                        let side = |label: &str, id: Oid, files: &Files| {
+                            ProtoSet::from_tree_files(
+                                git,
+                                &tree_files(files),
+                                format!("{label} ({})", crate::git::short(id)),
+                                Some(repo),
+                                listing,
+                            )
+                        };
+                        side("old", change.parent, old)
+                            .and_then(|old| Ok((old, side("new", change.commit, new)?)))
+                            .and_then(|(old, new)| {
+                                crate::contract::compare_sets(
+                                    repo,
+                                    &old,
+                                    &new,
+                                    &change.paths,
+                                    categories,
+                                )
+                            })
+                            .map(|findings| !findings.is_empty())
+                            .map_err(|e| e.message)
+                    }
+                    (Err(e), _) => Err(e.message.clone()),
+                    (_, Err(e)) => Err(e.clone()),
                 };
-                (key(change, &category_key), verdict)
-            },
-        )
+                (key(change, category_key), verdict)
+            })
+        })
         .collect();
     let mut reasons = HashMap::new();
     let wrote_new = !fresh.is_empty();
@@ -152,4 +313,106 @@ pub fn judge(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::score::scan::tests::{commit, options};
+    use crate::score::scan::{Merges, scan};
+
+    /// The contract files rebuilt from the history are exactly what listing
+    /// each commit's tree gives, across adds, edits, deletes, skipped
+    /// directories, buf files and a merge that brings a proto in.
+    #[test]
+    fn rebuilt_contract_files_match_the_trees() {
+        let dir = tempfile::tempdir().unwrap();
+        let repository = git2::Repository::init(dir.path()).unwrap();
+        let base = commit(
+            &repository,
+            &[],
+            &[
+                ("api/a/v1/a.proto", Some("syntax = \"proto3\";\n")),
+                ("main.go", Some("package main\n")),
+            ],
+            1000,
+        );
+        let older = commit(
+            &repository,
+            &[base],
+            &[("api/b/v1/b.proto", Some("syntax = \"proto3\";\n"))],
+            2000,
+        );
+        let side = commit(
+            &repository,
+            &[older],
+            &[
+                ("api/c/v1/c.proto", Some("syntax = \"proto3\";\n")),
+                ("vendor/x/x.proto", Some("syntax = \"proto3\";\n")),
+            ],
+            3000,
+        );
+        let main = commit(
+            &repository,
+            &[older],
+            &[
+                ("api/a/v1/a.proto", Some("syntax = \"proto3\"; // edited\n")),
+                ("buf.yaml", Some("version: v2\n")),
+                ("api/b/v1/b.proto", None),
+            ],
+            4000,
+        );
+        // The merge takes the side branch's files (the helper starts from
+        // the first parent's tree).
+        let merge = commit(
+            &repository,
+            &[main, side],
+            &[
+                ("api/c/v1/c.proto", Some("syntax = \"proto3\";\n")),
+                ("vendor/x/x.proto", Some("syntax = \"proto3\";\n")),
+            ],
+            5000,
+        );
+        let after = commit(
+            &repository,
+            &[merge],
+            &[("api/c/v1/c.proto", None), ("README.md", Some("x\n"))],
+            6000,
+        );
+        let git = Git::open(dir.path()).unwrap();
+        let listing = ProtoListing::default();
+        for merges in [Merges::Skip, Merges::FirstParent] {
+            let mut opts = options(after);
+            opts.since = Some(2500);
+            opts.merges = merges;
+            opts.churn = true;
+            let scanned = scan(repository.path(), &repository, &opts).unwrap();
+            let history = History {
+                commits: scanned.commits.iter().map(|c| (c.id, c)).collect(),
+                merges_listed: merges == Merges::FirstParent,
+            };
+            let mut listings = Listings {
+                history: &history,
+                git: &git,
+                listing: &listing,
+                known: HashMap::new(),
+            };
+            for id in [after, merge, main, side, older, base] {
+                let rebuilt = listings.at(id).unwrap();
+                let listed: BTreeMap<String, Oid> = listing
+                    .files_at(&git, id)
+                    .unwrap()
+                    .into_iter()
+                    .map(|f| (f.path, f.blob))
+                    .collect();
+                assert_eq!(*rebuilt, listed, "{merges:?} at {id}");
+            }
+            let at_merge = listings.at(merge).unwrap();
+            let at_merge: Vec<&str> = at_merge.keys().map(String::as_str).collect();
+            assert_eq!(
+                at_merge,
+                ["api/a/v1/a.proto", "api/c/v1/c.proto", "buf.yaml"]
+            );
+        }
+    }
 }

@@ -19,7 +19,16 @@
 //! rounded), pricing 71 (no author data: 6000 / 85).
 
 use crate::support::history::History;
-use crate::support::{fixture, stderr_of, stdout_of, trellis};
+use crate::support::{fixture, stderr_of, stdout_of};
+
+/// The binary with a Go module cache of known release times, so dependency
+/// age never depends on the machine's cache: github.com/google/uuid v1.6.0
+/// (2024-01-23) and v1.7.0 (2025-01-23, 366 days later), nothing else.
+fn trellis() -> assert_cmd::Command {
+    let mut cmd = crate::support::trellis();
+    cmd.env("GOMODCACHE", fixture("score/gomodcache"));
+    cmd
+}
 use serde_json::{Value, json};
 
 const BASE_PROTO_LINES: u32 = 72;
@@ -287,10 +296,21 @@ fn every_number_of_the_scorecard() {
 
     // order-service: 11 commits (10 contract + 1 shared), Ada 8 (one through
     // .mailmap), Grace 3; 3 deploys against a domain average of 1.
+    // Dependency age from the fixture module cache: of order-service's four
+    // direct requirements only uuid is cached, v1.6.0 one release (366
+    // days) behind v1.7.0.
+    let source = format!(
+        "module cache {}",
+        fixture("score/gomodcache").join("cache/download").display()
+    );
     assert_eq!(
         without_weekly_and_hotspots(service(&card, "order-service")),
         json!({
             "name": "order-service",
+            "dependency_age": {
+                "libyears": 1.0, "dependencies": 1, "not_found": 3, "status": "ok",
+                "source": source
+            },
             "score": 57,
             "alerts": ["interface_stability", "author_concentration"],
             "interface_stability": {
@@ -324,6 +344,10 @@ fn every_number_of_the_scorecard() {
         without_weekly_and_hotspots(service(&card, "user-service")),
         json!({
             "name": "user-service",
+            "dependency_age": {
+                "libyears": null, "dependencies": 0, "not_found": 3, "status": "unavailable",
+                "reason": "none of its 3 direct requirements has its release times in the Go module cache (run `go mod download` in services/user-service, or `trellis drift --upstream` online)"
+            },
             "score": 80,
             "alerts": ["author_concentration"],
             "interface_stability": stable(),
@@ -354,6 +378,10 @@ fn every_number_of_the_scorecard() {
         without_weekly_and_hotspots(service(&card, "inventory-service")),
         json!({
             "name": "inventory-service",
+            "dependency_age": {
+                "libyears": 1.0, "dependencies": 1, "not_found": 3, "status": "ok",
+                "source": source
+            },
             "score": 68,
             "alerts": ["deploy_frequency", "author_concentration"],
             "interface_stability": stable(),
@@ -379,6 +407,10 @@ fn every_number_of_the_scorecard() {
         without_weekly_and_hotspots(service(&card, "pricing")),
         json!({
             "name": "pricing",
+            "dependency_age": {
+                "libyears": null, "dependencies": 0, "not_found": 0, "status": "unavailable",
+                "reason": "no go.mod of this service; only Go modules' dependency age is read (crates are not looked up offline)"
+            },
             "score": 71,
             "alerts": ["deploy_frequency"],
             "interface_stability": stable(),
@@ -716,8 +748,18 @@ fn html_is_one_self_contained_page() {
         "Temporal coupling",
         "Hotspots",
         "api/order/v1/order.proto",
+        "2 breaking of 10 contract commits",
     ] {
         assert!(html.contains(needle), "missing {needle}");
+    }
+    // The weekly charts carry their axes: 0 and the maximum on y, the first
+    // and last week (month-day) on x.
+    for axis in [
+        r#"text-anchor="end">0</text>"#,
+        r#"text-anchor="start">01-26</text>"#,
+        r#"text-anchor="end">03-30</text>"#,
+    ] {
+        assert!(html.contains(axis), "missing axis label {axis}");
     }
     for forbidden in ["http://", "https://", "<script", "<link"] {
         assert!(

@@ -1,6 +1,6 @@
 //! One self-contained HTML page: inline CSS and SVG, no scripts, no network.
 
-use super::{Baseline, number, ratio, score_text};
+use super::{Baseline, count, number, ratio, score_text};
 use crate::score::model::{Scorecard, ServiceScore, Status};
 use std::fmt::Write as _;
 
@@ -21,18 +21,32 @@ fn class(status: Status) -> &'static str {
 
 /// A weekly trend as a small bar chart.
 fn sparkline(label: &str, values: &[f64], weeks: &[String]) -> String {
-    let (width, height) = (220.0, 48.0);
+    // The plot sits right of the y labels (max and 0) and above the week
+    // labels (first, middle and last week, as month-day).
+    let (width, height) = (260.0, 72.0);
+    let (left, bottom, top) = (30.0, 14.0, 4.0);
+    let plot_width = width - left;
+    let plot_height = height - bottom - top;
     let max = values.iter().copied().fold(0.0_f64, f64::max);
     let n = values.len().max(1) as f64;
-    let bar = width / n;
+    let bar = plot_width / n;
     let mut svg = format!(
         r#"<figure class="trend"><figcaption>{}</figcaption><svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="{} per week">"#,
         escape(label),
         escape(label)
     );
+    let base = top + plot_height;
+    let _ = write!(
+        svg,
+        r#"<line class="axis" x1="{left}" y1="{top}" x2="{left}" y2="{base}"/><line class="axis" x1="{left}" y1="{base}" x2="{width}" y2="{base}"/><text x="{:.0}" y="{:.0}" text-anchor="end">{}</text><text x="{:.0}" y="{base}" text-anchor="end">0</text>"#,
+        left - 3.0,
+        top + 7.0,
+        number(Some(max)),
+        left - 3.0,
+    );
     for (i, value) in values.iter().enumerate() {
         let h = if max > 0.0 {
-            value / max * (height - 4.0)
+            value / max * plot_height
         } else {
             0.0
         };
@@ -40,18 +54,38 @@ fn sparkline(label: &str, values: &[f64], weeks: &[String]) -> String {
         let _ = write!(
             svg,
             r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}"><title>week of {}: {}</title></rect>"#,
-            i as f64 * bar + 1.0,
-            height - h,
+            left + i as f64 * bar + 1.0,
+            base - h,
             (bar - 2.0).max(1.0),
             h.max(0.5),
             escape(week),
             value
         );
     }
-    let _ = write!(
-        svg,
-        r#"<text x="{width}" y="10" text-anchor="end">max {max}</text></svg></figure>"#
-    );
+    let mut ticks = vec![0, values.len().saturating_sub(1)];
+    if values.len() > 4 {
+        ticks.insert(1, values.len() / 2);
+    }
+    ticks.dedup();
+    for (k, i) in ticks.iter().enumerate() {
+        let Some(week) = weeks.get(*i) else { continue };
+        let anchor = match k {
+            0 => "start",
+            _ if k + 1 == ticks.len() => "end",
+            _ => "middle",
+        };
+        let x = match anchor {
+            "start" => left + *i as f64 * bar,
+            "end" => left + (*i + 1) as f64 * bar,
+            _ => left + (*i as f64 + 0.5) * bar,
+        };
+        let _ = write!(
+            svg,
+            r#"<text x="{x:.1}" y="{height}" text-anchor="{anchor}">{}</text>"#,
+            escape(week.get(5..).unwrap_or(week))
+        );
+    }
+    svg.push_str("</svg></figure>");
     svg
 }
 
@@ -80,9 +114,9 @@ fn card(out: &mut String, s: &ServiceScore, weeks: &[String], baseline: Option<&
         (
             "Interface stability",
             format!(
-                "{} breaking of {} contract commits ({})",
+                "{} breaking of {} ({})",
                 st.breaking_commits,
-                st.contract_commits,
+                count(st.contract_commits as u64, "contract commit"),
                 ratio(st.ratio)
             ),
             st.status,
@@ -105,8 +139,8 @@ fn card(out: &mut String, s: &ServiceScore, weeks: &[String], baseline: Option<&
         (
             "Deploy frequency",
             format!(
-                "{} deploys, domain average {}, ratio {}",
-                s.deploy_frequency.deploys,
+                "{}, domain average {}, ratio {}",
+                count(s.deploy_frequency.deploys as u64, "deploy"),
                 number(s.deploy_frequency.domain_average),
                 number(s.deploy_frequency.ratio)
             ),
@@ -123,6 +157,20 @@ fn card(out: &mut String, s: &ServiceScore, weeks: &[String], baseline: Option<&
             s.author_concentration.status,
             s.author_concentration.reason.clone(),
         ),
+        (
+            "Dependency age",
+            match s.dependency_age.libyears {
+                Some(years) => format!(
+                    "{} libyears over {} ({} not in the module cache)",
+                    number(Some(years)),
+                    count(s.dependency_age.dependencies as u64, "direct requirement"),
+                    s.dependency_age.not_found
+                ),
+                None => "unavailable".to_string(),
+            },
+            s.dependency_age.status,
+            s.dependency_age.reason.clone(),
+        ),
     ];
     for (name, value, status, reason) in rows {
         let title = reason
@@ -137,12 +185,14 @@ fn card(out: &mut String, s: &ServiceScore, weeks: &[String], baseline: Option<&
         );
     }
     let churn = s.churn.as_ref().map_or(String::new(), |c| {
-        format!(", +{} / -{} lines", c.added, c.removed)
+        format!(", lines +{} / -{}", c.added, c.removed)
     });
     let _ = write!(
         out,
-        "<tr><th>Activity</th><td>{} commits ({} by bots), {} authors{churn}</td><td></td></tr></table>",
-        s.commits, s.bot_commits, s.authors
+        "<tr><th>Activity</th><td>{} ({} by bots), {}{churn}</td><td></td></tr></table>",
+        count(s.commits as u64, "commit"),
+        s.bot_commits,
+        count(s.authors as u64, "author")
     );
     out.push_str(r#"<details><summary>score inputs</summary><table class="inputs"><tr><th>metric</th><th>value</th><th>sub-score</th><th>weight</th><th>formula</th></tr>"#);
     for input in &s.score_inputs {
@@ -229,17 +279,17 @@ h1{margin:0 0 4px}header p{margin:0 0 16px;color:#555}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:3px 6px;border-bottom:1px solid #eee;vertical-align:top}
 tr.alert td.status{color:#c83c28;font-weight:700}tr.ok td.status{color:#2f9e44}tr.na td.status{color:#888}
 .trends{display:flex;flex-wrap:wrap;gap:8px;margin-top:8px}.trend{margin:0}.trend figcaption{font-size:12px;color:#555}
-.trend rect{fill:#4263eb}.trend text{font-size:9px;fill:#777}
+.trend rect{fill:#4263eb}.trend text{font-size:9px;fill:#777}.trend .axis{stroke:#bbb;stroke-width:1}
 .matrix td,.matrix th{text-align:center}.inputs td{font-size:12px}
 </style></head><body>"#);
     let _ = write!(
         out,
-        "<header><h1>trellis score</h1><p>History {} to {} at <code>{}</code>: {} commits ({} merges, {} by bots){}.</p></header>",
+        "<header><h1>trellis score</h1><p>History {} to {} at <code>{}</code>: {} ({}, {} by bots){}.</p></header>",
         card.window.since,
         card.window.until,
         escape(&card.head[..card.head.len().min(10)]),
-        card.history.commits,
-        card.history.merges,
+        count(card.history.commits as u64, "commit"),
+        count(card.history.merges as u64, "merge"),
         card.history.bot_commits,
         baseline.map_or(String::new(), |b| format!(
             ", compared with <code>{}</code>",

@@ -16,10 +16,10 @@ pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
     let _ = writeln!(out, "## trellis score\n");
     let _ = writeln!(
         out,
-        "History {} to {}, {} commits.{}\n",
+        "History {} to {}, {}.{}\n",
         card.window.since,
         card.window.until,
-        card.history.commits,
+        super::count(card.history.commits as u64, "commit"),
         baseline.map_or(String::new(), |b| format!(
             " Compared with `{}`.",
             b.reference

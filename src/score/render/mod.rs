@@ -10,6 +10,16 @@ pub use text::render as text;
 
 use super::model::{Scorecard, ServiceScore, Status};
 
+/// `1 commit`, `2 commits`: a count with its noun, singular for one.
+pub fn count(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 pub fn json(card: &Scorecard) -> String {
     let mut out = serde_json::to_string_pretty(card).unwrap_or_else(|_| "{}".into());
     out.push('\n');

@@ -1,4 +1,4 @@
-use super::{Baseline, mark, number, ratio, score_text};
+use super::{Baseline, count, mark, number, ratio, score_text};
 use crate::score::model::Scorecard;
 use std::fmt::Write as _;
 
@@ -8,11 +8,11 @@ pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "history {} .. {}: {} commits ({} merges, {} by bots)",
+        "history {} .. {}: {} ({}, {} by bots)",
         card.window.since,
         card.window.until,
-        card.history.commits,
-        card.history.merges,
+        count(card.history.commits as u64, "commit"),
+        count(card.history.merges as u64, "merge"),
         card.history.bot_commits
     );
     let header = [
@@ -27,6 +27,7 @@ pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
         "AUTHORS",
         "BUS FACTOR",
         "CHURN +/-",
+        "LIBYEARS",
     ];
     let mut rows: Vec<Vec<String>> = Vec::new();
     for s in &card.services {
@@ -65,6 +66,11 @@ pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
             s.churn
                 .as_ref()
                 .map_or("-".into(), |c| format!("+{} -{}", c.added, c.removed)),
+            format!(
+                "{}{}",
+                number(s.dependency_age.libyears),
+                mark(s.dependency_age.status)
+            ),
         ]);
     }
     let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
@@ -98,6 +104,7 @@ pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
             ("data_coupling", &s.data_coupling.reason),
             ("deploy_frequency", &s.deploy_frequency.reason),
             ("author_concentration", &s.author_concentration.reason),
+            ("dependency_age", &s.dependency_age.reason),
         ] {
             let Some(reason) = reason else { continue };
             match reasons
@@ -131,14 +138,14 @@ pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
     }
     if card.history.non_semver_tags > 0 {
         notes.push(format!(
-            "{} deploy tag(s) ignored because their version is not semver",
-            card.history.non_semver_tags
+            "{} ignored because their version is not semver",
+            count(card.history.non_semver_tags as u64, "deploy tag")
         ));
     }
     if card.history.large_commits_skipped > 0 {
         notes.push(format!(
-            "{} commit(s) over the changeset limit left out of temporal coupling",
-            card.history.large_commits_skipped
+            "{} over the changeset limit left out of temporal coupling",
+            count(card.history.large_commits_skipped as u64, "commit")
         ));
     }
     if !notes.is_empty() {
@@ -153,8 +160,11 @@ pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
         for h in card.hotspots.iter().take(5) {
             let _ = writeln!(
                 out,
-                "  {:>6}  {} ({} changes, {} lines)",
-                h.score, h.path, h.changes, h.lines
+                "  {:>6}  {} ({}, {})",
+                h.score,
+                h.path,
+                count(h.changes as u64, "change"),
+                count(h.lines, "line")
             );
         }
     }
@@ -163,11 +173,11 @@ pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
         for pair in card.temporal_coupling.iter().take(5) {
             let _ = writeln!(
                 out,
-                "  {:>3}%  {} + {} ({} shared commits of {} and {})",
+                "  {:>3}%  {} + {} ({} of {} and {})",
                 pair.degree,
                 pair.services[0],
                 pair.services[1],
-                pair.shared_commits,
+                count(pair.shared_commits as u64, "shared commit"),
                 pair.revisions[0],
                 pair.revisions[1]
             );
