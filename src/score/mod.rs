@@ -49,6 +49,7 @@ pub struct Options {
 
 /// Reads the history and computes the scorecard.
 pub fn scorecard(repo: &Repo, git: &Git, options: &Options) -> Result<Scorecard, InputError> {
+    let _restore = scan::RestoreLibgit2Defaults;
     let config = &repo.config.config.score;
     if git.is_empty() {
         return Err(InputError::new(format!(

@@ -185,6 +185,17 @@ fn git_error(what: &str, id: Oid) -> impl Fn(git2::Error) -> InputError + '_ {
     }
 }
 
+/// Puts libgit2's process-wide options, which [`scan`] changes, back to
+/// their defaults when dropped: hold one for as long as the scorecard runs.
+pub(crate) struct RestoreLibgit2Defaults;
+
+impl Drop for RestoreLibgit2Defaults {
+    fn drop(&mut self) {
+        git2::opts::strict_hash_verification(true);
+        git2::opts::enable_caching(true);
+    }
+}
+
 /// Walks the history from `options.start` and returns the commits in the window.
 pub fn scan(
     git_dir: &Path,
