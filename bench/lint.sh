@@ -81,7 +81,7 @@ for size in $sizes; do
   /usr/bin/time -v -o "$work/time.txt" "$trellis" lint --fail-on never -q -C "$tree" > /dev/null
   rerun=$(wall_seconds "$work/time.txt")
   # One file edited since the cached run: one parse, one cache shard rewritten.
-  edited=$(find "$tree" -name '*.go' -path '*internal/service*' | sort | head -1)
+  edited=$(find "$tree" -name '*.go' -path '*internal/service*' | sort | sed -n 1p)
   cp "$edited" "$work/edited.bak"
   printf '\nfunc benchEdited() int { return 1 }\n' >> "$edited"
   /usr/bin/time -v -o "$work/time.txt" "$trellis" lint --fail-on never -q -C "$tree" > /dev/null
@@ -90,8 +90,10 @@ for size in $sizes; do
 
   gci="-" gci_cpu="-" gci_rss="-" ratio="-"
   if [[ "${BENCH_SKIP_GOLANGCI:-0}" != 1 && $(awk -v s="$size" -v m="${BENCH_GOLANGCI_MAX_MB:-100}" 'BEGIN {print (s <= m)}') == 1 ]]; then
-    export GOLANGCI_LINT_CACHE="$work/golangci-cache-$size"
-    rm -rf "$GOLANGCI_LINT_CACHE"
+    # Cold like a CI runner without caches: golangci-lint's cache and Go's
+    # build cache (export data of the standard library and the tree) start empty.
+    export GOLANGCI_LINT_CACHE="$work/golangci-cache-$size" GOCACHE="$work/gocache-$size"
+    rm -rf "$GOLANGCI_LINT_CACHE" "$GOCACHE"
     (cd "$tree" && /usr/bin/time -v -o "$work/time.txt" "$golangci" run --config "$work/golangci.yml" ./... > "$work/golangci-$size.txt" 2>&1) || true
     gci=$(wall_seconds "$work/time.txt")
     gci_cpu=$(cpu_seconds "$work/time.txt")

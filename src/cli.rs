@@ -296,8 +296,11 @@ pub struct ContractArgs {
     #[arg(long)]
     pub no_merge_base: bool,
     /// The new side as a git ref instead of the work tree
-    #[arg(long, value_name = "REF")]
+    #[arg(long, value_name = "REF", conflicts_with = "staged")]
     pub head: Option<String>,
+    /// The new side from the index (what the next commit will hold), for a pre-commit hook
+    #[arg(long)]
+    pub staged: bool,
     /// Also report field numbers and names reused after an earlier deletion (walks git history)
     #[arg(long)]
     pub field_no_reuse: bool,
@@ -318,7 +321,8 @@ pub struct CheckArgs {
     /// Leave a job out (repeatable)
     #[arg(long, value_enum, value_name = "JOB")]
     pub skip: Vec<CheckJob>,
-    /// Lint the staged contents (the index), for a pre-commit hook
+    /// Check the staged contents (the index) instead of the work tree, for a
+    /// pre-commit hook: lint reads the staged files, contract the staged .proto files
     #[arg(long)]
     pub staged: bool,
     /// Lint only files changed since the merge base with REF

@@ -41,6 +41,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<i32> {
             Ok(git) => {
                 let options = crate::contract::ContractOptions {
                     against: args.against.clone(),
+                    staged: args.staged,
                     ..Default::default()
                 };
                 match crate::contract::check(&repo, &git, &options) {

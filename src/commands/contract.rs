@@ -18,6 +18,7 @@ pub fn run(ctx: &Context, args: &ContractArgs) -> anyhow::Result<i32> {
         against: args.against.clone(),
         no_merge_base: args.no_merge_base,
         head: args.head.clone(),
+        staged: args.staged,
         paths: args.paths.clone(),
         use_: args.use_.clone(),
         field_no_reuse: args.field_no_reuse,

@@ -53,6 +53,8 @@ pub struct ContractOptions {
     pub no_merge_base: bool,
     /// The new side as a git ref instead of the work tree.
     pub head: Option<String>,
+    /// The new side from the index instead of the work tree (pre-commit).
+    pub staged: bool,
     /// Only files under these paths (relative to the repository root).
     pub paths: Vec<String>,
     /// Categories or rule ids replacing `contract.use` from the config.
@@ -87,6 +89,19 @@ pub fn run(
             (
                 ProtoSet::from_git(git, oid, format!("new ({head}@{})", short(oid)), Some(repo))?,
                 Some(oid),
+            )
+        }
+        None if options.staged => {
+            let git = require_git(git, "--staged")?;
+            (
+                ProtoSet::from_tree_files(
+                    git,
+                    &git.index_files()?,
+                    "new (index)".to_string(),
+                    Some(repo),
+                    &source::ProtoListing::default(),
+                )?,
+                None,
             )
         }
         None => (

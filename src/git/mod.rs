@@ -256,6 +256,25 @@ impl Git {
         Ok(files)
     }
 
+    /// Every file of the index with its blob: the tree the next commit will
+    /// have. Entries in conflict (stages 1-3) are left out.
+    pub fn index_files(&self) -> Result<Vec<TreeFile>, InputError> {
+        let index = self
+            .repo
+            .index()
+            .map_err(|e| InputError::new(format!("cannot read the index: {}", e.message())))?;
+        let mut files: Vec<TreeFile> = index
+            .iter()
+            .filter(|entry| (entry.flags >> 12) & 0x3 == 0)
+            .map(|entry| TreeFile {
+                path: String::from_utf8_lossy(&entry.path).into_owned(),
+                blob: entry.id,
+            })
+            .collect();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(files)
+    }
+
     /// All tags with the commit they name and their time, sorted by name.
     pub fn tags(&self) -> Result<Vec<Tag>, InputError> {
         let mut tags = Vec::new();

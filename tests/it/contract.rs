@@ -567,3 +567,53 @@ fn head_ref_and_directory_sides() {
     assert_eq!(output.status.code(), Some(0), "{}", stdout_of(&output));
     assert!(Path::new(&fixture("shop")).is_dir());
 }
+
+#[test]
+fn staged_compares_the_index_not_the_work_tree() {
+    let history = shop_with_branch();
+    let original = order_proto();
+    let breaking = original.replace("  string customer_name = 3;\n", "");
+    let repo = git2::Repository::open(history.path()).unwrap();
+    let stage = |text: &str| {
+        std::fs::write(history.path().join(ORDER), text).unwrap();
+        let mut index = repo.index().unwrap();
+        index.add_path(Path::new(ORDER)).unwrap();
+        index.write().unwrap();
+    };
+    let deleted_fields = |args: &[&str]| {
+        let output = trellis_in(history.path(), args);
+        let report: serde_json::Value = serde_json::from_str(&stdout_of(&output))
+            .unwrap_or_else(|e| panic!("{e}: {}", stderr_of(&output)));
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "FIELD_NO_DELETE")
+            .count()
+    };
+    let contract = [
+        "contract",
+        "--against",
+        "main",
+        "--format",
+        "json",
+        "--staged",
+    ];
+    let check = [
+        "check", "--skip", "lint", "--skip", "drift", "--format", "json", "--staged",
+    ];
+
+    // The breaking change is staged; the work tree went back to the old text.
+    stage(&breaking);
+    std::fs::write(history.path().join(ORDER), &original).unwrap();
+    assert_eq!(deleted_fields(&contract), 1);
+    assert_eq!(deleted_fields(&check), 1);
+    assert_eq!(deleted_fields(&contract[..5]), 0, "the work tree is clean");
+
+    // The other way round: only the work tree breaks, the index does not.
+    stage(&original);
+    std::fs::write(history.path().join(ORDER), &breaking).unwrap();
+    assert_eq!(deleted_fields(&contract), 0);
+    assert_eq!(deleted_fields(&check), 0);
+    assert_eq!(deleted_fields(&contract[..5]), 1);
+}
