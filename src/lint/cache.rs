@@ -280,6 +280,9 @@ impl Cache {
         if dirty.is_empty() || std::fs::create_dir_all(&self.dir).is_err() {
             return;
         }
+        // The single-file cache of earlier versions (the same name plus
+        // `.json`) is dead weight now.
+        let _ = std::fs::remove_file(self.dir.with_extension("json"));
         dirty.into_par_iter().for_each(|index| {
             let map: HashMap<&str, EntryRef<'_>> = entries
                 .iter()
