@@ -3,7 +3,7 @@
 
 use super::go::Import;
 use crate::repo::tables::TableUse;
-use crate::repo::{Language, Repo, Service};
+use crate::repo::{Language, Repo, Service, longest_prefix};
 use crate::report::Span;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -71,10 +71,18 @@ impl<'r> Facts<'r> {
             }
         }
         modules.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
-        let module_dirs = modules.iter().cloned().collect();
+        // No import path is "": an empty module (a go.mod without a module
+        // line) must not match every import at the root of the prefix walk.
+        let module_dirs = modules
+            .iter()
+            .filter(|(module, _)| !module.is_empty())
+            .cloned()
+            .collect();
         let mut service_modules = HashMap::new();
         for service in repo.services.iter().filter(|s| s.language == Language::Go) {
-            service_modules.insert(service.module.as_str(), service);
+            if !service.module.is_empty() {
+                service_modules.insert(service.module.as_str(), service);
+            }
         }
         Facts {
             repo,
@@ -112,18 +120,6 @@ impl<'r> Facts<'r> {
 
     pub fn service_of(&self, path: &str) -> Option<&'r Service> {
         self.repo.service_for(path)
-    }
-}
-
-/// The value for the longest of `path` and its `/`-bounded prefixes that
-/// `lookup` knows, with that prefix.
-fn longest_prefix<T>(path: &str, lookup: impl Fn(&str) -> Option<T>) -> Option<(T, &str)> {
-    let mut candidate = path;
-    loop {
-        if let Some(found) = lookup(candidate) {
-            return Some((found, candidate));
-        }
-        candidate = candidate.rsplit_once('/')?.0;
     }
 }
 

@@ -96,16 +96,26 @@ impl ServiceRoots {
     }
 
     fn find(&self, path: &str) -> Option<usize> {
-        let mut candidate = path;
-        loop {
-            if let Some(index) = self.by_root.get(candidate) {
-                return Some(*index);
-            }
-            if candidate.is_empty() {
-                return None;
-            }
-            candidate = candidate.rsplit_once('/').map_or("", |(dir, _)| dir);
+        longest_prefix(path, |root| self.by_root.get(root).copied()).map(|(index, _)| index)
+    }
+}
+
+/// The value `lookup` gives for the longest of `path`, its `/`-bounded
+/// prefixes and finally "" (the root), with that prefix: one lookup per
+/// directory level instead of a scan of every candidate.
+pub(crate) fn longest_prefix<T>(
+    path: &str,
+    lookup: impl Fn(&str) -> Option<T>,
+) -> Option<(T, &str)> {
+    let mut candidate = path;
+    loop {
+        if let Some(found) = lookup(candidate) {
+            return Some((found, candidate));
         }
+        if candidate.is_empty() {
+            return None;
+        }
+        candidate = candidate.rsplit_once('/').map_or("", |(dir, _)| dir);
     }
 }
 
