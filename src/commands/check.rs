@@ -120,6 +120,7 @@ fn contract_git(
 fn absorb(combined: &mut Report, job: &str, report: Report) {
     combined.findings.extend(report.findings);
     combined.rules.extend(report.rules);
+    combined.sources.extend(report.sources);
     for (key, value) in report.stats {
         combined.stats.push((format!("{job} {key}"), value));
     }

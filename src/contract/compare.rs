@@ -114,6 +114,9 @@ pub struct Comparison {
     /// The compiled old side (only the compared files).
     pub old_model: Model,
     pub new_layout: Layout,
+    /// Texts of the files new-side findings point into, when the new side is
+    /// not the work tree (the index, a commit), so snippets show what was compared.
+    pub new_sources: HashMap<String, String>,
 }
 
 /// Reads the headers (package, imports) of every file of a side.
@@ -341,6 +344,7 @@ pub fn compare(
         new_model,
         old_model,
         new_layout,
+        new_sources: HashMap::new(),
     })
 }
 
@@ -433,6 +437,7 @@ impl Comparison {
             }
         }
         report.stats = self.stats;
+        report.sources = self.new_sources;
         report.stats.insert(
             0,
             (

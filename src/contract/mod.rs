@@ -124,6 +124,18 @@ pub fn run(
         let findings = reuse::check(git, *oid, &new, &comparison, &settings)?;
         comparison.findings.extend(findings);
     }
+    if options.head.is_some() || options.staged {
+        for finding in &comparison.findings {
+            if finding.side == rules::Side::New
+                && let Some(file) = new.files.get(&finding.path)
+            {
+                comparison
+                    .new_sources
+                    .entry(finding.path.clone())
+                    .or_insert_with(|| file.text.to_string());
+            }
+        }
+    }
     comparison.old_label = old.label;
     comparison.new_label = new.label;
     Ok(comparison)

@@ -382,6 +382,14 @@ pub fn run(repo: &Repo, options: &LintOptions) -> Result<Report, InputError> {
     }
 
     let mut report = Report::new("lint");
+    for finding in &findings {
+        if let Some(bytes) = contents.staged.get(&finding.path)
+            && !report.sources.contains_key(&finding.path)
+        {
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            report.sources.insert(finding.path.clone(), text);
+        }
+    }
     report.findings = findings;
     let mut ids: Vec<&str> = settings.enabled.keys().map(String::as_str).collect();
     ids.sort_unstable();

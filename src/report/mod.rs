@@ -10,6 +10,7 @@ mod text;
 
 pub use finding::{Finding, Severity, Span, sort_findings};
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// What a rule says about itself: shown by `trellis explain`, carried into SARIF.
@@ -34,6 +35,10 @@ pub struct Report {
     pub rules: Vec<RuleInfo>,
     /// Facts about the run shown in the summary, for example files analysed.
     pub stats: Vec<(String, String)>,
+    /// What was checked of files whose checked content is not the work
+    /// tree's (the index for `--staged`), by path: snippets show these lines,
+    /// not the ones on disk.
+    pub sources: HashMap<String, String>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -50,6 +55,7 @@ impl Report {
             findings: Vec::new(),
             rules: Vec::new(),
             stats: Vec::new(),
+            sources: HashMap::new(),
         }
     }
 

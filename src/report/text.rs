@@ -24,7 +24,13 @@ pub fn render(report: &Report, ctx: &RenderContext) -> String {
     paths.dedup();
     let sources: HashMap<&str, Option<String>> = paths
         .par_iter()
-        .map(|path| (*path, std::fs::read_to_string(ctx.root.join(path)).ok()))
+        .map(|path| {
+            let text = match report.sources.get(*path) {
+                Some(checked) => Some(checked.clone()),
+                None => std::fs::read_to_string(ctx.root.join(path)).ok(),
+            };
+            (*path, text)
+        })
         .collect();
     let rendered: Vec<String> = report
         .findings

@@ -617,3 +617,47 @@ fn staged_compares_the_index_not_the_work_tree() {
     assert_eq!(deleted_fields(&check), 0);
     assert_eq!(deleted_fields(&contract[..5]), 1);
 }
+
+#[test]
+fn staged_findings_show_the_staged_lines() {
+    let history = shop_with_branch();
+    let original = order_proto();
+    // Lines added above the change move it: the work tree's line at the
+    // reported number is a different one.
+    let breaking = original
+        .replacen(
+            "\nmessage ",
+            "\n// staged note\n// and another\nmessage ",
+            1,
+        )
+        .replace("  string customer_name = 3;\n", "");
+    std::fs::write(history.path().join(ORDER), &breaking).unwrap();
+    let repo = git2::Repository::open(history.path()).unwrap();
+    let mut index = repo.index().unwrap();
+    index.add_path(Path::new(ORDER)).unwrap();
+    index.write().unwrap();
+    std::fs::write(history.path().join(ORDER), &original).unwrap();
+
+    let output = trellis_in(
+        history.path(),
+        &[
+            "contract",
+            "--against",
+            "main",
+            "--staged",
+            "--color",
+            "never",
+        ],
+    );
+    let text = stdout_of(&output);
+    let location = format!("--> {ORDER}:");
+    let line: usize = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix(location.as_str()))
+        .and_then(|rest| rest.split(':').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no location in {text}"));
+    let staged_line = breaking.lines().nth(line - 1).unwrap();
+    assert_ne!(original.lines().nth(line - 1), Some(staged_line));
+    assert!(text.contains(&format!(" | {staged_line}")), "{text}");
+}

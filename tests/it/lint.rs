@@ -465,6 +465,15 @@ fn staged_lints_the_index_not_the_work_tree() {
         .map(|f| (f["rule"].as_str().unwrap(), f["path"].as_str().unwrap()))
         .collect();
     assert_eq!(rules, vec![("go-init-func", path)]);
+
+    // The snippet is the staged line, not the work tree's line at that number.
+    let output = trellis()
+        .args(["lint", "--staged", "--color", "never", "-C"])
+        .arg(history.path())
+        .output()
+        .unwrap();
+    let text = stdout_of(&output);
+    assert!(text.contains(" | func init() {}"), "{text}");
 }
 
 #[test]
