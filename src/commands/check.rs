@@ -69,7 +69,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<i32> {
 
 /// The git repository the contract check compares against, or why there is
 /// none. Without an explicit `--against`, a repository that cannot answer
-/// (no git, no commits, no default branch, trellis run on a subdirectory) is
+/// (no git, no commits, no default branch) is
 /// skipped with a note rather than failing the whole gate; with `--against`
 /// the user asked for it, so those are errors.
 fn contract_git(
@@ -81,22 +81,6 @@ fn contract_git(
         Err(err) if explicit => return Err(err),
         Err(_) => return Ok(Err("not a git repository".to_string())),
     };
-    let git_root = git.root.canonicalize().unwrap_or_else(|_| git.root.clone());
-    if git_root != repo.root {
-        let reason = format!(
-            "{} is not the root of its git repository {}",
-            repo.root.display(),
-            git_root.display()
-        );
-        return if explicit {
-            Err(InputError::new(format!(
-                "the contract check needs the repository root: {reason}"
-            ))
-            .help("run trellis with -C at the root of the git repository"))
-        } else {
-            Ok(Err(reason))
-        };
-    }
     if git.is_empty() {
         return if explicit {
             Err(

@@ -82,12 +82,26 @@ pub fn run(
     options: &ContractOptions,
 ) -> Result<Comparison, InputError> {
     let settings = compare::Settings::from_repo(repo, &options.use_, options.field_no_reuse)?;
+    // The project may be a directory of a larger repository: git paths are
+    // rebased onto it.
+    let root = match git {
+        Some(git) => git.prefix_of(&repo.root).ok_or_else(|| {
+            InputError::new(format!(
+                "{} is not inside the work tree of {}",
+                repo.root.display(),
+                git.root.display()
+            ))
+            .help("run trellis inside a git checkout, or compare against a directory with --against DIR")
+        })?,
+        None => String::new(),
+    };
     let (new, head_commit) = match &options.head {
         Some(head) => {
             let git = require_git(git, "--head")?;
             let oid = git.resolve(head)?;
+            let label = format!("new ({head}@{})", short(oid));
             (
-                ProtoSet::from_git(git, oid, format!("new ({head}@{})", short(oid)), Some(repo))?,
+                ProtoSet::from_git(git, oid, &root, label, Some(repo))?,
                 Some(oid),
             )
         }
@@ -96,7 +110,7 @@ pub fn run(
             (
                 ProtoSet::from_tree_files(
                     git,
-                    &git.index_files()?,
+                    &source::under_root(git.index_files()?, &root),
                     "new (index)".to_string(),
                     Some(repo),
                     &source::ProtoListing::default(),
@@ -113,7 +127,7 @@ pub fn run(
     let old = match &against {
         Against::Commit { oid, label } => {
             let git = require_git(git, "--against REF")?;
-            ProtoSet::from_git(git, *oid, label.clone(), Some(repo))?
+            ProtoSet::from_git(git, *oid, &root, label.clone(), Some(repo))?
         }
         Against::Dir(dir) => ProtoSet::from_dir(dir, format!("old ({})", dir.display()))?,
     };
@@ -121,7 +135,7 @@ pub fn run(
     if settings.field_no_reuse
         && let (Some(git), Against::Commit { oid, .. }) = (git, &against)
     {
-        let findings = reuse::check(git, *oid, &new, &comparison, &settings)?;
+        let findings = reuse::check(git, *oid, &root, &new, &comparison, &settings)?;
         comparison.findings.extend(findings);
     }
     if options.head.is_some() || options.staged {

@@ -46,7 +46,18 @@ struct CommitResolver {
     /// Import name -> repository path on the new side (layouts rarely move).
     names: std::collections::BTreeMap<String, String>,
     roots: Vec<String>,
+    /// Where the project is in the repository ("" at its root).
+    project: String,
     google: GoogleFileResolver,
+}
+
+/// A project path as a path of the repository's trees.
+fn git_path(project: &str, path: &str) -> std::path::PathBuf {
+    if project.is_empty() {
+        std::path::PathBuf::from(path)
+    } else {
+        std::path::Path::new(project).join(path)
+    }
 }
 
 impl FileResolver for CommitResolver {
@@ -70,7 +81,7 @@ impl FileResolver for CommitResolver {
             }))
             .chain(std::iter::once(name.to_string()));
         for path in candidates {
-            if let Ok(entry) = tree.get_path(std::path::Path::new(&path))
+            if let Ok(entry) = tree.get_path(&git_path(&self.project, &path))
                 && let Ok(blob) = self.repo.find_blob(entry.id())
             {
                 let text = String::from_utf8_lossy(blob.content());
@@ -84,6 +95,7 @@ impl FileResolver for CommitResolver {
 pub fn check(
     git: &Git,
     base: Oid,
+    project: &str,
     _new: &ProtoSet,
     comparison: &Comparison,
     _settings: &Settings,
@@ -141,7 +153,7 @@ pub fn check(
             let Ok(tree) = git.repository().find_commit(commit).and_then(|c| c.tree()) else {
                 continue;
             };
-            let Ok(entry) = tree.get_path(std::path::Path::new(path)) else {
+            let Ok(entry) = tree.get_path(&git_path(project, path)) else {
                 continue;
             };
             if !seen_blobs.insert(entry.id()) {
@@ -155,6 +167,7 @@ pub fn check(
                 commit,
                 names: comparison.new_layout.names.clone(),
                 roots: comparison.new_layout.roots.clone(),
+                project: project.to_string(),
                 google: GoogleFileResolver::new(),
             };
             let mut compiler = protox::Compiler::with_file_resolver(resolver);

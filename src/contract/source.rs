@@ -39,6 +39,24 @@ fn is_proto(path: &str) -> bool {
     path.ends_with(".proto")
 }
 
+/// The files of a repository-wide listing (the index) that are under `root`,
+/// with paths relative to it.
+pub fn under_root(files: Vec<TreeFile>, root: &str) -> Vec<TreeFile> {
+    if root.is_empty() {
+        return files;
+    }
+    files
+        .into_iter()
+        .filter_map(|file| {
+            let rest = file.path.strip_prefix(root)?.strip_prefix('/')?.to_string();
+            Some(TreeFile {
+                path: rest,
+                blob: file.blob,
+            })
+        })
+        .collect()
+}
+
 /// Whether [`ProtoListing::files_at`] lists a path: a .proto outside the
 /// skipped directories, or the root's buf configuration.
 pub fn is_listed(path: &str) -> bool {
@@ -46,14 +64,18 @@ pub fn is_listed(path: &str) -> bool {
 }
 
 impl ProtoSet {
-    /// The files of a commit, read from git objects (no checkout).
+    /// The files of a commit under `root` ("" for the whole repository),
+    /// read from git objects (no checkout).
     pub fn from_git(
         git: &Git,
         commit: Oid,
+        root: &str,
         label: String,
         repo: Option<&Repo>,
     ) -> Result<ProtoSet, InputError> {
-        ProtoSet::from_git_listed(git, commit, label, repo, &ProtoListing::default())
+        let listing = ProtoListing::default();
+        let files = listing.files_at_under(git, commit, root)?;
+        ProtoSet::from_tree_files(git, &files, label, repo, &listing)
     }
 
     /// [`ProtoSet::from_git`] with a listing shared across commits: a caller
@@ -204,6 +226,18 @@ pub struct ProtoListing {
 impl ProtoListing {
     /// The .proto files of a commit plus the root's buf configuration files.
     pub fn files_at(&self, git: &Git, commit: Oid) -> Result<Vec<TreeFile>, InputError> {
+        self.files_at_under(git, commit, "")
+    }
+
+    /// [`ProtoListing::files_at`] for a project in the directory `root` of
+    /// the repository ("" for the whole): paths relative to `root`, its buf
+    /// configuration files, nothing when `root` did not exist at `commit`.
+    pub fn files_at_under(
+        &self,
+        git: &Git,
+        commit: Oid,
+        root: &str,
+    ) -> Result<Vec<TreeFile>, InputError> {
         let error = |e: git2::Error| {
             InputError::new(format!(
                 "cannot read commit {}: {}",
@@ -212,10 +246,18 @@ impl ProtoListing {
             ))
         };
         let repository = git.repository();
-        let tree = repository
+        let mut tree = repository
             .find_commit(commit)
             .and_then(|c| c.tree())
             .map_err(error)?;
+        if !root.is_empty() {
+            match tree.get_path(Path::new(root)) {
+                Ok(entry) if entry.kind() == Some(ObjectType::Tree) => {
+                    tree = repository.find_tree(entry.id()).map_err(error)?;
+                }
+                _ => return Ok(Vec::new()),
+            }
+        }
         let mut files: Vec<TreeFile> = self
             .protos_below(repository, &tree)
             .map_err(error)?

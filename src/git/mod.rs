@@ -49,6 +49,15 @@ impl Git {
         &self.repo
     }
 
+    /// Where `dir` is in the work tree, `/`-separated ("" at its root), or
+    /// None outside it: trellis may run on a project in a subdirectory of a
+    /// larger repository, and git paths must be rebased onto it.
+    pub fn prefix_of(&self, dir: &Path) -> Option<String> {
+        let workdir = self.repo.workdir()?.canonicalize().ok()?;
+        let dir = dir.canonicalize().ok()?;
+        crate::repo::relative_path(&workdir, &dir)
+    }
+
     /// Whether HEAD points at no commit yet.
     pub fn is_empty(&self) -> bool {
         self.repo.is_empty().unwrap_or(false) || self.repo.head().is_err()

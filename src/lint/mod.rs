@@ -118,7 +118,7 @@ pub fn run(repo: &Repo, options: &LintOptions) -> Result<Report, InputError> {
     let mut extra_files: Vec<String> = Vec::new();
     if options.staged || options.changed_since.is_some() {
         let git = crate::git::Git::open(&repo.root)?;
-        let prefix = repo_prefix(&git, repo);
+        let prefix = git.prefix_of(&repo.root);
         let in_repo = |path: &str| -> Option<String> {
             match &prefix {
                 Some(p) if !p.is_empty() => path
@@ -441,13 +441,6 @@ fn under(path: &str, prefix: &str) -> bool {
         || prefix == "."
         || path == prefix
         || (path.starts_with(prefix) && path.as_bytes().get(prefix.len()) == Some(&b'/'))
-}
-
-/// The repository root relative to the git work tree ("" when they are the same).
-fn repo_prefix(git: &crate::git::Git, repo: &Repo) -> Option<String> {
-    let workdir = git.repository().workdir()?.canonicalize().ok()?;
-    let root = repo.root.canonicalize().ok()?;
-    crate::repo::relative_path(&workdir, &root)
 }
 
 fn is_binary(bytes: &[u8]) -> bool {

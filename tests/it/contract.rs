@@ -661,3 +661,83 @@ fn staged_findings_show_the_staged_lines() {
     assert_ne!(original.lines().nth(line - 1), Some(staged_line));
     assert!(text.contains(&format!(" | {staged_line}")), "{text}");
 }
+
+#[test]
+fn a_project_in_a_subdirectory_of_the_repository_is_compared() {
+    let mut history = History::new();
+    history.fixture_at("shop", "platform/shop");
+    let outside = "legacy/api/legacy.proto";
+    let legacy = "syntax = \"proto3\";\npackage legacy.v1;\nmessage Old {\n  string name = 1;\n}\n";
+    history
+        .write(outside, legacy)
+        .commit("shop under platform/");
+    history.branch("feature");
+    let project_order = format!("platform/shop/{ORDER}");
+    let breaking = order_proto().replace("  string customer_name = 3;\n", "");
+    history
+        .write(&project_order, &breaking)
+        // A break outside the project is not the project's.
+        .write(outside, &legacy.replace("  string name = 1;\n", ""))
+        .commit("break both");
+
+    let project = history.path().join("platform/shop");
+    let output = trellis_in(
+        &project,
+        &["contract", "--against", "main", "--format", "json"],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
+    let report: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    let findings: Vec<(&str, &str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap(),
+                f["path"].as_str().unwrap(),
+                f["service"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        findings,
+        vec![("FIELD_NO_DELETE", ORDER, "order-service")],
+        "paths are the project's, and only the project's protos are read"
+    );
+
+    // `trellis check` runs the contract check there too instead of skipping it.
+    let output = trellis_in(
+        &project,
+        &[
+            "check", "--skip", "lint", "--skip", "drift", "--format", "json",
+        ],
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout_of(&output))
+        .unwrap_or_else(|e| panic!("{e}: {}", stderr_of(&output)));
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, vec!["FIELD_NO_DELETE"], "{}", stderr_of(&output));
+
+    // The index of a subdirectory project is rebased the same way.
+    let repo = git2::Repository::open(history.path()).unwrap();
+    let mut index = repo.index().unwrap();
+    std::fs::write(history.path().join(&project_order), order_proto()).unwrap();
+    index.add_path(Path::new(&project_order)).unwrap();
+    index.write().unwrap();
+    let output = trellis_in(
+        &project,
+        &[
+            "contract",
+            "--against",
+            "feature~1",
+            "--staged",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stdout_of(&output));
+}

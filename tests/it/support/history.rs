@@ -34,6 +34,11 @@ impl History {
 
     /// Stages every file of `tests/fixtures/NAME` for the next commit.
     pub fn fixture(&mut self, name: &str) -> &mut History {
+        self.fixture_at(name, "")
+    }
+
+    /// The fixture's files under the directory `at` ("" for the root).
+    pub fn fixture_at(&mut self, name: &str, at: &str) -> &mut History {
         let from = super::fixture(name);
         let mut stack = vec![from.clone()];
         while let Some(dir) = stack.pop() {
@@ -48,6 +53,11 @@ impl History {
                         .to_string_lossy()
                         .replace('\\', "/");
                     let content = std::fs::read(&path).unwrap();
+                    let rel = if at.is_empty() {
+                        rel
+                    } else {
+                        format!("{at}/{rel}")
+                    };
                     self.pending.push((rel, Some(content)));
                 }
             }
