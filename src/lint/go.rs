@@ -138,11 +138,24 @@ static COLLECT_BY_SYMBOL: std::sync::LazyLock<Vec<Collect>> = std::sync::LazyLoc
             Some("var_spec") => Collect::VarSpec,
             Some("const_spec") => Collect::ConstSpec,
             Some("short_var_declaration" | "assignment_statement") => Collect::Assignment,
+            // Nothing the rules ask the walk for is inside these: types hold
+            // no calls, selectors (`pkg.T` is a qualified_type, resolved on
+            // demand) or assignments. Array types are walked: their length
+            // is an expression.
             Some(
                 "parameter_list"
+                | "type_parameter_list"
                 | "type_declaration"
                 | "struct_type"
                 | "interface_type"
+                | "qualified_type"
+                | "pointer_type"
+                | "slice_type"
+                | "map_type"
+                | "channel_type"
+                | "function_type"
+                | "generic_type"
+                | "type_arguments"
                 | "comment"
                 | "interpreted_string_literal"
                 | "raw_string_literal",
