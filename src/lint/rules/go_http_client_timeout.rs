@@ -14,6 +14,9 @@ static META: RuleMeta = RuleMeta {
 ## What
 Flags `http.Get`, `http.Post`, `http.Head`, `http.PostForm`, any use of
 `http.DefaultClient`, and `http.Client{...}` literals that set no `Timeout`.
+Test files (`_test.go`) are not checked: calling an `httptest` server with
+`http.Get` is how Go's own documentation tests handlers, and the test's
+deadline bounds it.
 
 ## Why
 `http.DefaultClient` has no timeout: a slow or dead upstream holds the goroutine,
@@ -40,6 +43,9 @@ impl Rule for GoHttpClientTimeout {
     }
 
     fn check_go(&self, file: &GoFile<'_>, cx: &mut Cx<'_>) {
+        if file.is_test {
+            return;
+        }
         for call in &file.calls {
             if let Some(("net/http", name @ ("Get" | "Post" | "Head" | "PostForm"))) =
                 file.callee(*call)

@@ -13,6 +13,8 @@ static META: RuleMeta = RuleMeta {
     docs: r#"
 ## What
 Flags `http.NewRequest`, which builds a request bound to `context.Background()`.
+Test files (`_test.go`) are not checked: handler tests build requests that no
+caller cancels, and the test's deadline bounds them.
 
 ## Why
 A request without the caller's context is not cancelled when the caller gives up
@@ -37,6 +39,9 @@ impl Rule for GoHttpRequestContext {
     }
 
     fn check_go(&self, file: &GoFile<'_>, cx: &mut Cx<'_>) {
+        if file.is_test {
+            return;
+        }
         for call in &file.calls {
             if file.callee(*call) == Some(("net/http", "NewRequest")) {
                 let function = call.field("function").unwrap_or(*call);
