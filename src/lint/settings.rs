@@ -344,6 +344,8 @@ impl Settings {
             use sha2::{Digest, Sha256};
             let mut hasher = Sha256::new();
             hasher.update(env!("CARGO_PKG_VERSION"));
+            // Builds between releases share the version; their rules may differ.
+            hasher.update(env!("TRELLIS_SOURCE_HASH"));
             hasher.update(format!("{enabled:?}"));
             hasher.update(serde_json::to_string(config).unwrap_or_default());
             hasher.update(only.join(","));
