@@ -13,8 +13,12 @@ static META: RuleMeta = RuleMeta {
     docs: r#"
 ## What
 Flags package-level `var` declarations in non-test Go files. Allowed: sentinel
-errors (`var ErrX = errors.New(...)` or `fmt.Errorf(...)`), blank interface
-checks (`var _ I = (*T)(nil)`), and the names listed in `lint.allowed-globals`.
+errors (`var ErrX = errors.New(...)`, `fmt.Errorf(...)`, or any constructor of
+an errors package such as `github.com/pkg/errors` or a framework's
+`errors.NotFound(...)`), blank interface checks (`var _ I = (*T)(nil)`),
+`version`, compiled patterns (`regexp.MustCompile(...)`), files embedded with
+a `//go:embed` directive, and the names listed in `lint.allowed-globals`. These
+are the exceptions of golangci-lint's gochecknoglobals too.
 
 ## Why
 Package state is shared by every caller and every test, is written without
@@ -44,6 +48,9 @@ impl Rule for GoMutableGlobal {
             return;
         }
         for spec in &file.global_vars {
+            if has_embed_directive(*spec, file) {
+                continue;
+            }
             let mut cursor = spec.walk();
             let names: Vec<_> = spec.fields("name", &mut cursor).collect();
             let values: Vec<_> = match spec.field("value") {
@@ -55,16 +62,26 @@ impl Rule for GoMutableGlobal {
             };
             for (i, name_node) in names.iter().enumerate() {
                 let name = file.text(*name_node);
-                if name == "_" || cx.settings.allowed_globals.is_match(name) {
+                if name == "_" || name == "version" || cx.settings.allowed_globals.is_match(name) {
+                    continue;
+                }
+                let compiled_pattern = values.get(i).is_some_and(|v| {
+                    v.kind() == "call_expression"
+                        && matches!(
+                            file.callee(*v),
+                            Some(("regexp", "MustCompile" | "MustCompilePOSIX"))
+                        )
+                });
+                if compiled_pattern {
                     continue;
                 }
                 let sentinel = (name.starts_with("Err") || name.starts_with("err"))
                     && values.get(i).is_some_and(|v| {
                         v.kind() == "call_expression"
-                            && matches!(
-                                file.callee(*v),
-                                Some(("errors", "New")) | Some(("fmt", "Errorf"))
-                            )
+                            && file.callee(*v).is_some_and(|(package, function)| {
+                                is_errors_package(package)
+                                    || (package, function) == ("fmt", "Errorf")
+                            })
                     });
                 if sentinel {
                     continue;
@@ -78,4 +95,31 @@ impl Rule for GoMutableGlobal {
             }
         }
     }
+}
+
+/// `errors`, `github.com/pkg/errors`, `golang.org/x/xerrors`, a framework's
+/// `.../errors`: their constructors make the errors a sentinel names.
+fn is_errors_package(path: &str) -> bool {
+    let last = path.rsplit('/').next().unwrap_or(path);
+    matches!(last, "errors" | "xerrors")
+}
+
+/// Whether a `//go:embed` directive sits right above the spec (in a group)
+/// or above its `var` (alone).
+fn has_embed_directive(spec: tree_sitter::Node<'_>, file: &GoFile<'_>) -> bool {
+    let anchor = match spec.parent() {
+        Some(parent) if parent.kind() == "var_declaration" => parent,
+        _ => spec,
+    };
+    let mut previous = anchor.prev_sibling();
+    while let Some(node) = previous {
+        if node.kind() != "comment" {
+            return false;
+        }
+        if file.text(node).starts_with("//go:embed ") {
+            return true;
+        }
+        previous = node.prev_sibling();
+    }
+    false
 }
