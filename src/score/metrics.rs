@@ -524,6 +524,8 @@ fn stability(
         }
     }
     let (mut breaking, mut unknown) = (Vec::new(), 0);
+    // Why one of the commits that could not be judged was not.
+    let mut first_unknown: Option<String> = None;
     for (change, week) in &a.contract_commits {
         match verdicts.get(change) {
             Some(Ok(true)) => {
@@ -531,10 +533,25 @@ fn stability(
                 a.weekly.breaking_commits[*week] += 1;
             }
             Some(Ok(false)) => {}
-            Some(Err(_)) | None => unknown += 1,
+            Some(Err(why)) => {
+                unknown += 1;
+                first_unknown
+                    .get_or_insert_with(|| format!("{}: {why}", crate::git::short(change.commit)));
+            }
+            None => unknown += 1,
         }
     }
     let judged = contract_commits - unknown;
+    // Without one judged commit there is no ratio: say why.
+    let reason = (judged == 0 && unknown > 0).then(|| {
+        let commits = if unknown == 1 { "commit" } else { "commits" };
+        match &first_unknown {
+            Some(first) => format!(
+                "{unknown} contract {commits} could not be judged, as a side does not compile (for example {first})"
+            ),
+            None => format!("{unknown} contract {commits} could not be judged"),
+        }
+    });
     let ratio = (judged > 0).then(|| round4(breaking.len() as f64 / judged as f64));
     let status = match ratio {
         Some(r) if r > threshold => Status::Alert,
@@ -547,7 +564,7 @@ fn stability(
         ratio,
         threshold,
         status,
-        reason: None,
+        reason,
         breaking,
     }
 }

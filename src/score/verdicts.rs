@@ -32,7 +32,14 @@ fn key(change: &ContractChange, categories: &str) -> Key {
     )
 }
 
-fn load(path: &Path) -> HashMap<Key, Option<bool>> {
+/// Breaking or not, or why it could not be judged.
+type Verdict = Result<bool, String>;
+
+/// What files of earlier versions say of a commit that could not be judged:
+/// they kept no reason.
+const NO_REASON_KEPT: &str = "a side of the change does not compile";
+
+fn load(path: &Path) -> HashMap<Key, Verdict> {
     let mut out = HashMap::new();
     let Ok(text) = std::fs::read_to_string(path) else {
         return out;
@@ -57,9 +64,13 @@ fn load(path: &Path) -> HashMap<Key, Option<bool>> {
             continue;
         };
         let verdict = match verdict {
-            "b" => Some(true),
-            "o" => Some(false),
-            _ => None,
+            "b" => Ok(true),
+            "o" => Ok(false),
+            _ => Err(fields
+                .next()
+                .filter(|why| !why.is_empty())
+                .unwrap_or(NO_REASON_KEPT)
+                .to_string()),
         };
         out.insert(
             (commit, parent, categories.to_string(), paths.to_string()),
@@ -69,7 +80,7 @@ fn load(path: &Path) -> HashMap<Key, Option<bool>> {
     out
 }
 
-fn save(path: &Path, verdicts: &HashMap<Key, Option<bool>>) -> std::io::Result<()> {
+fn save(path: &Path, verdicts: &HashMap<Key, Verdict>) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
@@ -77,9 +88,10 @@ fn save(path: &Path, verdicts: &HashMap<Key, Option<bool>>) -> std::io::Result<(
     out.push('\n');
     for ((commit, parent, categories, paths), verdict) in verdicts {
         let verdict = match verdict {
-            Some(true) => 'b',
-            Some(false) => 'o',
-            None => 'u',
+            Ok(true) => "b".to_string(),
+            Ok(false) => "o".to_string(),
+            // The reason, on one line without tabs, as a fourth field.
+            Err(why) => format!("u\t{}", why.replace(['\t', '\n', '\r'], " ")),
         };
         let _ = writeln!(out, "{commit} {parent} {categories}\t{paths}\t{verdict}");
     }
@@ -286,14 +298,8 @@ pub fn judge(
             })
         })
         .collect();
-    let mut reasons = HashMap::new();
     let wrote_new = !fresh.is_empty();
-    for (k, verdict) in fresh {
-        cached.insert(k.clone(), verdict.as_ref().ok().copied());
-        if let Err(reason) = verdict {
-            reasons.insert(k, reason);
-        }
-    }
+    cached.extend(fresh);
     if wrote_new && let Some(file) = &cache_file {
         // A cache that cannot be written only costs time on the next run.
         let _ = save(file, &cached);
@@ -305,12 +311,10 @@ pub fn judge(
                 return Ok(false);
             }
             let k = key(change, &category_key);
-            match cached.get(&k) {
-                Some(Some(breaking)) => Ok(*breaking),
-                _ => Err(reasons
-                    .remove(&k)
-                    .unwrap_or_else(|| "a side of the change does not compile".to_string())),
-            }
+            cached
+                .get(&k)
+                .cloned()
+                .unwrap_or_else(|| Err(NO_REASON_KEPT.to_string()))
         })
         .collect()
 }

@@ -784,12 +784,33 @@ fn a_contract_that_does_not_compile_is_unknown_not_breaking() {
     h.write(ORDER_PROTO, &order_proto(1, false, false));
     h.commit("fix the syntax");
     let card = score_json(&h, &[]);
+    let mut stability = service(&card, "order-service")["interface_stability"].clone();
+    // Without one judged commit there is no ratio, and the reason says why.
+    let reason = stability["reason"].take();
+    let reason = reason.as_str().unwrap_or_default();
+    assert!(
+        reason.starts_with(
+            "2 contract commits could not be judged, as a side does not compile (for example "
+        ),
+        "{reason}"
+    );
+    assert!(
+        reason.contains("api/order/v1/order.proto does not compile"),
+        "{reason}"
+    );
     assert_eq!(
-        service(&card, "order-service")["interface_stability"],
+        stability,
         json!({
             "contract_commits": 2, "breaking_commits": 0, "unknown_commits": 2,
-            "ratio": null, "threshold": 0.15, "status": "ok", "breaking": []
+            "ratio": null, "threshold": 0.15, "status": "ok", "breaking": [],
+            "reason": null
         })
+    );
+    // The reason survives the cache: a second run gives the same.
+    let again = score_json(&h, &[]);
+    assert_eq!(
+        service(&again, "order-service")["interface_stability"]["reason"],
+        reason
     );
 }
 
