@@ -76,7 +76,7 @@ pub fn run(repo: &Repo, options: &DriftOptions) -> Result<Report, InputError> {
         if !options.quiet {
             let mut stderr = std::io::stderr().lock();
             use std::io::Write as _;
-            if let Some(reason) = &data.unavailable {
+            if let Some(reason) = data.skipped() {
                 let _ = writeln!(stderr, "warning: {reason}");
             }
             for warning in &data.warnings {
@@ -270,8 +270,8 @@ pub fn libyears(module: &model::GoModule, data: &upstream::UpstreamData) -> Liby
 /// Libyears per service and in total, and where the data came from.
 fn upstream_summary(facts: &Facts, data: &upstream::UpstreamData) -> Vec<(String, String)> {
     let mut stats = Vec::new();
-    if let Some(reason) = &data.unavailable {
-        stats.push(("upstream".into(), reason.clone()));
+    if let Some(reason) = data.skipped() {
+        stats.push(("upstream".into(), reason));
         return stats;
     }
     stats.push(("upstream".into(), data.source.clone()));

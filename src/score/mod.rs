@@ -226,9 +226,8 @@ fn dependency_age(repo: &Repo) -> std::collections::BTreeMap<String, model::Depe
             continue;
         };
         let age = if let Some(reason) = &data.unavailable {
-            model::DependencyAge::unavailable(reason.replace("--offline: ", "").replace(
-                "upstream checks skipped",
-                "dependency age needs the release times cached there",
+            model::DependencyAge::unavailable(format!(
+                "{reason}; dependency age needs the release times cached there"
             ))
         } else {
             let years = libyears(module, &data);

@@ -89,8 +89,23 @@ pub struct UpstreamData {
     pub source: String,
     /// Modules skipped because GOPRIVATE/GONOPROXY/GONOSUMDB match them.
     pub private: Vec<String>,
-    /// Nothing could be looked up (no network and no cache, or no module cache).
+    /// Why nothing could be looked up (no network and no cache, or no module
+    /// cache), without what the caller does about it: see [`UpstreamData::skipped`].
     pub unavailable: Option<String>,
+    /// Whether only the local module cache was read.
+    pub offline: bool,
+}
+
+impl UpstreamData {
+    /// What `trellis drift` says when nothing could be looked up.
+    pub fn skipped(&self) -> Option<String> {
+        let cause = self.unavailable.as_ref()?;
+        Some(if self.offline {
+            format!("--offline: {cause}; upstream checks skipped")
+        } else {
+            format!("{cause}; upstream checks skipped (use --offline to read the Go module cache)")
+        })
+    }
 }
 
 const NOT_CACHED: &str = "not in the module cache";
@@ -157,17 +172,15 @@ pub fn gather(lookups: &Lookups<'_>) -> UpstreamData {
         ttl: Duration::from_secs_f64(config.cache_ttl_hours.max(0.0) * 3600.0),
         cache_dir: http::default_cache_dir(),
     });
+    data.offline = lookups.offline;
     let source = if lookups.offline {
         let Some(cache) = goproxy::module_cache().map(|d| d.join("cache/download")) else {
-            data.unavailable = Some(
-                "--offline: no Go module cache (set GOMODCACHE or GOPATH); upstream checks skipped"
-                    .into(),
-            );
+            data.unavailable = Some("no Go module cache (set GOMODCACHE or GOPATH)".into());
             return data;
         };
         if !cache.is_dir() {
             data.unavailable = Some(format!(
-                "--offline: no Go module cache at {} (run `go mod download` once, or set GOMODCACHE); upstream checks skipped",
+                "no Go module cache at {} (run `go mod download` once, or set GOMODCACHE)",
                 cache.display()
             ));
             return data;
@@ -281,7 +294,7 @@ pub fn gather(lookups: &Lookups<'_>) -> UpstreamData {
     data.warnings = others;
     if asked > 0 && unreachable == asked {
         data.unavailable = Some(format!(
-            "no network and nothing cached: cannot reach {} for any of {asked} lookups; upstream checks skipped (use --offline to read the Go module cache)",
+            "no network and nothing cached: cannot reach {} for any of {asked} lookups",
             data.source
         ));
         data.warnings.clear();
