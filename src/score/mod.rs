@@ -10,6 +10,7 @@ pub mod generated;
 pub mod hash;
 pub mod metrics;
 pub mod model;
+pub mod project;
 pub mod render;
 mod rules;
 pub mod scan;
@@ -126,7 +127,17 @@ pub fn scorecard(repo: &Repo, git: &Git, options: &Options) -> Result<Scorecard,
             _ => scan::TreeDiff::Own,
         },
     };
-    let scanned = scan::scan(repository.path(), repository, &scan_options)?;
+    // A project in a subdirectory of its repository: git paths are rebased onto it.
+    let root = git.prefix_of(&repo.root).ok_or_else(|| {
+        InputError::new(format!(
+            "{} is not inside the work tree of {}",
+            repo.root.display(),
+            git.root.display()
+        ))
+        .help("run trellis score inside a git checkout")
+    })?;
+    let mut scanned = scan::scan(repository.path(), repository, &scan_options)?;
+    project::rebase(&mut scanned, &root);
     let tags = git.tags()?;
     let mailmap = repository.mailmap().ok();
     let categories = categories(config)?;
@@ -137,6 +148,7 @@ pub fn scorecard(repo: &Repo, git: &Git, options: &Options) -> Result<Scorecard,
     let history = verdicts::History {
         commits: scanned.commits.iter().map(|c| (c.id, c)).collect(),
         merges_listed: config.merges == config::MergeMode::FirstParent,
+        root: &root,
     };
     let breaking = |changes: &[metrics::ContractChange]| {
         verdicts::judge(
@@ -169,7 +181,7 @@ pub fn scorecard(repo: &Repo, git: &Git, options: &Options) -> Result<Scorecard,
         scan: &scanned,
         tags: &tags,
         contracts: metrics::Contracts::Available(&breaking),
-        tables: tables(repo, git, options.end),
+        tables: tables(repo, git, options.end, &root),
         generated: &generated,
         mailmap: mailmap.as_ref(),
         only: &options.services,
@@ -178,7 +190,6 @@ pub fn scorecard(repo: &Repo, git: &Git, options: &Options) -> Result<Scorecard,
     let mut card = metrics::compute(&inputs);
     drop(inputs);
     drop(history);
-    let mut scanned = scanned;
     if let Some(warning) = scanned.cache_warning.take() {
         card.history.incomplete.push(model::Incomplete {
             metric: "cache".into(),
@@ -284,17 +295,20 @@ fn categories(config: &ScoreConfig) -> Result<Vec<crate::contract::Category>, In
 /// Table facts for data coupling: from the work tree for HEAD, from the
 /// commit's tree for `--compare` (with today's services, so both sides name
 /// the same services).
-fn tables(repo: &Repo, git: &Git, end: Option<Oid>) -> metrics::Tables {
+fn tables(repo: &Repo, git: &Git, end: Option<Oid>, root: &str) -> metrics::Tables {
     use crate::repo::tables::{table_uses, table_uses_in};
     let uses = match end {
         None => table_uses(repo),
         Some(commit) => {
-            let files = match git.files_at(commit, "") {
+            let files = match git.files_at(commit, root) {
                 Ok(files) => files,
                 Err(e) => return metrics::Tables::Unavailable(e.message),
             };
             let mut uses = Vec::new();
-            for file in files {
+            for mut file in files {
+                if let Some(inside) = project::in_project(&file.path, root) {
+                    file.path = inside.to_string();
+                }
                 let sql_like = [".sql", ".go", ".rs"]
                     .iter()
                     .any(|ext| file.path.ends_with(ext));

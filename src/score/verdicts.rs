@@ -105,6 +105,9 @@ pub struct History<'a> {
     /// Whether merges were diffed against their first parent by the scan
     /// (`merges: first-parent`); otherwise their changes are diffed here.
     pub merges_listed: bool,
+    /// Where the project is in the repository ("" at its root): the
+    /// commits' paths are already relative to it.
+    pub root: &'a str,
 }
 
 /// Contract files (path -> blob) at a commit.
@@ -144,7 +147,7 @@ impl Listings<'_, '_> {
                 _ => {
                     let listed: BTreeMap<String, Oid> = self
                         .listing
-                        .files_at(self.git, current)?
+                        .files_at_under(self.git, current, self.history.root)?
                         .into_iter()
                         .map(|f| (f.path, f.blob))
                         .collect();
@@ -196,8 +199,10 @@ impl Listings<'_, '_> {
         Ok(compare_trees(repository, Some(old), Some(new))
             .map_err(error)?
             .into_iter()
-            .filter(|f| is_listed(&f.path))
-            .map(|f| (f.path, f.new))
+            .filter_map(|f| {
+                let path = super::project::in_project(&f.path, self.history.root)?;
+                is_listed(path).then(|| (path.to_string(), f.new))
+            })
             .collect())
     }
 }
@@ -229,7 +234,14 @@ pub fn judge(
     } else {
         names.join(",")
     };
-    let cache_file = cache_dir.map(|dir| dir.join(FILE_NAME));
+    // Projects in different directories of one repository can have
+    // contracts at the same relative paths: each keeps its own verdicts.
+    let file_name = if history.root.is_empty() {
+        FILE_NAME.to_string()
+    } else {
+        format!("{FILE_NAME}@{}", history.root.replace(['/', '\\'], "+"))
+    };
+    let cache_file = cache_dir.map(|dir| dir.join(file_name));
     let mut cached = cache_file.as_deref().map(load).unwrap_or_default();
     let missing: Vec<&ContractChange> = changes
         .iter()
@@ -394,6 +406,7 @@ mod tests {
             let history = History {
                 commits: scanned.commits.iter().map(|c| (c.id, c)).collect(),
                 merges_listed: merges == Merges::FirstParent,
+                root: "",
             };
             let mut listings = Listings {
                 history: &history,

@@ -878,3 +878,54 @@ fn aliases_keep_history_across_a_rename() {
     );
     assert!(stderr.contains("did you mean `user-service`"), "{stderr}");
 }
+
+#[test]
+fn a_project_in_a_subdirectory_is_scored_on_its_own_paths() {
+    let mut h = History::new();
+    h.fixture_at("shop", "platform/shop").at("2026-02-02");
+    h.commit("shop under platform/");
+    let project_proto = format!("platform/shop/{ORDER_PROTO}");
+    h.at("2026-02-03");
+    h.write(&project_proto, &order_proto(0, true, false));
+    h.commit("delete a field");
+    // Outside the project: neither its services nor its hotspots.
+    h.at("2026-02-04");
+    h.write("legacy/services/order-service/main.go", "package main\n");
+    h.commit("legacy change");
+
+    let output = trellis()
+        .args([
+            "score",
+            "--since",
+            "2026-02-01",
+            "--until",
+            "2026-03-31",
+            "--format",
+            "json",
+            "-C",
+        ])
+        .arg(h.path().join("platform/shop"))
+        .output()
+        .unwrap();
+    let card: Value = serde_json::from_str(&stdout_of(&output))
+        .unwrap_or_else(|e| panic!("{e}: {}", stderr_of(&output)));
+    let order = service(&card, "order-service");
+    assert_eq!(order["commits"], 2, "{order:#}");
+    let stability = &order["interface_stability"];
+    assert_eq!(stability["contract_commits"], 2);
+    assert_eq!(stability["breaking_commits"], 1);
+    assert_eq!(stability["unknown_commits"], 0);
+    let hotspots: Vec<&str> = order["hotspots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["path"].as_str().unwrap())
+        .collect();
+    assert!(hotspots.contains(&ORDER_PROTO), "{hotspots:?}");
+    assert!(
+        hotspots
+            .iter()
+            .all(|p| !p.starts_with("platform/") && !p.starts_with("legacy/")),
+        "{hotspots:?}"
+    );
+}

@@ -1,0 +1,57 @@
+//! A project in a directory of a larger repository (`trellis -C platform/shop
+//! score`): the history is read for the whole repository, then every path is
+//! rebased onto the project, and what lies outside it is left out, so
+//! services, contracts and hotspots are the project's.
+
+use super::scan::ScanResult;
+
+/// `path` relative to the project at `root` ("" for the whole repository),
+/// or None when it lies outside.
+pub fn in_project<'p>(path: &'p str, root: &str) -> Option<&'p str> {
+    if root.is_empty() {
+        return Some(path);
+    }
+    path.strip_prefix(root)?.strip_prefix('/')
+}
+
+/// Rebases a scan of the repository onto the project at `root`.
+pub fn rebase(scan: &mut ScanResult, root: &str) {
+    if root.is_empty() {
+        return;
+    }
+    for commit in &mut scan.commits {
+        commit
+            .files
+            .retain_mut(|file| match in_project(&file.path, root) {
+                Some(inside) => {
+                    file.path = inside.to_string();
+                    true
+                }
+                None => false,
+            });
+    }
+    let head_lines = std::mem::take(&mut scan.head_lines);
+    scan.head_lines = head_lines
+        .into_iter()
+        .filter_map(|(path, lines)| Some((in_project(&path, root)?.to_string(), lines)))
+        .collect();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_inside_the_project_lose_its_directory() {
+        assert_eq!(
+            in_project("platform/shop/go.mod", "platform/shop"),
+            Some("go.mod")
+        );
+        assert_eq!(
+            in_project("platform/shopping/go.mod", "platform/shop"),
+            None
+        );
+        assert_eq!(in_project("legacy/a.proto", "platform/shop"), None);
+        assert_eq!(in_project("a/b.go", ""), Some("a/b.go"));
+    }
+}
