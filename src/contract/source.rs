@@ -384,18 +384,37 @@ pub fn layout(set: &ProtoSet, configured: &[String]) -> Result<Layout, InputErro
             None if explicit => continue, // outside every module: buf does not see it either
             None => path.clone(),
         };
+        let (path, name) = match layout.names.get(&name) {
+            None => (path.clone(), name),
+            Some(previous) if explicit => return Err(same_import_path(set, previous, path, &name)),
+            // Inferred roots can give two files one name (a copy of a proto
+            // under a plugin's or a vendored directory): the one under the
+            // deeper root keeps its repository path, which is how buf names
+            // files without a module configuration.
+            Some(previous) if previous.len() > path.len() => {
+                let previous = previous.clone();
+                layout.names.insert(name.clone(), path.clone());
+                layout.paths.insert(path.clone(), name);
+                (previous.clone(), previous)
+            }
+            Some(_) => (path.clone(), path.clone()),
+        };
         if let Some(previous) = layout.names.get(&name) {
-            return Err(InputError::new(format!(
-                "{}: {previous} and {path} have the same import path `{name}`",
-                set.label
-            ))
-            .in_file(path)
-            .help("set `contract.roots` in trellis.yaml (or a buf.yaml) so each file has one import path"));
+            return Err(same_import_path(set, previous, &path, &name));
         }
         layout.names.insert(name.clone(), path.clone());
-        layout.paths.insert(path.clone(), name);
+        layout.paths.insert(path, name);
     }
     Ok(layout)
+}
+
+fn same_import_path(set: &ProtoSet, previous: &str, path: &str, name: &str) -> InputError {
+    InputError::new(format!(
+        "{}: {previous} and {path} have the same import path `{name}`",
+        set.label
+    ))
+    .in_file(path)
+    .help("set `contract.roots` in trellis.yaml (or a buf.yaml) so each file has one import path")
 }
 
 fn normalize_roots(roots: &[String]) -> Vec<String> {
@@ -629,6 +648,35 @@ mod tests {
         );
         assert_eq!(layout.paths["proto/pay/v1/pay.proto"], "pay/v1/pay.proto");
         assert_eq!(layout.paths["misc/x.proto"], "misc/x.proto");
+    }
+
+    #[test]
+    fn a_copy_under_an_inferred_root_keeps_its_path() {
+        let set = set(&[
+            ("errors/errors.proto", "package errors;\n"),
+            (
+                "cmd/protoc-gen-go-errors/errors/errors.proto",
+                "package errors;\n",
+            ),
+        ]);
+        let layout = layout(&set, &[]).unwrap();
+        assert_eq!(layout.paths["errors/errors.proto"], "errors/errors.proto");
+        assert_eq!(
+            layout.paths["cmd/protoc-gen-go-errors/errors/errors.proto"],
+            "cmd/protoc-gen-go-errors/errors/errors.proto"
+        );
+        assert_eq!(layout.names.len(), 2);
+    }
+
+    #[test]
+    fn configured_roots_that_give_one_name_twice_are_an_error() {
+        let set = set(&[("a/x.proto", ""), ("b/x.proto", "")]);
+        let err = layout(&set, &["a".to_string(), "b".to_string()]).unwrap_err();
+        assert!(
+            err.message.contains("have the same import path `x.proto`"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
