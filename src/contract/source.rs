@@ -362,10 +362,12 @@ pub struct Layout {
 /// Where the include roots come from: config, then buf.work.yaml / buf.yaml,
 /// then inference from the imports and packages of the files themselves.
 pub fn layout(set: &ProtoSet, configured: &[String]) -> Result<Layout, InputError> {
+    let mut excludes = Vec::new();
     let (roots, explicit) = if !configured.is_empty() {
         (normalize_roots(configured), true)
-    } else if let Some(roots) = buf_roots(set)? {
-        (roots, true)
+    } else if let Some(modules) = buf_roots(set)? {
+        excludes = modules.excludes;
+        (modules.roots, true)
     } else {
         (infer_roots(set), false)
     };
@@ -374,6 +376,9 @@ pub fn layout(set: &ProtoSet, configured: &[String]) -> Result<Layout, InputErro
         ..Layout::default()
     };
     for path in set.files.keys() {
+        if excludes.iter().any(|excluded| under(path, excluded)) {
+            continue; // excluded from its module: buf does not see it either
+        }
         let root = roots
             .iter()
             .filter(|root| under(path, root))
@@ -442,17 +447,36 @@ fn yaml(label: &str, file: &str, text: &str) -> Result<serde_json::Value, InputE
     })
 }
 
-/// Module roots from buf.work.yaml (`directories`) or buf.yaml (v2 `modules`,
-/// v1beta1 `build.roots`, else the directory of buf.yaml itself).
-fn buf_roots(set: &ProtoSet) -> Result<Option<Vec<String>>, InputError> {
+/// The modules buf's configuration declares: their roots, and the
+/// directories excluded from them.
+struct BufModules {
+    roots: Vec<String>,
+    excludes: Vec<String>,
+}
+
+/// The strings of a YAML list.
+fn strings(value: Option<&serde_json::Value>) -> Vec<String> {
+    value
+        .and_then(|v| v.as_array())
+        .map(|list| {
+            list.iter()
+                .filter_map(|d| d.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Module roots from buf.work.yaml (`directories`) or buf.yaml (v2 `modules`
+/// with their `excludes`, v1beta1 `build.roots`, else the directory of
+/// buf.yaml itself, with v1 `build.excludes`).
+fn buf_roots(set: &ProtoSet) -> Result<Option<BufModules>, InputError> {
     if let Some(text) = &set.buf_work_yaml {
         let value = yaml(&set.label, "buf.work.yaml", text)?;
-        if let Some(dirs) = value.get("directories").and_then(|d| d.as_array()) {
-            let dirs: Vec<String> = dirs
-                .iter()
-                .filter_map(|d| d.as_str().map(str::to_string))
-                .collect();
-            return Ok(Some(normalize_roots(&dirs)));
+        if value.get("directories").is_some() {
+            return Ok(Some(BufModules {
+                roots: normalize_roots(&strings(value.get("directories"))),
+                excludes: Vec::new(),
+            }));
         }
     }
     let Some(text) = &set.buf_yaml else {
@@ -460,24 +484,36 @@ fn buf_roots(set: &ProtoSet) -> Result<Option<Vec<String>>, InputError> {
     };
     let value = yaml(&set.label, "buf.yaml", text)?;
     if let Some(modules) = value.get("modules").and_then(|m| m.as_array()) {
-        let dirs: Vec<String> = modules
-            .iter()
-            .filter_map(|m| m.get("path").and_then(|p| p.as_str()).map(str::to_string))
-            .collect();
-        return Ok(Some(normalize_roots(&dirs)));
+        let mut roots = Vec::new();
+        let mut excludes = Vec::new();
+        for module in modules {
+            let Some(path) = module.get("path").and_then(|p| p.as_str()) else {
+                continue;
+            };
+            let root = normalize_roots(&[path.to_string()])
+                .pop()
+                .unwrap_or_default();
+            // v2 excludes are relative to the workspace (buf.yaml's directory).
+            excludes.extend(normalize_roots(&strings(module.get("excludes"))));
+            roots.push(root);
+        }
+        return Ok(Some(BufModules {
+            roots: normalize_roots(&roots),
+            excludes,
+        }));
     }
-    if let Some(roots) = value
-        .get("build")
-        .and_then(|b| b.get("roots"))
-        .and_then(|r| r.as_array())
-    {
-        let dirs: Vec<String> = roots
-            .iter()
-            .filter_map(|d| d.as_str().map(str::to_string))
-            .collect();
-        return Ok(Some(normalize_roots(&dirs)));
+    let build = value.get("build");
+    let excludes = normalize_roots(&strings(build.and_then(|b| b.get("excludes"))));
+    if let Some(roots) = build.and_then(|b| b.get("roots")) {
+        return Ok(Some(BufModules {
+            roots: normalize_roots(&strings(Some(roots))),
+            excludes,
+        }));
     }
-    Ok(Some(vec![String::new()]))
+    Ok(Some(BufModules {
+        roots: vec![String::new()],
+        excludes,
+    }))
 }
 
 /// Without configuration: a directory is a root when an import names a file
