@@ -73,6 +73,28 @@ pub fn render(repo: &Repo) -> String {
         for parent in parents.iter().take(3) {
             let _ = writeln!(out, "#   - \"{parent}\"");
         }
+        let libraries: Vec<&str> = repo
+            .services
+            .iter()
+            .filter(|s| s.language == crate::repo::Language::Go && !has_main_package(repo, s))
+            .map(|s| s.root.as_str())
+            .filter(|root| !root.is_empty())
+            .collect();
+        if !libraries.is_empty() {
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "# Go modules without a `package main` are shared libraries, not services:"
+            );
+            let _ = writeln!(
+                out,
+                "# services may import them. Remove a line to treat a module as a service."
+            );
+            let _ = writeln!(out, "libraries:");
+            for root in libraries {
+                let _ = writeln!(out, "  - \"{root}\"");
+            }
+        }
     }
     let _ = writeln!(out);
     let _ = writeln!(
@@ -101,4 +123,25 @@ pub fn render(repo: &Repo) -> String {
     );
     let _ = writeln!(out, "  owners: {{}}");
     out
+}
+
+/// Whether any Go file of the service declares `package main`.
+fn has_main_package(repo: &Repo, service: &crate::repo::Service) -> bool {
+    repo.files
+        .iter()
+        .filter(|f| {
+            f.ends_with(".go")
+                && !f.ends_with("_test.go")
+                && repo
+                    .service_for(f)
+                    .is_some_and(|owner| owner.root == service.root)
+        })
+        .any(|f| {
+            std::fs::read_to_string(repo.absolute(f)).is_ok_and(|text| {
+                text.lines()
+                    .map(str::trim)
+                    .find(|line| line.starts_with("package "))
+                    .is_some_and(|line| line == "package main")
+            })
+        })
 }

@@ -32,6 +32,11 @@ pub struct Config {
     /// with a go.mod or a Cargo.toml package is a service.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub services: Vec<Glob>,
+    /// Directories of shared library modules, as globs (`internal/common`,
+    /// `pkg/*`): their go.mod or Cargo.toml makes no service, so services may
+    /// import them. Their dependencies are still checked for drift.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub libraries: Vec<Glob>,
     /// Paths never analysed, in addition to vendor/, testdata/, node_modules/,
     /// hidden directories and what .gitignore ignores.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -62,6 +67,7 @@ impl Default for Config {
             version: VERSION,
             extends: Vec::new(),
             services: Vec::new(),
+            libraries: Vec::new(),
             exclude: Vec::new(),
             contracts: ContractsConfig::default(),
             lint: crate::lint::LintConfig::default(),
@@ -234,7 +240,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, InputError> {
         .with_source(text)
         .help("set `version: 1`"));
     }
-    for glob in config.services.iter().chain(&config.exclude) {
+    for glob in config
+        .services
+        .iter()
+        .chain(&config.libraries)
+        .chain(&config.exclude)
+    {
         if let Err(e) = glob.compile() {
             let (line, column) = glob.location.unwrap_or((0, 0));
             let mut err = InputError::new(format!(

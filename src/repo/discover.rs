@@ -85,6 +85,7 @@ pub fn discover(root: &Path, config: Loaded) -> Result<Repo, InputError> {
     let mut anchor = None;
     let mut services: Vec<Service> = Vec::new();
     if cfg.services.is_empty() {
+        let libraries = GlobList::new(&cfg.libraries).map_err(|e| glob_error(&config_file, &e))?;
         let nested_go = modules
             .iter()
             .any(|m| m.language == Language::Go && !m.dir.is_empty());
@@ -93,6 +94,9 @@ pub fn discover(root: &Path, config: Loaded) -> Result<Repo, InputError> {
             // seeds describe, not a service of its own.
             if module.dir.is_empty() && module.language == Language::Go && nested_go {
                 anchor = Some(module.manifest.clone());
+                continue;
+            }
+            if libraries.is_match(&module.dir) {
                 continue;
             }
             services.push(Service {
@@ -291,7 +295,8 @@ fn name_services(services: &mut [Service], root: &Path) {
 
 /// Contracts under a service's own root belong to it (the deepest root wins);
 /// contracts under the shared api root belong to the service whose name
-/// matches the first directory (`api/order/...` -> `order-service`).
+/// matches a directory (`api/order/...` -> `order-service`), else the file
+/// name (`api/protobuf/users.proto` -> `users`).
 fn assign_contracts(services: &mut [Service], files: &[String], cfg: &crate::config::Config) {
     let api_root = cfg.contracts.root.trim_matches('/');
     for file in files.iter().filter(|f| f.ends_with(".proto")) {
@@ -322,14 +327,19 @@ fn by_api_root(services: &[Service], file: &str, api_root: &str) -> Option<usize
         return None;
     }
     let rest = file.strip_prefix(api_root)?.strip_prefix('/')?;
-    let first = rest.split('/').next()?;
-    if !rest.contains('/') {
-        return None;
-    }
-    services.iter().position(|s| {
-        let name = s.name.rsplit('/').next().unwrap_or(&s.name);
-        name == first || base_name(name) == base_name(first)
-    })
+    let mut parts: Vec<&str> = rest.split('/').collect();
+    let file_name = parts.pop()?;
+    let stem = file_name.strip_suffix(".proto").unwrap_or(file_name);
+    let service_named = |part: &str| {
+        services.iter().position(|s| {
+            let name = s.name.rsplit('/').next().unwrap_or(&s.name);
+            name == part || base_name(name) == base_name(part)
+        })
+    };
+    parts
+        .into_iter()
+        .chain(std::iter::once(stem))
+        .find_map(service_named)
 }
 
 /// `order-service`, `order_service`, `order-svc` and `order` are one name.
@@ -347,6 +357,40 @@ fn base_name(name: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn go_service(name: &str, root: &str) -> Service {
+        Service {
+            name: name.to_string(),
+            root: root.to_string(),
+            language: Language::Go,
+            module: format!("example.com/{root}"),
+            manifest: format!("{root}/go.mod"),
+            contracts: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn api_contracts_belong_to_the_service_a_directory_or_the_file_names() {
+        let services = vec![
+            go_service("order-service", "services/order-service"),
+            go_service("users", "internal/users"),
+        ];
+        let owner = |file: &str| by_api_root(&services, file, "api").map(|i| &services[i].name);
+        assert_eq!(
+            owner("api/order/v1/order.proto").map(String::as_str),
+            Some("order-service")
+        );
+        assert_eq!(
+            owner("api/proto/order/v1/x.proto").map(String::as_str),
+            Some("order-service")
+        );
+        assert_eq!(
+            owner("api/protobuf/users.proto").map(String::as_str),
+            Some("users")
+        );
+        assert_eq!(owner("api/protobuf/billing.proto"), None);
+        assert_eq!(owner("proto/users.proto"), None);
+    }
 
     #[test]
     fn reads_module_line() {

@@ -601,3 +601,81 @@ fn cache_sees_an_edit_that_keeps_size_and_mtime() {
     backdate();
     assert_eq!(logging_findings(), 1);
 }
+
+/// A module without `package main` that services import is a library once
+/// `libraries:` names it; `trellis init` proposes it.
+#[test]
+fn libraries_are_not_services() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "services/orders/go.mod",
+                "module example.com/shop/services/orders\n\ngo 1.24\n",
+            ),
+            (
+                "services/orders/cmd/orders/main.go",
+                "package main\n\nimport \"example.com/shop/libs/common/logs\"\n\nfunc main() { logs.Setup() }\n",
+            ),
+            (
+                "libs/common/go.mod",
+                "module example.com/shop/libs/common\n\ngo 1.24\n",
+            ),
+            (
+                "libs/common/logs/logs.go",
+                "package logs\n\nfunc Setup() {}\n",
+            ),
+        ],
+    );
+    let findings = |dir: &Path| -> Vec<(String, String)> {
+        let output = trellis()
+            .args([
+                "lint",
+                "--no-cache",
+                "--rule",
+                "arch-cross-service-import",
+                "--format",
+                "json",
+                "-C",
+            ])
+            .arg(dir)
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_str(&stdout_of(&output))
+            .unwrap_or_else(|e| panic!("{e}: {}", stderr_of(&output)));
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_string(),
+                    f["help"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    };
+    let before = findings(dir.path());
+    assert_eq!(before.len(), 1, "{before:?}");
+    assert!(
+        before[0].1.contains("has no `package main`")
+            && before[0].1.contains("`libs/common` under `libraries:`"),
+        "{before:?}"
+    );
+
+    let output = trellis()
+        .arg("init")
+        .arg("-C")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let config = std::fs::read_to_string(dir.path().join("trellis.yaml")).unwrap();
+    assert!(
+        config.contains("libraries:\n  - \"libs/common\"\n"),
+        "{config}"
+    );
+    assert!(!config.contains("- \"services/orders\""), "{config}");
+    assert_eq!(findings(dir.path()), Vec::new());
+}

@@ -30,7 +30,10 @@ import userrepo "example.com/shop/services/user-service/internal/repo"
 
 ## Fix
 Call the other service through its API (the generated client of its contract),
-or move the shared code into a library module both services depend on.
+or move the shared code into a library module both services depend on and list
+its directory under `libraries:` in trellis.yaml (a module there is no service).
+When the imported module already is such a library (`internal/common`, no
+`package main`), listing it is the whole fix; `trellis init` proposes them.
 "#,
 };
 
@@ -42,6 +45,14 @@ impl Rule for ArchCrossServiceImport {
     }
 
     fn check_repo(&self, facts: &Facts<'_>, cx: &mut Cx<'_>) {
+        // A module without `package main` may be a library wrongly taken
+        // for a service: its findings say how to declare it.
+        let with_main: std::collections::HashSet<&str> = facts
+            .go
+            .iter()
+            .filter(|f| f.package == "main" && !f.is_test)
+            .filter_map(|f| facts.service_of(&f.path).map(|s| s.name.as_str()))
+            .collect();
         for file in &facts.go {
             if !facts.is_selected(&file.path) {
                 continue;
@@ -72,10 +83,17 @@ impl Rule for ArchCrossServiceImport {
                     ),
                     &import.path,
                 )
-                .help(format!(
-                    "call {} through its API (the generated client of its contract) instead of linking its code",
-                    target.name
-                ));
+                .help(if with_main.contains(target.name.as_str()) {
+                    format!(
+                        "call {} through its API (the generated client of its contract) instead of linking its code",
+                        target.name
+                    )
+                } else {
+                    format!(
+                        "{} has no `package main`: if it is a shared library, list `{}` under `libraries:` in trellis.yaml; if it is a service, call it through its API instead of linking its code",
+                        target.name, target.root
+                    )
+                });
             }
         }
         let rust_services: Vec<_> = facts
