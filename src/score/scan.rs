@@ -8,7 +8,9 @@
 //! subtrees and was measured at several times git's CPU). Trees are decoded
 //! from the raw object once and kept for the next commits of the same
 //! worker: walking newest first, a commit's parent tree is the next commit's
-//! tree, so most of the parent side is never read twice. Results are cached
+//! tree, so most of the parent side is never read twice. The worker threads
+//! read tree objects through gitoxide or libgit2, whichever suits the packs
+//! ([`ObjectReader`]). Results are cached
 //! per commit id in `.git/trellis/`, with the parents, so a second run walks
 //! the cached part of the history without reading a single git object.
 
@@ -144,7 +146,7 @@ pub struct ScanOptions {
 /// libgit2. In packs that `git fast-import` wrote (and `git gc` keeps,
 /// since it reuses deltas) each version is a delta against the previous
 /// one, so every read newest-first resolves a chain of tens of deltas from
-/// the start: there libgit2 is about 2.5 times faster.
+/// the start: there libgit2 is about twice as fast.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ObjectReader {
     /// gitoxide, until the first [`PROBE_READS`] trees a worker reads show
