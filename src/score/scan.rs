@@ -543,11 +543,13 @@ fn list_run(
             e.message()
         ))
     })?;
-    let wanted = match options.objects {
-        ObjectReader::Auto => !gix_shared.long_chains.load(Ordering::Relaxed),
-        ObjectReader::Gix => true,
-        ObjectReader::Libgit2 => false,
-    };
+    // libgit2's diff reads its own trees.
+    let wanted = options.tree_diff == TreeDiff::Own
+        && match options.objects {
+            ObjectReader::Auto => !gix_shared.long_chains.load(Ordering::Relaxed),
+            ObjectReader::Gix => true,
+            ObjectReader::Libgit2 => false,
+        };
     let gix_reader = wanted
         .then(|| gix_shared.store.get_or_init(|| open_gix(&repo)).as_ref())
         .flatten()
