@@ -146,15 +146,19 @@ pub struct ScanOptions {
 /// libgit2. In packs that `git fast-import` wrote (and `git gc` keeps,
 /// since it reuses deltas) each version is a delta against the previous
 /// one, so every read newest-first resolves a chain of tens of deltas from
-/// the start: there libgit2 is about twice as fast.
+/// the start (libgit2 is about twice as fast there); read oldest-first,
+/// each read's base is the tree read just before, and gitoxide is the
+/// faster again. The results are the same in either order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ObjectReader {
-    /// gitoxide, until the first [`PROBE_READS`] trees a worker reads show
-    /// that it walks long delta chains ([`walks_long_chains`]); then
-    /// libgit2 for the rest of the scan.
+    /// gitoxide, each worker's commits newest first until the first
+    /// [`PROBE_READS`] trees show that it walks long delta chains
+    /// ([`walks_long_chains`]), then oldest first; libgit2 if it still does.
+    /// What one worker learnt, the workers that start later begin with.
     #[default]
     Auto,
-    /// Always gitoxide (`TRELLIS_SCORE_OBJECTS=gix`, for bench/score.sh).
+    /// Always gitoxide, newest first (`TRELLIS_SCORE_OBJECTS=gix`, for
+    /// bench/score.sh).
     Gix,
     /// Always libgit2 (`TRELLIS_SCORE_OBJECTS=libgit2`, for bench/score.sh).
     Libgit2,
@@ -180,8 +184,12 @@ pub struct ScanResult {
     pub scanned: usize,
     /// Whether the walk stopped at a shallow boundary inside the window.
     pub hit_shallow_boundary: bool,
-    /// Whether gitoxide walked long delta chains, so the workers read the
-    /// trees through libgit2 ([`ObjectReader::Auto`]).
+    /// Whether gitoxide walked long delta chains reading newest first, so
+    /// the workers read their commits' trees oldest first
+    /// ([`ObjectReader::Auto`]).
+    pub oldest_first: bool,
+    /// Whether it walked long chains in that order too, so the workers
+    /// read the trees through libgit2.
     pub long_delta_chains: bool,
     /// Why the cache could not be written, when it could not.
     pub cache_warning: Option<String>,
@@ -348,6 +356,7 @@ pub fn scan(
         scanned,
         commits,
         hit_shallow_boundary,
+        oldest_first: gix_repo.oldest_first.load(Ordering::Relaxed),
         long_delta_chains: gix_repo.long_chains.load(Ordering::Relaxed),
         cache_warning,
         head_lines,
@@ -424,8 +433,11 @@ struct SharedGix {
     /// `None` when gitoxide cannot open the object database: the workers
     /// then read trees through libgit2.
     store: std::sync::OnceLock<Option<std::sync::Arc<gix_odb::Store>>>,
-    /// Set by the first worker whose reads walked long delta chains: the
-    /// workers that start later read through libgit2 from the start.
+    /// Set by the first worker whose reads newest-first walked long delta
+    /// chains: the workers that start later read oldest first from the start.
+    oldest_first: AtomicBool,
+    /// Set by the first worker whose reads oldest-first walked long delta
+    /// chains too: the workers that start later read through libgit2.
     long_chains: AtomicBool,
 }
 
@@ -491,8 +503,9 @@ impl GixReader {
         }
     }
 
-    fn walks_long_chains(&self) -> bool {
-        walks_long_chains(self.reads.get(), self.links.load(Ordering::Relaxed))
+    /// Reads so far and the delta links they walked.
+    fn counts(&self) -> (usize, usize) {
+        (self.reads.get(), self.links.load(Ordering::Relaxed))
     }
 }
 
@@ -555,26 +568,45 @@ fn list_run(
         .flatten()
         .map(GixReader::new);
     let mut use_gix = gix_reader.is_some();
+    let adapt = use_gix && options.objects == ObjectReader::Auto;
+    let mut oldest_first = adapt && gix_shared.oldest_first.load(Ordering::Relaxed);
+    // The counts the current order is judged by start here.
+    let mut since = (0, 0);
     let mut trees = TreeCache::default();
-    let mut out = Vec::with_capacity(run.len());
-    for task in run {
+    // The tasks not read yet are run[front..back]: newest first takes the
+    // front, oldest first the back.
+    let mut listed: Vec<Option<CommitInfo>> = vec![None; run.len()];
+    let (mut front, mut back) = (0, run.len());
+    while front < back {
+        let index = if oldest_first {
+            back -= 1;
+            back
+        } else {
+            front += 1;
+            front - 1
+        };
         let source: &dyn TreeSource = match &gix_reader {
             Some(reader) if use_gix => reader,
             _ => &repo,
         };
-        out.push(read_task(&repo, source, task, options, &mut trees)?);
-        if use_gix
-            && options.objects == ObjectReader::Auto
-            && gix_reader
-                .as_ref()
-                .is_some_and(GixReader::walks_long_chains)
-        {
-            use_gix = false;
-            gix_shared.long_chains.store(true, Ordering::Relaxed);
+        listed[index] = Some(read_task(&repo, source, &run[index], options, &mut trees)?);
+        let Some(reader) = gix_reader.as_ref().filter(|_| adapt && use_gix) else {
+            continue;
+        };
+        let (reads, links) = reader.counts();
+        if walks_long_chains(reads - since.0, links - since.1) {
+            since = (reads, links);
+            if oldest_first {
+                use_gix = false;
+                gix_shared.long_chains.store(true, Ordering::Relaxed);
+            } else {
+                oldest_first = true;
+                gix_shared.oldest_first.store(true, Ordering::Relaxed);
+            }
         }
     }
     progress.advance(run.len());
-    Ok(out)
+    Ok(listed.into_iter().flatten().collect())
 }
 
 /// The commit ids in the window, newest first, like `git log`: a queue
@@ -1622,8 +1654,9 @@ pub(crate) mod tests {
 
     /// The benchmark's history generator, small: fast-import stores each
     /// version of a tree as a delta against the previous one, so a walk
-    /// from the newest commit makes gitoxide resolve long delta chains;
-    /// after `git repack -adf` (what a clone gets) it does not.
+    /// from the newest commit makes gitoxide resolve long delta chains and
+    /// the workers turn to oldest first; after `git repack -adf` (what a
+    /// clone gets) newest first suits it.
     #[test]
     fn the_reader_follows_the_shape_of_the_pack() {
         let dir = tempfile::tempdir().unwrap();
@@ -1648,8 +1681,12 @@ pub(crate) mod tests {
         };
         let auto = scan_with(ObjectReader::Auto);
         assert!(
-            auto.long_delta_chains,
-            "fast-import's chains send the scan to libgit2"
+            auto.oldest_first,
+            "fast-import's chains are read oldest first"
+        );
+        assert!(
+            !auto.long_delta_chains,
+            "read oldest first, each tree's delta base was read just before"
         );
         assert!(auto.scanned >= 1500);
         let libgit2 = scan_with(ObjectReader::Libgit2);
@@ -1660,8 +1697,8 @@ pub(crate) mod tests {
         git(dir.path(), &["repack", "-adfq"], None);
         let repacked = scan_with(ObjectReader::Auto);
         assert!(
-            !repacked.long_delta_chains,
-            "gitoxide reads a repacked history"
+            !repacked.oldest_first && !repacked.long_delta_chains,
+            "gitoxide reads a repacked history newest first"
         );
         assert_eq!(repacked.commits, libgit2.commits);
     }
