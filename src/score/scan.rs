@@ -459,7 +459,12 @@ fn open_gix(repo: &Repository) -> Option<std::sync::Arc<gix_odb::Store>> {
 /// finds it there). The scan keeps decoded trees itself, so gitoxide's
 /// object cache stays off.
 const GIX_PACK_CACHE: usize = 32 << 20;
-/// Trees a worker reads through gitoxide before [`walks_long_chains`] judges.
+/// Trees a worker reads in an order before its reads are counted: the
+/// first read of each directory walks its whole delta chain in any order
+/// (nothing is cached yet), which says nothing about the order.
+const WARM_UP: usize = 1024;
+/// Trees a worker reads through gitoxide, after the warm-up, before
+/// [`walks_long_chains`] judges the order.
 const PROBE_READS: usize = 2048;
 /// Delta links walked per read above which libgit2 reads faster (measured:
 /// about 1.2 in a pack that git's pack-objects wrote, where gitoxide is
@@ -570,8 +575,10 @@ fn list_run(
     let mut use_gix = gix_reader.is_some();
     let adapt = use_gix && options.objects == ObjectReader::Auto;
     let mut oldest_first = adapt && gix_shared.oldest_first.load(Ordering::Relaxed);
-    // The counts the current order is judged by start here.
-    let mut since = (0, 0);
+    // The current order's reads start at `phase`; it is judged by the reads
+    // after its first WARM_UP ones (counts at `warm`).
+    let mut phase = (0, 0);
+    let mut warm = None;
     let mut trees = TreeCache::default();
     // The tasks not read yet are run[front..back]: newest first takes the
     // front, oldest first the back.
@@ -594,8 +601,14 @@ fn list_run(
             continue;
         };
         let (reads, links) = reader.counts();
-        if walks_long_chains(reads - since.0, links - since.1) {
-            since = (reads, links);
+        if warm.is_none() && reads - phase.0 >= WARM_UP {
+            warm = Some((reads, links));
+        }
+        if let Some((warm_reads, warm_links)) = warm
+            && walks_long_chains(reads - warm_reads, links - warm_links)
+        {
+            phase = (reads, links);
+            warm = None;
             if oldest_first {
                 use_gix = false;
                 gix_shared.long_chains.store(true, Ordering::Relaxed);
