@@ -8,9 +8,15 @@
 #   3. time `trellis score` over the whole history with an empty cache: files
 #      only (`score.churn: false`: which files each commit changed, as git log
 #      --name-only lists them, plus what needs no line counts: contract
-#      verdicts, tags, tables, hotspot sizes, dependency age), the
-#      same through libgit2's diff_tree_to_tree, and everything (churn, contract
-#      verdicts); then cached, then after one new commit.
+#      verdicts, tags, tables, hotspot sizes, dependency age) with the default
+#      object reader, then with gitoxide only and libgit2 only
+#      (TRELLIS_SCORE_OBJECTS), the same through libgit2's diff_tree_to_tree,
+#      and everything (churn, contract verdicts); then cached, then after one
+#      new commit;
+#   4. repack the history as git's pack-objects writes it (`git repack -adf`:
+#      the shape a clone or an aggressive gc gives; fast-import's pack stores
+#      each tree as a delta against its previous version) and time git log and
+#      the files-only scans again.
 # The file counts of trellis and git must agree, or the run fails.
 # usage: bench/score.sh [COMMITS]   (default 50000; TRELLIS=path to a binary)
 set -euo pipefail
@@ -64,9 +70,18 @@ score_to() { # file [args]
 }
 printf 'version: 1\nscore:\n  churn: false\n' >"$work/names-only.yaml"
 
-# Which files changed, as git log --name-only: own tree comparison, then libgit2's.
-rm -rf "$repo/.git/trellis"
-measure names score_to "$work/names.json" --config "$work/names-only.yaml"
+# Which files changed, as git log --name-only: own tree comparison (default
+# reader, gitoxide only, libgit2 only), then libgit2's diff.
+names_only() { # prefix: the three readers, each from an empty cache
+  local prefix="$1" objects
+  for objects in auto gix libgit2; do
+    rm -rf "$repo/.git/trellis"
+    export TRELLIS_SCORE_OBJECTS="$objects"
+    measure "${prefix}_${objects}" score_to "$work/${prefix}_${objects}.json" --config "$work/names-only.yaml"
+    unset TRELLIS_SCORE_OBJECTS
+  done
+}
+names_only names
 rm -rf "$repo/.git/trellis"
 export TRELLIS_SCORE_TREE_DIFF=libgit2
 measure libgit2 score_to "$work/libgit2.json" --config "$work/names-only.yaml"
@@ -84,6 +99,13 @@ measure incremental score
 one_more "and another"
 score >"$work/incremental.json"
 
+start=$(now)
+git -C "$repo" repack -adfq
+repack_time=$(elapsed "$start" "$(now)")
+repacked_files=$(git -C "$repo" log --name-only --no-renames --format=%H --since=$since | grep -vc -E '^([0-9a-f]{40})?$')
+measure repacked_git git -C "$repo" log --name-only --no-renames --format=%H --since=$since
+names_only repacked
+
 field() { # file key
   grep -m1 "\"$2\":" "$1" | tr -dc '0-9'
 }
@@ -92,25 +114,41 @@ if [ "$scanned" != 1 ]; then
   echo "the re-run after one new commit scanned $scanned commits, not 1" >&2
   exit 1
 fi
-for run in names libgit2 full; do
-  trellis_files=$(field "$work/$run.json" file_changes)
-  if [ "$trellis_files" != "$git_files" ]; then
-    echo "MISMATCH ($run): trellis counted $trellis_files file changes, git log printed $git_files" >&2
-    exit 1
-  fi
-done
+check_files() { # expected runs...
+  local expected="$1" run trellis_files
+  shift
+  for run in "$@"; do
+    trellis_files=$(field "$work/$run.json" file_changes)
+    if [ "$trellis_files" != "$expected" ]; then
+      echo "MISMATCH ($run): trellis counted $trellis_files file changes, git log printed $expected" >&2
+      exit 1
+    fi
+  done
+}
+check_files "$git_files" names_auto names_gix names_libgit2 libgit2 full
+check_files "$repacked_files" repacked_auto repacked_gix repacked_libgit2
 
 printf '\n%-50s %9s %9s\n' "what" "wall s" "cpu s"
 printf '%-50s %9s %9s\n' "git log --name-only --no-renames ($git_files files)" "$git_wall" "$git_cpu"
 printf '%-50s %9s %9s\n' "git log --numstat --no-renames" "$numstat_wall" "$numstat_cpu"
-printf '%-50s %9s %9s\n' "trellis score, files only (churn: false)" "$names_wall" "$names_cpu"
+printf '%-50s %9s %9s\n' "trellis score, files only (churn: false)" "$names_auto_wall" "$names_auto_cpu"
+printf '%-50s %9s %9s\n' "  the same, trees read by gitoxide only" "$names_gix_wall" "$names_gix_cpu"
+printf '%-50s %9s %9s\n' "  the same, trees read by libgit2 only" "$names_libgit2_wall" "$names_libgit2_cpu"
 printf '%-50s %9s %9s\n' "  the same with libgit2's diff_tree_to_tree" "$libgit2_wall" "$libgit2_cpu"
 printf '%-50s %9s %9s\n' "trellis score, empty cache (everything)" "$full_wall" "$full_cpu"
 printf '%-50s %9s %9s\n' "trellis score, everything cached" "$cached_wall" "$cached_cpu"
 printf '%-50s %9s %9s\n' "trellis score, after one new commit" "$incremental_wall" "$incremental_cpu"
+echo "repacked with git repack -adf in $repack_time s:"
+printf '%-50s %9s %9s\n' "git log --name-only --no-renames ($repacked_files files)" "$repacked_git_wall" "$repacked_git_cpu"
+printf '%-50s %9s %9s\n' "trellis score, files only (churn: false)" "$repacked_auto_wall" "$repacked_auto_cpu"
+printf '%-50s %9s %9s\n' "  the same, trees read by gitoxide only" "$repacked_gix_wall" "$repacked_gix_cpu"
+printf '%-50s %9s %9s\n' "  the same, trees read by libgit2 only" "$repacked_libgit2_wall" "$repacked_libgit2_cpu"
 echo
-echo "files-only scan / git log --name-only:  $(ratio "$names_wall" "$git_wall")x wall, $(ratio "$names_cpu" "$git_cpu")x cpu (goal <= 1.5x)"
-echo "libgit2 diff / own tree comparison:     $(ratio "$libgit2_wall" "$names_wall")x wall, $(ratio "$libgit2_cpu" "$names_cpu")x cpu"
+echo "files-only scan / git log --name-only (fast-import's pack): $(ratio "$names_auto_wall" "$git_wall")x wall, $(ratio "$names_auto_cpu" "$git_cpu")x cpu (goal <= 1.5x)"
+echo "  gitoxide only: $(ratio "$names_gix_wall" "$git_wall")x wall, $(ratio "$names_gix_cpu" "$git_cpu")x cpu; libgit2 only: $(ratio "$names_libgit2_wall" "$git_wall")x wall, $(ratio "$names_libgit2_cpu" "$git_cpu")x cpu"
+echo "files-only scan / git log --name-only (repacked):           $(ratio "$repacked_auto_wall" "$repacked_git_wall")x wall, $(ratio "$repacked_auto_cpu" "$repacked_git_cpu")x cpu (goal <= 1.5x)"
+echo "  gitoxide only: $(ratio "$repacked_gix_wall" "$repacked_git_wall")x wall, $(ratio "$repacked_gix_cpu" "$repacked_git_cpu")x cpu; libgit2 only: $(ratio "$repacked_libgit2_wall" "$repacked_git_wall")x wall, $(ratio "$repacked_libgit2_cpu" "$repacked_git_cpu")x cpu"
+echo "libgit2 diff / own tree comparison:     $(ratio "$libgit2_wall" "$names_auto_wall")x wall, $(ratio "$libgit2_cpu" "$names_auto_cpu")x cpu"
 echo "full scan with churn / git log --numstat: $(ratio "$full_wall" "$numstat_wall")x wall, $(ratio "$full_cpu" "$numstat_cpu")x cpu"
 echo "re-run after one new commit: ${incremental_wall} s wall, ${incremental_cpu} s cpu (goal < 0.3 s)"
 echo "cores: $(nproc); trellis's scan runs on all of them (rayon), git log on one: compare the cpu columns too"

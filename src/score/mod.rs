@@ -126,6 +126,11 @@ pub fn scorecard(repo: &Repo, git: &Git, options: &Options) -> Result<Scorecard,
             Ok("libgit2") => scan::TreeDiff::Libgit2,
             _ => scan::TreeDiff::Own,
         },
+        objects: match std::env::var("TRELLIS_SCORE_OBJECTS").as_deref() {
+            Ok("libgit2") => scan::ObjectReader::Libgit2,
+            Ok("gix") => scan::ObjectReader::Gix,
+            _ => scan::ObjectReader::Auto,
+        },
     };
     // A project in a subdirectory of its repository: git paths are rebased onto it.
     let root = git.prefix_of(&repo.root).ok_or_else(|| {

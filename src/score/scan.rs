@@ -8,7 +8,9 @@
 //! subtrees and was measured at several times git's CPU). Trees are decoded
 //! from the raw object once and kept for the next commits of the same
 //! worker: walking newest first, a commit's parent tree is the next commit's
-//! tree, so most of the parent side is never read twice. Results are cached
+//! tree, so most of the parent side is never read twice. The worker threads
+//! read tree objects through gitoxide or libgit2, whichever suits the packs
+//! ([`ObjectReader`]). Results are cached
 //! per commit id in `.git/trellis/`, with the parents, so a second run walks
 //! the cached part of the history without reading a single git object.
 
@@ -128,6 +130,38 @@ pub struct ScanOptions {
     pub progress: bool,
     /// How trees are compared; libgit2's diff is kept for the benchmark.
     pub tree_diff: TreeDiff,
+    /// What reads the tree objects [`TreeDiff::Own`] compares.
+    pub objects: ObjectReader,
+}
+
+/// The object reader behind the scan's own tree comparison. Both give the
+/// same bytes; which is faster depends on how the pack stores the trees.
+///
+/// gitoxide's pack cache keeps the objects it was asked for, not the delta
+/// bases it resolved on the way (git's and libgit2's keep those). In packs
+/// that git's pack-objects wrote (a clone, `git gc`, `git repack -f`) the
+/// newest version of an object is whole and older ones are deltas against
+/// newer ones, so a walk from the newest commit finds a read's base among
+/// the objects it just read: gitoxide reads those trees faster than
+/// libgit2. In packs that `git fast-import` wrote (and `git gc` keeps,
+/// since it reuses deltas) each version is a delta against the previous
+/// one, so every read newest-first resolves a chain of tens of deltas from
+/// the start (libgit2 is about twice as fast there); read oldest-first,
+/// each read's base is the tree read just before, and gitoxide is the
+/// faster again. The results are the same in either order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ObjectReader {
+    /// gitoxide, each worker's commits newest first until the first
+    /// [`PROBE_READS`] trees show that it walks long delta chains
+    /// ([`walks_long_chains`]), then oldest first; libgit2 if it still does.
+    /// What one worker learnt, the workers that start later begin with.
+    #[default]
+    Auto,
+    /// Always gitoxide, newest first (`TRELLIS_SCORE_OBJECTS=gix`, for
+    /// bench/score.sh).
+    Gix,
+    /// Always libgit2 (`TRELLIS_SCORE_OBJECTS=libgit2`, for bench/score.sh).
+    Libgit2,
 }
 
 /// The tree comparison the scan uses.
@@ -150,6 +184,13 @@ pub struct ScanResult {
     pub scanned: usize,
     /// Whether the walk stopped at a shallow boundary inside the window.
     pub hit_shallow_boundary: bool,
+    /// Whether gitoxide walked long delta chains reading newest first, so
+    /// the workers read their commits' trees oldest first
+    /// ([`ObjectReader::Auto`]).
+    pub oldest_first: bool,
+    /// Whether it walked long chains in that order too, so the workers
+    /// read the trees through libgit2.
+    pub long_delta_chains: bool,
     /// Why the cache could not be written, when it could not.
     pub cache_warning: Option<String>,
     /// Lines at the start commit of every file the window changed that
@@ -223,6 +264,8 @@ pub fn scan(
     // The walk hands runs of new commits to the pool while it goes on, so
     // reading commits and comparing trees overlap.
     let progress = Progress::new(options.progress);
+    // Opened by the first worker that needs it, shared by all of them.
+    let gix_repo = SharedGix::default();
     let runs: std::sync::Mutex<Vec<(usize, RunResult)>> = std::sync::Mutex::new(Vec::new());
     let mut inline: Vec<Task> = Vec::new();
     let ids = rayon::in_place_scope(|scope| {
@@ -234,10 +277,10 @@ pub fn scan(
                 inline = run;
                 return;
             }
-            let (index, runs, progress) = (count, &runs, &progress);
+            let (index, runs, progress, gix_repo) = (count, &runs, &progress, &gix_repo);
             count += 1;
             scope.spawn(move |_| {
-                let listed = list_run(git_dir, options, &run, progress);
+                let listed = list_run(git_dir, options, gix_repo, &run, progress);
                 runs.lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .push((index, listed));
@@ -248,7 +291,7 @@ pub fn scan(
     let mut trees = TreeCache::default();
     let mut fresh: Vec<CommitInfo> = inline
         .iter()
-        .map(|task| read_task(repo, task, options, &mut trees))
+        .map(|task| read_task(repo, repo, task, options, &mut trees))
         .collect::<Result<_, _>>()?;
     progress.advance(fresh.len());
     let mut runs = runs.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -313,6 +356,8 @@ pub fn scan(
         scanned,
         commits,
         hit_shallow_boundary,
+        oldest_first: gix_repo.oldest_first.load(Ordering::Relaxed),
+        long_delta_chains: gix_repo.long_chains.load(Ordering::Relaxed),
         cache_warning,
         head_lines,
     })
@@ -380,11 +425,132 @@ const INLINE: usize = 64;
 /// to keep both cores busy while the walk goes on.
 const RUN: usize = 4096;
 
-/// Lists the files of a run of commits on a worker, with its own handle
-/// (a git2 Repository is not shareable across threads).
+/// gitoxide's view of the repository, opened once by the first worker that
+/// reads trees through it and shared by all, and what the workers learnt
+/// about the packs.
+#[derive(Default)]
+struct SharedGix {
+    /// `None` when gitoxide cannot open the object database: the workers
+    /// then read trees through libgit2.
+    store: std::sync::OnceLock<Option<std::sync::Arc<gix_odb::Store>>>,
+    /// Set by the first worker whose reads newest-first walked long delta
+    /// chains: the workers that start later read oldest first from the start.
+    oldest_first: AtomicBool,
+    /// Set by the first worker whose reads oldest-first walked long delta
+    /// chains too: the workers that start later read through libgit2.
+    long_chains: AtomicBool,
+}
+
+/// Opens the repository's object database with gitoxide (packs, loose
+/// objects, alternates; the common directory's for a linked worktree).
+fn open_gix(repo: &Repository) -> Option<std::sync::Arc<gix_odb::Store>> {
+    gix_odb::Store::at_opts(
+        repo.commondir().join("objects"),
+        gix_hash::Kind::Sha1,
+        &mut std::iter::empty(),
+        gix_odb::store::init::Options::default(),
+    )
+    .ok()
+    .map(std::sync::Arc::new)
+}
+
+/// Bytes of gitoxide's pack cache per worker (resolved objects by pack
+/// offset: an older tree whose delta base is a newer tree read just before
+/// finds it there). The scan keeps decoded trees itself, so gitoxide's
+/// object cache stays off.
+const GIX_PACK_CACHE: usize = 32 << 20;
+/// Trees a worker reads in an order before its reads are counted: the
+/// first read of each directory walks its whole delta chain in any order
+/// (nothing is cached yet), which says nothing about the order.
+const WARM_UP: usize = 1024;
+/// Trees a worker reads through gitoxide, after the warm-up, before
+/// [`walks_long_chains`] judges the order.
+const PROBE_READS: usize = 2048;
+/// Delta links walked per read above which libgit2 reads faster (measured:
+/// about 1.2 in a pack that git's pack-objects wrote, where gitoxide is
+/// the faster one, and about 25 in one that `git fast-import` wrote).
+const MAX_LINKS_PER_READ: usize = 4;
+
+/// Whether gitoxide, after `reads` object reads that walked `links` delta
+/// links (cache lookups) in all, is resolving long delta chains on every
+/// read; judged once enough reads were made.
+fn walks_long_chains(reads: usize, links: usize) -> bool {
+    reads >= PROBE_READS && links > reads * MAX_LINKS_PER_READ
+}
+
+/// A worker's gitoxide handle with its pack cache, counting reads and the
+/// delta links each walked.
+struct GixReader {
+    objects: gix_odb::HandleArc,
+    /// Where gitoxide decodes each object.
+    buffer: std::cell::RefCell<Vec<u8>>,
+    reads: std::cell::Cell<usize>,
+    links: std::sync::Arc<AtomicUsize>,
+}
+
+impl GixReader {
+    fn new(store: &std::sync::Arc<gix_odb::Store>) -> GixReader {
+        // No object cache: the scan keeps decoded trees itself.
+        let mut objects = store.to_cache_arc();
+        let links = std::sync::Arc::new(AtomicUsize::new(0));
+        let counter = links.clone();
+        objects.set_pack_cache(move || {
+            Box::new(CountingPackCache {
+                inner: gix_pack::cache::lru::MemoryCappedHashmap::new(GIX_PACK_CACHE),
+                links: counter.clone(),
+            })
+        });
+        GixReader {
+            objects,
+            buffer: Default::default(),
+            reads: std::cell::Cell::new(0),
+            links,
+        }
+    }
+
+    /// Reads so far and the delta links they walked.
+    fn counts(&self) -> (usize, usize) {
+        (self.reads.get(), self.links.load(Ordering::Relaxed))
+    }
+}
+
+/// gitoxide's pack cache, counting lookups: resolving a delta looks up
+/// each link of its chain until one is cached or whole, so lookups per read
+/// tell how long the chains it walks are.
+struct CountingPackCache {
+    inner: gix_pack::cache::lru::MemoryCappedHashmap,
+    links: std::sync::Arc<AtomicUsize>,
+}
+
+impl gix_pack::cache::DecodeEntry for CountingPackCache {
+    fn put(
+        &mut self,
+        pack_id: u32,
+        offset: u64,
+        data: &[u8],
+        kind: gix_object::Kind,
+        compressed_size: usize,
+    ) {
+        self.inner.put(pack_id, offset, data, kind, compressed_size);
+    }
+
+    fn get(
+        &mut self,
+        pack_id: u32,
+        offset: u64,
+        out: &mut Vec<u8>,
+    ) -> Option<(gix_object::Kind, usize)> {
+        self.links.fetch_add(1, Ordering::Relaxed);
+        self.inner.get(pack_id, offset, out)
+    }
+}
+
+/// Lists the files of a run of commits on a worker, with its own handles
+/// (neither a git2 nor a gix Repository is shareable across threads).
 fn list_run(
     git_dir: &Path,
     options: &ScanOptions,
+    gix_shared: &SharedGix,
     run: &[Task],
     progress: &Progress,
 ) -> Result<Vec<CommitInfo>, InputError> {
@@ -395,13 +561,65 @@ fn list_run(
             e.message()
         ))
     })?;
+    // libgit2's diff reads its own trees.
+    let wanted = options.tree_diff == TreeDiff::Own
+        && match options.objects {
+            ObjectReader::Auto => !gix_shared.long_chains.load(Ordering::Relaxed),
+            ObjectReader::Gix => true,
+            ObjectReader::Libgit2 => false,
+        };
+    let gix_reader = wanted
+        .then(|| gix_shared.store.get_or_init(|| open_gix(&repo)).as_ref())
+        .flatten()
+        .map(GixReader::new);
+    let mut use_gix = gix_reader.is_some();
+    let adapt = use_gix && options.objects == ObjectReader::Auto;
+    let mut oldest_first = adapt && gix_shared.oldest_first.load(Ordering::Relaxed);
+    // The current order's reads start at `phase`; it is judged by the reads
+    // after its first WARM_UP ones (counts at `warm`).
+    let mut phase = (0, 0);
+    let mut warm = None;
     let mut trees = TreeCache::default();
-    let mut out = Vec::with_capacity(run.len());
-    for task in run {
-        out.push(read_task(&repo, task, options, &mut trees)?);
+    // The tasks not read yet are run[front..back]: newest first takes the
+    // front, oldest first the back.
+    let mut listed: Vec<Option<CommitInfo>> = vec![None; run.len()];
+    let (mut front, mut back) = (0, run.len());
+    while front < back {
+        let index = if oldest_first {
+            back -= 1;
+            back
+        } else {
+            front += 1;
+            front - 1
+        };
+        let source: &dyn TreeSource = match &gix_reader {
+            Some(reader) if use_gix => reader,
+            _ => &repo,
+        };
+        listed[index] = Some(read_task(&repo, source, &run[index], options, &mut trees)?);
+        let Some(reader) = gix_reader.as_ref().filter(|_| adapt && use_gix) else {
+            continue;
+        };
+        let (reads, links) = reader.counts();
+        if warm.is_none() && reads - phase.0 >= WARM_UP {
+            warm = Some((reads, links));
+        }
+        if let Some((warm_reads, warm_links)) = warm
+            && walks_long_chains(reads - warm_reads, links - warm_links)
+        {
+            phase = (reads, links);
+            warm = None;
+            if oldest_first {
+                use_gix = false;
+                gix_shared.long_chains.store(true, Ordering::Relaxed);
+            } else {
+                oldest_first = true;
+                gix_shared.oldest_first.store(true, Ordering::Relaxed);
+            }
+        }
     }
     progress.advance(run.len());
-    Ok(out)
+    Ok(listed.into_iter().flatten().collect())
 }
 
 /// The commit ids in the window, newest first, like `git log`: a queue
@@ -545,8 +763,11 @@ fn header(commit: &git2::Commit<'_>, boundary: bool) -> Header {
     }
 }
 
+/// Lists a task's files: trees from `source`, line counts (and libgit2's
+/// diff) through `repo`.
 fn read_task(
     repo: &Repository,
+    source: &dyn TreeSource,
     task: &Task,
     options: &ScanOptions,
     trees: &mut TreeCache,
@@ -562,12 +783,12 @@ fn read_task(
             let mut path = Vec::new();
             let old = task
                 .parent_tree
-                .map(|id| trees.get(repo, id))
+                .map(|id| trees.get(source, id))
                 .transpose()
                 .map_err(&error)?;
-            let new = trees.get(repo, task.header.tree).map_err(&error)?;
+            let new = trees.get(source, task.header.tree).map_err(&error)?;
             compare(
-                repo,
+                source,
                 trees,
                 old.as_deref(),
                 Some(&new),
@@ -779,27 +1000,63 @@ struct TreeCache {
 /// Trees per generation: a few megabytes per worker.
 const TREES_PER_GENERATION: usize = 4096;
 
+/// Where the raw bytes of tree objects come from.
+trait TreeSource {
+    /// The tree object's content (git's tree format), or why it cannot be read.
+    fn tree_bytes(&self, id: Oid) -> Result<Vec<u8>, git2::Error>;
+}
+
+fn not_a_tree(id: Oid, kind: impl std::fmt::Display) -> git2::Error {
+    git2::Error::from_str(&format!(
+        "{} is a {kind}, not a tree",
+        crate::git::short(id)
+    ))
+}
+
+impl TreeSource for Repository {
+    fn tree_bytes(&self, id: Oid) -> Result<Vec<u8>, git2::Error> {
+        let odb = self.odb()?;
+        let object = odb.read(id)?;
+        if object.kind() != git2::ObjectType::Tree {
+            return Err(not_a_tree(id, object.kind()));
+        }
+        Ok(object.data().to_vec())
+    }
+}
+
+impl TreeSource for GixReader {
+    fn tree_bytes(&self, id: Oid) -> Result<Vec<u8>, git2::Error> {
+        self.reads.set(self.reads.get() + 1);
+        let gix_id = gix_hash::ObjectId::try_from(id.as_bytes())
+            .map_err(|e| git2::Error::from_str(&e.to_string()))?;
+        let mut buffer = self.buffer.borrow_mut();
+        let found = gix_object::Find::try_find(&self.objects, &gix_id, &mut buffer)
+            .map_err(|e| git2::Error::from_str(&format!("{}: {e}", crate::git::short(id))))?;
+        match found {
+            // Decoded into the reused buffer, copied out at its size: no
+            // buffer grown and zeroed per read.
+            Some(object) if object.kind == gix_object::Kind::Tree => Ok(object.data.to_vec()),
+            Some(object) => Err(not_a_tree(id, object.kind)),
+            // git knows the empty tree without storing it; so does libgit2.
+            None if gix_id.is_empty_tree() => Ok(Vec::new()),
+            None => Err(git2::Error::from_str(&format!(
+                "object {} not found",
+                crate::git::short(id)
+            ))),
+        }
+    }
+}
+
 impl TreeCache {
-    fn get(&mut self, repo: &Repository, id: Oid) -> Result<Rc<RawTree>, git2::Error> {
+    fn get(&mut self, source: &dyn TreeSource, id: Oid) -> Result<Rc<RawTree>, git2::Error> {
         if let Some(tree) = self.current.get(&id) {
             return Ok(tree.clone());
         }
         let tree = match self.previous.remove(&id) {
             Some(tree) => tree,
-            None => {
-                let odb = repo.odb()?;
-                let object = odb.read(id)?;
-                if object.kind() != git2::ObjectType::Tree {
-                    return Err(git2::Error::from_str(&format!(
-                        "{} is a {}, not a tree",
-                        crate::git::short(id),
-                        object.kind()
-                    )));
-                }
-                Rc::new(RawTree::parse(object.data().to_vec()).ok_or_else(|| {
-                    git2::Error::from_str(&format!("tree {} is damaged", crate::git::short(id)))
-                })?)
-            }
+            None => Rc::new(RawTree::parse(source.tree_bytes(id)?).ok_or_else(|| {
+                git2::Error::from_str(&format!("tree {} is damaged", crate::git::short(id)))
+            })?),
         };
         self.current.insert(id, tree.clone());
         Ok(tree)
@@ -831,7 +1088,7 @@ fn tree_order(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> std::cmp::Order
 /// compared (with a trailing `/` unless at the root); paths are built as
 /// bytes and turned into a String only for a changed file.
 fn compare(
-    repo: &Repository,
+    repo: &dyn TreeSource,
     trees: &mut TreeCache,
     old: Option<&RawTree>,
     new: Option<&RawTree>,
@@ -892,7 +1149,7 @@ fn compare(
 
 /// An entry on one side only: a file added or deleted, or a whole directory.
 fn side(
-    repo: &Repository,
+    repo: &dyn TreeSource,
     trees: &mut TreeCache,
     parent: &RawTree,
     entry: &RawEntry,
@@ -1097,6 +1354,7 @@ pub(crate) mod tests {
             cache_dir: None,
             progress: false,
             tree_diff: TreeDiff::Own,
+            objects: ObjectReader::Auto,
         }
     }
 
@@ -1250,6 +1508,227 @@ pub(crate) mod tests {
             paths(&own.commits[0]),
             ["a/b/c.go", "a/b/x/y.go", "e", "f/g"]
         );
+    }
+
+    /// Packs every object reachable from `head` (libgit2 stores trees as
+    /// deltas) and removes the loose ones, so reads resolve deltas.
+    fn pack_everything(repo: &Repository, head: Oid) {
+        let mut walk = repo.revwalk().unwrap();
+        walk.push(head).unwrap();
+        let mut builder = repo.packbuilder().unwrap();
+        builder.insert_walk(&mut walk).unwrap();
+        builder
+            .write(&repo.path().join("objects/pack"), 0o644)
+            .unwrap();
+        for entry in std::fs::read_dir(repo.path().join("objects")).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_name().len() == 2 {
+                std::fs::remove_dir_all(entry.path()).unwrap();
+            }
+        }
+    }
+
+    /// A history longer than [`INLINE`], so worker threads list the files
+    /// (reading trees through gitoxide unless told otherwise): nested
+    /// changes, directories added and removed, a file replaced by a
+    /// directory, merges.
+    fn long_history(repo: &Repository) -> Oid {
+        let mut head = commit(
+            repo,
+            &[],
+            &[("README", Some("r\n")), ("svc/a/main.go", Some("0\n"))],
+            1000,
+        );
+        for i in 1..200i64 {
+            let time = 1000 + i * 60;
+            let text = format!("{i}\n");
+            let deep = format!("svc/{}/pkg{}/f.go", ["a", "b", "c"][i as usize % 3], i % 7);
+            let added = format!("new/d{i}/x.go");
+            let gone = format!("new/d{}/x.go", i - 5);
+            let mut files: Vec<(&str, Option<&str>)> = vec![(&deep, Some(&text))];
+            if i % 10 == 0 {
+                files.push((&added, Some(&text)));
+            }
+            if i % 10 == 5 && i > 10 {
+                files.push((&gone, None));
+            }
+            if i == 151 {
+                files.push(("README", None));
+                files.push(("README/x", Some("now a directory\n")));
+            }
+            if i % 50 == 0 {
+                let side = commit(repo, &[head], &[("side.go", Some(&text))], time - 30);
+                head = commit(repo, &[head, side], &[("side.go", Some(&text))], time - 10);
+            }
+            head = commit(repo, &[head], &files, time);
+        }
+        head
+    }
+
+    #[test]
+    fn gitoxide_and_libgit2_read_the_same_history() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let head = long_history(&repo);
+        pack_everything(&repo, head);
+        assert!(open_gix(&repo).is_some(), "gitoxide opens the repository");
+
+        let mut runs = Vec::new();
+        for merges in [Merges::Skip, Merges::FirstParent] {
+            for (tree_diff, objects) in [
+                (TreeDiff::Own, ObjectReader::Auto),
+                (TreeDiff::Own, ObjectReader::Gix),
+                (TreeDiff::Own, ObjectReader::Libgit2),
+                (TreeDiff::Libgit2, ObjectReader::Gix),
+            ] {
+                let mut opts = options(head);
+                opts.merges = merges;
+                opts.tree_diff = tree_diff;
+                opts.objects = objects;
+                let result = scan(repo.path(), &repo, &opts).unwrap();
+                assert!(result.scanned > INLINE, "worker threads listed the files");
+                runs.push((merges, result.commits));
+            }
+        }
+        for pair in runs.windows(2) {
+            if pair[0].0 == pair[1].0 {
+                assert_eq!(pair[0].1, pair[1].1, "{:?}", pair[0].0);
+            }
+        }
+        assert_eq!(runs.len(), 8);
+        let skip = &runs[0].1;
+        assert_eq!(skip.len(), 200 + 3 * 2);
+        let files: usize = skip.iter().map(|c| c.files.len()).sum();
+        // The root's two files, one file in each of the 199 commits after
+        // it, 19 directories added and 19 removed, README replaced by a
+        // directory, 3 side commits (the merges list nothing).
+        assert_eq!(files, 2 + 199 + 19 + 19 + 2 + 3);
+        let replaced = skip.iter().find(|c| c.files.len() == 3).unwrap();
+        assert_eq!(paths(replaced), ["README", "README/x", "svc/b/pkg4/f.go"]);
+    }
+
+    #[test]
+    fn both_readers_give_the_same_tree_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let head = commit(
+            &repo,
+            &[],
+            &[("a/b.go", Some("1\n")), ("c", Some("2\n"))],
+            1000,
+        );
+        pack_everything(&repo, head);
+        let gix_repo = GixReader::new(&open_gix(&repo).unwrap());
+        let commit = repo.find_commit(head).unwrap();
+        let tree = commit.tree().unwrap();
+        let sub = tree.get_path(Path::new("a")).unwrap().id();
+        for id in [tree.id(), sub] {
+            assert_eq!(
+                gix_repo.tree_bytes(id).unwrap(),
+                TreeSource::tree_bytes(&repo, id).unwrap()
+            );
+        }
+        assert_eq!(gix_repo.reads.get(), 2);
+        let blob = tree.get_path(Path::new("c")).unwrap().id();
+        for source in [&gix_repo as &dyn TreeSource, &repo] {
+            let error = source.tree_bytes(blob).unwrap_err();
+            assert!(
+                error.message().contains("not a tree"),
+                "{}",
+                error.message()
+            );
+            assert!(
+                source
+                    .tree_bytes(Oid::from_bytes(&[7; 20]).unwrap())
+                    .is_err()
+            );
+            // The empty tree is known without being stored.
+            let empty = Oid::from_str("4b825dc642cb6eb9a060e54bf8d69288fbee4904").unwrap();
+            assert_eq!(source.tree_bytes(empty).unwrap(), b"");
+        }
+    }
+
+    fn git(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> String {
+        use std::io::Write;
+        let mut child = std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut input = child.stdin.take().unwrap();
+        input.write_all(stdin.unwrap_or_default()).unwrap();
+        drop(input);
+        let output = child.wait_with_output().unwrap();
+        assert!(output.status.success(), "git {args:?}");
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    /// The benchmark's history generator, small: fast-import stores each
+    /// version of a tree as a delta against the previous one, so a walk
+    /// from the newest commit makes gitoxide resolve long delta chains and
+    /// the workers turn to oldest first; after `git repack -adf` (what a
+    /// clone gets) newest first suits it.
+    #[test]
+    fn the_reader_follows_the_shape_of_the_pack() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let stream = std::process::Command::new("awk")
+            .args(["-v", "COMMITS=1500", "-v", "SERVICES=2", "-f"])
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/score-history.awk"))
+            .output()
+            .unwrap();
+        assert!(stream.status.success());
+        git(
+            dir.path(),
+            &["fast-import", "--quiet"],
+            Some(&stream.stdout),
+        );
+        let head = Oid::from_str(git(dir.path(), &["rev-parse", "main"], None).trim()).unwrap();
+        let scan_with = |objects: ObjectReader| {
+            let mut opts = options(head);
+            opts.churn = false;
+            opts.objects = objects;
+            scan(repo.path(), &repo, &opts).unwrap()
+        };
+        let auto = scan_with(ObjectReader::Auto);
+        assert!(
+            auto.oldest_first,
+            "fast-import's chains are read oldest first"
+        );
+        assert!(
+            !auto.long_delta_chains,
+            "read oldest first, each tree's delta base was read just before"
+        );
+        assert!(auto.scanned >= 1500);
+        let libgit2 = scan_with(ObjectReader::Libgit2);
+        assert!(!libgit2.long_delta_chains);
+        assert_eq!(auto.commits, libgit2.commits);
+        assert_eq!(auto.commits, scan_with(ObjectReader::Gix).commits);
+
+        git(dir.path(), &["repack", "-adfq"], None);
+        let repacked = scan_with(ObjectReader::Auto);
+        assert!(
+            !repacked.oldest_first && !repacked.long_delta_chains,
+            "gitoxide reads a repacked history newest first"
+        );
+        assert_eq!(repacked.commits, libgit2.commits);
+    }
+
+    #[test]
+    fn long_delta_chains_are_judged_after_the_probe() {
+        // Too few reads to judge, however long the chains.
+        assert!(!walks_long_chains(PROBE_READS - 1, PROBE_READS * 50));
+        // A pack written by git's pack-objects: about one link per read.
+        assert!(!walks_long_chains(PROBE_READS, PROBE_READS * 12 / 10));
+        assert!(!walks_long_chains(
+            PROBE_READS,
+            PROBE_READS * MAX_LINKS_PER_READ
+        ));
+        // One written by git fast-import: tens of links per read.
+        assert!(walks_long_chains(PROBE_READS, PROBE_READS * 25));
+        assert!(walks_long_chains(10 * PROBE_READS, 10 * PROBE_READS * 5));
     }
 
     #[test]
