@@ -30,6 +30,7 @@ fn trellis() -> assert_cmd::Command {
     cmd
 }
 use serde_json::{Value, json};
+use std::path::Path;
 
 const BASE_PROTO_LINES: u32 = 72;
 
@@ -181,8 +182,9 @@ pub fn shop_history() -> History {
     shop_history_with_breaking().0
 }
 
-fn score_json(h: &History, extra: &[&str]) -> Value {
-    let output = trellis()
+/// `trellis score` over February and March 2026 in `dir`.
+fn score_in(dir: &Path, format: &str, extra: &[&str]) -> std::process::Output {
+    trellis()
         .args([
             "score",
             "--since",
@@ -190,13 +192,17 @@ fn score_json(h: &History, extra: &[&str]) -> Value {
             "--until",
             "2026-03-31",
             "--format",
-            "json",
+            format,
             "-C",
         ])
-        .arg(h.path())
+        .arg(dir)
         .args(extra)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+fn score_json(h: &History, extra: &[&str]) -> Value {
+    let output = score_in(h.path(), "json", extra);
     assert!(output.status.success(), "{}", stderr_of(&output));
     serde_json::from_str(&stdout_of(&output)).unwrap()
 }
@@ -689,20 +695,7 @@ fn empty_repository_and_empty_window() {
 fn shallow_clone_says_what_is_incomplete() {
     let h = shop_history();
     let (_dir, clone) = h.shallow_clone(3);
-    let output = trellis()
-        .args([
-            "score",
-            "--since",
-            "2026-02-01",
-            "--until",
-            "2026-03-31",
-            "--format",
-            "json",
-            "-C",
-        ])
-        .arg(&clone)
-        .output()
-        .unwrap();
+    let output = score_in(&clone, "json", &[]);
     assert!(output.status.success(), "{}", stderr_of(&output));
     let card: Value = serde_json::from_str(&stdout_of(&output)).unwrap();
     assert_eq!(card["history"]["shallow"], true);
@@ -815,20 +808,7 @@ fn a_contract_that_does_not_compile_is_unknown_not_breaking() {
 }
 
 fn score_output(h: &History, format: &str) -> String {
-    let output = trellis()
-        .args([
-            "score",
-            "--since",
-            "2026-02-01",
-            "--until",
-            "2026-03-31",
-            "--format",
-            format,
-            "-C",
-        ])
-        .arg(h.path())
-        .output()
-        .unwrap();
+    let output = score_in(h.path(), format, &[]);
     assert!(output.status.success(), "{}", stderr_of(&output));
     stdout_of(&output)
 }
@@ -893,20 +873,7 @@ fn a_project_in_a_subdirectory_is_scored_on_its_own_paths() {
     h.write("legacy/services/order-service/main.go", "package main\n");
     h.commit("legacy change");
 
-    let output = trellis()
-        .args([
-            "score",
-            "--since",
-            "2026-02-01",
-            "--until",
-            "2026-03-31",
-            "--format",
-            "json",
-            "-C",
-        ])
-        .arg(h.path().join("platform/shop"))
-        .output()
-        .unwrap();
+    let output = score_in(&h.path().join("platform/shop"), "json", &[]);
     let card: Value = serde_json::from_str(&stdout_of(&output))
         .unwrap_or_else(|e| panic!("{e}: {}", stderr_of(&output)));
     let order = service(&card, "order-service");
