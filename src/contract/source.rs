@@ -363,10 +363,12 @@ pub struct Layout {
 /// then inference from the imports and packages of the files themselves.
 pub fn layout(set: &ProtoSet, configured: &[String]) -> Result<Layout, InputError> {
     let mut excludes = Vec::new();
+    let mut includes = HashMap::new();
     let (roots, explicit) = if !configured.is_empty() {
         (normalize_roots(configured), true)
     } else if let Some(modules) = buf_roots(set)? {
         excludes = modules.excludes;
+        includes = modules.includes;
         (modules.roots, true)
     } else {
         (infer_roots(set), false)
@@ -383,6 +385,12 @@ pub fn layout(set: &ProtoSet, configured: &[String]) -> Result<Layout, InputErro
             .iter()
             .filter(|root| under(path, root))
             .max_by_key(|root| root.len());
+        // A module that lists `includes` holds only the files under them.
+        if let Some(Some(dirs)) = root.map(|root| includes.get(root.as_str()))
+            && !dirs.iter().any(|dir: &String| under(path, dir))
+        {
+            continue;
+        }
         let name = match root {
             Some(root) if root.is_empty() => path.clone(),
             Some(root) => path[root.len() + 1..].to_string(),
@@ -452,6 +460,9 @@ fn yaml(label: &str, file: &str, text: &str) -> Result<serde_json::Value, InputE
 struct BufModules {
     roots: Vec<String>,
     excludes: Vec<String>,
+    /// Root -> the directories its module is limited to (v2 `includes`);
+    /// roots that are absent, or whose modules list none, hold every file.
+    includes: HashMap<String, Vec<String>>,
 }
 
 /// The strings of a YAML list.
@@ -476,6 +487,7 @@ fn buf_roots(set: &ProtoSet) -> Result<Option<BufModules>, InputError> {
             return Ok(Some(BufModules {
                 roots: normalize_roots(&strings(value.get("directories"))),
                 excludes: Vec::new(),
+                includes: HashMap::new(),
             }));
         }
     }
@@ -486,6 +498,10 @@ fn buf_roots(set: &ProtoSet) -> Result<Option<BufModules>, InputError> {
     if let Some(modules) = value.get("modules").and_then(|m| m.as_array()) {
         let mut roots = Vec::new();
         let mut excludes = Vec::new();
+        // Modules may share a directory with different `includes`: the
+        // directory holds what any of them includes, or everything when one
+        // of them lists none.
+        let mut includes: HashMap<String, Option<Vec<String>>> = HashMap::new();
         for module in modules {
             let Some(path) = module.get("path").and_then(|p| p.as_str()) else {
                 continue;
@@ -493,13 +509,25 @@ fn buf_roots(set: &ProtoSet) -> Result<Option<BufModules>, InputError> {
             let root = normalize_roots(&[path.to_string()])
                 .pop()
                 .unwrap_or_default();
-            // v2 excludes are relative to the workspace (buf.yaml's directory).
+            // v2 excludes and includes are relative to the workspace (buf.yaml's directory).
             excludes.extend(normalize_roots(&strings(module.get("excludes"))));
+            let listed = normalize_roots(&strings(module.get("includes")));
+            let entry = includes
+                .entry(root.clone())
+                .or_insert_with(|| Some(Vec::new()));
+            match entry {
+                Some(dirs) if !listed.is_empty() => dirs.extend(listed),
+                _ => *entry = None,
+            }
             roots.push(root);
         }
         return Ok(Some(BufModules {
             roots: normalize_roots(&roots),
             excludes,
+            includes: includes
+                .into_iter()
+                .filter_map(|(root, dirs)| Some((root, dirs?)))
+                .collect(),
         }));
     }
     let build = value.get("build");
@@ -508,11 +536,13 @@ fn buf_roots(set: &ProtoSet) -> Result<Option<BufModules>, InputError> {
         return Ok(Some(BufModules {
             roots: normalize_roots(&strings(Some(roots))),
             excludes,
+            includes: HashMap::new(),
         }));
     }
     Ok(Some(BufModules {
         roots: vec![String::new()],
         excludes,
+        includes: HashMap::new(),
     }))
 }
 
