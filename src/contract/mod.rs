@@ -212,9 +212,11 @@ fn resolve_against(
     })
 }
 
-/// Compares two commits, for the score job: findings of the configured rules
-/// (or of `categories` when not empty) in files under `paths` (all when
-/// empty). A side that does not compile is an `Err`, never findings.
+/// Compares two commits: findings of the configured rules (or of
+/// `categories` when not empty) in files under `paths` (all when empty). A
+/// side that does not compile is an `Err`, never findings. The score job,
+/// which judges many commits, rebuilds the sides itself and calls
+/// [`compare_sets`].
 pub fn compare_commits(
     repo: &Repo,
     git: &Git,
@@ -223,24 +225,10 @@ pub fn compare_commits(
     paths: &[String],
     categories: &[Category],
 ) -> Result<Vec<Finding>, InputError> {
-    let listing = source::ProtoListing::default();
-    compare_commits_listed(repo, git, old, new, paths, categories, &listing)
-}
-
-/// [`compare_commits`] with a listing shared across many comparisons, so
-/// trees and .proto blobs that did not change are read once.
-pub fn compare_commits_listed(
-    repo: &Repo,
-    git: &Git,
-    old: Oid,
-    new: Oid,
-    paths: &[String],
-    categories: &[Category],
-    listing: &source::ProtoListing,
-) -> Result<Vec<Finding>, InputError> {
+    let root = git.prefix_of(&repo.root).unwrap_or_default();
     let label = |side: &str, id: Oid| format!("{side} ({})", short(id));
-    let old_set = ProtoSet::from_git_listed(git, old, label("old", old), Some(repo), listing)?;
-    let new_set = ProtoSet::from_git_listed(git, new, label("new", new), Some(repo), listing)?;
+    let old_set = ProtoSet::from_git(git, old, &root, label("old", old), Some(repo))?;
+    let new_set = ProtoSet::from_git(git, new, &root, label("new", new), Some(repo))?;
     compare_sets(repo, &old_set, &new_set, paths, categories)
 }
 

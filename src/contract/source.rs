@@ -78,20 +78,6 @@ impl ProtoSet {
         ProtoSet::from_tree_files(git, &files, label, repo, &listing)
     }
 
-    /// [`ProtoSet::from_git`] with a listing shared across commits: a caller
-    /// that reads many commits (the score job judges every contract change
-    /// of a window) reads each tree and each .proto blob once.
-    pub fn from_git_listed(
-        git: &Git,
-        commit: Oid,
-        label: String,
-        repo: Option<&Repo>,
-        listing: &ProtoListing,
-    ) -> Result<ProtoSet, InputError> {
-        let files = listing.files_at(git, commit)?;
-        ProtoSet::from_tree_files(git, &files, label, repo, listing)
-    }
-
     /// A side from its .proto files (and root buf configuration files) as
     /// the caller listed them at some commit, for instance rebuilt from the
     /// files each commit changed; `listing` decodes each blob once.
