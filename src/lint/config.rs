@@ -36,6 +36,12 @@ pub struct LintConfig {
     /// Also lint generated Go files (`*.pb.go`, `// Code generated ... DO NOT EDIT.`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub include_generated: bool,
+    /// Parse every Go function body. By default a body that holds nothing any
+    /// enabled rule looks for is only tokenised, not parsed, which makes lint
+    /// about twice as fast; a syntax error inside such a body (with balanced
+    /// brackets) is then not reported as `parse-degraded`. The compiler reports it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub parse_all_bodies: bool,
     /// Rules of your own: forbidden imports, forbidden calls, tree-sitter queries.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom: Vec<CustomRule>,

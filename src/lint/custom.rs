@@ -3,6 +3,7 @@
 
 use super::config::{CustomRule, QueryLanguage};
 use super::go::GoFile;
+use super::go_skim::{BodyInterest, Member};
 use super::rule::Cx;
 use std::cell::RefCell;
 use tree_sitter::{Parser, Query, QueryCursor, StreamingIterator};
@@ -180,6 +181,25 @@ impl CustomCheck {
         let emitted = cx.emit(span, message, detail);
         if let Some(help) = &self.help {
             emitted.help(help.clone());
+        }
+    }
+
+    /// What the check looks for inside Go function bodies (see `go_skim`).
+    pub fn go_body_interest<'s>(&'s self, interest: &mut BodyInterest<'s>) {
+        match &self.kind {
+            Kind::ForbidImport(_) | Kind::RustQuery(..) => {}
+            Kind::ForbidCall(calls) => {
+                for (path, name) in calls {
+                    let member = if name == "*" {
+                        Member::Any
+                    } else {
+                        Member::Exact(name)
+                    };
+                    interest.member(path, member);
+                }
+            }
+            // A query may match anything anywhere.
+            Kind::GoQuery(..) => interest.everything(),
         }
     }
 

@@ -36,6 +36,12 @@ pub fn language() -> tree_sitter::Language {
 
 /// Parses Go source with this thread's parser.
 pub fn parse(source: &str) -> Option<Tree> {
+    parse_ranges(source, &[])
+}
+
+/// Parses only these ranges of the source (all of it when empty); nodes keep
+/// the file's positions.
+pub fn parse_ranges(source: &str, ranges: &[tree_sitter::Range]) -> Option<Tree> {
     PARSER.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
@@ -43,7 +49,9 @@ pub fn parse(source: &str) -> Option<Tree> {
             parser.set_language(&language()).ok()?;
             *slot = Some(parser);
         }
-        slot.as_mut()?.parse(source, None)
+        let parser = slot.as_mut()?;
+        parser.set_included_ranges(ranges).ok()?;
+        parser.parse(source, None)
     })
 }
 

@@ -11,6 +11,7 @@ pub mod config;
 pub mod custom;
 pub mod facts;
 pub mod go;
+pub mod go_skim;
 pub mod registry;
 pub mod rule;
 pub mod rules;
@@ -544,7 +545,14 @@ fn analyse_go(
         outcome.suppressions.clear();
         return;
     }
-    let Some(tree) = go::parse(text) else {
+    let ranges = if settings.parse_all_bodies {
+        None
+    } else {
+        go_skim::included_ranges(text, |package| {
+            body_interest(path, service, package, settings)
+        })
+    };
+    let Some(tree) = go::parse_ranges(text, ranges.as_deref().unwrap_or_default()) else {
         outcome.status = FileStatus::Degraded;
         outcome.findings.extend(degraded_finding(
             settings,
@@ -609,6 +617,35 @@ fn analyse_go(
         is_test: file.is_test,
         imports: file.imports.clone(),
     });
+}
+
+/// What the enabled Go rules and custom checks look for inside the bodies of
+/// this file.
+fn body_interest<'s>(
+    path: &str,
+    service: Option<&str>,
+    package: &str,
+    settings: &'s Settings,
+) -> go_skim::BodyInterest<'s> {
+    let header = go_skim::FileHeader {
+        path,
+        service,
+        package,
+        is_test: path.ends_with("_test.go"),
+    };
+    let mut interest = go_skim::BodyInterest::default();
+    for rule in registry::all() {
+        let meta = rule.meta();
+        if meta.target == Target::Go && settings.severity(meta.id).is_some() {
+            rule.go_body_interest(&header, settings, &mut interest);
+        }
+    }
+    for check in &settings.custom {
+        if settings.severity(&check.id).is_some() && !check.is_rust() && check.applies_to(path) {
+            check.go_body_interest(&mut interest);
+        }
+    }
+    interest
 }
 
 fn analyse_rust(

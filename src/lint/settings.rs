@@ -80,6 +80,7 @@ pub struct Settings {
     pub layers: Vec<Layer>,
     pub boundaries: Vec<CompiledBoundary>,
     pub include_generated: bool,
+    pub parse_all_bodies: bool,
     pub custom: Vec<CustomCheck>,
     /// Problems in the configuration that are findings, not errors (unknown rule ids).
     pub config_findings: Vec<Finding>,
@@ -360,6 +361,7 @@ impl Settings {
             layers,
             boundaries,
             include_generated: config.include_generated,
+            parse_all_bodies: config.parse_all_bodies,
             custom: custom_checks,
             config_findings,
             fingerprint,

@@ -679,3 +679,85 @@ fn libraries_are_not_services() {
     assert!(!config.contains("- \"services/orders\""), "{config}");
     assert_eq!(findings(dir.path()), Vec::new());
 }
+
+/// Bodies the rules have no interest in are not parsed (`go_skim`); every
+/// fixture must give the same findings as with every body parsed.
+#[test]
+fn skipping_uninteresting_bodies_changes_no_finding() {
+    let mut dirs = vec![fixture("shop")];
+    for entry in std::fs::read_dir(lint_fixtures()).unwrap() {
+        let dir = entry.unwrap().path();
+        dirs.extend(["pass", "fail"].map(|kind| dir.join(kind)));
+    }
+    let findings = |dir: &Path, parse_all_bodies: bool| {
+        let mut repo = open(dir);
+        repo.config.config.lint.parse_all_bodies = parse_all_bodies;
+        let report = trellis::lint::run(&repo, &LintOptions::default()).expect("lint runs");
+        let mut lines: Vec<String> = report
+            .findings
+            .iter()
+            .map(|f| serde_json::to_string(f).unwrap())
+            .collect();
+        lines.sort();
+        (lines, report.stats.clone())
+    };
+    let mut go_fixtures = 0;
+    for dir in dirs {
+        let skimmed = findings(&dir, false);
+        let whole = findings(&dir, true);
+        assert_eq!(skimmed, whole, "{}", dir.display());
+        go_fixtures += usize::from(!skimmed.0.is_empty());
+    }
+    assert!(
+        go_fixtures > 20,
+        "only {go_fixtures} fixtures report anything"
+    );
+}
+
+/// A syntax error in a body no rule looks into is not parsed by default, and
+/// is reported with `lint.parse-all-bodies`; one in a body a rule looks into
+/// is reported either way.
+#[test]
+fn syntax_errors_in_bodies_no_rule_reads_need_parse_all_bodies() {
+    let dir = tempfile::tempdir().unwrap();
+    // `new(expr)` (Go 1.26) is not in tree-sitter-go's grammar yet.
+    let quiet = "package service\n\nfunc Quiet(n uint64) *uint64 {\n\treturn new(uint64(n))\n}\n";
+    let loud = "package service\n\nimport \"log\"\n\nfunc Loud(n uint64) *uint64 {\n\tlog.Printf(\"%d\", n)\n\treturn new(uint64(n))\n}\n";
+    write_tree(
+        dir.path(),
+        &[
+            ("go.mod", "module example.com/x\n\ngo 1.26\n"),
+            ("cmd/x/main.go", "package main\n\nfunc main() {}\n"),
+            ("internal/service/quiet.go", quiet),
+            ("internal/service/loud.go", loud),
+            (
+                "whole.yaml",
+                "version: 1\nlint:\n  parse-all-bodies: true\n",
+            ),
+        ],
+    );
+    let degraded = |extra: &[&str]| {
+        let output = trellis()
+            .args(["lint", "--no-cache", "--format", "json", "-C"])
+            .arg(dir.path())
+            .args(extra)
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+        let mut paths: Vec<String> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "parse-degraded")
+            .map(|f| format!("{}:{}", f["path"].as_str().unwrap(), f["line"]))
+            .collect();
+        paths.sort();
+        paths
+    };
+    assert_eq!(degraded(&[]), vec!["internal/service/loud.go:7"]);
+    let whole = dir.path().join("whole.yaml");
+    assert_eq!(
+        degraded(&["--config", whole.to_str().unwrap()]),
+        vec!["internal/service/loud.go:7", "internal/service/quiet.go:4"]
+    );
+}

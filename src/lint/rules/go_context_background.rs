@@ -1,5 +1,7 @@
 use crate::lint::go::GoFile;
+use crate::lint::go_skim::{BodyInterest, FileHeader};
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
+use crate::lint::settings::Settings;
 use crate::report::Severity;
 
 pub struct GoContextBackground;
@@ -34,6 +36,18 @@ Take a `ctx context.Context` as the first parameter and pass it down.
 impl Rule for GoContextBackground {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn go_body_interest<'s>(
+        &self,
+        file: &FileHeader<'_>,
+        _settings: &'s Settings,
+        interest: &mut BodyInterest<'s>,
+    ) {
+        if file.is_test || file.package == "main" {
+            return;
+        }
+        interest.members("context", &["Background", "TODO"]);
     }
 
     fn check_go(&self, file: &GoFile<'_>, cx: &mut Cx<'_>) {

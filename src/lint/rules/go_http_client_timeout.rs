@@ -1,6 +1,8 @@
 use crate::lint::go::GoFile;
 use crate::lint::go::GoNode;
+use crate::lint::go_skim::{BodyInterest, FileHeader};
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
+use crate::lint::settings::Settings;
 use crate::report::Severity;
 
 pub struct GoHttpClientTimeout;
@@ -40,6 +42,21 @@ client := &http.Client{Timeout: 5 * time.Second}
 impl Rule for GoHttpClientTimeout {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn go_body_interest<'s>(
+        &self,
+        file: &FileHeader<'_>,
+        _settings: &'s Settings,
+        interest: &mut BodyInterest<'s>,
+    ) {
+        if file.is_test {
+            return;
+        }
+        interest.members(
+            "net/http",
+            &["Get", "Post", "Head", "PostForm", "DefaultClient", "Client"],
+        );
     }
 
     fn check_go(&self, file: &GoFile<'_>, cx: &mut Cx<'_>) {

@@ -1,6 +1,8 @@
 use crate::lint::go::GoFile;
 use crate::lint::go::GoNode;
+use crate::lint::go_skim::{BodyInterest, FileHeader};
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
+use crate::lint::settings::Settings;
 use crate::report::Severity;
 
 pub struct GoHttpRequestContext;
@@ -36,6 +38,18 @@ req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 impl Rule for GoHttpRequestContext {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn go_body_interest<'s>(
+        &self,
+        file: &FileHeader<'_>,
+        _settings: &'s Settings,
+        interest: &mut BodyInterest<'s>,
+    ) {
+        if file.is_test {
+            return;
+        }
+        interest.members("net/http", &["NewRequest"]);
     }
 
     fn check_go(&self, file: &GoFile<'_>, cx: &mut Cx<'_>) {

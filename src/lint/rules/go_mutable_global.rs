@@ -1,6 +1,8 @@
 use crate::lint::go::GoFile;
 use crate::lint::go::GoNode;
+use crate::lint::go_skim::{BodyInterest, FileHeader};
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
+use crate::lint::settings::Settings;
 use crate::report::Severity;
 
 pub struct GoMutableGlobal;
@@ -41,6 +43,15 @@ to `lint.allowed-globals`.
 impl Rule for GoMutableGlobal {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn go_body_interest<'s>(
+        &self,
+        _file: &FileHeader<'_>,
+        _settings: &'s Settings,
+        _interest: &mut BodyInterest<'s>,
+    ) {
+        // Signatures and top-level declarations only: always parsed.
     }
 
     fn check_go(&self, file: &GoFile<'_>, cx: &mut Cx<'_>) {

@@ -1,6 +1,8 @@
 use crate::lint::go::GoFile;
 use crate::lint::go::GoNode;
+use crate::lint::go_skim::{BodyInterest, FileHeader};
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
+use crate::lint::settings::Settings;
 use crate::report::Severity;
 use tree_sitter::Node;
 
@@ -54,6 +56,15 @@ const QUERY_METHODS: &[&str] = &[
 impl Rule for GoSqlStringBuilding {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn go_body_interest<'s>(
+        &self,
+        _file: &FileHeader<'_>,
+        _settings: &'s Settings,
+        interest: &mut BodyInterest<'s>,
+    ) {
+        interest.methods(QUERY_METHODS);
     }
 
     fn check_go(&self, file: &GoFile<'_>, cx: &mut Cx<'_>) {

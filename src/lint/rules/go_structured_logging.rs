@@ -1,6 +1,8 @@
 use crate::lint::go::GoFile;
 use crate::lint::go::GoNode;
+use crate::lint::go_skim::{BodyInterest, FileHeader, Member};
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
+use crate::lint::settings::Settings;
 use crate::report::Severity;
 
 pub struct GoStructuredLogging;
@@ -38,6 +40,21 @@ s.logger.Info("order created", slog.String("order_id", o.ID))
 impl Rule for GoStructuredLogging {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn go_body_interest<'s>(
+        &self,
+        file: &FileHeader<'_>,
+        _settings: &'s Settings,
+        interest: &mut BodyInterest<'s>,
+    ) {
+        if file.is_test || file.service.is_none() {
+            return;
+        }
+        for prefix in ["Print", "Fatal", "Panic"] {
+            interest.member("log", Member::Prefix(prefix));
+        }
+        interest.members("fmt", &["Print", "Printf", "Println"]);
     }
 
     fn check_go(&self, file: &GoFile<'_>, cx: &mut Cx<'_>) {

@@ -16,6 +16,11 @@ of the first error), every Rust file syn cannot parse, every source file that is
 not valid UTF-8 (checked after lossy decoding) and every binary file with a
 source extension (not checked). No file is skipped silently.
 
+Go function bodies that hold nothing any enabled rule looks for are only
+tokenised, not parsed (that halves lint's time), so a syntax error inside one
+is not reported unless it unbalances the brackets or leaves a string or comment
+open. Set `lint.parse-all-bodies: true` to parse every body.
+
 ## Why
 Rules cannot see code that did not parse, so a clean result for a degraded file
 means less than it says. Common causes are syntax the grammar does not know yet
