@@ -27,6 +27,9 @@ pub fn main(cli: Cli) -> i32 {
                 let _ = writeln!(std::io::stderr(), "{}", input.render(stderr_color));
                 exit::INPUT
             }
+            // The reader went away (`trellis lint | head`): not a failure
+            // of ours, and nothing is left to say. ripgrep does the same.
+            Err(other) if is_broken_pipe(&other) => exit::CLEAN,
             Err(other) => {
                 let _ = writeln!(std::io::stderr(), "internal error: {other:#}");
                 let _ = writeln!(
@@ -37,6 +40,14 @@ pub fn main(cli: Cli) -> i32 {
             }
         },
     }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn install_panic_hook() {

@@ -761,3 +761,21 @@ fn syntax_errors_in_bodies_no_rule_reads_need_parse_all_bodies() {
         vec!["internal/service/loud.go:7", "internal/service/quiet.go:4"]
     );
 }
+
+/// `trellis lint | head`: a reader that goes away is not an internal error.
+#[test]
+fn a_closed_pipe_is_not_an_internal_error() {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("trellis"))
+        .args(["lint", "--no-cache", "--format", "json", "-C"])
+        .arg(fixture("shop"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Closed before trellis has linted anything, so its first write fails.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = stderr_of(&output);
+    assert!(!stderr.contains("internal error"), "{stderr}");
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+}
