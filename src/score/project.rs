@@ -1,7 +1,7 @@
 //! A project in a directory of a larger repository (`trellis -C platform/shop
 //! score`): the history is read for the whole repository, then every path is
 //! rebased onto the project, and what lies outside it is left out, so
-//! services, contracts and hotspots are the project's.
+//! services, contracts, hotspots and the commit count are the project's.
 
 use super::scan::ScanResult;
 
@@ -19,7 +19,11 @@ pub fn rebase(scan: &mut ScanResult, root: &str) {
     if root.is_empty() {
         return;
     }
-    for commit in &mut scan.commits {
+    // A commit that changed files, none of them in the project, is another
+    // project's: it counts in neither the history nor any metric. One that
+    // lists no files (an empty commit) cannot be placed and stays.
+    scan.commits.retain_mut(|commit| {
+        let listed = !commit.files.is_empty();
         commit
             .files
             .retain_mut(|file| match in_project(&file.path, root) {
@@ -29,7 +33,8 @@ pub fn rebase(scan: &mut ScanResult, root: &str) {
                 }
                 None => false,
             });
-    }
+        !listed || !commit.files.is_empty()
+    });
     let head_lines = std::mem::take(&mut scan.head_lines);
     scan.head_lines = head_lines
         .into_iter()

@@ -878,6 +878,8 @@ fn a_project_in_a_subdirectory_is_scored_on_its_own_paths() {
         .unwrap_or_else(|e| panic!("{e}: {}", stderr_of(&output)));
     let order = service(&card, "order-service");
     assert_eq!(order["commits"], 2, "{order:#}");
+    // The legacy commit is another project's.
+    assert_eq!(card["history"]["commits"], 2, "{:#}", card["history"]);
     let stability = &order["interface_stability"];
     assert_eq!(stability["contract_commits"], 2);
     assert_eq!(stability["breaking_commits"], 1);
