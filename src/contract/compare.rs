@@ -12,6 +12,8 @@ use crate::report::{Finding, Report, Severity, Span};
 use protox::file::{FileResolver, GoogleFileResolver};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+use std::sync::Arc;
 
 /// The resolved configuration of one run.
 #[derive(Debug, Clone)]
@@ -25,7 +27,11 @@ pub struct Settings {
     pub field_no_reuse: bool,
     /// Where the configuration came from, for messages.
     pub origin: String,
+    /// Import-only files (`contract.imports`): import name -> (repository path, text).
+    pub imports: Arc<ImportFiles>,
 }
+
+pub type ImportFiles = HashMap<String, (String, Arc<str>)>;
 
 impl Settings {
     /// From trellis.yaml's `contract:` section, or the repository's buf.yaml
@@ -45,11 +51,14 @@ impl Settings {
                 roots: contract.roots,
                 field_no_reuse: contract.field_no_reuse,
                 in_check: contract.in_check,
+                imports: contract.imports,
                 ..from_buf
             };
             origin = "buf.yaml (breaking)".to_string();
         }
-        Settings::new(&contract, use_override, field_no_reuse, origin)
+        let mut settings = Settings::new(&contract, use_override, field_no_reuse, origin)?;
+        settings.imports = Arc::new(import_files(&repo.root, &contract.imports)?);
+        Ok(settings)
     }
 
     pub fn new(
@@ -76,12 +85,66 @@ impl Settings {
             ignore_unstable_packages: contract.ignore_unstable_packages,
             field_no_reuse: field_no_reuse || contract.field_no_reuse,
             origin,
+            imports: Arc::default(),
         })
     }
 
     fn needs_packages(&self) -> bool {
         self.rules.iter().any(|r| r.id.starts_with("PACKAGE_"))
     }
+}
+
+/// Reads the .proto files under each `contract.imports` directory, by their
+/// path inside it. The first directory that has an import name wins, as with
+/// protoc's `-I`.
+fn import_files(root: &Path, dirs: &[String]) -> Result<ImportFiles, InputError> {
+    let mut files = ImportFiles::new();
+    for dir in dirs {
+        let base = root.join(dir);
+        if !base.is_dir() {
+            return Err(InputError::new(format!(
+                "contract.imports names `{dir}`, which is not a directory of the work tree"
+            ))
+            .in_file("trellis.yaml")
+            .help(format!(
+                "export the dependency there (`buf export buf.build/OWNER/MODULE -o {dir}`), or remove it from contract.imports"
+            )));
+        }
+        let mut found = Vec::new();
+        proto_files_under(&base, &mut found).map_err(|e| {
+            InputError::new(format!("cannot read contract.imports `{dir}`: {e}"))
+                .help("check the directory's permissions")
+        })?;
+        found.sort();
+        for path in found {
+            let Ok(inside) = path.strip_prefix(&base) else {
+                continue;
+            };
+            let name = inside.to_string_lossy().replace('\\', "/");
+            let repo_path = format!("{}/{name}", dir.trim_end_matches('/'));
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                InputError::new(format!("cannot read {repo_path}: {e}"))
+                    .in_file(&repo_path)
+                    .help("contract.imports must hold UTF-8 .proto files")
+            })?;
+            files.entry(name).or_insert((repo_path, Arc::from(text)));
+        }
+    }
+    Ok(files)
+}
+
+fn proto_files_under(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let kind = entry.file_type()?;
+        let path = entry.path();
+        if kind.is_dir() {
+            proto_files_under(&path, out)?;
+        } else if kind.is_file() && path.extension().is_some_and(|e| e == "proto") {
+            out.push(path);
+        }
+    }
+    Ok(())
 }
 
 /// One finding with everything the renderers need, buf-json included.
@@ -255,8 +318,8 @@ pub fn compare(
         .chain(new_external)
         .collect();
     let (old_model, new_model) = rayon::join(
-        || compile(old, &old_layout, &old_targets),
-        || compile(new, &new_layout, &new_targets),
+        || compile(old, &old_layout, &old_targets, &settings.imports),
+        || compile(new, &new_layout, &new_targets, &settings.imports),
     );
     let (old_model, new_model) = (old_model?, new_model?);
 

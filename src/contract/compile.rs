@@ -1,6 +1,7 @@
 //! Compiling one side with protox, from memory: the side's files by import
 //! name, then the well-known types bundled with protox.
 
+use super::compare::ImportFiles;
 use super::model::Model;
 use super::source::{Layout, ProtoSet, scan_header};
 use crate::error::InputError;
@@ -12,12 +13,14 @@ use std::sync::Arc;
 struct MemoryResolver {
     /// Import name -> (repository path, text).
     files: HashMap<String, (String, Arc<str>)>,
+    /// `contract.imports`, after the side's own files.
+    imports: Arc<ImportFiles>,
     google: GoogleFileResolver,
 }
 
 impl FileResolver for MemoryResolver {
     fn open_file(&self, name: &str) -> Result<File, protox::Error> {
-        match self.files.get(name) {
+        match self.files.get(name).or_else(|| self.imports.get(name)) {
             Some((_, text)) => File::from_source(name, text),
             None => self.google.open_file(name),
         }
@@ -30,6 +33,7 @@ pub fn compile(
     set: &ProtoSet,
     layout: &Layout,
     targets: &BTreeSet<String>,
+    imports: &Arc<ImportFiles>,
 ) -> Result<Model, InputError> {
     for name in targets {
         let Some(path) = layout.names.get(name) else {
@@ -57,11 +61,17 @@ pub fn compile(
                 .map(|f| (name.clone(), (path.clone(), f.text.clone())))
         })
         .collect();
+    let mut error_context: HashMap<String, (String, Arc<str>)> = files.clone();
+    for (name, file) in imports.iter() {
+        error_context
+            .entry(name.clone())
+            .or_insert_with(|| file.clone());
+    }
     let resolver = MemoryResolver {
         files,
+        imports: imports.clone(),
         google: GoogleFileResolver::new(),
     };
-    let error_context: HashMap<String, (String, Arc<str>)> = resolver.files.clone();
     let mut compiler = protox::Compiler::with_file_resolver(resolver);
     compiler.include_imports(true).include_source_info(true);
     for name in targets {
@@ -123,7 +133,7 @@ fn compile_error(
         input = input.at(line, column).with_source(text.to_string());
     }
     let help = if err.is_file_not_found() {
-        "an import does not resolve: set the include roots with `contract.roots` in trellis.yaml (or a buf.yaml), or add the missing file"
+        "an import does not resolve: set the include roots with `contract.roots` in trellis.yaml (or a buf.yaml), or add the missing file; for a buf.yaml dependency from the Buf Schema Registry, export it (`buf export buf.build/OWNER/MODULE -o DIR`) and list DIR in `contract.imports`"
     } else {
         "fix the file on that side; a side that does not compile cannot be compared"
     };
@@ -177,7 +187,7 @@ mod tests {
             "syntax = \"proto3\";\nmessage M {\n  strin x = 1;\n}\n",
         )]);
         let targets = layout.names.keys().cloned().collect();
-        let err = compile(&set, &layout, &targets).unwrap_err();
+        let err = compile(&set, &layout, &targets, &Arc::default()).unwrap_err();
         assert!(
             err.message.starts_with("new (work tree): a.proto"),
             "{}",
@@ -194,14 +204,14 @@ mod tests {
             "syntax = \"proto3\";\nimport \"google/protobuf/timestamp.proto\";\nmessage M { google.protobuf.Timestamp t = 1; }\n",
         )]);
         let targets = layout.names.keys().cloned().collect();
-        let model = compile(&set, &layout, &targets).unwrap();
+        let model = compile(&set, &layout, &targets, &Arc::default()).unwrap();
         assert_eq!(
             model.messages["M"].fields[0].type_name,
             "google.protobuf.Timestamp"
         );
         let (set, layout) = side(&[("e.proto", "edition = \"2023\";\nmessage M {}\n")]);
         let targets = layout.names.keys().cloned().collect();
-        let err = compile(&set, &layout, &targets).unwrap_err();
+        let err = compile(&set, &layout, &targets, &Arc::default()).unwrap_err();
         assert!(err.message.contains("does not support"), "{}", err.message);
         assert_eq!(err.line, Some(1));
     }

@@ -36,6 +36,12 @@ pub struct ContractConfig {
     /// used again (FIELD_NO_REUSE, beyond buf). Off by default.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub field_no_reuse: bool,
+    /// Directories (relative to the repository root) of .proto files that are
+    /// imported but are not the repository's contracts: buf.yaml `deps` from
+    /// the Buf Schema Registry, exported with `buf export MODULE -o DIR`.
+    /// Both sides read them from the work tree; they are not compared.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub imports: Vec<String>,
     /// Whether `trellis check` runs the contract check (against the merge base
     /// with the default branch). Default: true inside a git repository.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -741,3 +741,79 @@ fn a_project_in_a_subdirectory_of_the_repository_is_compared() {
     );
     assert_eq!(output.status.code(), Some(0), "{}", stdout_of(&output));
 }
+
+/// An import from a buf.yaml dependency (not in the repository) resolves
+/// through `contract.imports`, read from the work tree for both sides; without
+/// it the error says how to provide it.
+#[test]
+fn dependencies_outside_the_repository_resolve_through_contract_imports() {
+    let pay = "syntax = \"proto3\";\npackage pay.v1;\n\nimport \"acme/money/v1/money.proto\";\n\nmessage Charge {\n  string id = 1;\n  acme.money.v1.Money amount = 2;\n  string note = 3;\n}\n";
+    let mut history = History::new();
+    history
+        .write("api/pay/v1/pay.proto", pay)
+        .write(
+            "buf.yaml",
+            "version: v2\nmodules:\n  - path: api\ndeps:\n  - buf.build/acme/money\n",
+        )
+        .commit("pay");
+    history.branch("feature");
+    history
+        .write(
+            "api/pay/v1/pay.proto",
+            &pay.replace("  string note = 3;\n", ""),
+        )
+        .commit("drop note");
+    // What `buf export buf.build/acme/money -o third_party/money` leaves: not committed.
+    write_tree(
+        history.path(),
+        &[(
+            "third_party/money/acme/money/v1/money.proto",
+            "syntax = \"proto3\";\npackage acme.money.v1;\n\nmessage Money {\n  string currency = 1;\n  int64 units = 2;\n}\n",
+        )],
+    );
+
+    let output = trellis_in(history.path(), &["contract", "--against", "main"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stdout_of(&output));
+    let stderr = stderr_of(&output);
+    assert!(
+        stderr.contains("import 'acme/money/v1/money.proto' not found"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("contract.imports"), "{stderr}");
+
+    write_tree(
+        history.path(),
+        &[(
+            "trellis.yaml",
+            "version: 1\ncontract:\n  imports: [third_party/money]\n",
+        )],
+    );
+    let output = trellis_in(
+        history.path(),
+        &["contract", "--against", "main", "--format", "json"],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
+    let report: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    let findings: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap(), f["path"].as_str().unwrap()))
+        .collect();
+    assert_eq!(findings, vec![("FIELD_NO_DELETE", "api/pay/v1/pay.proto")]);
+
+    write_tree(
+        history.path(),
+        &[(
+            "trellis.yaml",
+            "version: 1\ncontract:\n  imports: [third_party/missing]\n",
+        )],
+    );
+    let output = trellis_in(history.path(), &["contract", "--against", "main"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr_of(&output).contains("buf export buf.build/OWNER/MODULE -o third_party/missing"),
+        "{}",
+        stderr_of(&output)
+    );
+}
