@@ -43,8 +43,9 @@ impl Settings {
     ) -> Result<Settings, InputError> {
         let mut contract = repo.config.config.contract.clone();
         let mut origin = "trellis.yaml (contract)".to_string();
+        let buf_dir = super::source::work_tree_buf_dir(repo).unwrap_or_default();
         if contract.says_nothing()
-            && let Ok(text) = std::fs::read_to_string(repo.root.join("buf.yaml"))
+            && let Ok(text) = std::fs::read_to_string(repo.root.join(&buf_dir).join("buf.yaml"))
             && let Some(from_buf) = ContractConfig::from_buf_yaml(&text)?
         {
             contract = ContractConfig {
@@ -54,7 +55,10 @@ impl Settings {
                 imports: contract.imports,
                 ..from_buf
             };
-            origin = "buf.yaml (breaking)".to_string();
+            origin = match buf_dir.as_str() {
+                "" => "buf.yaml (breaking)".to_string(),
+                dir => format!("{dir}/buf.yaml (breaking)"),
+            };
         }
         let mut settings = Settings::new(&contract, use_override, field_no_reuse, origin)?;
         settings.imports = Arc::new(import_files(&repo.root, &contract.imports)?);

@@ -27,6 +27,51 @@ pub struct ProtoSet {
     pub files: BTreeMap<String, ProtoFile>,
     pub buf_yaml: Option<String>,
     pub buf_work_yaml: Option<String>,
+    /// The directory of those buf files ("" for the side's root).
+    pub buf_dir: String,
+}
+
+fn parent_dir(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+fn is_buf_config(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    matches!(name, "buf.yaml" | "buf.work.yaml") && !skipped(path)
+}
+
+/// Which directory's buf.yaml / buf.work.yaml describes a side: the root's,
+/// else the shallowest one whose directory holds every .proto file of the
+/// side (`proto/buf.yaml` in a repository whose protos all live in
+/// `proto/`). A buf.yaml that covers only part of the protos would make the
+/// rest invisible, so it is not chosen and the roots are inferred instead.
+fn workspace_dir<'p>(configs: impl Iterator<Item = &'p str>, protos: &[&str]) -> Option<String> {
+    let dirs: BTreeSet<&str> = configs.map(parent_dir).collect();
+    if dirs.contains("") {
+        return Some(String::new());
+    }
+    if protos.is_empty() {
+        return None;
+    }
+    dirs.into_iter()
+        .filter(|dir| protos.iter().all(|path| under(path, dir)))
+        .min_by_key(|dir| dir.len())
+        .map(str::to_string)
+}
+
+/// The directory of the buf files that describe the work tree's protos
+/// (see [`workspace_dir`]).
+pub fn work_tree_buf_dir(repo: &Repo) -> Option<String> {
+    workspace_dir(
+        repo.files
+            .iter()
+            .map(String::as_str)
+            .filter(|p| is_buf_config(p)),
+        &repo
+            .files_with_extension(&["proto"])
+            .filter(|p| !skipped(p))
+            .collect::<Vec<_>>(),
+    )
 }
 
 /// Directories no side ever reads protos from, as the repository walk skips them.
@@ -60,7 +105,7 @@ pub fn under_root(files: Vec<TreeFile>, root: &str) -> Vec<TreeFile> {
 /// Whether [`ProtoListing::files_at`] lists a path: a .proto outside the
 /// skipped directories, or the root's buf configuration.
 pub fn is_listed(path: &str) -> bool {
-    path == "buf.yaml" || path == "buf.work.yaml" || (is_proto(path) && !skipped(path))
+    is_buf_config(path) || (is_proto(path) && !skipped(path))
 }
 
 impl ProtoSet {
@@ -92,18 +137,13 @@ impl ProtoSet {
             label,
             ..ProtoSet::default()
         };
+        let mut configs = Vec::new();
         for file in files {
             if !is_listed(&file.path) {
                 continue;
             }
-            if file.path == "buf.yaml" || file.path == "buf.work.yaml" {
-                let bytes = git.blob(file.blob)?;
-                let text = String::from_utf8_lossy(&bytes).into_owned();
-                if file.path == "buf.yaml" {
-                    set.buf_yaml = Some(text);
-                } else {
-                    set.buf_work_yaml = Some(text);
-                }
+            if is_buf_config(&file.path) {
+                configs.push(file);
                 continue;
             }
             if repo.is_some_and(|r| r.is_excluded(&file.path)) {
@@ -119,7 +159,39 @@ impl ProtoSet {
                 },
             );
         }
+        if let Some(dir) = workspace_dir(
+            configs.iter().map(|f| f.path.as_str()),
+            &set.files.keys().map(String::as_str).collect::<Vec<_>>(),
+        ) {
+            for file in configs {
+                if parent_dir(&file.path) != dir {
+                    continue;
+                }
+                let bytes = git.blob(file.blob)?;
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                if file.path.ends_with("buf.yaml") && !file.path.ends_with("work.yaml") {
+                    set.buf_yaml = Some(text);
+                } else {
+                    set.buf_work_yaml = Some(text);
+                }
+            }
+            set.buf_dir = dir;
+        }
         Ok(set)
+    }
+
+    /// Reads the buf files of the chosen workspace directory from disk.
+    fn read_buf_config_from_disk(&mut self, root: &Path, configs: &[String]) {
+        let Some(dir) = workspace_dir(
+            configs.iter().map(String::as_str),
+            &self.files.keys().map(String::as_str).collect::<Vec<_>>(),
+        ) else {
+            return;
+        };
+        let base = root.join(&dir);
+        self.buf_yaml = std::fs::read_to_string(base.join("buf.yaml")).ok();
+        self.buf_work_yaml = std::fs::read_to_string(base.join("buf.work.yaml")).ok();
+        self.buf_dir = dir;
     }
 
     /// The work tree as the repository model sees it.
@@ -134,8 +206,13 @@ impl ProtoSet {
             ..ProtoSet::default()
         };
         set.read_from_disk(&repo.root, paths)?;
-        set.buf_yaml = std::fs::read_to_string(repo.root.join("buf.yaml")).ok();
-        set.buf_work_yaml = std::fs::read_to_string(repo.root.join("buf.work.yaml")).ok();
+        let configs: Vec<String> = repo
+            .files
+            .iter()
+            .filter(|p| is_buf_config(p))
+            .cloned()
+            .collect();
+        set.read_buf_config_from_disk(&repo.root, &configs);
         Ok(set)
     }
 
@@ -148,6 +225,7 @@ impl ProtoSet {
             );
         }
         let mut paths = Vec::new();
+        let mut configs = Vec::new();
         for entry in crate::repo::walk_builder(dir).build().flatten() {
             if !entry.file_type().is_some_and(|t| t.is_file()) {
                 continue;
@@ -158,6 +236,8 @@ impl ProtoSet {
             let relative = relative.to_string_lossy().replace('\\', "/");
             if is_proto(&relative) && !skipped(&relative) {
                 paths.push(relative);
+            } else if is_buf_config(&relative) {
+                configs.push(relative);
             }
         }
         paths.sort();
@@ -166,8 +246,7 @@ impl ProtoSet {
             ..ProtoSet::default()
         };
         set.read_from_disk(dir, paths)?;
-        set.buf_yaml = std::fs::read_to_string(dir.join("buf.yaml")).ok();
-        set.buf_work_yaml = std::fs::read_to_string(dir.join("buf.work.yaml")).ok();
+        set.read_buf_config_from_disk(dir, &configs);
         Ok(set)
     }
 
@@ -244,23 +323,12 @@ impl ProtoListing {
                 _ => return Ok(Vec::new()),
             }
         }
-        let mut files: Vec<TreeFile> = self
+        Ok(self
             .protos_below(repository, &tree)
             .map_err(error)?
             .iter()
             .cloned()
-            .collect();
-        for name in ["buf.yaml", "buf.work.yaml"] {
-            if let Some(entry) = tree.get_name(name)
-                && entry.kind() == Some(ObjectType::Blob)
-            {
-                files.push(TreeFile {
-                    path: name.to_string(),
-                    blob: entry.id(),
-                });
-            }
-        }
-        Ok(files)
+            .collect())
     }
 
     fn protos_below(
@@ -286,7 +354,7 @@ impl ProtoListing {
                         });
                     }
                 }
-                Some(ObjectType::Blob) if is_proto(name) && !skipped(name) => {
+                Some(ObjectType::Blob) if is_listed(name) => {
                     files.push(TreeFile {
                         path: name.to_string(),
                         blob: entry.id(),
@@ -467,6 +535,28 @@ fn strings(value: Option<&serde_json::Value>) -> Vec<String> {
 /// with their `excludes`, v1beta1 `build.roots`, else the directory of
 /// buf.yaml itself, with v1 `build.excludes`).
 fn buf_roots(set: &ProtoSet) -> Result<Option<BufModules>, InputError> {
+    let Some(mut modules) = buf_roots_in_workspace(set)? else {
+        return Ok(None);
+    };
+    // Paths in buf's files are relative to their directory.
+    if !set.buf_dir.is_empty() {
+        let dir = set.buf_dir.as_str();
+        let rebase = |path: &String| match path.is_empty() {
+            true => dir.to_string(),
+            false => format!("{dir}/{path}"),
+        };
+        modules.roots = modules.roots.iter().map(rebase).collect();
+        modules.excludes = modules.excludes.iter().map(rebase).collect();
+        modules.includes = modules
+            .includes
+            .iter()
+            .map(|(root, dirs)| (rebase(root), dirs.iter().map(rebase).collect()))
+            .collect();
+    }
+    Ok(Some(modules))
+}
+
+fn buf_roots_in_workspace(set: &ProtoSet) -> Result<Option<BufModules>, InputError> {
     if let Some(text) = &set.buf_work_yaml {
         let value = yaml(&set.label, "buf.work.yaml", text)?;
         if value.get("directories").is_some() {

@@ -817,3 +817,60 @@ fn dependencies_outside_the_repository_resolve_through_contract_imports() {
         stderr_of(&output)
     );
 }
+
+/// A buf.yaml below the root (`proto/buf.yaml`) describes the protos when
+/// all of them are under its directory: its module paths are relative to it
+/// and its `breaking:` section applies.
+#[test]
+fn a_nested_buf_yaml_that_holds_every_proto_is_read() {
+    let pay = "syntax = \"proto3\";\npackage pay.v1;\n\nimport \"pay/v1/money.proto\";\n\nmessage Charge {\n  string id = 1;\n  Money amount = 2;\n  string note = 3;\n}\n";
+    let money = "syntax = \"proto3\";\npackage pay.v1;\n\nmessage Money {\n  int64 units = 1;\n}\n";
+    let mut history = History::new();
+    history
+        .write("proto/pay/v1/pay.proto", pay)
+        .write("proto/pay/v1/money.proto", money)
+        .write(
+            "proto/buf.yaml",
+            "version: v2\nmodules:\n  - path: .\nbreaking:\n  use:\n    - WIRE\n",
+        )
+        .commit("pay");
+    history.branch("feature");
+    // A rename: breaking for FILE (the default), not for WIRE.
+    history
+        .write(
+            "proto/pay/v1/pay.proto",
+            &pay.replace("string note = 3;", "string memo = 3;"),
+        )
+        .commit("rename note");
+    let output = trellis_in(
+        history.path(),
+        &["contract", "--against", "main", "--format", "buf-text"],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        stdout_of(&output),
+        stderr_of(&output)
+    );
+
+    // A proto outside proto/: that buf.yaml no longer covers the repository,
+    // so the roots are inferred and the default rules (FILE) apply.
+    history
+        .write(
+            "other/audit.proto",
+            "syntax = \"proto3\";\npackage audit;\nmessage Entry {\n  string id = 1;\n}\n",
+        )
+        .commit("audit");
+    let output = trellis_in(
+        history.path(),
+        &["contract", "--against", "main", "--format", "buf-text"],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
+    let stdout = stdout_of(&output);
+    assert!(stdout.contains("proto/pay/v1/pay.proto:9:"), "{stdout}");
+    assert!(
+        stdout.contains("changed name from \"note\" to \"memo\""),
+        "{stdout}"
+    );
+}
