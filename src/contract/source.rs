@@ -834,4 +834,39 @@ mod tests {
             vec!["a/v1/a.proto"]
         );
     }
+
+    #[test]
+    fn the_buf_workspace_is_the_root_or_a_directory_holding_every_proto() {
+        let protos = ["proto/a/v1/a.proto", "proto/b/v1/b.proto"];
+        let pick =
+            |configs: &[&str], protos: &[&str]| workspace_dir(configs.iter().copied(), protos);
+        assert_eq!(
+            pick(&["buf.yaml", "proto/buf.yaml"], &protos),
+            Some("".into())
+        );
+        assert_eq!(
+            pick(&["proto/buf.yaml", "proto/a/buf.yaml"], &protos),
+            Some("proto".into())
+        );
+        assert_eq!(pick(&["proto/a/buf.work.yaml"], &protos), None);
+        assert_eq!(pick(&["proto/buf.yaml"], &[]), None);
+        assert_eq!(pick(&[], &protos), None);
+    }
+
+    #[test]
+    fn nested_buf_yaml_paths_are_relative_to_its_directory() {
+        let mut set = set(&[
+            ("proto/api/a/v1/a.proto", "package a.v1;\n"),
+            ("proto/api/internal/x.proto", ""),
+        ]);
+        set.buf_yaml =
+            Some("version: v2\nmodules:\n  - path: api\n    excludes: [api/internal]\n".into());
+        set.buf_dir = "proto".into();
+        let layout = layout(&set, &[]).unwrap();
+        assert_eq!(layout.roots, vec!["proto/api"]);
+        assert_eq!(
+            layout.names.keys().collect::<Vec<_>>(),
+            vec!["a/v1/a.proto"]
+        );
+    }
 }
