@@ -732,4 +732,92 @@ mod tests {
         assert_eq!(calls, vec![(Some(("log", "Println")), 11, 2)]);
         assert_eq!(file.functions.len(), 2);
     }
+
+    /// Mutated Go files (deleted, repeated and inserted bytes, mostly
+    /// brackets and quotes) never make the lexer panic; its ranges are
+    /// ordered, inside the file and at the right rows and columns; and a file
+    /// that parses cleanly whole also parses cleanly without the bodies.
+    #[test]
+    fn mutated_files_give_well_formed_ranges() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut files = Vec::new();
+        let mut stack = vec![root];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "go")
+                    // Some fixtures are deliberately not UTF-8.
+                    && let Ok(text) = String::from_utf8(std::fs::read(path).unwrap())
+                {
+                    files.push(text);
+                }
+            }
+        }
+        assert!(files.len() > 50);
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move |bound: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % bound.max(1) as u64) as usize
+        };
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&super::super::go::language()).unwrap();
+        let mut checked = 0;
+        for original in &files {
+            for round in 0..40 {
+                let mut bytes = original.as_bytes().to_vec();
+                if round > 0 {
+                    let at = next(bytes.len());
+                    match next(3) {
+                        0 => {
+                            let end = (at + next(40)).min(bytes.len());
+                            bytes.drain(at..end);
+                        }
+                        1 => {
+                            let end = (at + next(40)).min(bytes.len());
+                            let copy = bytes[at..end].to_vec();
+                            bytes.splice(at..at, copy);
+                        }
+                        _ => bytes.insert(at, b"{}()[]\"'`/*\n\\x."[next(14)]),
+                    }
+                }
+                let Ok(text) = String::from_utf8(bytes) else {
+                    continue;
+                };
+                parser.set_included_ranges(&[]).unwrap();
+                let whole_is_clean = !parser.parse(&text, None).unwrap().root_node().has_error();
+                let Some(ranges) = included_ranges(&text, |_| logging()) else {
+                    continue;
+                };
+                let mut end = 0;
+                for range in &ranges {
+                    assert!(range.start_byte >= end && range.end_byte > range.start_byte);
+                    assert!(range.end_byte <= text.len());
+                    for (byte, point) in [
+                        (range.start_byte, range.start_point),
+                        (range.end_byte, range.end_point),
+                    ] {
+                        let before = &text.as_bytes()[..byte];
+                        let row = before.iter().filter(|&&b| b == b'\n').count();
+                        let line_start = before
+                            .iter()
+                            .rposition(|&b| b == b'\n')
+                            .map_or(0, |i| i + 1);
+                        assert_eq!((point.row, point.column), (row, byte - line_start));
+                    }
+                    end = range.end_byte;
+                }
+                parser.set_included_ranges(&ranges).unwrap();
+                let skimmed = parser.parse(&text, None).unwrap();
+                if whole_is_clean {
+                    assert!(!skimmed.root_node().has_error(), "{text}");
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 500, "{checked}");
+    }
 }
