@@ -250,15 +250,11 @@ fn dependency_age(repo: &Repo) -> std::collections::BTreeMap<String, model::Depe
             if years.counted == 0 && years.missing > 0 {
                 model::DependencyAge {
                     not_found: years.missing,
-                    ..model::DependencyAge::unavailable(format!(
-                        "none of its {} direct requirements has its release times in the Go module cache (run `go mod download` in {}, or `trellis drift --upstream` online)",
-                        years.missing,
-                        if module.dir.is_empty() {
-                            "."
-                        } else {
-                            module.dir.as_str()
-                        }
-                    ))
+                    // The same words for every such service, so the report
+                    // says it once for all of them; `not_found` keeps the count.
+                    ..model::DependencyAge::unavailable(
+                        "none of its direct requirements has its release times in the Go module cache (run `go mod download` in the service's module, or `trellis drift --upstream` online)",
+                    )
                 }
             } else {
                 model::DependencyAge {

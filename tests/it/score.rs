@@ -352,7 +352,7 @@ fn every_number_of_the_scorecard() {
             "name": "user-service",
             "dependency_age": {
                 "libyears": null, "dependencies": 0, "not_found": 3, "status": "unavailable",
-                "reason": "none of its 3 direct requirements has its release times in the Go module cache (run `go mod download` in services/user-service, or `trellis drift --upstream` online)"
+                "reason": "none of its direct requirements has its release times in the Go module cache (run `go mod download` in the service's module, or `trellis drift --upstream` online)"
             },
             "score": 80,
             "alerts": ["author_concentration"],
