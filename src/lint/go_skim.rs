@@ -9,9 +9,10 @@
 //! without the insides of the bodies that hold none of it, through included
 //! ranges, so every position is still the file's own.
 //!
-//! A body that contains a function literal is always parsed: the literal's
-//! signature is inside it, and signature rules look at every function. The
-//! literal's own body is decided on its own.
+//! A function literal's signature is inside the body around it: that body is
+//! parsed when the signature is one a rule asked for (more parameters than
+//! allowed, an `error` result before the last). The literal's own body is
+//! decided on its own, and when it is parsed, so is every body around it.
 //!
 //! Anything the lexer does not understand (an unterminated string or comment,
 //! brackets that do not match, a header it cannot read) means the whole file
@@ -28,6 +29,8 @@ pub struct BodyInterest<'a> {
     members: Vec<(&'a str, Member<'a>)>,
     methods: Vec<&'a str>,
     naked_returns: bool,
+    literal_max_params: Option<usize>,
+    literal_error_early: bool,
 }
 
 /// The member of a package a selector names.
@@ -78,6 +81,17 @@ impl<'a> BodyInterest<'a> {
     /// parentheses (and so may be named).
     pub fn naked_returns(&mut self) {
         self.naked_returns = true;
+    }
+
+    /// A function literal with more than `max` parameters: its signature
+    /// is inside the body around it, which is then parsed.
+    pub fn literals_with_more_params_than(&mut self, max: usize) {
+        self.literal_max_params = Some(self.literal_max_params.map_or(max, |m| m.min(max)));
+    }
+
+    /// A function literal with an `error` result before its last result.
+    pub fn literals_returning_error_early(&mut self) {
+        self.literal_error_early = true;
     }
 
     pub fn wants_everything(&self) -> bool {
@@ -327,9 +341,25 @@ struct Matcher<'a> {
     members: Vec<(&'a str, Member<'a>)>,
     methods: &'a [&'a str],
     naked_returns: bool,
+    literal_max_params: Option<usize>,
+    literal_error_early: bool,
 }
 
 impl<'a> Matcher<'a> {
+    /// Whether a function literal's signature is one a rule looks at.
+    fn wants_literal(&self, sig: &Signature) -> bool {
+        let params = if sig.params_empty {
+            0
+        } else {
+            sig.param_commas + 1
+        };
+        self.literal_max_params
+            .is_some_and(|max| params as usize > max)
+            || (self.literal_error_early
+                && sig.results_error
+                && (sig.results_nested || !sig.results_end_in_error))
+    }
+
     fn new(interest: &'a BodyInterest<'a>, imports: &'a [ImportName<'_>]) -> Option<Matcher<'a>> {
         if interest.everything {
             return None;
@@ -349,6 +379,8 @@ impl<'a> Matcher<'a> {
             members,
             methods: &interest.methods,
             naked_returns: interest.naked_returns,
+            literal_max_params: interest.literal_max_params,
+            literal_error_early: interest.literal_error_early,
         })
     }
 
@@ -386,6 +418,17 @@ struct Signature {
     method: bool,
     declaration: bool,
     tokens: u32,
+    /// Inside a function body: a literal, whose signature the body holds.
+    literal: bool,
+    /// Commas directly inside the first parenthesised group, and whether it
+    /// is empty (what a literal's parameter count is read from).
+    param_commas: u32,
+    params_empty: bool,
+    /// The parenthesised results of a literal: an `error` directly inside,
+    /// anything nested (a function type), whether `error` comes last.
+    results_error: bool,
+    results_nested: bool,
+    results_end_in_error: bool,
 }
 
 fn bodies(lexer: &mut Lexer<'_>, first: Token, matcher: &Matcher<'_>) -> Option<Vec<Body>> {
@@ -411,6 +454,31 @@ fn bodies(lexer: &mut Lexer<'_>, first: Token, matcher: &Matcher<'_>) -> Option<
             }
         }
         let mut opens_body = false;
+        if let Some(sig) = signature.as_mut()
+            && sig.literal
+            && brackets.len() > sig.level
+        {
+            let direct = brackets.len() == sig.level + 1;
+            let closing = direct && token.kind == Kind::Punct(b')');
+            match sig.parens {
+                1 if direct && !closing => {
+                    sig.params_empty = false;
+                    if token.kind == Kind::Punct(b',') {
+                        sig.param_commas += 1;
+                    }
+                }
+                2 if !closing => {
+                    if !direct || lexer.text(token) == b"func" {
+                        sig.results_nested = true;
+                    } else {
+                        let is_error = token.kind == Kind::Ident && lexer.text(token) == b"error";
+                        sig.results_error |= is_error;
+                        sig.results_end_in_error = is_error;
+                    }
+                }
+                _ => {}
+            }
+        }
         if let Some(sig) = signature.as_mut()
             && brackets.len() == sig.level
         {
@@ -441,6 +509,12 @@ fn bodies(lexer: &mut Lexer<'_>, first: Token, matcher: &Matcher<'_>) -> Option<
                 let sig = signature.take()?;
                 let results_from = if sig.method { 3 } else { 2 };
                 let parent = open_bodies.last().copied();
+                if let Some(parent) = parent
+                    && sig.literal
+                    && matcher.wants_literal(&sig)
+                {
+                    bodies[parent].keep = true;
+                }
                 bodies.push(Body {
                     open: token.start,
                     close: token.start,
@@ -475,9 +549,6 @@ fn bodies(lexer: &mut Lexer<'_>, first: Token, matcher: &Matcher<'_>) -> Option<
                 let text = lexer.text(token);
                 let current = open_bodies.last().copied();
                 if text == b"func" {
-                    if let Some(body) = current {
-                        bodies[body].keep = true;
-                    }
                     // A function type among the parameters of the signature
                     // being read is part of it, not a new signature.
                     let in_signature = signature.is_some_and(|s| brackets.len() > s.level);
@@ -489,6 +560,12 @@ fn bodies(lexer: &mut Lexer<'_>, first: Token, matcher: &Matcher<'_>) -> Option<
                             declaration: brackets.is_empty()
                                 && (token.newline_before || previous.is_none()),
                             tokens: 0,
+                            literal: current.is_some(),
+                            param_commas: 0,
+                            params_empty: true,
+                            results_error: false,
+                            results_nested: false,
+                            results_end_in_error: false,
                         });
                     }
                 } else if let Some(body) = current {
@@ -642,6 +719,31 @@ mod tests {
         assert!(seen.contains("f := func(a, b int) {\n\n }"), "{seen}");
         assert!(seen.contains("db.Query(q)"), "{seen}");
         assert!(seen.contains("\tf(1, 2)"), "{seen}");
+    }
+
+    #[test]
+    fn literal_signatures_keep_their_parent_only_when_a_rule_asks() {
+        let source = "package x\n\nfunc a() {\n\tx := 1\n\tf := func(p, q int) (int, error) {\n\t\treturn p, nil\n\t}\n\t_ = f\n}\n";
+        let mut interest = BodyInterest::default();
+        interest.literals_with_more_params_than(2);
+        interest.literals_returning_error_early();
+        let elided = seen(source, interest).unwrap();
+        assert!(!elided.contains("x := 1"), "{elided}");
+        let asked = [
+            "func(a, b, c int)",
+            "func() (error, int)",
+            "func() (err error, n int)",
+            "func() (error, func() error)",
+        ];
+        for signature in asked {
+            let source = source.replace("func(p, q int) (int, error)", signature);
+            let mut interest = BodyInterest::default();
+            interest.literals_with_more_params_than(2);
+            interest.literals_returning_error_early();
+            let seen = seen(&source, interest).unwrap_or_default();
+            assert!(seen.contains("x := 1"), "{signature}: {seen}");
+            assert!(seen.contains(signature), "{signature}: {seen}");
+        }
     }
 
     #[test]

@@ -41,9 +41,10 @@ impl Rule for GoErrorLast {
         &self,
         _file: &FileHeader<'_>,
         _settings: &'s Settings,
-        _interest: &mut BodyInterest<'s>,
+        interest: &mut BodyInterest<'s>,
     ) {
-        // Signatures and top-level declarations only: always parsed.
+        // Declarations' signatures are always parsed; literals' are in bodies.
+        interest.literals_returning_error_early();
     }
 
     fn check_go(&self, file: &GoFile<'_>, cx: &mut Cx<'_>) {

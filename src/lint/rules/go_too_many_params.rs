@@ -44,10 +44,11 @@ impl Rule for GoTooManyParams {
     fn go_body_interest<'s>(
         &self,
         _file: &FileHeader<'_>,
-        _settings: &'s Settings,
-        _interest: &mut BodyInterest<'s>,
+        settings: &'s Settings,
+        interest: &mut BodyInterest<'s>,
     ) {
-        // Signatures and top-level declarations only: always parsed.
+        // Declarations' signatures are always parsed; literals' are in bodies.
+        interest.literals_with_more_params_than(settings.max_params);
     }
 
     fn check_go(&self, file: &GoFile<'_>, cx: &mut Cx<'_>) {
