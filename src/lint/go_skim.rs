@@ -724,10 +724,13 @@ mod tests {
     #[test]
     fn literal_signatures_keep_their_parent_only_when_a_rule_asks() {
         let source = "package x\n\nfunc a() {\n\tx := 1\n\tf := func(p, q int) (int, error) {\n\t\treturn p, nil\n\t}\n\t_ = f\n}\n";
-        let mut interest = BodyInterest::default();
-        interest.literals_with_more_params_than(2);
-        interest.literals_returning_error_early();
-        let elided = seen(source, interest).unwrap();
+        let signatures = || {
+            let mut interest = BodyInterest::default();
+            interest.literals_with_more_params_than(2);
+            interest.literals_returning_error_early();
+            interest
+        };
+        let elided = seen(source, signatures()).unwrap();
         assert!(!elided.contains("x := 1"), "{elided}");
         let asked = [
             "func(a, b, c int)",
@@ -737,10 +740,7 @@ mod tests {
         ];
         for signature in asked {
             let source = source.replace("func(p, q int) (int, error)", signature);
-            let mut interest = BodyInterest::default();
-            interest.literals_with_more_params_than(2);
-            interest.literals_returning_error_early();
-            let seen = seen(&source, interest).unwrap_or_default();
+            let seen = seen(&source, signatures()).unwrap_or_default();
             assert!(seen.contains("x := 1"), "{signature}: {seen}");
             assert!(seen.contains(signature), "{signature}: {seen}");
         }
