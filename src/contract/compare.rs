@@ -321,31 +321,31 @@ pub fn compare(
         .cloned()
         .chain(new_external)
         .collect();
-    let (old_model, new_model) = rayon::join(
-        || compile(old, &old_layout, &old_targets, &settings.imports),
-        || compile(new, &new_layout, &new_targets, &settings.imports),
-    );
-    let (old_model, new_model) = (old_model?, new_model?);
+    let old_model = compile(old, &old_layout, &old_targets, &settings.imports)?;
+    let new_model = compile(new, &new_layout, &new_targets, &settings.imports)?;
 
     let pair = Pair {
         old: &old_model,
         new: &new_model,
     };
-    let hits: Vec<Hit> = settings
-        .rules
-        .par_iter()
-        .flat_map_iter(|rule| {
-            let mut hits = Vec::new();
-            (rule.check)(
-                &pair,
-                &mut Sink {
-                    rule: rule.id,
-                    hits: &mut hits,
-                },
-            );
-            hits
-        })
-        .collect();
+    let run_rules = || -> Vec<Hit> {
+        settings
+            .rules
+            .par_iter()
+            .flat_map_iter(|rule| {
+                let mut hits = Vec::new();
+                (rule.check)(
+                    &pair,
+                    &mut Sink {
+                        rule: rule.id,
+                        hits: &mut hits,
+                    },
+                );
+                hits
+            })
+            .collect()
+    };
+    let hits = run_rules();
 
     let mut dropped = 0usize;
     let mut findings = Vec::new();

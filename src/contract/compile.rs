@@ -12,18 +12,80 @@ use std::sync::Arc;
 
 struct MemoryResolver {
     /// Import name -> (repository path, text).
-    files: HashMap<String, (String, Arc<str>)>,
+    files: Arc<HashMap<String, (String, Arc<str>)>>,
     /// `contract.imports`, after the side's own files.
     imports: Arc<ImportFiles>,
     google: GoogleFileResolver,
+    located: Located,
+}
+
+/// Which files keep their source locations (and comments). Locations are
+/// most of a compiled file's memory: sides are compiled without them, the
+/// model reads them from a file's text when a finding needs them, and only
+/// options are located by compiling a file again (see [`Locator`]); a
+/// compile error is located by compiling again with all.
+#[derive(Clone)]
+enum Located {
+    All,
+    Only(Arc<BTreeSet<String>>),
 }
 
 impl FileResolver for MemoryResolver {
     fn open_file(&self, name: &str) -> Result<File, protox::Error> {
         match self.files.get(name).or_else(|| self.imports.get(name)) {
-            Some((_, text)) => File::from_source(name, text),
+            Some((_, text)) => match &self.located {
+                Located::Only(names) if !names.contains(name) => {
+                    let mut descriptor = protox_parse::parse(name, text)?;
+                    descriptor.source_code_info = None;
+                    Ok(File::from_file_descriptor_proto(descriptor))
+                }
+                _ => File::from_source(name, text),
+            },
             None => self.google.open_file(name),
         }
+    }
+}
+
+/// Locations of options, which exist only once the compiler has interpreted
+/// them: the file a finding needs one from is compiled again, alone and
+/// with locations (its imports without).
+#[derive(Debug)]
+pub struct Locator {
+    files: Arc<HashMap<String, (String, Arc<str>)>>,
+    imports: Arc<ImportFiles>,
+}
+
+impl Locator {
+    pub fn interpreted(&self, name: &str) -> Option<prost_types::SourceCodeInfo> {
+        self.compile_located(&[name.to_string()]).remove(name)
+    }
+
+    fn compile_located(&self, names: &[String]) -> HashMap<String, prost_types::SourceCodeInfo> {
+        let located: BTreeSet<String> = names.iter().cloned().collect();
+        let resolver = MemoryResolver {
+            files: self.files.clone(),
+            imports: self.imports.clone(),
+            google: GoogleFileResolver::new(),
+            located: Located::Only(Arc::new(located)),
+        };
+        let mut compiler = protox::Compiler::with_file_resolver(resolver);
+        compiler.include_imports(true);
+        let mut found = HashMap::new();
+        for name in names {
+            if compiler.open_file(name).is_err() {
+                continue;
+            }
+        }
+        let pool = compiler.descriptor_pool();
+        for name in names {
+            if let Some(info) = pool
+                .get_file_by_name(name)
+                .and_then(|file| file.file_descriptor_proto().source_code_info.clone())
+            {
+                found.insert(name.clone(), info);
+            }
+        }
+        found
     }
 }
 
@@ -67,21 +129,29 @@ pub fn compile(
             .entry(name.clone())
             .or_insert_with(|| file.clone());
     }
-    let resolver = MemoryResolver {
-        files,
-        imports: imports.clone(),
-        google: GoogleFileResolver::new(),
+    let files = Arc::new(files);
+    let compile_all = |located: Located| {
+        let resolver = MemoryResolver {
+            files: files.clone(),
+            imports: imports.clone(),
+            google: GoogleFileResolver::new(),
+            located,
+        };
+        let mut compiler = protox::Compiler::with_file_resolver(resolver);
+        compiler.include_imports(true);
+        for name in targets {
+            compiler.open_file(name).map_err(|err| (name, err))?;
+        }
+        Ok::<_, (&String, protox::Error)>(compiler.descriptor_pool())
     };
-    let mut compiler = protox::Compiler::with_file_resolver(resolver);
-    compiler.include_imports(true).include_source_info(true);
-    for name in targets {
-        if let Err(err) = compiler.open_file(name) {
+    let pool = match compile_all(Located::Only(Arc::default())) {
+        Ok(pool) => pool,
+        Err((name, err)) => {
+            // Again with locations, for the error's line and column.
+            let (name, err) = compile_all(Located::All).err().unwrap_or((name, err));
             return Err(compile_error(&set.label, name, &err, &error_context));
         }
-    }
-    // The pool, not a cloned descriptor set: the model borrows from it.
-    let pool = compiler.descriptor_pool();
-    drop(compiler);
+    };
     // Targets outside the side's files are imports such as the well-known
     // types; buf compares them too, under their import name.
     let paths: HashMap<String, String> = targets
@@ -105,7 +175,11 @@ pub fn compile(
                 .map(|f| (name.clone(), f.text.clone()))
         })
         .collect();
-    Ok(Model::build(&pool, &paths, &texts))
+    let locator = Arc::new(Locator {
+        files,
+        imports: imports.clone(),
+    });
+    Ok(Model::build(&pool, &paths, &texts, &locator))
 }
 
 fn compile_error(

@@ -31,26 +31,117 @@ pub struct FileInfo {
     pub options: FileOptions,
     /// The source text (empty for files compiled from descriptors, such as the well-known types).
     pub text: std::sync::Arc<str>,
-    /// The compiled file in protox's pool: source locations are looked up
-    /// there when a finding needs one, instead of being indexed up front.
-    source: prost_reflect::FileDescriptor,
+    /// Source locations, parsed from `text` when a finding first needs one:
+    /// the compiled files carry none (see `compile`). The well-known types
+    /// bring theirs.
+    locations: std::sync::OnceLock<Option<prost_types::SourceCodeInfo>>,
+    /// Locations of interpreted options, from compiling the file again.
+    interpreted: std::sync::OnceLock<Option<prost_types::SourceCodeInfo>>,
+    locator: std::sync::Arc<super::compile::Locator>,
     pub messages: Vec<String>,
     pub enums: Vec<String>,
     pub services: Vec<String>,
     pub extensions: Vec<String>,
 }
 
+/// Whether a source path goes through the options of an element (the
+/// field numbers of `options` in descriptor.proto's messages): the length
+/// of the path to those options.
+fn through_options(path: &[i32]) -> Option<usize> {
+    #[derive(Clone, Copy)]
+    enum Element {
+        File,
+        Message,
+        Field,
+        Enum,
+        Value,
+        Service,
+        Method,
+        Oneof,
+    }
+    let mut element = Element::File;
+    let mut rest = path;
+    while let [field, tail @ ..] = rest {
+        let (options, child) = match element {
+            Element::File => (
+                8,
+                match field {
+                    4 => Some(Element::Message),
+                    5 => Some(Element::Enum),
+                    6 => Some(Element::Service),
+                    7 => Some(Element::Field),
+                    _ => None,
+                },
+            ),
+            Element::Message => (
+                7,
+                match field {
+                    2 | 6 => Some(Element::Field),
+                    3 => Some(Element::Message),
+                    4 => Some(Element::Enum),
+                    8 => Some(Element::Oneof),
+                    _ => None,
+                },
+            ),
+            Element::Field => (8, None),
+            Element::Enum => (3, (*field == 2).then_some(Element::Value)),
+            Element::Value => (3, None),
+            Element::Service => (3, (*field == 2).then_some(Element::Method)),
+            Element::Method => (4, None),
+            Element::Oneof => (2, None),
+        };
+        if *field == options {
+            return Some(path.len() - tail.len());
+        }
+        // A repeated element: the next number is its index.
+        match (child, tail) {
+            (Some(next), [_, after @ ..]) => {
+                element = next;
+                rest = after;
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
 impl FileInfo {
     /// Where an element is, by its source path.
     pub fn loc(&self, path: &[i32]) -> Option<Loc> {
-        let info = self
-            .source
-            .file_descriptor_proto()
-            .source_code_info
-            .as_ref()?;
+        let parsed = self.locations.get_or_init(|| {
+            protox_parse::parse(&self.name, &self.text)
+                .ok()
+                .and_then(|parsed| parsed.source_code_info)
+        });
         // The first location for a path is the declaration; later ones (for
         // repeated options) must not replace it.
-        let location = info.location.iter().find(|l| l.path == path)?;
+        let find = |info: &Option<prost_types::SourceCodeInfo>| {
+            info.as_ref()?
+                .location
+                .iter()
+                .find(|l| l.path == path)
+                .cloned()
+        };
+        let location = match find(parsed) {
+            Some(location) => location,
+            // The parser locates an option as written (uninterpreted); the
+            // compiler moves it to the option's own path.
+            // Only when the element has options written at all.
+            None if through_options(path).is_some_and(|end| {
+                parsed.as_ref().is_some_and(|info| {
+                    info.location
+                        .iter()
+                        .any(|l| l.path.starts_with(&path[..end]))
+                })
+            }) =>
+            {
+                find(
+                    self.interpreted
+                        .get_or_init(|| self.locator.interpreted(&self.name)),
+                )?
+            }
+            None => return None,
+        };
         let span = &location.span;
         match span.len() {
             3 => Some(Loc {
@@ -329,6 +420,7 @@ impl Model {
         pool: &prost_reflect::DescriptorPool,
         paths: &HashMap<String, String>,
         texts: &HashMap<String, std::sync::Arc<str>>,
+        locator: &std::sync::Arc<super::compile::Locator>,
     ) -> Model {
         let descriptors: Vec<prost_reflect::FileDescriptor> = pool.files().collect();
         let mut model = Model::default();
@@ -357,7 +449,12 @@ impl Model {
                     .get(file.name())
                     .cloned()
                     .unwrap_or_else(|| std::sync::Arc::from("")),
-                source: descriptor.clone(),
+                locations: match &file.source_code_info {
+                    Some(info) => std::sync::OnceLock::from(Some(info.clone())),
+                    None => std::sync::OnceLock::new(),
+                },
+                interpreted: std::sync::OnceLock::new(),
+                locator: locator.clone(),
                 messages: Vec::new(),
                 enums: Vec::new(),
                 services: Vec::new(),
@@ -789,5 +886,28 @@ pub fn kind_name(kind: Type) -> &'static str {
         Type::Sfixed64 => "sfixed64",
         Type::Sint32 => "sint32",
         Type::Sint64 => "sint64",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::through_options;
+
+    #[test]
+    fn option_paths_are_recognised_through_nested_elements() {
+        // file option 11 (go_package)
+        assert_eq!(through_options(&[8, 11]), Some(1));
+        // message 0, option 7 of the message
+        assert_eq!(through_options(&[4, 0, 7, 2]), Some(3));
+        // message 0, field 1, its options (json_name is 10, not an option)
+        assert_eq!(through_options(&[4, 0, 2, 1, 8]), Some(5));
+        assert_eq!(through_options(&[4, 0, 2, 1, 10]), None);
+        // nested message 1 of message 0, enum 0 inside, value 2, its options
+        assert_eq!(through_options(&[4, 0, 3, 1, 4, 0, 2, 2, 3, 1]), Some(9));
+        // service 0, method 1, options
+        assert_eq!(through_options(&[6, 0, 2, 1, 4, 33]), Some(5));
+        // a field's name, a message's name
+        assert_eq!(through_options(&[4, 0, 2, 1, 1]), None);
+        assert_eq!(through_options(&[4, 0, 1]), None);
     }
 }
