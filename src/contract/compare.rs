@@ -61,7 +61,18 @@ impl Settings {
             };
         }
         let mut settings = Settings::new(&contract, use_override, field_no_reuse, origin)?;
-        settings.imports = Arc::new(import_files(&repo.root, &contract.imports)?);
+        let mut imports = import_files(&repo.root, &contract.imports)?;
+        // buf.yaml `deps` that buf has fetched, after the configured directories.
+        if let Ok(lock) = std::fs::read_to_string(repo.root.join(&buf_dir).join("buf.lock"))
+            && let Some(cache) = super::bufcache::cache_dir()
+        {
+            for pin in super::bufcache::pins(&lock) {
+                if let Some(files) = super::bufcache::module_files(&cache, &pin) {
+                    add_proto_files(&mut imports, &files, &files.display().to_string())?;
+                }
+            }
+        }
+        settings.imports = Arc::new(imports);
         Ok(settings)
     }
 
@@ -114,27 +125,34 @@ fn import_files(root: &Path, dirs: &[String]) -> Result<ImportFiles, InputError>
                 "export the dependency there (`buf export buf.build/OWNER/MODULE -o {dir}`), or remove it from contract.imports"
             )));
         }
-        let mut found = Vec::new();
-        proto_files_under(&base, &mut found).map_err(|e| {
-            InputError::new(format!("cannot read contract.imports `{dir}`: {e}"))
-                .help("check the directory's permissions")
-        })?;
-        found.sort();
-        for path in found {
-            let Ok(inside) = path.strip_prefix(&base) else {
-                continue;
-            };
-            let name = inside.to_string_lossy().replace('\\', "/");
-            let repo_path = format!("{}/{name}", dir.trim_end_matches('/'));
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                InputError::new(format!("cannot read {repo_path}: {e}"))
-                    .in_file(&repo_path)
-                    .help("contract.imports must hold UTF-8 .proto files")
-            })?;
-            files.entry(name).or_insert((repo_path, Arc::from(text)));
-        }
+        add_proto_files(&mut files, &base, dir.trim_end_matches('/'))?;
     }
     Ok(files)
+}
+
+/// Adds the .proto files under `base` by their path inside it; `label` is
+/// how messages name `base`. Names already present keep their file.
+fn add_proto_files(files: &mut ImportFiles, base: &Path, label: &str) -> Result<(), InputError> {
+    let mut found = Vec::new();
+    proto_files_under(base, &mut found).map_err(|e| {
+        InputError::new(format!("cannot read {label}: {e}"))
+            .help("check the directory's permissions")
+    })?;
+    found.sort();
+    for path in found {
+        let Ok(inside) = path.strip_prefix(base) else {
+            continue;
+        };
+        let name = inside.to_string_lossy().replace('\\', "/");
+        let repo_path = format!("{label}/{name}");
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            InputError::new(format!("cannot read {repo_path}: {e}"))
+                .in_file(&repo_path)
+                .help("imported .proto files must be UTF-8")
+        })?;
+        files.entry(name).or_insert((repo_path, Arc::from(text)));
+    }
+    Ok(())
 }
 
 fn proto_files_under(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> std::io::Result<()> {

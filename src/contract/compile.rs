@@ -207,7 +207,7 @@ fn compile_error(
         input = input.at(line, column).with_source(text.to_string());
     }
     let help = if err.is_file_not_found() {
-        "an import does not resolve: set the include roots with `contract.roots` in trellis.yaml (or a buf.yaml), or add the missing file; for a buf.yaml dependency from the Buf Schema Registry, export it (`buf export buf.build/OWNER/MODULE -o DIR`) and list DIR in `contract.imports`"
+        "an import does not resolve: set the include roots with `contract.roots` in trellis.yaml (or a buf.yaml), or add the missing file; a buf.yaml dependency from the Buf Schema Registry is read from buf's module cache once buf has fetched what buf.lock pins (`buf dep update`, or any buf build online), or export it (`buf export buf.build/OWNER/MODULE -o DIR`) and list DIR in `contract.imports`"
     } else {
         "fix the file on that side; a side that does not compile cannot be compared"
     };

@@ -6,6 +6,7 @@
 //! additions and deletions) are compiled with protox, and buf's rules run
 //! over the pair.
 
+pub mod bufcache;
 pub mod compare;
 pub mod compile;
 pub mod config;

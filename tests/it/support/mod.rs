@@ -16,6 +16,11 @@ pub fn fixture(name: &str) -> PathBuf {
 pub fn trellis() -> Command {
     let mut cmd = Command::cargo_bin("trellis").expect("binary builds");
     cmd.env("NO_COLOR", "1")
+        // No test reads the machine's buf module cache.
+        .env(
+            "BUF_CACHE_DIR",
+            std::env::temp_dir().join("trellis-tests-no-buf-cache"),
+        )
         .env_remove("CI")
         .env_remove("TRELLIS_CONFIG");
     cmd
