@@ -1,7 +1,7 @@
 //! One comparison: which files to compile (only what changed, and what
 //! depends on it), the rules over the pair, and buf's ignore semantics.
 
-use super::compile::compile;
+use super::compile::{ImportFiles, compile};
 use super::config::{self, ContractConfig};
 use super::model::{Loc, Model};
 use super::rules::{self, Hit, Pair, Rule, Side, Sink};
@@ -27,11 +27,9 @@ pub struct Settings {
     pub field_no_reuse: bool,
     /// Where the configuration came from, for messages.
     pub origin: String,
-    /// Import-only files (`contract.imports`): import name -> (repository path, text).
+    /// Import-only files (`contract.imports`, buf's module cache).
     pub imports: Arc<ImportFiles>,
 }
-
-pub type ImportFiles = HashMap<String, (String, Arc<str>)>;
 
 impl Settings {
     /// From trellis.yaml's `contract:` section, or the repository's buf.yaml

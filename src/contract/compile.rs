@@ -1,7 +1,6 @@
 //! Compiling one side with protox, from memory: the side's files by import
 //! name, then the well-known types bundled with protox.
 
-use super::compare::ImportFiles;
 use super::model::Model;
 use super::source::{Layout, ProtoSet, scan_header};
 use crate::error::InputError;
@@ -9,6 +8,10 @@ use miette::Diagnostic;
 use protox::file::{File, FileResolver, GoogleFileResolver};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
+
+/// Import-only files (`contract.imports`, buf's module cache): import name ->
+/// (where they were read, text).
+pub type ImportFiles = HashMap<String, (String, Arc<str>)>;
 
 struct MemoryResolver {
     /// Import name -> (repository path, text).
@@ -24,22 +27,24 @@ struct MemoryResolver {
 /// model reads them from a file's text when a finding needs them, and only
 /// options are located by compiling a file again (see [`Locator`]); a
 /// compile error is located by compiling again with all.
-#[derive(Clone)]
 enum Located {
     All,
-    Only(Arc<BTreeSet<String>>),
+    Nothing,
+    /// One file, whose options a finding needs located.
+    Only(String),
 }
 
 impl FileResolver for MemoryResolver {
     fn open_file(&self, name: &str) -> Result<File, protox::Error> {
         match self.files.get(name).or_else(|| self.imports.get(name)) {
             Some((_, text)) => match &self.located {
-                Located::Only(names) if !names.contains(name) => {
+                Located::All => File::from_source(name, text),
+                Located::Only(located) if located == name => File::from_source(name, text),
+                Located::Nothing | Located::Only(_) => {
                     let mut descriptor = protox_parse::parse(name, text)?;
                     descriptor.source_code_info = None;
                     Ok(File::from_file_descriptor_proto(descriptor))
                 }
-                _ => File::from_source(name, text),
             },
             None => self.google.open_file(name),
         }
@@ -57,35 +62,18 @@ pub struct Locator {
 
 impl Locator {
     pub fn interpreted(&self, name: &str) -> Option<prost_types::SourceCodeInfo> {
-        self.compile_located(&[name.to_string()]).remove(name)
-    }
-
-    fn compile_located(&self, names: &[String]) -> HashMap<String, prost_types::SourceCodeInfo> {
-        let located: BTreeSet<String> = names.iter().cloned().collect();
         let resolver = MemoryResolver {
             files: self.files.clone(),
             imports: self.imports.clone(),
             google: GoogleFileResolver::new(),
-            located: Located::Only(Arc::new(located)),
+            located: Located::Only(name.to_string()),
         };
         let mut compiler = protox::Compiler::with_file_resolver(resolver);
         compiler.include_imports(true);
-        let mut found = HashMap::new();
-        for name in names {
-            if compiler.open_file(name).is_err() {
-                continue;
-            }
-        }
+        compiler.open_file(name).ok()?;
         let pool = compiler.descriptor_pool();
-        for name in names {
-            if let Some(info) = pool
-                .get_file_by_name(name)
-                .and_then(|file| file.file_descriptor_proto().source_code_info.clone())
-            {
-                found.insert(name.clone(), info);
-            }
-        }
-        found
+        let file = pool.get_file_by_name(name)?;
+        file.file_descriptor_proto().source_code_info.clone()
     }
 }
 
@@ -144,7 +132,7 @@ pub fn compile(
         }
         Ok::<_, (&String, protox::Error)>(compiler.descriptor_pool())
     };
-    let pool = match compile_all(Located::Only(Arc::default())) {
+    let pool = match compile_all(Located::Nothing) {
         Ok(pool) => pool,
         Err((name, err)) => {
             // Again with locations, for the error's line and column.

@@ -124,9 +124,9 @@ impl FileInfo {
         };
         let location = match find(parsed) {
             Some(location) => location,
-            // The parser locates an option as written (uninterpreted); the
-            // compiler moves it to the option's own path.
-            // Only when the element has options written at all.
+            // The parser locates an option as written (uninterpreted); only
+            // the compiler moves it to the option's own path. When the
+            // element has options written at all, the file is compiled again.
             None if through_options(path).is_some_and(|end| {
                 parsed.as_ref().is_some_and(|info| {
                     info.location
