@@ -173,6 +173,11 @@ static COLLECT_BY_SYMBOL: std::sync::LazyLock<Vec<Collect>> = std::sync::LazyLoc
         .collect()
 });
 
+/// Whether a Go file is a test file (`go test` builds it, `go build` does not).
+pub fn is_test_path(path: &str) -> bool {
+    path.ends_with("_test.go")
+}
+
 /// Whether a file says it is generated (`// Code generated ... DO NOT EDIT.`,
 /// the convention of `go generate`), looked for before the package clause.
 pub fn is_generated(path: &str, source: &str) -> bool {
@@ -287,7 +292,7 @@ impl<'a> GoFile<'a> {
             tree,
             package: String::new(),
             imports: Vec::new(),
-            is_test: path.ends_with("_test.go"),
+            is_test: is_test_path(path),
             calls: Vec::new(),
             selectors: Vec::new(),
             selector_targets: Vec::new(),

@@ -25,10 +25,10 @@ pub use settings::Settings;
 use crate::error::InputError;
 use crate::repo::tables::{self, TableUse};
 use crate::repo::{Language, Repo};
-use crate::report::{Finding, Report, RuleInfo, Span};
+use crate::report::{Finding, Report, RuleInfo, Severity, Span};
 use facts::{Facts, GoFacts, RustFacts};
 use rayon::prelude::*;
-use rule::{Cx, Target};
+use rule::{Cx, Rule, Target};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
@@ -588,25 +588,12 @@ fn analyse_go(
             "parse",
         ));
     }
-    for rule in registry::all() {
-        let meta = rule.meta();
-        if meta.target != Target::Go {
-            continue;
-        }
-        let Some(severity) = settings.severity(meta.id) else {
-            continue;
-        };
-        let mut cx = Cx::new(settings, meta.id, severity, path, service);
+    for (rule, severity) in enabled_go_rules(settings) {
+        let mut cx = Cx::new(settings, rule.meta().id, severity, path, service);
         rule.check_go(&file, &mut cx);
         outcome.findings.extend(cx.findings);
     }
-    for check in &settings.custom {
-        let Some(severity) = settings.severity(&check.id) else {
-            continue;
-        };
-        if check.is_rust() || !check.applies_to(path) {
-            continue;
-        }
+    for (check, severity) in go_custom_checks(settings, path) {
         let mut cx = Cx::new(settings, &check.id, severity, path, service);
         check.check_go(&file, &mut cx);
         outcome.findings.extend(cx.findings);
@@ -631,21 +618,42 @@ fn body_interest<'s>(
         path,
         service,
         package,
-        is_test: path.ends_with("_test.go"),
+        is_test: go::is_test_path(path),
     };
     let mut interest = go_skim::BodyInterest::default();
-    for rule in registry::all() {
-        let meta = rule.meta();
-        if meta.target == Target::Go && settings.severity(meta.id).is_some() {
-            rule.go_body_interest(&header, settings, &mut interest);
-        }
+    for (rule, _) in enabled_go_rules(settings) {
+        rule.go_body_interest(&header, settings, &mut interest);
     }
-    for check in &settings.custom {
-        if settings.severity(&check.id).is_some() && !check.is_rust() && check.applies_to(path) {
-            check.go_body_interest(&mut interest);
-        }
+    for (check, _) in go_custom_checks(settings, path) {
+        check.go_body_interest(&mut interest);
     }
     interest
+}
+
+/// The built-in Go rules this run reports, with their severities.
+fn enabled_go_rules(
+    settings: &Settings,
+) -> impl Iterator<Item = (&'static dyn Rule, Severity)> + '_ {
+    registry::all().iter().filter_map(|rule| {
+        let meta = rule.meta();
+        if meta.target != Target::Go {
+            return None;
+        }
+        Some((*rule, settings.severity(meta.id)?))
+    })
+}
+
+/// The custom Go checks that apply to `path`, with their severities.
+fn go_custom_checks<'s>(
+    settings: &'s Settings,
+    path: &str,
+) -> impl Iterator<Item = (&'s custom::CustomCheck, Severity)> {
+    settings.custom.iter().filter_map(move |check| {
+        if check.is_rust() || !check.applies_to(path) {
+            return None;
+        }
+        Some((check, settings.severity(&check.id)?))
+    })
 }
 
 fn analyse_rust(
