@@ -93,10 +93,6 @@ impl<'a> BodyInterest<'a> {
     pub fn literals_returning_error_early(&mut self) {
         self.literal_error_early = true;
     }
-
-    pub fn wants_everything(&self) -> bool {
-        self.everything
-    }
 }
 
 /// What rules may ask of a Go file before it is parsed.
