@@ -169,7 +169,7 @@ impl ProtoSet {
                 }
                 let bytes = git.blob(file.blob)?;
                 let text = String::from_utf8_lossy(&bytes).into_owned();
-                if file.path.ends_with("buf.yaml") && !file.path.ends_with("work.yaml") {
+                if file.path.rsplit('/').next() == Some("buf.yaml") {
                     set.buf_yaml = Some(text);
                 } else {
                     set.buf_work_yaml = Some(text);
@@ -180,12 +180,9 @@ impl ProtoSet {
         Ok(set)
     }
 
-    /// Reads the buf files of the chosen workspace directory from disk.
-    fn read_buf_config_from_disk(&mut self, root: &Path, configs: &[String]) {
-        let Some(dir) = workspace_dir(
-            configs.iter().map(String::as_str),
-            &self.files.keys().map(String::as_str).collect::<Vec<_>>(),
-        ) else {
+    /// Reads the buf files of the workspace directory `dir` from disk.
+    fn read_buf_config_from_disk(&mut self, root: &Path, dir: Option<String>) {
+        let Some(dir) = dir else {
             return;
         };
         let base = root.join(&dir);
@@ -206,13 +203,7 @@ impl ProtoSet {
             ..ProtoSet::default()
         };
         set.read_from_disk(&repo.root, paths)?;
-        let configs: Vec<String> = repo
-            .files
-            .iter()
-            .filter(|p| is_buf_config(p))
-            .cloned()
-            .collect();
-        set.read_buf_config_from_disk(&repo.root, &configs);
+        set.read_buf_config_from_disk(&repo.root, work_tree_buf_dir(repo));
         Ok(set)
     }
 
@@ -246,7 +237,11 @@ impl ProtoSet {
             ..ProtoSet::default()
         };
         set.read_from_disk(dir, paths)?;
-        set.read_buf_config_from_disk(dir, &configs);
+        let workspace = workspace_dir(
+            configs.iter().map(String::as_str),
+            &set.files.keys().map(String::as_str).collect::<Vec<_>>(),
+        );
+        set.read_buf_config_from_disk(dir, workspace);
         Ok(set)
     }
 
