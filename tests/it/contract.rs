@@ -12,6 +12,21 @@ fn order_proto() -> String {
 }
 
 /// buf-json lines -> sorted `path:line:column:RULE`, as .ci/contract.sh compares them.
+/// (rule, path) of each finding of a `--format json` report.
+fn rules_and_paths(output: &std::process::Output) -> Vec<(String, String)> {
+    let report: serde_json::Value = serde_json::from_str(&stdout_of(output))
+        .unwrap_or_else(|e| panic!("{e}: {}", stderr_of(output)));
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let text = |key: &str| f[key].as_str().unwrap().to_string();
+            (text("rule"), text("path"))
+        })
+        .collect()
+}
+
 fn normalize(json_lines: &str) -> Vec<String> {
     let mut out: Vec<String> = json_lines
         .lines()
@@ -793,14 +808,11 @@ fn dependencies_outside_the_repository_resolve_through_contract_imports() {
         &["contract", "--against", "main", "--format", "json"],
     );
     assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
-    let report: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
-    let findings: Vec<(&str, &str)> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| (f["rule"].as_str().unwrap(), f["path"].as_str().unwrap()))
-        .collect();
-    assert_eq!(findings, vec![("FIELD_NO_DELETE", "api/pay/v1/pay.proto")]);
+    let findings = rules_and_paths(&output);
+    assert_eq!(
+        findings,
+        vec![("FIELD_NO_DELETE".into(), "api/pay/v1/pay.proto".into())]
+    );
 
     write_tree(
         history.path(),
@@ -933,15 +945,9 @@ fn pinned_dependencies_are_read_from_buf_s_module_cache() {
     );
     let output = run();
     assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
-    let report: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
-    let findings: Vec<(&str, &str)> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| (f["rule"].as_str().unwrap(), f["path"].as_str().unwrap()))
-        .collect();
+    let findings = rules_and_paths(&output);
     assert_eq!(
         findings,
-        vec![("FIELD_NO_DELETE", "proto/pay/v1/pay.proto")]
+        vec![("FIELD_NO_DELETE".into(), "proto/pay/v1/pay.proto".into())]
     );
 }
