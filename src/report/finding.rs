@@ -78,6 +78,10 @@ pub struct Finding {
     /// Extra lines shown under the diagnostic (for example every version and who requires it).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Other places the finding involves (every go.mod of a version mismatch,
+    /// the other owner of a table, the old definition of a contract element).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Related>,
     /// Stable across edits that only move the finding: built from the rule, the path,
     /// the service and a rule-chosen key (the offending text), never from line numbers.
     pub fingerprint: String,
@@ -109,6 +113,7 @@ impl Finding {
             service: None,
             help: None,
             notes: Vec::new(),
+            related: Vec::new(),
             fingerprint,
         }
     }
@@ -142,6 +147,24 @@ impl Finding {
         self
     }
 
+    /// Adds another place the finding involves, with what it is there.
+    pub fn related(
+        mut self,
+        path: impl Into<String>,
+        span: Option<Span>,
+        label: impl Into<String>,
+    ) -> Finding {
+        self.related.push(Related {
+            path: normalize_path(&path.into()),
+            line: span.map(|s| s.line),
+            column: span.map(|s| s.column),
+            end_line: span.map(|s| s.end_line),
+            end_column: span.map(|s| s.end_column),
+            label: label.into(),
+        });
+        self
+    }
+
     pub fn span(&self) -> Option<Span> {
         let line = self.line?;
         let column = self.column.unwrap_or(1);
@@ -162,6 +185,35 @@ impl Finding {
             self.rule.as_str(),
             self.message.as_str(),
         )
+    }
+}
+
+/// A secondary location of a finding: relative path, optional region, and
+/// what is there ("required at v1.2.0 here").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Related {
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_column: Option<u32>,
+    pub label: String,
+}
+
+impl Related {
+    pub fn span(&self) -> Option<Span> {
+        let line = self.line?;
+        let column = self.column.unwrap_or(1);
+        Some(Span {
+            line,
+            column,
+            end_line: self.end_line.unwrap_or(line),
+            end_column: self.end_column.unwrap_or(column),
+        })
     }
 }
 

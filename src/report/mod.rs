@@ -8,7 +8,7 @@ mod markdown;
 mod sarif;
 mod text;
 
-pub use finding::{Finding, Severity, Span, sort_findings};
+pub use finding::{Finding, Related, Severity, Span, sort_findings};
 
 use std::collections::HashMap;
 use std::path::PathBuf;
