@@ -145,15 +145,28 @@ impl Context {
         Repo::open(&self.root, config)
     }
 
-    /// Like [`Context::repo`], but a repository without services is an input error.
+    /// Like [`Context::repo`], but a repository with neither services nor
+    /// libraries (no Go or Rust module at all) is an input error.
     pub fn repo_with_services(&self) -> Result<Repo, InputError> {
         let repo = self.repo()?;
-        if repo.services.is_empty() {
-            return Err(InputError::new(format!(
-                "no services found in {}",
-                repo.root.display()
-            ))
-            .help("a service is a directory with a go.mod or a Cargo.toml [package]; for directories inside one module, list them under `services:` in trellis.yaml"));
+        if repo.services.is_empty() && repo.libraries.is_empty() {
+            let mut help = "a service is a directory with a go.mod or a Cargo.toml [package]; for directories inside one module, list them under `services:` in trellis.yaml".to_string();
+            if !repo.skipped_modules.is_empty() {
+                help = format!(
+                    "every go.mod found is left out of its go.work (`{}`: {}); add the modules to the go.work's `use` list",
+                    repo.skipped_modules[0].manifest, repo.skipped_modules[0].reason
+                );
+            } else if !repo.foreign.is_empty() {
+                let languages: std::collections::BTreeSet<&str> =
+                    repo.foreign.iter().map(|p| p.language).collect();
+                help = format!(
+                    "trellis analyses Go and Rust; this repository holds {} projects, which it does not analyse",
+                    languages.into_iter().collect::<Vec<_>>().join(", ")
+                );
+            }
+            return Err(
+                InputError::new(format!("no services found in {}", repo.root.display())).help(help),
+            );
         }
         Ok(repo)
     }

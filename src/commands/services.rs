@@ -11,64 +11,127 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
         OutputFormat::Text,
     )?;
     let repo = ctx.repo_with_services()?;
-    let mut out = String::new();
-    match format {
+    let out = match format {
         OutputFormat::Json => {
             let document = serde_json::json!({
                 "version": 1,
                 "root": repo.root.display().to_string(),
                 "anchor": repo.anchor,
                 "services": repo.services,
+                "libraries": repo.libraries,
+                "skipped_modules": repo.skipped_modules,
+                "duplicate_modules": repo.duplicate_modules,
+                "not_analysed": repo.foreign,
             });
-            out = serde_json::to_string_pretty(&document)?;
+            let mut out = serde_json::to_string_pretty(&document)?;
             out.push('\n');
+            out
         }
-        _ => {
-            let rows: Vec<[String; 5]> = repo
-                .services
-                .iter()
-                .map(|s| {
-                    [
-                        s.name.clone(),
-                        s.language.as_str().to_string(),
-                        if s.root.is_empty() {
-                            ".".into()
-                        } else {
-                            s.root.clone()
-                        },
-                        s.module.clone(),
-                        s.contracts.len().to_string(),
-                    ]
-                })
-                .collect();
-            let header = ["SERVICE", "LANGUAGE", "ROOT", "MODULE", "CONTRACTS"];
-            let mut widths = header.map(str::len);
-            for row in &rows {
-                for (width, cell) in widths.iter_mut().zip(row) {
-                    *width = (*width).max(cell.chars().count());
-                }
-            }
-            let mut line = |cells: [&str; 5]| {
-                let mut text = String::new();
-                for (i, cell) in cells.iter().enumerate() {
-                    if i == 4 {
-                        let _ = write!(text, "{cell}");
-                    } else {
-                        let _ = write!(text, "{cell:<width$}  ", width = widths[i]);
-                    }
-                }
-                out.push_str(text.trim_end());
-                out.push('\n');
-            };
-            line(header);
-            for row in &rows {
-                line([&row[0], &row[1], &row[2], &row[3], &row[4]]);
-            }
-            if let Some(anchor) = &repo.anchor {
-                let _ = writeln!(out, "\ndependency anchor: {anchor}");
-            }
-        }
-    }
+        _ => text(&repo),
+    };
     std::io::stdout().write_all(out.as_bytes())?;
     Ok(exit::CLEAN)
+}
+
+fn text(repo: &crate::repo::Repo) -> String {
+    let mut rows: Vec<[String; 6]> = repo
+        .services
+        .iter()
+        .chain(&repo.libraries)
+        .map(|s| {
+            [
+                s.name.clone(),
+                s.kind.as_str().to_string(),
+                s.language.as_str().to_string(),
+                if s.root.is_empty() {
+                    ".".into()
+                } else {
+                    s.root.clone()
+                },
+                s.module.clone(),
+                s.contracts.len().to_string(),
+            ]
+        })
+        .collect();
+    rows.extend(repo.foreign.iter().map(|p| {
+        [
+            file_name(&p.root, &repo.root),
+            "not analysed".to_string(),
+            p.language.to_string(),
+            if p.root.is_empty() {
+                ".".into()
+            } else {
+                p.root.clone()
+            },
+            p.manifest.clone(),
+            "-".to_string(),
+        ]
+    }));
+    let mut out = table(
+        ["SERVICE", "KIND", "LANGUAGE", "ROOT", "MODULE", "CONTRACTS"],
+        &rows,
+    );
+    if let Some(anchor) = &repo.anchor {
+        let _ = writeln!(out, "\ndependency anchor: {anchor}");
+    }
+    for duplicate in &repo.duplicate_modules {
+        let _ = writeln!(
+            out,
+            "\nmodule {} is declared by {} go.mod files: {} (imports from elsewhere resolve to the first)",
+            duplicate.path,
+            duplicate.manifests.len(),
+            duplicate.manifests.join(", ")
+        );
+    }
+    if !repo.skipped_modules.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{} go.mod file(s) not analysed, as the Go toolchain does not build them:",
+            repo.skipped_modules.len()
+        );
+        for skipped in &repo.skipped_modules {
+            let _ = writeln!(out, "  {}: {}", skipped.manifest, skipped.reason);
+        }
+    }
+    out
+}
+
+/// The directory's name, or the repository's for the root.
+fn file_name(root: &str, repo_root: &std::path::Path) -> String {
+    if root.is_empty() {
+        repo_root
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| ".".into())
+    } else {
+        root.rsplit('/').next().unwrap_or(root).to_string()
+    }
+}
+
+/// Left-aligned columns, two spaces apart, the last one unpadded.
+fn table<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
+    let mut widths = header.map(str::len);
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cells: [&str; N]| {
+        let mut text = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i == N - 1 {
+                let _ = write!(text, "{cell}");
+            } else {
+                let _ = write!(text, "{cell:<width$}  ", width = widths[i]);
+            }
+        }
+        out.push_str(text.trim_end());
+        out.push('\n');
+    };
+    line(header);
+    for row in rows {
+        line(row.each_ref().map(String::as_str));
+    }
+    out
 }

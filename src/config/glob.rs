@@ -87,3 +87,108 @@ impl GlobList {
         self.patterns.is_empty()
     }
 }
+
+/// One `services:` entry: a glob of service directories, or one directory
+/// with the name it should have (`{path: app/user/service, name: user}`), so
+/// names stay stable when other directories appear.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceEntry {
+    pub path: Glob,
+    pub name: Option<String>,
+}
+
+impl ServiceEntry {
+    pub fn glob(pattern: impl Into<String>) -> ServiceEntry {
+        ServiceEntry {
+            path: Glob::new(pattern),
+            name: None,
+        }
+    }
+
+    pub fn named(path: impl Into<String>, name: impl Into<String>) -> ServiceEntry {
+        ServiceEntry {
+            path: Glob::new(path),
+            name: Some(name.into()),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawServiceEntry {
+    Glob(String),
+    Named(NamedServiceEntry),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NamedServiceEntry {
+    path: String,
+    name: String,
+}
+
+impl<'de> Deserialize<'de> for ServiceEntry {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let spanned = serde_saphyr::Spanned::<RawServiceEntry>::deserialize(deserializer)?;
+        let location = (spanned.referenced.line() > 0).then(|| {
+            (
+                spanned.referenced.line() as u32,
+                spanned.referenced.column() as u32,
+            )
+        });
+        let (pattern, name) = match spanned.value {
+            RawServiceEntry::Glob(pattern) => (pattern, None),
+            RawServiceEntry::Named(entry) => {
+                if entry.name.trim().is_empty() {
+                    return Err(serde::de::Error::custom(
+                        "a service entry's `name` must not be empty",
+                    ));
+                }
+                (entry.path, Some(entry.name))
+            }
+        };
+        Ok(ServiceEntry {
+            path: Glob { pattern, location },
+            name,
+        })
+    }
+}
+
+impl serde::Serialize for ServiceEntry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        match &self.name {
+            None => serializer.serialize_str(&self.path.pattern),
+            Some(name) => {
+                let mut map = serializer.serialize_map(Some(2))?;
+                map.serialize_entry("path", &self.path.pattern)?;
+                map.serialize_entry("name", name)?;
+                map.end()
+            }
+        }
+    }
+}
+
+impl JsonSchema for ServiceEntry {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ServiceEntry".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A glob of service directories (`app/*/service`), or one directory with its name.",
+            "anyOf": [
+                {"type": "string"},
+                {
+                    "type": "object",
+                    "properties": {
+                        "path": {"type": "string", "description": "The service directory, relative to the repository root."},
+                        "name": {"type": "string", "description": "The service's name in every report."}
+                    },
+                    "required": ["path", "name"],
+                    "additionalProperties": false
+                }
+            ]
+        })
+    }
+}

@@ -1,6 +1,6 @@
 //! `trellis init`: a commented trellis.yaml describing what was found.
 
-use crate::repo::Repo;
+use crate::repo::{Repo, Service, is_main_package};
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
@@ -16,7 +16,8 @@ pub fn render(repo: &Repo) -> String {
     );
     let _ = writeln!(out, "version: 1");
     let _ = writeln!(out);
-    if repo.services.is_empty() {
+    let proposal = propose_service_dirs(repo);
+    if repo.services.is_empty() && repo.libraries.is_empty() {
         let _ = writeln!(
             out,
             "# No go.mod or Cargo.toml package was found. If services are directories"
@@ -24,78 +25,13 @@ pub fn render(repo: &Repo) -> String {
         let _ = writeln!(out, "# inside one module, list them as globs:");
         let _ = writeln!(out, "# services:");
         let _ = writeln!(out, "#   - \"app/*/service\"");
+    } else if proposal.iter().any(|p| p.inside_module) {
+        write_proposed_services(&mut out, repo, &proposal);
     } else {
-        let _ = writeln!(
-            out,
-            "# Services found ({}), each a directory with its own go.mod or Cargo.toml:",
-            repo.services.len()
-        );
-        for service in &repo.services {
-            let root = if service.root.is_empty() {
-                "."
-            } else {
-                &service.root
-            };
-            let _ = writeln!(
-                out,
-                "#   {:<24} {:<5} {}  ({} contract file{})",
-                service.name,
-                service.language.as_str(),
-                root,
-                service.contracts.len(),
-                if service.contracts.len() == 1 {
-                    ""
-                } else {
-                    "s"
-                }
-            );
-        }
-        if let Some(anchor) = &repo.anchor {
-            let _ = writeln!(
-                out,
-                "# Dependency anchor: {anchor} (the root module all services align to)."
-            );
-        }
-        let _ = writeln!(
-            out,
-            "# To name service directories yourself instead, uncomment:"
-        );
-        let _ = writeln!(out, "# services:");
-        let parents: BTreeSet<String> = repo
-            .services
-            .iter()
-            .filter_map(|s| {
-                s.root
-                    .rsplit_once('/')
-                    .map(|(parent, _)| format!("{parent}/*"))
-            })
-            .collect();
-        for parent in parents.iter().take(3) {
-            let _ = writeln!(out, "#   - \"{parent}\"");
-        }
-        let libraries: Vec<&str> = repo
-            .services
-            .iter()
-            .filter(|s| s.language == crate::repo::Language::Go && !has_main_package(repo, s))
-            .map(|s| s.root.as_str())
-            .filter(|root| !root.is_empty())
-            .collect();
-        if !libraries.is_empty() {
-            let _ = writeln!(out);
-            let _ = writeln!(
-                out,
-                "# Go modules without a `package main` are shared libraries, not services:"
-            );
-            let _ = writeln!(
-                out,
-                "# services may import them. Remove a line to treat a module as a service."
-            );
-            let _ = writeln!(out, "libraries:");
-            for root in libraries {
-                let _ = writeln!(out, "  - \"{root}\"");
-            }
-        }
+        write_found_services(&mut out, repo);
     }
+    write_libraries(&mut out, repo);
+    write_not_analysed(&mut out, repo);
     let _ = writeln!(out);
     let _ = writeln!(
         out,
@@ -125,23 +61,258 @@ pub fn render(repo: &Repo) -> String {
     out
 }
 
-/// Whether any Go file of the service declares `package main`.
-fn has_main_package(repo: &Repo, service: &crate::repo::Service) -> bool {
-    repo.files
+fn write_found_services(out: &mut String, repo: &Repo) {
+    let _ = writeln!(
+        out,
+        "# Services found ({}), each a go.mod or Cargo.toml package that builds a binary:",
+        repo.services.len()
+    );
+    for service in &repo.services {
+        write_service_line(out, service);
+    }
+    if let Some(anchor) = &repo.anchor {
+        let _ = writeln!(
+            out,
+            "# Dependency anchor: {anchor} (the root module all services align to)."
+        );
+    }
+    let _ = writeln!(
+        out,
+        "# To name service directories yourself instead, uncomment:"
+    );
+    let _ = writeln!(out, "# services:");
+    let parents: BTreeSet<String> = repo
+        .services
         .iter()
-        .filter(|f| {
+        .filter_map(|s| {
+            s.root
+                .rsplit_once('/')
+                .map(|(parent, _)| format!("{parent}/*"))
+        })
+        .collect();
+    for parent in parents.iter().take(3) {
+        let _ = writeln!(out, "#   - \"{parent}\"");
+    }
+}
+
+fn write_service_line(out: &mut String, service: &Service) {
+    let root = if service.root.is_empty() {
+        "."
+    } else {
+        &service.root
+    };
+    let _ = writeln!(
+        out,
+        "#   {:<24} {:<5} {}  ({} contract file{})",
+        service.name,
+        service.language.as_str(),
+        root,
+        service.contracts.len(),
+        if service.contracts.len() == 1 {
+            ""
+        } else {
+            "s"
+        }
+    );
+}
+
+/// Services inside one module: every service directory by path and name, so
+/// names stay stable when directories are added.
+fn write_proposed_services(out: &mut String, repo: &Repo, proposal: &[ProposedService]) {
+    let _ = writeln!(
+        out,
+        "# Services found ({}): directories holding a `package main` (under cmd/ or",
+        proposal.len()
+    );
+    let _ = writeln!(
+        out,
+        "# directly), several of them inside one module. Rename freely; a name is"
+    );
+    let _ = writeln!(out, "# what every report calls the service.");
+    if let Some(anchor) = &repo.anchor {
+        let _ = writeln!(
+            out,
+            "# Dependency anchor: {anchor} (the root module all services align to)."
+        );
+    }
+    let _ = writeln!(out, "services:");
+    for service in proposal {
+        let _ = writeln!(
+            out,
+            "  - {{path: \"{}\", name: \"{}\"}}",
+            service.path, service.name
+        );
+    }
+}
+
+fn write_libraries(out: &mut String, repo: &Repo) {
+    let libraries: Vec<&Service> = repo
+        .libraries
+        .iter()
+        .filter(|l| !l.root.is_empty() && l.kind == crate::repo::Kind::Library)
+        .collect();
+    if libraries.is_empty() {
+        return;
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "# Modules that build no binary are shared libraries, not services: services"
+    );
+    let _ = writeln!(
+        out,
+        "# may import them, and their code is linted with the rules for all code."
+    );
+    let _ = writeln!(
+        out,
+        "# trellis treats them so without this list; it pins the choice. Move a"
+    );
+    let _ = writeln!(out, "# directory to `services:` to treat it as a service.");
+    let _ = writeln!(out, "libraries:");
+    for library in libraries {
+        let _ = writeln!(out, "  - \"{}\"", library.root);
+    }
+}
+
+fn write_not_analysed(out: &mut String, repo: &Repo) {
+    if repo.skipped_modules.is_empty() && repo.foreign.is_empty() {
+        return;
+    }
+    let _ = writeln!(out);
+    if !repo.skipped_modules.is_empty() {
+        let _ = writeln!(
+            out,
+            "# {} go.mod file(s) are left out of their go.work, so neither Go nor trellis",
+            repo.skipped_modules.len()
+        );
+        let _ = writeln!(out, "# builds them (`trellis services` lists them).");
+    }
+    for project in &repo.foreign {
+        let _ = writeln!(
+            out,
+            "# Not analysed ({}): {}",
+            project.language, project.manifest
+        );
+    }
+}
+
+/// A service directory proposed inside a module.
+struct ProposedService {
+    path: String,
+    name: String,
+    /// Whether the module holds other proposed services (else the module is
+    /// the service, as without configuration).
+    inside_module: bool,
+}
+
+/// Leading directories a service name leaves out (`app/cart/service` -> `cart-service`).
+const GROUPING_DIRS: &[&str] = &[
+    "app", "apps", "api", "services", "service", "src", "internal", "cmd",
+];
+
+/// For every Go module (service or library), the directories that hold its
+/// binaries: a `package main` directory up to its `cmd/`, or the directory
+/// itself. A module with two or more such directories, none of them the
+/// module root, gets one service each; otherwise the module is the service.
+fn propose_service_dirs(repo: &Repo) -> Vec<ProposedService> {
+    let mut proposal = Vec::new();
+    for module in &repo.go_modules {
+        let mut dirs: BTreeSet<String> = BTreeSet::new();
+        for file in repo.files.iter().filter(|f| {
             f.ends_with(".go")
                 && !f.ends_with("_test.go")
-                && repo
-                    .service_for(f)
-                    .is_some_and(|owner| owner.root == service.root)
-        })
-        .any(|f| {
-            std::fs::read_to_string(repo.absolute(f)).is_ok_and(|text| {
-                text.lines()
-                    .map(str::trim)
-                    .find(|line| line.starts_with("package "))
-                    .is_some_and(|line| line == "package main")
+                && repo.go_module_for(f).is_some_and(|m| m.dir == module.dir)
+        }) {
+            let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
+            let relative = if module.dir.is_empty() {
+                dir
+            } else {
+                dir.strip_prefix(&module.dir)
+                    .map_or(dir, |rest| rest.trim_start_matches('/'))
+            };
+            if relative
+                .split('/')
+                .any(|part| crate::repo::TOOL_DIRS.contains(&part))
+            {
+                continue;
+            }
+            if dirs.contains(relative) || !is_main_package(&repo.absolute(file)) {
+                continue;
+            }
+            let service_dir = match relative.split('/').position(|part| part == "cmd") {
+                Some(i) => relative.split('/').take(i).collect::<Vec<_>>().join("/"),
+                None => relative.to_string(),
+            };
+            dirs.insert(service_dir);
+        }
+        // Keep the outermost of nested directories; the root wins outright.
+        let outermost: Vec<String> = dirs
+            .iter()
+            .filter(|d| {
+                !dirs
+                    .iter()
+                    .any(|o| o != *d && (o.is_empty() || d.starts_with(&format!("{o}/"))))
             })
-        })
+            .cloned()
+            .collect();
+        if outermost.len() < 2 || outermost.iter().any(String::is_empty) {
+            continue;
+        }
+        for dir in outermost {
+            let path = if module.dir.is_empty() {
+                dir
+            } else {
+                format!("{}/{dir}", module.dir)
+            };
+            proposal.push(ProposedService {
+                name: service_name(&path),
+                path,
+                inside_module: true,
+            });
+        }
+    }
+    // Modules with one service directory stay what discovery made them.
+    if !proposal.is_empty() {
+        for service in &repo.services {
+            let inside = proposal.iter().any(|p| {
+                p.path == service.root
+                    || p.path.starts_with(&format!("{}/", service.root))
+                    || service.root.is_empty()
+            });
+            if !inside {
+                proposal.push(ProposedService {
+                    path: if service.root.is_empty() {
+                        ".".into()
+                    } else {
+                        service.root.clone()
+                    },
+                    name: service.name.clone(),
+                    inside_module: false,
+                });
+            }
+        }
+    }
+    make_names_unique(&mut proposal);
+    proposal.sort_by(|a, b| a.path.cmp(&b.path));
+    proposal
+}
+
+fn service_name(path: &str) -> String {
+    let mut parts: Vec<&str> = path.split('/').collect();
+    while parts.len() > 1 && GROUPING_DIRS.contains(&parts[0]) {
+        parts.remove(0);
+    }
+    parts.join("-")
+}
+
+fn make_names_unique(proposal: &mut [ProposedService]) {
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    for p in proposal.iter() {
+        *counts.entry(p.name.clone()).or_default() += 1;
+    }
+    for p in proposal.iter_mut() {
+        if counts[&p.name] > 1 {
+            p.name = p.path.replace('/', "-");
+        }
+    }
 }

@@ -5,7 +5,7 @@
 mod glob;
 pub mod init;
 
-pub use glob::{Glob, GlobList};
+pub use glob::{Glob, GlobList, ServiceEntry};
 
 use crate::error::{InputError, did_you_mean};
 use schemars::JsonSchema;
@@ -27,14 +27,16 @@ pub struct Config {
     /// Other config files (relative to this one) to start from; keys here win.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extends: Vec<String>,
-    /// Service directories, as globs (`app/*/service`), for repositories where a
-    /// service is a directory rather than a module. When empty, every directory
-    /// with a go.mod or a Cargo.toml package is a service.
+    /// Service directories, as globs (`app/*/service`) or `{path, name}` entries,
+    /// for repositories where a service is a directory rather than a module.
+    /// When empty, every go.mod or Cargo.toml package that builds a binary is
+    /// a service, and one that builds none is a library.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub services: Vec<Glob>,
+    pub services: Vec<ServiceEntry>,
     /// Directories of shared library modules, as globs (`internal/common`,
     /// `pkg/*`): their go.mod or Cargo.toml makes no service, so services may
-    /// import them. Their dependencies are still checked for drift.
+    /// import them. Modules that build no binary are libraries without being
+    /// listed. Their code is linted and their dependencies checked for drift.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub libraries: Vec<Glob>,
     /// Paths never analysed, in addition to vendor/, testdata/, node_modules/,
@@ -243,6 +245,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, InputError> {
     for glob in config
         .services
         .iter()
+        .map(|entry| &entry.path)
         .chain(&config.libraries)
         .chain(&config.exclude)
     {

@@ -159,8 +159,14 @@ fn validate(config: &DriftConfig, repo: &Repo) -> Result<(), InputError> {
             ));
         }
         for service in &exception.services {
-            if repo.service(service).is_none() {
-                let names: Vec<&str> = repo.services.iter().map(|s| s.name.as_str()).collect();
+            let is_library = repo.libraries.iter().any(|l| l.name == *service);
+            if repo.service(service).is_none() && !is_library {
+                let names: Vec<&str> = repo
+                    .services
+                    .iter()
+                    .chain(&repo.libraries)
+                    .map(|s| s.name.as_str())
+                    .collect();
                 let hint = crate::error::did_you_mean(service, names.iter().copied())
                     .map(|n| format!("did you mean `{n}`? "))
                     .unwrap_or_default();

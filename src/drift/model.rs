@@ -94,16 +94,19 @@ impl Facts {
                     "go.mod" => {
                         let parsed = parse_go_mod(&text, Mode::Strict)
                             .map_err(|e| e.into_input_error(&path, &text))?;
-                        let service = repo
-                            .services
-                            .iter()
-                            .find(|s| s.language == Language::Go && s.manifest == **rel)
-                            .map(|s| s.name.clone());
+                        let named = |list: &[crate::repo::Service]| {
+                            list.iter()
+                                .find(|s| s.language == Language::Go && s.manifest == **rel)
+                                .map(|s| s.name.clone())
+                        };
+                        let service = named(&repo.services);
                         let is_anchor = repo.anchor.as_deref() == Some(rel.as_str());
                         Parsed::Mod(Box::new(GoModule {
                             manifest: rel.to_string(),
+                            // A library is named as a service would be.
                             name: service
                                 .clone()
+                                .or_else(|| named(&repo.libraries))
                                 .unwrap_or_else(|| parsed.module_path().to_string()),
                             service,
                             dir,

@@ -5,6 +5,7 @@
 mod discover;
 pub mod tables;
 
+pub(crate) use discover::is_main_package;
 pub use discover::{go_module_path, walk_builder};
 
 use crate::config::{GlobList, Loaded};
@@ -29,9 +30,51 @@ impl Language {
     }
 }
 
+/// What a module (or a configured directory) is to the repository model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Deployed on its own: builds a binary, or was configured as a service.
+    Service,
+    /// Shared code services import: builds no binary, or was configured under
+    /// `libraries:`. Linted with the rules for all code, never as a service.
+    Library,
+    /// A binary for developers, not deployed: a module under `tools/`,
+    /// `hack/`, `scripts/`, `examples/`. Linted like a library.
+    Tool,
+}
+
+/// Directory names whose binaries are tools, not deployed services.
+pub(crate) const TOOL_DIRS: &[&str] = &[
+    "tools",
+    "tool",
+    "tooling",
+    "hack",
+    "scripts",
+    "script",
+    "example",
+    "examples",
+    "test",
+    "tests",
+    "e2e",
+    "docs",
+    "third_party",
+];
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Service => "service",
+            Kind::Library => "library",
+            Kind::Tool => "tool",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Service {
     pub name: String,
+    pub kind: Kind,
     /// Relative to the repository root, `/`-separated; "" for the root itself.
     pub root: String,
     pub language: Language,
@@ -42,6 +85,42 @@ pub struct Service {
     pub manifest: String,
     /// .proto files this service owns, relative to the repository root.
     pub contracts: Vec<String>,
+}
+
+/// A Go module the model analyses: every go.mod, less those a go.work leaves out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GoModule {
+    pub path: String,
+    /// Relative directory, "" for the root.
+    pub dir: String,
+    pub manifest: String,
+    /// The go.work whose `use` list holds the module, if any.
+    pub workspace: Option<String>,
+}
+
+/// A go.mod the model leaves out, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SkippedModule {
+    pub manifest: String,
+    pub reason: String,
+}
+
+/// Two or more analysed go.mod files that declare one module path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DuplicateModule {
+    pub path: String,
+    /// Every go.mod declaring it; the first is the one an import from outside
+    /// these modules resolves to.
+    pub manifests: Vec<String>,
+}
+
+/// A project in a language trellis does not analyse (Node, Java, C#, Python),
+/// found by its manifest so that it is named rather than silently dropped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ForeignProject {
+    pub root: String,
+    pub language: &'static str,
+    pub manifest: String,
 }
 
 impl Service {
@@ -71,32 +150,87 @@ pub struct Repo {
     pub services: Vec<Service>,
     /// The root go.mod when other modules live below it: the dependency anchor.
     pub anchor: Option<String>,
-    /// Every file the walk saw, relative and `/`-separated, sorted.
+    /// Every file the walk saw, relative and `/`-separated, sorted; files of
+    /// skipped modules are not among them.
     pub files: Vec<String>,
+    /// The modules that are not services: libraries (no binary, or
+    /// configured under `libraries:`) and tools (binaries under `tools/`...),
+    /// each with its kind.
+    pub libraries: Vec<Service>,
+    /// The analysed Go modules, by directory.
+    pub go_modules: Vec<GoModule>,
+    pub skipped_modules: Vec<SkippedModule>,
+    pub duplicate_modules: Vec<DuplicateModule>,
+    pub foreign: Vec<ForeignProject>,
     excludes: GlobList,
     service_roots: ServiceRoots,
+    module_index: ModuleIndex,
 }
 
 /// Service roots by directory, so finding a file's service costs one lookup
 /// per directory level instead of a scan of every service (monorepos have
 /// hundreds, and every file of a lint run asks).
+/// A library's root maps to `None`: a library nested under a service's
+/// directory is not part of that service.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ServiceRoots {
-    by_root: HashMap<String, usize>,
+    by_root: HashMap<String, Option<usize>>,
 }
 
 impl ServiceRoots {
-    pub(crate) fn new(services: &[Service]) -> ServiceRoots {
+    pub(crate) fn new(services: &[Service], libraries: &[Service]) -> ServiceRoots {
         let mut by_root = HashMap::new();
+        for library in libraries {
+            by_root.insert(library.root.clone(), None);
+        }
         for (index, service) in services.iter().enumerate() {
             // Two services with one root: the later wins, as a scan keeping the last maximum would.
-            by_root.insert(service.root.clone(), index);
+            by_root.insert(service.root.clone(), Some(index));
         }
         ServiceRoots { by_root }
     }
 
     fn find(&self, path: &str) -> Option<usize> {
-        longest_prefix(path, |root| self.by_root.get(root).copied()).map(|(index, _)| index)
+        longest_prefix(path, |root| self.by_root.get(root).copied()).and_then(|(index, _)| index)
+    }
+}
+
+/// Go module paths to the analysed modules declaring them, for import
+/// resolution by prefix (every import of a lint run asks).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ModuleIndex {
+    /// Module path -> indices into `go_modules`, the preferred one first.
+    by_path: HashMap<String, Vec<usize>>,
+    /// Module directory -> index, to find the module a file is in.
+    by_dir: HashMap<String, usize>,
+}
+
+impl ModuleIndex {
+    pub(crate) fn new(modules: &[GoModule]) -> ModuleIndex {
+        let mut index = ModuleIndex::default();
+        for (i, module) in modules.iter().enumerate() {
+            index.by_dir.insert(module.dir.clone(), i);
+            // No import path is "": a go.mod without a module line must not
+            // match every import at the root of the prefix walk.
+            if !module.path.is_empty() {
+                index
+                    .by_path
+                    .entry(module.path.clone())
+                    .or_default()
+                    .push(i);
+            }
+        }
+        // Among duplicates, the shallowest directory first, then by name, so
+        // the choice does not depend on the order of the walk.
+        for candidates in index.by_path.values_mut() {
+            candidates.sort_by(|&a, &b| {
+                let depth = |i: usize| modules[i].dir.split('/').count();
+                depth(a)
+                    .cmp(&depth(b))
+                    .then_with(|| modules[a].dir.cmp(&modules[b].dir))
+            });
+        }
+        index
     }
 }
 
@@ -130,6 +264,50 @@ impl Repo {
         self.service_roots
             .find(path)
             .and_then(|index| self.services.get(index))
+    }
+
+    /// Whether the file lies in a library (and in no service nested below it).
+    pub fn library_for(&self, path: &str) -> Option<&Service> {
+        if self.service_for(path).is_some() {
+            return None;
+        }
+        self.libraries
+            .iter()
+            .filter(|l| l.contains(path))
+            .max_by_key(|l| l.root.len())
+    }
+
+    /// The analysed Go module a file (or directory) is in: the deepest one.
+    pub fn go_module_for(&self, path: &str) -> Option<&GoModule> {
+        longest_prefix(path, |dir| self.module_index.by_dir.get(dir).copied())
+            .map(|(i, _)| &self.go_modules[i])
+    }
+
+    /// The module and directory of a Go import path, resolved as the Go
+    /// toolchain would: the longest module path that prefixes it and, when
+    /// several go.mod files declare that path, the importing file's own
+    /// module, else one of its go.work, else the shallowest directory. `None` for packages outside
+    /// the repository.
+    pub fn resolve_go_import(&self, from_file: &str, import: &str) -> Option<(&GoModule, String)> {
+        let (candidates, _) =
+            longest_prefix(import, |prefix| self.module_index.by_path.get(prefix))?;
+        let own = self.go_module_for(from_file);
+        let workspace = own.and_then(|m| m.workspace.as_deref());
+        let modules = || candidates.iter().map(|&i| &self.go_modules[i]);
+        let chosen = modules()
+            .find(|m| own.is_some_and(|own| own.dir == m.dir))
+            .or_else(|| {
+                modules().find(|m| workspace.is_some() && m.workspace.as_deref() == workspace)
+            })
+            .unwrap_or(&self.go_modules[candidates[0]]);
+        Some((chosen, package_dir(chosen, import)))
+    }
+
+    /// The service a Go import resolves into, if any (`None` for libraries,
+    /// the anchor, and packages outside the repository).
+    pub fn service_of_go_import(&self, from_file: &str, import: &str) -> Option<&Service> {
+        let (_, dir) = self.resolve_go_import(from_file, import)?;
+        self.service_for(&dir)
     }
 
     /// The service that owns a contract file, by location or by the contracts map.
@@ -166,6 +344,16 @@ impl Repo {
     }
 }
 
+/// The repository-relative directory of an import inside `module`.
+fn package_dir(module: &GoModule, import: &str) -> String {
+    let rest = import[module.path.len()..].trim_start_matches('/');
+    match (module.dir.is_empty(), rest.is_empty()) {
+        (true, _) => rest.to_string(),
+        (false, true) => module.dir.clone(),
+        (false, false) => format!("{}/{rest}", module.dir),
+    }
+}
+
 /// The repository root for a starting directory: the nearest ancestor with a
 /// `.git` or a `trellis.yaml`, or the directory itself when there is none.
 pub fn find_root(start: &Path) -> PathBuf {
@@ -196,6 +384,7 @@ mod service_root_tests {
     fn service(name: &str, root: &str) -> Service {
         Service {
             name: name.to_string(),
+            kind: Kind::Service,
             root: root.to_string(),
             language: Language::Go,
             module: String::new(),
@@ -211,7 +400,7 @@ mod service_root_tests {
             service("orders", "services/orders"),
             service("orders-worker", "services/orders/worker"),
         ];
-        let roots = ServiceRoots::new(&services);
+        let roots = ServiceRoots::new(&services, &[]);
         let name = |path: &str| roots.find(path).map(|i| services[i].name.as_str());
         assert_eq!(
             name("services/orders/worker/main.go"),
@@ -221,7 +410,7 @@ mod service_root_tests {
         assert_eq!(name("services/orders"), Some("orders"));
         assert_eq!(name("services/ordersx/main.go"), Some("root"));
         assert_eq!(name("main.go"), Some("root"));
-        let without_root = ServiceRoots::new(&services[1..]);
+        let without_root = ServiceRoots::new(&services[1..], &[]);
         assert_eq!(without_root.find("tools/gen.go"), None);
     }
 }

@@ -167,7 +167,9 @@ fn extends_shares_a_team_policy() {
             ("policy/team.yaml", "version: 1\nexclude: [\"legacy/**\"]\n"),
             ("trellis.yaml", "version: 1\nextends: [policy/team.yaml]\n"),
             ("svc/go.mod", "module example.com/svc\n"),
+            ("svc/main.go", "package main\n\nfunc main() {}\n"),
             ("legacy/old/go.mod", "module example.com/old\n"),
+            ("legacy/old/main.go", "package main\n\nfunc main() {}\n"),
         ],
     );
     let output = trellis()
