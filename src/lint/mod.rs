@@ -172,22 +172,17 @@ pub fn run(repo: &Repo, options: &LintOptions) -> Result<Report, InputError> {
 
     let mut all_files: Vec<&str> = repo.files.iter().map(String::as_str).collect();
     all_files.extend(extra_files.iter().map(String::as_str));
-    let rust_roots: Vec<&str> = repo
-        .services
-        .iter()
-        .filter(|s| s.language == Language::Rust)
-        .map(|s| s.root.as_str())
-        .collect();
+    // Rust libraries are linted with the rules for all code, as Go ones are.
+    let in_rust_crate = |path: &str| {
+        repo.service_for(path)
+            .or_else(|| repo.library_for(path))
+            .is_some_and(|s| s.language == Language::Rust)
+    };
     let kind_of = |path: &str| -> Option<Kind> {
         let ext = path.rsplit_once('.').map(|(_, e)| e)?;
         match ext {
             "go" => Some(Kind::Go),
-            "rs" if repo.service_for(path).is_some_and(|s| {
-                s.language == Language::Rust && rust_roots.contains(&s.root.as_str())
-            }) =>
-            {
-                Some(Kind::Rust)
-            }
+            "rs" if in_rust_crate(path) => Some(Kind::Rust),
             "rs" | "sql" => Some(Kind::Other),
             _ => None,
         }
@@ -425,6 +420,16 @@ pub fn run(repo: &Repo, options: &LintOptions) -> Result<Report, InputError> {
     report
         .stats
         .push(("rules".to_string(), report.rules.len().to_string()));
+    if !repo.skipped_modules.is_empty() {
+        // Say once why whole modules were not analysed: Go does not build them.
+        report.stats.push((
+            "go.mod outside go.work".to_string(),
+            format!(
+                "{} not analysed (`trellis services` lists them)",
+                repo.skipped_modules.len()
+            ),
+        ));
+    }
     Ok(report)
 }
 

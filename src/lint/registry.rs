@@ -24,6 +24,7 @@ static RULES: &[&dyn Rule] = &[
     &arch_shared_table::ArchSharedTable,
     &layout_entrypoint::LayoutEntrypoint,
     &layout_contract::LayoutContract,
+    &repo_duplicate_module::RepoDuplicateModule,
     &parse_degraded::ParseDegraded,
     &unknown_rule::UnknownRule,
     &unused_suppression::UnusedSuppression,

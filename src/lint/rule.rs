@@ -132,4 +132,10 @@ impl Emitted<'_> {
         self.0.notes.push(note.into());
         self
     }
+
+    /// Another place the finding involves.
+    pub fn related(self, path: &str, span: Option<Span>, label: &str) -> Self {
+        self.0.push_related(path, span, label);
+        self
+    }
 }

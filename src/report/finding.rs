@@ -154,6 +154,16 @@ impl Finding {
         span: Option<Span>,
         label: impl Into<String>,
     ) -> Finding {
+        self.push_related(path, span, label);
+        self
+    }
+
+    pub fn push_related(
+        &mut self,
+        path: impl Into<String>,
+        span: Option<Span>,
+        label: impl Into<String>,
+    ) {
         self.related.push(Related {
             path: normalize_path(&path.into()),
             line: span.map(|s| s.line),
@@ -162,7 +172,6 @@ impl Finding {
             end_column: span.map(|s| s.end_column),
             label: label.into(),
         });
-        self
     }
 
     pub fn span(&self) -> Option<Span> {

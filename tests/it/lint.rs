@@ -602,8 +602,10 @@ fn cache_sees_an_edit_that_keeps_size_and_mtime() {
     assert_eq!(logging_findings(), 1);
 }
 
-/// A module without `package main` that services import is a library once
-/// `libraries:` names it; `trellis init` proposes it.
+/// A module without `package main` that services import is a library without
+/// configuration (it was a service, and every import of it an error); listed
+/// under `services:` it is a service again, and the finding says how to undo
+/// that; `trellis init` pins the choice under `libraries:`.
 #[test]
 fn libraries_are_not_services() {
     let dir = tempfile::tempdir().unwrap();
@@ -656,17 +658,32 @@ fn libraries_are_not_services() {
             })
             .collect()
     };
-    let before = findings(dir.path());
-    assert_eq!(before.len(), 1, "{before:?}");
+    assert_eq!(findings(dir.path()), Vec::new());
+    let output = trellis()
+        .args(["services", "--format", "json", "-C"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    assert_eq!(json["libraries"][0]["root"], "libs/common");
+    assert_eq!(json["libraries"][0]["kind"], "library");
+    assert_eq!(json["services"][0]["root"], "services/orders");
+
+    std::fs::write(
+        dir.path().join("trellis.yaml"),
+        "version: 1\nservices: [services/orders, libs/common]\n",
+    )
+    .unwrap();
+    let configured = findings(dir.path());
+    assert_eq!(configured.len(), 1, "{configured:?}");
     assert!(
-        before[0].1.contains("has no `package main`")
-            && before[0].1.contains("`libs/common` under `libraries:`"),
-        "{before:?}"
+        configured[0].1.contains("has no `package main`")
+            && configured[0].1.contains("`libs/common` under `libraries:`"),
+        "{configured:?}"
     );
 
     let output = trellis()
-        .arg("init")
-        .arg("-C")
+        .args(["init", "--force", "-C"])
         .arg(dir.path())
         .output()
         .unwrap();

@@ -14,8 +14,12 @@ static META: RuleMeta = RuleMeta {
 ## What
 Flags Go imports of a package inside another service's module, and Rust `use` of
 another Rust service's crate. Importing another service's contract packages
-(`api/`, `gen/`, `proto/`, `pb/`, or a directory holding `.proto` or `.pb.go`
-files) is allowed: that is what contracts are for.
+(`api/`, `gen/`, `proto/`, `pb/`, a directory holding `.proto` or `.pb.go`
+files, or one whose Go files are all generated, such as go-zero's RPC client
+`cmd/rpc/<name>`) is allowed: that is what contracts are for. Test code
+(`_test.go` files, `test/`, `tests/`, `e2e/` directories) is not checked: a
+test of one service may drive another. Libraries and tools (modules that
+build no binary, or live under `tools/`, `hack/`, `scripts/`) are not services.
 
 ## Why
 A service that links another service's code is no longer deployable on its own:
@@ -54,20 +58,20 @@ impl Rule for ArchCrossServiceImport {
             .filter_map(|f| facts.service_of(&f.path).map(|s| s.name.as_str()))
             .collect();
         for file in &facts.go {
-            if !facts.is_selected(&file.path) {
+            if !facts.is_selected(&file.path) || file.is_test || is_test_code(&file.path) {
                 continue;
             }
             let Some(own) = facts.service_of(&file.path) else {
                 continue;
             };
             for import in &file.imports {
-                let Some(target) = facts.service_of_import(&import.path) else {
+                let Some(target) = facts.service_of_import(&file.path, &import.path) else {
                     continue;
                 };
                 if target.name == own.name {
                     continue;
                 }
-                let Some(dir) = facts.package_dir(&import.path) else {
+                let Some(dir) = facts.package_dir(&file.path, &import.path) else {
                     continue;
                 };
                 if is_contract_package(facts, target.relative(&dir), &dir) {
@@ -138,9 +142,54 @@ fn is_contract_package(facts: &Facts<'_>, service_relative: &str, dir: &str) -> 
     if CONTRACT_DIRS.contains(&first) || service_relative.starts_with("pkg/api") {
         return true;
     }
-    facts
+    let sources: Vec<&String> = facts
         .repo
         .files
         .iter()
-        .any(|f| parent(f) == dir && (f.ends_with(".proto") || f.ends_with(".pb.go")))
+        .filter(|f| parent(f) == dir)
+        .collect();
+    if sources
+        .iter()
+        .any(|f| f.ends_with(".proto") || f.ends_with(".pb.go"))
+    {
+        return true;
+    }
+    // A package generated entirely from the contract (go-zero's RPC client
+    // under cmd/rpc/<name>, a Kitex client) is the contract in Go form.
+    let go: Vec<&&String> = sources
+        .iter()
+        .filter(|f| f.ends_with(".go") && !f.ends_with("_test.go"))
+        .collect();
+    !go.is_empty() && go.iter().all(|f| is_generated(&facts.repo.absolute(f)))
+}
+
+/// Go's convention for generated files: a line `// Code generated ... DO NOT EDIT.`
+/// before the package clause.
+fn is_generated(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::new();
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    if file.take(8 * 1024).read_to_end(&mut head).is_err() {
+        return false;
+    }
+    String::from_utf8_lossy(&head)
+        .lines()
+        .take_while(|line| !line.trim_start().starts_with("package "))
+        .any(|line| {
+            let line = line.trim();
+            line.starts_with("// Code generated ") && line.ends_with("DO NOT EDIT.")
+        })
+}
+
+/// Test code is not deployed: a test of one service may drive another.
+fn is_test_code(path: &str) -> bool {
+    path.ends_with("_test.go")
+        || path.split('/').any(|part| {
+            matches!(
+                part,
+                "test" | "tests" | "e2e" | "testing" | "integration_test"
+            )
+        })
 }

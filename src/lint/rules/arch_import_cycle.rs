@@ -49,7 +49,7 @@ impl Rule for ArchImportCycle {
         for file in facts.go.iter().filter(|f| !f.is_test) {
             let from = parent(&file.path).to_string();
             for import in &file.imports {
-                let Some(to) = facts.package_dir(&import.path) else {
+                let Some(to) = facts.package_dir(&file.path, &import.path) else {
                     continue;
                 };
                 if to == from || !packages.contains(&to) {

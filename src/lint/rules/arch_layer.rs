@@ -17,9 +17,10 @@ seeds' layout (paths relative to the service root):
 | layer | paths | may use |
 |---|---|---|
 | cmd | `cmd/**` | everything (it wires) |
-| handlers | `internal/handlers/**`, `internal/handler/**`, `internal/transport/**` | service, domain, middleware, config, contracts |
-| service | `internal/service/**`, `internal/services/**`, `internal/usecase/**`, `internal/biz/**` | repo, domain, config, contracts |
-| repo | `internal/repo/**`, `internal/repository/**`, `internal/store/**`, `internal/data/**` | domain, config, contracts |
+| handlers | `internal/handlers/**`, `internal/handler/**`, `internal/transport/**` | service, biz, domain, middleware, config, contracts |
+| service | `internal/service/**`, `internal/services/**`, `internal/usecase/**` | biz, repo, domain, config, contracts |
+| biz | `internal/biz/**` (Kratos: use cases and the repository interfaces `data` implements) | domain, config, contracts |
+| repo | `internal/repo/**`, `internal/repository/**`, `internal/store/**`, `internal/data/**` | biz, domain, config, contracts |
 | domain | `internal/domain/**`, `internal/model/**`, `internal/entity/**`, `internal/entities/**` | contracts |
 | middleware | `internal/middleware/**` | config, contracts |
 | config | `internal/config/**`, `internal/conf/**` | contracts |
@@ -75,12 +76,12 @@ impl Rule for ArchLayer {
             let service = facts.service_of(&file.path);
             let from_layer = service.and_then(|s| settings.layer_of(s.relative(&file.path)));
             for import in &file.imports {
-                let Some(dir) = facts.package_dir(&import.path) else {
+                let Some(dir) = facts.package_dir(&file.path, &import.path) else {
                     continue;
                 };
                 if let (Some(service), Some(from)) = (service, from_layer)
                     && facts
-                        .service_of_import(&import.path)
+                        .service_of_import(&file.path, &import.path)
                         .is_some_and(|t| t.name == service.name)
                 {
                     let pseudo = format!("{}/_", service.relative(&dir));

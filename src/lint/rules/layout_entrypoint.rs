@@ -27,10 +27,14 @@ services/billing/go.mod
 services/billing/internal/service/billing.go   # no cmd/billing/main.go
 ```
 
+Libraries (modules that build no binary, or directories under `libraries:`)
+are not services and are never flagged; a service configured under
+`services:` that has no `package main` at all is.
+
 ## Fix
 Add `cmd/<service>/main.go` that loads the config, builds the dependencies and
-starts the server. If the directory is a library, not a service, exclude it in
-trellis.yaml or turn the rule off for it with `// trellis:ignore-file`.
+starts the server. If the directory is a library, not a service, remove it
+from `services:` in trellis.yaml.
 "#,
 };
 
@@ -65,31 +69,39 @@ impl Rule for LayoutEntrypoint {
                     Language::Go => format!("cmd/{}/main.go", service.name),
                     Language::Rust => "src/main.rs".to_string(),
                 };
-                // A main.go beside go.mod is an entry point, just not where the
-                // layout puts it: say so rather than claim there is none.
-                let root_main = service.language == Language::Go
-                    && facts
-                        .repo
-                        .files
-                        .iter()
-                        .any(|f| service.contains(f) && service.relative(f) == "main.go");
-                let (message, help) = if root_main {
-                    (
+                // A `package main` elsewhere is an entry point, just not where
+                // the layout puts it: say where it is rather than claim there is none.
+                let elsewhere = (service.language == Language::Go)
+                    .then(|| {
+                        facts
+                            .go
+                            .iter()
+                            .filter(|f| f.package == "main" && !f.is_test)
+                            .filter(|f| {
+                                facts
+                                    .service_of(&f.path)
+                                    .is_some_and(|s| s.root == service.root)
+                            })
+                            .map(|f| service.relative(&f.path))
+                            .min_by_key(|rel| (rel.matches('/').count(), *rel))
+                    })
+                    .flatten();
+                let (message, help) = match elsewhere {
+                    Some(main) => (
                         format!(
-                            "service {} starts from main.go at its root, not from {expected}",
+                            "service {} starts from {main}, not from {expected}",
                             service.name
                         ),
                         format!(
-                            "move main.go (package main, wiring only) to {expected} and the rest of the root package under internal/"
+                            "move {main} (package main, wiring only) to {expected} and the rest of its package under internal/"
                         ),
-                    )
-                } else {
-                    (
+                    ),
+                    None => (
                         format!("service {} has no entry point ({expected})", service.name),
                         format!(
                             "add {expected} that wires the service's dependencies and starts it"
                         ),
-                    )
+                    ),
                 };
                 cx.emit_in(
                     &service.manifest,

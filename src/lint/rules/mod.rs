@@ -18,6 +18,7 @@ pub mod go_too_many_params;
 pub mod layout_contract;
 pub mod layout_entrypoint;
 pub mod parse_degraded;
+pub mod repo_duplicate_module;
 pub mod rust_http_client_timeout;
 pub mod rust_mutable_global;
 pub mod rust_sql_string_building;
