@@ -22,6 +22,14 @@ pub fn render(report: &Report) -> String {
         plural(summary.infos)
     );
     let _ = writeln!(out);
+    if report.findings.len() > 1 {
+        let _ = writeln!(out, "| Rule | Findings |");
+        let _ = writeln!(out, "|---|---:|");
+        for (rule, count) in report.counts_by_rule() {
+            let _ = writeln!(out, "| `{rule}` | {count} |");
+        }
+        let _ = writeln!(out);
+    }
     let _ = writeln!(out, "| Severity | Rule | Location | Service | Message |");
     let _ = writeln!(out, "|---|---|---|---|---|");
     for finding in &report.findings {
@@ -61,5 +69,14 @@ mod tests {
     #[test]
     fn snapshot() {
         insta::assert_snapshot!(super::render(&crate::report::sample::report()));
+    }
+
+    #[test]
+    fn one_finding_has_no_counts_table() {
+        let mut report = crate::report::sample::report();
+        report.findings.truncate(1);
+        let out = super::render(&report);
+        assert!(!out.contains("| Rule | Findings |"), "{out}");
+        assert!(out.contains("| Severity | Rule |"), "{out}");
     }
 }

@@ -79,6 +79,18 @@ impl Report {
         self.rules.dedup_by(|a, b| a.id == b.id);
     }
 
+    /// How many findings each rule produced, most first (ties by rule id):
+    /// on a large report, which rules to look at first.
+    pub fn counts_by_rule(&self) -> Vec<(&str, usize)> {
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for finding in &self.findings {
+            *counts.entry(finding.rule.as_str()).or_default() += 1;
+        }
+        let mut counts: Vec<(&str, usize)> = counts.into_iter().collect();
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        counts
+    }
+
     pub fn has_findings_at(&self, threshold: Severity) -> bool {
         self.findings.iter().any(|f| f.severity >= threshold)
     }

@@ -47,6 +47,10 @@ pub fn render(report: &Report, ctx: &RenderContext) -> String {
         out.push_str(&text);
         out.push_str("\n\n");
     }
+    if report.findings.len() > 1 {
+        out.push_str(&by_rule_line(report));
+        out.push('\n');
+    }
     out.push_str(&summary_line(report));
     out.push('\n');
     out
@@ -129,6 +133,17 @@ fn char_to_byte(text: &str, column: u32) -> usize {
         .map_or(text.len(), |(i, _)| i)
 }
 
+/// `by rule: go-mutable-global 12, go-init-func 4`: where a long report's
+/// volume comes from, read before the summary line.
+fn by_rule_line(report: &Report) -> String {
+    let counts: Vec<String> = report
+        .counts_by_rule()
+        .iter()
+        .map(|(rule, count)| format!("{rule} {count}"))
+        .collect();
+    format!("by rule: {}", counts.join(", "))
+}
+
 pub fn summary_line(report: &Report) -> String {
     let summary = report.summary();
     let mut line = String::new();
@@ -155,7 +170,7 @@ pub fn summary_line(report: &Report) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::report::{RenderContext, sample};
+    use crate::report::{Finding, RenderContext, Report, Severity, sample};
 
     #[test]
     fn snapshot_plain() {
@@ -165,6 +180,48 @@ mod tests {
             color: false,
         };
         insta::assert_snapshot!(super::render(&sample::report(), &ctx));
+    }
+
+    fn finding(rule: &str, path: &str) -> Finding {
+        Finding::new(rule, Severity::Warning, path, "m", path)
+    }
+
+    fn context() -> RenderContext {
+        RenderContext {
+            root: std::path::PathBuf::new(),
+            color: false,
+        }
+    }
+
+    #[test]
+    fn counts_by_rule_come_most_first_before_the_summary() {
+        let mut report = Report::new("lint");
+        report.findings = vec![
+            finding("go-init-func", "a.go"),
+            finding("go-mutable-global", "a.go"),
+            finding("go-mutable-global", "b.go"),
+            finding("arch-cross-service-import", "c.go"),
+        ];
+        report.finish();
+        let out = super::render(&report, &context());
+        let tail: Vec<&str> = out.lines().rev().take(2).collect();
+        assert_eq!(
+            tail,
+            [
+                "trellis lint: 0 errors, 4 warnings, 0 infos",
+                "by rule: go-mutable-global 2, arch-cross-service-import 1, go-init-func 1",
+            ]
+        );
+    }
+
+    #[test]
+    fn one_finding_has_no_counts() {
+        let mut report = Report::new("lint");
+        report.findings = vec![finding("go-init-func", "a.go")];
+        let out = super::render(&report, &context());
+        assert!(!out.contains("by rule:"), "{out}");
+        let empty = super::render(&Report::new("lint"), &context());
+        assert_eq!(empty, "trellis lint: no findings\n");
     }
 
     #[test]
