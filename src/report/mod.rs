@@ -5,10 +5,12 @@ mod github;
 mod json;
 mod junit;
 mod markdown;
+mod paths;
 mod sarif;
 mod text;
 
 pub use finding::{Finding, Related, Severity, Span, sort_findings};
+pub use paths::git_prefix;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -115,15 +117,27 @@ pub struct RenderContext {
     /// Where finding paths are relative to, to show source lines.
     pub root: PathBuf,
     pub color: bool,
+    /// `root` relative to its git work tree's root (see [`git_prefix`]):
+    /// sarif, github, junit and json paths start with it because CI tools
+    /// resolve paths from the checkout's root. Text and markdown leave it
+    /// out, as they are read by the person who chose the directory.
+    pub git_prefix: String,
+}
+
+impl RenderContext {
+    /// A finding's path as CI tools resolve it.
+    pub fn ci_path<'a>(&self, path: &'a str) -> std::borrow::Cow<'a, str> {
+        paths::rebase(&self.git_prefix, path)
+    }
 }
 
 pub fn render(report: &Report, format: Format, ctx: &RenderContext) -> String {
     match format {
         Format::Text => text::render(report, ctx),
-        Format::Json => json::render(report),
-        Format::Sarif => sarif::render(report),
-        Format::Github => github::render(report),
-        Format::Junit => junit::render(report),
+        Format::Json => json::render(report, ctx),
+        Format::Sarif => sarif::render(report, ctx),
+        Format::Github => github::render(report, ctx),
+        Format::Junit => junit::render(report, ctx),
         Format::Markdown => markdown::render(report),
     }
 }
@@ -191,5 +205,15 @@ pub(crate) mod sample {
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();
         std::fs::write(&file, "package service\n\tlog.Printf(\"x\")\n").unwrap();
         dir
+    }
+
+    /// Rendering options for the machine formats, as if the project sat at
+    /// `git_prefix` inside its git repository.
+    pub fn context(git_prefix: &str) -> RenderContext {
+        RenderContext {
+            root: PathBuf::new(),
+            color: false,
+            git_prefix: git_prefix.to_string(),
+        }
     }
 }

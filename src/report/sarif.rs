@@ -1,8 +1,13 @@
 //! SARIF 2.1.0, the format code-scanning services ingest.
 
-use super::{Finding, Report, RuleInfo, Severity};
+use super::{Finding, RenderContext, Report, RuleInfo, Severity};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+
+/// Every uri is relative to this base, the root of the git checkout (or the
+/// project when there is no git repository): the base CI tools resolve from.
+const SRCROOT: &str = "%SRCROOT%";
 
 #[derive(Serialize)]
 struct Log<'a> {
@@ -17,7 +22,7 @@ struct Log<'a> {
 struct Run<'a> {
     tool: Tool<'a>,
     results: Vec<SarifResult<'a>>,
-    original_uri_base_ids: BTreeMap<&'static str, ArtifactLocation<'static>>,
+    original_uri_base_ids: BTreeMap<&'static str, UriBase>,
     column_kind: &'static str,
 }
 
@@ -99,6 +104,14 @@ struct Location<'a> {
     physical_location: PhysicalLocation<'a>,
 }
 
+/// An entry of `originalUriBaseIds`. SARIF wants its `uri` absolute or
+/// absent; the checkout's absolute path differs per machine, so it is absent
+/// and the description says what the base is.
+#[derive(Serialize)]
+struct UriBase {
+    description: Message<'static>,
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct PhysicalLocation<'a> {
@@ -110,9 +123,8 @@ struct PhysicalLocation<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ArtifactLocation<'a> {
-    uri: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    uri_base_id: Option<&'static str>,
+    uri: Cow<'a, str>,
+    uri_base_id: &'static str,
 }
 
 #[derive(Serialize)]
@@ -134,7 +146,7 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-pub fn render(report: &Report) -> String {
+pub fn render(report: &Report, ctx: &RenderContext) -> String {
     // Every rule that ran is described, plus any rule a finding names that the
     // job did not describe, so that every ruleIndex points at a descriptor.
     let mut rules: Vec<RuleInfo> = report.rules.clone();
@@ -187,14 +199,15 @@ pub fn render(report: &Report) -> String {
     let results = report
         .findings
         .iter()
-        .map(|finding| result(finding, &rules))
+        .map(|finding| result(finding, &rules, ctx))
         .collect();
     let mut base = BTreeMap::new();
     base.insert(
-        "%SRCROOT%",
-        ArtifactLocation {
-            uri: "./",
-            uri_base_id: None,
+        SRCROOT,
+        UriBase {
+            description: Message {
+                text: "The root of the git checkout the project is in (the project directory when it is in no git repository).",
+            },
         },
     );
     let log = Log {
@@ -220,7 +233,7 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-fn result<'a>(finding: &'a Finding, rules: &[RuleInfo]) -> SarifResult<'a> {
+fn result<'a>(finding: &'a Finding, rules: &[RuleInfo], ctx: &RenderContext) -> SarifResult<'a> {
     let rule_index = rules
         .iter()
         .position(|r| r.id == finding.rule)
@@ -234,14 +247,15 @@ fn result<'a>(finding: &'a Finding, rules: &[RuleInfo]) -> SarifResult<'a> {
         text.push_str("\nhelp: ");
         text.push_str(help);
     }
-    let locations = if finding.path.is_empty() {
+    let uri = ctx.ci_path(&finding.path);
+    let locations = if uri.is_empty() {
         Vec::new()
     } else {
         vec![Location {
             physical_location: PhysicalLocation {
                 artifact_location: ArtifactLocation {
-                    uri: &finding.path,
-                    uri_base_id: Some("%SRCROOT%"),
+                    uri,
+                    uri_base_id: SRCROOT,
                 },
                 region: finding.span().map(|span| Region {
                     start_line: span.line,
@@ -284,9 +298,34 @@ fn pascal_case(id: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use crate::report::sample;
+
     #[test]
     fn snapshot() {
-        insta::assert_snapshot!(super::render(&crate::report::sample::report()));
+        insta::assert_snapshot!(super::render(&sample::report(), &sample::context("")));
+    }
+
+    #[test]
+    fn uris_are_relative_to_the_git_root() {
+        let out = super::render(&sample::report(), &sample::context("tools/shop"));
+        let log: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let run = &log["runs"][0];
+        assert!(run["originalUriBaseIds"]["%SRCROOT%"]["uri"].is_null());
+        let mut uris = Vec::new();
+        for result in run["results"].as_array().unwrap() {
+            for location in result["locations"].as_array().into_iter().flatten() {
+                let artifact = &location["physicalLocation"]["artifactLocation"];
+                assert_eq!(artifact["uriBaseId"], "%SRCROOT%");
+                uris.push(artifact["uri"].as_str().unwrap().to_string());
+            }
+        }
+        assert_eq!(
+            uris,
+            [
+                "tools/shop/services/order/go.mod",
+                "tools/shop/services/order/internal/service/order.go",
+            ]
+        );
     }
 
     #[test]

@@ -178,19 +178,29 @@ mod tests {
         let ctx = RenderContext {
             root: root.path().to_path_buf(),
             color: false,
+            git_prefix: String::new(),
         };
         insta::assert_snapshot!(super::render(&sample::report(), &ctx));
     }
 
-    fn finding(rule: &str, path: &str) -> Finding {
-        Finding::new(rule, Severity::Warning, path, "m", path)
+    #[test]
+    fn paths_stay_as_the_person_typed_them() {
+        let root = sample::source_root();
+        let ctx = RenderContext {
+            root: root.path().to_path_buf(),
+            color: false,
+            git_prefix: "tools/shop".into(),
+        };
+        let out = super::render(&sample::report(), &ctx);
+        assert!(
+            out.contains(" --> services/order/internal/service/order.go:2:2"),
+            "{out}"
+        );
+        assert!(!out.contains("tools/shop"), "{out}");
     }
 
-    fn context() -> RenderContext {
-        RenderContext {
-            root: std::path::PathBuf::new(),
-            color: false,
-        }
+    fn finding(rule: &str, path: &str) -> Finding {
+        Finding::new(rule, Severity::Warning, path, "m", path)
     }
 
     #[test]
@@ -203,7 +213,7 @@ mod tests {
             finding("arch-cross-service-import", "c.go"),
         ];
         report.finish();
-        let out = super::render(&report, &context());
+        let out = super::render(&report, &sample::context(""));
         let tail: Vec<&str> = out.lines().rev().take(2).collect();
         assert_eq!(
             tail,
@@ -218,9 +228,9 @@ mod tests {
     fn one_finding_has_no_counts() {
         let mut report = Report::new("lint");
         report.findings = vec![finding("go-init-func", "a.go")];
-        let out = super::render(&report, &context());
+        let out = super::render(&report, &sample::context(""));
         assert!(!out.contains("by rule:"), "{out}");
-        let empty = super::render(&Report::new("lint"), &context());
+        let empty = super::render(&Report::new("lint"), &sample::context(""));
         assert_eq!(empty, "trellis lint: no findings\n");
     }
 
