@@ -1,3 +1,4 @@
+use super::paths::related_line;
 use super::{RenderContext, Report, Severity};
 use std::fmt::Write;
 
@@ -40,6 +41,11 @@ pub fn render(report: &Report, ctx: &RenderContext) -> String {
         for note in &finding.notes {
             message.push('\n');
             message.push_str(note);
+        }
+        // An annotation has one place; the others are named in its text.
+        for related in &finding.related {
+            message.push('\n');
+            message.push_str(&related_line(&ctx.ci_path(&related.path), related));
         }
         if let Some(help) = &finding.help {
             message.push_str("\nhelp: ");
@@ -89,5 +95,6 @@ mod tests {
                 "tools/shop/services/order/internal/service/order.go"
             ]
         );
+        assert!(out.contains("%0Atools/shop/services/inventory/go.mod:5:9: v1.5.0 required here"));
     }
 }

@@ -71,6 +71,10 @@ mod tests {
                 "tools/shop/services/order/internal/service/order.go"
             ]
         );
+        assert_eq!(
+            findings[1]["related"][0]["path"],
+            "tools/shop/services/inventory/go.mod"
+        );
         let plain = super::render(&sample::report(), &sample::context(""));
         let plain: serde_json::Value = serde_json::from_str(&plain).unwrap();
         assert!(plain.get("project_dir").is_none());

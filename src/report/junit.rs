@@ -1,3 +1,4 @@
+use super::paths::related_line;
 use super::{Finding, RenderContext, Report};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -59,6 +60,10 @@ pub fn render(report: &Report, ctx: &RenderContext) -> String {
                 body.push('\n');
                 body.push_str(note);
             }
+            for related in &finding.related {
+                body.push('\n');
+                body.push_str(&related_line(&ctx.ci_path(&related.path), related));
+            }
             if let Some(help) = &finding.help {
                 body.push_str("\nhelp: ");
                 body.push_str(help);
@@ -114,6 +119,7 @@ mod tests {
             out.contains(">tools/shop/services/order/go.mod:5:1: github.com"),
             "{out}"
         );
+        assert!(out.contains("\ntools/shop/services/inventory/go.mod:5:9: v1.5.0 required here"));
         assert!(out.contains("name=\"(repository)\""));
     }
 

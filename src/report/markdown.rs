@@ -43,6 +43,16 @@ pub fn render(report: &Report) -> String {
             super::Severity::Warning => "🟡 warning",
             super::Severity::Info => "🔵 info",
         };
+        let mut message = escape_cell(&finding.message);
+        for related in &finding.related {
+            message.push_str("<br>↳ ");
+            if !related.path.is_empty() {
+                // Lines only, like the finding's own location column.
+                let at = super::paths::location(&related.path, related.line, None);
+                message.push_str(&format!("`{}` ", escape_cell(&at)));
+            }
+            message.push_str(&escape_cell(&related.label));
+        }
         let _ = writeln!(
             out,
             "| {} | `{}` | {} | {} | {} |",
@@ -50,7 +60,7 @@ pub fn render(report: &Report) -> String {
             finding.rule,
             location,
             finding.service.as_deref().unwrap_or(""),
-            escape_cell(&finding.message)
+            message
         );
     }
     out

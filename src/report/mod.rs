@@ -146,7 +146,8 @@ pub fn render(report: &Report, format: Format, ctx: &RenderContext) -> String {
 pub(crate) mod sample {
     use super::*;
 
-    /// A small report with every severity, a repository-wide finding and notes.
+    /// A small report with every severity, a repository-wide finding, notes
+    /// and related locations (one with a region, one without).
     pub fn report() -> Report {
         let mut report = Report::new("lint");
         report.rules = vec![
@@ -191,7 +192,22 @@ pub(crate) mod sample {
             .at_line(5)
             .service(Some("order-service"))
             .note("v1.6.0: order-service")
-            .note("v1.5.0: inventory-service"),
+            .note("v1.5.0: inventory-service")
+            .related(
+                "services/inventory/go.mod",
+                Some(Span {
+                    line: 5,
+                    column: 9,
+                    end_line: 5,
+                    end_column: 38,
+                }),
+                "v1.5.0 required here",
+            )
+            .related(
+                "services/payment/go.mod",
+                None,
+                "v1.5.0 [indirect] required here",
+            ),
             Finding::new("layout-contract", Severity::Info, "", "no contract", "x"),
         ];
         report.stats = vec![("files analysed".into(), "3".into())];
@@ -204,6 +220,13 @@ pub(crate) mod sample {
         let file = dir.path().join("services/order/internal/service/order.go");
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();
         std::fs::write(&file, "package service\n\tlog.Printf(\"x\")\n").unwrap();
+        let related = dir.path().join("services/inventory/go.mod");
+        std::fs::create_dir_all(related.parent().unwrap()).unwrap();
+        std::fs::write(
+            &related,
+            "module example.com/inventory\n\ngo 1.22\n\nrequire github.com/google/uuid v1.5.0\n",
+        )
+        .unwrap();
         dir
     }
 

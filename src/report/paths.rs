@@ -6,6 +6,7 @@
 //! the project is a subdirectory of its repository the machine formats put
 //! the project's place in the repository in front of every path.
 
+use super::Related;
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
@@ -62,6 +63,28 @@ pub fn rebase<'a>(prefix: &str, path: &'a str) -> Cow<'a, str> {
         }
     }
     Cow::Owned(parts.join("/"))
+}
+
+/// `path:line:col`, as far as known: the form editors and terminals jump to.
+pub fn location(path: &str, line: Option<u32>, column: Option<u32>) -> String {
+    match (line, column) {
+        (Some(line), Some(column)) => format!("{path}:{line}:{column}"),
+        (Some(line), None) => format!("{path}:{line}"),
+        _ => path.to_string(),
+    }
+}
+
+/// One line naming a related location and what is there, `path` being the
+/// related path as the format shows it.
+pub fn related_line(path: &str, related: &Related) -> String {
+    if path.is_empty() {
+        return related.label.clone();
+    }
+    format!(
+        "{}: {}",
+        location(path, related.line, related.column),
+        related.label
+    )
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! SARIF 2.1.0, the format code-scanning services ingest.
 
-use super::{Finding, RenderContext, Report, RuleInfo, Severity};
+use super::paths::location;
+use super::{Finding, RenderContext, Report, RuleInfo, Severity, Span};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -83,6 +84,8 @@ struct SarifResult<'a> {
     message: OwnedMessage,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     locations: Vec<Location<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<Location<'a>>,
     partial_fingerprints: BTreeMap<&'static str, &'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     properties: Option<ResultProperties<'a>>,
@@ -101,7 +104,14 @@ struct ResultProperties<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Location<'a> {
-    physical_location: PhysicalLocation<'a>,
+    /// Set on related locations: the target of `[text](id)` links in the
+    /// result's message, which is how code scanning shows them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    physical_location: Option<PhysicalLocation<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<Message<'a>>,
 }
 
 /// An entry of `originalUriBaseIds`. SARIF wants its `uri` absolute or
@@ -243,29 +253,45 @@ fn result<'a>(finding: &'a Finding, rules: &[RuleInfo], ctx: &RenderContext) -> 
         text.push('\n');
         text.push_str(note);
     }
+    let mut related_locations = Vec::with_capacity(finding.related.len());
+    for (index, related) in finding.related.iter().enumerate() {
+        // Ids start at 1 so that no link reads as the primary location.
+        let id = index + 1;
+        let uri = ctx.ci_path(&related.path);
+        text.push('\n');
+        if uri.is_empty() {
+            text.push_str(&escape_link_text(&related.label));
+        } else {
+            text.push_str(&format!(
+                "[{}]({id}): {}",
+                escape_link_text(&location(&uri, related.line, related.column)),
+                escape_link_text(&related.label)
+            ));
+        }
+        related_locations.push(Location {
+            id: Some(id),
+            physical_location: physical_location(
+                uri,
+                region(related.span(), related.end_line, related.end_column),
+            ),
+            message: Some(Message {
+                text: &related.label,
+            }),
+        });
+    }
     if let Some(help) = &finding.help {
         text.push_str("\nhelp: ");
         text.push_str(help);
     }
-    let uri = ctx.ci_path(&finding.path);
-    let locations = if uri.is_empty() {
-        Vec::new()
-    } else {
-        vec![Location {
-            physical_location: PhysicalLocation {
-                artifact_location: ArtifactLocation {
-                    uri,
-                    uri_base_id: SRCROOT,
-                },
-                region: finding.span().map(|span| Region {
-                    start_line: span.line,
-                    start_column: span.column.max(1),
-                    end_line: finding.end_line,
-                    end_column: finding.end_column.filter(|c| *c > 0),
-                }),
-            },
-        }]
-    };
+    let primary = region(finding.span(), finding.end_line, finding.end_column);
+    let locations = physical_location(ctx.ci_path(&finding.path), primary)
+        .map(|physical| Location {
+            id: None,
+            physical_location: Some(physical),
+            message: None,
+        })
+        .into_iter()
+        .collect();
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert("trellis/v1", finding.fingerprint.as_str());
     SarifResult {
@@ -274,11 +300,46 @@ fn result<'a>(finding: &'a Finding, rules: &[RuleInfo], ctx: &RenderContext) -> 
         level: level(finding.severity),
         message: OwnedMessage { text },
         locations,
+        related_locations,
         partial_fingerprints: fingerprints,
         properties: finding
             .service
             .as_deref()
             .map(|service| ResultProperties { service }),
+    }
+}
+
+/// Where a finding or a related location points, if at a file.
+fn physical_location(uri: Cow<'_, str>, region: Option<Region>) -> Option<PhysicalLocation<'_>> {
+    if uri.is_empty() {
+        return None;
+    }
+    Some(PhysicalLocation {
+        artifact_location: ArtifactLocation {
+            uri,
+            uri_base_id: SRCROOT,
+        },
+        region,
+    })
+}
+
+/// The region's end is given only when the finding knows it: spans fill a
+/// missing end in, SARIF should not claim it.
+fn region(span: Option<Span>, end_line: Option<u32>, end_column: Option<u32>) -> Option<Region> {
+    span.map(|span| Region {
+        start_line: span.line,
+        start_column: span.column.max(1),
+        end_line,
+        end_column: end_column.filter(|c| *c > 0),
+    })
+}
+
+/// Brackets in message text would read as embedded links (SARIF §3.11.6).
+fn escape_link_text(text: &str) -> Cow<'_, str> {
+    if text.contains(['[', ']']) {
+        Cow::Owned(text.replace('[', "\\[").replace(']', "\\]"))
+    } else {
+        Cow::Borrowed(text)
     }
 }
 
@@ -313,7 +374,9 @@ mod tests {
         assert!(run["originalUriBaseIds"]["%SRCROOT%"]["uri"].is_null());
         let mut uris = Vec::new();
         for result in run["results"].as_array().unwrap() {
-            for location in result["locations"].as_array().into_iter().flatten() {
+            let locations = result["locations"].as_array().into_iter().flatten();
+            let related = result["relatedLocations"].as_array().into_iter().flatten();
+            for location in locations.chain(related) {
                 let artifact = &location["physicalLocation"]["artifactLocation"];
                 assert_eq!(artifact["uriBaseId"], "%SRCROOT%");
                 uris.push(artifact["uri"].as_str().unwrap().to_string());
@@ -323,8 +386,33 @@ mod tests {
             uris,
             [
                 "tools/shop/services/order/go.mod",
+                "tools/shop/services/inventory/go.mod",
+                "tools/shop/services/payment/go.mod",
                 "tools/shop/services/order/internal/service/order.go",
             ]
+        );
+    }
+
+    #[test]
+    fn related_locations_are_linked_from_the_message() {
+        let out = super::render(&sample::report(), &sample::context(""));
+        let log: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let result = &log["runs"][0]["results"][1];
+        assert_eq!(result["ruleId"], "drift-version-mismatch");
+        let related = result["relatedLocations"].as_array().unwrap();
+        let ids: Vec<_> = related.iter().map(|r| r["id"].as_u64().unwrap()).collect();
+        assert_eq!(ids, [1, 2]);
+        assert_eq!(related[0]["message"]["text"], "v1.5.0 required here");
+        assert_eq!(related[0]["physicalLocation"]["region"]["startLine"], 5);
+        assert!(related[1]["physicalLocation"]["region"].is_null());
+        let text = result["message"]["text"].as_str().unwrap();
+        assert!(
+            text.contains("[services/inventory/go.mod:5:9](1): v1.5.0 required here"),
+            "{text}"
+        );
+        assert!(
+            text.contains("[services/payment/go.mod](2): v1.5.0 \\[indirect\\] required here"),
+            "{text}"
         );
     }
 

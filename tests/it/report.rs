@@ -8,10 +8,16 @@ fn sample() -> (Report, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     crate::support::write_tree(
         dir.path(),
-        &[(
-            "services/order-service/internal/service/order.go",
-            "package service\n\nfunc (s *OrderService) Create() {\n\tlog.Printf(\"creating order %d\", id)\n}\n",
-        )],
+        &[
+            (
+                "services/order-service/internal/service/order.go",
+                "package service\n\nfunc (s *OrderService) Create() {\n\tlog.Printf(\"creating order %d\", id)\n}\n",
+            ),
+            (
+                "services/inventory-service/go.mod",
+                "module example.com/shop/inventory\n\ngo 1.22\n\nrequire (\n\tgithub.com/google/uuid v1.5.0\n)\n",
+            ),
+        ],
     );
     let mut report = Report::new("lint");
     report.rules.push(RuleInfo {
@@ -49,7 +55,17 @@ fn sample() -> (Report, tempfile::TempDir) {
         .at_line(6)
         .service(Some("order-service"))
         .note("v1.6.0: order-service")
-        .note("v1.5.0: inventory-service"),
+        .note("v1.5.0: inventory-service")
+        .related(
+            "services/inventory-service/go.mod",
+            Some(Span {
+                line: 6,
+                column: 2,
+                end_line: 6,
+                end_column: 31,
+            }),
+            "v1.5.0 required here",
+        ),
     );
     report.findings.push(Finding::new(
         "layout-contract",
