@@ -215,6 +215,7 @@ impl Context {
         let ctx = RenderContext {
             root: self.root.clone(),
             color: self.color,
+            git_prefix: crate::report::git_prefix(&self.root),
         };
         let text = crate::report::render(&report, format, &ctx);
         let mut stdout = std::io::stdout().lock();

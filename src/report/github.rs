@@ -1,8 +1,10 @@
-use super::{Report, Severity};
+use super::paths::related_line;
+use super::{RenderContext, Report, Severity};
 use std::fmt::Write;
 
 /// GitHub Actions workflow commands: annotations on the pull request diff.
-pub fn render(report: &Report) -> String {
+/// Paths are relative to the git root, where the runner resolves them.
+pub fn render(report: &Report, ctx: &RenderContext) -> String {
     let mut out = String::new();
     for finding in &report.findings {
         let command = match finding.severity {
@@ -12,7 +14,10 @@ pub fn render(report: &Report) -> String {
         };
         let mut props = Vec::new();
         if !finding.path.is_empty() {
-            props.push(format!("file={}", escape_property(&finding.path)));
+            props.push(format!(
+                "file={}",
+                escape_property(&ctx.ci_path(&finding.path))
+            ));
         }
         if let Some(line) = finding.line {
             props.push(format!("line={line}"));
@@ -36,6 +41,11 @@ pub fn render(report: &Report) -> String {
         for note in &finding.notes {
             message.push('\n');
             message.push_str(note);
+        }
+        // An annotation has one place; the others are named in its text.
+        for related in &finding.related {
+            message.push('\n');
+            message.push_str(&related_line(&ctx.ci_path(&related.path), related));
         }
         if let Some(help) = &finding.help {
             message.push_str("\nhelp: ");
@@ -63,8 +73,28 @@ fn escape_property(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use crate::report::sample;
+
     #[test]
     fn snapshot() {
-        insta::assert_snapshot!(super::render(&crate::report::sample::report()));
+        insta::assert_snapshot!(super::render(&sample::report(), &sample::context("")));
+    }
+
+    #[test]
+    fn files_are_relative_to_the_git_root() {
+        let out = super::render(&sample::report(), &sample::context("tools/shop"));
+        let files: Vec<&str> = out
+            .lines()
+            .filter_map(|line| line.split("file=").nth(1))
+            .map(|rest| rest.split(',').next().unwrap())
+            .collect();
+        assert_eq!(
+            files,
+            [
+                "tools/shop/services/order/go.mod",
+                "tools/shop/services/order/internal/service/order.go"
+            ]
+        );
+        assert!(out.contains("%0Atools/shop/services/inventory/go.mod:5:9: v1.5.0 required here"));
     }
 }

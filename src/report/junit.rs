@@ -1,9 +1,11 @@
-use super::{Finding, Report};
+use super::paths::related_line;
+use super::{Finding, RenderContext, Report};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// JUnit XML: one testcase per rule and file, failing when it has findings.
-pub fn render(report: &Report) -> String {
+/// Files are named relative to the git root, like the CI job sees them.
+pub fn render(report: &Report, ctx: &RenderContext) -> String {
     let mut cases: BTreeMap<(&str, &str), Vec<&Finding>> = BTreeMap::new();
     for finding in &report.findings {
         cases
@@ -36,10 +38,11 @@ pub fn render(report: &Report) -> String {
         );
     }
     for ((rule, path), findings) in &cases {
+        let path = ctx.ci_path(path);
         let name = if path.is_empty() {
             "(repository)"
         } else {
-            path
+            &path
         };
         let _ = writeln!(
             out,
@@ -56,6 +59,10 @@ pub fn render(report: &Report) -> String {
             for note in &finding.notes {
                 body.push('\n');
                 body.push_str(note);
+            }
+            for related in &finding.related {
+                body.push('\n');
+                body.push_str(&related_line(&ctx.ci_path(&related.path), related));
             }
             if let Some(help) = &finding.help {
                 body.push_str("\nhelp: ");
@@ -94,14 +101,31 @@ fn xml(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use crate::report::sample;
+
     #[test]
     fn snapshot() {
-        insta::assert_snapshot!(super::render(&crate::report::sample::report()));
+        insta::assert_snapshot!(super::render(&sample::report(), &sample::context("")));
+    }
+
+    #[test]
+    fn files_are_relative_to_the_git_root() {
+        let out = super::render(&sample::report(), &sample::context("tools/shop"));
+        assert!(
+            out.contains("name=\"tools/shop/services/order/go.mod\""),
+            "{out}"
+        );
+        assert!(
+            out.contains(">tools/shop/services/order/go.mod:5:1: github.com"),
+            "{out}"
+        );
+        assert!(out.contains("\ntools/shop/services/inventory/go.mod:5:9: v1.5.0 required here"));
+        assert!(out.contains("name=\"(repository)\""));
     }
 
     #[test]
     fn empty_report_is_one_passing_case() {
-        let out = super::render(&crate::report::Report::new("lint"));
+        let out = super::render(&crate::report::Report::new("lint"), &sample::context(""));
         assert!(out.contains("name=\"no findings\""));
         assert!(out.contains("failures=\"0\""));
     }

@@ -22,6 +22,14 @@ pub fn render(report: &Report) -> String {
         plural(summary.infos)
     );
     let _ = writeln!(out);
+    if report.findings.len() > 1 {
+        let _ = writeln!(out, "| Rule | Findings |");
+        let _ = writeln!(out, "|---|---:|");
+        for (rule, count) in report.counts_by_rule() {
+            let _ = writeln!(out, "| `{rule}` | {count} |");
+        }
+        let _ = writeln!(out);
+    }
     let _ = writeln!(out, "| Severity | Rule | Location | Service | Message |");
     let _ = writeln!(out, "|---|---|---|---|---|");
     for finding in &report.findings {
@@ -35,6 +43,16 @@ pub fn render(report: &Report) -> String {
             super::Severity::Warning => "🟡 warning",
             super::Severity::Info => "🔵 info",
         };
+        let mut message = escape_cell(&finding.message);
+        for related in &finding.related {
+            message.push_str("<br>↳ ");
+            if !related.path.is_empty() {
+                // Lines only, like the finding's own location column.
+                let at = super::paths::location(&related.path, related.line, None);
+                message.push_str(&format!("`{}` ", escape_cell(&at)));
+            }
+            message.push_str(&escape_cell(&related.label));
+        }
         let _ = writeln!(
             out,
             "| {} | `{}` | {} | {} | {} |",
@@ -42,7 +60,7 @@ pub fn render(report: &Report) -> String {
             finding.rule,
             location,
             finding.service.as_deref().unwrap_or(""),
-            escape_cell(&finding.message)
+            message
         );
     }
     out
@@ -61,5 +79,14 @@ mod tests {
     #[test]
     fn snapshot() {
         insta::assert_snapshot!(super::render(&crate::report::sample::report()));
+    }
+
+    #[test]
+    fn one_finding_has_no_counts_table() {
+        let mut report = crate::report::sample::report();
+        report.findings.truncate(1);
+        let out = super::render(&report);
+        assert!(!out.contains("| Rule | Findings |"), "{out}");
+        assert!(out.contains("| Severity | Rule |"), "{out}");
     }
 }

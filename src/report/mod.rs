@@ -5,10 +5,12 @@ mod github;
 mod json;
 mod junit;
 mod markdown;
+mod paths;
 mod sarif;
 mod text;
 
 pub use finding::{Finding, Related, Severity, Span, sort_findings};
+pub use paths::git_prefix;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -79,6 +81,18 @@ impl Report {
         self.rules.dedup_by(|a, b| a.id == b.id);
     }
 
+    /// How many findings each rule produced, most first (ties by rule id):
+    /// on a large report, which rules to look at first.
+    pub fn counts_by_rule(&self) -> Vec<(&str, usize)> {
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for finding in &self.findings {
+            *counts.entry(finding.rule.as_str()).or_default() += 1;
+        }
+        let mut counts: Vec<(&str, usize)> = counts.into_iter().collect();
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        counts
+    }
+
     pub fn has_findings_at(&self, threshold: Severity) -> bool {
         self.findings.iter().any(|f| f.severity >= threshold)
     }
@@ -103,15 +117,27 @@ pub struct RenderContext {
     /// Where finding paths are relative to, to show source lines.
     pub root: PathBuf,
     pub color: bool,
+    /// `root` relative to its git work tree's root (see [`git_prefix`]):
+    /// sarif, github, junit and json paths start with it because CI tools
+    /// resolve paths from the checkout's root. Text and markdown leave it
+    /// out, as they are read by the person who chose the directory.
+    pub git_prefix: String,
+}
+
+impl RenderContext {
+    /// A finding's path as CI tools resolve it.
+    pub fn ci_path<'a>(&self, path: &'a str) -> std::borrow::Cow<'a, str> {
+        paths::rebase(&self.git_prefix, path)
+    }
 }
 
 pub fn render(report: &Report, format: Format, ctx: &RenderContext) -> String {
     match format {
         Format::Text => text::render(report, ctx),
-        Format::Json => json::render(report),
-        Format::Sarif => sarif::render(report),
-        Format::Github => github::render(report),
-        Format::Junit => junit::render(report),
+        Format::Json => json::render(report, ctx),
+        Format::Sarif => sarif::render(report, ctx),
+        Format::Github => github::render(report, ctx),
+        Format::Junit => junit::render(report, ctx),
         Format::Markdown => markdown::render(report),
     }
 }
@@ -120,7 +146,8 @@ pub fn render(report: &Report, format: Format, ctx: &RenderContext) -> String {
 pub(crate) mod sample {
     use super::*;
 
-    /// A small report with every severity, a repository-wide finding and notes.
+    /// A small report with every severity, a repository-wide finding, notes
+    /// and related locations (one with a region, one without).
     pub fn report() -> Report {
         let mut report = Report::new("lint");
         report.rules = vec![
@@ -165,7 +192,22 @@ pub(crate) mod sample {
             .at_line(5)
             .service(Some("order-service"))
             .note("v1.6.0: order-service")
-            .note("v1.5.0: inventory-service"),
+            .note("v1.5.0: inventory-service")
+            .related(
+                "services/inventory/go.mod",
+                Some(Span {
+                    line: 5,
+                    column: 9,
+                    end_line: 5,
+                    end_column: 38,
+                }),
+                "v1.5.0 required here",
+            )
+            .related(
+                "services/payment/go.mod",
+                None,
+                "v1.5.0 [indirect] required here",
+            ),
             Finding::new("layout-contract", Severity::Info, "", "no contract", "x"),
         ];
         report.stats = vec![("files analysed".into(), "3".into())];
@@ -178,6 +220,23 @@ pub(crate) mod sample {
         let file = dir.path().join("services/order/internal/service/order.go");
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();
         std::fs::write(&file, "package service\n\tlog.Printf(\"x\")\n").unwrap();
+        let related = dir.path().join("services/inventory/go.mod");
+        std::fs::create_dir_all(related.parent().unwrap()).unwrap();
+        std::fs::write(
+            &related,
+            "module example.com/inventory\n\ngo 1.22\n\nrequire github.com/google/uuid v1.5.0\n",
+        )
+        .unwrap();
         dir
+    }
+
+    /// Rendering options for the machine formats, as if the project sat at
+    /// `git_prefix` inside its git repository.
+    pub fn context(git_prefix: &str) -> RenderContext {
+        RenderContext {
+            root: PathBuf::new(),
+            color: false,
+            git_prefix: git_prefix.to_string(),
+        }
     }
 }

@@ -1,8 +1,14 @@
 //! SARIF 2.1.0, the format code-scanning services ingest.
 
-use super::{Finding, Report, RuleInfo, Severity};
+use super::paths::location;
+use super::{Finding, RenderContext, Report, RuleInfo, Severity, Span};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+
+/// Every uri is relative to this base, the root of the git checkout (or the
+/// project when there is no git repository): the base CI tools resolve from.
+const SRCROOT: &str = "%SRCROOT%";
 
 #[derive(Serialize)]
 struct Log<'a> {
@@ -17,7 +23,7 @@ struct Log<'a> {
 struct Run<'a> {
     tool: Tool<'a>,
     results: Vec<SarifResult<'a>>,
-    original_uri_base_ids: BTreeMap<&'static str, ArtifactLocation<'static>>,
+    original_uri_base_ids: BTreeMap<&'static str, UriBase>,
     column_kind: &'static str,
 }
 
@@ -78,6 +84,8 @@ struct SarifResult<'a> {
     message: OwnedMessage,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     locations: Vec<Location<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<Location<'a>>,
     partial_fingerprints: BTreeMap<&'static str, &'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     properties: Option<ResultProperties<'a>>,
@@ -96,7 +104,22 @@ struct ResultProperties<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Location<'a> {
-    physical_location: PhysicalLocation<'a>,
+    /// Set on related locations: the target of `[text](id)` links in the
+    /// result's message, which is how code scanning shows them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    physical_location: Option<PhysicalLocation<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<Message<'a>>,
+}
+
+/// An entry of `originalUriBaseIds`. SARIF wants its `uri` absolute or
+/// absent; the checkout's absolute path differs per machine, so it is absent
+/// and the description says what the base is.
+#[derive(Serialize)]
+struct UriBase {
+    description: Message<'static>,
 }
 
 #[derive(Serialize)]
@@ -110,9 +133,8 @@ struct PhysicalLocation<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ArtifactLocation<'a> {
-    uri: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    uri_base_id: Option<&'static str>,
+    uri: Cow<'a, str>,
+    uri_base_id: &'static str,
 }
 
 #[derive(Serialize)]
@@ -134,7 +156,7 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-pub fn render(report: &Report) -> String {
+pub fn render(report: &Report, ctx: &RenderContext) -> String {
     // Every rule that ran is described, plus any rule a finding names that the
     // job did not describe, so that every ruleIndex points at a descriptor.
     let mut rules: Vec<RuleInfo> = report.rules.clone();
@@ -187,14 +209,15 @@ pub fn render(report: &Report) -> String {
     let results = report
         .findings
         .iter()
-        .map(|finding| result(finding, &rules))
+        .map(|finding| result(finding, &rules, ctx))
         .collect();
     let mut base = BTreeMap::new();
     base.insert(
-        "%SRCROOT%",
-        ArtifactLocation {
-            uri: "./",
-            uri_base_id: None,
+        SRCROOT,
+        UriBase {
+            description: Message {
+                text: "The root of the git checkout the project is in (the project directory when it is in no git repository).",
+            },
         },
     );
     let log = Log {
@@ -220,7 +243,7 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-fn result<'a>(finding: &'a Finding, rules: &[RuleInfo]) -> SarifResult<'a> {
+fn result<'a>(finding: &'a Finding, rules: &[RuleInfo], ctx: &RenderContext) -> SarifResult<'a> {
     let rule_index = rules
         .iter()
         .position(|r| r.id == finding.rule)
@@ -230,28 +253,45 @@ fn result<'a>(finding: &'a Finding, rules: &[RuleInfo]) -> SarifResult<'a> {
         text.push('\n');
         text.push_str(note);
     }
+    let mut related_locations = Vec::with_capacity(finding.related.len());
+    for (index, related) in finding.related.iter().enumerate() {
+        // Ids start at 1 so that no link reads as the primary location.
+        let id = index + 1;
+        let uri = ctx.ci_path(&related.path);
+        text.push('\n');
+        if uri.is_empty() {
+            text.push_str(&escape_link_text(&related.label));
+        } else {
+            text.push_str(&format!(
+                "[{}]({id}): {}",
+                escape_link_text(&location(&uri, related.line, related.column)),
+                escape_link_text(&related.label)
+            ));
+        }
+        related_locations.push(Location {
+            id: Some(id),
+            physical_location: physical_location(
+                uri,
+                region(related.span(), related.end_line, related.end_column),
+            ),
+            message: Some(Message {
+                text: &related.label,
+            }),
+        });
+    }
     if let Some(help) = &finding.help {
         text.push_str("\nhelp: ");
         text.push_str(help);
     }
-    let locations = if finding.path.is_empty() {
-        Vec::new()
-    } else {
-        vec![Location {
-            physical_location: PhysicalLocation {
-                artifact_location: ArtifactLocation {
-                    uri: &finding.path,
-                    uri_base_id: Some("%SRCROOT%"),
-                },
-                region: finding.span().map(|span| Region {
-                    start_line: span.line,
-                    start_column: span.column.max(1),
-                    end_line: finding.end_line,
-                    end_column: finding.end_column.filter(|c| *c > 0),
-                }),
-            },
-        }]
-    };
+    let primary = region(finding.span(), finding.end_line, finding.end_column);
+    let locations = physical_location(ctx.ci_path(&finding.path), primary)
+        .map(|physical| Location {
+            id: None,
+            physical_location: Some(physical),
+            message: None,
+        })
+        .into_iter()
+        .collect();
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert("trellis/v1", finding.fingerprint.as_str());
     SarifResult {
@@ -260,11 +300,46 @@ fn result<'a>(finding: &'a Finding, rules: &[RuleInfo]) -> SarifResult<'a> {
         level: level(finding.severity),
         message: OwnedMessage { text },
         locations,
+        related_locations,
         partial_fingerprints: fingerprints,
         properties: finding
             .service
             .as_deref()
             .map(|service| ResultProperties { service }),
+    }
+}
+
+/// Where a finding or a related location points, if at a file.
+fn physical_location(uri: Cow<'_, str>, region: Option<Region>) -> Option<PhysicalLocation<'_>> {
+    if uri.is_empty() {
+        return None;
+    }
+    Some(PhysicalLocation {
+        artifact_location: ArtifactLocation {
+            uri,
+            uri_base_id: SRCROOT,
+        },
+        region,
+    })
+}
+
+/// The region's end is given only when the finding knows it: spans fill a
+/// missing end in, SARIF should not claim it.
+fn region(span: Option<Span>, end_line: Option<u32>, end_column: Option<u32>) -> Option<Region> {
+    span.map(|span| Region {
+        start_line: span.line,
+        start_column: span.column.max(1),
+        end_line,
+        end_column: end_column.filter(|c| *c > 0),
+    })
+}
+
+/// Brackets in message text would read as embedded links (SARIF §3.11.6).
+fn escape_link_text(text: &str) -> Cow<'_, str> {
+    if text.contains(['[', ']']) {
+        Cow::Owned(text.replace('[', "\\[").replace(']', "\\]"))
+    } else {
+        Cow::Borrowed(text)
     }
 }
 
@@ -284,9 +359,61 @@ fn pascal_case(id: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use crate::report::sample;
+
     #[test]
     fn snapshot() {
-        insta::assert_snapshot!(super::render(&crate::report::sample::report()));
+        insta::assert_snapshot!(super::render(&sample::report(), &sample::context("")));
+    }
+
+    #[test]
+    fn uris_are_relative_to_the_git_root() {
+        let out = super::render(&sample::report(), &sample::context("tools/shop"));
+        let log: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let run = &log["runs"][0];
+        assert!(run["originalUriBaseIds"]["%SRCROOT%"]["uri"].is_null());
+        let mut uris = Vec::new();
+        for result in run["results"].as_array().unwrap() {
+            let locations = result["locations"].as_array().into_iter().flatten();
+            let related = result["relatedLocations"].as_array().into_iter().flatten();
+            for location in locations.chain(related) {
+                let artifact = &location["physicalLocation"]["artifactLocation"];
+                assert_eq!(artifact["uriBaseId"], "%SRCROOT%");
+                uris.push(artifact["uri"].as_str().unwrap().to_string());
+            }
+        }
+        assert_eq!(
+            uris,
+            [
+                "tools/shop/services/order/go.mod",
+                "tools/shop/services/inventory/go.mod",
+                "tools/shop/services/payment/go.mod",
+                "tools/shop/services/order/internal/service/order.go",
+            ]
+        );
+    }
+
+    #[test]
+    fn related_locations_are_linked_from_the_message() {
+        let out = super::render(&sample::report(), &sample::context(""));
+        let log: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let result = &log["runs"][0]["results"][1];
+        assert_eq!(result["ruleId"], "drift-version-mismatch");
+        let related = result["relatedLocations"].as_array().unwrap();
+        let ids: Vec<_> = related.iter().map(|r| r["id"].as_u64().unwrap()).collect();
+        assert_eq!(ids, [1, 2]);
+        assert_eq!(related[0]["message"]["text"], "v1.5.0 required here");
+        assert_eq!(related[0]["physicalLocation"]["region"]["startLine"], 5);
+        assert!(related[1]["physicalLocation"]["region"].is_null());
+        let text = result["message"]["text"].as_str().unwrap();
+        assert!(
+            text.contains("[services/inventory/go.mod:5:9](1): v1.5.0 required here"),
+            "{text}"
+        );
+        assert!(
+            text.contains("[services/payment/go.mod](2): v1.5.0 \\[indirect\\] required here"),
+            "{text}"
+        );
     }
 
     #[test]

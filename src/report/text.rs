@@ -1,7 +1,8 @@
 //! rustc-style diagnostics with the source line and a caret.
 
-use super::{Finding, RenderContext, Report, Severity};
-use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use super::paths::related_line;
+use super::{Finding, Related, RenderContext, Report, Severity, Span};
+use annotate_snippets::{Annotation, AnnotationKind, Group, Level, Renderer, Snippet};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -17,7 +18,10 @@ pub fn render(report: &Report, ctx: &RenderContext) -> String {
     let mut paths: Vec<&str> = report
         .findings
         .iter()
-        .map(|f| f.path.as_str())
+        .flat_map(|f| {
+            let related = f.related.iter().filter(|r| r.line.is_some());
+            std::iter::once(f.path.as_str()).chain(related.map(|r| r.path.as_str()))
+        })
         .filter(|p| !p.is_empty())
         .collect();
     paths.sort_unstable();
@@ -35,24 +39,30 @@ pub fn render(report: &Report, ctx: &RenderContext) -> String {
     let rendered: Vec<String> = report
         .findings
         .par_iter()
-        .map(|finding| {
-            let source = sources
-                .get(finding.path.as_str())
-                .and_then(Option::as_deref);
-            render_finding(finding, source, &renderer)
-        })
+        .map(|finding| render_finding(finding, &sources, &renderer))
         .collect();
     let mut out = String::with_capacity(rendered.iter().map(|r| r.len() + 2).sum::<usize>() + 200);
     for text in rendered {
         out.push_str(&text);
         out.push_str("\n\n");
     }
+    if report.findings.len() > 1 {
+        out.push_str(&by_rule_line(report));
+        out.push('\n');
+    }
     out.push_str(&summary_line(report));
     out.push('\n');
     out
 }
 
-fn render_finding(finding: &Finding, source: Option<&str>, renderer: &Renderer) -> String {
+type Sources<'a> = HashMap<&'a str, Option<String>>;
+
+fn source_line<'s>(sources: &'s Sources<'_>, path: &str, line: Option<u32>) -> Option<&'s str> {
+    let text = sources.get(path)?.as_deref()?;
+    text.lines().nth(line?.saturating_sub(1) as usize)
+}
+
+fn render_finding(finding: &Finding, sources: &Sources<'_>, renderer: &Renderer) -> String {
     let level = match finding.severity {
         Severity::Error => Level::ERROR,
         Severity::Warning => Level::WARNING,
@@ -60,35 +70,21 @@ fn render_finding(finding: &Finding, source: Option<&str>, renderer: &Renderer) 
     };
     let title = level.primary_title(&finding.message).id(&finding.rule);
     let mut group = Group::with_title(title);
-    let line_text = finding
-        .line
-        .and_then(|line| source.and_then(|s| s.lines().nth(line.saturating_sub(1) as usize)));
+    let line_text = source_line(sources, &finding.path, finding.line);
     let origin_label = finding
         .service
         .as_ref()
         .map(|service| format!("in {service}"))
         .unwrap_or_default();
-    match (line_text, finding.line) {
-        (Some(text), Some(line)) => {
-            let start = char_to_byte(text, finding.column.unwrap_or(1));
-            let end = if finding.end_line.unwrap_or(line) == line {
-                char_to_byte(text, finding.end_column.unwrap_or(0)).max(start)
-            } else {
-                text.len()
-            };
-            // An empty range still draws a caret under one character.
-            let end = if end == start {
-                (start + text[start..].chars().next().map_or(0, char::len_utf8)).min(text.len())
-            } else {
-                end
-            };
-            let mut annotation = AnnotationKind::Primary.span(start..end);
+    match (line_text, finding.span()) {
+        (Some(text), Some(span)) => {
+            let mut annotation = AnnotationKind::Primary.span(caret_range(text, span));
             if !origin_label.is_empty() {
                 annotation = annotation.label(origin_label.clone());
             }
             group = group.element(
                 Snippet::source(text.to_string())
-                    .line_start(line as usize)
+                    .line_start(span.line as usize)
                     .path(finding.path.clone())
                     .annotation(annotation),
             );
@@ -105,6 +101,7 @@ fn render_finding(finding: &Finding, source: Option<&str>, renderer: &Renderer) 
         }
         _ => {}
     }
+    group = related_elements(group, finding, sources);
     for note in &finding.notes {
         group = group.element(Level::NOTE.message(note.clone()));
     }
@@ -119,6 +116,64 @@ fn render_finding(finding: &Finding, source: Option<&str>, renderer: &Renderer) 
     renderer.render(&[group]).to_string()
 }
 
+/// Related locations the way rustc shows other files: a secondary snippet
+/// (`::: path:line:col`, the line, a labelled `-` underline) when the line
+/// can be read, else a `= note: path:line:col: label` line. Snippets come
+/// first, as one after a note would be drawn inside it.
+fn related_elements<'a>(
+    mut group: Group<'a>,
+    finding: &'a Finding,
+    sources: &'a Sources<'_>,
+) -> Group<'a> {
+    // Without a primary location the first snippet would be drawn as the
+    // primary one (`-->`), so repository-wide findings list notes only.
+    let has_primary = !finding.path.is_empty();
+    let mut notes = Vec::new();
+    for related in &finding.related {
+        let line_text = has_primary
+            .then(|| source_line(sources, &related.path, related.line))
+            .flatten();
+        match (line_text, related.span()) {
+            (Some(text), Some(span)) => {
+                group = group.element(secondary_snippet(related, text, span));
+            }
+            _ => notes.push(Level::NOTE.message(related_line(&related.path, related))),
+        }
+    }
+    group.elements(notes)
+}
+
+fn secondary_snippet<'a>(
+    related: &'a Related,
+    text: &str,
+    span: Span,
+) -> Snippet<'a, Annotation<'a>> {
+    let annotation = AnnotationKind::Context
+        .span(caret_range(text, span))
+        .label(related.label.as_str());
+    Snippet::source(text.to_string())
+        .line_start(span.line as usize)
+        .path(related.path.as_str())
+        .annotation(annotation)
+}
+
+/// The bytes of `text` (the span's first line) to underline. An empty span
+/// still underlines one character, and one running past the line underlines
+/// to its end.
+fn caret_range(text: &str, span: Span) -> std::ops::Range<usize> {
+    let start = char_to_byte(text, span.column);
+    let end = if span.end_line == span.line {
+        char_to_byte(text, span.end_column).max(start)
+    } else {
+        text.len()
+    };
+    if end == start {
+        start..start + text[start..].chars().next().map_or(0, char::len_utf8)
+    } else {
+        start..end
+    }
+}
+
 /// Columns are 1-based character counts; snippets want byte offsets.
 fn char_to_byte(text: &str, column: u32) -> usize {
     if column == 0 {
@@ -127,6 +182,17 @@ fn char_to_byte(text: &str, column: u32) -> usize {
     text.char_indices()
         .nth(column as usize - 1)
         .map_or(text.len(), |(i, _)| i)
+}
+
+/// `by rule: go-mutable-global 12, go-init-func 4`: where a long report's
+/// volume comes from, read before the summary line.
+fn by_rule_line(report: &Report) -> String {
+    let counts: Vec<String> = report
+        .counts_by_rule()
+        .iter()
+        .map(|(rule, count)| format!("{rule} {count}"))
+        .collect();
+    format!("by rule: {}", counts.join(", "))
 }
 
 pub fn summary_line(report: &Report) -> String {
@@ -155,7 +221,7 @@ pub fn summary_line(report: &Report) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::report::{RenderContext, sample};
+    use crate::report::{Finding, RenderContext, Report, Severity, sample};
 
     #[test]
     fn snapshot_plain() {
@@ -163,8 +229,62 @@ mod tests {
         let ctx = RenderContext {
             root: root.path().to_path_buf(),
             color: false,
+            git_prefix: String::new(),
         };
         insta::assert_snapshot!(super::render(&sample::report(), &ctx));
+    }
+
+    #[test]
+    fn paths_stay_as_the_person_typed_them() {
+        let root = sample::source_root();
+        let ctx = RenderContext {
+            root: root.path().to_path_buf(),
+            color: false,
+            git_prefix: "tools/shop".into(),
+        };
+        let out = super::render(&sample::report(), &ctx);
+        assert!(
+            out.contains(" --> services/order/internal/service/order.go:2:2"),
+            "{out}"
+        );
+        assert!(out.contains("::: services/inventory/go.mod:5:9"), "{out}");
+        assert!(!out.contains("tools/shop"), "{out}");
+    }
+
+    fn finding(rule: &str, path: &str) -> Finding {
+        Finding::new(rule, Severity::Warning, path, "m", path)
+    }
+
+    #[test]
+    fn counts_by_rule_come_most_first_before_the_summary() {
+        let mut report = Report::new("lint");
+        report.findings = vec![
+            finding("go-init-func", "a.go"),
+            finding("go-mutable-global", "a.go"),
+            finding("go-mutable-global", "b.go"),
+            finding("arch-cross-service-import", "c.go"),
+        ];
+        report.finish();
+        let ctx = sample::context("");
+        let out = super::render(&report, &ctx);
+        let tail: Vec<&str> = out.lines().rev().take(2).collect();
+        assert_eq!(
+            tail,
+            [
+                "trellis lint: 0 errors, 4 warnings, 0 infos",
+                "by rule: go-mutable-global 2, arch-cross-service-import 1, go-init-func 1",
+            ]
+        );
+    }
+
+    #[test]
+    fn one_finding_has_no_counts() {
+        let mut report = Report::new("lint");
+        report.findings = vec![finding("go-init-func", "a.go")];
+        let out = super::render(&report, &sample::context(""));
+        assert!(!out.contains("by rule:"), "{out}");
+        let empty = super::render(&Report::new("lint"), &sample::context(""));
+        assert_eq!(empty, "trellis lint: no findings\n");
     }
 
     #[test]

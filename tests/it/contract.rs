@@ -716,9 +716,10 @@ fn a_project_in_a_subdirectory_of_the_repository_is_compared() {
         .collect();
     assert_eq!(
         findings,
-        vec![("FIELD_NO_DELETE", ORDER, "order-service")],
-        "paths are the project's, and only the project's protos are read"
+        vec![("FIELD_NO_DELETE", project_order.as_str(), "order-service")],
+        "only the project's protos are read; JSON paths are from the git root"
     );
+    assert_eq!(report["project_dir"], "platform/shop");
 
     // `trellis check` runs the contract check there too instead of skipping it.
     let output = trellis_in(

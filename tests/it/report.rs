@@ -1,15 +1,23 @@
 //! Every report format on one small set of findings, and SARIF against its schema.
 
+use crate::support::history::History;
+use crate::support::{stderr_of, stdout_of, trellis, trellis_in};
 use trellis::report::{Finding, Format, RenderContext, Report, RuleInfo, Severity, Span};
 
 fn sample() -> (Report, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     crate::support::write_tree(
         dir.path(),
-        &[(
-            "services/order-service/internal/service/order.go",
-            "package service\n\nfunc (s *OrderService) Create() {\n\tlog.Printf(\"creating order %d\", id)\n}\n",
-        )],
+        &[
+            (
+                "services/order-service/internal/service/order.go",
+                "package service\n\nfunc (s *OrderService) Create() {\n\tlog.Printf(\"creating order %d\", id)\n}\n",
+            ),
+            (
+                "services/inventory-service/go.mod",
+                "module example.com/shop/inventory\n\ngo 1.22\n\nrequire (\n\tgithub.com/google/uuid v1.5.0\n)\n",
+            ),
+        ],
     );
     let mut report = Report::new("lint");
     report.rules.push(RuleInfo {
@@ -47,7 +55,17 @@ fn sample() -> (Report, tempfile::TempDir) {
         .at_line(6)
         .service(Some("order-service"))
         .note("v1.6.0: order-service")
-        .note("v1.5.0: inventory-service"),
+        .note("v1.5.0: inventory-service")
+        .related(
+            "services/inventory-service/go.mod",
+            Some(Span {
+                line: 6,
+                column: 2,
+                end_line: 6,
+                end_column: 31,
+            }),
+            "v1.5.0 required here",
+        ),
     );
     report.findings.push(Finding::new(
         "layout-contract",
@@ -66,6 +84,7 @@ fn render(format: Format) -> String {
     let ctx = RenderContext {
         root: dir.path().to_path_buf(),
         color: false,
+        git_prefix: String::new(),
     };
     trellis::report::render(&report, format, &ctx)
 }
@@ -154,4 +173,86 @@ fn fingerprints_do_not_depend_on_lines() {
     let (report, _dir) = sample();
     let moved = report.findings[0].clone().at(Span::point(40, 1));
     assert_eq!(moved.fingerprint, report.findings[0].fingerprint);
+}
+
+/// A project in a subdirectory of a bigger git repository, found through its
+/// trellis.yaml from a directory inside it or named with `-C`: the CI
+/// formats name files from the git root, where CI tools resolve them; text
+/// and markdown from the project, as the person typed it.
+#[test]
+fn ci_formats_name_files_from_the_git_root() {
+    let mut history = History::new();
+    history
+        .fixture_at("shop", "platform/shop")
+        .write("platform/shop/trellis.yaml", "version: 1\n")
+        .write("README.md", "the bigger repository\n");
+    history.commit("shop in a subdirectory");
+    let project = history.path().join("platform/shop");
+    let file = "services/order-service/internal/service/order.go";
+    let in_repo = format!("platform/shop/{file}");
+    let lint = |format: &str| {
+        let output = trellis_in(&project, &["lint", "--no-cache", "--format", format]);
+        assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
+        stdout_of(&output)
+    };
+
+    let json: serde_json::Value = serde_json::from_str(&lint("json")).unwrap();
+    assert_eq!(json["project_dir"], "platform/shop");
+    let paths: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert!(paths.contains(&in_repo.as_str()), "{paths:?}");
+    assert!(
+        paths.iter().all(|p| p.starts_with("platform/shop/")),
+        "{paths:?}"
+    );
+
+    let sarif: serde_json::Value = serde_json::from_str(&lint("sarif")).unwrap();
+    let run = &sarif["runs"][0];
+    assert!(run["originalUriBaseIds"]["%SRCROOT%"].is_object());
+    let artifacts: Vec<&serde_json::Value> = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["locations"][0]["physicalLocation"]["artifactLocation"])
+        .collect();
+    assert!(artifacts.iter().any(|a| a["uri"] == in_repo.as_str()));
+    for artifact in &artifacts {
+        assert_eq!(artifact["uriBaseId"], "%SRCROOT%");
+        assert!(
+            artifact["uri"]
+                .as_str()
+                .unwrap()
+                .starts_with("platform/shop/"),
+            "{artifact}"
+        );
+    }
+
+    let github = lint("github");
+    assert!(
+        github.contains(&format!("::error file={in_repo},line=113,")),
+        "{github}"
+    );
+    let junit = lint("junit");
+    assert!(junit.contains(&format!("name=\"{in_repo}\"")), "{junit}");
+    assert!(junit.contains(&format!(">{in_repo}:113:")), "{junit}");
+
+    for format in ["text", "markdown"] {
+        let out = lint(format);
+        assert!(out.contains(&format!("{file}:113")), "{format}: {out}");
+        assert!(!out.contains("platform/shop"), "{format}: {out}");
+    }
+
+    // Found from inside the project (its trellis.yaml marks the root) the
+    // paths are the same.
+    let output = trellis()
+        .current_dir(project.join("services"))
+        .args(["lint", "--no-cache", "--format", "json"])
+        .output()
+        .unwrap();
+    let discovered: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    assert_eq!(discovered["findings"], json["findings"]);
 }

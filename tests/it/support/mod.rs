@@ -22,7 +22,11 @@ pub fn trellis() -> Command {
             std::env::temp_dir().join("trellis-tests-no-buf-cache"),
         )
         .env_remove("CI")
-        .env_remove("TRELLIS_CONFIG");
+        .env_remove("TRELLIS_CONFIG")
+        // Fixtures used in place sit inside trellis's own checkout (or in
+        // none, from a crate tarball): CI formats must not name files from
+        // that repository's root, so the git root search stops above them.
+        .env("GIT_CEILING_DIRECTORIES", fixture(""));
     cmd
 }
 
