@@ -180,6 +180,69 @@ fn go_work_repository() {
     );
 }
 
+/// (path, message) of every finding of a rule, in report order.
+fn places(json: &serde_json::Value, rule: &str) -> Vec<(String, String)> {
+    findings(json, rule)
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The go.mod/go.sum pairs of these cases were written by `go mod tidy`;
+/// .ci/drift.sh checks them against the Go toolchain again.
+#[test]
+fn gosum_follows_replace_as_go_does() {
+    let case = |name: &str| fixture("drift/drift-gosum").join(name);
+    // A pin, a fork, a replace of one old version, a directory; a workspace
+    // whose go.work overrides a module's pin and replaces an unpublished module.
+    for name in ["replace-pass", "workspace-pass"] {
+        let (json, _) = drift_json(&case(name), &[]);
+        assert_eq!(places(&json, "drift-gosum"), [], "{name}");
+    }
+    // Replaces added after the last `go mod tidy`: go.sum holds the required
+    // versions, Go needs the replacements'.
+    let (json, _) = drift_json(&case("replace-fail"), &[]);
+    assert_eq!(
+        places(&json, "drift-gosum"),
+        [
+            (
+                "services/a/go.mod".to_string(),
+                "services/a/go.sum has no hash for github.com/google/uuid v1.3.1, which replaces github.com/google/uuid v1.6.0".to_string()
+            ),
+            (
+                "services/b/go.mod".to_string(),
+                "services/b/go.sum has no hash for github.com/golang/text v0.3.7, which replaces golang.org/x/text v0.3.0".to_string()
+            ),
+        ]
+    );
+    // Without go.work.sum: services/a is complete on its own; services/b
+    // lacks uuid v1.6.0 and the workspace lacks v1.4.0, the version its
+    // go.work forces (services/a's own pin to v1.5.0 does not count there).
+    let (json, _) = drift_json(&case("workspace-fail"), &[]);
+    let gosum = findings(&json, "drift-gosum");
+    assert_eq!(gosum.len(), 1, "{gosum:#?}");
+    assert_eq!(gosum[0]["path"], "services/b/go.mod");
+    assert!(
+        gosum[0]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("has no hash for github.com/google/uuid v1.6.0"),
+        "{gosum:#?}"
+    );
+    assert!(
+        gosum[0]["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("needs github.com/google/uuid v1.4.0"),
+        "{gosum:#?}"
+    );
+}
+
 #[test]
 fn malformed_go_mod_is_exit_2_with_file_and_line() {
     let output = trellis()
