@@ -244,6 +244,63 @@ fn gosum_follows_replace_as_go_does() {
 }
 
 #[test]
+fn a_replace_by_the_same_module_is_a_pin_not_a_fork() {
+    let (json, _) = drift_json(&fixture("drift/drift-replace-local/pin-fail"), &[]);
+    let by_module = |module: &str| -> serde_json::Value {
+        let hits: Vec<_> = findings(&json, "drift-replace-local")
+            .into_iter()
+            .filter(|f| {
+                f["message"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(&format!("replace {module} "))
+            })
+            .collect();
+        assert_eq!(hits.len(), 1, "{module}: {json:#}");
+        hits[0].clone()
+    };
+    let uuid = by_module("github.com/google/uuid");
+    assert_eq!(uuid["severity"], "info");
+    let message = uuid["message"].as_str().unwrap();
+    for needle in [
+        "pins github.com/google/uuid to v1.3.1",
+        "silently overrides every requirement of github.com/google/uuid",
+        "`go get github.com/google/uuid@...` upgrades change nothing",
+    ] {
+        assert!(message.contains(needle), "{message} lacks {needle}");
+    }
+    assert!(!message.contains("fork"), "{message}");
+    assert!(
+        uuid["help"]
+            .as_str()
+            .unwrap()
+            .contains("go mod edit -dropreplace github.com/google/uuid`"),
+        "{uuid:#}"
+    );
+    // With an old version, only that version is swapped.
+    let text = by_module("golang.org/x/text v0.14.0");
+    assert_eq!(text["severity"], "info");
+    assert!(
+        text["message"]
+            .as_str()
+            .unwrap()
+            .contains("pins golang.org/x/text v0.14.0 to v0.15.0"),
+        "{text:#}"
+    );
+    assert!(
+        text["help"]
+            .as_str()
+            .unwrap()
+            .contains("-dropreplace golang.org/x/text@v0.14.0"),
+        "{text:#}"
+    );
+    // Another module path is still a fork.
+    let log = by_module("github.com/org/log");
+    assert_eq!(log["severity"], "warning");
+    assert!(log["message"].as_str().unwrap().contains("a fork replaces"));
+}
+
+#[test]
 fn malformed_go_mod_is_exit_2_with_file_and_line() {
     let output = trellis()
         .arg("-C")

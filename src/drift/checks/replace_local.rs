@@ -1,4 +1,5 @@
-//! drift-replace-local: `replace` directives that point at local paths or forks.
+//! drift-replace-local: `replace` directives that point at local paths or
+//! forks, or pin a module's version.
 
 use super::{Ctx, rule};
 use crate::drift::gomod::{Replace, is_absolute_path};
@@ -11,7 +12,7 @@ pub fn info() -> RuleInfo {
     rule(
         ID,
         Severity::Error,
-        "A replace directive points outside the repository, at an absolute path, or at a fork",
+        "A replace directive points outside the repository, at an absolute path or at a fork, or pins a version",
         r#"
 ## What it does
 Reads every `replace` in go.mod and go.work files:
@@ -20,22 +21,60 @@ Reads every `replace` in go.mod and go.work files:
 - a replacement directory that has no go.mod: error (the build fails);
 - a replacement by a sibling module inside the repository: info (a deliberate
   monorepo link, worth knowing about);
-- a replacement by another module at a version (a fork): warning.
+- a replacement by another module at a version (a fork): warning;
+- a replacement by the same module at a version (`X => X v1.2.3`, a pin):
+  info.
 
 ## Why is this bad?
 A local replace left in a committed go.mod breaks every other checkout and CI;
-a fork silently stops receiving upstream fixes.
+a fork silently stops receiving upstream fixes. A pin silently overrides every
+requirement of the module, this go.mod's and its dependencies': `go get
+X@latest` and upgrades pulled in by other modules change the `require` line
+and nothing else, so the build stays on the pinned version. With an old
+version (`X v1.2.0 => X v1.2.1`) it swaps only that version.
 
 ## Example
 ```
 replace github.com/org/auth => ../../../auth
+replace github.com/google/uuid => github.com/google/uuid v1.3.1
 ```
 
 ## Fix
 `go mod edit -dropreplace github.com/org/auth`, publish the change and require
 the new version; or use a go.work file (not committed) for local development.
+For a pin, require the version you want and drop the replace, or write why it
+must stay in a comment beside it.
 "#,
     )
+}
+
+/// `X => X vN`: not a fork, but a version that wins over every requirement.
+fn pin(replace: &Replace, what: &str, drop: &str) -> (Severity, String, String) {
+    let path = &replace.old_path;
+    let to = replace
+        .new_version
+        .as_ref()
+        .map_or_else(String::new, ToString::to_string);
+    match &replace.old_version {
+        None => (
+            Severity::Info,
+            format!(
+                "{what}: pins {path} to {to}; it silently overrides every requirement of {path}, so `go get {path}@...` upgrades change nothing"
+            ),
+            format!(
+                "keep the pin only with a reason written beside it; to move, require the version you want and `go mod edit -dropreplace {drop}`"
+            ),
+        ),
+        Some(from) => (
+            Severity::Info,
+            format!(
+                "{what}: pins {path} {from} to {to}; wherever {from} is selected, {to} is built instead"
+            ),
+            format!(
+                "require {path} {to} and `go mod edit -dropreplace {drop}`, or write why the swap must stay beside it"
+            ),
+        ),
+    }
 }
 
 fn check_one(
@@ -50,15 +89,21 @@ fn check_one(
         Some(v) => format!("{} {v}", replace.new_path),
         None => replace.new_path.clone(),
     };
-    let what = format!("replace {} => {target}", replace.old_path);
+    let (old, drop) = match &replace.old_version {
+        Some(v) => (
+            format!("{} {v}", replace.old_path),
+            format!("{}@{v}", replace.old_path),
+        ),
+        None => (replace.old_path.clone(), replace.old_path.clone()),
+    };
+    let what = format!("replace {old} => {target}");
     let (severity, message, help) = if replace.is_local() {
         if is_absolute_path(&replace.new_path) {
             (
                 Severity::Error,
                 format!("{what}: an absolute path exists only on one machine"),
                 format!(
-                    "`go mod edit -dropreplace {}` and require a published version, or use an uncommitted go.work",
-                    replace.old_path
+                    "`go mod edit -dropreplace {drop}` and require a published version, or use an uncommitted go.work"
                 ),
             )
         } else {
@@ -67,8 +112,7 @@ fn check_one(
                     Severity::Error,
                     format!("{what}: the directory is outside the repository"),
                     format!(
-                        "`go mod edit -dropreplace {}` and require a published version, or use an uncommitted go.work",
-                        replace.old_path
+                        "`go mod edit -dropreplace {drop}` and require a published version, or use an uncommitted go.work"
                     ),
                 ),
                 Some(target_dir) => {
@@ -88,13 +132,14 @@ fn check_one(
                 }
             }
         }
+    } else if replace.is_pin() {
+        pin(replace, &what, &drop)
     } else {
         (
             Severity::Warning,
             format!("{what}: a fork replaces the upstream module"),
             format!(
-                "upstream the change and drop the replace (`go mod edit -dropreplace {}`), or record why in a drift.exceptions entry",
-                replace.old_path
+                "upstream the change and drop the replace (`go mod edit -dropreplace {drop}`), or record why in a drift.exceptions entry"
             ),
         )
     };
