@@ -796,25 +796,115 @@ fn align_newest_or_majority() {
         dir.path(),
         &[("a/go.mod", &a), ("b/go.mod", &b), ("c/go.mod", &c)],
     );
+    // One finding for the module: its place, then the related ones.
     let flagged = |json: &serde_json::Value| -> Vec<String> {
-        findings(json, "drift-version-mismatch")
-            .iter()
-            .map(|f| f["service"].as_str().unwrap().to_string())
-            .collect()
+        let hits = findings(json, "drift-version-mismatch");
+        assert_eq!(hits.len(), 1, "{hits:#?}");
+        let mut paths = vec![hits[0]["path"].as_str().unwrap().to_string()];
+        paths.extend(related_paths(hits[0]));
+        paths
     };
     let (json, _) = drift_json(dir.path(), &[]);
-    assert_eq!(flagged(&json), ["a", "b"]);
+    assert_eq!(flagged(&json), ["a/go.mod", "b/go.mod"]);
     write_tree(
         dir.path(),
         &[("trellis.yaml", "version: 1\ndrift:\n  align: majority\n")],
     );
     let (json, _) = drift_json(dir.path(), &[]);
-    assert_eq!(flagged(&json), ["c"]);
+    assert_eq!(flagged(&json), ["c/go.mod"]);
     assert!(
         findings(&json, "drift-version-mismatch")[0]["help"]
             .as_str()
             .unwrap()
             .contains("align on v1.5.0")
+    );
+}
+
+fn related_paths(finding: &serde_json::Value) -> Vec<String> {
+    finding["related"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| r["path"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Three services that drift the same way: each rule reports it once, at the
+/// first go.mod, with the other go.mod files as related places.
+#[test]
+fn repeated_drift_is_one_finding_with_related_places() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = |name: &str, lib: &str| {
+        format!(
+            "module example.com/r/{name}\n\ngo 1.22\n\nrequire (\n\tgithub.com/org/anchored v1.4.0\n\tgithub.com/org/lib {lib}\n\tgithub.com/org/old v1.0.0\n)\n\nreplace github.com/org/pinned => github.com/org/pinned v1.2.3\n"
+        )
+    };
+    let (a, b) = (service("a", "v1.0.0"), service("b", "v1.0.0"));
+    let c = "module example.com/r/c\n\ngo 1.24.0\n\nrequire (\n\tgithub.com/org/lib v1.1.0\n\tgithub.com/org/old/v2 v2.0.0\n)\n\nreplace github.com/org/pinned => github.com/org/pinned v1.2.3\n";
+    let sum =
+        "github.com/org/other v1.0.0/go.mod h1:TIyPZe4MgqvfeYDBFedMoGGpEw/LqOeaOT+nhxU+yHo=\n";
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "go.mod",
+                "module example.com/r\n\ngo 1.24.0\n\nrequire github.com/org/anchored v1.5.0\n",
+            ),
+            ("services/a/go.mod", &a),
+            ("services/a/go.sum", sum),
+            ("services/b/go.mod", &b),
+            ("services/b/go.sum", sum),
+            ("services/c/go.mod", c),
+        ],
+    );
+    let (json, _) = drift_json(dir.path(), &[]);
+    let one = |rule: &str, needle: &str| -> (String, Vec<String>) {
+        let hits: Vec<_> = findings(&json, rule)
+            .into_iter()
+            .filter(|f| f["message"].as_str().unwrap().contains(needle))
+            .collect();
+        assert_eq!(hits.len(), 1, "{rule} {needle}: {hits:#?}");
+        (
+            hits[0]["path"].as_str().unwrap().to_string(),
+            related_paths(hits[0]),
+        )
+    };
+    let a_and_b = (
+        "services/a/go.mod".to_string(),
+        vec!["services/b/go.mod".to_string()],
+    );
+    assert_eq!(one("drift-version-mismatch", "github.com/org/lib"), a_and_b);
+    assert_eq!(one("drift-anchor", "github.com/org/anchored"), a_and_b);
+    assert_eq!(one("drift-major-split", "github.com/org/old"), a_and_b);
+    assert_eq!(one("drift-go-directive", "`go 1.22`"), a_and_b);
+    assert_eq!(
+        one("drift-gosum", "github.com/org/lib v1.0.0"),
+        a_and_b,
+        "one module version missing from two go.sum files"
+    );
+    assert_eq!(
+        one("drift-replace-local", "github.com/org/pinned"),
+        (
+            "services/a/go.mod".to_string(),
+            vec![
+                "services/b/go.mod".to_string(),
+                "services/c/go.mod".to_string()
+            ]
+        )
+    );
+    let go = findings(&json, "drift-go-directive");
+    let message = go[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("(and in 1 other go.mod file)"),
+        "{message}"
+    );
+    assert_eq!(go[0]["related"][0]["line"], 3, "{go:#?}");
+    assert!(
+        go[0]["related"][0]["label"]
+            .as_str()
+            .unwrap()
+            .contains("b is on `go 1.22` too"),
+        "{go:#?}"
     );
 }
 
