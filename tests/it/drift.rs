@@ -703,6 +703,44 @@ fn goproxy_comma_falls_back_only_on_not_found_and_off_stops() {
     assert!(stderr.contains("GOPROXY=off"), "{stderr}");
 }
 
+#[test]
+fn upstream_findings_for_several_go_mods_are_one_each() {
+    let server = Upstream::start();
+    let cache = tempfile::tempdir().unwrap();
+    let repo = upstream_repo(&format!("{}/index", server.base));
+    // A second service on the retracted version and the deprecated module.
+    write_tree(
+        repo.path(),
+        &[(
+            "services/c/go.mod",
+            "module example.com/up/c\n\ngo 1.22\n\nrequire (\n\tgithub.com/org/oldauth v1.0.0\n\tgithub.com/org/retracted v1.2.0\n)\n",
+        )],
+    );
+    let goproxy = format!("{}/proxy", server.base);
+    let (json, stderr, _) = run_upstream(
+        repo.path(),
+        cache.path(),
+        &[("GOPROXY", &goproxy)],
+        &["--upstream"],
+    );
+    for rule in ["drift-retracted", "drift-deprecated"] {
+        let go: Vec<_> = findings(&json, rule)
+            .into_iter()
+            .filter(|f| !f["message"].as_str().unwrap().starts_with("crate "))
+            .collect();
+        assert_eq!(go.len(), 1, "{rule}: {go:#?} {stderr}");
+        assert_eq!(go[0]["path"], "services/a/go.mod", "{rule}");
+        assert_eq!(related_paths(go[0]), ["services/c/go.mod"], "{rule}");
+        assert!(
+            go[0]["message"]
+                .as_str()
+                .unwrap()
+                .ends_with("(and in 1 other go.mod file)"),
+            "{rule}: {go:#?}"
+        );
+    }
+}
+
 /// A port nothing listens on: bound, then released, so connections are refused.
 fn closed_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
