@@ -131,6 +131,7 @@ fn missing<'a>(ctx: &Ctx<'a>) -> BTreeMap<(&'a str, &'a str), Vec<Missing<'a>>> 
         let work = ctx.facts.workspace_of(module);
         let work_sums = work.map(|w| ctx.facts.workspace_sums(w));
         for req in &module.parsed.requires {
+            // First as `go mod tidy` sees the module: on its own, go.work ignored.
             let replace = replacement_for(&module.parsed.replaces, &req.path, &req.version);
             let alone = Needed::of(req, replace);
             if alone.found_in(&[sum]) {
