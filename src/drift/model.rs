@@ -264,15 +264,29 @@ impl Facts {
         self.sums.iter().find(|s| s.path == want)
     }
 
-    /// The go.work.sum of the workspace that uses this module, if any.
-    pub fn work_sum_for(&self, module: &GoModule) -> Option<&SumFile> {
-        self.works
-            .iter()
-            .find(|w| w.uses_dir(&module.dir))
-            .and_then(|w| {
-                let want = join(&w.dir, "go.work.sum");
-                self.sums.iter().find(|s| s.path == want)
-            })
+    /// The go.work whose `use` names this module's directory, if any.
+    pub fn workspace_of(&self, module: &GoModule) -> Option<&WorkFile> {
+        self.works.iter().find(|w| w.uses_dir(&module.dir))
+    }
+
+    /// The modules a go.work uses.
+    pub fn workspace_modules<'a>(
+        &'a self,
+        work: &'a WorkFile,
+    ) -> impl Iterator<Item = &'a GoModule> + 'a {
+        self.modules.iter().filter(|m| work.uses_dir(&m.dir))
+    }
+
+    /// Every file Go reads hashes from in workspace mode: the go.sum of each
+    /// module the workspace uses, and its go.work.sum.
+    pub fn workspace_sums(&self, work: &WorkFile) -> Vec<&SumFile> {
+        let work_sum = join(&work.dir, "go.work.sum");
+        let mut sums: Vec<&SumFile> = self
+            .workspace_modules(work)
+            .filter_map(|m| self.sum_for(m))
+            .collect();
+        sums.extend(self.sums.iter().find(|s| s.path == work_sum));
+        sums
     }
 }
 

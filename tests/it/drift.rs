@@ -180,6 +180,126 @@ fn go_work_repository() {
     );
 }
 
+/// (path, message) of every finding of a rule, in report order.
+fn places(json: &serde_json::Value, rule: &str) -> Vec<(String, String)> {
+    findings(json, rule)
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The go.mod/go.sum pairs of these cases were written by `go mod tidy`;
+/// .ci/drift.sh checks them against the Go toolchain again.
+#[test]
+fn gosum_follows_replace_as_go_does() {
+    let case = |name: &str| fixture("drift/drift-gosum").join(name);
+    // A pin, a fork, a replace of one old version, a directory; a workspace
+    // whose go.work overrides a module's pin and replaces an unpublished module.
+    for name in ["replace-pass", "workspace-pass"] {
+        let (json, _) = drift_json(&case(name), &[]);
+        assert_eq!(places(&json, "drift-gosum"), [], "{name}");
+    }
+    // Replaces added after the last `go mod tidy`: go.sum holds the required
+    // versions, Go needs the replacements'.
+    let (json, _) = drift_json(&case("replace-fail"), &[]);
+    assert_eq!(
+        places(&json, "drift-gosum"),
+        [
+            (
+                "services/a/go.mod".to_string(),
+                "services/a/go.sum has no hash for github.com/google/uuid v1.3.1, which replaces github.com/google/uuid v1.6.0".to_string()
+            ),
+            (
+                "services/b/go.mod".to_string(),
+                "services/b/go.sum has no hash for github.com/golang/text v0.3.7, which replaces golang.org/x/text v0.3.0".to_string()
+            ),
+        ]
+    );
+    // Without go.work.sum: services/a is complete on its own; services/b
+    // lacks uuid v1.6.0 and the workspace lacks v1.4.0, the version its
+    // go.work forces (services/a's own pin to v1.5.0 does not count there).
+    let (json, _) = drift_json(&case("workspace-fail"), &[]);
+    let gosum = findings(&json, "drift-gosum");
+    assert_eq!(gosum.len(), 1, "{gosum:#?}");
+    assert_eq!(gosum[0]["path"], "services/b/go.mod");
+    assert!(
+        gosum[0]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("has no hash for github.com/google/uuid v1.6.0"),
+        "{gosum:#?}"
+    );
+    assert!(
+        gosum[0]["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("needs github.com/google/uuid v1.4.0"),
+        "{gosum:#?}"
+    );
+}
+
+#[test]
+fn a_replace_by_the_same_module_is_a_pin_not_a_fork() {
+    let (json, _) = drift_json(&fixture("drift/drift-replace-local/pin-fail"), &[]);
+    let by_module = |module: &str| -> serde_json::Value {
+        let hits: Vec<_> = findings(&json, "drift-replace-local")
+            .into_iter()
+            .filter(|f| {
+                f["message"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(&format!("replace {module} "))
+            })
+            .collect();
+        assert_eq!(hits.len(), 1, "{module}: {json:#}");
+        hits[0].clone()
+    };
+    let uuid = by_module("github.com/google/uuid");
+    assert_eq!(uuid["severity"], "info");
+    let message = uuid["message"].as_str().unwrap();
+    for needle in [
+        "pins github.com/google/uuid to v1.3.1",
+        "silently overrides every requirement of github.com/google/uuid",
+        "`go get github.com/google/uuid@...` upgrades change nothing",
+    ] {
+        assert!(message.contains(needle), "{message} lacks {needle}");
+    }
+    assert!(!message.contains("fork"), "{message}");
+    assert!(
+        uuid["help"]
+            .as_str()
+            .unwrap()
+            .contains("go mod edit -dropreplace github.com/google/uuid`"),
+        "{uuid:#}"
+    );
+    // With an old version, only that version is swapped.
+    let text = by_module("golang.org/x/text v0.14.0");
+    assert_eq!(text["severity"], "info");
+    assert!(
+        text["message"]
+            .as_str()
+            .unwrap()
+            .contains("pins golang.org/x/text v0.14.0 to v0.15.0"),
+        "{text:#}"
+    );
+    assert!(
+        text["help"]
+            .as_str()
+            .unwrap()
+            .contains("-dropreplace golang.org/x/text@v0.14.0"),
+        "{text:#}"
+    );
+    // Another module path is still a fork.
+    let log = by_module("github.com/org/log");
+    assert_eq!(log["severity"], "warning");
+    assert!(log["message"].as_str().unwrap().contains("a fork replaces"));
+}
+
 #[test]
 fn malformed_go_mod_is_exit_2_with_file_and_line() {
     let output = trellis()
@@ -583,6 +703,44 @@ fn goproxy_comma_falls_back_only_on_not_found_and_off_stops() {
     assert!(stderr.contains("GOPROXY=off"), "{stderr}");
 }
 
+#[test]
+fn upstream_findings_for_several_go_mods_are_one_each() {
+    let server = Upstream::start();
+    let cache = tempfile::tempdir().unwrap();
+    let repo = upstream_repo(&format!("{}/index", server.base));
+    // A second service on the retracted version and the deprecated module.
+    write_tree(
+        repo.path(),
+        &[(
+            "services/c/go.mod",
+            "module example.com/up/c\n\ngo 1.22\n\nrequire (\n\tgithub.com/org/oldauth v1.0.0\n\tgithub.com/org/retracted v1.2.0\n)\n",
+        )],
+    );
+    let goproxy = format!("{}/proxy", server.base);
+    let (json, stderr, _) = run_upstream(
+        repo.path(),
+        cache.path(),
+        &[("GOPROXY", &goproxy)],
+        &["--upstream"],
+    );
+    for rule in ["drift-retracted", "drift-deprecated"] {
+        let go: Vec<_> = findings(&json, rule)
+            .into_iter()
+            .filter(|f| !f["message"].as_str().unwrap().starts_with("crate "))
+            .collect();
+        assert_eq!(go.len(), 1, "{rule}: {go:#?} {stderr}");
+        assert_eq!(go[0]["path"], "services/a/go.mod", "{rule}");
+        assert_eq!(related_paths(go[0]), ["services/c/go.mod"], "{rule}");
+        assert!(
+            go[0]["message"]
+                .as_str()
+                .unwrap()
+                .ends_with("(and in 1 other go.mod file)"),
+            "{rule}: {go:#?}"
+        );
+    }
+}
+
 /// A port nothing listens on: bound, then released, so connections are refused.
 fn closed_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -676,25 +834,115 @@ fn align_newest_or_majority() {
         dir.path(),
         &[("a/go.mod", &a), ("b/go.mod", &b), ("c/go.mod", &c)],
     );
+    // One finding for the module: its place, then the related ones.
     let flagged = |json: &serde_json::Value| -> Vec<String> {
-        findings(json, "drift-version-mismatch")
-            .iter()
-            .map(|f| f["service"].as_str().unwrap().to_string())
-            .collect()
+        let hits = findings(json, "drift-version-mismatch");
+        assert_eq!(hits.len(), 1, "{hits:#?}");
+        let mut paths = vec![hits[0]["path"].as_str().unwrap().to_string()];
+        paths.extend(related_paths(hits[0]));
+        paths
     };
     let (json, _) = drift_json(dir.path(), &[]);
-    assert_eq!(flagged(&json), ["a", "b"]);
+    assert_eq!(flagged(&json), ["a/go.mod", "b/go.mod"]);
     write_tree(
         dir.path(),
         &[("trellis.yaml", "version: 1\ndrift:\n  align: majority\n")],
     );
     let (json, _) = drift_json(dir.path(), &[]);
-    assert_eq!(flagged(&json), ["c"]);
+    assert_eq!(flagged(&json), ["c/go.mod"]);
     assert!(
         findings(&json, "drift-version-mismatch")[0]["help"]
             .as_str()
             .unwrap()
             .contains("align on v1.5.0")
+    );
+}
+
+fn related_paths(finding: &serde_json::Value) -> Vec<String> {
+    finding["related"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| r["path"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Three services that drift the same way: each rule reports it once, at the
+/// first go.mod, with the other go.mod files as related places.
+#[test]
+fn repeated_drift_is_one_finding_with_related_places() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = |name: &str, lib: &str| {
+        format!(
+            "module example.com/r/{name}\n\ngo 1.22\n\nrequire (\n\tgithub.com/org/anchored v1.4.0\n\tgithub.com/org/lib {lib}\n\tgithub.com/org/old v1.0.0\n)\n\nreplace github.com/org/pinned => github.com/org/pinned v1.2.3\n"
+        )
+    };
+    let (a, b) = (service("a", "v1.0.0"), service("b", "v1.0.0"));
+    let c = "module example.com/r/c\n\ngo 1.24.0\n\nrequire (\n\tgithub.com/org/lib v1.1.0\n\tgithub.com/org/old/v2 v2.0.0\n)\n\nreplace github.com/org/pinned => github.com/org/pinned v1.2.3\n";
+    let sum =
+        "github.com/org/other v1.0.0/go.mod h1:TIyPZe4MgqvfeYDBFedMoGGpEw/LqOeaOT+nhxU+yHo=\n";
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "go.mod",
+                "module example.com/r\n\ngo 1.24.0\n\nrequire github.com/org/anchored v1.5.0\n",
+            ),
+            ("services/a/go.mod", &a),
+            ("services/a/go.sum", sum),
+            ("services/b/go.mod", &b),
+            ("services/b/go.sum", sum),
+            ("services/c/go.mod", c),
+        ],
+    );
+    let (json, _) = drift_json(dir.path(), &[]);
+    let one = |rule: &str, needle: &str| -> (String, Vec<String>) {
+        let hits: Vec<_> = findings(&json, rule)
+            .into_iter()
+            .filter(|f| f["message"].as_str().unwrap().contains(needle))
+            .collect();
+        assert_eq!(hits.len(), 1, "{rule} {needle}: {hits:#?}");
+        (
+            hits[0]["path"].as_str().unwrap().to_string(),
+            related_paths(hits[0]),
+        )
+    };
+    let a_and_b = (
+        "services/a/go.mod".to_string(),
+        vec!["services/b/go.mod".to_string()],
+    );
+    assert_eq!(one("drift-version-mismatch", "github.com/org/lib"), a_and_b);
+    assert_eq!(one("drift-anchor", "github.com/org/anchored"), a_and_b);
+    assert_eq!(one("drift-major-split", "github.com/org/old"), a_and_b);
+    assert_eq!(one("drift-go-directive", "`go 1.22`"), a_and_b);
+    assert_eq!(
+        one("drift-gosum", "github.com/org/lib v1.0.0"),
+        a_and_b,
+        "one module version missing from two go.sum files"
+    );
+    assert_eq!(
+        one("drift-replace-local", "github.com/org/pinned"),
+        (
+            "services/a/go.mod".to_string(),
+            vec![
+                "services/b/go.mod".to_string(),
+                "services/c/go.mod".to_string()
+            ]
+        )
+    );
+    let go = findings(&json, "drift-go-directive");
+    let message = go[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("(and in 1 other go.mod file)"),
+        "{message}"
+    );
+    assert_eq!(go[0]["related"][0]["line"], 3, "{go:#?}");
+    assert!(
+        go[0]["related"][0]["label"]
+            .as_str()
+            .unwrap()
+            .contains("b is on `go 1.22` too"),
+        "{go:#?}"
     );
 }
 

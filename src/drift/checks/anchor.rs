@@ -1,7 +1,10 @@
 //! drift-anchor: a service's version is outside what the anchor allows.
 
-use super::{Ctx, rule};
+use super::{Ctx, also_in, list_some, rule};
+use crate::drift::gomod::Require;
+use crate::drift::model::GoModule;
 use crate::report::{Finding, RuleInfo, Severity};
+use std::collections::BTreeMap;
 
 pub const ID: &str = "drift-anchor";
 
@@ -19,6 +22,8 @@ way Go's compatibility rules allow: v0 modules within the anchored minor
 (`v0.8.0` allows `v0.8.*` at or above it), v1+ modules within the major at or
 above the anchor. `=v1.5.2` pins exactly (also `drift.float: false` for the
 root go.mod), and a range such as `>=v1.2.0, <v1.4.0` allows that range.
+Services requiring the same version outside the anchor are one finding, at
+the first go.mod, with the others as related places.
 
 ## Why is this bad?
 The anchor is the authoritative baseline every service inherits. A service
@@ -39,50 +44,65 @@ service that must differ gets a `drift.exceptions` entry with a `reason`.
 }
 
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    // (module, version) -> the services requiring it: one finding for all of
+    // them, since the message and the fix are the same.
+    let mut groups: BTreeMap<(&str, &str), Vec<(&GoModule, &Require)>> = BTreeMap::new();
     for module in ctx.facts.service_modules() {
         for req in &module.parsed.requires {
             let Some(anchored) = ctx.anchors.get(&req.path) else {
                 continue;
             };
-            if anchored.constraint.allows(&req.version) {
+            if anchored.constraint.allows(&req.version) || ctx.excepted(&req.path, &module.name) {
                 continue;
             }
-            if ctx.excepted(&req.path, &module.name) {
-                continue;
-            }
-            let source = match anchored.line {
-                Some(line) => format!("{}:{line}", anchored.source),
-                None => anchored.source.clone(),
-            };
-            let help = match anchored.constraint.target() {
-                Some(target) => format!(
-                    "`go get {}@{target}` in {}, or add a drift.exceptions entry with a reason",
-                    req.path, module.name
-                ),
-                None => format!(
-                    "move {} into the allowed range, or add a drift.exceptions entry with a reason",
-                    req.path
-                ),
-            };
-            out.push(
-                Finding::new(
-                    ID,
-                    Severity::Error,
-                    &module.manifest,
-                    format!(
-                        "{} {} is outside the anchor: {} allows {}",
-                        req.path,
-                        req.version,
-                        source,
-                        anchored.constraint.describe()
-                    ),
-                    &req.path,
-                )
-                .at(req.pos.span())
-                .service(Some(module.name.clone()))
-                .help(help)
-                .note(format!("anchor: {source}")),
+            groups
+                .entry((req.path.as_str(), req.version.as_str()))
+                .or_default()
+                .push((module, req));
+        }
+    }
+    for ((path, version), mut uses) in groups {
+        let Some(anchored) = ctx.anchors.get(path) else {
+            continue;
+        };
+        uses.sort_by(|a, b| a.0.manifest.cmp(&b.0.manifest));
+        let (module, req) = uses[0];
+        let names: Vec<String> = uses.iter().map(|(m, _)| m.name.clone()).collect();
+        let source = match anchored.line {
+            Some(line) => format!("{}:{line}", anchored.source),
+            None => anchored.source.clone(),
+        };
+        let help = match anchored.constraint.target() {
+            Some(target) => format!(
+                "`go get {path}@{target}` in {}, or add a drift.exceptions entry with a reason",
+                list_some(&names, 5)
+            ),
+            None => format!(
+                "move {path} into the allowed range, or add a drift.exceptions entry with a reason"
+            ),
+        };
+        let mut finding = Finding::new(
+            ID,
+            Severity::Error,
+            &module.manifest,
+            format!(
+                "{path} {version} is outside the anchor: {source} allows {}{}",
+                anchored.constraint.describe(),
+                also_in(uses.len() - 1, "go.mod file")
+            ),
+            path,
+        )
+        .at(req.pos.span())
+        .service(Some(module.name.clone()))
+        .help(help)
+        .note(format!("anchor: {source}"));
+        for (other, req) in &uses[1..] {
+            finding = finding.related(
+                &other.manifest,
+                Some(req.pos.span()),
+                format!("{} requires {path} {version} too", other.name),
             );
         }
+        out.push(finding);
     }
 }

@@ -72,33 +72,43 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 format!("\"{req}\": {}", super::list_some(&names, 5))
             })
             .collect();
-        for (req, who) in &reqs {
-            if *req == newest {
-                continue;
-            }
-            for (path, service, line) in who {
-                if ctx.excepted(name, service) {
-                    continue;
-                }
-                let mut finding = Finding::new(
-                    ID,
-                    Severity::Warning,
-                    *path,
-                    format!(
-                        "crate {name} is required as \"{req}\" here and as \"{newest}\" elsewhere"
-                    ),
-                    name,
-                )
-                .at_line(*line)
-                .service(Some(service.clone()))
-                .help(format!(
-                    "require {name} = \"{newest}\", or declare it once in [workspace.dependencies] and use `{name}.workspace = true`"
-                ));
-                for note in &notes {
-                    finding = finding.note(note.clone());
-                }
-                out.push(finding);
-            }
+        // One finding per crate, at the first lagging manifest; the others
+        // are its related places.
+        let mut lagging: Vec<(&str, &Requirer<'_>)> = reqs
+            .iter()
+            .filter(|(req, _)| **req != newest)
+            .flat_map(|(req, who)| who.iter().map(move |w| (req.as_str(), w)))
+            .filter(|(_, (_, service, _))| !ctx.excepted(name, service))
+            .collect();
+        lagging.sort_by(|a, b| (a.1.0, a.1.2).cmp(&(b.1.0, b.1.2)));
+        let Some(&(req, (path, service, line))) = lagging.first() else {
+            continue;
+        };
+        let mut finding = Finding::new(
+            ID,
+            Severity::Warning,
+            *path,
+            format!(
+                "crate {name} is required as \"{req}\" here and as \"{newest}\" elsewhere{}",
+                super::also_in(lagging.len() - 1, "manifest")
+            ),
+            name,
+        )
+        .at_line(*line)
+        .service(Some(service.clone()))
+        .help(format!(
+            "require {name} = \"{newest}\", or declare it once in [workspace.dependencies] and use `{name}.workspace = true`"
+        ));
+        for note in &notes {
+            finding = finding.note(note.clone());
         }
+        for (req, (path, service, line)) in &lagging[1..] {
+            finding = finding.related(
+                *path,
+                Some(crate::report::Span::point(*line, 1)),
+                format!("{service} requires \"{req}\" here"),
+            );
+        }
+        out.push(finding);
     }
 }

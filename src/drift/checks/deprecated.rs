@@ -1,8 +1,11 @@
 //! drift-deprecated (with --upstream): a module whose newest go.mod says `// Deprecated:`.
 
-use super::{Ctx, rule};
+use super::{Ctx, also_in, rule};
+use crate::drift::gomod::Require;
+use crate::drift::model::GoModule;
 use crate::drift::upstream::UpstreamData;
 use crate::report::{Finding, RuleInfo, Severity};
+use std::collections::BTreeMap;
 
 pub const ID: &str = "drift-deprecated";
 
@@ -15,7 +18,8 @@ pub fn info() -> RuleInfo {
 ## What it does
 With `--upstream`, reads the `// Deprecated:` comment of the `module` line in
 the newest go.mod of each required module (as `go list -m -u` does) and reports
-each service that requires it, with the authors' message.
+the services that require it, with the authors' message: one finding per
+module, at the first go.mod, with the others as related places.
 
 ## Why is this bad?
 A deprecated module gets no more fixes; its authors usually name a successor.
@@ -32,7 +36,11 @@ Move to the successor the message names, then drop the requirement.
     )
 }
 
+/// One finding per deprecated module, at the first go.mod requiring it, with
+/// the others as related places.
 pub fn check(ctx: &Ctx<'_>, data: &UpstreamData, out: &mut Vec<Finding>) {
+    type Uses<'a> = Vec<(&'a GoModule, &'a Require)>;
+    let mut groups: BTreeMap<&str, (&str, Uses<'_>)> = BTreeMap::new();
     for module in ctx.facts.service_modules() {
         for req in &module.parsed.requires {
             let Some(message) = data
@@ -44,18 +52,36 @@ pub fn check(ctx: &Ctx<'_>, data: &UpstreamData, out: &mut Vec<Finding>) {
             else {
                 continue;
             };
-            out.push(
-                Finding::new(
-                    ID,
-                    Severity::Warning,
-                    &module.manifest,
-                    format!("{} is deprecated: {message}", req.path),
-                    &req.path,
-                )
-                .at(req.pos.span())
-                .service(Some(module.name.clone()))
-                .help("move to the successor the deprecation names"),
+            groups
+                .entry(req.path.as_str())
+                .or_insert_with(|| (message.as_str(), Vec::new()))
+                .1
+                .push((module, req));
+        }
+    }
+    for (path, (message, mut uses)) in groups {
+        uses.sort_by(|a, b| a.0.manifest.cmp(&b.0.manifest));
+        let (module, req) = uses[0];
+        let mut finding = Finding::new(
+            ID,
+            Severity::Warning,
+            &module.manifest,
+            format!(
+                "{path} is deprecated: {message}{}",
+                also_in(uses.len() - 1, "go.mod file")
+            ),
+            path,
+        )
+        .at(req.pos.span())
+        .service(Some(module.name.clone()))
+        .help("move to the successor the deprecation names");
+        for (other, req) in &uses[1..] {
+            finding = finding.related(
+                &other.manifest,
+                Some(req.pos.span()),
+                format!("{} requires {path} {} too", other.name, req.version),
             );
         }
+        out.push(finding);
     }
 }

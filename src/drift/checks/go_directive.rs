@@ -2,6 +2,7 @@
 
 use super::{Ctx, rule};
 use crate::drift::gomod::Setting;
+use crate::drift::model::GoModule;
 use crate::drift::version::parse_go_language;
 use crate::report::{Finding, RuleInfo, Severity};
 use std::collections::BTreeMap;
@@ -16,8 +17,10 @@ pub fn info() -> RuleInfo {
         r#"
 ## What it does
 Compares the `go` and `toolchain` lines of every go.mod (and go.work) in the
-repository and reports the files behind the newest. A go.work whose `go` line is
-older than a module it uses is an error: the go command refuses it.
+repository and reports the files behind the newest: one finding per older
+value, at the first go.mod on it, with the others as related places. A go.work
+whose `go` line is older than a module it uses is an error: the go command
+refuses it (one finding per go.work, naming the newest module it is behind).
 
 ## Why is this bad?
 The `go` line selects language semantics (loop variables, range-over-func) and
@@ -46,6 +49,13 @@ fn key(value: &str) -> Option<Key> {
 }
 
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    lines(ctx, out);
+    workspaces(ctx, out);
+}
+
+/// One finding per older `go` (or `toolchain`) value, at its first go.mod,
+/// with the other go.mod files on that value as related places.
+fn lines(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     for (directive, get) in [
         (
             "go",
@@ -53,8 +63,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         ),
         ("toolchain", |m| m.toolchain.as_ref()),
     ] {
-        let mut values: BTreeMap<Key, Vec<(&crate::drift::model::GoModule, &Setting)>> =
-            BTreeMap::new();
+        let mut values: BTreeMap<Key, Vec<(&GoModule, &Setting)>> = BTreeMap::new();
         for module in &ctx.facts.modules {
             if let Some(setting) = get(&module.parsed)
                 && let Some(k) = key(&setting.value)
@@ -81,32 +90,45 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 )
             })
             .collect();
-        for uses in values.values().rev().skip(1) {
-            for (module, setting) in uses {
-                let mut finding = Finding::new(
-                    ID,
-                    Severity::Warning,
-                    &module.manifest,
-                    format!(
-                        "`{directive} {}` here, but other modules are on `{directive} {newest}`",
-                        setting.value
-                    ),
-                    directive,
-                )
-                .at(setting.pos.span())
-                .service(Some(module.name.clone()))
-                .help(format!(
-                    "`go mod edit -{directive}={newest}` in {}",
-                    module.name
-                ));
-                for note in &notes {
-                    finding = finding.note(note.clone());
-                }
-                out.push(finding);
+        for uses in values.values_mut().rev().skip(1) {
+            uses.sort_by(|a, b| a.0.manifest.cmp(&b.0.manifest));
+            let (module, setting) = uses[0];
+            let names: Vec<String> = uses.iter().map(|(m, _)| m.name.clone()).collect();
+            let mut finding = Finding::new(
+                ID,
+                Severity::Warning,
+                &module.manifest,
+                format!(
+                    "`{directive} {}` here{}, but other modules are on `{directive} {newest}`",
+                    setting.value,
+                    super::also_in(uses.len() - 1, "go.mod file")
+                ),
+                directive,
+            )
+            .at(setting.pos.span())
+            .service(Some(module.name.clone()))
+            .help(format!(
+                "`go mod edit -{directive}={newest}` in {}",
+                super::list_some(&names, 5)
+            ));
+            for note in &notes {
+                finding = finding.note(note.clone());
             }
+            for (other, setting) in &uses[1..] {
+                finding = finding.related(
+                    &other.manifest,
+                    Some(setting.pos.span()),
+                    format!("{} is on `{directive} {}` too", other.name, setting.value),
+                );
+            }
+            out.push(finding);
         }
     }
-    // go.work must be at least as new as every module it uses.
+}
+
+/// A go.work must be at least as new as every module it uses: one finding
+/// per go.work, naming the newest module it is behind.
+fn workspaces(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     for work in &ctx.facts.works {
         let Some(work_go) = &work.parsed.go else {
             continue;
@@ -114,28 +136,46 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         let Some(work_key) = key(&work_go.value) else {
             continue;
         };
-        for module in &ctx.facts.modules {
-            if !work.uses_dir(&module.dir) {
-                continue;
-            }
-            if let Some(go) = &module.parsed.go
-                && key(&go.value).is_some_and(|k| k > work_key)
-            {
-                out.push(
-                    Finding::new(
-                        ID,
-                        Severity::Error,
-                        &work.path,
-                        format!(
-                            "go.work says `go {}` but {} needs `go {}`",
-                            work_go.value, module.name, go.value
-                        ),
-                        &format!("go.work:{}", module.manifest),
-                    )
-                    .at(work_go.pos.span())
-                    .help(format!("`go work edit -go={}`", go.value)),
-                );
-            }
+        let mut newer: Vec<(Key, &GoModule, &Setting)> = ctx
+            .facts
+            .workspace_modules(work)
+            .filter_map(|m| {
+                let go = m.parsed.go.as_ref()?;
+                let k = key(&go.value).filter(|k| *k > work_key)?;
+                Some((k, m, go))
+            })
+            .collect();
+        // The newest requirement first: it is the version the go.work needs.
+        newer.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.manifest.cmp(&b.1.manifest)));
+        let Some((_, module, go)) = newer.first() else {
+            continue;
+        };
+        let mut finding = Finding::new(
+            ID,
+            Severity::Error,
+            &work.path,
+            format!(
+                "go.work says `go {}` but {} needs `go {}`{}",
+                work_go.value,
+                module.name,
+                go.value,
+                match newer.len() - 1 {
+                    0 => String::new(),
+                    1 => " (and 1 other module needs more)".to_string(),
+                    n => format!(" (and {n} other modules need more)"),
+                }
+            ),
+            &format!("go.work:{}", module.manifest),
+        )
+        .at(work_go.pos.span())
+        .help(format!("`go work edit -go={}`", go.value));
+        for (_, other, go) in &newer[1..] {
+            finding = finding.related(
+                &other.manifest,
+                Some(go.pos.span()),
+                format!("{} needs `go {}`", other.name, go.value),
+            );
         }
+        out.push(finding);
     }
 }

@@ -1,7 +1,10 @@
-//! drift-gosum: go.sum lacks a hash for a required version, or two go.sum
-//! files disagree on one.
+//! drift-gosum: go.sum lacks the hash Go needs for a required version (or
+//! for what replaces it), or two go.sum files disagree on one.
 
-use super::{Ctx, rule};
+use super::{Ctx, list_some, rule};
+use crate::drift::gomod::{Replace, Require, replacement_for};
+use crate::drift::model::{GoModule, SumFile, WorkFile};
+use crate::drift::version::GoVersion;
 use crate::report::{Finding, RuleInfo, Severity};
 use std::collections::BTreeMap;
 
@@ -11,13 +14,24 @@ pub fn info() -> RuleInfo {
     rule(
         ID,
         Severity::Error,
-        "go.sum lacks a required module version, or two go.sum files disagree on a hash",
+        "go.sum lacks the hash Go needs for a requirement (or its replacement), or two go.sum files disagree on one",
         r#"
 ## What it does
-Only where a go.sum exists: reports each `require` of the go.mod beside it that
-has no line in that go.sum (nor in the go.work.sum of a workspace using the
-module), and every module version whose hash differs between two go.sum or
-go.work.sum files of the repository.
+Only where a go.sum exists: reports each `require` of the go.mod beside it
+whose hash Go would look for and not find, and every module version whose hash
+differs between two go.sum or go.work.sum files of the repository.
+
+The hash Go looks for follows `replace`, as the go command does: a
+replacement by a module version (`X => Y v1.2.3`, a fork, or `X => X v1.2.3`,
+a pin) needs the hash of `Y v1.2.3`, not of the required version of X; a
+replacement naming an old version (`X v1.0.0 => ...`) applies only when that
+version is required; a directory replacement (`=> ../x`) needs no hash.
+A module that a go.work uses is also checked the way workspace mode sees it:
+the go.work's replaces win over the module's own, and hashes may come from
+go.work.sum or any go.sum of the workspace. A hash is reported missing only
+when neither the module on its own (what `go mod tidy`, which ignores go.work,
+writes) nor its workspace has it. One module version missing from several
+go.sum files, or disagreed on by several, is one finding that lists every place.
 
 ## Why is this bad?
 A missing hash makes `go build` fail with "missing go.sum entry" in CI and for
@@ -29,6 +43,10 @@ them is wrong, and the checksum database will reject it.
 ```
 services/a/go.sum:  github.com/google/uuid v1.6.0 h1:AAAA...
 services/b/go.sum:  github.com/google/uuid v1.6.0 h1:BBBB...
+
+services/c/go.mod:  require github.com/google/uuid v1.6.0
+                    replace github.com/google/uuid => github.com/google/uuid v1.3.1
+services/c/go.sum:  github.com/google/uuid v1.6.0 h1:...  (Go needs v1.3.1's hash)
 ```
 
 ## Fix
@@ -38,51 +56,175 @@ run `go mod download -x` to fetch the hash again (verified against sum.golang.or
     )
 }
 
-/// A go.sum file and a line in it.
-type Place<'a> = (&'a str, u32);
+/// What go.sum must hold for one requirement.
+enum Needed<'a> {
+    /// Nothing: the requirement is replaced by a directory.
+    Nothing,
+    /// A line for this module version (content or go.mod hash), `via` the
+    /// replace that chose it, if any.
+    Hash {
+        path: &'a str,
+        version: &'a GoVersion,
+        via: Option<&'a Replace>,
+    },
+}
 
-pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+impl<'a> Needed<'a> {
+    fn of(req: &'a Require, replace: Option<&'a Replace>) -> Needed<'a> {
+        match replace {
+            None => Needed::Hash {
+                path: &req.path,
+                version: &req.version,
+                via: None,
+            },
+            Some(r) => match r.target() {
+                None => Needed::Nothing,
+                Some((path, version)) => Needed::Hash {
+                    path,
+                    version,
+                    via: Some(r),
+                },
+            },
+        }
+    }
+
+    fn found_in(&self, sums: &[&SumFile]) -> bool {
+        match self {
+            Needed::Nothing => true,
+            Needed::Hash { path, version, .. } => sums
+                .iter()
+                .any(|s| s.parsed.has_any(path, version.as_str())),
+        }
+    }
+}
+
+/// The replace workspace mode applies: the go.work's own wins; otherwise any
+/// module of the workspace may replace it for all of them.
+fn workspace_replacement<'a>(
+    ctx: &Ctx<'a>,
+    work: &'a WorkFile,
+    req: &Require,
+) -> Option<&'a Replace> {
+    replacement_for(&work.parsed.replaces, &req.path, &req.version).or_else(|| {
+        ctx.facts
+            .workspace_modules(work)
+            .find_map(|m| replacement_for(&m.parsed.replaces, &req.path, &req.version))
+    })
+}
+
+/// A requirement whose hash is nowhere Go would look.
+struct Missing<'a> {
+    module: &'a GoModule,
+    sum: &'a SumFile,
+    req: &'a Require,
+    via: Option<&'a Replace>,
+    /// The go.work using the module, and what workspace mode needs instead.
+    workspace: Option<(&'a WorkFile, Needed<'a>)>,
+}
+
+fn missing<'a>(ctx: &Ctx<'a>) -> BTreeMap<(&'a str, &'a str), Vec<Missing<'a>>> {
+    let mut out: BTreeMap<(&str, &str), Vec<Missing<'_>>> = BTreeMap::new();
     for module in &ctx.facts.modules {
         let Some(sum) = ctx.facts.sum_for(module) else {
             continue;
         };
-        let work_sum = ctx.facts.work_sum_for(module);
+        let work = ctx.facts.workspace_of(module);
+        let work_sums = work.map(|w| ctx.facts.workspace_sums(w));
         for req in &module.parsed.requires {
-            let replaced_locally = module
-                .parsed
-                .replaces
-                .iter()
-                .any(|r| r.old_path == req.path && r.is_local());
-            if replaced_locally {
+            // First as `go mod tidy` sees the module: on its own, go.work ignored.
+            let replace = replacement_for(&module.parsed.replaces, &req.path, &req.version);
+            let alone = Needed::of(req, replace);
+            if alone.found_in(&[sum]) {
                 continue;
             }
-            let version = req.version.as_str();
-            let known = sum.parsed.has_any(&req.path, version)
-                || work_sum.is_some_and(|w| w.parsed.has_any(&req.path, version));
-            if known {
+            // A module that only builds inside its workspace is fine when
+            // the workspace has what it needs there.
+            let workspace = work.map(|w| (w, Needed::of(req, workspace_replacement(ctx, w, req))));
+            if let (Some((_, needed)), Some(sums)) = (&workspace, &work_sums)
+                && needed.found_in(sums)
+            {
                 continue;
             }
-            out.push(
-                Finding::new(
-                    ID,
-                    Severity::Error,
-                    &module.manifest,
-                    format!("{} has no hash for {} {version}", sum.path, req.path),
-                    &format!("missing:{}@{version}", req.path),
-                )
-                .at(req.pos.span())
-                .service(Some(module.name.clone()))
-                .help(format!(
-                    "run `go mod tidy` in {}",
-                    if module.dir.is_empty() {
-                        "."
-                    } else {
-                        &module.dir
-                    }
-                )),
-            );
+            let Needed::Hash { path, version, via } = alone else {
+                continue;
+            };
+            out.entry((path, version.as_str()))
+                .or_default()
+                .push(Missing {
+                    module,
+                    sum,
+                    req,
+                    via,
+                    workspace,
+                });
         }
     }
+    out
+}
+
+fn report_missing(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    for ((path, version), mut places) in missing(ctx) {
+        places.sort_by(|a, b| a.module.manifest.cmp(&b.module.manifest));
+        let first = &places[0];
+        let replaced = first.via.map_or_else(String::new, |_| {
+            format!(", which replaces {} {}", first.req.path, first.req.version)
+        });
+        let others = match places.len() - 1 {
+            0 => String::new(),
+            1 => " (nor has 1 other go.sum)".to_string(),
+            n => format!(" (nor have {n} other go.sum files)"),
+        };
+        let dirs: Vec<String> = places
+            .iter()
+            .map(|m| {
+                if m.module.dir.is_empty() {
+                    ".".to_string()
+                } else {
+                    m.module.dir.clone()
+                }
+            })
+            .collect();
+        let mut finding = Finding::new(
+            ID,
+            Severity::Error,
+            &first.module.manifest,
+            format!(
+                "{} has no hash for {path} {version}{replaced}{others}",
+                first.sum.path
+            ),
+            &format!("missing:{path}@{version}"),
+        )
+        .at(first.req.pos.span())
+        .service(Some(first.module.name.clone()))
+        .help(match &first.workspace {
+            Some((work, _)) => format!(
+                "run `go mod tidy` in {}, or a build beside {} to fill its go.work.sum",
+                list_some(&dirs, 5),
+                work.path
+            ),
+            None => format!("run `go mod tidy` in {}", list_some(&dirs, 5)),
+        });
+        if let Some((work, Needed::Hash { path, version, .. })) = &first.workspace {
+            finding = finding.note(format!(
+                "the workspace of {} needs {path} {version} and has no hash for it either: a build there adds it to go.work.sum",
+                work.path
+            ));
+        }
+        for other in &places[1..] {
+            finding = finding.related(
+                &other.module.manifest,
+                Some(other.req.pos.span()),
+                format!("{} has no hash for {path} {version} either", other.sum.path),
+            );
+        }
+        out.push(finding);
+    }
+}
+
+/// A go.sum file and a line in it.
+type Place<'a> = (&'a str, u32);
+
+fn report_conflicts(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     // (module, version, go.mod-only) -> hash -> [(file, line)]
     let mut hashes: BTreeMap<(&str, &str, bool), BTreeMap<&str, Vec<Place<'_>>>> = BTreeMap::new();
     for sum in &ctx.facts.sums {
@@ -111,29 +253,55 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 format!("{hash}: {}", places.join(", "))
             })
             .collect();
-        for files in by_hash.values() {
-            for (file, line) in files {
-                let service = ctx
-                    .facts
-                    .modules
-                    .iter()
-                    .find(|m| crate::drift::model::join(&m.dir, "go.sum") == *file)
-                    .map(|m| m.name.clone());
-                let mut finding = Finding::new(
-                    ID,
-                    Severity::Error,
-                    *file,
-                    format!("go.sum files disagree on the hash of {what}"),
-                    &format!("conflict:{what}"),
-                )
-                .at_line(*line)
-                .service(service)
-                .help("delete the wrong line and run `go mod download` to fetch the hash again from a verified source");
-                for note in &notes {
-                    finding = finding.note(note.clone());
+        // The finding sits on the rarest hash, the likelier to be wrong; the
+        // other lines are its related places.
+        let Some((primary_hash, primary_files)) =
+            by_hash.iter().min_by_key(|(_, files)| files.len())
+        else {
+            continue;
+        };
+        let (file, line) = primary_files[0];
+        let service = ctx
+            .facts
+            .modules
+            .iter()
+            .find(|m| crate::drift::model::join(&m.dir, "go.sum") == file)
+            .map(|m| m.name.clone());
+        let mut finding = Finding::new(
+            ID,
+            Severity::Error,
+            file,
+            format!("go.sum files disagree on the hash of {what}"),
+            &format!("conflict:{what}"),
+        )
+        .at_line(line)
+        .service(service)
+        .help("delete the wrong line and run `go mod download` to fetch the hash again from a verified source");
+        for note in notes {
+            finding = finding.note(note);
+        }
+        for (hash, files) in &by_hash {
+            for &(other, other_line) in files {
+                if (other, other_line) == (file, line) {
+                    continue;
                 }
-                out.push(finding);
+                let label = if hash == primary_hash {
+                    format!("the same {hash} here")
+                } else {
+                    format!("{hash} here")
+                };
+                finding = finding.related(
+                    other,
+                    Some(crate::report::Span::point(other_line, 1)),
+                    label,
+                );
             }
         }
+        out.push(finding);
     }
+}
+
+pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    report_missing(ctx, out);
+    report_conflicts(ctx, out);
 }

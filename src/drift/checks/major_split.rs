@@ -18,7 +18,9 @@ Groups requirements by module path without its major suffix (`/v2`,
 `gopkg.in/x.v3`) and reports services on an older major than another service
 (or than the anchor): `example.com/lib` v1 next to `example.com/lib/v2`, or
 `+incompatible` majors. A module that requires both majors itself is not
-reported; `// indirect` requirements get `drift.indirect_severity`.
+reported; `// indirect` requirements get `drift.indirect_severity`. Each
+older major is one finding, at the first go.mod using it, with the others as
+related places.
 
 ## Why is this bad?
 Different majors are different APIs: types do not convert between them, and
@@ -80,47 +82,75 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             if *major == newest {
                 continue;
             }
-            for (module, req) in uses {
-                // A module that also requires the target major has both on
-                // purpose (or through its dependencies): not a split between services.
-                let has_target = majors
-                    .get(&newest)
-                    .is_some_and(|users| users.iter().any(|(m, _)| m.manifest == module.manifest));
-                // drift-anchor already reports an anchored path at the wrong major.
-                if has_target
-                    || module.is_anchor
-                    || ctx.anchors.contains_key(&req.path)
-                    || ctx.excepted(&req.path, &module.name)
-                {
-                    continue;
-                }
-                let severity = if req.indirect {
-                    ctx.config.indirect_severity()
-                } else {
-                    Severity::Warning
-                };
-                let mut finding = Finding::new(
-                    ID,
-                    severity,
-                    &module.manifest,
-                    format!(
-                        "{base} is used at major v{major} here and at v{newest} {}",
-                        if anchored.is_some() {
-                            "in the anchor"
-                        } else {
-                            "elsewhere"
-                        }
-                    ),
-                    &req.path,
+            let mut lagging: Vec<_> = uses
+                .iter()
+                .filter(|(module, req)| {
+                    // A module that also requires the target major has both on
+                    // purpose (or through its dependencies): not a split between services.
+                    let has_target = majors.get(&newest).is_some_and(|users| {
+                        users.iter().any(|(m, _)| m.manifest == module.manifest)
+                    });
+                    // drift-anchor already reports an anchored path at the wrong major.
+                    !(has_target
+                        || module.is_anchor
+                        || ctx.anchors.contains_key(&req.path)
+                        || ctx.excepted(&req.path, &module.name))
+                })
+                .collect();
+            lagging.sort_by(|a, b| a.0.manifest.cmp(&b.0.manifest));
+            let Some((module, req)) = lagging.first() else {
+                continue;
+            };
+            // One finding per lagging major, at its first go.mod.
+            let severity = if lagging.iter().all(|(_, r)| r.indirect) {
+                ctx.config.indirect_severity()
+            } else {
+                Severity::Warning
+            };
+            let mut finding = Finding::new(
+                ID,
+                severity,
+                &module.manifest,
+                format!(
+                    "{base} is used at major v{major} here{} and at v{newest} {}",
+                    super::also_in(lagging.len() - 1, "go.mod file"),
+                    if anchored.is_some() {
+                        "in the anchor"
+                    } else {
+                        "elsewhere"
+                    }
+                ),
+                &req.path,
+            )
+            .at(req.pos.span())
+            .service(Some(module.name.clone()))
+            .help(format!(
+                "migrate {} to v{newest}",
+                super::list_some(
+                    &lagging
+                        .iter()
+                        .map(|(m, _)| m.name.clone())
+                        .collect::<Vec<_>>(),
+                    5
                 )
-                .at(req.pos.span())
-                .service(Some(module.name.clone()))
-                .help(format!("migrate {} to v{newest}", module.name));
-                for note in &notes {
-                    finding = finding.note(note.clone());
-                }
-                out.push(finding);
+            ));
+            for note in &notes {
+                finding = finding.note(note.clone());
             }
+            for (other, req) in &lagging[1..] {
+                finding = finding.related(
+                    &other.manifest,
+                    Some(req.pos.span()),
+                    format!(
+                        "{} requires {} {}{} here",
+                        other.name,
+                        req.path,
+                        req.version,
+                        if req.indirect { " (indirect)" } else { "" }
+                    ),
+                );
+            }
+            out.push(finding);
         }
     }
 }

@@ -69,6 +69,16 @@ pub fn list_some(items: &[String], max: usize) -> String {
     format!("{} and {} more", items[..max].join(", "), items.len() - max)
 }
 
+/// ` (and in 3 other go.mod files)`: the other places of a finding that is
+/// reported once for every file it repeats in; empty when there are none.
+pub fn also_in(others: usize, what: &str) -> String {
+    match others {
+        0 => String::new(),
+        1 => format!(" (and in 1 other {what})"),
+        n => format!(" (and in {n} other {what}s)"),
+    }
+}
+
 pub fn rule(id: &str, severity: Severity, summary: &str, docs: &str) -> RuleInfo {
     RuleInfo {
         id: id.to_string(),

@@ -21,6 +21,8 @@ releases and reports, per module, how many major, minor and patch releases
 each service is behind the newest. Newer majors are found at their own module
 path (`/v2`, `/v3`). Libyears (the time between the release a service uses and
 the newest release) are summed per service and in total in the report's stats.
+Each module (or crate at one resolved version) is one finding; the other
+services and manifests are in its notes or related places.
 
 ## Why is this bad?
 Lag accumulates: the further behind, the bigger and riskier the eventual
@@ -189,7 +191,18 @@ pub fn resolved(
     ))
 }
 
+/// A crate behind its newest release, with the same message wherever the
+/// same version is resolved.
+struct Behind {
+    message: String,
+    help: String,
+}
+
+/// One finding per crate and resolved version, at the first manifest, with
+/// the other manifests (workspace members) as related places.
 fn crates(ctx: &Ctx<'_>, data: &UpstreamData, out: &mut Vec<Finding>) {
+    type Requirers = Vec<(String, Option<String>, u32)>;
+    let mut groups: BTreeMap<(&str, semver::Version), (Behind, Requirers)> = BTreeMap::new();
     for manifest in &ctx.facts.manifests {
         let service = manifest
             .service
@@ -204,59 +217,91 @@ fn crates(ctx: &Ctx<'_>, data: &UpstreamData, out: &mut Vec<Finding>) {
             let (Some(req), Some(versions)) = (&dep.req, data.crates.get(&dep.name)) else {
                 continue;
             };
-            let Some(newest) = versions
-                .iter()
-                .filter(|v| !v.yanked && v.version.pre.is_empty())
-                .map(|v| &v.version)
-                .max()
-            else {
-                continue;
-            };
             let Some((current, _)) = resolved(ctx, &manifest.path, &dep.name, req) else {
                 continue;
             };
-            if &current >= newest {
+            let Some(behind) = crate_behind(&dep.name, &current, versions) else {
                 continue;
-            }
-            // Cargo's compatibility: 0.x minors and 1+ majors are breaking lines.
-            let line_of = |v: &semver::Version| {
-                if v.major == 0 {
-                    (0, v.minor)
-                } else {
-                    (v.major, 0)
-                }
             };
-            let lines_behind: std::collections::BTreeSet<(u64, u64)> = versions
-                .iter()
-                .filter(|v| !v.yanked && v.version.pre.is_empty() && v.version > current)
-                .map(|v| line_of(&v.version))
-                .filter(|l| *l != line_of(&current))
-                .collect();
-            let what = if lines_behind.is_empty() {
-                "a compatible update".to_string()
-            } else {
-                format!(
-                    "{} breaking release line{} behind",
-                    lines_behind.len(),
-                    if lines_behind.len() == 1 { "" } else { "s" }
-                )
-            };
-            out.push(
-                Finding::new(
-                    ID,
-                    Severity::Info,
-                    &manifest.path,
-                    format!("crate {} {current} is {what}: newest is {newest}", dep.name),
-                    &dep.name,
-                )
-                .at_line(dep.line)
-                .service(service.clone())
-                .help(if lines_behind.is_empty() {
-                    format!("`cargo update -p {}`", dep.name)
-                } else {
-                    format!("require {} = \"{newest}\" and fix what breaks", dep.name)
-                }),
-            );
+            groups
+                .entry((dep.name.as_str(), current))
+                .or_insert_with(|| (behind, Vec::new()))
+                .1
+                .push((manifest.path.clone(), service.clone(), dep.line));
         }
     }
+    for ((name, _), (behind, requirers)) in groups {
+        let (path, service, line) = &requirers[0];
+        let mut finding = Finding::new(
+            ID,
+            Severity::Info,
+            path,
+            format!(
+                "{}{}",
+                behind.message,
+                super::also_in(requirers.len() - 1, "manifest")
+            ),
+            name,
+        )
+        .at_line(*line)
+        .service(service.clone())
+        .help(behind.help);
+        for (other, service, line) in &requirers[1..] {
+            finding = finding.related(
+                other,
+                Some(crate::report::Span::point(*line, 1)),
+                format!(
+                    "{} requires {name} here",
+                    service.as_deref().unwrap_or(other)
+                ),
+            );
+        }
+        out.push(finding);
+    }
+}
+
+fn crate_behind(
+    name: &str,
+    current: &semver::Version,
+    versions: &[crate::drift::upstream::crates::CrateVersion],
+) -> Option<Behind> {
+    let newest = versions
+        .iter()
+        .filter(|v| !v.yanked && v.version.pre.is_empty())
+        .map(|v| &v.version)
+        .max()?;
+    if current >= newest {
+        return None;
+    }
+    // Cargo's compatibility: 0.x minors and 1+ majors are breaking lines.
+    let line_of = |v: &semver::Version| {
+        if v.major == 0 {
+            (0, v.minor)
+        } else {
+            (v.major, 0)
+        }
+    };
+    let lines_behind: std::collections::BTreeSet<(u64, u64)> = versions
+        .iter()
+        .filter(|v| !v.yanked && v.version.pre.is_empty() && &v.version > current)
+        .map(|v| line_of(&v.version))
+        .filter(|l| *l != line_of(current))
+        .collect();
+    let what = if lines_behind.is_empty() {
+        "a compatible update".to_string()
+    } else {
+        format!(
+            "{} breaking release line{} behind",
+            lines_behind.len(),
+            if lines_behind.len() == 1 { "" } else { "s" }
+        )
+    };
+    Some(Behind {
+        message: format!("crate {name} {current} is {what}: newest is {newest}"),
+        help: if lines_behind.is_empty() {
+            format!("`cargo update -p {name}`")
+        } else {
+            format!("require {name} = \"{newest}\" and fix what breaks")
+        },
+    })
 }

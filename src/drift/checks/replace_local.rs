@@ -1,9 +1,11 @@
-//! drift-replace-local: `replace` directives that point at local paths or forks.
+//! drift-replace-local: `replace` directives that point at local paths or
+//! forks, or pin a module's version.
 
 use super::{Ctx, rule};
 use crate::drift::gomod::{Replace, is_absolute_path};
 use crate::drift::model::{join, normalize};
 use crate::report::{Finding, RuleInfo, Severity};
+use std::collections::BTreeMap;
 
 pub const ID: &str = "drift-replace-local";
 
@@ -11,7 +13,7 @@ pub fn info() -> RuleInfo {
     rule(
         ID,
         Severity::Error,
-        "A replace directive points outside the repository, at an absolute path, or at a fork",
+        "A replace directive points outside the repository, at an absolute path or at a fork, or pins a version",
         r#"
 ## What it does
 Reads every `replace` in go.mod and go.work files:
@@ -20,114 +22,257 @@ Reads every `replace` in go.mod and go.work files:
 - a replacement directory that has no go.mod: error (the build fails);
 - a replacement by a sibling module inside the repository: info (a deliberate
   monorepo link, worth knowing about);
-- a replacement by another module at a version (a fork): warning.
+- a replacement by another module at a version (a fork): warning;
+- a replacement by the same module at a version (`X => X v1.2.3`, a pin):
+  info.
+
+The same replacement written in several go.mod or go.work files (one
+directory, however each file spells its relative path) is one finding, at the
+first file, with the others as related places.
 
 ## Why is this bad?
 A local replace left in a committed go.mod breaks every other checkout and CI;
-a fork silently stops receiving upstream fixes.
+a fork silently stops receiving upstream fixes. A pin silently overrides every
+requirement of the module, this go.mod's and its dependencies': `go get
+X@latest` and upgrades pulled in by other modules change the `require` line
+and nothing else, so the build stays on the pinned version. With an old
+version (`X v1.2.0 => X v1.2.1`) it swaps only that version.
 
 ## Example
 ```
 replace github.com/org/auth => ../../../auth
+replace github.com/google/uuid => github.com/google/uuid v1.3.1
 ```
 
 ## Fix
 `go mod edit -dropreplace github.com/org/auth`, publish the change and require
 the new version; or use a go.work file (not committed) for local development.
+For a pin, require the version you want and drop the replace, or write why it
+must stay in a comment beside it.
 "#,
     )
 }
 
-fn check_one(
-    ctx: &Ctx<'_>,
-    out: &mut Vec<Finding>,
-    file: &str,
-    dir: &str,
-    service: Option<&str>,
-    replace: &Replace,
-) {
+/// `X => X vN`: not a fork, but a version that wins over every requirement.
+fn pin(replace: &Replace, what: &str, drop: &str) -> (Severity, String, String) {
+    let path = &replace.old_path;
+    let to = replace
+        .new_version
+        .as_ref()
+        .map_or_else(String::new, ToString::to_string);
+    match &replace.old_version {
+        None => (
+            Severity::Info,
+            format!(
+                "{what}: pins {path} to {to}; it silently overrides every requirement of {path}, so `go get {path}@...` upgrades change nothing"
+            ),
+            format!(
+                "keep the pin only with a reason written beside it; to move, require the version you want and `go mod edit -dropreplace {drop}`"
+            ),
+        ),
+        Some(from) => (
+            Severity::Info,
+            format!(
+                "{what}: pins {path} {from} to {to}; wherever {from} is selected, {to} is built instead"
+            ),
+            format!(
+                "require {path} {to} and `go mod edit -dropreplace {drop}`, or write why the swap must stay beside it"
+            ),
+        ),
+    }
+}
+
+/// What one replace directive is, and what it points at.
+struct Verdict {
+    severity: Severity,
+    message: String,
+    help: String,
+    /// The replacement, named the same from every directory: a module
+    /// version, or a directory relative to the repository root.
+    target: String,
+}
+
+/// `dir` joined with a relative path, keeping the `..` that climb above the
+/// root (`../auth`): one directory outside has one name from everywhere.
+fn lexical(dir: &str, rel: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in dir.split('/').chain(rel.split(['/', '\\'])) {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
+}
+
+fn judge(ctx: &Ctx<'_>, dir: &str, replace: &Replace) -> Verdict {
     let target = match &replace.new_version {
         Some(v) => format!("{} {v}", replace.new_path),
         None => replace.new_path.clone(),
     };
-    let what = format!("replace {} => {target}", replace.old_path);
-    let (severity, message, help) = if replace.is_local() {
-        if is_absolute_path(&replace.new_path) {
+    let (old, drop) = match &replace.old_version {
+        Some(v) => (
+            format!("{} {v}", replace.old_path),
+            format!("{}@{v}", replace.old_path),
+        ),
+        None => (replace.old_path.clone(), replace.old_path.clone()),
+    };
+    let what = format!("replace {old} => {target}");
+    let elsewhere = format!(
+        "`go mod edit -dropreplace {drop}` and require a published version, or use an uncommitted go.work"
+    );
+    let (severity, message, help) = if !replace.is_local() {
+        if replace.is_pin() {
+            pin(replace, &what, &drop)
+        } else {
             (
-                Severity::Error,
-                format!("{what}: an absolute path exists only on one machine"),
+                Severity::Warning,
+                format!("{what}: a fork replaces the upstream module"),
                 format!(
-                    "`go mod edit -dropreplace {}` and require a published version, or use an uncommitted go.work",
-                    replace.old_path
+                    "upstream the change and drop the replace (`go mod edit -dropreplace {drop}`), or record why in a drift.exceptions entry"
                 ),
             )
-        } else {
-            match normalize(&join(dir, &replace.new_path)) {
-                None => (
-                    Severity::Error,
-                    format!("{what}: the directory is outside the repository"),
-                    format!(
-                        "`go mod edit -dropreplace {}` and require a published version, or use an uncommitted go.work",
-                        replace.old_path
+        }
+    } else if is_absolute_path(&replace.new_path) {
+        (
+            Severity::Error,
+            format!("{what}: an absolute path exists only on one machine"),
+            elsewhere,
+        )
+    } else {
+        match normalize(&join(dir, &replace.new_path)) {
+            None => (
+                Severity::Error,
+                format!("{what}: the directory is outside the repository"),
+                elsewhere,
+            ),
+            Some(target_dir) => {
+                let go_mod = join(&target_dir, "go.mod");
+                match ctx.facts.modules.iter().find(|m| m.manifest == go_mod) {
+                    Some(sibling) => (
+                        Severity::Info,
+                        format!(
+                            "{what}: uses the sibling module {} from this repository",
+                            sibling.name
+                        ),
+                        "fine for a monorepo; publish and require a version when the module is released on its own".to_string(),
                     ),
-                ),
-                Some(target_dir) => {
-                    let go_mod = join(&target_dir, "go.mod");
-                    match ctx.facts.modules.iter().find(|m| m.manifest == go_mod) {
-                        Some(sibling) => (
-                            Severity::Info,
-                            format!("{what}: uses the sibling module {} from this repository", sibling.name),
-                            "fine for a monorepo; publish and require a version when the module is released on its own".to_string(),
-                        ),
-                        None => (
-                            Severity::Error,
-                            format!("{what}: {target_dir} has no go.mod in this repository"),
-                            "point the replace at a directory with a go.mod, or drop it".to_string(),
-                        ),
-                    }
+                    None => (
+                        Severity::Error,
+                        format!("{what}: {target_dir} has no go.mod in this repository"),
+                        "point the replace at a directory with a go.mod, or drop it".to_string(),
+                    ),
                 }
             }
         }
-    } else {
-        (
-            Severity::Warning,
-            format!("{what}: a fork replaces the upstream module"),
-            format!(
-                "upstream the change and drop the replace (`go mod edit -dropreplace {}`), or record why in a drift.exceptions entry",
-                replace.old_path
-            ),
-        )
     };
-    if severity > Severity::Info
-        && let Some(service) = service
-        && ctx.excepted(&replace.old_path, service)
-    {
-        return;
+    let target = if replace.is_local() && !is_absolute_path(&replace.new_path) {
+        lexical(dir, &replace.new_path)
+    } else {
+        target
+    };
+    Verdict {
+        severity,
+        message,
+        help,
+        target,
     }
-    out.push(
-        Finding::new(ID, severity, file, message, &replace.old_path)
-            .at(replace.pos.span())
-            .service(service)
-            .help(help),
-    );
 }
 
+/// One replace directive where it is written.
+struct Place<'a> {
+    file: &'a str,
+    service: Option<&'a str>,
+    replace: &'a Replace,
+}
+
+/// One finding per replacement: the same replace in many go.mod (or go.work)
+/// files is reported at the first, with the others as related places.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
-    for module in &ctx.facts.modules {
-        for replace in &module.parsed.replaces {
-            check_one(
-                ctx,
-                out,
-                &module.manifest,
-                &module.dir,
-                Some(module.name.as_str()),
-                replace,
+    let written = ctx
+        .facts
+        .modules
+        .iter()
+        .flat_map(|m| {
+            m.parsed.replaces.iter().map(move |r| {
+                let place = Place {
+                    file: m.manifest.as_str(),
+                    service: Some(m.name.as_str()),
+                    replace: r,
+                };
+                (m.dir.as_str(), place)
+            })
+        })
+        .chain(ctx.facts.works.iter().flat_map(|w| {
+            w.parsed.replaces.iter().map(move |r| {
+                let place = Place {
+                    file: w.path.as_str(),
+                    service: None,
+                    replace: r,
+                };
+                (w.dir.as_str(), place)
+            })
+        }));
+    // (severity, old path, old version, target) -> every place it is written
+    type Key<'a> = (Severity, &'a str, String, String);
+    let mut groups: BTreeMap<Key<'_>, Vec<(Verdict, Place<'_>)>> = BTreeMap::new();
+    for (dir, place) in written {
+        let verdict = judge(ctx, dir, place.replace);
+        if verdict.severity > Severity::Info
+            && let Some(service) = place.service
+            && ctx.excepted(&place.replace.old_path, service)
+        {
+            continue;
+        }
+        let old_version = place
+            .replace
+            .old_version
+            .as_ref()
+            .map_or_else(String::new, ToString::to_string);
+        let key = (
+            verdict.severity,
+            place.replace.old_path.as_str(),
+            old_version,
+            verdict.target.clone(),
+        );
+        groups.entry(key).or_default().push((verdict, place));
+    }
+    for (_, mut places) in groups {
+        places.sort_by(|a, b| {
+            (a.1.file, a.1.replace.pos.line).cmp(&(b.1.file, b.1.replace.pos.line))
+        });
+        let mut places = places.into_iter();
+        let Some((verdict, first)) = places.next() else {
+            continue;
+        };
+        let others: Vec<Place<'_>> = places.map(|(_, place)| place).collect();
+        let mut finding = Finding::new(
+            ID,
+            verdict.severity,
+            first.file,
+            format!(
+                "{}{}",
+                verdict.message,
+                super::also_in(others.len(), "file")
+            ),
+            &first.replace.old_path,
+        )
+        .at(first.replace.pos.span())
+        .service(first.service)
+        .help(verdict.help);
+        for other in &others {
+            finding = finding.related(
+                other.file,
+                Some(other.replace.pos.span()),
+                format!(
+                    "the same replace in {}",
+                    other.service.unwrap_or(other.file)
+                ),
             );
         }
-    }
-    for work in &ctx.facts.works {
-        for replace in &work.parsed.replaces {
-            check_one(ctx, out, &work.path, &work.dir, None, replace);
-        }
+        out.push(finding);
     }
 }

@@ -1,8 +1,11 @@
 //! drift-retracted (with --upstream): a required version is retracted (Go) or yanked (crates.io).
 
-use super::{Ctx, rule};
+use super::{Ctx, also_in, list_some, rule};
+use crate::drift::gomod::{Require, Retract};
+use crate::drift::model::GoModule;
 use crate::drift::upstream::UpstreamData;
 use crate::report::{Finding, RuleInfo, Severity};
+use std::collections::BTreeMap;
 
 pub const ID: &str = "drift-retracted";
 
@@ -16,7 +19,9 @@ pub fn info() -> RuleInfo {
 With `--upstream`, reads the `retract` directives of the newest go.mod of each
 module (as the go command does) and reports every requirement of a retracted
 version, with the authors' rationale. For Rust, reports locked versions that
-are yanked in the crates.io index.
+are yanked in the crates.io index. A version required by several go.mod files
+(or locked once for several manifests) is one finding with the others as
+related places.
 
 ## Why is this bad?
 Authors retract a version when it is broken: a security hole, data corruption,
@@ -36,47 +41,78 @@ or for Rust `cargo update -p crate`.
 }
 
 pub fn check(ctx: &Ctx<'_>, data: &UpstreamData, out: &mut Vec<Finding>) {
+    go(ctx, data, out);
+    crates(ctx, data, out);
+}
+
+/// One finding per retracted module version, at the first go.mod requiring
+/// it, with the others as related places.
+fn go(ctx: &Ctx<'_>, data: &UpstreamData, out: &mut Vec<Finding>) {
+    type Uses<'a> = Vec<(&'a GoModule, &'a Require)>;
+    let mut groups: BTreeMap<(&str, &str), (&Retract, Uses<'_>)> = BTreeMap::new();
     for module in &ctx.facts.modules {
         for req in &module.parsed.requires {
-            let Some(upstream) = data.go.get(&req.path) else {
-                continue;
-            };
-            let Some(latest_mod) = &upstream.latest_mod else {
-                continue;
-            };
-            let Some(retract) = latest_mod
-                .retracts
-                .iter()
-                .find(|r| r.contains(&req.version))
+            let Some(retract) = data
+                .go
+                .get(&req.path)
+                .and_then(|u| u.latest_mod.as_ref())
+                .and_then(|m| m.retracts.iter().find(|r| r.contains(&req.version)))
             else {
                 continue;
             };
-            let why = retract
-                .rationale
-                .as_deref()
-                .map(|r| format!(": \"{r}\""))
-                .unwrap_or_default();
-            let latest = upstream
-                .latest
-                .as_ref()
-                .map_or_else(|| "latest".to_string(), ToString::to_string);
-            out.push(
-                Finding::new(
-                    ID,
-                    Severity::Error,
-                    &module.manifest,
-                    format!(
-                        "{} {} is retracted by its authors{why}",
-                        req.path, req.version
-                    ),
-                    &format!("{}@{}", req.path, req.version),
-                )
-                .at(req.pos.span())
-                .service(Some(module.name.clone()))
-                .help(format!("`go get {}@{latest}` in {}", req.path, module.name)),
-            );
+            groups
+                .entry((req.path.as_str(), req.version.as_str()))
+                .or_insert_with(|| (retract, Vec::new()))
+                .1
+                .push((module, req));
         }
     }
+    for ((path, version), (retract, mut uses)) in groups {
+        uses.sort_by(|a, b| a.0.manifest.cmp(&b.0.manifest));
+        let (module, req) = uses[0];
+        let why = retract
+            .rationale
+            .as_deref()
+            .map(|r| format!(": \"{r}\""))
+            .unwrap_or_default();
+        let latest = data
+            .go
+            .get(path)
+            .and_then(|u| u.latest.as_ref())
+            .map_or_else(|| "latest".to_string(), ToString::to_string);
+        let names: Vec<String> = uses.iter().map(|(m, _)| m.name.clone()).collect();
+        let mut finding = Finding::new(
+            ID,
+            Severity::Error,
+            &module.manifest,
+            format!(
+                "{path} {version} is retracted by its authors{why}{}",
+                also_in(uses.len() - 1, "go.mod file")
+            ),
+            &format!("{path}@{version}"),
+        )
+        .at(req.pos.span())
+        .service(Some(module.name.clone()))
+        .help(format!(
+            "`go get {path}@{latest}` in {}",
+            list_some(&names, 5)
+        ));
+        for (other, req) in &uses[1..] {
+            finding = finding.related(
+                &other.manifest,
+                Some(req.pos.span()),
+                format!("{} requires {path} {version} too", other.name),
+            );
+        }
+        out.push(finding);
+    }
+}
+
+/// One finding per yanked version in a Cargo.lock, however many manifests
+/// of its workspace resolve to it.
+fn crates(ctx: &Ctx<'_>, data: &UpstreamData, out: &mut Vec<Finding>) {
+    type Requirers<'a> = Vec<(&'a str, Option<&'a str>, u32)>;
+    let mut yanked: BTreeMap<(String, u32, &str, String), Requirers<'_>> = BTreeMap::new();
     for manifest in &ctx.facts.manifests {
         for dep in manifest
             .parsed
@@ -93,19 +129,35 @@ pub fn check(ctx: &Ctx<'_>, data: &UpstreamData, out: &mut Vec<Finding>) {
                 continue;
             };
             if versions.iter().any(|v| v.version == current && v.yanked) {
-                out.push(
-                    Finding::new(
-                        ID,
-                        Severity::Error,
-                        &lock,
-                        format!("crate {} {current} is yanked from the index", dep.name),
-                        &format!("{}@{current}", dep.name),
-                    )
-                    .at_line(line)
-                    .service(manifest.service.clone())
-                    .help(format!("`cargo update -p {}@{current}`", dep.name)),
-                );
+                yanked
+                    .entry((lock, line, dep.name.as_str(), current.to_string()))
+                    .or_default()
+                    .push((
+                        manifest.path.as_str(),
+                        manifest.service.as_deref(),
+                        dep.line,
+                    ));
             }
         }
+    }
+    for ((lock, line, name, current), requirers) in yanked {
+        let mut finding = Finding::new(
+            ID,
+            Severity::Error,
+            &lock,
+            format!("crate {name} {current} is yanked from the index"),
+            &format!("{name}@{current}"),
+        )
+        .at_line(line)
+        .service(requirers[0].1)
+        .help(format!("`cargo update -p {name}@{current}`"));
+        for (manifest, service, dep_line) in &requirers {
+            finding = finding.related(
+                *manifest,
+                Some(crate::report::Span::point(*dep_line, 1)),
+                format!("{} requires {name} here", service.unwrap_or(manifest)),
+            );
+        }
+        out.push(finding);
     }
 }

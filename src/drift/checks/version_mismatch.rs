@@ -18,9 +18,10 @@ pub fn info() -> RuleInfo {
 ## What it does
 Finds Go modules required at more than one version (on the same major) by the
 services' go.mod files, and Rust crates whose version requirements differ
-between workspace members. Every service that is not on the newest version gets
-a finding at its `require` line; the notes list each version and who requires it.
-With `drift.align: majority`, the services off the most common version are
+between workspace members. Each such module is one finding, at the `require`
+line of the first service that is not on the newest version, with every other
+such service as a related place; the notes list each version and who requires
+it. With `drift.align: majority`, the services off the most common version are
 reported instead (ties go to the newest).
 
 ## Why is this bad?
@@ -134,31 +135,44 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 format!("{version}: {}", list_some(&places, 5))
             })
             .collect();
-        for u in uses.iter().filter(|u| u.version != newest) {
-            if ctx.excepted(path, &u.module.name) {
-                continue;
-            }
-            let mut finding = Finding::new(
-                ID,
-                severity,
-                &u.module.manifest,
-                format!(
-                    "{path} is required at {} versions: {}",
-                    by_version.len(),
-                    summary.join(", ")
-                ),
-                path,
-            )
-            .at(u.span.span())
-            .service(Some(u.module.name.clone()))
-            .help(format!(
-                "align on {newest}: `go get {path}@{newest}` in {}, or pin it in the root go.mod",
-                u.module.name
-            ));
-            for note in &notes {
-                finding = finding.note(note.clone());
-            }
-            out.push(finding);
+        // One finding for the whole module, at the first lagging go.mod; the
+        // other laggards are its related places.
+        let mut lagging: Vec<&Use<'_>> = uses
+            .iter()
+            .filter(|u| u.version != newest && !ctx.excepted(path, &u.module.name))
+            .collect();
+        lagging.sort_by(|a, b| a.module.manifest.cmp(&b.module.manifest));
+        let Some(first) = lagging.first() else {
+            continue;
+        };
+        let names: Vec<String> = lagging.iter().map(|u| u.module.name.clone()).collect();
+        let mut finding = Finding::new(
+            ID,
+            severity,
+            &first.module.manifest,
+            format!(
+                "{path} is required at {} versions: {}",
+                by_version.len(),
+                summary.join(", ")
+            ),
+            path,
+        )
+        .at(first.span.span())
+        .service(Some(first.module.name.clone()))
+        .help(format!(
+            "align on {newest}: `go get {path}@{newest}` in {}, or pin it in the root go.mod",
+            list_some(&names, 5)
+        ));
+        for note in &notes {
+            finding = finding.note(note.clone());
         }
+        for u in &lagging[1..] {
+            finding = finding.related(
+                &u.module.manifest,
+                Some(u.span.span()),
+                format!("{} requires {} here", u.module.name, u.version),
+            );
+        }
+        out.push(finding);
     }
 }

@@ -104,6 +104,39 @@ impl Replace {
     pub fn is_local(&self) -> bool {
         is_local_path(&self.new_path)
     }
+
+    /// Whether it keeps the module and only fixes its version
+    /// (`replace X => X v1.2.3`): a pin, not a fork.
+    pub fn is_pin(&self) -> bool {
+        self.new_version.is_some() && self.new_path == self.old_path
+    }
+
+    /// The module version whose hashes go.sum must hold instead of the
+    /// replaced one; None for a directory, which go.sum never covers.
+    pub fn target(&self) -> Option<(&str, &GoVersion)> {
+        self.new_version
+            .as_ref()
+            .map(|v| (self.new_path.as_str(), v))
+    }
+}
+
+/// The replace Go applies to one module version among `replaces`: one that
+/// names this exact version wins over one for every version of the path; a
+/// replace naming another version does not apply.
+pub fn replacement_for<'a>(
+    replaces: &'a [Replace],
+    path: &str,
+    version: &GoVersion,
+) -> Option<&'a Replace> {
+    let mut wildcard = None;
+    for replace in replaces.iter().filter(|r| r.old_path == path) {
+        match &replace.old_version {
+            Some(v) if v == version => return Some(replace),
+            Some(_) => {}
+            None => wildcard = wildcard.or(Some(replace)),
+        }
+    }
+    wildcard
 }
 
 /// Go's rule: a replacement path is a directory when it starts with `./`,

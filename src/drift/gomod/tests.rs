@@ -228,6 +228,25 @@ prop_compose! {
     }
 }
 
+#[test]
+fn replacement_for_prefers_the_exact_version_and_ignores_other_versions() {
+    let m = parse_go_mod(
+        "module example.com/m\n\nreplace (\n\tx.io/a v1.0.0 => x.io/a v1.0.1\n\tx.io/a => x.io/fork v1.9.0\n\tx.io/b v2.0.0 => ../b\n)\n",
+        Mode::Strict,
+    )
+    .unwrap();
+    let v = |s: &str| GoVersion::parse(s).unwrap();
+    let exact = replacement_for(&m.replaces, "x.io/a", &v("v1.0.0")).unwrap();
+    assert!(exact.is_pin());
+    assert_eq!(exact.target().unwrap().1.as_str(), "v1.0.1");
+    let wildcard = replacement_for(&m.replaces, "x.io/a", &v("v1.2.0")).unwrap();
+    assert!(!wildcard.is_pin());
+    assert_eq!(wildcard.target().unwrap().0, "x.io/fork");
+    assert!(replacement_for(&m.replaces, "x.io/b", &v("v1.0.0")).is_none());
+    let local = replacement_for(&m.replaces, "x.io/b", &v("v2.0.0")).unwrap();
+    assert!(local.target().is_none());
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
