@@ -189,11 +189,18 @@ pub fn is_generated(path: &str, source: &str) -> bool {
         if line.starts_with("package ") {
             return false;
         }
-        if line.starts_with("// Code generated ") && line.ends_with("DO NOT EDIT.") {
+        if is_generated_marker(line) {
             return true;
         }
     }
     false
+}
+
+/// `// Code generated ... DO NOT EDIT.`; goctl writes `DO NOT EDIT!`, and
+/// its files are as generated as any.
+pub fn is_generated_marker(line: &str) -> bool {
+    line.starts_with("// Code generated ")
+        && (line.ends_with("DO NOT EDIT.") || line.ends_with("DO NOT EDIT!"))
 }
 
 /// One import of a Go file.

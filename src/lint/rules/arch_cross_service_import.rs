@@ -177,10 +177,7 @@ fn is_generated(path: &std::path::Path) -> bool {
     String::from_utf8_lossy(&head)
         .lines()
         .take_while(|line| !line.trim_start().starts_with("package "))
-        .any(|line| {
-            let line = line.trim();
-            line.starts_with("// Code generated ") && line.ends_with("DO NOT EDIT.")
-        })
+        .any(|line| crate::lint::go::is_generated_marker(line.trim()))
 }
 
 /// Test code is not deployed: a test of one service may drive another.
