@@ -38,6 +38,7 @@ pub fn render(repo: &Repo) -> String {
         "# Paths never analysed (vendor/, testdata/, node_modules/, hidden directories"
     );
     let _ = writeln!(out, "# and .gitignore'd files are always skipped).");
+    write_copies_hint(&mut out, repo);
     let _ = writeln!(out, "exclude: []");
     let _ = writeln!(out);
     let api_root = &repo.config.config.contracts.root;
@@ -193,6 +194,48 @@ fn write_not_analysed(out: &mut String, repo: &Repo) {
             "# Not analysed ({}): {}",
             project.language, project.manifest
         );
+    }
+}
+
+/// Copies of modules (same module path) are analysed, and reported, unless
+/// excluded: propose the directory that holds every copy, left commented
+/// because only a person can tell a copy from a fork.
+fn write_copies_hint(out: &mut String, repo: &Repo) {
+    let copies: Vec<&str> = repo
+        .duplicate_modules
+        .iter()
+        .flat_map(|d| d.manifests.iter().skip(1))
+        .map(|m| m.rsplit_once('/').map_or("", |(dir, _)| dir))
+        .collect();
+    let Some(first) = copies.first() else {
+        return;
+    };
+    let mut common: Vec<&str> = first.split('/').collect();
+    for dir in &copies[1..] {
+        let parts: Vec<&str> = dir.split('/').collect();
+        let same = common
+            .iter()
+            .zip(&parts)
+            .take_while(|(a, b)| a == b)
+            .count();
+        common.truncate(same);
+    }
+    let _ = writeln!(
+        out,
+        "# {} go.mod file(s) repeat the module path of another (copies kept for",
+        copies.len()
+    );
+    let _ = writeln!(
+        out,
+        "# tutorials or examples?); `repo-duplicate-module` reports them. To leave"
+    );
+    let _ = writeln!(out, "# the copies out of every job, uncomment:");
+    if common.is_empty() {
+        for dir in copies.iter().take(10) {
+            let _ = writeln!(out, "# exclude: [\"{dir}/**\"]");
+        }
+    } else {
+        let _ = writeln!(out, "# exclude: [\"{}/**\"]", common.join("/"));
     }
 }
 
