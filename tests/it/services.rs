@@ -269,6 +269,16 @@ fn duplicate_module_paths_are_reported_and_resolve_to_their_own_copy() {
         finding["service"], "cart",
         "the shallowest copy keeps its name"
     );
+    let output = trellis()
+        .args(["init", "--stdout", "-C"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let proposal = stdout_of(&output);
+    assert!(
+        proposal.contains("# exclude: [\"examples/v1/cart/**\"]"),
+        "{proposal}"
+    );
 }
 
 /// One module, services in `app/<name>/<role>` directories: `trellis init`
