@@ -807,8 +807,14 @@ fn too_many_params_skips_generated_server_methods() {
         dir.path(),
         &[
             ("trellis.yaml", "version: 1\nlint:\n  max-params: 1\n"),
-            ("orders/go.mod", "module example.com/shop/orders\n\ngo 1.22\n"),
-            ("orders/cmd/orders/main.go", "package main\n\nfunc main() {}\n"),
+            (
+                "orders/go.mod",
+                "module example.com/shop/orders\n\ngo 1.22\n",
+            ),
+            (
+                "orders/cmd/orders/main.go",
+                "package main\n\nfunc main() {}\n",
+            ),
             (
                 "orders/internal/service/order.go",
                 r#"package service

@@ -132,6 +132,9 @@ fn takes_testing_handle(file: &GoFile<'_>, parameters: Node<'_>) -> bool {
         {
             ty = inner;
         }
-        matches!(file.qualified(ty), Some(("testing", "T" | "B" | "F" | "TB")))
+        matches!(
+            file.qualified(ty),
+            Some(("testing", "T" | "B" | "F" | "TB"))
+        )
     })
 }

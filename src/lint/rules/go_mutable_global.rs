@@ -82,7 +82,10 @@ impl Rule for GoMutableGlobal {
                 if name == "_" || name == "version" || cx.settings.allowed_globals.is_match(name) {
                     continue;
                 }
-                if values.get(i).is_some_and(|v| is_declarative_value(file, *v, name)) {
+                if values
+                    .get(i)
+                    .is_some_and(|v| is_declarative_value(file, *v, name))
+                {
                     continue;
                 }
                 cx.emit(

@@ -326,7 +326,9 @@ fn string_builder_output<'a>(file: &GoFile<'a>, call: Node<'a>) -> bool {
         return false;
     };
     if function.kind() != "selector_expression"
-        || function.field("field").is_none_or(|f| file.text(f) != "String")
+        || function
+            .field("field")
+            .is_none_or(|f| file.text(f) != "String")
     {
         return false;
     }
@@ -337,10 +339,7 @@ fn string_builder_output<'a>(file: &GoFile<'a>, call: Node<'a>) -> bool {
         return false;
     };
     let name = file.text(operand);
-    let Some(body) = file
-        .enclosing_function(call)
-        .and_then(|f| f.field("body"))
-    else {
+    let Some(body) = file.enclosing_function(call).and_then(|f| f.field("body")) else {
         return false;
     };
     let first = file

@@ -245,5 +245,9 @@ fn qualified_types<'a>(file: &GoFile<'a>, node: Node<'_>, out: &mut Vec<(String,
 
 /// Where generated API code lives by convention: `.../api/...`, `...pb`.
 fn is_api_package(path: &str) -> bool {
-    path.contains("/api/") || path.rsplit('/').next().is_some_and(|last| last.ends_with("pb"))
+    path.contains("/api/")
+        || path
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.ends_with("pb"))
 }
