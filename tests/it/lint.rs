@@ -796,3 +796,84 @@ fn a_closed_pipe_is_not_an_internal_error() {
     assert!(!stderr.contains("internal error"), "{stderr}");
     assert_eq!(output.status.code(), Some(0), "{stderr}");
 }
+
+/// Methods whose signature a generated server interface of another package
+/// dictates are not reported; other methods of the same type still are.
+/// With `max-params: 1` a gRPC handler's `(ctx, req)` is over the limit.
+#[test]
+fn too_many_params_skips_generated_server_methods() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[
+            ("trellis.yaml", "version: 1\nlint:\n  max-params: 1\n"),
+            (
+                "orders/go.mod",
+                "module example.com/shop/orders\n\ngo 1.22\n",
+            ),
+            (
+                "orders/cmd/orders/main.go",
+                "package main\n\nfunc main() {}\n",
+            ),
+            (
+                "orders/internal/service/order.go",
+                r#"package service
+
+import (
+	"context"
+
+	v1 "example.com/shop/orders/api/order/v1"
+)
+
+type OrderService struct {
+	v1.UnimplementedOrderServer
+}
+
+func (s *OrderService) CreateOrder(ctx context.Context, req *v1.CreateOrderRequest) (*v1.CreateOrderReply, error) {
+	return nil, nil
+}
+
+func (s *OrderService) Watch(req *v1.WatchRequest, stream v1.Order_WatchServer) error {
+	return nil
+}
+
+// Not part of the interface: its parameters are the author's choice.
+func (s *OrderService) audit(ctx context.Context, action string) {}
+"#,
+            ),
+            (
+                "orders/internal/service/cart.go",
+                r#"package service
+
+import (
+	"context"
+
+	pb "example.com/shop/orders/gen/cartpb"
+)
+
+// The server struct is declared elsewhere: the request type named after the
+// method is what shows the signature is the interface's.
+func (s *CartService) AddItem(ctx context.Context, in *pb.AddItemReq) (*pb.AddItemResp, error) {
+	return nil, nil
+}
+
+// The request type names another method: nothing shows this one is dictated.
+func (s *CartService) Merge(ctx context.Context, in *pb.AddItemReq) error { return nil }
+"#,
+            ),
+        ],
+    );
+    let findings = run_fixture("go-too-many-params", dir.path());
+    let messages: Vec<&str> = findings
+        .iter()
+        .map(|f| f.split_once(' ').unwrap().1)
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "[warning] `Merge` takes 2 parameters (more than 1) (service orders)",
+            "[warning] `audit` takes 2 parameters (more than 1) (service orders)",
+        ],
+        "{findings:#?}"
+    );
+}

@@ -1,8 +1,10 @@
 use crate::lint::go::GoFile;
+use crate::lint::go::GoNode;
 use crate::lint::go_skim::{BodyInterest, FileHeader};
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::lint::settings::Settings;
 use crate::report::Severity;
+use tree_sitter::Node;
 
 pub struct GoContextBackground;
 
@@ -14,12 +16,19 @@ static META: RuleMeta = RuleMeta {
     docs: r#"
 ## What
 Flags `context.Background()` and `context.TODO()` in non-test files of packages
-other than `main`.
+other than `main`. Also not reported, because they are roots too:
+- `func init()` of any package: nothing calls it, so there is no context to
+  receive;
+- functions taking a `*testing.T`, `*testing.B`, `*testing.F` or `testing.TB`
+  (test helpers, wherever they are declared), and what they enclose;
+- test-support code: packages named `*test`, `*testutil` or `*testing`
+  (`dbtest`, `grpctesting`; not words such as `latest`), and files under a
+  `test/`, `tests/`, `e2e/` or `testdata/` directory.
 
 ## Why
 A fresh root context drops the caller's deadline, cancellation and trace. Work
-started from it keeps running after the request is gone. Only `main` (and tests)
-should create root contexts; everything else receives one.
+started from it keeps running after the request is gone. Only `main`, `init`
+and tests should create root contexts; everything else receives one.
 
 ## Example
 ```go
@@ -44,18 +53,21 @@ impl Rule for GoContextBackground {
         _settings: &'s Settings,
         interest: &mut BodyInterest<'s>,
     ) {
-        if file.is_test || file.package == "main" {
+        if file.is_test || file.package == "main" || is_test_support(file.path, file.package) {
             return;
         }
         interest.members("context", &["Background", "TODO"]);
     }
 
     fn check_go(&self, file: &GoFile<'_>, cx: &mut Cx<'_>) {
-        if file.is_test || file.is_main_package() {
+        if file.is_test || file.is_main_package() || is_test_support(file.path, &file.package) {
             return;
         }
         for call in &file.calls {
             if let Some(("context", name @ ("Background" | "TODO"))) = file.callee(*call) {
+                if is_root_or_test_helper(file, *call) {
+                    continue;
+                }
                 cx.emit(
                     file.span(*call),
                     format!("`context.{name}()` outside main drops the caller's deadline and cancellation"),
@@ -65,4 +77,64 @@ impl Rule for GoContextBackground {
             }
         }
     }
+}
+
+/// Files that only tests build on: test-support packages (`dbtest`,
+/// `testutil`, `grpctesting`) and test directories.
+fn is_test_support(path: &str, package: &str) -> bool {
+    // Words that end in "test" without being about tests.
+    let word = matches!(
+        package,
+        "latest" | "contest" | "protest" | "attest" | "fastest" | "greatest" | "shortest"
+    );
+    let test_package = !word
+        && (package.ends_with("test")
+            || package.ends_with("testutil")
+            || package.ends_with("testing"));
+    test_package || {
+        let mut directories = path.split('/').rev().skip(1);
+        directories.any(|d| matches!(d, "test" | "tests" | "e2e" | "testdata"))
+    }
+}
+
+/// Whether the call is inside `func init()` (no caller, so no context to
+/// receive) or inside a function taking `*testing.T`, `*testing.B`,
+/// `*testing.F` or `testing.TB` (a test helper: the test is the root).
+fn is_root_or_test_helper<'a>(file: &GoFile<'a>, call: Node<'a>) -> bool {
+    let mut current = file.enclosing_function(call);
+    while let Some(function) = current {
+        if function.kind() == "function_declaration"
+            && function
+                .field("name")
+                .is_some_and(|n| file.text(n) == "init")
+        {
+            return true;
+        }
+        if function
+            .field("parameters")
+            .is_some_and(|p| takes_testing_handle(file, p))
+        {
+            return true;
+        }
+        current = file.enclosing_function(function);
+    }
+    false
+}
+
+fn takes_testing_handle(file: &GoFile<'_>, parameters: Node<'_>) -> bool {
+    let mut cursor = parameters.walk();
+    parameters.named_children(&mut cursor).any(|parameter| {
+        let Some(mut ty) = parameter.field("type") else {
+            return false;
+        };
+        if ty.kind() == "pointer_type"
+            && let Some(inner) = ty.named_child(0)
+        {
+            ty = inner;
+        }
+        matches!(
+            file.qualified(ty),
+            Some(("testing", "T" | "B" | "F" | "TB"))
+        )
+    })
 }

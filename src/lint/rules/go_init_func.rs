@@ -14,7 +14,10 @@ static META: RuleMeta = RuleMeta {
     summary: "A package declares func init()",
     docs: r#"
 ## What
-Flags `func init()` in non-test Go files.
+Flags `func init()` in non-test Go files, in package `main` too, as
+golangci-lint's gochecknoinits does. Nothing imports `main`, so there the
+message says what is wrong instead: the setup runs before `main`, out of the
+order its body shows, and cannot return an error.
 
 ## Why
 `init` runs on import, in an order readers cannot see, and cannot return an
@@ -59,7 +62,19 @@ impl Rule for GoInitFunc {
             let Some(name) = function.field("name") else {
                 continue;
             };
-            if file.text(name) == "init" {
+            if file.text(name) != "init" {
+                continue;
+            }
+            // Nothing imports package main: its init is hidden only from
+            // the reader of main, who does not see it run first.
+            if file.is_main_package() {
+                cx.emit(
+                    file.span(name),
+                    "`func init()` in package main runs before `main`, outside its control flow",
+                    "init",
+                )
+                .help("do the setup at the start of main, where it can return an error");
+            } else {
                 cx.emit(
                     file.span(name),
                     "`func init()` runs hidden side effects on import",

@@ -15,12 +15,18 @@ static META: RuleMeta = RuleMeta {
     docs: r#"
 ## What
 Flags package-level `var` declarations in non-test Go files. Allowed: sentinel
-errors (`var ErrX = errors.New(...)`, `fmt.Errorf(...)`, or any constructor of
-an errors package such as `github.com/pkg/errors` or a framework's
-`errors.NotFound(...)`), blank interface checks (`var _ I = (*T)(nil)`),
-`version`, compiled patterns (`regexp.MustCompile(...)`), files embedded with
-a `//go:embed` directive, and the names listed in `lint.allowed-globals`. These
-are the exceptions of golangci-lint's gochecknoglobals too.
+errors (a value made by `fmt.Errorf` or by a constructor of an errors package
+-- `errors`, `github.com/pkg/errors`, any import path ending in `/errors` --
+named `New*` or `Errorf`, or a framework's HTTP-status helper such as kratos'
+`errors.NotFound(reason, message)`, whatever the variable is called; any other
+function of such a package when the name starts with `Err`/`err`), wire
+provider sets (`var ProviderSet = wire.NewSet(...)`, and `wire.Build`, `Bind`,
+`Struct`, `FieldsOf`, `Value`, `InterfaceValue` of `github.com/google/wire`
+under any import name: wire reads them when it generates code, the program
+never writes them), blank interface checks (`var _ I = (*T)(nil)`), `version`,
+compiled patterns (`regexp.MustCompile(...)`), files embedded with a
+`//go:embed` directive, and the names listed in `lint.allowed-globals`. These
+are the exceptions of golangci-lint's gochecknoglobals too, plus wire's.
 
 ## Why
 Package state is shared by every caller and every test, is written without
@@ -76,25 +82,10 @@ impl Rule for GoMutableGlobal {
                 if name == "_" || name == "version" || cx.settings.allowed_globals.is_match(name) {
                     continue;
                 }
-                let compiled_pattern = values.get(i).is_some_and(|v| {
-                    v.kind() == "call_expression"
-                        && matches!(
-                            file.callee(*v),
-                            Some(("regexp", "MustCompile" | "MustCompilePOSIX"))
-                        )
-                });
-                if compiled_pattern {
-                    continue;
-                }
-                let sentinel = (name.starts_with("Err") || name.starts_with("err"))
-                    && values.get(i).is_some_and(|v| {
-                        v.kind() == "call_expression"
-                            && file.callee(*v).is_some_and(|(package, function)| {
-                                is_errors_package(package)
-                                    || (package, function) == ("fmt", "Errorf")
-                            })
-                    });
-                if sentinel {
+                if values
+                    .get(i)
+                    .is_some_and(|v| is_declarative_value(file, *v, name))
+                {
                     continue;
                 }
                 cx.emit(
@@ -108,11 +99,56 @@ impl Rule for GoMutableGlobal {
     }
 }
 
+/// Whether a global's value is one the program only reads: a compiled
+/// pattern, a sentinel error or a wire provider set.
+fn is_declarative_value(file: &GoFile<'_>, value: tree_sitter::Node<'_>, name: &str) -> bool {
+    if value.kind() != "call_expression" {
+        return false;
+    }
+    let Some((package, function)) = file.callee(value) else {
+        return false;
+    };
+    match (package, function) {
+        ("regexp", "MustCompile" | "MustCompilePOSIX") => true,
+        ("fmt", "Errorf") => true,
+        // wire reads these at code-generation time; the program never writes them.
+        (
+            "github.com/google/wire",
+            "NewSet" | "Build" | "Bind" | "Struct" | "FieldsOf" | "Value" | "InterfaceValue",
+        ) => true,
+        (package, function) if is_errors_package(package) => {
+            // A constructor makes a sentinel whatever it is called; any other
+            // function of the package (`Join`, `Wrap`) only when the name says so.
+            is_error_constructor(function) || name.starts_with("Err") || name.starts_with("err")
+        }
+        _ => false,
+    }
+}
+
 /// `errors`, `github.com/pkg/errors`, `golang.org/x/xerrors`, a framework's
 /// `.../errors`: their constructors make the errors a sentinel names.
 fn is_errors_package(path: &str) -> bool {
     let last = path.rsplit('/').next().unwrap_or(path);
     matches!(last, "errors" | "xerrors")
+}
+
+/// `New`, `Newf`, `NewWithCode`, `Errorf`, and the HTTP-status helpers of
+/// framework error packages (kratos: `errors.NotFound(reason, message)`).
+fn is_error_constructor(function: &str) -> bool {
+    function.starts_with("New")
+        || function == "Errorf"
+        || matches!(
+            function,
+            "BadRequest"
+                | "Unauthorized"
+                | "Forbidden"
+                | "NotFound"
+                | "Conflict"
+                | "InternalServer"
+                | "ServiceUnavailable"
+                | "GatewayTimeout"
+                | "ClientClosed"
+        )
 }
 
 /// Whether a `//go:embed` directive sits right above the spec (in a group)

@@ -12,13 +12,28 @@ static META: RuleMeta = RuleMeta {
     id: "go-sql-string-building",
     target: Target::Go,
     default_severity: Severity::Error,
-    summary: "SQL built with fmt.Sprintf or + reaches Query/Exec/QueryRow",
+    summary: "SQL built at run time reaches a database/sql, pgx, sqlx or gorm query",
     docs: r#"
 ## What
-Flags SQL text built with `fmt.Sprintf` or string concatenation (`+`, `+=`) that
-is passed to `Query`, `QueryRow`, `Exec`, `Prepare` or their `Context` forms
-(and sqlx's `x` variants), directly or through a variable assigned in the same
-function. Concatenating only constants is fine.
+Flags SQL text built at run time -- with `fmt.Sprintf`, concatenation (`+`,
+`+=`), `strings.Join` or a `strings.Builder` declared in the function -- that
+is passed as the SQL argument of a database call, directly or through a
+variable assigned in the same function. Concatenating only constants is fine,
+and so are values built at run time passed as placeholder arguments.
+
+The calls, and where their SQL is:
+- database/sql: `Query`, `QueryRow`, `Exec`, `Prepare` (first argument) and
+  their `Context` forms (second);
+- pgx v4/v5 pools, connections and transactions: `Query`, `QueryRow`, `Exec`
+  when the first argument is a context (`ctx`, `r.Context()`,
+  `context.Background()`), SQL second; `Prepare(ctx, name, sql)`; and
+  `Batch.Queue(sql, ...)` in files that import pgx. `CopyFrom` takes no SQL;
+- sqlx: `Queryx`, `QueryRowx`, `Preparex`, `PrepareNamed`, `NamedExec`,
+  `NamedQuery`, `MustExec` (first) and their `Context` forms (second);
+  `Select(dest, sql, ...)`, `Get(dest, sql, ...)` when the first argument is
+  not a context (a cache's `Get(ctx, key)` is not SQL), and `SelectContext`,
+  `GetContext` (third);
+- gorm: `Raw`, `Exec`, `Where` (first).
 
 ## Why
 Values spliced into SQL text are the classic injection hole, and every distinct
@@ -38,6 +53,9 @@ rows, err := db.QueryContext(ctx, "SELECT * FROM users WHERE email = $1", email)
 "#,
 };
 
+/// Methods that take SQL text, of database/sql, pgx (v4, v5: pool, conn,
+/// transaction and `Batch.Queue`), sqlx and gorm. Where the text is is
+/// `query_position`'s business.
 const QUERY_METHODS: &[&str] = &[
     "Query",
     "QueryContext",
@@ -51,7 +69,78 @@ const QUERY_METHODS: &[&str] = &[
     "QueryxContext",
     "QueryRowx",
     "QueryRowxContext",
+    "Preparex",
+    "PreparexContext",
+    "PrepareNamed",
+    "PrepareNamedContext",
+    "NamedExec",
+    "NamedExecContext",
+    "NamedQuery",
+    "NamedQueryContext",
+    "MustExec",
+    "MustExecContext",
+    "Select",
+    "SelectContext",
+    "Get",
+    "GetContext",
+    "Queue",
+    "Raw",
+    "Where",
 ];
+
+/// Which argument of a call to `method` is the SQL text, if the call is one
+/// that takes SQL. The same name takes it at different places: database/sql's
+/// `Query(sql, ...)`, pgx's `Query(ctx, sql, ...)`, sqlx's `Get(dest, sql, ...)`.
+fn query_position(file: &GoFile<'_>, method: &str, arguments: &[Node<'_>]) -> Option<usize> {
+    let context_first = arguments
+        .first()
+        .is_some_and(|a| looks_like_context(file, *a));
+    let position = match method {
+        // pgx takes a context first and has no `Context` forms.
+        "Query" | "QueryRow" | "Exec" => usize::from(context_first),
+        // pgx's Conn.Prepare(ctx, name, sql).
+        "Prepare" if context_first => 2,
+        "SelectContext" | "GetContext" => 2,
+        // sqlx's Select(dest, sql, ...)/Get(dest, sql, ...): a cache's or
+        // redis' Get(ctx, key) is not one, nor is gorm's Select(columns).
+        "Select" | "Get" if context_first || arguments.len() < 2 => return None,
+        "Select" | "Get" => 1,
+        // A job queue's Queue(name) is not pgx's Batch.Queue(sql, ...).
+        "Queue" if !imports_pgx(file) => return None,
+        name if name.ends_with("Context") => 1,
+        _ => 0,
+    };
+    Some(position)
+}
+
+/// A context argument as services write it: `ctx`, `l.ctx`, `r.Context()`,
+/// `context.Background()`.
+fn looks_like_context(file: &GoFile<'_>, node: Node<'_>) -> bool {
+    let name = match node.kind() {
+        "identifier" => file.text(node),
+        "selector_expression" => node.field("field").map_or("", |f| file.text(f)),
+        "call_expression" => {
+            if matches!(file.callee(node), Some(("context", _))) {
+                return true;
+            }
+            let Some(function) = node.field("function") else {
+                return false;
+            };
+            return function.kind() == "selector_expression"
+                && function
+                    .field("field")
+                    .is_some_and(|f| file.text(f) == "Context");
+        }
+        _ => return false,
+    };
+    name == "ctx" || name.starts_with("ctx") || name.ends_with("Ctx")
+}
+
+fn imports_pgx(file: &GoFile<'_>) -> bool {
+    file.imports
+        .iter()
+        .any(|i| i.path.starts_with("github.com/jackc/pgx"))
+}
 
 impl Rule for GoSqlStringBuilding {
     fn meta(&self) -> &'static RuleMeta {
@@ -86,8 +175,10 @@ impl Rule for GoSqlStringBuilding {
             if file.qualified(function).is_some() {
                 continue;
             }
-            let index = usize::from(method.ends_with("Context"));
-            let Some(argument) = file.arguments(*call).get(index).copied() else {
+            let arguments = file.arguments(*call);
+            let Some(argument) = query_position(file, method, &arguments)
+                .and_then(|index| arguments.get(index).copied())
+            else {
                 continue;
             };
             if let Some(how) = built(file, argument) {
@@ -125,7 +216,8 @@ fn built(file: &GoFile<'_>, node: Node<'_>) -> Option<&'static str> {
         "parenthesized_expression" => built(file, node.named_child(0)?),
         "call_expression" => match file.callee(node) {
             Some(("fmt", "Sprintf")) => Some("fmt.Sprintf"),
-            _ => None,
+            Some(("strings", "Join")) => Some("strings.Join"),
+            _ => string_builder_output(file, node).then_some("strings.Builder"),
         },
         "binary_expression" => {
             let operator = node.field("operator")?;
@@ -224,4 +316,50 @@ fn built_variable<'a>(file: &GoFile<'a>, ident: Node<'a>) -> Option<(&'static st
         }
     }
     found
+}
+
+/// `b.String()` where `b` is a `strings.Builder` declared in the same
+/// function (`var b strings.Builder`, `b := strings.Builder{}`,
+/// `b := new(strings.Builder)`).
+fn string_builder_output<'a>(file: &GoFile<'a>, call: Node<'a>) -> bool {
+    let Some(function) = call.field("function") else {
+        return false;
+    };
+    if function.kind() != "selector_expression"
+        || function
+            .field("field")
+            .is_none_or(|f| file.text(f) != "String")
+    {
+        return false;
+    }
+    let Some(operand) = function
+        .field("operand")
+        .filter(|o| o.kind() == "identifier")
+    else {
+        return false;
+    };
+    let name = file.text(operand);
+    let Some(body) = file.enclosing_function(call).and_then(|f| f.field("body")) else {
+        return false;
+    };
+    let first = file
+        .assignments
+        .partition_point(|a| a.start_byte() < body.start_byte());
+    let end = file
+        .assignments
+        .partition_point(|a| a.start_byte() < call.start_byte());
+    file.assignments[first..end].iter().any(|node| {
+        let declared = match node.kind() {
+            "var_spec" => {
+                let mut c = node.walk();
+                node.fields("name", &mut c).any(|n| file.text(n) == name)
+            }
+            "short_var_declaration" => node.field("left").is_some_and(|left| {
+                let mut c = left.walk();
+                left.named_children(&mut c).any(|n| file.text(n) == name)
+            }),
+            _ => false,
+        };
+        declared && file.text(*node).contains("strings.Builder")
+    })
 }

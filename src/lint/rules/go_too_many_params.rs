@@ -4,6 +4,7 @@ use crate::lint::go_skim::{BodyInterest, FileHeader};
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::lint::settings::Settings;
 use crate::report::Severity;
+use tree_sitter::Node;
 
 pub struct GoTooManyParams;
 
@@ -17,6 +18,18 @@ static META: RuleMeta = RuleMeta {
 Flags functions, methods and function literals with more parameters than
 `lint.max-params` (default 4). The receiver does not count; a variadic
 parameter counts once.
+
+Not checked, because the author does not choose the parameters:
+- files built only under the `wireinject` tag (`//go:build wireinject`):
+  wire's injector stubs, whose parameters are the providers' inputs;
+- methods that implement a generated server interface of another package,
+  where the file shows it: the receiver's struct (declared in the same file)
+  embeds that package's `Unimplemented*Server` and a parameter is of a type
+  from it, or a parameter is `*pkg.<Method>Request` / `<Method>Req` from an
+  API package (an import path containing `/api/` or ending in `pb`). A
+  method on a struct declared in another file, with request types named
+  otherwise, cannot be told from a method of the author's own design and is
+  still reported: suppress it with a reason.
 
 ## Why
 Long parameter lists are easy to call with arguments swapped (several `string`s
@@ -52,7 +65,13 @@ impl Rule for GoTooManyParams {
     }
 
     fn check_go(&self, file: &GoFile<'_>, cx: &mut Cx<'_>) {
+        // wire generates the real injector from the stub's signature: its
+        // parameters are the providers' inputs, not a design choice.
+        if is_wire_injector_stub(file.source) {
+            return;
+        }
         let max = cx.settings.max_params;
+        let servers = generated_server_types(file);
         for function in &file.functions {
             let Some(parameters) = function.field("parameters") else {
                 continue;
@@ -69,7 +88,7 @@ impl Rule for GoTooManyParams {
                     _ => 0,
                 })
                 .sum();
-            if count <= max {
+            if count <= max || implements_generated_interface(file, *function, &servers) {
                 continue;
             }
             let name = function
@@ -84,4 +103,151 @@ impl Rule for GoTooManyParams {
             .help("group the optional or related parameters in an options struct");
         }
     }
+}
+
+/// Whether the file's build constraint selects it only under the
+/// `wireinject` tag: wire's injector stubs, never compiled into the program.
+fn is_wire_injector_stub(source: &str) -> bool {
+    for line in source.lines() {
+        let line = line.trim();
+        if line.starts_with("package ") {
+            return false;
+        }
+        let constraint = line
+            .strip_prefix("//go:build ")
+            .or_else(|| line.strip_prefix("// +build "));
+        if let Some(constraint) = constraint {
+            let mentions = constraint
+                .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '!'))
+                .any(|term| term == "wireinject");
+            if mentions {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Struct types of this file that embed a gRPC `Unimplemented*Server`, with
+/// the import path the embedded type comes from.
+fn generated_server_types<'a>(file: &GoFile<'a>) -> Vec<(&'a str, String)> {
+    let mut servers = Vec::new();
+    let root = file.tree.root_node();
+    let mut cursor = root.walk();
+    for declaration in root.named_children(&mut cursor) {
+        if declaration.kind() != "type_declaration" {
+            continue;
+        }
+        let mut c = declaration.walk();
+        for spec in declaration.named_children(&mut c) {
+            let (Some(name), Some(body)) = (spec.field("name"), spec.field("type")) else {
+                continue;
+            };
+            if body.kind() != "struct_type" {
+                continue;
+            }
+            if let Some(path) = embedded_unimplemented_server(file, body) {
+                servers.push((file.text(name), path));
+            }
+        }
+    }
+    servers
+}
+
+fn embedded_unimplemented_server(file: &GoFile<'_>, body: Node<'_>) -> Option<String> {
+    let fields = body.named_child(0)?;
+    let mut cursor = fields.walk();
+    for field in fields.named_children(&mut cursor) {
+        if field.kind() != "field_declaration" || field.field("name").is_some() {
+            continue;
+        }
+        let Some(mut ty) = field.field("type") else {
+            continue;
+        };
+        if ty.kind() == "pointer_type"
+            && let Some(inner) = ty.named_child(0)
+        {
+            ty = inner;
+        }
+        if ty.kind() != "qualified_type" {
+            continue;
+        }
+        let Some((path, name)) = file.qualified(ty) else {
+            continue;
+        };
+        if name.starts_with("Unimplemented") && name.ends_with("Server") {
+            return Some(path.to_string());
+        }
+    }
+    None
+}
+
+/// Whether a method's signature is one a generated server interface of
+/// another package dictates, as far as this file shows: the receiver embeds
+/// that package's `Unimplemented*Server` and a parameter is of a type from
+/// it, or a parameter is `*api.<Method>Request` (`Req`) from an API package.
+fn implements_generated_interface(
+    file: &GoFile<'_>,
+    function: Node<'_>,
+    servers: &[(&str, String)],
+) -> bool {
+    if function.kind() != "method_declaration" {
+        return false;
+    }
+    let Some(method) = function.field("name").map(|n| file.text(n)) else {
+        return false;
+    };
+    let receiver = function
+        .field("receiver")
+        .and_then(|r| receiver_type_name(file, r));
+    let server_package = servers
+        .iter()
+        .find(|(name, _)| Some(*name) == receiver)
+        .map(|(_, path)| path.as_str());
+    let mut types = Vec::new();
+    if let Some(parameters) = function.field("parameters") {
+        qualified_types(file, parameters, &mut types);
+    }
+    types.iter().any(|(path, name)| {
+        Some(path.as_str()) == server_package
+            || (is_api_package(path)
+                && name
+                    .strip_prefix(method)
+                    .is_some_and(|rest| matches!(rest, "Request" | "Req")))
+    })
+}
+
+fn receiver_type_name<'a>(file: &GoFile<'a>, receiver: Node<'_>) -> Option<&'a str> {
+    let declaration = receiver.named_child(0)?;
+    let mut ty = declaration.field("type")?;
+    if ty.kind() == "pointer_type" {
+        ty = ty.named_child(0)?;
+    }
+    if ty.kind() == "generic_type" {
+        ty = ty.field("type")?;
+    }
+    (ty.kind() == "type_identifier").then(|| file.text(ty))
+}
+
+/// Every `pkg.Type` inside a node, resolved to (import path, name).
+fn qualified_types<'a>(file: &GoFile<'a>, node: Node<'_>, out: &mut Vec<(String, &'a str)>) {
+    if node.kind() == "qualified_type" {
+        if let Some((path, name)) = file.qualified(node) {
+            out.push((path.to_string(), name));
+        }
+        return;
+    }
+    let mut cursor = node.walk();
+    for child in node.named_children(&mut cursor) {
+        qualified_types(file, child, out);
+    }
+}
+
+/// Where generated API code lives by convention: `.../api/...`, `...pb`.
+fn is_api_package(path: &str) -> bool {
+    path.contains("/api/")
+        || path
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.ends_with("pb"))
 }
