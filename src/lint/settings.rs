@@ -246,9 +246,14 @@ impl Settings {
                         end_column: column + id.chars().count() as u32,
                     });
                 }
-                finding = match did_you_mean(id, candidates) {
-                    Some(close) => finding.help(format!("did you mean `{close}`?")),
-                    None => finding.help("run `trellis rules` for the list of rule ids"),
+                let other_job = crate::rules::all().into_iter().find(|r| r.id == *id);
+                finding = match (other_job, did_you_mean(id, candidates)) {
+                    (Some(rule), _) => finding.help(format!(
+                        "`{id}` is a {} rule: set it under the top-level `rules:`, which covers every job",
+                        rule.job
+                    )),
+                    (None, Some(close)) => finding.help(format!("did you mean `{close}`?")),
+                    (None, None) => finding.help("run `trellis rules` for the list of rule ids"),
                 };
                 config_findings.push(finding);
                 continue;
@@ -730,5 +735,17 @@ mod tests {
         assert_eq!(settings.severity("go-naked-return"), Some(Severity::Info));
         assert_eq!(settings.severity("go-too-many-params"), None);
         assert!(!settings.enabled.keys().any(|id| id.starts_with("rust-")));
+    }
+
+    #[test]
+    fn other_jobs_ids_in_lint_rules_point_to_top_level_rules() {
+        let mut config = LintConfig::default();
+        config
+            .rules
+            .insert("drift-version-mismatch".into(), RuleLevel::Off);
+        let settings = Settings::resolve(&config, &BTreeMap::new(), None, &[]).unwrap();
+        let help = settings.config_findings[0].help.as_deref().unwrap();
+        assert!(help.contains("drift rule"), "{help}");
+        assert!(help.contains("top-level `rules:`"), "{help}");
     }
 }
