@@ -4,13 +4,14 @@
 use super::{ALL_REPORT_FORMATS, Context};
 use crate::cli::{CheckArgs, CheckJob, OutputFormat};
 use crate::error::InputError;
-use crate::report::Report;
+use crate::report::{Report, sink};
 use std::io::Write;
 
 pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<i32> {
     let format = ctx.format("check", ALL_REPORT_FORMATS, OutputFormat::Text)?;
     let repo = ctx.repo_with_services()?;
     let mut combined = Report::new("check");
+    let config = &repo.config.config;
     let runs = |job: CheckJob| !args.skip.contains(&job);
 
     if runs(CheckJob::Lint) {
@@ -21,14 +22,24 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<i32> {
             cache: true,
             ..Default::default()
         };
-        absorb(&mut combined, "lint", crate::lint::run(&repo, &options)?);
+        absorb(
+            &mut combined,
+            "lint",
+            crate::lint::run(&repo, &options)?,
+            config,
+        );
     }
     if runs(CheckJob::Drift) {
         let options = crate::drift::DriftOptions {
             quiet: ctx.global.quiet,
             ..Default::default()
         };
-        absorb(&mut combined, "drift", crate::drift::run(&repo, &options)?);
+        absorb(
+            &mut combined,
+            "drift",
+            crate::drift::run(&repo, &options)?,
+            config,
+        );
     }
     let contract_in_check = repo.config.config.contract.in_check != Some(false);
     if runs(CheckJob::Contract) && !contract_in_check && args.against.is_none() {
@@ -45,11 +56,11 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<i32> {
                     ..Default::default()
                 };
                 match crate::contract::check(&repo, &git, &options) {
-                    Ok(report) => absorb(&mut combined, "contract", report),
+                    Ok(report) => absorb(&mut combined, "contract", report, config),
                     // The contracts could not be read: still show what lint and
                     // drift found, then the error, and exit 2 as for any bad input.
                     Err(err) if args.against.is_none() => {
-                        ctx.emit(combined, format)?;
+                        ctx.render(combined, format)?;
                         let _ = writeln!(std::io::stderr(), "{}", err.render(ctx.stderr_color()));
                         return Ok(crate::error::exit::INPUT);
                     }
@@ -64,7 +75,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<i32> {
             }
         }
     }
-    ctx.emit(combined, format)
+    ctx.render(combined, format)
 }
 
 /// The git repository the contract check compares against, or why there is
@@ -100,8 +111,11 @@ fn contract_git(
     Ok(Ok(git))
 }
 
-/// Adds one job's findings, rules and statistics to the combined report.
-fn absorb(combined: &mut Report, job: &str, report: Report) {
+/// Adds one job's findings, rules and statistics to the combined report,
+/// after the sink resolved them: it runs here, once per job, so its counts
+/// are per job, and the combined report is rendered without it.
+fn absorb(combined: &mut Report, job: &str, report: Report, config: &crate::config::Config) {
+    let report = sink::apply(report, config);
     combined.findings.extend(report.findings);
     combined.rules.extend(report.rules);
     combined.sources.extend(report.sources);

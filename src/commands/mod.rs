@@ -98,6 +98,10 @@ pub struct Context {
     pub root: PathBuf,
     /// Whether stdout gets colour.
     pub color: bool,
+    /// The configuration [`Context::repo`] loaded, kept so that [`Context::emit`]
+    /// can apply its `rules:` and `exceptions:` to every command's report
+    /// without each command remembering to.
+    config: std::cell::OnceCell<crate::config::Config>,
 }
 
 impl Context {
@@ -125,6 +129,7 @@ impl Context {
             global,
             root,
             color,
+            config: std::cell::OnceCell::new(),
         })
     }
 
@@ -142,6 +147,7 @@ impl Context {
     /// Loads the configuration and discovers the services.
     pub fn repo(&self) -> Result<Repo, InputError> {
         let config = crate::config::load(&self.root, self.global.config.as_deref())?;
+        let _ = self.config.set(config.config.clone());
         Repo::open(&self.root, config)
     }
 
@@ -192,8 +198,20 @@ impl Context {
         }
     }
 
-    /// Prints a findings report in the chosen format and returns the exit code.
-    pub fn emit(&self, mut report: Report, format: OutputFormat) -> anyhow::Result<i32> {
+    /// Applies the configuration's `rules:` and `exceptions:` to one job's
+    /// report (see [`crate::report::sink`]), prints it in the chosen format
+    /// and returns the exit code.
+    pub fn emit(&self, report: Report, format: OutputFormat) -> anyhow::Result<i32> {
+        let report = match self.config.get() {
+            Some(config) => crate::report::sink::apply(report, config),
+            None => report,
+        };
+        self.render(report, format)
+    }
+
+    /// Prints a report whose findings are final (the sink already ran on
+    /// each part, as `trellis check` does per job) and returns the exit code.
+    pub fn render(&self, mut report: Report, format: OutputFormat) -> anyhow::Result<i32> {
         report.finish();
         let format = match format {
             OutputFormat::Text => Format::Text,

@@ -4,8 +4,10 @@
 
 mod glob;
 pub mod init;
+pub mod selection;
 
 pub use glob::{Glob, GlobList, ServiceEntry};
+pub use selection::{Exception, RuleKey};
 
 use crate::error::{InputError, did_you_mean};
 use schemars::JsonSchema;
@@ -61,6 +63,19 @@ pub struct Config {
     /// Dependency drift: anchor policy, exceptions, Cargo duplicates.
     #[serde(default)]
     pub drift: crate::drift::DriftConfig,
+    /// Per rule id of any job, or per prefix of ids ending in `-` or `_`
+    /// (`drift-`, `go-`, `FIELD_`): `off`, or the severity to report it at
+    /// (`info`, `warning`, `error`). An exact id wins over a prefix, a longer
+    /// prefix over a shorter one. Applies to lint, drift and contract findings;
+    /// a lint id given a severity here is also turned on, as in `lint.rules`
+    /// (the older spelling, for lint rules only).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rules: BTreeMap<RuleKey, crate::lint::config::RuleLevel>,
+    /// Accepted findings: `{rule, path | service, reason}`. A finding of `rule`
+    /// (an id or prefix) whose path matches the glob, or whose service is the
+    /// one named, is left out of the report and counted as excepted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exceptions: Vec<Exception>,
 }
 
 impl Default for Config {
@@ -76,6 +91,8 @@ impl Default for Config {
             score: crate::score::ScoreConfig::default(),
             contract: crate::contract::ContractConfig::default(),
             drift: crate::drift::DriftConfig::default(),
+            rules: BTreeMap::new(),
+            exceptions: Vec::new(),
         }
     }
 }
@@ -265,6 +282,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, InputError> {
             return Err(err);
         }
     }
+    selection::validate(&config, path, text)?;
     Ok(config)
 }
 
@@ -464,9 +482,66 @@ mod tests {
     }
 
     #[test]
+    fn unknown_rule_key_has_position_and_suggestion() {
+        let err =
+            parse_str("version: 1\nrules:\n  drift-: warning\n  drift-version-mismatc: off\n")
+                .unwrap_err();
+        assert!(err.message.contains("drift-version-mismatc"), "{err:?}");
+        assert_eq!(err.line, Some(4), "{err:?}");
+        let help = err.help.unwrap();
+        assert!(
+            help.contains("did you mean `drift-version-mismatch`"),
+            "{help}"
+        );
+    }
+
+    #[test]
+    fn rule_keys_may_be_ids_of_any_job_or_prefixes() {
+        let config = parse_str(
+            "version: 1\nrules:\n  FIELD_NO_DELETE: warning\n  go-: info\n  drift-version-mismatch: off\n",
+        )
+        .unwrap();
+        assert_eq!(config.rules.len(), 3);
+        let err = parse_str("version: 1\nrules:\n  nope-: off\n").unwrap_err();
+        assert!(err.message.contains("prefix of no rule id"), "{err:?}");
+    }
+
+    #[test]
+    fn exceptions_need_one_target_and_a_reason() {
+        let ok = "version: 1\nexceptions:\n  - rule: drift-\n    service: legacy\n    reason: frozen until Q3\n";
+        assert_eq!(parse_str(ok).unwrap().exceptions.len(), 1);
+        let both = "version: 1\nexceptions:\n  - rule: drift-\n    service: legacy\n    path: a/**\n    reason: x\n";
+        let err = parse_str(both).unwrap_err();
+        assert!(err.message.contains("exactly one of"), "{err:?}");
+        assert_eq!(err.line, Some(3), "{err:?}");
+        let blank =
+            "version: 1\nexceptions:\n  - rule: go-init-func\n    path: a/**\n    reason: \" \"\n";
+        assert!(
+            parse_str(blank)
+                .unwrap_err()
+                .message
+                .contains("empty `reason`")
+        );
+        let missing = "version: 1\nexceptions:\n  - rule: go-init-func\n    path: a/**\n";
+        assert_eq!(
+            parse_str(missing).unwrap_err().message,
+            "missing key `reason`"
+        );
+        let module = "version: 1\nexceptions:\n  - rule: drift-\n    module: x\n    reason: y\n";
+        assert!(
+            parse_str(module)
+                .unwrap_err()
+                .message
+                .contains("unknown key `module`")
+        );
+    }
+
+    #[test]
     fn schema_names_the_keys() {
         let schema = schema();
         assert!(schema.contains("\"services\""));
         assert!(schema.contains("\"contracts\""));
+        assert!(schema.contains("\"exceptions\""));
+        assert!(schema.contains("RuleKey"));
     }
 }

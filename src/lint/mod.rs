@@ -98,7 +98,12 @@ impl Contents<'_> {
 /// Lints a repository.
 pub fn run(repo: &Repo, options: &LintOptions) -> Result<Report, InputError> {
     let config_file = repo.config.files.last().map(PathBuf::as_path);
-    let settings = Settings::resolve(&repo.config.config.lint, config_file, &options.only)?;
+    let settings = Settings::resolve(
+        &repo.config.config.lint,
+        &repo.config.config.rules,
+        config_file,
+        &options.only,
+    )?;
     for id in &options.only {
         if registry::find(id).is_none() && !settings.custom.iter().any(|c| c.id == *id) {
             let ids = settings.known_ids();

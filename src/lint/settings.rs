@@ -4,7 +4,8 @@
 use super::config::{Boundary, Component, LintConfig, RuleLevel};
 use super::custom::{self, CustomCheck};
 use super::registry;
-use crate::config::Glob;
+use crate::config::selection::level_for;
+use crate::config::{Glob, RuleKey};
 use crate::error::{InputError, did_you_mean};
 use crate::report::{Finding, Severity};
 use std::collections::BTreeMap;
@@ -109,9 +110,11 @@ impl Settings {
         ids
     }
 
-    /// Resolves the `lint:` section. `only` limits the run to these rule ids.
+    /// Resolves the `lint:` section and the lint ids of the top-level
+    /// `rules:` (`top`). `only` limits the run to these rule ids.
     pub fn resolve(
         config: &LintConfig,
+        top: &BTreeMap<RuleKey, RuleLevel>,
         config_file: Option<&Path>,
         only: &[String],
     ) -> Result<Settings, InputError> {
@@ -243,15 +246,22 @@ impl Settings {
                         end_column: column + id.chars().count() as u32,
                     });
                 }
-                finding = match did_you_mean(id, candidates) {
-                    Some(close) => finding.help(format!("did you mean `{close}`?")),
-                    None => finding.help("run `trellis rules` for the list of rule ids"),
+                let other_job = crate::rules::all().into_iter().find(|r| r.id == *id);
+                finding = match (other_job, did_you_mean(id, candidates)) {
+                    (Some(rule), _) => finding.help(format!(
+                        "`{id}` is a {} rule: set it under the top-level `rules:`, which covers every job",
+                        rule.job
+                    )),
+                    (None, Some(close)) => finding.help(format!("did you mean `{close}`?")),
+                    (None, None) => finding.help("run `trellis rules` for the list of rule ids"),
                 };
                 config_findings.push(finding);
                 continue;
             }
             set_level(&mut enabled, id, *level);
         }
+        let custom_ids = custom_checks.iter().map(|c| c.id.as_str());
+        apply_top_level(&mut enabled, top, builtin.iter().copied().chain(custom_ids));
         if !only.is_empty() {
             enabled.retain(|id, _| only.iter().any(|o| o == id));
             for id in only {
@@ -374,6 +384,30 @@ fn config_file_name(config_file: Option<&Path>, fallback: &str) -> String {
         .and_then(|p| p.file_name())
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| fallback.to_string())
+}
+
+/// The top-level `rules:` for lint ids, after `lint.rules` so they win. An
+/// exact id turns its rule on (the report sink cannot: a rule that did not
+/// run has no findings to re-level); a prefix only re-levels rules already
+/// on, so `go-: warning` does not switch on every opt-in Go rule. `off`
+/// spares the work of running the rule; the sink would drop its findings anyway.
+fn apply_top_level<'a>(
+    enabled: &mut BTreeMap<String, Severity>,
+    top: &BTreeMap<RuleKey, RuleLevel>,
+    ids: impl Iterator<Item = &'a str>,
+) {
+    if top.is_empty() {
+        return;
+    }
+    for id in ids {
+        let Some(level) = level_for(top, id) else {
+            continue;
+        };
+        let exact = top.contains_key(&RuleKey::new(id));
+        if exact || level == RuleLevel::Off || enabled.contains_key(id) {
+            set_level(enabled, id, level);
+        }
+    }
 }
 
 fn level_severity(level: RuleLevel) -> Option<Severity> {
@@ -659,7 +693,7 @@ mod tests {
             packs: vec!["recomended".into()],
             ..LintConfig::default()
         };
-        let err = Settings::resolve(&config, None, &[]).unwrap_err();
+        let err = Settings::resolve(&config, &BTreeMap::new(), None, &[]).unwrap_err();
         assert!(err.help.unwrap().contains("recommended"));
     }
 
@@ -669,7 +703,7 @@ mod tests {
         config
             .rules
             .insert("go-structured-loging".into(), RuleLevel::Off);
-        let settings = Settings::resolve(&config, None, &[]).unwrap();
+        let settings = Settings::resolve(&config, &BTreeMap::new(), None, &[]).unwrap();
         let finding = &settings.config_findings[0];
         assert_eq!(finding.rule, "unknown-rule");
         assert!(
@@ -680,5 +714,38 @@ mod tests {
                 .contains("go-structured-logging")
         );
         assert!(settings.severity("go-structured-logging").is_some());
+    }
+
+    #[test]
+    fn top_level_rules_enable_exact_ids_and_relevel_with_prefixes() {
+        let config = LintConfig {
+            packs: vec!["rust".into()],
+            rules: BTreeMap::from([("go-naked-return".to_string(), RuleLevel::Error)]),
+            ..LintConfig::default()
+        };
+        let top = BTreeMap::from([
+            (RuleKey::new("go-init-func"), RuleLevel::Warning),
+            (RuleKey::new("go-"), RuleLevel::Info),
+            (RuleKey::new("rust-"), RuleLevel::Off),
+        ]);
+        let settings = Settings::resolve(&config, &top, None, &[]).unwrap();
+        // An exact id turns on a rule no chosen pack has.
+        assert_eq!(settings.severity("go-init-func"), Some(Severity::Warning));
+        // A prefix re-levels what `lint.rules` turned on, and turns on nothing else.
+        assert_eq!(settings.severity("go-naked-return"), Some(Severity::Info));
+        assert_eq!(settings.severity("go-too-many-params"), None);
+        assert!(!settings.enabled.keys().any(|id| id.starts_with("rust-")));
+    }
+
+    #[test]
+    fn other_jobs_ids_in_lint_rules_point_to_top_level_rules() {
+        let mut config = LintConfig::default();
+        config
+            .rules
+            .insert("drift-version-mismatch".into(), RuleLevel::Off);
+        let settings = Settings::resolve(&config, &BTreeMap::new(), None, &[]).unwrap();
+        let help = settings.config_findings[0].help.as_deref().unwrap();
+        assert!(help.contains("drift rule"), "{help}");
+        assert!(help.contains("top-level `rules:`"), "{help}");
     }
 }

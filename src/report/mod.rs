@@ -7,6 +7,7 @@ mod junit;
 mod markdown;
 mod paths;
 mod sarif;
+pub mod sink;
 mod text;
 
 pub use finding::{Finding, Related, Severity, Span, sort_findings};

@@ -13,3 +13,4 @@ mod scaffold;
 mod scaffold_lint;
 mod score;
 mod services;
+mod sink;
