@@ -6,7 +6,7 @@ use super::config::{self, ContractConfig};
 use super::failures::{self, NotCompiled};
 use super::model::{Loc, Model};
 use super::rules::{self, Hit, Pair, Rule, Side, Sink};
-use super::source::{Header, Layout, ProtoSet, scan_header, under};
+use super::source::{Header, Layout, ProtoSet, under};
 use super::units::{Partition, Scopes, SideUnits, UnitKey, UnitPair};
 use crate::error::InputError;
 use crate::repo::Repo;
@@ -218,14 +218,6 @@ pub struct UnitComparison {
     pub new_layout: Layout,
 }
 
-/// Reads the headers (package, imports) of every file of a side, by path.
-fn headers(set: &ProtoSet) -> HashMap<String, Header> {
-    set.files
-        .par_iter()
-        .map(|(path, file)| (path.clone(), scan_header(&file.text)))
-        .collect()
-}
-
 /// Files imported from outside the side (the well-known types,
 /// `contract.imports`), with what they import.
 fn external_imports(units: &SideUnits, headers: &HashMap<String, Header>) -> BTreeSet<String> {
@@ -277,6 +269,8 @@ struct Sides<'a> {
     pairs: Vec<UnitPair>,
     /// Per side, unit index -> index of its pair.
     pair_of: [Vec<usize>; 2],
+    /// Per side, repository path -> the file's package and imports.
+    headers: [HashMap<String, Header>; 2],
 }
 
 impl Sides<'_> {
@@ -288,6 +282,7 @@ impl Sides<'_> {
         let Partition {
             sides: [old, new],
             pairs,
+            headers,
         } = partition;
         let mut pair_of = [vec![0; old.units.len()], vec![0; new.units.len()]];
         for (index, pair) in pairs.iter().enumerate() {
@@ -303,6 +298,7 @@ impl Sides<'_> {
             ],
             pairs,
             pair_of,
+            headers,
         }
     }
 
@@ -354,15 +350,13 @@ fn plan(sides: &Sides<'_>, settings: &Settings, paths: &[String]) -> (Vec<UnitPl
         vec![BTreeSet::new(); sides.pairs.len()],
     ];
     if count > 0 {
-        let (old_headers, new_headers) =
-            rayon::join(|| headers(sides.sets[0]), || headers(sides.sets[1]));
-        let headers = [old_headers, new_headers];
+        let headers = &sides.headers;
         for (side, headers) in headers.iter().enumerate() {
             add_importers(sides, side, &changed, headers, &mut targets);
         }
         if settings.needs_packages() {
             for (pair, unit) in sides.pairs.iter().enumerate() {
-                add_package_files(sides, &unit.units, &headers, &mut targets[pair]);
+                add_package_files(sides, &unit.units, headers, &mut targets[pair]);
             }
         }
         let imports = [

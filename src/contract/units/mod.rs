@@ -12,9 +12,14 @@
 //! workspace or configured `contract.roots` are one unit, as buf builds a
 //! workspace as one image.
 
-use super::source::{Layout, ProtoSet, RootPlan, name_files, root_of, root_plan};
+mod merge;
+
+use super::source::{
+    Header, Layout, ProtoSet, RootPlan, name_files, root_of, root_plan, scan_header,
+};
 use crate::error::InputError;
 use crate::repo::Repo;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Which unit a file belongs to, the same on both sides of a comparison.
@@ -138,9 +143,11 @@ pub struct SideUnits {
 #[derive(Debug)]
 pub struct Partition {
     pub sides: [SideUnits; 2],
-    /// Every unit of either side, with its counterpart on the other (an
-    /// empty unit where that side has none). The imports units are a pair.
+    /// Unit `i` of one side is compared with unit `i` of the other (an
+    /// empty unit where a side has none); the imports units are the last.
     pub pairs: Vec<UnitPair>,
+    /// Per side, repository path -> the file's package and imports.
+    pub headers: [HashMap<String, Header>; 2],
 }
 
 #[derive(Debug, Clone)]
@@ -152,79 +159,117 @@ pub struct UnitPair {
 }
 
 impl Partition {
-    /// A side with a buf workspace or configured roots is one namespace,
-    /// and then so is the other: a repository that adds or drops its
-    /// buf.yaml keeps its files paired, as before units.
+    /// Splits the sides into units, pairs them, and merges paired units
+    /// that import each other where that changes no result (see `merge`).
     pub fn new(
         sets: [&ProtoSet; 2],
         configured: &[String],
         scopes: &Scopes,
     ) -> Result<Partition, InputError> {
-        let plans = [
-            root_plan(sets[0], configured)?,
-            root_plan(sets[1], configured)?,
-        ];
-        let [mut old, mut new] = if plans.iter().any(|plan| plan.explicit) {
-            let kind = match configured.is_empty() {
-                true => UnitKind::Workspace,
-                false => UnitKind::Configured,
-            };
-            let side = |side: usize| -> Result<Vec<Unit>, InputError> {
-                let (set, plan) = (sets[side], &plans[side]);
-                Ok(vec![Unit {
-                    key: UnitKey::Dir(String::new()),
-                    kind,
-                    layout: name_files(set, plan, set.files.keys())?,
-                }])
-            };
-            [side(0)?, side(1)?]
-        } else {
-            let new_keys = unit_keys(sets[1], &plans[1], scopes);
-            let mut old_keys = unit_keys(sets[0], &plans[0], scopes);
-            // The include roots are inferred per side and may differ; a file
-            // that stays at its path stays in its unit (the new side's), so
-            // only files that move change units.
-            for (path, key) in old_keys.iter_mut() {
-                if let Some(new_key) = new_keys.get(path) {
-                    key.clone_from(new_key);
-                }
-            }
-            [
-                group(sets[0], &plans[0], old_keys)?,
-                group(sets[1], &plans[1], new_keys)?,
-            ]
-        };
-        let mut pairs = Vec::new();
-        for matched in match_units(&old, &new) {
-            let counterpart = |unit: &Unit| Unit {
-                key: unit.key.clone(),
-                kind: unit.kind,
-                layout: Layout::default(),
-            };
-            let units = match matched {
-                [Some(o), Some(n)] => [o, n],
-                [Some(o), None] => {
-                    new.push(counterpart(&old[o]));
-                    [o, new.len() - 1]
-                }
-                [None, Some(n)] => {
-                    old.push(counterpart(&new[n]));
-                    [old.len() - 1, n]
-                }
-                [None, None] => continue,
-            };
-            pairs.push(UnitPair {
-                key: new[units[1]].key.clone(),
-                units,
-            });
-        }
+        let (old_headers, new_headers) = rayon::join(|| headers(sets[0]), || headers(sets[1]));
+        let headers = [old_headers, new_headers];
+        let [old, new] = split(sets, configured, scopes)?;
+        let (old, new, pairs) = pair_up(old, new);
         let sides = [SideUnits::new(old), SideUnits::new(new)];
+        let groups = merge::groups(&sides, &pairs, &headers);
+        let [old, new] = sides;
+        let sides = [
+            old.merged(&groups, &pairs, 0),
+            new.merged(&groups, &pairs, 1),
+        ];
+        let mut pairs: Vec<UnitPair> = (0..groups.len())
+            .map(|index| UnitPair {
+                key: sides[1].units[index].key.clone(),
+                units: [index, index],
+            })
+            .collect();
         pairs.push(UnitPair {
             key: UnitKey::Imports,
             units: [sides[0].imports(), sides[1].imports()],
         });
-        Ok(Partition { sides, pairs })
+        Ok(Partition {
+            sides,
+            pairs,
+            headers,
+        })
     }
+}
+
+/// Reads the headers (package, imports) of every file of a side, by path.
+fn headers(set: &ProtoSet) -> HashMap<String, Header> {
+    set.files
+        .par_iter()
+        .map(|(path, file)| (path.clone(), scan_header(&file.text)))
+        .collect()
+}
+
+/// The units of each side. A side with a buf workspace or configured roots
+/// is one namespace, and then so is the other: a repository that adds or
+/// drops its buf.yaml keeps its files paired, as before units.
+fn split(
+    sets: [&ProtoSet; 2],
+    configured: &[String],
+    scopes: &Scopes,
+) -> Result<[Vec<Unit>; 2], InputError> {
+    let plans = [
+        root_plan(sets[0], configured)?,
+        root_plan(sets[1], configured)?,
+    ];
+    if plans.iter().any(|plan| plan.explicit) {
+        let kind = match configured.is_empty() {
+            true => UnitKind::Workspace,
+            false => UnitKind::Configured,
+        };
+        let side = |side: usize| -> Result<Vec<Unit>, InputError> {
+            let (set, plan) = (sets[side], &plans[side]);
+            Ok(vec![Unit {
+                key: UnitKey::Dir(String::new()),
+                kind,
+                layout: name_files(set, plan, set.files.keys())?,
+            }])
+        };
+        return Ok([side(0)?, side(1)?]);
+    }
+    let new_keys = unit_keys(sets[1], &plans[1], scopes);
+    let mut old_keys = unit_keys(sets[0], &plans[0], scopes);
+    // The include roots are inferred per side and may differ; a file that
+    // stays at its path stays in its unit (the new side's), so only files
+    // that move change units.
+    for (path, key) in old_keys.iter_mut() {
+        if let Some(new_key) = new_keys.get(path) {
+            key.clone_from(new_key);
+        }
+    }
+    Ok([
+        group(sets[0], &plans[0], old_keys)?,
+        group(sets[1], &plans[1], new_keys)?,
+    ])
+}
+
+/// Pairs the units of the sides, adding an empty unit where a side has
+/// none, so that files imported from outside can be compared in it.
+fn pair_up(mut old: Vec<Unit>, mut new: Vec<Unit>) -> (Vec<Unit>, Vec<Unit>, Vec<[usize; 2]>) {
+    let counterpart = |unit: &Unit| Unit {
+        key: unit.key.clone(),
+        kind: unit.kind,
+        layout: Layout::default(),
+    };
+    let mut pairs = Vec::new();
+    for matched in match_units(&old, &new) {
+        pairs.push(match matched {
+            [Some(o), Some(n)] => [o, n],
+            [Some(o), None] => {
+                new.push(counterpart(&old[o]));
+                [o, new.len() - 1]
+            }
+            [None, Some(n)] => {
+                old.push(counterpart(&new[n]));
+                [old.len() - 1, n]
+            }
+            [None, None] => continue,
+        });
+    }
+    (old, new, pairs)
 }
 
 /// Units of the same directory are compared with each other. A unit whose
@@ -285,6 +330,51 @@ impl SideUnits {
     /// The index of the imports unit (always the last).
     pub fn imports(&self) -> usize {
         self.units.len() - 1
+    }
+
+    /// One unit per group of pairs (`pairs[i][side]` are this side's
+    /// units), names and paths together; the imports unit stays last. The
+    /// order in which units hold a name is kept, so an import outside a
+    /// group still resolves where it did.
+    fn merged(self, groups: &[Vec<usize>], pairs: &[[usize; 2]], side: usize) -> SideUnits {
+        let mut index_of = vec![0; self.units.len()];
+        let mut slots: Vec<Option<Unit>> = self.units.into_iter().map(Some).collect();
+        let mut units = Vec::new();
+        for (index, members) in groups.iter().enumerate() {
+            let mut merged: Option<Unit> = None;
+            for &pair in members {
+                let at = pairs[pair][side];
+                index_of[at] = index;
+                let Some(unit) = slots[at].take() else {
+                    continue;
+                };
+                match &mut merged {
+                    None => merged = Some(unit),
+                    Some(merged) => {
+                        merged.layout.names.extend(unit.layout.names);
+                        merged.layout.paths.extend(unit.layout.paths);
+                    }
+                }
+            }
+            units.extend(merged);
+        }
+        let imports = slots.len() - 1;
+        index_of[imports] = units.len();
+        units.extend(slots[imports].take());
+        let holders = self
+            .holders
+            .into_iter()
+            .map(|(name, held)| {
+                let mut merged: Vec<usize> = Vec::new();
+                for unit in held.into_iter().map(|unit| index_of[unit]) {
+                    if !merged.contains(&unit) {
+                        merged.push(unit);
+                    }
+                }
+                (name, merged)
+            })
+            .collect();
+        SideUnits { units, holders }
     }
 
     fn new(mut units: Vec<Unit>) -> SideUnits {
@@ -573,6 +663,51 @@ mod tests {
         assert_eq!(
             pairs,
             expected.map(|(old, new)| (old.to_string(), new.to_string()))
+        );
+    }
+
+    #[test]
+    fn units_that_import_each_other_compile_together_unless_they_could_clash() {
+        // svc/a/a.proto sits at its package's path: the root is an include root.
+        let set = set(&[
+            (
+                "svc/a/a.proto",
+                "package svc.a;\nimport \"svc/b/b.proto\";\n",
+            ),
+            ("svc/b/b.proto", "package svc.b;\n"),
+            (
+                "svc/c/conf.proto",
+                "package kratos.api;\nimport \"svc/b/b.proto\";\n",
+            ),
+            (
+                "svc/d/conf.proto",
+                "package kratos.api;\nimport \"svc/b/b.proto\";\n",
+            ),
+        ]);
+        let scopes = Scopes {
+            private: ["svc/a", "svc/b", "svc/c", "svc/d"]
+                .map(String::from)
+                .into(),
+            shared: BTreeSet::new(),
+        };
+        let [units, _] = Partition::new([&set, &set], &[], &scopes).unwrap().sides;
+        // svc/d shares a package with svc/c, already merged: it stays apart.
+        assert_eq!(
+            keys(&units),
+            vec![
+                (
+                    "svc/a".to_string(),
+                    ["svc/a/a.proto", "svc/b/b.proto", "svc/c/conf.proto"]
+                        .map(String::from)
+                        .to_vec()
+                ),
+                ("svc/d".to_string(), vec!["svc/d/conf.proto".to_string()]),
+            ]
+        );
+        let d = index_of(&units, "svc/d");
+        assert_eq!(
+            units.resolve(d, "svc/b/b.proto").map(|(unit, _)| unit),
+            Some(0)
         );
     }
 }
