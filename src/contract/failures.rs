@@ -117,31 +117,38 @@ pub fn settle(
             for failure in &pair.builds[side].failures {
                 let target = path_of(&failure.target);
                 let first = failure.other.as_deref().map(path_of);
-                // The same untouched file that compiled on the other side
-                // fails against what changed: the change broke it.
-                if touched(&target)
-                    || touched(&failure.path)
-                    || first.as_deref().is_some_and(touched)
-                    || pair.builds[1 - side].compiled.contains(&failure.path)
-                {
+                let blamed = if touched(&failure.path) || first.as_deref().is_some_and(touched) {
+                    Some(Blame::ChangedFile)
+                } else if touched(&target) {
+                    Some(Blame::ChangedTarget)
+                } else if side == 1 && pair.builds[0].compiled.contains(&failure.path) {
+                    Some(Blame::BrokenByChange)
+                } else {
+                    None
+                };
+                if let Some(why) = blamed {
                     let first = first.as_deref().unwrap_or_default();
-                    return Err(blame(failure, unit, &target, first, touched(&failure.path)));
+                    return Err(blame(failure, unit, &target, first, why));
                 }
                 settled
                     .left_out
                     .entry(index)
                     .or_default()
                     .insert(failure.target.clone());
-                let entry = broken.entry(failure.path.clone()).or_insert(Broken {
-                    failure,
-                    unit,
-                    first: None,
-                    needed_by: BTreeSet::new(),
-                });
+                let entry = broken
+                    .entry(failure.path.clone())
+                    .or_insert_with(|| Broken {
+                        failure,
+                        unit,
+                        first: first.clone(),
+                        sides: [false; 2],
+                        needed_by: BTreeSet::new(),
+                    });
                 // The new side's failure wins: its lines are the work tree's.
-                if side == 1 || entry.first.is_none() {
+                if side == 1 {
                     (entry.failure, entry.unit, entry.first) = (failure, unit, first);
                 }
+                entry.sides[side] = true;
                 entry.needed_by.insert(target);
             }
         }
@@ -154,12 +161,27 @@ pub fn settle(
     Ok(settled)
 }
 
+/// Why the change is to blame for a failure.
+#[derive(Debug, Clone, Copy)]
+enum Blame {
+    /// The file the error is in (or the first definition of a name it
+    /// defines again) is one the change touched.
+    ChangedFile,
+    /// The file that failed is one the change touched; what it needs is not.
+    ChangedTarget,
+    /// Nothing it is made of changed, but it compiled on the old side and
+    /// fails on the new one, against what changed.
+    BrokenByChange,
+}
+
 /// A file that does not compile, the change not to blame.
 struct Broken<'a> {
     failure: &'a Failure,
     unit: &'a Unit,
     /// The repository path of the first definition of a name it defines again.
     first: Option<String>,
+    /// Whether it failed on the old side, on the new side.
+    sides: [bool; 2],
     /// The targets left out because of it.
     needed_by: BTreeSet<String>,
 }
@@ -172,30 +194,26 @@ const NOT_FOUND_HELP: &str = "an import does not resolve: imports resolve inside
 
 /// The error for a failure the change is to blame for, with the setting
 /// that fixes the layout when the layout is the cause.
-fn blame(
-    failure: &Failure,
-    unit: &Unit,
-    target: &str,
-    first: &str,
-    in_changed_file: bool,
-) -> InputError {
+fn blame(failure: &Failure, unit: &Unit, target: &str, first: &str, why: Blame) -> InputError {
     let help = if failure.not_found {
         NOT_FOUND_HELP.to_string()
     } else if failure.other.is_some() {
         collision_help(&failure.path, first, unit)
-    } else if in_changed_file {
-        "fix the file: the change touches it, and a changed file must compile to be compared. A file that is not a contract \
-         (an example, a stale copy) can be left out with `exclude:` in trellis.yaml"
-            .to_string()
-    } else if failure.path != target {
-        format!(
-            "{target} is part of the change and needs {}, which does not compile: fix it, or leave it out with `exclude:` in trellis.yaml",
-            failure.path
-        )
     } else {
-        "the file did not change, but it compiled on the other side and does not compile against the changed files it \
-         imports: the change removed or renamed something it uses"
-            .to_string()
+        match why {
+            Blame::ChangedFile => "fix the file: the change touches it, and a changed file must compile to be \
+                compared. A file that is not a contract (an example, a stale copy) can be left out with `exclude:` \
+                in trellis.yaml"
+                .to_string(),
+            Blame::ChangedTarget => format!(
+                "{target} is part of the change and needs {}, which does not compile: fix that file, or leave it out \
+                 with `exclude:` in trellis.yaml",
+                failure.path
+            ),
+            Blame::BrokenByChange => "the file did not change and compiled on the old side, but does not compile \
+                against the changed files it imports: the change removed or renamed something it uses"
+                .to_string(),
+        }
     };
     failure.error.clone().help(help)
 }
@@ -234,12 +252,15 @@ fn warning(path: String, broken: &Broken<'_>) -> NotCompiled {
         _ => format!("not compared: {}", others.join(", ")),
     };
     let reason = &broken.failure.reason;
+    let sides = match broken.sides {
+        [true, true] => "on both sides",
+        [true, false] => "on the old side",
+        _ => "on the new side",
+    };
     let message = match broken.failure.not_found {
-        true => format!(
-            "{path}: {reason}; the change does not touch it or what it imports, so {left_out}"
-        ),
+        true => format!("{path}: {reason} {sides}; the change is not to blame, so {left_out}"),
         false => format!(
-            "{path} does not compile ({reason}); the change does not touch it or what it imports, so {left_out}"
+            "{path} does not compile {sides} ({reason}); the change is not to blame, so {left_out}"
         ),
     };
     let help = match (&broken.first, broken.failure.not_found) {

@@ -1106,7 +1106,8 @@ fn a_broken_file_the_change_does_not_touch_is_a_warning() {
     assert_eq!(warning["line"], 9, "{warning:#}");
     let message = warning["message"].as_str().unwrap();
     assert!(message.contains("Coupon"), "{message}");
-    assert!(message.contains("does not touch it"), "{message}");
+    assert!(message.contains("on both sides"), "{message}");
+    assert!(message.contains("not to blame"), "{message}");
     assert!(
         warning["help"].as_str().unwrap().contains("exclude:"),
         "{warning:#}"
@@ -1195,4 +1196,43 @@ fn a_broken_file_the_change_touches_stops_the_comparison_and_names_the_setting()
     assert!(err.contains(&format!("{EVENT}:6:3")), "{err}");
     assert!(err.contains("the change touches it"), "{err}");
     assert!(err.contains("exclude:"), "{err}");
+}
+
+/// The change is to blame for what it breaks, not for what it mends.
+/// legacy.proto (unchanged) needs `Coupon`, which order.proto lacks: a change
+/// that adds it fixes legacy.proto, which cannot be compared on the old side
+/// (a warning, not exit 2); a later change that deletes `Order`, which
+/// legacy.proto also uses, breaks it (exit 2, and the help says why).
+#[test]
+fn the_change_is_to_blame_for_what_it_breaks_not_for_what_it_mends() {
+    const ORDER: &str = "api/order/v1/order.proto";
+    const LEGACY: &str = "api/order/v1/legacy.proto";
+    let order = std::fs::read_to_string(fixture("contract/units/broken").join(ORDER)).unwrap();
+    let with_coupon = format!("{order}\nmessage Coupon {{\n  string code = 1;\n}}\n");
+    let mut history = History::new();
+    history.fixture("contract/units/broken").commit("orders");
+    history.branch("feature");
+    history.write(ORDER, &with_coupon).commit("add Coupon");
+    let output = trellis_in(
+        history.path(),
+        &["contract", "--against", "main", "--format", "json"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let report: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    let warning = &report["findings"][0];
+    assert_eq!(warning["rule"], "contract-not-compiled", "{report:#}");
+    assert_eq!(warning["path"], LEGACY);
+    let message = warning["message"].as_str().unwrap();
+    assert!(message.contains("on the old side"), "{message}");
+
+    let without_order = with_coupon.replace(
+        "message Order {\n  string id = 1;\n  string note = 2;\n}\n",
+        "",
+    );
+    history.write(ORDER, &without_order).commit("drop Order");
+    let output = trellis_in(history.path(), &["contract", "--against", "feature~1"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stdout_of(&output));
+    let err = stderr_of(&output);
+    assert!(err.contains(&format!("{LEGACY}:8:3")), "{err}");
+    assert!(err.contains("compiled on the old side"), "{err}");
 }
