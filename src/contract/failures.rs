@@ -22,13 +22,13 @@ pub fn rule_info() -> RuleInfo {
         summary: "A .proto file the change does not touch does not compile; the files that need it were not compared".to_string(),
         docs: "## What\n\nA file that `trellis contract` had to compile (it imports a changed file, shares a package with one \
                under the PACKAGE rules, or a changed file imports it) does not compile, and the change is not to blame: \
-               the file is the same on both sides, and so is what it imports. The files that need it are left out of the \
-               comparison on both sides; everything else is compared.\n\n\
+               the file did not change and fails on both sides, or only on the old side (the change mends it). The files \
+               that need it are left out of the comparison on both sides; everything else is compared.\n\n\
                ## Why\n\nA broken or duplicated proto elsewhere in the repository (a stale copy, a second service's private \
                `conf.proto` in the same package) says nothing about the change under review, so it should not stop the \
                review (exit 2). But the files that need it were not checked, and that should not pass silently. \
-               A failure the change is to blame for (a changed file that does not compile, an unchanged file that no \
-               longer compiles against a changed one) is still an error, exit 2.\n\n\
+               A failure the change is to blame for (a changed file that does not compile, an unchanged file that \
+               compiled on the old side and no longer compiles against a changed one) is still an error, exit 2.\n\n\
                ## Example\n\nTwo services' `internal/conf/conf.proto` both declare `kratos.api.Bootstrap`, and both are \
                under one directory that trellis compiles as one unit.\n\n\
                ## Fix\n\nFix the file, or tell trellis the layout: `exclude:` in trellis.yaml leaves a file out \
