@@ -94,7 +94,7 @@ pub struct Settled {
 }
 
 /// Decides for every failure whether the change is to blame: an `Err` for
-/// the first one that is (old side first), else the warnings.
+/// the first one that is (old side first, naming the others), else the warnings.
 pub fn settle(
     sets: [&ProtoSet; 2],
     sources: [&SideSource; 2],
@@ -104,6 +104,7 @@ pub fn settle(
     let touched =
         |path: &str| sets[0].files.get(path).map(|f| f.id) != sets[1].files.get(path).map(|f| f.id);
     let mut settled = Settled::default();
+    let mut blamed: Vec<InputError> = Vec::new();
     // Broken file -> the failure to show and the targets that needed it.
     let mut broken: BTreeMap<String, Broken<'_>> = BTreeMap::new();
     for (side, source) in sources.iter().enumerate() {
@@ -117,7 +118,7 @@ pub fn settle(
             for failure in &pair.builds[side].failures {
                 let target = path_of(&failure.target);
                 let first = failure.other.as_deref().map(path_of);
-                let blamed = if touched(&failure.path) || first.as_deref().is_some_and(touched) {
+                let why = if touched(&failure.path) || first.as_deref().is_some_and(touched) {
                     Some(Blame::ChangedFile)
                 } else if touched(&target) {
                     Some(Blame::ChangedTarget)
@@ -126,9 +127,10 @@ pub fn settle(
                 } else {
                     None
                 };
-                if let Some(why) = blamed {
+                if let Some(why) = why {
                     let first = first.as_deref().unwrap_or_default();
-                    return Err(blame(failure, unit, &target, first, why));
+                    blamed.push(blame(failure, unit, &target, first, why));
+                    continue;
                 }
                 settled
                     .left_out
@@ -153,12 +155,40 @@ pub fn settle(
             }
         }
     }
+    if let Some(first) = first_of(blamed) {
+        return Err(first);
+    }
     settled.warnings = broken
         .into_iter()
         .filter(|(path, _)| !ignore.iter().any(|prefix| under(path, prefix)))
         .map(|(path, broken)| warning(path, &broken))
         .collect();
     Ok(settled)
+}
+
+/// The first error, its help naming the other files that fail too, so that
+/// a layout with several problems is not fixed one run at a time.
+fn first_of(blamed: Vec<InputError>) -> Option<InputError> {
+    let mut blamed = blamed.into_iter();
+    let first = blamed.next()?;
+    let mut others: Vec<String> = Vec::new();
+    for error in blamed {
+        if let Some(path) = error.path.filter(|path| Some(path) != first.path.as_ref()) {
+            let path = path.display().to_string();
+            if !others.contains(&path) {
+                others.push(path);
+            }
+        }
+    }
+    if others.is_empty() {
+        return Some(first);
+    }
+    let help = format!(
+        "{}\nalso failing: {}",
+        first.help.clone().unwrap_or_default(),
+        others.join(", ")
+    );
+    Some(first.help(help))
 }
 
 /// Why the change is to blame for a failure.

@@ -1196,6 +1196,17 @@ fn a_broken_file_the_change_touches_stops_the_comparison_and_names_the_setting()
     assert!(err.contains(&format!("{EVENT}:6:3")), "{err}");
     assert!(err.contains("the change touches it"), "{err}");
     assert!(err.contains("exclude:"), "{err}");
+
+    // Every file the change breaks is named at once, not one run at a time.
+    const OTHER: &str = "tools/a/event.proto";
+    history
+        .write(OTHER, &event.replace("string id = 1;", "strin id = 1;"))
+        .commit("the same typo in the other copy");
+    let output = run();
+    assert_eq!(output.status.code(), Some(2), "{}", stdout_of(&output));
+    let err = stderr_of(&output);
+    assert!(err.contains(&format!("{OTHER}:6:3")), "{err}");
+    assert!(err.contains(&format!("also failing: {EVENT}")), "{err}");
 }
 
 /// The change is to blame for what it breaks, not for what it mends.
