@@ -1,11 +1,13 @@
 //! One comparison: which files to compile (only what changed, and what
 //! depends on it), the rules over the pair, and buf's ignore semantics.
 
-use super::compile::{ImportFiles, compile};
+use super::compile::{ImportFiles, SideSource, UnitBuild, compile_unit};
 use super::config::{self, ContractConfig};
+use super::failures::{self, NotCompiled};
 use super::model::{Loc, Model};
 use super::rules::{self, Hit, Pair, Rule, Side, Sink};
-use super::source::{Header, Layout, ProtoSet, layout, scan_header, under};
+use super::source::{Header, Layout, ProtoSet, under};
+use super::units::{Partition, Scopes, SideUnits, UnitKey, UnitPair};
 use crate::error::InputError;
 use crate::repo::Repo;
 use crate::report::{Finding, Report, Severity, Span};
@@ -29,6 +31,8 @@ pub struct Settings {
     pub origin: String,
     /// Import-only files (`contract.imports`, buf's module cache).
     pub imports: Arc<ImportFiles>,
+    /// The directories that bound compilation units.
+    pub scopes: Scopes,
 }
 
 impl Settings {
@@ -71,6 +75,7 @@ impl Settings {
             }
         }
         settings.imports = Arc::new(imports);
+        settings.scopes = Scopes::from_repo(repo);
         Ok(settings)
     }
 
@@ -99,6 +104,7 @@ impl Settings {
             field_no_reuse: field_no_reuse || contract.field_no_reuse,
             origin,
             imports: Arc::default(),
+            scopes: Scopes::default(),
         })
     }
 
@@ -192,46 +198,54 @@ pub struct Comparison {
     pub new_label: String,
     /// Files on each side, files compiled on each side, findings dropped by ignores.
     pub stats: Vec<(String, String)>,
-    /// The compiled new side (only the compared files), for follow-up checks.
-    pub new_model: Model,
-    /// The compiled old side (only the compared files).
-    pub old_model: Model,
-    pub new_layout: Layout,
+    /// The compilation units that had something to compare, compiled.
+    pub units: Vec<UnitComparison>,
+    /// Files that do not compile and that the change is not to blame for.
+    pub not_compiled: Vec<NotCompiled>,
     /// Texts of the files new-side findings point into, when the new side is
     /// not the work tree (the index, a commit), so snippets show what was compared.
     pub new_sources: HashMap<String, String>,
 }
 
-/// Reads the headers (package, imports) of every file of a side.
-fn headers(set: &ProtoSet, layout: &Layout) -> HashMap<String, Header> {
-    layout
-        .names
-        .par_iter()
-        .filter_map(|(name, path)| {
-            set.files
-                .get(path)
-                .map(|f| (name.clone(), scan_header(&f.text)))
-        })
-        .collect()
+/// One compilation unit of a comparison, for follow-up checks.
+#[derive(Debug)]
+pub struct UnitComparison {
+    pub key: UnitKey,
+    /// The compiled old side (only the compared files).
+    pub old_model: Model,
+    /// The compiled new side (only the compared files).
+    pub new_model: Model,
+    pub new_layout: Layout,
 }
 
-/// Files imported from outside the side (the well-known types), with what they import.
-fn external_imports(headers: &HashMap<String, Header>, layout: &Layout) -> BTreeSet<String> {
+/// Files imported from outside the side (the well-known types,
+/// `contract.imports`), with what they import.
+fn external_imports(units: &SideUnits, headers: &HashMap<String, Header>) -> BTreeSet<String> {
     let google = GoogleFileResolver::new();
+    let outside = units.imports();
     let mut out = BTreeSet::new();
-    let mut stack: Vec<String> = headers
-        .values()
-        .flat_map(|h| h.imports.iter())
-        .filter(|i| !layout.names.contains_key(*i))
-        .cloned()
-        .collect();
+    let mut stack: Vec<String> = Vec::new();
+    for (index, unit) in units.units.iter().enumerate() {
+        for path in unit.layout.names.values() {
+            let imports = headers
+                .get(path)
+                .map(|h| h.imports.iter())
+                .into_iter()
+                .flatten();
+            stack.extend(
+                imports
+                    .filter(|import| units.resolve(index, import).is_none())
+                    .cloned(),
+            );
+        }
+    }
     while let Some(name) = stack.pop() {
         if !out.insert(name.clone()) {
             continue;
         }
         if let Ok(file) = google.open_file(&name) {
             for dependency in &file.file_descriptor_proto().dependency {
-                if !layout.names.contains_key(dependency) {
+                if units.resolve(outside, dependency).is_none() {
                     stack.push(dependency.clone());
                 }
             }
@@ -240,155 +254,271 @@ fn external_imports(headers: &HashMap<String, Header>, layout: &Layout) -> BTree
     out
 }
 
+/// What one pair of units compiles on each side: unit indices and import names.
+#[derive(Debug)]
+struct UnitPlan {
+    key: UnitKey,
+    units: [usize; 2],
+    targets: [BTreeSet<String>; 2],
+}
+
+/// The two sides of a comparison, split into units and paired.
+struct Sides<'a> {
+    sets: [&'a ProtoSet; 2],
+    sources: [Arc<SideSource>; 2],
+    pairs: Vec<UnitPair>,
+    /// Per side, unit index -> index of its pair.
+    pair_of: [Vec<usize>; 2],
+    /// Per side, repository path -> the file's package and imports.
+    headers: [HashMap<String, Header>; 2],
+}
+
+impl Sides<'_> {
+    fn new<'a>(
+        sets: [&'a ProtoSet; 2],
+        partition: Partition,
+        imports: &Arc<ImportFiles>,
+    ) -> Sides<'a> {
+        let Partition {
+            sides: [old, new],
+            pairs,
+            headers,
+        } = partition;
+        let mut pair_of = [vec![0; old.units.len()], vec![0; new.units.len()]];
+        for (index, pair) in pairs.iter().enumerate() {
+            for side in 0..2 {
+                pair_of[side][pair.units[side]] = index;
+            }
+        }
+        Sides {
+            sets,
+            sources: [
+                SideSource::new(sets[0], old, imports.clone()),
+                SideSource::new(sets[1], new, imports.clone()),
+            ],
+            pairs,
+            pair_of,
+            headers,
+        }
+    }
+
+    fn layout(&self, side: usize, unit: usize) -> &Layout {
+        &self.sources[side].units.units[unit].layout
+    }
+
+    fn blob(&self, side: usize, unit: usize, name: &str) -> Option<git2::Oid> {
+        let path = self.layout(side, unit).names.get(name)?;
+        self.sets[side].files.get(path).map(|file| file.id)
+    }
+}
+
+/// Per pair of units, the files whose content differs between the sides,
+/// appeared or disappeared.
+fn changed_names(sides: &Sides<'_>) -> Vec<BTreeSet<String>> {
+    sides
+        .pairs
+        .iter()
+        .map(|pair| {
+            let [old, new] = pair.units;
+            let mut changed = BTreeSet::new();
+            for name in sides.layout(1, new).names.keys() {
+                if sides.blob(0, old, name) != sides.blob(1, new, name) {
+                    changed.insert(name.clone());
+                }
+            }
+            let new_names = &sides.layout(1, new).names;
+            for name in sides.layout(0, old).names.keys() {
+                if !new_names.contains_key(name) {
+                    changed.insert(name.clone());
+                }
+            }
+            changed
+        })
+        .collect()
+}
+
+/// Which files each unit compiles: the changed ones, the files that import
+/// one (they see a changed type through their fields and RPCs), the other
+/// files of a touched package when a PACKAGE rule runs, and the imported
+/// well-known types when the set of them changed (buf compares them too).
+fn plan(sides: &Sides<'_>, settings: &Settings, paths: &[String]) -> (Vec<UnitPlan>, usize) {
+    let changed = changed_names(sides);
+    let count = changed.iter().map(BTreeSet::len).sum();
+    let mut targets = changed.clone();
+    let mut external: [Vec<BTreeSet<String>>; 2] = [
+        vec![BTreeSet::new(); sides.pairs.len()],
+        vec![BTreeSet::new(); sides.pairs.len()],
+    ];
+    if count > 0 {
+        let headers = &sides.headers;
+        for (side, headers) in headers.iter().enumerate() {
+            add_importers(sides, side, &changed, headers, &mut targets);
+        }
+        if settings.needs_packages() {
+            for (pair, unit) in sides.pairs.iter().enumerate() {
+                add_package_files(sides, &unit.units, headers, &mut targets[pair]);
+            }
+        }
+        let imports = [
+            external_imports(&sides.sources[0].units, &headers[0]),
+            external_imports(&sides.sources[1].units, &headers[1]),
+        ];
+        if imports[0] != imports[1] {
+            external = place_external(sides, imports);
+        }
+    }
+    let plans = sides
+        .pairs
+        .iter()
+        .zip(targets)
+        .enumerate()
+        .filter_map(|(index, (pair, mut targets))| {
+            if !paths.is_empty() {
+                targets.retain(|name| {
+                    let path = [1, 0]
+                        .into_iter()
+                        .find_map(|side| sides.layout(side, pair.units[side]).names.get(name))
+                        .map_or(name.as_str(), String::as_str);
+                    paths
+                        .iter()
+                        .any(|prefix| under(path, prefix) || under(name, prefix))
+                });
+            }
+            let mut on_side = |side: usize| -> BTreeSet<String> {
+                let names = &sides.layout(side, pair.units[side]).names;
+                let mut own: BTreeSet<String> = targets
+                    .iter()
+                    .filter(|name| names.contains_key(*name))
+                    .cloned()
+                    .collect();
+                own.append(&mut external[side][index]);
+                own
+            };
+            let targets = [on_side(0), on_side(1)];
+            (targets.iter().any(|t| !t.is_empty())).then(|| UnitPlan {
+                key: pair.key.clone(),
+                units: pair.units,
+                targets,
+            })
+        })
+        .collect();
+    (plans, count)
+}
+
+/// Where each side's files imported from outside are compared: in the unit
+/// where the other side has a file by that name (a well-known type that is
+/// vendored on one side only), else among the imports. Per side, by pair.
+fn place_external(sides: &Sides<'_>, imports: [BTreeSet<String>; 2]) -> [Vec<BTreeSet<String>>; 2] {
+    let pairs = sides.pairs.len();
+    let mut placed = [vec![BTreeSet::new(); pairs], vec![BTreeSet::new(); pairs]];
+    for (side, names) in imports.into_iter().enumerate() {
+        let other = &sides.sources[1 - side].units;
+        let outside = other.imports();
+        for name in names {
+            let unit = other
+                .resolve(outside, &name)
+                .map_or(outside, |(unit, _)| unit);
+            placed[side][sides.pair_of[1 - side][unit]].insert(name);
+        }
+    }
+    placed
+}
+
+/// Adds, on one side, the files that import a changed file (wherever the
+/// import resolves: inside the unit or in another one) to their unit's targets.
+fn add_importers(
+    sides: &Sides<'_>,
+    side: usize,
+    changed: &[BTreeSet<String>],
+    headers: &HashMap<String, Header>,
+    targets: &mut [BTreeSet<String>],
+) {
+    let units = &sides.sources[side].units;
+    let changed_paths: BTreeSet<&String> = sides
+        .pairs
+        .iter()
+        .zip(changed)
+        .flat_map(|(pair, names)| {
+            let layout = sides.layout(side, pair.units[side]);
+            names.iter().filter_map(|name| layout.names.get(name))
+        })
+        .collect();
+    if changed_paths.is_empty() {
+        return;
+    }
+    for (index, unit) in units.units.iter().enumerate() {
+        let pair = sides.pair_of[side][index];
+        for (name, path) in &unit.layout.names {
+            let imports_changed = headers.get(path).is_some_and(|header| {
+                header.imports.iter().any(|import| {
+                    units
+                        .resolve(index, import)
+                        .is_some_and(|(_, found)| changed_paths.contains(found))
+                })
+            });
+            if imports_changed {
+                targets[pair].insert(name.clone());
+            }
+        }
+    }
+}
+
+/// Package rules need every file of a touched package, on both sides of the unit.
+fn add_package_files(
+    sides: &Sides<'_>,
+    units: &[usize; 2],
+    headers: &[HashMap<String, Header>; 2],
+    targets: &mut BTreeSet<String>,
+) {
+    let package = |side: usize, name: &str| -> Option<&String> {
+        let path = sides.layout(side, units[side]).names.get(name)?;
+        headers[side].get(path)?.package.as_ref()
+    };
+    let packages: BTreeSet<&String> = targets
+        .iter()
+        .flat_map(|name| [package(0, name), package(1, name)])
+        .flatten()
+        .collect();
+    let mut more = Vec::new();
+    for (side, &unit) in units.iter().enumerate() {
+        for name in sides.layout(side, unit).names.keys() {
+            if package(side, name).is_some_and(|p| packages.contains(p)) {
+                more.push(name.clone());
+            }
+        }
+    }
+    targets.extend(more);
+}
+
 pub fn compare(
     old: &ProtoSet,
     new: &ProtoSet,
     settings: &Settings,
     paths: &[String],
 ) -> Result<Comparison, InputError> {
-    let (old_layout, new_layout) = (layout(old, &settings.roots)?, layout(new, &settings.roots)?);
-    let blob = |set: &ProtoSet, layout: &Layout, name: &str| {
-        layout
-            .names
-            .get(name)
-            .and_then(|path| set.files.get(path))
-            .map(|f| f.id)
-    };
-    // Files whose content differs, appeared or disappeared.
-    let mut changed: BTreeSet<String> = BTreeSet::new();
-    for name in new_layout.names.keys() {
-        if blob(old, &old_layout, name) != blob(new, &new_layout, name) {
-            changed.insert(name.clone());
+    let partition = Partition::new([old, new], &settings.roots, &settings.scopes)?;
+    let sides = Sides::new([old, new], partition, &settings.imports);
+    let (plans, changed) = plan(&sides, settings, paths);
+    let mut builds = build(&sides, &plans);
+    let settled = settle(&sides, &plans, &builds, settings)?;
+    for (index, build) in builds.iter_mut().enumerate() {
+        for name in settled.left_out.get(&index).into_iter().flatten() {
+            build[0].model.forget(name);
+            build[1].model.forget(name);
         }
     }
-    for name in old_layout.names.keys() {
-        if !new_layout.names.contains_key(name) {
-            changed.insert(name.clone());
-        }
-    }
-    let mut targets = changed.clone();
-    let mut old_external = BTreeSet::new();
-    let mut new_external = BTreeSet::new();
-    if !changed.is_empty() {
-        let (old_headers, new_headers) =
-            rayon::join(|| headers(old, &old_layout), || headers(new, &new_layout));
-        // buf compares imported files (the well-known types) too: when the
-        // set of them changes, both sides' imports are compared.
-        let (old_imports, new_imports) = (
-            external_imports(&old_headers, &old_layout),
-            external_imports(&new_headers, &new_layout),
-        );
-        if old_imports != new_imports {
-            old_external = old_imports;
-            new_external = new_imports;
-        }
-        // Importers see a changed type through their fields and RPCs.
-        for side in [&old_headers, &new_headers] {
-            for (name, header) in side {
-                if header.imports.iter().any(|i| changed.contains(i)) {
-                    targets.insert(name.clone());
-                }
-            }
-        }
-        // Package rules need every file of a touched package on both sides.
-        if settings.needs_packages() {
-            let mut packages = BTreeSet::new();
-            for name in &targets {
-                for side in [&old_headers, &new_headers] {
-                    if let Some(package) = side.get(name).and_then(|h| h.package.clone()) {
-                        packages.insert(package);
-                    }
-                }
-            }
-            for side in [&old_headers, &new_headers] {
-                for (name, header) in side {
-                    if header
-                        .package
-                        .as_ref()
-                        .is_some_and(|p| packages.contains(p))
-                    {
-                        targets.insert(name.clone());
-                    }
-                }
-            }
-        }
-    }
-    if !paths.is_empty() {
-        targets.retain(|name| {
-            let path = new_layout
-                .names
-                .get(name)
-                .or_else(|| old_layout.names.get(name))
-                .map_or(name.as_str(), String::as_str);
-            paths
-                .iter()
-                .any(|prefix| under(path, prefix) || under(name, prefix))
-        });
-    }
-    let old_targets: BTreeSet<String> = targets
-        .iter()
-        .filter(|n| old_layout.names.contains_key(*n))
-        .cloned()
-        .chain(old_external)
-        .collect();
-    let new_targets: BTreeSet<String> = targets
-        .iter()
-        .filter(|n| new_layout.names.contains_key(*n))
-        .cloned()
-        .chain(new_external)
-        .collect();
-    let old_model = compile(old, &old_layout, &old_targets, &settings.imports)?;
-    let new_model = compile(new, &new_layout, &new_targets, &settings.imports)?;
-
-    let pair = Pair {
-        old: &old_model,
-        new: &new_model,
-    };
-    let run_rules = || -> Vec<Hit> {
-        settings
-            .rules
-            .par_iter()
-            .flat_map_iter(|rule| {
-                let mut hits = Vec::new();
-                (rule.check)(
-                    &pair,
-                    &mut Sink {
-                        rule: rule.id,
-                        hits: &mut hits,
-                    },
-                );
-                hits
-            })
-            .collect()
-    };
-    let hits = run_rules();
-
     let mut dropped = 0usize;
     let mut findings = Vec::new();
-    for hit in hits {
-        let (set, layout, model) = match hit.side {
-            Side::New => (new, &new_layout, &new_model),
-            Side::Old => (old, &old_layout, &old_model),
+    let mut units = Vec::new();
+    for (plan, [old_build, new_build]) in plans.iter().zip(builds) {
+        let unit = UnitComparison {
+            key: plan.key.clone(),
+            old_model: old_build.model,
+            new_model: new_build.model,
+            new_layout: sides.layout(1, plan.units[1]).clone(),
         };
-        let path = layout
-            .names
-            .get(&hit.file)
-            .cloned()
-            .unwrap_or_else(|| hit.file.clone());
-        if ignored(settings, &hit, &path, model, &old_model) || acknowledged(set, &path, &hit) {
-            dropped += 1;
-            continue;
-        }
-        findings.push(ContractFinding {
-            rule: hit.rule.to_string(),
-            deleted_file: hit.rule == "FILE_NO_DELETE",
-            path,
-            name: hit.file,
-            side: hit.side,
-            loc: hit.loc,
-            message: hit.message,
-            key: hit.key,
-        });
+        findings.extend(unit_findings(&sides, plan, &unit, settings, &mut dropped));
+        units.push(unit);
     }
     findings.sort_by(|a, b| {
         (
@@ -405,30 +535,154 @@ pub fn compare(
             ))
     });
     findings.dedup();
-    let stats = vec![
-        (
-            "proto files (old / new)".to_string(),
-            format!("{} / {}", old_layout.names.len(), new_layout.names.len()),
-        ),
-        ("files changed".to_string(), changed.len().to_string()),
-        (
-            "files compared".to_string(),
-            format!("{} / {}", old_model.files.len(), new_model.files.len()),
-        ),
-        ("rules run".to_string(), settings.rules.len().to_string()),
-        ("findings ignored".to_string(), dropped.to_string()),
-    ];
+    let stats = statistics(&sides, &units, changed, settings, dropped);
     Ok(Comparison {
         findings,
         rules: settings.rules.clone(),
         old_label: String::new(),
         new_label: String::new(),
         stats,
-        new_model,
-        old_model,
-        new_layout,
+        units,
+        not_compiled: settled.warnings,
         new_sources: HashMap::new(),
     })
+}
+
+/// Each unit once per side; units with nothing to compare are not compiled.
+fn build(sides: &Sides<'_>, plans: &[UnitPlan]) -> Vec<[UnitBuild; 2]> {
+    plans
+        .par_iter()
+        .map(|plan| {
+            [0, 1].map(|side| match plan.targets[side].is_empty() {
+                true => UnitBuild::default(),
+                false => compile_unit(&sides.sources[side], plan.units[side], &plan.targets[side]),
+            })
+        })
+        .collect()
+}
+
+fn settle(
+    sides: &Sides<'_>,
+    plans: &[UnitPlan],
+    builds: &[[UnitBuild; 2]],
+    settings: &Settings,
+) -> Result<failures::Settled, InputError> {
+    let built: Vec<failures::PairBuilds<'_>> = plans
+        .iter()
+        .zip(builds)
+        .map(|(plan, builds)| failures::PairBuilds {
+            units: plan.units,
+            builds,
+        })
+        .collect();
+    failures::settle(
+        sides.sets,
+        [&sides.sources[0], &sides.sources[1]],
+        &built,
+        &settings.ignore,
+    )
+}
+
+/// The rules' hits in one unit as findings at repository paths, minus
+/// what buf's ignores and `trellis:ignore` comments drop (counted in `dropped`).
+fn unit_findings(
+    sides: &Sides<'_>,
+    plan: &UnitPlan,
+    unit: &UnitComparison,
+    settings: &Settings,
+    dropped: &mut usize,
+) -> Vec<ContractFinding> {
+    let mut findings = Vec::new();
+    for hit in run_rules(settings, &unit.old_model, &unit.new_model) {
+        let (side, model) = match hit.side {
+            Side::New => (1, &unit.new_model),
+            Side::Old => (0, &unit.old_model),
+        };
+        let path = sides
+            .layout(side, plan.units[side])
+            .names
+            .get(&hit.file)
+            .cloned()
+            .unwrap_or_else(|| hit.file.clone());
+        if ignored(settings, &hit, &path, model, &unit.old_model)
+            || acknowledged(sides.sets[side], &path, &hit)
+        {
+            *dropped += 1;
+            continue;
+        }
+        findings.push(ContractFinding {
+            rule: hit.rule.to_string(),
+            deleted_file: hit.rule == "FILE_NO_DELETE",
+            path,
+            name: hit.file,
+            side: hit.side,
+            loc: hit.loc,
+            message: hit.message,
+            key: hit.key,
+        });
+    }
+    findings
+}
+
+/// Every selected rule over one unit's pair of models.
+fn run_rules(settings: &Settings, old: &Model, new: &Model) -> Vec<Hit> {
+    let pair = Pair { old, new };
+    settings
+        .rules
+        .par_iter()
+        .flat_map_iter(|rule| {
+            let mut hits = Vec::new();
+            (rule.check)(
+                &pair,
+                &mut Sink {
+                    rule: rule.id,
+                    hits: &mut hits,
+                },
+            );
+            hits
+        })
+        .collect()
+}
+
+fn statistics(
+    sides: &Sides<'_>,
+    units: &[UnitComparison],
+    changed: usize,
+    settings: &Settings,
+    dropped: usize,
+) -> Vec<(String, String)> {
+    let compared = |model: fn(&UnitComparison) -> &Model| -> usize {
+        units.iter().map(|unit| model(unit).files.len()).sum()
+    };
+    let all_units = sides.pairs.len() - 1; // the imports units are not the repository's
+    vec![
+        (
+            "proto files (old / new)".to_string(),
+            format!(
+                "{} / {}",
+                sides.sources[0].units.file_count(),
+                sides.sources[1].units.file_count()
+            ),
+        ),
+        ("files changed".to_string(), changed.to_string()),
+        (
+            "files compared".to_string(),
+            format!(
+                "{} / {}",
+                compared(|u| &u.old_model),
+                compared(|u| &u.new_model)
+            ),
+        ),
+        (
+            "compilation units (compared / all)".to_string(),
+            format!(
+                "{} / {all_units}",
+                units.iter().filter(|u| u.key != UnitKey::Imports).count()
+            ),
+        ),
+        ("rules run".to_string(), settings.rules.len().to_string()),
+        ("findings ignored".to_string(), dropped.to_string()),
+    ]
 }
 
 /// buf's `ignore`, `ignore_only` and `ignore_unstable_packages`.
@@ -511,13 +765,19 @@ impl Comparison {
             .iter()
             .filter_map(|r| rule_infos.get(r.id).cloned())
             .collect();
-        for finding in &self.findings {
-            report.findings.push(to_finding(repo, finding));
+        let warnings = self.not_compiled.iter().map(|w| w.to_finding(repo));
+        for finding in self
+            .findings
+            .iter()
+            .map(|f| to_finding(repo, f))
+            .chain(warnings)
+        {
             if let Some(info) = rule_infos.get(&finding.rule)
                 && !report.rules.iter().any(|r| r.id == info.id)
             {
                 report.rules.push(info.clone());
             }
+            report.findings.push(finding);
         }
         report.stats = self.stats;
         report.sources = self.new_sources;

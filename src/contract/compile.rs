@@ -1,8 +1,10 @@
-//! Compiling one side with protox, from memory: the side's files by import
-//! name, then the well-known types bundled with protox.
+//! Compiling one unit of a side with protox, from memory: the unit's files
+//! by import name, then the other units' files, the import-only files and
+//! the well-known types bundled with protox.
 
 use super::model::Model;
-use super::source::{Layout, ProtoSet, scan_header};
+use super::source::{ProtoSet, scan_header};
+use super::units::SideUnits;
 use crate::error::InputError;
 use miette::Diagnostic;
 use protox::file::{File, FileResolver, GoogleFileResolver};
@@ -13,11 +15,51 @@ use std::sync::Arc;
 /// (where they were read, text).
 pub type ImportFiles = HashMap<String, (String, Arc<str>)>;
 
-struct MemoryResolver {
-    /// Import name -> (repository path, text).
-    files: Arc<HashMap<String, (String, Arc<str>)>>,
-    /// `contract.imports`, after the side's own files.
+/// One side as the compiler reads it: its units and the texts of its files.
+#[derive(Debug)]
+pub struct SideSource {
+    /// How errors name the side: `old (main@1a2b3c4d5e)`.
+    pub label: String,
+    pub units: SideUnits,
+    /// Repository path -> text.
+    texts: HashMap<String, Arc<str>>,
     imports: Arc<ImportFiles>,
+}
+
+impl SideSource {
+    pub fn new(set: &ProtoSet, units: SideUnits, imports: Arc<ImportFiles>) -> Arc<SideSource> {
+        let texts = set
+            .files
+            .iter()
+            .map(|(path, file)| (path.clone(), file.text.clone()))
+            .collect();
+        Arc::new(SideSource {
+            label: set.label.clone(),
+            units,
+            texts,
+            imports,
+        })
+    }
+
+    /// What an import of a file in `unit` opens: where it was read, and its text.
+    pub fn open(&self, unit: usize, name: &str) -> Option<(&String, &Arc<str>)> {
+        if let Some((_, path)) = self.units.resolve(unit, name)
+            && let Some(text) = self.texts.get(path)
+        {
+            return Some((path, text));
+        }
+        self.imports.get(name).map(|(path, text)| (path, text))
+    }
+
+    /// The text of one of the side's files, by repository path.
+    pub fn text(&self, path: &str) -> Option<&Arc<str>> {
+        self.texts.get(path)
+    }
+}
+
+struct UnitResolver {
+    side: Arc<SideSource>,
+    unit: usize,
     google: GoogleFileResolver,
     located: Located,
 }
@@ -34,9 +76,9 @@ enum Located {
     Only(String),
 }
 
-impl FileResolver for MemoryResolver {
+impl FileResolver for UnitResolver {
     fn open_file(&self, name: &str) -> Result<File, protox::Error> {
-        match self.files.get(name).or_else(|| self.imports.get(name)) {
+        match self.side.open(self.unit, name) {
             Some((_, text)) => match &self.located {
                 Located::All => File::from_source(name, text),
                 Located::Only(located) if located == name => File::from_source(name, text),
@@ -56,20 +98,13 @@ impl FileResolver for MemoryResolver {
 /// with locations (its imports without).
 #[derive(Debug)]
 pub struct Locator {
-    files: Arc<HashMap<String, (String, Arc<str>)>>,
-    imports: Arc<ImportFiles>,
+    side: Arc<SideSource>,
+    unit: usize,
 }
 
 impl Locator {
     pub fn interpreted(&self, name: &str) -> Option<prost_types::SourceCodeInfo> {
-        let resolver = MemoryResolver {
-            files: self.files.clone(),
-            imports: self.imports.clone(),
-            google: GoogleFileResolver::new(),
-            located: Located::Only(name.to_string()),
-        };
-        let mut compiler = protox::Compiler::with_file_resolver(resolver);
-        compiler.include_imports(true);
+        let mut compiler = compiler(&self.side, self.unit, Located::Only(name.to_string()));
         compiler.open_file(name).ok()?;
         let pool = compiler.descriptor_pool();
         let file = pool.get_file_by_name(name)?;
@@ -77,129 +112,188 @@ impl Locator {
     }
 }
 
-/// Compiles `targets` (import names) and what they import, and builds the
-/// model of the targets. An error names the side, the file, line and column.
-pub fn compile(
-    set: &ProtoSet,
-    layout: &Layout,
-    targets: &BTreeSet<String>,
-    imports: &Arc<ImportFiles>,
-) -> Result<Model, InputError> {
-    for name in targets {
-        let Some(path) = layout.names.get(name) else {
-            continue;
-        };
-        if let Some(file) = set.files.get(path)
-            && let Some((edition, line)) = scan_header(&file.text).edition
-        {
-            return Err(InputError::new(format!(
-                "{}: {path} uses `edition = \"{edition}\"`, which trellis contract does not support yet",
-                set.label
-            ))
-            .in_file(path)
-            .at(line, 1)
-            .with_source(file.text.to_string())
-            .help("editions need a protobuf compiler with editions support; until protox reads them, keep this file on `syntax = \"proto3\"` or exclude it with `contract.ignore`"));
-        }
-    }
-    let files: HashMap<String, (String, Arc<str>)> = layout
-        .names
-        .iter()
-        .filter_map(|(name, path)| {
-            set.files
-                .get(path)
-                .map(|f| (name.clone(), (path.clone(), f.text.clone())))
-        })
-        .collect();
-    let mut error_context: HashMap<String, (String, Arc<str>)> = files.clone();
-    for (name, file) in imports.iter() {
-        error_context
-            .entry(name.clone())
-            .or_insert_with(|| file.clone());
-    }
-    let files = Arc::new(files);
-    let compile_all = |located: Located| {
-        let resolver = MemoryResolver {
-            files: files.clone(),
-            imports: imports.clone(),
-            google: GoogleFileResolver::new(),
-            located,
-        };
-        let mut compiler = protox::Compiler::with_file_resolver(resolver);
-        compiler.include_imports(true);
-        for name in targets {
-            compiler.open_file(name).map_err(|err| (name, err))?;
-        }
-        Ok::<_, (&String, protox::Error)>(compiler.descriptor_pool())
+fn compiler(side: &Arc<SideSource>, unit: usize, located: Located) -> protox::Compiler {
+    let resolver = UnitResolver {
+        side: side.clone(),
+        unit,
+        google: GoogleFileResolver::new(),
+        located,
     };
-    let pool = match compile_all(Located::Nothing) {
-        Ok(pool) => pool,
-        Err((name, err)) => {
-            // Again with locations, for the error's line and column.
-            let (name, err) = compile_all(Located::All).err().unwrap_or((name, err));
-            return Err(compile_error(&set.label, name, &err, &error_context));
-        }
-    };
-    // Targets outside the side's files are imports such as the well-known
-    // types; buf compares them too, under their import name.
-    let paths: HashMap<String, String> = targets
-        .iter()
-        .map(|name| {
-            let path = layout
-                .names
-                .get(name)
-                .cloned()
-                .unwrap_or_else(|| name.clone());
-            (name.clone(), path)
-        })
-        .collect();
-    let texts: HashMap<String, Arc<str>> = targets
-        .iter()
-        .filter_map(|name| {
-            layout
-                .names
-                .get(name)
-                .and_then(|p| set.files.get(p))
-                .map(|f| (name.clone(), f.text.clone()))
-        })
-        .collect();
-    let locator = Arc::new(Locator {
-        files,
-        imports: imports.clone(),
-    });
-    Ok(Model::build(&pool, &paths, &texts, &locator))
+    let mut compiler = protox::Compiler::with_file_resolver(resolver);
+    compiler.include_imports(true);
+    compiler
 }
 
-fn compile_error(
-    label: &str,
-    target: &str,
-    err: &protox::Error,
-    files: &HashMap<String, (String, Arc<str>)>,
-) -> InputError {
-    let file_name = err.file().unwrap_or(target).to_string();
-    let (path, text) = match files.get(&file_name) {
+/// A target that did not compile.
+#[derive(Debug)]
+pub struct Failure {
+    /// The target's import name.
+    pub target: String,
+    /// Import name of the file the error is in (the target or one it imports).
+    pub file: String,
+    /// Where that file was read: its repository path, or its import name
+    /// for files from outside the side.
+    pub path: String,
+    /// For a name defined twice: the import name of the file that defined it first.
+    pub other: Option<String>,
+    /// An import that resolves nowhere.
+    pub not_found: bool,
+    /// What is wrong, without side or file.
+    pub reason: String,
+    /// Side, file, line, column and message; the help is the caller's, who
+    /// knows which setting fixes the layout.
+    pub error: InputError,
+}
+
+/// One unit of one side, compiled.
+#[derive(Debug, Default)]
+pub struct UnitBuild {
+    /// The targets that compiled (and the types of what they import).
+    pub model: Model,
+    pub failures: Vec<Failure>,
+    /// Repository paths of every file that compiled into the unit, the
+    /// targets and what they import.
+    pub compiled: BTreeSet<String>,
+}
+
+/// Compiles `targets` (import names) of one unit and what they import, one
+/// target at a time: a target that does not compile is a [`Failure`] and
+/// the others still compile.
+pub fn compile_unit(side: &Arc<SideSource>, unit: usize, targets: &BTreeSet<String>) -> UnitBuild {
+    let mut failures: Vec<Failure> = targets
+        .iter()
+        .filter_map(|name| edition_failure(side, unit, name))
+        .collect();
+    let compilable: Vec<&String> = targets
+        .iter()
+        .filter(|name| !failures.iter().any(|f| &f.target == *name))
+        .collect();
+    let (pool, errors) = compile_targets(side, unit, &compilable, Located::Nothing);
+    if !errors.is_empty() {
+        // Again with locations, for the errors' lines and columns.
+        let (_, located) = compile_targets(side, unit, &compilable, Located::All);
+        for (target, err) in errors {
+            let err = located
+                .iter()
+                .find(|(name, _)| *name == target)
+                .map_or(&err, |(_, located)| located);
+            failures.push(failure(side, unit, target, err));
+        }
+    }
+    let layout = &side.units.units[unit].layout;
+    // Targets outside the side's files are imports such as the well-known
+    // types; buf compares them too, under their import name.
+    let paths: HashMap<String, String> = compilable
+        .iter()
+        .map(|name| {
+            let path = layout.names.get(*name).unwrap_or(name);
+            (name.to_string(), path.clone())
+        })
+        .collect();
+    let texts: HashMap<String, Arc<str>> = compilable
+        .iter()
+        .filter_map(|name| {
+            let text = side.text(layout.names.get(*name)?)?;
+            Some((name.to_string(), text.clone()))
+        })
+        .collect();
+    let compiled = pool
+        .files()
+        .filter_map(|file| side.open(unit, file.name()).map(|(path, _)| path.clone()))
+        .collect();
+    let locator = Arc::new(Locator {
+        side: side.clone(),
+        unit,
+    });
+    UnitBuild {
+        model: Model::build(&pool, &paths, &texts, &locator),
+        failures,
+        compiled,
+    }
+}
+
+fn compile_targets<'t>(
+    side: &Arc<SideSource>,
+    unit: usize,
+    targets: &[&'t String],
+    located: Located,
+) -> (
+    prost_reflect::DescriptorPool,
+    Vec<(&'t String, protox::Error)>,
+) {
+    let mut compiler = compiler(side, unit, located);
+    let mut errors = Vec::new();
+    for name in targets {
+        // A file that fails leaves the compiler as it was: the next target
+        // still compiles against everything added before.
+        if let Err(err) = compiler.open_file(name.as_str()) {
+            errors.push((*name, err));
+        }
+    }
+    (compiler.descriptor_pool(), errors)
+}
+
+/// protox cannot read editions: such a target is refused with a clear message.
+fn edition_failure(side: &SideSource, unit: usize, name: &str) -> Option<Failure> {
+    let path = side.units.units[unit].layout.names.get(name)?;
+    let text = side.text(path)?;
+    let (edition, line) = scan_header(text).edition?;
+    let error = InputError::new(format!(
+        "{}: {path} uses `edition = \"{edition}\"`, which trellis contract does not support yet",
+        side.label
+    ))
+    .in_file(path)
+    .at(line, 1)
+    .with_source(text.to_string())
+    .help("editions need a protobuf compiler with editions support; until protox reads them, keep this file on `syntax = \"proto3\"` or exclude it with `contract.ignore`");
+    Some(Failure {
+        target: name.to_string(),
+        file: name.to_string(),
+        path: path.clone(),
+        other: None,
+        not_found: false,
+        reason: format!("`edition = \"{edition}\"` is not supported yet"),
+        error,
+    })
+}
+
+fn failure(side: &SideSource, unit: usize, target: &str, err: &protox::Error) -> Failure {
+    let file = err.file().unwrap_or(target).to_string();
+    let (path, text) = match side.open(unit, &file) {
         Some((path, text)) => (path.clone(), Some(text.clone())),
-        None => (file_name.clone(), None),
+        None => (file.clone(), None),
     };
     let offset = err
         .labels()
         .and_then(|mut labels| labels.next())
         .map(|label| label.offset());
+    let label = &side.label;
     let mut message = format!("{label}: {path} does not compile: {err}");
     if err.is_file_not_found() {
         message = format!("{label}: {err} (needed by {path})");
     }
-    let mut input = InputError::new(message).in_file(&path);
+    let mut error = InputError::new(message).in_file(&path);
     if let (Some(offset), Some(text)) = (offset, &text) {
         let (line, column) = line_column(text, offset);
-        input = input.at(line, column).with_source(text.to_string());
+        error = error.at(line, column).with_source(text.to_string());
     }
-    let help = if err.is_file_not_found() {
-        "an import does not resolve: set the include roots with `contract.roots` in trellis.yaml (or a buf.yaml), or add the missing file; a buf.yaml dependency from the Buf Schema Registry is read from buf's module cache once buf has fetched what buf.lock pins (`buf dep update`, or any buf build online), or export it (`buf export buf.build/OWNER/MODULE -o DIR`) and list DIR in `contract.imports`"
-    } else {
-        "fix the file on that side; a side that does not compile cannot be compared"
-    };
-    input.help(help)
+    Failure {
+        target: target.to_string(),
+        other: first_definition(&err.to_string()),
+        not_found: err.is_file_not_found(),
+        reason: err.to_string(),
+        file,
+        path,
+        error,
+    }
+}
+
+/// The file named by prost-reflect's "name 'x' is already defined in file
+/// 'y'": the error carries that file only in its text.
+fn first_definition(message: &str) -> Option<String> {
+    let (_, rest) = message.split_once("is already defined in file '")?;
+    let (name, _) = rest.split_once('\'')?;
+    Some(name.to_string())
 }
 
 fn line_column(text: &str, offset: usize) -> (u32, u32) {
@@ -221,9 +315,11 @@ fn line_column(text: &str, offset: usize) -> (u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::contract::source::{ProtoFile, layout};
+    use crate::contract::source::ProtoFile;
+    use crate::contract::units::{Partition, Scopes};
 
-    fn side(files: &[(&str, &str)]) -> (ProtoSet, Layout) {
+    /// The side's first unit and all its files as targets.
+    fn build(files: &[(&str, &str)]) -> UnitBuild {
         let mut set = ProtoSet {
             label: "new (work tree)".into(),
             ..ProtoSet::default()
@@ -238,18 +334,20 @@ mod tests {
                 },
             );
         }
-        let layout = layout(&set, &[]).unwrap();
-        (set, layout)
+        let [units, _] = Partition::new([&set, &set], &[], &Scopes::default())
+            .unwrap()
+            .sides;
+        let targets = units.units[0].layout.names.keys().cloned().collect();
+        compile_unit(&SideSource::new(&set, units, Arc::default()), 0, &targets)
     }
 
     #[test]
     fn errors_name_side_file_line_and_column() {
-        let (set, layout) = side(&[(
+        let build = build(&[(
             "a.proto",
             "syntax = \"proto3\";\nmessage M {\n  strin x = 1;\n}\n",
         )]);
-        let targets = layout.names.keys().cloned().collect();
-        let err = compile(&set, &layout, &targets, &Arc::default()).unwrap_err();
+        let err = &build.failures[0].error;
         assert!(
             err.message.starts_with("new (work tree): a.proto"),
             "{}",
@@ -260,21 +358,41 @@ mod tests {
     }
 
     #[test]
+    fn a_target_that_fails_leaves_the_others_compiled() {
+        let build = build(&[
+            ("a.proto", "syntax = \"proto3\";\nmessage M {}\n"),
+            ("b.proto", "syntax = \"proto3\";\nmessage M {}\n"),
+            ("c.proto", "syntax = \"proto3\";\nmessage C {}\n"),
+        ]);
+        assert_eq!(build.failures.len(), 1, "{:?}", build.failures);
+        let failure = &build.failures[0];
+        assert_eq!(failure.target, "b.proto");
+        assert_eq!(failure.other.as_deref(), Some("a.proto"));
+        assert_eq!(
+            build.model.files.keys().collect::<Vec<_>>(),
+            vec!["a.proto", "c.proto"]
+        );
+        assert!(build.compiled.contains("c.proto"));
+    }
+
+    #[test]
     fn well_known_types_resolve_and_editions_are_refused() {
-        let (set, layout) = side(&[(
+        let build = build(&[(
             "a.proto",
             "syntax = \"proto3\";\nimport \"google/protobuf/timestamp.proto\";\nmessage M { google.protobuf.Timestamp t = 1; }\n",
         )]);
-        let targets = layout.names.keys().cloned().collect();
-        let model = compile(&set, &layout, &targets, &Arc::default()).unwrap();
+        assert!(build.failures.is_empty());
         assert_eq!(
-            model.messages["M"].fields[0].type_name,
+            build.model.messages["M"].fields[0].type_name,
             "google.protobuf.Timestamp"
         );
-        let (set, layout) = side(&[("e.proto", "edition = \"2023\";\nmessage M {}\n")]);
-        let targets = layout.names.keys().cloned().collect();
-        let err = compile(&set, &layout, &targets, &Arc::default()).unwrap_err();
+        let build = build_editions();
+        let err = &build.failures[0].error;
         assert!(err.message.contains("does not support"), "{}", err.message);
         assert_eq!(err.line, Some(1));
+    }
+
+    fn build_editions() -> UnitBuild {
+        build(&[("e.proto", "edition = \"2023\";\nmessage M {}\n")])
     }
 }

@@ -2,19 +2,22 @@
 //! `buf breaking`'s rule ids, categories and verdicts.
 //!
 //! Both sides are read into memory (git objects, the work tree or a
-//! directory), only the files whose blob ids differ (plus their importers,
-//! additions and deletions) are compiled with protox, and buf's rules run
-//! over the pair.
+//! directory) and split into compilation units (services, include roots,
+//! a buf workspace); in each unit only the files whose blob ids differ (plus
+//! their importers, additions and deletions) are compiled with protox, and
+//! buf's rules run over each unit's pair.
 
 pub mod bufcache;
 pub mod compare;
 pub mod compile;
 pub mod config;
+pub mod failures;
 pub mod model;
 pub mod output;
 pub mod reuse;
 pub mod rules;
 pub mod source;
+pub mod units;
 
 pub use compare::{Comparison, ContractFinding};
 pub use config::ContractConfig;
@@ -41,6 +44,7 @@ pub fn rules() -> Vec<RuleInfo> {
         })
         .collect();
     out.push(reuse::rule_info());
+    out.push(failures::rule_info());
     out
 }
 
@@ -140,15 +144,17 @@ pub fn run(
         comparison.findings.extend(findings);
     }
     if options.head.is_some() || options.staged {
-        for finding in &comparison.findings {
-            if finding.side == rules::Side::New
-                && let Some(file) = new.files.get(&finding.path)
-            {
-                comparison
-                    .new_sources
-                    .entry(finding.path.clone())
-                    .or_insert_with(|| file.text.to_string());
-            }
+        let new_side = comparison
+            .findings
+            .iter()
+            .filter(|finding| finding.side == rules::Side::New)
+            .map(|finding| &finding.path)
+            .chain(comparison.not_compiled.iter().map(|warning| &warning.path));
+        let texts: Vec<(String, String)> = new_side
+            .filter_map(|path| Some((path.clone(), new.files.get(path)?.text.to_string())))
+            .collect();
+        for (path, text) in texts {
+            comparison.new_sources.entry(path).or_insert(text);
         }
     }
     comparison.old_label = old.label;
@@ -215,7 +221,8 @@ fn resolve_against(
 
 /// Compares two commits: findings of the configured rules (or of
 /// `categories` when not empty) in files under `paths` (all when empty). A
-/// side that does not compile is an `Err`, never findings. The score job,
+/// file the change is to blame for that does not compile is an `Err`,
+/// never findings; files it is not to blame for are left out, silently. The score job,
 /// which judges many commits, rebuilds the sides itself and calls
 /// [`compare_sets`].
 pub fn compare_commits(
@@ -244,5 +251,8 @@ pub fn compare_sets(
     let use_: Vec<String> = categories.iter().map(|c| c.id().to_string()).collect();
     let settings = compare::Settings::from_repo(repo, &use_, false)?;
     let comparison = compare::compare(old_set, new_set, &settings, paths)?;
-    Ok(comparison.into_report(repo).findings)
+    let mut findings = comparison.into_report(repo).findings;
+    // Callers judge whether a change breaks a contract; a file left out is not a break.
+    findings.retain(|finding| finding.rule != failures::ID);
+    Ok(findings)
 }

@@ -515,6 +515,18 @@ impl Model {
     pub fn file(&self, name: &str) -> Option<&FileInfo> {
         self.files.get(name)
     }
+
+    /// Leaves a file out of the comparison (its types still resolve).
+    pub fn forget(&mut self, name: &str) {
+        if let Some(file) = self.files.remove(name)
+            && let Some(files) = self.packages.get_mut(&file.package)
+        {
+            files.retain(|other| other != name);
+            if files.is_empty() {
+                self.packages.remove(&file.package);
+            }
+        }
+    }
 }
 
 struct Scope<'a> {

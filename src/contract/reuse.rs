@@ -92,6 +92,57 @@ impl FileResolver for CommitResolver {
     }
 }
 
+/// A field of the new side that the old side does not have (by number or by name).
+struct Slot {
+    /// Index of the compilation unit in the comparison.
+    unit: usize,
+    /// Import name of the file.
+    file: String,
+    message: String,
+    number: i32,
+    name: String,
+    loc: Option<super::model::Loc>,
+}
+
+fn new_fields(comparison: &Comparison) -> Vec<Slot> {
+    let mut slots = Vec::new();
+    for (unit, compared) in comparison.units.iter().enumerate() {
+        for file in compared.new_model.files.values() {
+            for full in &file.messages {
+                let Some(message) = compared.new_model.messages.get(full) else {
+                    continue;
+                };
+                let old = compared.old_model.messages.get(full);
+                for field in &message.fields {
+                    let known_number = old.is_some_and(|m| m.field(field.number).is_some());
+                    let known_name =
+                        old.is_some_and(|m| m.fields.iter().any(|f| f.name == field.name));
+                    if known_number && known_name {
+                        continue;
+                    }
+                    slots.push(Slot {
+                        unit,
+                        file: file.name.clone(),
+                        message: full.clone(),
+                        number: field.number,
+                        name: field.name.clone(),
+                        loc: file.loc(&field.path),
+                    });
+                }
+            }
+        }
+    }
+    slots
+}
+
+/// What history says about the wanted messages' fields: (unit, message) ->
+/// number -> (field name, last commit seen), and -> name -> (number, commit).
+#[derive(Default)]
+struct Seen {
+    numbers: HashMap<(usize, String), HashMap<i32, (String, Oid)>>,
+    names: HashMap<(usize, String), HashMap<String, (i32, Oid)>>,
+}
+
 pub fn check(
     git: &Git,
     base: Oid,
@@ -100,44 +151,70 @@ pub fn check(
     comparison: &Comparison,
     _settings: &Settings,
 ) -> Result<Vec<ContractFinding>, InputError> {
-    // Fields of the new side that the old side does not have.
-    let mut slots: Vec<(String, String, i32, String, Option<super::model::Loc>)> = Vec::new();
-    for file in comparison.new_model.files.values() {
-        for full in &file.messages {
-            let Some(message) = comparison.new_model.messages.get(full) else {
-                continue;
-            };
-            let old = comparison.old_model.messages.get(full);
-            for field in &message.fields {
-                let known_number = old.is_some_and(|m| m.field(field.number).is_some());
-                let known_name = old.is_some_and(|m| m.fields.iter().any(|f| f.name == field.name));
-                if known_number && known_name {
-                    continue;
-                }
-                slots.push((
-                    file.name.clone(),
-                    full.clone(),
-                    field.number,
-                    field.name.clone(),
-                    file.loc(&field.path),
-                ));
-            }
-        }
-    }
+    let slots = new_fields(comparison);
     if slots.is_empty() {
         return Ok(Vec::new());
     }
-    // Which files to follow through history: those declaring the messages.
-    let mut files: BTreeMap<String, String> = BTreeMap::new(); // import name -> repo path
-    for (name, ..) in &slots {
-        if let Some(path) = comparison.new_layout.names.get(name) {
-            files.insert(name.clone(), path.clone());
+    let seen = walk_history(git, base, project, comparison, &slots)?;
+    let mut findings = Vec::new();
+    for slot in slots {
+        let unit = &comparison.units[slot.unit];
+        let key = (slot.unit, slot.message.clone());
+        let old_message = unit.old_model.messages.get(&slot.message);
+        let short_name = slot.message.rsplit('.').next().unwrap_or(&slot.message);
+        let (number, name) = (slot.number, &slot.name);
+        if let Some((old_name, commit)) = seen.numbers.get(&key).and_then(|m| m.get(&number))
+            && old_message.is_none_or(|m| m.field(number).is_none())
+            && old_name != name
+        {
+            findings.push(finding(
+                &slot.file,
+                &unit.new_layout,
+                slot.loc,
+                format!("{}.{number}", slot.message),
+                format!(
+                    "Field \"{number}\" with name \"{name}\" on message \"{short_name}\" reuses the number of field \"{old_name}\", deleted after commit {}.",
+                    short(*commit)
+                ),
+            ));
+        } else if let Some((old_number, commit)) = seen.names.get(&key).and_then(|m| m.get(name))
+            && old_message.is_none_or(|m| !m.fields.iter().any(|f| &f.name == name))
+            && *old_number != number
+        {
+            findings.push(finding(
+                &slot.file,
+                &unit.new_layout,
+                slot.loc,
+                format!("{}:{name}", slot.message),
+                format!(
+                    "Field \"{number}\" with name \"{name}\" on message \"{short_name}\" reuses the name of field \"{old_number}\", deleted after commit {}.",
+                    short(*commit)
+                ),
+            ));
         }
     }
-    let wanted: HashSet<&str> = slots.iter().map(|s| s.1.as_str()).collect();
-    // message -> number -> (field name, last commit seen); message -> name -> number.
-    let mut numbers: HashMap<String, HashMap<i32, (String, Oid)>> = HashMap::new();
-    let mut names: HashMap<String, HashMap<String, (i32, Oid)>> = HashMap::new();
+    Ok(findings)
+}
+
+/// Compiles every historical version of the files that declare the wanted
+/// messages (each blob once) and records their fields.
+fn walk_history(
+    git: &Git,
+    base: Oid,
+    project: &str,
+    comparison: &Comparison,
+    slots: &[Slot],
+) -> Result<Seen, InputError> {
+    // Which files to follow through history: those declaring the messages.
+    let mut files: BTreeMap<(usize, String), String> = BTreeMap::new(); // (unit, import name) -> repo path
+    for slot in slots {
+        if let Some(path) = comparison.units[slot.unit].new_layout.names.get(&slot.file) {
+            files.insert((slot.unit, slot.file.clone()), path.clone());
+        }
+    }
+    let wanted: HashSet<(usize, &str)> =
+        slots.iter().map(|s| (s.unit, s.message.as_str())).collect();
+    let mut seen = Seen::default();
     let mut walk = git
         .repository()
         .revwalk()
@@ -149,7 +226,7 @@ pub fn check(
         if index >= MAX_COMMITS {
             break;
         }
-        for (name, path) in &files {
+        for ((unit, name), path) in &files {
             let Ok(tree) = git.repository().find_commit(commit).and_then(|c| c.tree()) else {
                 continue;
             };
@@ -162,11 +239,12 @@ pub fn check(
             let Ok(handle) = git2::Repository::open(git.repository().path()) else {
                 continue;
             };
+            let layout = &comparison.units[*unit].new_layout;
             let resolver = CommitResolver {
                 repo: handle,
                 commit,
-                names: comparison.new_layout.names.clone(),
-                roots: comparison.new_layout.roots.clone(),
+                names: layout.names.clone(),
+                roots: layout.roots.clone(),
                 project: project.to_string(),
                 google: GoogleFileResolver::new(),
             };
@@ -178,72 +256,50 @@ pub fn check(
             let Some(file) = set.file.iter().find(|f| f.name() == name) else {
                 continue;
             };
-            let mut visit = Vec::new();
-            for message in &file.message_type {
-                let prefix = if file.package().is_empty() {
-                    String::new()
-                } else {
-                    format!("{}.", file.package())
-                };
-                visit.push((format!("{prefix}{}", message.name()), message));
-            }
-            while let Some((full, message)) = visit.pop() {
-                for nested in &message.nested_type {
-                    visit.push((format!("{full}.{}", nested.name()), nested));
-                }
-                if !wanted.contains(full.as_str()) {
-                    continue;
-                }
-                for field in &message.field {
-                    numbers
-                        .entry(full.clone())
-                        .or_default()
-                        .entry(field.number())
-                        .or_insert((field.name().to_string(), commit));
-                    names
-                        .entry(full.clone())
-                        .or_default()
-                        .entry(field.name().to_string())
-                        .or_insert((field.number(), commit));
-                }
-            }
+            record_fields(file, *unit, &wanted, commit, &mut seen);
         }
     }
-    let mut findings = Vec::new();
-    for (file, message, number, name, loc) in slots {
-        let old_message = comparison.old_model.messages.get(&message);
-        let short_name = message.rsplit('.').next().unwrap_or(&message);
-        if let Some((old_name, commit)) = numbers.get(&message).and_then(|m| m.get(&number))
-            && old_message.is_none_or(|m| m.field(number).is_none())
-            && *old_name != name
-        {
-            findings.push(finding(
-                &file,
-                &comparison.new_layout,
-                loc,
-                format!("{message}.{number}"),
-                format!(
-                    "Field \"{number}\" with name \"{name}\" on message \"{short_name}\" reuses the number of field \"{old_name}\", deleted after commit {}.",
-                    short(*commit)
-                ),
-            ));
-        } else if let Some((old_number, commit)) = names.get(&message).and_then(|m| m.get(&name))
-            && old_message.is_none_or(|m| !m.fields.iter().any(|f| f.name == name))
-            && *old_number != number
-        {
-            findings.push(finding(
-                &file,
-                &comparison.new_layout,
-                loc,
-                format!("{message}:{name}"),
-                format!(
-                    "Field \"{number}\" with name \"{name}\" on message \"{short_name}\" reuses the name of field \"{old_number}\", deleted after commit {}.",
-                    short(*commit)
-                ),
-            ));
+    Ok(seen)
+}
+
+fn record_fields(
+    file: &prost_types::FileDescriptorProto,
+    unit: usize,
+    wanted: &HashSet<(usize, &str)>,
+    commit: Oid,
+    seen: &mut Seen,
+) {
+    let prefix = if file.package().is_empty() {
+        String::new()
+    } else {
+        format!("{}.", file.package())
+    };
+    let mut visit: Vec<(String, &prost_types::DescriptorProto)> = file
+        .message_type
+        .iter()
+        .map(|message| (format!("{prefix}{}", message.name()), message))
+        .collect();
+    while let Some((full, message)) = visit.pop() {
+        for nested in &message.nested_type {
+            visit.push((format!("{full}.{}", nested.name()), nested));
+        }
+        if !wanted.contains(&(unit, full.as_str())) {
+            continue;
+        }
+        let key = (unit, full);
+        for field in &message.field {
+            seen.numbers
+                .entry(key.clone())
+                .or_default()
+                .entry(field.number())
+                .or_insert((field.name().to_string(), commit));
+            seen.names
+                .entry(key.clone())
+                .or_default()
+                .entry(field.name().to_string())
+                .or_insert((field.number(), commit));
         }
     }
-    Ok(findings)
 }
 
 fn finding(

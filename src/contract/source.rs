@@ -408,34 +408,72 @@ pub struct Layout {
     pub paths: BTreeMap<String, String>,
 }
 
+/// The include roots of a side and where they came from.
+#[derive(Debug, Clone, Default)]
+pub struct RootPlan {
+    pub roots: Vec<String>,
+    /// Configured or from buf's files (as opposed to inferred): files
+    /// outside every root are not seen, and two files with one import name
+    /// are an error.
+    pub explicit: bool,
+    excludes: Vec<String>,
+    includes: HashMap<String, Vec<String>>,
+}
+
 /// Where the include roots come from: config, then buf.work.yaml / buf.yaml,
 /// then inference from the imports and packages of the files themselves.
+pub fn root_plan(set: &ProtoSet, configured: &[String]) -> Result<RootPlan, InputError> {
+    if !configured.is_empty() {
+        return Ok(RootPlan {
+            roots: normalize_roots(configured),
+            explicit: true,
+            ..RootPlan::default()
+        });
+    }
+    if let Some(modules) = buf_roots(set)? {
+        return Ok(RootPlan {
+            roots: modules.roots,
+            explicit: true,
+            excludes: modules.excludes,
+            includes: modules.includes,
+        });
+    }
+    Ok(RootPlan {
+        roots: infer_roots(set),
+        ..RootPlan::default()
+    })
+}
+
+/// The layout of a whole side as one namespace.
 pub fn layout(set: &ProtoSet, configured: &[String]) -> Result<Layout, InputError> {
-    let mut excludes = Vec::new();
-    let mut includes = HashMap::new();
-    let (roots, explicit) = if !configured.is_empty() {
-        (normalize_roots(configured), true)
-    } else if let Some(modules) = buf_roots(set)? {
-        excludes = modules.excludes;
-        includes = modules.includes;
-        (modules.roots, true)
-    } else {
-        (infer_roots(set), false)
-    };
+    name_files(set, &root_plan(set, configured)?, set.files.keys())
+}
+
+/// The deepest of `roots` that holds `path`.
+pub fn root_of<'r>(roots: &'r [String], path: &str) -> Option<&'r String> {
+    roots
+        .iter()
+        .filter(|root| under(path, root))
+        .max_by_key(|root| root.len())
+}
+
+/// The import name of each of `paths` (files of `set`) under the plan's roots.
+pub fn name_files<'p>(
+    set: &ProtoSet,
+    plan: &RootPlan,
+    paths: impl Iterator<Item = &'p String>,
+) -> Result<Layout, InputError> {
     let mut layout = Layout {
-        roots: roots.clone(),
+        roots: plan.roots.clone(),
         ..Layout::default()
     };
-    for path in set.files.keys() {
-        if excludes.iter().any(|excluded| under(path, excluded)) {
+    for path in paths {
+        if plan.excludes.iter().any(|excluded| under(path, excluded)) {
             continue; // excluded from its module: buf does not see it either
         }
-        let root = roots
-            .iter()
-            .filter(|root| under(path, root))
-            .max_by_key(|root| root.len());
+        let root = root_of(&plan.roots, path);
         // A module that lists `includes` holds only the files under them.
-        if let Some(Some(dirs)) = root.map(|root| includes.get(root.as_str()))
+        if let Some(Some(dirs)) = root.map(|root| plan.includes.get(root.as_str()))
             && !dirs.iter().any(|dir: &String| under(path, dir))
         {
             continue;
@@ -443,12 +481,14 @@ pub fn layout(set: &ProtoSet, configured: &[String]) -> Result<Layout, InputErro
         let name = match root {
             Some(root) if root.is_empty() => path.clone(),
             Some(root) => path[root.len() + 1..].to_string(),
-            None if explicit => continue, // outside every module: buf does not see it either
+            None if plan.explicit => continue, // outside every module: buf does not see it either
             None => path.clone(),
         };
         let (path, name) = match layout.names.get(&name) {
             None => (path.clone(), name),
-            Some(previous) if explicit => return Err(same_import_path(set, previous, path, &name)),
+            Some(previous) if plan.explicit => {
+                return Err(same_import_path(set, previous, path, &name));
+            }
             // Inferred roots can give two files one name (a copy of a proto
             // under a plugin's or a vendored directory): the one under the
             // deeper root keeps its repository path, which is how buf names

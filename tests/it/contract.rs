@@ -115,12 +115,17 @@ fn every_rule_is_exercised_by_a_fixture_and_documented() {
             assert!(rule.docs.contains(section), "{} lacks {section}", rule.id);
         }
         // buf cannot load a MessageSet, so that deprecated rule has a trellis-only fixture;
-        // FIELD_NO_REUSE is beyond buf and tested on a history below.
-        if rule.id != "MESSAGE_SAME_MESSAGE_SET_WIRE_FORMAT" && rule.id != "FIELD_NO_REUSE" {
+        // FIELD_NO_REUSE and contract-not-compiled are beyond buf and tested on histories below.
+        let beyond_buf = [
+            "MESSAGE_SAME_MESSAGE_SET_WIRE_FORMAT",
+            "FIELD_NO_REUSE",
+            "contract-not-compiled",
+        ];
+        if !beyond_buf.contains(&rule.id.as_str()) {
             assert!(seen.contains(&rule.id), "{} has no buf fixture", rule.id);
         }
     }
-    assert_eq!(trellis::contract::rules().len(), 66);
+    assert_eq!(trellis::contract::rules().len(), 67);
 }
 
 #[test]
@@ -951,4 +956,295 @@ fn pinned_dependencies_are_read_from_buf_s_module_cache() {
         findings,
         vec![("FIELD_NO_DELETE".into(), "proto/pay/v1/pay.proto".into())]
     );
+}
+
+/// (rule, path, severity) of each finding of a `--format json` report.
+fn rules_paths_severities(output: &std::process::Output) -> Vec<(String, String, String)> {
+    let report: serde_json::Value = serde_json::from_str(&stdout_of(output))
+        .unwrap_or_else(|e| panic!("{e}: {}", stderr_of(output)));
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let text = |key: &str| f[key].as_str().unwrap().to_string();
+            (text("rule"), text("path"), text("severity"))
+        })
+        .collect()
+}
+
+fn error(rule: &str, path: &str) -> (String, String, String) {
+    (rule.to_string(), path.to_string(), "error".to_string())
+}
+
+/// A Kratos monorepo: one go.mod, each service a directory with its private
+/// `internal/conf/conf.proto` in package `kratos.api`, and the well-known
+/// types vendored under third_party/. Changing the vendored file makes both
+/// conf.proto files importers of a changed file; in one namespace they
+/// define `kratos.api.Bootstrap` twice. Each is compiled in its own unit
+/// (the owner of its `internal/` directory) instead.
+#[test]
+fn private_protos_of_two_services_in_one_package_are_compared_apart() {
+    const ORDER: &str = "api/order/v1/order.proto";
+    const CART_CONF: &str = "app/cart/service/internal/conf/conf.proto";
+    const ORDER_CONF: &str = "app/order/service/internal/conf/conf.proto";
+    const DURATION: &str = "third_party/google/protobuf/duration.proto";
+    let fixture = fixture("contract/units/kratos");
+    let read = |path: &str| std::fs::read_to_string(fixture.join(path)).unwrap();
+    let mut history = History::new();
+    history
+        .fixture("contract/units/kratos")
+        .commit("kratos shop");
+    history.branch("feature");
+    history
+        .write(
+            DURATION,
+            &read(DURATION).replace("syntax", "// vendored\nsyntax"),
+        )
+        .write(ORDER, &read(ORDER).replace("  string note = 2;\n", ""))
+        .commit("refresh vendored protos, drop the order note");
+    let root = history.path().to_path_buf();
+    let run = || {
+        trellis_in(
+            &root,
+            &["contract", "--against", "main", "--format", "json"],
+        )
+    };
+    let output = run();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
+    assert_eq!(
+        rules_paths_severities(&output),
+        vec![error("FIELD_NO_DELETE", ORDER)]
+    );
+
+    // Both services change their config: a compatible addition in one, a
+    // rename in the other, reported in that service's file only.
+    let added = read(CART_CONF).replace(
+        "  google.protobuf.Duration timeout = 2;\n",
+        "  google.protobuf.Duration timeout = 2;\n  string name = 3;\n",
+    );
+    let renamed = read(ORDER_CONF).replace("string addr = 1;", "string address = 1;");
+    history
+        .write(CART_CONF, &added)
+        .write(ORDER_CONF, &renamed)
+        .commit("conf changes");
+    let output = run();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
+    assert_eq!(
+        rules_paths_severities(&output),
+        vec![
+            error("FIELD_NO_DELETE", ORDER),
+            error("FIELD_SAME_JSON_NAME", ORDER_CONF),
+            error("FIELD_SAME_NAME", ORDER_CONF),
+        ]
+    );
+}
+
+/// Two services (each its own go.mod) carry a copy of one proto; under the
+/// PACKAGE rules every file of a touched package is compiled, so both copies
+/// are. A change to one copy is a finding in that service's unit only.
+#[test]
+fn a_proto_copied_into_two_services_is_compared_in_the_unit_that_changed() {
+    const BILLING: &str = "svc/billing/proto/money/v1/money.proto";
+    let mut history = History::new();
+    history
+        .fixture("contract/units/copies")
+        .commit("two services");
+    history.branch("feature");
+    let copy = std::fs::read_to_string(fixture("contract/units/copies").join(BILLING)).unwrap();
+    history
+        .write(BILLING, &copy.replace("  int64 units = 2;\n", ""))
+        .commit("billing drops units");
+    let output = trellis_in(
+        history.path(),
+        &["contract", "--against", "main", "--format", "json"],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
+    assert_eq!(
+        rules_paths_severities(&output),
+        vec![error("FIELD_NO_DELETE", BILLING)]
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    assert_eq!(report["findings"][0]["service"], "billing");
+}
+
+/// legacy.proto uses a type nobody defines: it was broken before the change
+/// and the change does not touch it. It imports the changed order.proto, so
+/// it has to be compiled; it becomes a warning and the rest is compared.
+#[test]
+fn a_broken_file_the_change_does_not_touch_is_a_warning() {
+    const ORDER: &str = "api/order/v1/order.proto";
+    const LEGACY: &str = "api/order/v1/legacy.proto";
+    let order = std::fs::read_to_string(fixture("contract/units/broken").join(ORDER)).unwrap();
+    let mut history = History::new();
+    history.fixture("contract/units/broken").commit("orders");
+    history.branch("feature");
+    history
+        .write(ORDER, &order.replace("  string note = 2;\n", ""))
+        .commit("drop note");
+    let root = history.path().to_path_buf();
+    let run = || {
+        trellis_in(
+            &root,
+            &["contract", "--against", "main", "--format", "json"],
+        )
+    };
+    let output = run();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
+    assert_eq!(
+        rules_paths_severities(&output),
+        vec![
+            (
+                "contract-not-compiled".to_string(),
+                LEGACY.to_string(),
+                "warning".to_string()
+            ),
+            error("FIELD_NO_DELETE", ORDER),
+        ]
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    let warning = &report["findings"][0];
+    assert_eq!(warning["line"], 9, "{warning:#}");
+    let message = warning["message"].as_str().unwrap();
+    assert!(message.contains("Coupon"), "{message}");
+    assert!(message.contains("on both sides"), "{message}");
+    assert!(message.contains("not to blame"), "{message}");
+    assert!(
+        warning["help"].as_str().unwrap().contains("exclude:"),
+        "{warning:#}"
+    );
+
+    // A compatible change: only the warning, which does not fail the run.
+    history
+        .write(
+            ORDER,
+            &order.replace(
+                "  string note = 2;\n",
+                "  string note = 2;\n  string memo = 3;\n",
+            ),
+        )
+        .commit("keep note, add memo");
+    let output = run();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let rules: Vec<String> = rules_paths_severities(&output)
+        .into_iter()
+        .map(|(rule, ..)| rule)
+        .collect();
+    assert_eq!(rules, vec!["contract-not-compiled"]);
+}
+
+/// A file the change touches must compile: a copy that collides with
+/// another file of its unit, or a syntax error, stops the comparison (exit
+/// 2) with the file, line and column, and a help that names the setting
+/// that fixes the layout. With that setting, the comparison runs.
+#[test]
+fn a_broken_file_the_change_touches_stops_the_comparison_and_names_the_setting() {
+    const EVENT: &str = "tools/b/event.proto";
+    let event = std::fs::read_to_string(fixture("contract/units/tools").join(EVENT)).unwrap();
+    let config = "version: 1\ncontract:\n  use: [PACKAGE]\n";
+    let mut history = History::new();
+    history
+        .fixture("contract/units/tools")
+        .write("trellis.yaml", config)
+        .commit("tools");
+    history.branch("feature");
+    let root = history.path().to_path_buf();
+    let run = || {
+        trellis_in(
+            &root,
+            &["contract", "--against", "main", "--format", "json"],
+        )
+    };
+
+    // Both copies define tools.Event, and nothing tells trellis they are apart.
+    history
+        .write(
+            EVENT,
+            &event.replace("string id = 1;", "string id = 1;\n  int64 at = 2;"),
+        )
+        .commit("b gains a field");
+    let output = run();
+    assert_eq!(output.status.code(), Some(2), "{}", stdout_of(&output));
+    let err = stderr_of(&output);
+    assert!(
+        err.contains("name 'tools.Event' is already defined in file 'tools/a/event.proto'"),
+        "{err}"
+    );
+    assert!(err.contains(&format!("{EVENT}:5:9")), "{err}");
+    assert!(
+        err.contains("contracts.owners") && err.contains("exclude:"),
+        "{err}"
+    );
+
+    // The setting the help names: tools/b is a unit of its own.
+    write_tree(
+        history.path(),
+        &[(
+            "trellis.yaml",
+            &format!("{config}contracts:\n  owners:\n    tools/b: events\n"),
+        )],
+    );
+    let output = run();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    assert!(rules_paths_severities(&output).is_empty());
+
+    history
+        .write(EVENT, &event.replace("string id = 1;", "strin id = 1;"))
+        .commit("typo");
+    let output = run();
+    assert_eq!(output.status.code(), Some(2), "{}", stdout_of(&output));
+    let err = stderr_of(&output);
+    assert!(err.contains(&format!("{EVENT}:6:3")), "{err}");
+    assert!(err.contains("the change touches it"), "{err}");
+    assert!(err.contains("exclude:"), "{err}");
+
+    // Every file the change breaks is named at once, not one run at a time.
+    const OTHER: &str = "tools/a/event.proto";
+    history
+        .write(OTHER, &event.replace("string id = 1;", "strin id = 1;"))
+        .commit("the same typo in the other copy");
+    let output = run();
+    assert_eq!(output.status.code(), Some(2), "{}", stdout_of(&output));
+    let err = stderr_of(&output);
+    assert!(err.contains(&format!("{OTHER}:6:3")), "{err}");
+    assert!(err.contains(&format!("also failing: {EVENT}")), "{err}");
+}
+
+/// The change is to blame for what it breaks, not for what it mends.
+/// legacy.proto (unchanged) needs `Coupon`, which order.proto lacks: a change
+/// that adds it fixes legacy.proto, which cannot be compared on the old side
+/// (a warning, not exit 2); a later change that deletes `Order`, which
+/// legacy.proto also uses, breaks it (exit 2, and the help says why).
+#[test]
+fn the_change_is_to_blame_for_what_it_breaks_not_for_what_it_mends() {
+    const ORDER: &str = "api/order/v1/order.proto";
+    const LEGACY: &str = "api/order/v1/legacy.proto";
+    let order = std::fs::read_to_string(fixture("contract/units/broken").join(ORDER)).unwrap();
+    let with_coupon = format!("{order}\nmessage Coupon {{\n  string code = 1;\n}}\n");
+    let mut history = History::new();
+    history.fixture("contract/units/broken").commit("orders");
+    history.branch("feature");
+    history.write(ORDER, &with_coupon).commit("add Coupon");
+    let output = trellis_in(
+        history.path(),
+        &["contract", "--against", "main", "--format", "json"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let report: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    let warning = &report["findings"][0];
+    assert_eq!(warning["rule"], "contract-not-compiled", "{report:#}");
+    assert_eq!(warning["path"], LEGACY);
+    let message = warning["message"].as_str().unwrap();
+    assert!(message.contains("on the old side"), "{message}");
+
+    let without_order = with_coupon.replace(
+        "message Order {\n  string id = 1;\n  string note = 2;\n}\n",
+        "",
+    );
+    history.write(ORDER, &without_order).commit("drop Order");
+    let output = trellis_in(history.path(), &["contract", "--against", "feature~1"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stdout_of(&output));
+    let err = stderr_of(&output);
+    assert!(err.contains(&format!("{LEGACY}:8:3")), "{err}");
+    assert!(err.contains("compiled on the old side"), "{err}");
 }
