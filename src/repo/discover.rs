@@ -223,17 +223,7 @@ fn local_replace_targets<'a>(
 /// `dir` joined with a go.work `use` path (`./app/cart`, `rpc_gen`, `.`),
 /// `None` when it leaves the repository.
 fn normalize_relative(dir: &str, used: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for part in used.split(['/', '\\']) {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other => parts.push(other),
-        }
-    }
-    Some(parts.join("/"))
+    crate::drift::model::normalize(&crate::drift::model::join(dir, used))
 }
 
 /// Files of a skipped module are not analysed: the nearest go.mod above them

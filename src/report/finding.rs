@@ -46,6 +46,24 @@ pub struct Span {
 }
 
 impl Span {
+    /// A region from optional parts: none without a line, a missing column
+    /// is 1, a missing end is the start.
+    fn from_parts(
+        line: Option<u32>,
+        column: Option<u32>,
+        end_line: Option<u32>,
+        end_column: Option<u32>,
+    ) -> Option<Span> {
+        let line = line?;
+        let column = column.unwrap_or(1);
+        Some(Span {
+            line,
+            column,
+            end_line: end_line.unwrap_or(line),
+            end_column: end_column.unwrap_or(column),
+        })
+    }
+
     pub fn point(line: u32, column: u32) -> Span {
         Span {
             line,
@@ -175,14 +193,7 @@ impl Finding {
     }
 
     pub fn span(&self) -> Option<Span> {
-        let line = self.line?;
-        let column = self.column.unwrap_or(1);
-        Some(Span {
-            line,
-            column,
-            end_line: self.end_line.unwrap_or(line),
-            end_column: self.end_column.unwrap_or(column),
-        })
+        Span::from_parts(self.line, self.column, self.end_line, self.end_column)
     }
 
     /// The order every renderer uses: path, line, rule.
@@ -215,14 +226,7 @@ pub struct Related {
 
 impl Related {
     pub fn span(&self) -> Option<Span> {
-        let line = self.line?;
-        let column = self.column.unwrap_or(1);
-        Some(Span {
-            line,
-            column,
-            end_line: self.end_line.unwrap_or(line),
-            end_column: self.end_column.unwrap_or(column),
-        })
+        Span::from_parts(self.line, self.column, self.end_line, self.end_column)
     }
 }
 
