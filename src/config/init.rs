@@ -258,36 +258,30 @@ const GROUPING_DIRS: &[&str] = &[
 /// itself. A module with two or more such directories, none of them the
 /// module root, gets one service each; otherwise the module is the service.
 fn propose_service_dirs(repo: &Repo) -> Vec<ProposedService> {
+    let mut go_files: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for file in repo
+        .files
+        .iter()
+        .filter(|f| f.ends_with(".go") && !f.ends_with("_test.go"))
+    {
+        if let Some(module) = repo.go_module_for(file) {
+            go_files.entry(&module.dir).or_default().push(file);
+        }
+    }
     let mut proposal = Vec::new();
     for module in &repo.go_modules {
-        let mut dirs: BTreeSet<String> = BTreeSet::new();
-        for file in repo.files.iter().filter(|f| {
-            f.ends_with(".go")
-                && !f.ends_with("_test.go")
-                && repo.go_module_for(f).is_some_and(|m| m.dir == module.dir)
-        }) {
-            let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
-            let relative = if module.dir.is_empty() {
-                dir
-            } else {
-                dir.strip_prefix(&module.dir)
-                    .map_or(dir, |rest| rest.trim_start_matches('/'))
-            };
-            if relative
-                .split('/')
-                .any(|part| crate::repo::TOOL_DIRS.contains(&part))
-            {
-                continue;
-            }
-            if dirs.contains(relative) || !is_main_package(&repo.absolute(file)) {
-                continue;
-            }
-            let service_dir = match relative.split('/').position(|part| part == "cmd") {
-                Some(i) => relative.split('/').take(i).collect::<Vec<_>>().join("/"),
-                None => relative.to_string(),
-            };
-            dirs.insert(service_dir);
-        }
+        let files = go_files
+            .get(module.dir.as_str())
+            .map_or(&[][..], Vec::as_slice);
+        let dirs: BTreeSet<String> = binary_dirs(repo, &module.dir, files)
+            .into_iter()
+            .map(
+                |relative| match relative.split('/').position(|part| part == "cmd") {
+                    Some(i) => relative.split('/').take(i).collect::<Vec<_>>().join("/"),
+                    None => relative.to_string(),
+                },
+            )
+            .collect();
         // Keep the outermost of nested directories; the root wins outright.
         let outermost: Vec<String> = dirs
             .iter()
@@ -338,6 +332,31 @@ fn propose_service_dirs(repo: &Repo) -> Vec<ProposedService> {
     make_names_unique(&mut proposal);
     proposal.sort_by(|a, b| a.path.cmp(&b.path));
     proposal
+}
+
+/// The directories (relative to the module) holding a `package main`,
+/// outside tool directories; each is decided by its first main file.
+fn binary_dirs<'f>(repo: &Repo, module_dir: &str, files: &[&'f str]) -> BTreeSet<&'f str> {
+    let mut dirs = BTreeSet::new();
+    for file in files {
+        let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
+        let relative = if module_dir.is_empty() {
+            dir
+        } else {
+            dir.strip_prefix(module_dir)
+                .map_or(dir, |rest| rest.trim_start_matches('/'))
+        };
+        let is_tool = relative
+            .split('/')
+            .any(|part| crate::repo::TOOL_DIRS.contains(&part));
+        if is_tool || dirs.contains(relative) {
+            continue;
+        }
+        if is_main_package(&repo.absolute(file)) {
+            dirs.insert(relative);
+        }
+    }
+    dirs
 }
 
 fn service_name(path: &str) -> String {

@@ -315,25 +315,11 @@ fn line_column(text: &str, offset: usize) -> (u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::contract::source::ProtoFile;
     use crate::contract::units::{Partition, Scopes};
 
     /// The side's first unit and all its files as targets.
     fn build(files: &[(&str, &str)]) -> UnitBuild {
-        let mut set = ProtoSet {
-            label: "new (work tree)".into(),
-            ..ProtoSet::default()
-        };
-        for (path, text) in files {
-            set.files.insert(
-                path.to_string(),
-                ProtoFile {
-                    path: path.to_string(),
-                    id: git2::Oid::ZERO_SHA1,
-                    text: Arc::from(*text),
-                },
-            );
-        }
+        let set = ProtoSet::from_texts("new (work tree)", files);
         let [units, _] = Partition::new([&set, &set], &[], &Scopes::default())
             .unwrap()
             .sides;

@@ -31,6 +31,28 @@ pub struct ProtoSet {
     pub buf_dir: String,
 }
 
+#[cfg(test)]
+impl ProtoSet {
+    /// A side made of these (path, text) files, for unit tests.
+    pub(crate) fn from_texts(label: &str, files: &[(&str, &str)]) -> ProtoSet {
+        let mut set = ProtoSet {
+            label: label.into(),
+            ..ProtoSet::default()
+        };
+        for (path, text) in files {
+            set.files.insert(
+                path.to_string(),
+                ProtoFile {
+                    path: path.to_string(),
+                    id: Oid::ZERO_SHA1,
+                    text: Arc::from(*text),
+                },
+            );
+        }
+        set
+    }
+}
+
 fn parent_dir(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
@@ -779,21 +801,7 @@ mod tests {
     use super::*;
 
     fn set(files: &[(&str, &str)]) -> ProtoSet {
-        let mut set = ProtoSet {
-            label: "test".into(),
-            ..ProtoSet::default()
-        };
-        for (path, text) in files {
-            set.files.insert(
-                path.to_string(),
-                ProtoFile {
-                    path: path.to_string(),
-                    id: Oid::ZERO_SHA1,
-                    text: Arc::from(*text),
-                },
-            );
-        }
-        set
+        ProtoSet::from_texts("test", files)
     }
 
     #[test]

@@ -103,6 +103,7 @@ fn read_go_mod(root: &Path, manifest: &str) -> Result<ModuleRoot, InputError> {
         manifest: manifest.to_string(),
         builds_binary: false,
         workspace: None,
+        go_mod: text,
     })
 }
 
@@ -141,6 +142,7 @@ fn read_cargo_toml(root: &Path, manifest: &str) -> Result<Option<ModuleRoot>, In
         manifest: manifest.to_string(),
         builds_binary,
         workspace: None,
+        go_mod: String::new(),
     }))
 }
 
@@ -172,12 +174,11 @@ fn apply_go_work(
     if uses.is_empty() {
         return Ok(Vec::new());
     }
-    // ... and so is one a used module's go.mod replaces a requirement with.
+    // ... and so is one that any go.mod replaces a requirement with.
     let mut replaced: BTreeSet<String> = BTreeSet::new();
     for module in modules.iter().filter(|m| m.language == Language::Go) {
-        let text = std::fs::read_to_string(root.join(&module.manifest)).unwrap_or_default();
-        if let Ok(parsed) = crate::drift::gomod::parse_go_mod(&text, crate::drift::gomod::Mode::Lax)
-        {
+        let lax = crate::drift::gomod::Mode::Lax;
+        if let Ok(parsed) = crate::drift::gomod::parse_go_mod(&module.go_mod, lax) {
             replaced.extend(local_replace_targets(&module.dir, &parsed.replaces));
         }
     }
@@ -523,6 +524,9 @@ struct ModuleRoot {
     /// Rust only: Go modules are asked by reading their files.
     builds_binary: bool,
     workspace: Option<String>,
+    /// The go.mod's text (Go only), read once for the module line and, with a
+    /// go.work, for its directory replaces.
+    go_mod: String,
 }
 
 impl ModuleRoot {

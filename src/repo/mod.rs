@@ -167,31 +167,43 @@ pub struct Repo {
     module_index: ModuleIndex,
 }
 
-/// Service roots by directory, so finding a file's service costs one lookup
-/// per directory level instead of a scan of every service (monorepos have
-/// hundreds, and every file of a lint run asks).
-/// A library's root maps to `None`: a library nested under a service's
-/// directory is not part of that service.
+/// Service and library roots by directory, so finding a file's owner costs
+/// one lookup per directory level instead of a scan of every service
+/// (monorepos have hundreds, and every file of a lint run asks). A library nested under a service's
+/// directory is not part of that service: the deepest root decides.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ServiceRoots {
-    by_root: HashMap<String, Option<usize>>,
+    by_root: HashMap<String, Owner>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Owner {
+    Service(usize),
+    Library(usize),
 }
 
 impl ServiceRoots {
     pub(crate) fn new(services: &[Service], libraries: &[Service]) -> ServiceRoots {
         let mut by_root = HashMap::new();
-        for library in libraries {
-            by_root.insert(library.root.clone(), None);
+        for (index, library) in libraries.iter().enumerate() {
+            by_root.insert(library.root.clone(), Owner::Library(index));
         }
         for (index, service) in services.iter().enumerate() {
             // Two services with one root: the later wins, as a scan keeping the last maximum would.
-            by_root.insert(service.root.clone(), Some(index));
+            by_root.insert(service.root.clone(), Owner::Service(index));
         }
         ServiceRoots { by_root }
     }
 
+    fn owner(&self, path: &str) -> Option<Owner> {
+        longest_prefix(path, |root| self.by_root.get(root).copied()).map(|(owner, _)| owner)
+    }
+
     fn find(&self, path: &str) -> Option<usize> {
-        longest_prefix(path, |root| self.by_root.get(root).copied()).and_then(|(index, _)| index)
+        match self.owner(path)? {
+            Owner::Service(index) => Some(index),
+            Owner::Library(_) => None,
+        }
     }
 }
 
@@ -268,13 +280,10 @@ impl Repo {
 
     /// Whether the file lies in a library (and in no service nested below it).
     pub fn library_for(&self, path: &str) -> Option<&Service> {
-        if self.service_for(path).is_some() {
-            return None;
+        match self.service_roots.owner(path)? {
+            Owner::Library(index) => self.libraries.get(index),
+            Owner::Service(_) => None,
         }
-        self.libraries
-            .iter()
-            .filter(|l| l.contains(path))
-            .max_by_key(|l| l.root.len())
     }
 
     /// The analysed Go module a file (or directory) is in: the deepest one.

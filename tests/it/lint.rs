@@ -659,12 +659,7 @@ fn libraries_are_not_services() {
             .collect()
     };
     assert_eq!(findings(dir.path()), Vec::new());
-    let output = trellis()
-        .args(["services", "--format", "json", "-C"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    let json = crate::support::services_json(dir.path());
     assert_eq!(json["libraries"][0]["root"], "libs/common");
     assert_eq!(json["libraries"][0]["kind"], "library");
     assert_eq!(json["services"][0]["root"], "services/orders");

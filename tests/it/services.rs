@@ -331,12 +331,7 @@ fn init_proposes_services_inside_one_module() {
     }
     assert!(!config.contains("tools/gen"), "{config}");
 
-    let output = trellis()
-        .args(["services", "--format", "json", "-C"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    let json = crate::support::services_json(dir.path());
     let owned: Vec<(String, String)> = json["services"]
         .as_array()
         .unwrap()
@@ -410,12 +405,7 @@ fn other_languages_are_listed_as_not_analysed() {
             "{name} missing from\n{text}"
         );
     }
-    let output = trellis()
-        .args(["services", "--format", "json", "-C"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    let json = crate::support::services_json(dir.path());
     assert_eq!(json["not_analysed"].as_array().unwrap().len(), 4);
     assert_eq!(json["not_analysed"][0]["manifest"], "src/ads/pom.xml");
 }

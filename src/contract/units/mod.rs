@@ -465,25 +465,9 @@ fn group(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::contract::source::ProtoFile;
-    use std::sync::Arc;
 
     fn set(files: &[(&str, &str)]) -> ProtoSet {
-        let mut set = ProtoSet {
-            label: "test".into(),
-            ..ProtoSet::default()
-        };
-        for (path, text) in files {
-            set.files.insert(
-                path.to_string(),
-                ProtoFile {
-                    path: path.to_string(),
-                    id: git2::Oid::ZERO_SHA1,
-                    text: Arc::from(*text),
-                },
-            );
-        }
-        set
+        ProtoSet::from_texts("test", files)
     }
 
     fn index_of(units: &SideUnits, key: &str) -> usize {

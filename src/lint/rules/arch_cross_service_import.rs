@@ -49,6 +49,8 @@ impl Rule for ArchCrossServiceImport {
     }
 
     fn check_repo(&self, facts: &Facts<'_>, cx: &mut Cx<'_>) {
+        // Deciding reads the directory's files; many imports name one package.
+        let mut contract_dirs: std::collections::HashMap<String, bool> = Default::default();
         // A module without `package main` may be a library wrongly taken
         // for a service: its findings say how to declare it.
         let with_main: std::collections::HashSet<&str> = facts
@@ -74,7 +76,10 @@ impl Rule for ArchCrossServiceImport {
                 let Some(dir) = facts.package_dir(&file.path, &import.path) else {
                     continue;
                 };
-                if is_contract_package(facts, target.relative(&dir), &dir) {
+                let contract = *contract_dirs
+                    .entry(dir.clone())
+                    .or_insert_with(|| is_contract_package(facts, target.relative(&dir), &dir));
+                if contract {
                     continue;
                 }
                 cx.emit_in(

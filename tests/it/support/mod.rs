@@ -78,3 +78,14 @@ pub fn stdout_of(output: &std::process::Output) -> String {
 pub fn stderr_of(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
+
+/// `trellis services --format json` in `dir`, parsed.
+pub fn services_json(dir: &Path) -> serde_json::Value {
+    let output = trellis()
+        .args(["services", "--format", "json", "-C"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    serde_json::from_str(&stdout_of(&output)).unwrap()
+}
