@@ -2,14 +2,19 @@
 
 use crate::report::RuleInfo;
 
-/// All rules, sorted by id. Jobs add theirs here.
+/// All rules, sorted by id: the registry's entries.
 pub fn all() -> Vec<RuleInfo> {
-    let mut rules = crate::lint::rules();
-    rules.extend(crate::drift::rules());
-    rules.extend(crate::contract::rules());
-    rules.extend(crate::score::rules());
+    let mut rules: Vec<RuleInfo> = crate::registry::entries()
+        .iter()
+        .map(crate::registry::Entry::info)
+        .collect();
     rules.sort_by(|a, b| a.id.cmp(&b.id));
     rules
+}
+
+/// One rule's description, if `id` names a rule of some job.
+pub fn find(id: &str) -> Option<RuleInfo> {
+    crate::registry::RuleId::parse(id).map(|id| id.entry().info())
 }
 
 /// The rules reference in markdown (docs/rules.md is this text).

@@ -4,6 +4,7 @@ use super::Context;
 use crate::cli::{OutputFormat, ScoreArgs};
 use crate::error::{InputError, exit};
 use crate::git::Git;
+use crate::registry::RuleId;
 use crate::score::render::{self, Baseline};
 use std::io::{IsTerminal, Write};
 
@@ -110,7 +111,8 @@ pub fn run(ctx: &Context, args: &ScoreArgs) -> anyhow::Result<i32> {
                 && score < floor
             {
                 gate(format!(
-                    "score-fail-under: {} scores {score} < {floor}",
+                    "{}: {} scores {score} < {floor}",
+                    RuleId::ScoreFailUnder,
                     s.name
                 ));
                 failed = true;
@@ -120,7 +122,8 @@ pub fn run(ctx: &Context, args: &ScoreArgs) -> anyhow::Result<i32> {
     if let Some(baseline) = &baseline {
         for (name, before, now) in render::dropped(&card, baseline) {
             gate(format!(
-                "score-ratchet: {name} dropped from {before} to {now} since {}",
+                "{}: {name} dropped from {before} to {now} since {}",
+                RuleId::ScoreRatchet,
                 baseline.reference
             ));
             failed = true;
@@ -129,11 +132,11 @@ pub fn run(ctx: &Context, args: &ScoreArgs) -> anyhow::Result<i32> {
     if args.fail_on_alert {
         for s in &card.services {
             for alert in &s.alerts {
-                gate(format!(
-                    "score-{}: {} is in alert",
-                    alert.replace('_', "-"),
-                    s.name
-                ));
+                // Every alerting metric has its rule (a unit test holds it);
+                // the metric's own name is the fallback for a new one.
+                let rule =
+                    crate::score::rules::alert_rule(alert).map_or(alert.as_str(), |id| id.as_str());
+                gate(format!("{rule}: {} is in alert", s.name));
                 failed = true;
             }
         }

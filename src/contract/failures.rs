@@ -8,35 +8,18 @@ use super::compile::{Failure, SideSource, UnitBuild};
 use super::source::{ProtoSet, under};
 use super::units::{Unit, UnitKind};
 use crate::error::InputError;
+use crate::registry::{Def, RuleId};
 use crate::repo::Repo;
-use crate::report::{Finding, RuleInfo, Severity, Span};
+use crate::report::{Finding, Severity, Span};
 use std::collections::{BTreeMap, BTreeSet};
 
-pub const ID: &str = "contract-not-compiled";
+pub const ID: &str = RuleId::ContractNotCompiled.as_str();
 
-pub fn rule_info() -> RuleInfo {
-    RuleInfo {
-        id: ID.to_string(),
-        job: "contract".to_string(),
-        default_severity: Severity::Warning,
-        summary: "A .proto file the change does not touch does not compile; the files that need it were not compared".to_string(),
-        docs: "## What\n\nA file that `trellis contract` had to compile (it imports a changed file, shares a package with one \
-               under the PACKAGE rules, or a changed file imports it) does not compile, and the change is not to blame: \
-               the file did not change and fails on both sides, or only on the old side (the change mends it). The files \
-               that need it are left out of the comparison on both sides; everything else is compared.\n\n\
-               ## Why\n\nA broken or duplicated proto elsewhere in the repository (a stale copy, a second service's private \
-               `conf.proto` in the same package) says nothing about the change under review, so it should not stop the \
-               review (exit 2). But the files that need it were not checked, and that should not pass silently. \
-               A failure the change is to blame for (a changed file that does not compile, an unchanged file that \
-               compiled on the old side and no longer compiles against a changed one) is still an error, exit 2.\n\n\
-               ## Example\n\nTwo services' `internal/conf/conf.proto` both declare `kratos.api.Bootstrap`, and both are \
-               under one directory that trellis compiles as one unit.\n\n\
-               ## Fix\n\nFix the file, or tell trellis the layout: `exclude:` in trellis.yaml leaves a file out \
-               (a copy, an example); `contracts.owners` (or `services:`) in trellis.yaml makes a directory its own \
-               compilation unit; with buf.yaml modules, buf's own `excludes`. `contract.ignore` hides the warning."
-            .to_string(),
-    }
-}
+pub const DEF: Def = Def::new(
+    Severity::Warning,
+    "A .proto file the change does not touch does not compile; the files that need it were not compared",
+    include_str!("failures.md"),
+);
 
 /// One compared pair of units, built: unit indices and builds, old side first.
 pub struct PairBuilds<'a> {

@@ -26,26 +26,14 @@ pub use rules::Category;
 use crate::error::InputError;
 use crate::git::{Git, short};
 use crate::repo::Repo;
-use crate::report::{Finding, Report, RuleInfo, Severity};
+use crate::report::{Finding, Report, RuleInfo};
 use git2::Oid;
 use source::ProtoSet;
 use std::path::{Path, PathBuf};
 
 /// Every contract rule, for `trellis explain` and `trellis rules`.
 pub fn rules() -> Vec<RuleInfo> {
-    let mut out: Vec<RuleInfo> = rules::all()
-        .iter()
-        .map(|rule| RuleInfo {
-            id: rule.id.to_string(),
-            job: "contract".to_string(),
-            default_severity: Severity::Error,
-            summary: rule.purpose.to_string(),
-            docs: rule.docs.to_string(),
-        })
-        .collect();
-    out.push(reuse::rule_info());
-    out.push(failures::rule_info());
-    out
+    crate::registry::infos(crate::registry::Job::Contract)
 }
 
 /// What to compare and how. `Default` is what `trellis check` uses: the work

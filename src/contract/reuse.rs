@@ -9,34 +9,22 @@ use super::rules::Side;
 use super::source::ProtoSet;
 use crate::error::InputError;
 use crate::git::{Git, short};
-use crate::report::{RuleInfo, Severity};
+use crate::registry::{Def, RuleId};
+use crate::report::Severity;
 use git2::Oid;
 use protox::file::{File, FileResolver, GoogleFileResolver};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-pub const ID: &str = "FIELD_NO_REUSE";
+pub const ID: &str = RuleId::FieldNoReuse.as_str();
 
 /// How far back the history walk goes.
 const MAX_COMMITS: usize = 5000;
 
-pub fn rule_info() -> RuleInfo {
-    RuleInfo {
-        id: ID.to_string(),
-        job: "contract".to_string(),
-        default_severity: Severity::Error,
-        summary: "A field number or name deleted earlier in git history is used again".to_string(),
-        docs: "## What\n\nA message gains a field whose number (or name) an earlier version of the same message used, \
-               and that field was deleted in some earlier commit without `reserved`.\n\n\
-               ## Why\n\nStored data, queued messages and old clients still carry the old field under that number: \
-               they are decoded as the new field, with the old meaning. A pairwise check (buf, or trellis without this rule) \
-               cannot see it, because the deletion and the reuse are two different changes. buf has no equivalent rule.\n\n\
-               ## Example\n\nCommit 1 deletes `string coupon = 7;` from `Order`. A later change adds `int64 discount_cents = 7;`.\n\n\
-               ## Fix\n\nPick a number that was never used and reserve the old one: `reserved 7; reserved \"coupon\";`.\n\n\
-               Off by default: turn it on with `contract.field_no_reuse: true` or `trellis contract --field-no-reuse`. \
-               It walks up to 5000 commits of history back from the old side."
-            .to_string(),
-    }
-}
+pub const DEF: Def = Def::new(
+    Severity::Error,
+    "A field number or name deleted earlier in git history is used again",
+    include_str!("reuse.md"),
+);
 
 /// Reads files of one commit lazily by import name (owns its repository
 /// handle: protox keeps resolvers for the compiler's lifetime).

@@ -23,6 +23,7 @@ pub use config::LintConfig;
 pub use settings::Settings;
 
 use crate::error::InputError;
+use crate::registry::Need;
 use crate::repo::tables::{self, TableUse};
 use crate::repo::{Language, Repo};
 use crate::report::{Finding, Report, RuleInfo, Severity, Span};
@@ -192,8 +193,9 @@ pub fn run(repo: &Repo, options: &LintOptions) -> Result<Report, InputError> {
             _ => None,
         }
     };
-    let needs_tables = settings.severity("arch-shared-table").is_some();
-    let needs_all_imports = settings.severity("arch-import-cycle").is_some();
+    let enabled = |id: &str| settings.severity(id).is_some();
+    let needs_tables = crate::registry::needed(Need::SharedTables, enabled);
+    let needs_all_imports = crate::registry::needed(Need::AllImports, enabled);
     let work: Vec<(&str, Kind, bool)> = all_files
         .iter()
         .filter_map(|path| {

@@ -6,6 +6,7 @@ use super::go::GoFile;
 use super::go_skim::{BodyInterest, FileHeader};
 use super::rust::RustFile;
 use super::settings::Settings;
+use crate::registry::Need;
 use crate::report::{Finding, RuleInfo, Severity, Span};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,8 +26,11 @@ pub struct RuleMeta {
     pub target: Target,
     pub default_severity: Severity,
     pub summary: &'static str,
-    /// Markdown with `## What`, `## Why`, `## Example` and `## Fix`.
+    /// Markdown with `## What`, `## Why`, `## Example` and `## Fix`, from
+    /// the `.md` file beside the rule.
     pub docs: &'static str,
+    /// What the engine must compute for this rule beyond the files it reports on.
+    pub needs: &'static [Need],
 }
 
 impl RuleMeta {

@@ -12,7 +12,7 @@ pub mod metrics;
 pub mod model;
 pub mod project;
 pub mod render;
-mod rules;
+pub(crate) mod rules;
 pub mod scan;
 pub mod verdicts;
 pub mod window;

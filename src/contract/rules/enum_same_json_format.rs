@@ -2,9 +2,10 @@
 
 use super::{Category, Rule};
 use super::{Pair, Sink};
+use crate::registry::RuleId;
 
 pub const RULE: Rule = Rule {
-    id: "ENUM_SAME_JSON_FORMAT",
+    id: RuleId::EnumSameJsonFormat.as_str(),
     categories: &[
         Category::File,
         Category::Package,
@@ -13,7 +14,7 @@ pub const RULE: Rule = Rule {
     ],
     deprecated: false,
     purpose: "A enum's JSON format does not go from ALLOW to LEGACY_BEST_EFFORT.",
-    docs: "## What\n\nA enum's JSON format does not go from ALLOW to LEGACY_BEST_EFFORT.\n\n## Why\n\nThe `json_format` feature decides whether the enum must have a well-defined JSON mapping; relaxing it to LEGACY_BEST_EFFORT lets definitions in that JSON cannot round-trip. proto3 files get ALLOW, proto2 files LEGACY_BEST_EFFORT, so moving a enum from proto3 to proto2 fires this rule.\n\n## Example\n\nBefore:\n\n```proto\nsyntax = \"proto3\";\n```\n\nAfter (reported):\n\n```proto\nsyntax = \"proto2\";\n```\n\n## Fix\n\nKeep the proto3 syntax.\n\nCategories: FILE, PACKAGE, WIRE_JSON, CSR. Same id and verdicts as `buf breaking`.",
+    docs: include_str!("enum_same_json_format.md"),
     check,
 };
 

@@ -2,9 +2,10 @@
 
 use super::{Category, Rule};
 use super::{Pair, Sink};
+use crate::registry::RuleId;
 
 pub const RULE: Rule = Rule {
-    id: "ENUM_VALUE_SAME_NAME",
+    id: RuleId::EnumValueSameName.as_str(),
     categories: &[
         Category::File,
         Category::Package,
@@ -13,7 +14,7 @@ pub const RULE: Rule = Rule {
     ],
     deprecated: false,
     purpose: "An enum number keeps its name(s); adding an alias is fine.",
-    docs: "## What\n\nAn enum number keeps its name(s); adding an alias is fine.\n\n## Why\n\nJSON and text formats carry enum values by name, and generated constants are named after them.\n\n## Example\n\nBefore:\n\n```proto\nSTATUS_PAID = 1;\n```\n\nAfter (reported):\n\n```proto\nSTATUS_SETTLED = 1;\n```\n\n## Fix\n\nKeep the old name; add the new one as an alias with `option allow_alias = true;`.\n\nCategories: FILE, PACKAGE, WIRE_JSON, CSR. Same id and verdicts as `buf breaking`.",
+    docs: include_str!("enum_value_same_name.md"),
     check,
 };
 

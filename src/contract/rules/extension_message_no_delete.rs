@@ -3,13 +3,14 @@
 use super::shared;
 use super::{Category, Rule};
 use super::{Pair, Sink};
+use crate::registry::RuleId;
 
 pub const RULE: Rule = Rule {
-    id: "EXTENSION_MESSAGE_NO_DELETE",
+    id: RuleId::ExtensionMessageNoDelete.as_str(),
     categories: &[Category::File, Category::Package, Category::Csr],
     deprecated: false,
     purpose: "No extension range is removed from a message.",
-    docs: "## What\n\nNo extension range is removed from a message.\n\n## Why\n\nExtensions declared by users in the removed range stop compiling.\n\n## Example\n\nBefore:\n\n```proto\nmessage Options {\n  extensions 100 to 199;\n}\n```\n\nAfter (reported):\n\n```proto\nmessage Options {\n}\n```\n\n## Fix\n\nKeep the extension range.\n\nCategories: FILE, PACKAGE, CSR. Same id and verdicts as `buf breaking`.",
+    docs: include_str!("extension_message_no_delete.md"),
     check,
 };
 

@@ -3,13 +3,14 @@
 use super::shared;
 use super::{Category, Rule};
 use super::{Pair, Sink};
+use crate::registry::RuleId;
 
 pub const RULE: Rule = Rule {
-    id: "FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED",
+    id: RuleId::FieldNoDeleteUnlessNumberReserved.as_str(),
     categories: &[Category::WireJson, Category::Wire, Category::Csr],
     deprecated: false,
     purpose: "A field is removed only with its number reserved.",
-    docs: "## What\n\nA field is removed only with its number reserved.\n\n## Why\n\nThe binary encoding carries the number: a later field reusing it would read old data as new.\n\n## Example\n\nBefore:\n\n```proto\nmessage Order {\n  string id = 1;\n  string note = 2;\n}\n```\n\nAfter (reported):\n\n```proto\nmessage Order {\n  string id = 1;\n}\n```\n\n## Fix\n\nReserve the number: `reserved 2;`.\n\nCategories: WIRE_JSON, WIRE, CSR. Same id and verdicts as `buf breaking`.",
+    docs: include_str!("field_no_delete_unless_number_reserved.md"),
     check,
 };
 

@@ -2,15 +2,16 @@
 
 use super::{Category, Rule};
 use super::{Pair, Sink};
+use crate::registry::RuleId;
 use prost_types::field_descriptor_proto::Type;
 use prost_types::field_options::CType;
 
 pub const RULE: Rule = Rule {
-    id: "FIELD_SAME_CPP_STRING_TYPE",
+    id: RuleId::FieldSameCppStringType.as_str(),
     categories: &[Category::File, Category::Package],
     deprecated: false,
     purpose: "A string or bytes field keeps its C++ string type.",
-    docs: "## What\n\nA string or bytes field keeps its C++ string type.\n\n## Why\n\nThe `ctype` option (STRING, CORD, STRING_PIECE) changes the C++ accessors of the field.\n\n## Example\n\nBefore:\n\n```proto\nbytes blob = 1;\n```\n\nAfter (reported):\n\n```proto\nbytes blob = 1 [ctype = CORD];\n```\n\n## Fix\n\nDrop the option change, or add a new field with the new type.\n\nCategories: FILE, PACKAGE. Same id and verdicts as `buf breaking`.",
+    docs: include_str!("field_same_cpp_string_type.md"),
     check,
 };
 

@@ -2,10 +2,11 @@
 
 use super::{Category, Rule};
 use super::{Pair, Sink};
+use crate::registry::RuleId;
 use prost_types::field_descriptor_proto::Type;
 
 pub const RULE: Rule = Rule {
-    id: "FIELD_SAME_DEFAULT",
+    id: RuleId::FieldSameDefault.as_str(),
     categories: &[
         Category::File,
         Category::Package,
@@ -15,7 +16,7 @@ pub const RULE: Rule = Rule {
     ],
     deprecated: false,
     purpose: "A field keeps its default value.",
-    docs: "## What\n\nA field keeps its default value.\n\n## Why\n\nReaders fill in the default for an absent field: old and new readers would see different values for the same bytes.\n\n## Example\n\nBefore:\n\n```proto\noptional int32 retries = 1 [default = 3];\n```\n\nAfter (reported):\n\n```proto\noptional int32 retries = 1 [default = 5];\n```\n\n## Fix\n\nKeep the default.\n\nCategories: FILE, PACKAGE, WIRE_JSON, WIRE, CSR. Same id and verdicts as `buf breaking`.",
+    docs: include_str!("field_same_default.md"),
     check,
 };
 

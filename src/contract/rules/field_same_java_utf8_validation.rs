@@ -2,14 +2,15 @@
 
 use super::{Category, Rule};
 use super::{Pair, Sink};
+use crate::registry::RuleId;
 use prost_types::field_descriptor_proto::Type;
 
 pub const RULE: Rule = Rule {
-    id: "FIELD_SAME_JAVA_UTF8_VALIDATION",
+    id: RuleId::FieldSameJavaUtf8Validation.as_str(),
     categories: &[Category::File, Category::Package],
     deprecated: false,
     purpose: "A string field keeps its Java UTF-8 validation.",
-    docs: "## What\n\nA string field keeps its Java UTF-8 validation.\n\n## Why\n\nWith `java_string_check_utf8` Java parsers reject invalid UTF-8 in string fields; turning it on or off changes which messages Java accepts.\n\n## Example\n\nBefore:\n\n```proto\noption java_string_check_utf8 = false;\n```\n\nAfter (reported):\n\n```proto\noption java_string_check_utf8 = true;\n```\n\n## Fix\n\nRestore the file option.\n\nCategories: FILE, PACKAGE. Same id and verdicts as `buf breaking`.",
+    docs: include_str!("field_same_java_utf8_validation.md"),
     check,
 };
 

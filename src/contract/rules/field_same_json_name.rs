@@ -2,9 +2,10 @@
 
 use super::{Category, Rule};
 use super::{Pair, Sink};
+use crate::registry::RuleId;
 
 pub const RULE: Rule = Rule {
-    id: "FIELD_SAME_JSON_NAME",
+    id: RuleId::FieldSameJsonName.as_str(),
     categories: &[
         Category::File,
         Category::Package,
@@ -13,7 +14,7 @@ pub const RULE: Rule = Rule {
     ],
     deprecated: false,
     purpose: "A field keeps its JSON name.",
-    docs: "## What\n\nA field keeps its JSON name.\n\n## Why\n\nJSON carries fields by their JSON name (the explicit `json_name` or the camelCase of the field name); a new one makes old JSON clients lose the field.\n\n## Example\n\nBefore:\n\n```proto\nstring customer_id = 1;\n```\n\nAfter (reported):\n\n```proto\nstring customer_id = 1 [json_name = \"customer\"];\n```\n\n## Fix\n\nKeep the JSON name.\n\nCategories: FILE, PACKAGE, WIRE_JSON, CSR. Same id and verdicts as `buf breaking`.",
+    docs: include_str!("field_same_json_name.md"),
     check,
 };
 

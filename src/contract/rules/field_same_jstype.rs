@@ -2,13 +2,14 @@
 
 use super::{Category, Rule};
 use super::{Pair, Sink};
+use crate::registry::RuleId;
 
 pub const RULE: Rule = Rule {
-    id: "FIELD_SAME_JSTYPE",
+    id: RuleId::FieldSameJstype.as_str(),
     categories: &[Category::File, Category::Package],
     deprecated: false,
     purpose: "A field keeps its `jstype` option.",
-    docs: "## What\n\nA field keeps its `jstype` option.\n\n## Why\n\n`jstype = JS_STRING` makes JavaScript code see 64-bit integers as strings; changing it changes the generated JavaScript types.\n\n## Example\n\nBefore:\n\n```proto\nint64 total = 2;\n```\n\nAfter (reported):\n\n```proto\nint64 total = 2 [jstype = JS_STRING];\n```\n\n## Fix\n\nRestore the option, or add a new field.\n\nCategories: FILE, PACKAGE. Same id and verdicts as `buf breaking`.",
+    docs: include_str!("field_same_jstype.md"),
     check,
 };
 

@@ -2,9 +2,10 @@
 
 use super::{Category, Rule};
 use super::{Pair, Sink};
+use crate::registry::RuleId;
 
 pub const RULE: Rule = Rule {
-    id: "FIELD_SAME_NAME",
+    id: RuleId::FieldSameName.as_str(),
     categories: &[
         Category::File,
         Category::Package,
@@ -13,7 +14,7 @@ pub const RULE: Rule = Rule {
     ],
     deprecated: false,
     purpose: "A field keeps its name.",
-    docs: "## What\n\nA field keeps its name.\n\n## Why\n\nGenerated accessors are named after the field, and JSON and text formats carry the name.\n\n## Example\n\nBefore:\n\n```proto\nstring note = 3;\n```\n\nAfter (reported):\n\n```proto\nstring comment = 3;\n```\n\n## Fix\n\nKeep the name; to rename, add a new field and deprecate the old one.\n\nCategories: FILE, PACKAGE, WIRE_JSON, CSR. Same id and verdicts as `buf breaking`.",
+    docs: include_str!("field_same_name.md"),
     check,
 };
 

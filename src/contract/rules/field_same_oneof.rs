@@ -2,9 +2,10 @@
 
 use super::{Category, Rule};
 use super::{Pair, Sink};
+use crate::registry::RuleId;
 
 pub const RULE: Rule = Rule {
-    id: "FIELD_SAME_ONEOF",
+    id: RuleId::FieldSameOneof.as_str(),
     categories: &[
         Category::File,
         Category::Package,
@@ -14,7 +15,7 @@ pub const RULE: Rule = Rule {
     ],
     deprecated: false,
     purpose: "A field stays in (or out of) the same oneof.",
-    docs: "## What\n\nA field stays in (or out of) the same oneof.\n\n## Why\n\nMoving a field into or out of a oneof changes presence and the generated API, and setting another member of the oneof now clears it.\n\n## Example\n\nBefore:\n\n```proto\nstring card = 4;\n```\n\nAfter (reported):\n\n```proto\noneof payment {\n  string card = 4;\n}\n```\n\n## Fix\n\nKeep the field where it was; add a new field inside the oneof instead.\n\nCategories: FILE, PACKAGE, WIRE_JSON, WIRE, CSR. Same id and verdicts as `buf breaking`.",
+    docs: include_str!("field_same_oneof.md"),
     check,
 };
 

@@ -2,14 +2,15 @@
 
 use super::{Category, Rule};
 use super::{Pair, Sink};
+use crate::registry::RuleId;
 use prost_types::field_descriptor_proto::Type;
 
 pub const RULE: Rule = Rule {
-    id: "FIELD_SAME_UTF8_VALIDATION",
+    id: RuleId::FieldSameUtf8Validation.as_str(),
     categories: &[Category::File, Category::Package],
     deprecated: false,
     purpose: "A string field keeps its UTF-8 validation.",
-    docs: "## What\n\nA string field keeps its UTF-8 validation.\n\n## Why\n\nproto3 string fields must hold valid UTF-8 and parsers check it; proto2 ones do not. Moving a field between the two changes which messages parse.\n\n## Example\n\nBefore:\n\n```proto\nsyntax = \"proto2\";\noptional string name = 1;\n```\n\nAfter (reported):\n\n```proto\nsyntax = \"proto3\";\nstring name = 1;\n```\n\n## Fix\n\nKeep the file's syntax.\n\nCategories: FILE, PACKAGE. Same id and verdicts as `buf breaking`.",
+    docs: include_str!("field_same_utf8_validation.md"),
     check,
 };
 

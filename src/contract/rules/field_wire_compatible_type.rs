@@ -3,14 +3,15 @@
 use super::shared;
 use super::{Category, Rule};
 use super::{Pair, Sink};
+use crate::registry::RuleId;
 use prost_types::field_descriptor_proto::Type;
 
 pub const RULE: Rule = Rule {
-    id: "FIELD_WIRE_COMPATIBLE_TYPE",
+    id: RuleId::FieldWireCompatibleType.as_str(),
     categories: &[Category::Wire],
     deprecated: false,
     purpose: "A field's type changes only within a wire-compatible group.",
-    docs: "## What\n\nA field's type changes only within a wire-compatible group.\n\n## Why\n\nOld readers decode the bytes with the old type. Only kinds that share an encoding are safe: {int32, int64, uint32, uint64, bool}, {sint32, sint64}, {fixed32, sfixed32}, {fixed64, sfixed64}; string to bytes is fine, bytes to string only for valid UTF-8. An enum may be replaced by one with the same name and at least the old values.\n\n## Example\n\nBefore:\n\n```proto\nsint32 delta = 3;\n```\n\nAfter (reported):\n\n```proto\nint32 delta = 3;\n```\n\n## Fix\n\nKeep the type or pick one from the same group; otherwise add a new field.\n\nCategories: WIRE. Same id and verdicts as `buf breaking`.",
+    docs: include_str!("field_wire_compatible_type.md"),
     check,
 };
 

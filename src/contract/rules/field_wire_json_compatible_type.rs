@@ -3,14 +3,15 @@
 use super::shared;
 use super::{Category, Rule};
 use super::{Pair, Sink};
+use crate::registry::RuleId;
 use prost_types::field_descriptor_proto::Type;
 
 pub const RULE: Rule = Rule {
-    id: "FIELD_WIRE_JSON_COMPATIBLE_TYPE",
+    id: RuleId::FieldWireJsonCompatibleType.as_str(),
     categories: &[Category::WireJson, Category::Csr],
     deprecated: false,
     purpose: "A field's type changes only within a wire- and JSON-compatible group.",
-    docs: "## What\n\nA field's type changes only within a wire- and JSON-compatible group.\n\n## Why\n\nJSON writes 64-bit integers as strings and 32-bit ones as numbers, booleans as `true`, so only {int32, uint32}, {int64, uint64}, {fixed32, sfixed32} and {fixed64, sfixed64} stay compatible in both encodings.\n\n## Example\n\nBefore:\n\n```proto\nint32 count = 1;\n```\n\nAfter (reported):\n\n```proto\nint64 count = 1;\n```\n\n## Fix\n\nKeep the type; add a new field with the new type.\n\nCategories: WIRE_JSON, CSR. Same id and verdicts as `buf breaking`.",
+    docs: include_str!("field_wire_json_compatible_type.md"),
     check,
 };
 

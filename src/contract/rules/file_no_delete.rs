@@ -2,13 +2,14 @@
 
 use super::{Category, Rule};
 use super::{Pair, Sink};
+use crate::registry::RuleId;
 
 pub const RULE: Rule = Rule {
-    id: "FILE_NO_DELETE",
+    id: RuleId::FileNoDelete.as_str(),
     categories: &[Category::File, Category::Csr],
     deprecated: false,
     purpose: "No .proto file is removed.",
-    docs: "## What\n\nNo .proto file is removed.\n\n## Why\n\nEvery type of the file disappears, and so does its generated code; importers stop compiling.\n\n## Example\n\nBefore:\n\n```proto\n// api/order/v1/refund.proto exists\n```\n\nAfter (reported):\n\n```proto\n// api/order/v1/refund.proto deleted\n```\n\n## Fix\n\nKeep the file; deprecate its contents and drop them in a new package version. trellis reports the finding at the old path (buf prints `<input>:1:1`).\n\nCategories: FILE, CSR. Same id and verdicts as `buf breaking`.",
+    docs: include_str!("file_no_delete.md"),
     check,
 };
 

@@ -3,13 +3,14 @@
 use super::shared::{self, text};
 use super::{Category, Rule};
 use super::{Pair, Sink};
+use crate::registry::RuleId;
 
 pub const RULE: Rule = Rule {
-    id: "FILE_SAME_GO_PACKAGE",
+    id: RuleId::FileSameGoPackage.as_str(),
     categories: &[Category::File, Category::Package],
     deprecated: false,
     purpose: "A file's `go_package` option did not change.",
-    docs: "## What\n\nA file's `go_package` option did not change.\n\n## Why\n\nThe option shapes the generated code, not the wire: the Go import path or package name of the generated code changes; every Go importer stops compiling.\n\n## Example\n\nBefore:\n\n```proto\noption go_package = \"example.com/shop/api/order/v1;orderv1\";\n```\n\nAfter (reported):\n\n```proto\noption go_package = \"example.com/shop/gen/order/v1;orderv1\";\n```\n\n## Fix\n\nRestore the old value of `go_package`. If the change is intended, release it as a new package version (for example `v2`) so existing users keep the old code.\n\nCategories: FILE, PACKAGE. Same id and verdicts as `buf breaking`.",
+    docs: include_str!("file_same_go_package.md"),
     check,
 };
 

@@ -2,9 +2,10 @@
 
 use super::{Category, Rule};
 use super::{Pair, Sink};
+use crate::registry::RuleId;
 
 pub const RULE: Rule = Rule {
-    id: "FILE_SAME_PACKAGE",
+    id: RuleId::FileSamePackage.as_str(),
     categories: &[
         Category::File,
         Category::Package,
@@ -14,7 +15,7 @@ pub const RULE: Rule = Rule {
     ],
     deprecated: false,
     purpose: "A file keeps its package.",
-    docs: "## What\n\nA file keeps its package.\n\n## Why\n\nEvery type in the file gets a new full name: generated code moves, and `Any` type URLs and gRPC method paths change.\n\n## Example\n\nBefore:\n\n```proto\npackage shop.order.v1;\n```\n\nAfter (reported):\n\n```proto\npackage shop.orders.v1;\n```\n\n## Fix\n\nKeep the package; start a new versioned package in new files.\n\nCategories: FILE, PACKAGE, WIRE_JSON, WIRE, CSR. Same id and verdicts as `buf breaking`.",
+    docs: include_str!("file_same_package.md"),
     check,
 };
 

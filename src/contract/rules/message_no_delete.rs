@@ -3,13 +3,14 @@
 use super::shared::{self, Element};
 use super::{Category, Rule};
 use super::{Pair, Sink};
+use crate::registry::RuleId;
 
 pub const RULE: Rule = Rule {
-    id: "MESSAGE_NO_DELETE",
+    id: RuleId::MessageNoDelete.as_str(),
     categories: &[Category::File, Category::Csr],
     deprecated: false,
     purpose: "No message is removed from the file that declared it.",
-    docs: "## What\n\nNo message is removed from the file that declared it.\n\n## Why\n\nGenerated code for the message disappears, so every user of it stops compiling; clients that still send or expect it break at run time. Languages that generate one unit per file (C++, Python) see a move between files as a deletion too.\n\n## Example\n\nBefore:\n\n```proto\n// a.proto\nmessage Refund { string id = 1; }\n```\n\nAfter (reported):\n\n```proto\n// a.proto\n// (message removed)\n```\n\n## Fix\n\nKeep the message, mark it `deprecated` and remove it in a new major package version.\n\nCategories: FILE, CSR. Same id and verdicts as `buf breaking`.",
+    docs: include_str!("message_no_delete.md"),
     check,
 };
 

@@ -2,13 +2,14 @@
 
 use super::{Category, Rule};
 use super::{Pair, Sink};
+use crate::registry::RuleId;
 
 pub const RULE: Rule = Rule {
-    id: "MESSAGE_NO_REMOVE_STANDARD_DESCRIPTOR_ACCESSOR",
+    id: RuleId::MessageNoRemoveStandardDescriptorAccessor.as_str(),
     categories: &[Category::File, Category::Package, Category::Csr],
     deprecated: false,
     purpose: "A message does not turn on `no_standard_descriptor_accessor`.",
-    docs: "## What\n\nA message does not turn on `no_standard_descriptor_accessor`.\n\n## Why\n\nThe option removes the generated `descriptor()` accessor that code may call.\n\n## Example\n\nBefore:\n\n```proto\nmessage Order {}\n```\n\nAfter (reported):\n\n```proto\nmessage Order {\n  option no_standard_descriptor_accessor = true;\n}\n```\n\n## Fix\n\nRemove the option.\n\nCategories: FILE, PACKAGE, CSR. Same id and verdicts as `buf breaking`.",
+    docs: include_str!("message_no_remove_standard_descriptor_accessor.md"),
     check,
 };
 

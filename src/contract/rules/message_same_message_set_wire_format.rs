@@ -2,13 +2,14 @@
 
 use super::Rule;
 use super::{Pair, Sink};
+use crate::registry::RuleId;
 
 pub const RULE: Rule = Rule {
-    id: "MESSAGE_SAME_MESSAGE_SET_WIRE_FORMAT",
+    id: RuleId::MessageSameMessageSetWireFormat.as_str(),
     categories: &[],
     deprecated: true,
     purpose: "A message keeps its `message_set_wire_format` option (deprecated in buf; in no category).",
-    docs: "## What\n\nA message keeps its `message_set_wire_format` option (deprecated in buf; in no category).\n\n## Why\n\nMessageSet encoding is a different wire format; switching it makes every old reader fail.\n\n## Example\n\nBefore:\n\n```proto\nmessage Bag {\n  option message_set_wire_format = true;\n  extensions 4 to max;\n}\n```\n\nAfter (reported):\n\n```proto\nmessage Bag {\n  extensions 4 to max;\n}\n```\n\n## Fix\n\nRestore the option.\n\nCategories: none (deprecated; run only when listed by id). Same id and verdicts as `buf breaking`.",
+    docs: include_str!("message_same_message_set_wire_format.md"),
     check,
 };
 

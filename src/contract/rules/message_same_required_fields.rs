@@ -2,12 +2,13 @@
 
 use super::{Pair, Sink};
 use crate::contract::model::Cardinality;
+use crate::registry::RuleId;
 
 const REQUIRED_NOTE: &str = "Required fields must always be sent, so if one side does not know about the required field, this will result in a breakage.";
 use super::{Category, Rule};
 
 pub const RULE: Rule = Rule {
-    id: "MESSAGE_SAME_REQUIRED_FIELDS",
+    id: RuleId::MessageSameRequiredFields.as_str(),
     categories: &[
         Category::File,
         Category::Package,
@@ -17,7 +18,7 @@ pub const RULE: Rule = Rule {
     ],
     deprecated: false,
     purpose: "A message neither gains nor loses `required` fields.",
-    docs: "## What\n\nA message neither gains nor loses `required` fields.\n\n## Why\n\nParsers reject a message without its required fields: adding one breaks old writers, removing one breaks old readers.\n\n## Example\n\nBefore:\n\n```proto\nrequired string id = 1;\n```\n\nAfter (reported):\n\n```proto\noptional string id = 1;\n```\n\n## Fix\n\nLeave required fields as they are; never add new ones.\n\nCategories: FILE, PACKAGE, WIRE_JSON, WIRE, CSR. Same id and verdicts as `buf breaking`.",
+    docs: include_str!("message_same_required_fields.md"),
     check,
 };
 

@@ -5,7 +5,7 @@ use super::model::{
     EnumInfo, FieldInfo, FileInfo, Loc, MessageInfo, MethodInfo, Model, ServiceInfo,
 };
 
-// The registry (`REGISTRY`) and the `mod` lines are at the end of this file.
+// The `mod` lines are at the end of this file; the list of rules is `crate::registry`.
 
 /// buf's categories (config v2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -104,11 +104,11 @@ pub const ALIASES: &[(&str, &[&str])] = &[
 ];
 
 pub fn all() -> &'static [Rule] {
-    REGISTRY
+    crate::registry::CONTRACT_RULES
 }
 
 pub fn find(id: &str) -> Option<&'static Rule> {
-    REGISTRY.iter().find(|r| r.id == id)
+    all().iter().find(|r| r.id == id)
 }
 
 /// Collects one rule's hits.
@@ -340,136 +340,68 @@ pub fn short_name(full: &str) -> &str {
 /// Shared check bodies for rules that differ only in what they look at.
 pub mod shared;
 // ---- registry (generated list: one line per rule file) ----
-mod enum_no_delete;
-mod enum_same_json_format;
-mod enum_same_type;
-mod enum_value_no_delete;
-mod enum_value_no_delete_unless_name_reserved;
-mod enum_value_no_delete_unless_number_reserved;
-mod enum_value_same_name;
-mod extension_message_no_delete;
-mod extension_no_delete;
-mod field_no_delete;
-mod field_no_delete_unless_name_reserved;
-mod field_no_delete_unless_number_reserved;
-mod field_same_cardinality;
-mod field_same_cpp_string_type;
-mod field_same_default;
-mod field_same_java_utf8_validation;
-mod field_same_json_name;
-mod field_same_jstype;
-mod field_same_name;
-mod field_same_oneof;
-mod field_same_type;
-mod field_same_utf8_validation;
-mod field_wire_compatible_cardinality;
-mod field_wire_compatible_type;
-mod field_wire_json_compatible_cardinality;
-mod field_wire_json_compatible_type;
-mod file_no_delete;
-mod file_same_cc_enable_arenas;
-mod file_same_cc_generic_services;
-mod file_same_csharp_namespace;
-mod file_same_go_package;
-mod file_same_java_generic_services;
-mod file_same_java_multiple_files;
-mod file_same_java_outer_classname;
-mod file_same_java_package;
-mod file_same_objc_class_prefix;
-mod file_same_optimize_for;
-mod file_same_package;
-mod file_same_php_class_prefix;
-mod file_same_php_metadata_namespace;
-mod file_same_php_namespace;
-mod file_same_py_generic_services;
-mod file_same_ruby_package;
-mod file_same_swift_prefix;
-mod file_same_syntax;
-mod message_no_delete;
-mod message_no_remove_standard_descriptor_accessor;
-mod message_same_json_format;
-mod message_same_message_set_wire_format;
-mod message_same_required_fields;
-mod oneof_no_delete;
-mod package_enum_no_delete;
-mod package_extension_no_delete;
-mod package_message_no_delete;
-mod package_no_delete;
-mod package_service_no_delete;
-mod reserved_enum_no_delete;
-mod reserved_message_no_delete;
-mod rpc_no_delete;
-mod rpc_same_client_streaming;
-mod rpc_same_idempotency_level;
-mod rpc_same_request_type;
-mod rpc_same_response_type;
-mod rpc_same_server_streaming;
-mod service_no_delete;
-
-static REGISTRY: &[Rule] = &[
-    extension_no_delete::RULE,
-    service_no_delete::RULE,
-    enum_no_delete::RULE,
-    file_no_delete::RULE,
-    message_no_delete::RULE,
-    enum_same_type::RULE,
-    field_same_cardinality::RULE,
-    field_same_cpp_string_type::RULE,
-    field_same_java_utf8_validation::RULE,
-    field_same_jstype::RULE,
-    field_same_utf8_validation::RULE,
-    file_same_cc_enable_arenas::RULE,
-    file_same_cc_generic_services::RULE,
-    file_same_csharp_namespace::RULE,
-    file_same_go_package::RULE,
-    file_same_java_generic_services::RULE,
-    file_same_java_multiple_files::RULE,
-    file_same_java_outer_classname::RULE,
-    file_same_java_package::RULE,
-    file_same_objc_class_prefix::RULE,
-    file_same_optimize_for::RULE,
-    file_same_php_class_prefix::RULE,
-    file_same_php_metadata_namespace::RULE,
-    file_same_php_namespace::RULE,
-    file_same_py_generic_services::RULE,
-    file_same_ruby_package::RULE,
-    file_same_swift_prefix::RULE,
-    rpc_no_delete::RULE,
-    enum_value_no_delete::RULE,
-    extension_message_no_delete::RULE,
-    field_no_delete::RULE,
-    field_same_type::RULE,
-    file_same_syntax::RULE,
-    message_no_remove_standard_descriptor_accessor::RULE,
-    oneof_no_delete::RULE,
-    enum_same_json_format::RULE,
-    enum_value_same_name::RULE,
-    field_same_json_name::RULE,
-    field_same_name::RULE,
-    message_same_json_format::RULE,
-    field_same_default::RULE,
-    field_same_oneof::RULE,
-    file_same_package::RULE,
-    message_same_required_fields::RULE,
-    reserved_enum_no_delete::RULE,
-    reserved_message_no_delete::RULE,
-    rpc_same_client_streaming::RULE,
-    rpc_same_idempotency_level::RULE,
-    rpc_same_request_type::RULE,
-    rpc_same_response_type::RULE,
-    rpc_same_server_streaming::RULE,
-    package_enum_no_delete::RULE,
-    package_extension_no_delete::RULE,
-    package_message_no_delete::RULE,
-    package_no_delete::RULE,
-    package_service_no_delete::RULE,
-    enum_value_no_delete_unless_name_reserved::RULE,
-    field_no_delete_unless_name_reserved::RULE,
-    field_wire_json_compatible_cardinality::RULE,
-    field_wire_json_compatible_type::RULE,
-    enum_value_no_delete_unless_number_reserved::RULE,
-    field_no_delete_unless_number_reserved::RULE,
-    field_wire_compatible_cardinality::RULE,
-    field_wire_compatible_type::RULE,
-    message_same_message_set_wire_format::RULE,
-];
+pub(crate) mod enum_no_delete;
+pub(crate) mod enum_same_json_format;
+pub(crate) mod enum_same_type;
+pub(crate) mod enum_value_no_delete;
+pub(crate) mod enum_value_no_delete_unless_name_reserved;
+pub(crate) mod enum_value_no_delete_unless_number_reserved;
+pub(crate) mod enum_value_same_name;
+pub(crate) mod extension_message_no_delete;
+pub(crate) mod extension_no_delete;
+pub(crate) mod field_no_delete;
+pub(crate) mod field_no_delete_unless_name_reserved;
+pub(crate) mod field_no_delete_unless_number_reserved;
+pub(crate) mod field_same_cardinality;
+pub(crate) mod field_same_cpp_string_type;
+pub(crate) mod field_same_default;
+pub(crate) mod field_same_java_utf8_validation;
+pub(crate) mod field_same_json_name;
+pub(crate) mod field_same_jstype;
+pub(crate) mod field_same_name;
+pub(crate) mod field_same_oneof;
+pub(crate) mod field_same_type;
+pub(crate) mod field_same_utf8_validation;
+pub(crate) mod field_wire_compatible_cardinality;
+pub(crate) mod field_wire_compatible_type;
+pub(crate) mod field_wire_json_compatible_cardinality;
+pub(crate) mod field_wire_json_compatible_type;
+pub(crate) mod file_no_delete;
+pub(crate) mod file_same_cc_enable_arenas;
+pub(crate) mod file_same_cc_generic_services;
+pub(crate) mod file_same_csharp_namespace;
+pub(crate) mod file_same_go_package;
+pub(crate) mod file_same_java_generic_services;
+pub(crate) mod file_same_java_multiple_files;
+pub(crate) mod file_same_java_outer_classname;
+pub(crate) mod file_same_java_package;
+pub(crate) mod file_same_objc_class_prefix;
+pub(crate) mod file_same_optimize_for;
+pub(crate) mod file_same_package;
+pub(crate) mod file_same_php_class_prefix;
+pub(crate) mod file_same_php_metadata_namespace;
+pub(crate) mod file_same_php_namespace;
+pub(crate) mod file_same_py_generic_services;
+pub(crate) mod file_same_ruby_package;
+pub(crate) mod file_same_swift_prefix;
+pub(crate) mod file_same_syntax;
+pub(crate) mod message_no_delete;
+pub(crate) mod message_no_remove_standard_descriptor_accessor;
+pub(crate) mod message_same_json_format;
+pub(crate) mod message_same_message_set_wire_format;
+pub(crate) mod message_same_required_fields;
+pub(crate) mod oneof_no_delete;
+pub(crate) mod package_enum_no_delete;
+pub(crate) mod package_extension_no_delete;
+pub(crate) mod package_message_no_delete;
+pub(crate) mod package_no_delete;
+pub(crate) mod package_service_no_delete;
+pub(crate) mod reserved_enum_no_delete;
+pub(crate) mod reserved_message_no_delete;
+pub(crate) mod rpc_no_delete;
+pub(crate) mod rpc_same_client_streaming;
+pub(crate) mod rpc_same_idempotency_level;
+pub(crate) mod rpc_same_request_type;
+pub(crate) mod rpc_same_response_type;
+pub(crate) mod rpc_same_server_streaming;
+pub(crate) mod service_no_delete;

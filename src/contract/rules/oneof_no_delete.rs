@@ -2,13 +2,14 @@
 
 use super::{Category, Rule};
 use super::{Pair, Sink};
+use crate::registry::RuleId;
 
 pub const RULE: Rule = Rule {
-    id: "ONEOF_NO_DELETE",
+    id: RuleId::OneofNoDelete.as_str(),
     categories: &[Category::File, Category::Package, Category::Csr],
     deprecated: false,
     purpose: "No oneof is removed from a message.",
-    docs: "## What\n\nNo oneof is removed from a message.\n\n## Why\n\nGenerated code loses the oneof case type and accessors.\n\n## Example\n\nBefore:\n\n```proto\noneof payment {\n  string card = 4;\n}\n```\n\nAfter (reported):\n\n```proto\nstring card = 4;\n```\n\n## Fix\n\nKeep the oneof.\n\nCategories: FILE, PACKAGE, CSR. Same id and verdicts as `buf breaking`.",
+    docs: include_str!("oneof_no_delete.md"),
     check,
 };
 

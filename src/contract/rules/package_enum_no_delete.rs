@@ -3,13 +3,14 @@
 use super::shared::{self, Element};
 use super::{Category, Rule};
 use super::{Pair, Sink};
+use crate::registry::RuleId;
 
 pub const RULE: Rule = Rule {
-    id: "PACKAGE_ENUM_NO_DELETE",
+    id: RuleId::PackageEnumNoDelete.as_str(),
     categories: &[Category::Package],
     deprecated: false,
     purpose: "No enum is removed from its package.",
-    docs: "## What\n\nNo enum is removed from its package.\n\n## Why\n\nGenerated code for the enum disappears, so every user of it stops compiling; clients that still send or expect it break at run time.\n\n## Example\n\nBefore:\n\n```proto\n// a.proto\nenum Reason { REASON_UNSPECIFIED = 0; }\n```\n\nAfter (reported):\n\n```proto\n// a.proto\n// (enum removed)\n```\n\n## Fix\n\nKeep the enum, mark it `deprecated` and remove it in a new major package version.\n\nCategories: PACKAGE. Same id and verdicts as `buf breaking`.",
+    docs: include_str!("package_enum_no_delete.md"),
     check,
 };
 

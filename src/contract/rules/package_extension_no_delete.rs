@@ -3,13 +3,14 @@
 use super::shared::{self, Element};
 use super::{Category, Rule};
 use super::{Pair, Sink};
+use crate::registry::RuleId;
 
 pub const RULE: Rule = Rule {
-    id: "PACKAGE_EXTENSION_NO_DELETE",
+    id: RuleId::PackageExtensionNoDelete.as_str(),
     categories: &[Category::Package],
     deprecated: false,
     purpose: "No extension is removed from its package.",
-    docs: "## What\n\nNo extension is removed from its package.\n\n## Why\n\nGenerated code for the extension disappears, so every user of it stops compiling; clients that still send or expect it break at run time.\n\n## Example\n\nBefore:\n\n```proto\n// a.proto\nextend google.protobuf.FieldOptions { string label = 50001; }\n```\n\nAfter (reported):\n\n```proto\n// a.proto\n// (extension removed)\n```\n\n## Fix\n\nKeep the extension, mark it `deprecated` and remove it in a new major package version.\n\nCategories: PACKAGE. Same id and verdicts as `buf breaking`.",
+    docs: include_str!("package_extension_no_delete.md"),
     check,
 };
 

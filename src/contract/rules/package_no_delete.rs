@@ -2,13 +2,14 @@
 
 use super::{Category, Rule};
 use super::{Pair, Sink};
+use crate::registry::RuleId;
 
 pub const RULE: Rule = Rule {
-    id: "PACKAGE_NO_DELETE",
+    id: RuleId::PackageNoDelete.as_str(),
     categories: &[Category::Package],
     deprecated: false,
     purpose: "No package disappears entirely.",
-    docs: "## What\n\nNo package disappears entirely.\n\n## Why\n\nWhen no file declares a package any more, every type of it is gone for its users.\n\n## Example\n\nBefore:\n\n```proto\npackage shop.refund.v1;\n```\n\nAfter (reported):\n\n```proto\n// no file declares shop.refund.v1 any more\n```\n\n## Fix\n\nKeep at least the files of the package until every user has moved to its successor.\n\nCategories: PACKAGE. Same id and verdicts as `buf breaking`.",
+    docs: include_str!("package_no_delete.md"),
     check,
 };
 

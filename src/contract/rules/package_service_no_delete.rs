@@ -3,13 +3,14 @@
 use super::shared::{self, Element};
 use super::{Category, Rule};
 use super::{Pair, Sink};
+use crate::registry::RuleId;
 
 pub const RULE: Rule = Rule {
-    id: "PACKAGE_SERVICE_NO_DELETE",
+    id: RuleId::PackageServiceNoDelete.as_str(),
     categories: &[Category::Package],
     deprecated: false,
     purpose: "No service is removed from its package.",
-    docs: "## What\n\nNo service is removed from its package.\n\n## Why\n\nGenerated code for the service disappears, so every user of it stops compiling; clients that still send or expect it break at run time.\n\n## Example\n\nBefore:\n\n```proto\n// a.proto\nservice RefundService { rpc Refund(R) returns (R); }\n```\n\nAfter (reported):\n\n```proto\n// a.proto\n// (service removed)\n```\n\n## Fix\n\nKeep the service, mark it `deprecated` and remove it in a new major package version.\n\nCategories: PACKAGE. Same id and verdicts as `buf breaking`.",
+    docs: include_str!("package_service_no_delete.md"),
     check,
 };
 

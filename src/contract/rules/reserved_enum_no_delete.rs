@@ -3,10 +3,11 @@
 use super::shared;
 use super::{Category, Rule};
 use super::{Pair, Sink};
+use crate::registry::RuleId;
 use prost_types::enum_descriptor_proto::EnumReservedRange;
 
 pub const RULE: Rule = Rule {
-    id: "RESERVED_ENUM_NO_DELETE",
+    id: RuleId::ReservedEnumNoDelete.as_str(),
     categories: &[
         Category::File,
         Category::Package,
@@ -16,7 +17,7 @@ pub const RULE: Rule = Rule {
     ],
     deprecated: false,
     purpose: "No reserved range or name is removed from an enum.",
-    docs: "## What\n\nNo reserved range or name is removed from an enum.\n\n## Why\n\nReservations keep numbers and names of deleted definitions from being reused with a new meaning; removing one invites exactly that.\n\n## Example\n\nBefore:\n\n```proto\nreserved 2, 15 to 20;\nreserved \"note\";\n```\n\nAfter (reported):\n\n```proto\nreserved 2;\n```\n\n## Fix\n\nKeep every reservation; add to them, never remove.\n\nCategories: FILE, PACKAGE, WIRE_JSON, WIRE, CSR. Same id and verdicts as `buf breaking`.",
+    docs: include_str!("reserved_enum_no_delete.md"),
     check,
 };
 

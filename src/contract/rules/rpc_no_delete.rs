@@ -2,13 +2,14 @@
 
 use super::{Category, Rule};
 use super::{Pair, Sink};
+use crate::registry::RuleId;
 
 pub const RULE: Rule = Rule {
-    id: "RPC_NO_DELETE",
+    id: RuleId::RpcNoDelete.as_str(),
     categories: &[Category::File, Category::Package],
     deprecated: false,
     purpose: "No RPC is removed from a service.",
-    docs: "## What\n\nNo RPC is removed from a service.\n\n## Why\n\nClients that still call the RPC get `UNIMPLEMENTED`, and generated client stubs lose the method.\n\n## Example\n\nBefore:\n\n```proto\nrpc CancelOrder(CancelOrderRequest) returns (CancelOrderResponse);\n```\n\nAfter (reported):\n\n```proto\n// rpc removed\n```\n\n## Fix\n\nKeep the RPC (mark it `option deprecated = true;`) until no client calls it, then remove it in a new package version.\n\nCategories: FILE, PACKAGE. Same id and verdicts as `buf breaking`.",
+    docs: include_str!("rpc_no_delete.md"),
     check,
 };
 

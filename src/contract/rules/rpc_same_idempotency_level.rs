@@ -2,9 +2,10 @@
 
 use super::{Category, Rule};
 use super::{Pair, Sink};
+use crate::registry::RuleId;
 
 pub const RULE: Rule = Rule {
-    id: "RPC_SAME_IDEMPOTENCY_LEVEL",
+    id: RuleId::RpcSameIdempotencyLevel.as_str(),
     categories: &[
         Category::File,
         Category::Package,
@@ -14,7 +15,7 @@ pub const RULE: Rule = Rule {
     ],
     deprecated: false,
     purpose: "An RPC keeps its `idempotency_level`.",
-    docs: "## What\n\nAn RPC keeps its `idempotency_level`.\n\n## Why\n\nClients and proxies use the level to decide on retries and on HTTP GET; changing it changes how calls are made.\n\n## Example\n\nBefore:\n\n```proto\nrpc GetOrder(GetOrderRequest) returns (Order);\n```\n\nAfter (reported):\n\n```proto\nrpc GetOrder(GetOrderRequest) returns (Order) {\n  option idempotency_level = NO_SIDE_EFFECTS;\n}\n```\n\n## Fix\n\nKeep the level.\n\nCategories: FILE, PACKAGE, WIRE_JSON, WIRE, CSR. Same id and verdicts as `buf breaking`.",
+    docs: include_str!("rpc_same_idempotency_level.md"),
     check,
 };
 

@@ -2,9 +2,10 @@
 
 use super::{Category, Rule};
 use super::{Pair, Sink};
+use crate::registry::RuleId;
 
 pub const RULE: Rule = Rule {
-    id: "RPC_SAME_RESPONSE_TYPE",
+    id: RuleId::RpcSameResponseType.as_str(),
     categories: &[
         Category::File,
         Category::Package,
@@ -14,7 +15,7 @@ pub const RULE: Rule = Rule {
     ],
     deprecated: false,
     purpose: "An RPC keeps its response message.",
-    docs: "## What\n\nAn RPC keeps its response message.\n\n## Why\n\nThe response is a different message type: generated stubs change and the bytes no longer decode as the old type.\n\n## Example\n\nBefore:\n\n```proto\nrpc GetOrder(GetOrderRequest) returns (Order);\n```\n\nAfter (reported):\n\n```proto\nrpc GetOrder(GetOrderRequest) returns (GetOrderResponse);\n```\n\n## Fix\n\nKeep the message; add fields to it instead of replacing it.\n\nCategories: FILE, PACKAGE, WIRE_JSON, WIRE, CSR. Same id and verdicts as `buf breaking`.",
+    docs: include_str!("rpc_same_response_type.md"),
     check,
 };
 

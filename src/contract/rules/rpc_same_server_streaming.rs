@@ -2,9 +2,10 @@
 
 use super::{Category, Rule};
 use super::{Pair, Sink};
+use crate::registry::RuleId;
 
 pub const RULE: Rule = Rule {
-    id: "RPC_SAME_SERVER_STREAMING",
+    id: RuleId::RpcSameServerStreaming.as_str(),
     categories: &[
         Category::File,
         Category::Package,
@@ -14,7 +15,7 @@ pub const RULE: Rule = Rule {
     ],
     deprecated: false,
     purpose: "An RPC keeps its server streaming.",
-    docs: "## What\n\nAn RPC keeps its server streaming.\n\n## Why\n\nStreaming changes the generated client and server signatures and the gRPC call type; existing servers fail.\n\n## Example\n\nBefore:\n\n```proto\nrpc Watch(WatchRequest) returns (WatchResponse);\n```\n\nAfter (reported):\n\n```proto\nrpc Watch(WatchRequest) returns (stream WatchResponse);\n```\n\n## Fix\n\nKeep the RPC as it is and add a new streaming RPC.\n\nCategories: FILE, PACKAGE, WIRE_JSON, WIRE, CSR. Same id and verdicts as `buf breaking`.",
+    docs: include_str!("rpc_same_server_streaming.md"),
     check,
 };
 

@@ -1,47 +1,19 @@
 //! drift-anchor: a service's version is outside what the anchor allows.
 
-use super::{Ctx, also_in, list_some, rule};
+use super::{Ctx, also_in, list_some};
 use crate::drift::gomod::Require;
 use crate::drift::model::GoModule;
-use crate::report::{Finding, RuleInfo, Severity};
+use crate::registry::{Def, RuleId};
+use crate::report::{Finding, Severity};
 use std::collections::BTreeMap;
 
-pub const ID: &str = "drift-anchor";
+pub const ID: &str = RuleId::DriftAnchor.as_str();
 
-pub fn info() -> RuleInfo {
-    rule(
-        ID,
-        Severity::Error,
-        "A service requires a module outside the version its anchor allows",
-        r#"
-## What it does
-Compares each service's `require` lines with the anchor: the root go.mod of the
-repository (when it sits above the services' modules) and the `drift.anchor`
-policy in trellis.yaml, which wins. An anchor version lets services float the
-way Go's compatibility rules allow: v0 modules within the anchored minor
-(`v0.8.0` allows `v0.8.*` at or above it), v1+ modules within the major at or
-above the anchor. `=v1.5.2` pins exactly (also `drift.float: false` for the
-root go.mod), and a range such as `>=v1.2.0, <v1.4.0` allows that range.
-Services requiring the same version outside the anchor are one finding, at
-the first go.mod, with the others as related places.
-
-## Why is this bad?
-The anchor is the authoritative baseline every service inherits. A service
-below it, or beyond its compatible range, is the scattered upgrade the anchor
-exists to prevent.
-
-## Example
-```
-go.mod (root):                   github.com/org/auth v1.5.2
-services/a/go.mod:               github.com/org/auth v1.4.0   <- below the anchor
-```
-
-## Fix
-`go get github.com/org/auth@v1.5.2` in the service, or move the anchor. A
-service that must differ gets a `drift.exceptions` entry with a `reason`.
-"#,
-    )
-}
+pub const DEF: Def = Def::new(
+    Severity::Error,
+    "A service requires a module outside the version its anchor allows",
+    include_str!("anchor.md"),
+);
 
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     // (module, version) -> the services requiring it: one finding for all of

@@ -1,38 +1,17 @@
 //! drift-cargo-duplicate: a crate locked at several versions.
 
-use super::{Ctx, rule};
-use crate::report::{Finding, RuleInfo, Severity};
+use super::Ctx;
+use crate::registry::{Def, RuleId};
+use crate::report::{Finding, Severity};
 use std::collections::BTreeMap;
 
-pub const ID: &str = "drift-cargo-duplicate";
+pub const ID: &str = RuleId::DriftCargoDuplicate.as_str();
 
-pub fn info() -> RuleInfo {
-    rule(
-        ID,
-        Severity::Warning,
-        "A crate is locked at several versions in one Cargo.lock",
-        r#"
-## What it does
-Reports every crate that a Cargo.lock holds at more than one version, like
-cargo-deny's `multiple-versions` ban. Crates listed under `drift.cargo_skip`
-(each with a `reason`, optionally one `version`) are allowed; entries that no
-longer match are reported by `drift-unused-policy`.
-
-## Why is this bad?
-Each copy is compiled and linked: build time and binary size grow, and types
-from one copy do not match the other's.
-
-## Example
-```
-syn 1.0.109 and syn 2.0.87 in Cargo.lock
-```
-
-## Fix
-`cargo tree -d` shows who pulls each version; upgrade the laggard, or add a
-`drift.cargo_skip` entry with the reason when it cannot be avoided yet.
-"#,
-    )
-}
+pub const DEF: Def = Def::new(
+    Severity::Warning,
+    "A crate is locked at several versions in one Cargo.lock",
+    include_str!("cargo_duplicate.md"),
+);
 
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     for lock in &ctx.facts.locks {

@@ -1,40 +1,21 @@
 //! drift-deprecated (with --upstream): a module whose newest go.mod says `// Deprecated:`.
 
-use super::{Ctx, also_in, rule};
+use super::{Ctx, also_in};
 use crate::drift::gomod::Require;
 use crate::drift::model::GoModule;
 use crate::drift::upstream::UpstreamData;
-use crate::report::{Finding, RuleInfo, Severity};
+use crate::registry::{Def, Need, RuleId};
+use crate::report::{Finding, Severity};
 use std::collections::BTreeMap;
 
-pub const ID: &str = "drift-deprecated";
+pub const ID: &str = RuleId::DriftDeprecated.as_str();
 
-pub fn info() -> RuleInfo {
-    rule(
-        ID,
-        Severity::Warning,
-        "A required module is deprecated by its authors",
-        r#"
-## What it does
-With `--upstream`, reads the `// Deprecated:` comment of the `module` line in
-the newest go.mod of each required module (as `go list -m -u` does) and reports
-the services that require it, with the authors' message: one finding per
-module, at the first go.mod, with the others as related places.
-
-## Why is this bad?
-A deprecated module gets no more fixes; its authors usually name a successor.
-
-## Example
-```
-// Deprecated: use github.com/org/auth/v2 instead.
-module github.com/org/auth
-```
-
-## Fix
-Move to the successor the message names, then drop the requirement.
-"#,
-    )
-}
+pub const DEF: Def = Def::new(
+    Severity::Warning,
+    "A required module is deprecated by its authors",
+    include_str!("deprecated.md"),
+)
+.needing(&[Need::Upstream]);
 
 /// One finding per deprecated module, at the first go.mod requiring it, with
 /// the others as related places.

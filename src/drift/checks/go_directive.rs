@@ -1,43 +1,21 @@
 //! drift-go-directive: services on different `go` or `toolchain` lines.
 
-use super::{Ctx, rule};
+use super::Ctx;
 use crate::drift::gomod::Setting;
 use crate::drift::model::GoModule;
 use crate::drift::version::parse_go_language;
-use crate::report::{Finding, RuleInfo, Severity};
+use crate::registry::{Def, RuleId};
+use crate::report::{Finding, Severity};
 use std::collections::BTreeMap;
 
-pub const ID: &str = "drift-go-directive";
+pub const ID: &str = RuleId::DriftGoDirective.as_str();
 
-pub fn info() -> RuleInfo {
-    rule(
-        ID,
-        Severity::Warning,
-        "Services declare different `go` or `toolchain` versions",
-        r#"
-## What it does
-Compares the `go` and `toolchain` lines of every go.mod (and go.work) in the
-repository and reports the files behind the newest: one finding per older
-value, at the first go.mod on it, with the others as related places. A go.work
-whose `go` line is older than a module it uses is an error: the go command
-refuses it (one finding per go.work, naming the newest module it is behind).
-
-## Why is this bad?
-The `go` line selects language semantics (loop variables, range-over-func) and
-the minimum toolchain; services on different lines build and behave differently,
-and shared code cannot use newer features.
-
-## Example
-```
-services/a/go.mod:  go 1.22
-services/b/go.mod:  go 1.24.0
-```
-
-## Fix
-`go mod edit -go=1.24.0` (and `-toolchain=...`) in the older modules, then `go mod tidy`.
-"#,
-    )
-}
+pub const DEF: Def = Def::new(
+    Severity::Warning,
+    "Services declare different `go` or `toolchain` versions",
+    include_str!("go_directive.md"),
+)
+.severity_varies("error for a go.work older than a module it uses");
 
 type Key = (u64, u64, u64, String);
 

@@ -1,60 +1,21 @@
 //! drift-gosum: go.sum lacks the hash Go needs for a required version (or
 //! for what replaces it), or two go.sum files disagree on one.
 
-use super::{Ctx, list_some, rule};
+use super::{Ctx, list_some};
 use crate::drift::gomod::{Replace, Require, replacement_for};
 use crate::drift::model::{GoModule, SumFile, WorkFile};
 use crate::drift::version::GoVersion;
-use crate::report::{Finding, RuleInfo, Severity};
+use crate::registry::{Def, RuleId};
+use crate::report::{Finding, Severity};
 use std::collections::BTreeMap;
 
-pub const ID: &str = "drift-gosum";
+pub const ID: &str = RuleId::DriftGosum.as_str();
 
-pub fn info() -> RuleInfo {
-    rule(
-        ID,
-        Severity::Error,
-        "go.sum lacks the hash Go needs for a requirement (or its replacement), or two go.sum files disagree on one",
-        r#"
-## What it does
-Only where a go.sum exists: reports each `require` of the go.mod beside it
-whose hash Go would look for and not find, and every module version whose hash
-differs between two go.sum or go.work.sum files of the repository.
-
-The hash Go looks for follows `replace`, as the go command does: a
-replacement by a module version (`X => Y v1.2.3`, a fork, or `X => X v1.2.3`,
-a pin) needs the hash of `Y v1.2.3`, not of the required version of X; a
-replacement naming an old version (`X v1.0.0 => ...`) applies only when that
-version is required; a directory replacement (`=> ../x`) needs no hash.
-A module that a go.work uses is also checked the way workspace mode sees it:
-the go.work's replaces win over the module's own, and hashes may come from
-go.work.sum or any go.sum of the workspace. A hash is reported missing only
-when neither the module on its own (what `go mod tidy`, which ignores go.work,
-writes) nor its workspace has it. One module version missing from several
-go.sum files, or disagreed on by several, is one finding that lists every place.
-
-## Why is this bad?
-A missing hash makes `go build` fail with "missing go.sum entry" in CI and for
-anyone who checks the service out. Two different hashes for one module version
-mean one file was edited by hand or a proxy served different content: one of
-them is wrong, and the checksum database will reject it.
-
-## Example
-```
-services/a/go.sum:  github.com/google/uuid v1.6.0 h1:AAAA...
-services/b/go.sum:  github.com/google/uuid v1.6.0 h1:BBBB...
-
-services/c/go.mod:  require github.com/google/uuid v1.6.0
-                    replace github.com/google/uuid => github.com/google/uuid v1.3.1
-services/c/go.sum:  github.com/google/uuid v1.6.0 h1:...  (Go needs v1.3.1's hash)
-```
-
-## Fix
-Run `go mod tidy` in the module; for a disagreement, delete the wrong line and
-run `go mod download -x` to fetch the hash again (verified against sum.golang.org).
-"#,
-    )
-}
+pub const DEF: Def = Def::new(
+    Severity::Error,
+    "go.sum lacks the hash Go needs for a requirement (or its replacement), or two go.sum files disagree on one",
+    include_str!("gosum.md"),
+);
 
 /// What go.sum must hold for one requirement.
 enum Needed<'a> {

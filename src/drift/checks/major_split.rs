@@ -1,44 +1,18 @@
 //! drift-major-split: one module used at different major versions.
 
-use super::{Ctx, rule};
+use super::Ctx;
 use crate::drift::version::{effective_major, split_path_major};
-use crate::report::{Finding, RuleInfo, Severity};
+use crate::registry::{Def, RuleId};
+use crate::report::{Finding, Severity};
 use std::collections::BTreeMap;
 
-pub const ID: &str = "drift-major-split";
+pub const ID: &str = RuleId::DriftMajorSplit.as_str();
 
-pub fn info() -> RuleInfo {
-    rule(
-        ID,
-        Severity::Warning,
-        "The same module is used at different major versions",
-        r#"
-## What it does
-Groups requirements by module path without its major suffix (`/v2`,
-`gopkg.in/x.v3`) and reports services on an older major than another service
-(or than the anchor): `example.com/lib` v1 next to `example.com/lib/v2`, or
-`+incompatible` majors. A module that requires both majors itself is not
-reported; `// indirect` requirements get `drift.indirect_severity`. Each
-older major is one finding, at the first go.mod using it, with the others as
-related places.
-
-## Why is this bad?
-Different majors are different APIs: types do not convert between them, and
-code shared between the services cannot be.
-
-## Example
-```
-services/a/go.mod:  github.com/jackc/pgx/v4 v4.18.3
-services/b/go.mod:  github.com/jackc/pgx/v5 v5.7.6
-```
-
-## Fix
-Migrate the older service to the newest major (the module's release notes list
-what changed), or record a `drift.exceptions` entry with a `reason` while it
-migrates.
-"#,
-    )
-}
+pub const DEF: Def = Def::new(
+    Severity::Warning,
+    "The same module is used at different major versions",
+    include_str!("major_split.md"),
+);
 
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     // base path -> major -> [(module, require)]

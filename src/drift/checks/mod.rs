@@ -15,7 +15,8 @@ pub mod version_mismatch;
 
 use super::config::{Constraint, DriftConfig};
 use super::model::Facts;
-use crate::report::{Finding, RuleInfo, Severity};
+use crate::registry::{self, Job, Need, RuleId};
+use crate::report::{Finding, RuleInfo};
 use std::cell::Cell;
 use std::collections::BTreeMap;
 
@@ -79,54 +80,79 @@ pub fn also_in(others: usize, what: &str) -> String {
     }
 }
 
-pub fn rule(id: &str, severity: Severity, summary: &str, docs: &str) -> RuleInfo {
-    RuleInfo {
-        id: id.to_string(),
-        job: "drift".to_string(),
-        default_severity: severity,
-        summary: summary.to_string(),
-        docs: docs.trim().to_string(),
-    }
-}
-
-/// Every offline check in the order they run.
+/// The offline checks (no upstream data), in registry order.
 pub fn offline_rules() -> Vec<RuleInfo> {
-    vec![
-        version_mismatch::info(),
-        anchor::info(),
-        major_split::info(),
-        go_directive::info(),
-        replace_local::info(),
-        gosum::info(),
-        unused_policy::info(),
-        cargo_duplicate::info(),
-    ]
+    registry::of_job(Job::Drift)
+        .filter(|e| !e.needs.contains(&Need::Upstream))
+        .map(registry::Entry::info)
+        .collect()
 }
 
 /// The checks that need upstream data (--upstream, --offline).
 pub fn upstream_rules() -> Vec<RuleInfo> {
-    vec![outdated::info(), retracted::info(), deprecated::info()]
+    registry::of_job(Job::Drift)
+        .filter(|e| e.needs.contains(&Need::Upstream))
+        .map(registry::Entry::info)
+        .collect()
 }
+
+type OfflineCheck = fn(&Ctx<'_>, &mut Vec<Finding>);
+type UpstreamCheck = fn(&Ctx<'_>, &crate::drift::upstream::UpstreamData, &mut Vec<Finding>);
+
+/// The offline checks in the order they run, with the rule each reports.
+const OFFLINE: &[(RuleId, OfflineCheck)] = &[
+    (RuleId::DriftVersionMismatch, version_mismatch::check),
+    (RuleId::DriftVersionMismatch, cargo_mismatch::check),
+    (RuleId::DriftAnchor, anchor::check),
+    (RuleId::DriftMajorSplit, major_split::check),
+    (RuleId::DriftGoDirective, go_directive::check),
+    (RuleId::DriftReplaceLocal, replace_local::check),
+    (RuleId::DriftGosum, gosum::check),
+    (RuleId::DriftCargoDuplicate, cargo_duplicate::check),
+    // Last: it reads which exceptions the others used.
+    (RuleId::DriftUnusedPolicy, unused_policy::check),
+];
+
+const UPSTREAM: &[(RuleId, UpstreamCheck)] = &[
+    (RuleId::DriftOutdated, outdated::check),
+    (RuleId::DriftRetracted, retracted::check),
+    (RuleId::DriftDeprecated, deprecated::check),
+];
 
 pub fn run_upstream(
     ctx: &Ctx<'_>,
     data: &crate::drift::upstream::UpstreamData,
     out: &mut Vec<Finding>,
 ) {
-    outdated::check(ctx, data, out);
-    retracted::check(ctx, data, out);
-    deprecated::check(ctx, data, out);
+    for (_, check) in UPSTREAM {
+        check(ctx, data, out);
+    }
 }
 
 pub fn run_offline(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
-    version_mismatch::check(ctx, out);
-    cargo_mismatch::check(ctx, out);
-    anchor::check(ctx, out);
-    major_split::check(ctx, out);
-    go_directive::check(ctx, out);
-    replace_local::check(ctx, out);
-    gosum::check(ctx, out);
-    cargo_duplicate::check(ctx, out);
-    // Last: it reads which exceptions the others used.
-    unused_policy::check(ctx, out);
+    for (_, check) in OFFLINE {
+        check(ctx, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// A check that runs must be registered, and a registered check must run,
+    /// in the phase the registry says.
+    #[test]
+    fn run_order_and_registry_name_the_same_rules() {
+        let ids = |upstream: bool| -> BTreeSet<RuleId> {
+            registry::of_job(Job::Drift)
+                .filter(|e| e.needs.contains(&Need::Upstream) == upstream)
+                .map(|e| e.id)
+                .collect()
+        };
+        let offline: BTreeSet<RuleId> = OFFLINE.iter().map(|(id, _)| *id).collect();
+        let upstream: BTreeSet<RuleId> = UPSTREAM.iter().map(|(id, _)| *id).collect();
+        assert_eq!(offline, ids(false));
+        assert_eq!(upstream, ids(true));
+    }
 }

@@ -1,44 +1,20 @@
 //! drift-outdated (with --upstream): how far each module lags its newest release.
 
-use super::{Ctx, rule};
+use super::Ctx;
 use crate::drift::upstream::{UpstreamData, format_date};
 use crate::drift::version::GoVersion;
-use crate::report::{Finding, RuleInfo, Severity};
+use crate::registry::{Def, Need, RuleId};
+use crate::report::{Finding, Severity};
 use std::collections::BTreeMap;
 
-pub const ID: &str = "drift-outdated";
+pub const ID: &str = RuleId::DriftOutdated.as_str();
 
-pub fn info() -> RuleInfo {
-    rule(
-        ID,
-        Severity::Info,
-        "A dependency is behind its newest upstream release (with --upstream)",
-        r#"
-## What it does
-With `--upstream` (or `--offline`, from the local module cache), asks the Go
-module proxy (`GOPROXY`) and the crates.io index for every dependency's
-releases and reports, per module, how many major, minor and patch releases
-each service is behind the newest. Newer majors are found at their own module
-path (`/v2`, `/v3`). Libyears (the time between the release a service uses and
-the newest release) are summed per service and in total in the report's stats.
-Each module (or crate at one resolved version) is one finding; the other
-services and manifests are in its notes or related places.
-
-## Why is this bad?
-Lag accumulates: the further behind, the bigger and riskier the eventual
-upgrade, and security fixes land only in recent releases.
-
-## Example
-```
-github.com/google/uuid v1.5.0 in inventory-service: newest v1.6.0 (1 minor behind)
-```
-
-## Fix
-Upgrade (`go get module@latest && go mod tidy`, `cargo update -p crate` or a
-new requirement in Cargo.toml), one module at a time, with the tests green.
-"#,
-    )
-}
+pub const DEF: Def = Def::new(
+    Severity::Info,
+    "A dependency is behind its newest upstream release (with --upstream)",
+    include_str!("outdated.md"),
+)
+.needing(&[Need::Upstream]);
 
 /// (majors, minors, patches) behind: newer majors, newer minor lines on the
 /// same major, newer patches on the same minor.

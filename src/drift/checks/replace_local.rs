@@ -1,57 +1,21 @@
 //! drift-replace-local: `replace` directives that point at local paths or
 //! forks, or pin a module's version.
 
-use super::{Ctx, rule};
+use super::Ctx;
 use crate::drift::gomod::{Replace, is_absolute_path};
 use crate::drift::model::{join, normalize};
-use crate::report::{Finding, RuleInfo, Severity};
+use crate::registry::{Def, RuleId};
+use crate::report::{Finding, Severity};
 use std::collections::BTreeMap;
 
-pub const ID: &str = "drift-replace-local";
+pub const ID: &str = RuleId::DriftReplaceLocal.as_str();
 
-pub fn info() -> RuleInfo {
-    rule(
-        ID,
-        Severity::Error,
-        "A replace directive points outside the repository, at an absolute path or at a fork, or pins a version",
-        r#"
-## What it does
-Reads every `replace` in go.mod and go.work files:
-- a replacement directory outside the repository, or an absolute path: error
-  (it only exists on the machine of whoever ran `go mod edit -replace`);
-- a replacement directory that has no go.mod: error (the build fails);
-- a replacement by a sibling module inside the repository: info (a deliberate
-  monorepo link, worth knowing about);
-- a replacement by another module at a version (a fork): warning;
-- a replacement by the same module at a version (`X => X v1.2.3`, a pin):
-  info.
-
-The same replacement written in several go.mod or go.work files (one
-directory, however each file spells its relative path) is one finding, at the
-first file, with the others as related places.
-
-## Why is this bad?
-A local replace left in a committed go.mod breaks every other checkout and CI;
-a fork silently stops receiving upstream fixes. A pin silently overrides every
-requirement of the module, this go.mod's and its dependencies': `go get
-X@latest` and upgrades pulled in by other modules change the `require` line
-and nothing else, so the build stays on the pinned version. With an old
-version (`X v1.2.0 => X v1.2.1`) it swaps only that version.
-
-## Example
-```
-replace github.com/org/auth => ../../../auth
-replace github.com/google/uuid => github.com/google/uuid v1.3.1
-```
-
-## Fix
-`go mod edit -dropreplace github.com/org/auth`, publish the change and require
-the new version; or use a go.work file (not committed) for local development.
-For a pin, require the version you want and drop the replace, or write why it
-must stay in a comment beside it.
-"#,
-    )
-}
+pub const DEF: Def = Def::new(
+    Severity::Error,
+    "A replace directive points outside the repository, at an absolute path or at a fork, or pins a version",
+    include_str!("replace_local.md"),
+)
+.severity_varies("warning for a fork; info for a sibling module or a pin");
 
 /// `X => X vN`: not a fork, but a version that wins over every requirement.
 fn pin(replace: &Replace, what: &str, drop: &str) -> (Severity, String, String) {

@@ -1,44 +1,21 @@
 //! drift-retracted (with --upstream): a required version is retracted (Go) or yanked (crates.io).
 
-use super::{Ctx, also_in, list_some, rule};
+use super::{Ctx, also_in, list_some};
 use crate::drift::gomod::{Require, Retract};
 use crate::drift::model::GoModule;
 use crate::drift::upstream::UpstreamData;
-use crate::report::{Finding, RuleInfo, Severity};
+use crate::registry::{Def, Need, RuleId};
+use crate::report::{Finding, Severity};
 use std::collections::BTreeMap;
 
-pub const ID: &str = "drift-retracted";
+pub const ID: &str = RuleId::DriftRetracted.as_str();
 
-pub fn info() -> RuleInfo {
-    rule(
-        ID,
-        Severity::Error,
-        "A service requires a version its authors retracted (Go) or yanked (crates.io)",
-        r#"
-## What it does
-With `--upstream`, reads the `retract` directives of the newest go.mod of each
-module (as the go command does) and reports every requirement of a retracted
-version, with the authors' rationale. For Rust, reports locked versions that
-are yanked in the crates.io index. A version required by several go.mod files
-(or locked once for several manifests) is one finding with the others as
-related places.
-
-## Why is this bad?
-Authors retract a version when it is broken: a security hole, data corruption,
-a mistaken publish. `go get` will not pick it any more, but a go.mod that already
-names it keeps using it.
-
-## Example
-```
-example.com/lib v1.2.0 is retracted: "data race in Pool"
-```
-
-## Fix
-Upgrade to a version that is not retracted (`go get example.com/lib@latest`),
-or for Rust `cargo update -p crate`.
-"#,
-    )
-}
+pub const DEF: Def = Def::new(
+    Severity::Error,
+    "A service requires a version its authors retracted (Go) or yanked (crates.io)",
+    include_str!("retracted.md"),
+)
+.needing(&[Need::Upstream]);
 
 pub fn check(ctx: &Ctx<'_>, data: &UpstreamData, out: &mut Vec<Finding>) {
     go(ctx, data, out);

@@ -1,39 +1,16 @@
 //! drift-unused-policy: a `drift:` policy entry that matches nothing.
 
-use super::{Ctx, rule};
-use crate::report::{Finding, RuleInfo, Severity, Span};
+use super::Ctx;
+use crate::registry::{Def, RuleId};
+use crate::report::{Finding, Severity, Span};
 
-pub const ID: &str = "drift-unused-policy";
+pub const ID: &str = RuleId::DriftUnusedPolicy.as_str();
 
-pub fn info() -> RuleInfo {
-    rule(
-        ID,
-        Severity::Warning,
-        "A drift policy entry (anchor, exception or cargo skip) matches nothing",
-        r#"
-## What it does
-Reports `drift.anchor` entries for modules no service requires, and
-`drift.exceptions` and `drift.cargo_skip` entries that did not suppress any
-finding in this run.
-
-## Why is this bad?
-Stale exceptions hide the next real problem with the same module, and stale
-anchors suggest a policy that no longer exists. Like cargo-deny's unused
-allowances, they should be removed when the drift they excused is fixed.
-
-## Example
-```yaml
-drift:
-  exceptions:
-    - module: github.com/google/uuid
-      reason: legacy-service pinned until Q3   # but every service is now aligned
-```
-
-## Fix
-Delete the entry from trellis.yaml.
-"#,
-    )
-}
+pub const DEF: Def = Def::new(
+    Severity::Warning,
+    "A drift policy entry (anchor, exception or cargo skip) matches nothing",
+    include_str!("unused_policy.md"),
+);
 
 /// Where the config file first mentions `needle`.
 fn span_in_config(ctx: &Ctx<'_>, needle: &str) -> Option<Span> {

@@ -1,50 +1,21 @@
 //! drift-version-mismatch: one module required at different versions by
 //! different services.
 
-use super::{Ctx, list_some, rule};
+use super::{Ctx, list_some};
 use crate::drift::config::Align;
 use crate::drift::version::{GoVersion, effective_major};
-use crate::report::{Finding, RuleInfo, Severity};
+use crate::registry::{Def, RuleId};
+use crate::report::{Finding, Severity};
 use std::collections::BTreeMap;
 
-pub const ID: &str = "drift-version-mismatch";
+pub const ID: &str = RuleId::DriftVersionMismatch.as_str();
 
-pub fn info() -> RuleInfo {
-    rule(
-        ID,
-        Severity::Warning,
-        "A module (or crate) is required at different versions by different services",
-        r#"
-## What it does
-Finds Go modules required at more than one version (on the same major) by the
-services' go.mod files, and Rust crates whose version requirements differ
-between workspace members. Each such module is one finding, at the `require`
-line of the first service that is not on the newest version, with every other
-such service as a related place; the notes list each version and who requires
-it. With `drift.align: majority`, the services off the most common version are
-reported instead (ties go to the newest).
-
-## Why is this bad?
-Services that share a library at different versions behave differently in the
-same situation, and upgrades scatter: each team runs `go get` on its own.
-Mismatches only between `// indirect` requirements are reported at a lower
-severity (`drift.indirect_severity`, default info): they follow from the direct ones.
-Modules with an anchor (root go.mod or `drift.anchor`) are checked by
-`drift-anchor` instead.
-
-## Example
-```
-services/order-service/go.mod:      github.com/google/uuid v1.6.0
-services/inventory-service/go.mod:  github.com/google/uuid v1.5.0
-```
-
-## Fix
-Align the services: `go get github.com/google/uuid@v1.6.0 && go mod tidy` in
-the lagging service, or pin the version in the root go.mod (the anchor). If a
-service must stay behind, add a `drift.exceptions` entry with a `reason`.
-"#,
-    )
-}
+pub const DEF: Def = Def::new(
+    Severity::Warning,
+    "A module (or crate) is required at different versions by different services",
+    include_str!("version_mismatch.md"),
+)
+.severity_varies("info when only `// indirect` requirements differ, `drift.indirect_severity`");
 
 struct Use<'a> {
     version: &'a GoVersion,

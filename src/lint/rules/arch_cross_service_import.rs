@@ -1,44 +1,18 @@
 use crate::lint::facts::{Facts, parent};
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
+use crate::registry::RuleId;
 use crate::repo::Language;
 use crate::report::Severity;
 
 pub struct ArchCrossServiceImport;
 
 static META: RuleMeta = RuleMeta {
-    id: "arch-cross-service-import",
+    id: RuleId::ArchCrossServiceImport.as_str(),
     target: Target::Repo,
     default_severity: Severity::Error,
     summary: "A service imports another service's packages (other than its contract or generated code)",
-    docs: r#"
-## What
-Flags Go imports of a package inside another service's module, and Rust `use` of
-another Rust service's crate. Importing another service's contract packages
-(`api/`, `gen/`, `proto/`, `pb/`, a directory holding `.proto` or `.pb.go`
-files, or one whose Go files are all generated, such as go-zero's RPC client
-`cmd/rpc/<name>`) is allowed: that is what contracts are for. Test code
-(`_test.go` files, `test/`, `tests/`, `e2e/` directories) is not checked: a
-test of one service may drive another. Libraries and tools (modules that
-build no binary, or live under `tools/`, `hack/`, `scripts/`) are not services.
-
-## Why
-A service that links another service's code is no longer deployable on its own:
-the two change together, share data access behind each other's back, and break
-each other's releases. Go's `internal/` rule stops this at build time only when
-the directories line up; with one module per service, it often does not.
-
-## Example
-```go
-import userrepo "example.com/shop/services/user-service/internal/repo"
-```
-
-## Fix
-Call the other service through its API (the generated client of its contract),
-or move the shared code into a library module both services depend on and list
-its directory under `libraries:` in trellis.yaml (a module there is no service).
-When the imported module already is such a library (`internal/common`, no
-`package main`), listing it is the whole fix; `trellis init` proposes them.
-"#,
+    docs: include_str!("arch_cross_service_import.md"),
+    needs: &[],
 };
 
 const CONTRACT_DIRS: &[&str] = &["api", "gen", "proto", "pb", "contracts"];

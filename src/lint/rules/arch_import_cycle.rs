@@ -1,35 +1,18 @@
 use crate::lint::facts::{Facts, parent};
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
+use crate::registry::{Need, RuleId};
 use crate::report::{Severity, Span};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 pub struct ArchImportCycle;
 
 static META: RuleMeta = RuleMeta {
-    id: "arch-import-cycle",
+    id: RuleId::ArchImportCycle.as_str(),
     target: Target::Repo,
     default_severity: Severity::Error,
     summary: "Go packages of the repository import each other in a cycle",
-    docs: r#"
-## What
-Builds the import graph of the repository's Go packages (test files left out)
-and reports each cycle once, at an import that closes it, with the whole path.
-
-## Why
-Go refuses to build an import cycle, but only once the code compiles as a whole;
-in a repository with several modules, or with code that does not build yet, the
-cycle shows up late. A cycle also means two packages are really one: neither can
-be understood, tested or moved on its own.
-
-## Example
-```text
-internal/service -> internal/repo -> internal/service
-```
-
-## Fix
-Move what both packages need into a third package below them, or let the lower
-package declare an interface that the upper one implements.
-"#,
+    docs: include_str!("arch_import_cycle.md"),
+    needs: &[Need::AllImports],
 };
 
 impl Rule for ArchImportCycle {

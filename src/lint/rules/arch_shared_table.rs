@@ -1,5 +1,6 @@
 use crate::lint::facts::Facts;
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
+use crate::registry::{Need, RuleId};
 use crate::repo::tables::{TableAccess, TableUse};
 use crate::report::{Severity, Span};
 use std::collections::{BTreeMap, BTreeSet};
@@ -7,35 +8,12 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct ArchSharedTable;
 
 static META: RuleMeta = RuleMeta {
-    id: "arch-shared-table",
+    id: RuleId::ArchSharedTable.as_str(),
     target: Target::Repo,
     default_severity: Severity::Error,
     summary: "A database table is named in the SQL of two or more services (data coupling)",
-    docs: r#"
-## What
-Collects the tables named in `.sql` files (migrations) and in SQL string literals
-of Go and Rust code, per service. A table used by two or more services is
-reported at each use outside the service that owns it. The owner is the service
-whose SQL creates or alters the table (`CREATE TABLE`, `ALTER TABLE`,
-`CREATE INDEX ... ON`); when no service or several define it, every use is
-reported.
-
-## Why
-Two services reading or writing one table are one service with two deploys: a
-schema change in one breaks the other, neither can move its data, and the
-contract between them is a table layout nobody versions. The seeds call this
-data coupling.
-
-## Example
-```go
-// order-service
-const q = `SELECT name FROM users WHERE id = $1` // users is created by user-service
-```
-
-## Fix
-Ask the owning service through its API (here `UserService/GetUser`), or keep a
-copy of the data the service needs, updated from the owner's events.
-"#,
+    docs: include_str!("arch_shared_table.md"),
+    needs: &[Need::SharedTables],
 };
 
 impl Rule for ArchSharedTable {

@@ -3,43 +3,19 @@ use crate::lint::go::GoNode;
 use crate::lint::go_skim::{BodyInterest, FileHeader};
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::lint::settings::Settings;
+use crate::registry::RuleId;
 use crate::report::Severity;
 use tree_sitter::Node;
 
 pub struct GoContextBackground;
 
 static META: RuleMeta = RuleMeta {
-    id: "go-context-background",
+    id: RuleId::GoContextBackground.as_str(),
     target: Target::Go,
     default_severity: Severity::Warning,
     summary: "context.Background() or context.TODO() outside main packages and tests",
-    docs: r#"
-## What
-Flags `context.Background()` and `context.TODO()` in non-test files of packages
-other than `main`. Also not reported, because they are roots too:
-- `func init()` of any package: nothing calls it, so there is no context to
-  receive;
-- functions taking a `*testing.T`, `*testing.B`, `*testing.F` or `testing.TB`
-  (test helpers, wherever they are declared), and what they enclose;
-- test-support code: packages named `*test`, `*testutil` or `*testing`
-  (`dbtest`, `grpctesting`; not words such as `latest`), and files under a
-  `test/`, `tests/`, `e2e/` or `testdata/` directory.
-
-## Why
-A fresh root context drops the caller's deadline, cancellation and trace. Work
-started from it keeps running after the request is gone. Only `main`, `init`
-and tests should create root contexts; everything else receives one.
-
-## Example
-```go
-func (r *Repo) Get(id string) (User, error) {
-	return r.q.GetUser(context.Background(), id)
-}
-```
-
-## Fix
-Take a `ctx context.Context` as the first parameter and pass it down.
-"#,
+    docs: include_str!("go_context_background.md"),
+    needs: &[],
 };
 
 impl Rule for GoContextBackground {

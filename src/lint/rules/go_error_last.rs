@@ -3,33 +3,18 @@ use crate::lint::go::GoNode;
 use crate::lint::go_skim::{BodyInterest, FileHeader};
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::lint::settings::Settings;
+use crate::registry::RuleId;
 use crate::report::Severity;
 
 pub struct GoErrorLast;
 
 static META: RuleMeta = RuleMeta {
-    id: "go-error-last",
+    id: RuleId::GoErrorLast.as_str(),
     target: Target::Go,
     default_severity: Severity::Warning,
     summary: "A Go function returns `error` before its last result",
-    docs: r#"
-## What
-Flags functions whose result list contains `error` anywhere but last.
-
-## Why
-Every Go reader and tool expects `v, err := f()`. An error in another position
-is easy to ignore by mistake and breaks the `if err != nil` habit.
-
-## Example
-```go
-func load(id string) (error, *User)
-```
-
-## Fix
-```go
-func load(id string) (*User, error)
-```
-"#,
+    docs: include_str!("go_error_last.md"),
+    needs: &[],
 };
 
 impl Rule for GoErrorLast {

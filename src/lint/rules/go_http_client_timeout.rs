@@ -3,40 +3,18 @@ use crate::lint::go::GoNode;
 use crate::lint::go_skim::{BodyInterest, FileHeader};
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::lint::settings::Settings;
+use crate::registry::RuleId;
 use crate::report::Severity;
 
 pub struct GoHttpClientTimeout;
 
 static META: RuleMeta = RuleMeta {
-    id: "go-http-client-timeout",
+    id: RuleId::GoHttpClientTimeout.as_str(),
     target: Target::Go,
     default_severity: Severity::Error,
     summary: "Outbound HTTP without a timeout: http.Get/Post/Head/PostForm, http.DefaultClient, http.Client{} without Timeout",
-    docs: r#"
-## What
-Flags `http.Get`, `http.Post`, `http.Head`, `http.PostForm`, any use of
-`http.DefaultClient`, and `http.Client{...}` literals that set no `Timeout`.
-Test files (`_test.go`) are not checked: calling an `httptest` server with
-`http.Get` is how Go's own documentation tests handlers, and the test's
-deadline bounds it.
-
-## Why
-`http.DefaultClient` has no timeout: a slow or dead upstream holds the goroutine,
-the connection and the caller's request forever, and one stuck dependency takes
-the whole service down.
-
-## Example
-```go
-resp, err := http.Get(url)
-client := &http.Client{Transport: t}
-```
-
-## Fix
-Build one client with a timeout in the constructor and pass it in:
-```go
-client := &http.Client{Timeout: 5 * time.Second}
-```
-"#,
+    docs: include_str!("go_http_client_timeout.md"),
+    needs: &[],
 };
 
 impl Rule for GoHttpClientTimeout {

@@ -3,36 +3,18 @@ use crate::lint::go::GoNode;
 use crate::lint::go_skim::{BodyInterest, FileHeader};
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::lint::settings::Settings;
+use crate::registry::RuleId;
 use crate::report::Severity;
 
 pub struct GoHttpRequestContext;
 
 static META: RuleMeta = RuleMeta {
-    id: "go-http-request-context",
+    id: RuleId::GoHttpRequestContext.as_str(),
     target: Target::Go,
     default_severity: Severity::Warning,
     summary: "http.NewRequest builds a request without a context",
-    docs: r#"
-## What
-Flags `http.NewRequest`, which builds a request bound to `context.Background()`.
-Test files (`_test.go`) are not checked: handler tests build requests that no
-caller cancels, and the test's deadline bounds them.
-
-## Why
-A request without the caller's context is not cancelled when the caller gives up
-or its deadline passes, so work piles up after clients have gone, and traces lose
-their parent.
-
-## Example
-```go
-req, err := http.NewRequest(http.MethodGet, url, nil)
-```
-
-## Fix
-```go
-req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-```
-"#,
+    docs: include_str!("go_http_request_context.md"),
+    needs: &[],
 };
 
 impl Rule for GoHttpRequestContext {

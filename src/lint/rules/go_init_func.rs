@@ -3,38 +3,18 @@ use crate::lint::go::GoNode;
 use crate::lint::go_skim::{BodyInterest, FileHeader};
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::lint::settings::Settings;
+use crate::registry::RuleId;
 use crate::report::Severity;
 
 pub struct GoInitFunc;
 
 static META: RuleMeta = RuleMeta {
-    id: "go-init-func",
+    id: RuleId::GoInitFunc.as_str(),
     target: Target::Go,
     default_severity: Severity::Warning,
     summary: "A package declares func init()",
-    docs: r#"
-## What
-Flags `func init()` in non-test Go files, in package `main` too, as
-golangci-lint's gochecknoinits does. Nothing imports `main`, so there the
-message says what is wrong instead: the setup runs before `main`, out of the
-order its body shows, and cannot return an error.
-
-## Why
-`init` runs on import, in an order readers cannot see, and cannot return an
-error or take dependencies. Side effects there (registering globals, reading
-the environment, opening connections) make packages hard to test and to reuse.
-
-## Example
-```go
-func init() {
-	db = mustOpen(os.Getenv("DSN"))
-}
-```
-
-## Fix
-Do the work in a constructor that takes its dependencies and returns an error,
-and call it from `main`.
-"#,
+    docs: include_str!("go_init_func.md"),
+    needs: &[],
 };
 
 impl Rule for GoInitFunc {

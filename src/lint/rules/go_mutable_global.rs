@@ -3,47 +3,18 @@ use crate::lint::go::GoNode;
 use crate::lint::go_skim::{BodyInterest, FileHeader};
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::lint::settings::Settings;
+use crate::registry::RuleId;
 use crate::report::Severity;
 
 pub struct GoMutableGlobal;
 
 static META: RuleMeta = RuleMeta {
-    id: "go-mutable-global",
+    id: RuleId::GoMutableGlobal.as_str(),
     target: Target::Go,
     default_severity: Severity::Warning,
     summary: "A package-level var holds mutable state",
-    docs: r#"
-## What
-Flags package-level `var` declarations in non-test Go files. Allowed: sentinel
-errors (a value made by `fmt.Errorf` or by a constructor of an errors package
--- `errors`, `github.com/pkg/errors`, any import path ending in `/errors` --
-named `New*` or `Errorf`, or a framework's HTTP-status helper such as kratos'
-`errors.NotFound(reason, message)`, whatever the variable is called; any other
-function of such a package when the name starts with `Err`/`err`), wire
-provider sets (`var ProviderSet = wire.NewSet(...)`, and `wire.Build`, `Bind`,
-`Struct`, `FieldsOf`, `Value`, `InterfaceValue` of `github.com/google/wire`
-under any import name: wire reads them when it generates code, the program
-never writes them), blank interface checks (`var _ I = (*T)(nil)`), `version`,
-compiled patterns (`regexp.MustCompile(...)`), files embedded with a
-`//go:embed` directive, and the names listed in `lint.allowed-globals`. These
-are the exceptions of golangci-lint's gochecknoglobals too, plus wire's.
-
-## Why
-Package state is shared by every caller and every test, is written without
-synchronisation, and hides dependencies that should come in through
-constructors. Tests that touch it cannot run in parallel.
-
-## Example
-```go
-var cache = map[string]User{}
-```
-
-## Fix
-Move the state into a struct built by a constructor and pass it where it is
-needed. For a value that never changes, use `const` or a function returning it.
-If the global is deliberate (a build version set by `-ldflags`), add its name
-to `lint.allowed-globals`.
-"#,
+    docs: include_str!("go_mutable_global.md"),
+    needs: &[],
 };
 
 impl Rule for GoMutableGlobal {

@@ -3,35 +3,18 @@ use crate::lint::go::GoNode;
 use crate::lint::go_skim::{BodyInterest, FileHeader};
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::lint::settings::Settings;
+use crate::registry::RuleId;
 use crate::report::Severity;
 
 pub struct GoNakedReturn;
 
 static META: RuleMeta = RuleMeta {
-    id: "go-naked-return",
+    id: RuleId::GoNakedReturn.as_str(),
     target: Target::Go,
     default_severity: Severity::Warning,
     summary: "A bare `return` in a function with named results",
-    docs: r#"
-## What
-Flags `return` statements without values in functions whose results are named.
-
-## Why
-A naked return hands back whatever the named results happen to hold at that
-point; readers have to trace every assignment above to know what is returned,
-and a shadowed variable silently returns the wrong value.
-
-## Example
-```go
-func parse(s string) (n int, err error) {
-	n, err = strconv.Atoi(s)
-	return
-}
-```
-
-## Fix
-Return the values explicitly: `return n, err`.
-"#,
+    docs: include_str!("go_naked_return.md"),
+    needs: &[],
 };
 
 impl Rule for GoNakedReturn {

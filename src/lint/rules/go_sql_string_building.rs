@@ -3,54 +3,19 @@ use crate::lint::go::GoNode;
 use crate::lint::go_skim::{BodyInterest, FileHeader};
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::lint::settings::Settings;
+use crate::registry::RuleId;
 use crate::report::Severity;
 use tree_sitter::Node;
 
 pub struct GoSqlStringBuilding;
 
 static META: RuleMeta = RuleMeta {
-    id: "go-sql-string-building",
+    id: RuleId::GoSqlStringBuilding.as_str(),
     target: Target::Go,
     default_severity: Severity::Error,
     summary: "SQL built at run time reaches a database/sql, pgx, sqlx or gorm query",
-    docs: r#"
-## What
-Flags SQL text built at run time -- with `fmt.Sprintf`, concatenation (`+`,
-`+=`), `strings.Join` or a `strings.Builder` declared in the function -- that
-is passed as the SQL argument of a database call, directly or through a
-variable assigned in the same function. Concatenating only constants is fine,
-and so are values built at run time passed as placeholder arguments.
-
-The calls, and where their SQL is:
-- database/sql: `Query`, `QueryRow`, `Exec`, `Prepare` (first argument) and
-  their `Context` forms (second);
-- pgx v4/v5 pools, connections and transactions: `Query`, `QueryRow`, `Exec`
-  when the first argument is a context (`ctx`, `r.Context()`,
-  `context.Background()`), SQL second; `Prepare(ctx, name, sql)`; and
-  `Batch.Queue(sql, ...)` in files that import pgx. `CopyFrom` takes no SQL;
-- sqlx: `Queryx`, `QueryRowx`, `Preparex`, `PrepareNamed`, `NamedExec`,
-  `NamedQuery`, `MustExec` (first) and their `Context` forms (second);
-  `Select(dest, sql, ...)`, `Get(dest, sql, ...)` when the first argument is
-  not a context (a cache's `Get(ctx, key)` is not SQL), and `SelectContext`,
-  `GetContext` (third);
-- gorm: `Raw`, `Exec`, `Where` (first).
-
-## Why
-Values spliced into SQL text are the classic injection hole, and every distinct
-text is a new statement for the database to parse and plan.
-
-## Example
-```go
-q := fmt.Sprintf("SELECT * FROM users WHERE email = '%s'", email)
-rows, err := db.QueryContext(ctx, q)
-```
-
-## Fix
-Use placeholders and pass the values as arguments (or generate the code with sqlc):
-```go
-rows, err := db.QueryContext(ctx, "SELECT * FROM users WHERE email = $1", email)
-```
-"#,
+    docs: include_str!("go_sql_string_building.md"),
+    needs: &[],
 };
 
 /// Methods that take SQL text, of database/sql, pgx (v4, v5: pool, conn,

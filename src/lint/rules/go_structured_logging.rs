@@ -3,38 +3,18 @@ use crate::lint::go::GoNode;
 use crate::lint::go_skim::{BodyInterest, FileHeader, Member};
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::lint::settings::Settings;
+use crate::registry::RuleId;
 use crate::report::Severity;
 
 pub struct GoStructuredLogging;
 
 static META: RuleMeta = RuleMeta {
-    id: "go-structured-logging",
+    id: RuleId::GoStructuredLogging.as_str(),
     target: Target::Go,
     default_severity: Severity::Error,
     summary: "Service code logs with log.Print*/Fatal*/Panic* or fmt.Print* instead of a structured logger",
-    docs: r#"
-## What
-Flags calls to `log.Print*`, `log.Fatal*`, `log.Panic*` and `fmt.Print*` in the
-non-test Go code of a service. Import aliases are resolved: `stdlog.Printf` after
-`import stdlog "log"` is still `log.Printf`.
-
-## Why
-Lines from the standard logger have no level, no fields and no request context,
-so they cannot be filtered, correlated or alerted on. `log.Fatal` also exits the
-process without running deferred cleanup. The seeds ask for structured logging
-(slog or zap) in every service.
-
-## Example
-```go
-log.Printf("order %s created", o.ID)
-```
-
-## Fix
-Log through the logger the constructor receives:
-```go
-s.logger.Info("order created", slog.String("order_id", o.ID))
-```
-"#,
+    docs: include_str!("go_structured_logging.md"),
+    needs: &[],
 };
 
 impl Rule for GoStructuredLogging {

@@ -3,50 +3,19 @@ use crate::lint::go::GoNode;
 use crate::lint::go_skim::{BodyInterest, FileHeader};
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::lint::settings::Settings;
+use crate::registry::RuleId;
 use crate::report::Severity;
 use tree_sitter::Node;
 
 pub struct GoTooManyParams;
 
 static META: RuleMeta = RuleMeta {
-    id: "go-too-many-params",
+    id: RuleId::GoTooManyParams.as_str(),
     target: Target::Go,
     default_severity: Severity::Warning,
     summary: "A Go function takes more than 4 parameters (lint.max-params)",
-    docs: r#"
-## What
-Flags functions, methods and function literals with more parameters than
-`lint.max-params` (default 4). The receiver does not count; a variadic
-parameter counts once.
-
-Not checked, because the author does not choose the parameters:
-- files built only under the `wireinject` tag (`//go:build wireinject`):
-  wire's injector stubs, whose parameters are the providers' inputs;
-- methods that implement a generated server interface of another package,
-  where the file shows it: the receiver's struct (declared in the same file)
-  embeds that package's `Unimplemented*Server` and a parameter is of a type
-  from it, or a parameter is `*pkg.<Method>Request` / `<Method>Req` from an
-  API package (an import path containing `/api/` or ending in `pb`). A
-  method on a struct declared in another file, with request types named
-  otherwise, cannot be told from a method of the author's own design and is
-  still reported: suppress it with a reason.
-
-## Why
-Long parameter lists are easy to call with arguments swapped (several `string`s
-in a row compile fine) and every new option changes every caller. The Uber Go
-style guide suggests an options struct or functional options instead.
-
-## Example
-```go
-func NewServer(addr string, db *sql.DB, log *slog.Logger, timeout time.Duration, maxConns int) *Server
-```
-
-## Fix
-```go
-type ServerOptions struct { Addr string; Timeout time.Duration; MaxConns int }
-func NewServer(db *sql.DB, log *slog.Logger, opts ServerOptions) *Server
-```
-"#,
+    docs: include_str!("go_too_many_params.md"),
+    needs: &[],
 };
 
 impl Rule for GoTooManyParams {

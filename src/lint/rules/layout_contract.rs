@@ -1,34 +1,17 @@
 use crate::lint::facts::Facts;
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
+use crate::registry::RuleId;
 use crate::report::Severity;
 
 pub struct LayoutContract;
 
 static META: RuleMeta = RuleMeta {
-    id: "layout-contract",
+    id: RuleId::LayoutContract.as_str(),
     target: Target::Repo,
     default_severity: Severity::Warning,
     summary: "A service owns no .proto contract",
-    docs: r#"
-## What
-Flags services that own no `.proto` file: none under the service directory,
-none under the shared contracts root (`api/<name>/...` by default, see
-`contracts:` in trellis.yaml), and none assigned in `contracts.owners`.
-
-## Why
-The seeds' services are proto-first: the contract is what other services and
-`trellis contract` check against. A service without one has an API nobody can
-review for breaking changes, and callers end up importing its code instead.
-
-## Example
-```text
-services/billing/go.mod     # no api/billing/v1/*.proto, no services/billing/**/*.proto
-```
-
-## Fix
-Write the service's API as `api/<name>/v1/<name>.proto` (or map an existing
-directory to it under `contracts.owners`).
-"#,
+    docs: include_str!("layout_contract.md"),
+    needs: &[],
 };
 
 impl Rule for LayoutContract {

@@ -1,41 +1,18 @@
 use crate::lint::facts::Facts;
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
+use crate::registry::RuleId;
 use crate::repo::Language;
 use crate::report::Severity;
 
 pub struct LayoutEntrypoint;
 
 static META: RuleMeta = RuleMeta {
-    id: "layout-entrypoint",
+    id: RuleId::LayoutEntrypoint.as_str(),
     target: Target::Repo,
     default_severity: Severity::Warning,
     summary: "A service has no entry point (cmd/<name>/main.go, or src/main.rs / src/bin/ for Rust)",
-    docs: r#"
-## What
-Flags Go services without a `cmd/<name>/main.go` and Rust services without
-`src/main.rs` or a `src/bin/` target. Reported on the service's go.mod or
-Cargo.toml.
-
-## Why
-The seeds' layout gives every service one obvious place where it starts and
-where dependencies are wired. Without it, readers and tools (builds, images,
-`trellis new`) cannot tell how the service runs, and wiring leaks into packages.
-
-## Example
-```text
-services/billing/go.mod
-services/billing/internal/service/billing.go   # no cmd/billing/main.go
-```
-
-Libraries (modules that build no binary, or directories under `libraries:`)
-are not services and are never flagged; a service configured under
-`services:` that has no `package main` at all is.
-
-## Fix
-Add `cmd/<service>/main.go` that loads the config, builds the dependencies and
-starts the server. If the directory is a library, not a service, remove it
-from `services:` in trellis.yaml.
-"#,
+    docs: include_str!("layout_entrypoint.md"),
+    needs: &[],
 };
 
 impl Rule for LayoutEntrypoint {

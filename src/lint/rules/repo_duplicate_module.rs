@@ -1,39 +1,17 @@
 use crate::lint::facts::Facts;
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
+use crate::registry::RuleId;
 use crate::report::{Severity, Span};
 
 pub struct RepoDuplicateModule;
 
 static META: RuleMeta = RuleMeta {
-    id: "repo-duplicate-module",
+    id: RuleId::RepoDuplicateModule.as_str(),
     target: Target::Repo,
     default_severity: Severity::Warning,
     summary: "Two or more analysed go.mod files declare the same module path",
-    docs: r#"
-## What
-Flags a module path declared by more than one go.mod that trellis analyses
-(a go.mod left out of its go.work's `use` list is not analysed). Reported on
-the go.mod an import from elsewhere resolves to (the shallowest), with every
-other declaration as a related location.
-
-## Why
-Go builds one module per path: whichever copy a build picks, the others are
-dead code that still looks alive. Copies drift apart, tools resolve imports to
-the wrong copy, and a reader cannot tell which is real. trellis resolves an
-import to the importing file's own module first, then to its go.work's, then
-to the shallowest copy, but the repository should say which one is meant.
-
-## Example
-```text
-app/cart/go.mod:              module example.com/mall/cart
-tutorial/ch03/cart/go.mod:    module example.com/mall/cart
-```
-
-## Fix
-Give the copies their own module paths, or add a go.work whose `use` list
-names the real modules (the copies are then not analysed), or list the copies'
-directories under `exclude:` in trellis.yaml.
-"#,
+    docs: include_str!("repo_duplicate_module.md"),
+    needs: &[],
 };
 
 impl Rule for RepoDuplicateModule {

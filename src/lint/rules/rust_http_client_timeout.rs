@@ -1,35 +1,18 @@
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::lint::rust::{RustFile, path_text, span_of};
+use crate::registry::RuleId;
 use crate::report::Severity;
 use syn::visit::Visit;
 
 pub struct RustHttpClientTimeout;
 
 static META: RuleMeta = RuleMeta {
-    id: "rust-http-client-timeout",
+    id: RuleId::RustHttpClientTimeout.as_str(),
     target: Target::Rust,
     default_severity: Severity::Error,
     summary: "reqwest::get, Client::new() or a Client builder without .timeout(...)",
-    docs: r#"
-## What
-In files that use reqwest, flags `reqwest::get` / `reqwest::blocking::get`,
-`Client::new()`, and `Client::builder()` chains that reach `.build()` without a
-`.timeout(...)` call.
-
-## Why
-reqwest's default client has no overall timeout: a slow upstream holds the task,
-the connection and the caller's request indefinitely.
-
-## Example
-```rust
-let client = reqwest::Client::new();
-```
-
-## Fix
-```rust
-let client = reqwest::Client::builder().timeout(Duration::from_secs(5)).build()?;
-```
-"#,
+    docs: include_str!("rust_http_client_timeout.md"),
+    needs: &[],
 };
 
 struct Visitor<'c, 'f> {

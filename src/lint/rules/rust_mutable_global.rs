@@ -1,5 +1,6 @@
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::lint::rust::{RustFile, is_test_attr, span_of};
+use crate::registry::RuleId;
 use crate::report::Severity;
 use quote_free::type_names;
 use syn::visit::Visit;
@@ -7,30 +8,12 @@ use syn::visit::Visit;
 pub struct RustMutableGlobal;
 
 static META: RuleMeta = RuleMeta {
-    id: "rust-mutable-global",
+    id: RuleId::RustMutableGlobal.as_str(),
     target: Target::Rust,
     default_severity: Severity::Warning,
     summary: "static mut, or a static Mutex/RwLock/RefCell/Cell holding global state",
-    docs: r#"
-## What
-Flags `static mut` items and statics whose type holds interior mutability for
-global state: `Mutex`, `RwLock`, `RefCell`, `Cell`, `UnsafeCell` (also inside
-`LazyLock`, `OnceLock`, `Lazy`). Tests are exempt.
-
-## Why
-Global mutable state is shared by every caller and test, hides dependencies and
-serialises work behind one lock; `static mut` is undefined behaviour waiting to
-happen.
-
-## Example
-```rust
-static CACHE: LazyLock<Mutex<HashMap<String, Price>>> = LazyLock::new(Default::default);
-```
-
-## Fix
-Own the state in a struct created at start-up and pass it (or an `Arc` of it) to
-the code that needs it.
-"#,
+    docs: include_str!("rust_mutable_global.md"),
+    needs: &[],
 };
 
 const CELLS: &[&str] = &["Mutex", "RwLock", "RefCell", "Cell", "UnsafeCell"];

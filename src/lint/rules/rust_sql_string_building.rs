@@ -1,5 +1,6 @@
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::lint::rust::{RustFile, macro_name, path_text, span_of};
+use crate::registry::RuleId;
 use crate::report::Severity;
 use std::collections::HashMap;
 use syn::visit::Visit;
@@ -7,32 +8,12 @@ use syn::visit::Visit;
 pub struct RustSqlStringBuilding;
 
 static META: RuleMeta = RuleMeta {
-    id: "rust-sql-string-building",
+    id: RuleId::RustSqlStringBuilding.as_str(),
     target: Target::Rust,
     default_severity: Severity::Error,
     summary: "SQL built with format! is passed to a sqlx, diesel or postgres query call",
-    docs: r#"
-## What
-Flags `format!(...)` results (directly, by reference, or through a `let`
-binding in the same function) passed to `sqlx::query*`, `diesel::sql_query`,
-or to the `query`, `query_one`, `query_opt`, `execute`, `batch_execute` and
-`prepare` methods of postgres / tokio-postgres clients.
-
-## Why
-Values spliced into SQL text are an injection hole, and they defeat sqlx's
-compile-time checking and every statement cache.
-
-## Example
-```rust
-let sql = format!("SELECT * FROM prices WHERE sku = '{sku}'");
-sqlx::query(&sql).fetch_one(&pool).await?;
-```
-
-## Fix
-```rust
-sqlx::query("SELECT * FROM prices WHERE sku = $1").bind(sku).fetch_one(&pool).await?;
-```
-"#,
+    docs: include_str!("rust_sql_string_building.md"),
+    needs: &[],
 };
 
 const QUERY_FUNCTIONS: &[&str] = &[

@@ -1,36 +1,18 @@
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::lint::rust::{RustFile, is_test_attr, macro_name, span_of};
+use crate::registry::RuleId;
 use crate::report::Severity;
 use syn::visit::Visit;
 
 pub struct RustStructuredLogging;
 
 static META: RuleMeta = RuleMeta {
-    id: "rust-structured-logging",
+    id: RuleId::RustStructuredLogging.as_str(),
     target: Target::Rust,
     default_severity: Severity::Error,
     summary: "println!/eprintln!/print!/eprint!/dbg! in Rust service code outside tests and main",
-    docs: r#"
-## What
-Flags `println!`, `eprintln!`, `print!`, `eprint!` and `dbg!` in Rust service
-code. Tests (`#[test]`, `#[cfg(test)]`, `tests/`, `benches/`, `examples/`) and
-entry points (`src/main.rs`, `src/bin/`, `build.rs`) are exempt.
-
-## Why
-Printed lines have no level, no fields and no span context, so they cannot be
-filtered or correlated, and `dbg!` left in code leaks values into production
-output.
-
-## Example
-```rust
-println!("price for {sku}: {cents}");
-```
-
-## Fix
-```rust
-tracing::info!(sku, cents, "price computed");
-```
-"#,
+    docs: include_str!("rust_structured_logging.md"),
+    needs: &[],
 };
 
 struct Visitor<'c, 'f> {
