@@ -162,13 +162,17 @@ pub fn render(report: &Report, ctx: &RenderContext) -> String {
     let mut rules: Vec<RuleInfo> = report.rules.clone();
     for finding in &report.findings {
         if !rules.iter().any(|r| r.id == finding.rule) {
-            rules.push(RuleInfo {
-                id: finding.rule.clone(),
-                job: report.command.clone(),
-                default_severity: finding.severity,
-                summary: finding.rule.clone(),
-                docs: String::new(),
-            });
+            // A built-in rule is described by the registry; a custom lint
+            // rule, which has no docs, by its id.
+            rules.push(
+                crate::rules::find(&finding.rule).unwrap_or_else(|| RuleInfo {
+                    id: finding.rule.clone(),
+                    job: report.command.clone(),
+                    default_severity: finding.severity,
+                    summary: finding.rule.clone(),
+                    docs: String::new(),
+                }),
+            );
         }
     }
     let descriptors = rules
@@ -413,6 +417,39 @@ mod tests {
         assert!(
             text.contains("[services/payment/go.mod](2): v1.5.0 \\[indirect\\] required here"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn a_rule_the_job_did_not_describe_is_described_by_the_registry() {
+        let mut report = sample::report();
+        report.rules.clear();
+        report.findings.push(crate::report::Finding::new(
+            "my-custom-rule",
+            crate::report::Severity::Warning,
+            "go.mod",
+            "custom",
+            "custom",
+        ));
+        let out = super::render(&report, &sample::context(""));
+        let log: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let rules = log["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap();
+        let described = |id: &str| {
+            rules
+                .iter()
+                .find(|r| r["id"] == id)
+                .map(|r| r["shortDescription"]["text"].as_str().unwrap().to_string())
+        };
+        let mismatch = crate::registry::RuleId::DriftVersionMismatch.entry();
+        assert_eq!(
+            described("drift-version-mismatch").as_deref(),
+            Some(mismatch.summary)
+        );
+        assert_eq!(
+            described("my-custom-rule").as_deref(),
+            Some("my-custom-rule")
         );
     }
 
