@@ -229,8 +229,28 @@ impl Entry {
             job: self.job.as_str().to_string(),
             default_severity: self.default_severity,
             summary: self.summary.to_string(),
-            docs: self.docs.to_string(),
+            docs: self.full_docs(),
         }
+    }
+
+    /// The docs as `trellis explain` shows them: buf's rules end with their
+    /// categories, written from the data so that prose and data cannot differ.
+    pub fn full_docs(&self) -> String {
+        let id = self.id.as_str();
+        let is_buf_rule = CONTRACT_RULES.iter().any(|rule| rule.id == id);
+        if !is_buf_rule {
+            return self.docs.to_string();
+        }
+        let categories = if self.deprecated {
+            "none (deprecated; run only when listed by id)".to_string()
+        } else {
+            let names: Vec<&str> = self.categories.iter().map(|c| c.id()).collect();
+            names.join(", ")
+        };
+        format!(
+            "{}\n\nCategories: {categories}. Same id and verdicts as `buf breaking`.",
+            self.docs
+        )
     }
 }
 

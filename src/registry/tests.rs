@@ -88,6 +88,17 @@ fn every_rule_has_the_four_doc_sections_in_order() {
     for entry in entries() {
         let id = entry.id.as_str();
         assert!(!entry.summary.is_empty(), "{id} has no summary");
+        // buf's rules get their categories appended from the data (`full_docs`).
+        assert!(
+            !entry.docs.contains("\nCategories:"),
+            "{id}: the categories are written from the registry"
+        );
+        for text in [entry.summary, entry.docs] {
+            assert!(
+                !text.contains("TODO(add-rule)"),
+                "{id}: fill in what tools/add-rule left to write"
+            );
+        }
         let mut from = 0;
         for section in SECTIONS {
             let at = entry.docs[from..]

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod add_rule;
 mod check;
 mod config;
 mod contract;
