@@ -320,6 +320,12 @@ macro_rules! registry {
     };
 }
 
+// One line per rule: `Variant = "id" => module` (lint: `module::Type`), in the
+// order each job runs its rules. The metadata is the module's (`META` for lint,
+// `RULE` for buf's rules, `DEF` otherwise). A rule that differs from its job's
+// conventions says how, and why, in braces after its line:
+// `{ by_default: ByDefault::Off("why") }`, `{ cases: Cases::test(file, test, why) }`.
+// `tools/add-rule` writes these lines.
 registry! {
     lint {
         GoStructuredLogging = "go-structured-logging" => go_structured_logging::GoStructuredLogging,

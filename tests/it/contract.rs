@@ -92,40 +92,8 @@ fn every_fixture_pair_gives_buf_s_recorded_verdicts() {
     assert!(compared >= 95);
 }
 
-#[test]
-fn every_rule_is_exercised_by_a_fixture_and_documented() {
-    let root = fixture("contract");
-    let mut seen = std::collections::BTreeSet::new();
-    for case in std::fs::read_dir(&root).unwrap() {
-        let expected = case.unwrap().path().join("expected");
-        if !expected.is_dir() {
-            continue;
-        }
-        for file in std::fs::read_dir(expected).unwrap() {
-            for line in std::fs::read_to_string(file.unwrap().path())
-                .unwrap()
-                .lines()
-            {
-                seen.insert(line.rsplit(':').next().unwrap().to_string());
-            }
-        }
-    }
-    for rule in trellis::contract::rules() {
-        for section in ["## What", "## Why", "## Example", "## Fix"] {
-            assert!(rule.docs.contains(section), "{} lacks {section}", rule.id);
-        }
-        // buf cannot load a MessageSet, so that deprecated rule has a trellis-only fixture;
-        // FIELD_NO_REUSE and contract-not-compiled are beyond buf and tested on histories below.
-        let beyond_buf = [
-            "MESSAGE_SAME_MESSAGE_SET_WIRE_FORMAT",
-            "FIELD_NO_REUSE",
-            "contract-not-compiled",
-        ];
-        if !beyond_buf.contains(&rule.id.as_str()) {
-            assert!(seen.contains(&rule.id), "{} has no buf fixture", rule.id);
-        }
-    }
-}
+// Every rule's docs and cases, including the rules beyond buf and why they
+// have no buf verdict, are checked from the registry (`src/registry/tests.rs`).
 
 #[test]
 fn message_set_rule_runs_when_listed_by_id() {
