@@ -16,9 +16,11 @@ static META: RuleMeta = RuleMeta {
 ## What
 Flags `http.Get`, `http.Post`, `http.Head`, `http.PostForm`, any use of
 `http.DefaultClient`, and `http.Client{...}` literals that set no `Timeout`.
-Test files (`_test.go`) are not checked: calling an `httptest` server with
+Test code is not checked: `_test.go` files (calling an `httptest` server with
 `http.Get` is how Go's own documentation tests handlers, and the test's
-deadline bounds it.
+deadline bounds it), test-support packages (`*test`, `testutil`) and harnesses
+under `test/`, `tests/`, `e2e/`, `testdata/` and `testing/` directories, which
+are never deployed.
 
 ## Why
 `http.DefaultClient` has no timeout: a slow or dead upstream holds the goroutine,
@@ -50,7 +52,7 @@ impl Rule for GoHttpClientTimeout {
         _settings: &'s Settings,
         interest: &mut BodyInterest<'s>,
     ) {
-        if file.is_test {
+        if file.is_test || crate::lint::go::is_test_support(file.path, &file.package) {
             return;
         }
         interest.members(
@@ -60,7 +62,7 @@ impl Rule for GoHttpClientTimeout {
     }
 
     fn check_go(&self, file: &GoFile<'_>, cx: &mut Cx<'_>) {
-        if file.is_test {
+        if file.is_test || crate::lint::go::is_test_support(file.path, &file.package) {
             return;
         }
         for call in &file.calls {

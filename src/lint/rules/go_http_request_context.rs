@@ -15,8 +15,10 @@ static META: RuleMeta = RuleMeta {
     docs: r#"
 ## What
 Flags `http.NewRequest`, which builds a request bound to `context.Background()`.
-Test files (`_test.go`) are not checked: handler tests build requests that no
-caller cancels, and the test's deadline bounds them.
+Test code is not checked: `_test.go` files (handler tests build requests that
+no caller cancels, and the test's deadline bounds them), test-support packages
+(`*test`, `testutil`) and harnesses under `test/`, `tests/`, `e2e/`, `testdata/`
+and `testing/` directories.
 
 ## Why
 A request without the caller's context is not cancelled when the caller gives up
@@ -46,14 +48,14 @@ impl Rule for GoHttpRequestContext {
         _settings: &'s Settings,
         interest: &mut BodyInterest<'s>,
     ) {
-        if file.is_test {
+        if file.is_test || crate::lint::go::is_test_support(file.path, &file.package) {
             return;
         }
         interest.members("net/http", &["NewRequest"]);
     }
 
     fn check_go(&self, file: &GoFile<'_>, cx: &mut Cx<'_>) {
-        if file.is_test {
+        if file.is_test || crate::lint::go::is_test_support(file.path, &file.package) {
             return;
         }
         for call in &file.calls {

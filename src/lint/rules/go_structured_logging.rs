@@ -18,6 +18,13 @@ Flags calls to `log.Print*`, `log.Fatal*`, `log.Panic*` and `fmt.Print*` in the
 non-test Go code of a service. Import aliases are resolved: `stdlog.Printf` after
 `import stdlog "log"` is still `log.Printf`.
 
+Not reported: the body of `func main()` and `func init()` in package main (the
+program starting up, before a logger exists; a function literal there is
+checked), `fmt.Print*` in a file that defines commands with a command-line
+framework (cobra, urfave/cli, kong, kingpin, ffcli: what a command prints is
+its output), and test-support code (`*test`/`testutil` packages, `test/`,
+`tests/`, `e2e/`, `testdata/`, `testing/` directories).
+
 ## Why
 Lines from the standard logger have no level, no fields and no request context,
 so they cannot be filtered, correlated or alerted on. `log.Fatal` also exits the
@@ -48,7 +55,10 @@ impl Rule for GoStructuredLogging {
         _settings: &'s Settings,
         interest: &mut BodyInterest<'s>,
     ) {
-        if file.is_test || file.service.is_none() {
+        if file.is_test
+            || file.service.is_none()
+            || crate::lint::go::is_test_support(file.path, file.package)
+        {
             return;
         }
         for prefix in ["Print", "Fatal", "Panic"] {
@@ -58,9 +68,13 @@ impl Rule for GoStructuredLogging {
     }
 
     fn check_go(&self, file: &GoFile<'_>, cx: &mut Cx<'_>) {
-        if file.is_test || file.service.is_none() {
+        if file.is_test
+            || file.service.is_none()
+            || crate::lint::go::is_test_support(file.path, &file.package)
+        {
             return;
         }
+        let command_line = is_command_line_code(file);
         for call in &file.calls {
             let Some((package, name)) = file.callee(*call) else {
                 continue;
@@ -69,10 +83,11 @@ impl Rule for GoStructuredLogging {
                 "log" => ["Print", "Fatal", "Panic"]
                     .iter()
                     .any(|p| name.starts_with(p)),
-                "fmt" => matches!(name, "Print" | "Printf" | "Println"),
+                // What a command prints is its output, not a log line.
+                "fmt" => matches!(name, "Print" | "Printf" | "Println") && !command_line,
                 _ => false,
             };
-            if unstructured {
+            if unstructured && !in_program_startup(file, *call) {
                 let function = call.field("function").unwrap_or(*call);
                 cx.emit(
                     file.span(function),
@@ -83,4 +98,41 @@ impl Rule for GoStructuredLogging {
             }
         }
     }
+}
+
+/// Packages that parse a command line into subcommands: a file that uses one
+/// defines what a command does, and what it prints is its output.
+const COMMAND_LINE_FRAMEWORKS: &[&str] = &[
+    "github.com/spf13/cobra",
+    "github.com/urfave/cli",
+    "github.com/urfave/cli/v2",
+    "github.com/urfave/cli/v3",
+    "github.com/alecthomas/kong",
+    "github.com/alecthomas/kingpin/v2",
+    "gopkg.in/alecthomas/kingpin.v2",
+    "github.com/peterbourgon/ff/v3/ffcli",
+    "github.com/peterbourgon/ff/v4",
+];
+
+fn is_command_line_code(file: &GoFile<'_>) -> bool {
+    file.imports
+        .iter()
+        .any(|import| COMMAND_LINE_FRAMEWORKS.contains(&import.path.as_str()))
+}
+
+/// Directly in `func main()` or `func init()` of package main: the program
+/// starting up, usually before any logger exists, printing once where it
+/// listens or why it cannot start. A function literal there (a goroutine, a
+/// handler) runs later and is service code like any other.
+fn in_program_startup(file: &GoFile<'_>, call: tree_sitter::Node<'_>) -> bool {
+    if !file.is_main_package() {
+        return false;
+    }
+    let Some(function) = file.enclosing_function(call) else {
+        return false;
+    };
+    function.kind() == "function_declaration"
+        && function
+            .field("name")
+            .is_some_and(|name| matches!(file.text(name), "main" | "init"))
 }
