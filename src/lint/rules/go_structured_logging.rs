@@ -20,9 +20,10 @@ non-test Go code of a service. Import aliases are resolved: `stdlog.Printf` afte
 
 Not reported: the body of `func main()` and `func init()` in package main (the
 program starting up, before a logger exists; a function literal there is
-checked), `fmt.Print*` in a file that defines commands with a command-line
-framework (cobra, urfave/cli, kong, kingpin, ffcli: what a command prints is
-its output), and test-support code (`*test`/`testutil` packages, `test/`,
+checked), a file that defines commands with a command-line framework (cobra,
+urfave/cli, kong, kingpin, ffcli: what a command prints is its output, and
+whether the program is a tool or a service's start command cannot be told from
+the file), and test-support code (`*test`/`testutil` packages, `test/`,
 `tests/`, `e2e/`, `testdata/`, `testing/` directories).
 
 ## Why
@@ -74,7 +75,12 @@ impl Rule for GoStructuredLogging {
         {
             return;
         }
-        let command_line = is_command_line_code(file);
+        // A file that defines commands belongs to a command-line program, or
+        // to the command that starts a service: which one cannot be told from
+        // the file, and what a command prints is its output either way.
+        if is_command_line_code(file) {
+            return;
+        }
         for call in &file.calls {
             let Some((package, name)) = file.callee(*call) else {
                 continue;
@@ -83,8 +89,7 @@ impl Rule for GoStructuredLogging {
                 "log" => ["Print", "Fatal", "Panic"]
                     .iter()
                     .any(|p| name.starts_with(p)),
-                // What a command prints is its output, not a log line.
-                "fmt" => matches!(name, "Print" | "Printf" | "Println") && !command_line,
+                "fmt" => matches!(name, "Print" | "Printf" | "Println"),
                 _ => false,
             };
             if unstructured && !in_program_startup(file, *call) {
