@@ -29,7 +29,11 @@ Not checked, because the author does not choose the parameters:
   API package (an import path containing `/api/` or ending in `pb`). A
   method on a struct declared in another file, with request types named
   otherwise, cannot be told from a method of the author's own design and is
-  still reported: suppress it with a reason.
+  still reported: suppress it with a reason;
+- function literals passed as an argument or given as a value in a composite
+  literal (`grpc.WithUnaryInterceptor(func(ctx, method, req, reply, cc,
+  invoker, opts...) error {...})`): the parameter or field they go to fixes
+  their signature.
 
 ## Why
 Long parameter lists are easy to call with arguments swapped (several `string`s
@@ -88,7 +92,10 @@ impl Rule for GoTooManyParams {
                     _ => 0,
                 })
                 .sum();
-            if count <= max || implements_generated_interface(file, *function, &servers) {
+            if count <= max
+                || implements_generated_interface(file, *function, &servers)
+                || has_signature_of_receiver(*function)
+            {
                 continue;
             }
             let name = function
@@ -103,6 +110,19 @@ impl Rule for GoTooManyParams {
             .help("group the optional or related parameters in an options struct");
         }
     }
+}
+
+/// A function literal passed as an argument or given as a value in a
+/// composite literal: the parameter or field it goes to fixes its signature
+/// (`grpc.UnaryServerInterceptor`, a middleware's callback), not its author.
+fn has_signature_of_receiver(function: tree_sitter::Node<'_>) -> bool {
+    function.kind() == "func_literal"
+        && function.parent().is_some_and(|parent| {
+            matches!(
+                parent.kind(),
+                "argument_list" | "literal_element" | "keyed_element"
+            )
+        })
 }
 
 /// Whether the file's build constraint selects it only under the
