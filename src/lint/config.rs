@@ -33,6 +33,11 @@ pub struct LintConfig {
     /// Most parameters a Go function may take before `go-too-many-params` fires. Default 4.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_params: Option<usize>,
+    /// Longest function (lines from `func` to its closing brace) in which
+    /// `go-naked-return` accepts bare returns. Default 30, as golangci-lint's
+    /// nakedret; 0 reports every naked return.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub naked_return_max_lines: Option<usize>,
     /// Also lint generated Go files (`*.pb.go`, `// Code generated ... DO NOT EDIT.`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub include_generated: bool,

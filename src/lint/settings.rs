@@ -77,6 +77,7 @@ pub struct Settings {
     /// Enabled rules and the severity each reports at.
     pub enabled: BTreeMap<String, Severity>,
     pub max_params: usize,
+    pub naked_return_max_lines: usize,
     pub allowed_globals: globset::GlobSet,
     pub layers: Vec<Layer>,
     pub boundaries: Vec<CompiledBoundary>,
@@ -367,6 +368,7 @@ impl Settings {
         Ok(Settings {
             enabled,
             max_params: config.max_params.unwrap_or(4),
+            naked_return_max_lines: config.naked_return_max_lines.unwrap_or(30),
             allowed_globals,
             layers,
             boundaries,

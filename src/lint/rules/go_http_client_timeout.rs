@@ -52,7 +52,7 @@ impl Rule for GoHttpClientTimeout {
         _settings: &'s Settings,
         interest: &mut BodyInterest<'s>,
     ) {
-        if file.is_test || crate::lint::go::is_test_support(file.path, &file.package) {
+        if file.is_test || crate::lint::go::is_test_support(file.path, file.package) {
             return;
         }
         interest.members(

@@ -14,7 +14,11 @@ static META: RuleMeta = RuleMeta {
     summary: "A bare `return` in a function with named results",
     docs: r#"
 ## What
-Flags `return` statements without values in functions whose results are named.
+Flags `return` statements without values in functions whose results are named
+and which are longer than `lint.naked-return-max-lines` lines (default 30,
+counted from `func` to the closing brace, as golangci-lint's nakedret does). Go's
+code review guidance: "Naked returns are okay if the function is a handful of
+lines"; set the option to 0 to report every naked return.
 
 ## Why
 A naked return hands back whatever the named results happen to hold at that
@@ -25,6 +29,10 @@ and a shadowed variable silently returns the wrong value.
 ```go
 func parse(s string) (n int, err error) {
 	n, err = strconv.Atoi(s)
+	if err != nil {
+		return
+	}
+	// ... thirty more lines that assign n, err or shadow them ...
 	return
 }
 ```
@@ -66,6 +74,12 @@ impl Rule for GoNakedReturn {
             let Some(body) = function.field("body") else {
                 continue;
             };
+            // Go's review guidance: naked returns are fine in a function of a
+            // handful of lines, where the results are in view.
+            let lines = function.end_position().row - function.start_position().row;
+            if lines <= cx.settings.naked_return_max_lines {
+                continue;
+            }
             let name = function
                 .field("name")
                 .map_or("func literal", |n| file.text(n));
