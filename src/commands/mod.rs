@@ -19,6 +19,7 @@ use std::path::PathBuf;
 /// Runs the CLI and returns the process exit code.
 pub fn main(cli: Cli) -> i32 {
     install_panic_hook();
+    crate::logging::init(cli.global.verbose);
     let stderr_color = color_enabled(cli.global.color, std::io::stderr().is_terminal());
     match run(cli) {
         Ok(code) => code,
