@@ -83,7 +83,7 @@ pub fn timed<T>(stage: &str, run: impl FnOnce() -> T) -> T {
     }
     let started = Instant::now();
     let result = run();
-    log::info!("{stage}: {}", format_duration(started.elapsed()));
+    log::info!(target: "timing", "{stage}: {}", format_duration(started.elapsed()));
     result
 }
 
