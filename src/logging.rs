@@ -14,7 +14,7 @@ struct StderrLogger {
 
 impl log::Log for StderrLogger {
     fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
-        metadata.level() <= log::max_level()
+        shown(metadata.target(), metadata.level(), log::max_level())
     }
 
     fn log(&self, record: &log::Record<'_>) {
@@ -32,6 +32,13 @@ impl log::Log for StderrLogger {
     }
 
     fn flush(&self) {}
+}
+
+/// Dependencies (ignore, globset, reqwest) log every file and glob at
+/// debug: their lines would bury ours, so only `-vvv` shows them.
+fn shown(target: &str, level: log::Level, max: log::LevelFilter) -> bool {
+    let ours = target == "trellis" || target.starts_with("trellis::");
+    level <= max && (ours || max == log::LevelFilter::Trace)
 }
 
 /// `[  0.042s info  lint] message`: the time since start lets a reader add
@@ -83,7 +90,7 @@ pub fn timed<T>(stage: &str, run: impl FnOnce() -> T) -> T {
     }
     let started = Instant::now();
     let result = run();
-    log::info!(target: "timing", "{stage}: {}", format_duration(started.elapsed()));
+    log::info!(target: "trellis::timing", "{stage}: {}", format_duration(started.elapsed()));
     result
 }
 
@@ -106,6 +113,19 @@ mod tests {
         assert_eq!(level_for(1), Some(log::LevelFilter::Info));
         assert_eq!(level_for(2), Some(log::LevelFilter::Debug));
         assert_eq!(level_for(9), Some(log::LevelFilter::Trace));
+    }
+
+    #[test]
+    fn dependencies_speak_only_at_the_most_detail() {
+        let debug = log::LevelFilter::Debug;
+        assert!(shown("trellis::lint::cache", log::Level::Debug, debug));
+        assert!(!shown("trellis::lint", log::Level::Trace, debug));
+        assert!(!shown("ignore::walk", log::Level::Debug, debug));
+        assert!(shown(
+            "ignore::walk",
+            log::Level::Debug,
+            log::LevelFilter::Trace
+        ));
     }
 
     #[test]

@@ -149,7 +149,9 @@ impl Context {
     pub fn repo(&self) -> Result<Repo, InputError> {
         let config = crate::config::load(&self.root, self.global.config.as_deref())?;
         let _ = self.config.set(config.config.clone());
-        Repo::open(&self.root, config)
+        crate::logging::timed("repository: files and services", || {
+            Repo::open(&self.root, config)
+        })
     }
 
     /// Like [`Context::repo`], but a repository with neither services nor
