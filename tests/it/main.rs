@@ -3,6 +3,7 @@
 mod support;
 
 mod check;
+mod code_shape;
 mod config;
 mod contract;
 mod drift;
