@@ -12,6 +12,7 @@ pub mod custom;
 pub mod facts;
 pub mod go;
 pub mod go_skim;
+pub mod layout;
 pub mod registry;
 pub mod rule;
 pub mod rules;

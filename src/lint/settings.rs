@@ -3,9 +3,10 @@
 
 use super::config::{Boundary, Component, LintConfig, RuleLevel};
 use super::custom::{self, CustomCheck};
+use super::layout::{self, LayoutFile};
 use super::registry;
+use crate::config::RuleKey;
 use crate::config::selection::level_for;
-use crate::config::{Glob, RuleKey};
 use crate::error::{InputError, did_you_mean};
 use crate::report::{Finding, Severity};
 use std::collections::BTreeMap;
@@ -63,6 +64,58 @@ impl Layer {
     }
 }
 
+/// The layer tables of `arch-layer` and how a service gets one.
+#[derive(Debug)]
+pub struct Layouts {
+    /// `lint.components`: one table for every service.
+    configured: Option<Vec<Layer>>,
+    /// `lint.layout`: the index of the built-in layout every service follows.
+    named: Option<usize>,
+    /// The built-in layouts in detection order, compiled.
+    builtin: Vec<(LayoutFile, Vec<Layer>)>,
+}
+
+/// The layers one service is checked against, and where they come from.
+#[derive(Debug, Clone, Copy)]
+pub struct ServiceLayout<'s> {
+    /// A built-in layout's name, or `lint.components`.
+    pub name: &'s str,
+    pub layers: &'s [Layer],
+}
+
+impl<'s> ServiceLayout<'s> {
+    pub fn layer_of(self, service_relative: &str) -> Option<&'s Layer> {
+        self.layers
+            .iter()
+            .find(|l| l.paths.is_match(service_relative))
+    }
+}
+
+impl Layouts {
+    /// The layers for the service whose root directory is `root`: the
+    /// configured table, the named layout, or the one its directories show;
+    /// `None` when it follows no known layout.
+    pub fn for_service(&self, root: &Path) -> Option<ServiceLayout<'_>> {
+        if let Some(layers) = &self.configured {
+            return Some(ServiceLayout {
+                name: "lint.components",
+                layers,
+            });
+        }
+        let (layout, layers) = match self.named {
+            Some(index) => self.builtin.get(index)?,
+            None => self
+                .builtin
+                .iter()
+                .find(|(layout, _)| layout.matches(root))?,
+        };
+        Some(ServiceLayout {
+            name: &layout.name,
+            layers,
+        })
+    }
+}
+
 /// A boundary with `{name}` captures, compiled.
 #[derive(Debug, Clone)]
 pub struct CompiledBoundary {
@@ -79,7 +132,7 @@ pub struct Settings {
     pub max_params: usize,
     pub naked_return_max_lines: usize,
     pub allowed_globals: globset::GlobSet,
-    pub layers: Vec<Layer>,
+    pub layouts: Layouts,
     pub boundaries: Vec<CompiledBoundary>,
     pub include_generated: bool,
     pub parse_all_bodies: bool,
@@ -93,12 +146,6 @@ pub struct Settings {
 impl Settings {
     pub fn severity(&self, rule: &str) -> Option<Severity> {
         self.enabled.get(rule).copied()
-    }
-
-    pub fn layer_of(&self, service_relative: &str) -> Option<&Layer> {
-        self.layers
-            .iter()
-            .find(|l| l.paths.is_match(service_relative))
     }
 
     /// Every rule id a comment or `rules:` may name.
@@ -133,7 +180,7 @@ impl Settings {
             max_params: config.max_params.unwrap_or(4),
             naked_return_max_lines: config.naked_return_max_lines.unwrap_or(30),
             allowed_globals: compile_allowed_globals(&config.allowed_globals, &file)?,
-            layers: compile_layers(&config.components, &file)?,
+            layouts: compile_layouts(config, &file)?,
             boundaries: compile_boundaries(&config.boundaries, &file)?,
             include_generated: config.include_generated,
             parse_all_bodies: config.parse_all_bodies,
@@ -398,19 +445,52 @@ fn compile_allowed_globals(
         .map_err(|e| InputError::new(format!("allowed-globals: {e}")))
 }
 
-/// The layers of `arch-layer`: the configured components, or the seeds' layout.
+/// The layer tables of `arch-layer`: the configured components, the layout
+/// `lint.layout` names, or the built-in layouts to detect per service.
+fn compile_layouts(config: &LintConfig, file: &ConfigText<'_>) -> Result<Layouts, InputError> {
+    let configured = if config.components.is_empty() {
+        None
+    } else {
+        Some(compile_layers(&config.components, file)?)
+    };
+    let builtin = layout::builtin()
+        .into_iter()
+        .map(|layout| {
+            let layers = compile_layers(&layout.components, file)?;
+            Ok((layout, layers))
+        })
+        .collect::<Result<Vec<_>, InputError>>()?;
+    let named = match &config.layout {
+        None => None,
+        Some(name) => Some(
+            builtin
+                .iter()
+                .position(|(layout, _)| &layout.name == name)
+                .ok_or_else(|| {
+                    let known: Vec<&str> = layout::names().collect();
+                    let hint = match did_you_mean(name, known.iter().copied()) {
+                        Some(close) => format!("did you mean `{close}`?"),
+                        None => format!("built-in layouts: {}", known.join(", ")),
+                    };
+                    file.error_at(format!("unknown layout `{name}` in lint.layout"), name)
+                        .help(hint)
+                })?,
+        ),
+    };
+    Ok(Layouts {
+        configured,
+        named,
+        builtin,
+    })
+}
+
 fn compile_layers(
-    configured: &BTreeMap<String, Component>,
+    components: &BTreeMap<String, Component>,
     file: &ConfigText<'_>,
 ) -> Result<Vec<Layer>, InputError> {
-    let components = if configured.is_empty() {
-        default_components()
-    } else {
-        configured.clone()
-    };
     components
         .iter()
-        .map(|(name, component)| compile_layer(name, component, &components, file))
+        .map(|(name, component)| compile_layer(name, component, components, file))
         .collect()
 }
 
@@ -546,89 +626,6 @@ fn set_level(enabled: &mut BTreeMap<String, Severity>, id: &str, level: RuleLeve
             enabled.remove(id);
         }
     }
-}
-
-/// The seeds' layout: handlers use service, service uses repo, cmd wires all.
-pub fn default_components() -> BTreeMap<String, Component> {
-    let component = |paths: &[&str], may: &[&str]| Component {
-        paths: paths.iter().map(|p| Glob::new(*p)).collect(),
-        may_depend_on: may.iter().map(|m| m.to_string()).collect(),
-    };
-    BTreeMap::from([
-        ("cmd".to_string(), component(&["cmd/**"], &["*"])),
-        (
-            "handlers".to_string(),
-            component(
-                &[
-                    "internal/handlers/**",
-                    "internal/handler/**",
-                    "internal/transport/**",
-                ],
-                &[
-                    "service",
-                    "biz",
-                    "domain",
-                    "middleware",
-                    "config",
-                    "contracts",
-                ],
-            ),
-        ),
-        (
-            "service".to_string(),
-            component(
-                &[
-                    "internal/service/**",
-                    "internal/services/**",
-                    "internal/usecase/**",
-                ],
-                &["biz", "repo", "domain", "config", "contracts"],
-            ),
-        ),
-        // Kratos' biz declares the use cases and the repository interfaces
-        // that data implements: data importing biz is the dependency
-        // inversion this rule asks for, not a layer violation.
-        (
-            "biz".to_string(),
-            component(&["internal/biz/**"], &["domain", "config", "contracts"]),
-        ),
-        (
-            "repo".to_string(),
-            component(
-                &[
-                    "internal/repo/**",
-                    "internal/repository/**",
-                    "internal/store/**",
-                    "internal/data/**",
-                ],
-                &["biz", "domain", "config", "contracts"],
-            ),
-        ),
-        (
-            "domain".to_string(),
-            component(
-                &[
-                    "internal/domain/**",
-                    "internal/model/**",
-                    "internal/entity/**",
-                    "internal/entities/**",
-                ],
-                &["contracts"],
-            ),
-        ),
-        (
-            "middleware".to_string(),
-            component(&["internal/middleware/**"], &["config", "contracts"]),
-        ),
-        (
-            "config".to_string(),
-            component(&["internal/config/**", "internal/conf/**"], &["contracts"]),
-        ),
-        (
-            "contracts".to_string(),
-            component(&["api/**", "gen/**", "proto/**", "pkg/api/**"], &[]),
-        ),
-    ])
 }
 
 // ---------------------------------------------------------------------------

@@ -925,3 +925,71 @@ func (s *CartService) Merge(ctx context.Context, in *pb.AddItemReq) error { retu
         "{findings:#?}"
     );
 }
+
+/// A service whose directories show no known layout is not checked by
+/// `arch-layer`; `lint.layout` names the layout to check it against, and an
+/// unknown name is an input error with a suggestion.
+#[test]
+fn layouts_are_detected_per_service_or_named_in_lint_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[
+            ("go.mod", "module example.com/trainer\n\ngo 1.24\n"),
+            (
+                "main.go",
+                "package main\n\nimport \"example.com/trainer/app\"\n\nfunc main() { app.Run() }\n",
+            ),
+            (
+                "app/app.go",
+                "package app\n\nimport \"example.com/trainer/adapters\"\n\nfunc Run() { adapters.Store() }\n",
+            ),
+            ("adapters/store.go", "package adapters\n\nfunc Store() {}\n"),
+        ],
+    );
+    let run = |config: &str| {
+        std::fs::write(dir.path().join("trellis.yaml"), config).unwrap();
+        trellis()
+            .args([
+                "lint",
+                "--no-cache",
+                "--rule",
+                "arch-layer",
+                "--format",
+                "json",
+                "-C",
+            ])
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    };
+    // No ports/ directory: not recognisably hexagonal, so nothing is checked.
+    let detected = run("version: 1\n");
+    assert_eq!(detected.status.code(), Some(0), "{}", stdout_of(&detected));
+    let services = trellis()
+        .args(["services", "-C"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        stdout_of(&services).contains("none"),
+        "{}",
+        stdout_of(&services)
+    );
+
+    let named = run("version: 1\nlint:\n  layout: hexagonal\n");
+    assert_eq!(named.status.code(), Some(1));
+    let text = stdout_of(&named);
+    assert!(
+        text.contains("layer `app` imports layer `adapters`") && text.contains("hexagonal layout"),
+        "{text}"
+    );
+
+    let unknown = run("version: 1\nlint:\n  layout: hexagonl\n");
+    assert_eq!(unknown.status.code(), Some(2));
+    let error = stderr_of(&unknown);
+    assert!(
+        error.contains("unknown layout `hexagonl`") && error.contains("did you mean `hexagonal`"),
+        "{error}"
+    );
+}

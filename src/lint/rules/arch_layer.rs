@@ -1,6 +1,8 @@
 use crate::lint::facts::Facts;
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
+use crate::lint::settings::ServiceLayout;
 use crate::report::Severity;
+use std::collections::HashMap;
 
 pub struct ArchLayer;
 
@@ -11,24 +13,34 @@ static META: RuleMeta = RuleMeta {
     summary: "A package imports a layer its own layer may not depend on (and configured boundaries)",
     docs: r#"
 ## What
-Checks imports between the layers of a Go service. By default, following the
-seeds' layout (paths relative to the service root):
+Checks imports between the layers of a Go service. Each service is checked
+against one layer table (paths relative to the service root):
 
-| layer | paths | may use |
-|---|---|---|
-| cmd | `cmd/**` | everything (it wires) |
-| handlers | `internal/handlers/**`, `internal/handler/**`, `internal/transport/**` | service, biz, domain, middleware, config, contracts |
-| service | `internal/service/**`, `internal/services/**`, `internal/usecase/**` | biz, repo, domain, config, contracts |
-| biz | `internal/biz/**` (Kratos: use cases and the repository interfaces `data` implements) | domain, config, contracts |
-| repo | `internal/repo/**`, `internal/repository/**`, `internal/store/**`, `internal/data/**` | biz, domain, config, contracts |
-| domain | `internal/domain/**`, `internal/model/**`, `internal/entity/**`, `internal/entities/**` | contracts |
-| middleware | `internal/middleware/**` | config, contracts |
-| config | `internal/config/**`, `internal/conf/**` | contracts |
-| contracts | `api/**`, `gen/**`, `proto/**`, `pkg/api/**` | nothing |
+- `lint.components`, when set, for every service;
+- else the built-in layout `lint.layout` names, for every service;
+- else the first built-in layout whose directories the service has (shown in
+  the LAYOUT column of `trellis services`):
+  - `kratos` (`internal/biz` and `internal/data`): server uses service and
+    conf; service uses biz; biz uses conf; data uses biz and conf (data
+    implements the repository interfaces biz declares); everything may use
+    `api/**`;
+  - `go-zero` (`internal/logic` and `internal/svc`): handler and server use
+    logic, svc and types; logic uses svc, types, model and config; svc uses
+    config, middleware and model;
+  - `hexagonal` (`ports`, `app` and `adapters`, at the root or under
+    `internal/`): ports and adapters use app and domain, app uses domain, the
+    domain uses nothing, `service/` and `cmd/` wire everything;
+  - `seeds` (any of `internal/handlers`, `internal/service`, `internal/repo`,
+    `internal/domain` and their usual synonyms): handlers use service, biz,
+    domain, middleware and config; service uses biz, repo, domain and config;
+    repo uses biz, domain and config; domain and config use only contracts
+    (`api/**`, `gen/**`, `proto/**`, `pkg/api/**`); cmd wires everything.
 
-Packages outside every layer are not checked. `lint.components` replaces the
-table; `lint.boundaries` adds repository-wide rules with captures, for example
-`from: services/{svc}/**` / `to: services/{other}/**`.
+A service that follows none of them is not checked: any table would be a
+guess. Packages outside every layer of the table are not checked either. The
+tables are data: `rules/layouts/*.yaml`. `lint.boundaries` adds
+repository-wide rules with captures, for example `from: services/{svc}/**` /
+`to: services/{other}/**`.
 
 ## Why
 Layers keep transport, domain logic and storage apart: the domain can be tested
@@ -69,12 +81,20 @@ impl Rule for ArchLayer {
 
     fn check_repo(&self, facts: &Facts<'_>, cx: &mut Cx<'_>) {
         let settings = cx.settings;
+        let mut layouts: HashMap<&str, Option<ServiceLayout<'_>>> = HashMap::new();
         for file in &facts.go {
             if !facts.is_selected(&file.path) || file.is_test {
                 continue;
             }
             let service = facts.service_of(&file.path);
-            let from_layer = service.and_then(|s| settings.layer_of(s.relative(&file.path)));
+            let layout = service.and_then(|s| {
+                *layouts
+                    .entry(s.name.as_str())
+                    .or_insert_with(|| settings.layouts.for_service(&facts.repo.root.join(&s.root)))
+            });
+            let from_layer = service
+                .zip(layout)
+                .and_then(|(s, layout)| layout.layer_of(s.relative(&file.path)));
             for import in &file.imports {
                 let Some(dir) = facts.package_dir(&file.path, &import.path) else {
                     continue;
@@ -85,7 +105,7 @@ impl Rule for ArchLayer {
                         .is_some_and(|t| t.name == service.name)
                 {
                     let pseudo = format!("{}/_", service.relative(&dir));
-                    if let Some(to) = settings.layer_of(&pseudo)
+                    if let Some(to) = layout.and_then(|l| l.layer_of(&pseudo))
                         && !from.allows(&to.name)
                     {
                         let allowed = if from.may_depend_on.is_empty() {
@@ -98,8 +118,11 @@ impl Rule for ArchLayer {
                             Some(&service.name),
                             Some(import.span),
                             format!(
-                                "layer `{}` imports layer `{}` (`{}`)",
-                                from.name, to.name, import.path
+                                "layer `{}` imports layer `{}` (`{}`; {} layout)",
+                                from.name,
+                                to.name,
+                                import.path,
+                                layout.map_or("", |l| l.name)
                             ),
                             &import.path,
                         )
