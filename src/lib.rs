@@ -10,6 +10,7 @@ pub mod error;
 pub mod fsutil;
 pub mod git;
 pub mod lint;
+pub mod logging;
 pub mod registry;
 pub mod repo;
 pub mod report;

@@ -19,6 +19,7 @@ use std::path::PathBuf;
 /// Runs the CLI and returns the process exit code.
 pub fn main(cli: Cli) -> i32 {
     install_panic_hook();
+    crate::logging::init(cli.global.verbose);
     let stderr_color = color_enabled(cli.global.color, std::io::stderr().is_terminal());
     match run(cli) {
         Ok(code) => code,
@@ -148,7 +149,9 @@ impl Context {
     pub fn repo(&self) -> Result<Repo, InputError> {
         let config = crate::config::load(&self.root, self.global.config.as_deref())?;
         let _ = self.config.set(config.config.clone());
-        Repo::open(&self.root, config)
+        crate::logging::timed("repository: files and services", || {
+            Repo::open(&self.root, config)
+        })
     }
 
     /// Like [`Context::repo`], but a repository with neither services nor

@@ -22,6 +22,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
                 "skipped_modules": repo.skipped_modules,
                 "duplicate_modules": repo.duplicate_modules,
                 "not_analysed": repo.foreign,
+                "layouts": layouts(&repo),
             });
             let mut out = serde_json::to_string_pretty(&document)?;
             out.push('\n');
@@ -33,12 +34,32 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
     Ok(exit::CLEAN)
 }
 
+/// The layer table `arch-layer` checks each Go service against (`null`:
+/// none, the service is not checked).
+fn layouts(repo: &crate::repo::Repo) -> std::collections::BTreeMap<&str, Option<String>> {
+    repo.services
+        .iter()
+        .filter(|s| s.language == crate::repo::Language::Go)
+        .map(|s| (s.name.as_str(), layout_of(repo, s)))
+        .collect()
+}
+
+fn layout_of(repo: &crate::repo::Repo, service: &crate::repo::Service) -> Option<String> {
+    crate::lint::layout::name_for(&repo.config.config.lint, &repo.root.join(&service.root))
+}
+
 fn text(repo: &crate::repo::Repo) -> String {
-    let mut rows: Vec<[String; 6]> = repo
+    let mut rows: Vec<[String; 7]> = repo
         .services
         .iter()
         .chain(&repo.libraries)
         .map(|s| {
+            let layout = match (s.kind, s.language) {
+                (crate::repo::Kind::Service, crate::repo::Language::Go) => {
+                    layout_of(repo, s).unwrap_or_else(|| "none".to_string())
+                }
+                _ => "-".to_string(),
+            };
             [
                 s.name.clone(),
                 s.kind.as_str().to_string(),
@@ -50,6 +71,7 @@ fn text(repo: &crate::repo::Repo) -> String {
                 },
                 s.module.clone(),
                 s.contracts.len().to_string(),
+                layout,
             ]
         })
         .collect();
@@ -65,10 +87,19 @@ fn text(repo: &crate::repo::Repo) -> String {
             },
             p.manifest.clone(),
             "-".to_string(),
+            "-".to_string(),
         ]
     }));
     let mut out = table(
-        ["SERVICE", "KIND", "LANGUAGE", "ROOT", "MODULE", "CONTRACTS"],
+        [
+            "SERVICE",
+            "KIND",
+            "LANGUAGE",
+            "ROOT",
+            "MODULE",
+            "CONTRACTS",
+            "LAYOUT",
+        ],
         &rows,
     );
     if let Some(anchor) = &repo.anchor {

@@ -46,7 +46,7 @@ pub fn run(repo: &Repo, options: &DriftOptions) -> Result<Report, InputError> {
     let config = &repo.config.config.drift;
     let config_path = config_file(repo);
     validate(config, repo)?;
-    let facts = Facts::gather(repo)?;
+    let facts = crate::logging::timed("drift: facts", || Facts::gather(repo))?;
     let anchors = anchors(&facts, config);
     let ctx = Ctx {
         facts: &facts,
@@ -62,7 +62,9 @@ pub fn run(repo: &Repo, options: &DriftOptions) -> Result<Report, InputError> {
             .and_then(|f| std::fs::read_to_string(f).ok()),
     };
     let mut report = Report::new("drift");
-    checks::run_offline(&ctx, &mut report.findings);
+    crate::logging::timed("drift: offline checks", || {
+        checks::run_offline(&ctx, &mut report.findings)
+    });
     report.rules = checks::offline_rules();
     let mut upstream_stats = Vec::new();
     if options.upstream || options.offline {
@@ -83,7 +85,9 @@ pub fn run(repo: &Repo, options: &DriftOptions) -> Result<Report, InputError> {
                 let _ = writeln!(stderr, "warning: upstream: {warning}");
             }
         }
-        checks::run_upstream(&ctx, &data, &mut report.findings);
+        crate::logging::timed("drift: upstream checks", || {
+            checks::run_upstream(&ctx, &data, &mut report.findings)
+        });
         report.rules.extend(checks::upstream_rules());
         upstream_stats = upstream_summary(&facts, &data);
     }

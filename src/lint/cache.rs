@@ -185,10 +185,17 @@ impl Cache {
         let shards = (0..SHARDS)
             .into_par_iter()
             .map(|index| {
-                let stored = std::fs::read(shard_file(&dir, index))
+                let file = shard_file(&dir, index);
+                let stored = std::fs::read(&file)
                     .ok()
                     .and_then(|bytes| serde_json::from_slice::<Stored>(&bytes).ok())
                     .filter(|s| s.format == FORMAT && s.rules == rules);
+                if stored.is_none() && file.exists() {
+                    log::debug!(
+                        "lint cache {}: unreadable, or another format or rule set; a miss",
+                        file.display()
+                    );
+                }
                 let (old, old_started_ns) = match stored {
                     Some(stored) => (stored.entries, stored.started_ns),
                     None => (HashMap::new(), 0),
@@ -200,7 +207,12 @@ impl Cache {
                     changed: AtomicBool::new(false),
                 }
             })
-            .collect();
+            .collect::<Vec<Shard>>();
+        log::info!(
+            "lint cache {}: {} entries loaded",
+            dir.display(),
+            shards.iter().map(|s| s.old_len).sum::<usize>()
+        );
         Cache {
             dir,
             rules: rules.to_string(),

@@ -16,8 +16,14 @@ pub struct LintConfig {
     /// Turning a rule on here adds it even when no chosen pack has it.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub rules: BTreeMap<String, RuleLevel>,
-    /// Layers of a service for `arch-layer`, by name. When set, replaces the
-    /// default layers (cmd, handlers, service, repo, domain, middleware, config, contracts).
+    /// The built-in layer convention every service follows for `arch-layer`
+    /// (`seeds`, `kratos`, `go-zero`, `hexagonal`). Unset: each service
+    /// follows the one its directories show, and one that shows none is not
+    /// checked. `components` overrides both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<String>,
+    /// Layers of a service for `arch-layer`, by name. When set, every service
+    /// is checked against this table instead of a built-in layout.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub components: BTreeMap<String, Component>,
     /// Import boundaries between parts of the repository, with captures:
@@ -33,6 +39,11 @@ pub struct LintConfig {
     /// Most parameters a Go function may take before `go-too-many-params` fires. Default 4.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_params: Option<usize>,
+    /// Longest function (lines from `func` to its closing brace) in which
+    /// `go-naked-return` accepts bare returns. Default 30, as golangci-lint's
+    /// nakedret; 0 reports every naked return.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub naked_return_max_lines: Option<usize>,
     /// Also lint generated Go files (`*.pb.go`, `// Code generated ... DO NOT EDIT.`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub include_generated: bool,

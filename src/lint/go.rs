@@ -178,6 +178,32 @@ pub fn is_test_path(path: &str) -> bool {
     path.ends_with("_test.go")
 }
 
+/// Code that only tests build on or run: test-support packages (`dbtest`,
+/// `testutil`, `grpctesting`) and harnesses under test directories (`test/`,
+/// `tests/`, `e2e/`, `testdata/`, `testing/`, `integration_test/`). It is never deployed,
+/// so rules about how a running service behaves (timeouts, logging, request
+/// contexts) do not apply to it.
+pub fn is_test_support(path: &str, package: &str) -> bool {
+    // Words that end in "test" without being about tests.
+    let word = matches!(
+        package,
+        "latest" | "contest" | "protest" | "attest" | "fastest" | "greatest" | "shortest"
+    );
+    let test_package = !word
+        && (package.ends_with("test")
+            || package.ends_with("testutil")
+            || package.ends_with("testing"));
+    test_package || {
+        let mut directories = path.split('/').rev().skip(1);
+        directories.any(|d| {
+            matches!(
+                d,
+                "test" | "tests" | "e2e" | "testdata" | "testing" | "integration_test"
+            )
+        })
+    }
+}
+
 /// Whether a file says it is generated (`// Code generated ... DO NOT EDIT.`,
 /// the convention of `go generate`), looked for before the package clause.
 pub fn is_generated(path: &str, source: &str) -> bool {

@@ -427,169 +427,238 @@ struct Signature {
     results_end_in_error: bool,
 }
 
+/// The bodies of a file, each marked with whether a rule wants it parsed;
+/// `None` when the brackets do not balance (the file is parsed whole).
 fn bodies(lexer: &mut Lexer<'_>, first: Token, matcher: &Matcher<'_>) -> Option<Vec<Body>> {
-    let mut bodies: Vec<Body> = Vec::new();
-    // Open brackets, each with the body it opens.
-    let mut brackets: Vec<(u8, Option<usize>)> = Vec::new();
-    let mut open_bodies: Vec<usize> = Vec::new();
-    let mut signature: Option<Signature> = None;
-    let mut previous: Option<Token> = None;
-    let mut before_previous: Option<Token> = None;
-    let mut pending_return = false;
+    let mut skim = Skim::new(matcher);
     let mut token = first;
     loop {
-        if pending_return {
-            pending_return = false;
-            let bare =
-                token.newline_before || matches!(token.kind, Kind::Punct(b'}' | b';') | Kind::End);
-            if bare
-                && let Some(&body) = open_bodies.last()
-                && bodies[body].paren_results
-            {
-                bodies[body].keep = true;
-            }
-        }
-        let mut opens_body = false;
-        if let Some(sig) = signature.as_mut()
-            && sig.literal
-            && brackets.len() > sig.level
-        {
-            let direct = brackets.len() == sig.level + 1;
-            let closing = direct && token.kind == Kind::Punct(b')');
-            match sig.parens {
-                1 if direct && !closing => {
-                    sig.params_empty = false;
-                    if token.kind == Kind::Punct(b',') {
-                        sig.param_commas += 1;
-                    }
-                }
-                2 if !closing => {
-                    if !direct || lexer.text(token) == b"func" {
-                        sig.results_nested = true;
-                    } else {
-                        let is_error = token.kind == Kind::Ident && lexer.text(token) == b"error";
-                        sig.results_error |= is_error;
-                        sig.results_end_in_error = is_error;
-                    }
-                }
-                _ => {}
-            }
-        }
-        if let Some(sig) = signature.as_mut()
-            && brackets.len() == sig.level
-        {
-            sig.tokens += 1;
-            match token.kind {
-                Kind::Punct(b'(') => {
-                    if sig.tokens == 1 && sig.declaration {
-                        sig.method = true;
-                    }
-                    sig.parens += 1;
-                }
-                Kind::Punct(b'{') => {
-                    let type_brace = previous.is_some_and(|p| {
-                        matches!(lexer.text(p), b"struct" | b"interface") && p.kind == Kind::Ident
-                    });
-                    opens_body = !type_brace;
-                }
-                Kind::Punct(b';' | b'=' | b',' | b':') | Kind::End => signature = None,
-                _ if token.newline_before && previous.is_some_and(|p| ends_statement(lexer, p)) => {
-                    signature = None
-                }
-                _ => {}
-            }
-        }
+        skim.settle_pending_return(token);
+        skim.read_literal_signature(lexer, token);
+        let opens_body = skim.read_signature(lexer, token);
         match token.kind {
             Kind::End => break,
-            Kind::Punct(b'{') if opens_body => {
-                let sig = signature.take()?;
-                let results_from = if sig.method { 3 } else { 2 };
-                let parent = open_bodies.last().copied();
-                if let Some(parent) = parent
-                    && sig.literal
-                    && matcher.wants_literal(&sig)
-                {
-                    bodies[parent].keep = true;
+            Kind::Punct(b'{') if opens_body => skim.open_body(token)?,
+            Kind::Punct(open @ (b'(' | b'[' | b'{')) => skim.brackets.push((open, None)),
+            Kind::Punct(close @ (b')' | b']' | b'}')) => skim.close_bracket(close, token)?,
+            Kind::Ident => skim.read_ident(lexer, token),
+            _ => {}
+        }
+        skim.before_previous = skim.previous;
+        skim.previous = Some(token);
+        token = lexer.next().ok()?;
+    }
+    skim.brackets.is_empty().then_some(skim.bodies)
+}
+
+/// The state of the one pass [`bodies`] makes over a file's tokens.
+struct Skim<'m> {
+    matcher: &'m Matcher<'m>,
+    bodies: Vec<Body>,
+    /// Open brackets, each with the body it opens.
+    brackets: Vec<(u8, Option<usize>)>,
+    open_bodies: Vec<usize>,
+    signature: Option<Signature>,
+    previous: Option<Token>,
+    before_previous: Option<Token>,
+    /// A `return` was just seen: whether it is bare depends on the next token.
+    pending_return: bool,
+}
+
+impl<'m> Skim<'m> {
+    fn new(matcher: &'m Matcher<'m>) -> Skim<'m> {
+        Skim {
+            matcher,
+            bodies: Vec::new(),
+            brackets: Vec::new(),
+            open_bodies: Vec::new(),
+            signature: None,
+            previous: None,
+            before_previous: None,
+            pending_return: false,
+        }
+    }
+
+    /// A bare `return` in a function with parenthesised (maybe named) results.
+    fn settle_pending_return(&mut self, token: Token) {
+        if !self.pending_return {
+            return;
+        }
+        self.pending_return = false;
+        let bare =
+            token.newline_before || matches!(token.kind, Kind::Punct(b'}' | b';') | Kind::End);
+        if bare
+            && let Some(&body) = self.open_bodies.last()
+            && self.bodies[body].paren_results
+        {
+            self.bodies[body].keep = true;
+        }
+    }
+
+    /// Inside a literal's signature: its parameter count and its results.
+    fn read_literal_signature(&mut self, lexer: &Lexer<'_>, token: Token) {
+        let depth = self.brackets.len();
+        let Some(sig) = self.signature.as_mut() else {
+            return;
+        };
+        if !sig.literal || depth <= sig.level {
+            return;
+        }
+        let direct = depth == sig.level + 1;
+        let closing = direct && token.kind == Kind::Punct(b')');
+        match sig.parens {
+            1 if direct && !closing => {
+                sig.params_empty = false;
+                if token.kind == Kind::Punct(b',') {
+                    sig.param_commas += 1;
                 }
-                bodies.push(Body {
-                    open: token.start,
-                    close: token.start,
-                    parent,
-                    keep: false,
-                    keep_all: false,
-                    paren_results: sig.parens >= results_from,
-                });
-                brackets.push((b'{', Some(bodies.len() - 1)));
-                open_bodies.push(bodies.len() - 1);
             }
-            Kind::Punct(open @ (b'(' | b'[' | b'{')) => brackets.push((open, None)),
-            Kind::Punct(close @ (b')' | b']' | b'}')) => {
-                let (open, body) = brackets.pop()?;
-                if !matches!((open, close), (b'(', b')') | (b'[', b']') | (b'{', b'}')) {
-                    return None;
-                }
-                if signature.is_some_and(|s| brackets.len() < s.level) {
-                    signature = None;
-                }
-                if let Some(body) = body {
-                    open_bodies.pop();
-                    bodies[body].close = token.start;
-                    if bodies[body].keep
-                        && let Some(parent) = bodies[body].parent
-                    {
-                        bodies[parent].keep = true;
-                    }
-                }
-            }
-            Kind::Ident => {
-                let text = lexer.text(token);
-                let current = open_bodies.last().copied();
-                if text == b"func" {
-                    // A function type among the parameters of the signature
-                    // being read is part of it, not a new signature.
-                    let in_signature = signature.is_some_and(|s| brackets.len() > s.level);
-                    if !in_signature {
-                        signature = Some(Signature {
-                            level: brackets.len(),
-                            parens: 0,
-                            method: false,
-                            declaration: brackets.is_empty()
-                                && (token.newline_before || previous.is_none()),
-                            tokens: 0,
-                            literal: current.is_some(),
-                            param_commas: 0,
-                            params_empty: true,
-                            results_error: false,
-                            results_nested: false,
-                            results_end_in_error: false,
-                        });
-                    }
-                } else if let Some(body) = current {
-                    if text == b"return" {
-                        pending_return = matcher.naked_returns;
-                    } else if previous.is_some_and(|p| p.kind == Kind::Punct(b'.')) {
-                        if matcher.wants_method(text) {
-                            bodies[body].keep = true;
-                            bodies[body].keep_all = true;
-                        } else if let Some(operand) = before_previous
-                            && operand.kind == Kind::Ident
-                            && matcher.wants_member(lexer.text(operand), text)
-                        {
-                            bodies[body].keep = true;
-                        }
-                    }
+            2 if !closing => {
+                if !direct || lexer.text(token) == b"func" {
+                    sig.results_nested = true;
+                } else {
+                    let is_error = token.kind == Kind::Ident && lexer.text(token) == b"error";
+                    sig.results_error |= is_error;
+                    sig.results_end_in_error = is_error;
                 }
             }
             _ => {}
         }
-        before_previous = previous;
-        previous = Some(token);
-        token = lexer.next().ok()?;
     }
-    if !brackets.is_empty() {
-        return None;
+
+    /// At the signature's own depth: counts its groups, ends it where the
+    /// statement ends, and says whether this token opens its body.
+    fn read_signature(&mut self, lexer: &Lexer<'_>, token: Token) -> bool {
+        let previous = self.previous;
+        let Some(sig) = self.signature.as_mut() else {
+            return false;
+        };
+        if self.brackets.len() != sig.level {
+            return false;
+        }
+        sig.tokens += 1;
+        match token.kind {
+            Kind::Punct(b'(') => {
+                if sig.tokens == 1 && sig.declaration {
+                    sig.method = true;
+                }
+                sig.parens += 1;
+            }
+            Kind::Punct(b'{') => {
+                let type_brace = previous.is_some_and(|p| {
+                    matches!(lexer.text(p), b"struct" | b"interface") && p.kind == Kind::Ident
+                });
+                return !type_brace;
+            }
+            Kind::Punct(b';' | b'=' | b',' | b':') | Kind::End => self.signature = None,
+            _ if token.newline_before && previous.is_some_and(|p| ends_statement(lexer, p)) => {
+                self.signature = None
+            }
+            _ => {}
+        }
+        false
     }
-    Some(bodies)
+
+    /// The `{` of the signature being read; a literal a rule wants keeps its
+    /// parent body.
+    fn open_body(&mut self, token: Token) -> Option<()> {
+        let sig = self.signature.take()?;
+        let results_from = if sig.method { 3 } else { 2 };
+        let parent = self.open_bodies.last().copied();
+        if let Some(parent) = parent
+            && sig.literal
+            && self.matcher.wants_literal(&sig)
+        {
+            self.bodies[parent].keep = true;
+        }
+        self.bodies.push(Body {
+            open: token.start,
+            close: token.start,
+            parent,
+            keep: false,
+            keep_all: false,
+            paren_results: sig.parens >= results_from,
+        });
+        self.brackets.push((b'{', Some(self.bodies.len() - 1)));
+        self.open_bodies.push(self.bodies.len() - 1);
+        Some(())
+    }
+
+    /// `None` when the bracket does not match the open one.
+    fn close_bracket(&mut self, close: u8, token: Token) -> Option<()> {
+        let (open, body) = self.brackets.pop()?;
+        if !matches!((open, close), (b'(', b')') | (b'[', b']') | (b'{', b'}')) {
+            return None;
+        }
+        if self
+            .signature
+            .is_some_and(|s| self.brackets.len() < s.level)
+        {
+            self.signature = None;
+        }
+        if let Some(body) = body {
+            self.open_bodies.pop();
+            self.bodies[body].close = token.start;
+            if self.bodies[body].keep
+                && let Some(parent) = self.bodies[body].parent
+            {
+                self.bodies[parent].keep = true;
+            }
+        }
+        Some(())
+    }
+
+    /// `func` starts a signature; inside a body, `return` and selectors are
+    /// what rules ask about.
+    fn read_ident(&mut self, lexer: &Lexer<'_>, token: Token) {
+        let text = lexer.text(token);
+        let current = self.open_bodies.last().copied();
+        if text == b"func" {
+            self.start_signature(token, current.is_some());
+            return;
+        }
+        let Some(body) = current else {
+            return;
+        };
+        if text == b"return" {
+            self.pending_return = self.matcher.naked_returns;
+        } else if self.previous.is_some_and(|p| p.kind == Kind::Punct(b'.')) {
+            if self.matcher.wants_method(text) {
+                self.bodies[body].keep = true;
+                self.bodies[body].keep_all = true;
+            } else if let Some(operand) = self.before_previous
+                && operand.kind == Kind::Ident
+                && self.matcher.wants_member(lexer.text(operand), text)
+            {
+                self.bodies[body].keep = true;
+            }
+        }
+    }
+
+    fn start_signature(&mut self, token: Token, in_body: bool) {
+        // A function type among the parameters of the signature being read
+        // is part of it, not a new signature.
+        let in_signature = self
+            .signature
+            .is_some_and(|s| self.brackets.len() > s.level);
+        if in_signature {
+            return;
+        }
+        self.signature = Some(Signature {
+            level: self.brackets.len(),
+            parens: 0,
+            method: false,
+            declaration: self.brackets.is_empty()
+                && (token.newline_before || self.previous.is_none()),
+            tokens: 0,
+            literal: in_body,
+            param_commas: 0,
+            params_empty: true,
+            results_error: false,
+            results_nested: false,
+            results_end_in_error: false,
+        });
+    }
 }
 
 /// Whether a newline after this token ends the statement (Go's semicolon rule).

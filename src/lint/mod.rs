@@ -12,6 +12,7 @@ pub mod custom;
 pub mod facts;
 pub mod go;
 pub mod go_skim;
+pub mod layout;
 pub mod registry;
 pub mod rule;
 pub mod rules;
@@ -23,6 +24,7 @@ pub use config::LintConfig;
 pub use settings::Settings;
 
 use crate::error::InputError;
+use crate::logging::timed;
 use crate::registry::Need;
 use crate::repo::tables::{self, TableUse};
 use crate::repo::{Language, Repo};
@@ -96,8 +98,51 @@ impl Contents<'_> {
     }
 }
 
-/// Lints a repository.
+/// Lints a repository: settings, the files to report on, per-file analysis
+/// (cached), repository rules over the facts of every file, then
+/// suppressions, the baseline and the report.
 pub fn run(repo: &Repo, options: &LintOptions) -> Result<Report, InputError> {
+    let settings = timed("lint: settings", || resolve_settings(repo, options))?;
+    let selection = timed("lint: selection", || select_files(repo, options))?;
+    let enabled = |id: &str| settings.severity(id).is_some();
+    let needs_tables = crate::registry::needed(Need::SharedTables, enabled);
+    let needs_all_imports = crate::registry::needed(Need::AllImports, enabled);
+    let needs = FactNeeds {
+        tables: needs_tables,
+        all_imports: needs_all_imports,
+    };
+    let work = plan_work(repo, &selection, needs);
+    let outcomes = timed("lint: files", || {
+        analyse_files(repo, options, &settings, &selection.contents, &work, needs)
+    });
+    let mut files = gather_outcomes(outcomes);
+    let facts = Facts::new(
+        repo,
+        std::mem::take(&mut files.go_facts),
+        std::mem::take(&mut files.rust_facts),
+        std::mem::take(&mut files.table_uses),
+        selection.files.as_ref(),
+    );
+    let repository_findings = timed("lint: repository rules", || {
+        check_repository(&settings, &facts)
+    });
+    files.findings.extend(repository_findings);
+    read_remaining_suppressions(&mut files, &selection.contents);
+    let findings = apply_suppressions(repo, &settings, files.findings, &files.suppressions);
+    let (findings, hidden) = apply_baseline(repo, options, &settings, &selection, findings)?;
+    ensure_something_linted(repo, options, &selection, &files.counts)?;
+    Ok(build_report(
+        repo,
+        &settings,
+        &selection.contents,
+        findings,
+        &files.counts,
+        hidden,
+    ))
+}
+
+/// The effective rule set, after checking that `--rule` names known rules.
+fn resolve_settings(repo: &Repo, options: &LintOptions) -> Result<Settings, InputError> {
     let config_file = repo.config.files.last().map(PathBuf::as_path);
     let settings = Settings::resolve(
         &repo.config.config.lint,
@@ -115,53 +160,36 @@ pub fn run(repo: &Repo, options: &LintOptions) -> Result<Report, InputError> {
             return Err(InputError::new(format!("unknown rule `{id}`")).help(hint));
         }
     }
+    Ok(settings)
+}
 
-    // Which files to report on.
-    let mut selection: Option<HashSet<String>> = None;
-    let mut contents = Contents {
-        repo,
-        staged: HashMap::new(),
+/// The files a run reports on and where their contents come from.
+struct Selection<'r> {
+    /// `None` reports on every file.
+    files: Option<HashSet<String>>,
+    contents: Contents<'r>,
+    /// Staged files the repository walk did not list (new since it ran).
+    extra_files: Vec<String>,
+}
+
+impl Selection<'_> {
+    fn contains(&self, path: &str) -> bool {
+        self.files.as_ref().is_none_or(|s| s.contains(path))
+    }
+}
+
+/// `--staged`, `--changed-since` and the paths, each narrowing the others.
+fn select_files<'r>(repo: &'r Repo, options: &LintOptions) -> Result<Selection<'r>, InputError> {
+    let mut selection = Selection {
+        files: None,
+        contents: Contents {
+            repo,
+            staged: HashMap::new(),
+        },
+        extra_files: Vec::new(),
     };
-    let mut extra_files: Vec<String> = Vec::new();
     if options.staged || options.changed_since.is_some() {
-        let git = crate::git::Git::open(&repo.root)?;
-        let prefix = git.prefix_of(&repo.root);
-        let in_repo = |path: &str| -> Option<String> {
-            match &prefix {
-                Some(p) if !p.is_empty() => path
-                    .strip_prefix(p.as_str())
-                    .and_then(|r| r.strip_prefix('/'))
-                    .map(str::to_string),
-                _ => Some(path.to_string()),
-            }
-        };
-        if options.staged {
-            let mut set = HashSet::new();
-            for file in git.staged()? {
-                if let Some(path) = in_repo(&file.path) {
-                    if !repo.files.contains(&path) && !repo.is_excluded(&path) {
-                        extra_files.push(path.clone());
-                    }
-                    contents.staged.insert(path.clone(), git.blob(file.blob)?);
-                    set.insert(path);
-                }
-            }
-            selection = Some(set);
-        }
-        if let Some(reference) = &options.changed_since {
-            let target = git.resolve(reference)?;
-            let head = git.head()?;
-            let base = git.merge_base(head, target)?;
-            let changed: HashSet<String> = git
-                .changed_since(base)?
-                .iter()
-                .filter_map(|p| in_repo(p))
-                .collect();
-            selection = Some(match selection {
-                Some(current) => current.intersection(&changed).cloned().collect(),
-                None => changed,
-            });
-        }
+        select_from_git(repo, options, &mut selection)?;
     }
     if !options.paths.is_empty() {
         let matching: HashSet<String> = repo
@@ -170,136 +198,320 @@ pub fn run(repo: &Repo, options: &LintOptions) -> Result<Report, InputError> {
             .filter(|f| options.paths.iter().any(|p| under(f, p)))
             .cloned()
             .collect();
-        selection = Some(match selection {
-            Some(current) => current.intersection(&matching).cloned().collect(),
-            None => matching,
-        });
+        selection.files = Some(narrow(selection.files, matching));
     }
+    Ok(selection)
+}
 
-    let mut all_files: Vec<&str> = repo.files.iter().map(String::as_str).collect();
-    all_files.extend(extra_files.iter().map(String::as_str));
-    // Rust libraries are linted with the rules for all code, as Go ones are.
+fn narrow(current: Option<HashSet<String>>, with: HashSet<String>) -> HashSet<String> {
+    match current {
+        Some(current) => current.intersection(&with).cloned().collect(),
+        None => with,
+    }
+}
+
+/// The staged files (with their index blobs) and the files changed since
+/// the merge base, as paths relative to the repository root.
+fn select_from_git(
+    repo: &Repo,
+    options: &LintOptions,
+    selection: &mut Selection<'_>,
+) -> Result<(), InputError> {
+    let git = crate::git::Git::open(&repo.root)?;
+    let prefix = git.prefix_of(&repo.root);
+    // git names paths from its top level, which may be above the repository root.
+    let in_repo = |path: &str| -> Option<String> {
+        match &prefix {
+            Some(p) if !p.is_empty() => path
+                .strip_prefix(p.as_str())
+                .and_then(|r| r.strip_prefix('/'))
+                .map(str::to_string),
+            _ => Some(path.to_string()),
+        }
+    };
+    if options.staged {
+        let mut set = HashSet::new();
+        for file in git.staged()? {
+            if let Some(path) = in_repo(&file.path) {
+                if !repo.files.contains(&path) && !repo.is_excluded(&path) {
+                    selection.extra_files.push(path.clone());
+                }
+                selection
+                    .contents
+                    .staged
+                    .insert(path.clone(), git.blob(file.blob)?);
+                set.insert(path);
+            }
+        }
+        selection.files = Some(set);
+    }
+    if let Some(reference) = &options.changed_since {
+        let target = git.resolve(reference)?;
+        let head = git.head()?;
+        let base = git.merge_base(head, target)?;
+        let changed: HashSet<String> = git
+            .changed_since(base)?
+            .iter()
+            .filter_map(|p| in_repo(p))
+            .collect();
+        selection.files = Some(narrow(selection.files.take(), changed));
+    }
+    Ok(())
+}
+
+/// Which facts repository rules need from files that are not reported on.
+#[derive(Debug, Clone, Copy)]
+struct FactNeeds {
+    tables: bool,
+    all_imports: bool,
+}
+
+/// One file to read: how to analyse it and whether it is reported on (the
+/// others only yield facts for repository rules).
+struct WorkItem<'a> {
+    path: &'a str,
+    kind: Kind,
+    selected: bool,
+}
+
+fn plan_work<'a>(
+    repo: &'a Repo,
+    selection: &'a Selection<'_>,
+    needs: FactNeeds,
+) -> Vec<WorkItem<'a>> {
+    let listed = repo.files.iter().map(String::as_str);
+    let extra = selection.extra_files.iter().map(String::as_str);
+    listed
+        .chain(extra)
+        .filter_map(|path| {
+            let kind = kind_of(repo, path)?;
+            let selected = selection.contains(path);
+            let wanted = selected
+                || (kind == Kind::Other && needs.tables)
+                || (kind == Kind::Go && (needs.tables || needs.all_imports));
+            wanted.then_some(WorkItem {
+                path,
+                kind,
+                selected,
+            })
+        })
+        .collect()
+}
+
+/// How a file is analysed, from its extension and the crate it is in: Rust
+/// libraries are linted with the rules for all code, as Go ones are.
+fn kind_of(repo: &Repo, path: &str) -> Option<Kind> {
     let in_rust_crate = |path: &str| {
         repo.service_for(path)
             .or_else(|| repo.library_for(path))
             .is_some_and(|s| s.language == Language::Rust)
     };
-    let kind_of = |path: &str| -> Option<Kind> {
-        let ext = path.rsplit_once('.').map(|(_, e)| e)?;
-        match ext {
-            "go" => Some(Kind::Go),
-            "rs" if in_rust_crate(path) => Some(Kind::Rust),
-            "rs" | "sql" => Some(Kind::Other),
-            _ => None,
-        }
-    };
-    let enabled = |id: &str| settings.severity(id).is_some();
-    let needs_tables = crate::registry::needed(Need::SharedTables, enabled);
-    let needs_all_imports = crate::registry::needed(Need::AllImports, enabled);
-    let work: Vec<(&str, Kind, bool)> = all_files
-        .iter()
-        .filter_map(|path| {
-            let kind = kind_of(path)?;
-            let selected = selection.as_ref().is_none_or(|s| s.contains(*path));
-            let wanted = selected
-                || (kind == Kind::Other && needs_tables)
-                || (kind == Kind::Go && (needs_tables || needs_all_imports));
-            wanted.then_some((*path, kind, selected))
-        })
-        .collect();
+    let ext = path.rsplit_once('.').map(|(_, e)| e)?;
+    match ext {
+        "go" => Some(Kind::Go),
+        "rs" if in_rust_crate(path) => Some(Kind::Rust),
+        "rs" | "sql" => Some(Kind::Other),
+        _ => None,
+    }
+}
 
+/// Where a file's outcome came from, for the cache's `-v` line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// The cache, by stat: the file was not read.
+    Unchanged,
+    /// The cache, by content hash.
+    SameContent,
+    Analysed,
+    Unreadable,
+}
+
+struct Analysed<'a> {
+    path: &'a str,
+    selected: bool,
+    outcome: FileOutcome,
+    record: Option<cache::Record>,
+    origin: Origin,
+}
+
+/// Every file's outcome, in parallel, from the cache where it still holds.
+fn analyse_files<'a>(
+    repo: &Repo,
+    options: &LintOptions,
+    settings: &Settings,
+    contents: &Contents<'_>,
+    work: &[WorkItem<'a>],
+    needs: FactNeeds,
+) -> Vec<Analysed<'a>> {
     let cache = if options.cache && !options.staged {
         cache::Cache::open(repo, &settings.fingerprint)
     } else {
         None
     };
-    let outcomes: Vec<(&str, bool, FileOutcome, Option<cache::Record>)> = work
+    let outcomes: Vec<Analysed<'a>> = work
         .par_iter()
-        .map(|(path, kind, selected)| {
-            let service = repo.service_for(path).map(|s| s.name.as_str());
-            let scope = cache.as_ref().map(|_| cache::Scope {
-                selected: *selected,
-                service: service.map(str::to_string),
-            });
-            let stat = scope
-                .as_ref()
-                .and_then(|_| cache::FileStat::of(&repo.absolute(path)));
-            if let (Some(cache), Some(scope), Some(stat)) = (&cache, &scope, &stat)
-                && let Some((outcome, record)) = cache.get_unchanged(path, stat, scope)
-            {
-                return (*path, *selected, outcome, Some(record));
-            }
-            let Some(bytes) = contents.read(path) else {
-                let outcome = FileOutcome {
-                    status: FileStatus::Other,
-                    ..FileOutcome::default()
-                };
-                return (*path, *selected, outcome, None);
-            };
-            let key = cache.as_ref().map(|_| cache::content_key(&bytes));
-            if let (Some(cache), Some(scope), Some(key)) = (&cache, &scope, &key)
-                && let Some((outcome, mut record)) = cache.get(path, key, scope)
-            {
-                record.stat = stat;
-                return (*path, *selected, outcome, Some(record));
-            }
-            let outcome = if *selected {
-                analyse(path, service, &bytes, *kind, &settings, needs_tables)
-            } else {
-                facts_only(path, service, &bytes, *kind, needs_tables)
-            };
-            let record = match (&cache, key, scope) {
-                (Some(cache), Some(key), Some(scope)) => {
-                    cache.miss(path);
-                    Some(cache::Record { key, stat, scope })
-                }
-                _ => None,
-            };
-            (*path, *selected, outcome, record)
-        })
+        .map(|item| analyse_file(repo, cache.as_ref(), settings, contents, item, needs))
         .collect();
     if let Some(cache) = &cache {
+        log_cache_use(&outcomes);
         let entries: Vec<_> = outcomes
             .iter()
-            .filter_map(|(path, _, outcome, record)| Some((*path, record.as_ref()?, outcome)))
+            .filter_map(|a| Some((a.path, a.record.as_ref()?, &a.outcome)))
             .collect();
         cache.save(&entries);
     }
+    outcomes
+}
 
-    let mut findings: Vec<Finding> = Vec::new();
-    let mut go_facts = Vec::new();
-    let mut rust_facts = Vec::new();
-    let mut table_uses = Vec::new();
-    let mut suppressions: BTreeMap<String, Vec<Suppression>> = BTreeMap::new();
-    // Files whose suppressions were read with their analysis (most have none).
-    let mut suppressions_read: HashSet<&str> = HashSet::new();
-    let (mut analysed, mut degraded, mut generated, mut binary) = (0usize, 0usize, 0usize, 0usize);
-    for (path, selected, outcome, _) in outcomes {
+fn analyse_file<'a>(
+    repo: &Repo,
+    cache: Option<&cache::Cache>,
+    settings: &Settings,
+    contents: &Contents<'_>,
+    item: &WorkItem<'a>,
+    needs: FactNeeds,
+) -> Analysed<'a> {
+    let WorkItem {
+        path,
+        kind,
+        selected,
+    } = *item;
+    let done = |outcome, record, origin| Analysed {
+        path,
+        selected,
+        outcome,
+        record,
+        origin,
+    };
+    let service = repo.service_for(path).map(|s| s.name.as_str());
+    let scope = cache.map(|_| cache::Scope {
+        selected,
+        service: service.map(str::to_string),
+    });
+    let stat = scope
+        .as_ref()
+        .and_then(|_| cache::FileStat::of(&repo.absolute(path)));
+    if let (Some(cache), Some(scope), Some(stat)) = (cache, &scope, &stat)
+        && let Some((outcome, record)) = cache.get_unchanged(path, stat, scope)
+    {
+        return done(outcome, Some(record), Origin::Unchanged);
+    }
+    let Some(bytes) = contents.read(path) else {
+        let outcome = FileOutcome {
+            status: FileStatus::Other,
+            ..FileOutcome::default()
+        };
+        return done(outcome, None, Origin::Unreadable);
+    };
+    let key = cache.map(|_| cache::content_key(&bytes));
+    if let (Some(cache), Some(scope), Some(key)) = (cache, &scope, &key)
+        && let Some((outcome, mut record)) = cache.get(path, key, scope)
+    {
+        record.stat = stat;
+        return done(outcome, Some(record), Origin::SameContent);
+    }
+    let outcome = if selected {
+        analyse(path, service, &bytes, kind, settings, needs.tables)
+    } else {
+        facts_only(path, service, &bytes, kind, needs.tables)
+    };
+    let record = match (cache, key, scope) {
+        (Some(cache), Some(key), Some(scope)) => {
+            cache.miss(path);
+            Some(cache::Record { key, stat, scope })
+        }
+        _ => None,
+    };
+    done(outcome, record, Origin::Analysed)
+}
+
+fn log_cache_use(outcomes: &[Analysed<'_>]) {
+    let count = |origin| outcomes.iter().filter(|a| a.origin == origin).count();
+    log::info!(
+        "lint cache: {} hits unchanged by stat, {} hits by content hash, {} misses analysed",
+        count(Origin::Unchanged),
+        count(Origin::SameContent),
+        count(Origin::Analysed)
+    );
+}
+
+/// How many selected files ended each way, for the stats and the
+/// nothing-to-lint error.
+#[derive(Debug, Default)]
+struct FileCounts {
+    analysed: usize,
+    degraded: usize,
+    generated: usize,
+    binary: usize,
+}
+
+/// The per-file outcomes merged: findings and suppressions of reported
+/// files, facts of every file.
+#[derive(Default)]
+struct Gathered<'a> {
+    findings: Vec<Finding>,
+    go_facts: Vec<GoFacts>,
+    rust_facts: Vec<RustFacts>,
+    table_uses: Vec<TableUse>,
+    suppressions: BTreeMap<String, Vec<Suppression>>,
+    /// Files whose suppressions were read with their analysis (most have none).
+    suppressions_read: HashSet<&'a str>,
+    counts: FileCounts,
+}
+
+fn gather_outcomes(outcomes: Vec<Analysed<'_>>) -> Gathered<'_> {
+    let mut gathered = Gathered::default();
+    for Analysed {
+        path,
+        selected,
+        outcome,
+        origin,
+        ..
+    } in outcomes
+    {
+        if origin == Origin::Unreadable {
+            log::debug!("skipped {path}: cannot be read");
+        }
         if selected {
-            suppressions_read.insert(path);
-            match outcome.status {
-                FileStatus::Analysed => analysed += 1,
-                FileStatus::Degraded => {
-                    analysed += 1;
-                    degraded += 1;
-                }
-                FileStatus::SkippedGenerated => generated += 1,
-                FileStatus::Binary => binary += 1,
-                FileStatus::Other => {}
-            }
-            findings.extend(outcome.findings);
+            gathered.suppressions_read.insert(path);
+            count_status(&mut gathered.counts, path, outcome.status);
+            gathered.findings.extend(outcome.findings);
             if !outcome.suppressions.is_empty() {
-                suppressions.insert(path.to_string(), outcome.suppressions);
+                gathered
+                    .suppressions
+                    .insert(path.to_string(), outcome.suppressions);
             }
         }
-        go_facts.extend(outcome.go);
-        rust_facts.extend(outcome.rust);
-        table_uses.extend(outcome.tables);
+        gathered.go_facts.extend(outcome.go);
+        gathered.rust_facts.extend(outcome.rust);
+        gathered.table_uses.extend(outcome.tables);
     }
-    table_uses.sort();
+    gathered.table_uses.sort();
+    gathered
+}
 
-    let selection_ref = selection.as_ref();
-    let facts = Facts::new(repo, go_facts, rust_facts, table_uses, selection_ref);
+fn count_status(counts: &mut FileCounts, path: &str, status: FileStatus) {
+    match status {
+        FileStatus::Analysed => counts.analysed += 1,
+        FileStatus::Degraded => {
+            counts.analysed += 1;
+            counts.degraded += 1;
+        }
+        FileStatus::SkippedGenerated => {
+            log::debug!("skipped {path}: generated code (lint.include-generated lints it)");
+            counts.generated += 1;
+        }
+        FileStatus::Binary => {
+            log::debug!("skipped {path}: binary content");
+            counts.binary += 1;
+        }
+        FileStatus::Other => {}
+    }
+}
+
+/// The findings of the enabled repository rules.
+fn check_repository(settings: &Settings, facts: &Facts<'_>) -> Vec<Finding> {
+    let mut findings = Vec::new();
     for rule in registry::all() {
         let meta = rule.meta();
         if meta.target != Target::Repo {
@@ -308,17 +520,21 @@ pub fn run(repo: &Repo, options: &LintOptions) -> Result<Report, InputError> {
         let Some(severity) = settings.severity(meta.id) else {
             continue;
         };
-        let mut cx = Cx::new(&settings, meta.id, severity, "", None);
-        rule.check_repo(&facts, &mut cx);
+        let mut cx = Cx::new(settings, meta.id, severity, "", None);
+        rule.check_repo(facts, &mut cx);
         findings.extend(cx.findings);
     }
+    findings
+}
 
-    // Suppressions in files that only repository rules reported on (.sql, go.mod).
-    let mut paths_with_findings: Vec<&str> = findings.iter().map(|f| f.path.as_str()).collect();
+/// Suppressions in files that only repository rules reported on (.sql, go.mod).
+fn read_remaining_suppressions(files: &mut Gathered<'_>, contents: &Contents<'_>) {
+    let mut paths_with_findings: Vec<&str> =
+        files.findings.iter().map(|f| f.path.as_str()).collect();
     paths_with_findings.sort_unstable();
     paths_with_findings.dedup();
     for path in paths_with_findings {
-        if suppressions_read.contains(path) || path.is_empty() {
+        if files.suppressions_read.contains(path) || path.is_empty() {
             continue;
         }
         if let Some(bytes) = contents.read(path)
@@ -326,65 +542,104 @@ pub fn run(repo: &Repo, options: &LintOptions) -> Result<Report, InputError> {
         {
             let list = suppress::parse(text);
             if !list.is_empty() {
-                suppressions.insert(path.to_string(), list);
+                files.suppressions.insert(path.to_string(), list);
             }
         }
     }
+}
+
+/// Drops suppressed findings, reports unused or malformed suppressions, and
+/// adds the configuration's own findings.
+fn apply_suppressions(
+    repo: &Repo,
+    settings: &Settings,
+    findings: Vec<Finding>,
+    suppressions: &BTreeMap<String, Vec<Suppression>>,
+) -> Vec<Finding> {
     let known = settings.known_ids();
     let service_of = |path: &str| repo.service_for(path).map(|s| s.name.clone());
     let mut findings = suppress::apply(
         findings,
-        &suppressions,
+        suppressions,
         &known,
         &settings.enabled,
         &service_of,
     );
     findings.extend(settings.config_findings.iter().cloned());
+    findings
+}
 
-    let mut hidden = None;
-    if let Some(path) = &options.baseline {
-        let baseline = baseline::Baseline::read(path)?;
-        let shown = path
-            .canonicalize()
-            .ok()
-            .and_then(|p| crate::repo::relative_path(&repo.root, &p))
-            .unwrap_or_else(|| path.display().to_string());
-        let is_selected = |p: &str| selection_ref.is_none_or(|s| s.contains(p));
-        let (kept, count) = baseline.apply(
-            findings,
-            &shown,
-            settings.severity("baseline-stale"),
-            &is_selected,
-        );
-        findings = kept;
-        hidden = Some(count);
-    }
+/// The findings `--baseline` does not hide, and how many it hid.
+fn apply_baseline(
+    repo: &Repo,
+    options: &LintOptions,
+    settings: &Settings,
+    selection: &Selection<'_>,
+    findings: Vec<Finding>,
+) -> Result<(Vec<Finding>, Option<usize>), InputError> {
+    let Some(path) = &options.baseline else {
+        return Ok((findings, None));
+    };
+    let baseline = baseline::Baseline::read(path)?;
+    let shown = path
+        .canonicalize()
+        .ok()
+        .and_then(|p| crate::repo::relative_path(&repo.root, &p))
+        .unwrap_or_else(|| path.display().to_string());
+    let is_selected = |p: &str| selection.contains(p);
+    let (kept, count) = baseline.apply(
+        findings,
+        &shown,
+        settings.severity("baseline-stale"),
+        &is_selected,
+    );
+    Ok((kept, Some(count)))
+}
 
-    let nothing_selected = selection.as_ref().is_some_and(|s| {
+/// A run that analysed nothing is an input error (a wrong directory or
+/// paths), unless a selection simply held no source files.
+fn ensure_something_linted(
+    repo: &Repo,
+    options: &LintOptions,
+    selection: &Selection<'_>,
+    counts: &FileCounts,
+) -> Result<(), InputError> {
+    let nothing_selected = selection.files.as_ref().is_some_and(|s| {
         !s.iter()
-            .any(|p| matches!(kind_of(p), Some(Kind::Go | Kind::Rust)))
+            .any(|p| matches!(kind_of(repo, p), Some(Kind::Go | Kind::Rust)))
     });
-    if analysed == 0 && !(nothing_selected && options.paths.is_empty()) {
-        let what = if options.paths.is_empty() {
-            format!("no Go or Rust files to lint in {}", repo.root.display())
-        } else {
-            format!(
-                "no Go or Rust files to lint under {}",
-                options.paths.join(", ")
-            )
-        };
-        let mut err = InputError::new(what);
-        err = if generated + binary > 0 {
-            err.help(format!(
-                "{generated} generated and {binary} binary files were skipped; set lint.include-generated to lint generated code"
-            ))
-        } else {
-            err.help("run trellis in a repository with Go or Rust services, or check `exclude:` in trellis.yaml")
-        };
-        return Err(err);
+    if counts.analysed > 0 || (nothing_selected && options.paths.is_empty()) {
+        return Ok(());
     }
+    let what = if options.paths.is_empty() {
+        format!("no Go or Rust files to lint in {}", repo.root.display())
+    } else {
+        format!(
+            "no Go or Rust files to lint under {}",
+            options.paths.join(", ")
+        )
+    };
+    let (generated, binary) = (counts.generated, counts.binary);
+    let err = InputError::new(what);
+    Err(if generated + binary > 0 {
+        err.help(format!(
+            "{generated} generated and {binary} binary files were skipped; set lint.include-generated to lint generated code"
+        ))
+    } else {
+        err.help("run trellis in a repository with Go or Rust services, or check `exclude:` in trellis.yaml")
+    })
+}
 
+fn build_report(
+    repo: &Repo,
+    settings: &Settings,
+    contents: &Contents<'_>,
+    findings: Vec<Finding>,
+    counts: &FileCounts,
+    hidden: Option<usize>,
+) -> Report {
     let mut report = Report::new("lint");
+    // Staged findings quote the index, which may differ from the work tree.
     for finding in &findings {
         if let Some(bytes) = contents.staged.get(&finding.path)
             && !report.sources.contains_key(&finding.path)
@@ -394,10 +649,16 @@ pub fn run(repo: &Repo, options: &LintOptions) -> Result<Report, InputError> {
         }
     }
     report.findings = findings;
+    report.rules = enabled_rule_infos(settings);
+    report.stats = report_stats(repo, counts, hidden, report.rules.len());
+    report
+}
+
+/// The enabled built-in rules by id, then the enabled custom rules.
+fn enabled_rule_infos(settings: &Settings) -> Vec<RuleInfo> {
     let mut ids: Vec<&str> = settings.enabled.keys().map(String::as_str).collect();
     ids.sort_unstable();
-    report.rules = ids
-        .iter()
+    ids.iter()
         .filter_map(|id| registry::find(id).map(|r| r.meta().info()))
         .chain(settings.custom.iter().filter_map(|c| {
             settings.severity(&c.id).map(|severity| RuleInfo {
@@ -408,28 +669,33 @@ pub fn run(repo: &Repo, options: &LintOptions) -> Result<Report, InputError> {
                 docs: format!("Custom rule from trellis.yaml.\n\n{}", c.message),
             })
         }))
-        .collect();
-    report.stats = vec![
-        ("files analysed".to_string(), analysed.to_string()),
-        ("degraded".to_string(), degraded.to_string()),
-        ("skipped generated".to_string(), generated.to_string()),
+        .collect()
+}
+
+fn report_stats(
+    repo: &Repo,
+    counts: &FileCounts,
+    hidden: Option<usize>,
+    rules: usize,
+) -> Vec<(String, String)> {
+    let mut stats = vec![
+        ("files analysed".to_string(), counts.analysed.to_string()),
+        ("degraded".to_string(), counts.degraded.to_string()),
+        (
+            "skipped generated".to_string(),
+            counts.generated.to_string(),
+        ),
     ];
-    if binary > 0 {
-        report
-            .stats
-            .push(("binary".to_string(), binary.to_string()));
+    if counts.binary > 0 {
+        stats.push(("binary".to_string(), counts.binary.to_string()));
     }
     if let Some(count) = hidden {
-        report
-            .stats
-            .push(("baselined".to_string(), count.to_string()));
+        stats.push(("baselined".to_string(), count.to_string()));
     }
-    report
-        .stats
-        .push(("rules".to_string(), report.rules.len().to_string()));
+    stats.push(("rules".to_string(), rules.to_string()));
     if !repo.skipped_modules.is_empty() {
         // Say once why whole modules were not analysed: Go does not build them.
-        report.stats.push((
+        stats.push((
             "go.mod outside go.work".to_string(),
             format!(
                 "{} not analysed (`trellis services` lists them)",
@@ -437,7 +703,7 @@ pub fn run(repo: &Repo, options: &LintOptions) -> Result<Report, InputError> {
             ),
         ));
     }
-    Ok(report)
+    stats
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,9 +3,10 @@
 
 use super::config::{Boundary, Component, LintConfig, RuleLevel};
 use super::custom::{self, CustomCheck};
+use super::layout::{self, LayoutFile};
 use super::registry;
+use crate::config::RuleKey;
 use crate::config::selection::level_for;
-use crate::config::{Glob, RuleKey};
 use crate::error::{InputError, did_you_mean};
 use crate::report::{Finding, Severity};
 use std::collections::BTreeMap;
@@ -63,6 +64,58 @@ impl Layer {
     }
 }
 
+/// The layer tables of `arch-layer` and how a service gets one.
+#[derive(Debug)]
+pub struct Layouts {
+    /// `lint.components`: one table for every service.
+    configured: Option<Vec<Layer>>,
+    /// `lint.layout`: the index of the built-in layout every service follows.
+    named: Option<usize>,
+    /// The built-in layouts in detection order, compiled.
+    builtin: Vec<(LayoutFile, Vec<Layer>)>,
+}
+
+/// The layers one service is checked against, and where they come from.
+#[derive(Debug, Clone, Copy)]
+pub struct ServiceLayout<'s> {
+    /// A built-in layout's name, or `lint.components`.
+    pub name: &'s str,
+    pub layers: &'s [Layer],
+}
+
+impl<'s> ServiceLayout<'s> {
+    pub fn layer_of(self, service_relative: &str) -> Option<&'s Layer> {
+        self.layers
+            .iter()
+            .find(|l| l.paths.is_match(service_relative))
+    }
+}
+
+impl Layouts {
+    /// The layers for the service whose root directory is `root`: the
+    /// configured table, the named layout, or the one its directories show;
+    /// `None` when it follows no known layout.
+    pub fn for_service(&self, root: &Path) -> Option<ServiceLayout<'_>> {
+        if let Some(layers) = &self.configured {
+            return Some(ServiceLayout {
+                name: "lint.components",
+                layers,
+            });
+        }
+        let (layout, layers) = match self.named {
+            Some(index) => self.builtin.get(index)?,
+            None => self
+                .builtin
+                .iter()
+                .find(|(layout, _)| layout.matches(root))?,
+        };
+        Some(ServiceLayout {
+            name: &layout.name,
+            layers,
+        })
+    }
+}
+
 /// A boundary with `{name}` captures, compiled.
 #[derive(Debug, Clone)]
 pub struct CompiledBoundary {
@@ -77,8 +130,9 @@ pub struct Settings {
     /// Enabled rules and the severity each reports at.
     pub enabled: BTreeMap<String, Severity>,
     pub max_params: usize,
+    pub naked_return_max_lines: usize,
     pub allowed_globals: globset::GlobSet,
-    pub layers: Vec<Layer>,
+    pub layouts: Layouts,
     pub boundaries: Vec<CompiledBoundary>,
     pub include_generated: bool,
     pub parse_all_bodies: bool,
@@ -92,12 +146,6 @@ pub struct Settings {
 impl Settings {
     pub fn severity(&self, rule: &str) -> Option<Severity> {
         self.enabled.get(rule).copied()
-    }
-
-    pub fn layer_of(&self, service_relative: &str) -> Option<&Layer> {
-        self.layers
-            .iter()
-            .find(|l| l.paths.is_match(service_relative))
     }
 
     /// Every rule id a comment or `rules:` may name.
@@ -118,265 +166,415 @@ impl Settings {
         config_file: Option<&Path>,
         only: &[String],
     ) -> Result<Settings, InputError> {
-        let source = config_file.and_then(|p| std::fs::read_to_string(p).ok());
-        let locate = |needle: &str| -> Option<(u32, u32)> {
-            let text = source.as_deref()?;
-            text.lines().enumerate().find_map(|(i, line)| {
-                line.find(needle)
-                    .map(|col| (i as u32 + 1, line[..col].chars().count() as u32 + 1))
-            })
-        };
-        let error_at = |message: String, needle: &str| {
-            let mut err = InputError::new(message);
-            if let Some(path) = config_file {
-                err = err.in_file(PathBuf::from(path));
-                if let Some(text) = &source {
-                    err = err.with_source(text.clone());
-                }
-                if let Some((line, column)) = locate(needle) {
-                    err = err.at(line, column);
-                }
-            }
-            err
-        };
-
+        let file = ConfigText::read(config_file);
         let builtin: Vec<&'static str> = registry::all().iter().map(|r| r.meta().id).collect();
-        let mut enabled = BTreeMap::new();
-        let packs = if config.packs.is_empty() {
-            vec!["recommended".to_string()]
-        } else {
-            config.packs.clone()
-        };
-        for name in &packs {
-            let Some(pack) = pack(name) else {
-                let names: Vec<&str> = PACKS.iter().map(|p| p.name).collect();
-                let hint = match did_you_mean(name, names.iter().copied()) {
-                    Some(close) => format!("did you mean `{close}`? packs: {}", names.join(", ")),
-                    None => format!("packs: {}", names.join(", ")),
-                };
-                return Err(error_at(format!("unknown rule pack `{name}`"), name).help(hint));
-            };
-            for (id, level) in pack.rules {
-                set_level(&mut enabled, &id, level);
-            }
-        }
-        // Engine rules are always on unless switched off.
-        for rule in registry::all() {
-            let meta = rule.meta();
-            if meta.target == super::rule::Target::Engine {
-                enabled.insert(meta.id.to_string(), meta.default_severity);
-            }
-        }
-
-        let mut custom_checks = Vec::new();
-        for rule in &config.custom {
-            if builtin.contains(&rule.id.as_str()) {
-                return Err(error_at(
-                    format!("custom rule id `{}` is a built-in rule id", rule.id),
-                    &rule.id,
-                )
-                .help("give the custom rule its own id, for example with your team's prefix"));
-            }
-            if custom_checks.iter().any(|c: &CustomCheck| c.id == rule.id) {
-                return Err(error_at(
-                    format!("custom rule id `{}` is used twice", rule.id),
-                    &rule.id,
-                )
-                .help("every custom rule needs its own id"));
-            }
-            let check = custom::compile(rule).map_err(|e| {
-                let mut err = error_at(e.message.clone(), &format!("id: {}", rule.id));
-                if let (Some(line), Some(query_line)) = (err.line, e.query_line) {
-                    // Point into the query text: the block starts on the line after `query: |`.
-                    if let Some(text) = &source {
-                        let query_start = text
-                            .lines()
-                            .enumerate()
-                            .skip(line as usize)
-                            .find(|(_, l)| l.trim_start().starts_with("query:"))
-                            .map(|(i, _)| i as u32 + 1);
-                        if let Some(start) = query_start {
-                            let offset = if text.lines().nth(start as usize - 1).is_some_and(|l| {
-                                l.trim_end().ends_with('|') || l.trim_end().ends_with('>')
-                            }) {
-                                1
-                            } else {
-                                0
-                            };
-                            let target = start + offset + query_line;
-                            let indent = text
-                                .lines()
-                                .nth(target as usize - 1)
-                                .map_or(0, |l| l.len() - l.trim_start().len());
-                            err = err.at(target, (indent + e.query_column + 1) as u32);
-                        }
-                    }
-                }
-                err.help(e.help)
-            })?;
-            if let Some(severity) = level_severity(rule.severity) {
-                enabled.insert(rule.id.clone(), severity);
-            }
-            custom_checks.push(check);
-        }
-
-        let mut config_findings = Vec::new();
-        let config_path = config_file
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|| crate::config::FILE_NAME.to_string());
-        for (id, level) in &config.rules {
-            let known = builtin.contains(&id.as_str()) || custom_checks.iter().any(|c| c.id == *id);
-            if !known {
-                let candidates = builtin
-                    .iter()
-                    .copied()
-                    .chain(custom_checks.iter().map(|c| c.id.as_str()));
-                let mut finding = Finding::new(
-                    "unknown-rule",
-                    Severity::Error,
-                    config_file_name(config_file, &config_path),
-                    format!("`lint.rules` names an unknown rule `{id}`"),
-                    id,
-                );
-                if let Some((line, column)) = locate(&format!("{id}:")) {
-                    finding = finding.at(crate::report::Span {
-                        line,
-                        column,
-                        end_line: line,
-                        end_column: column + id.chars().count() as u32,
-                    });
-                }
-                let other_job = crate::rules::all().into_iter().find(|r| r.id == *id);
-                finding = match (other_job, did_you_mean(id, candidates)) {
-                    (Some(rule), _) => finding.help(format!(
-                        "`{id}` is a {} rule: set it under the top-level `rules:`, which covers every job",
-                        rule.job
-                    )),
-                    (None, Some(close)) => finding.help(format!("did you mean `{close}`?")),
-                    (None, None) => finding.help("run `trellis rules` for the list of rule ids"),
-                };
-                config_findings.push(finding);
-                continue;
-            }
-            set_level(&mut enabled, id, *level);
-        }
+        let mut enabled = enable_packs(&config.packs, &file)?;
+        let custom_checks = compile_custom_rules(&config.custom, &builtin, &file, &mut enabled)?;
+        let mut config_findings =
+            apply_lint_rules(&config.rules, &builtin, &custom_checks, &file, &mut enabled);
         let custom_ids = custom_checks.iter().map(|c| c.id.as_str());
         apply_top_level(&mut enabled, top, builtin.iter().copied().chain(custom_ids));
-        if !only.is_empty() {
-            enabled.retain(|id, _| only.iter().any(|o| o == id));
-            for id in only {
-                if !enabled.contains_key(id)
-                    && let Some(rule) = registry::find(id)
-                {
-                    enabled.insert(id.clone(), rule.meta().default_severity);
-                }
-            }
-        }
-        let severity_of_unknown = enabled.get("unknown-rule").copied();
-        config_findings.retain_mut(|f| match severity_of_unknown {
-            Some(severity) => {
-                f.severity = severity;
-                true
-            }
-            None => false,
-        });
-
-        let mut globals = globset::GlobSetBuilder::new();
-        for name in &config.allowed_globals {
-            let glob = globset::Glob::new(name).map_err(|e| {
-                error_at(format!("invalid name pattern `{name}`: {}", e.kind()), name)
-                    .help("use a name or a glob such as `Default*`")
-            })?;
-            globals.add(glob);
-        }
-        let allowed_globals = globals
-            .build()
-            .map_err(|e| InputError::new(format!("allowed-globals: {e}")))?;
-
-        let components = if config.components.is_empty() {
-            default_components()
-        } else {
-            config.components.clone()
-        };
-        let mut layers = Vec::new();
-        for (name, component) in &components {
-            let mut builder = globset::GlobSetBuilder::new();
-            for glob in &component.paths {
-                let compiled = glob.compile().map_err(|e| {
-                    let mut err = error_at(
-                        format!(
-                            "invalid glob `{}` in component `{name}`: {}",
-                            glob.pattern,
-                            e.kind()
-                        ),
-                        &glob.pattern,
-                    );
-                    if let Some((line, column)) = glob.location {
-                        err = err.at(line, column);
-                    }
-                    err.help("globs use `*`, `**`, `?`, `[abc]` and `{a,b}`")
-                })?;
-                builder.add(compiled);
-            }
-            for other in &component.may_depend_on {
-                if other != "*" && !components.contains_key(other) {
-                    let names: Vec<&str> = components.keys().map(String::as_str).collect();
-                    let hint = match did_you_mean(other, names.iter().copied()) {
-                        Some(close) => format!("did you mean `{close}`?"),
-                        None => format!("components: {}", names.join(", ")),
-                    };
-                    return Err(error_at(
-                        format!(
-                            "component `{name}` may depend on `{other}`, which is not a component"
-                        ),
-                        other,
-                    )
-                    .help(hint));
-                }
-            }
-            layers.push(Layer {
-                name: name.clone(),
-                paths: builder
-                    .build()
-                    .map_err(|e| InputError::new(e.to_string()))?,
-                may_depend_on: component.may_depend_on.clone(),
-            });
-        }
-
-        let mut boundaries = Vec::new();
-        for boundary in &config.boundaries {
-            boundaries.push(compile_boundary(boundary).map_err(|message| {
-                error_at(message, &boundary.from)
-                    .help("write paths with `*`, `**` and `{name}` segments, for example `services/{svc}/**`")
-            })?);
-        }
-
-        let fingerprint = {
-            use sha2::{Digest, Sha256};
-            let mut hasher = Sha256::new();
-            hasher.update(env!("CARGO_PKG_VERSION"));
-            // Builds between releases share the version; their rules may differ.
-            hasher.update(env!("TRELLIS_SOURCE_HASH"));
-            hasher.update(format!("{enabled:?}"));
-            hasher.update(serde_json::to_string(config).unwrap_or_default());
-            hasher.update(only.join(","));
-            let digest = hasher.finalize();
-            digest[..12].iter().map(|b| format!("{b:02x}")).collect()
-        };
-
+        restrict_to_only(&mut enabled, only);
+        relevel_config_findings(&mut config_findings, &enabled);
         Ok(Settings {
-            enabled,
             max_params: config.max_params.unwrap_or(4),
-            allowed_globals,
-            layers,
-            boundaries,
+            naked_return_max_lines: config.naked_return_max_lines.unwrap_or(30),
+            allowed_globals: compile_allowed_globals(&config.allowed_globals, &file)?,
+            layouts: compile_layouts(config, &file)?,
+            boundaries: compile_boundaries(&config.boundaries, &file)?,
             include_generated: config.include_generated,
             parse_all_bodies: config.parse_all_bodies,
             custom: custom_checks,
             config_findings,
-            fingerprint,
+            fingerprint: fingerprint(&enabled, config, only),
+            enabled,
         })
     }
+}
+
+/// The configuration file's path and text, to point errors at the setting
+/// they are about.
+struct ConfigText<'p> {
+    path: Option<&'p Path>,
+    text: Option<String>,
+}
+
+impl<'p> ConfigText<'p> {
+    fn read(path: Option<&'p Path>) -> ConfigText<'p> {
+        ConfigText {
+            path,
+            text: path.and_then(|p| std::fs::read_to_string(p).ok()),
+        }
+    }
+
+    /// Line and column (1-based) of the first occurrence of `needle`.
+    fn locate(&self, needle: &str) -> Option<(u32, u32)> {
+        let text = self.text.as_deref()?;
+        text.lines().enumerate().find_map(|(i, line)| {
+            line.find(needle)
+                .map(|col| (i as u32 + 1, line[..col].chars().count() as u32 + 1))
+        })
+    }
+
+    /// An error in the configuration file, at the first line holding `needle`.
+    fn error_at(&self, message: String, needle: &str) -> InputError {
+        let mut err = InputError::new(message);
+        if let Some(path) = self.path {
+            err = err.in_file(PathBuf::from(path));
+            if let Some(text) = &self.text {
+                err = err.with_source(text.clone());
+            }
+            if let Some((line, column)) = self.locate(needle) {
+                err = err.at(line, column);
+            }
+        }
+        err
+    }
+}
+
+/// The rules the packs enable (`recommended` when none are named), plus the
+/// engine rules, which are always on unless switched off later.
+fn enable_packs(
+    names: &[String],
+    file: &ConfigText<'_>,
+) -> Result<BTreeMap<String, Severity>, InputError> {
+    let mut enabled = BTreeMap::new();
+    let default = ["recommended".to_string()];
+    let names = if names.is_empty() {
+        &default[..]
+    } else {
+        names
+    };
+    for name in names {
+        let Some(pack) = pack(name) else {
+            let names: Vec<&str> = PACKS.iter().map(|p| p.name).collect();
+            let hint = match did_you_mean(name, names.iter().copied()) {
+                Some(close) => format!("did you mean `{close}`? packs: {}", names.join(", ")),
+                None => format!("packs: {}", names.join(", ")),
+            };
+            return Err(file
+                .error_at(format!("unknown rule pack `{name}`"), name)
+                .help(hint));
+        };
+        for (id, level) in pack.rules {
+            set_level(&mut enabled, &id, level);
+        }
+    }
+    for rule in registry::all() {
+        let meta = rule.meta();
+        if meta.target == super::rule::Target::Engine {
+            enabled.insert(meta.id.to_string(), meta.default_severity);
+        }
+    }
+    Ok(enabled)
+}
+
+/// The custom rules, compiled, each enabled at its own severity.
+fn compile_custom_rules(
+    rules: &[super::config::CustomRule],
+    builtin: &[&str],
+    file: &ConfigText<'_>,
+    enabled: &mut BTreeMap<String, Severity>,
+) -> Result<Vec<CustomCheck>, InputError> {
+    let mut checks: Vec<CustomCheck> = Vec::new();
+    for rule in rules {
+        if builtin.contains(&rule.id.as_str()) {
+            return Err(file
+                .error_at(
+                    format!("custom rule id `{}` is a built-in rule id", rule.id),
+                    &rule.id,
+                )
+                .help("give the custom rule its own id, for example with your team's prefix"));
+        }
+        if checks.iter().any(|c| c.id == rule.id) {
+            return Err(file
+                .error_at(
+                    format!("custom rule id `{}` is used twice", rule.id),
+                    &rule.id,
+                )
+                .help("every custom rule needs its own id"));
+        }
+        let check = custom::compile(rule).map_err(|e| custom_rule_error(file, &rule.id, e))?;
+        if let Some(severity) = level_severity(rule.severity) {
+            enabled.insert(rule.id.clone(), severity);
+        }
+        checks.push(check);
+    }
+    Ok(checks)
+}
+
+/// A custom rule that does not compile, pointed into its query text when the
+/// error has a position there.
+fn custom_rule_error(file: &ConfigText<'_>, id: &str, e: custom::CompileError) -> InputError {
+    let mut err = file.error_at(e.message.clone(), &format!("id: {id}"));
+    if let (Some(rule_line), Some(query_line), Some(text)) = (err.line, e.query_line, &file.text)
+        && let Some((line, indent)) = query_text_line(text, rule_line, query_line)
+    {
+        err = err.at(line, (indent + e.query_column + 1) as u32);
+    }
+    err.help(e.help)
+}
+
+/// The file line (1-based) and indentation of line `query_line` (0-based) of
+/// the first `query:` after `rule_line`: a block scalar (`|`, `>`) starts on
+/// the line after the key.
+fn query_text_line(text: &str, rule_line: u32, query_line: u32) -> Option<(u32, usize)> {
+    let start = text
+        .lines()
+        .enumerate()
+        .skip(rule_line as usize)
+        .find(|(_, l)| l.trim_start().starts_with("query:"))
+        .map(|(i, _)| i as u32 + 1)?;
+    let block = text
+        .lines()
+        .nth(start as usize - 1)
+        .is_some_and(|l| l.trim_end().ends_with('|') || l.trim_end().ends_with('>'));
+    let target = start + u32::from(block) + query_line;
+    let indent = text
+        .lines()
+        .nth(target as usize - 1)
+        .map_or(0, |l| l.len() - l.trim_start().len());
+    Some((target, indent))
+}
+
+/// `lint.rules` over the packs; an unknown id is an `unknown-rule` finding
+/// (at error until [`relevel_config_findings`]), not an input error, so an
+/// old trellis still runs a newer configuration.
+fn apply_lint_rules(
+    rules: &BTreeMap<String, RuleLevel>,
+    builtin: &[&str],
+    custom_checks: &[CustomCheck],
+    file: &ConfigText<'_>,
+    enabled: &mut BTreeMap<String, Severity>,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (id, level) in rules {
+        let known = builtin.contains(&id.as_str()) || custom_checks.iter().any(|c| c.id == *id);
+        if known {
+            set_level(enabled, id, *level);
+        } else {
+            findings.push(unknown_rule_finding(id, builtin, custom_checks, file));
+        }
+    }
+    findings
+}
+
+fn unknown_rule_finding(
+    id: &str,
+    builtin: &[&str],
+    custom_checks: &[CustomCheck],
+    file: &ConfigText<'_>,
+) -> Finding {
+    let config_path = file
+        .path
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| crate::config::FILE_NAME.to_string());
+    let mut finding = Finding::new(
+        "unknown-rule",
+        Severity::Error,
+        config_file_name(file.path, &config_path),
+        format!("`lint.rules` names an unknown rule `{id}`"),
+        id,
+    );
+    if let Some((line, column)) = file.locate(&format!("{id}:")) {
+        finding = finding.at(crate::report::Span {
+            line,
+            column,
+            end_line: line,
+            end_column: column + id.chars().count() as u32,
+        });
+    }
+    let candidates = builtin
+        .iter()
+        .copied()
+        .chain(custom_checks.iter().map(|c| c.id.as_str()));
+    let other_job = crate::rules::all().into_iter().find(|r| r.id == *id);
+    match (other_job, did_you_mean(id, candidates)) {
+        (Some(rule), _) => finding.help(format!(
+            "`{id}` is a {} rule: set it under the top-level `rules:`, which covers every job",
+            rule.job
+        )),
+        (None, Some(close)) => finding.help(format!("did you mean `{close}`?")),
+        (None, None) => finding.help("run `trellis rules` for the list of rule ids"),
+    }
+}
+
+/// `--rule`: only these ids, each at its configured severity or, when the
+/// configuration leaves it off, its default one.
+fn restrict_to_only(enabled: &mut BTreeMap<String, Severity>, only: &[String]) {
+    if only.is_empty() {
+        return;
+    }
+    enabled.retain(|id, _| only.iter().any(|o| o == id));
+    for id in only {
+        if !enabled.contains_key(id)
+            && let Some(rule) = registry::find(id)
+        {
+            enabled.insert(id.clone(), rule.meta().default_severity);
+        }
+    }
+}
+
+/// The configuration's findings take `unknown-rule`'s configured severity,
+/// and disappear when it is off.
+fn relevel_config_findings(findings: &mut Vec<Finding>, enabled: &BTreeMap<String, Severity>) {
+    let severity_of_unknown = enabled.get("unknown-rule").copied();
+    findings.retain_mut(|f| match severity_of_unknown {
+        Some(severity) => {
+            f.severity = severity;
+            true
+        }
+        None => false,
+    });
+}
+
+fn compile_allowed_globals(
+    names: &[String],
+    file: &ConfigText<'_>,
+) -> Result<globset::GlobSet, InputError> {
+    let mut globals = globset::GlobSetBuilder::new();
+    for name in names {
+        let glob = globset::Glob::new(name).map_err(|e| {
+            file.error_at(format!("invalid name pattern `{name}`: {}", e.kind()), name)
+                .help("use a name or a glob such as `Default*`")
+        })?;
+        globals.add(glob);
+    }
+    globals
+        .build()
+        .map_err(|e| InputError::new(format!("allowed-globals: {e}")))
+}
+
+/// The layer tables of `arch-layer`: the configured components, the layout
+/// `lint.layout` names, or the built-in layouts to detect per service.
+fn compile_layouts(config: &LintConfig, file: &ConfigText<'_>) -> Result<Layouts, InputError> {
+    let configured = if config.components.is_empty() {
+        None
+    } else {
+        Some(compile_layers(&config.components, file)?)
+    };
+    let builtin = layout::builtin()
+        .into_iter()
+        .map(|layout| {
+            let layers = compile_layers(&layout.components, file)?;
+            Ok((layout, layers))
+        })
+        .collect::<Result<Vec<_>, InputError>>()?;
+    let named = match &config.layout {
+        None => None,
+        Some(name) => Some(
+            builtin
+                .iter()
+                .position(|(layout, _)| &layout.name == name)
+                .ok_or_else(|| {
+                    let known: Vec<&str> = layout::names().collect();
+                    let hint = match did_you_mean(name, known.iter().copied()) {
+                        Some(close) => format!("did you mean `{close}`?"),
+                        None => format!("built-in layouts: {}", known.join(", ")),
+                    };
+                    file.error_at(format!("unknown layout `{name}` in lint.layout"), name)
+                        .help(hint)
+                })?,
+        ),
+    };
+    Ok(Layouts {
+        configured,
+        named,
+        builtin,
+    })
+}
+
+fn compile_layers(
+    components: &BTreeMap<String, Component>,
+    file: &ConfigText<'_>,
+) -> Result<Vec<Layer>, InputError> {
+    components
+        .iter()
+        .map(|(name, component)| compile_layer(name, component, components, file))
+        .collect()
+}
+
+fn compile_layer(
+    name: &str,
+    component: &Component,
+    components: &BTreeMap<String, Component>,
+    file: &ConfigText<'_>,
+) -> Result<Layer, InputError> {
+    let mut builder = globset::GlobSetBuilder::new();
+    for glob in &component.paths {
+        let compiled = glob.compile().map_err(|e| {
+            let mut err = file.error_at(
+                format!(
+                    "invalid glob `{}` in component `{name}`: {}",
+                    glob.pattern,
+                    e.kind()
+                ),
+                &glob.pattern,
+            );
+            if let Some((line, column)) = glob.location {
+                err = err.at(line, column);
+            }
+            err.help("globs use `*`, `**`, `?`, `[abc]` and `{a,b}`")
+        })?;
+        builder.add(compiled);
+    }
+    for other in &component.may_depend_on {
+        if other != "*" && !components.contains_key(other) {
+            let names: Vec<&str> = components.keys().map(String::as_str).collect();
+            let hint = match did_you_mean(other, names.iter().copied()) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => format!("components: {}", names.join(", ")),
+            };
+            return Err(file
+                .error_at(
+                    format!("component `{name}` may depend on `{other}`, which is not a component"),
+                    other,
+                )
+                .help(hint));
+        }
+    }
+    Ok(Layer {
+        name: name.to_string(),
+        paths: builder
+            .build()
+            .map_err(|e| InputError::new(e.to_string()))?,
+        may_depend_on: component.may_depend_on.clone(),
+    })
+}
+
+fn compile_boundaries(
+    boundaries: &[Boundary],
+    file: &ConfigText<'_>,
+) -> Result<Vec<CompiledBoundary>, InputError> {
+    boundaries
+        .iter()
+        .map(|boundary| {
+            compile_boundary(boundary).map_err(|message| {
+                file.error_at(message, &boundary.from).help(
+                    "write paths with `*`, `**` and `{name}` segments, for example `services/{svc}/**`",
+                )
+            })
+        })
+        .collect()
+}
+
+/// Changes whenever the effective settings or trellis itself change: the
+/// lint cache's key.
+fn fingerprint(
+    enabled: &BTreeMap<String, Severity>,
+    config: &LintConfig,
+    only: &[String],
+) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(env!("CARGO_PKG_VERSION"));
+    // Builds between releases share the version; their rules may differ.
+    hasher.update(env!("TRELLIS_SOURCE_HASH"));
+    hasher.update(format!("{enabled:?}"));
+    hasher.update(serde_json::to_string(config).unwrap_or_default());
+    hasher.update(only.join(","));
+    let digest = hasher.finalize();
+    digest[..12].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn config_file_name(config_file: Option<&Path>, fallback: &str) -> String {
@@ -428,89 +626,6 @@ fn set_level(enabled: &mut BTreeMap<String, Severity>, id: &str, level: RuleLeve
             enabled.remove(id);
         }
     }
-}
-
-/// The seeds' layout: handlers use service, service uses repo, cmd wires all.
-pub fn default_components() -> BTreeMap<String, Component> {
-    let component = |paths: &[&str], may: &[&str]| Component {
-        paths: paths.iter().map(|p| Glob::new(*p)).collect(),
-        may_depend_on: may.iter().map(|m| m.to_string()).collect(),
-    };
-    BTreeMap::from([
-        ("cmd".to_string(), component(&["cmd/**"], &["*"])),
-        (
-            "handlers".to_string(),
-            component(
-                &[
-                    "internal/handlers/**",
-                    "internal/handler/**",
-                    "internal/transport/**",
-                ],
-                &[
-                    "service",
-                    "biz",
-                    "domain",
-                    "middleware",
-                    "config",
-                    "contracts",
-                ],
-            ),
-        ),
-        (
-            "service".to_string(),
-            component(
-                &[
-                    "internal/service/**",
-                    "internal/services/**",
-                    "internal/usecase/**",
-                ],
-                &["biz", "repo", "domain", "config", "contracts"],
-            ),
-        ),
-        // Kratos' biz declares the use cases and the repository interfaces
-        // that data implements: data importing biz is the dependency
-        // inversion this rule asks for, not a layer violation.
-        (
-            "biz".to_string(),
-            component(&["internal/biz/**"], &["domain", "config", "contracts"]),
-        ),
-        (
-            "repo".to_string(),
-            component(
-                &[
-                    "internal/repo/**",
-                    "internal/repository/**",
-                    "internal/store/**",
-                    "internal/data/**",
-                ],
-                &["biz", "domain", "config", "contracts"],
-            ),
-        ),
-        (
-            "domain".to_string(),
-            component(
-                &[
-                    "internal/domain/**",
-                    "internal/model/**",
-                    "internal/entity/**",
-                    "internal/entities/**",
-                ],
-                &["contracts"],
-            ),
-        ),
-        (
-            "middleware".to_string(),
-            component(&["internal/middleware/**"], &["config", "contracts"]),
-        ),
-        (
-            "config".to_string(),
-            component(&["internal/config/**", "internal/conf/**"], &["contracts"]),
-        ),
-        (
-            "contracts".to_string(),
-            component(&["api/**", "gen/**", "proto/**", "pkg/api/**"], &[]),
-        ),
-    ])
 }
 
 // ---------------------------------------------------------------------------
@@ -685,6 +800,50 @@ mod tests {
             "services/a/internal/handlers/h.go",
             "services/b/internal/repo"
         ));
+    }
+
+    #[test]
+    fn query_errors_point_into_the_block_or_the_inline_query() {
+        let text = "lint:\n  custom:\n    - id: acme-x\n      query: |\n        (call\n          bad)\n    - id: acme-y\n      query: (call bad)\n";
+        // Line 3 holds `id: acme-x`; the query block starts on line 5.
+        assert_eq!(query_text_line(text, 3, 1), Some((6, 10)));
+        // An inline query is on the `query:` line itself.
+        assert_eq!(query_text_line(text, 7, 0), Some((8, 6)));
+        assert_eq!(query_text_line("id: x\n", 1, 0), None);
+    }
+
+    #[test]
+    fn only_keeps_the_named_rules_and_enables_them_at_their_defaults() {
+        let mut enabled = BTreeMap::from([
+            ("go-naked-return".to_string(), Severity::Error),
+            ("go-init-func".to_string(), Severity::Warning),
+        ]);
+        restrict_to_only(
+            &mut enabled,
+            &["go-naked-return".to_string(), "arch-layer".to_string()],
+        );
+        let default = registry::find("arch-layer")
+            .unwrap()
+            .meta()
+            .default_severity;
+        assert_eq!(
+            enabled,
+            BTreeMap::from([
+                ("go-naked-return".to_string(), Severity::Error),
+                ("arch-layer".to_string(), default),
+            ])
+        );
+    }
+
+    #[test]
+    fn configuration_findings_follow_unknown_rule() {
+        let finding = || Finding::new("unknown-rule", Severity::Error, "trellis.yaml", "m", "k");
+        let mut findings = vec![finding()];
+        let info = BTreeMap::from([("unknown-rule".to_string(), Severity::Info)]);
+        relevel_config_findings(&mut findings, &info);
+        assert_eq!(findings[0].severity, Severity::Info);
+        relevel_config_findings(&mut findings, &BTreeMap::new());
+        assert!(findings.is_empty());
     }
 
     #[test]

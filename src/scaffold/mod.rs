@@ -92,125 +92,18 @@ impl Outcome {
     }
 }
 
-/// `trellis new service NAME`.
+/// `trellis new service NAME`: the contract, the template rendered for it,
+/// a plan that never overwrites other content unasked, then the files and
+/// the template's steps.
 pub fn new_service(options: &NewOptions, base: &Path) -> anyhow::Result<Outcome> {
     names::validate_service_name(&options.name)?;
     let cache = template::cache_root();
     let template = template::resolve(options.template.as_deref(), &cache)?;
-    let out = options
-        .dir
-        .clone()
-        .unwrap_or_else(|| base.join(&options.name));
-    if out.exists() && !out.is_dir() {
-        return Err(InputError::new(format!(
-            "--dir {}: exists and is not a directory",
-            out.display()
-        ))
-        .help("pass a new or existing directory")
-        .into());
-    }
-
+    let out = output_dir(options, base)?;
     let scratch = tempfile::tempdir()?;
-    let (contract_text, proto_file, contract, starter) = match &options.proto {
-        Some(path) => {
-            let shown = path.display().to_string();
-            let contract = proto::parse_file(path, &shown)?;
-            let text = std::fs::read_to_string(path)?;
-            let base_name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| format!("{}.proto", options.name));
-            let dir = if contract.package.is_empty() {
-                "api".to_string()
-            } else {
-                format!("api/{}", contract.package.replace('.', "/"))
-            };
-            (text, format!("{dir}/{base_name}"), contract, false)
-        }
-        None => {
-            let snake = options.name.replace('-', "_");
-            let proto_file = format!("api/{snake}/v1/{snake}.proto");
-            let identity = Identity::new(&options.name, proto_file.clone(), true);
-            let variables = variables_for(&template, options, &identity)?;
-            let text =
-                render::render_starter(&template, &identity, &variables)?.ok_or_else(|| {
-                    InputError::new(format!(
-                        "template `{}` has no starter contract",
-                        template.manifest.name
-                    ))
-                    .help("pass the contract with --proto FILE")
-                })?;
-            let path = scratch.path().join(format!("{snake}.proto"));
-            std::fs::write(&path, &text)?;
-            let contract = proto::parse_file(&path, &proto_file)?;
-            (text, proto_file, contract, true)
-        }
-    };
-    let identity = Identity::new(&options.name, proto_file.clone(), starter);
-    let variables = variables_for(&template, options, &identity)?;
-    let rpc_names = render::assign_rpc_names(&contract, &BTreeMap::new());
-    let rendered = render::render(&RenderInput {
-        template: &template,
-        identity: &identity,
-        variables: &variables,
-        contract: &contract,
-        rpc_names: &rpc_names,
-    })?;
-    let mut all = vec![RenderedFile {
-        path: proto_file.clone(),
-        content: contract_text.clone(),
-        owner: Owner::User,
-        rpc: None,
-    }];
-    for file in rendered {
-        if file.path == proto_file || file.path == STATE_FILE {
-            return Err(InputError::new(format!(
-                "template `{}` writes `{}`, which trellis writes itself",
-                template.manifest.name, file.path
-            ))
-            .into());
-        }
-        all.push(file);
-    }
-
-    let state = build_state(
-        &template,
-        identity,
-        variables,
-        &contract_text,
-        rpc_names,
-        &all,
-        None,
-    );
-    all.push(RenderedFile {
-        path: STATE_FILE.to_string(),
-        content: state.to_json(),
-        owner: Owner::Trellis,
-        rpc: None,
-    });
-
-    let mut plan = Vec::new();
-    let mut conflicts = Vec::new();
-    for file in all {
-        apply::check_no_symlinks(&out, &file.path)
-            .map_err(|why| InputError::new(why).help("remove the link or choose another --dir"))?;
-        let target = out.join(&file.path);
-        let action = match std::fs::read(&target) {
-            Ok(existing) if existing == file.content.as_bytes() => Action::Unchanged,
-            Ok(_) if options.force => Action::Overwrite,
-            Ok(_) => {
-                conflicts.push(file.path.clone());
-                Action::Skip
-            }
-            Err(_) => Action::Create,
-        };
-        plan.push(PlannedFile {
-            path: file.path,
-            action,
-            reason: (action == Action::Skip).then(|| "exists".to_string()),
-            content: file.content.into_bytes(),
-        });
-    }
+    let contract = new_contract(&template, options, scratch.path())?;
+    let files = render_new_service(&template, options, contract)?;
+    let (plan, conflicts) = plan_new_files(&out, files, options.force)?;
     let mut outcome = Outcome {
         command: "new",
         directory: out.clone(),
@@ -222,16 +115,7 @@ pub fn new_service(options: &NewOptions, base: &Path) -> anyhow::Result<Outcome>
         next: Vec::new(),
     };
     if !conflicts.is_empty() && !options.dry_run {
-        let shown: Vec<_> = conflicts.iter().take(5).cloned().collect();
-        return Err(InputError::new(format!(
-            "{} file(s) already exist in {} with other content: {}{}",
-            conflicts.len(),
-            out.display(),
-            shown.join(", "),
-            if conflicts.len() > 5 { ", ..." } else { "" }
-        ))
-        .help("nothing was written; pass --force to overwrite them, --dry-run to see the plan, or --dir to choose another directory")
-        .into());
+        return Err(conflicts_error(&conflicts, &out).into());
     }
     if options.dry_run {
         outcome.next = step_commands(&template, &out, false);
@@ -247,6 +131,189 @@ pub fn new_service(options: &NewOptions, base: &Path) -> anyhow::Result<Outcome>
         &mut outcome,
     );
     Ok(outcome)
+}
+
+/// `--dir`, or a directory named after the service.
+fn output_dir(options: &NewOptions, base: &Path) -> Result<PathBuf, InputError> {
+    let out = options
+        .dir
+        .clone()
+        .unwrap_or_else(|| base.join(&options.name));
+    if out.exists() && !out.is_dir() {
+        return Err(InputError::new(format!(
+            "--dir {}: exists and is not a directory",
+            out.display()
+        ))
+        .help("pass a new or existing directory"));
+    }
+    Ok(out)
+}
+
+/// The contract a new service is generated from.
+struct NewContract {
+    text: String,
+    /// Where it goes in the service.
+    proto_file: String,
+    parsed: proto::Contract,
+    /// Rendered from the template's starter, not given with --proto.
+    starter: bool,
+}
+
+fn new_contract(
+    template: &Template,
+    options: &NewOptions,
+    scratch: &Path,
+) -> anyhow::Result<NewContract> {
+    match &options.proto {
+        Some(path) => given_contract(path, &options.name),
+        None => starter_contract(template, options, scratch),
+    }
+}
+
+/// `--proto FILE`, placed under `api/` by its package.
+fn given_contract(path: &Path, service: &str) -> anyhow::Result<NewContract> {
+    let shown = path.display().to_string();
+    let parsed = proto::parse_file(path, &shown)?;
+    let text = std::fs::read_to_string(path)?;
+    let base_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| format!("{service}.proto"));
+    let dir = if parsed.package.is_empty() {
+        "api".to_string()
+    } else {
+        format!("api/{}", parsed.package.replace('.', "/"))
+    };
+    Ok(NewContract {
+        text,
+        proto_file: format!("{dir}/{base_name}"),
+        parsed,
+        starter: false,
+    })
+}
+
+/// The template's starter contract, rendered for the service and parsed
+/// from a scratch file.
+fn starter_contract(
+    template: &Template,
+    options: &NewOptions,
+    scratch: &Path,
+) -> anyhow::Result<NewContract> {
+    let snake = options.name.replace('-', "_");
+    let proto_file = format!("api/{snake}/v1/{snake}.proto");
+    let identity = Identity::new(&options.name, proto_file.clone(), true);
+    let variables = variables_for(template, options, &identity)?;
+    let text = render::render_starter(template, &identity, &variables)?.ok_or_else(|| {
+        InputError::new(format!(
+            "template `{}` has no starter contract",
+            template.manifest.name
+        ))
+        .help("pass the contract with --proto FILE")
+    })?;
+    let path = scratch.join(format!("{snake}.proto"));
+    std::fs::write(&path, &text)?;
+    let parsed = proto::parse_file(&path, &proto_file)?;
+    Ok(NewContract {
+        text,
+        proto_file,
+        parsed,
+        starter: true,
+    })
+}
+
+/// Every file of the new service: the contract, the template's files and
+/// the state file that `trellis sync` reads.
+fn render_new_service(
+    template: &Template,
+    options: &NewOptions,
+    contract: NewContract,
+) -> anyhow::Result<Vec<RenderedFile>> {
+    let identity = Identity::new(&options.name, contract.proto_file.clone(), contract.starter);
+    let variables = variables_for(template, options, &identity)?;
+    let rpc_names = render::assign_rpc_names(&contract.parsed, &BTreeMap::new());
+    let rendered = render::render(&RenderInput {
+        template,
+        identity: &identity,
+        variables: &variables,
+        contract: &contract.parsed,
+        rpc_names: &rpc_names,
+    })?;
+    let mut all = vec![RenderedFile {
+        path: contract.proto_file.clone(),
+        content: contract.text.clone(),
+        owner: Owner::User,
+        rpc: None,
+    }];
+    for file in rendered {
+        if file.path == contract.proto_file || file.path == STATE_FILE {
+            return Err(InputError::new(format!(
+                "template `{}` writes `{}`, which trellis writes itself",
+                template.manifest.name, file.path
+            ))
+            .into());
+        }
+        all.push(file);
+    }
+    let state = build_state(
+        template,
+        identity,
+        variables,
+        &contract.text,
+        rpc_names,
+        &all,
+        None,
+    );
+    all.push(RenderedFile {
+        path: STATE_FILE.to_string(),
+        content: state.to_json(),
+        owner: Owner::Trellis,
+        rpc: None,
+    });
+    Ok(all)
+}
+
+/// What writing `files` under `out` does to each, and the files that exist
+/// with other content (overwritten only with --force).
+fn plan_new_files(
+    out: &Path,
+    files: Vec<RenderedFile>,
+    force: bool,
+) -> Result<(Vec<PlannedFile>, Vec<String>), InputError> {
+    let mut plan = Vec::new();
+    let mut conflicts = Vec::new();
+    for file in files {
+        apply::check_no_symlinks(out, &file.path)
+            .map_err(|why| InputError::new(why).help("remove the link or choose another --dir"))?;
+        let target = out.join(&file.path);
+        let action = match std::fs::read(&target) {
+            Ok(existing) if existing == file.content.as_bytes() => Action::Unchanged,
+            Ok(_) if force => Action::Overwrite,
+            Ok(_) => {
+                conflicts.push(file.path.clone());
+                Action::Skip
+            }
+            Err(_) => Action::Create,
+        };
+        plan.push(PlannedFile {
+            path: file.path,
+            action,
+            reason: (action == Action::Skip).then(|| "exists".to_string()),
+            content: file.content.into_bytes(),
+        });
+    }
+    Ok((plan, conflicts))
+}
+
+fn conflicts_error(conflicts: &[String], out: &Path) -> InputError {
+    let shown: Vec<_> = conflicts.iter().take(5).cloned().collect();
+    InputError::new(format!(
+        "{} file(s) already exist in {} with other content: {}{}",
+        conflicts.len(),
+        out.display(),
+        shown.join(", "),
+        if conflicts.len() > 5 { ", ..." } else { "" }
+    ))
+    .help("nothing was written; pass --force to overwrite them, --dry-run to see the plan, or --dir to choose another directory")
 }
 
 fn variables_for(
@@ -612,4 +679,59 @@ pub fn render_text(outcome: &Outcome) -> String {
         }
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rendered(path: &str, content: &str) -> RenderedFile {
+        RenderedFile {
+            path: path.to_string(),
+            content: content.to_string(),
+            owner: Owner::User,
+            rpc: None,
+        }
+    }
+
+    #[test]
+    fn a_new_service_skips_other_content_unless_forced() {
+        let out = tempfile::tempdir().unwrap();
+        std::fs::write(out.path().join("same.go"), "same").unwrap();
+        std::fs::write(out.path().join("edited.go"), "mine").unwrap();
+        let files = || {
+            vec![
+                rendered("same.go", "same"),
+                rendered("edited.go", "theirs"),
+                rendered("fresh.go", "new"),
+            ]
+        };
+        let actions =
+            |plan: &[PlannedFile]| -> Vec<Action> { plan.iter().map(|f| f.action).collect() };
+
+        let (plan, conflicts) = plan_new_files(out.path(), files(), false).unwrap();
+        assert_eq!(
+            actions(&plan),
+            [Action::Unchanged, Action::Skip, Action::Create]
+        );
+        assert_eq!(plan[1].reason.as_deref(), Some("exists"));
+        assert_eq!(conflicts, ["edited.go"]);
+
+        let (plan, conflicts) = plan_new_files(out.path(), files(), true).unwrap();
+        assert_eq!(
+            actions(&plan),
+            [Action::Unchanged, Action::Overwrite, Action::Create]
+        );
+        assert!(conflicts.is_empty());
+    }
+
+    #[test]
+    fn conflicts_are_listed_up_to_five() {
+        let conflicts: Vec<String> = (1..=7).map(|i| format!("f{i}.go")).collect();
+        let err = conflicts_error(&conflicts, Path::new("svc"));
+        assert_eq!(
+            err.message,
+            "7 file(s) already exist in svc with other content: f1.go, f2.go, f3.go, f4.go, f5.go, ..."
+        );
+    }
 }

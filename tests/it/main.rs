@@ -4,6 +4,7 @@ mod support;
 
 mod add_rule;
 mod check;
+mod code_shape;
 mod config;
 mod contract;
 mod drift;

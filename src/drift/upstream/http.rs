@@ -3,6 +3,7 @@
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use std::sync::Once;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The outcome of one GET.
@@ -46,6 +47,15 @@ pub struct Http {
     /// runs answered from the cache (or --offline) should not pay.
     client: std::sync::OnceLock<Result<reqwest::blocking::Client, String>>,
     options: HttpOptions,
+    uses: CacheUse,
+}
+
+/// How the cache answered this run's requests, for `-v`.
+#[derive(Default)]
+struct CacheUse {
+    fresh: AtomicUsize,
+    fetched: AtomicUsize,
+    stale: AtomicUsize,
 }
 
 static TLS_PROVIDER: Once = Once::new();
@@ -55,6 +65,7 @@ impl Http {
         Http {
             client: std::sync::OnceLock::new(),
             options,
+            uses: CacheUse::default(),
         }
     }
 
@@ -80,8 +91,12 @@ impl Http {
     /// GET `url`, from the cache when a fresh answer is there.
     pub fn get(&self, url: &str) -> Fetch {
         if let Some(cached) = self.cached(url, false) {
+            log::debug!("upstream cache hit: {url}");
+            self.uses.fresh.fetch_add(1, Ordering::Relaxed);
             return cached;
         }
+        log::debug!("upstream cache miss: {url}");
+        self.uses.fetched.fetch_add(1, Ordering::Relaxed);
         let fetched = self.fetch(url);
         match &fetched {
             Fetch::Found(body) => self.store(url, 200, body),
@@ -89,11 +104,31 @@ impl Http {
             // A stale answer beats none when the network fails.
             Fetch::Failed(_) => {
                 if let Some(stale) = self.cached(url, true) {
+                    log::debug!("upstream cache: stale answer used for {url}");
+                    self.uses.stale.fetch_add(1, Ordering::Relaxed);
                     return stale;
                 }
             }
         }
         fetched
+    }
+
+    /// One `-v` line on how the cache served this run.
+    pub fn log_cache_use(&self) {
+        let count = |c: &AtomicUsize| c.load(Ordering::Relaxed);
+        match &self.options.cache_dir {
+            Some(dir) => log::info!(
+                "upstream cache {}: {} fresh hits, {} misses fetched ({} answered from a stale entry)",
+                dir.display(),
+                count(&self.uses.fresh),
+                count(&self.uses.fetched),
+                count(&self.uses.stale)
+            ),
+            None => log::info!(
+                "upstream cache off (no cache directory): {} requests fetched",
+                count(&self.uses.fetched)
+            ),
+        }
     }
 
     fn fetch(&self, url: &str) -> Fetch {

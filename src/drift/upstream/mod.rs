@@ -8,6 +8,7 @@ pub mod http;
 use super::gomod::{GoMod, Mode, parse_go_mod};
 use super::model::Facts;
 use super::version::{GoVersion, split_path_major};
+use crate::logging::timed;
 use goproxy::{GoSource, PrivatePatterns, ProxyList};
 use http::{Fetch, Http, HttpOptions};
 use rayon::prelude::*;
@@ -145,140 +146,214 @@ fn go_wanted(facts: &Facts) -> BTreeMap<String, BTreeSet<String>> {
     wanted
 }
 
+/// Asks upstream about every module and crate the repository requires: the
+/// Go module proxy (or, offline, the local module cache) and the crates.io
+/// index, in parallel.
 pub fn gather(lookups: &Lookups<'_>) -> UpstreamData {
     let config = lookups.config;
-    let mut data = UpstreamData::default();
-    let private = PrivatePatterns::from_env();
-    let mut wanted = go_wanted(lookups.facts);
-    wanted.retain(|path, _| {
-        let skip = private.matches(path);
-        if skip {
-            data.private.push(path.clone());
-        }
-        !skip
-    });
-    let crate_names: BTreeSet<String> = lookups
-        .facts
-        .manifests
-        .iter()
-        .flat_map(|m| m.parsed.deps.iter().chain(&m.parsed.workspace_deps))
-        .filter(|d| d.req.is_some())
-        .map(|d| d.name.clone())
-        .collect();
-
+    let mut data = UpstreamData {
+        offline: lookups.offline,
+        ..UpstreamData::default()
+    };
+    let wanted = public_go_wanted(lookups.facts, &mut data.private);
+    let crate_names = crates_wanted(lookups.facts);
     let http = Http::new(HttpOptions {
         timeout: Duration::from_secs_f64(config.timeout_secs.max(0.01)),
         retries: config.retries,
         ttl: Duration::from_secs_f64(config.cache_ttl_hours.max(0.0) * 3600.0),
         cache_dir: http::default_cache_dir(),
     });
-    data.offline = lookups.offline;
-    let source = if lookups.offline {
-        let Some(cache) = goproxy::module_cache().map(|d| d.join("cache/download")) else {
-            data.unavailable = Some("no Go module cache (set GOMODCACHE or GOPATH)".into());
-            return data;
-        };
-        if !cache.is_dir() {
-            data.unavailable = Some(format!(
-                "no Go module cache at {} (run `go mod download` once, or set GOMODCACHE)",
-                cache.display()
-            ));
+    let source = match go_source(lookups.offline, &http) {
+        Ok((source, described)) => {
+            data.source = described;
+            source
+        }
+        Err(reason) => {
+            data.unavailable = Some(reason);
             return data;
         }
-        data.source = format!("module cache {}", cache.display());
-        GoSource::Cache { root: cache }
-    } else {
-        let list = ProxyList::from_env();
-        data.source = format!("GOPROXY={}", list.describe());
-        GoSource::Proxy { list, http: &http }
     };
+    let crate_names = if lookups.offline {
+        BTreeSet::new()
+    } else {
+        crate_names
+    };
+    let answers = timed("drift: upstream lookups", || {
+        look_up(lookups, &source, &http, &wanted, &crate_names)
+    });
+    if !lookups.offline {
+        http.log_cache_use();
+    }
+    let tally = record_answers(&mut data, answers, &config.crates_index);
+    data.warnings = merge_not_cached(std::mem::take(&mut data.warnings));
+    if tally.asked > 0 && tally.unreachable == tally.asked {
+        data.unavailable = Some(format!(
+            "no network and nothing cached: cannot reach {} for any of {} lookups",
+            data.source, tally.asked
+        ));
+        data.warnings.clear();
+    }
+    data
+}
 
-    let total = wanted.len()
-        + if lookups.offline {
-            0
-        } else {
-            crate_names.len()
-        };
-    let bar = if lookups.progress {
-        let bar = indicatif::ProgressBar::new(total as u64);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{spinner} upstream {bar:30} {pos}/{len} {wide_msg}",
-        ) {
-            bar.set_style(style);
+/// [`go_wanted`] without the modules GOPRIVATE/GONOPROXY/GONOSUMDB keep
+/// private, which go to `private`.
+fn public_go_wanted(
+    facts: &Facts,
+    private: &mut Vec<String>,
+) -> BTreeMap<String, BTreeSet<String>> {
+    let patterns = PrivatePatterns::from_env();
+    let mut wanted = go_wanted(facts);
+    wanted.retain(|path, _| {
+        let skip = patterns.matches(path);
+        if skip {
+            log::debug!("skipped {path}: private (GOPRIVATE, GONOPROXY or GONOSUMDB)");
+            private.push(path.clone());
         }
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
+        !skip
+    });
+    wanted
+}
+
+/// The crates with a version requirement in some manifest.
+fn crates_wanted(facts: &Facts) -> BTreeSet<String> {
+    facts
+        .manifests
+        .iter()
+        .flat_map(|m| m.parsed.deps.iter().chain(&m.parsed.workspace_deps))
+        .filter(|d| d.req.is_some())
+        .map(|d| d.name.clone())
+        .collect()
+}
+
+/// Where Go module data comes from, and how the report names it; `Err` says
+/// why there is nowhere to look.
+fn go_source(offline: bool, http: &Http) -> Result<(GoSource<'_>, String), String> {
+    if !offline {
+        let list = ProxyList::from_env();
+        let described = format!("GOPROXY={}", list.describe());
+        return Ok((GoSource::Proxy { list, http }, described));
+    }
+    let Some(cache) = goproxy::module_cache().map(|d| d.join("cache/download")) else {
+        return Err("no Go module cache (set GOMODCACHE or GOPATH)".into());
     };
+    if !cache.is_dir() {
+        return Err(format!(
+            "no Go module cache at {} (run `go mod download` once, or set GOMODCACHE)",
+            cache.display()
+        ));
+    }
+    let described = format!("module cache {}", cache.display());
+    Ok((GoSource::Cache { root: cache }, described))
+}
+
+/// Every lookup's answer, in the order asked.
+struct Answers {
+    go: Vec<(String, Result<GoModuleData, http::Failure>)>,
+    crates: Vec<(String, crates::Lookup)>,
+}
+
+fn look_up(
+    lookups: &Lookups<'_>,
+    source: &GoSource<'_>,
+    http: &Http,
+    wanted: &BTreeMap<String, BTreeSet<String>>,
+    crate_names: &BTreeSet<String>,
+) -> Answers {
+    let bar = progress_bar(lookups.progress, wanted.len() + crate_names.len());
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(config.concurrency.clamp(1, 64))
+        .num_threads(lookups.config.concurrency.clamp(1, 64))
         .build();
     let run = || {
-        let go: Vec<(String, Result<GoModuleData, http::Failure>)> = wanted
+        let go = wanted
             .par_iter()
             .map(|(path, versions)| {
                 bar.set_message(path.clone());
-                let result = lookup_go(&source, path, versions);
+                let result = lookup_go(source, path, versions);
                 bar.inc(1);
                 (path.clone(), result)
             })
             .collect();
-        let crates: Vec<(String, crates::Lookup)> = if lookups.offline {
-            Vec::new()
-        } else {
-            crate_names
-                .par_iter()
-                .map(|name| {
-                    bar.set_message(name.clone());
-                    let result = crates::lookup(&http, &config.crates_index, name);
-                    bar.inc(1);
-                    (name.clone(), result)
-                })
-                .collect()
-        };
-        (go, crates)
+        let crates = crate_names
+            .par_iter()
+            .map(|name| {
+                bar.set_message(name.clone());
+                let result = crates::lookup(http, &lookups.config.crates_index, name);
+                bar.inc(1);
+                (name.clone(), result)
+            })
+            .collect();
+        Answers { go, crates }
     };
-    let (go, crate_results) = match &pool {
+    let answers = match &pool {
         Ok(pool) => pool.install(run),
         Err(_) => run(),
     };
     bar.finish_and_clear();
+    answers
+}
 
-    let mut unreachable = 0;
-    let mut asked = 0;
-    for (path, result) in go {
-        asked += 1;
+fn progress_bar(shown: bool, total: usize) -> indicatif::ProgressBar {
+    if !shown {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} upstream {bar:30} {pos}/{len} {wide_msg}",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// How many lookups were made and how many found no network at all.
+struct Tally {
+    asked: usize,
+    unreachable: usize,
+}
+
+/// The answers into `data`: what was found, a warning for anything else.
+fn record_answers(data: &mut UpstreamData, answers: Answers, crates_index: &str) -> Tally {
+    let mut tally = Tally {
+        asked: 0,
+        unreachable: 0,
+    };
+    for (path, result) in answers.go {
+        tally.asked += 1;
         match result {
             Ok(module) => {
                 data.go.insert(path, module);
             }
             Err(failure) => {
-                unreachable += usize::from(failure.unreachable);
+                tally.unreachable += usize::from(failure.unreachable);
                 data.warnings.push(format!("{path}: {}", failure.reason));
             }
         }
     }
-    for (name, result) in crate_results {
-        asked += 1;
+    for (name, result) in answers.crates {
+        tally.asked += 1;
         match result {
             crates::Lookup::Found(versions) => {
                 data.crates.insert(name, versions);
             }
-            crates::Lookup::NotFound => data.warnings.push(format!(
-                "crate {name}: not in the index {}",
-                config.crates_index
-            )),
+            crates::Lookup::NotFound => data
+                .warnings
+                .push(format!("crate {name}: not in the index {crates_index}")),
             crates::Lookup::Failed(failure) => {
-                unreachable += usize::from(failure.unreachable);
+                tally.unreachable += usize::from(failure.unreachable);
                 data.warnings
                     .push(format!("crate {name}: {}", failure.reason));
             }
         }
     }
-    // Offline, a module missing from the cache is normal: one line for all.
-    let (missing, mut others): (Vec<String>, Vec<String>) = std::mem::take(&mut data.warnings)
-        .into_iter()
-        .partition(|w| w.ends_with(NOT_CACHED));
+    tally
+}
+
+/// Offline, a module missing from the cache is normal: one line for all of
+/// them, after the other warnings.
+fn merge_not_cached(warnings: Vec<String>) -> Vec<String> {
+    let (missing, mut others): (Vec<String>, Vec<String>) =
+        warnings.into_iter().partition(|w| w.ends_with(NOT_CACHED));
     if !missing.is_empty() {
         let names: Vec<&str> = missing
             .iter()
@@ -291,15 +366,7 @@ pub fn gather(lookups: &Lookups<'_>) -> UpstreamData {
             names.join(", ")
         ));
     }
-    data.warnings = others;
-    if asked > 0 && unreachable == asked {
-        data.unavailable = Some(format!(
-            "no network and nothing cached: cannot reach {} for any of {asked} lookups",
-            data.source
-        ));
-        data.warnings.clear();
-    }
-    data
+    others
 }
 
 fn failure(reason: String) -> http::Failure {
@@ -531,6 +598,54 @@ mod tests {
         assert_eq!(parse_compact_time("20240123185404"), Some(1_706_036_044));
         assert_eq!(format_date(1_706_036_044), "2024-01-23");
         assert_eq!(format_date(0), "1970-01-01");
+    }
+
+    #[test]
+    fn modules_missing_from_the_cache_share_one_warning_at_the_end() {
+        let warnings = vec![
+            format!("example.com/a: {NOT_CACHED}"),
+            "crate serde: HTTP 500".to_string(),
+            format!("example.com/b: {NOT_CACHED}"),
+        ];
+        assert_eq!(
+            merge_not_cached(warnings),
+            [
+                "crate serde: HTTP 500",
+                "2 modules are not in the module cache (run `go mod download` in the services): example.com/a, example.com/b",
+            ]
+        );
+        let one = merge_not_cached(vec![format!("example.com/a: {NOT_CACHED}")]);
+        assert!(one[0].starts_with("1 module is not"), "{one:?}");
+    }
+
+    #[test]
+    fn failures_without_a_connection_are_tallied() {
+        let unreachable = http::Failure {
+            reason: "cannot connect".to_string(),
+            unreachable: true,
+        };
+        let answers = Answers {
+            go: vec![
+                ("example.com/a".to_string(), Err(unreachable.clone())),
+                ("example.com/b".to_string(), Ok(GoModuleData::default())),
+            ],
+            crates: vec![
+                ("serde".to_string(), crates::Lookup::Failed(unreachable)),
+                ("nope".to_string(), crates::Lookup::NotFound),
+            ],
+        };
+        let mut data = UpstreamData::default();
+        let tally = record_answers(&mut data, answers, "https://index.example");
+        assert_eq!((tally.asked, tally.unreachable), (4, 2));
+        assert!(data.go.contains_key("example.com/b"));
+        assert_eq!(
+            data.warnings,
+            [
+                "example.com/a: cannot connect",
+                "crate serde: cannot connect",
+                "crate nope: not in the index https://index.example",
+            ]
+        );
     }
 
     #[test]

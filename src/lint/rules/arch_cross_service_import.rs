@@ -161,11 +161,5 @@ fn is_generated(path: &std::path::Path) -> bool {
 
 /// Test code is not deployed: a test of one service may drive another.
 fn is_test_code(path: &str) -> bool {
-    path.ends_with("_test.go")
-        || path.split('/').any(|part| {
-            matches!(
-                part,
-                "test" | "tests" | "e2e" | "testing" | "integration_test"
-            )
-        })
+    crate::lint::go::is_test_path(path) || crate::lint::go::is_test_support(path, "")
 }

@@ -1,7 +1,9 @@
 use crate::lint::facts::Facts;
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
+use crate::lint::settings::ServiceLayout;
 use crate::registry::RuleId;
 use crate::report::Severity;
+use std::collections::HashMap;
 
 pub struct ArchLayer;
 
@@ -21,12 +23,20 @@ impl Rule for ArchLayer {
 
     fn check_repo(&self, facts: &Facts<'_>, cx: &mut Cx<'_>) {
         let settings = cx.settings;
+        let mut layouts: HashMap<&str, Option<ServiceLayout<'_>>> = HashMap::new();
         for file in &facts.go {
             if !facts.is_selected(&file.path) || file.is_test {
                 continue;
             }
             let service = facts.service_of(&file.path);
-            let from_layer = service.and_then(|s| settings.layer_of(s.relative(&file.path)));
+            let layout = service.and_then(|s| {
+                *layouts
+                    .entry(s.name.as_str())
+                    .or_insert_with(|| settings.layouts.for_service(&facts.repo.root.join(&s.root)))
+            });
+            let from_layer = service
+                .zip(layout)
+                .and_then(|(s, layout)| layout.layer_of(s.relative(&file.path)));
             for import in &file.imports {
                 let Some(dir) = facts.package_dir(&file.path, &import.path) else {
                     continue;
@@ -37,7 +47,7 @@ impl Rule for ArchLayer {
                         .is_some_and(|t| t.name == service.name)
                 {
                     let pseudo = format!("{}/_", service.relative(&dir));
-                    if let Some(to) = settings.layer_of(&pseudo)
+                    if let Some(to) = layout.and_then(|l| l.layer_of(&pseudo))
                         && !from.allows(&to.name)
                     {
                         let allowed = if from.may_depend_on.is_empty() {
@@ -50,8 +60,11 @@ impl Rule for ArchLayer {
                             Some(&service.name),
                             Some(import.span),
                             format!(
-                                "layer `{}` imports layer `{}` (`{}`)",
-                                from.name, to.name, import.path
+                                "layer `{}` imports layer `{}` (`{}`; {} layout)",
+                                from.name,
+                                to.name,
+                                import.path,
+                                layout.map_or("", |l| l.name)
                             ),
                             &import.path,
                         )

@@ -29,14 +29,20 @@ impl Rule for GoContextBackground {
         _settings: &'s Settings,
         interest: &mut BodyInterest<'s>,
     ) {
-        if file.is_test || file.package == "main" || is_test_support(file.path, file.package) {
+        if file.is_test
+            || file.package == "main"
+            || crate::lint::go::is_test_support(file.path, file.package)
+        {
             return;
         }
         interest.members("context", &["Background", "TODO"]);
     }
 
     fn check_go(&self, file: &GoFile<'_>, cx: &mut Cx<'_>) {
-        if file.is_test || file.is_main_package() || is_test_support(file.path, &file.package) {
+        if file.is_test
+            || file.is_main_package()
+            || crate::lint::go::is_test_support(file.path, &file.package)
+        {
             return;
         }
         for call in &file.calls {
@@ -52,24 +58,6 @@ impl Rule for GoContextBackground {
                 .help("accept ctx context.Context as the first parameter and pass it on");
             }
         }
-    }
-}
-
-/// Files that only tests build on: test-support packages (`dbtest`,
-/// `testutil`, `grpctesting`) and test directories.
-fn is_test_support(path: &str, package: &str) -> bool {
-    // Words that end in "test" without being about tests.
-    let word = matches!(
-        package,
-        "latest" | "contest" | "protest" | "attest" | "fastest" | "greatest" | "shortest"
-    );
-    let test_package = !word
-        && (package.ends_with("test")
-            || package.ends_with("testutil")
-            || package.ends_with("testing"));
-    test_package || {
-        let mut directories = path.split('/').rev().skip(1);
-        directories.any(|d| matches!(d, "test" | "tests" | "e2e" | "testdata"))
     }
 }
 

@@ -28,7 +28,7 @@ impl Rule for GoHttpClientTimeout {
         _settings: &'s Settings,
         interest: &mut BodyInterest<'s>,
     ) {
-        if file.is_test {
+        if file.is_test || crate::lint::go::is_test_support(file.path, file.package) {
             return;
         }
         interest.members(
@@ -38,7 +38,7 @@ impl Rule for GoHttpClientTimeout {
     }
 
     fn check_go(&self, file: &GoFile<'_>, cx: &mut Cx<'_>) {
-        if file.is_test {
+        if file.is_test || crate::lint::go::is_test_support(file.path, &file.package) {
             return;
         }
         for call in &file.calls {

@@ -28,14 +28,14 @@ impl Rule for GoHttpRequestContext {
         _settings: &'s Settings,
         interest: &mut BodyInterest<'s>,
     ) {
-        if file.is_test {
+        if file.is_test || crate::lint::go::is_test_support(file.path, file.package) {
             return;
         }
         interest.members("net/http", &["NewRequest"]);
     }
 
     fn check_go(&self, file: &GoFile<'_>, cx: &mut Cx<'_>) {
-        if file.is_test {
+        if file.is_test || crate::lint::go::is_test_support(file.path, &file.package) {
             return;
         }
         for call in &file.calls {

@@ -71,8 +71,12 @@ impl Rule for GoMutableGlobal {
 }
 
 /// Whether a global's value is one the program only reads: a compiled
-/// pattern, a sentinel error or a wire provider set.
+/// pattern, a sentinel error, a wire provider set, a flag definition or a
+/// cobra command.
 fn is_declarative_value(file: &GoFile<'_>, value: tree_sitter::Node<'_>, name: &str) -> bool {
+    if is_command_definition(file, value) {
+        return true;
+    }
     if value.kind() != "call_expression" {
         return false;
     }
@@ -82,6 +86,9 @@ fn is_declarative_value(file: &GoFile<'_>, value: tree_sitter::Node<'_>, name: &
     match (package, function) {
         ("regexp", "MustCompile" | "MustCompilePOSIX") => true,
         ("fmt", "Errorf") => true,
+        // Flag definitions: the flag package fills them in once, from the
+        // command line, before the program reads them.
+        ("flag" | "github.com/spf13/pflag", _) => true,
         // wire reads these at code-generation time; the program never writes them.
         (
             "github.com/google/wire",
@@ -92,15 +99,50 @@ fn is_declarative_value(file: &GoFile<'_>, value: tree_sitter::Node<'_>, name: &
             // function of the package (`Join`, `Wrap`) only when the name says so.
             is_error_constructor(function) || name.starts_with("Err") || name.starts_with("err")
         }
-        _ => false,
+        // A sentinel error by Go's naming convention (`ErrNotFound`), made by
+        // a project's own error package (`xerr.NewErrMsg`, `errno.NewErrNo`).
+        (package, function) => {
+            is_sentinel_error_name(name)
+                && function.starts_with("New")
+                && (function.contains("Err") || last_segment(package).contains("err"))
+        }
     }
+}
+
+/// `ErrNotFound`, `errClosed`: the names Go gives sentinel errors.
+fn is_sentinel_error_name(name: &str) -> bool {
+    name.strip_prefix("Err")
+        .or_else(|| name.strip_prefix("err"))
+        .and_then(|rest| rest.chars().next())
+        .is_some_and(|first| first.is_uppercase())
+}
+
+/// `var rootCmd = &cobra.Command{...}`: the command tree of a cobra program,
+/// declared once and read by cobra when it parses the command line.
+fn is_command_definition(file: &GoFile<'_>, value: tree_sitter::Node<'_>) -> bool {
+    let literal = if value.kind() == "unary_expression" {
+        match value.field("operand") {
+            Some(operand) => operand,
+            None => return false,
+        }
+    } else {
+        value
+    };
+    literal.kind() == "composite_literal"
+        && literal
+            .field("type")
+            .and_then(|ty| file.qualified(ty))
+            .is_some_and(|qualified| qualified == ("github.com/spf13/cobra", "Command"))
 }
 
 /// `errors`, `github.com/pkg/errors`, `golang.org/x/xerrors`, a framework's
 /// `.../errors`: their constructors make the errors a sentinel names.
 fn is_errors_package(path: &str) -> bool {
-    let last = path.rsplit('/').next().unwrap_or(path);
-    matches!(last, "errors" | "xerrors")
+    matches!(last_segment(path), "errors" | "xerrors")
+}
+
+fn last_segment(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
 }
 
 /// `New`, `Newf`, `NewWithCode`, `Errorf`, and the HTTP-status helpers of

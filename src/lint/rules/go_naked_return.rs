@@ -49,6 +49,12 @@ impl Rule for GoNakedReturn {
             let Some(body) = function.field("body") else {
                 continue;
             };
+            // Go's review guidance: naked returns are fine in a function of a
+            // handful of lines, where the results are in view.
+            let lines = function.end_position().row - function.start_position().row;
+            if lines <= cx.settings.naked_return_max_lines {
+                continue;
+            }
             let name = function
                 .field("name")
                 .map_or("func literal", |n| file.text(n));

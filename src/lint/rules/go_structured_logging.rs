@@ -28,7 +28,10 @@ impl Rule for GoStructuredLogging {
         _settings: &'s Settings,
         interest: &mut BodyInterest<'s>,
     ) {
-        if file.is_test || file.service.is_none() {
+        if file.is_test
+            || file.service.is_none()
+            || crate::lint::go::is_test_support(file.path, file.package)
+        {
             return;
         }
         for prefix in ["Print", "Fatal", "Panic"] {
@@ -38,7 +41,16 @@ impl Rule for GoStructuredLogging {
     }
 
     fn check_go(&self, file: &GoFile<'_>, cx: &mut Cx<'_>) {
-        if file.is_test || file.service.is_none() {
+        if file.is_test
+            || file.service.is_none()
+            || crate::lint::go::is_test_support(file.path, &file.package)
+        {
+            return;
+        }
+        // A file that defines commands belongs to a command-line program, or
+        // to the command that starts a service: which one cannot be told from
+        // the file, and what a command prints is its output either way.
+        if is_command_line_code(file) {
             return;
         }
         for call in &file.calls {
@@ -52,7 +64,7 @@ impl Rule for GoStructuredLogging {
                 "fmt" => matches!(name, "Print" | "Printf" | "Println"),
                 _ => false,
             };
-            if unstructured {
+            if unstructured && !in_program_startup(file, *call) {
                 let function = call.field("function").unwrap_or(*call);
                 cx.emit(
                     file.span(function),
@@ -63,4 +75,41 @@ impl Rule for GoStructuredLogging {
             }
         }
     }
+}
+
+/// Packages that parse a command line into subcommands: a file that uses one
+/// defines what a command does, and what it prints is its output.
+const COMMAND_LINE_FRAMEWORKS: &[&str] = &[
+    "github.com/spf13/cobra",
+    "github.com/urfave/cli",
+    "github.com/urfave/cli/v2",
+    "github.com/urfave/cli/v3",
+    "github.com/alecthomas/kong",
+    "github.com/alecthomas/kingpin/v2",
+    "gopkg.in/alecthomas/kingpin.v2",
+    "github.com/peterbourgon/ff/v3/ffcli",
+    "github.com/peterbourgon/ff/v4",
+];
+
+fn is_command_line_code(file: &GoFile<'_>) -> bool {
+    file.imports
+        .iter()
+        .any(|import| COMMAND_LINE_FRAMEWORKS.contains(&import.path.as_str()))
+}
+
+/// Directly in `func main()` or `func init()` of package main: the program
+/// starting up, usually before any logger exists, printing once where it
+/// listens or why it cannot start. A function literal there (a goroutine, a
+/// handler) runs later and is service code like any other.
+fn in_program_startup(file: &GoFile<'_>, call: tree_sitter::Node<'_>) -> bool {
+    if !file.is_main_package() {
+        return false;
+    }
+    let Some(function) = file.enclosing_function(call) else {
+        return false;
+    };
+    function.kind() == "function_declaration"
+        && function
+            .field("name")
+            .is_some_and(|name| matches!(file.text(name), "main" | "init"))
 }

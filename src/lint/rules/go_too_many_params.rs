@@ -57,7 +57,10 @@ impl Rule for GoTooManyParams {
                     _ => 0,
                 })
                 .sum();
-            if count <= max || implements_generated_interface(file, *function, &servers) {
+            if count <= max
+                || implements_generated_interface(file, *function, &servers)
+                || has_signature_of_receiver(*function)
+            {
                 continue;
             }
             let name = function
@@ -72,6 +75,19 @@ impl Rule for GoTooManyParams {
             .help("group the optional or related parameters in an options struct");
         }
     }
+}
+
+/// A function literal passed as an argument or given as a value in a
+/// composite literal: the parameter or field it goes to fixes its signature
+/// (`grpc.UnaryServerInterceptor`, a middleware's callback), not its author.
+fn has_signature_of_receiver(function: tree_sitter::Node<'_>) -> bool {
+    function.kind() == "func_literal"
+        && function.parent().is_some_and(|parent| {
+            matches!(
+                parent.kind(),
+                "argument_list" | "literal_element" | "keyed_element"
+            )
+        })
 }
 
 /// Whether the file's build constraint selects it only under the

@@ -1,0 +1,130 @@
+//! Layer conventions as data: the built-in layouts under `rules/layouts/`
+//! (the seeds' layout, Kratos, go-zero, hexagonal), each a table of layers
+//! for `arch-layer` and the directories that identify it. A service follows
+//! the layout `lint.layout` names, or the first one whose directories it has;
+//! a service that has none is not checked, since any table would be a guess.
+
+use super::config::Component;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// One built-in layout file.
+pub struct LayoutSource {
+    pub name: &'static str,
+    pub text: &'static str,
+}
+
+/// In the order they are tried: the most specific first, the seeds' layout
+/// (whose directories other layouts share) last.
+pub const LAYOUTS: &[LayoutSource] = &[
+    LayoutSource {
+        name: "kratos",
+        text: include_str!("../../rules/layouts/kratos.yaml"),
+    },
+    LayoutSource {
+        name: "go-zero",
+        text: include_str!("../../rules/layouts/go-zero.yaml"),
+    },
+    LayoutSource {
+        name: "hexagonal",
+        text: include_str!("../../rules/layouts/hexagonal.yaml"),
+    },
+    LayoutSource {
+        name: "seeds",
+        text: include_str!("../../rules/layouts/seeds.yaml"),
+    },
+];
+
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayoutFile {
+    pub name: String,
+    pub description: String,
+    /// Alternatives: a service follows the layout when every directory of
+    /// one alternative exists under its root.
+    pub detect: Vec<Vec<String>>,
+    pub components: BTreeMap<String, Component>,
+}
+
+impl LayoutFile {
+    /// Whether the service rooted at `root` has the directories of this layout.
+    pub fn matches(&self, root: &Path) -> bool {
+        self.detect
+            .iter()
+            .any(|dirs| dirs.iter().all(|dir| root.join(dir).is_dir()))
+    }
+}
+
+/// Every built-in layout, parsed. They are part of the binary: a parse
+/// failure is a bug in trellis, caught by the tests below.
+pub fn builtin() -> Vec<LayoutFile> {
+    LAYOUTS
+        .iter()
+        .map(|source| {
+            serde_saphyr::from_str(source.text)
+                .unwrap_or_else(|e| panic!("built-in layout {} does not parse: {e}", source.name))
+        })
+        .collect()
+}
+
+pub fn names() -> impl Iterator<Item = &'static str> {
+    LAYOUTS.iter().map(|l| l.name)
+}
+
+/// The layout a service at `root` follows by its directories, if any.
+pub fn detect(root: &Path) -> Option<&'static str> {
+    builtin()
+        .into_iter()
+        .zip(LAYOUTS)
+        .find(|(layout, _)| layout.matches(root))
+        .map(|(_, source)| source.name)
+}
+
+/// The name of the layer table a service at `root` is checked against, as
+/// `arch-layer` chooses it (see `settings::Layouts::for_service`), for
+/// `trellis services`.
+pub fn name_for(config: &super::config::LintConfig, root: &Path) -> Option<String> {
+    if !config.components.is_empty() {
+        return Some("lint.components".to_string());
+    }
+    if let Some(name) = &config.layout {
+        return Some(name.clone());
+    }
+    detect(root).map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_layouts_parse_and_name_only_their_own_components() {
+        for (layout, source) in builtin().iter().zip(LAYOUTS) {
+            assert_eq!(layout.name, source.name);
+            assert!(!layout.detect.is_empty(), "{} detects nothing", layout.name);
+            for (name, component) in &layout.components {
+                for other in &component.may_depend_on {
+                    assert!(
+                        other == "*" || layout.components.contains_key(other),
+                        "{}: {name} may depend on unknown {other}",
+                        layout.name
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_most_specific_layout_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("internal/service")).unwrap();
+        assert_eq!(detect(root), Some("seeds"));
+        std::fs::create_dir_all(root.join("internal/biz")).unwrap();
+        std::fs::create_dir_all(root.join("internal/data")).unwrap();
+        assert_eq!(detect(root), Some("kratos"));
+        let other = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(other.path().join("pkg/util")).unwrap();
+        assert_eq!(detect(other.path()), None);
+    }
+}
