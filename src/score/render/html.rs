@@ -1,6 +1,6 @@
 //! One self-contained HTML page: inline CSS and SVG, no scripts, no network.
 
-use super::{Baseline, count, number, ratio, score_text};
+use super::{Baseline, count, libyears, number, ratio, score_text};
 use crate::score::model::{Scorecard, ServiceScore, Status};
 use std::fmt::Write as _;
 
@@ -22,7 +22,7 @@ fn class(status: Status) -> &'static str {
 /// A weekly trend as a small bar chart.
 fn sparkline(label: &str, values: &[f64], weeks: &[String]) -> String {
     // The plot sits right of the y labels (max and 0) and above the week
-    // labels (first, middle and last week, as month-day).
+    // labels (first, middle and last week, with the year).
     let (width, height) = (260.0, 72.0);
     let (left, bottom, top) = (30.0, 14.0, 4.0);
     let plot_width = width - left;
@@ -36,6 +36,16 @@ fn sparkline(label: &str, values: &[f64], weeks: &[String]) -> String {
         escape(label)
     );
     let base = top + plot_height;
+    if max == 0.0 {
+        // Empty bars on an axis would read as a measured zero trend.
+        let _ = write!(
+            svg,
+            r#"<text class="empty" x="{:.0}" y="{:.0}" text-anchor="middle">no activity</text></svg></figure>"#,
+            width / 2.0,
+            height / 2.0
+        );
+        return svg;
+    }
     let _ = write!(
         svg,
         r#"<line class="axis" x1="{left}" y1="{top}" x2="{left}" y2="{base}"/><line class="axis" x1="{left}" y1="{base}" x2="{width}" y2="{base}"/><text x="{:.0}" y="{:.0}" text-anchor="end">{}</text><text x="{:.0}" y="{base}" text-anchor="end">0</text>"#,
@@ -82,7 +92,7 @@ fn sparkline(label: &str, values: &[f64], weeks: &[String]) -> String {
         let _ = write!(
             svg,
             r#"<text x="{x:.1}" y="{height}" text-anchor="{anchor}">{}</text>"#,
-            escape(week.get(5..).unwrap_or(week))
+            escape(week)
         );
     }
     svg.push_str("</svg></figure>");
@@ -90,7 +100,11 @@ fn sparkline(label: &str, values: &[f64], weeks: &[String]) -> String {
 }
 
 fn card(out: &mut String, s: &ServiceScore, weeks: &[String], baseline: Option<&Baseline<'_>>) {
-    let status = if s.alerts.is_empty() { "ok" } else { "alert" };
+    let status = match (s.score, s.alerts.is_empty()) {
+        (None, _) => "na",
+        (Some(_), true) => "ok",
+        (Some(_), false) => "alert",
+    };
     let delta = baseline
         .and_then(|b| b.service(&s.name))
         .and_then(|b| b.score)
@@ -103,11 +117,14 @@ fn card(out: &mut String, s: &ServiceScore, weeks: &[String], baseline: Option<&
             )
         })
         .unwrap_or_default();
+    let score = match s.score {
+        Some(_) => format!("{}<span>/100</span>", escape(&score_text(s))),
+        None => "no data".to_string(),
+    };
     let _ = write!(
         out,
-        r#"<section class="card {status}"><h2>{}</h2><p class="score">{}<span>/100</span>{delta}</p><table>"#,
+        r#"<section class="card {status}"><h2>{}</h2><p class="score">{score}{delta}</p><table>"#,
         escape(&s.name),
-        score_text(s.score)
     );
     let st = &s.interface_stability;
     let rows = [
@@ -160,25 +177,28 @@ fn card(out: &mut String, s: &ServiceScore, weeks: &[String], baseline: Option<&
         (
             "Dependency age",
             match s.dependency_age.libyears {
-                Some(years) => format!(
-                    "{} libyears over {} ({} not in the module cache)",
-                    number(Some(years)),
-                    count(s.dependency_age.dependencies as u64, "direct requirement"),
-                    s.dependency_age.not_found
+                Some(_) => format!(
+                    "{} libyears (direct requirements with release times in the module cache)",
+                    libyears(&s.dependency_age)
                 ),
-                None => "unavailable".to_string(),
+                None => "no data".to_string(),
             },
             s.dependency_age.status,
             s.dependency_age.reason.clone(),
         ),
     ];
     for (name, value, status, reason) in rows {
-        let title = reason
-            .map(|r| format!(r#" title="{}""#, escape(&r)))
-            .unwrap_or_default();
+        // The reason is on the page, not in a tooltip: a printed or
+        // screenshotted report must say why a metric has no number.
+        let reason = match (status, reason) {
+            (Status::Unavailable, Some(r)) => {
+                format!(r#"<div class="reason">{}</div>"#, escape(&r))
+            }
+            _ => String::new(),
+        };
         let _ = write!(
             out,
-            r#"<tr class="{}"{title}><th>{name}</th><td>{}</td><td class="status">{}</td></tr>"#,
+            r#"<tr class="{}"><th>{name}</th><td>{}{reason}</td><td class="status">{}</td></tr>"#,
             class(status),
             escape(&value),
             status.as_str()
@@ -277,20 +297,29 @@ h1{margin:0 0 4px}header p{margin:0 0 16px;color:#555}
 .card.alert{border-left:6px solid #c83c28}.card.ok{border-left:6px solid #2f9e44}
 .card h2{margin:0}.score{font-size:32px;font-weight:700;margin:4px 0}.score span{font-size:14px;color:#777}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:3px 6px;border-bottom:1px solid #eee;vertical-align:top}
-tr.alert td.status{color:#c83c28;font-weight:700}tr.ok td.status{color:#2f9e44}tr.na td.status{color:#888}
+tr.alert td.status{color:#c83c28;font-weight:700}tr.ok td.status{color:#2f9e44}tr.na th,tr.na td{color:#888}
+.reason{font-size:12px;color:#888}.card.na{border-left:6px solid #aaa}.card.na .score{color:#888}.trend text.empty{font-size:11px;fill:#888}
 .trends{display:flex;flex-wrap:wrap;gap:8px;margin-top:8px}.trend{margin:0}.trend figcaption{font-size:12px;color:#555}
 .trend rect{fill:#4263eb}.trend text{font-size:9px;fill:#777}.trend .axis{stroke:#bbb;stroke-width:1}
 .matrix td,.matrix th{text-align:center}.inputs td{font-size:12px}
 </style></head><body>"#);
+    let counts = if card.history.commits == 0 {
+        super::empty_window(card)
+    } else {
+        format!(
+            "{} ({}, {} by bots)",
+            count(card.history.commits as u64, "commit"),
+            count(card.history.merges as u64, "merge"),
+            card.history.bot_commits,
+        )
+    };
     let _ = write!(
         out,
-        "<header><h1>trellis score</h1><p>History {} to {} at <code>{}</code>: {} ({}, {} by bots){}.</p></header>",
+        "<header><h1>trellis score</h1><p>History {} to {} at <code>{}</code>: {}{}.</p></header>",
         card.window.since,
         card.window.until,
         escape(&card.head[..card.head.len().min(10)]),
-        count(card.history.commits as u64, "commit"),
-        count(card.history.merges as u64, "merge"),
-        card.history.bot_commits,
+        escape(&counts),
         baseline.map_or(String::new(), |b| format!(
             ", compared with <code>{}</code>",
             escape(b.reference)

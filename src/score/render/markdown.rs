@@ -6,7 +6,7 @@ fn badge(status: Status) -> &'static str {
     match status {
         Status::Ok => "",
         Status::Alert => " :red_circle:",
-        Status::Unavailable => " (n/a)",
+        Status::Unavailable => " _(no data)_",
     }
 }
 
@@ -14,17 +14,20 @@ fn badge(status: Status) -> &'static str {
 pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "## trellis score\n");
-    let _ = writeln!(
-        out,
-        "History {} to {}, {}.{}\n",
-        card.window.since,
-        card.window.until,
-        super::count(card.history.commits as u64, "commit"),
-        baseline.map_or(String::new(), |b| format!(
-            " Compared with `{}`.",
-            b.reference
-        ))
-    );
+    let compared = baseline.map_or(String::new(), |b| {
+        format!(" Compared with `{}`.", b.reference)
+    });
+    if card.history.commits == 0 {
+        let _ = writeln!(out, "History: {}.{compared}\n", super::empty_window(card));
+    } else {
+        let _ = writeln!(
+            out,
+            "History {} to {}, {}.{compared}\n",
+            card.window.since,
+            card.window.until,
+            super::count(card.history.commits as u64, "commit"),
+        );
+    }
     out.push_str("| service | score | interface stability | shared tables | deploy ratio | commits | authors | bus factor |\n");
     out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for s in &card.services {
@@ -33,7 +36,7 @@ pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
             .and_then(|b| b.score);
         let score = match (before, s.score) {
             (Some(b), Some(n)) if b != n => format!("{} ({:+})", n, i64::from(n) - i64::from(b)),
-            _ => score_text(s.score),
+            _ => score_text(s),
         };
         let _ = writeln!(
             out,
@@ -92,12 +95,20 @@ pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
             }
         }
     }
-    let notes: Vec<String> = card
-        .history
-        .incomplete
-        .iter()
-        .map(|i| format!("- {} is incomplete: {}", i.metric, i.reason))
+    let mut notes: Vec<String> = super::reasons(card)
+        .into_iter()
+        .map(|(metric, reason, services)| {
+            format!(
+                "- {metric} has no data for {}: {reason}",
+                services.join(", ")
+            )
+        })
         .collect();
+    notes.extend(
+        super::history_notes(card)
+            .into_iter()
+            .map(|n| format!("- {n}")),
+    );
     if !notes.is_empty() {
         out.push_str("\n### Notes\n\n");
         for note in notes {

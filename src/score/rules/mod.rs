@@ -15,9 +15,18 @@ pub fn all() -> Vec<RuleInfo> {
         data_coupling::info(),
         deploy_frequency::info(),
         author_concentration::info(),
-        fail_under::info(),
-        ratchet::info(),
+        gate(fail_under::info()),
+        gate(ratchet::info()),
     ]
+}
+
+/// A floor or a ratchet the user set fails the run (error); a metric in
+/// alert only warns unless `--fail-on-alert` or `rules:` says otherwise.
+fn gate(info: RuleInfo) -> RuleInfo {
+    RuleInfo {
+        default_severity: crate::report::Severity::Error,
+        ..info
+    }
 }
 
 fn rule(id: &str, summary: &str, docs: &str) -> RuleInfo {
