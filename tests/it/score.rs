@@ -1146,13 +1146,31 @@ fn a_project_in_a_subdirectory_is_scored_on_its_own_paths() {
     h.write("legacy/services/order-service/main.go", "package main\n");
     h.commit("legacy change");
 
+    // A merge of a branch that changed only paths outside the project is
+    // another project's too; one whose branch changed the project is its.
+    h.branch("legacy-work").at("2026-02-05");
+    h.write("legacy/notes.txt", "outside\n");
+    h.commit("legacy notes");
+    h.checkout("main").at("2026-02-06");
+    h.merge("legacy-work", "merge legacy work");
+    h.branch("shop-work").at("2026-02-07");
+    h.write(
+        &format!("platform/shop/{USER_GO}"),
+        &appended(USER_GO, &["// merged"]),
+    );
+    h.commit("user: merged note");
+    h.checkout("main").at("2026-02-08");
+    h.merge("shop-work", "merge shop work");
+
     let output = score_in(&h.path().join("platform/shop"), "json", &[]);
     let card: Value = serde_json::from_str(&stdout_of(&output))
         .unwrap_or_else(|e| panic!("{e}: {}", stderr_of(&output)));
     let order = service(&card, "order-service");
     assert_eq!(order["commits"], 2, "{order:#}");
-    // The legacy commit is another project's.
-    assert_eq!(card["history"]["commits"], 2, "{:#}", card["history"]);
+    // The legacy commits and the merge of the legacy branch are another
+    // project's: the project's 2 commits, the shop branch's and its merge.
+    assert_eq!(card["history"]["commits"], 4, "{:#}", card["history"]);
+    assert_eq!(card["history"]["merges"], 1, "{:#}", card["history"]);
     let stability = &order["interface_stability"];
     assert_eq!(stability["contract_commits"], 2);
     assert_eq!(stability["breaking_commits"], 1);
@@ -1170,4 +1188,60 @@ fn a_project_in_a_subdirectory_is_scored_on_its_own_paths() {
             .all(|p| !p.starts_with("platform/") && !p.starts_with("legacy/")),
         "{hotspots:?}"
     );
+}
+
+#[test]
+fn bots_and_changelogs_are_left_out_unless_configured() {
+    let mut h = History::new();
+    h.fixture("shop").at("2026-01-10");
+    h.commit("import the shop");
+    // A bot bumps two services' go.mod at once; a person edits the changelog
+    // and a service.
+    h.at("2026-02-02")
+        .author("dependabot[bot]", "bot@github.com")
+        .write(INVENTORY_MOD, &appended(INVENTORY_MOD, &["// bump"]))
+        .write(
+            "services/order-service/go.mod",
+            &appended("services/order-service/go.mod", &["// bump"]),
+        );
+    h.commit("bump");
+    h.at("2026-02-03")
+        .author("Ada Lovelace", "ada@example.com")
+        .write("CHANGELOG.md", "# Changes\n\n- more\n")
+        .write(ORDER_GO, &appended(ORDER_GO, &["// change"]));
+    h.commit("order: change");
+    let hotspot_paths = |card: &Value| -> Vec<String> {
+        card["hotspots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["path"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let card = score_json(&h, &[]);
+    assert_eq!(hotspot_paths(&card), [ORDER_GO]);
+    assert_eq!(card["temporal_coupling"], json!([]));
+    assert_eq!(card["history"]["bot_commits"], 1);
+    assert_eq!(service(&card, "inventory-service")["commits"], 1);
+    assert_eq!(service(&card, "inventory-service")["churn"]["added"], 0);
+
+    std::fs::write(
+        h.path().join("trellis.yaml"),
+        "version: 1\nscore:\n  include_bot_commits: true\n  hotspot_ignore: []\n",
+    )
+    .unwrap();
+    let card = score_json(&h, &[]);
+    let mut paths = hotspot_paths(&card);
+    paths.sort();
+    assert_eq!(
+        paths,
+        [
+            "CHANGELOG.md",
+            INVENTORY_MOD,
+            "services/order-service/go.mod",
+            ORDER_GO
+        ]
+    );
+    assert_eq!(card["temporal_coupling"][0]["shared_commits"], 1);
+    assert_eq!(service(&card, "inventory-service")["churn"]["added"], 1);
 }
