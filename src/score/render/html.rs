@@ -190,11 +190,15 @@ fn card(out: &mut String, s: &ServiceScore, weeks: &[String], baseline: Option<&
     for (name, value, status, reason) in rows {
         // The reason is on the page, not in a tooltip: a printed or
         // screenshotted report must say why a metric has no number.
-        let reason = match (status, reason) {
-            (Status::Unavailable, Some(r)) => {
-                format!(r#"<div class="reason">{}</div>"#, escape(&r))
-            }
-            _ => String::new(),
+        let (value, reason) = match status {
+            Status::Unavailable => (
+                "no data".to_string(),
+                format!(
+                    r#"<div class="reason">{}</div>"#,
+                    escape(reason.as_deref().unwrap_or("no reason recorded"))
+                ),
+            ),
+            _ => (value, String::new()),
         };
         let _ = write!(
             out,

@@ -12,8 +12,10 @@ Counts the commits in the window that changed a service's `.proto` contracts and
 compares each with its first parent using the contract engine (the rule categories
 in `score.interface_stability.categories`, `FILE` by default). The ratio is
 breaking commits / contract commits whose both sides compile; commits where one
-side does not compile are counted as `unknown`, never as breaking. The alert
-fires above `score.interface_stability.alert_above` (15%).
+side does not compile are counted as `unknown`, neither breaking nor compatible,
+and with fewer than half of them judged (or no contract commit) the metric has
+no data and raises nothing. The alert fires above
+`score.interface_stability.alert_above` (15%).
 
 ## Why
 Every breaking change forces the service's callers to release in lockstep. A
