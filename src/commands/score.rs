@@ -125,7 +125,8 @@ fn write_card(
     let text = match format {
         OutputFormat::Json => render::json(card, &report.findings),
         OutputFormat::Markdown => render::markdown(card, baseline),
-        OutputFormat::Html => render::html(card, baseline),
+        OutputFormat::Html => render::html(card, baseline)
+            .map_err(|e| anyhow::anyhow!("the score HTML template does not render: {e}"))?,
         _ => render::text(card, baseline, ctx.color && args.output.is_none()),
     };
     match &args.output {

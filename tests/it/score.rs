@@ -1009,7 +1009,7 @@ fn html_is_one_self_contained_page() {
         "no activity",
         // An unavailable metric is grey with its reason on the page.
         r#"<tr class="na"><th>Interface stability</th>"#,
-        r#"<div class="reason">no commit in the window changed the service's contracts</div>"#,
+        r#"<div class="reason">no commit in the window changed the service&#39;s contracts</div>"#,
     ] {
         assert!(html.contains(needle), "missing {needle}");
     }
