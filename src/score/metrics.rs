@@ -957,7 +957,16 @@ fn count_deploys(
     // A tag that is a version for one pattern is not "non-semver" for another.
     history.non_semver_tags = non_semver.difference(&semver_tags).count();
 
-    // Domains: configured groups, else every service.
+    deploy_ratios(config, names, &per_service)
+}
+
+/// Each service's deploys against the average of its domain: a configured
+/// group, else every service.
+fn deploy_ratios(
+    config: &super::config::DeployConfig,
+    names: &[String],
+    per_service: &BTreeMap<String, Vec<(String, usize)>>,
+) -> DeployCounts {
     let domain_of = |name: &str| -> (String, Vec<String>) {
         for (group, members) in &config.groups {
             if members.iter().any(|m| m == name) {
