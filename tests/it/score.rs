@@ -1245,3 +1245,46 @@ fn bots_and_changelogs_are_left_out_unless_configured() {
     assert_eq!(card["temporal_coupling"][0]["shared_commits"], 1);
     assert_eq!(service(&card, "inventory-service")["churn"]["added"], 1);
 }
+
+#[test]
+fn interface_stability_is_over_the_judged_commits_and_says_so() {
+    let mut h = History::new();
+    h.fixture("shop").at("2026-01-10");
+    h.commit("import the shop");
+    // Two commits that cannot be judged (the syntax breaks, then is fixed)
+    // and two that can, one of them breaking.
+    h.at("2026-02-02");
+    h.write(
+        ORDER_PROTO,
+        &order_proto(0, false, false).replace("message Order {", "message Order {{"),
+    );
+    h.commit("break the syntax");
+    h.at("2026-02-03");
+    h.write(ORDER_PROTO, &order_proto(1, false, false));
+    h.commit("fix the syntax");
+    h.at("2026-02-04");
+    h.write(ORDER_PROTO, &order_proto(2, false, false));
+    h.commit("add a message");
+    h.at("2026-02-05");
+    h.write(ORDER_PROTO, &order_proto(2, true, false));
+    h.commit("delete a field");
+    let card = score_json(&h, &[]);
+    let stability = &service(&card, "order-service")["interface_stability"];
+    assert_eq!(stability["contract_commits"], 4, "{stability:#}");
+    assert_eq!(stability["unknown_commits"], 2);
+    assert_eq!(stability["breaking_commits"], 1);
+    // 1 of the 2 judged, not 1 of 4.
+    assert_eq!(stability["ratio"], 0.5);
+    assert_eq!(stability["status"], "alert");
+    let text = score_output(&h, "text");
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("order-service"))
+        .unwrap();
+    assert!(row.contains("1/2 of 4"), "{text}");
+    let html = score_output(&h, "html");
+    assert!(
+        html.contains("1 breaking of 2 judged (50%); 2 of 4 contract commits could not be judged"),
+        "{html}"
+    );
+}

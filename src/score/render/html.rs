@@ -149,12 +149,21 @@ fn rows(s: &ServiceScore) -> Vec<Row> {
     [
         (
             "Interface stability",
-            format!(
-                "{} breaking of {} ({})",
-                st.breaking_commits,
-                count(st.contract_commits as u64, "contract commit"),
-                ratio(st.ratio)
-            ),
+            match st.unknown_commits {
+                0 => format!(
+                    "{} breaking of {} ({})",
+                    st.breaking_commits,
+                    count(st.contract_commits as u64, "contract commit"),
+                    ratio(st.ratio)
+                ),
+                unknown => format!(
+                    "{} breaking of {} judged ({}); {unknown} of {} could not be judged",
+                    st.breaking_commits,
+                    st.contract_commits - unknown,
+                    ratio(st.ratio),
+                    count(st.contract_commits as u64, "contract commit"),
+                ),
+            },
             st.status,
             &st.reason,
         ),

@@ -40,12 +40,11 @@ pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {} ({}/{}){} | {}{} | {}{} | {} | {} | {}{} |",
+            "| {} | {} | {} ({}){} | {}{} | {}{} | {} | {} | {}{} |",
             s.name,
             score,
             ratio(s.interface_stability.ratio),
-            s.interface_stability.breaking_commits,
-            s.interface_stability.contract_commits,
+            super::breaking(&s.interface_stability),
             badge(s.interface_stability.status),
             s.data_coupling.count,
             badge(s.data_coupling.status),

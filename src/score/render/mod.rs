@@ -93,6 +93,20 @@ fn score_text(service: &ServiceScore) -> String {
     }
 }
 
+/// Breaking commits of the judged ones, and of how many contract commits
+/// when some could not be judged: `2/8 of 10`.
+fn breaking(st: &super::model::Stability) -> String {
+    let judged = st.contract_commits - st.unknown_commits;
+    if st.unknown_commits == 0 {
+        format!("{}/{}", st.breaking_commits, st.contract_commits)
+    } else {
+        format!(
+            "{}/{judged} of {}",
+            st.breaking_commits, st.contract_commits
+        )
+    }
+}
+
 /// Libyears with how many direct requirements they were summed over.
 fn libyears(age: &DependencyAge) -> String {
     match age.libyears {

@@ -1,4 +1,4 @@
-use super::{Baseline, count, libyears, mark, number, ratio, score_text};
+use super::{Baseline, breaking, count, libyears, mark, number, ratio, score_text};
 use crate::score::model::{Scorecard, ServiceScore, Status};
 use std::fmt::Write as _;
 
@@ -105,10 +105,7 @@ fn row(s: &ServiceScore, baseline: Option<&Baseline<'_>>) -> Vec<Cell> {
         Cell::plain(s.name.clone()),
         score_cell(s, baseline),
         Cell::metric(ratio(stability.ratio), stability.status),
-        Cell::plain(format!(
-            "{}/{}",
-            stability.breaking_commits, stability.contract_commits
-        )),
+        Cell::plain(breaking(stability)),
         Cell::metric(s.data_coupling.count.to_string(), s.data_coupling.status),
         Cell::plain(s.deploy_frequency.deploys.to_string()),
         Cell::metric(number(s.deploy_frequency.ratio), s.deploy_frequency.status),
