@@ -1091,6 +1091,15 @@ fn text_and_markdown_reports() {
     let h = shop_history();
     insta::assert_snapshot!("score_text", score_output(&h, "text"));
     insta::assert_snapshot!("score_markdown", score_output(&h, "markdown"));
+    // On a colour terminal what has no data is grey (ANSI bright black),
+    // the columns still aligned by the visible text.
+    let output = score_in(h.path(), "text", &["--color", "always"]);
+    let text = stdout_of(&output);
+    let pricing = text.lines().find(|l| l.starts_with("pricing")).unwrap();
+    assert!(
+        pricing.starts_with("pricing            50 (2 of 4)  \x1b[90m- ?\x1b[0m        0/0"),
+        "{pricing:?}"
+    );
 }
 
 #[test]

@@ -112,7 +112,10 @@ fn row(s: &ServiceScore, baseline: Option<&Baseline<'_>>) -> Vec<Cell> {
         Cell::plain(s.commits.to_string()),
         Cell::plain(s.authors.to_string()),
         Cell::metric(
-            s.author_concentration.bus_factor.to_string(),
+            match s.author_concentration.status {
+                Status::Unavailable => "-".to_string(),
+                _ => s.author_concentration.bus_factor.to_string(),
+            },
             s.author_concentration.status,
         ),
         Cell::plain(
