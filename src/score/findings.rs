@@ -202,3 +202,27 @@ fn percent(value: Option<f64>) -> String {
 fn fixed(value: Option<f64>) -> String {
     value.map_or("-".into(), |v| format!("{v:.2}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_finding_rule_is_a_score_rule_with_docs() {
+        let rules = crate::score::rules();
+        for id in ALERTS.iter().chain(&[FAIL_UNDER, RATCHET]) {
+            let rule = rules.iter().find(|r| r.id == *id);
+            assert!(rule.is_some(), "{id} is not in score::rules()");
+        }
+        let severity = |id: &str| {
+            rules
+                .iter()
+                .find(|r| r.id == id)
+                .map(|r| r.default_severity)
+        };
+        // A gate the user set fails the run; an alert warns.
+        assert_eq!(severity(FAIL_UNDER), Some(Severity::Error));
+        assert_eq!(severity(RATCHET), Some(Severity::Error));
+        assert_eq!(severity(DATA_COUPLING), Some(Severity::Warning));
+    }
+}
