@@ -48,20 +48,20 @@ pub fn run(ctx: &Context, args: &ScoreArgs) -> anyhow::Result<i32> {
         Some(config) => crate::report::sink::apply(report, config),
         None => report,
     };
+    let alert = args.fail_on_alert
+        && report
+            .findings
+            .iter()
+            .any(|f| ALERTS.contains(&f.rule.as_str()));
     let code = match format {
         OutputFormat::Sarif | OutputFormat::Github | OutputFormat::Junit => {
-            ctx.render(report.clone(), format)?
+            ctx.render(report, format)?
         }
         _ => {
             write_card(ctx, args, format, &card, baseline.as_ref(), &report)?;
             ctx.exit_code(&report)
         }
     };
-    let alert = args.fail_on_alert
-        && report
-            .findings
-            .iter()
-            .any(|f| ALERTS.contains(&f.rule.as_str()));
     Ok(if alert { exit::FINDINGS } else { code })
 }
 

@@ -453,6 +453,7 @@ fn history_header(
         merges: walk.merges,
         file_changes: inputs.scan.commits.iter().map(|c| c.files.len()).sum(),
         bot_commits: walk.bot_commits,
+        bot_commits_in_metrics: inputs.config.include_bot_commits,
         large_commits_skipped: walk.large_commits_skipped,
         non_semver_tags: 0,
         shallow: inputs.shallow,

@@ -52,6 +52,9 @@ pub struct HistoryOut {
     /// (commit, file) pairs: the lines `git log --name-only --no-renames` prints.
     pub file_changes: usize,
     pub bot_commits: usize,
+    /// Whether bots' commits count in churn, hotspots and temporal coupling
+    /// (`score.include_bot_commits`); they never count as authors.
+    pub bot_commits_in_metrics: bool,
     /// Commits over `max_changeset` files, left out of temporal coupling.
     pub large_commits_skipped: usize,
     /// Tags that matched a deploy pattern but whose version is not semver.

@@ -281,6 +281,7 @@ fn every_number_of_the_scorecard() {
             "merges": 0,
             "file_changes": 17,
             "bot_commits": 1,
+            "bot_commits_in_metrics": false,
             "large_commits_skipped": 0,
             "non_semver_tags": 1,
             "shallow": false,

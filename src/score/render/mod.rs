@@ -194,6 +194,12 @@ fn history_notes(card: &Scorecard) -> Vec<String> {
         .iter()
         .map(|i| format!("{} is incomplete: {}", i.metric, i.reason))
         .collect();
+    if card.history.bot_commits > 0 && !card.history.bot_commits_in_metrics {
+        notes.push(format!(
+            "{} by bots left out of churn, hotspots and temporal coupling (score.include_bot_commits)",
+            count(card.history.bot_commits as u64, "commit")
+        ));
+    }
     if card.history.non_semver_tags > 0 {
         notes.push(format!(
             "{} ignored because their version is not semver",
