@@ -12,6 +12,16 @@ fn badge(status: Status) -> &'static str {
 
 /// A pull-request comment: the table, and what changed against the baseline.
 pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
+    let mut out = header(card, baseline);
+    table(&mut out, card, baseline);
+    if let Some(baseline) = baseline {
+        changes(&mut out, card, baseline);
+    }
+    notes(&mut out, card);
+    out
+}
+
+fn header(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "## trellis score\n");
     let compared = baseline.map_or(String::new(), |b| {
@@ -28,6 +38,10 @@ pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
             super::count(card.history.commits as u64, "commit"),
         );
     }
+    out
+}
+
+fn table(out: &mut String, card: &Scorecard, baseline: Option<&Baseline<'_>>) {
     out.push_str("| service | score | interface stability | shared tables | deploy ratio | commits | authors | bus factor |\n");
     out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for s in &card.services {
@@ -56,44 +70,50 @@ pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
             badge(s.author_concentration.status),
         );
     }
-    if let Some(baseline) = baseline {
-        let mut changes = Vec::new();
-        for s in &card.services {
-            let Some(base) = baseline.service(&s.name) else {
-                changes.push(format!("- `{}` is new", s.name));
-                continue;
-            };
-            for (now, before) in s.score_inputs.iter().zip(&base.score_inputs) {
-                if now.subscore != before.subscore {
-                    changes.push(format!(
-                        "- `{}` {}: {} -> {} (sub-score {} -> {})",
-                        s.name,
-                        now.metric,
-                        number(before.value),
-                        number(now.value),
-                        number(before.subscore),
-                        number(now.subscore)
-                    ));
-                }
-            }
-        }
-        out.push_str("\n### Changes\n\n");
-        if changes.is_empty() {
-            out.push_str("No metric changed.\n");
-        } else {
-            for change in changes {
-                out.push_str(&change);
-                out.push('\n');
-            }
-        }
-        let dropped = super::dropped(card, baseline);
-        if !dropped.is_empty() {
-            out.push_str("\n**Scores dropped** (the ratchet fails):\n\n");
-            for (name, before, now) in dropped {
-                let _ = writeln!(out, "- `{name}`: {before} -> {now}");
+}
+
+/// Each metric that changed since the baseline, and the scores that dropped.
+fn changes(out: &mut String, card: &Scorecard, baseline: &Baseline<'_>) {
+    let mut changes = Vec::new();
+    for s in &card.services {
+        let Some(base) = baseline.service(&s.name) else {
+            changes.push(format!("- `{}` is new", s.name));
+            continue;
+        };
+        for (now, before) in s.score_inputs.iter().zip(&base.score_inputs) {
+            if now.subscore != before.subscore {
+                changes.push(format!(
+                    "- `{}` {}: {} -> {} (sub-score {} -> {})",
+                    s.name,
+                    now.metric,
+                    number(before.value),
+                    number(now.value),
+                    number(before.subscore),
+                    number(now.subscore)
+                ));
             }
         }
     }
+    out.push_str("\n### Changes\n\n");
+    if changes.is_empty() {
+        out.push_str("No metric changed.\n");
+    } else {
+        for change in changes {
+            out.push_str(&change);
+            out.push('\n');
+        }
+    }
+    let dropped = super::dropped(card, baseline);
+    if !dropped.is_empty() {
+        out.push_str("\n**Scores dropped** (the ratchet fails):\n\n");
+        for (name, before, now) in dropped {
+            let _ = writeln!(out, "- `{name}`: {before} -> {now}");
+        }
+    }
+}
+
+/// Why metrics have no data, and what the history leaves out.
+fn notes(out: &mut String, card: &Scorecard) {
     let mut notes: Vec<String> = super::reasons(card)
         .into_iter()
         .map(|(metric, reason, services)| {
@@ -115,5 +135,4 @@ pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
             out.push('\n');
         }
     }
-    out
 }
