@@ -314,6 +314,8 @@ pub enum CheckJob {
     Lint,
     Drift,
     Contract,
+    /// Off unless asked for with --with: it reads the window's git history.
+    Score,
 }
 
 #[derive(Debug, Args)]
@@ -321,6 +323,10 @@ pub struct CheckArgs {
     /// Leave a job out (repeatable)
     #[arg(long, value_enum, value_name = "JOB")]
     pub skip: Vec<CheckJob>,
+    /// Add a job that is off by default (repeatable): `score` gates on its
+    /// alerts, `score.fail_under`, over `score.window`
+    #[arg(long, value_enum, value_name = "JOB")]
+    pub with: Vec<CheckJob>,
     /// Check the staged contents (the index) instead of the work tree, for a
     /// pre-commit hook: lint reads the staged files, contract the staged .proto files
     #[arg(long)]

@@ -12,7 +12,10 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<i32> {
     let repo = ctx.repo_with_services()?;
     let mut combined = Report::new("check");
     let config = &repo.config.config;
-    let runs = |job: CheckJob| !args.skip.contains(&job);
+    let runs = |job: CheckJob| match job {
+        CheckJob::Score => args.with.contains(&job) && !args.skip.contains(&job),
+        _ => !args.skip.contains(&job),
+    };
 
     if runs(CheckJob::Lint) {
         let options = crate::lint::LintOptions {
@@ -75,7 +78,44 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<i32> {
             }
         }
     }
+    if runs(CheckJob::Score) {
+        match score_report(ctx, &repo)? {
+            Ok(report) => absorb(&mut combined, "score", report, config),
+            Err(reason) => {
+                ctx.status(&format!("trellis check: score skipped: {reason}"));
+                combined
+                    .stats
+                    .push(("score".to_string(), format!("skipped ({reason})")));
+            }
+        }
+    }
     ctx.render(combined, format)
+}
+
+/// The scorecard's findings over `score.window` ending now, gated on
+/// `score.fail_under`; or why there is no history to score.
+fn score_report(
+    ctx: &Context,
+    repo: &crate::repo::Repo,
+) -> Result<Result<Report, String>, InputError> {
+    let Ok(git) = crate::git::Git::open(&repo.root) else {
+        return Ok(Err("not a git repository".to_string()));
+    };
+    if git.is_empty() {
+        return Ok(Err("the repository has no commits yet".to_string()));
+    }
+    let options = crate::score::Options {
+        progress: !ctx.global.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        now: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64),
+        ..Default::default()
+    };
+    let card = crate::score::scorecard(repo, &git, &options)?;
+    let gates = crate::score::findings::Gates {
+        floor: repo.config.config.score.fail_under,
+    };
+    Ok(Ok(crate::score::findings::report(repo, &card, None, gates)))
 }
 
 /// The git repository the contract check compares against, or why there is

@@ -1,26 +1,71 @@
 //! `trellis score`: compute, render, and gate on the scorecard.
+//!
+//! `--format` chooses what stdout gets: text, markdown and html print the
+//! card (the findings then go to stderr, one line each, as they say why the
+//! exit code is 1); json prints the card with a `findings` array; sarif,
+//! github and junit print the findings only.
 
 use super::Context;
 use crate::cli::{OutputFormat, ScoreArgs};
 use crate::error::{InputError, exit};
 use crate::git::Git;
-use crate::registry::RuleId;
+use crate::report::Report;
+use crate::score::findings::{ALERTS, Gates};
 use crate::score::render::{self, Baseline};
+use crate::score::{Scorecard, findings};
 use std::io::{IsTerminal, Write};
 
+const FORMATS: &[OutputFormat] = &[
+    OutputFormat::Text,
+    OutputFormat::Json,
+    OutputFormat::Markdown,
+    OutputFormat::Html,
+    OutputFormat::Sarif,
+    OutputFormat::Github,
+    OutputFormat::Junit,
+];
+
 pub fn run(ctx: &Context, args: &ScoreArgs) -> anyhow::Result<i32> {
-    let format = ctx.format(
-        "score",
-        &[
-            OutputFormat::Text,
-            OutputFormat::Json,
-            OutputFormat::Markdown,
-            OutputFormat::Html,
-        ],
-        OutputFormat::Text,
-    )?;
+    let format = ctx.format("score", FORMATS, OutputFormat::Text)?;
     let repo = ctx.repo_with_services()?;
     let git = Git::open(&repo.root)?;
+    let options = options(ctx, args, &git)?;
+    let card = crate::score::scorecard(&repo, &git, &options)?;
+    let baseline_card = match &args.compare {
+        Some(reference) => Some(baseline(&repo, &git, &card, &options, reference)?),
+        None => None,
+    };
+    let baseline = args
+        .compare
+        .as_deref()
+        .zip(baseline_card.as_ref())
+        .map(|(reference, card)| Baseline { reference, card });
+    let gates = Gates {
+        floor: args.fail_under.or(repo.config.config.score.fail_under),
+    };
+    let report = findings::report(&repo, &card, baseline.as_ref(), gates);
+    let report = match ctx.config.get() {
+        Some(config) => crate::report::sink::apply(report, config),
+        None => report,
+    };
+    let alert = args.fail_on_alert
+        && report
+            .findings
+            .iter()
+            .any(|f| ALERTS.contains(&f.rule.as_str()));
+    let code = match format {
+        OutputFormat::Sarif | OutputFormat::Github | OutputFormat::Junit => {
+            ctx.render(report, format)?
+        }
+        _ => {
+            write_card(ctx, args, format, &card, baseline.as_ref(), &report)?;
+            ctx.exit_code(&report)
+        }
+    };
+    Ok(if alert { exit::FINDINGS } else { code })
+}
+
+fn options(ctx: &Context, args: &ScoreArgs, git: &Git) -> anyhow::Result<crate::score::Options> {
     if git.is_empty() {
         return Err(InputError::new(format!(
             "{} has no commits yet, so there is no history to score",
@@ -39,49 +84,50 @@ pub fn run(ctx: &Context, args: &ScoreArgs) -> anyhow::Result<i32> {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
-    let options = crate::score::Options {
+    Ok(crate::score::Options {
         since: args.since.clone(),
         until: args.until.clone(),
         services: args.services.clone(),
         end: None,
         progress: !ctx.global.quiet && std::io::stderr().is_terminal(),
         now,
-    };
-    let card = crate::score::scorecard(&repo, &git, &options)?;
-    if card.history.commits == 0 {
-        ctx.status(&format!(
-            "note: no commits between {} and {}; history metrics are empty (widen the window with --since)",
-            card.window.since, card.window.until
-        ));
-    }
+    })
+}
 
-    // The baseline: the same window length, ending at REF's commit.
-    let baseline_card = match &args.compare {
-        Some(reference) => {
-            let end = git.resolve(reference)?;
-            let length_days = window_days(&card);
-            let base_options = crate::score::Options {
-                since: Some(format!("{length_days}d")),
-                until: None,
-                end: Some(end),
-                progress: options.progress,
-                ..options.clone()
-            };
-            Some(crate::score::scorecard(&repo, &git, &base_options)?)
-        }
-        None => None,
+/// The scorecard as of `reference`: the same window length, ending at its commit.
+fn baseline(
+    repo: &crate::repo::Repo,
+    git: &Git,
+    card: &Scorecard,
+    options: &crate::score::Options,
+    reference: &str,
+) -> anyhow::Result<Scorecard> {
+    let end = git.resolve(reference)?;
+    let base_options = crate::score::Options {
+        since: Some(format!("{}d", window_days(card))),
+        until: None,
+        end: Some(end),
+        ..options.clone()
     };
-    let baseline = args
-        .compare
-        .as_deref()
-        .zip(baseline_card.as_ref())
-        .map(|(reference, card)| Baseline { reference, card });
+    Ok(crate::score::scorecard(repo, git, &base_options)?)
+}
 
+/// Prints the card in a card format (to `--output` or stdout) and its
+/// findings on stderr, even with --quiet: they say why the exit code is 1.
+fn write_card(
+    ctx: &Context,
+    args: &ScoreArgs,
+    format: OutputFormat,
+    card: &Scorecard,
+    baseline: Option<&Baseline<'_>>,
+    report: &Report,
+) -> anyhow::Result<()> {
     let text = match format {
-        OutputFormat::Json => render::json(&card),
-        OutputFormat::Markdown => render::markdown(&card, baseline.as_ref()),
-        OutputFormat::Html => render::html(&card, baseline.as_ref()),
-        _ => render::text(&card, baseline.as_ref()),
+        OutputFormat::Json => render::json(card, &report.findings),
+        OutputFormat::Markdown => render::markdown(card, baseline),
+        OutputFormat::Html => render::html(card, baseline)
+            .map_err(|e| anyhow::anyhow!("the score HTML template does not render: {e}"))?,
+        _ => render::text(card, baseline, ctx.color && args.output.is_none()),
     };
     match &args.output {
         Some(path) => {
@@ -97,55 +143,21 @@ pub fn run(ctx: &Context, args: &ScoreArgs) -> anyhow::Result<i32> {
             stdout.flush()?;
         }
     }
-
-    // Gates: --fail-under, the ratchet, --fail-on-alert. Their lines are
-    // printed even with --quiet: they say why the exit code is 1.
-    let mut failed = false;
-    let gate = |line: String| {
-        let _ = writeln!(std::io::stderr(), "{line}");
-    };
-    let floor = args.fail_under.or(repo.config.config.score.fail_under);
-    if let Some(floor) = floor {
-        for s in &card.services {
-            if let Some(score) = s.score
-                && score < floor
-            {
-                gate(format!(
-                    "{}: {} scores {score} < {floor}",
-                    RuleId::ScoreFailUnder,
-                    s.name
-                ));
-                failed = true;
-            }
-        }
+    let mut stderr = std::io::stderr().lock();
+    for finding in &report.findings {
+        writeln!(
+            stderr,
+            "{} {}: {}",
+            finding.severity.as_str(),
+            finding.rule,
+            finding.message
+        )?;
     }
-    if let Some(baseline) = &baseline {
-        for (name, before, now) in render::dropped(&card, baseline) {
-            gate(format!(
-                "{}: {name} dropped from {before} to {now} since {}",
-                RuleId::ScoreRatchet,
-                baseline.reference
-            ));
-            failed = true;
-        }
-    }
-    if args.fail_on_alert {
-        for s in &card.services {
-            for alert in &s.alerts {
-                // Every alerting metric has its rule (a unit test holds it);
-                // the metric's own name is the fallback for a new one.
-                let rule =
-                    crate::score::rules::alert_rule(alert).map_or(alert.as_str(), |id| id.as_str());
-                gate(format!("{rule}: {} is in alert", s.name));
-                failed = true;
-            }
-        }
-    }
-    Ok(if failed { exit::FINDINGS } else { exit::CLEAN })
+    Ok(())
 }
 
 /// The window's length in whole days.
-fn window_days(card: &crate::score::Scorecard) -> i64 {
+fn window_days(card: &Scorecard) -> i64 {
     let since = crate::score::window::parse_date(&card.window.since, "--since").unwrap_or(0);
     let until = crate::score::window::parse_date(&card.window.until, "--until").unwrap_or(0);
     ((until - since) / 86_400 + 1).max(1)

@@ -13,6 +13,10 @@ pub struct ScoreConfig {
     /// Authors whose name or email contains one of these (case-insensitive) are
     /// bots: left out of author metrics and counted separately.
     pub bots: Vec<String>,
+    /// Count bots' commits in temporal coupling, hotspots and churn too. Off
+    /// by default: a dependency bot bumping every go.mod at once reads as
+    /// coupling and hotspots no person made.
+    pub include_bot_commits: bool,
     /// Globs of generated files (in addition to the built-in ones: vendor/,
     /// *.pb.go, *_gen.go, lock files, files marked `Code generated ... DO NOT EDIT`);
     /// their lines never count as churn and they are never hotspots.
@@ -20,6 +24,9 @@ pub struct ScoreConfig {
     /// Old directories -> the service they are now, so history from before a
     /// directory rename counts for the service (`services/orders: order-service`).
     pub aliases: BTreeMap<String, String>,
+    /// Globs of files that are never hotspots though people edit them (lock
+    /// files, changelogs, OpenAPI/Swagger documents); `[]` lets them rank.
+    pub hotspot_ignore: Vec<Glob>,
     /// `skip` (as `git log` prints merges: no files) or `first-parent`.
     pub merges: MergeMode,
     /// Commits changing more files than this are left out of temporal coupling
@@ -49,8 +56,23 @@ impl Default for ScoreConfig {
         ScoreConfig {
             window: "30d".into(),
             bots: vec!["[bot]".into(), "renovate".into(), "dependabot".into()],
+            include_bot_commits: false,
             generated: Vec::new(),
             aliases: BTreeMap::new(),
+            hotspot_ignore: [
+                "**/go.sum",
+                "**/*.lock",
+                "**/*-lock.json",
+                "**/*-lock.yaml",
+                "**/CHANGELOG*",
+                "**/*.swagger.json",
+                "**/swagger.json",
+                "**/openapi.json",
+                "**/*.openapi.json",
+            ]
+            .into_iter()
+            .map(Glob::new)
+            .collect(),
             merges: MergeMode::Skip,
             max_changeset: 30,
             cache: true,

@@ -4,7 +4,7 @@ use super::config::ScoreConfig;
 use super::generated::GeneratedFiles;
 use super::hash::{FxMap, FxSet};
 use super::model::*;
-use super::scan::{CommitInfo, Lines, ScanResult};
+use super::scan::{CommitInfo, FileChange, Lines, ScanResult};
 use super::window::{Window, format_date};
 use crate::git::Tag;
 use crate::repo::Repo;
@@ -51,6 +51,8 @@ pub struct Inputs<'a> {
     pub contracts: Contracts<'a>,
     pub tables: Tables,
     pub generated: &'a GeneratedFiles,
+    /// Files that are never hotspots though people edit them (lock files, changelogs).
+    pub hotspot_ignore: &'a crate::config::GlobList,
     pub mailmap: Option<&'a git2::Mailmap>,
     /// Only these services are reported (all when empty); the domain average
     /// still uses every service.
@@ -121,7 +123,8 @@ impl<'a> ServiceMap<'a> {
 struct Acc {
     commits: usize,
     bot_commits: usize,
-    authors: BTreeMap<String, usize>,
+    /// Per person (mailmap-resolved email, lowercase): the name shown and their commits.
+    authors: BTreeMap<String, (String, usize)>,
     added: u64,
     removed: u64,
     skipped_files: BTreeSet<String>,
@@ -131,210 +134,340 @@ struct Acc {
     weekly_authors: Vec<BTreeSet<String>>,
 }
 
+impl Acc {
+    fn new(weeks: usize) -> Acc {
+        Acc {
+            weekly: Weekly {
+                commits: vec![0; weeks],
+                churn: vec![0; weeks],
+                deploys: vec![0; weeks],
+                contract_commits: vec![0; weeks],
+                breaking_commits: vec![0; weeks],
+                authors: vec![0; weeks],
+            },
+            weekly_authors: vec![BTreeSet::new(); weeks],
+            ..Acc::default()
+        }
+    }
+}
+
+/// Who made a commit, once per distinct name and email in the window.
+struct Author {
+    /// The person: their email after `.mailmap`, lowercase, so one email
+    /// under two names counts once.
+    key: String,
+    /// `Name <email>` as `.mailmap` gives it.
+    shown: String,
+    bot: bool,
+}
+
+/// What depends only on a path (its service, whether it is generated or
+/// never a hotspot) or only on an author, worked out once: a long window has
+/// tens of thousands of commits over a few thousand paths and authors.
+struct Facts<'s> {
+    paths: FxMap<&'s str, PathFacts>,
+    authors: FxMap<(&'s str, &'s str), Author>,
+}
+
+struct PathFacts {
+    service: Option<String>,
+    /// Generated, a lock file or a changelog (`score.hotspot_ignore`).
+    not_a_hotspot: bool,
+}
+
+impl<'s> Facts<'s> {
+    fn gather(inputs: &Inputs<'s>, map: &ServiceMap<'_>) -> Facts<'s> {
+        let bots: Vec<String> = inputs
+            .config
+            .bots
+            .iter()
+            .map(|b| b.to_lowercase())
+            .collect();
+        let mut facts = Facts {
+            paths: FxMap::default(),
+            authors: FxMap::default(),
+        };
+        for commit in &inputs.scan.commits {
+            facts
+                .authors
+                .entry((&commit.author_name, &commit.author_email))
+                .or_insert_with(|| identity(commit, inputs.mailmap, &bots));
+            for file in &commit.files {
+                facts.paths.entry(&file.path).or_insert_with(|| PathFacts {
+                    service: map.service(&file.path),
+                    not_a_hotspot: inputs.generated.is_generated(&file.path)
+                        || inputs.hotspot_ignore.is_match(&file.path),
+                });
+            }
+        }
+        facts
+    }
+
+    fn author(&self, commit: &'s CommitInfo) -> &Author {
+        &self.authors[&(commit.author_name.as_str(), commit.author_email.as_str())]
+    }
+}
+
+/// Everything the commit walk counts, per service and for the repository.
+struct Walk<'s> {
+    acc: BTreeMap<String, Acc>,
+    merges: usize,
+    bot_commits: usize,
+    large_commits_skipped: usize,
+    /// Temporal coupling: commits per service and per pair of services.
+    revisions: BTreeMap<String, usize>,
+    shared: BTreeMap<(String, String), usize>,
+    /// Hotspots: human commits per path, and paths that are never hotspots.
+    changes_by_path: FxMap<&'s str, usize>,
+    excluded_paths: FxSet<&'s str>,
+}
+
+impl<'s> Walk<'s> {
+    fn read(inputs: &Inputs<'s>, facts: &Facts<'s>, names: &[String], weeks: usize) -> Walk<'s> {
+        let mut walk = Walk {
+            acc: names.iter().map(|n| (n.clone(), Acc::new(weeks))).collect(),
+            merges: 0,
+            bot_commits: 0,
+            large_commits_skipped: 0,
+            revisions: BTreeMap::new(),
+            shared: BTreeMap::new(),
+            changes_by_path: FxMap::default(),
+            excluded_paths: FxSet::default(),
+        };
+        for commit in &inputs.scan.commits {
+            let week = inputs
+                .window
+                .week_index(commit.time)
+                .min(weeks.saturating_sub(1));
+            walk.commit(inputs, facts, commit, week);
+        }
+        walk
+    }
+
+    fn commit(
+        &mut self,
+        inputs: &Inputs<'s>,
+        facts: &Facts<'s>,
+        commit: &'s CommitInfo,
+        week: usize,
+    ) {
+        let author = facts.author(commit);
+        self.merges += usize::from(commit.is_merge());
+        self.bot_commits += usize::from(author.bot);
+        // A bot bumping every go.mod at once would read as coupling, churn
+        // and hotspots that no person made.
+        let counts_for_people = !author.bot || inputs.config.include_bot_commits;
+        let mut touched: BTreeMap<&str, Vec<&FileChange>> = BTreeMap::new();
+        for file in &commit.files {
+            let path = &facts.paths[file.path.as_str()];
+            if let Some(service) = &path.service {
+                touched.entry(service).or_default().push(file);
+            }
+            if counts_for_people {
+                *self.changes_by_path.entry(&file.path).or_default() += 1;
+            }
+            if matches!(file.lines, Lines::Generated) || path.not_a_hotspot {
+                self.excluded_paths.insert(&file.path);
+            }
+        }
+        for (service, files) in &touched {
+            // None: an alias to a service that no longer exists.
+            if let Some(acc) = self.acc.get_mut(*service) {
+                count_service_commit(acc, commit, author, files, week, counts_for_people);
+            }
+        }
+        if commit.files.len() > inputs.config.max_changeset {
+            self.large_commits_skipped += 1;
+        } else if counts_for_people && !touched.is_empty() {
+            self.count_coupling(touched.keys().copied().collect());
+        }
+    }
+
+    fn count_coupling(&mut self, services: Vec<&str>) {
+        for service in &services {
+            *self.revisions.entry(service.to_string()).or_default() += 1;
+        }
+        for (i, a) in services.iter().enumerate() {
+            for b in &services[i + 1..] {
+                *self
+                    .shared
+                    .entry((a.to_string(), b.to_string()))
+                    .or_default() += 1;
+            }
+        }
+    }
+}
+
+fn count_service_commit(
+    acc: &mut Acc,
+    commit: &CommitInfo,
+    author: &Author,
+    files: &[&FileChange],
+    week: usize,
+    counts_for_people: bool,
+) {
+    acc.commits += 1;
+    acc.weekly.commits[week] += 1;
+    if author.bot {
+        acc.bot_commits += 1;
+    } else {
+        acc.authors
+            .entry(author.key.clone())
+            .or_insert_with(|| (author.shown.clone(), 0))
+            .1 += 1;
+        acc.weekly_authors[week].insert(author.key.clone());
+    }
+    if counts_for_people {
+        for file in files {
+            match file.lines {
+                Lines::Counted { added, removed } => {
+                    acc.added += u64::from(added);
+                    acc.removed += u64::from(removed);
+                    acc.weekly.churn[week] += u64::from(added) + u64::from(removed);
+                }
+                _ => {
+                    acc.skipped_files.insert(file.path.clone());
+                }
+            }
+        }
+    }
+    let contracts: Vec<String> = files
+        .iter()
+        .filter(|f| f.path.ends_with(".proto"))
+        .map(|f| f.path.clone())
+        .collect();
+    if !contracts.is_empty() && !commit.is_merge() {
+        acc.weekly.contract_commits[week] += 1;
+        let change = ContractChange {
+            commit: commit.id,
+            parent: commit.first_parent(),
+            paths: contracts,
+        };
+        acc.contract_commits.push((change, week));
+    }
+}
+
+/// Why the window's history cannot give the history metrics (stability,
+/// deploys, authors) a value: no commits in it, or a shallow clone that ends
+/// inside it. None when the history is whole.
+struct MissingHistory {
+    reason: String,
+    /// With no commit at all even today's tables say nothing about the window.
+    empty_window: bool,
+}
+
+fn missing_history(inputs: &Inputs<'_>, last_commit: Option<&str>) -> Option<MissingHistory> {
+    if inputs.scan.commits.is_empty() {
+        let last = last_commit.map_or(String::new(), |date| format!("; last commit on {date}"));
+        return Some(MissingHistory {
+            reason: format!(
+                "no commits between {} and {}{last}",
+                inputs.window.since_date(),
+                inputs.window.until_date()
+            ),
+            empty_window: true,
+        });
+    }
+    inputs.scan.hit_shallow_boundary.then(|| MissingHistory {
+        reason: SHALLOW_REASON.to_string(),
+        empty_window: false,
+    })
+}
+
+const SHALLOW_REASON: &str = "the clone is shallow and its history ends inside the window; fetch it with `git fetch --unshallow` (or `fetch-depth: 0` in actions/checkout)";
+
 pub fn compute(inputs: &Inputs<'_>) -> Scorecard {
-    let config = inputs.config;
-    let window = inputs.window;
-    let weeks = window.weeks();
-    let map = ServiceMap::new(inputs.repo, config);
+    let weeks = inputs.window.weeks();
+    let map = ServiceMap::new(inputs.repo, inputs.config);
     let names: Vec<String> = inputs
         .repo
         .services
         .iter()
         .map(|s| s.name.clone())
         .collect();
-    let mut acc: BTreeMap<String, Acc> = names
+    let facts = Facts::gather(inputs, &map);
+    let mut walk = Walk::read(inputs, &facts, &names, weeks.len());
+    let last_commit = last_commit_date(inputs);
+    let missing = missing_history(inputs, last_commit.as_deref());
+    let mut history = history_header(inputs, &walk, last_commit, missing.is_some());
+    let deploys = count_deploys(inputs, &map, &names, &mut history, &weeks);
+    let owners = table_owners(&inputs.tables);
+    let hotspots_all = rank_hotspots(inputs, &walk, &facts);
+    // Without the window's whole history interface stability is unavailable
+    // anyway: no verdict is worth computing.
+    let verdicts = match missing {
+        Some(_) => HashMap::new(),
+        None => judge_contracts(inputs, &walk.acc),
+    };
+    let services = names
         .iter()
-        .map(|n| {
-            let a = Acc {
-                weekly: Weekly {
-                    commits: vec![0; weeks.len()],
-                    churn: vec![0; weeks.len()],
-                    deploys: vec![0; weeks.len()],
-                    contract_commits: vec![0; weeks.len()],
-                    breaking_commits: vec![0; weeks.len()],
-                    authors: vec![0; weeks.len()],
-                },
-                weekly_authors: vec![BTreeSet::new(); weeks.len()],
-                ..Acc::default()
+        .filter(|name| inputs.reported(name))
+        .filter_map(|name| {
+            let acc = walk.acc.remove(name)?;
+            let context = ServiceContext {
+                inputs,
+                verdicts: &verdicts,
+                owners: &owners,
+                deploys: &deploys,
+                hotspots: &hotspots_all,
+                missing: missing.as_ref(),
+                weeks: weeks.len(),
             };
-            (n.clone(), a)
+            Some(service_score(&context, name, acc))
         })
         .collect();
+    let temporal_coupling = temporal_coupling(walk.shared, walk.revisions, inputs.only);
+    Scorecard {
+        version: 1,
+        window: WindowOut {
+            since: inputs.window.since_date(),
+            until: inputs.window.until_date(),
+        },
+        head: inputs.head.to_string(),
+        history,
+        services,
+        temporal_coupling,
+        hotspots: hotspots_all
+            .into_iter()
+            .take(inputs.config.hotspots)
+            .collect(),
+        weeks: weeks.into_iter().map(format_date).collect(),
+    }
+}
 
-    let bots: Vec<String> = config.bots.iter().map(|b| b.to_lowercase()).collect();
+impl Inputs<'_> {
+    fn reported(&self, name: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|n| n == name)
+    }
+}
+
+/// The date of the commit the window ends at, for a window without commits.
+fn last_commit_date(inputs: &Inputs<'_>) -> Option<String> {
+    let commit = inputs.git.find_commit(inputs.head).ok()?;
+    Some(format_date(commit.committer().when().seconds()))
+}
+
+fn history_header(
+    inputs: &Inputs<'_>,
+    walk: &Walk<'_>,
+    last_commit: Option<String>,
+    history_missing: bool,
+) -> HistoryOut {
     let mut history = HistoryOut {
         commits: inputs.scan.commits.len(),
-        merges: 0,
+        merges: walk.merges,
         file_changes: inputs.scan.commits.iter().map(|c| c.files.len()).sum(),
-        bot_commits: 0,
-        large_commits_skipped: 0,
+        bot_commits: walk.bot_commits,
+        bot_commits_in_metrics: inputs.config.include_bot_commits,
+        large_commits_skipped: walk.large_commits_skipped,
         non_semver_tags: 0,
         shallow: inputs.shallow,
+        last_commit,
         incomplete: Vec::new(),
         cached_commits: inputs.scan.cached,
         scanned_commits: inputs.scan.scanned,
     };
-    // Temporal coupling and hotspot inputs.
-    let mut revisions: BTreeMap<String, usize> = BTreeMap::new();
-    let mut shared: BTreeMap<(String, String), usize> = BTreeMap::new();
-    let mut changes_by_path: FxMap<&str, usize> = FxMap::default();
-    let mut generated_paths: FxSet<&str> = FxSet::default();
-
-    // What depends only on a path (its service, whether it is generated)
-    // or only on an author is worked out once: a long window has tens of
-    // thousands of commits over a few thousand paths and authors.
-    let mut path_facts: FxMap<&str, (Option<String>, bool)> = FxMap::default();
-    let mut identities: FxMap<(&str, &str), (String, bool)> = FxMap::default();
-    for commit in &inputs.scan.commits {
-        identities
-            .entry((&commit.author_name, &commit.author_email))
-            .or_insert_with(|| identity(commit, inputs.mailmap, &bots));
-        for file in &commit.files {
-            path_facts.entry(&file.path).or_insert_with(|| {
-                (
-                    map.service(&file.path),
-                    inputs.generated.is_generated(&file.path),
-                )
-            });
-        }
-    }
-
-    for commit in &inputs.scan.commits {
-        if commit.is_merge() {
-            history.merges += 1;
-        }
-        let (author, is_bot) =
-            &identities[&(commit.author_name.as_str(), commit.author_email.as_str())];
-        let is_bot = *is_bot;
-        if is_bot {
-            history.bot_commits += 1;
-        }
-        let week = window
-            .week_index(commit.time)
-            .min(weeks.len().saturating_sub(1));
-        let mut touched: BTreeMap<&str, Vec<&super::scan::FileChange>> = BTreeMap::new();
-        for file in &commit.files {
-            let (service, generated) = &path_facts[file.path.as_str()];
-            if let Some(service) = service {
-                touched.entry(service).or_default().push(file);
-            }
-            *changes_by_path.entry(&file.path).or_default() += 1;
-            if matches!(file.lines, Lines::Generated) || *generated {
-                generated_paths.insert(&file.path);
-            }
-        }
-        for (service, files) in &touched {
-            let Some(a) = acc.get_mut(*service) else {
-                continue; // an alias to a service that no longer exists
-            };
-            a.commits += 1;
-            a.weekly.commits[week] += 1;
-            if is_bot {
-                a.bot_commits += 1;
-            } else {
-                match a.authors.get_mut(author) {
-                    Some(count) => *count += 1,
-                    None => {
-                        a.authors.insert(author.clone(), 1);
-                    }
-                }
-                if !a.weekly_authors[week].contains(author) {
-                    a.weekly_authors[week].insert(author.clone());
-                }
-            }
-            for file in files {
-                match file.lines {
-                    Lines::Counted { added, removed } => {
-                        a.added += u64::from(added);
-                        a.removed += u64::from(removed);
-                        a.weekly.churn[week] += u64::from(added) + u64::from(removed);
-                    }
-                    _ => {
-                        if !a.skipped_files.contains(&file.path) {
-                            a.skipped_files.insert(file.path.clone());
-                        }
-                    }
-                }
-            }
-            let contracts: Vec<String> = files
-                .iter()
-                .filter(|f| f.path.ends_with(".proto"))
-                .map(|f| f.path.clone())
-                .collect();
-            if !contracts.is_empty() && !commit.is_merge() {
-                a.weekly.contract_commits[week] += 1;
-                let change = ContractChange {
-                    commit: commit.id,
-                    parent: commit.first_parent(),
-                    paths: contracts,
-                };
-                a.contract_commits.push((change, week));
-            }
-        }
-        if commit.files.len() > config.max_changeset {
-            history.large_commits_skipped += 1;
-        } else if !touched.is_empty() {
-            let services: Vec<&str> = touched.keys().copied().collect();
-            for s in &services {
-                match revisions.get_mut(*s) {
-                    Some(count) => *count += 1,
-                    None => {
-                        revisions.insert(s.to_string(), 1);
-                    }
-                }
-            }
-            for (i, a) in services.iter().enumerate() {
-                for b in &services[i + 1..] {
-                    *shared.entry((a.to_string(), b.to_string())).or_default() += 1;
-                }
-            }
-        }
-    }
-    let file_changes: BTreeMap<&str, usize> = changes_by_path.into_iter().collect();
-
-    // Deploys: tags per service, repo-wide tags, marker commits.
-    let deploys = count_deploys(inputs, &map, &names, &mut history, &weeks);
-
-    // Table facts -> shared tables per service.
-    let table_owners: BTreeMap<String, BTreeSet<String>> = match &inputs.tables {
-        Tables::Available(uses) => {
-            let mut by_table: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-            for (table, service) in uses {
-                if !service.is_empty() {
-                    by_table
-                        .entry(table.clone())
-                        .or_default()
-                        .insert(service.clone());
-                }
-            }
-            by_table
-        }
-        Tables::Unavailable(_) => BTreeMap::new(),
-    };
-
-    // Sizes of changed files at the end of the window, for hotspots.
-    let mut hotspots_all: Vec<Hotspot> = Vec::new();
-    for (path, changes) in &file_changes {
-        if generated_paths.contains(path) {
-            continue;
-        }
-        // Deleted by the end of the window, binary or generated: no hotspot.
-        let Some(Some(lines)) = inputs.scan.head_lines.get(*path) else {
-            continue;
-        };
-        hotspots_all.push(Hotspot {
-            path: path.to_string(),
-            service: path_facts[path].0.clone(),
-            changes: *changes,
-            lines: *lines,
-            score: *changes as u64 * u64::from(*lines),
-        });
-    }
-    hotspots_all.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.path.cmp(&b.path)));
-
-    // Shallow clones: say what is incomplete instead of guessing.
-    if inputs.scan.hit_shallow_boundary {
-        let reason = "the clone is shallow and its history ends inside the window; fetch it with `git fetch --unshallow` (or `fetch-depth: 0` in actions/checkout)".to_string();
+    if inputs.scan.hit_shallow_boundary && history_missing {
         for metric in [
             "commits",
             "authors",
@@ -343,104 +476,176 @@ pub fn compute(inputs: &Inputs<'_>) -> Scorecard {
             "temporal_coupling",
             "author_concentration",
             "interface_stability",
+            "deploy_frequency",
         ] {
             history.incomplete.push(Incomplete {
                 metric: metric.into(),
-                reason: reason.clone(),
+                reason: SHALLOW_REASON.into(),
             });
         }
-    }
-    if inputs.shallow {
+    } else if inputs.shallow {
         history.incomplete.push(Incomplete {
             metric: "deploy_frequency".into(),
             reason: "a shallow clone may lack tags; fetch them with `git fetch --tags`".into(),
         });
     }
+    history
+}
 
-    // Every contract change of the reported services, judged in one batch.
-    let reported = |name: &String| inputs.only.is_empty() || inputs.only.contains(name);
-    let mut verdicts: HashMap<ContractChange, Result<bool, String>> = HashMap::new();
+/// Table -> the services that use it.
+fn table_owners(tables: &Tables) -> BTreeMap<String, BTreeSet<String>> {
+    let mut by_table: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    if let Tables::Available(uses) = tables {
+        for (table, service) in uses.iter().filter(|(_, service)| !service.is_empty()) {
+            by_table
+                .entry(table.clone())
+                .or_default()
+                .insert(service.clone());
+        }
+    }
+    by_table
+}
+
+/// Files by changes x lines at the end of the window, highest first.
+fn rank_hotspots(inputs: &Inputs<'_>, walk: &Walk<'_>, facts: &Facts<'_>) -> Vec<Hotspot> {
+    let mut hotspots: Vec<Hotspot> = walk
+        .changes_by_path
+        .iter()
+        .filter(|(path, _)| !walk.excluded_paths.contains(*path))
+        .filter_map(|(path, changes)| {
+            // Deleted by the end of the window, binary or generated: no hotspot.
+            let Some(Some(lines)) = inputs.scan.head_lines.get(*path) else {
+                return None;
+            };
+            Some(Hotspot {
+                path: path.to_string(),
+                service: facts.paths[path].service.clone(),
+                changes: *changes,
+                lines: *lines,
+                score: *changes as u64 * u64::from(*lines),
+            })
+        })
+        .collect();
+    hotspots.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.path.cmp(&b.path)));
+    hotspots
+}
+
+/// Every contract change of the reported services, judged in one batch.
+fn judge_contracts(
+    inputs: &Inputs<'_>,
+    acc: &BTreeMap<String, Acc>,
+) -> HashMap<ContractChange, Result<bool, String>> {
+    let mut verdicts = HashMap::new();
     if let Contracts::Available(check) = &inputs.contracts {
         let changes: Vec<ContractChange> = acc
             .iter()
-            .filter(|(name, _)| reported(name))
+            .filter(|(name, _)| inputs.reported(name))
             .flat_map(|(_, a)| a.contract_commits.iter().map(|(change, _)| change.clone()))
             .collect();
         let results = check(&changes);
         verdicts.extend(changes.into_iter().zip(results));
     }
+    verdicts
+}
 
-    let mut services = Vec::new();
-    for name in &names {
-        if !reported(name) {
-            continue;
-        }
-        let Some(mut a) = acc.remove(name) else {
-            continue;
-        };
-        let stability = stability(inputs, &mut a, &verdicts);
-        let data_coupling = data_coupling(inputs, name, &table_owners);
-        let deploy = deploys
+/// What every service's metrics are computed from.
+struct ServiceContext<'c, 'i> {
+    inputs: &'c Inputs<'i>,
+    verdicts: &'c HashMap<ContractChange, Result<bool, String>>,
+    owners: &'c BTreeMap<String, BTreeSet<String>>,
+    deploys: &'c DeployCounts,
+    hotspots: &'c [Hotspot],
+    missing: Option<&'c MissingHistory>,
+    weeks: usize,
+}
+
+fn service_score(context: &ServiceContext<'_, '_>, name: &str, mut acc: Acc) -> ServiceScore {
+    let inputs = context.inputs;
+    let config = inputs.config;
+    let missing = context.missing.map(|m| m.reason.as_str());
+    let stability = match missing {
+        Some(reason) => unavailable_stability(config, acc.contract_commits.len(), reason),
+        None => stability(inputs, &mut acc, context.verdicts),
+    };
+    let data_coupling = match context.missing.filter(|m| m.empty_window) {
+        Some(m) => unavailable_coupling(config, &m.reason),
+        None => data_coupling(inputs, name, context.owners),
+    };
+    let deploy_frequency = match missing {
+        Some(reason) => unavailable_deploy(config, reason).0,
+        None => context
+            .deploys
             .get(name)
-            .cloned()
-            .unwrap_or_else(|| unavailable_deploy(config));
-        a.weekly.deploys = deploy_weekly(&deploys, name, weeks.len());
-        a.weekly.authors = a.weekly_authors.iter().map(BTreeSet::len).collect();
-        let concentration = concentration(config, &a.authors);
-        let hotspots: Vec<Hotspot> = hotspots_all
+            .map(|d| d.0.clone())
+            .unwrap_or_else(|| unavailable_deploy(config, "the service has no deploy data").0),
+    };
+    acc.weekly.deploys = deploy_weekly(context.deploys, name, context.weeks);
+    acc.weekly.authors = acc.weekly_authors.iter().map(BTreeSet::len).collect();
+    let author_concentration = match missing {
+        Some(reason) => unavailable_concentration(config, reason),
+        None => concentration(config, &acc.authors),
+    };
+    let score_inputs = score_inputs(
+        config,
+        &stability,
+        &data_coupling,
+        &deploy_frequency,
+        &author_concentration,
+    );
+    let alerts = [
+        ("interface_stability", stability.status),
+        ("data_coupling", data_coupling.status),
+        ("deploy_frequency", deploy_frequency.status),
+        ("author_concentration", author_concentration.status),
+    ]
+    .into_iter()
+    .filter(|(_, status)| *status == Status::Alert)
+    .map(|(metric, _)| metric.to_string())
+    .collect();
+    ServiceScore {
+        name: name.to_string(),
+        score: total(&score_inputs),
+        score_metrics: ScoreMetrics {
+            used: score_inputs.iter().filter(|i| i.subscore.is_some()).count(),
+            of: score_inputs.len(),
+        },
+        alerts,
+        interface_stability: stability,
+        data_coupling,
+        deploy_frequency,
+        commits: acc.commits,
+        bot_commits: acc.bot_commits,
+        authors: acc.authors.len(),
+        churn: config.churn.then_some(Churn {
+            added: acc.added,
+            removed: acc.removed,
+            skipped_files: acc.skipped_files.len(),
+        }),
+        author_concentration,
+        dependency_age: inputs.dependency_age.get(name).cloned().unwrap_or_else(|| {
+            DependencyAge::unavailable(
+                "no go.mod of this service; only Go modules' dependency age is read (crates are not looked up offline)",
+            )
+        }),
+        hotspots: context
+            .hotspots
             .iter()
             .filter(|h| h.service.as_deref() == Some(name))
             .take(config.hotspots)
             .cloned()
-            .collect();
-        let deploy_out = deploy.0;
-        let score_inputs = score_inputs(
-            config,
-            &stability,
-            &data_coupling,
-            &deploy_out,
-            &concentration,
-        );
-        let score = total(&score_inputs);
-        let mut alerts = Vec::new();
-        for (metric, status) in [
-            ("interface_stability", stability.status),
-            ("data_coupling", data_coupling.status),
-            ("deploy_frequency", deploy_out.status),
-            ("author_concentration", concentration.status),
-        ] {
-            if status == Status::Alert {
-                alerts.push(metric.to_string());
-            }
-        }
-        services.push(ServiceScore {
-            name: name.clone(),
-            score,
-            alerts,
-            interface_stability: stability,
-            data_coupling,
-            deploy_frequency: deploy_out,
-            commits: a.commits,
-            bot_commits: a.bot_commits,
-            authors: a.authors.len(),
-            churn: config.churn.then_some(Churn {
-                added: a.added,
-                removed: a.removed,
-                skipped_files: a.skipped_files.len(),
-            }),
-            author_concentration: concentration,
-            dependency_age: inputs.dependency_age.get(name).cloned().unwrap_or_else(|| {
-                DependencyAge::unavailable(
-                    "no go.mod of this service; only Go modules' dependency age is read (crates are not looked up offline)",
-                )
-            }),
-            hotspots,
-            score_inputs,
-            weekly: a.weekly,
-        });
+            .collect(),
+        score_inputs,
+        weekly: acc.weekly,
     }
+}
 
-    let temporal_coupling = shared
+/// Pairs of services changed in the same commits, strongest first.
+fn temporal_coupling(
+    shared: BTreeMap<(String, String), usize>,
+    revisions: BTreeMap<String, usize>,
+    only: &[String],
+) -> Vec<CouplingPair> {
+    let mut pairs: Vec<CouplingPair> = shared
         .into_iter()
         .map(|((a, b), count)| {
             let (ra, rb) = (revisions[&a], revisions[&b]);
@@ -452,37 +657,19 @@ pub fn compute(inputs: &Inputs<'_>) -> Scorecard {
                 revisions: [ra, rb],
             }
         })
-        .filter(|p| inputs.only.is_empty() || p.services.iter().any(|s| inputs.only.contains(s)))
-        .collect::<Vec<_>>();
-    let mut temporal_coupling = temporal_coupling;
-    temporal_coupling.sort_by(|a, b| {
+        .filter(|p| only.is_empty() || p.services.iter().any(|s| only.contains(s)))
+        .collect();
+    pairs.sort_by(|a, b| {
         b.degree
             .cmp(&a.degree)
             .then(b.shared_commits.cmp(&a.shared_commits))
             .then_with(|| a.services.cmp(&b.services))
     });
-
-    Scorecard {
-        version: 1,
-        window: WindowOut {
-            since: window.since_date(),
-            until: window.until_date(),
-        },
-        head: inputs.head.to_string(),
-        history,
-        services,
-        temporal_coupling,
-        hotspots: hotspots_all.into_iter().take(config.hotspots).collect(),
-        weeks: weeks.into_iter().map(format_date).collect(),
-    }
+    pairs
 }
 
 /// The author as `.mailmap` names them, and whether they are a bot.
-fn identity(
-    commit: &CommitInfo,
-    mailmap: Option<&git2::Mailmap>,
-    bots: &[String],
-) -> (String, bool) {
+fn identity(commit: &CommitInfo, mailmap: Option<&git2::Mailmap>, bots: &[String]) -> Author {
     let (mut name, mut email) = (commit.author_name.clone(), commit.author_email.clone());
     if let Some(mailmap) = mailmap
         // Only name and email matter to the mailmap; a fixed time spares
@@ -498,7 +685,30 @@ fn identity(
     let bot = bots
         .iter()
         .any(|b| lower_name.contains(b.as_str()) || lower_email.contains(b.as_str()));
-    (format!("{name} <{email}>"), bot)
+    // Without an email the name is all that tells people apart.
+    let key = if lower_email.is_empty() {
+        lower_name
+    } else {
+        lower_email
+    };
+    Author {
+        key,
+        shown: format!("{name} <{email}>"),
+        bot,
+    }
+}
+
+fn unavailable_stability(config: &ScoreConfig, contract_commits: usize, reason: &str) -> Stability {
+    Stability {
+        contract_commits,
+        breaking_commits: 0,
+        unknown_commits: 0,
+        ratio: None,
+        threshold: config.interface_stability.alert_above,
+        status: Status::Unavailable,
+        reason: Some(reason.to_string()),
+        breaking: Vec::new(),
+    }
 }
 
 fn stability(
@@ -506,22 +716,16 @@ fn stability(
     a: &mut Acc,
     verdicts: &HashMap<ContractChange, Result<bool, String>>,
 ) -> Stability {
-    let threshold = inputs.config.interface_stability.alert_above;
     let contract_commits = a.contract_commits.len();
-    match &inputs.contracts {
-        Contracts::Available(_) => {}
-        Contracts::Unavailable(reason) => {
-            return Stability {
-                contract_commits,
-                breaking_commits: 0,
-                unknown_commits: 0,
-                ratio: None,
-                threshold,
-                status: Status::Unavailable,
-                reason: Some(reason.clone()),
-                breaking: Vec::new(),
-            };
-        }
+    if let Contracts::Unavailable(reason) = &inputs.contracts {
+        return unavailable_stability(inputs.config, contract_commits, reason);
+    }
+    if contract_commits == 0 {
+        return unavailable_stability(
+            inputs.config,
+            0,
+            "no commit in the window changed the service's contracts",
+        );
     }
     let (mut breaking, mut unknown) = (Vec::new(), 0);
     // Why one of the commits that could not be judged was not.
@@ -541,30 +745,53 @@ fn stability(
             None => unknown += 1,
         }
     }
+    judged_stability(
+        inputs.config,
+        contract_commits,
+        unknown,
+        breaking,
+        first_unknown,
+    )
+}
+
+/// The ratio over the commits that could be judged; with fewer than half of
+/// them judged, the few that were say too little and the metric is unavailable.
+fn judged_stability(
+    config: &ScoreConfig,
+    contract_commits: usize,
+    unknown: usize,
+    breaking: Vec<String>,
+    first_unknown: Option<String>,
+) -> Stability {
+    let threshold = config.interface_stability.alert_above;
     let judged = contract_commits - unknown;
-    // Without one judged commit there is no ratio: say why.
-    let reason = (judged == 0 && unknown > 0).then(|| {
-        let commits = if unknown == 1 { "commit" } else { "commits" };
-        match &first_unknown {
-            Some(first) => format!(
-                "{unknown} contract {commits} could not be judged, as a side does not compile (for example {first})"
-            ),
-            None => format!("{unknown} contract {commits} could not be judged"),
-        }
-    });
-    let ratio = (judged > 0).then(|| round4(breaking.len() as f64 / judged as f64));
-    let status = match ratio {
-        Some(r) if r > threshold => Status::Alert,
-        _ => Status::Ok,
-    };
+    if judged * 2 < contract_commits {
+        let example =
+            first_unknown.map_or(String::new(), |first| format!(" (for example {first})"));
+        let reason = format!(
+            "{unknown} of {} could not be judged, as a side does not compile{example}; at least half must be",
+            crate::score::render::count(contract_commits as u64, "contract commit"),
+        );
+        return Stability {
+            unknown_commits: unknown,
+            breaking_commits: breaking.len(),
+            breaking,
+            ..unavailable_stability(config, contract_commits, &reason)
+        };
+    }
+    let ratio = round4(breaking.len() as f64 / judged as f64);
     Stability {
         contract_commits,
         breaking_commits: breaking.len(),
         unknown_commits: unknown,
-        ratio,
+        ratio: Some(ratio),
         threshold,
-        status,
-        reason,
+        status: if ratio > threshold {
+            Status::Alert
+        } else {
+            Status::Ok
+        },
+        reason: None,
         breaking,
     }
 }
@@ -576,14 +803,7 @@ fn data_coupling(
 ) -> DataCoupling {
     let threshold = inputs.config.data_coupling.alert_at;
     if let Tables::Unavailable(reason) = &inputs.tables {
-        return DataCoupling {
-            shared_tables: Vec::new(),
-            tables: Vec::new(),
-            count: 0,
-            threshold,
-            status: Status::Unavailable,
-            reason: Some(reason.clone()),
-        };
+        return unavailable_coupling(inputs.config, reason);
     }
     let tables: Vec<SharedTable> = owners
         .iter()
@@ -608,10 +828,21 @@ fn data_coupling(
     }
 }
 
+fn unavailable_coupling(config: &ScoreConfig, reason: &str) -> DataCoupling {
+    DataCoupling {
+        shared_tables: Vec::new(),
+        tables: Vec::new(),
+        count: 0,
+        threshold: config.data_coupling.alert_at,
+        status: Status::Unavailable,
+        reason: Some(reason.to_string()),
+    }
+}
+
 /// Deploys per service with the week of each deploy.
 type DeployCounts = BTreeMap<String, (DeployFrequency, Vec<usize>)>;
 
-fn unavailable_deploy(config: &ScoreConfig) -> (DeployFrequency, Vec<usize>) {
+fn unavailable_deploy(config: &ScoreConfig, reason: &str) -> (DeployFrequency, Vec<usize>) {
     (
         DeployFrequency {
             deploys: 0,
@@ -620,7 +851,7 @@ fn unavailable_deploy(config: &ScoreConfig) -> (DeployFrequency, Vec<usize>) {
             threshold: config.deploy_frequency.alert_below,
             domain: "all".into(),
             status: Status::Unavailable,
-            reason: Some("the service has no deploy data".into()),
+            reason: Some(reason.to_string()),
             tags: Vec::new(),
         },
         Vec::new(),
@@ -732,7 +963,16 @@ fn count_deploys(
     // A tag that is a version for one pattern is not "non-semver" for another.
     history.non_semver_tags = non_semver.difference(&semver_tags).count();
 
-    // Domains: configured groups, else every service.
+    deploy_ratios(config, names, &per_service)
+}
+
+/// Each service's deploys against the average of its domain: a configured
+/// group, else every service.
+fn deploy_ratios(
+    config: &super::config::DeployConfig,
+    names: &[String],
+    per_service: &BTreeMap<String, Vec<(String, usize)>>,
+) -> DeployCounts {
     let domain_of = |name: &str| -> (String, Vec<String>) {
         for (group, members) in &config.groups {
             if members.iter().any(|m| m == name) {
@@ -794,20 +1034,29 @@ fn count_deploys(
     out
 }
 
-fn concentration(config: &ScoreConfig, authors: &BTreeMap<String, usize>) -> Concentration {
-    let threshold = config.author_concentration.alert_bus_factor_below;
-    let total: usize = authors.values().sum();
-    if total == 0 {
-        return Concentration {
-            top_author: None,
-            top_share: None,
-            bus_factor: 0,
-            threshold,
-            status: Status::Unavailable,
-            reason: Some("no commits by people in the window".into()),
-        };
+fn unavailable_concentration(config: &ScoreConfig, reason: &str) -> Concentration {
+    Concentration {
+        top_author: None,
+        top_share: None,
+        bus_factor: 0,
+        threshold: config.author_concentration.alert_bus_factor_below,
+        status: Status::Unavailable,
+        reason: Some(reason.to_string()),
     }
-    let mut ranked: Vec<(&String, &usize)> = authors.iter().collect();
+}
+
+/// `authors`: per person, the name shown and their commits.
+fn concentration(
+    config: &ScoreConfig,
+    authors: &BTreeMap<String, (String, usize)>,
+) -> Concentration {
+    let threshold = config.author_concentration.alert_bus_factor_below;
+    let total: usize = authors.values().map(|(_, n)| n).sum();
+    if total == 0 {
+        return unavailable_concentration(config, "no commits by people in the window");
+    }
+    let mut ranked: Vec<(&String, &usize)> =
+        authors.values().map(|(shown, n)| (shown, n)).collect();
     ranked.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
     let mut covered = 0;
     let mut bus_factor = 0;
@@ -843,11 +1092,10 @@ fn score_inputs(
     let limit = 2.0 * stability.threshold;
     let stability_sub = match stability.status {
         Status::Unavailable => None,
-        _ => Some(match stability.ratio {
-            Some(r) if limit > 0.0 => 100.0 * (1.0 - r / limit).max(0.0),
-            Some(r) if r > 0.0 => 0.0,
-            Some(_) => 100.0,
-            None => 100.0,
+        _ => stability.ratio.map(|r| match r {
+            r if limit > 0.0 => 100.0 * (1.0 - r / limit).max(0.0),
+            r if r > 0.0 => 0.0,
+            _ => 100.0,
         }),
     };
     let coupling_sub = match coupling.status {
@@ -873,7 +1121,7 @@ fn score_inputs(
             value: stability.ratio,
             subscore: stability_sub.map(round2),
             weight: w.interface_stability,
-            formula: format!("100 x max(0, 1 - ratio / {limit}); 100 without contract commits"),
+            formula: format!("100 x max(0, 1 - ratio / {limit})"),
         },
         ScoreInput {
             metric: "data_coupling".into(),
@@ -944,18 +1192,73 @@ mod tests {
     #[test]
     fn bus_factor_and_share() {
         let config = ScoreConfig::default();
-        let authors: BTreeMap<String, usize> = [
-            ("a".to_string(), 6),
-            ("b".to_string(), 3),
-            ("c".to_string(), 1),
-        ]
-        .into();
+        let person = |name: &str, commits: usize| (name.to_string(), (name.to_string(), commits));
+        let authors: BTreeMap<String, (String, usize)> =
+            [person("a", 6), person("b", 3), person("c", 1)].into();
         let c = concentration(&config, &authors);
         assert_eq!(c.bus_factor, 1);
         assert_eq!(c.top_share, Some(0.6));
         assert_eq!(c.status, Status::Alert);
-        let even: BTreeMap<String, usize> = [("a".to_string(), 5), ("b".to_string(), 5)].into();
+        let even: BTreeMap<String, (String, usize)> = [person("a", 5), person("b", 5)].into();
         assert_eq!(concentration(&config, &even).bus_factor, 2);
+    }
+
+    #[test]
+    fn unknown_verdicts_are_neither_breaking_nor_compatible() {
+        let config = ScoreConfig::default();
+        // 4 commits, 1 unknown, 1 breaking: 1 of 3 judged, not 1 of 4.
+        let st = judged_stability(&config, 4, 1, vec!["abc".into()], None);
+        assert_eq!(st.ratio, Some(0.3333));
+        assert_eq!(st.status, Status::Alert);
+        // Half judged is enough; fewer is not, whatever the judged ones say.
+        assert_eq!(
+            judged_stability(&config, 4, 2, Vec::new(), None).status,
+            Status::Ok
+        );
+        let st = judged_stability(
+            &config,
+            6,
+            4,
+            Vec::new(),
+            Some("c0ffee: x.proto does not compile".into()),
+        );
+        assert_eq!(st.status, Status::Unavailable);
+        assert_eq!(st.ratio, None);
+        assert_eq!(
+            st.reason.as_deref(),
+            Some(
+                "4 of 6 contract commits could not be judged, as a side does not compile (for example c0ffee: x.proto does not compile); at least half must be"
+            )
+        );
+        let inputs = score_inputs(
+            &config,
+            &st,
+            &unavailable_coupling(&config, "x"),
+            &unavailable_deploy(&config, "x").0,
+            &unavailable_concentration(&config, "x"),
+        );
+        assert!(inputs.iter().all(|i| i.subscore.is_none()));
+        assert_eq!(total(&inputs), None);
+    }
+
+    #[test]
+    fn one_email_under_two_names_is_one_person() {
+        let commit = |name: &str, email: &str| CommitInfo {
+            id: Oid::ZERO_SHA1,
+            parents: Vec::new(),
+            time: 0,
+            author_name: name.into(),
+            author_email: email.into(),
+            summary: String::new(),
+            boundary: false,
+            files: Vec::new(),
+        };
+        let bots = vec!["[bot]".to_string()];
+        let a = identity(&commit("Ada Lovelace", "ada@example.com"), None, &bots);
+        let b = identity(&commit("ada", "Ada@Example.com"), None, &bots);
+        assert_eq!(a.key, b.key);
+        assert!(!a.bot);
+        assert!(identity(&commit("renovate[bot]", "bot@x"), None, &bots).bot);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 pub mod cache;
 pub mod config;
+pub mod findings;
 pub mod generated;
 pub mod hash;
 pub mod metrics;
@@ -52,96 +53,30 @@ pub struct Options {
 pub fn scorecard(repo: &Repo, git: &Git, options: &Options) -> Result<Scorecard, InputError> {
     let _restore = scan::RestoreLibgit2Defaults;
     let config = &repo.config.config.score;
-    if git.is_empty() {
-        return Err(InputError::new(format!(
-            "{} has no commits yet, so there is no history to score",
-            git.root.display()
-        ))
-        .help("commit something first, or run `trellis score` on a repository with history"));
-    }
-    for name in &options.services {
-        if repo.service(name).is_none() {
-            let names = repo.services.iter().map(|s| s.name.as_str());
-            let mut err = InputError::new(format!("--service {name}: no such service"));
-            err = match did_you_mean(name, names) {
-                Some(close) => err.help(format!(
-                    "did you mean `{close}`? `trellis services` lists them"
-                )),
-                None => err.help("`trellis services` lists the services"),
-            };
-            return Err(err);
-        }
-    }
-    for (dir, name) in &config.aliases {
-        if repo.service(name).is_none() {
-            let names = repo.services.iter().map(|s| s.name.as_str());
-            let hint = match did_you_mean(name, names) {
-                Some(close) => format!("did you mean `{close}`? an alias maps an old directory to a service that exists now"),
-                None => "an alias maps an old directory to a service that exists now; `trellis services` lists them".to_string(),
-            };
-            let mut err = InputError::new(format!(
-                "score.aliases: `{dir}` maps to `{name}`, which is not a service"
-            ))
-            .help(hint);
-            if let Some(file) = repo.config.files.last() {
-                err = err.in_file(file);
-            }
-            return Err(err);
-        }
-    }
+    check_request(repo, git, options)?;
     let start = match options.end {
         Some(id) => id,
         None => git.head()?,
     };
+    let window = window_of(git, config, options)?;
+    let generated = generated::GeneratedFiles::new(&config.generated)
+        .map_err(|e| glob_error("score.generated", &e))?;
+    let hotspot_ignore = crate::config::GlobList::new(&config.hotspot_ignore)
+        .map_err(|e| glob_error("score.hotspot_ignore", &e))?;
+    let root = project_root(repo, git)?;
     let repository = git.repository();
-    let now = match (options.end, &options.until) {
-        (Some(id), None) => repository
-            .find_commit(id)
-            .map(|c| c.committer().when().seconds())
-            .unwrap_or(options.now),
-        _ => options.now,
-    };
-    let since = options
-        .since
-        .clone()
-        .unwrap_or_else(|| config.window.clone());
-    let window = window::Window::parse(&since, options.until.as_deref(), now)?;
-    let generated = generated::GeneratedFiles::new(&config.generated).map_err(|e| {
-        InputError::new(format!("invalid glob in score.generated: {}", e.kind()))
-            .help("globs use `*`, `**`, `?`, `[abc]` and `{a,b}`")
-    })?;
-    let scan_options = scan::ScanOptions {
-        start,
-        since: Some(window.since),
-        until: Some(window.until),
-        merges: match config.merges {
-            config::MergeMode::Skip => scan::Merges::Skip,
-            config::MergeMode::FirstParent => scan::Merges::FirstParent,
-        },
-        churn: config.churn,
-        generated: generated.clone(),
-        cache_dir: config.cache.then(|| repository.path().join("trellis")),
-        progress: options.progress,
-        tree_diff: match std::env::var("TRELLIS_SCORE_TREE_DIFF").as_deref() {
-            Ok("libgit2") => scan::TreeDiff::Libgit2,
-            _ => scan::TreeDiff::Own,
-        },
-        objects: match std::env::var("TRELLIS_SCORE_OBJECTS").as_deref() {
-            Ok("libgit2") => scan::ObjectReader::Libgit2,
-            Ok("gix") => scan::ObjectReader::Gix,
-            _ => scan::ObjectReader::Auto,
-        },
-    };
-    // A project in a subdirectory of its repository: git paths are rebased onto it.
-    let root = git.prefix_of(&repo.root).ok_or_else(|| {
-        InputError::new(format!(
-            "{} is not inside the work tree of {}",
-            repo.root.display(),
-            git.root.display()
-        ))
-        .help("run trellis score inside a git checkout")
-    })?;
-    let mut scanned = scan::scan(repository.path(), repository, &scan_options)?;
+    let mut scanned = scan::scan(
+        repository.path(),
+        repository,
+        &scan_options(
+            config,
+            repository,
+            start,
+            window,
+            &generated,
+            options.progress,
+        ),
+    )?;
     project::rebase(&mut scanned, &root);
     let tags = git.tags()?;
     let mailmap = repository.mailmap().ok();
@@ -167,14 +102,7 @@ pub fn scorecard(repo: &Repo, git: &Git, options: &Options) -> Result<Scorecard,
     };
     let dependency_age = match options.end {
         None => dependency_age(repo),
-        Some(_) => repo
-            .services
-            .iter()
-            .map(|s| {
-                let reason = "dependency age is read from the work tree's go.mod files only, not at --compare REF";
-                (s.name.clone(), model::DependencyAge::unavailable(reason))
-            })
-            .collect(),
+        Some(_) => dependency_age_not_at_compare(repo),
     };
     let inputs = metrics::Inputs {
         repo,
@@ -188,6 +116,7 @@ pub fn scorecard(repo: &Repo, git: &Git, options: &Options) -> Result<Scorecard,
         contracts: metrics::Contracts::Available(&breaking),
         tables: tables(repo, git, options.end, &root),
         generated: &generated,
+        hotspot_ignore: &hotspot_ignore,
         mailmap: mailmap.as_ref(),
         only: &options.services,
         shallow: git.is_shallow(),
@@ -206,6 +135,131 @@ pub fn scorecard(repo: &Repo, git: &Git, options: &Options) -> Result<Scorecard,
     // this one renders.
     std::thread::spawn(move || drop(scanned));
     Ok(card)
+}
+
+/// Refuses what cannot be scored: an empty repository, an unknown
+/// `--service`, an alias to a service that does not exist.
+fn check_request(repo: &Repo, git: &Git, options: &Options) -> Result<(), InputError> {
+    if git.is_empty() {
+        return Err(InputError::new(format!(
+            "{} has no commits yet, so there is no history to score",
+            git.root.display()
+        ))
+        .help("commit something first, or run `trellis score` on a repository with history"));
+    }
+    for name in &options.services {
+        if repo.service(name).is_none() {
+            let names = repo.services.iter().map(|s| s.name.as_str());
+            let mut err = InputError::new(format!("--service {name}: no such service"));
+            err = match did_you_mean(name, names) {
+                Some(close) => err.help(format!(
+                    "did you mean `{close}`? `trellis services` lists them"
+                )),
+                None => err.help("`trellis services` lists the services"),
+            };
+            return Err(err);
+        }
+    }
+    for (dir, name) in &repo.config.config.score.aliases {
+        if repo.service(name).is_none() {
+            let names = repo.services.iter().map(|s| s.name.as_str());
+            let hint = match did_you_mean(name, names) {
+                Some(close) => format!("did you mean `{close}`? an alias maps an old directory to a service that exists now"),
+                None => "an alias maps an old directory to a service that exists now; `trellis services` lists them".to_string(),
+            };
+            let mut err = InputError::new(format!(
+                "score.aliases: `{dir}` maps to `{name}`, which is not a service"
+            ))
+            .help(hint);
+            if let Some(file) = repo.config.files.last() {
+                err = err.in_file(file);
+            }
+            return Err(err);
+        }
+    }
+    Ok(())
+}
+
+/// The window: `--since`/`--until`, ending at `--compare`'s commit when
+/// scoring the baseline.
+fn window_of(
+    git: &Git,
+    config: &ScoreConfig,
+    options: &Options,
+) -> Result<window::Window, InputError> {
+    let now = match (options.end, &options.until) {
+        (Some(id), None) => git
+            .repository()
+            .find_commit(id)
+            .map(|c| c.committer().when().seconds())
+            .unwrap_or(options.now),
+        _ => options.now,
+    };
+    let since = options
+        .since
+        .clone()
+        .unwrap_or_else(|| config.window.clone());
+    window::Window::parse(&since, options.until.as_deref(), now)
+}
+
+fn glob_error(key: &str, error: &globset::Error) -> InputError {
+    InputError::new(format!("invalid glob in {key}: {}", error.kind()))
+        .help("globs use `*`, `**`, `?`, `[abc]` and `{a,b}`")
+}
+
+/// The project's directory inside the repository: git paths are rebased onto it.
+fn project_root(repo: &Repo, git: &Git) -> Result<String, InputError> {
+    git.prefix_of(&repo.root).ok_or_else(|| {
+        InputError::new(format!(
+            "{} is not inside the work tree of {}",
+            repo.root.display(),
+            git.root.display()
+        ))
+        .help("run trellis score inside a git checkout")
+    })
+}
+
+fn scan_options(
+    config: &ScoreConfig,
+    repository: &git2::Repository,
+    start: Oid,
+    window: window::Window,
+    generated: &generated::GeneratedFiles,
+    progress: bool,
+) -> scan::ScanOptions {
+    scan::ScanOptions {
+        start,
+        since: Some(window.since),
+        until: Some(window.until),
+        merges: match config.merges {
+            config::MergeMode::Skip => scan::Merges::Skip,
+            config::MergeMode::FirstParent => scan::Merges::FirstParent,
+        },
+        churn: config.churn,
+        generated: generated.clone(),
+        cache_dir: config.cache.then(|| repository.path().join("trellis")),
+        progress,
+        tree_diff: match std::env::var("TRELLIS_SCORE_TREE_DIFF").as_deref() {
+            Ok("libgit2") => scan::TreeDiff::Libgit2,
+            _ => scan::TreeDiff::Own,
+        },
+        objects: match std::env::var("TRELLIS_SCORE_OBJECTS").as_deref() {
+            Ok("libgit2") => scan::ObjectReader::Libgit2,
+            Ok("gix") => scan::ObjectReader::Gix,
+            _ => scan::ObjectReader::Auto,
+        },
+    }
+}
+
+fn dependency_age_not_at_compare(
+    repo: &Repo,
+) -> std::collections::BTreeMap<String, model::DependencyAge> {
+    let reason =
+        "dependency age is read from the work tree's go.mod files only, not at --compare REF";
+    repo.services
+        .iter()
+        .map(|s| (s.name.clone(), model::DependencyAge::unavailable(reason)))
+        .collect()
 }
 
 /// Libyears per service from what `trellis drift --offline` reads: the
@@ -241,35 +295,50 @@ fn dependency_age(repo: &Repo) -> std::collections::BTreeMap<String, model::Depe
         let Some(service) = &module.service else {
             continue;
         };
-        let age = if let Some(reason) = &data.unavailable {
-            model::DependencyAge::unavailable(format!(
+        let age = match &data.unavailable {
+            Some(reason) => model::DependencyAge::unavailable(format!(
                 "{reason}; dependency age needs the release times cached there"
-            ))
-        } else {
-            let years = libyears(module, &data);
-            if years.counted == 0 && years.missing > 0 {
-                model::DependencyAge {
-                    not_found: years.missing,
-                    // The same words for every such service, so the report
-                    // says it once for all of them; `not_found` keeps the count.
-                    ..model::DependencyAge::unavailable(
-                        "none of its direct requirements has its release times in the Go module cache (run `go mod download` in the service's module, or `trellis drift --upstream` online)",
-                    )
-                }
-            } else {
-                model::DependencyAge {
-                    libyears: Some((years.years * 100.0).round() / 100.0),
-                    dependencies: years.counted,
-                    not_found: years.missing,
-                    status: model::Status::Ok,
-                    source: Some(data.source.clone()),
-                    reason: None,
-                }
-            }
+            )),
+            None => age_from_counts(libyears(module, &data), &data.source),
         };
         out.insert(service.clone(), age);
     }
     out
+}
+
+/// Libyears when at least half of the direct requirements have release
+/// times in the module cache: from fewer the sum says more about what is
+/// cached than about the service.
+fn age_from_counts(years: crate::drift::Libyears, source: &str) -> model::DependencyAge {
+    let total = years.counted + years.missing;
+    if years.counted == 0 && years.missing > 0 {
+        return model::DependencyAge {
+            not_found: years.missing,
+            // The same words for every such service, so the report
+            // says it once for all of them; `not_found` keeps the count.
+            ..model::DependencyAge::unavailable(
+                "none of its direct requirements has its release times in the Go module cache (run `go mod download` in the service's module, or `trellis drift --upstream` online)",
+            )
+        };
+    }
+    if years.counted * 2 < total {
+        return model::DependencyAge {
+            dependencies: years.counted,
+            not_found: years.missing,
+            ..model::DependencyAge::unavailable(format!(
+                "only {} of {total} direct requirements have their release times in the Go module cache, fewer than half (run `go mod download` in the service's module, or `trellis drift --upstream` online)",
+                years.counted
+            ))
+        };
+    }
+    model::DependencyAge {
+        libyears: Some((years.years * 100.0).round() / 100.0),
+        dependencies: years.counted,
+        not_found: years.missing,
+        status: model::Status::Ok,
+        source: Some(source.to_string()),
+        reason: None,
+    }
 }
 
 /// The contract categories that make a change breaking, from the config.
@@ -329,4 +398,37 @@ fn tables(repo: &Repo, git: &Git, end: Option<Oid>, root: &str) -> metrics::Tabl
         }
     };
     metrics::Tables::Available(uses.into_iter().map(|u| (u.table, u.service)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn years(years: f64, counted: usize, missing: usize) -> crate::drift::Libyears {
+        crate::drift::Libyears {
+            years,
+            counted,
+            missing,
+        }
+    }
+
+    #[test]
+    fn libyears_from_fewer_than_half_of_the_requirements_are_unavailable() {
+        let age = age_from_counts(years(4.234, 8, 2), "cache");
+        assert_eq!(
+            (age.libyears, age.dependencies, age.not_found),
+            (Some(4.23), 8, 2)
+        );
+        assert_eq!(age.status, model::Status::Ok);
+        let age = age_from_counts(years(0.66, 2, 8), "cache");
+        assert_eq!(age.libyears, None);
+        assert_eq!(age.status, model::Status::Unavailable);
+        assert!(
+            age.reason
+                .unwrap()
+                .starts_with("only 2 of 10 direct requirements")
+        );
+        // Nothing found is not 0.00 libyears.
+        assert_eq!(age_from_counts(years(0.0, 0, 3), "cache").libyears, None);
+    }
 }

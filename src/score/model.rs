@@ -52,11 +52,17 @@ pub struct HistoryOut {
     /// (commit, file) pairs: the lines `git log --name-only --no-renames` prints.
     pub file_changes: usize,
     pub bot_commits: usize,
+    /// Whether bots' commits count in churn, hotspots and temporal coupling
+    /// (`score.include_bot_commits`); they never count as authors.
+    pub bot_commits_in_metrics: bool,
     /// Commits over `max_changeset` files, left out of temporal coupling.
     pub large_commits_skipped: usize,
     /// Tags that matched a deploy pattern but whose version is not semver.
     pub non_semver_tags: usize,
     pub shallow: bool,
+    /// The date of the commit the window ends at: with no commit in the
+    /// window, when the last one was.
+    pub last_commit: Option<String>,
     /// Metrics that could not see all the data, and why.
     pub incomplete: Vec<Incomplete>,
     /// Commits read from the cache and commits read now.
@@ -75,6 +81,8 @@ pub struct ServiceScore {
     pub name: String,
     /// 0-100, from `score_inputs`; `null` when no metric had data.
     pub score: Option<u32>,
+    /// How many metrics had data and made the score, of how many.
+    pub score_metrics: ScoreMetrics,
     /// Metric names in alert.
     pub alerts: Vec<String>,
     pub interface_stability: Stability,
@@ -95,13 +103,20 @@ pub struct ServiceScore {
     pub weekly: Weekly,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScoreMetrics {
+    pub used: usize,
+    pub of: usize,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Stability {
     pub contract_commits: usize,
     pub breaking_commits: usize,
     /// Commits whose contract did not compile on one side: neither breaking nor not.
     pub unknown_commits: usize,
-    /// breaking / (contract - unknown); `null` without contract commits.
+    /// breaking / (contract - unknown); `null` when unavailable: no contract
+    /// commits, or fewer than half of them judged.
     pub ratio: Option<f64>,
     pub threshold: f64,
     pub status: Status,

@@ -19,11 +19,18 @@ pub fn rebase(scan: &mut ScanResult, root: &str) {
     if root.is_empty() {
         return;
     }
+    let listed_before_rebase: Vec<git2::Oid> = scan
+        .commits
+        .iter()
+        .filter(|c| !c.files.is_empty())
+        .map(|c| c.id)
+        .collect();
     // A commit that changed files, none of them in the project, is another
-    // project's: it counts in neither the history nor any metric. One that
-    // lists no files (an empty commit) cannot be placed and stays.
-    scan.commits.retain_mut(|commit| {
-        let listed = !commit.files.is_empty();
+    // project's: it counts in neither the history nor any metric. A merge
+    // lists no files (as `git log` prints it) and is the project's when a
+    // branch it merges ends in a commit of the project. Another commit that
+    // lists none (an empty commit) cannot be placed and stays.
+    for commit in &mut scan.commits {
         commit
             .files
             .retain_mut(|file| match in_project(&file.path, root) {
@@ -33,7 +40,25 @@ pub fn rebase(scan: &mut ScanResult, root: &str) {
                 }
                 None => false,
             });
-        !listed || !commit.files.is_empty()
+    }
+    let listed: std::collections::HashSet<git2::Oid> = listed_before_rebase.into_iter().collect();
+    let in_project_ids: std::collections::HashSet<git2::Oid> = scan
+        .commits
+        .iter()
+        .filter(|c| !c.files.is_empty())
+        .map(|c| c.id)
+        .collect();
+    scan.commits.retain(|commit| {
+        if !commit.files.is_empty() {
+            return true;
+        }
+        if listed.contains(&commit.id) {
+            return false;
+        }
+        !commit.is_merge()
+            || commit.parents[1..]
+                .iter()
+                .any(|parent| in_project_ids.contains(parent))
     });
     let head_lines = std::mem::take(&mut scan.head_lines);
     scan.head_lines = head_lines

@@ -68,11 +68,30 @@ impl Window {
     }
 }
 
-/// The Monday 00:00 UTC on or before `time` (1970-01-01 was a Thursday).
+/// The Monday 00:00 UTC on or before `time`.
 fn week_start(time: i64) -> i64 {
-    let days = time.div_euclid(DAY);
-    let weekday = (days + 3).rem_euclid(7); // 0 = Monday
-    (days - weekday) * DAY
+    let date = date_of(time);
+    let monday = date
+        .checked_sub(jiff::Span::new().days(date.weekday().to_monday_zero_offset()))
+        .unwrap_or(date);
+    midnight(monday)
+}
+
+/// The UTC calendar day of a time; times jiff cannot represent (beyond
+/// years -9999..9999) are clamped to its range.
+fn date_of(time: i64) -> jiff::civil::Date {
+    let timestamp = jiff::Timestamp::from_second(time).unwrap_or(if time < 0 {
+        jiff::Timestamp::MIN
+    } else {
+        jiff::Timestamp::MAX
+    });
+    timestamp.to_zoned(jiff::tz::TimeZone::UTC).date()
+}
+
+/// 00:00 UTC of `date`, seconds since the epoch.
+fn midnight(date: jiff::civil::Date) -> i64 {
+    date.to_zoned(jiff::tz::TimeZone::UTC)
+        .map_or(0, |zoned| zoned.timestamp().as_second())
 }
 
 fn parse_duration(text: &str) -> Option<i64> {
@@ -98,43 +117,16 @@ pub fn parse_date(text: &str, flag: &str) -> Result<i64, InputError> {
         InputError::new(format!("{flag} {text}: not a date or a duration"))
             .help("use a date like 2026-01-31 or a duration like 30d, 12w, 6m or 1y")
     };
-    let mut parts = text.trim().split('-');
-    let (Some(y), Some(m), Some(d), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(error());
-    };
-    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i64>(), m.parse::<i64>(), d.parse::<i64>()) else {
-        return Err(error());
-    };
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || !(1970..=9999).contains(&y) {
+    let date: jiff::civil::Date = text.trim().parse().map_err(|_| error())?;
+    if !(1970..=9999).contains(&date.year()) {
         return Err(error());
     }
-    Ok(days_from_civil(y, m, d) * DAY)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    Ok(midnight(date))
 }
 
 /// `YYYY-MM-DD` of a time (UTC).
 pub fn format_date(time: i64) -> String {
-    let z = time.div_euclid(DAY) + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    date_of(time).to_string()
 }
 
 #[cfg(test)]
@@ -165,6 +157,7 @@ mod tests {
         assert!(err.message.contains("--since yesterday"), "{err:?}");
         assert!(Window::parse("2026-02-01", Some("2026-01-01"), 0).is_err());
         assert!(parse_date("2026-13-01", "--until").is_err());
+        assert!(parse_date("2026-02-30", "--until").is_err());
     }
 
     #[test]

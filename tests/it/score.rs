@@ -15,15 +15,19 @@
 //! - The fixture's one shared table: `users` (order-service reads, user-service owns).
 //!
 //! Scores: order-service 57 (stability 33.33 x 35, coupling 50 x 25, deploys
-//! 100 x 25, bus factor 50 x 15), user-service 80, inventory-service 68 (67.5
-//! rounded), pricing 71 (no author data: 6000 / 85).
+//! 100 x 25, bus factor 50 x 15). The others changed no contract, so their
+//! interface stability has no data and is left out: user-service 69 (4500 /
+//! 65), inventory-service 50 (3250 / 65, the bot's commit is no churn),
+//! pricing 50 (no author data either: 2500 / 50).
 
 use crate::support::history::History;
 use crate::support::{fixture, stderr_of, stdout_of};
 
 /// The binary with a Go module cache of known release times, so dependency
 /// age never depends on the machine's cache: github.com/google/uuid v1.6.0
-/// (2024-01-23) and v1.7.0 (2025-01-23, 366 days later), nothing else.
+/// (2024-01-23) and v1.7.0 (2025-01-23, 366 days later), and
+/// github.com/jackc/pgx/v5 v5.7.6 (2025-09-08) and v5.8.0 (91 days later),
+/// nothing else.
 fn trellis() -> assert_cmd::Command {
     let mut cmd = crate::support::trellis();
     cmd.env("GOMODCACHE", fixture("score/gomodcache"));
@@ -224,7 +228,7 @@ fn without_weekly_and_hotspots(service: &Value) -> Value {
     service
 }
 
-/// Interface stability of a service without contract changes.
+/// Interface stability of a service without contract changes: no data, not 100.
 fn stable() -> Value {
     json!({
         "contract_commits": 0,
@@ -232,13 +236,14 @@ fn stable() -> Value {
         "unknown_commits": 0,
         "ratio": null,
         "threshold": 0.15,
-        "status": "ok",
+        "status": "unavailable",
+        "reason": "no commit in the window changed the service's contracts",
         "breaking": [],
     })
 }
 
 fn inputs(
-    stability: (Option<f64>, f64),
+    stability: (Option<f64>, Option<f64>),
     coupling: Option<(f64, f64)>,
     deploy: Option<(f64, f64)>,
     bus: Option<(f64, f64)>,
@@ -249,7 +254,7 @@ fn inputs(
     let (bv, bs) = pair(bus);
     json!([
         {"metric": "interface_stability", "value": stability.0, "subscore": stability.1, "weight": 35.0,
-         "formula": "100 x max(0, 1 - ratio / 0.3); 100 without contract commits"},
+         "formula": "100 x max(0, 1 - ratio / 0.3)"},
         {"metric": "data_coupling", "value": cv, "subscore": cs, "weight": 25.0,
          "formula": "100 x max(0, 1 - shared tables / 2)"},
         {"metric": "deploy_frequency", "value": dv, "subscore": ds, "weight": 25.0,
@@ -276,9 +281,11 @@ fn every_number_of_the_scorecard() {
             "merges": 0,
             "file_changes": 17,
             "bot_commits": 1,
+            "bot_commits_in_metrics": false,
             "large_commits_skipped": 0,
             "non_semver_tags": 1,
             "shallow": false,
+            "last_commit": "2026-03-18",
             "incomplete": [],
             "cached_commits": 0,
             "scanned_commits": 16,
@@ -303,8 +310,8 @@ fn every_number_of_the_scorecard() {
     // order-service: 11 commits (10 contract + 1 shared), Ada 8 (one through
     // .mailmap), Grace 3; 3 deploys against a domain average of 1.
     // Dependency age from the fixture module cache: of order-service's four
-    // direct requirements only uuid is cached, v1.6.0 one release (366
-    // days) behind v1.7.0.
+    // direct requirements uuid and pgx are cached, uuid v1.6.0 366 days and
+    // pgx v5.7.6 91 days behind the newest: 1.25 libyears from 2 of 4.
     let source = format!(
         "module cache {}",
         fixture("score/gomodcache").join("cache/download").display()
@@ -314,10 +321,11 @@ fn every_number_of_the_scorecard() {
         json!({
             "name": "order-service",
             "dependency_age": {
-                "libyears": 1.0, "dependencies": 1, "not_found": 3, "status": "ok",
+                "libyears": 1.25, "dependencies": 2, "not_found": 2, "status": "ok",
                 "source": source
             },
             "score": 57,
+            "score_metrics": {"used": 4, "of": 4},
             "alerts": ["interface_stability", "author_concentration"],
             "interface_stability": {
                 "contract_commits": 10, "breaking_commits": 2, "unknown_commits": 0,
@@ -341,20 +349,22 @@ fn every_number_of_the_scorecard() {
                 "top_author": "Ada Lovelace <ada@example.com>", "top_share": 0.7273,
                 "bus_factor": 1, "threshold": 2, "status": "alert"
             },
-            "score_inputs": inputs((Some(0.2), 33.33), Some((1.0, 50.0)), Some((3.0, 100.0)), Some((1.0, 50.0))),
+            "score_inputs": inputs((Some(0.2), Some(33.33)), Some((1.0, 50.0)), Some((3.0, 100.0)), Some((1.0, 50.0))),
         })
     );
 
-    // user-service: Linus twice, Ada once; one deploy.
+    // user-service: Linus twice, Ada once; one deploy. Only pgx of its three
+    // direct requirements is cached: too few for a number.
     assert_eq!(
         without_weekly_and_hotspots(service(&card, "user-service")),
         json!({
             "name": "user-service",
             "dependency_age": {
-                "libyears": null, "dependencies": 0, "not_found": 3, "status": "unavailable",
-                "reason": "none of its direct requirements has its release times in the Go module cache (run `go mod download` in the service's module, or `trellis drift --upstream` online)"
+                "libyears": null, "dependencies": 1, "not_found": 2, "status": "unavailable",
+                "reason": "only 1 of 3 direct requirements have their release times in the Go module cache, fewer than half (run `go mod download` in the service's module, or `trellis drift --upstream` online)"
             },
-            "score": 80,
+            "score": 69,
+            "score_metrics": {"used": 3, "of": 4},
             "alerts": ["author_concentration"],
             "interface_stability": stable(),
             "data_coupling": {
@@ -374,21 +384,22 @@ fn every_number_of_the_scorecard() {
                 "top_author": "Linus T <linus@example.com>", "top_share": 0.6667,
                 "bus_factor": 1, "threshold": 2, "status": "alert"
             },
-            "score_inputs": inputs((None, 100.0), Some((1.0, 50.0)), Some((1.0, 100.0)), Some((1.0, 50.0))),
+            "score_inputs": inputs((None, None), Some((1.0, 50.0)), Some((1.0, 100.0)), Some((1.0, 50.0))),
         })
     );
 
     // inventory-service: the bot commit counts as a commit but not as an
-    // author; the generated file is no churn.
+    // author, and its go.mod bump is no churn; the generated file is no churn.
     assert_eq!(
         without_weekly_and_hotspots(service(&card, "inventory-service")),
         json!({
             "name": "inventory-service",
             "dependency_age": {
-                "libyears": 1.0, "dependencies": 1, "not_found": 3, "status": "ok",
+                "libyears": 1.25, "dependencies": 2, "not_found": 2, "status": "ok",
                 "source": source
             },
-            "score": 68,
+            "score": 50,
+            "score_metrics": {"used": 3, "of": 4},
             "alerts": ["deploy_frequency", "author_concentration"],
             "interface_stability": stable(),
             "data_coupling": {"shared_tables": [], "tables": [], "count": 0, "threshold": 2, "status": "ok"},
@@ -399,12 +410,12 @@ fn every_number_of_the_scorecard() {
             "commits": 3,
             "bot_commits": 1,
             "authors": 1,
-            "churn": {"added": 4, "removed": 1, "skipped_files": 1},
+            "churn": {"added": 3, "removed": 0, "skipped_files": 1},
             "author_concentration": {
                 "top_author": "Grace Hopper <grace@example.com>", "top_share": 1.0,
                 "bus_factor": 1, "threshold": 2, "status": "alert"
             },
-            "score_inputs": inputs((None, 100.0), Some((0.0, 100.0)), Some((0.0, 0.0)), Some((1.0, 50.0))),
+            "score_inputs": inputs((None, None), Some((0.0, 100.0)), Some((0.0, 0.0)), Some((1.0, 50.0))),
         })
     );
 
@@ -417,7 +428,8 @@ fn every_number_of_the_scorecard() {
                 "libyears": null, "dependencies": 0, "not_found": 0, "status": "unavailable",
                 "reason": "no go.mod of this service; only Go modules' dependency age is read (crates are not looked up offline)"
             },
-            "score": 71,
+            "score": 50,
+            "score_metrics": {"used": 2, "of": 4},
             "alerts": ["deploy_frequency"],
             "interface_stability": stable(),
             "data_coupling": {"shared_tables": [], "tables": [], "count": 0, "threshold": 2, "status": "ok"},
@@ -433,7 +445,7 @@ fn every_number_of_the_scorecard() {
                 "top_author": null, "top_share": null, "bus_factor": 0, "threshold": 2,
                 "status": "unavailable", "reason": "no commits by people in the window"
             },
-            "score_inputs": inputs((None, 100.0), Some((0.0, 100.0)), Some((0.0, 0.0)), None),
+            "score_inputs": inputs((None, None), Some((0.0, 100.0)), Some((0.0, 0.0)), None),
         })
     );
 
@@ -466,7 +478,8 @@ fn every_number_of_the_scorecard() {
         })
     );
 
-    // Hotspots: changes x lines at the end of the window; the generated file is left out.
+    // Hotspots: changes x lines at the end of the window; the generated file
+    // and what only the bot changed are left out.
     let proto_lines = BASE_PROTO_LINES + 8 * 4 - 1;
     let expected_hotspots = [
         (ORDER_PROTO, "order-service", 10, proto_lines),
@@ -479,12 +492,7 @@ fn every_number_of_the_scorecard() {
             1,
             fixture_lines(INVENTORY_GO) + 3,
         ),
-        (
-            INVENTORY_MOD,
-            "inventory-service",
-            1,
-            fixture_lines(INVENTORY_MOD),
-        ),
+        // inventory-service's go.mod changed only in the bot's commit: no hotspot.
     ];
     let mut expected: Vec<Value> = expected_hotspots
         .iter()
@@ -568,26 +576,27 @@ fn gates_fail_under_and_alerts() {
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
     let output = trellis()
-        .args([
-            "score",
-            "--since",
-            "2026-02-01",
-            "--until",
-            "2026-03-31",
-            "-C",
-        ])
+        .args(base)
         .arg(h.path())
-        .args(["--fail-under", "60"])
+        .args(["--fail-under", "55"])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
     let stderr = stderr_of(&output);
     assert!(
-        stderr.contains("score-fail-under: order-service scores 57 < 60"),
+        stderr.contains("error score-fail-under: inventory-service scores 50 < 55"),
         "{stderr}"
     );
-    assert!(!stderr.contains("inventory-service scores"), "{stderr}");
+    assert!(
+        stderr.contains("error score-fail-under: pricing scores 50 < 55"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("order-service scores"), "{stderr}");
 
+    // Alerts are warnings: they fail the run with --fail-on-alert (or
+    // --fail-on warning), and say the value against the threshold.
+    let output = trellis().args(base).arg(h.path()).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
     let output = trellis()
         .args(base)
         .arg(h.path())
@@ -597,13 +606,188 @@ fn gates_fail_under_and_alerts() {
     assert_eq!(output.status.code(), Some(1));
     let stderr = stderr_of(&output);
     assert!(
-        stderr.contains("score-interface-stability: order-service is in alert"),
+        stderr.contains("warning score-interface-stability: order-service: 2 of 10 contract commits judged in 2026-02-01 .. 2026-03-31 were breaking (20% > 15%)"),
         "{stderr}"
     );
     assert!(
-        stderr.contains("score-deploy-frequency: pricing is in alert"),
+        stderr.contains("warning score-deploy-frequency: pricing: 0 deploys in 2026-02-01 .. 2026-03-31, 0.00 of its domain `all`'s average (alert below 0.5)"),
         "{stderr}"
     );
+    let output = trellis()
+        .args(base)
+        .arg(h.path())
+        .args(["--fail-on", "warning"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+}
+
+/// (rule, severity, path, service) of the findings in a `--format json` card.
+fn card_findings(card: &Value) -> Vec<(String, String, String, String)> {
+    card["findings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no findings in {card:#}"))
+        .iter()
+        .map(|f| {
+            let text = |key: &str| f[key].as_str().unwrap_or_default().to_string();
+            (
+                text("rule"),
+                text("severity"),
+                text("path"),
+                text("service"),
+            )
+        })
+        .collect()
+}
+
+fn finding(
+    rule: &str,
+    severity: &str,
+    path: &str,
+    service: &str,
+) -> (String, String, String, String) {
+    (rule.into(), severity.into(), path.into(), service.into())
+}
+
+#[test]
+fn gates_are_findings_on_the_contract_or_manifest() {
+    let h = shop_history();
+    let output = score_in(h.path(), "json", &["--fail-under", "55"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
+    let card: Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    let mut findings = card_findings(&card);
+    findings.sort();
+    let inventory = "services/inventory-service/go.mod";
+    let order = "services/order-service/go.mod";
+    let user = "services/user-service/go.mod";
+    let pricing = service(&card, "pricing");
+    let pricing_manifest = "crates/pricing/Cargo.toml";
+    assert_eq!(pricing["name"], "pricing");
+    let mut expected = vec![
+        finding(
+            "score-author-concentration",
+            "warning",
+            inventory,
+            "inventory-service",
+        ),
+        finding(
+            "score-author-concentration",
+            "warning",
+            order,
+            "order-service",
+        ),
+        finding(
+            "score-author-concentration",
+            "warning",
+            user,
+            "user-service",
+        ),
+        finding(
+            "score-deploy-frequency",
+            "warning",
+            inventory,
+            "inventory-service",
+        ),
+        finding(
+            "score-deploy-frequency",
+            "warning",
+            pricing_manifest,
+            "pricing",
+        ),
+        finding("score-fail-under", "error", inventory, "inventory-service"),
+        finding("score-fail-under", "error", pricing_manifest, "pricing"),
+        finding(
+            "score-interface-stability",
+            "warning",
+            ORDER_PROTO,
+            "order-service",
+        ),
+    ];
+    expected.sort();
+    assert_eq!(findings, expected);
+
+    // The same findings for CI: SARIF, GitHub annotations, JUnit.
+    let output = score_in(h.path(), "sarif", &["--fail-under", "55"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
+    let sarif: Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 8, "{sarif:#}");
+    assert!(
+        results
+            .iter()
+            .any(|r| r["ruleId"] == "score-interface-stability"
+                && r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == ORDER_PROTO),
+        "{sarif:#}"
+    );
+    let output = score_in(h.path(), "github", &["--fail-under", "55"]);
+    let github = stdout_of(&output);
+    assert!(
+        github.contains("::error file=services/inventory-service/go.mod")
+            && github.contains("inventory-service scores 50 < 55"),
+        "{github}"
+    );
+    let output = score_in(h.path(), "junit", &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    assert!(stdout_of(&output).contains("score-deploy-frequency"));
+}
+
+#[test]
+fn score_findings_are_turned_off_relevelled_and_excepted_in_trellis_yaml() {
+    let h = shop_history();
+    // Not committed: the configuration is read from the work tree.
+    std::fs::write(
+        h.path().join("trellis.yaml"),
+        "version: 1\nscore:\n  window: 2026-02-01\nrules:\n  score-author-concentration: off\n  score-deploy-frequency: error\nexceptions:\n  - rule: score-deploy-frequency\n    service: pricing\n    reason: pricing is released with the shop\n",
+    )
+    .unwrap();
+    let output = score_in(h.path(), "json", &[]);
+    // inventory-service's deploy frequency is an error now: exit 1.
+    assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
+    let card: Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    let mut findings = card_findings(&card);
+    findings.sort();
+    assert_eq!(
+        findings,
+        vec![
+            finding(
+                "score-deploy-frequency",
+                "error",
+                "services/inventory-service/go.mod",
+                "inventory-service"
+            ),
+            finding(
+                "score-interface-stability",
+                "warning",
+                ORDER_PROTO,
+                "order-service"
+            ),
+        ]
+    );
+
+    // `trellis check --with score` gates on the same findings.
+    let output = trellis()
+        .args([
+            "check", "--skip", "lint", "--skip", "drift", "--skip", "contract", "--with", "score",
+            "--format", "json", "-C",
+        ])
+        .arg(h.path())
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_str(&stdout_of(&output))
+        .unwrap_or_else(|e| panic!("{e}: {}", stderr_of(&output)));
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    // `score.window` (a date) runs to today, so the same commits are in it.
+    assert_eq!(
+        rules,
+        ["score-interface-stability", "score-deploy-frequency"],
+        "{report:#}"
+    );
+    assert_eq!(output.status.code(), Some(1));
 }
 
 #[test]
@@ -684,10 +868,68 @@ fn empty_repository_and_empty_window() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0));
+    let stdout = stdout_of(&output);
     assert!(
-        stderr_of(&output).contains("no commits between 2025-01-01 and 2025-01-31"),
-        "{}",
-        stderr_of(&output)
+        stdout.starts_with(
+            "history no commits between 2025-01-01 and 2025-01-31; last commit on 2026-03-18\n"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("no data"), "{stdout}");
+
+    // Every metric is unavailable with that reason, and no service has a score.
+    let output = trellis()
+        .args([
+            "score",
+            "--since",
+            "2025-01-01",
+            "--until",
+            "2025-01-31",
+            "--format",
+            "json",
+            "-C",
+        ])
+        .arg(h.path())
+        .output()
+        .unwrap();
+    let card: Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    assert_eq!(card["history"]["last_commit"], "2026-03-18");
+    let reason = "no commits between 2025-01-01 and 2025-01-31; last commit on 2026-03-18";
+    for service in card["services"].as_array().unwrap() {
+        assert_eq!(service["score"], Value::Null, "{service:#}");
+        assert_eq!(service["score_metrics"], json!({"used": 0, "of": 4}));
+        for metric in [
+            "interface_stability",
+            "data_coupling",
+            "deploy_frequency",
+            "author_concentration",
+        ] {
+            assert_eq!(
+                service[metric]["status"], "unavailable",
+                "{metric}: {service:#}"
+            );
+            assert_eq!(service[metric]["reason"], reason, "{metric}");
+        }
+    }
+    let output = trellis()
+        .args([
+            "score",
+            "--since",
+            "2025-01-01",
+            "--until",
+            "2025-01-31",
+            "--format",
+            "markdown",
+            "-C",
+        ])
+        .arg(h.path())
+        .output()
+        .unwrap();
+    let markdown = stdout_of(&output);
+    assert!(markdown.contains(reason), "{markdown}");
+    assert!(
+        markdown.contains("| order-service | no data |"),
+        "{markdown}"
     );
 }
 
@@ -708,6 +950,29 @@ fn shallow_clone_says_what_is_incomplete() {
         .collect();
     assert!(incomplete.contains(&"commits"), "{incomplete:?}");
     assert!(incomplete.contains(&"deploy_frequency"), "{incomplete:?}");
+    // The history behind the boundary is missing: the breaking-change alert
+    // of the full history is not turned into a clean value.
+    let order = service(&card, "order-service");
+    for metric in [
+        "interface_stability",
+        "deploy_frequency",
+        "author_concentration",
+    ] {
+        assert_eq!(
+            order[metric]["status"], "unavailable",
+            "{metric}: {order:#}"
+        );
+        assert!(
+            order[metric]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("git fetch --unshallow"),
+            "{metric}: {order:#}"
+        );
+    }
+    // Today's tables do not need the history.
+    assert_eq!(order["data_coupling"]["status"], "ok");
+    assert_eq!(order["score_metrics"], json!({"used": 1, "of": 4}));
     // The boundary commit's whole tree is not counted as one big change.
     assert_eq!(card["history"]["file_changes"], 3);
 }
@@ -742,15 +1007,19 @@ fn html_is_one_self_contained_page() {
         "Hotspots",
         "api/order/v1/order.proto",
         "2 breaking of 10 contract commits",
+        "no activity",
+        // An unavailable metric is grey with its reason on the page.
+        r#"<tr class="na"><th>Interface stability</th>"#,
+        r#"<div class="reason">no commit in the window changed the service&#39;s contracts</div>"#,
     ] {
         assert!(html.contains(needle), "missing {needle}");
     }
     // The weekly charts carry their axes: 0 and the maximum on y, the first
-    // and last week (month-day) on x.
+    // and last week (with the year) on x; a series without activity says so.
     for axis in [
         r#"text-anchor="end">0</text>"#,
-        r#"text-anchor="start">01-26</text>"#,
-        r#"text-anchor="end">03-30</text>"#,
+        r#"text-anchor="start">2026-01-26</text>"#,
+        r#"text-anchor="end">2026-03-30</text>"#,
     ] {
         assert!(html.contains(axis), "missing axis label {axis}");
     }
@@ -778,12 +1047,13 @@ fn a_contract_that_does_not_compile_is_unknown_not_breaking() {
     h.commit("fix the syntax");
     let card = score_json(&h, &[]);
     let mut stability = service(&card, "order-service")["interface_stability"].clone();
-    // Without one judged commit there is no ratio, and the reason says why.
+    // Without half of the commits judged there is no ratio and no sub-score
+    // (not "0 breaking, ok"), and the reason says why.
     let reason = stability["reason"].take();
     let reason = reason.as_str().unwrap_or_default();
     assert!(
         reason.starts_with(
-            "2 contract commits could not be judged, as a side does not compile (for example "
+            "2 of 2 contract commits could not be judged, as a side does not compile (for example "
         ),
         "{reason}"
     );
@@ -795,10 +1065,14 @@ fn a_contract_that_does_not_compile_is_unknown_not_breaking() {
         stability,
         json!({
             "contract_commits": 2, "breaking_commits": 0, "unknown_commits": 2,
-            "ratio": null, "threshold": 0.15, "status": "ok", "breaking": [],
+            "ratio": null, "threshold": 0.15, "status": "unavailable", "breaking": [],
             "reason": null
         })
     );
+    let order = service(&card, "order-service");
+    assert_eq!(order["score_inputs"][0]["subscore"], Value::Null);
+    // Without deploy tags deploy frequency has no data either: 2 of 4 metrics.
+    assert_eq!(order["score_metrics"], json!({"used": 2, "of": 4}));
     // The reason survives the cache: a second run gives the same.
     let again = score_json(&h, &[]);
     assert_eq!(
@@ -818,6 +1092,15 @@ fn text_and_markdown_reports() {
     let h = shop_history();
     insta::assert_snapshot!("score_text", score_output(&h, "text"));
     insta::assert_snapshot!("score_markdown", score_output(&h, "markdown"));
+    // On a colour terminal what has no data is grey (ANSI bright black),
+    // the columns still aligned by the visible text.
+    let output = score_in(h.path(), "text", &["--color", "always"]);
+    let text = stdout_of(&output);
+    let pricing = text.lines().find(|l| l.starts_with("pricing")).unwrap();
+    assert!(
+        pricing.starts_with("pricing            50 (2 of 4)  \x1b[90m- ?\x1b[0m        0/0"),
+        "{pricing:?}"
+    );
 }
 
 #[test]
@@ -873,13 +1156,31 @@ fn a_project_in_a_subdirectory_is_scored_on_its_own_paths() {
     h.write("legacy/services/order-service/main.go", "package main\n");
     h.commit("legacy change");
 
+    // A merge of a branch that changed only paths outside the project is
+    // another project's too; one whose branch changed the project is its.
+    h.branch("legacy-work").at("2026-02-05");
+    h.write("legacy/notes.txt", "outside\n");
+    h.commit("legacy notes");
+    h.checkout("main").at("2026-02-06");
+    h.merge("legacy-work", "merge legacy work");
+    h.branch("shop-work").at("2026-02-07");
+    h.write(
+        &format!("platform/shop/{USER_GO}"),
+        &appended(USER_GO, &["// merged"]),
+    );
+    h.commit("user: merged note");
+    h.checkout("main").at("2026-02-08");
+    h.merge("shop-work", "merge shop work");
+
     let output = score_in(&h.path().join("platform/shop"), "json", &[]);
     let card: Value = serde_json::from_str(&stdout_of(&output))
         .unwrap_or_else(|e| panic!("{e}: {}", stderr_of(&output)));
     let order = service(&card, "order-service");
     assert_eq!(order["commits"], 2, "{order:#}");
-    // The legacy commit is another project's.
-    assert_eq!(card["history"]["commits"], 2, "{:#}", card["history"]);
+    // The legacy commits and the merge of the legacy branch are another
+    // project's: the project's 2 commits, the shop branch's and its merge.
+    assert_eq!(card["history"]["commits"], 4, "{:#}", card["history"]);
+    assert_eq!(card["history"]["merges"], 1, "{:#}", card["history"]);
     let stability = &order["interface_stability"];
     assert_eq!(stability["contract_commits"], 2);
     assert_eq!(stability["breaking_commits"], 1);
@@ -896,5 +1197,104 @@ fn a_project_in_a_subdirectory_is_scored_on_its_own_paths() {
             .iter()
             .all(|p| !p.starts_with("platform/") && !p.starts_with("legacy/")),
         "{hotspots:?}"
+    );
+}
+
+#[test]
+fn bots_and_changelogs_are_left_out_unless_configured() {
+    let mut h = History::new();
+    h.fixture("shop").at("2026-01-10");
+    h.commit("import the shop");
+    // A bot bumps two services' go.mod at once; a person edits the changelog
+    // and a service.
+    h.at("2026-02-02")
+        .author("dependabot[bot]", "bot@github.com")
+        .write(INVENTORY_MOD, &appended(INVENTORY_MOD, &["// bump"]))
+        .write(
+            "services/order-service/go.mod",
+            &appended("services/order-service/go.mod", &["// bump"]),
+        );
+    h.commit("bump");
+    h.at("2026-02-03")
+        .author("Ada Lovelace", "ada@example.com")
+        .write("CHANGELOG.md", "# Changes\n\n- more\n")
+        .write(ORDER_GO, &appended(ORDER_GO, &["// change"]));
+    h.commit("order: change");
+    let hotspot_paths = |card: &Value| -> Vec<String> {
+        card["hotspots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["path"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let card = score_json(&h, &[]);
+    assert_eq!(hotspot_paths(&card), [ORDER_GO]);
+    assert_eq!(card["temporal_coupling"], json!([]));
+    assert_eq!(card["history"]["bot_commits"], 1);
+    assert_eq!(service(&card, "inventory-service")["commits"], 1);
+    assert_eq!(service(&card, "inventory-service")["churn"]["added"], 0);
+
+    std::fs::write(
+        h.path().join("trellis.yaml"),
+        "version: 1\nscore:\n  include_bot_commits: true\n  hotspot_ignore: []\n",
+    )
+    .unwrap();
+    let card = score_json(&h, &[]);
+    let mut paths = hotspot_paths(&card);
+    paths.sort();
+    assert_eq!(
+        paths,
+        [
+            "CHANGELOG.md",
+            INVENTORY_MOD,
+            "services/order-service/go.mod",
+            ORDER_GO
+        ]
+    );
+    assert_eq!(card["temporal_coupling"][0]["shared_commits"], 1);
+    assert_eq!(service(&card, "inventory-service")["churn"]["added"], 1);
+}
+
+#[test]
+fn interface_stability_is_over_the_judged_commits_and_says_so() {
+    let mut h = History::new();
+    h.fixture("shop").at("2026-01-10");
+    h.commit("import the shop");
+    // Two commits that cannot be judged (the syntax breaks, then is fixed)
+    // and two that can, one of them breaking.
+    h.at("2026-02-02");
+    h.write(
+        ORDER_PROTO,
+        &order_proto(0, false, false).replace("message Order {", "message Order {{"),
+    );
+    h.commit("break the syntax");
+    h.at("2026-02-03");
+    h.write(ORDER_PROTO, &order_proto(1, false, false));
+    h.commit("fix the syntax");
+    h.at("2026-02-04");
+    h.write(ORDER_PROTO, &order_proto(2, false, false));
+    h.commit("add a message");
+    h.at("2026-02-05");
+    h.write(ORDER_PROTO, &order_proto(2, true, false));
+    h.commit("delete a field");
+    let card = score_json(&h, &[]);
+    let stability = &service(&card, "order-service")["interface_stability"];
+    assert_eq!(stability["contract_commits"], 4, "{stability:#}");
+    assert_eq!(stability["unknown_commits"], 2);
+    assert_eq!(stability["breaking_commits"], 1);
+    // 1 of the 2 judged, not 1 of 4.
+    assert_eq!(stability["ratio"], 0.5);
+    assert_eq!(stability["status"], "alert");
+    let text = score_output(&h, "text");
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("order-service"))
+        .unwrap();
+    assert!(row.contains("1/2 of 4"), "{text}");
+    let html = score_output(&h, "html");
+    assert!(
+        html.contains("1 breaking of 2 judged (50%); 2 of 4 contract commits could not be judged"),
+        "{html}"
     );
 }

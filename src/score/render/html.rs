@@ -1,346 +1,428 @@
 //! One self-contained HTML page: inline CSS and SVG, no scripts, no network.
+//! The markup is the `score.html` template (tera, escaping every value);
+//! this file turns the card into what the template shows: formatted
+//! numbers, rows with their reasons, chart geometry.
 
-use super::{Baseline, count, number, ratio, score_text};
+use super::{Baseline, count, libyears, number, ratio, score_text};
 use crate::score::model::{Scorecard, ServiceScore, Status};
-use std::fmt::Write as _;
+use serde::Serialize;
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+const TEMPLATE: &str = include_str!("score.html");
+
+/// An error here is a bug in trellis (the template is part of the binary),
+/// never the user's input.
+pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> Result<String, tera::Error> {
+    let page = Page::of(card, baseline);
+    let mut tera = tera::Tera::default();
+    tera.add_raw_template("score.html", TEMPLATE)?;
+    let mut html = tera.render("score.html", &tera::Context::from_serialize(&page)?)?;
+    html.push('\n');
+    Ok(html)
 }
 
-fn class(status: Status) -> &'static str {
-    match status {
-        Status::Ok => "ok",
-        Status::Alert => "alert",
-        Status::Unavailable => "na",
-    }
+#[derive(Serialize)]
+struct Page<'a> {
+    since: &'a str,
+    until: &'a str,
+    head: &'a str,
+    counts: String,
+    compared: Option<&'a str>,
+    incomplete: &'a [crate::score::model::Incomplete],
+    cards: Vec<Card>,
+    matrix: Matrix,
+    hotspots: Vec<HotspotRow>,
 }
 
-/// A weekly trend as a small bar chart.
-fn sparkline(label: &str, values: &[f64], weeks: &[String]) -> String {
-    // The plot sits right of the y labels (max and 0) and above the week
-    // labels (first, middle and last week, as month-day).
-    let (width, height) = (260.0, 72.0);
-    let (left, bottom, top) = (30.0, 14.0, 4.0);
-    let plot_width = width - left;
-    let plot_height = height - bottom - top;
-    let max = values.iter().copied().fold(0.0_f64, f64::max);
-    let n = values.len().max(1) as f64;
-    let bar = plot_width / n;
-    let mut svg = format!(
-        r#"<figure class="trend"><figcaption>{}</figcaption><svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="{} per week">"#,
-        escape(label),
-        escape(label)
-    );
-    let base = top + plot_height;
-    let _ = write!(
-        svg,
-        r#"<line class="axis" x1="{left}" y1="{top}" x2="{left}" y2="{base}"/><line class="axis" x1="{left}" y1="{base}" x2="{width}" y2="{base}"/><text x="{:.0}" y="{:.0}" text-anchor="end">{}</text><text x="{:.0}" y="{base}" text-anchor="end">0</text>"#,
-        left - 3.0,
-        top + 7.0,
-        number(Some(max)),
-        left - 3.0,
-    );
-    for (i, value) in values.iter().enumerate() {
-        let h = if max > 0.0 {
-            value / max * plot_height
+impl<'a> Page<'a> {
+    fn of(card: &'a Scorecard, baseline: Option<&Baseline<'a>>) -> Page<'a> {
+        let counts = if card.history.commits == 0 {
+            super::empty_window(card)
         } else {
-            0.0
+            format!(
+                "{} ({}, {} by bots)",
+                count(card.history.commits as u64, "commit"),
+                count(card.history.merges as u64, "merge"),
+                card.history.bot_commits,
+            )
         };
-        let week = weeks.get(i).map(String::as_str).unwrap_or("");
-        let _ = write!(
-            svg,
-            r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}"><title>week of {}: {}</title></rect>"#,
-            left + i as f64 * bar + 1.0,
-            base - h,
-            (bar - 2.0).max(1.0),
-            h.max(0.5),
-            escape(week),
-            value
-        );
+        Page {
+            since: &card.window.since,
+            until: &card.window.until,
+            head: &card.head[..card.head.len().min(10)],
+            counts,
+            compared: baseline.map(|b| b.reference),
+            incomplete: &card.history.incomplete,
+            cards: card
+                .services
+                .iter()
+                .map(|s| Card::of(s, &card.weeks, baseline))
+                .collect(),
+            matrix: Matrix::of(card),
+            hotspots: card
+                .hotspots
+                .iter()
+                .map(|h| HotspotRow {
+                    path: h.path.clone(),
+                    service: h.service.clone().unwrap_or_default(),
+                    changes: h.changes,
+                    lines: h.lines,
+                    score: h.score,
+                })
+                .collect(),
+        }
     }
-    let mut ticks = vec![0, values.len().saturating_sub(1)];
-    if values.len() > 4 {
-        ticks.insert(1, values.len() / 2);
-    }
-    ticks.dedup();
-    for (k, i) in ticks.iter().enumerate() {
-        let Some(week) = weeks.get(*i) else { continue };
-        let anchor = match k {
-            0 => "start",
-            _ if k + 1 == ticks.len() => "end",
-            _ => "middle",
-        };
-        let x = match anchor {
-            "start" => left + *i as f64 * bar,
-            "end" => left + (*i + 1) as f64 * bar,
-            _ => left + (*i as f64 + 0.5) * bar,
-        };
-        let _ = write!(
-            svg,
-            r#"<text x="{x:.1}" y="{height}" text-anchor="{anchor}">{}</text>"#,
-            escape(week.get(5..).unwrap_or(week))
-        );
-    }
-    svg.push_str("</svg></figure>");
-    svg
 }
 
-fn card(out: &mut String, s: &ServiceScore, weeks: &[String], baseline: Option<&Baseline<'_>>) {
-    let status = if s.alerts.is_empty() { "ok" } else { "alert" };
-    let delta = baseline
-        .and_then(|b| b.service(&s.name))
-        .and_then(|b| b.score)
-        .zip(s.score)
-        .map(|(before, now)| {
-            format!(
-                " <small>({:+} vs {})</small>",
-                i64::from(now) - i64::from(before),
-                before
-            )
-        })
-        .unwrap_or_default();
-    let _ = write!(
-        out,
-        r#"<section class="card {status}"><h2>{}</h2><p class="score">{}<span>/100</span>{delta}</p><table>"#,
-        escape(&s.name),
-        score_text(s.score)
-    );
+#[derive(Serialize)]
+struct Card {
+    name: String,
+    /// `ok`, `alert`, or `na` without a score.
+    status: &'static str,
+    score: Option<String>,
+    delta: Option<String>,
+    rows: Vec<Row>,
+    activity: String,
+    inputs: Vec<Input>,
+    charts: Vec<Chart>,
+}
+
+impl Card {
+    fn of(s: &ServiceScore, weeks: &[String], baseline: Option<&Baseline<'_>>) -> Card {
+        let status = match (s.score, s.alerts.is_empty()) {
+            (None, _) => "na",
+            (Some(_), true) => "ok",
+            (Some(_), false) => "alert",
+        };
+        let delta = baseline
+            .and_then(|b| b.service(&s.name))
+            .and_then(|b| b.score)
+            .zip(s.score)
+            .map(|(before, now)| format!("{:+} vs {before}", i64::from(now) - i64::from(before)));
+        let churn = s.churn.as_ref().map_or(String::new(), |c| {
+            format!(", lines +{} / -{}", c.added, c.removed)
+        });
+        Card {
+            name: s.name.clone(),
+            status,
+            score: s.score.map(|_| score_text(s)),
+            delta,
+            rows: rows(s),
+            activity: format!(
+                "{} ({} by bots), {}{churn}",
+                count(s.commits as u64, "commit"),
+                s.bot_commits,
+                count(s.authors as u64, "author")
+            ),
+            inputs: s
+                .score_inputs
+                .iter()
+                .map(|input| Input {
+                    metric: input.metric.clone(),
+                    value: number(input.value),
+                    subscore: number(input.subscore),
+                    weight: input.weight.to_string(),
+                    formula: input.formula.clone(),
+                })
+                .collect(),
+            charts: charts(s, weeks),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Row {
+    name: &'static str,
+    value: String,
+    class: &'static str,
+    status: &'static str,
+    /// Why the metric has no data: on the page, not in a tooltip, so a
+    /// printed or screenshotted report says it too.
+    reason: Option<String>,
+}
+
+fn rows(s: &ServiceScore) -> Vec<Row> {
     let st = &s.interface_stability;
-    let rows = [
+    let dc = &s.data_coupling;
+    let df = &s.deploy_frequency;
+    let ac = &s.author_concentration;
+    let age = &s.dependency_age;
+    [
         (
             "Interface stability",
-            format!(
-                "{} breaking of {} ({})",
-                st.breaking_commits,
-                count(st.contract_commits as u64, "contract commit"),
-                ratio(st.ratio)
-            ),
+            match st.unknown_commits {
+                0 => format!(
+                    "{} breaking of {} ({})",
+                    st.breaking_commits,
+                    count(st.contract_commits as u64, "contract commit"),
+                    ratio(st.ratio)
+                ),
+                unknown => format!(
+                    "{} breaking of {} judged ({}); {unknown} of {} could not be judged",
+                    st.breaking_commits,
+                    st.contract_commits - unknown,
+                    ratio(st.ratio),
+                    count(st.contract_commits as u64, "contract commit"),
+                ),
+            },
             st.status,
-            st.reason.clone(),
+            &st.reason,
         ),
         (
             "Data coupling",
-            if s.data_coupling.shared_tables.is_empty() {
-                "no shared tables".to_string()
-            } else {
-                format!(
-                    "{} shared: {}",
-                    s.data_coupling.count,
-                    s.data_coupling.shared_tables.join(", ")
-                )
+            match dc.shared_tables.is_empty() {
+                true => "no shared tables".to_string(),
+                false => format!("{} shared: {}", dc.count, dc.shared_tables.join(", ")),
             },
-            s.data_coupling.status,
-            s.data_coupling.reason.clone(),
+            dc.status,
+            &dc.reason,
         ),
         (
             "Deploy frequency",
             format!(
                 "{}, domain average {}, ratio {}",
-                count(s.deploy_frequency.deploys as u64, "deploy"),
-                number(s.deploy_frequency.domain_average),
-                number(s.deploy_frequency.ratio)
+                count(df.deploys as u64, "deploy"),
+                number(df.domain_average),
+                number(df.ratio)
             ),
-            s.deploy_frequency.status,
-            s.deploy_frequency.reason.clone(),
+            df.status,
+            &df.reason,
         ),
         (
             "Author concentration",
             format!(
                 "bus factor {}, top author {}",
-                s.author_concentration.bus_factor,
-                ratio(s.author_concentration.top_share)
+                ac.bus_factor,
+                ratio(ac.top_share)
             ),
-            s.author_concentration.status,
-            s.author_concentration.reason.clone(),
+            ac.status,
+            &ac.reason,
         ),
         (
             "Dependency age",
-            match s.dependency_age.libyears {
-                Some(years) => format!(
-                    "{} libyears over {} ({} not in the module cache)",
-                    number(Some(years)),
-                    count(s.dependency_age.dependencies as u64, "direct requirement"),
-                    s.dependency_age.not_found
-                ),
-                None => "unavailable".to_string(),
-            },
-            s.dependency_age.status,
-            s.dependency_age.reason.clone(),
+            format!(
+                "{} libyears (direct requirements with release times in the module cache)",
+                libyears(age)
+            ),
+            age.status,
+            &age.reason,
         ),
-    ];
-    for (name, value, status, reason) in rows {
-        let title = reason
-            .map(|r| format!(r#" title="{}""#, escape(&r)))
-            .unwrap_or_default();
-        let _ = write!(
-            out,
-            r#"<tr class="{}"{title}><th>{name}</th><td>{}</td><td class="status">{}</td></tr>"#,
-            class(status),
-            escape(&value),
-            status.as_str()
-        );
+    ]
+    .into_iter()
+    .map(|(name, value, status, reason)| row(name, value, status, reason))
+    .collect()
+}
+
+fn row(name: &'static str, value: String, status: Status, reason: &Option<String>) -> Row {
+    let unavailable = status == Status::Unavailable;
+    Row {
+        name,
+        value: if unavailable { "no data".into() } else { value },
+        class: match status {
+            Status::Ok => "ok",
+            Status::Alert => "alert",
+            Status::Unavailable => "na",
+        },
+        status: status.as_str(),
+        reason: unavailable.then(|| {
+            reason
+                .clone()
+                .unwrap_or_else(|| "no reason recorded".to_string())
+        }),
     }
-    let churn = s.churn.as_ref().map_or(String::new(), |c| {
-        format!(", lines +{} / -{}", c.added, c.removed)
-    });
-    let _ = write!(
-        out,
-        "<tr><th>Activity</th><td>{} ({} by bots), {}{churn}</td><td></td></tr></table>",
-        count(s.commits as u64, "commit"),
-        s.bot_commits,
-        count(s.authors as u64, "author")
-    );
-    out.push_str(r#"<details><summary>score inputs</summary><table class="inputs"><tr><th>metric</th><th>value</th><th>sub-score</th><th>weight</th><th>formula</th></tr>"#);
-    for input in &s.score_inputs {
-        let _ = write!(
-            out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            input.metric,
-            number(input.value),
-            number(input.subscore),
-            input.weight,
-            escape(&input.formula)
-        );
-    }
-    out.push_str("</table></details><div class=\"trends\">");
+}
+
+#[derive(Serialize)]
+struct Input {
+    metric: String,
+    value: String,
+    subscore: String,
+    weight: String,
+    formula: String,
+}
+
+fn charts(s: &ServiceScore, weeks: &[String]) -> Vec<Chart> {
     let w = &s.weekly;
-    let f = |v: &[usize]| v.iter().map(|x| *x as f64).collect::<Vec<_>>();
-    out.push_str(&sparkline("commits", &f(&w.commits), weeks));
-    out.push_str(&sparkline(
-        "churn (lines)",
-        &w.churn.iter().map(|x| *x as f64).collect::<Vec<_>>(),
-        weeks,
-    ));
-    out.push_str(&sparkline("deploys", &f(&w.deploys), weeks));
-    out.push_str(&sparkline(
-        "contract commits",
-        &f(&w.contract_commits),
-        weeks,
-    ));
-    out.push_str(&sparkline(
-        "breaking commits",
-        &f(&w.breaking_commits),
-        weeks,
-    ));
-    out.push_str(&sparkline("authors", &f(&w.authors), weeks));
-    out.push_str("</div></section>\n");
+    let counts = |v: &[usize]| v.iter().map(|x| *x as f64).collect::<Vec<_>>();
+    let churn: Vec<f64> = w.churn.iter().map(|x| *x as f64).collect();
+    vec![
+        Chart::of("commits", &counts(&w.commits), weeks),
+        Chart::of("churn (lines)", &churn, weeks),
+        Chart::of("deploys", &counts(&w.deploys), weeks),
+        Chart::of("contract commits", &counts(&w.contract_commits), weeks),
+        Chart::of("breaking commits", &counts(&w.breaking_commits), weeks),
+        Chart::of("authors", &counts(&w.authors), weeks),
+    ]
+}
+
+/// A weekly trend as a small bar chart: the plot sits right of the y labels
+/// (the maximum and 0) and above the week labels (first, middle and last
+/// week, with the year). All numbers are formatted for the SVG here.
+#[derive(Serialize)]
+struct Chart {
+    label: &'static str,
+    /// Empty bars on an axis would read as a measured zero trend: a series
+    /// without activity says so instead.
+    empty: bool,
+    width: f64,
+    height: f64,
+    left: f64,
+    top: f64,
+    base: f64,
+    middle_x: String,
+    middle_y: String,
+    label_x: String,
+    max_y: String,
+    max: String,
+    bars: Vec<Bar>,
+    ticks: Vec<Tick>,
+}
+
+#[derive(Serialize)]
+struct Bar {
+    x: String,
+    y: String,
+    width: String,
+    height: String,
+    week: String,
+    value: f64,
+}
+
+#[derive(Serialize)]
+struct Tick {
+    x: String,
+    anchor: &'static str,
+    week: String,
+}
+
+impl Chart {
+    fn of(label: &'static str, values: &[f64], weeks: &[String]) -> Chart {
+        let (width, height) = (260.0, 72.0);
+        let (left, bottom, top) = (30.0, 14.0, 4.0);
+        let plot_height = height - bottom - top;
+        let base = top + plot_height;
+        let max = values.iter().copied().fold(0.0_f64, f64::max);
+        let bar = (width - left) / values.len().max(1) as f64;
+        let bars = values
+            .iter()
+            .enumerate()
+            .map(|(i, value)| {
+                let h = if max > 0.0 {
+                    value / max * plot_height
+                } else {
+                    0.0
+                };
+                Bar {
+                    x: format!("{:.1}", left + i as f64 * bar + 1.0),
+                    y: format!("{:.1}", base - h),
+                    width: format!("{:.1}", (bar - 2.0).max(1.0)),
+                    height: format!("{:.1}", h.max(0.5)),
+                    week: weeks.get(i).cloned().unwrap_or_default(),
+                    value: *value,
+                }
+            })
+            .collect();
+        Chart {
+            label,
+            empty: max == 0.0,
+            width,
+            height,
+            left,
+            top,
+            base,
+            middle_x: format!("{:.0}", width / 2.0),
+            middle_y: format!("{:.0}", height / 2.0),
+            label_x: format!("{:.0}", left - 3.0),
+            max_y: format!("{:.0}", top + 7.0),
+            max: number(Some(max)),
+            bars,
+            ticks: ticks(values.len(), weeks, left, bar),
+        }
+    }
+}
+
+/// The first, middle (with more than four weeks) and last week under the bars.
+fn ticks(n: usize, weeks: &[String], left: f64, bar: f64) -> Vec<Tick> {
+    let mut at = vec![0, n.saturating_sub(1)];
+    if n > 4 {
+        at.insert(1, n / 2);
+    }
+    at.dedup();
+    let last = at.len() - 1;
+    at.iter()
+        .enumerate()
+        .filter_map(|(k, i)| {
+            let week = weeks.get(*i)?;
+            let (anchor, x) = match k {
+                0 => ("start", left + *i as f64 * bar),
+                _ if k == last => ("end", left + (*i + 1) as f64 * bar),
+                _ => ("middle", left + (*i as f64 + 0.5) * bar),
+            };
+            Some(Tick {
+                x: format!("{x:.1}"),
+                anchor,
+                week: week.clone(),
+            })
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct HotspotRow {
+    path: String,
+    service: String,
+    changes: usize,
+    lines: u32,
+    score: u64,
 }
 
 /// The coupling matrix: degree of temporal coupling between each pair.
-fn matrix(out: &mut String, card: &Scorecard) {
-    let names: Vec<&str> = card.services.iter().map(|s| s.name.as_str()).collect();
-    out.push_str("<section><h2>Temporal coupling (degree %, shared commits)</h2>");
-    if card.temporal_coupling.is_empty() {
-        out.push_str("<p>No two services changed in the same commit.</p></section>");
-        return;
-    }
-    out.push_str("<table class=\"matrix\"><tr><th></th>");
-    for name in &names {
-        let _ = write!(out, "<th>{}</th>", escape(name));
-    }
-    out.push_str("</tr>");
-    for a in &names {
-        let _ = write!(out, "<tr><th>{}</th>", escape(a));
-        for b in &names {
+#[derive(Serialize)]
+struct Matrix {
+    names: Vec<String>,
+    /// Empty when no two services changed in the same commit.
+    rows: Vec<MatrixRow>,
+}
+
+#[derive(Serialize)]
+struct MatrixRow {
+    name: String,
+    cells: Vec<Option<MatrixCell>>,
+}
+
+#[derive(Serialize)]
+struct MatrixCell {
+    degree: u32,
+    shared: usize,
+    alpha: String,
+}
+
+impl Matrix {
+    fn of(card: &Scorecard) -> Matrix {
+        let names: Vec<String> = card.services.iter().map(|s| s.name.clone()).collect();
+        if card.temporal_coupling.is_empty() {
+            return Matrix {
+                names,
+                rows: Vec::new(),
+            };
+        }
+        let cell = |a: &str, b: &str| {
             let pair = card.temporal_coupling.iter().find(|p| {
-                (p.services[0] == *a && p.services[1] == *b)
-                    || (p.services[0] == *b && p.services[1] == *a)
-            });
-            match pair {
-                Some(p) if a != b => {
-                    let alpha = (f64::from(p.degree) / 100.0).clamp(0.08, 1.0);
-                    let _ = write!(
-                        out,
-                        r#"<td style="background:rgba(200,60,40,{alpha:.2})">{}% <small>({})</small></td>"#,
-                        p.degree, p.shared_commits
-                    );
-                }
-                _ => out.push_str("<td></td>"),
-            }
-        }
-        out.push_str("</tr>");
+                (p.services[0] == a && p.services[1] == b)
+                    || (p.services[0] == b && p.services[1] == a)
+            })?;
+            (a != b).then(|| MatrixCell {
+                degree: pair.degree,
+                shared: pair.shared_commits,
+                alpha: format!("{:.2}", (f64::from(pair.degree) / 100.0).clamp(0.08, 1.0)),
+            })
+        };
+        let rows = names
+            .iter()
+            .map(|a| MatrixRow {
+                name: a.clone(),
+                cells: names.iter().map(|b| cell(a, b)).collect(),
+            })
+            .collect();
+        Matrix { names, rows }
     }
-    out.push_str("</table></section>");
-}
-
-pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
-    let mut out = String::new();
-    out.push_str(r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>trellis score</title><style>
-body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1d232a;background:#f6f7f9}
-h1{margin:0 0 4px}header p{margin:0 0 16px;color:#555}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(480px,1fr));gap:16px}
-.card,section{background:#fff;border-radius:8px;padding:12px 16px;box-shadow:0 1px 3px rgba(0,0,0,.12);margin-bottom:16px}
-.card.alert{border-left:6px solid #c83c28}.card.ok{border-left:6px solid #2f9e44}
-.card h2{margin:0}.score{font-size:32px;font-weight:700;margin:4px 0}.score span{font-size:14px;color:#777}
-table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:3px 6px;border-bottom:1px solid #eee;vertical-align:top}
-tr.alert td.status{color:#c83c28;font-weight:700}tr.ok td.status{color:#2f9e44}tr.na td.status{color:#888}
-.trends{display:flex;flex-wrap:wrap;gap:8px;margin-top:8px}.trend{margin:0}.trend figcaption{font-size:12px;color:#555}
-.trend rect{fill:#4263eb}.trend text{font-size:9px;fill:#777}.trend .axis{stroke:#bbb;stroke-width:1}
-.matrix td,.matrix th{text-align:center}.inputs td{font-size:12px}
-</style></head><body>"#);
-    let _ = write!(
-        out,
-        "<header><h1>trellis score</h1><p>History {} to {} at <code>{}</code>: {} ({}, {} by bots){}.</p></header>",
-        card.window.since,
-        card.window.until,
-        escape(&card.head[..card.head.len().min(10)]),
-        count(card.history.commits as u64, "commit"),
-        count(card.history.merges as u64, "merge"),
-        card.history.bot_commits,
-        baseline.map_or(String::new(), |b| format!(
-            ", compared with <code>{}</code>",
-            escape(b.reference)
-        ))
-    );
-    if !card.history.incomplete.is_empty() {
-        out.push_str("<section><h2>Incomplete</h2><ul>");
-        for i in &card.history.incomplete {
-            let _ = write!(
-                out,
-                "<li><b>{}</b>: {}</li>",
-                escape(&i.metric),
-                escape(&i.reason)
-            );
-        }
-        out.push_str("</ul></section>");
-    }
-    out.push_str("<div class=\"cards\">");
-    for s in &card.services {
-        card_html(&mut out, s, &card.weeks, baseline);
-    }
-    out.push_str("</div>");
-    matrix(&mut out, card);
-    out.push_str("<section><h2>Hotspots (changes x lines)</h2>");
-    if card.hotspots.is_empty() {
-        out.push_str("<p>No file changed in the window.</p>");
-    } else {
-        out.push_str("<table><tr><th>file</th><th>service</th><th>changes</th><th>lines</th><th>score</th></tr>");
-        for h in &card.hotspots {
-            let _ = write!(
-                out,
-                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(&h.path),
-                escape(h.service.as_deref().unwrap_or("")),
-                h.changes,
-                h.lines,
-                h.score
-            );
-        }
-        out.push_str("</table>");
-    }
-    out.push_str("</section></body></html>\n");
-    out
-}
-
-fn card_html(
-    out: &mut String,
-    s: &ServiceScore,
-    weeks: &[String],
-    baseline: Option<&Baseline<'_>>,
-) {
-    card(out, s, weeks, baseline);
 }

@@ -6,25 +6,42 @@ fn badge(status: Status) -> &'static str {
     match status {
         Status::Ok => "",
         Status::Alert => " :red_circle:",
-        Status::Unavailable => " (n/a)",
+        Status::Unavailable => " _(no data)_",
     }
 }
 
 /// A pull-request comment: the table, and what changed against the baseline.
 pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
+    let mut out = header(card, baseline);
+    table(&mut out, card, baseline);
+    if let Some(baseline) = baseline {
+        changes(&mut out, card, baseline);
+    }
+    notes(&mut out, card);
+    out
+}
+
+fn header(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "## trellis score\n");
-    let _ = writeln!(
-        out,
-        "History {} to {}, {}.{}\n",
-        card.window.since,
-        card.window.until,
-        super::count(card.history.commits as u64, "commit"),
-        baseline.map_or(String::new(), |b| format!(
-            " Compared with `{}`.",
-            b.reference
-        ))
-    );
+    let compared = baseline.map_or(String::new(), |b| {
+        format!(" Compared with `{}`.", b.reference)
+    });
+    if card.history.commits == 0 {
+        let _ = writeln!(out, "History: {}.{compared}\n", super::empty_window(card));
+    } else {
+        let _ = writeln!(
+            out,
+            "History {} to {}, {}.{compared}\n",
+            card.window.since,
+            card.window.until,
+            super::count(card.history.commits as u64, "commit"),
+        );
+    }
+    out
+}
+
+fn table(out: &mut String, card: &Scorecard, baseline: Option<&Baseline<'_>>) {
     out.push_str("| service | score | interface stability | shared tables | deploy ratio | commits | authors | bus factor |\n");
     out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for s in &card.services {
@@ -33,16 +50,15 @@ pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
             .and_then(|b| b.score);
         let score = match (before, s.score) {
             (Some(b), Some(n)) if b != n => format!("{} ({:+})", n, i64::from(n) - i64::from(b)),
-            _ => score_text(s.score),
+            _ => score_text(s),
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {} ({}/{}){} | {}{} | {}{} | {} | {} | {}{} |",
+            "| {} | {} | {} ({}){} | {}{} | {}{} | {} | {} | {}{} |",
             s.name,
             score,
             ratio(s.interface_stability.ratio),
-            s.interface_stability.breaking_commits,
-            s.interface_stability.contract_commits,
+            super::breaking(&s.interface_stability),
             badge(s.interface_stability.status),
             s.data_coupling.count,
             badge(s.data_coupling.status),
@@ -54,50 +70,64 @@ pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
             badge(s.author_concentration.status),
         );
     }
-    if let Some(baseline) = baseline {
-        let mut changes = Vec::new();
-        for s in &card.services {
-            let Some(base) = baseline.service(&s.name) else {
-                changes.push(format!("- `{}` is new", s.name));
-                continue;
-            };
-            for (now, before) in s.score_inputs.iter().zip(&base.score_inputs) {
-                if now.subscore != before.subscore {
-                    changes.push(format!(
-                        "- `{}` {}: {} -> {} (sub-score {} -> {})",
-                        s.name,
-                        now.metric,
-                        number(before.value),
-                        number(now.value),
-                        number(before.subscore),
-                        number(now.subscore)
-                    ));
-                }
-            }
-        }
-        out.push_str("\n### Changes\n\n");
-        if changes.is_empty() {
-            out.push_str("No metric changed.\n");
-        } else {
-            for change in changes {
-                out.push_str(&change);
-                out.push('\n');
-            }
-        }
-        let dropped = super::dropped(card, baseline);
-        if !dropped.is_empty() {
-            out.push_str("\n**Scores dropped** (the ratchet fails):\n\n");
-            for (name, before, now) in dropped {
-                let _ = writeln!(out, "- `{name}`: {before} -> {now}");
+}
+
+/// Each metric that changed since the baseline, and the scores that dropped.
+fn changes(out: &mut String, card: &Scorecard, baseline: &Baseline<'_>) {
+    let mut changes = Vec::new();
+    for s in &card.services {
+        let Some(base) = baseline.service(&s.name) else {
+            changes.push(format!("- `{}` is new", s.name));
+            continue;
+        };
+        for (now, before) in s.score_inputs.iter().zip(&base.score_inputs) {
+            if now.subscore != before.subscore {
+                changes.push(format!(
+                    "- `{}` {}: {} -> {} (sub-score {} -> {})",
+                    s.name,
+                    now.metric,
+                    number(before.value),
+                    number(now.value),
+                    number(before.subscore),
+                    number(now.subscore)
+                ));
             }
         }
     }
-    let notes: Vec<String> = card
-        .history
-        .incomplete
-        .iter()
-        .map(|i| format!("- {} is incomplete: {}", i.metric, i.reason))
+    out.push_str("\n### Changes\n\n");
+    if changes.is_empty() {
+        out.push_str("No metric changed.\n");
+    } else {
+        for change in changes {
+            out.push_str(&change);
+            out.push('\n');
+        }
+    }
+    let dropped = super::dropped(card, baseline);
+    if !dropped.is_empty() {
+        out.push_str("\n**Scores dropped** (the ratchet fails):\n\n");
+        for (name, before, now) in dropped {
+            let _ = writeln!(out, "- `{name}`: {before} -> {now}");
+        }
+    }
+}
+
+/// Why metrics have no data, and what the history leaves out.
+fn notes(out: &mut String, card: &Scorecard) {
+    let mut notes: Vec<String> = super::reasons(card)
+        .into_iter()
+        .map(|(metric, reason, services)| {
+            format!(
+                "- {metric} has no data for {}: {reason}",
+                services.join(", ")
+            )
+        })
         .collect();
+    notes.extend(
+        super::history_notes(card)
+            .into_iter()
+            .map(|n| format!("- {n}")),
+    );
     if !notes.is_empty() {
         out.push_str("\n### Notes\n\n");
         for note in notes {
@@ -105,5 +135,4 @@ pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
             out.push('\n');
         }
     }
-    out
 }

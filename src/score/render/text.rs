@@ -1,120 +1,151 @@
-use super::{Baseline, count, mark, number, ratio, score_text};
-use crate::score::model::Scorecard;
+use super::{Baseline, breaking, count, libyears, mark, number, ratio, score_text};
+use crate::score::model::{Scorecard, ServiceScore, Status};
 use std::fmt::Write as _;
 
-/// A table for a terminal (`!` marks an alert, `?` a metric without data),
-/// then the top hotspots and couplings.
-pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "history {} .. {}: {} ({}, {} by bots)",
+/// A table for a terminal (`!` marks an alert, `?` a metric without data,
+/// grey with colour), then why metrics have no data, the top hotspots and
+/// couplings.
+pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>, color: bool) -> String {
+    let mut out = header(card);
+    table(&mut out, card, baseline, color);
+    notes(&mut out, card);
+    hotspots_and_couplings(&mut out, card);
+    out
+}
+
+fn header(card: &Scorecard) -> String {
+    if card.history.commits == 0 {
+        return format!("history {}\n", super::empty_window(card));
+    }
+    format!(
+        "history {} .. {}: {} ({}, {} by bots)\n",
         card.window.since,
         card.window.until,
         count(card.history.commits as u64, "commit"),
         count(card.history.merges as u64, "merge"),
         card.history.bot_commits
-    );
-    let header = [
-        "SERVICE",
-        "SCORE",
-        "STABILITY",
-        "BREAKING",
-        "SHARED TABLES",
-        "DEPLOYS",
-        "DEPLOY RATIO",
-        "COMMITS",
-        "AUTHORS",
-        "BUS FACTOR",
-        "CHURN +/-",
-        "LIBYEARS",
-    ];
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    for s in &card.services {
-        let mut score = score_text(s.score);
-        if let Some(base) = baseline
-            .and_then(|b| b.service(&s.name))
-            .and_then(|b| b.score)
-            && let Some(now) = s.score
-            && now != base
-        {
-            let _ = write!(score, " ({:+})", i64::from(now) - i64::from(base));
+    )
+}
+
+/// A table cell and whether it shows a metric without data.
+struct Cell {
+    text: String,
+    no_data: bool,
+}
+
+impl Cell {
+    fn plain(text: impl Into<String>) -> Cell {
+        Cell {
+            text: text.into(),
+            no_data: false,
         }
-        let stability = &s.interface_stability;
-        rows.push(vec![
-            s.name.clone(),
-            score,
-            format!("{}{}", ratio(stability.ratio), mark(stability.status)),
-            format!(
-                "{}/{}",
-                stability.breaking_commits, stability.contract_commits
-            ),
-            format!("{}{}", s.data_coupling.count, mark(s.data_coupling.status)),
-            s.deploy_frequency.deploys.to_string(),
-            format!(
-                "{}{}",
-                number(s.deploy_frequency.ratio),
-                mark(s.deploy_frequency.status)
-            ),
-            s.commits.to_string(),
-            s.authors.to_string(),
-            format!(
-                "{}{}",
-                s.author_concentration.bus_factor,
-                mark(s.author_concentration.status)
-            ),
-            s.churn
-                .as_ref()
-                .map_or("-".into(), |c| format!("+{} -{}", c.added, c.removed)),
-            format!(
-                "{}{}",
-                number(s.dependency_age.libyears),
-                mark(s.dependency_age.status)
-            ),
-        ]);
     }
-    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+
+    fn metric(text: String, status: Status) -> Cell {
+        Cell {
+            text: format!("{text}{}", mark(status)),
+            no_data: status == Status::Unavailable,
+        }
+    }
+}
+
+const HEADER: [&str; 12] = [
+    "SERVICE",
+    "SCORE",
+    "STABILITY",
+    "BREAKING",
+    "SHARED TABLES",
+    "DEPLOYS",
+    "DEPLOY RATIO",
+    "COMMITS",
+    "AUTHORS",
+    "BUS FACTOR",
+    "CHURN +/-",
+    "LIBYEARS",
+];
+
+fn table(out: &mut String, card: &Scorecard, baseline: Option<&Baseline<'_>>, color: bool) {
+    let rows: Vec<Vec<Cell>> = card.services.iter().map(|s| row(s, baseline)).collect();
+    let mut widths: Vec<usize> = HEADER.iter().map(|h| h.len()).collect();
     for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
+            *w = (*w).max(cell.text.chars().count());
         }
     }
-    let line = |cells: Vec<&str>, out: &mut String| {
+    let line = |cells: &[Cell], out: &mut String| {
         let mut text = String::new();
-        for (i, cell) in cells.iter().enumerate() {
-            let _ = write!(text, "{cell:<width$}  ", width = widths[i]);
+        for (cell, width) in cells.iter().zip(&widths) {
+            let padded = format!("{:<width$}  ", cell.text);
+            // Grey (ANSI bright black) for what has no data, padding outside it.
+            if color && cell.no_data {
+                let _ = write!(
+                    text,
+                    "\x1b[90m{}\x1b[0m{}",
+                    cell.text,
+                    &padded[cell.text.len()..]
+                );
+            } else {
+                text.push_str(&padded);
+            }
         }
         out.push_str(text.trim_end());
         out.push('\n');
     };
     out.push('\n');
-    line(header.to_vec(), &mut out);
+    line(&HEADER.map(Cell::plain), out);
     for row in &rows {
-        line(row.iter().map(String::as_str).collect(), &mut out);
+        line(row, out);
     }
     out.push_str("\n! alert   ? no data (see below)\n");
+}
 
-    // Metrics without data, grouped by reason so a reason shared by every
-    // service is said once.
-    let mut reasons: Vec<(String, String, Vec<String>)> = Vec::new();
+fn row(s: &ServiceScore, baseline: Option<&Baseline<'_>>) -> Vec<Cell> {
+    let stability = &s.interface_stability;
+    vec![
+        Cell::plain(s.name.clone()),
+        score_cell(s, baseline),
+        Cell::metric(ratio(stability.ratio), stability.status),
+        Cell::plain(breaking(stability)),
+        Cell::metric(s.data_coupling.count.to_string(), s.data_coupling.status),
+        Cell::plain(s.deploy_frequency.deploys.to_string()),
+        Cell::metric(number(s.deploy_frequency.ratio), s.deploy_frequency.status),
+        Cell::plain(s.commits.to_string()),
+        Cell::plain(s.authors.to_string()),
+        Cell::metric(
+            match s.author_concentration.status {
+                Status::Unavailable => "-".to_string(),
+                _ => s.author_concentration.bus_factor.to_string(),
+            },
+            s.author_concentration.status,
+        ),
+        Cell::plain(
+            s.churn
+                .as_ref()
+                .map_or("-".into(), |c| format!("+{} -{}", c.added, c.removed)),
+        ),
+        Cell::metric(libyears(&s.dependency_age), s.dependency_age.status),
+    ]
+}
+
+fn score_cell(s: &ServiceScore, baseline: Option<&Baseline<'_>>) -> Cell {
+    let mut score = score_text(s);
+    if let Some(base) = baseline
+        .and_then(|b| b.service(&s.name))
+        .and_then(|b| b.score)
+        && let Some(now) = s.score
+        && now != base
+    {
+        let _ = write!(score, " ({:+})", i64::from(now) - i64::from(base));
+    }
+    Cell {
+        text: score,
+        no_data: s.score.is_none(),
+    }
+}
+
+fn notes(out: &mut String, card: &Scorecard) {
     let mut notes = Vec::new();
     for s in &card.services {
-        for (metric, reason) in [
-            ("interface_stability", &s.interface_stability.reason),
-            ("data_coupling", &s.data_coupling.reason),
-            ("deploy_frequency", &s.deploy_frequency.reason),
-            ("author_concentration", &s.author_concentration.reason),
-            ("dependency_age", &s.dependency_age.reason),
-        ] {
-            let Some(reason) = reason else { continue };
-            match reasons
-                .iter_mut()
-                .find(|(m, r, _)| m == metric && r == reason)
-            {
-                Some((_, _, services)) => services.push(s.name.clone()),
-                None => reasons.push((metric.to_string(), reason.clone(), vec![s.name.clone()])),
-            }
-        }
         for shared in &s.data_coupling.tables {
             notes.push(format!(
                 "{} shares table `{}` with {}",
@@ -124,37 +155,22 @@ pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
             ));
         }
     }
-    for (metric, reason, services) in reasons {
+    for (metric, reason, services) in super::reasons(card) {
         notes.push(format!(
             "{metric} has no data for {}: {reason}",
             services.join(", ")
         ));
     }
-    for incomplete in &card.history.incomplete {
-        notes.push(format!(
-            "{} is incomplete: {}",
-            incomplete.metric, incomplete.reason
-        ));
-    }
-    if card.history.non_semver_tags > 0 {
-        notes.push(format!(
-            "{} ignored because their version is not semver",
-            count(card.history.non_semver_tags as u64, "deploy tag")
-        ));
-    }
-    if card.history.large_commits_skipped > 0 {
-        notes.push(format!(
-            "{} over the changeset limit left out of temporal coupling",
-            count(card.history.large_commits_skipped as u64, "commit")
-        ));
-    }
+    notes.extend(super::history_notes(card));
     if !notes.is_empty() {
         out.push('\n');
         for note in notes {
             let _ = writeln!(out, "note: {note}");
         }
     }
+}
 
+fn hotspots_and_couplings(out: &mut String, card: &Scorecard) {
     if !card.hotspots.is_empty() {
         out.push_str("\nhotspots (changes x lines):\n");
         for h in card.hotspots.iter().take(5) {
@@ -183,5 +199,4 @@ pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
             );
         }
     }
-    out
 }

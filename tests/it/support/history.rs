@@ -171,6 +171,39 @@ impl History {
         self.checkout(name)
     }
 
+    /// Merges branch `name` into HEAD with a merge commit (no conflicts expected).
+    pub fn merge(&mut self, name: &str, message: &str) -> Oid {
+        let ours = self.repo.head().unwrap().peel_to_commit().unwrap();
+        let theirs = self
+            .repo
+            .find_branch(name, git2::BranchType::Local)
+            .unwrap()
+            .get()
+            .peel_to_commit()
+            .unwrap();
+        let mut index = self.repo.merge_commits(&ours, &theirs, None).unwrap();
+        let tree_id = index.write_tree_to(&self.repo).unwrap();
+        let tree = self.repo.find_tree(tree_id).unwrap();
+        let signature =
+            Signature::new(&self.author.0, &self.author.1, &Time::new(self.time, 0)).unwrap();
+        let id = self
+            .repo
+            .commit(
+                Some("HEAD"),
+                &signature,
+                &signature,
+                message,
+                &tree,
+                &[&ours, &theirs],
+            )
+            .unwrap();
+        self.repo
+            .checkout_head(Some(git2::build::CheckoutBuilder::new().force()))
+            .unwrap();
+        self.time += 60;
+        id
+    }
+
     /// Switches HEAD (and the work tree) to an existing branch.
     pub fn checkout(&mut self, name: &str) -> &mut History {
         self.repo.set_head(&format!("refs/heads/{name}")).unwrap();
