@@ -101,7 +101,7 @@ pub struct Context {
     /// The configuration [`Context::repo`] loaded, kept so that [`Context::emit`]
     /// can apply its `rules:` and `exceptions:` to every command's report
     /// without each command remembering to.
-    config: std::cell::OnceCell<crate::config::Config>,
+    config: std::cell::OnceCell<crate::config::Loaded>,
 }
 
 impl Context {
@@ -147,7 +147,7 @@ impl Context {
     /// Loads the configuration and discovers the services.
     pub fn repo(&self) -> Result<Repo, InputError> {
         let config = crate::config::load(&self.root, self.global.config.as_deref())?;
-        let _ = self.config.set(config.config.clone());
+        let _ = self.config.set(config.clone());
         Repo::open(&self.root, config)
     }
 
@@ -203,7 +203,9 @@ impl Context {
     /// and returns the exit code.
     pub fn emit(&self, report: Report, format: OutputFormat) -> anyhow::Result<i32> {
         let report = match self.config.get() {
-            Some(config) => crate::report::sink::apply(report, config),
+            Some(loaded) => {
+                crate::report::sink::apply(report, &loaded.config, &loaded.display_path(&self.root))
+            }
             None => report,
         };
         self.render(report, format)

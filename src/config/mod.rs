@@ -6,7 +6,7 @@ mod glob;
 pub mod init;
 pub mod selection;
 
-pub use glob::{Glob, GlobList, ServiceEntry};
+pub use glob::{Glob, GlobList, Located, ServiceEntry};
 pub use selection::{Exception, RuleKey};
 
 use crate::error::{InputError, did_you_mean};
@@ -71,9 +71,11 @@ pub struct Config {
     /// (the older spelling, for lint rules only).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub rules: BTreeMap<RuleKey, crate::lint::config::RuleLevel>,
-    /// Accepted findings: `{rule, path | service, reason}`. A finding of `rule`
-    /// (an id or prefix) whose path matches the glob, or whose service is the
-    /// one named, is left out of the report and counted as excepted.
+    /// Accepted findings: `{rule, path | module | service, reason}`. A finding
+    /// of `rule` (an id or prefix) whose path matches the glob, or whose
+    /// module (drift findings name one) or service is the one named, is left
+    /// out of the report and counted as excepted. An exception that matches
+    /// no finding of a rule that ran is reported.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exceptions: Vec<Exception>,
 }
@@ -137,6 +139,21 @@ impl Loaded {
             files: Vec::new(),
         }
     }
+
+    /// The file that was read last (the given one), relative to `root` when
+    /// inside it: where findings about the configuration point.
+    /// `trellis.yaml` when defaults were used.
+    pub fn display_path(&self, root: &Path) -> String {
+        self.files
+            .last()
+            .map(|file| {
+                let file = file.canonicalize().unwrap_or_else(|_| file.clone());
+                let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+                crate::repo::relative_path(&root, &file)
+                    .unwrap_or_else(|| file.display().to_string())
+            })
+            .unwrap_or_else(|| FILE_NAME.to_string())
+    }
 }
 
 /// Loads `explicit`, or `ROOT/trellis.yaml` when it exists, or the defaults.
@@ -161,19 +178,47 @@ pub fn load(root: &Path, explicit: Option<&Path>) -> Result<Loaded, InputError> 
         }
     };
     let mut files = Vec::new();
-    let merged = load_merged(&path, &mut files, &mut Vec::new())?;
-    let config: Config = serde_json::from_value(merged).map_err(|e| {
+    let mut parsed = Vec::new();
+    let merged = load_merged(&path, &mut files, &mut parsed, &mut Vec::new())?;
+    let Some(own) = parsed.pop() else {
+        return Err(InputError::new("no configuration was read").in_file(&path));
+    };
+    if parsed.is_empty() {
+        // One file: its own parse keeps where every entry was written.
+        return Ok(Loaded { config: own, files });
+    }
+    let mut config: Config = serde_json::from_value(merged).map_err(|e| {
         InputError::new(format!("the merged configuration is invalid: {e}"))
             .in_file(&path)
             .help("check the files named in `extends` for conflicting types")
     })?;
+    adopt_locations(&mut config, own);
     Ok(Loaded { config, files })
 }
 
+/// Merging goes through JSON, which forgets where values were written: puts
+/// back the locations of what the given file itself set (lists replace the
+/// parents' lists whole, map keys are merged one by one), so findings about
+/// those entries point into it.
+fn adopt_locations(merged: &mut Config, own: Config) {
+    if !own.exceptions.is_empty() {
+        merged.exceptions = own.exceptions;
+    }
+    if !own.drift.exceptions.is_empty() {
+        merged.drift.exceptions = own.drift.exceptions;
+    }
+    for (key, level) in own.rules {
+        merged.rules.remove(&key);
+        merged.rules.insert(key, level);
+    }
+}
+
 /// Reads one file and the files it extends, merged with later keys winning.
+/// `parsed` gets each file's own configuration, in the order of `files`.
 fn load_merged(
     path: &Path,
     files: &mut Vec<PathBuf>,
+    parsed: &mut Vec<Config>,
     stack: &mut Vec<PathBuf>,
 ) -> Result<serde_json::Value, InputError> {
     let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
@@ -190,13 +235,13 @@ fn load_merged(
             .in_file(path)
             .help("check that the file exists and is readable")
     })?;
-    let parsed = parse(path, &text)?;
+    let own = parse(path, &text)?;
     let value: serde_json::Value =
         serde_saphyr::from_str(&text).map_err(|e| yaml_error(path, &text, &e))?;
     stack.push(canonical);
     let mut merged = serde_json::Value::Object(Default::default());
     let base_dir = path.parent().unwrap_or(Path::new("."));
-    for parent in &parsed.extends {
+    for parent in &own.extends {
         let parent_path = base_dir.join(parent);
         if !parent_path.is_file() {
             let line = line_of(&text, parent);
@@ -210,16 +255,17 @@ fn load_merged(
             }
             return Err(err);
         }
-        let parent_value = load_merged(&parent_path, files, stack)?;
+        let parent_value = load_merged(&parent_path, files, parsed, stack)?;
         merge(&mut merged, parent_value);
     }
     stack.pop();
-    let mut own = value;
-    if let Some(map) = own.as_object_mut() {
+    let mut own_value = value;
+    if let Some(map) = own_value.as_object_mut() {
         map.remove("extends");
     }
-    merge(&mut merged, own);
+    merge(&mut merged, own_value);
     files.push(path.to_path_buf());
+    parsed.push(own);
     Ok(merged)
 }
 
@@ -465,6 +511,30 @@ mod tests {
     }
 
     #[test]
+    fn entries_of_the_given_file_keep_their_place_through_extends() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("team.yaml"),
+            "version: 1\nrules:\n  drift-: warning\n  go-: info\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            "version: 1\nextends: [team.yaml]\nrules:\n  go-: error\nexceptions:\n  - rule: drift-\n    module: x\n    reason: frozen\n",
+        )
+        .unwrap();
+        let config = load(dir.path(), None).unwrap().config;
+        let located: Vec<(&str, Option<(u32, u32)>)> = config
+            .rules
+            .keys()
+            .map(|key| (key.id.as_str(), key.location))
+            .collect();
+        // The parent's key has no place in this file.
+        assert_eq!(located, vec![("drift-", None), ("go-", Some((4, 3)))]);
+        assert_eq!(config.exceptions[0].rule.location, Some((6, 11)));
+    }
+
+    #[test]
     fn extends_cycle_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
@@ -512,7 +582,7 @@ mod tests {
         assert_eq!(parse_str(ok).unwrap().exceptions.len(), 1);
         let both = "version: 1\nexceptions:\n  - rule: drift-\n    service: legacy\n    path: a/**\n    reason: x\n";
         let err = parse_str(both).unwrap_err();
-        assert!(err.message.contains("exactly one of"), "{err:?}");
+        assert!(err.message.contains("either `path`"), "{err:?}");
         assert_eq!(err.line, Some(3), "{err:?}");
         let blank =
             "version: 1\nexceptions:\n  - rule: go-init-func\n    path: a/**\n    reason: \" \"\n";
@@ -527,12 +597,19 @@ mod tests {
             parse_str(missing).unwrap_err().message,
             "missing key `reason`"
         );
-        let module = "version: 1\nexceptions:\n  - rule: drift-\n    module: x\n    reason: y\n";
+        let module = "version: 1\nexceptions:\n  - rule: drift-\n    module: x\n    service: legacy\n    reason: y\n";
+        let parsed = parse_str(module).unwrap();
+        let located = parsed.exceptions[0].module.as_ref().unwrap();
+        assert_eq!(
+            (located.value.as_str(), located.location),
+            ("x", Some((4, 13)))
+        );
+        let module_and_path = "version: 1\nexceptions:\n  - rule: drift-\n    module: x\n    path: a/**\n    reason: y\n";
         assert!(
-            parse_str(module)
+            parse_str(module_and_path)
                 .unwrap_err()
                 .message
-                .contains("unknown key `module`")
+                .contains("either `path`")
         );
     }
 

@@ -21,6 +21,8 @@ pub struct DriftConfig {
     #[serde(default = "yes")]
     pub float: bool,
     /// Modules (optionally for some services) that may differ, each with why.
+    /// The same as a top-level `exceptions:` entry with `rule: drift-`, the
+    /// `module` and each of the `services`: every drift rule honours it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exceptions: Vec<DriftException>,
     /// Which version a mismatch aligns on: `newest` (every service moves up
@@ -73,7 +75,7 @@ pub enum Align {
 #[serde(deny_unknown_fields)]
 pub struct DriftException {
     /// The module path.
-    pub module: String,
+    pub module: crate::config::Located<String>,
     /// Services the exception covers; all when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub services: Vec<String>,

@@ -44,7 +44,7 @@ pub fn rules() -> Vec<RuleInfo> {
 /// Runs the drift checks on a repository.
 pub fn run(repo: &Repo, options: &DriftOptions) -> Result<Report, InputError> {
     let config = &repo.config.config.drift;
-    let config_path = config_file(repo);
+    let config_path = repo.config.display_path(&repo.root);
     validate(config, repo)?;
     let facts = Facts::gather(repo)?;
     let anchors = anchors(&facts, config);
@@ -52,7 +52,7 @@ pub fn run(repo: &Repo, options: &DriftOptions) -> Result<Report, InputError> {
         facts: &facts,
         config,
         anchors,
-        exception_hits: config.exceptions.iter().map(|_| Cell::new(0)).collect(),
+        exceptions: crate::report::sink::Exceptions::new(&repo.config.config),
         skip_hits: config.cargo_skip.iter().map(|_| Cell::new(0)).collect(),
         config_path,
         config_text: repo
@@ -100,24 +100,13 @@ pub fn run(repo: &Repo, options: &DriftOptions) -> Result<Report, InputError> {
             .push(("Rust workspaces".into(), resolution.clone()));
     }
     report.stats.extend(upstream_stats);
+    report.excepted_in_checks = ctx.exceptions.used();
     if let Some(anchor) = facts.anchor() {
         report
             .stats
             .push(("anchor".into(), anchor.manifest.clone()));
     }
     Ok(report)
-}
-
-/// The config file relative to the root (for findings about the policy).
-fn config_file(repo: &Repo) -> String {
-    repo.config
-        .files
-        .last()
-        .map(|f| {
-            let f = f.canonicalize().unwrap_or_else(|_| f.clone());
-            crate::repo::relative_path(&repo.root, &f).unwrap_or_else(|| f.display().to_string())
-        })
-        .unwrap_or_else(|| crate::config::FILE_NAME.to_string())
 }
 
 fn config_error(repo: &Repo, needle: &str, message: String, help: &str) -> InputError {
@@ -150,10 +139,10 @@ fn validate(config: &DriftConfig, repo: &Repo) -> Result<(), InputError> {
         if exception.reason.trim().is_empty() {
             return Err(config_error(
                 repo,
-                &exception.module,
+                &exception.module.value,
                 format!(
                     "drift.exceptions entry for {} has an empty reason",
-                    exception.module
+                    exception.module.value
                 ),
                 "say why the module may drift: `reason: pinned until the v2 migration (TICKET-12)`",
             ));

@@ -91,6 +91,10 @@ pub struct Finding {
     pub end_column: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
+    /// The dependency the finding is about (a Go module path, a crate name),
+    /// when it is about one: what `exceptions: [{module: ...}]` matches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub module: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// Extra lines shown under the diagnostic (for example every version and who requires it).
@@ -129,6 +133,7 @@ impl Finding {
             end_line: None,
             end_column: None,
             service: None,
+            module: None,
             help: None,
             notes: Vec::new(),
             related: Vec::new(),
@@ -152,6 +157,11 @@ impl Finding {
 
     pub fn service(mut self, service: Option<impl Into<String>>) -> Finding {
         self.service = service.map(Into::into);
+        self
+    }
+
+    pub fn module(mut self, module: impl Into<String>) -> Finding {
+        self.module = Some(module.into());
         self
     }
 

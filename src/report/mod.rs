@@ -42,6 +42,10 @@ pub struct Report {
     /// tree's (the index for `--staged`), by path: snippets show these lines,
     /// not the ones on disk.
     pub sources: HashMap<String, String>,
+    /// Exceptions a check applied while computing its findings (a service
+    /// left out of a version mismatch), by their place in
+    /// [`sink::Exceptions`]: the sink does not report them as unused.
+    pub excepted_in_checks: std::collections::BTreeSet<usize>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -59,6 +63,7 @@ impl Report {
             rules: Vec::new(),
             stats: Vec::new(),
             sources: HashMap::new(),
+            excepted_in_checks: Default::default(),
         }
     }
 

@@ -74,6 +74,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 name,
             )
             .at_line(packages[0].line)
+            .module(name.to_string())
             .help(format!(
                 "`cargo tree -d -i {name}` shows who pulls each version; upgrade the older dependents, or add a drift.cargo_skip entry with a reason"
             ));

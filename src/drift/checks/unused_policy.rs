@@ -77,19 +77,6 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             ));
         }
     }
-    for (entry, hits) in ctx.config.exceptions.iter().zip(&ctx.exception_hits) {
-        if hits.get() == 0 {
-            out.push(finding(
-                ctx,
-                &format!("exception:{}:{}", entry.module, entry.services.join(",")),
-                format!(
-                    "drift.exceptions entry for {} excuses nothing: there is no drift to excuse",
-                    entry.module
-                ),
-                &entry.module,
-            ));
-        }
-    }
     for (entry, hits) in ctx.config.cargo_skip.iter().zip(&ctx.skip_hits) {
         if hits.get() == 0 {
             out.push(finding(

@@ -139,7 +139,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         // other laggards are its related places.
         let mut lagging: Vec<&Use<'_>> = uses
             .iter()
-            .filter(|u| u.version != newest && !ctx.excepted(path, &u.module.name))
+            .filter(|u| u.version != newest && !ctx.excepted(ID, path, &u.module.name))
             .collect();
         lagging.sort_by(|a, b| a.module.manifest.cmp(&b.module.manifest));
         let Some(first) = lagging.first() else {
@@ -159,6 +159,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         )
         .at(first.span.span())
         .service(Some(first.module.name.clone()))
+        .module(path.to_string())
         .help(format!(
             "align on {newest}: `go get {path}@{newest}` in {}, or pin it in the root go.mod",
             list_some(&names, 5)
