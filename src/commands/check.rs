@@ -48,7 +48,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<i32> {
     if runs(CheckJob::Contract) && !contract_in_check && args.against.is_none() {
         combined.stats.push((
             "contract".to_string(),
-            "off (contract.in_check: false)".to_string(),
+            "off (contract.in-check: false)".to_string(),
         ));
     } else if runs(CheckJob::Contract) {
         match contract_git(&repo, args.against.is_some())? {

@@ -147,7 +147,12 @@ impl Context {
     /// Loads the configuration and discovers the services.
     pub fn repo(&self) -> Result<Repo, InputError> {
         let config = crate::config::load(&self.root, self.global.config.as_deref())?;
-        let _ = self.config.set(config.clone());
+        if self.config.set(config.clone()).is_ok() {
+            // Once per run, however many times the repository is opened.
+            for deprecation in &config.deprecations {
+                self.status(&deprecation.to_string());
+            }
+        }
         Repo::open(&self.root, config)
     }
 

@@ -2,10 +2,12 @@
 //! only here (serde-saphyr: maintained, panic-free, and it reports the line
 //! and column of every error and of every value we need to point at).
 
+mod deprecated;
 mod glob;
 pub mod init;
 pub mod selection;
 
+pub use deprecated::Deprecation;
 pub use glob::{Glob, GlobList, Located, ServiceEntry};
 pub use selection::{Exception, RuleKey};
 
@@ -130,6 +132,8 @@ pub struct Loaded {
     pub config: Config,
     /// The files read, the given one last; empty when defaults were used.
     pub files: Vec<PathBuf>,
+    /// Old spellings the files use, to print once per run.
+    pub deprecations: Vec<Deprecation>,
 }
 
 impl Loaded {
@@ -137,6 +141,7 @@ impl Loaded {
         Loaded {
             config: Config::default(),
             files: Vec::new(),
+            deprecations: Vec::new(),
         }
     }
 
@@ -180,20 +185,55 @@ pub fn load(root: &Path, explicit: Option<&Path>) -> Result<Loaded, InputError> 
     let mut files = Vec::new();
     let mut parsed = Vec::new();
     let merged = load_merged(&path, &mut files, &mut parsed, &mut Vec::new())?;
+    let deprecations = files
+        .iter()
+        .filter_map(|file| Some(deprecated::scan(file, &std::fs::read_to_string(file).ok()?)))
+        .flatten()
+        .collect();
     let Some(own) = parsed.pop() else {
         return Err(InputError::new("no configuration was read").in_file(&path));
     };
-    if parsed.is_empty() {
+    let mut config = if parsed.is_empty() {
         // One file: its own parse keeps where every entry was written.
-        return Ok(Loaded { config: own, files });
+        own
+    } else {
+        let mut config: Config = serde_json::from_value(merged).map_err(|e| {
+            InputError::new(format!("the merged configuration is invalid: {e}"))
+                .in_file(&path)
+                .help("check the files named in `extends` for conflicting types")
+        })?;
+        adopt_locations(&mut config, own);
+        config
+    };
+    fold_lint_rules(&mut config);
+    Ok(Loaded {
+        config,
+        files,
+        deprecations,
+    })
+}
+
+/// `lint.rules` is the older spelling of `rules:`: the ids of other jobs'
+/// rules in it move to the top-level map (where that does not name them
+/// already), so `lint.rules: {drift-outdated: off}` turns drift's rule off.
+/// Lint ids stay: `lint.rules` turns them on before the top-level map
+/// re-levels them, and an unknown id there stays an `unknown-rule` finding.
+fn fold_lint_rules(config: &mut Config) {
+    if config.lint.rules.is_empty() {
+        return;
     }
-    let mut config: Config = serde_json::from_value(merged).map_err(|e| {
-        InputError::new(format!("the merged configuration is invalid: {e}"))
-            .in_file(&path)
-            .help("check the files named in `extends` for conflicting types")
-    })?;
-    adopt_locations(&mut config, own);
-    Ok(Loaded { config, files })
+    let other_jobs: std::collections::BTreeSet<String> = crate::rules::all()
+        .into_iter()
+        .filter(|rule| rule.job != "lint")
+        .map(|rule| rule.id)
+        .collect();
+    let (moved, kept) = std::mem::take(&mut config.lint.rules)
+        .into_iter()
+        .partition(|(id, _)| other_jobs.contains(id));
+    config.lint.rules = kept;
+    for (id, level) in moved {
+        config.rules.entry(RuleKey::new(id)).or_insert(level);
+    }
 }
 
 /// Merging goes through JSON, which forgets where values were written: puts
@@ -204,12 +244,23 @@ fn adopt_locations(merged: &mut Config, own: Config) {
     if !own.exceptions.is_empty() {
         merged.exceptions = own.exceptions;
     }
-    if !own.drift.exceptions.is_empty() {
-        merged.drift.exceptions = own.drift.exceptions;
-    }
     for (key, level) in own.rules {
         merged.rules.remove(&key);
         merged.rules.insert(key, level);
+    }
+    let (merged, own) = (&mut merged.drift, own.drift);
+    if !own.exceptions.is_empty() {
+        merged.exceptions = own.exceptions;
+    }
+    if !own.cargo_skip.is_empty() {
+        merged.cargo_skip = own.cargo_skip;
+    }
+    for (module, constraint) in own.anchor {
+        merged.anchor.remove(&module);
+        merged.anchor.insert(module, constraint);
+    }
+    if own.indirect_severity.location.is_some() {
+        merged.indirect_severity = own.indirect_severity;
     }
 }
 
@@ -236,8 +287,9 @@ fn load_merged(
             .help("check that the file exists and is readable")
     })?;
     let own = parse(path, &text)?;
-    let value: serde_json::Value =
+    let mut value: serde_json::Value =
         serde_saphyr::from_str(&text).map_err(|e| yaml_error(path, &text, &e))?;
+    deprecated::normalize(&mut value);
     stack.push(canonical);
     let mut merged = serde_json::Value::Object(Default::default());
     let base_dir = path.parent().unwrap_or(Path::new("."));

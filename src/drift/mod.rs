@@ -55,11 +55,6 @@ pub fn run(repo: &Repo, options: &DriftOptions) -> Result<Report, InputError> {
         exceptions: crate::report::sink::Exceptions::new(&repo.config.config),
         skip_hits: config.cargo_skip.iter().map(|_| Cell::new(0)).collect(),
         config_path,
-        config_text: repo
-            .config
-            .files
-            .last()
-            .and_then(|f| std::fs::read_to_string(f).ok()),
     };
     let mut report = Report::new("drift");
     checks::run_offline(&ctx, &mut report.findings);
@@ -109,15 +104,21 @@ pub fn run(repo: &Repo, options: &DriftOptions) -> Result<Report, InputError> {
     Ok(report)
 }
 
-fn config_error(repo: &Repo, needle: &str, message: String, help: &str) -> InputError {
+/// An error about the drift policy, at the place `location` says in the
+/// config file that was read last (where its entries' places come from).
+fn config_error(
+    repo: &Repo,
+    location: Option<(u32, u32)>,
+    message: String,
+    help: &str,
+) -> InputError {
     let mut err = InputError::new(message).help(help);
     if let Some(path) = repo.config.files.last() {
         err = err.in_file(path);
+        if let Some((line, column)) = location {
+            err = err.at(line, column);
+        }
         if let Ok(text) = std::fs::read_to_string(path) {
-            if let Some((i, line)) = text.lines().enumerate().find(|(_, l)| l.contains(needle)) {
-                let column = line.find(needle).map_or(1, |c| c as u32 + 1);
-                err = err.at(i as u32 + 1, column);
-            }
             err = err.with_source(text);
         }
     }
@@ -129,7 +130,7 @@ fn validate(config: &DriftConfig, repo: &Repo) -> Result<(), InputError> {
         if let Err(message) = Constraint::parse(value) {
             return Err(config_error(
                 repo,
-                module,
+                value.location.or(module.location),
                 format!("drift.anchor.{module}: {message}"),
                 "write a version (v1.5.2), a pin (=v1.5.2) or a range (>=v1.2.0, <v1.4.0)",
             ));
@@ -139,16 +140,16 @@ fn validate(config: &DriftConfig, repo: &Repo) -> Result<(), InputError> {
         if exception.reason.trim().is_empty() {
             return Err(config_error(
                 repo,
-                &exception.module.value,
+                exception.module.location,
                 format!(
                     "drift.exceptions entry for {} has an empty reason",
-                    exception.module.value
+                    exception.module
                 ),
                 "say why the module may drift: `reason: pinned until the v2 migration (TICKET-12)`",
             ));
         }
         for service in &exception.services {
-            let is_library = repo.libraries.iter().any(|l| l.name == *service);
+            let is_library = repo.libraries.iter().any(|l| l.name == service.value);
             if repo.service(service).is_none() && !is_library {
                 let names: Vec<&str> = repo
                     .services
@@ -161,7 +162,7 @@ fn validate(config: &DriftConfig, repo: &Repo) -> Result<(), InputError> {
                     .unwrap_or_default();
                 return Err(config_error(
                     repo,
-                    service,
+                    service.location,
                     format!("drift.exceptions names service `{service}`, which does not exist"),
                     &format!("{hint}services: {}", names.join(", ")),
                 ));
@@ -172,9 +173,9 @@ fn validate(config: &DriftConfig, repo: &Repo) -> Result<(), InputError> {
         if skip.reason.trim().is_empty() {
             return Err(config_error(
                 repo,
-                &skip.name,
+                skip.name.location,
                 format!(
-                    "drift.cargo_skip entry for {} has an empty reason",
+                    "drift.cargo-skip entry for {} has an empty reason",
                     skip.name
                 ),
                 "say why the duplicate is accepted",
@@ -184,9 +185,9 @@ fn validate(config: &DriftConfig, repo: &Repo) -> Result<(), InputError> {
     if crate::report::Severity::parse(&config.indirect_severity).is_none() {
         return Err(config_error(
             repo,
-            "indirect_severity",
+            config.indirect_severity.location,
             format!(
-                "drift.indirect_severity: `{}` is not a severity",
+                "drift.indirect-severity: `{}` is not a severity",
                 config.indirect_severity
             ),
             "use info, warning or error",
@@ -218,7 +219,7 @@ fn anchors(facts: &Facts, config: &DriftConfig) -> BTreeMap<String, Anchored> {
     for (module, value) in &config.anchor {
         if let Ok(constraint) = Constraint::parse(value) {
             anchors.insert(
-                module.clone(),
+                module.value.clone(),
                 Anchored {
                     constraint,
                     source: "trellis.yaml (drift.anchor)".into(),

@@ -64,6 +64,16 @@ impl Span {
         })
     }
 
+    /// The region `text` covers when written on one line from `(line, column)`.
+    pub fn over(line: u32, column: u32, text: &str) -> Span {
+        Span {
+            line,
+            column,
+            end_line: line,
+            end_column: column + text.chars().count() as u32,
+        }
+    }
+
     pub fn point(line: u32, column: u32) -> Span {
         Span {
             line,

@@ -70,7 +70,11 @@ impl<'a> Exceptions<'a> {
             rule: RuleKey::new("drift-"),
             path: None,
             module: Some(exception.module.value.as_str()),
-            services: exception.services.iter().map(String::as_str).collect(),
+            services: exception
+                .services
+                .iter()
+                .map(|service| service.value.as_str())
+                .collect(),
             origin: Origin::Drift(exception),
         });
         let entries: Vec<Entry<'a>> = top_level.chain(drift).collect();
@@ -268,7 +272,12 @@ impl<'a> Sink<'a> {
                 format!(
                     "exception:{}:{}",
                     exception.module.value,
-                    exception.services.join(",")
+                    exception
+                        .services
+                        .iter()
+                        .map(|service| service.value.as_str())
+                        .collect::<Vec<_>>()
+                        .join(",")
                 ),
                 format!(
                     "drift.exceptions entry for {} excuses nothing: there is no drift to excuse",
@@ -277,7 +286,7 @@ impl<'a> Sink<'a> {
                 exception
                     .module
                     .location
-                    .map(|at| (at, exception.module.value.chars().count())),
+                    .map(|(line, column)| Span::over(line, column, &exception.module)),
             ),
             Origin::TopLevel(exception) => (
                 format!("exceptions:{}", target_of(exception)),
@@ -289,7 +298,7 @@ impl<'a> Sink<'a> {
                 exception
                     .rule
                     .location
-                    .map(|at| (at, exception.rule.id.chars().count())),
+                    .map(|(line, column)| Span::over(line, column, &exception.rule.id)),
             ),
         };
         let mut finding = Finding::new(
@@ -300,13 +309,8 @@ impl<'a> Sink<'a> {
             &key,
         )
         .help("remove the entry from trellis.yaml");
-        if let Some(((line, column), width)) = location {
-            finding = finding.at(Span {
-                line,
-                column,
-                end_line: line,
-                end_column: column + width as u32,
-            });
+        if let Some(span) = location {
+            finding = finding.at(span);
         }
         finding
     }

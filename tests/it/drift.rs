@@ -525,7 +525,7 @@ fn upstream_repo(index: &str) -> tempfile::TempDir {
     let yaml = std::fs::read_to_string(dir.path().join("trellis.yaml")).unwrap();
     std::fs::write(
         dir.path().join("trellis.yaml"),
-        format!("{yaml}    crates_index: {index}\n"),
+        format!("{yaml}    crates-index: {index}\n"),
     )
     .unwrap();
     dir

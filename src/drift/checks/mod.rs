@@ -39,12 +39,10 @@ pub struct Ctx<'a> {
     /// leave excepted requirements out while they compute; the report sink
     /// applies them to every finding afterwards.
     pub exceptions: crate::report::sink::Exceptions<'a>,
-    /// How many duplicates each `cargo_skip` entry allowed.
+    /// How many duplicates each `cargo-skip` entry allowed.
     pub skip_hits: Vec<Cell<usize>>,
     /// The config file, for findings about the policy.
     pub config_path: String,
-    /// Its text, to point at the line of a policy entry.
-    pub config_text: Option<String>,
 }
 
 impl Ctx<'_> {

@@ -1,6 +1,7 @@
 //! drift-unused-policy: a `drift:` policy entry that matches nothing.
 
 use super::{Ctx, rule};
+use crate::config::Located;
 use crate::report::{Finding, RuleInfo, Severity, Span};
 
 pub const ID: &str = "drift-unused-policy";
@@ -35,29 +36,12 @@ Delete the entry from trellis.yaml.
     )
 }
 
-/// Where the config file first mentions `needle`.
-fn span_in_config(ctx: &Ctx<'_>, needle: &str) -> Option<Span> {
-    ctx.config_text
-        .as_deref()?
-        .lines()
-        .enumerate()
-        .find_map(|(i, line)| {
-            let byte = line.find(needle)?;
-            let column = line[..byte].chars().count() as u32 + 1;
-            Some(Span {
-                line: i as u32 + 1,
-                column,
-                end_line: i as u32 + 1,
-                end_column: column + needle.chars().count() as u32,
-            })
-        })
-}
-
-fn finding(ctx: &Ctx<'_>, key: &str, message: String, needle: &str) -> Finding {
+/// A finding at the policy entry `at`, where the config file has it.
+fn finding(ctx: &Ctx<'_>, key: &str, message: String, at: &Located<String>) -> Finding {
     let mut f = Finding::new(ID, Severity::Warning, &ctx.config_path, message, key)
         .help("remove the entry from trellis.yaml");
-    if let Some(span) = span_in_config(ctx, needle) {
-        f = f.at(span);
+    if let Some((line, column)) = at.location {
+        f = f.at(Span::over(line, column, at));
     }
     f
 }
@@ -67,7 +51,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         let used = ctx
             .facts
             .service_modules()
-            .any(|m| m.parsed.requires.iter().any(|r| &r.path == module));
+            .any(|m| m.parsed.requires.iter().any(|r| r.path == module.value));
         if !used {
             out.push(finding(
                 ctx,
@@ -83,7 +67,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 ctx,
                 &format!("cargo-skip:{}", entry.name),
                 format!(
-                    "drift.cargo_skip entry for {} matches no duplicate in any Cargo.lock",
+                    "drift.cargo-skip entry for {} matches no duplicate in any Cargo.lock",
                     entry.name
                 ),
                 &entry.name,
