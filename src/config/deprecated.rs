@@ -5,8 +5,7 @@
 //! the new spelling; before `extends` are merged, old keys are renamed so a
 //! parent and a child that spell one key differently still merge.
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
-use serde_saphyr::Spanned;
+use super::keys::{self, Node};
 use std::path::{Path, PathBuf};
 
 /// Keys renamed to kebab-case, by the section they are in (its keys in the
@@ -76,7 +75,7 @@ pub fn scan(file: &Path, text: &str) -> Vec<Deprecation> {
         return Vec::new();
     };
     let mut found = Vec::new();
-    walk(&root, &mut Vec::new(), &mut |section, key| {
+    keys::walk(&root, &renamed, &mut |section, key| {
         let at = |message: String| Deprecation {
             file: file.to_path_buf(),
             line: key.referenced.line() as u32,
@@ -128,119 +127,6 @@ fn normalize_in(value: &mut serde_json::Value, section: &mut Vec<String>) {
         section.push(key.clone());
         normalize_in(child, section);
         section.pop();
-    }
-}
-
-/// Calls `visit` with every key of every mapping and the section it is in,
-/// the section named in new spellings.
-fn walk(
-    node: &Node,
-    section: &mut Vec<String>,
-    visit: &mut impl FnMut(&[String], &Spanned<String>),
-) {
-    let Node::Map(entries) = node else {
-        return;
-    };
-    for (key, child) in entries {
-        visit(section, key);
-        section.push(renamed(section, &key.value).unwrap_or_else(|| key.value.clone()));
-        walk(child, section, visit);
-        section.pop();
-    }
-}
-
-/// A YAML document reduced to its mappings, with where each key is written.
-enum Node {
-    Map(Vec<(Spanned<String>, Node)>),
-    Other,
-}
-
-impl<'de> Deserialize<'de> for Node {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(NodeVisitor)
-    }
-}
-
-struct NodeVisitor;
-
-impl<'de> Visitor<'de> for NodeVisitor {
-    type Value = Node;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("any YAML value")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
-        let mut entries = Vec::new();
-        while let Some(key) = map.next_key::<Spanned<KeyText>>()? {
-            let key = Spanned::new(key.value.0, key.referenced, key.defined);
-            entries.push((key, map.next_value::<Node>()?));
-        }
-        Ok(Node::Map(entries))
-    }
-
-    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
-        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
-        Ok(Node::Other)
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<Node, E> {
-        Ok(Node::Other)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Node, E> {
-        Ok(Node::Other)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Node, E> {
-        Ok(Node::Other)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Node, E> {
-        Ok(Node::Other)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Node, E> {
-        Ok(Node::Other)
-    }
-    fn visit_unit<E>(self) -> Result<Node, E> {
-        Ok(Node::Other)
-    }
-    fn visit_none<E>(self) -> Result<Node, E> {
-        Ok(Node::Other)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Node, D::Error> {
-        deserializer.deserialize_any(NodeVisitor)
-    }
-}
-
-/// A mapping key as text, whatever scalar it is (`1: a` has the key `1`).
-struct KeyText(String);
-
-impl<'de> Deserialize<'de> for KeyText {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl Visitor<'_> for KeyVisitor {
-            type Value = KeyText;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a scalar key")
-            }
-            fn visit_str<E>(self, v: &str) -> Result<KeyText, E> {
-                Ok(KeyText(v.to_string()))
-            }
-            fn visit_bool<E>(self, v: bool) -> Result<KeyText, E> {
-                Ok(KeyText(v.to_string()))
-            }
-            fn visit_i64<E>(self, v: i64) -> Result<KeyText, E> {
-                Ok(KeyText(v.to_string()))
-            }
-            fn visit_u64<E>(self, v: u64) -> Result<KeyText, E> {
-                Ok(KeyText(v.to_string()))
-            }
-            fn visit_f64<E>(self, v: f64) -> Result<KeyText, E> {
-                Ok(KeyText(v.to_string()))
-            }
-            fn visit_unit<E>(self) -> Result<KeyText, E> {
-                Ok(KeyText(String::new()))
-            }
-        }
-        deserializer.deserialize_any(KeyVisitor)
     }
 }
 

@@ -5,6 +5,7 @@
 mod deprecated;
 mod glob;
 pub mod init;
+mod keys;
 pub mod selection;
 
 pub use deprecated::Deprecation;
@@ -27,10 +28,10 @@ pub const VERSION: u32 = 1;
 #[schemars(title = "trellis.yaml")]
 pub struct Config {
     /// Schema version of this file. Always 1.
-    pub version: u32,
+    pub version: Located<u32>,
     /// Other config files (relative to this one) to start from; keys here win.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub extends: Vec<String>,
+    pub extends: Vec<Located<String>>,
     /// Service directories, as globs (`app/*/service`) or `{path, name}` entries,
     /// for repositories where a service is a directory rather than a module.
     /// When empty, every go.mod or Cargo.toml package that builds a binary is
@@ -85,7 +86,7 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            version: VERSION,
+            version: Located::new(VERSION),
             extends: Vec::new(),
             services: Vec::new(),
             libraries: Vec::new(),
@@ -294,16 +295,15 @@ fn load_merged(
     let mut merged = serde_json::Value::Object(Default::default());
     let base_dir = path.parent().unwrap_or(Path::new("."));
     for parent in &own.extends {
-        let parent_path = base_dir.join(parent);
+        let parent_path = base_dir.join(&parent.value);
         if !parent_path.is_file() {
-            let line = line_of(&text, parent);
             let mut err =
                 InputError::new(format!("`extends` names {parent}, which does not exist"))
                     .in_file(path)
                     .with_source(text.clone())
                     .help("paths in `extends` are relative to the file that names them");
-            if let Some((l, c)) = line {
-                err = err.at(l, c);
+            if let Some((line, column)) = parent.location {
+                err = err.at(line, column);
             }
             return Err(err);
         }
@@ -346,8 +346,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, InputError> {
             .help("start it with `version: 1`, or run `trellis init`"));
     }
     let config: Config = serde_saphyr::from_str(text).map_err(|e| yaml_error(path, text, &e))?;
-    if config.version != VERSION {
-        let (line, column) = line_of(text, "version").unwrap_or((1, 1));
+    if config.version.value != VERSION {
+        let (line, column) = config.version.location.unwrap_or((1, 1));
         return Err(InputError::new(format!(
             "unsupported config version {} (this trellis reads version {VERSION})",
             config.version
@@ -404,7 +404,7 @@ fn yaml_error(path: &Path, text: &str, e: &serde_saphyr::Error) -> InputError {
     if let Some((unknown, expected)) = unknown_field(&raw) {
         err.message = format!("unknown key `{unknown}`");
         if err.line.is_none()
-            && let Some((line, column)) = line_of(text, &unknown)
+            && let Some((line, column)) = keys::first_key(text, &unknown)
         {
             err = err.at(line, column);
         }
@@ -475,14 +475,6 @@ fn unknown_field(message: &str) -> Option<(String, Vec<String>)> {
 fn missing_field(message: &str) -> Option<String> {
     let rest = &message[message.find("missing field `")? + "missing field `".len()..];
     Some(rest[..rest.find('`')?].to_string())
-}
-
-/// First place a key or value appears, for errors the YAML layer could not place.
-fn line_of(text: &str, needle: &str) -> Option<(u32, u32)> {
-    text.lines().enumerate().find_map(|(i, line)| {
-        line.find(needle)
-            .map(|col| (i as u32 + 1, line[..col].chars().count() as u32 + 1))
-    })
 }
 
 /// The JSON Schema of trellis.yaml, for editors.
@@ -584,6 +576,21 @@ mod tests {
         // The parent's key has no place in this file.
         assert_eq!(located, vec![("drift-", None), ("go-", Some((4, 3)))]);
         assert_eq!(config.exceptions[0].rule.location, Some((6, 11)));
+    }
+
+    #[test]
+    fn a_missing_parent_is_an_error_at_its_own_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        // `team.yaml` also appears earlier, in a comment: the entry is found, not the text.
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            "# extends team.yaml\nversion: 1\nextends:\n  - base.yaml\n  - team.yaml\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("base.yaml"), "version: 1\n").unwrap();
+        let err = load(dir.path(), None).unwrap_err();
+        assert!(err.message.contains("names team.yaml"), "{err:?}");
+        assert_eq!((err.line, err.column), (Some(5), Some(5)), "{err:?}");
     }
 
     #[test]
