@@ -4,7 +4,7 @@
 use super::{Ctx, list_some, rule};
 use crate::drift::config::Align;
 use crate::drift::version::{GoVersion, effective_major};
-use crate::report::{Finding, RuleInfo, Severity};
+use crate::report::{Applicability, Edit, Finding, Fix, RuleInfo, Severity};
 use std::collections::BTreeMap;
 
 pub const ID: &str = "drift-version-mismatch";
@@ -52,6 +52,7 @@ struct Use<'a> {
     module: &'a crate::drift::model::GoModule,
     line: u32,
     span: crate::drift::gomod::Pos,
+    version_span: crate::drift::gomod::Pos,
 }
 
 /// The version the services should align on.
@@ -88,6 +89,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     module,
                     line: req.pos.line,
                     span: req.pos,
+                    version_span: req.version_pos,
                 });
         }
     }
@@ -167,6 +169,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         for note in &notes {
             finding = finding.note(note.clone());
         }
+        finding = finding.fix(align_fix(path, newest, &lagging));
         for u in &lagging[1..] {
             finding = finding.related(
                 &u.module.manifest,
@@ -175,5 +178,26 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             );
         }
         out.push(finding);
+    }
+}
+
+/// Every lagging `require` moved to the version the services align on. Unsafe:
+/// go.sum needs `go mod tidy` afterwards, and the upgrade may change behaviour.
+fn align_fix(path: &str, target: &GoVersion, lagging: &[&Use<'_>]) -> Fix {
+    Fix {
+        description: format!(
+            "require {path} {target} in every lagging go.mod, then run `go mod tidy` in each"
+        ),
+        applicability: Applicability::Unsafe,
+        edits: lagging
+            .iter()
+            .map(|u| {
+                Edit::new(
+                    &u.module.manifest,
+                    u.version_span.span(),
+                    target.to_string(),
+                )
+            })
+            .collect(),
     }
 }
