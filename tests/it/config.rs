@@ -293,6 +293,9 @@ fn the_schema_names_kebab_case_keys_only() {
         let old = format!("\"{}\"", key.replace('-', "_"));
         assert!(!schema.contains(&old), "{old} is still in the schema");
     }
+    let schema: serde_json::Value = serde_json::from_str(&schema).unwrap();
+    let lint = schema["$defs"]["LintConfig"]["properties"]["rules"].clone();
+    assert_eq!(lint["deprecated"], true, "{lint:#}");
 }
 
 /// `lint.rules` is the older spelling of `rules:`: it still works, other
