@@ -14,7 +14,7 @@ use crate::config::{Config, Exception, RuleKey};
 use crate::drift::config::DriftException;
 use crate::lint::config::RuleLevel;
 use std::cell::Cell;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The stats key under which excepted findings are counted.
 pub const EXCEPTED: &str = "excepted";
@@ -23,6 +23,9 @@ pub const UNUSED: &str = "unused exceptions";
 /// Unused exceptions for drift rules are findings of this rule, as unused
 /// `drift.anchor` and `drift.cargo-skip` entries are.
 const UNUSED_DRIFT_POLICY: &str = "drift-unused-policy";
+/// The job that always checks the whole repository: an exception for its
+/// rules that matched nothing is stale, not waiting for another change.
+const WHOLE_REPOSITORY_JOB: &str = "drift";
 
 /// Every exception of a configuration, top-level ones first, then
 /// `drift.exceptions`, compiled once, each with how often it matched.
@@ -163,9 +166,9 @@ pub enum Decision {
 pub struct Sink<'a> {
     config: &'a Config,
     exceptions: Exceptions<'a>,
-    /// Rule ids of the reports applied so far: an exception is unused only
-    /// if a rule it names ran.
-    ran: BTreeSet<String>,
+    /// Rule ids of the reports applied so far, with their job: an exception
+    /// is unused only if a rule it names ran.
+    ran: BTreeMap<String, String>,
     /// The config file, relative to the repository root, for findings about it.
     config_file: String,
 }
@@ -175,7 +178,7 @@ impl<'a> Sink<'a> {
         Sink {
             config,
             exceptions: Exceptions::new(config),
-            ran: BTreeSet::new(),
+            ran: BTreeMap::new(),
             config_file: config_file.into(),
         }
     }
@@ -205,7 +208,12 @@ impl<'a> Sink<'a> {
                 hits.set(hits.get() + 1);
             }
         }
-        self.ran.extend(report.rules.iter().map(|r| r.id.clone()));
+        self.ran.extend(
+            report
+                .rules
+                .iter()
+                .map(|rule| (rule.id.clone(), rule.job.clone())),
+        );
         let excepted = self.resolve(&mut report.findings);
         if excepted > 0 {
             report
@@ -244,16 +252,17 @@ impl<'a> Sink<'a> {
             if self.exceptions.hits[index].get() > 0 {
                 continue;
             }
-            let rules: Vec<&String> = self
+            let jobs: BTreeSet<&str> = self
                 .ran
                 .iter()
-                .filter(|id| entry.rule.rank(id).is_some())
-                .filter(|id| level_for(&self.config.rules, id) != Some(RuleLevel::Off))
+                .filter(|(id, _)| entry.rule.rank(id).is_some())
+                .filter(|(id, _)| level_for(&self.config.rules, id) != Some(RuleLevel::Off))
+                .map(|(_, job)| job.as_str())
                 .collect();
-            if rules.is_empty() {
+            if jobs.is_empty() {
                 continue;
             }
-            if rules.iter().all(|id| id.starts_with("drift-")) {
+            if jobs.iter().all(|job| *job == WHOLE_REPOSITORY_JOB) {
                 findings.push(self.unused_drift_finding(entry));
             } else {
                 others.push(self.describe(entry));
@@ -379,7 +388,6 @@ mod tests {
     use super::*;
     use crate::config::{Glob, Located, RuleKey};
     use crate::report::{Finding, RuleInfo};
-    use std::collections::BTreeMap;
 
     fn report() -> Report {
         let mut report = Report::new("check");
@@ -426,7 +434,12 @@ mod tests {
         .iter()
         .map(|id| RuleInfo {
             id: id.to_string(),
-            job: "test".into(),
+            job: if id.starts_with("drift-") {
+                "drift"
+            } else {
+                "contract"
+            }
+            .into(),
             default_severity: Severity::Warning,
             summary: String::new(),
             docs: String::new(),
