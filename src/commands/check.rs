@@ -4,14 +4,17 @@
 use super::{ALL_REPORT_FORMATS, Context};
 use crate::cli::{CheckArgs, CheckJob, OutputFormat};
 use crate::error::InputError;
-use crate::report::{Report, sink};
+use crate::report::Report;
+use crate::report::sink::Sink;
 use std::io::Write;
 
 pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<i32> {
     let format = ctx.format("check", ALL_REPORT_FORMATS, OutputFormat::Text)?;
     let repo = ctx.repo_with_services()?;
     let mut combined = Report::new("check");
-    let config = &repo.config.config;
+    let config_file = repo.config.display_path(&repo.root);
+    // One sink for every job, so an exception is unused only if no job matched it.
+    let mut sink = Sink::new(&repo.config.config, config_file);
     let runs = |job: CheckJob| match job {
         CheckJob::Score => args.with.contains(&job) && !args.skip.contains(&job),
         _ => !args.skip.contains(&job),
@@ -29,7 +32,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<i32> {
             &mut combined,
             "lint",
             crate::lint::run(&repo, &options)?,
-            config,
+            &mut sink,
         );
     }
     if runs(CheckJob::Drift) {
@@ -41,14 +44,14 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<i32> {
             &mut combined,
             "drift",
             crate::drift::run(&repo, &options)?,
-            config,
+            &mut sink,
         );
     }
     let contract_in_check = repo.config.config.contract.in_check != Some(false);
     if runs(CheckJob::Contract) && !contract_in_check && args.against.is_none() {
         combined.stats.push((
             "contract".to_string(),
-            "off (contract.in_check: false)".to_string(),
+            "off (contract.in-check: false)".to_string(),
         ));
     } else if runs(CheckJob::Contract) {
         match contract_git(&repo, args.against.is_some())? {
@@ -59,10 +62,11 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<i32> {
                     ..Default::default()
                 };
                 match crate::contract::check(&repo, &git, &options) {
-                    Ok(report) => absorb(&mut combined, "contract", report, config),
+                    Ok(report) => absorb(&mut combined, "contract", report, &mut sink),
                     // The contracts could not be read: still show what lint and
                     // drift found, then the error, and exit 2 as for any bad input.
                     Err(err) if args.against.is_none() => {
+                        sink.finish(&mut combined);
                         ctx.render(combined, format)?;
                         let _ = writeln!(std::io::stderr(), "{}", err.render(ctx.stderr_color()));
                         return Ok(crate::error::exit::INPUT);
@@ -80,7 +84,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<i32> {
     }
     if runs(CheckJob::Score) {
         match score_report(ctx, &repo)? {
-            Ok(report) => absorb(&mut combined, "score", report, config),
+            Ok(report) => absorb(&mut combined, "score", report, &mut sink),
             Err(reason) => {
                 ctx.status(&format!("trellis check: score skipped: {reason}"));
                 combined
@@ -89,6 +93,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<i32> {
             }
         }
     }
+    sink.finish(&mut combined);
     ctx.render(combined, format)
 }
 
@@ -154,8 +159,8 @@ fn contract_git(
 /// Adds one job's findings, rules and statistics to the combined report,
 /// after the sink resolved them: it runs here, once per job, so its counts
 /// are per job, and the combined report is rendered without it.
-fn absorb(combined: &mut Report, job: &str, report: Report, config: &crate::config::Config) {
-    let report = sink::apply(report, config);
+fn absorb(combined: &mut Report, job: &str, report: Report, sink: &mut Sink<'_>) {
+    let report = sink.apply(report);
     combined.findings.extend(report.findings);
     combined.rules.extend(report.rules);
     combined.sources.extend(report.sources);

@@ -3,6 +3,7 @@ use crate::cli::{ContractArgs, OutputFormat};
 use crate::contract::{self, ContractOptions, output};
 use crate::error::exit;
 use crate::git::Git;
+use crate::report::sink::{Sink, kept};
 use std::io::Write;
 
 pub fn run(ctx: &Context, args: &ContractArgs) -> anyhow::Result<i32> {
@@ -25,22 +26,39 @@ pub fn run(ctx: &Context, args: &ContractArgs) -> anyhow::Result<i32> {
     };
     let comparison = contract::run(&repo, git.as_ref(), &options)?;
     match format {
-        OutputFormat::BufJson | OutputFormat::BufText => {
-            let text = if format == OutputFormat::BufJson {
-                output::buf_json(&comparison.findings)
-            } else {
-                output::buf_text(&comparison.findings)
-            };
-            let findings = !comparison.findings.is_empty();
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(text.as_bytes())?;
-            stdout.flush()?;
-            let report = comparison.into_report(&repo);
-            let code = ctx.exit_code(&report);
-            Ok(if findings { code } else { exit::CLEAN })
-        }
+        OutputFormat::BufJson | OutputFormat::BufText => buf_format(ctx, &repo, comparison, format),
         _ => ctx.emit(comparison.into_report(&repo), format),
     }
+}
+
+/// buf's formats carry no severity: `rules:` and `exceptions:` decide which
+/// findings they print (and `rules:` levels the exit code), as for every
+/// other format.
+fn buf_format(
+    ctx: &Context,
+    repo: &crate::repo::Repo,
+    comparison: contract::Comparison,
+    format: OutputFormat,
+) -> anyhow::Result<i32> {
+    let mut sink = Sink::new(&repo.config.config, repo.config.display_path(&repo.root));
+    let printed = kept(comparison.findings.clone(), &sink, |finding| {
+        contract::compare::to_finding(repo, finding)
+    });
+    let text = if format == OutputFormat::BufJson {
+        output::buf_json(&printed)
+    } else {
+        output::buf_text(&printed)
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()?;
+    let report = sink.apply(comparison.into_report(repo));
+    let code = ctx.exit_code(&report);
+    Ok(if printed.is_empty() {
+        exit::CLEAN
+    } else {
+        code
+    })
 }
 
 fn list_rules(ctx: &Context) -> anyhow::Result<i32> {

@@ -102,7 +102,7 @@ pub struct Context {
     /// The configuration [`Context::repo`] loaded, kept so that [`Context::emit`]
     /// can apply its `rules:` and `exceptions:` to every command's report
     /// without each command remembering to.
-    config: std::cell::OnceCell<crate::config::Config>,
+    config: std::cell::OnceCell<crate::config::Loaded>,
 }
 
 impl Context {
@@ -148,7 +148,12 @@ impl Context {
     /// Loads the configuration and discovers the services.
     pub fn repo(&self) -> Result<Repo, InputError> {
         let config = crate::config::load(&self.root, self.global.config.as_deref())?;
-        let _ = self.config.set(config.config.clone());
+        if self.config.set(config.clone()).is_ok() {
+            // Once per run, however many times the repository is opened.
+            for deprecation in &config.deprecations {
+                self.status(&deprecation.to_string());
+            }
+        }
         crate::logging::timed("repository: files and services", || {
             Repo::open(&self.root, config)
         })
@@ -206,7 +211,9 @@ impl Context {
     /// and returns the exit code.
     pub fn emit(&self, report: Report, format: OutputFormat) -> anyhow::Result<i32> {
         let report = match self.config.get() {
-            Some(config) => crate::report::sink::apply(report, config),
+            Some(loaded) => {
+                crate::report::sink::apply(report, &loaded.config, &loaded.display_path(&self.root))
+            }
             None => report,
         };
         self.render(report, format)

@@ -45,7 +45,9 @@ pub fn run(ctx: &Context, args: &ScoreArgs) -> anyhow::Result<i32> {
     };
     let report = findings::report(&repo, &card, baseline.as_ref(), gates);
     let report = match ctx.config.get() {
-        Some(config) => crate::report::sink::apply(report, config),
+        Some(loaded) => {
+            crate::report::sink::apply(report, &loaded.config, &loaded.display_path(&ctx.root))
+        }
         None => report,
     };
     let alert = args.fail_on_alert

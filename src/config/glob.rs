@@ -28,15 +28,9 @@ impl Glob {
 impl<'de> Deserialize<'de> for Glob {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let spanned = serde_saphyr::Spanned::<String>::deserialize(deserializer)?;
-        let location = (spanned.referenced.line() > 0).then(|| {
-            (
-                spanned.referenced.line() as u32,
-                spanned.referenced.column() as u32,
-            )
-        });
         Ok(Glob {
+            location: location_of(&spanned.referenced),
             pattern: spanned.value,
-            location,
         })
     }
 }
@@ -57,6 +51,95 @@ impl JsonSchema for Glob {
             "type": "string",
             "description": "A glob relative to the repository root: `*` stays inside one directory, `**` crosses directories."
         })
+    }
+}
+
+/// A value from the config file with where it was written, for findings and
+/// errors about it (serde-saphyr's `Spanned`, reduced to what survives a
+/// clone and compares by value only).
+#[derive(Debug, Clone)]
+pub struct Located<T> {
+    pub value: T,
+    /// Line and column in the file that set it; `None` after merging `extends`.
+    pub location: Option<(u32, u32)>,
+}
+
+impl<T> Located<T> {
+    pub fn new(value: T) -> Located<T> {
+        Located {
+            value,
+            location: None,
+        }
+    }
+}
+
+impl<T: PartialEq> PartialEq for Located<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+
+impl<T: Eq> Eq for Located<T> {}
+
+impl<T: Ord> PartialOrd for Located<T> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<T: Ord> Ord for Located<T> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.value.cmp(&other.value)
+    }
+}
+
+impl<T> std::ops::Deref for Located<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<T: std::fmt::Display> std::fmt::Display for Located<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.value.fmt(f)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let spanned = serde_saphyr::Spanned::<T>::deserialize(deserializer)?;
+        Ok(Located {
+            location: location_of(&spanned.referenced),
+            value: spanned.value,
+        })
+    }
+}
+
+/// A serde-saphyr location as (line, column), `None` when unknown (the
+/// value came through another deserializer, as merged `extends` do).
+pub fn location_of(location: &serde_saphyr::Location) -> Option<(u32, u32)> {
+    (location.line() > 0).then(|| (location.line() as u32, location.column() as u32))
+}
+
+impl<T: serde::Serialize> serde::Serialize for Located<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(serializer)
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Located<T> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+
+    fn inline_schema() -> bool {
+        true
     }
 }
 

@@ -2,11 +2,14 @@
 //! only here (serde-saphyr: maintained, panic-free, and it reports the line
 //! and column of every error and of every value we need to point at).
 
+mod deprecated;
 mod glob;
 pub mod init;
+mod keys;
 pub mod selection;
 
-pub use glob::{Glob, GlobList, ServiceEntry};
+pub use deprecated::Deprecation;
+pub use glob::{Glob, GlobList, Located, ServiceEntry};
 pub use selection::{Exception, RuleKey};
 
 use crate::error::{InputError, did_you_mean};
@@ -25,10 +28,10 @@ pub const VERSION: u32 = 1;
 #[schemars(title = "trellis.yaml")]
 pub struct Config {
     /// Schema version of this file. Always 1.
-    pub version: u32,
+    pub version: Located<u32>,
     /// Other config files (relative to this one) to start from; keys here win.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub extends: Vec<String>,
+    pub extends: Vec<Located<String>>,
     /// Service directories, as globs (`app/*/service`) or `{path, name}` entries,
     /// for repositories where a service is a directory rather than a module.
     /// When empty, every go.mod or Cargo.toml package that builds a binary is
@@ -71,9 +74,11 @@ pub struct Config {
     /// (the older spelling, for lint rules only).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub rules: BTreeMap<RuleKey, crate::lint::config::RuleLevel>,
-    /// Accepted findings: `{rule, path | service, reason}`. A finding of `rule`
-    /// (an id or prefix) whose path matches the glob, or whose service is the
-    /// one named, is left out of the report and counted as excepted.
+    /// Accepted findings: `{rule, path | module | service, reason}`. A finding
+    /// of `rule` (an id or prefix) whose path matches the glob, or whose
+    /// module (drift findings name one) or service is the one named, is left
+    /// out of the report and counted as excepted. An exception that matches
+    /// no finding of a rule that ran is reported.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exceptions: Vec<Exception>,
 }
@@ -81,7 +86,7 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            version: VERSION,
+            version: Located::new(VERSION),
             extends: Vec::new(),
             services: Vec::new(),
             libraries: Vec::new(),
@@ -128,6 +133,8 @@ pub struct Loaded {
     pub config: Config,
     /// The files read, the given one last; empty when defaults were used.
     pub files: Vec<PathBuf>,
+    /// Old spellings the files use, to print once per run.
+    pub deprecations: Vec<Deprecation>,
 }
 
 impl Loaded {
@@ -135,7 +142,23 @@ impl Loaded {
         Loaded {
             config: Config::default(),
             files: Vec::new(),
+            deprecations: Vec::new(),
         }
+    }
+
+    /// The file that was read last (the given one), relative to `root` when
+    /// inside it: where findings about the configuration point.
+    /// `trellis.yaml` when defaults were used.
+    pub fn display_path(&self, root: &Path) -> String {
+        self.files
+            .last()
+            .map(|file| {
+                let file = file.canonicalize().unwrap_or_else(|_| file.clone());
+                let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+                crate::repo::relative_path(&root, &file)
+                    .unwrap_or_else(|| file.display().to_string())
+            })
+            .unwrap_or_else(|| FILE_NAME.to_string())
     }
 }
 
@@ -161,19 +184,93 @@ pub fn load(root: &Path, explicit: Option<&Path>) -> Result<Loaded, InputError> 
         }
     };
     let mut files = Vec::new();
-    let merged = load_merged(&path, &mut files, &mut Vec::new())?;
-    let config: Config = serde_json::from_value(merged).map_err(|e| {
-        InputError::new(format!("the merged configuration is invalid: {e}"))
-            .in_file(&path)
-            .help("check the files named in `extends` for conflicting types")
-    })?;
-    Ok(Loaded { config, files })
+    let mut parsed = Vec::new();
+    let merged = load_merged(&path, &mut files, &mut parsed, &mut Vec::new())?;
+    let deprecations = files
+        .iter()
+        .filter_map(|file| Some(deprecated::scan(file, &std::fs::read_to_string(file).ok()?)))
+        .flatten()
+        .collect();
+    let Some(own) = parsed.pop() else {
+        return Err(InputError::new("no configuration was read").in_file(&path));
+    };
+    let mut config = if parsed.is_empty() {
+        // One file: its own parse keeps where every entry was written.
+        own
+    } else {
+        let mut config: Config = serde_json::from_value(merged).map_err(|e| {
+            InputError::new(format!("the merged configuration is invalid: {e}"))
+                .in_file(&path)
+                .help("check the files named in `extends` for conflicting types")
+        })?;
+        adopt_locations(&mut config, own);
+        config
+    };
+    fold_lint_rules(&mut config);
+    Ok(Loaded {
+        config,
+        files,
+        deprecations,
+    })
+}
+
+/// `lint.rules` is the older spelling of `rules:`: the ids of other jobs'
+/// rules in it move to the top-level map (where that does not name them
+/// already), so `lint.rules: {drift-outdated: off}` turns drift's rule off.
+/// Lint ids stay: `lint.rules` turns them on before the top-level map
+/// re-levels them, and an unknown id there stays an `unknown-rule` finding.
+fn fold_lint_rules(config: &mut Config) {
+    if config.lint.rules.is_empty() {
+        return;
+    }
+    let other_jobs: std::collections::BTreeSet<String> = crate::rules::all()
+        .into_iter()
+        .filter(|rule| rule.job != "lint")
+        .map(|rule| rule.id)
+        .collect();
+    let (moved, kept) = std::mem::take(&mut config.lint.rules)
+        .into_iter()
+        .partition(|(id, _)| other_jobs.contains(id));
+    config.lint.rules = kept;
+    for (id, level) in moved {
+        config.rules.entry(RuleKey::new(id)).or_insert(level);
+    }
+}
+
+/// Merging goes through JSON, which forgets where values were written: puts
+/// back the locations of what the given file itself set (lists replace the
+/// parents' lists whole, map keys are merged one by one), so findings about
+/// those entries point into it.
+fn adopt_locations(merged: &mut Config, own: Config) {
+    if !own.exceptions.is_empty() {
+        merged.exceptions = own.exceptions;
+    }
+    for (key, level) in own.rules {
+        merged.rules.remove(&key);
+        merged.rules.insert(key, level);
+    }
+    let (merged, own) = (&mut merged.drift, own.drift);
+    if !own.exceptions.is_empty() {
+        merged.exceptions = own.exceptions;
+    }
+    if !own.cargo_skip.is_empty() {
+        merged.cargo_skip = own.cargo_skip;
+    }
+    for (module, constraint) in own.anchor {
+        merged.anchor.remove(&module);
+        merged.anchor.insert(module, constraint);
+    }
+    if own.indirect_severity.location.is_some() {
+        merged.indirect_severity = own.indirect_severity;
+    }
 }
 
 /// Reads one file and the files it extends, merged with later keys winning.
+/// `parsed` gets each file's own configuration, in the order of `files`.
 fn load_merged(
     path: &Path,
     files: &mut Vec<PathBuf>,
+    parsed: &mut Vec<Config>,
     stack: &mut Vec<PathBuf>,
 ) -> Result<serde_json::Value, InputError> {
     let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
@@ -190,36 +287,37 @@ fn load_merged(
             .in_file(path)
             .help("check that the file exists and is readable")
     })?;
-    let parsed = parse(path, &text)?;
-    let value: serde_json::Value =
+    let own = parse(path, &text)?;
+    let mut value: serde_json::Value =
         serde_saphyr::from_str(&text).map_err(|e| yaml_error(path, &text, &e))?;
+    deprecated::normalize(&mut value);
     stack.push(canonical);
     let mut merged = serde_json::Value::Object(Default::default());
     let base_dir = path.parent().unwrap_or(Path::new("."));
-    for parent in &parsed.extends {
-        let parent_path = base_dir.join(parent);
+    for parent in &own.extends {
+        let parent_path = base_dir.join(&parent.value);
         if !parent_path.is_file() {
-            let line = line_of(&text, parent);
             let mut err =
                 InputError::new(format!("`extends` names {parent}, which does not exist"))
                     .in_file(path)
                     .with_source(text.clone())
                     .help("paths in `extends` are relative to the file that names them");
-            if let Some((l, c)) = line {
-                err = err.at(l, c);
+            if let Some((line, column)) = parent.location {
+                err = err.at(line, column);
             }
             return Err(err);
         }
-        let parent_value = load_merged(&parent_path, files, stack)?;
+        let parent_value = load_merged(&parent_path, files, parsed, stack)?;
         merge(&mut merged, parent_value);
     }
     stack.pop();
-    let mut own = value;
-    if let Some(map) = own.as_object_mut() {
+    let mut own_value = value;
+    if let Some(map) = own_value.as_object_mut() {
         map.remove("extends");
     }
-    merge(&mut merged, own);
+    merge(&mut merged, own_value);
     files.push(path.to_path_buf());
+    parsed.push(own);
     Ok(merged)
 }
 
@@ -248,8 +346,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, InputError> {
             .help("start it with `version: 1`, or run `trellis init`"));
     }
     let config: Config = serde_saphyr::from_str(text).map_err(|e| yaml_error(path, text, &e))?;
-    if config.version != VERSION {
-        let (line, column) = line_of(text, "version").unwrap_or((1, 1));
+    if config.version.value != VERSION {
+        let (line, column) = config.version.location.unwrap_or((1, 1));
         return Err(InputError::new(format!(
             "unsupported config version {} (this trellis reads version {VERSION})",
             config.version
@@ -306,7 +404,7 @@ fn yaml_error(path: &Path, text: &str, e: &serde_saphyr::Error) -> InputError {
     if let Some((unknown, expected)) = unknown_field(&raw) {
         err.message = format!("unknown key `{unknown}`");
         if err.line.is_none()
-            && let Some((line, column)) = line_of(text, &unknown)
+            && let Some((line, column)) = keys::first_key(text, &unknown)
         {
             err = err.at(line, column);
         }
@@ -377,14 +475,6 @@ fn unknown_field(message: &str) -> Option<(String, Vec<String>)> {
 fn missing_field(message: &str) -> Option<String> {
     let rest = &message[message.find("missing field `")? + "missing field `".len()..];
     Some(rest[..rest.find('`')?].to_string())
-}
-
-/// First place a key or value appears, for errors the YAML layer could not place.
-fn line_of(text: &str, needle: &str) -> Option<(u32, u32)> {
-    text.lines().enumerate().find_map(|(i, line)| {
-        line.find(needle)
-            .map(|col| (i as u32 + 1, line[..col].chars().count() as u32 + 1))
-    })
 }
 
 /// The JSON Schema of trellis.yaml, for editors.
@@ -465,6 +555,45 @@ mod tests {
     }
 
     #[test]
+    fn entries_of_the_given_file_keep_their_place_through_extends() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("team.yaml"),
+            "version: 1\nrules:\n  drift-: warning\n  go-: info\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            "version: 1\nextends: [team.yaml]\nrules:\n  go-: error\nexceptions:\n  - rule: drift-\n    module: x\n    reason: frozen\n",
+        )
+        .unwrap();
+        let config = load(dir.path(), None).unwrap().config;
+        let located: Vec<(&str, Option<(u32, u32)>)> = config
+            .rules
+            .keys()
+            .map(|key| (key.id.as_str(), key.location))
+            .collect();
+        // The parent's key has no place in this file.
+        assert_eq!(located, vec![("drift-", None), ("go-", Some((4, 3)))]);
+        assert_eq!(config.exceptions[0].rule.location, Some((6, 11)));
+    }
+
+    #[test]
+    fn a_missing_parent_is_an_error_at_its_own_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        // `team.yaml` also appears earlier, in a comment: the entry is found, not the text.
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            "# extends team.yaml\nversion: 1\nextends:\n  - base.yaml\n  - team.yaml\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("base.yaml"), "version: 1\n").unwrap();
+        let err = load(dir.path(), None).unwrap_err();
+        assert!(err.message.contains("names team.yaml"), "{err:?}");
+        assert_eq!((err.line, err.column), (Some(5), Some(5)), "{err:?}");
+    }
+
+    #[test]
     fn extends_cycle_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
@@ -512,7 +641,7 @@ mod tests {
         assert_eq!(parse_str(ok).unwrap().exceptions.len(), 1);
         let both = "version: 1\nexceptions:\n  - rule: drift-\n    service: legacy\n    path: a/**\n    reason: x\n";
         let err = parse_str(both).unwrap_err();
-        assert!(err.message.contains("exactly one of"), "{err:?}");
+        assert!(err.message.contains("either `path`"), "{err:?}");
         assert_eq!(err.line, Some(3), "{err:?}");
         let blank =
             "version: 1\nexceptions:\n  - rule: go-init-func\n    path: a/**\n    reason: \" \"\n";
@@ -527,12 +656,19 @@ mod tests {
             parse_str(missing).unwrap_err().message,
             "missing key `reason`"
         );
-        let module = "version: 1\nexceptions:\n  - rule: drift-\n    module: x\n    reason: y\n";
+        let module = "version: 1\nexceptions:\n  - rule: drift-\n    module: x\n    service: legacy\n    reason: y\n";
+        let parsed = parse_str(module).unwrap();
+        let located = parsed.exceptions[0].module.as_ref().unwrap();
+        assert_eq!(
+            (located.value.as_str(), located.location),
+            ("x", Some((4, 13)))
+        );
+        let module_and_path = "version: 1\nexceptions:\n  - rule: drift-\n    module: x\n    path: a/**\n    reason: y\n";
         assert!(
-            parse_str(module)
+            parse_str(module_and_path)
                 .unwrap_err()
                 .message
-                .contains("unknown key `module`")
+                .contains("either `path`")
         );
     }
 

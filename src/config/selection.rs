@@ -2,7 +2,7 @@
 //! are reported, at what severity, and which are excepted with a reason. They
 //! are resolved after the checks run, by `report::sink`.
 
-use super::Glob;
+use super::{Glob, Located};
 use crate::error::{InputError, did_you_mean};
 use crate::lint::config::RuleLevel;
 use schemars::JsonSchema;
@@ -70,15 +70,9 @@ impl Ord for RuleKey {
 impl<'de> Deserialize<'de> for RuleKey {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let spanned = serde_saphyr::Spanned::<String>::deserialize(deserializer)?;
-        let location = (spanned.referenced.line() > 0).then(|| {
-            (
-                spanned.referenced.line() as u32,
-                spanned.referenced.column() as u32,
-            )
-        });
         Ok(RuleKey {
+            location: super::glob::location_of(&spanned.referenced),
             id: spanned.value,
-            location,
         })
     }
 }
@@ -112,17 +106,22 @@ pub fn level_for(rules: &BTreeMap<RuleKey, RuleLevel>, rule: &str) -> Option<Rul
         .map(|(_, level)| level)
 }
 
-/// One entry of `exceptions:`: findings of `rule` at a path or in a service
-/// are accepted, for a stated reason.
+/// One entry of `exceptions:`: findings of `rule` at a path, about a module
+/// or in a service are accepted, for a stated reason.
 #[derive(Debug, Clone, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Exception {
     /// The rule id or prefix (ending in `-` or `_`) this exception is for.
     pub rule: RuleKey,
     /// A glob over the finding's path, relative to the repository root
-    /// (`services/legacy/**`). Give exactly one of `path` and `service`.
+    /// (`services/legacy/**`). Give `path`, or `module` and/or `service`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<Glob>,
+    /// The dependency the finding is about: a Go module path
+    /// (`github.com/google/uuid`) or a crate name, as drift findings name it.
+    /// With `service`, only that service's findings about it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub module: Option<Located<String>>,
     /// The service the finding is about, by its name in reports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
@@ -173,17 +172,17 @@ pub fn validate(config: &super::Config, path: &Path, text: &str) -> Result<(), I
     for exception in &config.exceptions {
         check_key(&exception.rule, "exceptions")?;
         let at = exception.rule.location;
-        let targets =
-            usize::from(exception.path.is_some()) + usize::from(exception.service.is_some());
-        if targets != 1 {
+        let by_place = exception.path.is_some();
+        let by_subject = exception.module.is_some() || exception.service.is_some();
+        if by_place == by_subject {
             return Err(error(
                 format!(
-                    "the exception for `{}` needs exactly one of `path` and `service`",
+                    "the exception for `{}` needs either `path`, or `module` and/or `service`",
                     exception.rule.id
                 ),
                 at,
             )
-            .help("write one exception per path glob or service"));
+            .help("write one exception per path glob, module or service; a `module` may be narrowed to one `service`"));
         }
         if exception.reason.trim().is_empty() {
             return Err(error(

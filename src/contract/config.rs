@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// the meaning of the same keys under `breaking:` in a buf.yaml; when none of
 /// them is set here, a buf.yaml at the repository root is read instead.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ContractConfig {
     /// Include roots (import paths), relative to the repository root.
     /// Default: the modules of buf.work.yaml / buf.yaml, else inferred from imports and packages.
@@ -28,13 +28,16 @@ pub struct ContractConfig {
     pub ignore: Vec<String>,
     /// Rule id or category -> files or directories where it does not run.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(alias = "ignore_only")]
     pub ignore_only: BTreeMap<String, Vec<String>>,
     /// Skip packages whose last component is an unstable version (`v1alpha1`, `v1beta2`, `v1test`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(alias = "ignore_unstable_packages")]
     pub ignore_unstable_packages: bool,
     /// Report a field number or name that was deleted earlier in git history and is
     /// used again (FIELD_NO_REUSE, beyond buf). Off by default.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(alias = "field_no_reuse")]
     pub field_no_reuse: bool,
     /// Directories (relative to the repository root) of .proto files that are
     /// imported but are not the repository's contracts: buf.yaml `deps` from
@@ -45,6 +48,7 @@ pub struct ContractConfig {
     /// Whether `trellis check` runs the contract check (against the merge base
     /// with the default branch). Default: true inside a git repository.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(alias = "in_check")]
     pub in_check: Option<bool>,
 }
 

@@ -1,5 +1,6 @@
 //! The `drift:` section of trellis.yaml.
 
+use crate::config::Located;
 use crate::drift::version::GoVersion;
 use crate::report::Severity;
 use schemars::JsonSchema;
@@ -7,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct DriftConfig {
     /// The authoritative version of shared modules, by module path. A version
     /// (`v1.5.2`) lets services float like the seeds say: v0 modules within
@@ -15,12 +16,14 @@ pub struct DriftConfig {
     /// pins exactly; a range (`>=v1.2.0, <v1.4.0`) allows exactly that range.
     /// Entries here win over the root go.mod.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub anchor: BTreeMap<String, String>,
+    pub anchor: BTreeMap<Located<String>, Located<String>>,
     /// Whether services may float within the allowed range of a root go.mod
     /// anchor (true) or must match it exactly (false).
     #[serde(default = "yes")]
     pub float: bool,
     /// Modules (optionally for some services) that may differ, each with why.
+    /// The same as a top-level `exceptions:` entry with `rule: drift-`, the
+    /// `module` and each of the `services`: every drift rule honours it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exceptions: Vec<DriftException>,
     /// Which version a mismatch aligns on: `newest` (every service moves up
@@ -30,9 +33,11 @@ pub struct DriftConfig {
     pub align: Align,
     /// Severity of version mismatches between `// indirect` requirements only.
     #[serde(default = "info")]
-    pub indirect_severity: String,
+    #[serde(alias = "indirect_severity")]
+    pub indirect_severity: Located<String>,
     /// Rust crates allowed at several versions in a Cargo.lock, each with why.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(alias = "cargo_skip")]
     pub cargo_skip: Vec<CargoSkip>,
     /// Upstream lookups (`trellis drift --upstream`).
     #[serde(default)]
@@ -43,8 +48,8 @@ fn yes() -> bool {
     true
 }
 
-fn info() -> String {
-    "info".into()
+fn info() -> Located<String> {
+    Located::new("info".into())
 }
 
 impl Default for DriftConfig {
@@ -73,10 +78,10 @@ pub enum Align {
 #[serde(deny_unknown_fields)]
 pub struct DriftException {
     /// The module path.
-    pub module: String,
+    pub module: Located<String>,
     /// Services the exception covers; all when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub services: Vec<String>,
+    pub services: Vec<Located<String>>,
     /// Why this module may drift. Required.
     pub reason: String,
 }
@@ -86,7 +91,7 @@ pub struct DriftException {
 pub struct CargoSkip {
     /// The crate name.
     #[serde(rename = "crate")]
-    pub name: String,
+    pub name: Located<String>,
     /// Only this locked version may repeat; any when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,

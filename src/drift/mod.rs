@@ -44,7 +44,7 @@ pub fn rules() -> Vec<RuleInfo> {
 /// Runs the drift checks on a repository.
 pub fn run(repo: &Repo, options: &DriftOptions) -> Result<Report, InputError> {
     let config = &repo.config.config.drift;
-    let config_path = config_file(repo);
+    let config_path = repo.config.display_path(&repo.root);
     validate(config, repo)?;
     let facts = crate::logging::timed("drift: facts", || Facts::gather(repo))?;
     let anchors = anchors(&facts, config);
@@ -52,14 +52,9 @@ pub fn run(repo: &Repo, options: &DriftOptions) -> Result<Report, InputError> {
         facts: &facts,
         config,
         anchors,
-        exception_hits: config.exceptions.iter().map(|_| Cell::new(0)).collect(),
+        exceptions: crate::report::sink::Exceptions::new(&repo.config.config),
         skip_hits: config.cargo_skip.iter().map(|_| Cell::new(0)).collect(),
         config_path,
-        config_text: repo
-            .config
-            .files
-            .last()
-            .and_then(|f| std::fs::read_to_string(f).ok()),
     };
     let mut report = Report::new("drift");
     crate::logging::timed("drift: offline checks", || {
@@ -104,6 +99,7 @@ pub fn run(repo: &Repo, options: &DriftOptions) -> Result<Report, InputError> {
             .push(("Rust workspaces".into(), resolution.clone()));
     }
     report.stats.extend(upstream_stats);
+    report.excepted_in_checks = ctx.exceptions.used();
     if let Some(anchor) = facts.anchor() {
         report
             .stats
@@ -112,27 +108,21 @@ pub fn run(repo: &Repo, options: &DriftOptions) -> Result<Report, InputError> {
     Ok(report)
 }
 
-/// The config file relative to the root (for findings about the policy).
-fn config_file(repo: &Repo) -> String {
-    repo.config
-        .files
-        .last()
-        .map(|f| {
-            let f = f.canonicalize().unwrap_or_else(|_| f.clone());
-            crate::repo::relative_path(&repo.root, &f).unwrap_or_else(|| f.display().to_string())
-        })
-        .unwrap_or_else(|| crate::config::FILE_NAME.to_string())
-}
-
-fn config_error(repo: &Repo, needle: &str, message: String, help: &str) -> InputError {
+/// An error about the drift policy, at the place `location` says in the
+/// config file that was read last (where its entries' places come from).
+fn config_error(
+    repo: &Repo,
+    location: Option<(u32, u32)>,
+    message: String,
+    help: &str,
+) -> InputError {
     let mut err = InputError::new(message).help(help);
     if let Some(path) = repo.config.files.last() {
         err = err.in_file(path);
+        if let Some((line, column)) = location {
+            err = err.at(line, column);
+        }
         if let Ok(text) = std::fs::read_to_string(path) {
-            if let Some((i, line)) = text.lines().enumerate().find(|(_, l)| l.contains(needle)) {
-                let column = line.find(needle).map_or(1, |c| c as u32 + 1);
-                err = err.at(i as u32 + 1, column);
-            }
             err = err.with_source(text);
         }
     }
@@ -144,7 +134,7 @@ fn validate(config: &DriftConfig, repo: &Repo) -> Result<(), InputError> {
         if let Err(message) = Constraint::parse(value) {
             return Err(config_error(
                 repo,
-                module,
+                value.location.or(module.location),
                 format!("drift.anchor.{module}: {message}"),
                 "write a version (v1.5.2), a pin (=v1.5.2) or a range (>=v1.2.0, <v1.4.0)",
             ));
@@ -154,7 +144,7 @@ fn validate(config: &DriftConfig, repo: &Repo) -> Result<(), InputError> {
         if exception.reason.trim().is_empty() {
             return Err(config_error(
                 repo,
-                &exception.module,
+                exception.module.location,
                 format!(
                     "drift.exceptions entry for {} has an empty reason",
                     exception.module
@@ -163,7 +153,7 @@ fn validate(config: &DriftConfig, repo: &Repo) -> Result<(), InputError> {
             ));
         }
         for service in &exception.services {
-            let is_library = repo.libraries.iter().any(|l| l.name == *service);
+            let is_library = repo.libraries.iter().any(|l| l.name == service.value);
             if repo.service(service).is_none() && !is_library {
                 let names: Vec<&str> = repo
                     .services
@@ -176,7 +166,7 @@ fn validate(config: &DriftConfig, repo: &Repo) -> Result<(), InputError> {
                     .unwrap_or_default();
                 return Err(config_error(
                     repo,
-                    service,
+                    service.location,
                     format!("drift.exceptions names service `{service}`, which does not exist"),
                     &format!("{hint}services: {}", names.join(", ")),
                 ));
@@ -187,9 +177,9 @@ fn validate(config: &DriftConfig, repo: &Repo) -> Result<(), InputError> {
         if skip.reason.trim().is_empty() {
             return Err(config_error(
                 repo,
-                &skip.name,
+                skip.name.location,
                 format!(
-                    "drift.cargo_skip entry for {} has an empty reason",
+                    "drift.cargo-skip entry for {} has an empty reason",
                     skip.name
                 ),
                 "say why the duplicate is accepted",
@@ -199,9 +189,9 @@ fn validate(config: &DriftConfig, repo: &Repo) -> Result<(), InputError> {
     if crate::report::Severity::parse(&config.indirect_severity).is_none() {
         return Err(config_error(
             repo,
-            "indirect_severity",
+            config.indirect_severity.location,
             format!(
-                "drift.indirect_severity: `{}` is not a severity",
+                "drift.indirect-severity: `{}` is not a severity",
                 config.indirect_severity
             ),
             "use info, warning or error",
@@ -233,7 +223,7 @@ fn anchors(facts: &Facts, config: &DriftConfig) -> BTreeMap<String, Anchored> {
     for (module, value) in &config.anchor {
         if let Ok(constraint) = Constraint::parse(value) {
             anchors.insert(
-                module.clone(),
+                module.value.clone(),
                 Anchored {
                     constraint,
                     source: "trellis.yaml (drift.anchor)".into(),

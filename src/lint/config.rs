@@ -12,9 +12,12 @@ pub struct LintConfig {
     /// (every rule, the default), `architecture`, `go-style`, `rust`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub packs: Vec<String>,
-    /// Per rule id: `off`, or the severity to report it at (`info`, `warning`, `error`).
-    /// Turning a rule on here adds it even when no chosen pack has it.
+    /// Deprecated: the older spelling of the top-level `rules:` (a warning says
+    /// so). Per rule id: `off`, or the severity to report it at (`info`,
+    /// `warning`, `error`). Turning a rule on here adds it even when no chosen
+    /// pack has it; ids of other jobs' rules count as top-level entries.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(extend("deprecated" = true))]
     pub rules: BTreeMap<String, RuleLevel>,
     /// The built-in layer convention every service follows for `arch-layer`
     /// (`seeds`, `kratos`, `go-zero`, `hexagonal`). Unset: each service

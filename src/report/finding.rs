@@ -64,6 +64,16 @@ impl Span {
         })
     }
 
+    /// The region `text` covers when written on one line from `(line, column)`.
+    pub fn over(line: u32, column: u32, text: &str) -> Span {
+        Span {
+            line,
+            column,
+            end_line: line,
+            end_column: column + text.chars().count() as u32,
+        }
+    }
+
     pub fn point(line: u32, column: u32) -> Span {
         Span {
             line,
@@ -91,6 +101,10 @@ pub struct Finding {
     pub end_column: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
+    /// The dependency the finding is about (a Go module path, a crate name),
+    /// when it is about one: what `exceptions: [{module: ...}]` matches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub module: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// Extra lines shown under the diagnostic (for example every version and who requires it).
@@ -100,6 +114,9 @@ pub struct Finding {
     /// the other owner of a table, the old definition of a contract element).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<Related>,
+    /// Edits that would resolve the finding, when the check knows them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
     /// Stable across edits that only move the finding: built from the rule, the path,
     /// the service and a rule-chosen key (the offending text), never from line numbers.
     pub fingerprint: String,
@@ -129,9 +146,11 @@ impl Finding {
             end_line: None,
             end_column: None,
             service: None,
+            module: None,
             help: None,
             notes: Vec::new(),
             related: Vec::new(),
+            fix: None,
             fingerprint,
         }
     }
@@ -152,6 +171,11 @@ impl Finding {
 
     pub fn service(mut self, service: Option<impl Into<String>>) -> Finding {
         self.service = service.map(Into::into);
+        self
+    }
+
+    pub fn module(mut self, module: impl Into<String>) -> Finding {
+        self.module = Some(module.into());
         self
     }
 
@@ -192,6 +216,11 @@ impl Finding {
         });
     }
 
+    pub fn fix(mut self, fix: Fix) -> Finding {
+        self.fix = Some(fix);
+        self
+    }
+
     pub fn span(&self) -> Option<Span> {
         Span::from_parts(self.line, self.column, self.end_line, self.end_column)
     }
@@ -205,6 +234,44 @@ impl Finding {
             self.rule.as_str(),
             self.message.as_str(),
         )
+    }
+}
+
+/// Whether a fix can be applied without a person looking: `unsafe` when it
+/// may change behaviour or needs a follow-up step (ruff's and rustc's sense).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    Safe,
+    Unsafe,
+}
+
+/// What would resolve a finding: text replacements, possibly in several files.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fix {
+    /// What the edits do, and what to run after them if anything.
+    pub description: String,
+    pub applicability: Applicability,
+    pub edits: Vec<Edit>,
+}
+
+/// Replace the text of `span` in `path` (relative, `/`-separated; the end
+/// column is just past the last character replaced) with `replacement`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Edit {
+    pub path: String,
+    #[serde(flatten)]
+    pub span: Span,
+    pub replacement: String,
+}
+
+impl Edit {
+    pub fn new(path: impl Into<String>, span: Span, replacement: impl Into<String>) -> Edit {
+        Edit {
+            path: normalize_path(&path.into()),
+            span,
+            replacement: replacement.into(),
+        }
     }
 }
 

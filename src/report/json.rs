@@ -41,6 +41,9 @@ fn rebased(finding: &Finding, ctx: &RenderContext) -> Finding {
     for related in &mut finding.related {
         related.path = ctx.ci_path(&related.path).into_owned();
     }
+    for edit in finding.fix.iter_mut().flat_map(|fix| &mut fix.edits) {
+        edit.path = ctx.ci_path(&edit.path).into_owned();
+    }
     finding
 }
 

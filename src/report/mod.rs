@@ -10,7 +10,7 @@ mod sarif;
 pub mod sink;
 mod text;
 
-pub use finding::{Finding, Related, Severity, Span, sort_findings};
+pub use finding::{Applicability, Edit, Finding, Fix, Related, Severity, Span, sort_findings};
 pub use paths::git_prefix;
 
 use std::collections::HashMap;
@@ -42,6 +42,10 @@ pub struct Report {
     /// tree's (the index for `--staged`), by path: snippets show these lines,
     /// not the ones on disk.
     pub sources: HashMap<String, String>,
+    /// Exceptions a check applied while computing its findings (a service
+    /// left out of a version mismatch), by their place in
+    /// [`sink::Exceptions`]: the sink does not report them as unused.
+    pub excepted_in_checks: std::collections::BTreeSet<usize>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -59,6 +63,7 @@ impl Report {
             rules: Vec::new(),
             stats: Vec::new(),
             sources: HashMap::new(),
+            excepted_in_checks: Default::default(),
         }
     }
 
@@ -208,7 +213,28 @@ pub(crate) mod sample {
                 "services/payment/go.mod",
                 None,
                 "v1.5.0 [indirect] required here",
-            ),
+            )
+            .fix(Fix {
+                description: "require github.com/google/uuid v1.6.0".into(),
+                applicability: Applicability::Unsafe,
+                edits: vec![
+                    Edit::new(
+                        "services/inventory/go.mod",
+                        Span {
+                            line: 5,
+                            column: 32,
+                            end_line: 5,
+                            end_column: 38,
+                        },
+                        "v1.6.0",
+                    ),
+                    Edit::new(
+                        "services/inventory/go.mod",
+                        Span::over(7, 10, "v1.5.0"),
+                        "v1.6.0",
+                    ),
+                ],
+            }),
             Finding::new("layout-contract", Severity::Info, "", "no contract", "x"),
         ];
         report.stats = vec![("files analysed".into(), "3".into())];

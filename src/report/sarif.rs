@@ -1,7 +1,7 @@
 //! SARIF 2.1.0, the format code-scanning services ingest.
 
 use super::paths::location;
-use super::{Finding, RenderContext, Report, RuleInfo, Severity, Span};
+use super::{Applicability, Finding, Fix, RenderContext, Report, RuleInfo, Severity, Span};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -87,8 +87,39 @@ struct SarifResult<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<Location<'a>>,
     partial_fingerprints: BTreeMap<&'static str, &'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<SarifFix<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     properties: Option<ResultProperties<'a>>,
+}
+
+/// A finding's fix (SARIF §3.55): its edits grouped by file. SARIF has no
+/// word for applicability; it goes in the property bag.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifFix<'a> {
+    description: Message<'a>,
+    artifact_changes: Vec<ArtifactChange<'a>>,
+    properties: FixProperties,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange<'a> {
+    artifact_location: ArtifactLocation<'a>,
+    replacements: Vec<Replacement<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement<'a> {
+    deleted_region: Region,
+    inserted_content: Message<'a>,
+}
+
+#[derive(Serialize)]
+struct FixProperties {
+    applicability: &'static str,
 }
 
 #[derive(Serialize)]
@@ -306,10 +337,54 @@ fn result<'a>(finding: &'a Finding, rules: &[RuleInfo], ctx: &RenderContext) -> 
         locations,
         related_locations,
         partial_fingerprints: fingerprints,
+        fixes: finding.fix.iter().map(|fix| sarif_fix(fix, ctx)).collect(),
         properties: finding
             .service
             .as_deref()
             .map(|service| ResultProperties { service }),
+    }
+}
+
+fn sarif_fix<'a>(fix: &'a Fix, ctx: &RenderContext) -> SarifFix<'a> {
+    let mut changes: Vec<ArtifactChange<'a>> = Vec::new();
+    for edit in &fix.edits {
+        let uri = Cow::Owned(ctx.ci_path(&edit.path).into_owned());
+        let replacement = Replacement {
+            deleted_region: Region {
+                start_line: edit.span.line,
+                start_column: edit.span.column.max(1),
+                end_line: Some(edit.span.end_line),
+                end_column: Some(edit.span.end_column),
+            },
+            inserted_content: Message {
+                text: &edit.replacement,
+            },
+        };
+        match changes
+            .iter_mut()
+            .find(|change| change.artifact_location.uri == uri)
+        {
+            Some(change) => change.replacements.push(replacement),
+            None => changes.push(ArtifactChange {
+                artifact_location: ArtifactLocation {
+                    uri,
+                    uri_base_id: SRCROOT,
+                },
+                replacements: vec![replacement],
+            }),
+        }
+    }
+    SarifFix {
+        description: Message {
+            text: &fix.description,
+        },
+        artifact_changes: changes,
+        properties: FixProperties {
+            applicability: match fix.applicability {
+                Applicability::Safe => "safe",
+                Applicability::Unsafe => "unsafe",
+            },
+        },
     }
 }
 
@@ -451,6 +526,29 @@ mod tests {
             described("my-custom-rule").as_deref(),
             Some("my-custom-rule")
         );
+    }
+
+    #[test]
+    fn fixes_group_their_edits_by_file_and_say_their_applicability() {
+        let out = super::render(&sample::report(), &sample::context("tools/shop"));
+        let log: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let result = &log["runs"][0]["results"][1];
+        let fixes = result["fixes"].as_array().unwrap();
+        assert_eq!(fixes.len(), 1);
+        assert_eq!(fixes[0]["properties"]["applicability"], "unsafe");
+        let changes = fixes[0]["artifactChanges"].as_array().unwrap();
+        assert_eq!(changes.len(), 1);
+        assert_eq!(
+            changes[0]["artifactLocation"]["uri"],
+            "tools/shop/services/inventory/go.mod"
+        );
+        let replacement = &changes[0]["replacements"][0];
+        assert_eq!(replacement["deletedRegion"]["startColumn"], 32);
+        assert_eq!(replacement["deletedRegion"]["endColumn"], 38);
+        assert_eq!(replacement["insertedContent"]["text"], "v1.6.0");
+        assert_eq!(changes[0]["replacements"].as_array().unwrap().len(), 2);
+        // Findings without a fix have no `fixes`.
+        assert!(log["runs"][0]["results"][0].get("fixes").is_none());
     }
 
     #[test]

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields, default, rename_all = "kebab-case")]
 pub struct ScoreConfig {
     /// The default window when `--since` is not given: `30d`, `12w`, `6m`, `1y` or a date.
     pub window: String,
@@ -31,6 +31,7 @@ pub struct ScoreConfig {
     pub merges: MergeMode,
     /// Commits changing more files than this are left out of temporal coupling
     /// (code-maat's max changeset size) and counted.
+    #[serde(alias = "max_changeset")]
     pub max_changeset: usize,
     /// Keep per-commit results in .git/trellis so a re-run reads only new commits.
     pub cache: bool,
@@ -39,15 +40,20 @@ pub struct ScoreConfig {
     pub churn: bool,
     /// How many hotspots to list per service and for the repository.
     pub hotspots: usize,
+    #[serde(alias = "interface_stability")]
     pub interface_stability: StabilityConfig,
+    #[serde(alias = "data_coupling")]
     pub data_coupling: DataCouplingConfig,
+    #[serde(alias = "deploy_frequency")]
     pub deploy_frequency: DeployConfig,
+    #[serde(alias = "author_concentration")]
     pub author_concentration: ConcentrationConfig,
     /// Weights of the metrics in the 0-100 score (metrics without data are
     /// left out and the others re-weighted).
     pub weights: Weights,
     /// Fail (exit 1) when any service scores below this (the `--fail-under` default).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(alias = "fail_under")]
     pub fail_under: Option<u32>,
 }
 
@@ -97,9 +103,10 @@ pub enum MergeMode {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields, default, rename_all = "kebab-case")]
 pub struct StabilityConfig {
     /// Alert when breaking commits / contract commits is above this ratio.
+    #[serde(alias = "alert_above")]
     pub alert_above: f64,
     /// Contract rule categories that make a change breaking (buf's FILE, PACKAGE, WIRE_JSON, WIRE).
     pub categories: Vec<String>,
@@ -115,9 +122,10 @@ impl Default for StabilityConfig {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields, default, rename_all = "kebab-case")]
 pub struct DataCouplingConfig {
     /// Alert when a service shares this many tables (or more) with other services.
+    #[serde(alias = "alert_at")]
     pub alert_at: usize,
 }
 
@@ -128,12 +136,13 @@ impl Default for DataCouplingConfig {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields, default, rename_all = "kebab-case")]
 pub struct DeployConfig {
     /// Tag patterns of a service's deploys; `{service}` is the service name and
     /// `*` the version, which must be semver (`v1.2.3`) for the tag to count.
     pub tags: Vec<String>,
     /// Tags that deploy every service at once (`v*`); none by default.
+    #[serde(alias = "repo_wide_tags")]
     pub repo_wide_tags: Vec<String>,
     /// A glob matched against commit subjects that marks a deploy of the
     /// services the commit touches (`deploy:*`), instead of or beside tags.
@@ -143,6 +152,7 @@ pub struct DeployConfig {
     /// compared with its group's average; without groups, with all services.
     pub groups: BTreeMap<String, Vec<String>>,
     /// Alert when deploys / domain average is below this.
+    #[serde(alias = "alert_below")]
     pub alert_below: f64,
 }
 
@@ -159,9 +169,10 @@ impl Default for DeployConfig {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields, default, rename_all = "kebab-case")]
 pub struct ConcentrationConfig {
     /// Alert when fewer authors than this made more than half of the commits.
+    #[serde(alias = "alert_bus_factor_below")]
     pub alert_bus_factor_below: usize,
 }
 
@@ -174,11 +185,15 @@ impl Default for ConcentrationConfig {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields, default, rename_all = "kebab-case")]
 pub struct Weights {
+    #[serde(alias = "interface_stability")]
     pub interface_stability: f64,
+    #[serde(alias = "data_coupling")]
     pub data_coupling: f64,
+    #[serde(alias = "deploy_frequency")]
     pub deploy_frequency: f64,
+    #[serde(alias = "author_concentration")]
     pub author_concentration: f64,
 }
 

@@ -188,7 +188,7 @@ fn the_contract_part_can_be_switched_off_in_config() {
             "api/order/v1/order.proto",
             &order.replace("  string customer_name = 3;\n", ""),
         )
-        .write("trellis.yaml", "version: 1\ncontract:\n  in_check: false\n")
+        .write("trellis.yaml", "version: 1\ncontract:\n  in-check: false\n")
         .commit("drop a field, contracts off in the gate");
     let output = trellis()
         .args([
@@ -199,5 +199,5 @@ fn the_contract_part_can_be_switched_off_in_config() {
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", stdout_of(&output));
     let json: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
-    assert_eq!(json["stats"]["contract"], "off (contract.in_check: false)");
+    assert_eq!(json["stats"]["contract"], "off (contract.in-check: false)");
 }

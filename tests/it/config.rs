@@ -187,3 +187,146 @@ fn extends_shares_a_team_policy() {
         .collect();
     assert_eq!(names, ["svc"]);
 }
+
+/// Every key is kebab-case; the old snake_case spellings still work, each
+/// with one warning that names its place and the new spelling.
+#[test]
+fn old_snake_case_keys_work_with_a_warning_naming_place_and_new_spelling() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::support::copy_tree(&fixture("shop"), dir.path());
+    std::fs::write(
+        dir.path().join("trellis.yaml"),
+        "version: 1\ndrift:\n  indirect_severity: warning\n  upstream:\n    timeout_secs: 3\ncontract:\n  in_check: false\n",
+    )
+    .unwrap();
+    let output = trellis()
+        .arg("-C")
+        .arg(dir.path())
+        .args(["check", "--skip", "lint", "--format", "json"])
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("warning:"))
+        .collect();
+    assert_eq!(warnings.len(), 3, "{stderr}");
+    assert!(
+        warnings[0].ends_with(
+            "trellis.yaml:3:3: `drift.indirect_severity` is an old spelling: write `drift.indirect-severity` (trellis.yaml keys are kebab-case)"
+        ),
+        "{stderr}"
+    );
+    assert!(warnings[1].contains("trellis.yaml:5:5"), "{stderr}");
+    assert!(
+        warnings[2].contains("write `contract.in-check`"),
+        "{stderr}"
+    );
+    // The old keys still took effect.
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    assert_eq!(json["stats"]["contract"], "off (contract.in-check: false)");
+    // --quiet keeps them off stderr.
+    let quiet = trellis()
+        .arg("-C")
+        .arg(dir.path())
+        .args(["--quiet", "drift"])
+        .output()
+        .unwrap();
+    assert!(
+        !stderr_of(&quiet).contains("old spelling"),
+        "{}",
+        stderr_of(&quiet)
+    );
+}
+
+/// A parent in the old spelling and a child in the new one merge into one key.
+#[test]
+fn extends_merges_old_and_new_spellings_of_one_key() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[
+            ("svc/go.mod", "module example.com/svc\n"),
+            (
+                "team.yaml",
+                "version: 1\ndrift:\n  indirect_severity: warning\n",
+            ),
+            (
+                "trellis.yaml",
+                "version: 1\nextends: [team.yaml]\ndrift:\n  indirect-severity: error\n",
+            ),
+        ],
+    );
+    let output = trellis()
+        .arg("-C")
+        .arg(dir.path())
+        .args(["config", "show"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    assert_eq!(json["config"]["drift"]["indirect-severity"], "error");
+}
+
+#[test]
+fn the_schema_names_kebab_case_keys_only() {
+    let output = trellis().args(["config", "schema"]).output().unwrap();
+    let schema = stdout_of(&output);
+    for key in [
+        "indirect-severity",
+        "cargo-skip",
+        "timeout-secs",
+        "cache-ttl-hours",
+        "crates-index",
+        "ignore-only",
+        "ignore-unstable-packages",
+        "field-no-reuse",
+        "in-check",
+        "max-changeset",
+        "fail-under",
+        "alert-above",
+        "repo-wide-tags",
+        "alert-bus-factor-below",
+        "interface-stability",
+    ] {
+        assert!(schema.contains(&format!("\"{key}\"")), "{key}");
+        let old = format!("\"{}\"", key.replace('-', "_"));
+        assert!(!schema.contains(&old), "{old} is still in the schema");
+    }
+    let schema: serde_json::Value = serde_json::from_str(&schema).unwrap();
+    let lint = schema["$defs"]["LintConfig"]["properties"]["rules"].clone();
+    assert_eq!(lint["deprecated"], true, "{lint:#}");
+}
+
+/// `lint.rules` is the older spelling of `rules:`: it still works, other
+/// jobs' ids in it too, and it is reported as deprecated where it is written.
+#[test]
+fn lint_rules_is_a_deprecated_alias_of_top_level_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::support::copy_tree(&fixture("shop"), dir.path());
+    std::fs::write(
+        dir.path().join("trellis.yaml"),
+        "version: 1\nlint:\n  rules:\n    drift-version-mismatch: off\n",
+    )
+    .unwrap();
+    let output = trellis()
+        .arg("-C")
+        .arg(dir.path())
+        .args(["check", "--skip", "lint", "--format", "json"])
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert!(
+        stderr.contains("trellis.yaml:3:3: `lint.rules` is deprecated: move its entries to the top-level `rules:`"),
+        "{stderr}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    let rules: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(!rules.contains(&"drift-version-mismatch"), "{rules:?}");
+    assert!(!rules.contains(&"unknown-rule"), "{rules:?}");
+}

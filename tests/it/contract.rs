@@ -348,7 +348,7 @@ fn acknowledged_breaks_config_and_buf_yaml_are_honoured() {
         history.path(),
         &[(
             "trellis.yaml",
-            "version: 1\ncontract:\n  use: [FILE]\n  except: [FIELD_SAME_TYPE]\n  ignore_only:\n    FIELD_SAME_JSON_NAME: [api/order]\n",
+            "version: 1\ncontract:\n  use: [FILE]\n  except: [FIELD_SAME_TYPE]\n  ignore-only:\n    FIELD_SAME_JSON_NAME: [api/order]\n",
         )],
     );
     assert_eq!(run(&[]), "");

@@ -502,7 +502,7 @@ fn upstream_repo(index: &str) -> tempfile::TempDir {
     let yaml = std::fs::read_to_string(dir.path().join("trellis.yaml")).unwrap();
     std::fs::write(
         dir.path().join("trellis.yaml"),
-        format!("{yaml}    crates_index: {index}\n"),
+        format!("{yaml}    crates-index: {index}\n"),
     )
     .unwrap();
     dir
@@ -951,4 +951,57 @@ fn rust_workspaces_resolve_with_or_without_cargo() {
     );
     assert_eq!(messages(&json, "drift-version-mismatch"), with_cargo);
     assert_eq!(with_cargo.len(), 1);
+}
+
+/// Applies one edit of a finding's fix (1-based line and columns, counted
+/// in characters, the end column just past the text replaced).
+fn apply_edit(text: &str, edit: &serde_json::Value) -> String {
+    let line = edit["line"].as_u64().unwrap() as usize;
+    let (start, end) = (
+        edit["column"].as_u64().unwrap() as usize,
+        edit["end_column"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(edit["end_line"].as_u64().unwrap() as usize, line);
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let chars: Vec<char> = lines[line - 1].chars().collect();
+    let replaced: String = chars[..start - 1]
+        .iter()
+        .chain(
+            edit["replacement"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .collect::<Vec<_>>()
+                .iter(),
+        )
+        .chain(chars[end - 1..].iter())
+        .collect();
+    lines[line - 1] = replaced;
+    lines.join("\n") + "\n"
+}
+
+/// The fix of a version mismatch moves every lagging `require` to the
+/// version the services align on: applied, the mismatch is gone.
+#[test]
+fn a_version_mismatch_fix_aligns_the_lagging_go_mod_files() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::support::copy_tree(&fixture("shop"), dir.path());
+    let (json, _) = drift_json(dir.path(), &[]);
+    let mismatch = &findings(&json, "drift-version-mismatch")[0];
+    let fix = &mismatch["fix"];
+    assert_eq!(fix["applicability"], "unsafe");
+    assert!(fix["description"].as_str().unwrap().contains("go mod tidy"));
+    let edits = fix["edits"].as_array().unwrap();
+    assert_eq!(edits.len(), 1, "{fix:#}");
+    let path = dir.path().join(edits[0]["path"].as_str().unwrap());
+    let before = std::fs::read_to_string(&path).unwrap();
+    let after = apply_edit(&before, &edits[0]);
+    assert!(after.contains("github.com/google/uuid v1.6.0"), "{after}");
+    assert_eq!(before.lines().count(), after.lines().count());
+    std::fs::write(&path, after).unwrap();
+    let (json, _) = drift_json(dir.path(), &[]);
+    assert!(
+        findings(&json, "drift-version-mismatch").is_empty(),
+        "{json:#}"
+    );
 }

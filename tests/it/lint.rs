@@ -52,6 +52,15 @@ fn run_fixture(rule: &str, dir: &Path) -> Vec<String> {
             for note in &f.notes {
                 line.push_str(&format!("\n    note: {note}"));
             }
+            for related in &f.related {
+                line.push_str(&format!(
+                    "\n    related: {}:{}:{} {}",
+                    related.path,
+                    related.line.unwrap_or(0),
+                    related.column.unwrap_or(0),
+                    related.label
+                ));
+            }
             line
         })
         .collect()
@@ -168,13 +177,17 @@ fn shop_deliberate_problems_and_nothing_else() {
     ];
     assert_eq!(got, expected);
     let shared = &findings[1];
-    let notes = shared["notes"].as_array().unwrap();
+    let related = shared["related"].as_array().unwrap();
     assert!(
-        notes.iter().any(|n| n
-            .as_str()
-            .unwrap()
-            .contains("user-service at services/user-service/migrations/001_users.sql:3")),
-        "{notes:?}"
+        related.iter().any(
+            |r| r["path"] == "services/user-service/migrations/001_users.sql"
+                && r["line"] == 3
+                && r["label"]
+                    .as_str()
+                    .unwrap()
+                    .contains("defined here, by user-service")
+        ),
+        "{related:?}"
     );
 }
 

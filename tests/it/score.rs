@@ -1237,7 +1237,7 @@ fn bots_and_changelogs_are_left_out_unless_configured() {
 
     std::fs::write(
         h.path().join("trellis.yaml"),
-        "version: 1\nscore:\n  include_bot_commits: true\n  hotspot_ignore: []\n",
+        "version: 1\nscore:\n  include-bot-commits: true\n  hotspot-ignore: []\n",
     )
     .unwrap();
     let card = score_json(&h, &[]);

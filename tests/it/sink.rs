@@ -196,3 +196,150 @@ fn an_unknown_rule_id_is_exit_2_with_file_line_and_suggestion() {
         "{stderr}"
     );
 }
+
+/// Runs `trellis contract --format FORMAT` and returns the exit code and stdout.
+fn contract_in(history: &History, format: &str) -> (Option<i32>, String) {
+    let output = trellis_in(history.path(), &["contract", "--format", format]);
+    (output.status.code(), stdout_of(&output))
+}
+
+const CONTRACT_FORMATS: &[&str] = &["text", "json", "sarif", "buf-json", "buf-text"];
+
+/// buf's formats print no severity, but which findings they print and the
+/// exit code follow `rules:` and `exceptions:` as every other format does.
+#[test]
+fn contract_rules_and_exceptions_hold_in_every_format_buf_included() {
+    let plain = contract_break("version: 1\n");
+    for format in CONTRACT_FORMATS {
+        let (code, out) = contract_in(&plain, format);
+        assert_eq!(code, Some(1), "{format}: {out}");
+        assert!(out.contains("customer_name"), "{format}: {out}");
+    }
+    let off = contract_break("version: 1\nrules:\n  FIELD_: off\n");
+    let excepted = contract_break(
+        "version: 1\nexceptions:\n  - rule: FIELD_NO_DELETE\n    path: api/order/**\n    reason: no client reads customer_name\n",
+    );
+    for (name, history) in [("off", &off), ("excepted", &excepted)] {
+        for format in CONTRACT_FORMATS {
+            let (code, out) = contract_in(history, format);
+            assert_eq!(code, Some(0), "{name} {format}: {out}");
+            assert!(!out.contains("customer_name"), "{name} {format}: {out}");
+        }
+    }
+    let warning = contract_break("version: 1\nrules:\n  FIELD_NO_DELETE: warning\n");
+    for format in CONTRACT_FORMATS {
+        let (code, out) = contract_in(&warning, format);
+        assert_eq!(code, Some(0), "{format}: {out}");
+        assert!(out.contains("customer_name"), "{format}: {out}");
+    }
+    let (_, sarif) = contract_in(&warning, "sarif");
+    assert!(sarif.contains("\"level\": \"warning\""), "{sarif}");
+}
+
+/// The drift-gosum fail fixture (a missing hash for github.com/org/auth, a
+/// hash conflict for github.com/google/uuid) with this trellis.yaml.
+fn gosum_with(config: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("drift/drift-gosum/fail"), dir.path());
+    std::fs::write(dir.path().join("trellis.yaml"), config).unwrap();
+    dir
+}
+
+fn modules_of(dir: &Path) -> Vec<(String, String)> {
+    let output = trellis_in(dir, &["drift", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["module"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn drift_findings_name_their_module_and_module_exceptions_match_it() {
+    let dir = gosum_with("version: 1\n");
+    assert_eq!(
+        modules_of(dir.path()),
+        pairs(&[
+            ("drift-gosum", "github.com/org/auth"),
+            ("drift-gosum", "github.com/google/uuid"),
+        ])
+    );
+    let dir = gosum_with(
+        "version: 1\nexceptions:\n  - rule: drift-gosum\n    module: github.com/org/auth\n    reason: the auth mirror is re-synced weekly\n",
+    );
+    assert_eq!(
+        modules_of(dir.path()),
+        pairs(&[("drift-gosum", "github.com/google/uuid")])
+    );
+    // A module exception narrowed to another service excepts nothing here,
+    // and is reported as unused.
+    let dir = gosum_with(
+        "version: 1\nexceptions:\n  - rule: drift-gosum\n    module: github.com/org/auth\n    service: b\n    reason: b only\n",
+    );
+    let findings = modules_of(dir.path());
+    assert!(findings.contains(&("drift-gosum".into(), "github.com/org/auth".into())));
+    assert!(findings.contains(&("drift-unused-policy".into(), String::new())));
+}
+
+/// `drift.exceptions` is the same as a top-level module exception for every
+/// drift rule: drift-gosum, which never asked for exceptions, honours it.
+#[test]
+fn drift_exceptions_cover_every_drift_check() {
+    let dir = gosum_with(
+        "version: 1\ndrift:\n  exceptions:\n    - module: github.com/google/uuid\n      reason: the conflicting hash is a vendored fork, tracked in OPS-9\n",
+    );
+    assert_eq!(
+        modules_of(dir.path()),
+        pairs(&[("drift-gosum", "github.com/org/auth")])
+    );
+}
+
+#[test]
+fn unused_exceptions_are_reported_with_their_place() {
+    // A drift rule's exception that matches nothing is a drift-unused-policy
+    // finding at its line.
+    let dir = shop_with(
+        "version: 1\nexceptions:\n  - rule: drift-version-mismatch\n    module: github.com/nobody/requires-this\n    reason: stale\n",
+    );
+    let output = trellis_in(dir.path(), &["drift"]);
+    let stdout = stdout_of(&output);
+    assert!(stdout.contains("warning[drift-unused-policy]"), "{stdout}");
+    assert!(stdout.contains("trellis.yaml:3:11"), "{stdout}");
+
+    // Other jobs' unused exceptions are named in the summary: lint and
+    // contract may have checked only a change.
+    let dir = shop_with(
+        "version: 1\nexceptions:\n  - rule: go-structured-logging\n    path: services/gone/**\n    reason: stale\n",
+    );
+    let run = trellis_json(dir.path(), &["lint"]);
+    assert_eq!(
+        run.stats["unused exceptions"],
+        "trellis.yaml:3:11 `go-structured-logging` at path services/gone/**",
+        "{}",
+        run.stats
+    );
+    // In `check`, one job's exception is not unused for the others.
+    let dir = shop_with(
+        "version: 1\nexceptions:\n  - rule: go-structured-logging\n    path: services/order-service/**\n    reason: moving to slog\n",
+    );
+    let run = trellis_json(dir.path(), &["check", "--skip", "contract"]);
+    assert!(
+        run.stats.get("unused exceptions").is_none(),
+        "{}",
+        run.stats
+    );
+    assert!(
+        !run.findings
+            .iter()
+            .any(|(rule, _)| rule == "drift-unused-policy"),
+        "{:?}",
+        run.findings
+    );
+}

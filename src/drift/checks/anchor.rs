@@ -24,7 +24,8 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             let Some(anchored) = ctx.anchors.get(&req.path) else {
                 continue;
             };
-            if anchored.constraint.allows(&req.version) || ctx.excepted(&req.path, &module.name) {
+            if anchored.constraint.allows(&req.version) || ctx.excepted(ID, &req.path, &module.name)
+            {
                 continue;
             }
             groups
@@ -66,6 +67,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         )
         .at(req.pos.span())
         .service(Some(module.name.clone()))
+        .module(path.to_string())
         .help(help)
         .note(format!("anchor: {source}"));
         for (other, req) in &uses[1..] {

@@ -32,7 +32,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 .iter()
                 .zip(&ctx.skip_hits)
                 .filter(|(skip, _)| {
-                    skip.name == name
+                    skip.name.value == name
                         && skip
                             .version
                             .as_ref()
@@ -53,8 +53,9 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 name,
             )
             .at_line(packages[0].line)
+            .module(name.to_string())
             .help(format!(
-                "`cargo tree -d -i {name}` shows who pulls each version; upgrade the older dependents, or add a drift.cargo_skip entry with a reason"
+                "`cargo tree -d -i {name}` shows who pulls each version; upgrade the older dependents, or add a drift.cargo-skip entry with a reason"
             ));
             for package in &packages {
                 finding = finding.note(format!(

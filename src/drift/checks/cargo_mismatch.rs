@@ -78,7 +78,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             .iter()
             .filter(|(req, _)| **req != newest)
             .flat_map(|(req, who)| who.iter().map(move |w| (req.as_str(), w)))
-            .filter(|(_, (_, service, _))| !ctx.excepted(name, service))
+            .filter(|(_, (_, service, _))| !ctx.excepted(ID, name, service))
             .collect();
         lagging.sort_by(|a, b| (a.1.0, a.1.2).cmp(&(b.1.0, b.1.2)));
         let Some(&(req, (path, service, line))) = lagging.first() else {
@@ -96,6 +96,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         )
         .at_line(*line)
         .service(Some(service.clone()))
+        .module(name.to_string())
         .help(format!(
             "require {name} = \"{newest}\", or declare it once in [workspace.dependencies] and use `{name}.workspace = true`"
         ));

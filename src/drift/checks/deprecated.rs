@@ -55,6 +55,7 @@ pub fn check(ctx: &Ctx<'_>, data: &UpstreamData, out: &mut Vec<Finding>) {
         )
         .at(req.pos.span())
         .service(Some(module.name.clone()))
+        .module(path.to_string())
         .help("move to the successor the deprecation names");
         for (other, req) in &uses[1..] {
             finding = finding.related(

@@ -157,6 +157,7 @@ fn report_missing(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         )
         .at(first.req.pos.span())
         .service(Some(first.module.name.clone()))
+        .module(path.to_string())
         .help(match &first.workspace {
             Some((work, _)) => format!(
                 "run `go mod tidy` in {}, or a build beside {} to fill its go.work.sum",
@@ -237,6 +238,7 @@ fn report_conflicts(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         )
         .at_line(line)
         .service(service)
+        .module(path.to_string())
         .help("delete the wrong line and run `go mod download` to fetch the hash again from a verified source");
         for note in notes {
             finding = finding.note(note);

@@ -68,7 +68,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     !(has_target
                         || module.is_anchor
                         || ctx.anchors.contains_key(&req.path)
-                        || ctx.excepted(&req.path, &module.name))
+                        || ctx.excepted(ID, &req.path, &module.name))
                 })
                 .collect();
             lagging.sort_by(|a, b| a.0.manifest.cmp(&b.0.manifest));
@@ -98,6 +98,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             )
             .at(req.pos.span())
             .service(Some(module.name.clone()))
+            .module(req.path.clone())
             .help(format!(
                 "migrate {} to v{newest}",
                 super::list_some(

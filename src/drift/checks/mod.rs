@@ -36,29 +36,21 @@ pub struct Ctx<'a> {
     pub config: &'a DriftConfig,
     /// Module path -> its anchor constraint.
     pub anchors: BTreeMap<String, Anchored>,
-    /// How many findings each `exceptions` entry suppressed.
-    pub exception_hits: Vec<Cell<usize>>,
-    /// How many duplicates each `cargo_skip` entry allowed.
+    /// Top-level `exceptions:` and `drift.exceptions`, for the checks that
+    /// leave excepted requirements out while they compute; the report sink
+    /// applies them to every finding afterwards.
+    pub exceptions: crate::report::sink::Exceptions<'a>,
+    /// How many duplicates each `cargo-skip` entry allowed.
     pub skip_hits: Vec<Cell<usize>>,
     /// The config file, for findings about the policy.
     pub config_path: String,
-    /// Its text, to point at the line of a policy entry.
-    pub config_text: Option<String>,
 }
 
 impl Ctx<'_> {
-    /// Whether an exception covers this module in this service; counts the use.
-    pub fn excepted(&self, module: &str, service: &str) -> bool {
-        let mut hit = false;
-        for (entry, count) in self.config.exceptions.iter().zip(&self.exception_hits) {
-            let service_ok =
-                entry.services.is_empty() || entry.services.iter().any(|s| s == service);
-            if entry.module == module && service_ok {
-                count.set(count.get() + 1);
-                hit = true;
-            }
-        }
-        hit
+    /// Whether an exception covers this module in this service for `rule`;
+    /// counts the use.
+    pub fn excepted(&self, rule: &str, module: &str, service: &str) -> bool {
+        self.exceptions.covers_dependency(rule, module, service)
     }
 }
 
@@ -109,7 +101,7 @@ const OFFLINE: &[(RuleId, OfflineCheck)] = &[
     (RuleId::DriftReplaceLocal, replace_local::check),
     (RuleId::DriftGosum, gosum::check),
     (RuleId::DriftCargoDuplicate, cargo_duplicate::check),
-    // Last: it reads which exceptions the others used.
+    // Last: it reads which Cargo skips the others used.
     (RuleId::DriftUnusedPolicy, unused_policy::check),
 ];
 

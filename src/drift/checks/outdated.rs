@@ -109,6 +109,7 @@ pub fn check(ctx: &Ctx<'_>, data: &UpstreamData, out: &mut Vec<Finding>) {
         )
         .at(pos.span())
         .service(Some(module.name.clone()))
+        .module(path.to_string())
         .help(match &module_data.newer_major {
             Some((major_path, v)) if *oldest >= latest => format!(
                 "move to {major_path}@{v}: change the import paths, then `go mod tidy` (the major's release notes list what broke)"
@@ -221,6 +222,7 @@ fn crates(ctx: &Ctx<'_>, data: &UpstreamData, out: &mut Vec<Finding>) {
         )
         .at_line(*line)
         .service(service.clone())
+        .module(name.to_string())
         .help(behind.help);
         for (other, service, line) in &requirers[1..] {
             finding = finding.related(

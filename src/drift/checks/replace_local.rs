@@ -187,7 +187,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         let verdict = judge(ctx, dir, place.replace);
         if verdict.severity > Severity::Info
             && let Some(service) = place.service
-            && ctx.excepted(&place.replace.old_path, service)
+            && ctx.excepted(ID, &place.replace.old_path, service)
         {
             continue;
         }
@@ -226,6 +226,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         )
         .at(first.replace.pos.span())
         .service(first.service)
+        .module(first.replace.old_path.clone())
         .help(verdict.help);
         for other in &others {
             finding = finding.related(

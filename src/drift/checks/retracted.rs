@@ -70,6 +70,7 @@ fn go(ctx: &Ctx<'_>, data: &UpstreamData, out: &mut Vec<Finding>) {
         )
         .at(req.pos.span())
         .service(Some(module.name.clone()))
+        .module(path.to_string())
         .help(format!(
             "`go get {path}@{latest}` in {}",
             list_some(&names, 5)
@@ -127,6 +128,7 @@ fn crates(ctx: &Ctx<'_>, data: &UpstreamData, out: &mut Vec<Finding>) {
         )
         .at_line(line)
         .service(requirers[0].1)
+        .module(name.to_string())
         .help(format!("`cargo update -p {name}@{current}`"));
         for (manifest, service, dep_line) in &requirers {
             finding = finding.related(

@@ -1,6 +1,7 @@
 //! drift-unused-policy: a `drift:` policy entry that matches nothing.
 
 use super::Ctx;
+use crate::config::Located;
 use crate::registry::{Def, RuleId};
 use crate::report::{Finding, Severity, Span};
 
@@ -12,29 +13,12 @@ pub const DEF: Def = Def::new(
     include_str!("unused_policy.md"),
 );
 
-/// Where the config file first mentions `needle`.
-fn span_in_config(ctx: &Ctx<'_>, needle: &str) -> Option<Span> {
-    ctx.config_text
-        .as_deref()?
-        .lines()
-        .enumerate()
-        .find_map(|(i, line)| {
-            let byte = line.find(needle)?;
-            let column = line[..byte].chars().count() as u32 + 1;
-            Some(Span {
-                line: i as u32 + 1,
-                column,
-                end_line: i as u32 + 1,
-                end_column: column + needle.chars().count() as u32,
-            })
-        })
-}
-
-fn finding(ctx: &Ctx<'_>, key: &str, message: String, needle: &str) -> Finding {
+/// A finding at the policy entry `at`, where the config file has it.
+fn finding(ctx: &Ctx<'_>, key: &str, message: String, at: &Located<String>) -> Finding {
     let mut f = Finding::new(ID, Severity::Warning, &ctx.config_path, message, key)
         .help("remove the entry from trellis.yaml");
-    if let Some(span) = span_in_config(ctx, needle) {
-        f = f.at(span);
+    if let Some((line, column)) = at.location {
+        f = f.at(Span::over(line, column, at));
     }
     f
 }
@@ -44,7 +28,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         let used = ctx
             .facts
             .service_modules()
-            .any(|m| m.parsed.requires.iter().any(|r| &r.path == module));
+            .any(|m| m.parsed.requires.iter().any(|r| r.path == module.value));
         if !used {
             out.push(finding(
                 ctx,
@@ -54,26 +38,13 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             ));
         }
     }
-    for (entry, hits) in ctx.config.exceptions.iter().zip(&ctx.exception_hits) {
-        if hits.get() == 0 {
-            out.push(finding(
-                ctx,
-                &format!("exception:{}:{}", entry.module, entry.services.join(",")),
-                format!(
-                    "drift.exceptions entry for {} excuses nothing: there is no drift to excuse",
-                    entry.module
-                ),
-                &entry.module,
-            ));
-        }
-    }
     for (entry, hits) in ctx.config.cargo_skip.iter().zip(&ctx.skip_hits) {
         if hits.get() == 0 {
             out.push(finding(
                 ctx,
                 &format!("cargo-skip:{}", entry.name),
                 format!(
-                    "drift.cargo_skip entry for {} matches no duplicate in any Cargo.lock",
+                    "drift.cargo-skip entry for {} matches no duplicate in any Cargo.lock",
                     entry.name
                 ),
                 &entry.name,

@@ -5,7 +5,7 @@ use super::{Ctx, list_some};
 use crate::drift::config::Align;
 use crate::drift::version::{GoVersion, effective_major};
 use crate::registry::{Def, RuleId};
-use crate::report::{Finding, Severity};
+use crate::report::{Applicability, Edit, Finding, Fix, Severity};
 use std::collections::BTreeMap;
 
 pub const ID: &str = RuleId::DriftVersionMismatch.as_str();
@@ -15,7 +15,7 @@ pub const DEF: Def = Def::new(
     "A module (or crate) is required at different versions by different services",
     include_str!("version_mismatch.md"),
 )
-.severity_varies("info when only `// indirect` requirements differ, `drift.indirect_severity`");
+.severity_varies("info when only `// indirect` requirements differ, `drift.indirect-severity`");
 
 struct Use<'a> {
     version: &'a GoVersion,
@@ -23,6 +23,7 @@ struct Use<'a> {
     module: &'a crate::drift::model::GoModule,
     line: u32,
     span: crate::drift::gomod::Pos,
+    version_span: crate::drift::gomod::Pos,
 }
 
 /// The version the services should align on.
@@ -59,6 +60,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     module,
                     line: req.pos.line,
                     span: req.pos,
+                    version_span: req.version_pos,
                 });
         }
     }
@@ -110,7 +112,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         // other laggards are its related places.
         let mut lagging: Vec<&Use<'_>> = uses
             .iter()
-            .filter(|u| u.version != newest && !ctx.excepted(path, &u.module.name))
+            .filter(|u| u.version != newest && !ctx.excepted(ID, path, &u.module.name))
             .collect();
         lagging.sort_by(|a, b| a.module.manifest.cmp(&b.module.manifest));
         let Some(first) = lagging.first() else {
@@ -130,6 +132,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         )
         .at(first.span.span())
         .service(Some(first.module.name.clone()))
+        .module(path.to_string())
         .help(format!(
             "align on {newest}: `go get {path}@{newest}` in {}, or pin it in the root go.mod",
             list_some(&names, 5)
@@ -137,6 +140,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         for note in &notes {
             finding = finding.note(note.clone());
         }
+        finding = finding.fix(align_fix(path, newest, &lagging));
         for u in &lagging[1..] {
             finding = finding.related(
                 &u.module.manifest,
@@ -145,5 +149,26 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             );
         }
         out.push(finding);
+    }
+}
+
+/// Every lagging `require` moved to the version the services align on. Unsafe:
+/// go.sum needs `go mod tidy` afterwards, and the upgrade may change behaviour.
+fn align_fix(path: &str, target: &GoVersion, lagging: &[&Use<'_>]) -> Fix {
+    Fix {
+        description: format!(
+            "require {path} {target} in every lagging go.mod, then run `go mod tidy` in each"
+        ),
+        applicability: Applicability::Unsafe,
+        edits: lagging
+            .iter()
+            .map(|u| {
+                Edit::new(
+                    &u.module.manifest,
+                    u.version_span.span(),
+                    target.to_string(),
+                )
+            })
+            .collect(),
     }
 }

@@ -80,6 +80,8 @@ pub struct Require {
     pub version: GoVersion,
     pub indirect: bool,
     pub pos: Pos,
+    /// The version as written (quotes included): what a fix replaces.
+    pub version_pos: Pos,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -651,7 +653,8 @@ pub fn parse_go_mod(text: &str, mode: Mode) -> Result<GoMod, ParseError> {
             "require" => {
                 arity(&entry, 2, "require example.com/mod v1.2.3")?;
                 let path = module_path(word(&entry, 0, "a module path")?, line)?;
-                let version = version(word(&entry, 1, "a version")?, line)?;
+                let version_token = word(&entry, 1, "a version")?;
+                let version = version(version_token, line)?;
                 let indirect = entry
                     .line
                     .comment
@@ -662,6 +665,11 @@ pub fn parse_go_mod(text: &str, mode: Mode) -> Result<GoMod, ParseError> {
                     version,
                     indirect,
                     pos: span_of(entry.line, entry.args, entry.verb),
+                    version_pos: Pos {
+                        line,
+                        column: version_token.column,
+                        end_column: version_token.end_column,
+                    },
                 });
             }
             "exclude" => {
@@ -825,7 +833,10 @@ impl GoMod {
             s.pos = zero;
         }
         copy.godebug.iter_mut().for_each(|x| x.pos = zero);
-        copy.requires.iter_mut().for_each(|x| x.pos = zero);
+        copy.requires.iter_mut().for_each(|x| {
+            x.pos = zero;
+            x.version_pos = zero;
+        });
         copy.excludes.iter_mut().for_each(|x| x.pos = zero);
         copy.replaces.iter_mut().for_each(|x| x.pos = zero);
         copy.retracts.iter_mut().for_each(|x| x.pos = zero);

@@ -66,6 +66,14 @@ fn parses_every_directive_with_positions() {
             end_column: 38
         }
     );
+    assert_eq!(
+        uuid.version_pos,
+        Pos {
+            line: 13,
+            column: 32,
+            end_column: 38
+        }
+    );
     let net = &m.requires[2];
     assert!(net.indirect);
     assert_eq!(net.pos.line, 18);
@@ -215,7 +223,7 @@ prop_compose! {
             go: go.map(|value| Setting { value, pos: zero }),
             toolchain: toolchain.map(|value| Setting { value, pos: zero }),
             godebug: godebug.into_iter().map(|(key, value)| Godebug { key, value, pos: zero }).collect(),
-            requires: requires.into_iter().map(|(path, version, indirect)| Require { path, version, indirect, pos: zero }).collect(),
+            requires: requires.into_iter().map(|(path, version, indirect)| Require { path, version, indirect, pos: zero, version_pos: zero }).collect(),
             excludes: excludes.into_iter().map(|(path, version)| Exclude { path, version, pos: zero }).collect(),
             replaces: replaces.into_iter().map(|(old_path, old_version, (new_path, new_version))| Replace { old_path, old_version, new_path, new_version, pos: zero }).collect(),
             retracts: retracts.into_iter().map(|(a, b, rationale)| {

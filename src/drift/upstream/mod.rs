@@ -18,10 +18,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct UpstreamConfig {
     /// Seconds to wait for one HTTP answer.
     #[serde(default = "default_timeout")]
+    #[serde(alias = "timeout_secs")]
     pub timeout_secs: f64,
     /// Retries after a server error or a timeout (with backoff).
     #[serde(default = "default_retries")]
@@ -31,9 +32,11 @@ pub struct UpstreamConfig {
     pub concurrency: usize,
     /// Hours a cached answer is used without asking again.
     #[serde(default = "default_ttl")]
+    #[serde(alias = "cache_ttl_hours")]
     pub cache_ttl_hours: f64,
     /// The crates.io sparse index (or a mirror of it).
     #[serde(default = "default_index")]
+    #[serde(alias = "crates_index")]
     pub crates_index: String,
 }
 

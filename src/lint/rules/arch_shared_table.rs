@@ -115,10 +115,11 @@ impl Rule for ArchSharedTable {
                         None => "give the table one owning service; the others go through its API".to_string(),
                     });
                 if let Some(definition) = definition {
-                    emitted = emitted.note(format!(
-                        "`{table}` is defined by {} at {}:{}",
-                        definition.service, definition.path, definition.line
-                    ));
+                    emitted = emitted.related(
+                        &definition.path,
+                        Some(Span::over(definition.line, definition.column, table)),
+                        &format!("`{table}` is defined here, by {}", definition.service),
+                    );
                 }
                 for other in &others {
                     if Some(*other) == owner {
