@@ -124,3 +124,103 @@ pub fn used_crates(ast: &syn::File) -> Vec<(String, Span)> {
         })
         .collect()
 }
+
+/// The statics a `lazy_static!` invocation declares (`static ref X: T = e;`),
+/// parsed from its tokens: syn leaves macro bodies as tokens, and services
+/// declare their shared clients and caches this way more than any other.
+/// Spans stay those of the source. Anything that does not parse gives none.
+pub fn lazy_statics(mac: &syn::Macro) -> Vec<syn::ItemStatic> {
+    if macro_name(mac) != "lazy_static" {
+        return Vec::new();
+    }
+    // `static ref X` is `static X` once `ref` is dropped.
+    let mut previous_static = false;
+    let tokens: proc_macro2::TokenStream = mac
+        .tokens
+        .clone()
+        .into_iter()
+        .filter(|token| {
+            let is_ref = matches!(token, proc_macro2::TokenTree::Ident(i) if i == "ref");
+            let keep = !(is_ref && previous_static);
+            previous_static = matches!(token, proc_macro2::TokenTree::Ident(i) if i == "static");
+            keep
+        })
+        .collect();
+    match syn::parse2::<syn::File>(tokens) {
+        Ok(file) => file
+            .items
+            .into_iter()
+            .filter_map(|item| match item {
+                syn::Item::Static(item) => Some(item),
+                _ => None,
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// The names a file gives reqwest's client types through `use`:
+/// `use reqwest::Client;`, `use reqwest::{blocking::Client as Http}`.
+#[derive(Debug, Default)]
+pub struct ReqwestNames {
+    pub clients: Vec<String>,
+    pub builders: Vec<String>,
+}
+
+impl ReqwestNames {
+    pub fn of(ast: &syn::File) -> ReqwestNames {
+        let mut names = ReqwestNames::default();
+        for item in &ast.items {
+            if let syn::Item::Use(item) = item {
+                names.collect(&item.tree, &mut Vec::new());
+            }
+        }
+        names
+    }
+
+    fn collect(&mut self, tree: &syn::UseTree, prefix: &mut Vec<String>) {
+        let mut record = |path: &[String], name: String| {
+            let full = path.join("::");
+            match full.as_str() {
+                "reqwest::Client" | "reqwest::blocking::Client" => self.clients.push(name),
+                "reqwest::ClientBuilder" | "reqwest::blocking::ClientBuilder" => {
+                    self.builders.push(name)
+                }
+                _ => {}
+            }
+        };
+        match tree {
+            syn::UseTree::Path(p) => {
+                prefix.push(p.ident.to_string());
+                self.collect(&p.tree, prefix);
+                prefix.pop();
+            }
+            syn::UseTree::Name(n) => {
+                let mut path = prefix.clone();
+                path.push(n.ident.to_string());
+                record(&path, n.ident.to_string());
+            }
+            syn::UseTree::Rename(r) => {
+                let mut path = prefix.clone();
+                path.push(r.ident.to_string());
+                record(&path, r.rename.to_string());
+            }
+            syn::UseTree::Group(g) => g.items.iter().for_each(|t| self.collect(t, prefix)),
+            syn::UseTree::Glob(_) => {}
+        }
+    }
+
+    /// Whether `path` (`a::b::c`) names reqwest's `Client`.
+    pub fn is_client(&self, path: &str) -> bool {
+        matches!(path, "reqwest::Client" | "reqwest::blocking::Client")
+            || self.clients.iter().any(|c| c == path)
+    }
+
+    /// Whether `path` names reqwest's `ClientBuilder`.
+    pub fn is_builder(&self, path: &str) -> bool {
+        matches!(
+            path,
+            "reqwest::ClientBuilder" | "reqwest::blocking::ClientBuilder"
+        ) || self.builders.iter().any(|b| b == path)
+    }
+}

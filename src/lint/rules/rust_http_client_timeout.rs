@@ -1,5 +1,5 @@
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
-use crate::lint::rust::{RustFile, path_text, span_of};
+use crate::lint::rust::{ReqwestNames, RustFile, lazy_statics, path_text, span_of};
 use crate::registry::RuleId;
 use crate::report::Severity;
 use syn::visit::Visit;
@@ -17,6 +17,12 @@ static META: RuleMeta = RuleMeta {
 
 struct Visitor<'c, 'f> {
     cx: &'c mut Cx<'f>,
+    names: ReqwestNames,
+}
+
+/// `Type::function` split at the last `::`.
+fn split_call(path: &str) -> Option<(&str, &str)> {
+    path.rsplit_once("::")
 }
 
 /// Walks a method chain down to its root call; true when `.timeout(` appears on the way.
@@ -42,7 +48,9 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
                         &path,
                     )
                     .help("build one reqwest::Client with .timeout(...) and reuse it");
-            } else if path.ends_with("Client::new") {
+            } else if split_call(&path).is_some_and(|(ty, function)| {
+                self.names.is_client(ty) && matches!(function, "new" | "default")
+            }) {
                 self.cx
                     .emit(
                         span_of(&call.func),
@@ -60,7 +68,10 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
             let (timeout, root) = chain_has_timeout(&call.receiver);
             if let syn::Expr::Call(root_call) = root
                 && let Some(path) = path_text(&root_call.func)
-                && path.ends_with("Client::builder")
+                && split_call(&path).is_some_and(|(ty, function)| {
+                    (self.names.is_client(ty) && function == "builder")
+                        || (self.names.is_builder(ty) && function == "new")
+                })
                 && !timeout
             {
                 self.cx
@@ -74,6 +85,13 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
         }
         syn::visit::visit_expr_method_call(self, call);
     }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        for item in lazy_statics(mac) {
+            self.visit_item_static(&item);
+        }
+        syn::visit::visit_macro(self, mac);
+    }
 }
 
 impl Rule for RustHttpClientTimeout {
@@ -85,6 +103,7 @@ impl Rule for RustHttpClientTimeout {
         if !file.source.contains("reqwest") {
             return;
         }
-        Visitor { cx }.visit_file(file.ast);
+        let names = ReqwestNames::of(file.ast);
+        Visitor { cx, names }.visit_file(file.ast);
     }
 }

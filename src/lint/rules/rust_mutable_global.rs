@@ -1,5 +1,5 @@
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
-use crate::lint::rust::{RustFile, is_test_attr, span_of};
+use crate::lint::rust::{RustFile, is_test_attr, lazy_statics, span_of};
 use crate::registry::RuleId;
 use crate::report::Severity;
 use quote_free::type_names;
@@ -49,6 +49,13 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
         if !is_test_attr(&item.attrs) {
             syn::visit::visit_item_fn(self, item);
         }
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        for item in lazy_statics(mac) {
+            self.visit_item_static(&item);
+        }
+        syn::visit::visit_macro(self, mac);
     }
 
     fn visit_item_static(&mut self, item: &'ast syn::ItemStatic) {
