@@ -38,7 +38,10 @@ pub struct GlobalArgs {
     /// Print only findings and errors
     #[arg(short, long, global = true)]
     pub quiet: bool,
-    /// Print more about what is being done (repeat for more)
+    /// Log what is being done on stderr (repeat for more)
+    ///
+    /// -v: stage timings and cache use; -vv: also skipped files and each
+    /// cache miss; -vvv: also the logs of the libraries trellis uses.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 }

@@ -1,6 +1,7 @@
 //! trellis: one binary for the architecture, dependencies, contracts and
 //! history of Go and Rust microservice repositories.
 
+pub mod cache;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -18,7 +18,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-const FORMAT: u32 = 3;
+/// The version of the shard format, in the header `crate::cache` writes.
+const FORMAT: u32 = 4;
 
 /// Shards of the cache: enough to load on every core and to keep rewrites
 /// after a small change small.
@@ -75,7 +76,6 @@ pub struct Scope {
 
 #[derive(Deserialize)]
 struct Stored {
-    format: u32,
     rules: String,
     /// Nanoseconds since the epoch when the run that wrote the cache started.
     started_ns: i128,
@@ -92,7 +92,6 @@ struct Entry {
 
 #[derive(Serialize)]
 struct StoredRef<'a> {
-    format: u32,
     rules: &'a str,
     started_ns: i128,
     entries: HashMap<&'a str, EntryRef<'a>>,
@@ -142,7 +141,7 @@ fn shard_of(path: &str) -> usize {
 }
 
 fn shard_file(dir: &Path, index: usize) -> PathBuf {
-    dir.join(format!("shard-{index:02}.json"))
+    dir.join(format!("shard-{index:02}"))
 }
 
 /// The key of a file's content.
@@ -186,16 +185,18 @@ impl Cache {
             .into_par_iter()
             .map(|index| {
                 let file = shard_file(&dir, index);
-                let stored = std::fs::read(&file)
-                    .ok()
+                let stored = crate::cache::read(&file, "lint", FORMAT)
                     .and_then(|bytes| serde_json::from_slice::<Stored>(&bytes).ok())
-                    .filter(|s| s.format == FORMAT && s.rules == rules);
-                if stored.is_none() && file.exists() {
-                    log::debug!(
-                        "lint cache {}: unreadable, or another format or rule set; a miss",
-                        file.display()
-                    );
-                }
+                    .filter(|s| {
+                        let same = s.rules == rules;
+                        if !same {
+                            log::debug!(
+                                "lint cache {}: written for other rules or settings; a miss",
+                                file.display()
+                            );
+                        }
+                        same
+                    });
                 let (old, old_started_ns) = match stored {
                     Some(stored) => (stored.entries, stored.started_ns),
                     None => (HashMap::new(), 0),
@@ -313,13 +314,14 @@ impl Cache {
                 })
                 .collect();
             let stored = StoredRef {
-                format: FORMAT,
                 rules: &self.rules,
                 started_ns: self.started_ns,
                 entries: map,
             };
             if let Ok(bytes) = serde_json::to_vec(&stored) {
-                let _ = crate::fsutil::write_atomic(&shard_file(&self.dir, index), &bytes);
+                crate::cache::write(&shard_file(&self.dir, index), "lint", FORMAT, &bytes);
+                // Shards before the common cache header were plain `.json`.
+                let _ = std::fs::remove_file(shard_file(&self.dir, index).with_extension("json"));
             }
         });
     }

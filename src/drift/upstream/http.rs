@@ -6,6 +6,9 @@ use std::sync::Once;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+/// The version of an answer's record (`STATUS STORED_AT` line, then the body).
+const CACHE_FORMAT: u32 = 1;
+
 /// The outcome of one GET.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fetch {
@@ -185,7 +188,7 @@ impl Http {
     /// A cached answer: fresh ones only, unless `stale_ok`.
     fn cached(&self, url: &str, stale_ok: bool) -> Option<Fetch> {
         let path = self.cache_path(url)?;
-        let bytes = std::fs::read(path).ok()?;
+        let bytes = crate::cache::read(&path, "http", CACHE_FORMAT)?;
         let newline = bytes.iter().position(|&b| b == b'\n')?;
         let header = std::str::from_utf8(&bytes[..newline]).ok()?;
         let (status, stored_at) = header.split_once(' ')?;
@@ -208,11 +211,7 @@ impl Http {
         let mut bytes = format!("{status} {}\n", now_secs()).into_bytes();
         bytes.extend_from_slice(body);
         // The cache is an optimisation: failing to write it is not an error.
-        if let Some(parent) = path.parent()
-            && std::fs::create_dir_all(parent).is_ok()
-        {
-            let _ = crate::fsutil::write_atomic(&path, &bytes);
-        }
+        crate::cache::write(&path, "http", CACHE_FORMAT, &bytes);
     }
 }
 
@@ -246,4 +245,53 @@ pub fn default_cache_dir() -> Option<PathBuf> {
                 .map(|h| PathBuf::from(h).join(".cache/trellis"))
         })?;
     Some(base.join("http"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn http(cache_dir: &std::path::Path, ttl: Duration) -> Http {
+        Http::new(HttpOptions {
+            timeout: Duration::from_secs(1),
+            retries: 0,
+            ttl,
+            cache_dir: Some(cache_dir.to_path_buf()),
+        })
+    }
+
+    #[test]
+    fn answers_come_back_from_the_cache_until_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = "https://proxy.example/m/@v/list";
+        let fresh = http(dir.path(), Duration::from_secs(3600));
+        fresh.store(url, 200, b"v1.0.0\n");
+        fresh.store("https://proxy.example/gone", 404, &[]);
+        assert_eq!(
+            fresh.cached(url, false),
+            Some(Fetch::Found(b"v1.0.0\n".to_vec()))
+        );
+        assert_eq!(
+            fresh.cached("https://proxy.example/gone", false),
+            Some(Fetch::NotFound)
+        );
+        // Stored this second: with a zero TTL it is stale only once a second passes,
+        // so ask for a stale answer explicitly.
+        let expired = http(dir.path(), Duration::ZERO);
+        assert_eq!(
+            expired.cached(url, true),
+            Some(Fetch::Found(b"v1.0.0\n".to_vec()))
+        );
+    }
+
+    #[test]
+    fn entries_of_the_old_headerless_format_are_misses() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = "https://proxy.example/m/@latest";
+        let cache = http(dir.path(), Duration::from_secs(3600));
+        let path = cache.cache_path(url).unwrap();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, format!("200 {}\n{{}}", now_secs())).unwrap();
+        assert_eq!(cache.cached(url, true), None);
+    }
 }

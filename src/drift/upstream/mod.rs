@@ -495,93 +495,30 @@ fn version_time(
     }
 }
 
-/// Days since 1970-01-01 of a civil date (proleptic Gregorian).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = if year >= 0 { year } else { year - 399 } / 400;
-    let yoe = year - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn seconds(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64) -> Option<i64> {
-    let valid = (1..=12).contains(&mo)
-        && (1..=31).contains(&d)
-        && (0..24).contains(&h)
-        && (0..60).contains(&mi)
-        && (0..=60).contains(&s);
-    valid.then(|| days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s)
-}
-
 /// RFC 3339 (`2024-01-23T18:54:04Z`, fractions and offsets allowed) to Unix seconds.
 pub fn parse_time(text: &str) -> Option<i64> {
-    let b = text.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
-        return None;
-    }
-    let num = |range: std::ops::Range<usize>| text.get(range)?.parse::<i64>().ok();
-    let base = seconds(
-        num(0..4)?,
-        num(5..7)?,
-        num(8..10)?,
-        num(11..13)?,
-        num(14..16)?,
-        num(17..19)?,
-    )?;
-    let mut rest = &text[19..];
-    if let Some(frac) = rest.strip_prefix('.') {
-        let digits = frac
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(frac.len());
-        rest = &frac[digits..];
-    }
-    let offset = match rest {
-        "Z" | "z" => 0,
-        _ => {
-            let sign = match rest.as_bytes().first()? {
-                b'+' => 1,
-                b'-' => -1,
-                _ => return None,
-            };
-            let (h, m) = rest[1..].split_once(':')?;
-            sign * (h.parse::<i64>().ok()? * 3600 + m.parse::<i64>().ok()? * 60)
-        }
-    };
-    Some(base - offset)
+    let time: jiff::Timestamp = text.parse().ok()?;
+    Some(time.as_second())
 }
 
 /// A pseudo-version timestamp `yyyymmddhhmmss` (UTC) to Unix seconds.
 pub fn parse_compact_time(text: &str) -> Option<i64> {
-    let num = |range: std::ops::Range<usize>| text.get(range)?.parse::<i64>().ok();
-    if text.len() != 14 {
+    // %Y alone would also take a longer or signed year.
+    if text.len() != 14 || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    seconds(
-        num(0..4)?,
-        num(4..6)?,
-        num(6..8)?,
-        num(8..10)?,
-        num(10..12)?,
-        num(12..14)?,
-    )
+    let civil = jiff::civil::DateTime::strptime("%Y%m%d%H%M%S", text).ok()?;
+    let time = civil.to_zoned(jiff::tz::TimeZone::UTC).ok()?;
+    Some(time.timestamp().as_second())
 }
 
 /// `2024-01-23` for a Unix time.
 pub fn format_date(seconds: i64) -> String {
-    let days = seconds.div_euclid(86_400);
-    // Inverse of days_from_civil.
-    let z = days + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+    match jiff::Timestamp::from_second(seconds) {
+        Ok(time) => time.to_zoned(jiff::tz::TimeZone::UTC).date().to_string(),
+        // Beyond jiff's years -9999..=9999: no upstream answer says that.
+        Err(_) => format!("{seconds} seconds after 1970-01-01"),
+    }
 }
 
 #[cfg(test)]
@@ -601,6 +538,15 @@ mod tests {
         assert_eq!(parse_compact_time("20240123185404"), Some(1_706_036_044));
         assert_eq!(format_date(1_706_036_044), "2024-01-23");
         assert_eq!(format_date(0), "1970-01-01");
+        assert_eq!(format_date(-1), "1969-12-31");
+        assert_eq!(parse_time("2024-01-23t18:54:04z"), Some(1_706_036_044));
+        assert_eq!(
+            parse_time("2024-01-23T18:54:04"),
+            None,
+            "an offset is required"
+        );
+        assert_eq!(parse_compact_time("20240231000000"), None, "no 31 February");
+        assert_eq!(parse_compact_time("+2024012318540"), None);
     }
 
     #[test]

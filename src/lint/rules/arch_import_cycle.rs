@@ -78,74 +78,37 @@ impl Rule for ArchImportCycle {
     }
 }
 
-/// Tarjan's algorithm, iterative; components come out with sorted members.
+/// The strongly connected components of the import graph, each with sorted
+/// members, in sorted order: the report does not depend on the walk.
 fn strongly_connected(
     graph: &BTreeMap<String, BTreeMap<String, (String, Span)>>,
 ) -> Vec<Vec<String>> {
-    let nodes: BTreeSet<&String> = graph
+    let names: BTreeSet<&str> = graph
         .keys()
         .chain(graph.values().flat_map(|e| e.keys()))
+        .map(String::as_str)
         .collect();
-    let nodes: Vec<&String> = nodes.into_iter().collect();
-    let index_of: BTreeMap<&String, usize> =
-        nodes.iter().enumerate().map(|(i, n)| (*n, i)).collect();
-    let edges: Vec<Vec<usize>> = nodes
-        .iter()
-        .map(|n| {
-            graph
-                .get(*n)
-                .map(|e| e.keys().filter_map(|k| index_of.get(k).copied()).collect())
-                .unwrap_or_default()
-        })
+    let mut digraph: petgraph::Graph<&str, ()> = petgraph::Graph::new();
+    let index_of: BTreeMap<&str, petgraph::graph::NodeIndex> = names
+        .into_iter()
+        .map(|name| (name, digraph.add_node(name)))
         .collect();
-    let n = nodes.len();
-    let mut index = vec![usize::MAX; n];
-    let mut low = vec![0; n];
-    let mut on_stack = vec![false; n];
-    let mut stack = Vec::new();
-    let mut next_index = 0;
-    let mut components = Vec::new();
-    for root in 0..n {
-        if index[root] != usize::MAX {
-            continue;
-        }
-        let mut work: Vec<(usize, usize)> = vec![(root, 0)];
-        while let Some(&mut (v, ref mut edge)) = work.last_mut() {
-            if *edge == 0 && index[v] == usize::MAX {
-                index[v] = next_index;
-                low[v] = next_index;
-                next_index += 1;
-                stack.push(v);
-                on_stack[v] = true;
-            }
-            if *edge < edges[v].len() {
-                let w = edges[v][*edge];
-                *edge += 1;
-                if index[w] == usize::MAX {
-                    work.push((w, 0));
-                } else if on_stack[w] {
-                    low[v] = low[v].min(index[w]);
-                }
-                continue;
-            }
-            work.pop();
-            if let Some(&(parent, _)) = work.last() {
-                low[parent] = low[parent].min(low[v]);
-            }
-            if low[v] == index[v] {
-                let mut component = Vec::new();
-                while let Some(w) = stack.pop() {
-                    on_stack[w] = false;
-                    component.push(nodes[w].clone());
-                    if w == v {
-                        break;
-                    }
-                }
-                component.sort();
-                components.push(component);
-            }
+    for (from, imports) in graph {
+        for to in imports.keys() {
+            digraph.add_edge(index_of[from.as_str()], index_of[to.as_str()], ());
         }
     }
+    let mut components: Vec<Vec<String>> = petgraph::algo::tarjan_scc(&digraph)
+        .into_iter()
+        .map(|component| {
+            let mut names: Vec<String> = component
+                .into_iter()
+                .map(|i| digraph[i].to_string())
+                .collect();
+            names.sort();
+            names
+        })
+        .collect();
     components.sort();
     components
 }
@@ -181,4 +144,48 @@ fn shortest_cycle(
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn graph(edges: &[(&str, &str)]) -> BTreeMap<String, BTreeMap<String, (String, Span)>> {
+        let mut graph: BTreeMap<String, BTreeMap<String, (String, Span)>> = BTreeMap::new();
+        for (from, to) in edges {
+            graph
+                .entry(from.to_string())
+                .or_default()
+                .insert(to.to_string(), (format!("{from}/a.go"), Span::point(1, 1)));
+        }
+        graph
+    }
+
+    #[test]
+    fn components_are_sorted_whatever_the_walk() {
+        let g = graph(&[
+            ("svc", "repo"),
+            ("repo", "svc"),
+            ("repo", "db"),
+            ("x", "z"),
+            ("z", "y"),
+            ("y", "x"),
+        ]);
+        assert_eq!(
+            strongly_connected(&g),
+            [
+                vec!["db".to_string()],
+                vec!["repo".to_string(), "svc".to_string()],
+                vec!["x".to_string(), "y".to_string(), "z".to_string()],
+            ]
+        );
+    }
+
+    #[test]
+    fn the_reported_cycle_is_the_shortest_through_the_first_member() {
+        let g = graph(&[("a", "b"), ("b", "c"), ("c", "a"), ("b", "a")]);
+        let members: BTreeSet<&String> = g.keys().collect();
+        let cycle = shortest_cycle(&g, &"a".to_string(), &members).unwrap();
+        assert_eq!(cycle, ["a", "b", "a"]);
+    }
 }

@@ -1,0 +1,124 @@
+//! The one on-disk format of trellis's caches: a header line naming the
+//! cache and its format version, then the payload, written atomically.
+//!
+//! A cache only saves time, so every problem reading one (missing, corrupt,
+//! written by another format version, over the size cap) is a miss, logged
+//! at debug for `-vv`, and a cache that cannot be written is skipped.
+//! `src/score/cache.rs` keeps its own format for now.
+
+use std::path::Path;
+
+/// No cache file is larger: a bigger one would cost more to read than the
+/// work it saves, and a file that big is more likely damage than data.
+pub const MAX_BYTES: usize = 64 << 20;
+
+const MAGIC: &str = "trellis-cache";
+
+/// The payload of the cache file at `path` if it holds `kind` at `version`.
+pub fn read(path: &Path, kind: &str, version: u32) -> Option<Vec<u8>> {
+    let bytes = std::fs::read(path).ok()?;
+    match payload(bytes, kind, version) {
+        Ok(payload) => Some(payload),
+        Err(why) => {
+            log::debug!("cache miss {}: {why}", path.display());
+            None
+        }
+    }
+}
+
+/// Why a cache file is not used.
+fn payload(mut bytes: Vec<u8>, kind: &str, version: u32) -> Result<Vec<u8>, String> {
+    if bytes.len() > MAX_BYTES + 256 {
+        return Err(format!("{} bytes, over the cap", bytes.len()));
+    }
+    let newline = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .ok_or("no header line")?;
+    let header = std::str::from_utf8(&bytes[..newline]).map_err(|_| "header is not text")?;
+    let mut fields = header.split(' ');
+    let (magic, found_kind, found_version, length) =
+        (fields.next(), fields.next(), fields.next(), fields.next());
+    if magic != Some(MAGIC) || fields.next().is_some() {
+        return Err("not a trellis cache file (an older format?)".to_string());
+    }
+    if found_kind != Some(kind) {
+        return Err(format!("holds {}, not {kind}", found_kind.unwrap_or("?")));
+    }
+    let found_version = found_version.and_then(|v| v.strip_prefix('v')?.parse::<u32>().ok());
+    if found_version != Some(version) {
+        return Err(format!(
+            "format {}, this trellis reads {version}",
+            found_version.map_or("?".to_string(), |v| v.to_string())
+        ));
+    }
+    let length = length
+        .and_then(|l| l.parse::<usize>().ok())
+        .ok_or("no payload length")?;
+    if bytes.len() - newline - 1 != length {
+        return Err("truncated or padded payload".to_string());
+    }
+    Ok(bytes.split_off(newline + 1))
+}
+
+/// Writes `payload` as the cache file at `path` (its directory created),
+/// atomically; false when it is over the cap or cannot be written.
+pub fn write(path: &Path, kind: &str, version: u32, payload: &[u8]) -> bool {
+    if payload.len() > MAX_BYTES {
+        log::debug!(
+            "cache {} not written: {} bytes, over the cap",
+            path.display(),
+            payload.len()
+        );
+        return false;
+    }
+    let mut bytes = format!("{MAGIC} {kind} v{version} {}\n", payload.len()).into_bytes();
+    bytes.extend_from_slice(payload);
+    let written = match path.parent() {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).and_then(|()| crate::fsutil::write_atomic(path, &bytes))
+        }
+        None => crate::fsutil::write_atomic(path, &bytes),
+    };
+    if let Err(e) = &written {
+        log::debug!("cache {} not written: {e}", path.display());
+    }
+    written.is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_written_payload_reads_back_for_its_kind_and_version_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("deep/er/entry");
+        assert!(write(&path, "lint", 4, b"{\"a\":1}\n"));
+        assert_eq!(read(&path, "lint", 4).as_deref(), Some(&b"{\"a\":1}\n"[..]));
+        assert_eq!(read(&path, "lint", 3), None);
+        assert_eq!(read(&path, "http", 4), None);
+        assert_eq!(read(&dir.path().join("missing"), "lint", 4), None);
+    }
+
+    #[test]
+    fn damaged_files_are_misses_that_say_why() {
+        let miss = |bytes: &[u8]| payload(bytes.to_vec(), "http", 1).unwrap_err();
+        assert!(miss(b"200 1700000000\nbody").contains("older format"));
+        assert!(miss(b"trellis-cache http v1 10\nshort").contains("truncated"));
+        assert!(miss(b"trellis-cache http v2 0\n").contains("format 2"));
+        assert!(miss(b"no newline at all").contains("no header"));
+        assert_eq!(
+            payload(b"trellis-cache http v1 0\n".to_vec(), "http", 1),
+            Ok(Vec::new())
+        );
+    }
+
+    #[test]
+    fn payloads_over_the_cap_are_not_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big");
+        assert!(!write(&path, "lint", 1, &vec![b'x'; MAX_BYTES + 1]));
+        assert!(!path.exists());
+    }
+}
