@@ -187,6 +187,8 @@ pub struct ContractFinding {
     pub key: String,
     /// For a deleted file: reported at the old path (buf gives no path at all).
     pub deleted_file: bool,
+    /// buf's location and text where trellis's own formats differ on purpose.
+    pub as_buf: Option<rules::AsBuf>,
 }
 
 /// The outcome of comparing two sides.
@@ -619,6 +621,7 @@ fn unit_findings(
             loc: hit.loc,
             message: hit.message,
             key: hit.key,
+            as_buf: hit.as_buf,
         });
     }
     findings

@@ -11,7 +11,6 @@ fn order_proto() -> String {
     std::fs::read_to_string(fixture("shop").join(ORDER)).unwrap()
 }
 
-/// buf-json lines -> sorted `path:line:column:RULE`, as .ci/contract.sh compares them.
 /// (rule, path) of each finding of a `--format json` report.
 fn rules_and_paths(output: &std::process::Output) -> Vec<(String, String)> {
     let report: serde_json::Value = serde_json::from_str(&stdout_of(output))
@@ -27,6 +26,8 @@ fn rules_and_paths(output: &std::process::Output) -> Vec<(String, String)> {
         .collect()
 }
 
+/// buf-json lines -> sorted `path:line:column:end_line:end_column:RULE:message`,
+/// as .ci/contract.sh compares them.
 fn normalize(json_lines: &str) -> Vec<String> {
     let mut out: Vec<String> = json_lines
         .lines()
@@ -34,11 +35,14 @@ fn normalize(json_lines: &str) -> Vec<String> {
         .map(|line| {
             let value: serde_json::Value = serde_json::from_str(line).unwrap();
             format!(
-                "{}:{}:{}:{}",
+                "{}:{}:{}:{}:{}:{}:{}",
                 value["path"].as_str().unwrap_or("<input>"),
                 value["start_line"],
                 value["start_column"],
-                value["type"].as_str().unwrap()
+                value["end_line"],
+                value["end_column"],
+                value["type"].as_str().unwrap(),
+                value["message"].as_str().unwrap()
             )
         })
         .collect();
@@ -106,7 +110,8 @@ fn every_rule_is_exercised_by_a_fixture_and_documented() {
                 .unwrap()
                 .lines()
             {
-                seen.insert(line.rsplit(':').next().unwrap().to_string());
+                // path:line:column:end_line:end_column:RULE:message
+                seen.insert(line.splitn(7, ':').nth(5).unwrap().to_string());
             }
         }
     }
@@ -149,6 +154,55 @@ fn message_set_rule_runs_when_listed_by_id() {
     assert_eq!(text.lines().count(), 2, "{text}");
     assert!(text.contains("ms.proto:5:1:Message option \"message_set_wire_format\" changed from \"true\" to \"false\"."), "{text}");
     assert!(text.contains("ms.proto:10:3:"), "{text}");
+}
+
+/// Where buf's location or text is less useful than trellis's, buf's own
+/// formats keep buf's and trellis's formats say more (docs/contract.md).
+#[test]
+fn buf_formats_keep_buf_s_location_and_text_where_trellis_says_more() {
+    let run = |case: &str, rule: &str, format: &str| {
+        let case = fixture("contract").join(case);
+        let output = trellis()
+            .arg("-C")
+            .arg(case.join("new"))
+            .args(["contract", "--against"])
+            .arg(case.join("old"))
+            .args(["--use", rule, "--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
+        stdout_of(&output)
+    };
+    // The RPC that lost its idempotency_level, not line 1 as buf has it.
+    let own = run("options_absent", "RPC_SAME_IDEMPOTENCY_LEVEL", "json");
+    let report: serde_json::Value = serde_json::from_str(&own).unwrap();
+    let lines: Vec<(String, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let message = f["message"].as_str().unwrap();
+            let rpc = message.split('"').nth(1).unwrap().to_string();
+            (rpc, f["line"].as_u64().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            ("Get".to_string(), 31),
+            ("Put".to_string(), 32),
+            ("Post".to_string(), 36)
+        ]
+    );
+    let buf = run("options_absent", "RPC_SAME_IDEMPOTENCY_LEVEL", "buf-text");
+    assert!(buf.contains("o.proto:1:1:RPC \"Get\" on service \"Api\" changed option"), "{buf}");
+    assert!(buf.contains("o.proto:36:5:RPC \"Post\""), "{buf}");
+    // buf's message for a field moved between oneofs has a stray `q`; trellis's has not.
+    let buf = run("oneofs", "FIELD_SAME_ONEOF", "buf-text");
+    assert!(buf.contains("on message \"Payment\"q moved from oneof"), "{buf}");
+    let own = run("oneofs", "FIELD_SAME_ONEOF", "text");
+    assert!(own.contains("on message \"Payment\" moved from oneof"), "{own}");
+    assert!(!own.contains("\"q moved"), "{own}");
 }
 
 /// main: the shop; feature branch off it.

@@ -309,9 +309,14 @@ pub fn cardinality(p: &Pair<'_>, out: &mut Sink<'_>, group: fn(Cardinality) -> u
     }
 }
 
-/// Where a field's type is written, else the field.
+/// Where a field's type is written, else the field. A map entry's key and
+/// value are written in the map field's `map<K, V>`, where buf points.
 pub fn type_loc(p: &Pair<'_>, pair: &FieldPair<'_>) -> Option<Loc> {
-    p.loc(pair.file(), &pair.new.type_path())
+    let written = match pair.in_map_entry {
+        true => pair.new.sub_path(6),
+        false => pair.new.type_path(),
+    };
+    p.loc(pair.file(), &written)
         .or_else(|| p.loc(pair.file(), &pair.new.path))
 }
 
