@@ -396,11 +396,29 @@ impl ProtoListing {
         if let Some(text) = lock().get(&blob) {
             return Ok(text.clone());
         }
-        let bytes = git.blob(blob)?;
+        let bytes = git
+            .repository()
+            .find_blob(blob)
+            .map(|found| found.content().to_vec())
+            .map_err(|e| missing_blob(label, path, blob, &e))?;
         let text = decode(label, path, &bytes)?;
         lock().insert(blob, text.clone());
         Ok(text)
     }
+}
+
+/// A blob of a side that git cannot give (a partial clone, a mirror without
+/// large blobs): which side and file, and how to get it.
+fn missing_blob(label: &str, path: &str, blob: Oid, error: &git2::Error) -> InputError {
+    InputError::new(format!(
+        "{label}: cannot read {path} (blob {}): {}",
+        crate::git::short(blob),
+        error.message()
+    ))
+    .in_file(path)
+    .help(
+        "every .proto file of both sides is read; fetch the missing objects (`git fetch --refetch`, or a clone without `--filter`), or compare against a directory with --against DIR",
+    )
 }
 
 /// Whether `path` is `prefix` or lies below it.

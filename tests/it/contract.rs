@@ -205,6 +205,37 @@ fn buf_formats_keep_buf_s_location_and_text_where_trellis_says_more() {
     assert!(!own.contains("\"q moved"), "{own}");
 }
 
+#[test]
+fn a_blob_missing_from_the_history_is_named_with_its_side_and_path() {
+    let mut history = shop_with_branch();
+    let changed = order_proto().replace("int32 quantity = 2;", "int64 quantity = 2;");
+    history.write(ORDER, &changed).commit("quantity grows");
+    // As in a partial clone: the old side's blob of the file is not there.
+    let rev_parse = std::process::Command::new("git")
+        .args(["rev-parse", &format!("main:{ORDER}")])
+        .current_dir(history.path())
+        .output()
+        .unwrap();
+    let blob = stdout_of(&rev_parse).trim().to_string();
+    let object = history
+        .path()
+        .join(".git/objects")
+        .join(&blob[..2])
+        .join(&blob[2..]);
+    std::fs::remove_file(&object).unwrap();
+    let output = trellis_in(history.path(), &["contract", "--against", "main"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stdout_of(&output));
+    let error = stderr_of(&output);
+    assert!(
+        error.contains("old (merge base of main and HEAD"),
+        "{error}"
+    );
+    assert!(
+        error.contains(&format!("cannot read {ORDER} (blob {})", &blob[..10])),
+        "{error}"
+    );
+}
+
 /// main: the shop; feature branch off it.
 fn shop_with_branch() -> History {
     let mut history = History::new();
