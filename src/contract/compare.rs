@@ -502,7 +502,25 @@ pub fn compare(
     let sides = Sides::new([old, new], partition, &settings.imports);
     let (plans, changed) = plan(&sides, settings, paths);
     let mut builds = build(&sides, &plans);
-    let settled = settle(&sides, &plans, &builds, settings)?;
+    let mut settled = settle(&sides, &plans, &builds, settings)?;
+    let compiled: BTreeSet<&String> = plans
+        .iter()
+        .flat_map(|plan| {
+            let layout = sides.layout(1, plan.units[1]);
+            plan.targets[1].iter().filter_map(|name| layout.names.get(name))
+        })
+        .chain(settled.warnings.iter().map(|warning| &warning.path))
+        .collect();
+    let untouched = failures::untouched(
+        sides.sets,
+        &sides.sources[1],
+        &sides.headers[1],
+        &compiled,
+        &settings.ignore,
+    );
+    let asked_for = |path: &str| paths.is_empty() || paths.iter().any(|prefix| under(path, prefix));
+    let untouched = untouched.into_iter().filter(|warning| asked_for(&warning.path));
+    settled.warnings.extend(untouched);
     for (index, build) in builds.iter_mut().enumerate() {
         for name in settled.left_out.get(&index).into_iter().flatten() {
             build[0].model.forget(name);

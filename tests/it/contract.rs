@@ -1218,6 +1218,64 @@ fn a_broken_file_the_change_does_not_touch_is_a_warning() {
     assert_eq!(rules, vec!["contract-not-compiled"]);
 }
 
+/// A broken file nothing in the change needs is not compiled (that keeps a
+/// one-file change cheap) but parsed and its imports resolved: it is a
+/// warning finding, in JSON too, and the comparison of the rest goes on.
+#[test]
+fn a_broken_file_nothing_in_the_change_needs_is_a_warning_not_a_silent_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let unchanged: &[(&str, &str)] = &[
+        (
+            "misc/v1/typo.proto",
+            "syntax = \"proto3\";\npackage misc.v1;\nmessage B { string b = 1 }\n",
+        ),
+        (
+            "misc/v1/stale.proto",
+            "syntax = \"proto3\";\npackage misc.v1;\nimport \"gone/v1/gone.proto\";\nmessage C {}\n",
+        ),
+    ];
+    for side in ["old", "new"] {
+        write_tree(&dir.path().join(side), unchanged);
+    }
+    let order = |kind: &str| format!("syntax = \"proto3\";\npackage shop.v1;\nmessage A {{ {kind} a = 1; }}\n");
+    write_tree(&dir.path().join("old"), &[("shop/v1/a.proto", &order("string"))]);
+    write_tree(&dir.path().join("new"), &[("shop/v1/a.proto", &order("string"))]);
+    let run = || {
+        trellis()
+            .arg("-C")
+            .arg(dir.path().join("new"))
+            .args(["contract", "--against"])
+            .arg(dir.path().join("old"))
+            .args(["--format", "json"])
+            .output()
+            .unwrap()
+    };
+    let output = run();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let warning = |path: &str| ("contract-not-compiled".to_string(), path.to_string(), "warning".to_string());
+    assert_eq!(
+        rules_paths_severities(&output),
+        vec![warning("misc/v1/stale.proto"), warning("misc/v1/typo.proto")]
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    let typo = &report["findings"][1];
+    assert_eq!((typo["line"].as_u64(), typo["column"].as_u64()), (Some(3), Some(26)), "{typo:#}");
+    let stale = report["findings"][0]["message"].as_str().unwrap();
+    assert!(stale.contains("import 'gone/v1/gone.proto' not found"), "{stale}");
+    // A breaking change next to them is still found.
+    write_tree(&dir.path().join("new"), &[("shop/v1/a.proto", &order("int64"))]);
+    let output = run();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
+    let rules: Vec<String> = rules_paths_severities(&output)
+        .into_iter()
+        .map(|(rule, ..)| rule)
+        .collect();
+    assert_eq!(
+        rules,
+        vec!["contract-not-compiled", "contract-not-compiled", "FIELD_SAME_TYPE"]
+    );
+}
+
 /// A file the change touches must compile: a copy that collides with
 /// another file of its unit, or a syntax error, stops the comparison (exit
 /// 2) with the file, line and column, and a help that names the setting
