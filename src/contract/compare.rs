@@ -507,7 +507,9 @@ pub fn compare(
         .iter()
         .flat_map(|plan| {
             let layout = sides.layout(1, plan.units[1]);
-            plan.targets[1].iter().filter_map(|name| layout.names.get(name))
+            plan.targets[1]
+                .iter()
+                .filter_map(|name| layout.names.get(name))
         })
         .chain(settled.warnings.iter().map(|warning| &warning.path))
         .collect();
@@ -519,7 +521,9 @@ pub fn compare(
         &settings.ignore,
     );
     let asked_for = |path: &str| paths.is_empty() || paths.iter().any(|prefix| under(path, prefix));
-    let untouched = untouched.into_iter().filter(|warning| asked_for(&warning.path));
+    let untouched = untouched
+        .into_iter()
+        .filter(|warning| asked_for(&warning.path));
     settled.warnings.extend(untouched);
     for (index, build) in builds.iter_mut().enumerate() {
         for name in settled.left_out.get(&index).into_iter().flatten() {

@@ -329,8 +329,12 @@ pub fn untouched(
     let mut candidates = Vec::new();
     for (index, unit) in new.units.units.iter().enumerate() {
         for (name, path) in &unit.layout.names {
-            let unchanged = sets[0].files.get(path).map(|f| f.id) == sets[1].files.get(path).map(|f| f.id);
-            if unchanged && !compiled.contains(path) && !ignore.iter().any(|prefix| under(path, prefix)) {
+            let unchanged =
+                sets[0].files.get(path).map(|f| f.id) == sets[1].files.get(path).map(|f| f.id);
+            if unchanged
+                && !compiled.contains(path)
+                && !ignore.iter().any(|prefix| under(path, prefix))
+            {
                 candidates.push((index, name, path));
             }
         }
@@ -344,7 +348,13 @@ pub fn untouched(
                     .span()
                     .map(|span| super::compile::line_column(text, span.start))
                     .unzip();
-                return Some(untouched_warning(path, line, column, error.to_string(), false));
+                return Some(untouched_warning(
+                    path,
+                    line,
+                    column,
+                    error.to_string(),
+                    false,
+                ));
             }
             let missing = headers.get(path)?.imports.iter().find(|import| {
                 new.open(unit, import).is_none() && well_known.open_file(import).is_err()

@@ -200,7 +200,11 @@ impl FileInfo {
             if number > loc.end_line {
                 break;
             }
-            let start = if number == loc.line { loc.column - 1 } else { 0 };
+            let start = if number == loc.line {
+                loc.column - 1
+            } else {
+                0
+            };
             let chars = line.chars().skip(start as usize);
             if number == loc.end_line {
                 out.extend(chars.take(loc.end_column.saturating_sub(start + 1) as usize));

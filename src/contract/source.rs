@@ -471,7 +471,10 @@ pub fn root_plan(set: &ProtoSet, configured: &[String]) -> Result<RootPlan, Inpu
 /// the files of both sides: a tree keeps its layout across a change (buf's
 /// module root does not move), and a root that only the old side's imports
 /// reveal still names the files that stay.
-pub fn root_plans(sets: [&ProtoSet; 2], configured: &[String]) -> Result<[RootPlan; 2], InputError> {
+pub fn root_plans(
+    sets: [&ProtoSet; 2],
+    configured: &[String],
+) -> Result<[RootPlan; 2], InputError> {
     if !configured.is_empty() {
         let plan = RootPlan {
             roots: normalize_roots(configured),

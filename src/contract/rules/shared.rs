@@ -175,7 +175,8 @@ pub fn deleted_from_package(p: &Pair<'_>, out: &mut Sink<'_>, element: Element) 
                 let key = format!("{package}:{full}");
                 match p.new.file(old_name) {
                     Some(new_file) => {
-                        let (file, loc) = package_deletion_anchor(p, element, full, package, new_file);
+                        let (file, loc) =
+                            package_deletion_anchor(p, element, full, package, new_file);
                         out.new_side(&file, loc, key, message);
                     }
                     // The file went with it: buf knows no place on the new side.
