@@ -778,8 +778,20 @@ fn acknowledged(set: &ProtoSet, path: &str, hit: &Hit) -> bool {
 }
 
 impl Comparison {
-    /// The findings as a trellis report: new-file locations, old-file ones labelled.
+    /// The findings as a trellis report: new-file locations, old-file ones
+    /// labelled, each breaking change with its consumers.
     pub fn into_report(self, repo: &Repo) -> Report {
+        let consumers = super::consumers::Consumers::of(repo, &self);
+        self.report(repo, &consumers)
+    }
+
+    /// [`Comparison::into_report`] without consumers (no Go code read), for
+    /// callers that only judge whether a change breaks a contract.
+    pub fn into_verdict_report(self, repo: &Repo) -> Report {
+        self.report(repo, &super::consumers::Consumers::default())
+    }
+
+    fn report(self, repo: &Repo, consumers: &super::consumers::Consumers) -> Report {
         let mut report = Report::new("contract");
         let rule_infos: BTreeMap<String, crate::report::RuleInfo> = super::rules()
             .into_iter()
@@ -791,12 +803,12 @@ impl Comparison {
             .filter_map(|r| rule_infos.get(r.id).cloned())
             .collect();
         let warnings = self.not_compiled.iter().map(|w| w.to_finding(repo));
-        for finding in self
-            .findings
-            .iter()
-            .map(|f| to_finding(repo, f))
-            .chain(warnings)
-        {
+        let breaks = self.findings.iter().map(|contract| {
+            let mut finding = to_finding(repo, contract);
+            consumers.attach(&mut finding, contract);
+            finding
+        });
+        for finding in breaks.chain(warnings) {
             if let Some(info) = rule_infos.get(&finding.rule)
                 && !report.rules.iter().any(|r| r.id == info.id)
             {

@@ -286,6 +286,78 @@ fn breaking_change_on_a_branch_is_reported_with_its_service() {
     );
     assert_eq!(findings[0]["line"], 30);
     assert_eq!(findings[0]["column"], 3);
+    // Only order-service itself uses its generated package.
+    assert_eq!(
+        deleted["notes"],
+        serde_json::json!(["no consumer in this repository"])
+    );
+}
+
+/// A breaking change names who has to follow: the Go services importing
+/// the package generated from the file (`go_package`), and the .proto files
+/// importing it; the owning service is the producer, not a consumer.
+#[test]
+fn a_breaking_change_names_its_consumers() {
+    let mut history = History::new();
+    history.fixture("shop");
+    const MAIN: &str = "services/user-service/cmd/user-service/main.go";
+    let main_go = std::fs::read_to_string(fixture("shop").join(MAIN)).unwrap();
+    history
+        .write(
+            MAIN,
+            &main_go.replacen(
+                "import (\n",
+                "import (\n\torderv1 \"example.com/shop/api/order/v1\"\n",
+                1,
+            ),
+        )
+        .write(
+            "api/cart/v1/cart.proto",
+            "syntax = \"proto3\";\n\npackage shop.cart.v1;\n\nimport \"api/order/v1/order.proto\";\n\nmessage Cart {\n  repeated shop.order.v1.OrderItem items = 1;\n}\n",
+        )
+        .commit("user-service and the cart use orders");
+    history.branch("feature");
+    let changed = order_proto().replace("int32 quantity = 2;", "int64 quantity = 2;");
+    history.write(ORDER, &changed).commit("quantity grows");
+    let output = trellis_in(
+        history.path(),
+        &["contract", "--against", "main", "--format", "json"],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
+    let report: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    let finding = &report["findings"][0];
+    assert_eq!(finding["rule"], "FIELD_SAME_TYPE", "{finding:#}");
+    assert_eq!(
+        finding["notes"],
+        serde_json::json!(["breaks 2 consumers: api/cart/v1/cart.proto, user-service"])
+    );
+    let related: Vec<(&str, u64, &str)> = finding["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["path"].as_str().unwrap(),
+                r["line"].as_u64().unwrap(),
+                r["label"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        related,
+        vec![
+            (
+                "api/cart/v1/cart.proto",
+                5,
+                "imports api/order/v1/order.proto"
+            ),
+            (
+                MAIN,
+                5,
+                "user-service imports example.com/shop/api/order/v1"
+            ),
+        ]
+    );
 }
 
 #[test]
