@@ -1,7 +1,8 @@
 //! Who a breaking change breaks: the services of the repository whose Go
 //! code imports the package generated from the changed file (its
-//! `go_package`), and the other .proto files that import it. buf says what
-//! broke; a reviewer also wants to know who has to follow.
+//! `go_package`), the Rust services that generate code from it, and the
+//! other .proto files that import it. buf says what broke; a reviewer also
+//! wants to know who has to follow.
 
 use super::compare::{Comparison, ContractFinding};
 use super::source::scan_header;
@@ -43,6 +44,7 @@ impl Consumers {
         };
         consumers.add_proto_importers(comparison, &reported);
         consumers.add_go_importers(repo, &go_packages(comparison, &reported));
+        consumers.add_rust_generators(repo, comparison, &reported);
         for uses in consumers.by_contract.values_mut() {
             uses.sort();
             uses.dedup_by(|a, b| a.who == b.who);
@@ -113,6 +115,88 @@ impl Consumers {
         }
     }
 
+    /// Rust services that generate code from a reported file: a `build.rs`
+    /// naming its path (relative to the crate, as `tonic_build` takes it),
+    /// or `include_proto!("package")` of its package.
+    fn add_rust_generators(
+        &mut self,
+        repo: &Repo,
+        comparison: &Comparison,
+        reported: &BTreeSet<&str>,
+    ) {
+        let mut by_package: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for unit in &comparison.units {
+            for model in [&unit.new_model, &unit.old_model] {
+                for file in model.files.values() {
+                    if let Some(&path) = reported.get(file.path.as_str()) {
+                        by_package
+                            .entry(file.package.as_str())
+                            .or_default()
+                            .insert(path);
+                    }
+                }
+            }
+        }
+        if by_package.is_empty() {
+            return;
+        }
+        for rust_file in repo.files_with_extension(&["rs"]) {
+            let Some(service) = repo
+                .service_for(rust_file)
+                .filter(|service| service.language == crate::repo::Language::Rust)
+            else {
+                continue;
+            };
+            let Ok(text) = std::fs::read_to_string(repo.absolute(rust_file)) else {
+                continue;
+            };
+            let directory = rust_file.rsplit_once('/').map_or("", |(dir, _)| dir);
+            let is_build_script = rust_file.rsplit('/').next() == Some("build.rs");
+            for (index, line) in text.lines().enumerate() {
+                let mut uses: Vec<(&str, String)> = Vec::new();
+                for literal in string_literals(line) {
+                    if is_build_script && literal.ends_with(".proto") {
+                        let path = joined(directory, literal);
+                        if let Some(&contract) = reported.get(path.as_str()) {
+                            uses.push((
+                                contract,
+                                format!("{} compiles {literal} in build.rs", service.name),
+                            ));
+                        }
+                    }
+                    if line.contains("include_proto!") {
+                        for &contract in by_package.get(literal).into_iter().flatten() {
+                            uses.push((
+                                contract,
+                                format!(
+                                    "{} includes the code generated for {literal}",
+                                    service.name
+                                ),
+                            ));
+                        }
+                    }
+                }
+                let line_number = index as u32 + 1;
+                for (contract, label) in uses {
+                    self.by_contract
+                        .entry(contract.to_string())
+                        .or_default()
+                        .push(Use {
+                            who: service.name.clone(),
+                            path: rust_file.to_string(),
+                            span: Some(Span {
+                                line: line_number,
+                                column: 1,
+                                end_line: line_number,
+                                end_column: 1,
+                            }),
+                            label,
+                        });
+                }
+            }
+        }
+    }
+
     /// Names the consumers of the finding's file (its own service left
     /// out) in a note and as related locations.
     pub fn attach(&self, finding: &mut Finding, contract: &ContractFinding) {
@@ -177,4 +261,44 @@ fn go_packages(
         out.entry(import).or_default().push(file.to_string());
     }
     out
+}
+
+/// The contents of the `"..."` literals of one line of Rust (no escapes:
+/// paths and package names have none).
+fn string_literals(line: &str) -> impl Iterator<Item = &str> {
+    line.split('"').skip(1).step_by(2)
+}
+
+/// `directory/relative` with `.` and `..` resolved, `/`-separated.
+fn joined(directory: &str, relative: &str) -> String {
+    let mut parts: Vec<&str> = directory.split('/').filter(|p| !p.is_empty()).collect();
+    for part in relative.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            part => parts.push(part),
+        }
+    }
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn build_script_paths_are_resolved_from_the_crate() {
+        assert_eq!(
+            joined("services/pricing", "../../api/order/v1/order.proto"),
+            "api/order/v1/order.proto"
+        );
+        assert_eq!(joined("", "./proto/a.proto"), "proto/a.proto");
+        let line = r#"tonic_build::compile_protos("proto/a.proto")?; let x = "b";"#;
+        assert_eq!(
+            string_literals(line).collect::<Vec<_>>(),
+            vec!["proto/a.proto", "b"]
+        );
+    }
 }

@@ -294,8 +294,9 @@ fn breaking_change_on_a_branch_is_reported_with_its_service() {
 }
 
 /// A breaking change names who has to follow: the Go services importing
-/// the package generated from the file (`go_package`), and the .proto files
-/// importing it; the owning service is the producer, not a consumer.
+/// the package generated from the file (`go_package`), the Rust services
+/// generating code from it, and the .proto files importing it; the owning
+/// service is the producer, not a consumer.
 #[test]
 fn a_breaking_change_names_its_consumers() {
     let mut history = History::new();
@@ -315,7 +316,11 @@ fn a_breaking_change_names_its_consumers() {
             "api/cart/v1/cart.proto",
             "syntax = \"proto3\";\n\npackage shop.cart.v1;\n\nimport \"api/order/v1/order.proto\";\n\nmessage Cart {\n  repeated shop.order.v1.OrderItem items = 1;\n}\n",
         )
-        .commit("user-service and the cart use orders");
+        .write(
+            "crates/pricing/build.rs",
+            "fn main() {\n    tonic_build::compile_protos(\"../../api/order/v1/order.proto\").unwrap();\n}\n",
+        )
+        .commit("user-service, pricing and the cart use orders");
     history.branch("feature");
     let changed = order_proto().replace("int32 quantity = 2;", "int64 quantity = 2;");
     history.write(ORDER, &changed).commit("quantity grows");
@@ -329,7 +334,7 @@ fn a_breaking_change_names_its_consumers() {
     assert_eq!(finding["rule"], "FIELD_SAME_TYPE", "{finding:#}");
     assert_eq!(
         finding["notes"],
-        serde_json::json!(["breaks 2 consumers: api/cart/v1/cart.proto, user-service"])
+        serde_json::json!(["breaks 3 consumers: api/cart/v1/cart.proto, pricing, user-service"])
     );
     let related: Vec<(&str, u64, &str)> = finding["related"]
         .as_array()
@@ -350,6 +355,11 @@ fn a_breaking_change_names_its_consumers() {
                 "api/cart/v1/cart.proto",
                 5,
                 "imports api/order/v1/order.proto"
+            ),
+            (
+                "crates/pricing/build.rs",
+                2,
+                "pricing compiles ../../api/order/v1/order.proto in build.rs"
             ),
             (
                 MAIN,
