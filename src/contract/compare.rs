@@ -33,6 +33,9 @@ pub struct Settings {
     pub imports: Arc<ImportFiles>,
     /// The directories that bound compilation units.
     pub scopes: Scopes,
+    /// Parse the files nothing in the change needs, to warn about broken
+    /// ones; callers that only want the verdict (score) skip it.
+    pub check_untouched: bool,
 }
 
 impl Settings {
@@ -105,6 +108,7 @@ impl Settings {
             origin,
             imports: Arc::default(),
             scopes: Scopes::default(),
+            check_untouched: true,
         })
     }
 
@@ -503,27 +507,7 @@ pub fn compare(
     let (plans, changed) = plan(&sides, settings, paths);
     let mut builds = build(&sides, &plans);
     let mut settled = settle(&sides, &plans, &builds, settings)?;
-    let compiled: BTreeSet<&String> = plans
-        .iter()
-        .flat_map(|plan| {
-            let layout = sides.layout(1, plan.units[1]);
-            plan.targets[1]
-                .iter()
-                .filter_map(|name| layout.names.get(name))
-        })
-        .chain(settled.warnings.iter().map(|warning| &warning.path))
-        .collect();
-    let untouched = failures::untouched(
-        sides.sets,
-        &sides.sources[1],
-        &sides.headers[1],
-        &compiled,
-        &settings.ignore,
-    );
-    let asked_for = |path: &str| paths.is_empty() || paths.iter().any(|prefix| under(path, prefix));
-    let untouched = untouched
-        .into_iter()
-        .filter(|warning| asked_for(&warning.path));
+    let untouched = untouched_warnings(&sides, &plans, &settled, settings, paths);
     settled.warnings.extend(untouched);
     for (index, build) in builds.iter_mut().enumerate() {
         for name in settled.left_out.get(&index).into_iter().flatten() {
@@ -570,6 +554,41 @@ pub fn compare(
         not_compiled: settled.warnings,
         new_sources: HashMap::new(),
     })
+}
+
+/// Broken files among those nothing in the change needed (see
+/// [`failures::untouched`]), under `paths` when given.
+fn untouched_warnings(
+    sides: &Sides<'_>,
+    plans: &[UnitPlan],
+    settled: &failures::Settled,
+    settings: &Settings,
+    paths: &[String],
+) -> Vec<NotCompiled> {
+    if !settings.check_untouched {
+        return Vec::new();
+    }
+    let compiled: BTreeSet<&String> = plans
+        .iter()
+        .flat_map(|plan| {
+            let layout = sides.layout(1, plan.units[1]);
+            plan.targets[1]
+                .iter()
+                .filter_map(|name| layout.names.get(name))
+        })
+        .chain(settled.warnings.iter().map(|warning| &warning.path))
+        .collect();
+    let asked_for = |path: &str| paths.is_empty() || paths.iter().any(|prefix| under(path, prefix));
+    failures::untouched(
+        sides.sets,
+        &sides.sources[1],
+        &sides.headers[1],
+        &compiled,
+        &settings.ignore,
+    )
+    .into_iter()
+    .filter(|warning| asked_for(&warning.path))
+    .collect()
 }
 
 /// Each unit once per side; units with nothing to compare are not compiled.
