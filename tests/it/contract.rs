@@ -1316,6 +1316,11 @@ fn a_broken_file_the_change_does_not_touch_is_a_warning() {
 fn a_broken_file_nothing_in_the_change_needs_is_a_warning_not_a_silent_pass() {
     let dir = tempfile::tempdir().unwrap();
     let unchanged: &[(&str, &str)] = &[
+        // Not broken, only unreadable to protox: no warning.
+        (
+            "misc/v2/editions.proto",
+            "edition = \"2023\";\npackage misc.v2;\nmessage E {}\n",
+        ),
         (
             "misc/v1/typo.proto",
             "syntax = \"proto3\";\npackage misc.v1;\nmessage B { string b = 1 }\n",
