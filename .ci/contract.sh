@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Differential check of `trellis contract` against `buf breaking`: every
 # fixture pair under tests/fixtures/contract, every category, must give the
-# same (rule, file, line, column) set from both tools.
+# same findings from both tools: rule, file, start and end position, message.
 #
 #   .ci/contract.sh            install buf (npm), compare, fail on any difference
 #   .ci/contract.sh --record   also rewrite tests/fixtures/contract/*/expected/*.txt from buf
@@ -26,7 +26,7 @@ TARGET="${CARGO_TARGET_DIR:-target}"
 cargo build --quiet --bin trellis
 TRELLIS="$TARGET/debug/trellis"
 
-# JSON lines (buf's format) -> sorted `path:line:column:RULE` lines.
+# JSON lines (buf's format) -> sorted `path:line:column:end_line:end_column:RULE:message` lines.
 normalize() {
   node -e '
     let input = "";
@@ -36,7 +36,7 @@ normalize() {
       for (const line of input.split("\n")) {
         if (!line.trim()) continue;
         const a = JSON.parse(line);
-        out.push(`${a.path ?? "<input>"}:${a.start_line}:${a.start_column}:${a.type}`);
+        out.push(`${a.path ?? "<input>"}:${a.start_line}:${a.start_column}:${a.end_line}:${a.end_column}:${a.type}:${a.message}`);
       }
       out.sort();
       process.stdout.write(out.map((l) => l + "\n").join(""));

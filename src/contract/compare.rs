@@ -33,6 +33,9 @@ pub struct Settings {
     pub imports: Arc<ImportFiles>,
     /// The directories that bound compilation units.
     pub scopes: Scopes,
+    /// Parse the files nothing in the change needs, to warn about broken
+    /// ones; callers that only want the verdict (score) skip it.
+    pub check_untouched: bool,
 }
 
 impl Settings {
@@ -105,6 +108,7 @@ impl Settings {
             origin,
             imports: Arc::default(),
             scopes: Scopes::default(),
+            check_untouched: true,
         })
     }
 
@@ -187,6 +191,8 @@ pub struct ContractFinding {
     pub key: String,
     /// For a deleted file: reported at the old path (buf gives no path at all).
     pub deleted_file: bool,
+    /// buf's location and text where trellis's own formats differ on purpose.
+    pub as_buf: Option<rules::AsBuf>,
 }
 
 /// The outcome of comparing two sides.
@@ -500,7 +506,9 @@ pub fn compare(
     let sides = Sides::new([old, new], partition, &settings.imports);
     let (plans, changed) = plan(&sides, settings, paths);
     let mut builds = build(&sides, &plans);
-    let settled = settle(&sides, &plans, &builds, settings)?;
+    let mut settled = settle(&sides, &plans, &builds, settings)?;
+    let untouched = untouched_warnings(&sides, &plans, &settled, settings, paths);
+    settled.warnings.extend(untouched);
     for (index, build) in builds.iter_mut().enumerate() {
         for name in settled.left_out.get(&index).into_iter().flatten() {
             build[0].model.forget(name);
@@ -546,6 +554,41 @@ pub fn compare(
         not_compiled: settled.warnings,
         new_sources: HashMap::new(),
     })
+}
+
+/// Broken files among those nothing in the change needed (see
+/// [`failures::untouched`]), under `paths` when given.
+fn untouched_warnings(
+    sides: &Sides<'_>,
+    plans: &[UnitPlan],
+    settled: &failures::Settled,
+    settings: &Settings,
+    paths: &[String],
+) -> Vec<NotCompiled> {
+    if !settings.check_untouched {
+        return Vec::new();
+    }
+    let compiled: BTreeSet<&String> = plans
+        .iter()
+        .flat_map(|plan| {
+            let layout = sides.layout(1, plan.units[1]);
+            plan.targets[1]
+                .iter()
+                .filter_map(|name| layout.names.get(name))
+        })
+        .chain(settled.warnings.iter().map(|warning| &warning.path))
+        .collect();
+    let asked_for = |path: &str| paths.is_empty() || paths.iter().any(|prefix| under(path, prefix));
+    failures::untouched(
+        sides.sets,
+        &sides.sources[1],
+        &sides.headers[1],
+        &compiled,
+        &settings.ignore,
+    )
+    .into_iter()
+    .filter(|warning| asked_for(&warning.path))
+    .collect()
 }
 
 /// Each unit once per side; units with nothing to compare are not compiled.
@@ -619,6 +662,7 @@ fn unit_findings(
             loc: hit.loc,
             message: hit.message,
             key: hit.key,
+            as_buf: hit.as_buf,
         });
     }
     findings
@@ -753,8 +797,20 @@ fn acknowledged(set: &ProtoSet, path: &str, hit: &Hit) -> bool {
 }
 
 impl Comparison {
-    /// The findings as a trellis report: new-file locations, old-file ones labelled.
+    /// The findings as a trellis report: new-file locations, old-file ones
+    /// labelled, each breaking change with its consumers.
     pub fn into_report(self, repo: &Repo) -> Report {
+        let consumers = super::consumers::Consumers::of(repo, &self);
+        self.report(repo, &consumers)
+    }
+
+    /// [`Comparison::into_report`] without consumers (no Go code read), for
+    /// callers that only judge whether a change breaks a contract.
+    pub fn into_verdict_report(self, repo: &Repo) -> Report {
+        self.report(repo, &super::consumers::Consumers::default())
+    }
+
+    fn report(self, repo: &Repo, consumers: &super::consumers::Consumers) -> Report {
         let mut report = Report::new("contract");
         let rule_infos: BTreeMap<String, crate::report::RuleInfo> = super::rules()
             .into_iter()
@@ -766,12 +822,12 @@ impl Comparison {
             .filter_map(|r| rule_infos.get(r.id).cloned())
             .collect();
         let warnings = self.not_compiled.iter().map(|w| w.to_finding(repo));
-        for finding in self
-            .findings
-            .iter()
-            .map(|f| to_finding(repo, f))
-            .chain(warnings)
-        {
+        let breaks = self.findings.iter().map(|contract| {
+            let mut finding = to_finding(repo, contract);
+            consumers.attach(&mut finding, contract);
+            finding
+        });
+        for finding in breaks.chain(warnings) {
             if let Some(info) = rule_infos.get(&finding.rule)
                 && !report.rules.iter().any(|r| r.id == info.id)
             {

@@ -296,7 +296,7 @@ fn first_definition(message: &str) -> Option<String> {
     Some(name.to_string())
 }
 
-fn line_column(text: &str, offset: usize) -> (u32, u32) {
+pub fn line_column(text: &str, offset: usize) -> (u32, u32) {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;

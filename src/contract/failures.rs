@@ -291,3 +291,91 @@ fn warning(path: String, broken: &Broken<'_>) -> NotCompiled {
         other: broken.first.clone(),
     }
 }
+
+/// Files the comparison did not compile: unchanged, and neither importing
+/// nor imported by nor sharing a package with a changed file. Compiling them
+/// would cost what comparing the whole tree costs, so they are parsed and
+/// their imports resolved, on the new side (the old side has the same
+/// text): a file broken there is a warning too, not a silent pass. A name
+/// it uses that is defined nowhere is found only by compiling; that is left
+/// to the comparison that touches the file.
+pub fn untouched(
+    sets: [&ProtoSet; 2],
+    new: &SideSource,
+    headers: &std::collections::HashMap<String, super::source::Header>,
+    compiled: &BTreeSet<&String>,
+    ignore: &[String],
+) -> Vec<NotCompiled> {
+    use protox::file::FileResolver;
+    use rayon::prelude::*;
+    let well_known = protox::file::GoogleFileResolver::new();
+    let mut candidates = Vec::new();
+    for (index, unit) in new.units.units.iter().enumerate() {
+        for (name, path) in &unit.layout.names {
+            let unchanged =
+                sets[0].files.get(path).map(|f| f.id) == sets[1].files.get(path).map(|f| f.id);
+            if unchanged
+                && !compiled.contains(path)
+                && !ignore.iter().any(|prefix| under(path, prefix))
+            {
+                candidates.push((index, name, path));
+            }
+        }
+    }
+    candidates
+        .par_iter()
+        .filter_map(|&(unit, name, path)| {
+            let text = new.text(path)?;
+            let header = headers.get(path)?;
+            // protox cannot read editions yet: such a file is not broken, only unread.
+            if header.edition.is_none()
+                && let Err(error) = protox_parse::parse(name, text)
+            {
+                let (line, column) = error
+                    .span()
+                    .map(|span| super::compile::line_column(text, span.start))
+                    .unzip();
+                return Some(untouched_warning(
+                    path,
+                    line,
+                    column,
+                    error.to_string(),
+                    false,
+                ));
+            }
+            let missing = header.imports.iter().find(|import| {
+                new.open(unit, import).is_none() && well_known.open_file(import).is_err()
+            })?;
+            let line = text
+                .lines()
+                .position(|line| line.contains(&format!("\"{missing}\"")))
+                .map(|index| index as u32 + 1);
+            let reason = format!("import '{missing}' not found");
+            Some(untouched_warning(path, line, line.map(|_| 1), reason, true))
+        })
+        .collect()
+}
+
+fn untouched_warning(
+    path: &str,
+    line: Option<u32>,
+    column: Option<u32>,
+    reason: String,
+    not_found: bool,
+) -> NotCompiled {
+    let help = match not_found {
+        true => NOT_FOUND_HELP.to_string(),
+        false => "fix the file, or leave it out with `exclude:` in trellis.yaml if it is not a contract (an example, a stale copy)"
+            .to_string(),
+    };
+    NotCompiled {
+        path: path.to_string(),
+        line,
+        column,
+        message: format!(
+            "{path} does not compile on either side ({reason}); the change does not touch it, so nothing that needs it was compared"
+        ),
+        help,
+        other: None,
+    }
+}

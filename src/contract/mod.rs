@@ -11,6 +11,7 @@ pub mod bufcache;
 pub mod compare;
 pub mod compile;
 pub mod config;
+pub mod consumers;
 pub mod failures;
 pub mod model;
 pub mod output;
@@ -237,9 +238,12 @@ pub fn compare_sets(
     categories: &[Category],
 ) -> Result<Vec<Finding>, InputError> {
     let use_: Vec<String> = categories.iter().map(|c| c.id().to_string()).collect();
-    let settings = compare::Settings::from_repo(repo, &use_, false)?;
+    let settings = compare::Settings {
+        check_untouched: false,
+        ..compare::Settings::from_repo(repo, &use_, false)?
+    };
     let comparison = compare::compare(old_set, new_set, &settings, paths)?;
-    let mut findings = comparison.into_report(repo).findings;
+    let mut findings = comparison.into_verdict_report(repo).findings;
     // Callers judge whether a change breaks a contract; a file left out is not a break.
     findings.retain(|finding| finding.rule != failures::ID);
     Ok(findings)

@@ -105,14 +105,42 @@ fn through_options(path: &[i32]) -> Option<usize> {
     None
 }
 
+/// A protobuf span (`[line, column, end column]` or `[line, column, end
+/// line, end column]`, 0-based) as a 1-based location.
+fn span_loc(span: &[i32]) -> Option<Loc> {
+    match span.len() {
+        3 => Some(Loc {
+            line: span[0] as u32 + 1,
+            column: span[1] as u32 + 1,
+            end_line: span[0] as u32 + 1,
+            end_column: span[2] as u32 + 1,
+        }),
+        4 => Some(Loc {
+            line: span[0] as u32 + 1,
+            column: span[1] as u32 + 1,
+            end_line: span[2] as u32 + 1,
+            end_column: span[3] as u32 + 1,
+        }),
+        _ => None,
+    }
+}
+
+fn sub_path(path: &[i32], field: i32) -> Vec<i32> {
+    let mut out = path.to_vec();
+    out.push(field);
+    out
+}
+
+/// Whether option text (`go_package = "..."`) sets the option `name`.
+fn names_option(text: &str, name: &str) -> bool {
+    text.strip_prefix(name)
+        .is_some_and(|rest| rest.trim_start().starts_with('='))
+}
+
 impl FileInfo {
     /// Where an element is, by its source path.
     pub fn loc(&self, path: &[i32]) -> Option<Loc> {
-        let parsed = self.locations.get_or_init(|| {
-            protox_parse::parse(&self.name, &self.text)
-                .ok()
-                .and_then(|parsed| parsed.source_code_info)
-        });
+        let parsed = self.parsed_locations();
         // The first location for a path is the declaration; later ones (for
         // repeated options) must not replace it.
         let find = |info: &Option<prost_types::SourceCodeInfo>| {
@@ -142,22 +170,50 @@ impl FileInfo {
             }
             None => return None,
         };
-        let span = &location.span;
-        match span.len() {
-            3 => Some(Loc {
-                line: span[0] as u32 + 1,
-                column: span[1] as u32 + 1,
-                end_line: span[0] as u32 + 1,
-                end_column: span[2] as u32 + 1,
-            }),
-            4 => Some(Loc {
-                line: span[0] as u32 + 1,
-                column: span[1] as u32 + 1,
-                end_line: span[2] as u32 + 1,
-                end_column: span[3] as u32 + 1,
-            }),
-            _ => None,
+        span_loc(&location.span)
+    }
+
+    /// The parser's locations of this file (options as written, not interpreted).
+    fn parsed_locations(&self) -> &Option<prost_types::SourceCodeInfo> {
+        self.locations.get_or_init(|| {
+            protox_parse::parse(&self.name, &self.text)
+                .ok()
+                .and_then(|parsed| parsed.source_code_info)
+        })
+    }
+
+    /// Every parsed location of exactly `path`, in source order.
+    fn parsed_spans<'a>(&'a self, path: &'a [i32]) -> impl Iterator<Item = Loc> + 'a {
+        self.parsed_locations()
+            .iter()
+            .flat_map(|info| info.location.iter())
+            .filter(move |l| l.path == path)
+            .filter_map(|l| span_loc(&l.span))
+    }
+
+    /// The text from `loc`'s start to its end, lines joined by `\n`.
+    fn text_of(&self, loc: Loc) -> String {
+        let lines = self.text.lines().enumerate();
+        let mut out = String::new();
+        for (index, line) in lines.skip(loc.line as usize - 1) {
+            let number = index as u32 + 1;
+            if number > loc.end_line {
+                break;
+            }
+            let start = if number == loc.line {
+                loc.column - 1
+            } else {
+                0
+            };
+            let chars = line.chars().skip(start as usize);
+            if number == loc.end_line {
+                out.extend(chars.take(loc.end_column.saturating_sub(start + 1) as usize));
+            } else {
+                out.extend(chars);
+                out.push('\n');
+            }
         }
+        out
     }
 
     pub fn is_proto3(&self) -> bool {
@@ -166,77 +222,62 @@ impl FileInfo {
 
     /// The `option NAME = ...;` statement of the file, where buf points for file options.
     pub fn option_statement(&self, name: &str) -> Option<Loc> {
-        for (index, line) in self.text.lines().enumerate() {
-            let trimmed = line.trim_start();
-            let Some(rest) = trimmed.strip_prefix("option") else {
-                continue;
-            };
-            let rest = rest.trim_start();
-            if rest.len() == trimmed.len() - "option".len() {
-                continue; // `optional` and the like
-            }
-            let Some(after) = rest.strip_prefix(name) else {
-                continue;
-            };
-            if !after.trim_start().starts_with('=') {
-                continue;
-            }
-            let column = line.len() - trimmed.len();
-            let end = line
-                .find(';')
-                .map_or(line.chars().count(), |e| line[..=e].chars().count());
-            return Some(Loc {
-                line: index as u32 + 1,
-                column: line[..column].chars().count() as u32 + 1,
-                end_line: index as u32 + 1,
-                end_column: end as u32 + 1,
-            });
-        }
-        None
+        self.parsed_spans(&[8]).find(|&statement| {
+            let text = self.text_of(statement);
+            text.strip_prefix("option")
+                .filter(|rest| rest.starts_with(char::is_whitespace))
+                .is_some_and(|rest| names_option(rest.trim_start(), name))
+        })
     }
 
     /// Where `name = value` is written in a field's `[...]` options (buf
-    /// points at the option name, protox only knows the brackets).
+    /// points at that option, protox's compiler at the whole list).
     pub fn field_option(&self, field_path: &[i32], name: &str) -> Option<Loc> {
-        let mut options_path = field_path.to_vec();
-        options_path.push(8);
-        let span = self.loc(&options_path)?;
-        let lines: Vec<&str> = self.text.lines().collect();
-        for line_number in span.line..=span.end_line {
-            let line = lines.get(line_number as usize - 1)?;
-            let chars: Vec<char> = line.chars().collect();
-            let start = if line_number == span.line {
-                span.column as usize - 1
-            } else {
-                0
-            };
-            let stop = if line_number == span.end_line {
-                (span.end_column as usize - 1).min(chars.len())
-            } else {
-                chars.len()
-            };
-            let name_chars: Vec<char> = name.chars().collect();
-            let mut i = start;
-            while i + name_chars.len() <= stop {
-                let boundary_before = i == 0
-                    || !(chars[i - 1].is_alphanumeric()
-                        || chars[i - 1] == '_'
-                        || chars[i - 1] == '.');
-                if boundary_before && chars[i..i + name_chars.len()] == name_chars[..] {
-                    let rest: String = chars[i + name_chars.len()..stop].iter().collect();
-                    if rest.trim_start().starts_with('=') {
-                        return Some(Loc {
-                            line: line_number,
-                            column: i as u32 + 1,
-                            end_line: span.end_line,
-                            end_column: span.end_column,
-                        });
-                    }
-                }
-                i += 1;
+        // `json_name` and `default` are not options to the parser but fields
+        // of the descriptor: `json_name` has spans for the whole option and
+        // for its value, `default` only for its value.
+        match name {
+            "json_name" => {
+                return self
+                    .parsed_spans(&sub_path(field_path, 10))
+                    .min_by_key(|loc| (loc.line, loc.column));
             }
+            "default" => {
+                let value = self.parsed_spans(&sub_path(field_path, 7)).next()?;
+                return Some(self.widen_to_option_name(value, name));
+            }
+            _ => {}
         }
-        None
+        let options = self.parsed_locations().as_ref()?;
+        let prefix_len = field_path.len() + 2;
+        options
+            .location
+            .iter()
+            .filter(|l| {
+                l.path.len() == prefix_len + 1
+                    && l.path.starts_with(field_path)
+                    && l.path[field_path.len()..prefix_len] == [8, 999]
+            })
+            .filter_map(|l| span_loc(&l.span))
+            .find(|&option| names_option(&self.text_of(option), name))
+    }
+
+    /// `value`'s location extended back over `name =` on its line.
+    fn widen_to_option_name(&self, value: Loc, name: &str) -> Loc {
+        let Some(line) = self.text.lines().nth(value.line as usize - 1) else {
+            return value;
+        };
+        let before: String = line.chars().take(value.column as usize - 1).collect();
+        let Some(named) = before.trim_end().strip_suffix('=') else {
+            return value;
+        };
+        let Some(rest) = named.trim_end().strip_suffix(name) else {
+            return value;
+        };
+        Loc {
+            column: rest.chars().count() as u32 + 1,
+            ..value
+        }
     }
 }
 

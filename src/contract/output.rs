@@ -18,24 +18,28 @@ struct BufAnnotation<'a> {
     message: &'a str,
 }
 
-/// Where buf would put a finding: no path for what only the old side has
-/// (buf's `<input>`), line 1 column 1 when it has no location.
-fn position(finding: &ContractFinding) -> (Option<&str>, [u32; 4]) {
+/// Where buf would put a finding and what it would say: no path for what
+/// only the old side has (buf's `<input>`), line 1 column 1 when it has no
+/// location, and buf's own location and text where trellis's differ.
+fn as_buf(finding: &ContractFinding) -> (Option<&str>, [u32; 4], &str) {
     let path = (finding.side == Side::New).then_some(finding.path.as_str());
-    let span = finding
-        .loc
+    let (loc, message) = match &finding.as_buf {
+        Some(buf) => (buf.loc, buf.message.as_str()),
+        None => (finding.loc, finding.message.as_str()),
+    };
+    let span = loc
         .filter(|_| finding.side == Side::New)
         .map_or([1, 1, 1, 1], |l| {
             [l.line, l.column, l.end_line, l.end_column]
         });
-    (path, span)
+    (path, span, message)
 }
 
 /// One JSON object per line, as `buf breaking --error-format json` prints.
 pub fn buf_json(findings: &[ContractFinding]) -> String {
     let mut out = String::new();
     for finding in findings {
-        let (path, span) = position(finding);
+        let (path, span, message) = as_buf(finding);
         let annotation = BufAnnotation {
             path,
             start_line: span[0],
@@ -43,7 +47,7 @@ pub fn buf_json(findings: &[ContractFinding]) -> String {
             end_line: span[2],
             end_column: span[3],
             rule: &finding.rule,
-            message: &finding.message,
+            message,
         };
         if let Ok(line) = serde_json::to_string(&annotation) {
             out.push_str(&line);
@@ -57,13 +61,12 @@ pub fn buf_json(findings: &[ContractFinding]) -> String {
 pub fn buf_text(findings: &[ContractFinding]) -> String {
     let mut out = String::new();
     for finding in findings {
-        let (path, span) = position(finding);
+        let (path, span, message) = as_buf(finding);
         out.push_str(&format!(
-            "{}:{}:{}:{}\n",
+            "{}:{}:{}:{message}\n",
             path.unwrap_or("<input>"),
             span[0],
             span[1],
-            finding.message
         ));
     }
     out

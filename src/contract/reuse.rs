@@ -310,5 +310,6 @@ fn finding(
         message,
         key,
         deleted_file: false,
+        as_buf: None,
     }
 }

@@ -396,11 +396,29 @@ impl ProtoListing {
         if let Some(text) = lock().get(&blob) {
             return Ok(text.clone());
         }
-        let bytes = git.blob(blob)?;
+        let bytes = git
+            .repository()
+            .find_blob(blob)
+            .map(|found| found.content().to_vec())
+            .map_err(|e| missing_blob(label, path, blob, &e))?;
         let text = decode(label, path, &bytes)?;
         lock().insert(blob, text.clone());
         Ok(text)
     }
+}
+
+/// A blob of a side that git cannot give (a partial clone, a mirror without
+/// large blobs): which side and file, and how to get it.
+fn missing_blob(label: &str, path: &str, blob: Oid, error: &git2::Error) -> InputError {
+    InputError::new(format!(
+        "{label}: cannot read {path} (blob {}): {}",
+        crate::git::short(blob),
+        error.message()
+    ))
+    .in_file(path)
+    .help(
+        "every .proto file of both sides is read; fetch the missing objects (`git fetch --refetch`, or a clone without `--filter`), or compare against a directory with --against DIR",
+    )
 }
 
 /// Whether `path` is `prefix` or lies below it.
@@ -445,25 +463,43 @@ pub struct RootPlan {
 /// Where the include roots come from: config, then buf.work.yaml / buf.yaml,
 /// then inference from the imports and packages of the files themselves.
 pub fn root_plan(set: &ProtoSet, configured: &[String]) -> Result<RootPlan, InputError> {
+    let [plan, _] = root_plans([set, set], configured)?;
+    Ok(plan)
+}
+
+/// [`root_plan`] of both sides of a comparison. Inferred roots come from
+/// the files of both sides: a tree keeps its layout across a change (buf's
+/// module root does not move), and a root that only the old side's imports
+/// reveal still names the files that stay.
+pub fn root_plans(
+    sets: [&ProtoSet; 2],
+    configured: &[String],
+) -> Result<[RootPlan; 2], InputError> {
     if !configured.is_empty() {
-        return Ok(RootPlan {
+        let plan = RootPlan {
             roots: normalize_roots(configured),
             explicit: true,
             ..RootPlan::default()
-        });
+        };
+        return Ok([plan.clone(), plan]);
     }
-    if let Some(modules) = buf_roots(set)? {
-        return Ok(RootPlan {
-            roots: modules.roots,
-            explicit: true,
-            excludes: modules.excludes,
-            includes: modules.includes,
-        });
-    }
-    Ok(RootPlan {
-        roots: infer_roots(set),
-        ..RootPlan::default()
-    })
+    let mut inferred: Option<Vec<String>> = None;
+    let mut plan = |set: &ProtoSet| -> Result<RootPlan, InputError> {
+        if let Some(modules) = buf_roots(set)? {
+            return Ok(RootPlan {
+                roots: modules.roots,
+                explicit: true,
+                excludes: modules.excludes,
+                includes: modules.includes,
+            });
+        }
+        let roots = inferred.get_or_insert_with(|| infer_roots(sets));
+        Ok(RootPlan {
+            roots: roots.clone(),
+            ..RootPlan::default()
+        })
+    };
+    Ok([plan(sets[0])?, plan(sets[1])?])
 }
 
 /// The layout of a whole side as one namespace.
@@ -683,42 +719,69 @@ fn buf_roots_in_workspace(set: &ProtoSet) -> Result<Option<BufModules>, InputErr
 /// below it (`import "order/v1/order.proto"` found at `api/order/v1/order.proto`
 /// makes `api` a root) or when a file sits at the path of its package
 /// (`package shop.v1` in `proto/shop/v1/x.proto` makes `proto` a root).
+/// Imports decide over packages: a package's root that would rename a file
+/// an import names from a shallower root is not one (googleapis declares
+/// `package maps.fleetengine.v1` in `google/maps/fleetengine/v1/`, and imports
+/// `google/api/field_behavior.proto` from the repository root).
 /// Files under no inferred root keep their repository path as import name.
-fn infer_roots(set: &ProtoSet) -> Vec<String> {
+fn infer_roots(sets: [&ProtoSet; 2]) -> Vec<String> {
+    let same = std::ptr::eq(sets[0], sets[1]);
+    let files = || {
+        sets[0]
+            .files
+            .values()
+            .chain(sets[1].files.values().filter(move |_| !same))
+    };
     // Every path suffix that starts at a directory boundary -> the roots it implies.
-    let mut suffixes: std::collections::HashMap<&str, Vec<&str>> = std::collections::HashMap::new();
-    for path in set.files.keys() {
-        suffixes.entry(path.as_str()).or_default().push("");
+    let mut suffixes: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+    for file in files() {
+        let path = file.path.as_str();
+        suffixes.entry(path).or_default().insert("");
         for (index, _) in path.match_indices('/') {
             suffixes
                 .entry(&path[index + 1..])
                 .or_default()
-                .push(&path[..index]);
+                .insert(&path[..index]);
         }
     }
-    let mut roots = BTreeSet::new();
-    for file in set.files.values() {
+    let mut import_roots = BTreeSet::new();
+    // (root, path) of every import that resolves.
+    let mut imported: BTreeSet<(&str, String)> = BTreeSet::new();
+    let mut package_roots = BTreeSet::new();
+    for file in files() {
         let header = scan_header(&file.text);
         for import in &header.imports {
             if import.starts_with("google/protobuf/") {
                 continue;
             }
-            if let Some(found) = suffixes.get(import.as_str()) {
-                roots.extend(found.iter().map(|root| root.to_string()));
+            for &root in suffixes.get(import.as_str()).into_iter().flatten() {
+                import_roots.insert(root.to_string());
+                let path = match root {
+                    "" => import.clone(),
+                    root => format!("{root}/{import}"),
+                };
+                imported.insert((root, path));
             }
         }
         if let Some(package) = &header.package {
             let directory = file.path.rsplit_once('/').map_or("", |(dir, _)| dir);
             let package_dir = package.replace('.', "/");
             if directory == package_dir {
-                roots.insert(String::new());
+                package_roots.insert(String::new());
             } else if let Some(prefix) = directory.strip_suffix(&package_dir)
                 && let Some(root) = prefix.strip_suffix('/')
             {
-                roots.insert(root.to_string());
+                package_roots.insert(root.to_string());
             }
         }
     }
+    package_roots.retain(|root: &String| {
+        import_roots.contains(root)
+            || !imported
+                .iter()
+                .any(|(by, path)| by.len() < root.len() && under(path, root))
+    });
+    let mut roots: BTreeSet<String> = import_roots.into_iter().chain(package_roots).collect();
     if roots.is_empty() {
         roots.insert(String::new());
     }
@@ -833,6 +896,57 @@ mod tests {
         );
         assert_eq!(layout.paths["proto/pay/v1/pay.proto"], "pay/v1/pay.proto");
         assert_eq!(layout.paths["misc/x.proto"], "misc/x.proto");
+    }
+
+    #[test]
+    fn imports_decide_over_package_paths() {
+        // googleapis: the package is the path below `google/`, the imports name files from the top.
+        let googleapis = set(&[
+            ("google/api/behavior.proto", "package google.api;\n"),
+            (
+                "google/maps/fleet/v1/fleet.proto",
+                "package maps.fleet.v1;\nimport \"google/api/behavior.proto\";\n",
+            ),
+            (
+                "google/maps/fleet/v1/trips.proto",
+                "package maps.fleet.v1;\nimport \"google/maps/fleet/v1/fleet.proto\";\n",
+            ),
+        ]);
+        let names = layout(&googleapis, &[]).unwrap();
+        assert_eq!(names.roots, vec![String::new()]);
+        assert_eq!(
+            names.paths["google/maps/fleet/v1/fleet.proto"],
+            "google/maps/fleet/v1/fleet.proto"
+        );
+        // A package's root that renames no imported file stays a root.
+        let shop = set(&[
+            ("proto/shop/v1/a.proto", "package shop.v1;\n"),
+            ("google/api/behavior.proto", "package google.api;\n"),
+            (
+                "proto/shop/v1/b.proto",
+                "package shop.v1;\nimport \"google/api/behavior.proto\";\n",
+            ),
+        ]);
+        let names = layout(&shop, &[]).unwrap();
+        assert_eq!(names.roots, vec![String::new(), "proto".to_string()]);
+    }
+
+    #[test]
+    fn roots_come_from_both_sides() {
+        // Only the old side imports b.proto by its name below `api`; it keeps that name on the new side.
+        let old = set(&[
+            (
+                "api/ops/a.proto",
+                "package ops.v1;\nimport \"ops/b.proto\";\n",
+            ),
+            ("api/ops/b.proto", "package ops.v1;\n"),
+        ]);
+        let new = set(&[("api/ops/b.proto", "package ops.v1;\n")]);
+        let plans = root_plans([&old, &new], &[]).unwrap();
+        for (plan, side) in plans.iter().zip([&old, &new]) {
+            let layout = name_files(side, plan, side.files.keys()).unwrap();
+            assert_eq!(layout.paths["api/ops/b.proto"], "ops/b.proto");
+        }
     }
 
     #[test]

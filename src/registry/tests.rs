@@ -126,8 +126,9 @@ fn buf_verdict_ids() -> BTreeSet<String> {
         for file in files.flatten() {
             let text = std::fs::read_to_string(file.path()).unwrap();
             ids.extend(
+                // path:line:column:end_line:end_column:RULE:message
                 text.lines()
-                    .filter_map(|l| l.rsplit(':').next())
+                    .filter_map(|l| l.split(':').nth(5))
                     .map(str::to_string),
             );
         }

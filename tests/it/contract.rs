@@ -11,7 +11,6 @@ fn order_proto() -> String {
     std::fs::read_to_string(fixture("shop").join(ORDER)).unwrap()
 }
 
-/// buf-json lines -> sorted `path:line:column:RULE`, as .ci/contract.sh compares them.
 /// (rule, path) of each finding of a `--format json` report.
 fn rules_and_paths(output: &std::process::Output) -> Vec<(String, String)> {
     let report: serde_json::Value = serde_json::from_str(&stdout_of(output))
@@ -27,6 +26,8 @@ fn rules_and_paths(output: &std::process::Output) -> Vec<(String, String)> {
         .collect()
 }
 
+/// buf-json lines -> sorted `path:line:column:end_line:end_column:RULE:message`,
+/// as .ci/contract.sh compares them.
 fn normalize(json_lines: &str) -> Vec<String> {
     let mut out: Vec<String> = json_lines
         .lines()
@@ -34,11 +35,14 @@ fn normalize(json_lines: &str) -> Vec<String> {
         .map(|line| {
             let value: serde_json::Value = serde_json::from_str(line).unwrap();
             format!(
-                "{}:{}:{}:{}",
+                "{}:{}:{}:{}:{}:{}:{}",
                 value["path"].as_str().unwrap_or("<input>"),
                 value["start_line"],
                 value["start_column"],
-                value["type"].as_str().unwrap()
+                value["end_line"],
+                value["end_column"],
+                value["type"].as_str().unwrap(),
+                value["message"].as_str().unwrap()
             )
         })
         .collect();
@@ -118,6 +122,95 @@ fn message_set_rule_runs_when_listed_by_id() {
     assert!(text.contains("ms.proto:10:3:"), "{text}");
 }
 
+/// Where buf's location or text is less useful than trellis's, buf's own
+/// formats keep buf's and trellis's formats say more (docs/contract.md).
+#[test]
+fn buf_formats_keep_buf_s_location_and_text_where_trellis_says_more() {
+    let run = |case: &str, rule: &str, format: &str| {
+        let case = fixture("contract").join(case);
+        let output = trellis()
+            .arg("-C")
+            .arg(case.join("new"))
+            .args(["contract", "--against"])
+            .arg(case.join("old"))
+            .args(["--use", rule, "--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
+        stdout_of(&output)
+    };
+    // The RPC that lost its idempotency_level, not line 1 as buf has it.
+    let own = run("options_absent", "RPC_SAME_IDEMPOTENCY_LEVEL", "json");
+    let report: serde_json::Value = serde_json::from_str(&own).unwrap();
+    let lines: Vec<(String, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let message = f["message"].as_str().unwrap();
+            let rpc = message.split('"').nth(1).unwrap().to_string();
+            (rpc, f["line"].as_u64().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            ("Get".to_string(), 31),
+            ("Put".to_string(), 32),
+            ("Post".to_string(), 36)
+        ]
+    );
+    let buf = run("options_absent", "RPC_SAME_IDEMPOTENCY_LEVEL", "buf-text");
+    assert!(
+        buf.contains("o.proto:1:1:RPC \"Get\" on service \"Api\" changed option"),
+        "{buf}"
+    );
+    assert!(buf.contains("o.proto:36:5:RPC \"Post\""), "{buf}");
+    // buf's message for a field moved between oneofs has a stray `q`; trellis's has not.
+    let buf = run("oneofs", "FIELD_SAME_ONEOF", "buf-text");
+    assert!(
+        buf.contains("on message \"Payment\"q moved from oneof"),
+        "{buf}"
+    );
+    let own = run("oneofs", "FIELD_SAME_ONEOF", "text");
+    assert!(
+        own.contains("on message \"Payment\" moved from oneof"),
+        "{own}"
+    );
+    assert!(!own.contains("\"q moved"), "{own}");
+}
+
+#[test]
+fn a_blob_missing_from_the_history_is_named_with_its_side_and_path() {
+    let mut history = shop_with_branch();
+    let changed = order_proto().replace("int32 quantity = 2;", "int64 quantity = 2;");
+    history.write(ORDER, &changed).commit("quantity grows");
+    // As in a partial clone: the old side's blob of the file is not there.
+    let rev_parse = std::process::Command::new("git")
+        .args(["rev-parse", &format!("main:{ORDER}")])
+        .current_dir(history.path())
+        .output()
+        .unwrap();
+    let blob = stdout_of(&rev_parse).trim().to_string();
+    let object = history
+        .path()
+        .join(".git/objects")
+        .join(&blob[..2])
+        .join(&blob[2..]);
+    std::fs::remove_file(&object).unwrap();
+    let output = trellis_in(history.path(), &["contract", "--against", "main"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stdout_of(&output));
+    let error = stderr_of(&output);
+    assert!(
+        error.contains("old (merge base of main and HEAD"),
+        "{error}"
+    );
+    assert!(
+        error.contains(&format!("cannot read {ORDER} (blob {})", &blob[..10])),
+        "{error}"
+    );
+}
+
 /// main: the shop; feature branch off it.
 fn shop_with_branch() -> History {
     let mut history = History::new();
@@ -159,6 +252,88 @@ fn breaking_change_on_a_branch_is_reported_with_its_service() {
     );
     assert_eq!(findings[0]["line"], 30);
     assert_eq!(findings[0]["column"], 3);
+    // Only order-service itself uses its generated package.
+    assert_eq!(
+        deleted["notes"],
+        serde_json::json!(["no consumer in this repository"])
+    );
+}
+
+/// A breaking change names who has to follow: the Go services importing
+/// the package generated from the file (`go_package`), the Rust services
+/// generating code from it, and the .proto files importing it; the owning
+/// service is the producer, not a consumer.
+#[test]
+fn a_breaking_change_names_its_consumers() {
+    let mut history = History::new();
+    history.fixture("shop");
+    const MAIN: &str = "services/user-service/cmd/user-service/main.go";
+    let main_go = std::fs::read_to_string(fixture("shop").join(MAIN)).unwrap();
+    history
+        .write(
+            MAIN,
+            &main_go.replacen(
+                "import (\n",
+                "import (\n\torderv1 \"example.com/shop/api/order/v1\"\n",
+                1,
+            ),
+        )
+        .write(
+            "api/cart/v1/cart.proto",
+            "syntax = \"proto3\";\n\npackage shop.cart.v1;\n\nimport \"api/order/v1/order.proto\";\n\nmessage Cart {\n  repeated shop.order.v1.OrderItem items = 1;\n}\n",
+        )
+        .write(
+            "crates/pricing/build.rs",
+            "fn main() {\n    tonic_build::compile_protos(\"../../api/order/v1/order.proto\").unwrap();\n}\n",
+        )
+        .commit("user-service, pricing and the cart use orders");
+    history.branch("feature");
+    let changed = order_proto().replace("int32 quantity = 2;", "int64 quantity = 2;");
+    history.write(ORDER, &changed).commit("quantity grows");
+    let output = trellis_in(
+        history.path(),
+        &["contract", "--against", "main", "--format", "json"],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
+    let report: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    let finding = &report["findings"][0];
+    assert_eq!(finding["rule"], "FIELD_SAME_TYPE", "{finding:#}");
+    assert_eq!(
+        finding["notes"],
+        serde_json::json!(["breaks 3 consumers: api/cart/v1/cart.proto, pricing, user-service"])
+    );
+    let related: Vec<(&str, u64, &str)> = finding["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["path"].as_str().unwrap(),
+                r["line"].as_u64().unwrap(),
+                r["label"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        related,
+        vec![
+            (
+                "api/cart/v1/cart.proto",
+                5,
+                "imports api/order/v1/order.proto"
+            ),
+            (
+                "crates/pricing/build.rs",
+                2,
+                "pricing compiles ../../api/order/v1/order.proto in build.rs"
+            ),
+            (
+                MAIN,
+                5,
+                "user-service imports example.com/shop/api/order/v1"
+            ),
+        ]
+    );
 }
 
 #[test]
@@ -1098,6 +1273,100 @@ fn a_broken_file_the_change_does_not_touch_is_a_warning() {
         .map(|(rule, ..)| rule)
         .collect();
     assert_eq!(rules, vec!["contract-not-compiled"]);
+}
+
+/// A broken file nothing in the change needs is not compiled (that keeps a
+/// one-file change cheap) but parsed and its imports resolved: it is a
+/// warning finding, in JSON too, and the comparison of the rest goes on.
+#[test]
+fn a_broken_file_nothing_in_the_change_needs_is_a_warning_not_a_silent_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let unchanged: &[(&str, &str)] = &[
+        // Not broken, only unreadable to protox: no warning.
+        (
+            "misc/v2/editions.proto",
+            "edition = \"2023\";\npackage misc.v2;\nmessage E {}\n",
+        ),
+        (
+            "misc/v1/typo.proto",
+            "syntax = \"proto3\";\npackage misc.v1;\nmessage B { string b = 1 }\n",
+        ),
+        (
+            "misc/v1/stale.proto",
+            "syntax = \"proto3\";\npackage misc.v1;\nimport \"gone/v1/gone.proto\";\nmessage C {}\n",
+        ),
+    ];
+    for side in ["old", "new"] {
+        write_tree(&dir.path().join(side), unchanged);
+    }
+    let order = |kind: &str| {
+        format!("syntax = \"proto3\";\npackage shop.v1;\nmessage A {{ {kind} a = 1; }}\n")
+    };
+    write_tree(
+        &dir.path().join("old"),
+        &[("shop/v1/a.proto", &order("string"))],
+    );
+    write_tree(
+        &dir.path().join("new"),
+        &[("shop/v1/a.proto", &order("string"))],
+    );
+    let run = || {
+        trellis()
+            .arg("-C")
+            .arg(dir.path().join("new"))
+            .args(["contract", "--against"])
+            .arg(dir.path().join("old"))
+            .args(["--format", "json"])
+            .output()
+            .unwrap()
+    };
+    let output = run();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let warning = |path: &str| {
+        (
+            "contract-not-compiled".to_string(),
+            path.to_string(),
+            "warning".to_string(),
+        )
+    };
+    assert_eq!(
+        rules_paths_severities(&output),
+        vec![
+            warning("misc/v1/stale.proto"),
+            warning("misc/v1/typo.proto")
+        ]
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    let typo = &report["findings"][1];
+    assert_eq!(
+        (typo["line"].as_u64(), typo["column"].as_u64()),
+        (Some(3), Some(26)),
+        "{typo:#}"
+    );
+    let stale = report["findings"][0]["message"].as_str().unwrap();
+    assert!(
+        stale.contains("import 'gone/v1/gone.proto' not found"),
+        "{stale}"
+    );
+    // A breaking change next to them is still found.
+    write_tree(
+        &dir.path().join("new"),
+        &[("shop/v1/a.proto", &order("int64"))],
+    );
+    let output = run();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
+    let rules: Vec<String> = rules_paths_severities(&output)
+        .into_iter()
+        .map(|(rule, ..)| rule)
+        .collect();
+    assert_eq!(
+        rules,
+        vec![
+            "contract-not-compiled",
+            "contract-not-compiled",
+            "FIELD_SAME_TYPE"
+        ]
+    );
 }
 
 /// A file the change touches must compile: a copy that collides with

@@ -25,28 +25,46 @@ fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
             if !seen.insert(value.number) {
                 continue;
             }
-            let before = old.names_for(value.number);
+            let mut before = old.names_for(value.number);
             if before.is_empty() {
                 continue;
             }
-            let after = new.names_for(value.number);
+            let mut after = new.names_for(value.number);
             if before.iter().all(|name| after.contains(name)) {
                 continue;
             }
-            let mut number = value.path.clone();
-            number.push(2);
-            out.new_side(
-                &new.file,
-                p.loc_any(&new.file, &[&number, &value.path]),
-                format!("{}.{}", new.full_name, value.number),
-                format!(
-                    "Enum value \"{}\" on enum \"{}\" changed name from \"{}\" to \"{}\".",
-                    value.number,
-                    super::short_name(&new.full_name),
-                    before.join(", "),
-                    after.join(", ")
-                ),
+            before.sort_unstable();
+            after.sort_unstable();
+            // buf says "names" only when both sides have aliases.
+            let plural = if before.len() > 1 && after.len() > 1 {
+                "s"
+            } else {
+                ""
+            };
+            let message = format!(
+                "Enum value \"{}\" on enum \"{}\" changed name{plural} from {} to {}.",
+                value.number,
+                super::short_name(&new.full_name),
+                quoted_list(&before),
+                quoted_list(&after)
             );
+            // Each name the number has now is reported at its own number, as buf does.
+            for alias in new.values.iter().filter(|v| v.number == value.number) {
+                let mut number = alias.path.clone();
+                number.push(2);
+                out.new_side(
+                    &new.file,
+                    p.loc_any(&new.file, &[&number, &alias.path]),
+                    format!("{}.{}", new.full_name, value.number),
+                    message.clone(),
+                );
+            }
         }
     }
+}
+
+/// `"A", "B"`: buf's way to list names.
+fn quoted_list(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|name| format!("\"{name}\"")).collect();
+    quoted.join(", ")
 }

@@ -27,11 +27,17 @@ fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
             (None, Some(_)) => "moved from outside to inside a oneof".to_string(),
             _ => continue,
         };
+        let loc = p.loc(pair.file(), &pair.new.path);
         out.new_side(
             pair.file(),
-            p.loc(pair.file(), &pair.new.path),
+            loc,
             pair.key(),
             format!("{} {movement}.", pair.subject()),
         );
+        // buf 1.75.0's format string for a move between oneofs has a stray
+        // `q` after the message name; tools matching buf's text expect it.
+        if let (Some(_), Some(_)) = (&pair.old.oneof, &pair.new.oneof) {
+            out.as_buf_prints(loc, format!("{}q {movement}.", pair.subject()));
+        }
     }
 }

@@ -64,6 +64,17 @@ pub struct Hit {
     pub message: String,
     /// Line-independent identity for fingerprints.
     pub key: String,
+    /// What `buf breaking` prints instead, where trellis's own formats say
+    /// something more useful (`--format buf-json`/`buf-text` print this).
+    pub as_buf: Option<AsBuf>,
+}
+
+/// buf's location and text of a finding, where they differ from trellis's.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct AsBuf {
+    /// `None`: line 1, column 1 of the file.
+    pub loc: Option<Loc>,
+    pub message: String,
 }
 
 pub struct Rule {
@@ -127,6 +138,7 @@ impl Sink<'_> {
             loc,
             message,
             key,
+            as_buf: None,
         });
     }
 
@@ -138,7 +150,16 @@ impl Sink<'_> {
             loc,
             message,
             key,
+            as_buf: None,
         });
+    }
+
+    /// Gives the hit just added buf's own location and text, for buf's output
+    /// formats, where trellis's differ on purpose (docs/contract.md says where).
+    pub fn as_buf_prints(&mut self, loc: Option<Loc>, message: String) {
+        if let Some(hit) = self.hits.last_mut() {
+            hit.as_buf = Some(AsBuf { loc, message });
+        }
     }
 }
 

@@ -24,15 +24,22 @@ fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
         if old.idempotency != new.idempotency {
             let mut option = new.path.clone();
             option.extend([4, 34]);
+            let option_loc = p.loc(&service.file, &option);
+            let message = format!(
+                "RPC \"{}\" on service \"{}\" changed option \"idempotency_level\" from \"{}\" to \"{}\".",
+                new.name, service.name, old.idempotency, new.idempotency
+            );
             out.new_side(
                 &service.file,
-                p.loc_any(&service.file, &[&option, &new.path]),
+                option_loc.or_else(|| p.loc(&service.file, &new.path)),
                 format!("{}.{}", service.full_name, new.name),
-                format!(
-                    "RPC \"{}\" on service \"{}\" changed option \"idempotency_level\" from \"{}\" to \"{}\".",
-                    new.name, service.name, old.idempotency, new.idempotency
-                ),
+                message.clone(),
             );
+            // buf has no location once the option is gone and prints line 1;
+            // the RPC that lost it is the useful place in trellis's own formats.
+            if option_loc.is_none() {
+                out.as_buf_prints(None, message);
+            }
         }
     }
 }

@@ -143,7 +143,8 @@ pub fn deleted_from_file(p: &Pair<'_>, out: &mut Sink<'_>, element: Element) {
 
 /// `PACKAGE_*_NO_DELETE`: an element left its package (moving between the
 /// package's files is fine). Like buf, a package whose new files declare no
-/// element of the kind at all is not looked at.
+/// message, enum or extension at all is not looked at for that kind; for
+/// services it is.
 pub fn deleted_from_package(p: &Pair<'_>, out: &mut Sink<'_>, element: Element) {
     for (package, old_files) in &p.old.packages {
         let Some(new_files) = p.new.packages.get(package) else {
@@ -155,7 +156,7 @@ pub fn deleted_from_package(p: &Pair<'_>, out: &mut Sink<'_>, element: Element) 
                 remaining.extend(element.names(file).iter().map(String::as_str));
             }
         }
-        if remaining.is_empty() {
+        if remaining.is_empty() && !matches!(element, Element::Service) {
             continue;
         }
         for old_name in old_files {
@@ -172,32 +173,52 @@ pub fn deleted_from_package(p: &Pair<'_>, out: &mut Sink<'_>, element: Element) 
                     element.display(p.old, full, package)
                 );
                 let key = format!("{package}:{full}");
-                // The nearest enclosing message still in the package.
-                let mut anchor = None;
-                if !matches!(element, Element::Service) {
-                    let mut candidate = full.as_str();
-                    while let Some((parent, _)) = candidate.rsplit_once('.') {
-                        if parent.len() <= package.len() {
-                            break;
-                        }
-                        if let Some(message) = p.new.messages.get(parent)
-                            && p.new.files.contains_key(&message.file)
-                        {
-                            anchor =
-                                Some((message.file.clone(), p.loc(&message.file, &message.path)));
-                            break;
-                        }
-                        candidate = parent;
+                match p.new.file(old_name) {
+                    Some(new_file) => {
+                        let (file, loc) =
+                            package_deletion_anchor(p, element, full, package, new_file);
+                        out.new_side(&file, loc, key, message);
                     }
-                }
-                match anchor {
-                    Some((file, loc)) => out.new_side(&file, loc, key, message),
-                    None if p.new.files.contains_key(old_name) => {
-                        out.new_side(old_name, None, key, message)
-                    }
+                    // The file went with it: buf knows no place on the new side.
                     None => out.old_side(old_name, None, key, message),
                 }
             }
+        }
+    }
+}
+
+/// Where buf reports an element deleted from its package whose file still
+/// exists: a nested message at its nearest enclosing message anywhere in
+/// the package, a nested enum or extension at its nearest enclosing message
+/// in that same file; else line 1 of the file.
+fn package_deletion_anchor(
+    p: &Pair<'_>,
+    element: Element,
+    full: &str,
+    package: &str,
+    new_file: &FileInfo,
+) -> (String, Option<Loc>) {
+    let in_file = || (new_file.name.clone(), None);
+    match element {
+        Element::Service => in_file(),
+        Element::Enum | Element::Extension => {
+            let loc = nearest_ancestor_in_file(p, local(full, package), new_file);
+            (new_file.name.clone(), loc)
+        }
+        Element::Message => {
+            let mut candidate = full;
+            while let Some((parent, _)) = candidate.rsplit_once('.') {
+                if parent.len() <= package.len() {
+                    break;
+                }
+                if let Some(message) = p.new.messages.get(parent)
+                    && p.new.files.contains_key(&message.file)
+                {
+                    return (message.file.clone(), p.loc(&message.file, &message.path));
+                }
+                candidate = parent;
+            }
+            in_file()
         }
     }
 }
@@ -309,9 +330,14 @@ pub fn cardinality(p: &Pair<'_>, out: &mut Sink<'_>, group: fn(Cardinality) -> u
     }
 }
 
-/// Where a field's type is written, else the field.
+/// Where a field's type is written, else the field. A map entry's key and
+/// value are written in the map field's `map<K, V>`, where buf points.
 pub fn type_loc(p: &Pair<'_>, pair: &FieldPair<'_>) -> Option<Loc> {
-    p.loc(pair.file(), &pair.new.type_path())
+    let written = match pair.in_map_entry {
+        true => pair.new.sub_path(6),
+        false => pair.new.type_path(),
+    };
+    p.loc(pair.file(), &written)
         .or_else(|| p.loc(pair.file(), &pair.new.path))
 }
 

@@ -15,7 +15,7 @@
 mod merge;
 
 use super::source::{
-    Header, Layout, ProtoSet, RootPlan, name_files, root_of, root_plan, scan_header,
+    Header, Layout, ProtoSet, RootPlan, name_files, root_of, root_plans, scan_header,
 };
 use crate::error::InputError;
 use crate::repo::Repo;
@@ -211,10 +211,7 @@ fn split(
     configured: &[String],
     scopes: &Scopes,
 ) -> Result<[Vec<Unit>; 2], InputError> {
-    let plans = [
-        root_plan(sets[0], configured)?,
-        root_plan(sets[1], configured)?,
-    ];
+    let plans = root_plans(sets, configured)?;
     if plans.iter().any(|plan| plan.explicit) {
         let kind = match configured.is_empty() {
             true => UnitKind::Workspace,
