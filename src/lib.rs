@@ -10,6 +10,7 @@ pub mod drift;
 pub mod error;
 pub mod fsutil;
 pub mod git;
+pub mod gomod;
 pub mod lint;
 pub mod logging;
 pub mod registry;

@@ -73,7 +73,7 @@ pub struct Config {
     /// a lint id given a severity here is also turned on, as in `lint.rules`
     /// (the older spelling, for lint rules only).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub rules: BTreeMap<RuleKey, crate::lint::config::RuleLevel>,
+    pub rules: BTreeMap<RuleKey, crate::report::RuleLevel>,
     /// Accepted findings: `{rule, path | module | service, reason}`. A finding
     /// of `rule` (an id or prefix) whose path matches the glob, or whose
     /// module (drift findings name one) or service is the one named, is left

@@ -4,7 +4,7 @@
 
 use super::{Glob, Located};
 use crate::error::{InputError, did_you_mean};
-use crate::lint::config::RuleLevel;
+use crate::report::RuleLevel;
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;

@@ -7,10 +7,12 @@
 pub mod cargo;
 pub mod checks;
 pub mod config;
-pub mod gomod;
+// go.mod/go.sum parsing and Go versions are a shared layer: the repository
+// model reads go.work and go.mod files too.
+pub use crate::gomod;
 pub mod model;
 pub mod upstream;
-pub mod version;
+pub use crate::gomod::version;
 
 pub use config::DriftConfig;
 

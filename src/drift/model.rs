@@ -313,28 +313,8 @@ pub fn parent_dir(path: &str) -> String {
         .map_or_else(String::new, |i| path[..i].to_string())
 }
 
-pub fn join(dir: &str, rel: &str) -> String {
-    if dir.is_empty() {
-        rel.to_string()
-    } else {
-        format!("{dir}/{rel}")
-    }
-}
-
-/// Resolves `.` and `..` in a relative `/`-path; None when it climbs above the root.
-pub fn normalize(path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split(['/', '\\']) {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other => parts.push(other),
-        }
-    }
-    Some(parts.join("/"))
-}
+// Shared with the repository model, which resolves go.work and replace paths.
+pub use crate::fsutil::{join_relative as join, normalize_relative as normalize};
 
 #[cfg(test)]
 mod tests {

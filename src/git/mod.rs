@@ -55,7 +55,7 @@ impl Git {
     pub fn prefix_of(&self, dir: &Path) -> Option<String> {
         let workdir = self.repo.workdir()?.canonicalize().ok()?;
         let dir = dir.canonicalize().ok()?;
-        crate::repo::relative_path(&workdir, &dir)
+        crate::fsutil::relative_path(&workdir, &dir)
     }
 
     /// Whether HEAD points at no commit yet.

@@ -159,8 +159,8 @@ fn apply_go_work(
     for work in files.iter().filter(|f| file_name(f) == "go.work") {
         let path = root.join(work);
         let text = std::fs::read_to_string(&path).unwrap_or_default();
-        let parsed = crate::drift::gomod::parse_go_work(&text)
-            .map_err(|e| e.into_input_error(&path, &text))?;
+        let parsed =
+            crate::gomod::parse_go_work(&text).map_err(|e| e.into_input_error(&path, &text))?;
         let dir = parent_dir(work);
         let mut used: BTreeSet<String> = parsed
             .uses
@@ -177,8 +177,8 @@ fn apply_go_work(
     // ... and so is one that any go.mod replaces a requirement with.
     let mut replaced: BTreeSet<String> = BTreeSet::new();
     for module in modules.iter().filter(|m| m.language == Language::Go) {
-        let lax = crate::drift::gomod::Mode::Lax;
-        if let Ok(parsed) = crate::drift::gomod::parse_go_mod(&module.go_mod, lax) {
+        let lax = crate::gomod::Mode::Lax;
+        if let Ok(parsed) = crate::gomod::parse_go_mod(&module.go_mod, lax) {
             replaced.extend(local_replace_targets(&module.dir, &parsed.replaces));
         }
     }
@@ -213,7 +213,7 @@ fn apply_go_work(
 
 fn local_replace_targets<'a>(
     dir: &'a str,
-    replaces: &'a [crate::drift::gomod::Replace],
+    replaces: &'a [crate::gomod::Replace],
 ) -> impl Iterator<Item = String> + 'a {
     replaces
         .iter()
@@ -224,7 +224,7 @@ fn local_replace_targets<'a>(
 /// `dir` joined with a go.work `use` path (`./app/cart`, `rpc_gen`, `.`),
 /// `None` when it leaves the repository.
 fn normalize_relative(dir: &str, used: &str) -> Option<String> {
-    crate::drift::model::normalize(&crate::drift::model::join(dir, used))
+    crate::fsutil::normalize_relative(&crate::fsutil::join_relative(dir, used))
 }
 
 /// Files of a skipped module are not analysed: the nearest go.mod above them

@@ -376,15 +376,7 @@ pub fn find_root(start: &Path) -> PathBuf {
     start.to_path_buf()
 }
 
-/// Relative `/`-separated form of `path` under `root`.
-pub fn relative_path(root: &Path, path: &Path) -> Option<String> {
-    let rel = path.strip_prefix(root).ok()?;
-    let parts: Vec<_> = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    Some(parts.join("/"))
-}
+pub use crate::fsutil::relative_path;
 
 #[cfg(test)]
 mod service_root_tests {

@@ -4,6 +4,7 @@ mod finding;
 mod github;
 mod json;
 mod junit;
+mod level;
 mod markdown;
 mod paths;
 mod sarif;
@@ -11,6 +12,7 @@ pub mod sink;
 mod text;
 
 pub use finding::{Applicability, Edit, Finding, Fix, Related, Severity, Span, sort_findings};
+pub use level::RuleLevel;
 pub use paths::git_prefix;
 
 use std::collections::HashMap;
@@ -109,7 +111,7 @@ impl Report {
 }
 
 /// Output formats of findings reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Text,
     Json,

@@ -12,7 +12,7 @@ use super::{Finding, Report, Severity, Span};
 use crate::config::selection::level_for;
 use crate::config::{Config, Exception, RuleKey};
 use crate::drift::config::DriftException;
-use crate::lint::config::RuleLevel;
+use crate::report::RuleLevel;
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 

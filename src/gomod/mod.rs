@@ -1,11 +1,13 @@
 //! go.mod, go.work, go.sum and go.work.sum, parsed per the Go modules
 //! reference, with the position of every directive.
 
+pub mod version;
+
 mod lex;
 pub mod sum;
 
-use crate::drift::version::{GoVersion, parse_go_language};
 use crate::error::InputError;
+use crate::gomod::version::{GoVersion, parse_go_language};
 use lex::{Kind, Line, Token, lex, quote_if_needed};
 use std::fmt::Write as _;
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! go.sum and go.work.sum: `module version[/go.mod] hash` per line.
 
 use super::ParseError;
-use crate::drift::version::GoVersion;
+use crate::gomod::version::GoVersion;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SumLine {
