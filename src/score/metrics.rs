@@ -2,13 +2,13 @@
 
 use super::config::ScoreConfig;
 use super::generated::GeneratedFiles;
-use super::hash::{FxMap, FxSet};
 use super::model::*;
 use super::scan::{CommitInfo, FileChange, Lines, ScanResult};
 use super::window::{Window, format_date};
 use crate::git::Tag;
 use crate::repo::Repo;
 use git2::Oid;
+use rustc_hash::{FxHashMap as FxMap, FxHashSet as FxSet};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// One contract change to judge: a commit, its first parent, and the

@@ -8,7 +8,6 @@ pub mod cache;
 pub mod config;
 pub mod findings;
 pub mod generated;
-pub mod hash;
 pub mod metrics;
 pub mod model;
 pub mod project;

@@ -16,9 +16,9 @@
 
 use super::cache::{self, Cache};
 use super::generated::{GeneratedFiles, has_generated_marker};
-use super::hash::{FxMap, FxSet};
 use crate::error::InputError;
 use git2::{Oid, Repository, Tree};
+use rustc_hash::{FxHashMap as FxMap, FxHashSet as FxSet};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashSet};
 use std::path::{Path, PathBuf};
@@ -914,7 +914,7 @@ impl RawTree {
 /// equality calls into libgit2 for every probe, which showed in the walk's
 /// and the cache's profiles.
 #[derive(Debug, Clone)]
-pub struct OidMap<V>(super::hash::FxMap<[u8; 20], V>);
+pub struct OidMap<V>(FxMap<[u8; 20], V>);
 
 fn key(id: &Oid) -> [u8; 20] {
     id.as_bytes().try_into().unwrap_or([0; 20])
