@@ -92,6 +92,26 @@ impl<'s> ServiceLayout<'s> {
 }
 
 impl Layouts {
+    /// Whether every service gets the same table (`lint.components` or
+    /// `lint.layout`), so nothing is detected.
+    pub fn is_fixed(&self) -> bool {
+        self.configured.is_some() || self.named.is_some()
+    }
+
+    /// The built-in layout whose directories `dir` has, if any: for an
+    /// application nested in a service (go-zero's `cmd/api` and `cmd/rpc`,
+    /// each with its own `internal/`).
+    pub fn detect_at(&self, dir: &Path) -> Option<ServiceLayout<'_>> {
+        let (layout, layers) = self
+            .builtin
+            .iter()
+            .find(|(layout, _)| layout.matches(dir))?;
+        Some(ServiceLayout {
+            name: &layout.name,
+            layers,
+        })
+    }
+
     /// The layers for the service whose root directory is `root`: the
     /// configured table, the named layout, or the one its directories show;
     /// `None` when it follows no known layout.
