@@ -160,7 +160,10 @@ fn contract_git(
 /// after the sink resolved them: it runs here, once per job, so its counts
 /// are per job, and the combined report is rendered without it.
 fn absorb(combined: &mut Report, job: &str, report: Report, sink: &mut Sink<'_>) {
-    let report = sink.apply(report);
+    let mut report = sink.apply(report);
+    if job == "contract" {
+        super::contract::add_consumers_summary(&mut report);
+    }
     combined.findings.extend(report.findings);
     combined.rules.extend(report.rules);
     combined.sources.extend(report.sources);

@@ -27,7 +27,19 @@ pub fn run(ctx: &Context, args: &ContractArgs) -> anyhow::Result<i32> {
     let comparison = contract::run(&repo, git.as_ref(), &options)?;
     match format {
         OutputFormat::BufJson | OutputFormat::BufText => buf_format(ctx, &repo, comparison, format),
-        _ => ctx.emit(comparison.into_report(&repo), format),
+        _ => {
+            let mut report = ctx.resolved(comparison.into_report(&repo));
+            add_consumers_summary(&mut report);
+            ctx.render(report, format)
+        }
+    }
+}
+
+/// "breaks 2 consumers (order-service, user-service)" in the summary, over
+/// the findings that stay after `rules:` and `exceptions:`.
+pub fn add_consumers_summary(report: &mut crate::report::Report) {
+    if let Some(line) = contract::consumers::summary(&report.findings) {
+        report.stats.push(("breaks".to_string(), line));
     }
 }
 

@@ -210,13 +210,19 @@ impl Context {
     /// report (see [`crate::report::sink`]), prints it in the chosen format
     /// and returns the exit code.
     pub fn emit(&self, report: Report, format: OutputFormat) -> anyhow::Result<i32> {
-        let report = match self.config.get() {
+        let report = self.resolved(report);
+        self.render(report, format)
+    }
+
+    /// The report after `rules:` and `exceptions:`: final severities, and
+    /// only the findings that stay.
+    pub fn resolved(&self, report: Report) -> Report {
+        match self.config.get() {
             Some(loaded) => {
                 crate::report::sink::apply(report, &loaded.config, &loaded.display_path(&self.root))
             }
             None => report,
-        };
-        self.render(report, format)
+        }
     }
 
     /// Prints a report whose findings are final (the sink already ran on

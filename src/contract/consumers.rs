@@ -211,13 +211,14 @@ impl Consumers {
             .flatten()
             .filter(|consumer| Some(&consumer.who) != owner.as_ref())
             .collect();
+        let names: Vec<&str> = uses.iter().map(|consumer| consumer.who.as_str()).collect();
+        finding.consumers = Some(names.iter().map(|name| name.to_string()).collect());
         if uses.is_empty() {
             finding
                 .notes
                 .push("no consumer in this repository".to_string());
             return;
         }
-        let names: Vec<&str> = uses.iter().map(|consumer| consumer.who.as_str()).collect();
         let noun = if names.len() == 1 {
             "consumer"
         } else {
@@ -232,6 +233,33 @@ impl Consumers {
             finding.push_related(&consumer.path, consumer.span, &consumer.label);
         }
     }
+}
+
+/// The summary line of the consumers of every finding left after the sink
+/// (an excepted break asks nothing of its consumers): `2 consumers
+/// (order-service, user-service)`, or that none was found; `None` when no
+/// finding was searched for consumers.
+pub fn summary(findings: &[Finding]) -> Option<String> {
+    let mut searched = false;
+    let mut names: BTreeSet<&str> = BTreeSet::new();
+    for consumers in findings.iter().filter_map(|f| f.consumers.as_ref()) {
+        searched = true;
+        names.extend(consumers.iter().map(String::as_str));
+    }
+    if !searched {
+        return None;
+    }
+    Some(match names.len() {
+        0 => "no consumer in this repository".to_string(),
+        1 => format!(
+            "1 consumer ({})",
+            names.into_iter().next().unwrap_or_default()
+        ),
+        n => format!(
+            "{n} consumers ({})",
+            names.into_iter().collect::<Vec<_>>().join(", ")
+        ),
+    })
 }
 
 /// The Go import path generated from each reported file (`go_package`

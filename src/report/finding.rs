@@ -117,6 +117,11 @@ pub struct Finding {
     /// Edits that would resolve the finding, when the check knows them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fix: Option<Fix>,
+    /// Who has to follow a breaking change (services and importing
+    /// contracts), when the check looked: `Some([])` is "no consumer in this
+    /// repository", `None` is "not searched".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consumers: Option<Vec<String>>,
     /// Stable across edits that only move the finding: built from the rule, the path,
     /// the service and a rule-chosen key (the offending text), never from line numbers.
     pub fingerprint: String,
@@ -151,6 +156,7 @@ impl Finding {
             notes: Vec::new(),
             related: Vec::new(),
             fix: None,
+            consumers: None,
             fingerprint,
         }
     }

@@ -257,6 +257,11 @@ fn breaking_change_on_a_branch_is_reported_with_its_service() {
         deleted["notes"],
         serde_json::json!(["no consumer in this repository"])
     );
+    assert_eq!(deleted["consumers"], serde_json::json!([]));
+    assert_eq!(
+        report["stats"]["breaks"], "no consumer in this repository",
+        "{report:#}"
+    );
 }
 
 /// A breaking change names who has to follow: the Go services importing
@@ -301,6 +306,39 @@ fn a_breaking_change_names_its_consumers() {
     assert_eq!(
         finding["notes"],
         serde_json::json!(["breaks 3 consumers: api/cart/v1/cart.proto, pricing, user-service"])
+    );
+    assert_eq!(
+        finding["consumers"],
+        serde_json::json!(["api/cart/v1/cart.proto", "pricing", "user-service"])
+    );
+    assert_eq!(
+        report["stats"]["breaks"],
+        "3 consumers (api/cart/v1/cart.proto, pricing, user-service)"
+    );
+    // The gate's summary says who has to follow, too.
+    let check = trellis_in(history.path(), &["check", "--against", "main"]);
+    assert!(
+        stdout_of(&check).contains(
+            "contract breaks: 3 consumers (api/cart/v1/cart.proto, pricing, user-service)"
+        ),
+        "{}",
+        stdout_of(&check)
+    );
+    // A break excepted with a reason asks nothing of its consumers.
+    history.write(
+        "trellis.yaml",
+        "version: 1\nexceptions:\n  - rule: FIELD_SAME_TYPE\n    path: api/order/v1/order.proto\n    reason: reviewed with every consumer\n",
+    )
+    .commit("the break is reviewed");
+    let excepted = trellis_in(
+        history.path(),
+        &["contract", "--against", "main", "--format", "json"],
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout_of(&excepted)).unwrap();
+    assert!(
+        report["stats"].get("breaks").is_none(),
+        "{report:#}\n{}",
+        stderr_of(&excepted)
     );
     let related: Vec<(&str, u64, &str)> = finding["related"]
         .as_array()
