@@ -52,6 +52,8 @@ pub enum OutputFormat {
     Json,
     Sarif,
     Github,
+    /// GitLab Code Quality report (`artifacts: reports: codequality:`)
+    Gitlab,
     Junit,
     Markdown,
     /// One self-contained HTML page (`trellis score`)

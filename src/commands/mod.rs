@@ -234,6 +234,7 @@ impl Context {
             OutputFormat::Json => Format::Json,
             OutputFormat::Sarif => Format::Sarif,
             OutputFormat::Github => Format::Github,
+            OutputFormat::Gitlab => Format::Gitlab,
             OutputFormat::Junit => Format::Junit,
             OutputFormat::Markdown => Format::Markdown,
             OutputFormat::Html => {
@@ -291,6 +292,7 @@ pub const ALL_REPORT_FORMATS: &[OutputFormat] = &[
     OutputFormat::Json,
     OutputFormat::Sarif,
     OutputFormat::Github,
+    OutputFormat::Gitlab,
     OutputFormat::Junit,
     OutputFormat::Markdown,
 ];

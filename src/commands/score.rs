@@ -22,6 +22,7 @@ const FORMATS: &[OutputFormat] = &[
     OutputFormat::Html,
     OutputFormat::Sarif,
     OutputFormat::Github,
+    OutputFormat::Gitlab,
     OutputFormat::Junit,
 ];
 
@@ -56,7 +57,7 @@ pub fn run(ctx: &Context, args: &ScoreArgs) -> anyhow::Result<i32> {
             .iter()
             .any(|f| ALERTS.contains(&f.rule.as_str()));
     let code = match format {
-        OutputFormat::Sarif | OutputFormat::Github | OutputFormat::Junit => {
+        OutputFormat::Sarif | OutputFormat::Github | OutputFormat::Gitlab | OutputFormat::Junit => {
             ctx.render(report, format)?
         }
         _ => {

@@ -2,6 +2,7 @@
 
 mod finding;
 mod github;
+mod gitlab;
 mod json;
 mod junit;
 mod level;
@@ -117,6 +118,7 @@ pub enum Format {
     Json,
     Sarif,
     Github,
+    Gitlab,
     Junit,
     Markdown,
 }
@@ -145,6 +147,7 @@ pub fn render(report: &Report, format: Format, ctx: &RenderContext) -> String {
         Format::Json => json::render(report, ctx),
         Format::Sarif => sarif::render(report, ctx),
         Format::Github => github::render(report, ctx),
+        Format::Gitlab => gitlab::render(report, ctx),
         Format::Junit => junit::render(report, ctx),
         Format::Markdown => markdown::render(report),
     }

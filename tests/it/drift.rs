@@ -101,7 +101,9 @@ fn shop_reports_the_uuid_mismatch_with_both_versions_and_services() {
 
 #[test]
 fn shop_in_every_format() {
-    for format in ["text", "json", "sarif", "github", "junit", "markdown"] {
+    for format in [
+        "text", "json", "sarif", "github", "gitlab", "junit", "markdown",
+    ] {
         let output = trellis()
             .arg("-C")
             .arg(fixture("shop"))

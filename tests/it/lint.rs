@@ -204,7 +204,9 @@ fn shop_text_report_snapshot() {
 
 #[test]
 fn every_format_renders_and_sarif_carries_rule_metadata() {
-    for format in ["text", "json", "sarif", "github", "junit", "markdown"] {
+    for format in [
+        "text", "json", "sarif", "github", "gitlab", "junit", "markdown",
+    ] {
         let output = trellis()
             .args(["lint", "--no-cache", "--format", format, "-C"])
             .arg(fixture("shop"))

@@ -236,6 +236,14 @@ fn ci_formats_name_files_from_the_git_root() {
         github.contains(&format!("::error file={in_repo},line=113,")),
         "{github}"
     );
+    let gitlab: serde_json::Value = serde_json::from_str(&lint("gitlab")).unwrap();
+    let issue = gitlab
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|issue| issue["location"]["lines"]["begin"] == 113)
+        .expect("the finding at line 113");
+    assert_eq!(issue["location"]["path"], in_repo.as_str(), "{issue}");
     let junit = lint("junit");
     assert!(junit.contains(&format!("name=\"{in_repo}\"")), "{junit}");
     assert!(junit.contains(&format!(">{in_repo}:113:")), "{junit}");
