@@ -87,6 +87,25 @@ for case in replace-fail workspace-fail; do
   [ "$(gosum_findings "$case")" -gt 0 ] || fail "trellis reports no drift-gosum on $case"
 done
 
+# drift --fix with the real toolchain and module proxy: the lagging module is
+# moved to the aligned version, tidied, and every module still builds; a
+# second run finds nothing to fix.
+copy_fix() { rm -rf "${scratch:?}/fix" && cp -R tests/fixtures/drift/fix "$scratch/fix"; }
+copy_fix
+GOWORK=off NO_COLOR=1 "$bin" -C "$scratch/fix" drift --fix >/dev/null 2>"$scratch/fix.stderr" ||
+  { cat "$scratch/fix.stderr" >&2; fail "drift --fix did not leave a clean drift report"; }
+grep -q 'fixed services/stock/go.mod: github.com/google/uuid v1.5.0 -> v1.6.0; go mod tidy: ok' "$scratch/fix.stderr" ||
+  { cat "$scratch/fix.stderr" >&2; fail "drift --fix did not report the tidied fix"; }
+for module in order stock; do
+  GOWORK=off GOFLAGS=-mod=readonly go -C "$scratch/fix/services/$module" build ./... ||
+    fail "fix/services/$module no longer builds after drift --fix"
+  GOWORK=off GOFLAGS=-mod=mod go -C "$scratch/fix/services/$module" mod tidy -diff >/dev/null ||
+    fail "fix/services/$module: go.mod or go.sum is not what go mod tidy writes after drift --fix"
+done
+NO_COLOR=1 "$bin" -C "$scratch/fix" drift --fix --dry-run >"$scratch/fix.diff" ||
+  fail "a second drift --fix --dry-run still has something to change"
+[ ! -s "$scratch/fix.diff" ] || fail "a second drift --fix --dry-run printed a diff"
+
 # The fuzz crate has its own workspace and never joins the main build.
 grep -q '^\[workspace\]' fuzz/Cargo.toml
 echo "drift: ok"

@@ -196,6 +196,18 @@ pub struct DriftArgs {
     /// Never touch the network: upstream data comes from $GOMODCACHE/cache/download
     #[arg(long)]
     pub offline: bool,
+    /// Move every lagging `require` to the version drift suggests (the anchor,
+    /// or the version the services align on), then `go mod tidy` in each
+    /// touched module; excepted modules and services are left alone
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix: print the changes as a unified diff and write nothing
+    #[arg(long, requires = "fix")]
+    pub dry_run: bool,
+    /// With --fix: stop `go mod tidy` after this many seconds and restore
+    /// that module's go.mod and go.sum
+    #[arg(long, value_name = "SECONDS", default_value_t = 300, requires = "fix")]
+    pub tidy_timeout: u64,
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,7 +2,9 @@
 
 use super::{ALL_REPORT_FORMATS, Context};
 use crate::cli::{DriftArgs, OutputFormat};
-use crate::drift::DriftOptions;
+use crate::drift::{DriftOptions, fix};
+use crate::error::exit;
+use std::io::Write;
 
 pub fn run(ctx: &Context, args: &DriftArgs) -> anyhow::Result<i32> {
     let format = ctx.format("drift", ALL_REPORT_FORMATS, OutputFormat::Text)?;
@@ -13,5 +15,66 @@ pub fn run(ctx: &Context, args: &DriftArgs) -> anyhow::Result<i32> {
         quiet: ctx.global.quiet,
     };
     let report = crate::drift::run(&repo, &options)?;
-    ctx.emit(report, format)
+    if !args.fix {
+        return ctx.emit(report, format);
+    }
+    // Fixes come after `rules:` and `exceptions:`: what is excepted stays.
+    let report = ctx.resolved(report);
+    let plan = fix::plan(&repo.root, &report.findings)?;
+    for conflict in &plan.conflicts {
+        ctx.status(conflict);
+    }
+    if args.dry_run {
+        return print_diff(&plan);
+    }
+    if plan.changes.is_empty() {
+        ctx.status("trellis drift --fix: nothing to fix");
+        return ctx.render(report, format);
+    }
+    let outcomes = fix::apply(
+        &repo.root,
+        plan,
+        std::time::Duration::from_secs(args.tidy_timeout),
+    )
+    .map_err(|e| crate::error::InputError::new(format!("cannot write go.mod: {e}")))?;
+    report_outcomes(ctx, &outcomes);
+    // What is left, from the manifests as they are now.
+    let repo = ctx.repo_with_services()?;
+    ctx.emit(crate::drift::run(&repo, &options)?, format)
+}
+
+fn print_diff(plan: &fix::Plan) -> anyhow::Result<i32> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(fix::diff(plan).as_bytes())?;
+    stdout.flush()?;
+    Ok(if plan.changes.is_empty() {
+        exit::CLEAN
+    } else {
+        exit::FINDINGS
+    })
+}
+
+fn report_outcomes(ctx: &Context, outcomes: &[fix::ModuleOutcome]) {
+    for outcome in outcomes {
+        let dir = outcome
+            .manifest
+            .rsplit_once('/')
+            .map_or(".", |(dir, _)| dir);
+        match &outcome.tidy {
+            fix::Tidy::Ran => ctx.status(&format!(
+                "fixed {}: {}; go mod tidy: ok",
+                outcome.manifest,
+                outcome.summary.join(", ")
+            )),
+            fix::Tidy::NotRun => ctx.status(&format!(
+                "fixed {}: {}; go is not on PATH: run `go mod tidy` in {dir}",
+                outcome.manifest,
+                outcome.summary.join(", ")
+            )),
+            fix::Tidy::FailedAndRestored(reason) => ctx.status(&format!(
+                "not fixed {}: {reason}; its go.mod and go.sum are as they were",
+                outcome.manifest
+            )),
+        }
+    }
 }

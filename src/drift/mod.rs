@@ -7,6 +7,7 @@
 pub mod cargo;
 pub mod checks;
 pub mod config;
+pub mod fix;
 // go.mod/go.sum parsing and Go versions are a shared layer: the repository
 // model reads go.work and go.mod files too.
 pub use crate::gomod;

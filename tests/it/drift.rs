@@ -1,7 +1,7 @@
 //! `trellis drift` on fixtures: one directory per rule with `fail/` and
 //! `pass/` cases (and extra named cases), snapshotted, plus the shop example.
 
-use crate::support::{fixture, stderr_of, stdout_of, trellis, write_tree};
+use crate::support::{copy_tree, fixture, stderr_of, stdout_of, trellis, trellis_in, write_tree};
 use std::path::{Path, PathBuf};
 
 fn drift_json(dir: &Path, extra: &[&str]) -> (serde_json::Value, i32) {
@@ -1005,5 +1005,145 @@ fn a_version_mismatch_fix_aligns_the_lagging_go_mod_files() {
     assert!(
         findings(&json, "drift-version-mismatch").is_empty(),
         "{json:#}"
+    );
+}
+
+/// A copy of tests/fixtures/drift/fix (order-service requires uuid v1.6.0,
+/// stock v1.5.0), with `config` as its trellis.yaml when given.
+fn fix_fixture(config: Option<&str>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("drift/fix"), dir.path());
+    if let Some(config) = config {
+        std::fs::write(dir.path().join("trellis.yaml"), config).unwrap();
+    }
+    dir
+}
+
+/// A PATH holding only `go`, a script with this body, or no `go` at all.
+fn path_with_go(script: Option<&str>) -> tempfile::TempDir {
+    let bin = tempfile::tempdir().unwrap();
+    if let Some(body) = script {
+        let go = bin.path().join("go");
+        std::fs::write(&go, format!("#!/bin/sh\n{body}\n")).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&go, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    bin
+}
+
+const STOCK: &str = "services/stock/go.mod";
+
+#[test]
+fn drift_fix_dry_run_prints_the_diff_and_writes_nothing() {
+    let dir = fix_fixture(None);
+    let before = std::fs::read_to_string(dir.path().join(STOCK)).unwrap();
+    let output = trellis_in(dir.path(), &["drift", "--fix", "--dry-run"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
+    assert_eq!(
+        stdout_of(&output),
+        "--- a/services/stock/go.mod\n+++ b/services/stock/go.mod\n@@ -2,4 +2,4 @@\n \n go 1.22\n \n-require github.com/google/uuid v1.5.0 // ids for stock records\n+require github.com/google/uuid v1.6.0 // ids for stock records\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(STOCK)).unwrap(),
+        before
+    );
+}
+
+#[test]
+fn drift_fix_rewrites_the_require_and_says_to_tidy_without_go() {
+    let dir = fix_fixture(None);
+    let bin = path_with_go(None);
+    let output = trellis()
+        .env("PATH", bin.path())
+        .arg("-C")
+        .arg(dir.path())
+        .args(["drift", "--fix", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(STOCK)).unwrap(),
+        "module example.com/fix/services/stock\n\ngo 1.22\n\nrequire github.com/google/uuid v1.6.0 // ids for stock records\n"
+    );
+    let stderr = stderr_of(&output);
+    assert!(
+        stderr.contains("fixed services/stock/go.mod: github.com/google/uuid v1.5.0 -> v1.6.0; go is not on PATH: run `go mod tidy` in services/stock"),
+        "{stderr}"
+    );
+    // What is left is reported from the rewritten manifests: the mismatch
+    // is gone, and go.sum lacks the new hash until `go mod tidy` runs.
+    let report: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, vec!["drift-gosum"], "{report:#}");
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn drift_fix_restores_the_module_when_tidy_fails() {
+    let dir = fix_fixture(None);
+    let mod_before = std::fs::read(dir.path().join(STOCK)).unwrap();
+    let sum_before = std::fs::read(dir.path().join("services/stock/go.sum")).unwrap();
+    // A tidy that has already half-written go.sum when it fails.
+    let bin = path_with_go(Some(
+        "echo broken > go.sum\necho 'go: cannot reach the proxy' >&2\nexit 1",
+    ));
+    let output = trellis()
+        .env("PATH", bin.path())
+        .arg("-C")
+        .arg(dir.path())
+        .args(["drift", "--fix"])
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert!(
+        stderr.contains("not fixed services/stock/go.mod: `go mod tidy` failed")
+            && stderr.contains("go: cannot reach the proxy"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(dir.path().join(STOCK)).unwrap(), mod_before);
+    assert_eq!(
+        std::fs::read(dir.path().join("services/stock/go.sum")).unwrap(),
+        sum_before
+    );
+    // The mismatch is still there and still reported.
+    assert!(stdout_of(&output).contains("drift-version-mismatch"));
+}
+
+#[test]
+fn drift_fix_leaves_excepted_modules_alone() {
+    let dir = fix_fixture(Some(
+        "version: 1\nexceptions:\n  - rule: drift-version-mismatch\n    module: github.com/google/uuid\n    reason: stock moves with the Q3 release\n",
+    ));
+    let before = std::fs::read(dir.path().join(STOCK)).unwrap();
+    let output = trellis_in(dir.path(), &["drift", "--fix", "--dry-run"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    assert_eq!(stdout_of(&output), "");
+    let output = trellis_in(dir.path(), &["drift", "--fix"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    assert!(stderr_of(&output).contains("nothing to fix"));
+    assert_eq!(std::fs::read(dir.path().join(STOCK)).unwrap(), before);
+}
+
+#[test]
+fn drift_fix_moves_services_into_the_anchor() {
+    let dir = fix_fixture(Some(
+        "version: 1\ndrift:\n  anchor:\n    github.com/google/uuid: v1.7.0\n",
+    ));
+    let output = trellis_in(dir.path(), &["drift", "--fix", "--dry-run"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
+    let diff = stdout_of(&output);
+    for service in ["order", "stock"] {
+        assert!(
+            diff.contains(&format!("+++ b/services/{service}/go.mod")),
+            "{diff}"
+        );
+    }
+    assert!(
+        diff.contains("+require github.com/google/uuid v1.7.0 // ids for stock records"),
+        "{diff}"
     );
 }

@@ -4,7 +4,7 @@ use super::{Ctx, also_in, list_some};
 use crate::drift::gomod::Require;
 use crate::drift::model::GoModule;
 use crate::registry::{Def, RuleId};
-use crate::report::{Finding, Severity};
+use crate::report::{Applicability, Edit, Finding, Fix, Severity};
 use std::collections::BTreeMap;
 
 pub const ID: &str = RuleId::DriftAnchor.as_str();
@@ -70,6 +70,20 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         .module(path.to_string())
         .help(help)
         .note(format!("anchor: {source}"));
+        if let Some(target) = anchored.constraint.target() {
+            finding = finding.fix(Fix {
+                description: format!(
+                    "require {path} {target} in every go.mod outside the anchor, then run `go mod tidy` in each"
+                ),
+                applicability: Applicability::Unsafe,
+                edits: uses
+                    .iter()
+                    .map(|(module, req)| {
+                        Edit::new(&module.manifest, req.version_pos.span(), target.to_string())
+                    })
+                    .collect(),
+            });
+        }
         for (other, req) in &uses[1..] {
             finding = finding.related(
                 &other.manifest,
