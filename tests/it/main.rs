@@ -9,6 +9,7 @@ mod config;
 mod contract;
 mod drift;
 mod git;
+mod install;
 mod lint;
 mod report;
 mod scaffold;
