@@ -2,6 +2,7 @@
 
 mod support;
 
+mod action;
 mod add_rule;
 mod check;
 mod code_shape;
