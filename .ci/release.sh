@@ -21,4 +21,67 @@ done
 if command -v dash >/dev/null; then
   dash install.sh --help >/dev/null
 fi
-echo "release: ok"
+echo "release: workflow and install.sh ok"
+
+# The wheel (maturin, bindings = "bin"), built with the dev profile so it
+# reuses the test build, installed into a fresh virtual environment with no
+# Rust on PATH: `trellis --version` and the README's check run from it.
+root=$(pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+python3 -m venv "$work/build"
+"$work/build/bin/pip" install --quiet --disable-pip-version-check 'maturin>=1.7,<2'
+"$work/build/bin/maturin" build --quiet --profile dev --out "$work/wheels"
+wheel=$(ls "$work/wheels"/trellis_cli-*.whl)
+python3 -m venv "$work/user"
+"$work/user/bin/pip" install --quiet --disable-pip-version-check "$wheel"
+no_rust_path="$work/user/bin:/usr/bin:/bin"
+PATH="$no_rust_path" "$work/user/bin/trellis" --version | grep -q '^trellis ' || { echo "release: the wheel's trellis does not run" >&2; exit 1; }
+set +e
+PATH="$no_rust_path" NO_COLOR=1 "$work/user/bin/trellis" check -C tests/fixtures/shop >"$work/check.txt" 2>&1
+code=$?
+set -e
+[ "$code" -eq 1 ] && grep -q "go-structured-logging" "$work/check.txt" || {
+  cat "$work/check.txt" >&2
+  echo "release: the wheel's trellis check on tests/fixtures/shop gave exit $code, expected 1 with its findings" >&2
+  exit 1
+}
+
+# The no-Rust pre-commit hook (tools/pre-commit-hook, language: python) with
+# the real pre-commit: it installs trellis-cli from the wheel built above
+# (PIP_FIND_LINKS) and refuses a staged log.Printf.
+"$work/user/bin/pip" install --quiet --disable-pip-version-check 'pre-commit>=4,<5'
+hooks="$work/hooks"
+cp -R tools/pre-commit-hook "$hooks"
+git -C "$hooks" init --quiet --initial-branch=main
+git -C "$hooks" add -A
+git -C "$hooks" -c user.email=ci@example.com -c user.name=ci commit --quiet -m hooks
+sample="$work/sample"
+cp -R tests/fixtures/shop "$sample"
+git -C "$sample" init --quiet --initial-branch=main
+git -C "$sample" add -A
+git -C "$sample" -c user.email=ci@example.com -c user.name=ci commit --quiet --no-verify -m shop
+cat > "$sample/services/user-service/internal/config/debug.go" <<'GO'
+package config
+
+import "log"
+
+// Dump prints the settings.
+func Dump(c Config) {
+	log.Printf("%+v", c)
+}
+GO
+git -C "$sample" add -A
+export PRE_COMMIT_HOME="$work/pre-commit-cache"
+if (cd "$sample" && PATH="$no_rust_path" PIP_FIND_LINKS="$work/wheels" \
+  "$work/user/bin/pre-commit" try-repo "$hooks" trellis-lint >"$work/hook.txt" 2>&1); then
+  cat "$work/hook.txt" >&2
+  echo "release: the wheel-based hook accepted a commit with log.Printf" >&2
+  exit 1
+fi
+grep -q "go-structured-logging" "$work/hook.txt" && ! grep -q "trellis: not found\|Executable .trellis. not found" "$work/hook.txt" || {
+  cat "$work/hook.txt" >&2
+  echo "release: the wheel-based hook failed without the rule id" >&2
+  exit 1
+}
+echo "release: wheel and wheel-based hook ok"

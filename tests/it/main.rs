@@ -12,6 +12,7 @@ mod drift;
 mod git;
 mod install;
 mod lint;
+mod packaging;
 mod report;
 mod scaffold;
 mod scaffold_lint;
