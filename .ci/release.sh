@@ -85,3 +85,21 @@ grep -q "go-structured-logging" "$work/hook.txt" && ! grep -q "trellis: not foun
   exit 1
 }
 echo "release: wheel and wheel-based hook ok"
+
+# The container image, where a container runtime runs (this CI machine may
+# have none: then tests/it/packaging.rs's structural check is what runs).
+if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
+  docker build --quiet -t trellis-ci .
+  set +e
+  docker run --rm -v "$root/tests/fixtures/shop:/repo:ro" trellis-ci check >"$work/docker.txt" 2>&1
+  code=$?
+  set -e
+  [ "$code" -eq 1 ] && grep -q "go-structured-logging" "$work/docker.txt" || {
+    cat "$work/docker.txt" >&2
+    echo "release: the image's trellis check gave exit $code, expected 1" >&2
+    exit 1
+  }
+  echo "release: container image ok"
+else
+  echo "release: no container runtime here; the Dockerfile's structure is checked by tests/it/packaging.rs"
+fi

@@ -53,3 +53,29 @@ fn the_no_rust_hooks_match_the_system_hooks() {
         }
     }
 }
+
+/// Without a container runtime here, the Dockerfile is checked for what
+/// makes the image work: the runtime stage copies the binary the build
+/// stage makes (Cargo's [[bin]] name, release profile), runs it as the
+/// entrypoint, and the build context leaves out the target directory.
+#[test]
+fn the_dockerfile_ships_the_binary_its_build_stage_makes() {
+    let dockerfile = read("Dockerfile");
+    let build = dockerfile
+        .lines()
+        .find(|line| line.starts_with("RUN cargo build"))
+        .expect("a cargo build step");
+    assert!(
+        build.contains("--release --locked --bin trellis"),
+        "{build}"
+    );
+    assert!(dockerfile.contains("FROM rust:1-alpine AS build"));
+    assert!(
+        dockerfile.contains("COPY --from=build /src/target/release/trellis /usr/local/bin/trellis")
+    );
+    assert!(dockerfile.contains("ENTRYPOINT [\"trellis\"]"));
+    let manifest: toml::Value = toml::from_str(&read("Cargo.toml")).unwrap();
+    assert_eq!(manifest["bin"][0]["name"].as_str(), Some("trellis"));
+    let ignored: Vec<String> = read(".dockerignore").lines().map(str::to_string).collect();
+    assert!(ignored.iter().any(|line| line == "target"), "{ignored:?}");
+}
