@@ -47,6 +47,34 @@ set -e
   exit 1
 }
 
+# install.sh end to end with the real binary: a release layout of this
+# build (as the release workflow names it) served on 127.0.0.1, installed
+# with no Rust on PATH, and the README's check run from what it installed.
+cargo build --quiet --locked --bin trellis
+case "$(uname -m)" in x86_64|amd64) arch=x86_64 ;; aarch64|arm64) arch=aarch64 ;; esac
+asset_dir="trellis-$arch-unknown-linux-musl"
+mkdir -p "$work/releases/latest/download" "$work/stage/$asset_dir"
+cp "${CARGO_TARGET_DIR:-target}/debug/trellis" "$work/stage/$asset_dir/trellis"
+tar -czf "$work/releases/latest/download/$asset_dir.tar.gz" -C "$work/stage" "$asset_dir"
+(cd "$work/releases/latest/download" && sha256sum "$asset_dir.tar.gz" >SHA256SUMS)
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -m http.server "$port" --bind 127.0.0.1 --directory "$work/releases" >/dev/null 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 50); do curl -s "http://127.0.0.1:$port/" >/dev/null && break; sleep 0.1; done
+HOME="$work/home" PATH="/usr/bin:/bin" TRELLIS_DOWNLOAD_URL="http://127.0.0.1:$port" sh install.sh >/dev/null
+set +e
+PATH="/usr/bin:/bin" NO_COLOR=1 "$work/home/.local/bin/trellis" check -C tests/fixtures/shop >"$work/installed.txt" 2>&1
+code=$?
+set -e
+[ "$code" -eq 1 ] && grep -q "go-structured-logging" "$work/installed.txt" || {
+  cat "$work/installed.txt" >&2
+  echo "release: trellis installed by install.sh gave exit $code on tests/fixtures/shop, expected 1" >&2
+  exit 1
+}
+kill "$server" 2>/dev/null || true
+echo "release: install.sh from a local release server ok"
+
 # The no-Rust pre-commit hook (tools/pre-commit-hook, language: python) with
 # the real pre-commit: it installs trellis-cli from the wheel built above
 # (PIP_FIND_LINKS) and refuses a staged log.Printf.
