@@ -36,6 +36,8 @@ pub struct Settings {
     /// Parse the files nothing in the change needs, to warn about broken
     /// ones; callers that only want the verdict (score) skip it.
     pub check_untouched: bool,
+    /// Blobs known to parse from earlier runs, for that check.
+    pub parse_cache: Option<Arc<super::parsed::ParseCache>>,
 }
 
 impl Settings {
@@ -79,6 +81,7 @@ impl Settings {
         }
         settings.imports = Arc::new(imports);
         settings.scopes = Scopes::from_repo(repo);
+        settings.parse_cache = Some(Arc::new(super::parsed::ParseCache::load(repo)));
         Ok(settings)
     }
 
@@ -109,6 +112,7 @@ impl Settings {
             imports: Arc::default(),
             scopes: Scopes::default(),
             check_untouched: true,
+            parse_cache: None,
         })
     }
 
@@ -579,16 +583,21 @@ fn untouched_warnings(
         .chain(settled.warnings.iter().map(|warning| &warning.path))
         .collect();
     let asked_for = |path: &str| paths.is_empty() || paths.iter().any(|prefix| under(path, prefix));
-    failures::untouched(
+    let warnings = failures::untouched(
         sides.sets,
         &sides.sources[1],
         &sides.headers[1],
         &compiled,
         &settings.ignore,
-    )
-    .into_iter()
-    .filter(|warning| asked_for(&warning.path))
-    .collect()
+        settings.parse_cache.as_deref(),
+    );
+    if let Some(cache) = &settings.parse_cache {
+        cache.save();
+    }
+    warnings
+        .into_iter()
+        .filter(|warning| asked_for(&warning.path))
+        .collect()
 }
 
 /// Each unit once per side; units with nothing to compare are not compiled.

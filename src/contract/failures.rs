@@ -305,6 +305,7 @@ pub fn untouched(
     headers: &std::collections::HashMap<String, super::source::Header>,
     compiled: &BTreeSet<&String>,
     ignore: &[String],
+    cache: Option<&super::parsed::ParseCache>,
 ) -> Vec<NotCompiled> {
     use protox::file::FileResolver;
     use rayon::prelude::*;
@@ -322,15 +323,26 @@ pub fn untouched(
             }
         }
     }
-    candidates
+    let from_cache = std::sync::atomic::AtomicUsize::new(0);
+    let warnings = candidates
         .par_iter()
         .filter_map(|&(unit, name, path)| {
             let text = new.text(path)?;
             let header = headers.get(path)?;
+            let blob = sets[1]
+                .files
+                .get(path)
+                .map_or(git2::Oid::ZERO_SHA1, |f| f.id);
+            let known = cache.is_some_and(|cache| cache.parses(blob));
+            if known {
+                from_cache.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
             // protox cannot read editions yet: such a file is not broken, only unread.
-            if header.edition.is_none()
-                && let Err(error) = protox_parse::parse(name, text)
-            {
+            let parsed = match known || header.edition.is_some() {
+                true => Ok(()),
+                false => protox_parse::parse(name, text).map(|_| ()),
+            };
+            if let Err(error) = parsed {
                 let (line, column) = error
                     .span()
                     .map(|span| super::compile::line_column(text, span.start))
@@ -343,6 +355,9 @@ pub fn untouched(
                     false,
                 ));
             }
+            if let Some(cache) = cache.filter(|_| !known && header.edition.is_none()) {
+                cache.parsed(blob);
+            }
             let missing = header.imports.iter().find(|import| {
                 new.open(unit, import).is_none() && well_known.open_file(import).is_err()
             })?;
@@ -353,7 +368,13 @@ pub fn untouched(
             let reason = format!("import '{missing}' not found");
             Some(untouched_warning(path, line, line.map(|_| 1), reason, true))
         })
-        .collect()
+        .collect();
+    log::info!(
+        "contract: {} untouched files checked, {} of them known to parse from earlier runs",
+        candidates.len(),
+        from_cache.into_inner()
+    );
+    warnings
 }
 
 fn untouched_warning(

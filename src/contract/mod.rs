@@ -15,6 +15,7 @@ pub mod consumers;
 pub mod failures;
 pub mod model;
 pub mod output;
+pub mod parsed;
 pub mod reuse;
 pub mod rules;
 pub mod source;
@@ -240,6 +241,7 @@ pub fn compare_sets(
     let use_: Vec<String> = categories.iter().map(|c| c.id().to_string()).collect();
     let settings = compare::Settings {
         check_untouched: false,
+        parse_cache: None,
         ..compare::Settings::from_repo(repo, &use_, false)?
     };
     let comparison = compare::compare(old_set, new_set, &settings, paths)?;

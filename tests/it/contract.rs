@@ -1522,3 +1522,82 @@ fn the_change_is_to_blame_for_what_it_breaks_not_for_what_it_mends() {
     assert!(err.contains(&format!("{LEGACY}:8:3")), "{err}");
     assert!(err.contains("compiled on the old side"), "{err}");
 }
+
+/// The untouched files of a one-file change are parsed once: a later run
+/// knows their blobs parse (kept in .git/trellis), and a file edited since
+/// is a new blob, parsed again, so a break in it is still found.
+#[test]
+fn untouched_files_are_parsed_once_per_blob() {
+    let mut history = History::new();
+    history
+        .write(
+            "misc/v1/a.proto",
+            "syntax = \"proto3\";\npackage misc.v1;\nmessage A {}\n",
+        )
+        .write(
+            "misc/v1/b.proto",
+            "syntax = \"proto3\";\npackage misc.v1;\nmessage B {}\n",
+        )
+        .write(
+            "shop/v1/s.proto",
+            "syntax = \"proto3\";\npackage shop.v1;\nmessage S { string s = 1; }\n",
+        )
+        .commit("contracts");
+    history.branch("feature");
+    history
+        .write(
+            "shop/v1/s.proto",
+            "syntax = \"proto3\";\npackage shop.v1;\nmessage S { string s = 1; string t = 2; }\n",
+        )
+        .commit("t");
+    let repo = history.path().to_path_buf();
+    let run = || {
+        trellis()
+            .arg("-C")
+            .arg(&repo)
+            .args(["-v", "contract", "--against", "main", "--format", "json"])
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    assert_eq!(first.status.code(), Some(0), "{}", stderr_of(&first));
+    assert!(
+        stderr_of(&first).contains("2 untouched files checked, 0 of them known to parse"),
+        "{}",
+        stderr_of(&first)
+    );
+    let second = run();
+    assert!(
+        stderr_of(&second).contains("2 untouched files checked, 2 of them known to parse"),
+        "{}",
+        stderr_of(&second)
+    );
+    assert_eq!(stdout_of(&first), stdout_of(&second));
+    // An untouched file whose blob is new (broken on main before the branch
+    // point): parsed, not taken from the cache, and reported.
+    history.checkout("main");
+    history
+        .write(
+            "misc/v1/b.proto",
+            "syntax = \"proto3\";\npackage misc.v1;\nmessage B { string b = 1 }\n",
+        )
+        .commit("b breaks");
+    history.branch("feature2");
+    history
+        .write(
+            "shop/v1/s.proto",
+            "syntax = \"proto3\";\npackage shop.v1;\nmessage S { string s = 1; string u = 3; }\n",
+        )
+        .commit("u");
+    let third = run();
+    assert!(
+        stderr_of(&third).contains("2 untouched files checked, 1 of them known to parse"),
+        "{}",
+        stderr_of(&third)
+    );
+    assert!(
+        stdout_of(&third).contains("contract-not-compiled"),
+        "{}",
+        stdout_of(&third)
+    );
+}
