@@ -12,6 +12,7 @@ mod git;
 mod lint;
 mod report;
 mod scaffold;
+mod scaffold_faults;
 mod scaffold_lint;
 mod score;
 mod services;
