@@ -247,6 +247,8 @@ pub struct NewServiceArgs {
     /// Run the post-generation steps of a template that is not built in
     #[arg(long)]
     pub trust: bool,
+    #[command(flatten)]
+    pub limits: ScaffoldLimitArgs,
 }
 
 #[derive(Debug, Args)]
@@ -262,6 +264,41 @@ pub struct SyncArgs {
     /// Run the generation steps of a template that is not built in
     #[arg(long)]
     pub trust: bool,
+    #[command(flatten)]
+    pub limits: ScaffoldLimitArgs,
+}
+
+/// What a template may cost (docs/scaffold.md, "Limits").
+#[derive(Debug, Clone, Args)]
+pub struct ScaffoldLimitArgs {
+    /// Largest template file or contract read, in bytes
+    #[arg(long, value_name = "BYTES", env = "TRELLIS_MAX_INPUT_BYTES", default_value_t = crate::scaffold::limits::DEFAULT_MAX_INPUT_BYTES, hide_env_values = true)]
+    pub max_input_bytes: u64,
+    /// Largest total size of the rendered files, in bytes
+    #[arg(long, value_name = "BYTES", env = "TRELLIS_MAX_OUTPUT_BYTES", default_value_t = crate::scaffold::limits::DEFAULT_MAX_OUTPUT_BYTES, hide_env_values = true)]
+    pub max_output_bytes: u64,
+    /// Longest time rendering the template may take, in seconds
+    #[arg(long, value_name = "SECS", env = "TRELLIS_RENDER_TIMEOUT", default_value_t = crate::scaffold::limits::DEFAULT_RENDER_TIMEOUT_SECS, hide_env_values = true)]
+    pub render_timeout: u64,
+    /// Longest wait for a git template's server to accept the connection, in seconds
+    #[arg(long, value_name = "SECS", env = "TRELLIS_GIT_CONNECT_TIMEOUT", default_value_t = crate::scaffold::limits::DEFAULT_GIT_CONNECT_TIMEOUT_SECS, hide_env_values = true)]
+    pub git_connect_timeout: u64,
+    /// Longest a git template fetch may take (and may stall), in seconds
+    #[arg(long, value_name = "SECS", env = "TRELLIS_GIT_TIMEOUT", default_value_t = crate::scaffold::limits::DEFAULT_GIT_TIMEOUT_SECS, hide_env_values = true)]
+    pub git_timeout: u64,
+}
+
+impl ScaffoldLimitArgs {
+    pub fn limits(&self) -> crate::scaffold::limits::Limits {
+        use std::time::Duration;
+        crate::scaffold::limits::Limits {
+            max_input_bytes: self.max_input_bytes,
+            max_output_bytes: self.max_output_bytes,
+            render_timeout: Duration::from_secs(self.render_timeout.max(1)),
+            git_connect_timeout: Duration::from_secs(self.git_connect_timeout.max(1)),
+            git_timeout: Duration::from_secs(self.git_timeout.max(1)),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,12 +1,11 @@
 use super::Context;
 use crate::cli::{ConfigCommand, InitArgs};
 use crate::error::{InputError, exit};
-use std::io::Write;
 
 pub fn run(ctx: &Context, command: ConfigCommand) -> anyhow::Result<i32> {
     match command {
         ConfigCommand::Schema => {
-            std::io::stdout().write_all(crate::config::schema().as_bytes())?;
+            super::output::print(&crate::config::schema())?;
         }
         ConfigCommand::Show => {
             let loaded = crate::config::load(&ctx.root, ctx.global.config.as_deref())?;
@@ -16,7 +15,7 @@ pub fn run(ctx: &Context, command: ConfigCommand) -> anyhow::Result<i32> {
             });
             let mut text = serde_json::to_string_pretty(&document)?;
             text.push('\n');
-            std::io::stdout().write_all(text.as_bytes())?;
+            super::output::print(&text)?;
         }
     }
     Ok(exit::CLEAN)
@@ -37,9 +36,13 @@ pub fn init(ctx: &Context, args: &InitArgs) -> anyhow::Result<i32> {
     // The proposal must itself be a valid config.
     crate::config::parse(&path, &text)?;
     if args.stdout {
-        std::io::stdout().write_all(text.as_bytes())?;
+        super::output::print(&text)?;
     } else {
-        crate::fsutil::write_atomic(&path, text.as_bytes())?;
+        crate::fsutil::write_atomic(&path, text.as_bytes()).map_err(|e| {
+            InputError::new(format!("cannot write {}: {e}", path.display())).help(
+                "nothing was changed; check free disk space and permissions, then run the command again",
+            )
+        })?;
         ctx.status(&format!(
             "wrote {} ({} services found)",
             path.display(),

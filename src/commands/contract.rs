@@ -61,7 +61,7 @@ fn buf_format(
     } else {
         output::buf_text(&printed)
     };
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = super::output::stdout();
     stdout.write_all(text.as_bytes())?;
     stdout.flush()?;
     let report = sink.apply(comparison.into_report(repo));
@@ -109,6 +109,6 @@ fn list_rules(ctx: &Context) -> anyhow::Result<i32> {
             ));
         }
     }
-    std::io::stdout().write_all(out.as_bytes())?;
+    super::output::print(&out)?;
     Ok(exit::CLEAN)
 }

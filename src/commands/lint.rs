@@ -99,7 +99,7 @@ pub fn explain(ctx: &Context, id: &str) -> anyhow::Result<i32> {
             .into());
     };
     let _ = ctx;
-    let mut out = std::io::stdout().lock();
+    let mut out = super::output::stdout();
     writeln!(
         out,
         "# {}\n\n{} (job: {}, default severity: {})\n\n{}",
@@ -144,7 +144,7 @@ pub fn rules(ctx: &Context) -> anyhow::Result<i32> {
             text
         }
     };
-    std::io::stdout().lock().write_all(text.as_bytes())?;
+    super::output::print(&text)?;
     Ok(exit::CLEAN)
 }
 

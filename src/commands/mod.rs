@@ -5,6 +5,7 @@ mod config;
 mod contract;
 mod drift;
 mod lint;
+pub mod output;
 mod scaffold;
 mod score;
 mod services;
@@ -23,31 +24,45 @@ pub fn main(cli: Cli) -> i32 {
     let stderr_color = color_enabled(cli.global.color, std::io::stderr().is_terminal());
     match run(cli) {
         Ok(code) => code,
-        Err(err) => match err.downcast::<InputError>() {
-            Ok(input) => {
-                let _ = writeln!(std::io::stderr(), "{}", input.render(stderr_color));
-                exit::INPUT
-            }
-            // The reader went away (`trellis lint | head`): not a failure
-            // of ours, and nothing is left to say. ripgrep does the same.
-            Err(other) if is_broken_pipe(&other) => exit::CLEAN,
-            Err(other) => {
-                let _ = writeln!(std::io::stderr(), "internal error: {other:#}");
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "this is a bug in trellis; please report it with the command you ran"
-                );
-                exit::INTERNAL
-            }
-        },
+        Err(err) => {
+            let input = match err.downcast::<InputError>() {
+                Ok(input) => input,
+                Err(other) => match environment_error(&other) {
+                    Some(input) => input,
+                    None => {
+                        let _ = writeln!(std::io::stderr(), "internal error: {other:#}");
+                        let _ = writeln!(
+                            std::io::stderr(),
+                            "this is a bug in trellis; please report it with the command you ran"
+                        );
+                        return exit::INTERNAL;
+                    }
+                },
+            };
+            let _ = writeln!(std::io::stderr(), "{}", input.render(stderr_color));
+            exit::INPUT
+        }
     }
 }
 
-fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+/// A failed write or read that no command turned into an [`InputError`]
+/// itself: a full disk, a closed pipe, a file that vanished. The machine,
+/// not trellis, is at fault, so it is exit 2, never "a bug in trellis".
+fn environment_error(err: &anyhow::Error) -> Option<InputError> {
+    if let Some(io) = output::stdout_failure(err) {
+        let help = if io.kind() == std::io::ErrorKind::BrokenPipe {
+            "the program reading trellis's output exited before it had read everything; the output is incomplete"
+        } else {
+            "free space where the output goes, or send it elsewhere"
+        };
+        return Some(
+            InputError::new(format!("cannot write to {}: {io}", output::stdout_target()))
+                .help(help),
+        );
+    }
+    output::io_failure(err).map(|_| {
+        InputError::new(format!("input/output error: {err:#}"))
+            .help("check free disk space and permissions, then run the command again")
     })
 }
 
@@ -74,7 +89,11 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Contract(args) => contract::run(&ctx, &args),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut command, "trellis", &mut std::io::stdout());
+            // clap_complete panics on a failed write; render first, then write.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "trellis", &mut script);
+            output::stdout().write_all(&script)?;
+            output::stdout().flush()?;
             Ok(exit::CLEAN)
         }
         Command::Lint(args) => lint::run(&ctx, &args),
@@ -86,7 +105,9 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Templates(command) => scaffold::templates(&ctx, command),
         Command::Man => {
             let command = <Cli as clap::CommandFactory>::command();
-            clap_mangen::Man::new(command).render(&mut std::io::stdout())?;
+            let mut out = output::stdout();
+            clap_mangen::Man::new(command).render(&mut out)?;
+            out.flush()?;
             Ok(exit::CLEAN)
         }
     }
@@ -253,7 +274,7 @@ impl Context {
             git_prefix: crate::report::git_prefix(&self.root),
         };
         let text = crate::report::render(&report, format, &ctx);
-        let mut stdout = std::io::stdout().lock();
+        let mut stdout = output::stdout();
         if !(self.global.quiet && format == Format::Text && report.findings.is_empty()) {
             stdout.write_all(text.as_bytes())?;
         }

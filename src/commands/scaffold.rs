@@ -32,6 +32,7 @@ pub fn new(ctx: &Context, command: NewCommand) -> anyhow::Result<i32> {
         force: args.force,
         no_generate: args.no_generate,
         trust: args.trust,
+        limits: args.limits.limits(),
     };
     let outcome = scaffold::new_service(&options, &base)?;
     print(ctx, &outcome, format)
@@ -55,6 +56,7 @@ pub fn sync(ctx: &Context, args: &SyncArgs) -> anyhow::Result<i32> {
         dry_run: args.dry_run,
         no_generate: args.no_generate,
         trust: args.trust,
+        limits: args.limits.limits(),
     };
     let outcome = scaffold::sync(&dir, &options)?;
     print(ctx, &outcome, format)
@@ -64,7 +66,7 @@ pub fn templates(ctx: &Context, command: TemplatesCommand) -> anyhow::Result<i32
     let TemplatesCommand::List = command;
     let format = ctx.format("templates list", FORMATS, OutputFormat::Text)?;
     let manifests = scaffold::template::builtin_manifests();
-    let mut out = std::io::stdout().lock();
+    let mut out = super::output::stdout();
     if format == OutputFormat::Json {
         writeln!(out, "{}", serde_json::to_string_pretty(&manifests)?)?;
         return Ok(exit::CLEAN);
@@ -104,13 +106,16 @@ pub fn templates(ctx: &Context, command: TemplatesCommand) -> anyhow::Result<i32
 }
 
 fn print(ctx: &Context, outcome: &Outcome, format: OutputFormat) -> anyhow::Result<i32> {
-    let mut out = std::io::stdout().lock();
+    let mut out = super::output::stdout();
     if format == OutputFormat::Json {
         writeln!(out, "{}", serde_json::to_string_pretty(outcome)?)?;
     } else if !ctx.global.quiet || outcome.failed() {
         out.write_all(scaffold::render_text(outcome).as_bytes())?;
     }
     out.flush()?;
+    if let Some(refused) = &outcome.refused {
+        return Err(refused.clone().into());
+    }
     if outcome.failed() {
         return Ok(exit::FINDINGS);
     }

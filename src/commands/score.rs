@@ -141,7 +141,7 @@ fn write_card(
             ctx.status(&format!("wrote {}", path.display()));
         }
         None => {
-            let mut stdout = std::io::stdout().lock();
+            let mut stdout = super::output::stdout();
             stdout.write_all(text.as_bytes())?;
             stdout.flush()?;
         }

@@ -2,7 +2,6 @@ use super::Context;
 use crate::cli::OutputFormat;
 use crate::error::exit;
 use std::fmt::Write as _;
-use std::io::Write;
 
 pub fn run(ctx: &Context) -> anyhow::Result<i32> {
     let format = ctx.format(
@@ -30,7 +29,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
         }
         _ => text(&repo),
     };
-    std::io::stdout().write_all(out.as_bytes())?;
+    super::output::print(&out)?;
     Ok(exit::CLEAN)
 }
 

@@ -2,6 +2,8 @@
 //! next to the target, then moved into place; if a move fails, the files
 //! already moved are taken back and the ones they replaced restored.
 
+use super::staging::{self, Journal, Staging};
+use crate::error::InputError;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -67,84 +69,104 @@ pub fn check_no_symlinks(root: &Path, rel: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Writes the files whose action writes, all or none.
-pub fn apply(root: &Path, files: &[PlannedFile]) -> anyhow::Result<()> {
+/// Writes the files whose action writes, all or none. The caller holds the
+/// [`staging::OutputLock`] of `root` when `root` exists.
+pub fn apply(root: &Path, files: &[PlannedFile]) -> Result<(), InputError> {
     let writes: Vec<&PlannedFile> = files.iter().filter(|f| f.action.writes()).collect();
     if writes.is_empty() {
         return Ok(());
     }
-    let parent = root
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    // A new service directory is built whole and renamed into place.
-    if !root.exists() {
-        std::fs::create_dir_all(parent)?;
-        let staging = tempfile::Builder::new()
-            .prefix(".trellis-new-")
-            .tempdir_in(parent)?;
-        let built = staging.path().join("service");
-        for file in &writes {
-            write_new(&built.join(&file.path), &file.content)?;
-        }
-        std::fs::rename(&built, root)?;
-        return Ok(());
+    if std::fs::symlink_metadata(root).is_err() {
+        return apply_fresh(root, &writes);
     }
-    let staging = tempfile::Builder::new()
-        .prefix(".trellis-staging-")
-        .tempdir_in(root)?;
+    apply_into_existing(root, &writes)
+}
+
+/// A new service directory is built whole beside its target and renamed
+/// into place, so a run that dies leaves no half-written service.
+fn apply_fresh(root: &Path, writes: &[&PlannedFile]) -> Result<(), InputError> {
+    let parent = staging::parent_of(root);
+    std::fs::create_dir_all(&parent).map_err(|e| write_error(&parent, &e))?;
+    let staging = Staging::create(&parent, staging::NEW_PREFIX)?;
+    let built = staging.path().join("service");
+    for file in writes {
+        write_new(&built.join(&file.path), &file.content)
+            .map_err(|e| write_error(&root.join(&file.path), &e))?;
+    }
+    staging::pause_for_tests("staged");
+    if let Err(err) = std::fs::rename(&built, root) {
+        if std::fs::symlink_metadata(root).is_ok() {
+            return Err(InputError::new(format!(
+                "{} was created by another process while trellis was writing it; nothing was written",
+                root.display()
+            ))
+            .help("run the command again to see what is there now"));
+        }
+        return Err(write_error(root, &err));
+    }
+    Ok(())
+}
+
+/// Into an existing directory: every file is staged first; then each target
+/// is moved to a backup and replaced. The journal lets a later run undo
+/// the moves if this process dies midway (see [`staging::recover`]).
+fn apply_into_existing(root: &Path, writes: &[&PlannedFile]) -> Result<(), InputError> {
+    let staging = Staging::create(root, staging::STAGING_PREFIX)?;
     let new_dir = staging.path().join("new");
     let backup_dir = staging.path().join("backup");
-    for file in &writes {
-        write_new(&new_dir.join(&file.path), &file.content)?;
+    for file in writes {
+        write_new(&new_dir.join(&file.path), &file.content)
+            .map_err(|e| write_error(&root.join(&file.path), &e))?;
     }
+    let journal = Journal::plan(root, writes);
+    journal
+        .write(staging.path())
+        .map_err(|e| write_error(staging.path(), &e))?;
     let mut moved: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
-    let mut created_dirs: Vec<PathBuf> = Vec::new();
-    let result = (|| -> std::io::Result<()> {
-        for file in &writes {
+    let result = (|| -> Result<(), (PathBuf, std::io::Error)> {
+        for dir in &journal.created_dirs {
+            let dir = root.join(dir);
+            std::fs::create_dir_all(&dir).map_err(|e| (dir.clone(), e))?;
+        }
+        for file in writes {
             let target = root.join(&file.path);
-            if let Some(dir) = target.parent() {
-                let mut missing = Vec::new();
-                let mut probe = dir.to_path_buf();
-                while !probe.exists() {
-                    missing.push(probe.clone());
-                    if !probe.pop() {
-                        break;
-                    }
-                }
-                std::fs::create_dir_all(dir)?;
-                created_dirs.extend(missing.into_iter().rev());
-            }
-            let backup = if target.exists() {
+            let backup = if std::fs::symlink_metadata(&target).is_ok() {
                 let backup = backup_dir.join(&file.path);
                 if let Some(dir) = backup.parent() {
-                    std::fs::create_dir_all(dir)?;
+                    std::fs::create_dir_all(dir).map_err(|e| (dir.to_path_buf(), e))?;
                 }
-                std::fs::rename(&target, &backup)?;
+                std::fs::rename(&target, &backup).map_err(|e| (target.clone(), e))?;
                 Some(backup)
             } else {
                 None
             };
             moved.push((target.clone(), backup));
-            std::fs::rename(new_dir.join(&file.path), &target)?;
+            std::fs::rename(new_dir.join(&file.path), &target).map_err(|e| (target.clone(), e))?;
+            staging::pause_for_tests("moving");
         }
         Ok(())
     })();
-    if let Err(err) = result {
+    if let Err((path, err)) = result {
         for (target, backup) in moved.iter().rev() {
             let _ = std::fs::remove_file(target);
             if let Some(backup) = backup {
                 let _ = std::fs::rename(backup, target);
             }
         }
-        for dir in created_dirs.iter().rev() {
-            let _ = std::fs::remove_dir(dir);
+        for dir in journal.created_dirs.iter().rev() {
+            let _ = std::fs::remove_dir(root.join(dir));
         }
-        return Err(anyhow::anyhow!(
-            "writing the files failed, nothing was changed: {err}"
-        ));
+        return Err(write_error(&path, &err));
     }
     Ok(())
+}
+
+/// A write that failed because of the machine (a full disk, permissions):
+/// exit 2 with the path, and the promise that nothing changed.
+fn write_error(path: &Path, err: &std::io::Error) -> InputError {
+    InputError::new(format!("cannot write {}: {err}", path.display())).help(
+        "nothing was changed; check free disk space and permissions, then run the command again",
+    )
 }
 
 fn write_new(path: &Path, content: &[u8]) -> std::io::Result<()> {

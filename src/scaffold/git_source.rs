@@ -1,6 +1,7 @@
 //! Git templates: cloned with git2 into a cache keyed by URL and revision,
 //! checked out at the revision, which is pinned by its commit id.
 
+use super::limits::Limits;
 use crate::error::InputError;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -10,6 +11,7 @@ pub fn fetch(
     url: &str,
     rev: Option<&str>,
     cache_root: &Path,
+    limits: &Limits,
 ) -> Result<(PathBuf, String), InputError> {
     let rev_label = rev.unwrap_or("HEAD");
     let key = {
@@ -46,7 +48,13 @@ pub fn fetch(
         InputError::new(format!("cannot clone template {url}: {}", e.message()))
             .help("check the URL and your network access; a revision is given as URL@REV")
     };
-    let repo = git2::Repository::clone(url, &checkout).map_err(unreachable)?;
+    let repo = clone_within(url, &checkout, limits).map_err(|e| {
+        if e.code() == git2::ErrorCode::User || e.class() == git2::ErrorClass::Net {
+            timed_out(url, &e, limits)
+        } else {
+            unreachable(e)
+        }
+    })?;
     let commit = {
         let object = repo
             .revparse_single(rev_label)
@@ -85,4 +93,41 @@ pub fn fetch(
         ))
     })?;
     Ok((target, commit))
+}
+
+/// Clones with libgit2's connect and read timeouts, and a deadline on the
+/// whole transfer: a server that accepts and then sends nothing, or a byte
+/// a minute, must not hold `trellis new` forever.
+fn clone_within(
+    url: &str,
+    checkout: &Path,
+    limits: &Limits,
+) -> Result<git2::Repository, git2::Error> {
+    let millis = |d: std::time::Duration| i32::try_from(d.as_millis()).unwrap_or(i32::MAX);
+    // SAFETY: libgit2 globals, set before any thread of trellis uses libgit2
+    // (scaffolding fetches its template before it starts the render thread).
+    unsafe {
+        git2::opts::set_server_connect_timeout_in_milliseconds(millis(limits.git_connect_timeout))?;
+        git2::opts::set_server_timeout_in_milliseconds(millis(limits.git_timeout))?;
+    }
+    let deadline = std::time::Instant::now() + limits.git_timeout;
+    let mut callbacks = git2::RemoteCallbacks::new();
+    // Returning false cancels the transfer (a `User` error).
+    callbacks.transfer_progress(move |_| std::time::Instant::now() < deadline);
+    callbacks.sideband_progress(move |_| std::time::Instant::now() < deadline);
+    let mut fetch = git2::FetchOptions::new();
+    fetch.remote_callbacks(callbacks);
+    git2::build::RepoBuilder::new()
+        .fetch_options(fetch)
+        .clone(url, checkout)
+}
+
+fn timed_out(url: &str, err: &git2::Error, limits: &Limits) -> InputError {
+    InputError::new(format!(
+        "cannot clone template {url}: {} (connect timeout {} s, transfer timeout {} s)",
+        err.message(),
+        limits.git_connect_timeout.as_secs(),
+        limits.git_timeout.as_secs()
+    ))
+    .help("check the URL and your network access; raise the limits with --git-connect-timeout and --git-timeout if the server is slow")
 }

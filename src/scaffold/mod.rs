@@ -4,9 +4,11 @@
 
 pub mod apply;
 pub mod git_source;
+pub mod limits;
 pub mod names;
 pub mod proto;
 pub mod render;
+pub mod staging;
 pub mod state;
 pub mod template;
 
@@ -35,6 +37,7 @@ pub struct NewOptions {
     pub force: bool,
     pub no_generate: bool,
     pub trust: bool,
+    pub limits: limits::Limits,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -42,6 +45,7 @@ pub struct SyncOptions {
     pub dry_run: bool,
     pub no_generate: bool,
     pub trust: bool,
+    pub limits: limits::Limits,
 }
 
 /// What a command did (or, with --dry-run, would do).
@@ -54,9 +58,16 @@ pub struct Outcome {
     pub files: Vec<PlannedFile>,
     /// RPCs with a stub on disk that the contract no longer has.
     pub removed_rpcs: Vec<RemovedRpc>,
+    /// Interrupted runs whose leftovers were undone first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub recovered: Vec<staging::Recovered>,
     pub steps: Vec<StepOutcome>,
     /// Commands the user should run next (steps that were not run).
     pub next: Vec<String>,
+    /// Why the real run would write nothing (a dry run shows the plan, then
+    /// exits as the real run would).
+    #[serde(skip)]
+    pub refused: Option<InputError>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -98,12 +109,32 @@ impl Outcome {
 pub fn new_service(options: &NewOptions, base: &Path) -> anyhow::Result<Outcome> {
     names::validate_service_name(&options.name)?;
     let cache = template::cache_root();
-    let template = template::resolve(options.template.as_deref(), &cache)?;
+    let template = template::resolve(options.template.as_deref(), &cache, &options.limits)?;
     let out = output_dir(options, base)?;
-    let scratch = tempfile::tempdir()?;
-    let contract = new_contract(&template, options, scratch.path())?;
-    let files = render_new_service(&template, options, contract)?;
-    let (plan, conflicts) = plan_new_files(&out, files, options.force)?;
+    let scratch = tempfile::tempdir().map_err(|e| {
+        InputError::new(format!(
+            "cannot create a temporary directory in {}: {e}",
+            std::env::temp_dir().display()
+        ))
+        .help("set TMPDIR to a writable directory with free space")
+    })?;
+    let files = {
+        let (template, options) = (template.clone(), options.clone());
+        let scratch = scratch.path().to_path_buf();
+        limits::within(
+            options.limits.render_timeout,
+            &format!("rendering template `{}`", template.manifest.name),
+            move || -> anyhow::Result<Vec<RenderedFile>> {
+                let contract = new_contract(&template, &options, &scratch)?;
+                render_new_service(&template, &options, contract)
+            },
+        )??
+    };
+    // Held from planning to the last write, so a concurrent run cannot
+    // change what this one planned against.
+    let _lock = staging::OutputLock::acquire(&out)?;
+    let recovered = staging::recover(&out, options.dry_run)?;
+    let (plan, conflicts) = plan_new_files(&out, files, options.force, &recovered)?;
     let mut outcome = Outcome {
         command: "new",
         directory: out.clone(),
@@ -111,11 +142,21 @@ pub fn new_service(options: &NewOptions, base: &Path) -> anyhow::Result<Outcome>
         dry_run: options.dry_run,
         files: plan,
         removed_rpcs: Vec::new(),
+        recovered,
         steps: Vec::new(),
         next: Vec::new(),
+        refused: None,
     };
-    if !conflicts.is_empty() && !options.dry_run {
-        return Err(conflicts_error(&conflicts, &out).into());
+    if !conflicts.is_empty() {
+        let mut refusal = conflicts_error(&conflicts, &out);
+        if let Some(note) = recovery_note(&outcome.recovered, options.dry_run) {
+            refusal.message = format!("{}; {note}", refusal.message);
+        }
+        if !options.dry_run {
+            return Err(refusal.into());
+        }
+        // The plan is shown, and the exit code is the real run's.
+        outcome.refused = Some(refusal);
     }
     if options.dry_run {
         outcome.next = step_commands(&template, &out, false);
@@ -133,13 +174,26 @@ pub fn new_service(options: &NewOptions, base: &Path) -> anyhow::Result<Outcome>
     Ok(outcome)
 }
 
-/// `--dir`, or a directory named after the service.
+/// `--dir`, or a directory named after the service. A symbolic link there,
+/// even one pointing at a directory, is refused: trellis writes through no
+/// links, and a dangling one would be replaced.
 fn output_dir(options: &NewOptions, base: &Path) -> Result<PathBuf, InputError> {
     let out = options
         .dir
         .clone()
         .unwrap_or_else(|| base.join(&options.name));
-    if out.exists() && !out.is_dir() {
+    let meta = std::fs::symlink_metadata(&out);
+    if meta.as_ref().is_ok_and(|m| m.file_type().is_symlink()) {
+        let points_to = std::fs::read_link(&out)
+            .map(|t| t.display().to_string())
+            .unwrap_or_default();
+        return Err(InputError::new(format!(
+            "{} is a symbolic link (to `{points_to}`); trellis does not write through links",
+            out.display()
+        ))
+        .help("pass the directory itself with --dir, or remove the link"));
+    }
+    if meta.is_ok_and(|m| !m.is_dir()) {
         return Err(InputError::new(format!(
             "--dir {}: exists and is not a directory",
             out.display()
@@ -165,16 +219,16 @@ fn new_contract(
     scratch: &Path,
 ) -> anyhow::Result<NewContract> {
     match &options.proto {
-        Some(path) => given_contract(path, &options.name),
+        Some(path) => given_contract(path, &options.name, options.limits.max_input_bytes),
         None => starter_contract(template, options, scratch),
     }
 }
 
 /// `--proto FILE`, placed under `api/` by its package.
-fn given_contract(path: &Path, service: &str) -> anyhow::Result<NewContract> {
+fn given_contract(path: &Path, service: &str, max_bytes: u64) -> anyhow::Result<NewContract> {
     let shown = path.display().to_string();
-    let parsed = proto::parse_file(path, &shown)?;
-    let text = std::fs::read_to_string(path)?;
+    let parsed = proto::parse_file(path, &shown, max_bytes)?;
+    let text = limits::read_input(path, &shown, max_bytes)?;
     let base_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -203,7 +257,13 @@ fn starter_contract(
     let proto_file = format!("api/{snake}/v1/{snake}.proto");
     let identity = Identity::new(&options.name, proto_file.clone(), true);
     let variables = variables_for(template, options, &identity)?;
-    let text = render::render_starter(template, &identity, &variables)?.ok_or_else(|| {
+    let text = render::render_starter(
+        template,
+        &identity,
+        &variables,
+        options.limits.max_output_bytes,
+    )?
+    .ok_or_else(|| {
         InputError::new(format!(
             "template `{}` has no starter contract",
             template.manifest.name
@@ -211,8 +271,11 @@ fn starter_contract(
         .help("pass the contract with --proto FILE")
     })?;
     let path = scratch.join(format!("{snake}.proto"));
-    std::fs::write(&path, &text)?;
-    let parsed = proto::parse_file(&path, &proto_file)?;
+    std::fs::write(&path, &text).map_err(|e| {
+        InputError::new(format!("cannot write {}: {e}", path.display()))
+            .help("check free space in the temporary directory (TMPDIR)")
+    })?;
+    let parsed = proto::parse_file(&path, &proto_file, options.limits.max_input_bytes)?;
     Ok(NewContract {
         text,
         proto_file,
@@ -237,6 +300,7 @@ fn render_new_service(
         variables: &variables,
         contract: &contract.parsed,
         rpc_names: &rpc_names,
+        max_output_bytes: options.limits.max_output_bytes,
     })?;
     let mut all = vec![RenderedFile {
         path: contract.proto_file.clone(),
@@ -278,21 +342,25 @@ fn plan_new_files(
     out: &Path,
     files: Vec<RenderedFile>,
     force: bool,
+    recovered: &[staging::Recovered],
 ) -> Result<(Vec<PlannedFile>, Vec<String>), InputError> {
     let mut plan = Vec::new();
     let mut conflicts = Vec::new();
     for file in files {
         apply::check_no_symlinks(out, &file.path)
             .map_err(|why| InputError::new(why).help("remove the link or choose another --dir"))?;
-        let target = out.join(&file.path);
-        let action = match std::fs::read(&target) {
-            Ok(existing) if existing == file.content.as_bytes() => Action::Unchanged,
-            Ok(_) if force => Action::Overwrite,
-            Ok(_) => {
+        // A dry run plans against what the real run would see after its
+        // undo of an interrupted run, so that both agree.
+        let existing = staging::content_after(recovered, &file.path)
+            .unwrap_or_else(|| std::fs::read(out.join(&file.path)).ok());
+        let action = match existing {
+            Some(existing) if existing == file.content.as_bytes() => Action::Unchanged,
+            Some(_) if force => Action::Overwrite,
+            Some(_) => {
                 conflicts.push(file.path.clone());
                 Action::Skip
             }
-            Err(_) => Action::Create,
+            None => Action::Create,
         };
         plan.push(PlannedFile {
             path: file.path,
@@ -380,19 +448,17 @@ fn build_state(
 
 /// `trellis sync [SERVICE_DIR]`.
 pub fn sync(dir: &Path, options: &SyncOptions) -> anyhow::Result<Outcome> {
+    let _lock = staging::OutputLock::acquire(dir)?;
+    let recovered = staging::recover(dir, options.dry_run)?;
     let previous = State::load(dir)?;
-    let template = template::reload(&previous.template.origin, &template::cache_root())?;
+    let limits = options.limits;
+    let template = template::reload(&previous.template.origin, &template::cache_root(), &limits)?;
     let proto_path = dir.join(&previous.identity.proto_file);
-    let contract = proto::parse_file(&proto_path, &previous.identity.proto_file)?;
-    let contract_text = std::fs::read_to_string(&proto_path)?;
+    let shown = previous.identity.proto_file.clone();
+    let contract = proto::parse_file(&proto_path, &shown, limits.max_input_bytes)?;
+    let contract_text = limits::read_input(&proto_path, &shown, limits.max_input_bytes)?;
     let rpc_names = render::assign_rpc_names(&contract, &previous.rpcs);
-    let rendered = render::render(&RenderInput {
-        template: &template,
-        identity: &previous.identity,
-        variables: &previous.variables,
-        contract: &contract,
-        rpc_names: &rpc_names,
-    })?;
+    let rendered = render_sync_within(&template, &previous, &contract, &rpc_names, &limits)?;
 
     let mut plan = Vec::new();
     let mut written = Vec::new();
@@ -490,8 +556,10 @@ pub fn sync(dir: &Path, options: &SyncOptions) -> anyhow::Result<Outcome> {
         dry_run: options.dry_run,
         files: plan,
         removed_rpcs,
+        recovered,
         steps: Vec::new(),
         next: Vec::new(),
+        refused: None,
     };
     if options.dry_run {
         return Ok(outcome);
@@ -510,6 +578,37 @@ pub fn sync(dir: &Path, options: &SyncOptions) -> anyhow::Result<Outcome> {
         );
     }
     Ok(outcome)
+}
+
+/// `sync`'s rendering, under the render budget (a thread it can give up on).
+fn render_sync_within(
+    template: &Template,
+    previous: &State,
+    contract: &proto::Contract,
+    rpc_names: &BTreeMap<String, RpcRecord>,
+    limits: &limits::Limits,
+) -> Result<Vec<RenderedFile>, InputError> {
+    let (template, previous, contract, rpc_names) = (
+        template.clone(),
+        previous.clone(),
+        contract.clone(),
+        rpc_names.clone(),
+    );
+    let max_output_bytes = limits.max_output_bytes;
+    limits::within(
+        limits.render_timeout,
+        &format!("rendering template `{}`", template.manifest.name),
+        move || {
+            render::render(&RenderInput {
+                template: &template,
+                identity: &previous.identity,
+                variables: &previous.variables,
+                contract: &contract,
+                rpc_names: &rpc_names,
+                max_output_bytes,
+            })
+        },
+    )?
 }
 
 fn step_commands(template: &Template, dir: &Path, sync_only: bool) -> Vec<String> {
@@ -619,6 +718,14 @@ pub fn render_text(outcome: &Outcome) -> String {
     let mut text = String::new();
     let verb = if outcome.dry_run { "would " } else { "" };
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for recovered in &outcome.recovered {
+        text.push_str(&format!(
+            "{verb}recover an interrupted run: restore {}, remove {}, delete {}\n",
+            list_or_none(&recovered.restored),
+            list_or_none(&recovered.removed),
+            recovered.staging.display()
+        ));
+    }
     for file in &outcome.files {
         *counts.entry(file.action.to_string()).or_default() += 1;
         if file.action == Action::Unchanged {
@@ -672,6 +779,12 @@ pub fn render_text(outcome: &Outcome) -> String {
             outcome.template
         ));
     }
+    if let Some(refused) = &outcome.refused {
+        text.push_str(&format!(
+            "the real run would write nothing: {}\n",
+            refused.message
+        ));
+    }
     if !outcome.next.is_empty() {
         text.push_str("next:\n");
         for command in &outcome.next {
@@ -679,6 +792,27 @@ pub fn render_text(outcome: &Outcome) -> String {
         }
     }
     text
+}
+
+/// Said even when the run then stops: the undo already happened.
+fn recovery_note(recovered: &[staging::Recovered], dry_run: bool) -> Option<String> {
+    let first = recovered.first()?;
+    let verb = if dry_run { "would undo" } else { "undid" };
+    Some(format!(
+        "trellis first {verb} an interrupted run (restored {}, removed {}, {} staging director{})",
+        list_or_none(&first.restored),
+        list_or_none(&first.removed),
+        recovered.len(),
+        if recovered.len() == 1 { "y" } else { "ies" }
+    ))
+}
+
+fn list_or_none(paths: &[String]) -> String {
+    if paths.is_empty() {
+        "nothing".to_string()
+    } else {
+        paths.join(", ")
+    }
 }
 
 #[cfg(test)]
@@ -709,7 +843,7 @@ mod tests {
         let actions =
             |plan: &[PlannedFile]| -> Vec<Action> { plan.iter().map(|f| f.action).collect() };
 
-        let (plan, conflicts) = plan_new_files(out.path(), files(), false).unwrap();
+        let (plan, conflicts) = plan_new_files(out.path(), files(), false, &[]).unwrap();
         assert_eq!(
             actions(&plan),
             [Action::Unchanged, Action::Skip, Action::Create]
@@ -717,7 +851,7 @@ mod tests {
         assert_eq!(plan[1].reason.as_deref(), Some("exists"));
         assert_eq!(conflicts, ["edited.go"]);
 
-        let (plan, conflicts) = plan_new_files(out.path(), files(), true).unwrap();
+        let (plan, conflicts) = plan_new_files(out.path(), files(), true, &[]).unwrap();
         assert_eq!(
             actions(&plan),
             [Action::Unchanged, Action::Overwrite, Action::Create]

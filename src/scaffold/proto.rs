@@ -93,12 +93,8 @@ const WELL_KNOWN: &[(&str, &str)] = &[
 
 /// Parses and checks `path` (its imports are looked up beside it and among
 /// the well-known types). `shown` is the name used in error messages.
-pub fn parse_file(path: &Path, shown: &str) -> Result<Contract, InputError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        InputError::new(format!("cannot read {shown}: {e}"))
-            .in_file(shown)
-            .help("pass the path of an existing .proto file")
-    })?;
+pub fn parse_file(path: &Path, shown: &str, max_bytes: u64) -> Result<Contract, InputError> {
+    let text = super::limits::read_input(path, shown, max_bytes)?;
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -107,15 +103,53 @@ pub fn parse_file(path: &Path, shown: &str) -> Result<Contract, InputError> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut compiler = protox::Compiler::new([dir]).map_err(|e| {
-        InputError::new(format!("cannot read the directory of {shown}: {e}")).in_file(shown)
-    })?;
+    let mut resolver = protox::file::ChainFileResolver::new();
+    resolver.add(BoundedResolver {
+        dir: dir.to_path_buf(),
+        main_name: file_name.clone(),
+        main_text: text.clone(),
+        max_bytes,
+    });
+    resolver.add(protox::file::GoogleFileResolver::new());
+    let mut compiler = protox::Compiler::with_file_resolver(resolver);
     compiler.include_imports(true);
     if let Err(err) = compiler.open_file(&file_name) {
         return Err(proto_error(&err, shown, &text));
     }
     let pool = compiler.descriptor_pool();
     contract_from_pool(&pool, &file_name, shown)
+}
+
+/// Serves the contract from the text already read, and imports beside it
+/// only when they are regular files within the limit: protox's own
+/// resolver would open a FIFO named `x.proto` and wait forever.
+struct BoundedResolver {
+    dir: std::path::PathBuf,
+    main_name: String,
+    main_text: String,
+    max_bytes: u64,
+}
+
+impl protox::file::FileResolver for BoundedResolver {
+    fn open_file(&self, name: &str) -> Result<protox::file::File, protox::Error> {
+        if name == self.main_name {
+            return protox::file::File::from_source(name, &self.main_text);
+        }
+        if super::template::check_relative(name).is_err() {
+            return Err(protox::Error::file_not_found(name));
+        }
+        let path = self.dir.join(name);
+        match super::limits::read_regular(&path, self.max_bytes) {
+            Ok(text) => protox::file::File::from_source(name, &text),
+            Err(super::limits::ReadRefused::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(protox::Error::file_not_found(name))
+            }
+            Err(refused) => Err(protox::Error::new(format!(
+                "cannot read {}: {refused}",
+                path.display()
+            ))),
+        }
+    }
 }
 
 fn contract_from_pool(
@@ -232,7 +266,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.proto");
         std::fs::write(&path, text).unwrap();
-        parse_file(&path, "x.proto")
+        parse_file(&path, "x.proto", 1 << 20)
     }
 
     #[test]

@@ -189,6 +189,8 @@ pub struct RenderInput<'a> {
     pub variables: &'a BTreeMap<String, serde_json::Value>,
     pub contract: &'a Contract,
     pub rpc_names: &'a BTreeMap<String, RpcRecord>,
+    /// The most all rendered files together may hold.
+    pub max_output_bytes: u64,
 }
 
 /// Renders every file of the template for this contract.
@@ -215,6 +217,11 @@ pub fn render(input: &RenderInput) -> Result<Vec<RenderedFile>, InputError> {
     let mut tera = tera::Tera::default();
     tera.autoescape_on(Vec::<&str>::new());
     let mut rendered = Vec::new();
+    let mut budget = OutputBudget {
+        template: &template.manifest.name,
+        left: input.max_output_bytes,
+        limit: input.max_output_bytes,
+    };
     for spec in &template.manifest.files {
         if let Some(flag) = &spec.when {
             let enabled = match ctx.get(flag) {
@@ -240,9 +247,7 @@ pub fn render(input: &RenderInput) -> Result<Vec<RenderedFile>, InputError> {
         match spec.each {
             None => {
                 let path = render_path(&tera, &spec.dest, &ctx, &template.manifest.name)?;
-                let content = tera
-                    .render(&spec.src, &ctx)
-                    .map_err(|e| template_error(&template.manifest.name, &spec.src, &e))?;
+                let content = budget.render(&tera, &spec.src, &ctx)?;
                 rendered.push(RenderedFile {
                     path,
                     content: tidy_end(content),
@@ -257,9 +262,7 @@ pub fn render(input: &RenderInput) -> Result<Vec<RenderedFile>, InputError> {
                         local.insert("svc", service);
                         local.insert("rpc", rpc);
                         let path = render_path(&tera, &spec.dest, &local, &template.manifest.name)?;
-                        let content = tera
-                            .render(&spec.src, &local)
-                            .map_err(|e| template_error(&template.manifest.name, &spec.src, &e))?;
+                        let content = budget.render(&tera, &spec.src, &local)?;
                         rendered.push(RenderedFile {
                             path,
                             content: tidy_end(content),
@@ -284,11 +287,87 @@ pub fn render(input: &RenderInput) -> Result<Vec<RenderedFile>, InputError> {
     Ok(rendered)
 }
 
+/// What rendered files may still add up to. Rendering writes into a
+/// buffer that refuses to grow past it, so a template that repeats without
+/// end stops there instead of filling memory.
+struct OutputBudget<'a> {
+    template: &'a str,
+    left: u64,
+    limit: u64,
+}
+
+/// The error a [`CappedBuffer`] returns when the budget is spent.
+#[derive(Debug, thiserror::Error)]
+#[error("output budget exhausted")]
+struct BudgetExhausted;
+
+struct CappedBuffer<'a> {
+    bytes: Vec<u8>,
+    left: &'a mut u64,
+}
+
+impl std::io::Write for CappedBuffer<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self.left.checked_sub(buf.len() as u64) {
+            Some(left) => {
+                *self.left = left;
+                self.bytes.extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            None => Err(std::io::Error::other(BudgetExhausted)),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl OutputBudget<'_> {
+    fn render(
+        &mut self,
+        tera: &tera::Tera,
+        file: &str,
+        ctx: &tera::Context,
+    ) -> Result<String, InputError> {
+        let mut buffer = CappedBuffer {
+            bytes: Vec::new(),
+            left: &mut self.left,
+        };
+        match tera.render_to(file, ctx, &mut buffer) {
+            Ok(()) => Ok(String::from_utf8_lossy(&buffer.bytes).into_owned()),
+            Err(err) if exhausted(&err) => Err(InputError::new(format!(
+                "template `{}`: the rendered files exceed {} bytes (at `{file}`)",
+                self.template, self.limit
+            ))
+            .help("a template that repeats without end, or a very large contract; raise the limit with --max-output-bytes (TRELLIS_MAX_OUTPUT_BYTES) if it is legitimate")),
+            Err(err) => Err(template_error(self.template, file, &err)),
+        }
+    }
+}
+
+fn exhausted(err: &tera::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(cause) = source {
+        if cause.is::<BudgetExhausted>()
+            || cause
+                .downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .is_some_and(|inner| inner.is::<BudgetExhausted>())
+        {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
+}
+
 /// Renders the starter contract of a template.
 pub fn render_starter(
     template: &Template,
     identity: &Identity,
     variables: &BTreeMap<String, serde_json::Value>,
+    max_output_bytes: u64,
 ) -> Result<Option<String>, InputError> {
     let Some(src) = &template.manifest.starter_proto else {
         return Ok(None);
@@ -301,9 +380,16 @@ pub fn render_starter(
         .files
         .get(src)
         .ok_or_else(|| InputError::new(format!("template source `{src}` is missing")))?;
-    tera::Tera::one_off(text, &ctx, false)
-        .map(Some)
-        .map_err(|e| template_error(&template.manifest.name, src, &e))
+    let mut tera = tera::Tera::default();
+    tera.autoescape_on(Vec::<&str>::new());
+    tera.add_raw_template(src, text)
+        .map_err(|e| template_error(&template.manifest.name, src, &e))?;
+    let mut budget = OutputBudget {
+        template: &template.manifest.name,
+        left: max_output_bytes,
+        limit: max_output_bytes,
+    };
+    budget.render(&tera, src, &ctx).map(Some)
 }
 
 /// Template control lines leave blank lines at the end; files end with one newline.
@@ -325,7 +411,7 @@ fn render_path(
     let path = tera
         .render_str(dest, ctx, false)
         .map_err(|e| template_error(template, dest, &e))?;
-    if let Err(why) = super::template::check_relative(&path) {
+    if let Err(why) = super::template::check_destination(&path) {
         return Err(InputError::new(format!(
             "template `{template}`: destination `{dest}` renders to `{path}`, which {why}"
         ))

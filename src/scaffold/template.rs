@@ -2,6 +2,7 @@
 //! (built in, a directory, a git repository at a pinned revision) and its
 //! files, loaded into memory and checked before anything is rendered.
 
+use super::limits::{Limits, MAX_TEMPLATE_DEPTH, ReadRefused, read_input, read_regular};
 use crate::error::{InputError, did_you_mean};
 use include_dir::{Dir, include_dir};
 use serde::{Deserialize, Serialize};
@@ -167,16 +168,20 @@ pub fn builtin_names() -> Vec<String> {
 }
 
 /// Resolves `--template`: a built-in name, a directory, or `GIT_URL[@REV]`.
-pub fn resolve(spec: Option<&str>, cache_root: &Path) -> Result<Template, InputError> {
+pub fn resolve(
+    spec: Option<&str>,
+    cache_root: &Path,
+    limits: &Limits,
+) -> Result<Template, InputError> {
     let spec = spec.unwrap_or(DEFAULT_TEMPLATE);
     if let Some((url, rev)) = parse_git_spec(spec) {
-        let (dir, commit) = super::git_source::fetch(&url, rev.as_deref(), cache_root)?;
+        let (dir, commit) = super::git_source::fetch(&url, rev.as_deref(), cache_root, limits)?;
         let origin = Origin::Git {
             url,
             rev: rev.unwrap_or_else(|| "HEAD".to_string()),
             commit,
         };
-        return load_dir(&dir, origin);
+        return load_dir(&dir, origin, limits);
     }
     let path = Path::new(spec);
     if path.is_dir() {
@@ -186,6 +191,7 @@ pub fn resolve(spec: Option<&str>, cache_root: &Path) -> Result<Template, InputE
             Origin::Dir {
                 path: absolute.display().to_string(),
             },
+            limits,
         );
     }
     if BUILTIN.get_dir(spec).is_some() && !spec.contains('/') {
@@ -206,13 +212,13 @@ pub fn resolve(spec: Option<&str>, cache_root: &Path) -> Result<Template, InputE
 }
 
 /// Loads a template recorded in a state file.
-pub fn reload(origin: &Origin, cache_root: &Path) -> Result<Template, InputError> {
+pub fn reload(origin: &Origin, cache_root: &Path, limits: &Limits) -> Result<Template, InputError> {
     match origin {
         Origin::Builtin { name } => load_builtin(name),
-        Origin::Dir { path } => load_dir(Path::new(path), origin.clone()),
+        Origin::Dir { path } => load_dir(Path::new(path), origin.clone(), limits),
         Origin::Git { url, commit, .. } => {
-            let (dir, _) = super::git_source::fetch(url, Some(commit), cache_root)?;
-            load_dir(&dir, origin.clone())
+            let (dir, _) = super::git_source::fetch(url, Some(commit), cache_root, limits)?;
+            load_dir(&dir, origin.clone(), limits)
         }
     }
 }
@@ -280,22 +286,37 @@ fn collect_embedded(dir: &Dir<'static>, prefix: &Path, out: &mut BTreeMap<String
     }
 }
 
-fn load_dir(dir: &Path, origin: Origin) -> Result<Template, InputError> {
+fn load_dir(dir: &Path, origin: Origin, limits: &Limits) -> Result<Template, InputError> {
     let manifest_path = dir.join("template.yaml");
-    let manifest_text = std::fs::read_to_string(&manifest_path).map_err(|e| {
-        InputError::new(format!("cannot read {}: {e}", manifest_path.display()))
-            .help("a template directory holds template.yaml and a files/ directory")
-    })?;
+    for part in ["template.yaml", "versions.yaml", "files"] {
+        refuse_link(&dir.join(part))?;
+    }
+    let manifest_text = match read_regular(&manifest_path, limits.max_input_bytes) {
+        Ok(text) => text,
+        Err(ReadRefused::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(
+                InputError::new(format!("cannot read {}: {e}", manifest_path.display()))
+                    .help("a template directory holds template.yaml and a files/ directory"),
+            );
+        }
+        Err(_) => {
+            let shown = manifest_path.display().to_string();
+            return Err(read_input(&manifest_path, &shown, limits.max_input_bytes).unwrap_err());
+        }
+    };
     let manifest = parse_manifest(&manifest_text, &manifest_path)?;
     let versions_path = dir.join("versions.yaml");
-    let versions = match std::fs::read_to_string(&versions_path) {
-        Ok(text) => parse_versions(&text, &versions_path)?,
-        Err(_) => serde_json::Value::Object(Default::default()),
+    let versions = if std::fs::symlink_metadata(&versions_path).is_ok() {
+        let shown = versions_path.display().to_string();
+        let text = read_input(&versions_path, &shown, limits.max_input_bytes)?;
+        parse_versions(&text, &versions_path)?
+    } else {
+        serde_json::Value::Object(Default::default())
     };
     let files_dir = dir.join("files");
     let mut files = BTreeMap::new();
     if files_dir.exists() {
-        read_tree(&files_dir, &files_dir, &mut files)?;
+        read_tree(&files_dir, &files_dir, limits, &mut files)?;
     }
     let template = Template {
         manifest,
@@ -307,38 +328,53 @@ fn load_dir(dir: &Path, origin: Origin) -> Result<Template, InputError> {
     Ok(template)
 }
 
+/// A template reaches nothing outside its own directory: a link anywhere
+/// in it (its manifest, its versions table, `files/` itself) could copy
+/// the user's files into the service.
+fn refuse_link(path: &Path) -> Result<(), InputError> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => Err(InputError::new(format!(
+            "template file {} is a symbolic link",
+            path.display()
+        ))
+        .in_file(path)
+        .help("templates may not contain symbolic links; copy the file into the template instead")),
+        _ => Ok(()),
+    }
+}
+
 /// Reads every file under `root`, refusing symlinks (a template must not
 /// reach outside its own directory).
 fn read_tree(
     root: &Path,
     dir: &Path,
+    limits: &Limits,
     out: &mut BTreeMap<String, String>,
 ) -> Result<(), InputError> {
+    let depth = dir
+        .strip_prefix(root)
+        .map_or(0, |rel| rel.components().count());
+    if depth > MAX_TEMPLATE_DEPTH {
+        return Err(InputError::new(format!(
+            "template directory {} is nested more than {MAX_TEMPLATE_DEPTH} levels deep",
+            dir.display()
+        ))
+        .help("flatten the template's files/ directory"));
+    }
     let entries = std::fs::read_dir(dir)
         .map_err(|e| InputError::new(format!("cannot read {}: {e}", dir.display())))?;
     for entry in entries {
         let entry =
             entry.map_err(|e| InputError::new(format!("cannot read {}: {e}", dir.display())))?;
         let path = entry.path();
+        refuse_link(&path)?;
         let meta = std::fs::symlink_metadata(&path)
             .map_err(|e| InputError::new(format!("cannot read {}: {e}", path.display())))?;
-        if meta.file_type().is_symlink() {
-            return Err(InputError::new(format!(
-                "template file {} is a symbolic link",
-                path.display()
-            ))
-            .in_file(&path)
-            .help(
-                "templates may not contain symbolic links; copy the file into the template instead",
-            ));
-        }
         if meta.is_dir() {
-            read_tree(root, &path, out)?;
+            read_tree(root, &path, limits, out)?;
         } else {
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                InputError::new(format!("cannot read {}: {e}", path.display()))
-                    .help("template files must be UTF-8 text")
-            })?;
+            let shown = path.display().to_string();
+            let text = read_input(&path, &shown, limits.max_input_bytes)?;
             let rel = path.strip_prefix(root).unwrap_or(&path);
             out.insert(slash(rel), text);
         }
@@ -392,10 +428,10 @@ fn check(template: &Template, manifest_path: &Path) -> Result<(), InputError> {
         }
     }
     for file in &manifest.files {
-        if let Err(why) = check_relative(&file.dest) {
+        if let Err(why) = check_destination(&file.dest) {
             return err(
                 format!("template destination `{}` {why}", file.dest),
-                "destinations are relative to the new service directory and may not leave it",
+                "destinations are relative to the new service directory, may not leave it and may not touch .git, .hg or .svn",
             );
         }
     }
@@ -466,6 +502,30 @@ pub fn check_relative(path: &str) -> Result<(), &'static str> {
             Component::ParentDir => return Err("escapes the output directory with `..`"),
             Component::RootDir | Component::Prefix(_) => return Err("is absolute"),
         }
+    }
+    Ok(())
+}
+
+/// Version-control metadata directories: a template that writes
+/// `.git/config` (with `core.fsmonitor`, say) or a `.git` file pointing
+/// elsewhere runs its own commands at the first `git status`, without
+/// `--trust`.
+const VCS_DIRS: &[&str] = &[".git", ".hg", ".svn"];
+
+/// A destination is acceptable when it is relative, never climbs with `..`
+/// and goes nowhere near version-control metadata.
+pub fn check_destination(path: &str) -> Result<(), &'static str> {
+    check_relative(path)?;
+    let vcs = path.split('/').any(|part| {
+        // Case-insensitive file systems and Windows' trailing dots and
+        // spaces make `.GIT` and `.git.` the same directory.
+        let part = part.trim_end_matches(['.', ' ']);
+        VCS_DIRS.iter().any(|dir| part.eq_ignore_ascii_case(dir))
+    });
+    if vcs {
+        return Err(
+            "is version-control metadata (.git, .hg, .svn), which a template may not write",
+        );
     }
     Ok(())
 }
@@ -661,5 +721,23 @@ mod tests {
         assert!(check_relative("a/../../x").is_err());
         assert!(check_relative("/etc/passwd").is_err());
         assert!(check_relative("").is_err());
+    }
+
+    #[test]
+    fn destinations_stay_out_of_version_control_metadata() {
+        assert!(check_destination(".gitignore").is_ok());
+        assert!(check_destination("docs/.github/x.yml").is_ok());
+        for refused in [
+            ".git/config",
+            ".git",
+            "sub/.git/hooks/pre-commit",
+            ".GIT/config",
+            ".git./config",
+            ".hg/hgrc",
+            ".svn/entries",
+            "./.git/config",
+        ] {
+            assert!(check_destination(refused).is_err(), "{refused}");
+        }
     }
 }

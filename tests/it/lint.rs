@@ -842,9 +842,11 @@ fn syntax_errors_in_bodies_no_rule_reads_need_parse_all_bodies() {
     );
 }
 
-/// `trellis lint | head`: a reader that goes away is not an internal error.
+/// `trellis lint | head`: the reader went away, so the output is
+/// incomplete; a gate must report that neither as a clean run (exit 0) nor
+/// as a bug in trellis (exit 3), but as an input/output error (exit 2).
 #[test]
-fn a_closed_pipe_is_not_an_internal_error() {
+fn a_closed_pipe_is_an_input_output_error() {
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("trellis"))
         .args(["lint", "--no-cache", "--format", "json", "-C"])
         .arg(fixture("shop"))
@@ -857,7 +859,48 @@ fn a_closed_pipe_is_not_an_internal_error() {
     let output = child.wait_with_output().unwrap();
     let stderr = stderr_of(&output);
     assert!(!stderr.contains("internal error"), "{stderr}");
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("standard output"), "{stderr}");
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+}
+
+/// `trellis lint > /dev/full` and friends: exit 2 naming where the output
+/// went, not "a bug in trellis".
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_output_is_an_input_output_error_naming_it() {
+    let full = || std::fs::File::create("/dev/full").unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("trellis");
+    let service = fixture("shop");
+    let runs = [
+        std::process::Command::new(&bin)
+            .args(["lint", "--no-cache", "-C"])
+            .arg(&service)
+            .stdout(full())
+            .output()
+            .unwrap(),
+        std::process::Command::new(&bin)
+            .args(["init", "--stdout", "-C"])
+            .arg(&service)
+            .stdout(full())
+            .output()
+            .unwrap(),
+        std::process::Command::new(&bin)
+            .args(["completions", "bash"])
+            .stdout(full())
+            .output()
+            .unwrap(),
+        std::process::Command::new(&bin)
+            .args(["rules"])
+            .stdout(full())
+            .output()
+            .unwrap(),
+    ];
+    for output in &runs {
+        let stderr = stderr_of(output);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(!stderr.contains("internal error"), "{stderr}");
+        assert!(stderr.contains("/dev/full"), "{stderr}");
+    }
 }
 
 /// Methods whose signature a generated server interface of another package

@@ -15,6 +15,7 @@ mod lint;
 mod packaging;
 mod report;
 mod scaffold;
+mod scaffold_faults;
 mod scaffold_lint;
 mod score;
 mod services;
