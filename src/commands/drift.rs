@@ -4,7 +4,6 @@ use super::{ALL_REPORT_FORMATS, Context};
 use crate::cli::{DriftArgs, OutputFormat};
 use crate::drift::{DriftOptions, fix};
 use crate::error::exit;
-use std::io::Write;
 
 pub fn run(ctx: &Context, args: &DriftArgs) -> anyhow::Result<i32> {
     let format = ctx.format("drift", ALL_REPORT_FORMATS, OutputFormat::Text)?;
@@ -44,9 +43,7 @@ pub fn run(ctx: &Context, args: &DriftArgs) -> anyhow::Result<i32> {
 }
 
 fn print_diff(plan: &fix::Plan) -> anyhow::Result<i32> {
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(fix::diff(plan).as_bytes())?;
-    stdout.flush()?;
+    super::output::print(&fix::diff(plan))?;
     Ok(if plan.changes.is_empty() {
         exit::CLEAN
     } else {
