@@ -8,6 +8,9 @@ use crate::error::InputError;
 use crate::repo::{Language, Repo};
 use rayon::prelude::*;
 
+/// The environment variable that lets drift run `cargo metadata` (value `1`).
+pub const CARGO_METADATA_ENV: &str = "TRELLIS_CARGO_METADATA";
+
 /// One go.mod file and who it belongs to.
 #[derive(Debug, Clone)]
 pub struct GoModule {
@@ -156,9 +159,13 @@ impl Facts {
     }
 
     /// Gives `workspace = true` dependencies the requirement they inherit:
-    /// from `cargo metadata` where a workspace exists and cargo runs (it
-    /// knows renames, globs and excludes), else from the nearest
-    /// `[workspace.dependencies]` above the member.
+    /// from the nearest `[workspace.dependencies]` above the member, and
+    /// first from `cargo metadata` when the user opted in with
+    /// [`CARGO_METADATA_ENV`] (it knows renames, globs and excludes).
+    ///
+    /// Not by default: cargo through rustup runs whatever toolchain the
+    /// analysed repository's rust-toolchain.toml names (even a path inside
+    /// the repository), so reviewing a repository would run its code.
     fn resolve_workspaces(&mut self, repo: &Repo) {
         let roots: Vec<String> = self
             .manifests
@@ -169,6 +176,8 @@ impl Facts {
         if roots.is_empty() {
             return;
         }
+        let cargo_allowed = std::env::var_os(CARGO_METADATA_ENV).is_some_and(|v| v == "1");
+        let roots = if cargo_allowed { roots } else { Vec::new() };
         let mut used_cargo = 0;
         let mut failures = Vec::new();
         for root in &roots {
@@ -236,7 +245,11 @@ impl Facts {
                 }
             }
         }
-        self.workspace_resolution = Some(if failures.is_empty() {
+        self.workspace_resolution = Some(if !cargo_allowed {
+            format!(
+                "own parser (cargo metadata not run: it would run the toolchain the repository's rust-toolchain.toml names; {CARGO_METADATA_ENV}=1 allows it)"
+            )
+        } else if failures.is_empty() {
             format!(
                 "cargo metadata ({used_cargo} workspace{})",
                 if used_cargo == 1 { "" } else { "s" }

@@ -945,33 +945,58 @@ fn repeated_drift_is_one_finding_with_related_places() {
 }
 
 #[test]
-fn rust_workspaces_resolve_with_or_without_cargo() {
+fn rust_workspaces_resolve_without_cargo_unless_allowed() {
     let dir = fixture("drift/drift-version-mismatch/workspace-fail");
-    let (json, _) = drift_json(&dir, &[]);
-    assert!(
-        json["stats"]["Rust workspaces"]
+    // A `cargo` that leaves a mark: by default it must never run, as cargo
+    // through rustup runs the toolchain the analysed repository names.
+    let bin = tempfile::tempdir().unwrap();
+    let mark = bin.path().join("cargo-ran");
+    let fake = bin.path().join("cargo");
+    std::fs::write(
+        &fake,
+        format!("#!/bin/sh\n: > '{}'\nexit 1\n", mark.display()),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let run = |allow: bool, path: &str| {
+        let mut cmd = trellis();
+        cmd.arg("-C")
+            .arg(&dir)
+            .args(["drift", "--format", "json"])
+            .env_remove("CARGO")
+            .env_remove("TRELLIS_CARGO_METADATA")
+            .env("PATH", path);
+        if allow {
+            cmd.env("TRELLIS_CARGO_METADATA", "1");
+        }
+        let output = cmd.output().unwrap();
+        let json: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+        let resolution = json["stats"]["Rust workspaces"]
             .as_str()
             .unwrap()
-            .starts_with("cargo metadata")
-    );
-    let with_cargo = messages(&json, "drift-version-mismatch");
-    let output = trellis()
-        .arg("-C")
-        .arg(&dir)
-        .args(["drift", "--format", "json"])
-        .env_remove("CARGO")
-        .env("PATH", "/nonexistent")
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+            .to_string();
+        (resolution, messages(&json, "drift-version-mismatch"))
+    };
+    let fake_path = bin.path().to_str().unwrap();
+    let (resolution, own) = run(false, fake_path);
+    assert!(!mark.exists(), "cargo ran without being allowed");
+    assert!(resolution.starts_with("own parser"), "{resolution}");
     assert!(
-        json["stats"]["Rust workspaces"]
-            .as_str()
-            .unwrap()
-            .starts_with("own parser")
+        resolution.contains("TRELLIS_CARGO_METADATA=1"),
+        "{resolution}"
     );
-    assert_eq!(messages(&json, "drift-version-mismatch"), with_cargo);
-    assert_eq!(with_cargo.len(), 1);
+    assert_eq!(own.len(), 1);
+
+    let (resolution, _) = run(true, fake_path);
+    assert!(mark.exists(), "allowed, cargo is asked");
+    assert!(resolution.contains("cargo metadata failed"), "{resolution}");
+
+    // With the real cargo, allowed: the same answer as the own parser.
+    let real_path = std::env::var("PATH").unwrap();
+    let (resolution, with_cargo) = run(true, &real_path);
+    assert!(resolution.starts_with("cargo metadata"), "{resolution}");
+    assert_eq!(with_cargo, own);
 }
 
 /// Applies one edit of a finding's fix (1-based line and columns, counted
