@@ -5,7 +5,7 @@ mod github;
 mod json;
 mod junit;
 mod level;
-mod markdown;
+pub(crate) mod markdown;
 mod paths;
 mod sarif;
 pub mod sink;
