@@ -38,6 +38,33 @@ pub struct WorkFile {
     pub path: String,
     pub dir: String,
     pub parsed: GoWork,
+    /// The `use` directives whose directory holds no go.mod on disk, and why.
+    pub missing_uses: Vec<(super::gomod::Setting, String)>,
+}
+
+/// The `use` directives of a go.work whose directory is missing or has no
+/// go.mod: the go command refuses to load such a workspace. Checked on disk,
+/// not against the walk, so a directory left out by `exclude:` still counts.
+fn missing_uses(
+    root: &std::path::Path,
+    dir: &str,
+    work: &GoWork,
+) -> Vec<(super::gomod::Setting, String)> {
+    let base = root.join(dir);
+    work.uses
+        .iter()
+        .filter_map(|used| {
+            let target = base.join(&used.value);
+            let why = match std::fs::metadata(&target) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => "does not exist",
+                Err(_) => return None,
+                Ok(meta) if !meta.is_dir() => "is not a directory",
+                Ok(_) if target.join("go.mod").is_file() => return None,
+                Ok(_) => "has no go.mod",
+            };
+            Some((used.clone(), why.to_string()))
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone)]
@@ -122,12 +149,16 @@ impl Facts {
                         parsed: GoSum::parse(&text)
                             .map_err(|e| e.into_input_error(&path, &text))?,
                     }),
-                    "go.work" => Parsed::Work(WorkFile {
-                        path: rel.to_string(),
-                        dir,
-                        parsed: parse_go_work(&text)
-                            .map_err(|e| e.into_input_error(&path, &text))?,
-                    }),
+                    "go.work" => {
+                        let parsed =
+                            parse_go_work(&text).map_err(|e| e.into_input_error(&path, &text))?;
+                        Parsed::Work(WorkFile {
+                            path: rel.to_string(),
+                            missing_uses: missing_uses(&repo.root, &dir, &parsed),
+                            dir,
+                            parsed,
+                        })
+                    }
                     "Cargo.toml" => Parsed::Manifest(RustManifest {
                         path: rel.to_string(),
                         service: repo
