@@ -43,8 +43,12 @@ pub fn fetch(
         .map_err(|e| InputError::new(format!("cannot create a temporary directory: {e}")))?;
     let checkout = staging.path().join("repo");
     let unreachable = |e: git2::Error| {
-        InputError::new(format!("cannot clone template {url}: {}", e.message()))
-            .help("check the URL and your network access; a revision is given as URL@REV")
+        InputError::new(format!(
+            "cannot clone template {}: {}",
+            crate::redact::userinfo(url),
+            crate::redact::userinfo(e.message())
+        ))
+        .help("check the URL and your network access; a revision is given as URL@REV")
     };
     let repo = git2::Repository::clone(url, &checkout).map_err(unreachable)?;
     let commit = {
@@ -53,14 +57,16 @@ pub fn fetch(
             .or_else(|_| repo.revparse_single(&format!("origin/{rev_label}")))
             .map_err(|e| {
                 InputError::new(format!(
-                    "template {url} has no revision `{rev_label}`: {}",
+                    "template {} has no revision `{rev_label}`: {}",
+                    crate::redact::userinfo(url),
                     e.message()
                 ))
                 .help("pass a tag, a branch or a commit id after `@`")
             })?;
         let commit = object.peel_to_commit().map_err(|e| {
             InputError::new(format!(
-                "`{rev_label}` in {url} is not a commit: {}",
+                "`{rev_label}` in {} is not a commit: {}",
+                crate::redact::userinfo(url),
                 e.message()
             ))
         })?;

@@ -263,32 +263,9 @@ fn human_size(bytes: u64) -> String {
     }
 }
 
-/// `text` with the user information of every URL in it (`https://user:token@host`)
-/// replaced by `***`: GOPROXY and index URLs may carry credentials, and
-/// reports and logs end up in CI output.
+/// See [`crate::redact::userinfo`]: proxy and index URLs may carry credentials.
 pub fn redact(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find("://") {
-        let (before, after) = rest.split_at(i + 3);
-        out.push_str(before);
-        let authority_end = after
-            .find(|c: char| {
-                matches!(c, '/' | '?' | '#' | ',' | '|' | ')' | '"' | '\'') || c.is_whitespace()
-            })
-            .unwrap_or(after.len());
-        let authority = &after[..authority_end];
-        match authority.rfind('@') {
-            Some(at) => {
-                out.push_str("***");
-                out.push_str(&authority[at..]);
-            }
-            None => out.push_str(authority),
-        }
-        rest = &after[authority_end..];
-    }
-    out.push_str(rest);
-    out
+    crate::redact::userinfo(text)
 }
 
 fn now_secs() -> u64 {
@@ -335,24 +312,6 @@ mod tests {
             cache_dir: Some(cache_dir.to_path_buf()),
             max_body: 1 << 20,
         })
-    }
-
-    #[test]
-    fn user_information_in_urls_is_redacted() {
-        assert_eq!(
-            redact("GOPROXY=https://alice:s3cret@proxy.example/go,https://tok@b.example|direct"),
-            "GOPROXY=https://***@proxy.example/go,https://***@b.example|direct"
-        );
-        assert_eq!(
-            redact("error sending request for url (http://u:p@127.0.0.1:8080/m/@v/list)"),
-            "error sending request for url (http://***@127.0.0.1:8080/m/@v/list)"
-        );
-        // An `@` in the path is not user information.
-        assert_eq!(
-            redact("https://proxy.example/m/@v/list"),
-            "https://proxy.example/m/@v/list"
-        );
-        assert_eq!(redact("no url here"), "no url here");
     }
 
     #[test]
