@@ -13,6 +13,7 @@ pub mod git;
 pub mod gomod;
 pub mod lint;
 pub mod logging;
+pub mod redact;
 pub mod registry;
 pub mod repo;
 pub mod report;

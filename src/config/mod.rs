@@ -166,19 +166,28 @@ impl Loaded {
 pub fn load(root: &Path, explicit: Option<&Path>) -> Result<Loaded, InputError> {
     let path = match explicit {
         Some(path) => {
-            if !path.is_file() {
+            if let Err(problem) = regular_file(path) {
                 return Err(InputError::new(format!(
-                    "config file {} does not exist",
+                    "config file {} {problem}",
                     path.display()
                 ))
-                .help("pass an existing file to --config, or drop the flag to use trellis.yaml at the repository root"));
+                .help("pass a YAML file to --config, or drop the flag to use trellis.yaml at the repository root"));
             }
             path.to_path_buf()
         }
         None => {
             let default = root.join(FILE_NAME);
-            if !default.is_file() {
-                return Ok(Loaded::defaults());
+            match regular_file(&default) {
+                Ok(()) => {}
+                Err(FileProblem::Missing) => return Ok(Loaded::defaults()),
+                // A trellis.yaml that cannot be read must not silently mean "the defaults".
+                Err(problem) => {
+                    return Err(InputError::new(format!("{FILE_NAME} {problem}"))
+                        .in_file(&default)
+                        .help(format!(
+                            "make {FILE_NAME} a regular YAML file, or remove it to use the defaults"
+                        )));
+                }
             }
             default
         }
@@ -265,6 +274,49 @@ fn adopt_locations(merged: &mut Config, own: Config) {
     }
 }
 
+/// Why a path is not a config file trellis reads.
+#[derive(Debug, PartialEq, Eq)]
+enum FileProblem {
+    Missing,
+    Directory,
+    /// A FIFO, socket or device: reading it could block or never end.
+    NotRegular,
+    Unreadable(String),
+}
+
+impl std::fmt::Display for FileProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FileProblem::Missing => write!(f, "does not exist"),
+            FileProblem::Directory => write!(f, "is a directory, not a file"),
+            FileProblem::NotRegular => {
+                write!(f, "is not a regular file (a FIFO, socket or device)")
+            }
+            FileProblem::Unreadable(e) => write!(f, "cannot be read: {e}"),
+        }
+    }
+}
+
+/// Whether `path` is a regular file (a symbolic link to one counts), checked
+/// before opening it: opening a FIFO waits for a writer.
+fn regular_file(path: &Path) -> Result<(), FileProblem> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() => Ok(()),
+        Ok(meta) if meta.is_dir() => Err(FileProblem::Directory),
+        Ok(_) => Err(FileProblem::NotRegular),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // A dangling symbolic link is there, pointing nowhere.
+            match std::fs::symlink_metadata(path) {
+                Ok(_) => Err(FileProblem::Unreadable(
+                    "it is a symbolic link to a missing file".into(),
+                )),
+                Err(_) => Err(FileProblem::Missing),
+            }
+        }
+        Err(e) => Err(FileProblem::Unreadable(e.to_string())),
+    }
+}
+
 /// Reads one file and the files it extends, merged with later keys winning.
 /// `parsed` gets each file's own configuration, in the order of `files`.
 fn load_merged(
@@ -282,26 +334,22 @@ fn load_merged(
         .in_file(path)
         .help("remove one of the `extends` entries"));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        InputError::new(format!("cannot read config file: {e}"))
-            .in_file(path)
-            .help("check that the file exists and is readable")
-    })?;
-    let own = parse(path, &text)?;
-    let mut value: serde_json::Value =
-        serde_saphyr::from_str(&text).map_err(|e| yaml_error(path, &text, &e))?;
+    let text = read_text(path)?;
+    let mut value = parse_mapping(path, &text)?;
+    let own = parse_typed(path, &text)?;
     deprecated::normalize(&mut value);
     stack.push(canonical);
     let mut merged = serde_json::Value::Object(Default::default());
     let base_dir = path.parent().unwrap_or(Path::new("."));
     for parent in &own.extends {
         let parent_path = base_dir.join(&parent.value);
-        if !parent_path.is_file() {
-            let mut err =
-                InputError::new(format!("`extends` names {parent}, which does not exist"))
-                    .in_file(path)
-                    .with_source(text.clone())
-                    .help("paths in `extends` are relative to the file that names them");
+        if let Err(problem) = regular_file(&parent_path) {
+            let mut err = InputError::new(format!("`extends` names {parent}, which {problem}"))
+                .in_file(path)
+                .with_source(text.clone())
+                .help(
+                    "`extends` takes YAML files, with paths relative to the file that names them",
+                );
             if let Some((line, column)) = parent.location {
                 err = err.at(line, column);
             }
@@ -338,13 +386,67 @@ fn merge(base: &mut serde_json::Value, over: serde_json::Value) {
     }
 }
 
-/// Parses and validates one file on its own, so errors point into it.
-pub fn parse(path: &Path, text: &str) -> Result<Config, InputError> {
+/// A config file's text. Only a regular file is opened (checked again here:
+/// `--config` and the default were checked, an `extends` parent too, but
+/// the check is what keeps a FIFO from blocking), and what is not UTF-8 text
+/// is refused without a byte of it shown.
+fn read_text(path: &Path) -> Result<String, InputError> {
+    if let Err(problem) = regular_file(path) {
+        return Err(InputError::new(format!("config file {problem}"))
+            .in_file(path)
+            .help("config files and `extends` entries must be regular YAML files"));
+    }
+    let bytes = std::fs::read(path).map_err(|e| {
+        InputError::new(format!("cannot read config file: {e}"))
+            .in_file(path)
+            .help("check that the file is readable")
+    })?;
+    String::from_utf8(bytes).map_err(|_| {
+        InputError::new("config file is not UTF-8 text; its content is not shown")
+            .in_file(path)
+            .help("config files and `extends` entries must be YAML files")
+    })
+}
+
+/// The file as untyped YAML, which must be a mapping before anything of it
+/// is quoted back: a file that is not YAML, or is a bare scalar (an
+/// environment dump, a `.env` file, a key), may hold secrets, and an error
+/// about it must not put them into CI logs.
+fn parse_mapping(path: &Path, text: &str) -> Result<serde_json::Value, InputError> {
     if text.trim().is_empty() {
         return Err(InputError::new("config file is empty")
             .in_file(path)
             .help("start it with `version: 1`, or run `trellis init`"));
     }
+    let value: serde_json::Value = serde_saphyr::from_str(text).map_err(|e| {
+        let mut err = InputError::new("config file is not valid YAML; its content is not shown")
+            .in_file(path)
+            .help("fix the YAML syntax at this position");
+        if let Some(loc) = e.location()
+            && loc.line() > 0
+        {
+            err = err.at(loc.line() as u32, loc.column().max(1) as u32);
+        }
+        err
+    })?;
+    if !value.is_object() {
+        return Err(InputError::new(
+            "config file is not a trellis configuration (its top level is not a mapping of keys); its content is not shown",
+        )
+        .in_file(path)
+        .help("start it with `version: 1`, or run `trellis init`"));
+    }
+    Ok(value)
+}
+
+/// Parses and validates one file on its own, so errors point into it.
+pub fn parse(path: &Path, text: &str) -> Result<Config, InputError> {
+    parse_mapping(path, text)?;
+    parse_typed(path, text)
+}
+
+/// [`parse`] of a file known to be a YAML mapping.
+fn parse_typed(path: &Path, text: &str) -> Result<Config, InputError> {
     let config: Config = serde_saphyr::from_str(text).map_err(|e| yaml_error(path, text, &e))?;
     if config.version.value != VERSION {
         let (line, column) = config.version.location.unwrap_or((1, 1));

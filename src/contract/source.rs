@@ -371,7 +371,11 @@ impl ProtoListing {
                         });
                     }
                 }
-                Some(ObjectType::Blob) if is_listed(name) => {
+                // The work tree skips symbolic links; compiling a link's
+                // blob would compile its link text.
+                Some(ObjectType::Blob)
+                    if is_listed(name) && !crate::git::is_symlink(entry.filemode()) =>
+                {
                     files.push(TreeFile {
                         path: name.to_string(),
                         blob: entry.id(),

@@ -8,6 +8,9 @@ use crate::error::InputError;
 use crate::repo::{Language, Repo};
 use rayon::prelude::*;
 
+/// The environment variable that lets drift run `cargo metadata` (value `1`).
+pub const CARGO_METADATA_ENV: &str = "TRELLIS_CARGO_METADATA";
+
 /// One go.mod file and who it belongs to.
 #[derive(Debug, Clone)]
 pub struct GoModule {
@@ -35,6 +38,33 @@ pub struct WorkFile {
     pub path: String,
     pub dir: String,
     pub parsed: GoWork,
+    /// The `use` directives whose directory holds no go.mod on disk, and why.
+    pub missing_uses: Vec<(super::gomod::Setting, String)>,
+}
+
+/// The `use` directives of a go.work whose directory is missing or has no
+/// go.mod: the go command refuses to load such a workspace. Checked on disk,
+/// not against the walk, so a directory left out by `exclude:` still counts.
+fn missing_uses(
+    root: &std::path::Path,
+    dir: &str,
+    work: &GoWork,
+) -> Vec<(super::gomod::Setting, String)> {
+    let base = root.join(dir);
+    work.uses
+        .iter()
+        .filter_map(|used| {
+            let target = base.join(&used.value);
+            let why = match std::fs::metadata(&target) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => "does not exist",
+                Err(_) => return None,
+                Ok(meta) if !meta.is_dir() => "is not a directory",
+                Ok(_) if target.join("go.mod").is_file() => return None,
+                Ok(_) => "has no go.mod",
+            };
+            Some((used.clone(), why.to_string()))
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone)]
@@ -119,12 +149,16 @@ impl Facts {
                         parsed: GoSum::parse(&text)
                             .map_err(|e| e.into_input_error(&path, &text))?,
                     }),
-                    "go.work" => Parsed::Work(WorkFile {
-                        path: rel.to_string(),
-                        dir,
-                        parsed: parse_go_work(&text)
-                            .map_err(|e| e.into_input_error(&path, &text))?,
-                    }),
+                    "go.work" => {
+                        let parsed =
+                            parse_go_work(&text).map_err(|e| e.into_input_error(&path, &text))?;
+                        Parsed::Work(WorkFile {
+                            path: rel.to_string(),
+                            missing_uses: missing_uses(&repo.root, &dir, &parsed),
+                            dir,
+                            parsed,
+                        })
+                    }
                     "Cargo.toml" => Parsed::Manifest(RustManifest {
                         path: rel.to_string(),
                         service: repo
@@ -156,9 +190,13 @@ impl Facts {
     }
 
     /// Gives `workspace = true` dependencies the requirement they inherit:
-    /// from `cargo metadata` where a workspace exists and cargo runs (it
-    /// knows renames, globs and excludes), else from the nearest
-    /// `[workspace.dependencies]` above the member.
+    /// from the nearest `[workspace.dependencies]` above the member, and
+    /// first from `cargo metadata` when the user opted in with
+    /// [`CARGO_METADATA_ENV`] (it knows renames, globs and excludes).
+    ///
+    /// Not by default: cargo through rustup runs whatever toolchain the
+    /// analysed repository's rust-toolchain.toml names (even a path inside
+    /// the repository), so reviewing a repository would run its code.
     fn resolve_workspaces(&mut self, repo: &Repo) {
         let roots: Vec<String> = self
             .manifests
@@ -169,6 +207,8 @@ impl Facts {
         if roots.is_empty() {
             return;
         }
+        let cargo_allowed = std::env::var_os(CARGO_METADATA_ENV).is_some_and(|v| v == "1");
+        let roots = if cargo_allowed { roots } else { Vec::new() };
         let mut used_cargo = 0;
         let mut failures = Vec::new();
         for root in &roots {
@@ -236,7 +276,11 @@ impl Facts {
                 }
             }
         }
-        self.workspace_resolution = Some(if failures.is_empty() {
+        self.workspace_resolution = Some(if !cargo_allowed {
+            format!(
+                "own parser (cargo metadata not run: it would run the toolchain the repository's rust-toolchain.toml names; {CARGO_METADATA_ENV}=1 allows it)"
+            )
+        } else if failures.is_empty() {
             format!(
                 "cargo metadata ({used_cargo} workspace{})",
                 if used_cargo == 1 { "" } else { "s" }

@@ -169,7 +169,8 @@ impl Git {
             })
     }
 
-    /// Every file in the tree of a commit (recursively), optionally under a prefix.
+    /// Every file in the tree of a commit (recursively), optionally under a
+    /// prefix; symbolic links are left out, as in the work tree.
     pub fn files_at(&self, commit: Oid, prefix: &str) -> Result<Vec<TreeFile>, InputError> {
         let tree = self.tree_of(commit)?;
         let (tree, base) = if prefix.is_empty() {
@@ -188,6 +189,7 @@ impl Git {
         let mut files = Vec::new();
         tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
             if entry.kind() == Some(ObjectType::Blob)
+                && !is_symlink(entry.filemode())
                 && let Ok(name) = entry.name()
             {
                 files.push(TreeFile {
@@ -254,6 +256,9 @@ impl Git {
                 continue;
             }
             let file = delta.new_file();
+            if file.mode() == git2::FileMode::Link {
+                continue;
+            }
             if let Some(path) = file.path() {
                 files.push(TreeFile {
                     path: path_string(path),
@@ -274,7 +279,7 @@ impl Git {
             .map_err(|e| InputError::new(format!("cannot read the index: {}", e.message())))?;
         let mut files: Vec<TreeFile> = index
             .iter()
-            .filter(|entry| (entry.flags >> 12) & 0x3 == 0)
+            .filter(|entry| (entry.flags >> 12) & 0x3 == 0 && !is_symlink(entry.mode as i32))
             .map(|entry| TreeFile {
                 path: String::from_utf8_lossy(&entry.path).into_owned(),
                 blob: entry.id,
@@ -324,6 +329,14 @@ impl Git {
             .find(|name| self.repo.revparse_single(name).is_ok())
             .map(str::to_string)
     }
+}
+
+/// Whether a tree or index entry's mode is a symbolic link (its blob holds
+/// the link text). The work-tree walk does not follow links, so every
+/// listing of git objects leaves them out too: both sides of a comparison
+/// must see the same files.
+pub fn is_symlink(filemode: i32) -> bool {
+    filemode == i32::from(git2::FileMode::Link)
 }
 
 pub fn short(id: Oid) -> String {

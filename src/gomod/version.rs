@@ -181,6 +181,57 @@ pub fn split_path_major(path: &str) -> (&str, Option<u64>) {
     (path, None)
 }
 
+/// Whether a module at `path` can have `version` (Go's `CheckPathMajor`):
+/// `/vN` paths only vN versions, gopkg.in's `.vN` only vN (and the v0.0.0
+/// pseudo-versions old Go wrote for `.v1`), other paths v0, v1 or
+/// `+incompatible`. An upstream answer that breaks this is not to be believed.
+pub fn fits_path_major(path: &str, version: &GoVersion) -> bool {
+    match split_path_major(path) {
+        (_, Some(major)) if path.starts_with("gopkg.in/") => {
+            version.major() == major || (major == 1 && version.as_str().starts_with("v0.0.0-"))
+        }
+        (_, Some(major)) => version.major() == major,
+        // gopkg.in's `.vN-unstable`: cannot tell, so do not refuse.
+        (_, None) if path.starts_with("gopkg.in/") => true,
+        (_, None) => version.major() <= 1 || version.is_incompatible(),
+    }
+}
+
+/// Why `path` is not a module path Go would look up (its `CheckPath`, without
+/// the Windows-reserved names): elements of ASCII letters, digits and `-._~`,
+/// none empty or starting or ending with a dot, a dot in the first.
+pub fn check_module_path(path: &str) -> Result<(), String> {
+    if path.is_empty() {
+        return Err("an empty module path".into());
+    }
+    for element in path.split('/') {
+        if element.is_empty() {
+            return Err("an empty path element (a leading, trailing or double `/`)".into());
+        }
+        if element.starts_with('.') || element.ends_with('.') {
+            return Err(format!(
+                "path element `{element}` starts or ends with a dot"
+            ));
+        }
+        if let Some(bad) = element
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~')))
+        {
+            return Err(format!(
+                "the character {bad:?} is not allowed in a module path"
+            ));
+        }
+    }
+    let first = path.split('/').next().unwrap_or_default();
+    if !first.contains('.') {
+        return Err(format!("its first element `{first}` has no dot"));
+    }
+    if first.starts_with('-') {
+        return Err(format!("its first element `{first}` starts with a dash"));
+    }
+    Ok(())
+}
+
 /// The major version a requirement actually selects: the path suffix, or the
 /// version's own major (v0, v1, or vN+incompatible).
 pub fn effective_major(path: &str, version: &GoVersion) -> u64 {
@@ -281,6 +332,42 @@ mod tests {
             ("gopkg.in/yaml", Some(3))
         );
         assert_eq!(effective_major("github.com/jackc/pgx/v5", &v("v5.7.6")), 5);
+    }
+
+    #[test]
+    fn versions_must_fit_the_path_major() {
+        assert!(!fits_path_major("golang.org/x/net/v6", &v("v1.2.3")));
+        assert!(fits_path_major("golang.org/x/net/v6", &v("v6.0.1")));
+        assert!(fits_path_major("golang.org/x/net", &v("v0.30.0")));
+        assert!(fits_path_major(
+            "github.com/docker/docker",
+            &v("v20.10.0+incompatible")
+        ));
+        assert!(!fits_path_major("github.com/docker/docker", &v("v20.10.0")));
+        assert!(fits_path_major("gopkg.in/yaml.v3", &v("v3.0.1")));
+        assert!(!fits_path_major("gopkg.in/yaml.v3", &v("v2.4.0")));
+        assert!(fits_path_major(
+            "gopkg.in/check.v1",
+            &v("v0.0.0-20161208181325-20d25e280405")
+        ));
+    }
+
+    #[test]
+    fn module_paths_are_checked_as_go_does() {
+        assert!(check_module_path("github.com/Azure/azure-sdk-for-go").is_ok());
+        assert!(check_module_path("gopkg.in/yaml.v3").is_ok());
+        for bad in [
+            "",
+            "../../etc/passwd",
+            "github.com/a/../b",
+            "github.com//a",
+            "github.com/a/",
+            "localmodule",
+            "github.com/a b",
+            "github.com/a%2f",
+        ] {
+            assert!(check_module_path(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -453,6 +453,7 @@ registry! {
         DriftGoDirective = "drift-go-directive" => go_directive,
         DriftReplaceLocal = "drift-replace-local" => replace_local,
         DriftGosum = "drift-gosum" => gosum,
+        DriftWorkspaceUse = "drift-workspace-use" => workspace_use,
         DriftUnusedPolicy = "drift-unused-policy" => unused_policy,
         DriftCargoDuplicate = "drift-cargo-duplicate" => cargo_duplicate,
         DriftOutdated = "drift-outdated" => outdated {

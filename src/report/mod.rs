@@ -6,7 +6,7 @@ mod gitlab;
 mod json;
 mod junit;
 mod level;
-mod markdown;
+pub(crate) mod markdown;
 mod paths;
 mod sarif;
 pub mod sink;

@@ -45,8 +45,12 @@ pub fn fetch(
         .map_err(|e| InputError::new(format!("cannot create a temporary directory: {e}")))?;
     let checkout = staging.path().join("repo");
     let unreachable = |e: git2::Error| {
-        InputError::new(format!("cannot clone template {url}: {}", e.message()))
-            .help("check the URL and your network access; a revision is given as URL@REV")
+        InputError::new(format!(
+            "cannot clone template {}: {}",
+            crate::redact::userinfo(url),
+            crate::redact::userinfo(e.message())
+        ))
+        .help("check the URL and your network access; a revision is given as URL@REV")
     };
     let repo = clone_within(url, &checkout, limits).map_err(|e| {
         if e.code() == git2::ErrorCode::User || e.class() == git2::ErrorClass::Net {
@@ -61,14 +65,16 @@ pub fn fetch(
             .or_else(|_| repo.revparse_single(&format!("origin/{rev_label}")))
             .map_err(|e| {
                 InputError::new(format!(
-                    "template {url} has no revision `{rev_label}`: {}",
+                    "template {} has no revision `{rev_label}`: {}",
+                    crate::redact::userinfo(url),
                     e.message()
                 ))
                 .help("pass a tag, a branch or a commit id after `@`")
             })?;
         let commit = object.peel_to_commit().map_err(|e| {
             InputError::new(format!(
-                "`{rev_label}` in {url} is not a commit: {}",
+                "`{rev_label}` in {} is not a commit: {}",
+                crate::redact::userinfo(url),
                 e.message()
             ))
         })?;

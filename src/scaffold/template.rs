@@ -129,7 +129,9 @@ impl Origin {
         match self {
             Origin::Builtin { name } => format!("{name} (built in)"),
             Origin::Dir { path } => path.clone(),
-            Origin::Git { url, rev, commit } => format!("{url}@{rev} ({commit})"),
+            Origin::Git { url, rev, commit } => {
+                format!("{}@{rev} ({commit})", crate::redact::userinfo(url))
+            }
         }
     }
 

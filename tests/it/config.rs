@@ -330,3 +330,132 @@ fn lint_rules_is_a_deprecated_alias_of_top_level_rules() {
     assert!(!rules.contains(&"drift-version-mismatch"), "{rules:?}");
     assert!(!rules.contains(&"unknown-rule"), "{rules:?}");
 }
+
+/// `trellis services` in `dir`, killed after 20 s so a blocking read fails
+/// the test instead of hanging it.
+fn services_in(dir: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    trellis()
+        .args(["services", "-C"])
+        .arg(dir)
+        .args(extra)
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap()
+}
+
+fn mkfifo(path: &std::path::Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn a_trellis_yaml_that_is_no_regular_file_is_an_error_not_the_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(dir.path(), &[("svc/go.mod", "module example.com/svc\n")]);
+    std::fs::create_dir(dir.path().join("trellis.yaml")).unwrap();
+    let output = services_in(dir.path(), &[]);
+    assert_eq!(output.status.code(), Some(2), "{}", stdout_of(&output));
+    assert!(
+        stderr_of(&output).contains("trellis.yaml is a directory"),
+        "{}",
+        stderr_of(&output)
+    );
+
+    std::fs::remove_dir(dir.path().join("trellis.yaml")).unwrap();
+    mkfifo(&dir.path().join("trellis.yaml"));
+    let output = services_in(dir.path(), &[]);
+    assert_eq!(output.status.code(), Some(2), "{}", stdout_of(&output));
+    assert!(
+        stderr_of(&output).contains("is not a regular file (a FIFO"),
+        "{}",
+        stderr_of(&output)
+    );
+}
+
+#[test]
+fn config_and_extends_naming_a_directory_or_fifo_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[
+            ("svc/go.mod", "module example.com/svc\n"),
+            ("team/README", "a directory\n"),
+            ("dir.yaml", "version: 1\nextends: [team]\n"),
+            ("fifo.yaml", "version: 1\nextends: [pipe.yaml]\n"),
+        ],
+    );
+    let at = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let output = services_in(dir.path(), &["--config", &at("team")]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr_of(&output).contains("team is a directory"),
+        "{}",
+        stderr_of(&output)
+    );
+    let output = services_in(dir.path(), &["--config", &at("dir.yaml")]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr_of(&output);
+    assert!(
+        err.contains("`extends` names team, which is a directory"),
+        "{err}"
+    );
+    assert!(err.contains("dir.yaml:2:"), "{err}");
+
+    mkfifo(&dir.path().join("pipe.yaml"));
+    let output = services_in(dir.path(), &["--config", &at("fifo.yaml")]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr_of(&output);
+    assert!(
+        err.contains("pipe.yaml, which is not a regular file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn extends_never_echoes_a_file_that_is_not_a_yaml_mapping() {
+    let secret = "hunter2-token";
+    for (name, content) in [
+        // An environment dump: NUL-separated, not YAML.
+        (
+            "environ",
+            format!("HOME=/root\0API_TOKEN={secret}\0").into_bytes(),
+        ),
+        // A .env file parses as one YAML scalar.
+        (
+            ".env",
+            format!("API_TOKEN={secret}\nOTHER=1\n").into_bytes(),
+        ),
+        // A syntax error in the middle of a secret.
+        (
+            "broken.yaml",
+            format!("token: \"{secret}\n  - [\n").into_bytes(),
+        ),
+        // Not UTF-8.
+        (
+            "binary",
+            [b"\xff\xfe".as_slice(), secret.as_bytes()].concat(),
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        write_tree(
+            dir.path(),
+            &[
+                ("svc/go.mod", "module example.com/svc\n"),
+                (
+                    "trellis.yaml",
+                    &format!("version: 1\nextends: [\"{name}\"]\n"),
+                ),
+            ],
+        );
+        std::fs::write(dir.path().join(name), content).unwrap();
+        let output = services_in(dir.path(), &[]);
+        assert_eq!(output.status.code(), Some(2), "{name}");
+        let err = stderr_of(&output);
+        assert!(!err.contains(secret), "{name}: {err}");
+        assert!(err.contains(name), "{name}: the file is named: {err}");
+        assert!(err.contains("content is not shown"), "{name}: {err}");
+    }
+}

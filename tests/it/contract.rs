@@ -1601,3 +1601,37 @@ fn untouched_files_are_parsed_once_per_blob() {
         stdout_of(&third)
     );
 }
+
+/// A symbolic-link .proto is skipped in the work tree; from git objects it
+/// must be skipped too, not compiled as its link text.
+#[test]
+fn a_symlinked_proto_is_skipped_on_both_sides() {
+    let mut history = History::new();
+    history.fixture("shop");
+    history.symlink("api/alias/v1/order.proto", "../../order/v1/order.proto");
+    history.commit("shop, with a linked proto");
+    {
+        let tree = history.repo.head().unwrap().peel_to_tree().unwrap();
+        let entry = tree
+            .get_path(Path::new("api/alias/v1/order.proto"))
+            .unwrap();
+        assert_eq!(entry.filemode(), 0o120000, "git stores a link");
+    }
+    history.branch("feature");
+    history.write("README.md", "changed\n").commit("docs");
+    for args in [
+        &["contract", "--against", "main", "--format", "json"][..],
+        &["contract", "--against", "HEAD", "--format", "json"][..],
+    ] {
+        let output = trellis_in(history.path(), args);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{args:?}: {}\n{}",
+            stdout_of(&output),
+            stderr_of(&output)
+        );
+        let report: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+        assert_eq!(report["findings"], serde_json::json!([]), "{args:?}");
+    }
+}

@@ -423,7 +423,9 @@ fn incompatible_majors_split() {
 
 /// A Go module proxy and a crates.io sparse index on 127.0.0.1, serving
 /// tests/fixtures/drift/upstream/{proxy,index}. Module paths with `broken`
-/// answer 500, `gone` 410, `slow` after two seconds.
+/// answer 500, `gone` 410, `slow` after two seconds; `huge` answers 5 MiB with its length,
+/// `endless` up to 64 MiB without a length. An Authorization header is
+/// logged as a request `auth <value>`.
 struct Upstream {
     base: String,
     requests: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
@@ -453,7 +455,13 @@ impl Upstream {
                         match reader.read_line(&mut header) {
                             Ok(0) | Err(_) => break,
                             Ok(_) if header.trim().is_empty() => break,
-                            Ok(_) => {}
+                            Ok(_) => {
+                                if let Some((name, value)) = header.split_once(':')
+                                    && name.eq_ignore_ascii_case("authorization")
+                                {
+                                    log.lock().unwrap().push(format!("auth {}", value.trim()));
+                                }
+                            }
                         }
                     }
                     let path = request_line
@@ -462,7 +470,20 @@ impl Upstream {
                         .unwrap_or("/")
                         .to_string();
                     log.lock().unwrap().push(path.clone());
-                    let (status, body): (&str, Vec<u8>) = if path.contains("!broken") {
+                    if path.contains("/endless/") {
+                        // No length: only a cap on the reader ends this.
+                        let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
+                        let chunk = b"v1.0.0\n".repeat(1 << 13);
+                        for _ in 0..(64 << 20) / chunk.len() {
+                            if stream.write_all(&chunk).is_err() {
+                                return;
+                            }
+                        }
+                        return;
+                    }
+                    let (status, body): (&str, Vec<u8>) = if path.contains("/huge/") {
+                        ("200 OK", b"v1.0.0\n".repeat(3 << 18))
+                    } else if path.contains("!broken") {
                         ("500 Internal Server Error", b"boom".to_vec())
                     } else if path.contains("/gone/") {
                         ("410 Gone", b"gone".to_vec())
@@ -926,33 +947,58 @@ fn repeated_drift_is_one_finding_with_related_places() {
 }
 
 #[test]
-fn rust_workspaces_resolve_with_or_without_cargo() {
+fn rust_workspaces_resolve_without_cargo_unless_allowed() {
     let dir = fixture("drift/drift-version-mismatch/workspace-fail");
-    let (json, _) = drift_json(&dir, &[]);
-    assert!(
-        json["stats"]["Rust workspaces"]
+    // A `cargo` that leaves a mark: by default it must never run, as cargo
+    // through rustup runs the toolchain the analysed repository names.
+    let bin = tempfile::tempdir().unwrap();
+    let mark = bin.path().join("cargo-ran");
+    let fake = bin.path().join("cargo");
+    std::fs::write(
+        &fake,
+        format!("#!/bin/sh\n: > '{}'\nexit 1\n", mark.display()),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let run = |allow: bool, path: &str| {
+        let mut cmd = trellis();
+        cmd.arg("-C")
+            .arg(&dir)
+            .args(["drift", "--format", "json"])
+            .env_remove("CARGO")
+            .env_remove("TRELLIS_CARGO_METADATA")
+            .env("PATH", path);
+        if allow {
+            cmd.env("TRELLIS_CARGO_METADATA", "1");
+        }
+        let output = cmd.output().unwrap();
+        let json: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+        let resolution = json["stats"]["Rust workspaces"]
             .as_str()
             .unwrap()
-            .starts_with("cargo metadata")
-    );
-    let with_cargo = messages(&json, "drift-version-mismatch");
-    let output = trellis()
-        .arg("-C")
-        .arg(&dir)
-        .args(["drift", "--format", "json"])
-        .env_remove("CARGO")
-        .env("PATH", "/nonexistent")
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+            .to_string();
+        (resolution, messages(&json, "drift-version-mismatch"))
+    };
+    let fake_path = bin.path().to_str().unwrap();
+    let (resolution, own) = run(false, fake_path);
+    assert!(!mark.exists(), "cargo ran without being allowed");
+    assert!(resolution.starts_with("own parser"), "{resolution}");
     assert!(
-        json["stats"]["Rust workspaces"]
-            .as_str()
-            .unwrap()
-            .starts_with("own parser")
+        resolution.contains("TRELLIS_CARGO_METADATA=1"),
+        "{resolution}"
     );
-    assert_eq!(messages(&json, "drift-version-mismatch"), with_cargo);
-    assert_eq!(with_cargo.len(), 1);
+    assert_eq!(own.len(), 1);
+
+    let (resolution, _) = run(true, fake_path);
+    assert!(mark.exists(), "allowed, cargo is asked");
+    assert!(resolution.contains("cargo metadata failed"), "{resolution}");
+
+    // With the real cargo, allowed: the same answer as the own parser.
+    let real_path = std::env::var("PATH").unwrap();
+    let (resolution, with_cargo) = run(true, &real_path);
+    assert!(resolution.starts_with("cargo metadata"), "{resolution}");
+    assert_eq!(with_cargo, own);
 }
 
 /// Applies one edit of a finding's fix (1-based line and columns, counted
@@ -1145,5 +1191,183 @@ fn drift_fix_moves_services_into_the_anchor() {
     assert!(
         diff.contains("+require github.com/google/uuid v1.7.0 // ids for stock records"),
         "{diff}"
+    );
+}
+
+/// The upstream repository plus a service requiring the modules the test
+/// proxy answers with garbage or too much, with answers capped at 1 MiB.
+fn hostile_upstream_repo(index: &str) -> tempfile::TempDir {
+    let repo = upstream_repo(index);
+    let yaml = std::fs::read_to_string(repo.path().join("trellis.yaml")).unwrap();
+    std::fs::write(
+        repo.path().join("trellis.yaml"),
+        format!("{yaml}    max-body-mib: 1\n"),
+    )
+    .unwrap();
+    write_tree(
+        repo.path(),
+        &[(
+            "services/g/go.mod",
+            "module example.com/up/g\n\ngo 1.22\n\nrequire (\n\tgithub.com/google/uuid v1.6.0\n\tgithub.com/org/endless v1.0.0\n\tgithub.com/org/huge v1.0.0\n\tgithub.com/org/impostor v1.1.0\n\tgithub.com/org/wrongmajor v1.0.0\n)\n",
+        )],
+    );
+    repo
+}
+
+fn warning_for<'a>(stderr: &'a str, module: &str) -> Vec<&'a str> {
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("warning:") && l.contains(&format!("{module}:")))
+        .collect()
+}
+
+#[test]
+fn oversized_and_garbage_answers_fail_that_modules_lookup() {
+    let server = Upstream::start();
+    let cache = tempfile::tempdir().unwrap();
+    let repo = hostile_upstream_repo(&format!("{}/index", server.base));
+    let goproxy = format!("{}/proxy", server.base);
+    let (json, stderr, _) = run_upstream(
+        repo.path(),
+        cache.path(),
+        &[("GOPROXY", &goproxy)],
+        &["--upstream"],
+    );
+    for module in ["github.com/org/huge", "github.com/org/endless"] {
+        let lines = warning_for(&stderr, module);
+        assert_eq!(lines.len(), 1, "{module}: {stderr}");
+        assert!(
+            lines[0].contains("larger than 1 MiB (drift.upstream.max-body-mib)"),
+            "{lines:?}"
+        );
+    }
+    // A /v2 list naming v1.2.3 and a go.mod declaring another module are refused.
+    let wrong = warning_for(&stderr, "github.com/org/wrongmajor");
+    assert_eq!(wrong.len(), 1, "{stderr}");
+    assert!(
+        wrong[0].contains("v1.2.3") && wrong[0].contains("refused"),
+        "{wrong:?}"
+    );
+    let impostor = warning_for(&stderr, "github.com/org/impostor");
+    assert_eq!(impostor.len(), 1, "{stderr}");
+    assert!(
+        impostor[0].contains("declares another module path"),
+        "{impostor:?}"
+    );
+    let all: Vec<String> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !all.iter()
+            .any(|m| m.contains("wrongmajor/v2") || m.contains("impostor")),
+        "no finding from a refused answer: {all:#?}"
+    );
+    // The other modules are still looked up.
+    assert!(
+        messages(&json, "drift-outdated")
+            .iter()
+            .any(|m| m.contains("github.com/google/uuid v1.5.0")),
+        "{stderr}"
+    );
+    // An oversized answer is not retried (retries: 1 in the fixture).
+    assert_eq!(server.requested("/github.com/org/huge/@v/list"), 1);
+}
+
+#[test]
+fn offline_module_cache_answers_are_validated_and_capped() {
+    let cache = tempfile::tempdir().unwrap();
+    let modcache = tempfile::tempdir().unwrap();
+    let download = modcache.path().join("cache/download");
+    crate::support::copy_tree(&fixture("drift/upstream/proxy"), &download);
+    std::fs::create_dir_all(download.join("github.com/org/huge/@v")).unwrap();
+    std::fs::write(
+        download.join("github.com/org/huge/@v/list"),
+        b"v1.0.0\n".repeat(200_000),
+    )
+    .unwrap();
+    let repo = hostile_upstream_repo("http://127.0.0.1:9/index");
+    let (json, stderr, _) = run_upstream(
+        repo.path(),
+        cache.path(),
+        &[("GOMODCACHE", modcache.path().to_str().unwrap())],
+        &["--offline"],
+    );
+    let huge = warning_for(&stderr, "github.com/org/huge");
+    assert_eq!(huge.len(), 1, "{stderr}");
+    assert!(huge[0].contains("larger than 1 MiB"), "{huge:?}");
+    assert!(
+        warning_for(&stderr, "github.com/org/wrongmajor")[0].contains("refused"),
+        "{stderr}"
+    );
+    assert!(
+        warning_for(&stderr, "github.com/org/impostor")[0].contains("refused"),
+        "{stderr}"
+    );
+    assert!(
+        messages(&json, "drift-retracted")
+            .iter()
+            .all(|m| !m.contains("impostor")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn goproxy_credentials_never_reach_output_or_logs() {
+    let server = Upstream::start();
+    let cache = tempfile::tempdir().unwrap();
+    let repo = upstream_repo(&format!("{}/index", server.base));
+    let host = server.base.trim_start_matches("http://");
+    let goproxy = format!("http://alice:s3cret-token@{host}/proxy");
+    for format in ["text", "json", "markdown", "sarif"] {
+        let output = trellis()
+            .arg("-C")
+            .arg(repo.path())
+            .args(["-vv", "drift", "--upstream", "--format", format])
+            .env("TRELLIS_CACHE_DIR", cache.path())
+            .env("GOPROXY", &goproxy)
+            .env_remove("GOPRIVATE")
+            .env_remove("GONOPROXY")
+            .env_remove("GONOSUMDB")
+            .output()
+            .unwrap();
+        let everything = format!("{}{}", stdout_of(&output), stderr_of(&output));
+        assert!(
+            !everything.contains("s3cret") && !everything.contains("alice"),
+            "{format}: {everything}"
+        );
+        if format == "json" {
+            let json: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+            assert!(
+                json["stats"]["upstream"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&format!("http://***@{host}/proxy")),
+                "{:#}",
+                json["stats"]
+            );
+        }
+    }
+    // The credentials are still sent, as Basic authentication.
+    assert!(server.requested("auth Basic ") > 0);
+
+    // Nothing reachable: the message naming the proxy redacts it too.
+    let closed = closed_port();
+    let unreachable = upstream_repo(&format!("http://127.0.0.1:{closed}/index"));
+    let (_, stderr, _) = run_upstream(
+        unreachable.path(),
+        tempfile::tempdir().unwrap().path(),
+        &[(
+            "GOPROXY",
+            &format!("http://alice:s3cret-token@127.0.0.1:{closed}/proxy"),
+        )],
+        &["--upstream"],
+    );
+    assert!(stderr.contains("no network and nothing cached"), "{stderr}");
+    assert!(
+        !stderr.contains("s3cret") && !stderr.contains("alice"),
+        "{stderr}"
     );
 }

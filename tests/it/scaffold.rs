@@ -780,3 +780,20 @@ fn sync_on_the_rust_template_adds_a_module_and_keeps_edits() {
     assert_eq!(report["files"].as_array().unwrap().len(), 0, "{report}");
     assert_eq!(snapshot(&root), before);
 }
+
+#[test]
+fn credentials_in_a_git_template_url_are_not_echoed() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A port nothing listens on: bound, then released.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://alice:s3cret-token@127.0.0.1:{port}/templates.git@v1");
+    let out = new_service(tmp.path(), &["payment", "--template", &url]);
+    assert_eq!(out.status.code(), Some(2));
+    let all = format!("{}{}", stdout_of(&out), stderr_of(&out));
+    assert!(all.contains("http://***@127.0.0.1"), "{all}");
+    assert!(!all.contains("s3cret") && !all.contains("alice"), "{all}");
+}

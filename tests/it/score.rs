@@ -1298,3 +1298,32 @@ fn interface_stability_is_over_the_judged_commits_and_says_so() {
         "{html}"
     );
 }
+
+/// A service name is text from the repository: in the Markdown scorecard it
+/// must stay one table cell and render no HTML or link.
+#[test]
+fn markdown_escapes_service_names() {
+    let mut h = History::new();
+    h.at("2026-02-10");
+    h.write(
+        "trellis.yaml",
+        "version: 1\nservices:\n  - {path: services/pay, name: \"pay|<b>x</b>[y](z)\"}\n",
+    );
+    h.write("services/pay/go.mod", "module example.com/pay\n\ngo 1.22\n");
+    h.write(
+        "services/pay/cmd/pay/main.go",
+        "package main\n\nfunc main() {}\n",
+    );
+    h.commit("pay service");
+    let output = score_in(h.path(), "markdown", &[]);
+    let stdout = stdout_of(&output);
+    let row = stdout
+        .lines()
+        .find(|l| l.starts_with("| pay"))
+        .unwrap_or_else(|| panic!("{stdout}\n{}", stderr_of(&output)));
+    assert!(
+        row.starts_with("| pay\\|&lt;b&gt;x&lt;/b&gt;\\[y\\]\\(z\\) |"),
+        "{row}"
+    );
+    assert!(!stdout.contains("<b>"), "{stdout}");
+}

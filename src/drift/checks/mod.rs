@@ -12,6 +12,7 @@ pub mod replace_local;
 pub mod retracted;
 pub mod unused_policy;
 pub mod version_mismatch;
+pub mod workspace_use;
 
 use super::config::{Constraint, DriftConfig};
 use super::model::Facts;
@@ -100,6 +101,7 @@ const OFFLINE: &[(RuleId, OfflineCheck)] = &[
     (RuleId::DriftGoDirective, go_directive::check),
     (RuleId::DriftReplaceLocal, replace_local::check),
     (RuleId::DriftGosum, gosum::check),
+    (RuleId::DriftWorkspaceUse, workspace_use::check),
     (RuleId::DriftCargoDuplicate, cargo_duplicate::check),
     // Last: it reads which Cargo skips the others used.
     (RuleId::DriftUnusedPolicy, unused_policy::check),

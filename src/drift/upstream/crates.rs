@@ -26,6 +26,7 @@ pub struct CrateVersion {
 
 #[derive(serde::Deserialize)]
 struct Line {
+    name: String,
     vers: String,
     #[serde(default)]
     yanked: bool,
@@ -42,25 +43,46 @@ pub enum Lookup {
 pub fn lookup(http: &Http, index: &str, name: &str) -> Lookup {
     let index = index.trim_end_matches('/');
     match http.get(&format!("{index}/{}", index_path(name))) {
-        Fetch::Found(body) => {
-            let text = String::from_utf8_lossy(&body);
-            let versions = text
-                .lines()
-                .filter(|l| !l.trim().is_empty())
-                .filter_map(|l| serde_json::from_str::<Line>(l).ok())
-                .filter_map(|l| {
-                    Some(CrateVersion {
-                        version: semver::Version::parse(&l.vers).ok()?,
-                        yanked: l.yanked,
-                        published: l.pubtime,
-                    })
-                })
-                .collect();
-            Lookup::Found(versions)
-        }
+        Fetch::Found(body) => match parse_index_file(name, &body) {
+            Ok(versions) => Lookup::Found(versions),
+            Err(reason) => Lookup::Failed(super::http::Failure {
+                reason,
+                unreachable: false,
+            }),
+        },
         Fetch::NotFound => Lookup::NotFound,
         Fetch::Failed(f) => Lookup::Failed(f),
     }
+}
+
+/// An index file: one JSON line per version of crate `name`. A line that is
+/// not one (or is about another crate) makes the whole answer garbage.
+fn parse_index_file(name: &str, body: &[u8]) -> Result<Vec<CrateVersion>, String> {
+    let text = std::str::from_utf8(body)
+        .map_err(|_| "the index answer is not text; refused".to_string())?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            let garbage = || {
+                format!(
+                    "line {} of the index answer is not a version of {name}; refused",
+                    i + 1
+                )
+            };
+            let line: Line = serde_json::from_str(l).map_err(|_| garbage())?;
+            // The index keeps a crate's own spelling; lookups ignore case and `-`/`_`.
+            let same = |a: &str| a.to_ascii_lowercase().replace('_', "-");
+            if same(&line.name) != same(name) {
+                return Err(garbage());
+            }
+            Ok(CrateVersion {
+                version: semver::Version::parse(&line.vers).map_err(|_| garbage())?,
+                yanked: line.yanked,
+                published: line.pubtime,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -73,5 +95,16 @@ mod tests {
         assert_eq!(index_path("ab"), "2/ab");
         assert_eq!(index_path("syn"), "3/s/syn");
         assert_eq!(index_path("Serde"), "se/rd/serde");
+    }
+
+    #[test]
+    fn index_files_that_are_not_about_the_crate_are_refused() {
+        let ok = br#"{"name":"serde","vers":"1.0.0","deps":[],"cksum":"00","features":{},"yanked":false}"#;
+        assert_eq!(parse_index_file("serde", ok).unwrap().len(), 1);
+        assert!(parse_index_file("serde", b"<html>login</html>").is_err());
+        let other = br#"{"name":"evil","vers":"9.0.0"}"#;
+        assert!(parse_index_file("serde", other).is_err());
+        let bad_version = br#"{"name":"serde","vers":"one"}"#;
+        assert!(parse_index_file("serde", bad_version).is_err());
     }
 }

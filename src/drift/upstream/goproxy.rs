@@ -64,13 +64,13 @@ impl ProxyList {
         ProxyList::parse(&std::env::var("GOPROXY").unwrap_or_default())
     }
 
-    /// The first proxy URL, to name in messages.
+    /// The list, to name in messages, with credentials in its URLs redacted.
     pub fn describe(&self) -> String {
         let parts: Vec<String> = self
             .entries
             .iter()
             .map(|(e, _)| match e {
-                Entry::Url(u) => u.clone(),
+                Entry::Url(u) => super::http::redact(u),
                 Entry::Direct => "direct".into(),
                 Entry::Off => "off".into(),
             })
@@ -146,6 +146,8 @@ pub enum GoSource<'a> {
     /// $GOMODCACHE/cache/download.
     Cache {
         root: PathBuf,
+        /// The largest file read, as for HTTP answers.
+        max_body: u64,
     },
 }
 
@@ -182,14 +184,18 @@ impl GoSource<'_> {
                 }
                 last
             }
-            GoSource::Cache { root } => {
+            GoSource::Cache { root, max_body } => {
                 if suffix == "@latest" {
                     // The cache has no @latest; the caller falls back to the list.
                     return Fetch::NotFound;
                 }
                 let path = root.join(escape(module)).join(escape_suffix(suffix));
-                match std::fs::read(&path) {
-                    Ok(bytes) => Fetch::Found(bytes),
+                match read_capped(&path, *max_body) {
+                    Ok(Some(bytes)) => Fetch::Found(bytes),
+                    Ok(None) => Fetch::failed(
+                        format!("{}: {}", path.display(), super::http::too_large(*max_body)),
+                        false,
+                    ),
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                         if suffix == "@v/list" {
                             // The list is written by `go list -m -versions`; a
@@ -214,6 +220,24 @@ impl GoSource<'_> {
             }
         }
     }
+}
+
+/// A regular file's bytes, None when it is over `max` bytes; a FIFO or a
+/// device in the module cache is an error rather than a read that never ends.
+fn read_capped(path: &std::path::Path, max: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read as _;
+    // Checked before opening: opening a FIFO waits for a writer.
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    let file = std::fs::File::open(path)?;
+    if meta.len() > max {
+        return Ok(None);
+    }
+    let mut bytes = Vec::new();
+    file.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= max).then_some(bytes))
 }
 
 fn escape_suffix(suffix: &str) -> String {

@@ -43,6 +43,9 @@ pub struct HttpOptions {
     pub ttl: Duration,
     /// Where answers are cached; None disables the cache.
     pub cache_dir: Option<PathBuf>,
+    /// The largest answer read: a bigger one is that lookup failing, so a
+    /// hostile or broken server cannot make trellis hold gigabytes.
+    pub max_body: u64,
 }
 
 pub struct Http {
@@ -94,11 +97,11 @@ impl Http {
     /// GET `url`, from the cache when a fresh answer is there.
     pub fn get(&self, url: &str) -> Fetch {
         if let Some(cached) = self.cached(url, false) {
-            log::debug!("upstream cache hit: {url}");
+            log::debug!("upstream cache hit: {}", redact(url));
             self.uses.fresh.fetch_add(1, Ordering::Relaxed);
             return cached;
         }
-        log::debug!("upstream cache miss: {url}");
+        log::debug!("upstream cache miss: {}", redact(url));
         self.uses.fetched.fetch_add(1, Ordering::Relaxed);
         let fetched = self.fetch(url);
         match &fetched {
@@ -107,7 +110,7 @@ impl Http {
             // A stale answer beats none when the network fails.
             Fetch::Failed(_) => {
                 if let Some(stale) = self.cached(url, true) {
-                    log::debug!("upstream cache: stale answer used for {url}");
+                    log::debug!("upstream cache: stale answer used for {}", redact(url));
                     self.uses.stale.fetch_add(1, Ordering::Relaxed);
                     return stale;
                 }
@@ -145,11 +148,16 @@ impl Http {
                 Ok(response) => {
                     let status = response.status().as_u16();
                     match status {
-                        200..=299 => match response.bytes() {
-                            Ok(body) => return Fetch::Found(body.to_vec()),
-                            Err(e) => {
-                                Fetch::failed(format!("reading the answer failed: {e}"), false)
+                        200..=299 => match read_capped(response, self.options.max_body) {
+                            Ok(body) => return Fetch::Found(body),
+                            // The same server gives the same oversized answer again.
+                            Err(BodyError::TooLarge) => {
+                                return Fetch::failed(too_large(self.options.max_body), false);
                             }
+                            Err(BodyError::Read(e)) => Fetch::failed(
+                                format!("reading the answer failed: {}", redact(&e)),
+                                false,
+                            ),
                         },
                         404 | 410 => return Fetch::NotFound,
                         // Client errors will not change on retry.
@@ -165,9 +173,9 @@ impl Http {
                     false,
                 ),
                 Err(e) if e.is_connect() => {
-                    Fetch::failed(format!("cannot connect: {}", root_cause(&e)), true)
+                    Fetch::failed(format!("cannot connect: {}", redact(&root_cause(&e))), true)
                 }
-                Err(e) => Fetch::failed(root_cause(&e), false),
+                Err(e) => Fetch::failed(redact(&root_cause(&e)), false),
             };
             if attempt >= self.options.retries {
                 return outcome;
@@ -215,6 +223,51 @@ impl Http {
     }
 }
 
+enum BodyError {
+    TooLarge,
+    Read(String),
+}
+
+/// The body of `response`, refused unread when its declared length is over
+/// `max`, and refused as soon as more than `max` bytes arrive (a server may
+/// lie about the length or send none).
+fn read_capped(response: reqwest::blocking::Response, max: u64) -> Result<Vec<u8>, BodyError> {
+    use std::io::Read as _;
+    if response.content_length().is_some_and(|len| len > max) {
+        return Err(BodyError::TooLarge);
+    }
+    let mut body = Vec::new();
+    response
+        .take(max.saturating_add(1))
+        .read_to_end(&mut body)
+        .map_err(|e| BodyError::Read(root_cause(&e)))?;
+    if body.len() as u64 > max {
+        return Err(BodyError::TooLarge);
+    }
+    Ok(body)
+}
+
+/// Why an answer over the cap is refused, naming the setting that moves it.
+pub fn too_large(max: u64) -> String {
+    format!(
+        "the answer is larger than {} (drift.upstream.max-body-mib); refused",
+        human_size(max)
+    )
+}
+
+fn human_size(bytes: u64) -> String {
+    if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// See [`crate::redact::userinfo`]: proxy and index URLs may carry credentials.
+pub fn redact(text: &str) -> String {
+    crate::redact::userinfo(text)
+}
+
 fn now_secs() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -257,6 +310,7 @@ mod tests {
             retries: 0,
             ttl,
             cache_dir: Some(cache_dir.to_path_buf()),
+            max_body: 1 << 20,
         })
     }
 

@@ -38,6 +38,10 @@ pub struct UpstreamConfig {
     #[serde(default = "default_index")]
     #[serde(alias = "crates_index")]
     pub crates_index: String,
+    /// The largest proxy, index or module-cache answer read, in MiB; a bigger
+    /// one is that module's lookup failing.
+    #[serde(default = "default_max_body_mib")]
+    pub max_body_mib: u64,
 }
 
 fn default_timeout() -> f64 {
@@ -52,6 +56,9 @@ fn default_concurrency() -> usize {
 fn default_ttl() -> f64 {
     24.0
 }
+fn default_max_body_mib() -> u64 {
+    8
+}
 fn default_index() -> String {
     crates::DEFAULT_INDEX.to_string()
 }
@@ -64,6 +71,7 @@ impl Default for UpstreamConfig {
             concurrency: default_concurrency(),
             cache_ttl_hours: default_ttl(),
             crates_index: default_index(),
+            max_body_mib: default_max_body_mib(),
         }
     }
 }
@@ -160,13 +168,15 @@ pub fn gather(lookups: &Lookups<'_>) -> UpstreamData {
     };
     let wanted = public_go_wanted(lookups.facts, &mut data.private);
     let crate_names = crates_wanted(lookups.facts);
+    let max_body = config.max_body_mib.saturating_mul(1 << 20);
     let http = Http::new(HttpOptions {
         timeout: Duration::from_secs_f64(config.timeout_secs.max(0.01)),
         retries: config.retries,
         ttl: Duration::from_secs_f64(config.cache_ttl_hours.max(0.0) * 3600.0),
         cache_dir: http::default_cache_dir(),
+        max_body,
     });
-    let source = match go_source(lookups.offline, &http) {
+    let source = match go_source(lookups.offline, &http, max_body) {
         Ok((source, described)) => {
             data.source = described;
             source
@@ -187,7 +197,7 @@ pub fn gather(lookups: &Lookups<'_>) -> UpstreamData {
     if !lookups.offline {
         http.log_cache_use();
     }
-    let tally = record_answers(&mut data, answers, &config.crates_index);
+    let tally = record_answers(&mut data, answers, &http::redact(&config.crates_index));
     data.warnings = merge_not_cached(std::mem::take(&mut data.warnings));
     if tally.asked > 0 && tally.unreachable == tally.asked {
         data.unavailable = Some(format!(
@@ -231,7 +241,7 @@ fn crates_wanted(facts: &Facts) -> BTreeSet<String> {
 
 /// Where Go module data comes from, and how the report names it; `Err` says
 /// why there is nowhere to look.
-fn go_source(offline: bool, http: &Http) -> Result<(GoSource<'_>, String), String> {
+fn go_source(offline: bool, http: &Http, max_body: u64) -> Result<(GoSource<'_>, String), String> {
     if !offline {
         let list = ProxyList::from_env();
         let described = format!("GOPROXY={}", list.describe());
@@ -247,7 +257,13 @@ fn go_source(offline: bool, http: &Http) -> Result<(GoSource<'_>, String), Strin
         ));
     }
     let described = format!("module cache {}", cache.display());
-    Ok((GoSource::Cache { root: cache }, described))
+    Ok((
+        GoSource::Cache {
+            root: cache,
+            max_body,
+        },
+        described,
+    ))
 }
 
 /// Every lookup's answer, in the order asked.
@@ -387,17 +403,47 @@ struct Info {
     time: Option<String>,
 }
 
-fn parse_info(body: &[u8]) -> Option<(GoVersion, Option<i64>)> {
-    let info: Info = serde_json::from_slice(body).ok()?;
-    let version = GoVersion::parse(&info.version).ok()?;
-    Some((version, info.time.as_deref().and_then(parse_time)))
+/// A version an answer names for the module at `path`, refused unless it is a
+/// canonical Go version that module can have (a `/v6` module has no v1.2.3).
+fn answered_version(path: &str, text: &str, what: &str) -> Result<GoVersion, http::Failure> {
+    let version = GoVersion::parse(text)
+        .map_err(|_| failure(format!("the {what} answer names no valid version; refused")))?;
+    if !super::version::fits_path_major(path, &version) {
+        return Err(failure(format!(
+            "the {what} answer names {version}, which {path} cannot have (its path says another major); refused"
+        )));
+    }
+    Ok(version)
 }
 
-fn parse_list(body: &[u8]) -> Vec<GoVersion> {
-    String::from_utf8_lossy(body)
-        .lines()
+/// A `.info` (or `@latest`) answer: its version and release time.
+fn parse_info(
+    path: &str,
+    body: &[u8],
+    what: &str,
+) -> Result<(GoVersion, Option<i64>), http::Failure> {
+    let info: Info = serde_json::from_slice(body)
+        .map_err(|_| failure(format!("the {what} answer is not version JSON; refused")))?;
+    let version = answered_version(path, &info.version, what)?;
+    let time = match info.time.as_deref() {
+        None => None,
+        Some(text) => Some(parse_time(text).ok_or_else(|| {
+            failure(format!(
+                "the {what} answer has no valid release time; refused"
+            ))
+        })?),
+    };
+    Ok((version, time))
+}
+
+/// An `@v/list` answer: one version per line (Go ignores any later fields);
+/// a line that is not a version of this module makes the whole answer garbage.
+fn parse_list(path: &str, body: &[u8]) -> Result<Vec<GoVersion>, http::Failure> {
+    let text = std::str::from_utf8(body)
+        .map_err(|_| failure("the @v/list answer is not text; refused".to_string()))?;
+    text.lines()
         .filter_map(|l| l.split_whitespace().next())
-        .filter_map(|v| GoVersion::parse(v).ok())
+        .map(|v| answered_version(path, v, "@v/list"))
         .collect()
 }
 
@@ -416,9 +462,12 @@ fn lookup_go(
     path: &str,
     current: &BTreeSet<String>,
 ) -> Result<GoModuleData, http::Failure> {
+    // A path from a go.mod goes into URLs and, offline, into file names.
+    super::version::check_module_path(path)
+        .map_err(|why| failure(format!("not a valid module path ({why}); not looked up")))?;
     let mut data = GoModuleData::default();
     match source.get(path, "@v/list") {
-        Fetch::Found(body) => data.versions = parse_list(&body),
+        Fetch::Found(body) => data.versions = parse_list(path, &body)?,
         Fetch::NotFound => {}
         Fetch::Failed(f) => return Err(f),
     }
@@ -426,10 +475,9 @@ fn lookup_go(
     if data.latest.is_none() {
         match source.get(path, "@latest") {
             Fetch::Found(body) => {
-                if let Some((version, time)) = parse_info(&body) {
-                    data.latest_time = time;
-                    data.latest = Some(version);
-                }
+                let (version, time) = parse_info(path, &body, "@latest")?;
+                data.latest_time = time;
+                data.latest = Some(version);
             }
             Fetch::NotFound => {}
             Fetch::Failed(f) => return Err(f),
@@ -444,10 +492,9 @@ fn lookup_go(
     if data.latest_time.is_none() {
         data.latest_time = version_time(source, path, &latest)?;
     }
-    match source.get(path, &format!("@v/{latest}.mod")) {
-        Fetch::Found(body) => {
-            data.latest_mod = parse_go_mod(&String::from_utf8_lossy(&body), Mode::Lax).ok();
-        }
+    let mod_file = format!("@v/{latest}.mod");
+    match source.get(path, &mod_file) {
+        Fetch::Found(body) => data.latest_mod = Some(parse_answered_mod(path, &mod_file, &body)?),
         Fetch::NotFound => {}
         Fetch::Failed(f) => return Err(f),
     }
@@ -458,24 +505,46 @@ fn lookup_go(
             data.times.insert(version.clone(), time);
         }
     }
-    // A newer major lives at another path: probe /v(N+1) upward.
-    if !path.starts_with("gopkg.in/") {
-        let (base, suffix) = split_path_major(path);
-        let mut major = suffix.unwrap_or(1).max(1) + 1;
-        while major < suffix.unwrap_or(1).max(1) + 6 {
-            let candidate = format!("{base}/v{major}");
-            let versions = match source.get(&candidate, "@v/list") {
-                Fetch::Found(body) => parse_list(&body),
-                _ => Vec::new(),
-            };
-            let Some(newest) = latest_of(&versions) else {
-                break;
-            };
-            data.newer_major = Some((candidate, newest));
-            major += 1;
-        }
-    }
+    data.newer_major = newer_major(source, path)?;
     Ok(data)
+}
+
+/// The go.mod a proxy serves for `path`: it must parse and declare that path,
+/// or its retractions and deprecation would be another module's.
+fn parse_answered_mod(path: &str, what: &str, body: &[u8]) -> Result<GoMod, http::Failure> {
+    let refused = |why: &str| failure(format!("the {what} answer {why}; refused"));
+    let text = std::str::from_utf8(body).map_err(|_| refused("is not text"))?;
+    let parsed = parse_go_mod(text, Mode::Lax).map_err(|_| refused("is not a go.mod file"))?;
+    if parsed.module_path() != path {
+        return Err(refused("declares another module path"));
+    }
+    Ok(parsed)
+}
+
+/// A newer major lives at another path: probe /v(N+1) upward; the newest
+/// found and its latest version.
+fn newer_major(
+    source: &GoSource<'_>,
+    path: &str,
+) -> Result<Option<(String, GoVersion)>, http::Failure> {
+    if path.starts_with("gopkg.in/") {
+        return Ok(None);
+    }
+    let (base, suffix) = split_path_major(path);
+    let mut found = None;
+    let first = suffix.unwrap_or(1).max(1) + 1;
+    for major in first..first + 5 {
+        let candidate = format!("{base}/v{major}");
+        let versions = match source.get(&candidate, "@v/list") {
+            Fetch::Found(body) => parse_list(&candidate, &body)?,
+            _ => Vec::new(),
+        };
+        let Some(newest) = latest_of(&versions) else {
+            break;
+        };
+        found = Some((candidate, newest));
+    }
+    Ok(found)
 }
 
 /// When a version was published: a pseudo-version carries its commit time;
@@ -488,8 +557,17 @@ fn version_time(
     if let Some(pseudo) = version.pseudo() {
         return Ok(parse_compact_time(&pseudo.timestamp));
     }
-    match source.get(path, &format!("@v/{version}.info")) {
-        Fetch::Found(body) => Ok(parse_info(&body).and_then(|(_, t)| t)),
+    let what = format!("@v/{version}.info");
+    match source.get(path, &what) {
+        Fetch::Found(body) => {
+            let (answered, time) = parse_info(path, &body, &what)?;
+            if answered != *version {
+                return Err(failure(format!(
+                    "the {what} answer is about {answered}, not the version asked for; refused"
+                )));
+            }
+            Ok(time)
+        }
         Fetch::NotFound => Ok(None),
         Fetch::Failed(f) => Err(f),
     }
@@ -599,9 +677,49 @@ mod tests {
 
     #[test]
     fn latest_prefers_releases() {
-        let list = parse_list(b"v1.0.0\nv1.1.0-rc.1\nv0.9.0\nnot-a-version\n");
+        let list = parse_list("example.com/m", b"v1.0.0\nv1.1.0-rc.1\nv0.9.0\n").unwrap();
         assert_eq!(latest_of(&list).unwrap().as_str(), "v1.0.0");
-        let pre = parse_list(b"v2.0.0-alpha\nv2.0.0-beta\n");
+        let pre = parse_list("example.com/m/v2", b"v2.0.0-alpha\nv2.0.0-beta\n").unwrap();
         assert_eq!(latest_of(&pre).unwrap().as_str(), "v2.0.0-beta");
+    }
+
+    #[test]
+    fn garbage_answers_are_refused() {
+        let reason = |r: Result<Vec<GoVersion>, http::Failure>| r.unwrap_err().reason;
+        assert!(
+            reason(parse_list("golang.org/x/net/v6", b"v1.2.3\n")).contains("cannot have"),
+            "a /v6 module has no v1.2.3"
+        );
+        assert!(
+            reason(parse_list(
+                "example.com/m",
+                b"<html>captive portal</html>\n"
+            ))
+            .contains("refused")
+        );
+        assert!(parse_list("example.com/m", &[0xff, 0xfe]).is_err());
+        // Go ignores fields after the version.
+        assert_eq!(
+            parse_list("example.com/m", b"v1.0.0 extra\n\n")
+                .unwrap()
+                .len(),
+            1
+        );
+
+        let info = |body: &str| parse_info("example.com/m", body.as_bytes(), "@latest");
+        assert!(info(r#"{"Version":"v1.2.0","Time":"2024-01-23T18:54:04Z"}"#).is_ok());
+        assert!(info(r#"{"Version":"v3.0.0"}"#).is_err());
+        assert!(info(r#"{"Version":"v1.2.0","Time":"yesterday"}"#).is_err());
+        assert!(info("not json").is_err());
+        assert!(
+            !info("not json").unwrap_err().reason.contains("not json"),
+            "garbage is not echoed"
+        );
+
+        let module =
+            |body: &str| parse_answered_mod("example.com/m", "@v/v1.0.0.mod", body.as_bytes());
+        assert!(module("module example.com/m\n\ngo 1.22\n").is_ok());
+        assert!(module("module example.com/other\n").is_err());
+        assert!(module("}}}{{{").is_err());
     }
 }

@@ -1,4 +1,5 @@
 use super::{Baseline, number, ratio, score_text};
+use crate::report::markdown::{code_span, escape_text};
 use crate::score::model::{Scorecard, Status};
 use std::fmt::Write as _;
 
@@ -55,7 +56,7 @@ fn table(out: &mut String, card: &Scorecard, baseline: Option<&Baseline<'_>>) {
         let _ = writeln!(
             out,
             "| {} | {} | {} ({}){} | {}{} | {}{} | {} | {} | {}{} |",
-            s.name,
+            escape_text(&s.name),
             score,
             ratio(s.interface_stability.ratio),
             super::breaking(&s.interface_stability),
@@ -77,14 +78,14 @@ fn changes(out: &mut String, card: &Scorecard, baseline: &Baseline<'_>) {
     let mut changes = Vec::new();
     for s in &card.services {
         let Some(base) = baseline.service(&s.name) else {
-            changes.push(format!("- `{}` is new", s.name));
+            changes.push(format!("- {} is new", code_span(&s.name)));
             continue;
         };
         for (now, before) in s.score_inputs.iter().zip(&base.score_inputs) {
             if now.subscore != before.subscore {
                 changes.push(format!(
-                    "- `{}` {}: {} -> {} (sub-score {} -> {})",
-                    s.name,
+                    "- {} {}: {} -> {} (sub-score {} -> {})",
+                    code_span(&s.name),
                     now.metric,
                     number(before.value),
                     number(now.value),
@@ -107,7 +108,7 @@ fn changes(out: &mut String, card: &Scorecard, baseline: &Baseline<'_>) {
     if !dropped.is_empty() {
         out.push_str("\n**Scores dropped** (the ratchet fails):\n\n");
         for (name, before, now) in dropped {
-            let _ = writeln!(out, "- `{name}`: {before} -> {now}");
+            let _ = writeln!(out, "- {}: {before} -> {now}", code_span(&name));
         }
     }
 }
@@ -119,7 +120,11 @@ fn notes(out: &mut String, card: &Scorecard) {
         .map(|(metric, reason, services)| {
             format!(
                 "- {metric} has no data for {}: {reason}",
-                services.join(", ")
+                services
+                    .iter()
+                    .map(|s| escape_text(s))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         })
         .collect();

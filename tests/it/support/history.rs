@@ -8,6 +8,8 @@ pub struct History {
     pub dir: tempfile::TempDir,
     pub repo: Repository,
     pending: Vec<(String, Option<Vec<u8>>)>,
+    /// Symbolic links to create and stage: (path, link text).
+    links: Vec<(String, String)>,
     author: (String, String),
     time: i64,
 }
@@ -23,6 +25,7 @@ impl History {
             dir,
             repo,
             pending: Vec::new(),
+            links: Vec::new(),
             author: ("Ada Lovelace".into(), "ada@example.com".into()),
             time: date("2026-01-05"),
         }
@@ -71,6 +74,12 @@ impl History {
         self
     }
 
+    /// A symbolic link at `path` to `target`, committed as git stores one.
+    pub fn symlink(&mut self, path: &str, target: &str) -> &mut History {
+        self.links.push((path.to_string(), target.to_string()));
+        self
+    }
+
     pub fn remove(&mut self, path: &str) -> &mut History {
         self.pending.push((path.to_string(), None));
         self
@@ -103,6 +112,12 @@ impl History {
                     index.remove_path(Path::new(&path)).unwrap();
                 }
             }
+        }
+        for (path, target) in self.links.drain(..) {
+            let full = self.dir.path().join(&path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::os::unix::fs::symlink(&target, &full).unwrap();
+            index.add_path(Path::new(&path)).unwrap();
         }
         index.write().unwrap();
         let tree_id = index.write_tree().unwrap();
