@@ -952,6 +952,23 @@ fn analyse_rust(
         check.check_rust_source(text, &mut cx);
         outcome.findings.extend(cx.findings);
     }
+    if let Some(depth) = rust::nesting_estimate(text)
+        && depth > rust::MAX_NESTING
+    {
+        outcome.status = FileStatus::Degraded;
+        outcome.findings.extend(degraded_finding(
+            settings,
+            path,
+            service,
+            None,
+            format!(
+                "nested about {depth} levels deep, more than the {} syn can parse safely; only custom queries were checked",
+                rust::MAX_NESTING
+            ),
+            "depth",
+        ));
+        return;
+    }
     let ast = match syn::parse_file(text) {
         Ok(ast) => ast,
         Err(e) => {

@@ -9,6 +9,7 @@ mod config;
 mod contract;
 mod drift;
 mod git;
+mod hostile;
 mod lint;
 mod report;
 mod scaffold;

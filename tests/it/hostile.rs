@@ -1,0 +1,126 @@
+//! Hostile input to lint (#17): files generated here, at the sizes that
+//! crashed or slowed trellis, never committed.
+
+use crate::support::{stderr_of, stdout_of, trellis, write_tree};
+
+fn lint_json(dir: &std::path::Path) -> (Option<i32>, serde_json::Value, String) {
+    let output = trellis()
+        .args(["lint", "--no-cache", "--format", "json", "-C"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    let json = serde_json::from_str(&stdout_of(&output)).unwrap_or_else(|e| {
+        panic!(
+            "no JSON report ({e}), exit {:?}: {stderr}",
+            output.status.code()
+        )
+    });
+    (output.status.code(), json, stderr)
+}
+
+fn findings_of<'j>(json: &'j serde_json::Value, rule: &str) -> Vec<&'j serde_json::Value> {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == rule)
+        .collect()
+}
+
+/// Go nests one syntax node per `+` term, parenthesis or slice bracket;
+/// every walk over Go trees is iterative, so such a file is analysed whole
+/// (it passes `go vet`) and the SQL built in it is still found.
+#[test]
+fn deeply_nested_go_is_analysed_without_crashing() {
+    let dir = tempfile::tempdir().unwrap();
+    let terms = vec!["\"a\""; 40_000].join(" + ");
+    let parens = 20_000;
+    let brackets = "[]".repeat(20_000);
+    let source = format!(
+        "package store\n\nimport (\n\t\"context\"\n\t\"database/sql\"\n)\n\n\
+         type Store struct{{ db *sql.DB }}\n\n\
+         func (s *Store) Find(ctx context.Context, id string) {{\n\
+         \ts.db.QueryContext(ctx, {terms} + id)\n\
+         \t_ = {open}id{close}\n}}\n\n\
+         func (s *Store) Many(a, b, c, d, e int, deep {brackets}context.Context) {{}}\n",
+        open = "(".repeat(parens),
+        close = ")".repeat(parens),
+    );
+    write_tree(
+        dir.path(),
+        &[
+            ("go.mod", "module example.com/deep\n\ngo 1.22\n"),
+            ("cmd/deep/main.go", "package main\n\nfunc main() {}\n"),
+            ("internal/store/store.go", &source),
+        ],
+    );
+    let (code, json, stderr) = lint_json(dir.path());
+    assert_eq!(code, Some(1), "{stderr}");
+    let sql = findings_of(&json, "go-sql-string-building");
+    assert_eq!(sql.len(), 1, "{sql:?}");
+    assert_eq!(sql[0]["line"], 11);
+    assert_eq!(findings_of(&json, "go-too-many-params").len(), 1);
+    assert!(findings_of(&json, "parse-degraded").is_empty());
+}
+
+fn rust_service(dir: &std::path::Path, main: &str) {
+    write_tree(
+        dir,
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"deep\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+            ),
+            ("src/main.rs", main),
+        ],
+    );
+}
+
+/// syn recurses once per level when it parses, visits and drops a tree:
+/// 700 parentheses (1.4 KB) crashed lint; they are analysed now, on worker
+/// threads with room for them.
+#[test]
+fn hundreds_of_nested_parentheses_in_rust_are_analysed() {
+    let dir = tempfile::tempdir().unwrap();
+    let main = format!(
+        "fn main() {{\n    let x = {}1{};\n    println!(\"{{x}}\");\n}}\n",
+        "(".repeat(700),
+        ")".repeat(700)
+    );
+    rust_service(dir.path(), &main);
+    let (code, json, stderr) = lint_json(dir.path());
+    assert!(matches!(code, Some(0 | 1)), "{stderr}");
+    assert!(findings_of(&json, "parse-degraded").is_empty(), "{json}");
+}
+
+/// A 20,000-term sum is deeper than trellis lets syn go: the file is
+/// reported as degraded, and the rest of the repository is still linted.
+#[test]
+fn rust_nested_past_the_limit_degrades_to_a_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let main = format!(
+        "fn main() {{\n    let x = {};\n}}\n",
+        vec!["1"; 20_000].join(" + ")
+    );
+    rust_service(dir.path(), &main);
+    write_tree(
+        dir.path(),
+        &[(
+            "src/logs.rs",
+            "pub fn log() {\n    println!(\"not structured\");\n}\n",
+        )],
+    );
+    let (code, json, stderr) = lint_json(dir.path());
+    assert_eq!(code, Some(1), "{stderr}");
+    let degraded = findings_of(&json, "parse-degraded");
+    assert_eq!(degraded.len(), 1, "{degraded:?}");
+    assert_eq!(degraded[0]["path"], "src/main.rs");
+    let message = degraded[0]["message"].as_str().unwrap();
+    assert!(message.contains("nested about 40"), "{message}");
+    assert_eq!(
+        findings_of(&json, "rust-structured-logging").len(),
+        1,
+        "{json}"
+    );
+}
