@@ -742,6 +742,23 @@ fn degraded_finding(
     Some(f.help("fix the syntax so every rule can see the whole file; generated files can be marked `// Code generated ... DO NOT EDIT.`"))
 }
 
+fn too_large_finding(
+    settings: &Settings,
+    path: &str,
+    service: Option<&str>,
+    size: usize,
+) -> Option<Finding> {
+    let severity = settings.severity("parse-degraded")?;
+    let message = format!(
+        "{size} bytes, more than lint.max-file-size ({} bytes); not analysed",
+        settings.max_file_size
+    );
+    let finding = Finding::new("parse-degraded", severity, path, message, "too-large");
+    Some(finding.service(service).help(
+        "raise lint.max-file-size in trellis.yaml to analyse it, or exclude the path if it is generated",
+    ))
+}
+
 /// Decodes a source file; non-UTF-8 is decoded lossily and reported.
 fn decode(
     bytes: &[u8],
@@ -778,6 +795,13 @@ fn analyse(
     tables_wanted: bool,
 ) -> FileOutcome {
     let mut outcome = FileOutcome::default();
+    if kind != Kind::Other && bytes.len() as u64 > settings.max_file_size {
+        outcome.status = FileStatus::Degraded;
+        outcome
+            .findings
+            .extend(too_large_finding(settings, path, service, bytes.len()));
+        return outcome;
+    }
     if is_binary(bytes) {
         if kind != Kind::Other {
             outcome.status = FileStatus::Binary;

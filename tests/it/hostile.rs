@@ -124,3 +124,37 @@ fn rust_nested_past_the_limit_degrades_to_a_finding() {
         "{json}"
     );
 }
+
+/// A file over `lint.max-file-size` is reported and not analysed; one under
+/// it is analysed as usual.
+#[test]
+fn files_over_the_size_limit_are_reported_not_analysed() {
+    let dir = tempfile::tempdir().unwrap();
+    let logging = "package service\n\nimport \"log\"\n\nfunc Run() {\n\tlog.Printf(\"x\")\n}\n";
+    let padded = format!("{logging}\n// {}\n", "x".repeat(600));
+    write_tree(
+        dir.path(),
+        &[
+            ("go.mod", "module example.com/big\n\ngo 1.22\n"),
+            ("cmd/big/main.go", "package main\n\nfunc main() {}\n"),
+            ("internal/service/small.go", logging),
+            ("internal/service/large.go", &padded),
+            ("trellis.yaml", "version: 1\nlint:\n  max-file-size: 500\n"),
+        ],
+    );
+    let (code, json, stderr) = lint_json(dir.path());
+    assert_eq!(code, Some(1), "{stderr}");
+    let degraded = findings_of(&json, "parse-degraded");
+    assert_eq!(degraded.len(), 1, "{degraded:?}");
+    assert_eq!(degraded[0]["path"], "internal/service/large.go");
+    let message = degraded[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("lint.max-file-size (500 bytes)"),
+        "{message}"
+    );
+    let logged: Vec<_> = findings_of(&json, "go-structured-logging")
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(logged, ["internal/service/small.go"]);
+}
