@@ -707,7 +707,7 @@ fn report_stats(
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     Go,
     Rust,
     /// SQL files and Rust files outside Rust services: read for tables only.
@@ -786,7 +786,7 @@ fn decode(
 }
 
 /// Parses one file and runs its per-file rules.
-fn analyse(
+pub(crate) fn analyse(
     path: &str,
     service: Option<&str>,
     bytes: &[u8],
