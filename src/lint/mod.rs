@@ -127,6 +127,9 @@ pub fn run(repo: &Repo, options: &LintOptions) -> Result<Report, InputError> {
         check_repository(&settings, &facts)
     });
     files.findings.extend(repository_findings);
+    files
+        .findings
+        .extend(unwalked_findings(repo, options, &selection, &settings));
     read_remaining_suppressions(&mut files, &selection.contents);
     let findings = apply_suppressions(repo, &settings, files.findings, &files.suppressions);
     let (findings, hidden) = apply_baseline(repo, options, &settings, &selection, findings)?;
@@ -397,8 +400,18 @@ fn analyse_file<'a>(
         return done(outcome, Some(record), Origin::Unchanged);
     }
     let Some(bytes) = contents.read(path) else {
+        // Listed by the walk, gone or unreadable now: said, not skipped.
+        let findings = if selected {
+            let message = "cannot be read; not analysed".to_string();
+            degraded_finding(settings, path, service, None, message, "unreadable")
+                .into_iter()
+                .collect()
+        } else {
+            Vec::new()
+        };
         let outcome = FileOutcome {
             status: FileStatus::Other,
+            findings,
             ..FileOutcome::default()
         };
         return done(outcome, None, Origin::Unreadable);
@@ -507,6 +520,33 @@ fn count_status(counts: &mut FileCounts, path: &str, status: FileStatus) {
         }
         FileStatus::Other => {}
     }
+}
+
+/// One `parse-degraded` finding for each path the walk could not take in,
+/// under the paths linted.
+fn unwalked_findings(
+    repo: &Repo,
+    options: &LintOptions,
+    selection: &Selection<'_>,
+    settings: &Settings,
+) -> Vec<Finding> {
+    // `--staged` and `--changed-since` runs look at the files they name.
+    if selection.files.is_some() {
+        return Vec::new();
+    }
+    let Some(severity) = settings.severity("parse-degraded") else {
+        return Vec::new();
+    };
+    repo.unwalked
+        .iter()
+        .filter(|u| options.paths.is_empty() || options.paths.iter().any(|p| under(&u.path, p)))
+        .map(|u| {
+            let message = format!("not read: {}; no rule saw what it holds", u.reason);
+            Finding::new("parse-degraded", severity, &u.path, message, "unwalked")
+                .service(repo.service_for(&u.path).map(|s| s.name.as_str()))
+                .help("make it readable (or rename it to UTF-8), or exclude it in trellis.yaml")
+        })
+        .collect()
 }
 
 /// The findings of the enabled repository rules.

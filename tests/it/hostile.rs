@@ -158,3 +158,109 @@ fn files_over_the_size_limit_are_reported_not_analysed() {
         .collect();
     assert_eq!(logged, ["internal/service/small.go"]);
 }
+
+/// A Go file whose name is not UTF-8 cannot be given a path in a report's
+/// UTF-8 text; it is reported (with its bytes replaced), not dropped.
+#[cfg(unix)]
+#[test]
+fn a_go_file_with_a_non_utf8_name_is_reported() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[
+            ("go.mod", "module example.com/names\n\ngo 1.22\n"),
+            ("cmd/names/main.go", "package main\n\nfunc main() {}\n"),
+        ],
+    );
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9.go");
+    std::fs::write(
+        dir.path().join("cmd/names").join(name),
+        "package main\n\nimport \"log\"\n\nfunc f() { log.Printf(\"x\") }\n",
+    )
+    .unwrap();
+    let (code, json, stderr) = lint_json(dir.path());
+    assert!(matches!(code, Some(0 | 1)), "{stderr}");
+    let degraded = findings_of(&json, "parse-degraded");
+    assert_eq!(degraded.len(), 1, "{degraded:?}");
+    assert_eq!(degraded[0]["path"], "cmd/names/caf\u{fffd}.go");
+    let message = degraded[0]["message"].as_str().unwrap();
+    assert!(message.contains("not valid UTF-8"), "{message}");
+}
+
+/// Whether permissions stop this process: root reads everything, so the
+/// tests below skip themselves when run as root (CI here runs as root).
+#[cfg(unix)]
+fn permissions_apply(path: &std::path::Path) -> bool {
+    let readable = std::fs::read_dir(path).is_ok() || std::fs::read(path).is_ok();
+    if readable {
+        eprintln!(
+            "skipped: this user reads {} despite mode 000 (root)",
+            path.display()
+        );
+    }
+    !readable
+}
+
+#[cfg(unix)]
+fn set_mode(path: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// An unreadable directory is reported, not linted as if it were empty.
+#[cfg(unix)]
+#[test]
+fn an_unreadable_directory_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[
+            ("go.mod", "module example.com/locked\n\ngo 1.22\n"),
+            ("cmd/locked/main.go", "package main\n\nfunc main() {}\n"),
+            ("internal/secret/s.go", "package secret\n"),
+        ],
+    );
+    let locked = dir.path().join("internal/secret");
+    set_mode(&locked, 0o000);
+    if !permissions_apply(&locked) {
+        set_mode(&locked, 0o755);
+        return;
+    }
+    let (code, json, stderr) = lint_json(dir.path());
+    set_mode(&locked, 0o755);
+    assert!(matches!(code, Some(0 | 1)), "{stderr}");
+    let degraded = findings_of(&json, "parse-degraded");
+    assert_eq!(degraded.len(), 1, "{degraded:?}");
+    assert_eq!(degraded[0]["path"], "internal/secret");
+}
+
+/// An unreadable go.mod is an input error naming the file, not "no module
+/// line".
+#[cfg(unix)]
+#[test]
+fn an_unreadable_manifest_is_an_input_error() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[
+            ("go.mod", "module example.com/locked\n\ngo 1.22\n"),
+            ("cmd/locked/main.go", "package main\n\nfunc main() {}\n"),
+        ],
+    );
+    let manifest = dir.path().join("go.mod");
+    set_mode(&manifest, 0o000);
+    if !permissions_apply(&manifest) {
+        set_mode(&manifest, 0o644);
+        return;
+    }
+    let output = trellis()
+        .args(["lint", "--no-cache", "-C"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    set_mode(&manifest, 0o644);
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot read go.mod"), "{stderr}");
+}
