@@ -9,6 +9,8 @@ pub mod contract;
 pub mod drift;
 pub mod error;
 pub mod fsutil;
+#[cfg(test)]
+mod fuzz;
 pub mod git;
 pub mod gomod;
 pub mod lint;

@@ -20,6 +20,7 @@ use std::path::PathBuf;
 /// Runs the CLI and returns the process exit code.
 pub fn main(cli: Cli) -> i32 {
     install_panic_hook();
+    use_large_worker_stacks();
     crate::logging::init(cli.global.verbose);
     let stderr_color = color_enabled(cli.global.color, std::io::stderr().is_terminal());
     match run(cli) {
@@ -64,6 +65,20 @@ fn environment_error(err: &anyhow::Error) -> Option<InputError> {
         InputError::new(format!("input/output error: {err:#}"))
             .help("check free disk space and permissions, then run the command again")
     })
+}
+
+/// Stack of each rayon worker, where files are parsed and checked. Syntax
+/// trees are walked iteratively and Rust files nested deeper than
+/// `lint::rust::MAX_NESTING` are not parsed at all; this is the second line
+/// of defence for syn, whose parser, visitors and drop recurse once per
+/// level. The memory is reserved, and only used as deep as a file goes.
+const WORKER_STACK_BYTES: usize = 256 << 20;
+
+fn use_large_worker_stacks() {
+    // Fails only if a pool already exists, which then keeps its stacks.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(WORKER_STACK_BYTES)
+        .build_global();
 }
 
 fn install_panic_hook() {

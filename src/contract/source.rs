@@ -837,11 +837,9 @@ pub fn scan_header(text: &str) -> Header {
             && rest.starts_with(|c: char| c.is_whitespace() || c == '"')
         {
             if let Some(start) = rest.find('"')
-                && let Some(end) = rest[start + 1..].find('"')
+                && let Some(path) = adjacent_strings(&rest[start..])
             {
-                header
-                    .imports
-                    .push(rest[start + 1..start + 1 + end].to_string());
+                header.imports.push(path);
             }
         } else if let Some(rest) = line.strip_prefix("edition")
             && rest.trim_start().starts_with('=')
@@ -863,6 +861,18 @@ pub fn scan_header(text: &str) -> Header {
     header
 }
 
+/// The value of `"a" "b"` (protobuf joins adjacent string literals, as C
+/// does), or `None` when the first string is not closed on this line.
+fn adjacent_strings(mut rest: &str) -> Option<String> {
+    let mut value = String::new();
+    while let Some(inner) = rest.trim_start().strip_prefix('"') {
+        let end = inner.find('"')?;
+        value.push_str(&inner[..end]);
+        rest = &inner[end + 1..];
+    }
+    Some(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -879,6 +889,13 @@ mod tests {
         assert_eq!(header.package.as_deref(), Some("a.b"));
         assert_eq!(header.imports, vec!["x/y.proto"]);
         assert_eq!(header.edition, Some(("2023".to_string(), 4)));
+    }
+
+    /// Found by the fuzz target: protoc joins adjacent literals.
+    #[test]
+    fn header_scan_joins_adjacent_import_strings() {
+        let header = scan_header("import \"a/\" \"b.proto\";\nmessage M {}\n");
+        assert_eq!(header.imports, vec!["a/b.proto"]);
     }
 
     #[test]

@@ -56,6 +56,10 @@ pub struct LintConfig {
     /// brackets) is then not reported as `parse-degraded`. The compiler reports it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub parse_all_bodies: bool,
+    /// Largest Go or Rust file lint analyses, in bytes. A larger file is
+    /// reported as `parse-degraded` and not analysed. Default 4194304 (4 MiB).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_file_size: Option<u64>,
     /// Rules of your own: forbidden imports, forbidden calls, tree-sitter queries.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom: Vec<CustomRule>,

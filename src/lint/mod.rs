@@ -127,6 +127,9 @@ pub fn run(repo: &Repo, options: &LintOptions) -> Result<Report, InputError> {
         check_repository(&settings, &facts)
     });
     files.findings.extend(repository_findings);
+    files
+        .findings
+        .extend(unwalked_findings(repo, options, &selection, &settings));
     read_remaining_suppressions(&mut files, &selection.contents);
     let findings = apply_suppressions(repo, &settings, files.findings, &files.suppressions);
     let (findings, hidden) = apply_baseline(repo, options, &settings, &selection, findings)?;
@@ -397,8 +400,18 @@ fn analyse_file<'a>(
         return done(outcome, Some(record), Origin::Unchanged);
     }
     let Some(bytes) = contents.read(path) else {
+        // Listed by the walk, gone or unreadable now: said, not skipped.
+        let findings = if selected {
+            let message = "cannot be read; not analysed".to_string();
+            degraded_finding(settings, path, service, None, message, "unreadable")
+                .into_iter()
+                .collect()
+        } else {
+            Vec::new()
+        };
         let outcome = FileOutcome {
             status: FileStatus::Other,
+            findings,
             ..FileOutcome::default()
         };
         return done(outcome, None, Origin::Unreadable);
@@ -507,6 +520,33 @@ fn count_status(counts: &mut FileCounts, path: &str, status: FileStatus) {
         }
         FileStatus::Other => {}
     }
+}
+
+/// One `parse-degraded` finding for each path the walk could not take in,
+/// under the paths linted.
+fn unwalked_findings(
+    repo: &Repo,
+    options: &LintOptions,
+    selection: &Selection<'_>,
+    settings: &Settings,
+) -> Vec<Finding> {
+    // `--staged` and `--changed-since` runs look at the files they name.
+    if selection.files.is_some() {
+        return Vec::new();
+    }
+    let Some(severity) = settings.severity("parse-degraded") else {
+        return Vec::new();
+    };
+    repo.unwalked
+        .iter()
+        .filter(|u| options.paths.is_empty() || options.paths.iter().any(|p| under(&u.path, p)))
+        .map(|u| {
+            let message = format!("not read: {}; no rule saw what it holds", u.reason);
+            Finding::new("parse-degraded", severity, &u.path, message, "unwalked")
+                .service(repo.service_for(&u.path).map(|s| s.name.as_str()))
+                .help("make it readable (or rename it to UTF-8), or exclude it in trellis.yaml")
+        })
+        .collect()
 }
 
 /// The findings of the enabled repository rules.
@@ -707,7 +747,7 @@ fn report_stats(
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     Go,
     Rust,
     /// SQL files and Rust files outside Rust services: read for tables only.
@@ -742,6 +782,23 @@ fn degraded_finding(
     Some(f.help("fix the syntax so every rule can see the whole file; generated files can be marked `// Code generated ... DO NOT EDIT.`"))
 }
 
+fn too_large_finding(
+    settings: &Settings,
+    path: &str,
+    service: Option<&str>,
+    size: usize,
+) -> Option<Finding> {
+    let severity = settings.severity("parse-degraded")?;
+    let message = format!(
+        "{size} bytes, more than lint.max-file-size ({} bytes); not analysed",
+        settings.max_file_size
+    );
+    let finding = Finding::new("parse-degraded", severity, path, message, "too-large");
+    Some(finding.service(service).help(
+        "raise lint.max-file-size in trellis.yaml to analyse it, or exclude the path if it is generated",
+    ))
+}
+
 /// Decodes a source file; non-UTF-8 is decoded lossily and reported.
 fn decode(
     bytes: &[u8],
@@ -769,7 +826,7 @@ fn decode(
 }
 
 /// Parses one file and runs its per-file rules.
-fn analyse(
+pub(crate) fn analyse(
     path: &str,
     service: Option<&str>,
     bytes: &[u8],
@@ -778,6 +835,13 @@ fn analyse(
     tables_wanted: bool,
 ) -> FileOutcome {
     let mut outcome = FileOutcome::default();
+    if kind != Kind::Other && bytes.len() as u64 > settings.max_file_size {
+        outcome.status = FileStatus::Degraded;
+        outcome
+            .findings
+            .extend(too_large_finding(settings, path, service, bytes.len()));
+        return outcome;
+    }
     if is_binary(bytes) {
         if kind != Kind::Other {
             outcome.status = FileStatus::Binary;
@@ -951,6 +1015,23 @@ fn analyse_rust(
         let mut cx = Cx::new(settings, &check.id, severity, path, service);
         check.check_rust_source(text, &mut cx);
         outcome.findings.extend(cx.findings);
+    }
+    if let Some(depth) = rust::nesting_estimate(text)
+        && depth > rust::MAX_NESTING
+    {
+        outcome.status = FileStatus::Degraded;
+        outcome.findings.extend(degraded_finding(
+            settings,
+            path,
+            service,
+            None,
+            format!(
+                "nested about {depth} levels deep, more than the {} syn can parse safely; only custom queries were checked",
+                rust::MAX_NESTING
+            ),
+            "depth",
+        ));
+        return;
     }
     let ast = match syn::parse_file(text) {
         Ok(ast) => ast,

@@ -145,6 +145,11 @@ pub struct CompiledBoundary {
     pub text: String,
 }
 
+/// `lint.max-file-size` when unset: hand-written Go and Rust files stay far
+/// below it (the largest in the corpus of real repositories is under 1 MB);
+/// larger ones are generated tables and bundles.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 4 << 20;
+
 #[derive(Debug)]
 pub struct Settings {
     /// Enabled rules and the severity each reports at.
@@ -156,6 +161,8 @@ pub struct Settings {
     pub boundaries: Vec<CompiledBoundary>,
     pub include_generated: bool,
     pub parse_all_bodies: bool,
+    /// Go and Rust files larger than this many bytes are not analysed.
+    pub max_file_size: u64,
     pub custom: Vec<CustomCheck>,
     /// Problems in the configuration that are findings, not errors (unknown rule ids).
     pub config_findings: Vec<Finding>,
@@ -204,6 +211,7 @@ impl Settings {
             boundaries: compile_boundaries(&config.boundaries, &file)?,
             include_generated: config.include_generated,
             parse_all_bodies: config.parse_all_bodies,
+            max_file_size: config.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
             custom: custom_checks,
             config_findings,
             fingerprint: fingerprint(&enabled, config, only),

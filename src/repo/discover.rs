@@ -3,7 +3,7 @@
 
 use super::{
     DuplicateModule, ForeignProject, GoModule, Kind, Language, Repo, Service, SkippedModule,
-    relative_path,
+    Unwalked, relative_path,
 };
 use crate::config::{GlobList, Loaded};
 use crate::error::InputError;
@@ -18,7 +18,7 @@ pub fn discover(root: &Path, config: Loaded) -> Result<Repo, InputError> {
     let config_file = config.files.last().cloned();
     let cfg = &config.config;
     let excludes = GlobList::new(&cfg.exclude).map_err(|e| glob_error(&config_file, &e))?;
-    let mut files = walk(&root, &excludes);
+    let (mut files, unwalked) = walk(&root, &excludes);
     let mut modules = read_manifests(&root, &files)?;
     let skipped_modules = apply_go_work(&root, &files, &mut modules)?;
     drop_skipped_files(&mut files, &modules, &skipped_modules);
@@ -50,6 +50,7 @@ pub fn discover(root: &Path, config: Loaded) -> Result<Repo, InputError> {
         services,
         anchor,
         files,
+        unwalked,
         libraries,
         go_modules,
         skipped_modules,
@@ -87,8 +88,18 @@ fn read_manifests(root: &Path, files: &[String]) -> Result<Vec<ModuleRoot>, Inpu
     Ok(modules)
 }
 
+/// A manifest's text; one that cannot be read is an input error, never an
+/// empty file (which would then be reported as having no module line).
+fn read_manifest(root: &Path, manifest: &str) -> Result<String, InputError> {
+    std::fs::read_to_string(root.join(manifest)).map_err(|e| {
+        InputError::new(format!("cannot read {manifest}: {e}"))
+            .in_file(root.join(manifest))
+            .help("make the file readable by this user, or exclude its directory in trellis.yaml")
+    })
+}
+
 fn read_go_mod(root: &Path, manifest: &str) -> Result<ModuleRoot, InputError> {
-    let text = std::fs::read_to_string(root.join(manifest)).unwrap_or_default();
+    let text = read_manifest(root, manifest)?;
     let module = go_module_path(&text).ok_or_else(|| {
         InputError::new("go.mod has no `module` line")
             .in_file(root.join(manifest))
@@ -108,7 +119,7 @@ fn read_go_mod(root: &Path, manifest: &str) -> Result<ModuleRoot, InputError> {
 }
 
 fn read_cargo_toml(root: &Path, manifest: &str) -> Result<Option<ModuleRoot>, InputError> {
-    let text = std::fs::read_to_string(root.join(manifest)).unwrap_or_default();
+    let text = read_manifest(root, manifest)?;
     let parsed: toml::Table = toml::from_str(&text).map_err(|e| {
         let mut err = InputError::new(format!("Cargo.toml does not parse: {}", e.message()))
             .in_file(root.join(manifest))
@@ -594,15 +605,38 @@ fn glob_error(file: &Option<std::path::PathBuf>, e: &globset::Error) -> InputErr
     err.help("fix the pattern in trellis.yaml")
 }
 
-/// Every file under `root` that is not ignored, relative and sorted.
-fn walk(root: &Path, excludes: &GlobList) -> Vec<String> {
+/// Every file under `root` that is not ignored, relative and sorted, and the
+/// paths the walk could not take in (unreadable directories, names that are
+/// not UTF-8, paths too long for the system), each with the reason.
+fn walk(root: &Path, excludes: &GlobList) -> (Vec<String>, Vec<Unwalked>) {
     let walker = walk_builder(root).build();
     let mut files = Vec::new();
-    for entry in walker.flatten() {
+    let mut unwalked = Vec::new();
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                // Errors in ignore files are not paths left out; I/O errors are.
+                if err.io_error().is_some() {
+                    unwalked.push(unwalked_by_error(root, &err));
+                }
+                continue;
+            }
+        };
         if !entry.file_type().is_some_and(|t| t.is_file()) {
             continue;
         }
-        let Some(rel) = relative_path(root, entry.path()) else {
+        // A lossy name would name a file that does not exist.
+        let utf8 = entry
+            .path()
+            .strip_prefix(root)
+            .is_ok_and(|rel| rel.to_str().is_some());
+        let Some(rel) = relative_path(root, entry.path()).filter(|_| utf8) else {
+            let shown = entry.path().strip_prefix(root).unwrap_or(entry.path());
+            unwalked.push(Unwalked {
+                path: shown.to_string_lossy().replace('\\', "/"),
+                reason: "its name is not valid UTF-8".to_string(),
+            });
             continue;
         };
         if excludes.is_match(&rel) || rel == ".git" {
@@ -611,7 +645,41 @@ fn walk(root: &Path, excludes: &GlobList) -> Vec<String> {
         files.push(rel);
     }
     files.sort();
-    files
+    unwalked.sort_by(|a, b| a.path.cmp(&b.path));
+    (files, unwalked)
+}
+
+fn unwalked_by_error(root: &Path, err: &ignore::Error) -> Unwalked {
+    let mut inner = err;
+    let mut path = None;
+    loop {
+        match inner {
+            ignore::Error::WithPath { path: p, err } => {
+                path.get_or_insert(p.clone());
+                inner = err;
+            }
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                inner = err;
+            }
+            _ => break,
+        }
+    }
+    let shown = path
+        .as_deref()
+        .map(|p| {
+            p.strip_prefix(root)
+                .unwrap_or(p)
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .unwrap_or_default();
+    let reason = inner
+        .io_error()
+        .map_or_else(|| inner.to_string(), ToString::to_string);
+    Unwalked {
+        path: shown,
+        reason,
+    }
 }
 
 /// The walker every job uses: hidden entries, .gitignore'd paths, vendor/,

@@ -153,6 +153,8 @@ pub struct Repo {
     /// Every file the walk saw, relative and `/`-separated, sorted; files of
     /// skipped modules are not among them.
     pub files: Vec<String>,
+    /// Paths under the root the walk could not take in; lint reports each.
+    pub unwalked: Vec<Unwalked>,
     /// The modules that are not services: libraries (no binary, or
     /// configured under `libraries:`) and tools (binaries under `tools/`...),
     /// each with its kind.
@@ -165,6 +167,15 @@ pub struct Repo {
     excludes: GlobList,
     service_roots: ServiceRoots,
     module_index: ModuleIndex,
+}
+
+/// A path the walk left out, and why (an unreadable directory, a name that
+/// is not UTF-8, a path longer than the system allows).
+#[derive(Debug, Clone)]
+pub struct Unwalked {
+    /// Relative to the root, `/`-separated, non-UTF-8 bytes replaced.
+    pub path: String,
+    pub reason: String,
 }
 
 /// Service and library roots by directory, so finding a file's owner costs

@@ -26,14 +26,14 @@ pub fn render(report: &Report, ctx: &RenderContext) -> String {
         .collect();
     paths.sort_unstable();
     paths.dedup();
-    let sources: HashMap<&str, Option<String>> = paths
+    let sources: Sources<'_> = paths
         .par_iter()
         .map(|path| {
             let text = match report.sources.get(*path) {
                 Some(checked) => Some(checked.clone()),
                 None => std::fs::read_to_string(ctx.root.join(path)).ok(),
             };
-            (*path, text)
+            (*path, text.map(SourceLines::new))
         })
         .collect();
     let rendered: Vec<String> = report
@@ -55,11 +55,55 @@ pub fn render(report: &Report, ctx: &RenderContext) -> String {
     out
 }
 
-type Sources<'a> = HashMap<&'a str, Option<String>>;
+type Sources<'a> = HashMap<&'a str, Option<SourceLines>>;
 
 fn source_line<'s>(sources: &'s Sources<'_>, path: &str, line: Option<u32>) -> Option<&'s str> {
-    let text = sources.get(path)?.as_deref()?;
-    text.lines().nth(line?.saturating_sub(1) as usize)
+    sources.get(path)?.as_ref()?.line(line?)
+}
+
+/// A source file with the offsets of its lines, found in one pass. Looking
+/// each finding's line up by counting lines from the top made the text
+/// report quadratic in the size of a file with many findings (#17: 17 s of
+/// CPU for an 8 MB Go file).
+struct SourceLines {
+    text: String,
+    /// Byte offset where each line starts.
+    starts: Vec<usize>,
+    /// Bytes read by `new` and `line`, for the test that work is linear.
+    #[cfg(test)]
+    read: std::sync::atomic::AtomicUsize,
+}
+
+impl SourceLines {
+    fn new(text: String) -> SourceLines {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(at, _)| at + 1));
+        SourceLines {
+            #[cfg(test)]
+            read: std::sync::atomic::AtomicUsize::new(text.len()),
+            text,
+            starts,
+        }
+    }
+
+    /// Line `number` (1-based) without its line ending, as `str::lines`
+    /// gives it.
+    fn line(&self, number: u32) -> Option<&str> {
+        let index = (number as usize).checked_sub(1)?;
+        let start = *self.starts.get(index)?;
+        if start == self.text.len() {
+            return None;
+        }
+        let end = self
+            .starts
+            .get(index + 1)
+            .map_or(self.text.len(), |next| next - 1);
+        let line = &self.text[start..end];
+        #[cfg(test)]
+        self.read
+            .fetch_add(line.len(), std::sync::atomic::Ordering::Relaxed);
+        Some(line.strip_suffix('\r').unwrap_or(line))
+    }
 }
 
 fn render_finding(finding: &Finding, sources: &Sources<'_>, renderer: &Renderer) -> String {
@@ -285,6 +329,55 @@ mod tests {
         assert!(!out.contains("by rule:"), "{out}");
         let empty = super::render(&Report::new("lint"), &sample::context(""));
         assert_eq!(empty, "trellis lint: no findings\n");
+    }
+
+    #[test]
+    fn source_lines_match_str_lines() {
+        for text in ["", "a", "a\n", "a\r\nb", "\n\nc\n", "x\r\n\r\n", "é\nü"] {
+            let lines = super::SourceLines::new(text.to_string());
+            for number in 0..6u32 {
+                let expected = (number > 0)
+                    .then(|| text.lines().nth(number as usize - 1))
+                    .flatten();
+                assert_eq!(lines.line(number), expected, "{text:?} line {number}");
+            }
+        }
+    }
+
+    /// Rendering reads each source once plus the lines it shows: linear in
+    /// the size of the file, however many findings it has.
+    #[test]
+    fn rendering_many_findings_reads_each_line_once() {
+        let text: String = (0..3000).map(|i| format!("line {i}\n")).collect();
+        let mut report = Report::new("lint");
+        for line in 1..=3000 {
+            let mut finding = super::Finding::new(
+                "go-init-func",
+                super::Severity::Warning,
+                "big.go",
+                "m".to_string(),
+                "k",
+            );
+            finding = finding.at(super::Span::point(line, 1));
+            report.findings.push(finding);
+        }
+        let mut sources = super::Sources::new();
+        sources.insert("big.go", Some(super::SourceLines::new(text.clone())));
+        let renderer = annotate_snippets::Renderer::plain();
+        for finding in &report.findings {
+            super::render_finding(finding, &sources, &renderer);
+        }
+        let read = sources["big.go"]
+            .as_ref()
+            .unwrap()
+            .read
+            .load(std::sync::atomic::Ordering::Relaxed);
+        // The whole file once, then each finding's own line.
+        assert!(
+            read <= 2 * text.len(),
+            "{read} bytes read for {}",
+            text.len()
+        );
     }
 
     #[test]

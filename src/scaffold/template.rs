@@ -384,7 +384,7 @@ fn read_tree(
     Ok(())
 }
 
-fn parse_manifest(text: &str, path: &Path) -> Result<Manifest, InputError> {
+pub(crate) fn parse_manifest(text: &str, path: &Path) -> Result<Manifest, InputError> {
     serde_saphyr::from_str::<Manifest>(text).map_err(|e| {
         let message = e.to_string();
         InputError::new(format!("invalid template manifest: {message}"))

@@ -10,6 +10,7 @@ mod config;
 mod contract;
 mod drift;
 mod git;
+mod hostile;
 mod install;
 mod lint;
 mod packaging;

@@ -177,8 +177,8 @@ impl Rule for GoSqlStringBuilding {
 
 /// How an expression builds a string at run time, if it does.
 fn built(file: &GoFile<'_>, node: Node<'_>) -> Option<&'static str> {
+    let node = without_parentheses(node)?;
     match node.kind() {
-        "parenthesized_expression" => built(file, node.named_child(0)?),
         "call_expression" => match file.callee(node) {
             Some(("fmt", "Sprintf")) => Some("fmt.Sprintf"),
             Some(("strings", "Join")) => Some("strings.Join"),
@@ -189,33 +189,46 @@ fn built(file: &GoFile<'_>, node: Node<'_>) -> Option<&'static str> {
             if file.text(operator) != "+" {
                 return None;
             }
-            let mut has_string = false;
-            let mut has_variable = false;
-            leaves(file, node, &mut has_string, &mut has_variable);
+            let (has_string, has_variable) = leaves(file, node);
             (has_string && has_variable).then_some("string concatenation")
         }
         _ => None,
     }
 }
 
-fn leaves(file: &GoFile<'_>, node: Node<'_>, has_string: &mut bool, has_variable: &mut bool) {
-    match node.kind() {
-        "binary_expression" if node.field("operator").is_some_and(|o| file.text(o) == "+") => {
-            for side in ["left", "right"] {
-                if let Some(child) = node.field(side) {
-                    leaves(file, child, has_string, has_variable);
-                }
-            }
-        }
-        "parenthesized_expression" => {
-            if let Some(inner) = node.named_child(0) {
-                leaves(file, inner, has_string, has_variable);
-            }
-        }
-        "interpreted_string_literal" | "raw_string_literal" => *has_string = true,
-        "identifier" if file.constants.iter().any(|c| c == file.text(node)) => {}
-        _ => *has_variable = true,
+/// The expression inside any number of parentheses: a loop, since hostile
+/// input nests them deeper than any stack.
+fn without_parentheses(mut node: Node<'_>) -> Option<Node<'_>> {
+    while node.kind() == "parenthesized_expression" {
+        node = node.named_child(0)?;
     }
+    Some(node)
+}
+
+/// Whether the operands of a `+` chain include a string literal and a value
+/// that is neither a literal nor a constant. An explicit stack rather than
+/// recursion: `"a" + "a" + ...` nests one node per term, and a file of
+/// 40,000 terms passes `go vet`.
+fn leaves(file: &GoFile<'_>, root: Node<'_>) -> (bool, bool) {
+    let (mut has_string, mut has_variable) = (false, false);
+    let mut pending = vec![root];
+    while let Some(node) = pending.pop() {
+        match node.kind() {
+            "binary_expression" if node.field("operator").is_some_and(|o| file.text(o) == "+") => {
+                // Right first, so the left side is looked at first.
+                pending.extend(node.field("right"));
+                pending.extend(node.field("left"));
+            }
+            "parenthesized_expression" => pending.extend(node.named_child(0)),
+            "interpreted_string_literal" | "raw_string_literal" => has_string = true,
+            "identifier" if file.constants.iter().any(|c| c == file.text(node)) => {}
+            _ => has_variable = true,
+        }
+        if has_string && has_variable {
+            break;
+        }
+    }
+    (has_string, has_variable)
 }
 
 /// A variable assigned from a built string in the function that uses it.
@@ -261,10 +274,8 @@ fn built_variable<'a>(file: &GoFile<'a>, ident: Node<'a>) -> Option<(&'static st
                         continue;
                     };
                     let how = if compound {
-                        let mut s = false;
-                        let mut v = false;
-                        leaves(file, *value, &mut s, &mut v);
-                        (v || value.kind() == "call_expression").then_some("+=")
+                        let (_, variable) = leaves(file, *value);
+                        (variable || value.kind() == "call_expression").then_some("+=")
                     } else {
                         built(file, *value)
                     };

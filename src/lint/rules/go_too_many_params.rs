@@ -215,16 +215,20 @@ fn receiver_type_name<'a>(file: &GoFile<'a>, receiver: Node<'_>) -> Option<&'a s
 }
 
 /// Every `pkg.Type` inside a node, resolved to (import path, name).
-fn qualified_types<'a>(file: &GoFile<'a>, node: Node<'_>, out: &mut Vec<(String, &'a str)>) {
-    if node.kind() == "qualified_type" {
-        if let Some((path, name)) = file.qualified(node) {
-            out.push((path.to_string(), name));
+fn qualified_types<'a>(file: &GoFile<'a>, root: Node<'_>, out: &mut Vec<(String, &'a str)>) {
+    // An explicit stack in source order: types nest as deep as the input
+    // makes them (`[][][]...T`), deeper than any call stack.
+    let mut pending = vec![root];
+    while let Some(node) = pending.pop() {
+        if node.kind() == "qualified_type" {
+            if let Some((path, name)) = file.qualified(node) {
+                out.push((path.to_string(), name));
+            }
+            continue;
         }
-        return;
-    }
-    let mut cursor = node.walk();
-    for child in node.named_children(&mut cursor) {
-        qualified_types(file, child, out);
+        let mut cursor = node.walk();
+        let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+        pending.extend(children.into_iter().rev());
     }
 }
 
