@@ -154,7 +154,7 @@ const GO_WORDS: &[&str] = &[
 /// exactly the findings of parsing everything.
 #[test]
 fn fuzz_go_skim_agrees_with_the_full_parse() {
-    use crate::lint::{Kind, analyse, config::LintConfig, settings::Settings};
+    use crate::lint::{FactNeeds, Kind, analyse, config::LintConfig, settings::Settings};
     let settings = |all: bool| {
         let config = LintConfig {
             parse_all_bodies: all,
@@ -173,7 +173,11 @@ fn fuzz_go_skim_agrees_with_the_full_parse() {
                 text.as_bytes(),
                 Kind::Go,
                 settings,
-                true,
+                FactNeeds {
+                    tables: true,
+                    all_imports: false,
+                    programs: false,
+                },
             );
             outcome
                 .findings

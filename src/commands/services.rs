@@ -1,6 +1,7 @@
 use super::Context;
 use crate::cli::OutputFormat;
 use crate::error::exit;
+use crate::repo::programs::{ProgramKind, Programs};
 use std::fmt::Write as _;
 
 pub fn run(ctx: &Context) -> anyhow::Result<i32> {
@@ -10,6 +11,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
         OutputFormat::Text,
     )?;
     let repo = ctx.repo_with_services()?;
+    let programs = crate::lint::go_programs(&repo);
     let out = match format {
         OutputFormat::Json => {
             let document = serde_json::json!({
@@ -22,12 +24,13 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
                 "duplicate_modules": repo.duplicate_modules,
                 "not_analysed": repo.foreign,
                 "layouts": layouts(&repo),
+                "programs": programs_json(&programs),
             });
             let mut out = serde_json::to_string_pretty(&document)?;
             out.push('\n');
             out
         }
-        _ => text(&repo),
+        _ => text(&repo, &programs),
     };
     super::output::print(&out)?;
     Ok(exit::CLEAN)
@@ -47,7 +50,46 @@ fn layout_of(repo: &crate::repo::Repo, service: &crate::repo::Service) -> Option
     crate::lint::layout::name_for(&repo.config.config.lint, &repo.root.join(&service.root))
 }
 
-fn text(repo: &crate::repo::Repo) -> String {
+/// Each Go program with its kind and why (`go-structured-logging` checks
+/// services and leaves command-line tools alone).
+fn programs_json(programs: &Programs) -> Vec<serde_json::Value> {
+    programs
+        .programs
+        .iter()
+        .map(|p| {
+            let mut value = serde_json::to_value(p).unwrap_or_default();
+            value["reason"] = p.reason().into();
+            value
+        })
+        .collect()
+}
+
+fn programs_text(programs: &Programs, out: &mut String) {
+    if programs.programs.is_empty() {
+        return;
+    }
+    let rows: Vec<[String; 3]> = programs
+        .programs
+        .iter()
+        .map(|p| {
+            let kind = match p.kind {
+                ProgramKind::Service => "service",
+                ProgramKind::Tool => "tool",
+            };
+            let dir = if p.dir.is_empty() { "." } else { &p.dir };
+            [dir.to_string(), kind.to_string(), p.reason()]
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "\nGo programs (go-structured-logging checks services and workers, not command-line tools):"
+    );
+    for line in table(["PROGRAM", "KIND", "WHY"], &rows).lines() {
+        let _ = writeln!(out, "  {line}");
+    }
+}
+
+fn text(repo: &crate::repo::Repo, programs: &Programs) -> String {
     let mut rows: Vec<[String; 7]> = repo
         .services
         .iter()
@@ -101,6 +143,7 @@ fn text(repo: &crate::repo::Repo) -> String {
         ],
         &rows,
     );
+    programs_text(programs, &mut out);
     if let Some(anchor) = &repo.anchor {
         let _ = writeln!(out, "\ndependency anchor: {anchor}");
     }

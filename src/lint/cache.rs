@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The version of the shard format, in the header `crate::cache` writes.
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 
 /// Shards of the cache: enough to load on every core and to keep rewrites
 /// after a small change small.

@@ -18,6 +18,7 @@
 //! brackets that do not match, a header it cannot read) means the whole file
 //! is parsed, so a broken file is reported as before.
 
+use crate::repo::programs::{self, ProgramFile};
 use tree_sitter::{Point, Range};
 
 /// What a rule looks for inside Go function bodies, collected over the
@@ -738,9 +739,132 @@ impl Position {
     }
 }
 
+/// What classifying programs needs of a Go file (see `repo::programs`): its
+/// package, its imports, and the server signals it uses. The body is lexed
+/// only when the file imports a package with a signal; a file the lexer
+/// cannot read counts as using every signal it imports, so that doubt keeps
+/// a program a service (checked) rather than a tool.
+pub fn program_file(path: &str, source: &str) -> ProgramFile {
+    let mut lexer = Lexer::new(source.as_bytes());
+    let is_test = path.ends_with("_test.go");
+    let Some((package, imports, first)) = header(&mut lexer) else {
+        return ProgramFile {
+            path: path.to_string(),
+            is_test,
+            imports: super::go::quick_imports(source)
+                .into_iter()
+                .map(|i| i.path)
+                .collect(),
+            ..ProgramFile::default()
+        };
+    };
+    let mut serves = Vec::new();
+    let mut watched: Vec<(&str, &str, &[String])> = Vec::new();
+    for import in &imports {
+        let Some((_, signal)) = programs::signal_for(import.path) else {
+            continue;
+        };
+        match import.local.as_ref() {
+            "_" => {}
+            "." => serves.push(import.path.to_string()),
+            _ if signal.members.is_empty() => serves.push(import.path.to_string()),
+            local => watched.push((local, import.path, &signal.members)),
+        }
+    }
+    if !watched.is_empty() {
+        match selectors_used(&mut lexer, first, &watched) {
+            Some(found) => serves.extend(found),
+            None => serves.extend(watched.iter().map(|(_, path, _)| path.to_string())),
+        }
+    }
+    serves.sort();
+    serves.dedup();
+    ProgramFile {
+        path: path.to_string(),
+        package: package.to_string(),
+        is_test,
+        imports: imports.iter().map(|i| i.path.to_string()).collect(),
+        serves,
+    }
+}
+
+/// `import.Member` for every `local.Member` of `watched` in the rest of the
+/// file (not after a `.`: a field that shares the package's name is not it).
+fn selectors_used(
+    lexer: &mut Lexer<'_>,
+    first: Token,
+    watched: &[(&str, &str, &[String])],
+) -> Option<Vec<String>> {
+    let mut found = Vec::new();
+    // The three tokens before this one: `x.local.Member` is a field chain.
+    let mut last: [Option<Token>; 3] = [None; 3];
+    let mut token = first;
+    while token.kind != Kind::End {
+        if token.kind == Kind::Ident
+            && let [chain, Some(operand), Some(dot)] = last
+            && dot.kind == Kind::Punct(b'.')
+            && operand.kind == Kind::Ident
+            && chain.is_none_or(|c| c.kind != Kind::Punct(b'.'))
+        {
+            let name = lexer.text(token);
+            let operand_text = lexer.text(operand);
+            for (local, path, members) in watched {
+                if local.as_bytes() == operand_text && members.iter().any(|m| m.as_bytes() == name)
+                {
+                    found.push(format!("{path}.{}", String::from_utf8_lossy(name)));
+                }
+            }
+        }
+        last = [last[1], last[2], Some(token)];
+        token = lexer.next().ok()?;
+    }
+    Some(found)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn program_files_name_the_server_members_they_use() {
+        let source = r#"package main
+
+import (
+	nethttp "net/http"
+	"github.com/gin-gonic/gin"
+	"github.com/cloudwego/kitex/server"
+	"fmt"
+)
+
+// http.ListenAndServe in a comment is not a use.
+func main() {
+	srv := &nethttp.Server{Addr: ":80"}
+	cfg.gin.Default()
+	fmt.Println(srv, "nethttp.ListenAndServe")
+}
+"#;
+        let file = program_file("cmd/api/main.go", source);
+        assert_eq!(file.package, "main");
+        assert!(!file.is_test);
+        assert_eq!(
+            file.serves,
+            ["github.com/cloudwego/kitex/server", "net/http.Server",],
+            "an import with no members counts alone; a field chain, a string and a comment do not"
+        );
+        assert_eq!(file.imports.len(), 4);
+    }
+
+    #[test]
+    fn program_files_that_cannot_be_lexed_count_every_signal_they_import() {
+        let source = "package main\n\nimport \"net\"\n\nfunc main() { s := \"unterminated\n}\n";
+        let file = program_file("cmd/x/main.go", source);
+        assert_eq!(file.serves, ["net"]);
+        let plain = program_file(
+            "cmd/y/main.go",
+            "package main\n\nimport \"net\"\n\nfunc main() { _ = net.ParseIP(\"::1\") }\n",
+        );
+        assert!(plain.serves.is_empty(), "{:?}", plain.serves);
+    }
 
     fn logging<'a>() -> BodyInterest<'a> {
         let mut interest = BodyInterest::default();

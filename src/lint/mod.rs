@@ -26,6 +26,7 @@ pub use settings::Settings;
 use crate::error::InputError;
 use crate::logging::timed;
 use crate::registry::Need;
+use crate::repo::programs::{self as go_programs, ProgramFile, Programs};
 use crate::repo::tables::{self, TableUse};
 use crate::repo::{Language, Repo};
 use crate::report::{Finding, Report, RuleInfo, Severity, Span};
@@ -34,6 +35,7 @@ use rayon::prelude::*;
 use rule::{Cx, Rule, Target};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Read as _;
 use std::path::PathBuf;
 use suppress::Suppression;
 
@@ -54,6 +56,30 @@ pub struct LintOptions {
     pub cache: bool,
 }
 
+const PROGRAM_FILE_CAP: u64 = 16 << 20;
+
+/// Every Go program of the repository and what it is, for `trellis
+/// services` (lint classifies from the facts it collects anyway).
+pub fn go_programs(repo: &Repo) -> Programs {
+    let files: Vec<ProgramFile> = repo
+        .files
+        .par_iter()
+        .filter(|path| path.ends_with(".go"))
+        .filter_map(|path| {
+            // Only the header and selectors matter: a larger file is cut.
+            let mut bytes = Vec::new();
+            std::fs::File::open(repo.absolute(path))
+                .ok()?
+                .take(PROGRAM_FILE_CAP)
+                .read_to_end(&mut bytes)
+                .ok()?;
+            let text = String::from_utf8_lossy(&bytes);
+            Some(go_skim::program_file(path, &text))
+        })
+        .collect();
+    go_programs::classify(repo, &files)
+}
+
 /// Every built-in lint rule, for `trellis rules` and `trellis explain`.
 pub fn rules() -> Vec<RuleInfo> {
     registry::all().iter().map(|r| r.meta().info()).collect()
@@ -68,6 +94,10 @@ pub struct FileOutcome {
     pub status: FileStatus,
     pub suppressions: Vec<Suppression>,
     pub tables: Vec<TableUse>,
+    /// What classifying Go programs needs of the file (generated files too:
+    /// their imports link a program to its packages).
+    #[serde(default)]
+    pub program: Option<ProgramFile>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,6 +140,7 @@ pub fn run(repo: &Repo, options: &LintOptions) -> Result<Report, InputError> {
     let needs = FactNeeds {
         tables: needs_tables,
         all_imports: needs_all_imports,
+        programs: crate::registry::needed(Need::Programs, enabled),
     };
     let work = plan_work(repo, &selection, needs);
     let outcomes = timed("lint: files", || {
@@ -127,6 +158,12 @@ pub fn run(repo: &Repo, options: &LintOptions) -> Result<Report, InputError> {
         check_repository(&settings, &facts)
     });
     files.findings.extend(repository_findings);
+    if needs.programs {
+        let programs = timed("lint: programs", || {
+            go_programs::classify(repo, &std::mem::take(&mut files.program_files))
+        });
+        files.findings = skip_tool_code(&programs, files.findings);
+    }
     files
         .findings
         .extend(unwalked_findings(repo, options, &selection, &settings));
@@ -264,9 +301,12 @@ fn select_from_git(
 
 /// Which facts repository rules need from files that are not reported on.
 #[derive(Debug, Clone, Copy)]
-struct FactNeeds {
-    tables: bool,
-    all_imports: bool,
+pub(crate) struct FactNeeds {
+    pub(crate) tables: bool,
+    pub(crate) all_imports: bool,
+    /// Every Go file's package, imports and server signals, to tell
+    /// services from command-line tools.
+    pub(crate) programs: bool,
 }
 
 /// One file to read: how to analyse it and whether it is reported on (the
@@ -291,7 +331,7 @@ fn plan_work<'a>(
             let selected = selection.contains(path);
             let wanted = selected
                 || (kind == Kind::Other && needs.tables)
-                || (kind == Kind::Go && (needs.tables || needs.all_imports));
+                || (kind == Kind::Go && (needs.tables || needs.all_imports || needs.programs));
             wanted.then_some(WorkItem {
                 path,
                 kind,
@@ -424,9 +464,9 @@ fn analyse_file<'a>(
         return done(outcome, Some(record), Origin::SameContent);
     }
     let outcome = if selected {
-        analyse(path, service, &bytes, kind, settings, needs.tables)
+        analyse(path, service, &bytes, kind, settings, needs)
     } else {
-        facts_only(path, service, &bytes, kind, needs.tables)
+        facts_only(path, service, &bytes, kind, needs)
     };
     let record = match (cache, key, scope) {
         (Some(cache), Some(key), Some(scope)) => {
@@ -466,6 +506,7 @@ struct Gathered<'a> {
     go_facts: Vec<GoFacts>,
     rust_facts: Vec<RustFacts>,
     table_uses: Vec<TableUse>,
+    program_files: Vec<ProgramFile>,
     suppressions: BTreeMap<String, Vec<Suppression>>,
     /// Files whose suppressions were read with their analysis (most have none).
     suppressions_read: HashSet<&'a str>,
@@ -498,6 +539,7 @@ fn gather_outcomes(outcomes: Vec<Analysed<'_>>) -> Gathered<'_> {
         gathered.go_facts.extend(outcome.go);
         gathered.rust_facts.extend(outcome.rust);
         gathered.table_uses.extend(outcome.tables);
+        gathered.program_files.extend(outcome.program);
     }
     gathered.table_uses.sort();
     gathered
@@ -565,6 +607,38 @@ fn check_repository(settings: &Settings, facts: &Facts<'_>) -> Vec<Finding> {
         findings.extend(cx.findings);
     }
     findings
+}
+
+/// Drops the findings of rules that do not apply to command-line tools
+/// (go-structured-logging: printing is a tool's interface) in code only tools
+/// reach, and says at `-v` which code that was and why.
+fn skip_tool_code(programs: &Programs, findings: Vec<Finding>) -> Vec<Finding> {
+    for program in &programs.programs {
+        log::debug!(
+            "program {}: {:?}, {}",
+            if program.dir.is_empty() {
+                "."
+            } else {
+                &program.dir
+            },
+            program.kind,
+            program.reason()
+        );
+    }
+    for code in programs.tool_only() {
+        log::info!(
+            "structured logging not checked in {}: {}",
+            if code.dir.is_empty() { "." } else { code.dir },
+            code.reason()
+        );
+    }
+    findings
+        .into_iter()
+        .filter(|f| {
+            f.rule != crate::registry::RuleId::GoStructuredLogging.as_str()
+                || programs.tool_code(&f.path).is_none()
+        })
+        .collect()
 }
 
 /// Suppressions in files that only repository rules reported on (.sql, go.mod).
@@ -832,7 +906,7 @@ pub(crate) fn analyse(
     bytes: &[u8],
     kind: Kind,
     settings: &Settings,
-    tables_wanted: bool,
+    needs: FactNeeds,
 ) -> FileOutcome {
     let mut outcome = FileOutcome::default();
     if kind != Kind::Other && bytes.len() as u64 > settings.max_file_size {
@@ -859,7 +933,10 @@ pub(crate) fn analyse(
         return outcome;
     }
     let (text, lossy) = decode(bytes, settings, path, service, &mut outcome.findings);
-    if tables_wanted {
+    if needs.programs && kind == Kind::Go {
+        outcome.program = Some(go_skim::program_file(path, &text));
+    }
+    if needs.tables {
         outcome.tables = tables::table_uses_in(path, &text, service.unwrap_or(""));
     }
     outcome.suppressions = suppress::parse(&text);
@@ -1075,7 +1152,7 @@ fn facts_only(
     service: Option<&str>,
     bytes: &[u8],
     kind: Kind,
-    tables_wanted: bool,
+    needs: FactNeeds,
 ) -> FileOutcome {
     let mut outcome = FileOutcome {
         status: FileStatus::Other,
@@ -1085,7 +1162,10 @@ fn facts_only(
         return outcome;
     }
     let text = String::from_utf8_lossy(bytes);
-    if tables_wanted {
+    if needs.programs && kind == Kind::Go {
+        outcome.program = Some(go_skim::program_file(path, &text));
+    }
+    if needs.tables {
         outcome.tables = tables::table_uses_in(path, &text, service.unwrap_or(""));
     }
     if kind == Kind::Go && !go::is_generated(path, &text) {

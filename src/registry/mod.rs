@@ -47,6 +47,9 @@ pub enum Need {
     SharedTables,
     /// lint: the imports of every Go file, selected for the run or not.
     AllImports,
+    /// lint: every Go file's package, imports and server signals, to tell
+    /// services from command-line tools (`repo::programs`).
+    Programs,
     /// drift: the newest releases from the module proxy or crates.io.
     Upstream,
 }

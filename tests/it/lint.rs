@@ -1051,3 +1051,69 @@ fn layouts_are_detected_per_service_or_named_in_lint_layout() {
         "{error}"
     );
 }
+
+/// A command-line tool (no server reached) and the package only it imports
+/// are not checked for structured logging; `-v` says so, and the cache,
+/// which holds each file's findings, follows when the tool starts serving.
+#[test]
+fn structured_logging_skips_tool_code_and_follows_the_tools_imports_through_the_cache() {
+    let mut history = History::new();
+    history.fixture_at("lint/go-structured-logging/pass", "");
+    history.commit("orders");
+    let root = history.path().to_path_buf();
+    let run = || {
+        let output = trellis()
+            .args([
+                "lint",
+                "-v",
+                "--rule",
+                "go-structured-logging",
+                "--format",
+                "json",
+            ])
+            .arg("-C")
+            .arg(&root)
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_str(&stdout_of(&output))
+            .unwrap_or_else(|e| panic!("{e}: {}", stderr_of(&output)));
+        let paths: Vec<String> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["path"].as_str().unwrap().to_string())
+            .collect();
+        (paths, stderr_of(&output))
+    };
+    let (paths, log) = run();
+    assert!(paths.is_empty(), "{paths:?}");
+    assert!(
+        log.contains(
+            "structured logging not checked in orders/cmd/ordersimport: command-line tool (no server reached from orders/cmd/ordersimport)"
+        ),
+        "{log}"
+    );
+    assert!(
+        log.contains("structured logging not checked in orders/internal/importer: imported only by command-line tools (orders/cmd/ordersimport)"),
+        "{log}"
+    );
+    // The importer's file is unchanged (its cache entry is reused), yet the
+    // tool it belongs to now serves: its printing is a service's logging.
+    history.write(
+        "orders/cmd/ordersimport/serve.go",
+        "package main\n\nimport \"net/http\"\n\nfunc serve() error { return http.ListenAndServe(\":8081\", nil) }\n",
+    );
+    history.commit("ordersimport serves");
+    let (paths, log) = run();
+    assert!(log.contains("lint cache: "), "{log}");
+    assert!(
+        paths
+            .iter()
+            .any(|p| p == "orders/internal/importer/importer.go"),
+        "{paths:?}"
+    );
+    assert!(
+        paths.iter().any(|p| p == "orders/cmd/ordersimport/main.go"),
+        "{paths:?}"
+    );
+}

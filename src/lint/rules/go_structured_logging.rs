@@ -3,7 +3,7 @@ use crate::lint::go::GoNode;
 use crate::lint::go_skim::{BodyInterest, FileHeader, Member};
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::lint::settings::Settings;
-use crate::registry::RuleId;
+use crate::registry::{Need, RuleId};
 use crate::report::Severity;
 
 pub struct GoStructuredLogging;
@@ -14,7 +14,7 @@ static META: RuleMeta = RuleMeta {
     default_severity: Severity::Error,
     summary: "Service code logs with log.Print*/Fatal*/Panic* or fmt.Print* instead of a structured logger",
     docs: include_str!("go_structured_logging.md"),
-    needs: &[],
+    needs: &[Need::Programs],
 };
 
 impl Rule for GoStructuredLogging {
