@@ -384,9 +384,11 @@ fn analyse_file<'a>(
         origin,
     };
     let service = repo.service_for(path).map(|s| s.name.as_str());
+    let role = (kind == Kind::Rust).then(|| rust::Role::of(repo, path));
     let scope = cache.map(|_| cache::Scope {
         selected,
         service: service.map(str::to_string),
+        rust_role: role,
     });
     let stat = scope
         .as_ref()
@@ -411,7 +413,13 @@ fn analyse_file<'a>(
         return done(outcome, Some(record), Origin::SameContent);
     }
     let outcome = if selected {
-        analyse(path, service, &bytes, kind, settings, needs.tables)
+        let file = FileToAnalyse {
+            path,
+            service,
+            kind,
+            rust_role: role.unwrap_or_default(),
+        };
+        analyse(&file, &bytes, settings, needs.tables)
     } else {
         facts_only(path, service, &bytes, kind, needs.tables)
     };
@@ -769,14 +777,26 @@ fn decode(
 }
 
 /// Parses one file and runs its per-file rules.
-fn analyse(
-    path: &str,
-    service: Option<&str>,
-    bytes: &[u8],
+/// A selected file and what the repository model says about it.
+struct FileToAnalyse<'a> {
+    path: &'a str,
+    service: Option<&'a str>,
     kind: Kind,
+    rust_role: rust::Role,
+}
+
+fn analyse(
+    file: &FileToAnalyse<'_>,
+    bytes: &[u8],
     settings: &Settings,
     tables_wanted: bool,
 ) -> FileOutcome {
+    let FileToAnalyse {
+        path,
+        service,
+        kind,
+        rust_role,
+    } = *file;
     let mut outcome = FileOutcome::default();
     if is_binary(bytes) {
         if kind != Kind::Other {
@@ -801,7 +821,7 @@ fn analyse(
     outcome.suppressions = suppress::parse(&text);
     match kind {
         Kind::Go => analyse_go(path, service, &text, settings, &mut outcome),
-        Kind::Rust => analyse_rust(path, service, &text, settings, &mut outcome),
+        Kind::Rust => analyse_rust(path, service, rust_role, &text, settings, &mut outcome),
         Kind::Other => outcome.status = FileStatus::Other,
     }
     if lossy && outcome.status == FileStatus::Analysed {
@@ -937,6 +957,7 @@ fn go_custom_checks<'s>(
 fn analyse_rust(
     path: &str,
     service: Option<&str>,
+    role: rust::Role,
     text: &str,
     settings: &Settings,
     outcome: &mut FileOutcome,
@@ -969,7 +990,7 @@ fn analyse_rust(
             return;
         }
     };
-    let file = rust::RustFile::new(path, text, &ast);
+    let file = rust::RustFile::new(path, text, &ast, role);
     for rule in registry::all() {
         let meta = rule.meta();
         if meta.target != Target::Rust {

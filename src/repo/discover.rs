@@ -2,8 +2,8 @@
 //! directories nobody wants analysed.
 
 use super::{
-    DuplicateModule, ForeignProject, GoModule, Kind, Language, Repo, Service, SkippedModule,
-    relative_path,
+    DuplicateModule, ForeignProject, GoModule, Kind, Language, Repo, RustCrate, Service,
+    SkippedModule, relative_path,
 };
 use crate::config::{GlobList, Loaded};
 use crate::error::InputError;
@@ -44,7 +44,12 @@ pub fn discover(root: &Path, config: Loaded) -> Result<Repo, InputError> {
 
     let service_roots = super::ServiceRoots::new(&services, &libraries);
     let module_index = super::ModuleIndex::new(&go_modules);
+    let rust_crates = modules
+        .iter()
+        .filter_map(|m| m.rust_crate.clone())
+        .collect();
     Ok(Repo {
+        rust_crates,
         root,
         config,
         services,
@@ -104,6 +109,7 @@ fn read_go_mod(root: &Path, manifest: &str) -> Result<ModuleRoot, InputError> {
         builds_binary: false,
         workspace: None,
         go_mod: text,
+        rust_crate: None,
     })
 }
 
@@ -135,6 +141,14 @@ fn read_cargo_toml(root: &Path, manifest: &str) -> Result<Option<ModuleRoot>, In
         || root.join(&dir).join("src/main.rs").is_file()
         || std::fs::read_dir(root.join(&dir).join("src/bin"))
             .is_ok_and(|mut entries| entries.next().is_some());
+    let rust_crate = RustCrate {
+        name: name.to_string(),
+        bin_paths: target_paths(&parsed, &["bin"], &dir),
+        test_paths: target_paths(&parsed, &["test", "bench", "example"], &dir),
+        prints_by_design: prints_by_design(name, &dir),
+        is_test_crate: is_test_crate(name, &dir),
+        dir: dir.clone(),
+    };
     Ok(Some(ModuleRoot {
         dir,
         language: Language::Rust,
@@ -143,7 +157,44 @@ fn read_cargo_toml(root: &Path, manifest: &str) -> Result<Option<ModuleRoot>, In
         builds_binary,
         workspace: None,
         go_mod: String::new(),
+        rust_crate: Some(rust_crate),
     }))
+}
+
+/// The `path`s of a manifest's `[[bin]]` (or `[[test]]`...) targets,
+/// relative to the repository root: a demo client or tool at
+/// `src/client.rs` is an entry point as much as `src/main.rs` is.
+fn target_paths(parsed: &toml::Table, sections: &[&str], dir: &str) -> Vec<String> {
+    sections
+        .iter()
+        .filter_map(|section| parsed.get(*section).and_then(|v| v.as_array()))
+        .flatten()
+        .filter_map(|target| target.get("path").and_then(|p| p.as_str()))
+        .filter_map(|path| normalize_relative(dir, path.trim_start_matches("./")))
+        .collect()
+}
+
+/// Command-line and `xtask` crates: their output is their interface. Told
+/// by the package or directory name, the one fact that says what a crate is for.
+fn prints_by_design(name: &str, dir: &str) -> bool {
+    crate_names(name, dir).any(|n| n == "xtask" || n.split('-').any(|p| p == "cli"))
+}
+
+/// End-to-end, integration and test-support crates: never deployed.
+fn is_test_crate(name: &str, dir: &str) -> bool {
+    crate_names(name, dir).any(|n| {
+        matches!(n.as_str(), "integ" | "tests" | "testing")
+            || n.split('-')
+                .any(|p| matches!(p, "e2e" | "tests" | "testing" | "testutils" | "integration"))
+    })
+}
+
+/// The package name and the directory name, lower case, `_` read as `-`.
+fn crate_names<'a>(name: &'a str, dir: &'a str) -> impl Iterator<Item = String> + 'a {
+    let last = dir.rsplit('/').next().unwrap_or(dir);
+    [name, last]
+        .into_iter()
+        .map(|n| n.to_ascii_lowercase().replace('_', "-"))
 }
 
 /// Go's workspace rule: a go.mod below a go.work's directory belongs to that
@@ -336,10 +387,15 @@ fn classify_modules(
             continue; // the anchor
         }
         let builds_binary = builds_binary(module);
+        // Command-line, xtask and test crates are run by developers, not deployed.
         let is_tool = module
             .dir
             .split('/')
-            .any(|part| super::TOOL_DIRS.contains(&part));
+            .any(|part| super::TOOL_DIRS.contains(&part))
+            || module
+                .rust_crate
+                .as_ref()
+                .is_some_and(|c| c.prints_by_design || c.is_test_crate);
         let kind = if configured_libraries.is_match(&module.dir) || !builds_binary {
             Kind::Library
         } else if is_tool {
@@ -527,6 +583,7 @@ struct ModuleRoot {
     /// The go.mod's text (Go only), read once for the module line and, with a
     /// go.work, for its directory replaces.
     go_mod: String,
+    rust_crate: Option<RustCrate>,
 }
 
 impl ModuleRoot {
