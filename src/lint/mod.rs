@@ -1005,7 +1005,8 @@ fn analyse_rust(
     }
     outcome.rust = Some(RustFacts {
         path: path.to_string(),
-        crates: rust::used_crates(&ast),
+        is_test: file.is_test_path,
+        uses: rust::used_crates(&ast),
     });
 }
 

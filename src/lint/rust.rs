@@ -1,5 +1,6 @@
 //! The Rust front end: syn (full) with span locations.
 
+use crate::lint::facts::CrateUse;
 use crate::repo::Repo;
 use crate::report::Span;
 use serde::{Deserialize, Serialize};
@@ -239,34 +240,62 @@ pub fn path_text(expr: &syn::Expr) -> Option<String> {
     }
 }
 
-fn first_segments(tree: &syn::UseTree, out: &mut Vec<(String, Span)>) {
+fn use_entries(tree: &syn::UseTree, out: &mut Vec<CrateUse>) {
+    let mut push = |ident: &syn::Ident, module: Option<String>| {
+        out.push(CrateUse {
+            krate: ident.to_string(),
+            module,
+            span: span_of(ident),
+        })
+    };
     match tree {
-        syn::UseTree::Path(p) => out.push((p.ident.to_string(), span_of(&p.ident))),
-        syn::UseTree::Name(n) => out.push((n.ident.to_string(), span_of(&n.ident))),
-        syn::UseTree::Rename(r) => out.push((r.ident.to_string(), span_of(&r.ident))),
-        syn::UseTree::Group(g) => g.items.iter().for_each(|t| first_segments(t, out)),
+        syn::UseTree::Path(p) => {
+            let mut modules = Vec::new();
+            second_segments(&p.tree, &mut modules);
+            for module in modules {
+                push(&p.ident, module);
+            }
+        }
+        syn::UseTree::Name(n) => push(&n.ident, None),
+        syn::UseTree::Rename(r) => push(&r.ident, None),
+        syn::UseTree::Group(g) => g.items.iter().for_each(|t| use_entries(t, out)),
         syn::UseTree::Glob(_) => {}
     }
 }
 
-/// The crates a file names in `use` items and `extern crate`.
-pub fn used_crates(ast: &syn::File) -> Vec<(String, Span)> {
-    struct Uses(Vec<(String, Span)>);
+fn second_segments(tree: &syn::UseTree, out: &mut Vec<Option<String>>) {
+    match tree {
+        syn::UseTree::Path(p) => out.push(Some(p.ident.to_string())),
+        syn::UseTree::Name(n) => out.push(Some(n.ident.to_string())),
+        syn::UseTree::Rename(r) => out.push(Some(r.ident.to_string())),
+        syn::UseTree::Group(g) => g.items.iter().for_each(|t| second_segments(t, out)),
+        syn::UseTree::Glob(_) => out.push(None),
+    }
+}
+
+/// The crates a file names in `use` items and `extern crate`, each with the
+/// module it reaches into.
+pub fn used_crates(ast: &syn::File) -> Vec<CrateUse> {
+    struct Uses(Vec<CrateUse>);
     impl<'ast> syn::visit::Visit<'ast> for Uses {
         fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {
-            first_segments(&item.tree, &mut self.0);
+            use_entries(&item.tree, &mut self.0);
         }
         fn visit_item_extern_crate(&mut self, item: &'ast syn::ItemExternCrate) {
-            self.0.push((item.ident.to_string(), span_of(&item.ident)));
+            self.0.push(CrateUse {
+                krate: item.ident.to_string(),
+                module: None,
+                span: span_of(&item.ident),
+            });
         }
     }
     let mut uses = Uses(Vec::new());
     syn::visit::Visit::visit_file(&mut uses, ast);
     uses.0
         .into_iter()
-        .filter(|(name, _)| {
+        .filter(|u| {
             !matches!(
-                name.as_str(),
+                u.krate.as_str(),
                 "crate" | "self" | "super" | "std" | "core" | "alloc"
             )
         })

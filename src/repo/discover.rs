@@ -37,7 +37,7 @@ pub fn discover(root: &Path, config: Loaded) -> Result<Repo, InputError> {
     let anchor = anchor(&modules, &services);
     name_services(&mut services, &root);
     name_services(&mut libraries, &root);
-    assign_contracts(&mut services, &files, cfg);
+    assign_contracts(&mut services, &libraries, &files, cfg);
     services.sort_by(|a, b| a.name.cmp(&b.name).then(a.root.cmp(&b.root)));
     libraries.sort_by(|a, b| a.root.cmp(&b.root));
     let foreign = foreign_projects(&files);
@@ -781,10 +781,29 @@ fn name_services(services: &mut [Service], root: &Path) {
 /// service directory holding them; the service whose directory the shared api
 /// root mirrors (`api/cart/service/v1` -> `app/cart/service`); the service a
 /// directory or the file is named after (`api/order/...` -> `order-service`);
-/// the root service.
-fn assign_contracts(services: &mut [Service], files: &[String], cfg: &crate::config::Config) {
+/// the root service; for a proto in a shared contract crate (Rust's `proto`
+/// or `rpc` library), the service its file is named after
+/// (`edge_registry.proto` -> `edge-registry`), else the workspace's only
+/// Rust service. Protos under test directories are test data, not contracts.
+fn assign_contracts(
+    services: &mut [Service],
+    libraries: &[Service],
+    files: &[String],
+    cfg: &crate::config::Config,
+) {
     let api_root = cfg.contracts.root.trim_matches('/');
-    for file in files.iter().filter(|f| f.ends_with(".proto")) {
+    let in_rust_library = |file: &str| {
+        libraries
+            .iter()
+            .any(|l| l.language == Language::Rust && !l.root.is_empty() && l.contains(file))
+    };
+    let rust_services: Vec<usize> = (0..services.len())
+        .filter(|&i| services[i].language == Language::Rust)
+        .collect();
+    for file in files
+        .iter()
+        .filter(|f| f.ends_with(".proto") && !is_test_data(f))
+    {
         let containing = |with_root: bool| {
             services
                 .iter()
@@ -803,6 +822,15 @@ fn assign_contracts(services: &mut [Service], files: &[String], cfg: &crate::con
             .or_else(|| containing(true))
             .or_else(|| by_mirrored_directory(services, file, api_root))
             .or_else(|| by_api_root(services, file, api_root))
+            .or_else(|| {
+                if !in_rust_library(file) {
+                    return None;
+                }
+                by_file_name(services, file).or(match rust_services.as_slice() {
+                    [only] => Some(*only),
+                    _ => None,
+                })
+            })
             .or_else(|| containing(false));
         if let Some(index) = owner {
             services[index].contracts.push(file.clone());
@@ -859,6 +887,33 @@ fn by_api_root(services: &[Service], file: &str, api_root: &str) -> Option<usize
         .into_iter()
         .chain(std::iter::once(stem))
         .find_map(service_named)
+}
+
+/// Protos under `test/`, `tests/`, `testdata/` or `fixtures/` feed tests.
+fn is_test_data(file: &str) -> bool {
+    file.split('/')
+        .any(|part| matches!(part, "test" | "tests" | "testdata" | "fixtures"))
+}
+
+/// The service a proto file is named after, `_` and `-` alike:
+/// `edge_registry.proto` -> `edge-registry`, `orders.proto` -> `orders-service`.
+fn by_file_name(services: &[Service], file: &str) -> Option<usize> {
+    let stem = file_name(file).strip_suffix(".proto")?.replace('_', "-");
+    let matches: Vec<usize> = (0..services.len())
+        .filter(|&i| {
+            let name = services[i]
+                .name
+                .rsplit('/')
+                .next()
+                .unwrap_or(&services[i].name);
+            let name = name.replace('_', "-");
+            name == stem || base_name(&name) == base_name(&stem)
+        })
+        .collect();
+    match matches.as_slice() {
+        [only] => Some(*only),
+        _ => None,
+    }
 }
 
 /// `order-service`, `order_service`, `order-svc` and `order` are one name.
@@ -1171,6 +1226,55 @@ mod model_tests {
                 .map(|s| s.root.as_str()),
             Some("copy/cart")
         );
+    }
+
+    #[test]
+    fn a_rust_contract_crate_serves_the_workspace_s_only_service_and_tools_are_no_services() {
+        let dir = tempfile::tempdir().unwrap();
+        let package = |name: &str| format!("[package]\nname = \"{name}\"\n");
+        write(
+            dir.path(),
+            &[
+                ("crates/engine/Cargo.toml", &package("engine")),
+                ("crates/engine/src/main.rs", "fn main() {}\n"),
+                ("crates/engine-rpc/Cargo.toml", &package("engine-rpc")),
+                ("crates/engine-rpc/src/lib.rs", "\n"),
+                (
+                    "crates/engine-rpc/proto/controller.proto",
+                    "syntax = \"proto3\";\n",
+                ),
+                (
+                    "crates/engine-rpc/proto/tests/sample.proto",
+                    "syntax = \"proto3\";\n",
+                ),
+                ("crates/engine-cli/Cargo.toml", &package("engine-cli")),
+                ("crates/engine-cli/src/main.rs", "fn main() {}\n"),
+                ("xtask/Cargo.toml", &package("xtask")),
+                ("xtask/src/main.rs", "fn main() {}\n"),
+                ("e2e/Cargo.toml", &package("e2e")),
+                ("e2e/src/main.rs", "fn main() {}\n"),
+            ],
+        );
+        let repo = open(dir.path());
+        let services: Vec<(&str, &[String])> = repo
+            .services
+            .iter()
+            .map(|s| (s.name.as_str(), s.contracts.as_slice()))
+            .collect();
+        assert_eq!(
+            services,
+            [(
+                "engine",
+                &["crates/engine-rpc/proto/controller.proto".to_string()][..]
+            )]
+        );
+        let tools: Vec<&str> = repo
+            .libraries
+            .iter()
+            .filter(|l| l.kind == Kind::Tool)
+            .map(|l| l.root.as_str())
+            .collect();
+        assert_eq!(tools, ["crates/engine-cli", "e2e", "xtask"]);
     }
 
     #[test]
