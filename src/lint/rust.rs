@@ -13,7 +13,7 @@ pub struct RustFile<'a> {
     /// `src/main.rs`, `src/bin/**`, `build.rs`, a `[[bin]]` target's `path`:
     /// entry points may print.
     pub is_entry_point: bool,
-    /// Under `tests/`, `benches/` or `examples/`, a `[[test]]`-like target,
+    /// Under `tests/`, `test/`, `testdata/`, `benches/` or `examples/`, a `[[test]]`-like target,
     /// a module its parent declares under `#[cfg(test)]`, or in a test crate.
     pub is_test_path: bool,
     /// In a command-line or `xtask` crate.
@@ -30,7 +30,7 @@ impl<'a> RustFile<'a> {
             || role.entry_point;
         let is_test_path = segments
             .iter()
-            .any(|s| matches!(*s, "tests" | "benches" | "examples"))
+            .any(|s| matches!(*s, "tests" | "test" | "testdata" | "benches" | "examples"))
             || role.test;
         RustFile {
             path,
