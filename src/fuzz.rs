@@ -154,7 +154,9 @@ const GO_WORDS: &[&str] = &[
 /// exactly the findings of parsing everything.
 #[test]
 fn fuzz_go_skim_agrees_with_the_full_parse() {
-    use crate::lint::{FactNeeds, Kind, analyse, config::LintConfig, settings::Settings};
+    use crate::lint::{
+        FactNeeds, FileToAnalyse, Kind, analyse, config::LintConfig, settings::Settings,
+    };
     let settings = |all: bool| {
         let config = LintConfig {
             parse_all_bodies: all,
@@ -167,11 +169,15 @@ fn fuzz_go_skim_agrees_with_the_full_parse() {
     let reached = Reached::default();
     run(mutated("go_skim", GO_WORDS), |(_, text)| {
         let lint = |settings: &Settings| {
-            let outcome = analyse(
+            let file = FileToAnalyse {
                 path,
-                Some("order"),
+                service: Some("order"),
+                kind: Kind::Go,
+                rust_role: Default::default(),
+            };
+            let outcome = analyse(
+                &file,
                 text.as_bytes(),
-                Kind::Go,
                 settings,
                 FactNeeds {
                     tables: true,

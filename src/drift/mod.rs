@@ -90,12 +90,22 @@ pub fn run(repo: &Repo, options: &DriftOptions) -> Result<Report, InputError> {
         upstream_stats = upstream_summary(&facts, &data);
     }
     let requirements: usize = facts.modules.iter().map(|m| m.parsed.requires.len()).sum();
-    report.stats = vec![
-        ("go.mod files".into(), facts.modules.len().to_string()),
-        ("requirements".into(), requirements.to_string()),
-        ("go.sum files".into(), facts.sums.len().to_string()),
-        ("Cargo manifests".into(), facts.manifests.len().to_string()),
-    ];
+    // A repository's summary names only the ecosystems it has.
+    let has_go = !facts.modules.is_empty();
+    let has_cargo = !facts.manifests.is_empty();
+    report.stats = Vec::new();
+    if has_go || !has_cargo {
+        report.stats.extend([
+            ("go.mod files".into(), facts.modules.len().to_string()),
+            ("requirements".into(), requirements.to_string()),
+            ("go.sum files".into(), facts.sums.len().to_string()),
+        ]);
+    }
+    if has_cargo || !has_go {
+        report
+            .stats
+            .push(("Cargo manifests".into(), facts.manifests.len().to_string()));
+    }
     if let Some(resolution) = &facts.workspace_resolution {
         report
             .stats
@@ -277,18 +287,38 @@ fn upstream_summary(facts: &Facts, data: &upstream::UpstreamData) -> Vec<(String
         stats.push(("upstream".into(), reason));
         return stats;
     }
-    stats.push(("upstream".into(), data.source.clone()));
-    if data.source.starts_with("module cache") && !facts.manifests.is_empty() {
+    let offline_cache = data.source.starts_with("module cache");
+    if !facts.modules.is_empty() {
+        // The Go proxy or module cache: a Rust-only repository asks neither.
+        stats.push(("upstream".into(), data.source.clone()));
+    }
+    if !facts.manifests.is_empty() {
         stats.push((
             "crates".into(),
-            "not looked up offline (the crates.io index is not cached locally)".into(),
+            if offline_cache {
+                "not looked up offline (the crates.io index is not cached locally)".into()
+            } else {
+                "looked up in the crates index".into()
+            },
         ));
+    }
+    if facts.modules.is_empty() {
+        // Libyears are counted from Go module versions' release times only.
+        stats.push((
+            "libyears".into(),
+            "unavailable: release dates of crates are not looked up".into(),
+        ));
+        if !data.warnings.is_empty() {
+            stats.push(("upstream warnings".into(), data.warnings.len().to_string()));
+        }
+        return stats;
     }
     let mut per_service: Vec<(String, f64)> = Vec::new();
     for module in facts.service_modules() {
         per_service.push((module.name.clone(), libyears(module, data).years));
     }
-    let total: f64 = per_service.iter().map(|(_, y)| y).sum();
+    // Summing from 0.0: an empty f64 sum is -0.0, printed as "-0.00".
+    let total: f64 = per_service.iter().fold(0.0, |sum, (_, y)| sum + y);
     per_service.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     stats.push(("libyears".into(), format!("{total:.2}")));
     let listed: Vec<String> = per_service

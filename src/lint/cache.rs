@@ -72,6 +72,9 @@ pub struct Scope {
     /// Selected files are fully analysed; others only yield facts.
     pub selected: bool,
     pub service: Option<String>,
+    /// What the file's Cargo.toml and parent module say about a Rust file.
+    #[serde(default)]
+    pub rust_role: Option<crate::lint::rust::Role>,
 }
 
 #[derive(Deserialize)]
@@ -335,6 +338,7 @@ mod tests {
         Scope {
             selected: true,
             service: Some("orders".to_string()),
+            rust_role: None,
         }
     }
 

@@ -19,8 +19,22 @@ pub struct GoFacts {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RustFacts {
     pub path: String,
-    /// The first segment of every `use` and `extern crate` path: the crates it names.
-    pub crates: Vec<(String, Span)>,
+    /// Under `tests/`, a `#[cfg(test)]` module file, a test crate: not deployed.
+    #[serde(default)]
+    pub is_test: bool,
+    /// Every `use` and `extern crate`: the crate it names and the module below.
+    #[serde(default)]
+    pub uses: Vec<CrateUse>,
+}
+
+/// `use auth::proto::{A, B}` is crate `auth`, module `proto`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CrateUse {
+    pub krate: String,
+    /// The second segment (a module or an item of the crate root); `None`
+    /// for `extern crate` and `use auth::*`.
+    pub module: Option<String>,
+    pub span: Span,
 }
 
 pub struct Facts<'r> {

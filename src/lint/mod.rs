@@ -427,9 +427,11 @@ fn analyse_file<'a>(
         origin,
     };
     let service = repo.service_for(path).map(|s| s.name.as_str());
+    let role = (kind == Kind::Rust).then(|| rust::Role::of(repo, path));
     let scope = cache.map(|_| cache::Scope {
         selected,
         service: service.map(str::to_string),
+        rust_role: role,
     });
     let stat = scope
         .as_ref()
@@ -464,7 +466,13 @@ fn analyse_file<'a>(
         return done(outcome, Some(record), Origin::SameContent);
     }
     let outcome = if selected {
-        analyse(path, service, &bytes, kind, settings, needs)
+        let file = FileToAnalyse {
+            path,
+            service,
+            kind,
+            rust_role: role.unwrap_or_default(),
+        };
+        analyse(&file, &bytes, settings, needs)
     } else {
         facts_only(path, service, &bytes, kind, needs)
     };
@@ -900,14 +908,26 @@ fn decode(
 }
 
 /// Parses one file and runs its per-file rules.
+/// A selected file and what the repository model says about it.
+pub(crate) struct FileToAnalyse<'a> {
+    pub(crate) path: &'a str,
+    pub(crate) service: Option<&'a str>,
+    pub(crate) kind: Kind,
+    pub(crate) rust_role: rust::Role,
+}
+
 pub(crate) fn analyse(
-    path: &str,
-    service: Option<&str>,
+    file: &FileToAnalyse<'_>,
     bytes: &[u8],
-    kind: Kind,
     settings: &Settings,
     needs: FactNeeds,
 ) -> FileOutcome {
+    let FileToAnalyse {
+        path,
+        service,
+        kind,
+        rust_role,
+    } = *file;
     let mut outcome = FileOutcome::default();
     if kind != Kind::Other && bytes.len() as u64 > settings.max_file_size {
         outcome.status = FileStatus::Degraded;
@@ -942,7 +962,7 @@ pub(crate) fn analyse(
     outcome.suppressions = suppress::parse(&text);
     match kind {
         Kind::Go => analyse_go(path, service, &text, settings, &mut outcome),
-        Kind::Rust => analyse_rust(path, service, &text, settings, &mut outcome),
+        Kind::Rust => analyse_rust(path, service, rust_role, &text, settings, &mut outcome),
         Kind::Other => outcome.status = FileStatus::Other,
     }
     if lossy && outcome.status == FileStatus::Analysed {
@@ -1078,6 +1098,7 @@ fn go_custom_checks<'s>(
 fn analyse_rust(
     path: &str,
     service: Option<&str>,
+    role: rust::Role,
     text: &str,
     settings: &Settings,
     outcome: &mut FileOutcome,
@@ -1127,7 +1148,7 @@ fn analyse_rust(
             return;
         }
     };
-    let file = rust::RustFile::new(path, text, &ast);
+    let file = rust::RustFile::new(path, text, &ast, role);
     for rule in registry::all() {
         let meta = rule.meta();
         if meta.target != Target::Rust {
@@ -1142,7 +1163,8 @@ fn analyse_rust(
     }
     outcome.rust = Some(RustFacts {
         path: path.to_string(),
-        crates: rust::used_crates(&ast),
+        is_test: file.is_test_path,
+        uses: rust::used_crates(&ast),
     });
 }
 

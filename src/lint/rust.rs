@@ -1,34 +1,44 @@
 //! The Rust front end: syn (full) with span locations.
 
+use crate::lint::facts::CrateUse;
+use crate::repo::Repo;
 use crate::report::Span;
+use serde::{Deserialize, Serialize};
 use syn::spanned::Spanned;
 
 pub struct RustFile<'a> {
     pub path: &'a str,
     pub source: &'a str,
     pub ast: &'a syn::File,
-    /// `src/main.rs`, `src/bin/**`, `build.rs`: entry points may print.
+    /// `src/main.rs`, `src/bin/**`, `build.rs`, a `[[bin]]` target's `path`:
+    /// entry points may print.
     pub is_entry_point: bool,
-    /// Under `tests/`, `benches/` or `examples/`.
+    /// Under `tests/`, `test/`, `testdata/`, `benches/` or `examples/`, a `[[test]]`-like target,
+    /// a module its parent declares under `#[cfg(test)]`, or in a test crate.
     pub is_test_path: bool,
+    /// In a command-line or `xtask` crate.
+    pub prints_by_design: bool,
 }
 
 impl<'a> RustFile<'a> {
-    pub fn new(path: &'a str, source: &'a str, ast: &'a syn::File) -> RustFile<'a> {
+    pub fn new(path: &'a str, source: &'a str, ast: &'a syn::File, role: Role) -> RustFile<'a> {
         let segments: Vec<&str> = path.split('/').collect();
         let is_entry_point = path.ends_with("src/main.rs")
             || path.ends_with("/build.rs")
             || path == "build.rs"
-            || segments.windows(2).any(|w| w == ["src", "bin"]);
+            || segments.windows(2).any(|w| w == ["src", "bin"])
+            || role.entry_point;
         let is_test_path = segments
             .iter()
-            .any(|s| matches!(*s, "tests" | "benches" | "examples"));
+            .any(|s| matches!(*s, "tests" | "test" | "testdata" | "benches" | "examples"))
+            || role.test;
         RustFile {
             path,
             source,
             ast,
             is_entry_point,
             is_test_path,
+            prints_by_design: role.prints_by_design,
         }
     }
 }
@@ -100,6 +110,145 @@ fn continues_expression(next: &proc_macro2::TokenTree) -> bool {
     }
 }
 
+/// What other files say about a Rust file: its Cargo.toml (`[[bin]]` paths,
+/// what the crate is for) and its parent module (`#[cfg(test)] mod x;`).
+/// Part of the lint cache's scope, so a change there re-analyses the file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Role {
+    pub entry_point: bool,
+    pub test: bool,
+    pub prints_by_design: bool,
+}
+
+/// Parent modules followed up from a file; deeper trees are read as non-test.
+const MAX_MODULE_DEPTH: usize = 16;
+/// Parent module files are read up to this size.
+const MAX_PARENT_BYTES: u64 = 1024 * 1024;
+
+impl Role {
+    pub fn of(repo: &Repo, path: &str) -> Role {
+        let krate = repo.rust_crate_for(path);
+        Role {
+            entry_point: krate.is_some_and(|c| c.bin_paths.iter().any(|p| p == path)),
+            test: krate.is_some_and(|c| c.is_test_crate || c.test_paths.iter().any(|p| p == path))
+                || declared_under_cfg_test(|p| read_capped(&repo.absolute(p)), path),
+            prints_by_design: krate.is_some_and(|c| c.prints_by_design),
+        }
+    }
+}
+
+fn read_capped(path: &std::path::Path) -> Option<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(MAX_PARENT_BYTES)
+        .read_to_string(&mut text)
+        .ok()?;
+    Some(text)
+}
+
+/// Whether `path`, or a module above it, is declared `#[cfg(test)] mod name;`
+/// in its parent module file. A file no parent declares is not test code.
+pub fn declared_under_cfg_test(read: impl Fn(&str) -> Option<String>, path: &str) -> bool {
+    let mut current = path.to_string();
+    for _ in 0..MAX_MODULE_DEPTH {
+        let Some((name, parents)) = module_parents(&current) else {
+            return false;
+        };
+        let Some((parent, declared_test)) = parents.into_iter().find_map(|p| {
+            read(&p)
+                .and_then(|text| mod_declaration(&text, &name))
+                .map(|t| (p, t))
+        }) else {
+            return false;
+        };
+        if declared_test {
+            return true;
+        }
+        current = parent;
+    }
+    false
+}
+
+/// The module name of a file and the files that may declare it: `a/b.rs`
+/// and `a/b/mod.rs` are module `b` of `a.rs`, `a/mod.rs`, `a/lib.rs` or `a/main.rs`.
+fn module_parents(path: &str) -> Option<(String, Vec<String>)> {
+    let (dir, file) = path.rsplit_once('/').unwrap_or(("", path));
+    let stem = file.strip_suffix(".rs")?;
+    if matches!(stem, "lib" | "main") {
+        return None;
+    }
+    let (module_dir, name) = if stem == "mod" {
+        let (up, name) = dir.rsplit_once('/').unwrap_or(("", dir));
+        (up, name)
+    } else {
+        (dir, stem)
+    };
+    if name.is_empty() {
+        return None;
+    }
+    let join = |f: &str| {
+        if module_dir.is_empty() {
+            f.to_string()
+        } else {
+            format!("{module_dir}/{f}")
+        }
+    };
+    let mut parents = vec![join("mod.rs"), join("lib.rs"), join("main.rs")];
+    if !module_dir.is_empty() {
+        parents.push(format!("{module_dir}.rs"));
+    }
+    Some((name.to_string(), parents))
+}
+
+/// Whether `text` declares `mod name;` and, if so, whether under an
+/// attribute holding `cfg(test)` (on its line or the attribute lines above).
+fn mod_declaration(text: &str, name: &str) -> Option<bool> {
+    let lines: Vec<&str> = text.lines().collect();
+    for (index, line) in lines.iter().enumerate() {
+        let code = line.trim();
+        let item = code.rsplit_once(']').map_or(code, |(_, rest)| rest).trim();
+        let item = item
+            .strip_prefix("pub(crate) ")
+            .or_else(|| item.strip_prefix("pub(super) "))
+            .or_else(|| item.strip_prefix("pub "))
+            .unwrap_or(item)
+            .trim_start();
+        let Some(rest) = item.strip_prefix("mod ") else {
+            continue;
+        };
+        if rest.trim_end().trim_end_matches(';').trim() != name || !rest.trim_end().ends_with(';') {
+            continue;
+        }
+        let mut attributes = vec![code];
+        for above in lines[..index].iter().rev().map(|l| l.trim()) {
+            if above.starts_with("//") {
+                continue; // a comment may mention cfg(test) without applying it
+            }
+            // An attribute line ends with `]`; `#[cfg(x)] mod other;` is another item.
+            if above.ends_with(']') {
+                attributes.push(above);
+            } else {
+                break;
+            }
+        }
+        return Some(attributes.iter().any(|a| is_cfg_test_text(a)));
+    }
+    None
+}
+
+/// `#[cfg(test)]`, `#[cfg(all(test, ...))]`; not `cfg(not(test))` nor `feature = "test"`.
+fn is_cfg_test_text(attribute: &str) -> bool {
+    let compact: String = attribute.chars().filter(|c| !c.is_whitespace()).collect();
+    let Some(start) = compact.find("#[cfg(") else {
+        return false;
+    };
+    let body = &compact[start + 6..];
+    (body.starts_with("test)") || body.starts_with("test,") || body.starts_with("all(test"))
+        || body.contains(",test)") && !body.contains("not(test")
+}
+
 /// 1-based span of a syntax node, columns in characters.
 pub fn span_of(node: &impl Spanned) -> Span {
     let span = node.span();
@@ -158,34 +307,62 @@ pub fn path_text(expr: &syn::Expr) -> Option<String> {
     }
 }
 
-fn first_segments(tree: &syn::UseTree, out: &mut Vec<(String, Span)>) {
+fn use_entries(tree: &syn::UseTree, out: &mut Vec<CrateUse>) {
+    let mut push = |ident: &syn::Ident, module: Option<String>| {
+        out.push(CrateUse {
+            krate: ident.to_string(),
+            module,
+            span: span_of(ident),
+        })
+    };
     match tree {
-        syn::UseTree::Path(p) => out.push((p.ident.to_string(), span_of(&p.ident))),
-        syn::UseTree::Name(n) => out.push((n.ident.to_string(), span_of(&n.ident))),
-        syn::UseTree::Rename(r) => out.push((r.ident.to_string(), span_of(&r.ident))),
-        syn::UseTree::Group(g) => g.items.iter().for_each(|t| first_segments(t, out)),
+        syn::UseTree::Path(p) => {
+            let mut modules = Vec::new();
+            second_segments(&p.tree, &mut modules);
+            for module in modules {
+                push(&p.ident, module);
+            }
+        }
+        syn::UseTree::Name(n) => push(&n.ident, None),
+        syn::UseTree::Rename(r) => push(&r.ident, None),
+        syn::UseTree::Group(g) => g.items.iter().for_each(|t| use_entries(t, out)),
         syn::UseTree::Glob(_) => {}
     }
 }
 
-/// The crates a file names in `use` items and `extern crate`.
-pub fn used_crates(ast: &syn::File) -> Vec<(String, Span)> {
-    struct Uses(Vec<(String, Span)>);
+fn second_segments(tree: &syn::UseTree, out: &mut Vec<Option<String>>) {
+    match tree {
+        syn::UseTree::Path(p) => out.push(Some(p.ident.to_string())),
+        syn::UseTree::Name(n) => out.push(Some(n.ident.to_string())),
+        syn::UseTree::Rename(r) => out.push(Some(r.ident.to_string())),
+        syn::UseTree::Group(g) => g.items.iter().for_each(|t| second_segments(t, out)),
+        syn::UseTree::Glob(_) => out.push(None),
+    }
+}
+
+/// The crates a file names in `use` items and `extern crate`, each with the
+/// module it reaches into.
+pub fn used_crates(ast: &syn::File) -> Vec<CrateUse> {
+    struct Uses(Vec<CrateUse>);
     impl<'ast> syn::visit::Visit<'ast> for Uses {
         fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {
-            first_segments(&item.tree, &mut self.0);
+            use_entries(&item.tree, &mut self.0);
         }
         fn visit_item_extern_crate(&mut self, item: &'ast syn::ItemExternCrate) {
-            self.0.push((item.ident.to_string(), span_of(&item.ident)));
+            self.0.push(CrateUse {
+                krate: item.ident.to_string(),
+                module: None,
+                span: span_of(&item.ident),
+            });
         }
     }
     let mut uses = Uses(Vec::new());
     syn::visit::Visit::visit_file(&mut uses, ast);
     uses.0
         .into_iter()
-        .filter(|(name, _)| {
+        .filter(|u| {
             !matches!(
-                name.as_str(),
+                u.krate.as_str(),
                 "crate" | "self" | "super" | "std" | "core" | "alloc"
             )
         })
@@ -329,5 +506,51 @@ mod tests {
     fn a_shebang_is_not_lexed_and_bad_tokens_are_left_to_syn() {
         assert!(nesting_estimate("#!/usr/bin/env run-cargo-script\nfn main() {}\n").is_some());
         assert_eq!(nesting_estimate("fn main() { \" }"), None);
+    }
+}
+
+#[cfg(test)]
+mod role_tests {
+    use super::*;
+
+    fn tree<'a>(files: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |path| {
+            files
+                .iter()
+                .find(|(p, _)| *p == path)
+                .map(|(_, text)| text.to_string())
+        }
+    }
+
+    #[test]
+    fn modules_declared_under_cfg_test_and_their_children_are_test_code() {
+        let files = [
+            (
+                "src/lib.rs",
+                "pub mod api;\n#[cfg(test)]\n#[allow(dead_code)]\nmod support;\n",
+            ),
+            ("src/support/mod.rs", "pub(crate) mod rows;\n"),
+            (
+                "src/api.rs",
+                "#[cfg(all(test, feature = \"db\"))] mod db_tests;\n// #[cfg(test)]\nmod wire;\n",
+            ),
+        ];
+        let read = tree(&files);
+        assert!(declared_under_cfg_test(&read, "src/support/mod.rs"));
+        assert!(declared_under_cfg_test(&read, "src/support/rows.rs"));
+        assert!(declared_under_cfg_test(&read, "src/api/db_tests.rs"));
+        assert!(!declared_under_cfg_test(&read, "src/api/wire.rs"));
+        assert!(!declared_under_cfg_test(&read, "src/api.rs"));
+        assert!(!declared_under_cfg_test(&read, "src/lib.rs"));
+        assert!(!declared_under_cfg_test(&read, "src/undeclared.rs"));
+    }
+
+    #[test]
+    fn only_cfg_test_itself_counts() {
+        assert!(is_cfg_test_text("#[cfg(test)]"));
+        assert!(is_cfg_test_text("#[cfg( all( test, unix ) )]"));
+        assert!(!is_cfg_test_text("#[cfg(not(test))]"));
+        assert!(!is_cfg_test_text("#[cfg(feature = \"test\")]"));
+        assert!(!is_cfg_test_text("#[cfg(any(test, feature = \"mocks\"))]"));
     }
 }

@@ -2,8 +2,8 @@
 //! directories nobody wants analysed.
 
 use super::{
-    DuplicateModule, ForeignProject, GoModule, Kind, Language, Repo, Service, SkippedModule,
-    Unwalked, relative_path,
+    DuplicateModule, ForeignProject, GoModule, Kind, Language, Repo, RustCrate, Service,
+    SkippedModule, Unwalked, relative_path,
 };
 use crate::config::{GlobList, Loaded};
 use crate::error::InputError;
@@ -37,14 +37,19 @@ pub fn discover(root: &Path, config: Loaded) -> Result<Repo, InputError> {
     let anchor = anchor(&modules, &services);
     name_services(&mut services, &root);
     name_services(&mut libraries, &root);
-    assign_contracts(&mut services, &files, cfg);
+    assign_contracts(&mut services, &libraries, &files, cfg);
     services.sort_by(|a, b| a.name.cmp(&b.name).then(a.root.cmp(&b.root)));
     libraries.sort_by(|a, b| a.root.cmp(&b.root));
     let foreign = foreign_projects(&files);
 
     let service_roots = super::ServiceRoots::new(&services, &libraries);
     let module_index = super::ModuleIndex::new(&go_modules);
+    let rust_crates = modules
+        .iter()
+        .filter_map(|m| m.rust_crate.clone())
+        .collect();
     Ok(Repo {
+        rust_crates,
         root,
         config,
         services,
@@ -115,6 +120,7 @@ fn read_go_mod(root: &Path, manifest: &str) -> Result<ModuleRoot, InputError> {
         builds_binary: false,
         workspace: None,
         go_mod: text,
+        rust_crate: None,
     })
 }
 
@@ -146,6 +152,14 @@ fn read_cargo_toml(root: &Path, manifest: &str) -> Result<Option<ModuleRoot>, In
         || root.join(&dir).join("src/main.rs").is_file()
         || std::fs::read_dir(root.join(&dir).join("src/bin"))
             .is_ok_and(|mut entries| entries.next().is_some());
+    let rust_crate = RustCrate {
+        name: name.to_string(),
+        bin_paths: target_paths(&parsed, &["bin"], &dir),
+        test_paths: target_paths(&parsed, &["test", "bench", "example"], &dir),
+        prints_by_design: prints_by_design(name, &dir),
+        is_test_crate: is_test_crate(name, &dir),
+        dir: dir.clone(),
+    };
     Ok(Some(ModuleRoot {
         dir,
         language: Language::Rust,
@@ -154,7 +168,44 @@ fn read_cargo_toml(root: &Path, manifest: &str) -> Result<Option<ModuleRoot>, In
         builds_binary,
         workspace: None,
         go_mod: String::new(),
+        rust_crate: Some(rust_crate),
     }))
+}
+
+/// The `path`s of a manifest's `[[bin]]` (or `[[test]]`...) targets,
+/// relative to the repository root: a demo client or tool at
+/// `src/client.rs` is an entry point as much as `src/main.rs` is.
+fn target_paths(parsed: &toml::Table, sections: &[&str], dir: &str) -> Vec<String> {
+    sections
+        .iter()
+        .filter_map(|section| parsed.get(*section).and_then(|v| v.as_array()))
+        .flatten()
+        .filter_map(|target| target.get("path").and_then(|p| p.as_str()))
+        .filter_map(|path| normalize_relative(dir, path.trim_start_matches("./")))
+        .collect()
+}
+
+/// Command-line and `xtask` crates: their output is their interface. Told
+/// by the package or directory name, the one fact that says what a crate is for.
+fn prints_by_design(name: &str, dir: &str) -> bool {
+    crate_names(name, dir).any(|n| n == "xtask" || n.split('-').any(|p| p == "cli"))
+}
+
+/// End-to-end, integration and test-support crates: never deployed.
+fn is_test_crate(name: &str, dir: &str) -> bool {
+    crate_names(name, dir).any(|n| {
+        matches!(n.as_str(), "integ" | "tests" | "testing")
+            || n.split('-')
+                .any(|p| matches!(p, "e2e" | "tests" | "testing" | "testutils" | "integration"))
+    })
+}
+
+/// The package name and the directory name, lower case, `_` read as `-`.
+fn crate_names<'a>(name: &'a str, dir: &'a str) -> impl Iterator<Item = String> + 'a {
+    let last = dir.rsplit('/').next().unwrap_or(dir);
+    [name, last]
+        .into_iter()
+        .map(|n| n.to_ascii_lowercase().replace('_', "-"))
 }
 
 /// Go's workspace rule: a go.mod below a go.work's directory belongs to that
@@ -347,10 +398,15 @@ fn classify_modules(
             continue; // the anchor
         }
         let builds_binary = builds_binary(module);
+        // Command-line, xtask and test crates are run by developers, not deployed.
         let is_tool = module
             .dir
             .split('/')
-            .any(|part| super::TOOL_DIRS.contains(&part));
+            .any(|part| super::TOOL_DIRS.contains(&part))
+            || module
+                .rust_crate
+                .as_ref()
+                .is_some_and(|c| c.prints_by_design || c.is_test_crate);
         let kind = if configured_libraries.is_match(&module.dir) || !builds_binary {
             Kind::Library
         } else if is_tool {
@@ -538,6 +594,7 @@ struct ModuleRoot {
     /// The go.mod's text (Go only), read once for the module line and, with a
     /// go.work, for its directory replaces.
     go_mod: String,
+    rust_crate: Option<RustCrate>,
 }
 
 impl ModuleRoot {
@@ -792,10 +849,29 @@ fn name_services(services: &mut [Service], root: &Path) {
 /// service directory holding them; the service whose directory the shared api
 /// root mirrors (`api/cart/service/v1` -> `app/cart/service`); the service a
 /// directory or the file is named after (`api/order/...` -> `order-service`);
-/// the root service.
-fn assign_contracts(services: &mut [Service], files: &[String], cfg: &crate::config::Config) {
+/// the root service; for a proto in a shared contract crate (Rust's `proto`
+/// or `rpc` library), the service its file is named after
+/// (`edge_registry.proto` -> `edge-registry`), else the workspace's only
+/// Rust service. Protos under test directories are test data, not contracts.
+fn assign_contracts(
+    services: &mut [Service],
+    libraries: &[Service],
+    files: &[String],
+    cfg: &crate::config::Config,
+) {
     let api_root = cfg.contracts.root.trim_matches('/');
-    for file in files.iter().filter(|f| f.ends_with(".proto")) {
+    let in_rust_library = |file: &str| {
+        libraries
+            .iter()
+            .any(|l| l.language == Language::Rust && !l.root.is_empty() && l.contains(file))
+    };
+    let rust_services: Vec<usize> = (0..services.len())
+        .filter(|&i| services[i].language == Language::Rust)
+        .collect();
+    for file in files
+        .iter()
+        .filter(|f| f.ends_with(".proto") && !is_test_data(f))
+    {
         let containing = |with_root: bool| {
             services
                 .iter()
@@ -814,6 +890,15 @@ fn assign_contracts(services: &mut [Service], files: &[String], cfg: &crate::con
             .or_else(|| containing(true))
             .or_else(|| by_mirrored_directory(services, file, api_root))
             .or_else(|| by_api_root(services, file, api_root))
+            .or_else(|| {
+                if !in_rust_library(file) {
+                    return None;
+                }
+                by_file_name(services, file).or(match rust_services.as_slice() {
+                    [only] => Some(*only),
+                    _ => None,
+                })
+            })
             .or_else(|| containing(false));
         if let Some(index) = owner {
             services[index].contracts.push(file.clone());
@@ -870,6 +955,33 @@ fn by_api_root(services: &[Service], file: &str, api_root: &str) -> Option<usize
         .into_iter()
         .chain(std::iter::once(stem))
         .find_map(service_named)
+}
+
+/// Protos under `test/`, `tests/`, `testdata/` or `fixtures/` feed tests.
+fn is_test_data(file: &str) -> bool {
+    file.split('/')
+        .any(|part| matches!(part, "test" | "tests" | "testdata" | "fixtures"))
+}
+
+/// The service a proto file is named after, `_` and `-` alike:
+/// `edge_registry.proto` -> `edge-registry`, `orders.proto` -> `orders-service`.
+fn by_file_name(services: &[Service], file: &str) -> Option<usize> {
+    let stem = file_name(file).strip_suffix(".proto")?.replace('_', "-");
+    let matches: Vec<usize> = (0..services.len())
+        .filter(|&i| {
+            let name = services[i]
+                .name
+                .rsplit('/')
+                .next()
+                .unwrap_or(&services[i].name);
+            let name = name.replace('_', "-");
+            name == stem || base_name(&name) == base_name(&stem)
+        })
+        .collect();
+    match matches.as_slice() {
+        [only] => Some(*only),
+        _ => None,
+    }
 }
 
 /// `order-service`, `order_service`, `order-svc` and `order` are one name.
@@ -1182,6 +1294,55 @@ mod model_tests {
                 .map(|s| s.root.as_str()),
             Some("copy/cart")
         );
+    }
+
+    #[test]
+    fn a_rust_contract_crate_serves_the_workspace_s_only_service_and_tools_are_no_services() {
+        let dir = tempfile::tempdir().unwrap();
+        let package = |name: &str| format!("[package]\nname = \"{name}\"\n");
+        write(
+            dir.path(),
+            &[
+                ("crates/engine/Cargo.toml", &package("engine")),
+                ("crates/engine/src/main.rs", "fn main() {}\n"),
+                ("crates/engine-rpc/Cargo.toml", &package("engine-rpc")),
+                ("crates/engine-rpc/src/lib.rs", "\n"),
+                (
+                    "crates/engine-rpc/proto/controller.proto",
+                    "syntax = \"proto3\";\n",
+                ),
+                (
+                    "crates/engine-rpc/proto/tests/sample.proto",
+                    "syntax = \"proto3\";\n",
+                ),
+                ("crates/engine-cli/Cargo.toml", &package("engine-cli")),
+                ("crates/engine-cli/src/main.rs", "fn main() {}\n"),
+                ("xtask/Cargo.toml", &package("xtask")),
+                ("xtask/src/main.rs", "fn main() {}\n"),
+                ("e2e/Cargo.toml", &package("e2e")),
+                ("e2e/src/main.rs", "fn main() {}\n"),
+            ],
+        );
+        let repo = open(dir.path());
+        let services: Vec<(&str, &[String])> = repo
+            .services
+            .iter()
+            .map(|s| (s.name.as_str(), s.contracts.as_slice()))
+            .collect();
+        assert_eq!(
+            services,
+            [(
+                "engine",
+                &["crates/engine-rpc/proto/controller.proto".to_string()][..]
+            )]
+        );
+        let tools: Vec<&str> = repo
+            .libraries
+            .iter()
+            .filter(|l| l.kind == Kind::Tool)
+            .map(|l| l.root.as_str())
+            .collect();
+        assert_eq!(tools, ["crates/engine-cli", "e2e", "xtask"]);
     }
 
     #[test]

@@ -60,6 +60,12 @@ pub(crate) const TOOL_DIRS: &[&str] = &[
     "e2e",
     "docs",
     "third_party",
+    "xtask",
+    "bench",
+    "benches",
+    "benchmark",
+    "benchmarks",
+    "benchmarking",
 ];
 
 impl Kind {
@@ -86,6 +92,22 @@ pub struct Service {
     pub manifest: String,
     /// .proto files this service owns, relative to the repository root.
     pub contracts: Vec<String>,
+}
+
+/// A Cargo package as its manifest declares it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RustCrate {
+    pub name: String,
+    /// Relative directory of the Cargo.toml, "" for the root.
+    pub dir: String,
+    /// Files `[[bin]]` targets name with `path`, relative to the repository root.
+    pub bin_paths: Vec<String>,
+    /// Files `[[test]]`, `[[bench]]` and `[[example]]` targets name.
+    pub test_paths: Vec<String>,
+    /// A command-line tool or `xtask`: output is its interface.
+    pub prints_by_design: bool,
+    /// An end-to-end, integration or test-support crate.
+    pub is_test_crate: bool,
 }
 
 /// A Go module the model analyses: every go.mod, less those a go.work leaves out.
@@ -165,6 +187,9 @@ pub struct Repo {
     pub skipped_modules: Vec<SkippedModule>,
     pub duplicate_modules: Vec<DuplicateModule>,
     pub foreign: Vec<ForeignProject>,
+    /// Every Cargo package, service or not, with the facts its files'
+    /// lint outcome depends on.
+    pub rust_crates: Vec<RustCrate>,
     excludes: GlobList,
     service_roots: ServiceRoots,
     module_index: ModuleIndex,
@@ -288,6 +313,19 @@ impl Repo {
         self.service_roots
             .find(path)
             .and_then(|index| self.services.get(index))
+    }
+
+    /// The Cargo package a file belongs to: the one with the deepest directory.
+    pub fn rust_crate_for(&self, path: &str) -> Option<&RustCrate> {
+        self.rust_crates
+            .iter()
+            .filter(|c| {
+                c.dir.is_empty()
+                    || path
+                        .strip_prefix(&c.dir)
+                        .is_some_and(|rest| rest.starts_with('/'))
+            })
+            .max_by_key(|c| c.dir.len())
     }
 
     /// Whether the file lies in a library (and in no service nested below it).

@@ -16,6 +16,9 @@
 //!   `Read`: the referencing service depends on the other table's rows.
 //! - Names of common table expressions and derived tables (subqueries) are not
 //!   tables; names built at run time (`FROM %s`, `FROM users_` + suffix) are skipped.
+//! - `.sql` files under test directories (`test/`, `tests/`, `testdata/`,
+//!   `fixtures/`, `e2e/`) are test input, not a database's schema: a streaming
+//!   engine's `CREATE TABLE t WITH (connector = ...)` queries define no table.
 //! - `service` is the name of the service owning the file, "" outside every service.
 
 use super::Repo;
@@ -98,6 +101,7 @@ pub fn table_uses_in(path: &str, text: &str, service: &str) -> Vec<TableUse> {
         });
     };
     match extension {
+        "sql" if is_test_input(path) => {}
         "sql" => {
             for found in scan_sql(text) {
                 push(found.table, found.offset, found.access);
@@ -122,6 +126,11 @@ pub fn table_uses_in(path: &str, text: &str, service: &str) -> Vec<TableUse> {
         _ => {}
     }
     uses
+}
+
+fn is_test_input(path: &str) -> bool {
+    path.split('/')
+        .any(|part| matches!(part, "test" | "tests" | "testdata" | "fixtures" | "e2e"))
 }
 
 /// Whether a string literal reads as a SQL statement.
@@ -1207,6 +1216,23 @@ mod tests {
                 uses[0].access
             ),
             ("users", 3, 14, Define)
+        );
+    }
+
+    #[test]
+    fn sql_files_under_test_directories_give_nothing() {
+        let sql =
+            "CREATE TABLE orders (id INT) WITH (connector = 'kafka');\nSELECT * FROM orders;\n";
+        for path in [
+            "crates/sql-testing/src/test/queries/orders.sql",
+            "services/user/tests/fixtures/seed.sql",
+            "e2e/setup.sql",
+        ] {
+            assert!(table_uses_in(path, sql, "user").is_empty(), "{path}");
+        }
+        assert_eq!(
+            table_uses_in("services/user/migrations/1.sql", sql, "user").len(),
+            2
         );
     }
 

@@ -1371,3 +1371,46 @@ fn goproxy_credentials_never_reach_output_or_logs() {
         "{stderr}"
     );
 }
+
+/// A Rust-only repository's summary names no Go facts: no go.mod counts, no
+/// Go module source, and libyears as unavailable rather than "-0.00".
+#[test]
+fn rust_only_summary_shows_no_go_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let modcache = dir.path().join("modcache");
+    std::fs::create_dir_all(&modcache).unwrap();
+    let repo = dir.path().join("repo");
+    crate::support::write_tree(
+        &repo,
+        &[
+            ("Cargo.toml", "[workspace]\nmembers = [\"quotes\"]\n"),
+            (
+                "quotes/Cargo.toml",
+                "[package]\nname = \"quotes\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nserde = \"1\"\n",
+            ),
+            ("quotes/src/main.rs", "fn main() {}\n"),
+        ],
+    );
+    let modcache = modcache.to_string_lossy().into_owned();
+    let (json, stderr, _) = run_upstream(
+        &repo,
+        &dir.path().join("cache"),
+        &[("GOMODCACHE", modcache.as_str())],
+        &["--offline"],
+    );
+    let stats = json["stats"].as_object().unwrap();
+    for go_field in [
+        "go.mod files",
+        "requirements",
+        "go.sum files",
+        "libyears by service",
+    ] {
+        assert!(
+            !stats.contains_key(go_field),
+            "{go_field}: {stats:#?}\n{stderr}"
+        );
+    }
+    assert_eq!(stats["Cargo manifests"], "2", "{stats:#?}");
+    let libyears = stats.get("libyears").and_then(|v| v.as_str()).unwrap_or("");
+    assert!(!libyears.contains("0.00"), "{stats:#?}");
+}

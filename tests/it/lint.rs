@@ -555,6 +555,57 @@ fn hook_install_refuses_a_foreign_hook() {
     assert!(output.status.success());
 }
 
+/// Whether a Rust file may print depends on its Cargo.toml and its parent
+/// module: a cached outcome must not outlive a change to either.
+#[test]
+fn cache_sees_the_manifest_and_parent_module_of_a_rust_file() {
+    let mut history = History::new();
+    history
+        .write(
+            "quotes/Cargo.toml",
+            "[package]\nname = \"quotes\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        )
+        .write("quotes/src/main.rs", "mod sample;\nfn main() {}\n")
+        .write(
+            "quotes/src/sample.rs",
+            "pub fn show() {\n    println!(\"sample\");\n}\n",
+        )
+        .write(
+            "quotes/src/demo.rs",
+            "fn main() {\n    println!(\"demo\");\n}\n",
+        );
+    history.commit("quotes");
+    let printing_files = |history: &History| {
+        let output = trellis()
+            .args(["lint", "--format", "json", "-C"])
+            .arg(history.path())
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+        let mut paths: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "rust-structured-logging")
+            .map(|f| f["path"].as_str().unwrap().to_string())
+            .collect();
+        paths.sort();
+        paths
+    };
+    assert_eq!(
+        printing_files(&history),
+        ["quotes/src/demo.rs", "quotes/src/sample.rs"]
+    );
+    history
+        .write(
+            "quotes/Cargo.toml",
+            "[package]\nname = \"quotes\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[[bin]]\nname = \"demo\"\npath = \"src/demo.rs\"\n",
+        )
+        .write("quotes/src/main.rs", "#[cfg(test)]\nmod sample;\nfn main() {}\n");
+    history.commit("demo is a binary, sample a test module");
+    assert_eq!(printing_files(&history), Vec::<String>::new());
+}
+
 #[test]
 fn cache_rerun_gives_the_same_report() {
     let mut history = History::new();

@@ -1,4 +1,4 @@
-use crate::lint::facts::{Facts, parent};
+use crate::lint::facts::{CrateUse, Facts, parent};
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::registry::RuleId;
 use crate::repo::Language;
@@ -85,14 +85,21 @@ impl Rule for ArchCrossServiceImport {
             .iter()
             .filter(|s| s.language == Language::Rust)
             .collect();
+        let mut contract_modules: std::collections::HashMap<(String, String), bool> =
+            Default::default();
         for file in &facts.rust {
-            if !facts.is_selected(&file.path) {
+            if !facts.is_selected(&file.path) || file.is_test {
                 continue;
             }
             let Some(own) = facts.service_of(&file.path) else {
                 continue;
             };
-            for (krate, span) in &file.crates {
+            for CrateUse {
+                krate,
+                module,
+                span,
+            } in &file.uses
+            {
                 let Some(target) = rust_services
                     .iter()
                     .find(|s| s.module.replace('-', "_") == *krate)
@@ -101,6 +108,14 @@ impl Rule for ArchCrossServiceImport {
                 };
                 if target.name == own.name {
                     continue;
+                }
+                if let Some(module) = module {
+                    let contract = *contract_modules
+                        .entry((target.root.clone(), module.clone()))
+                        .or_insert_with(|| is_rust_contract_module(facts, &target.root, module));
+                    if contract {
+                        continue;
+                    }
                 }
                 cx.emit_in(
                     &file.path,
@@ -140,6 +155,65 @@ fn is_contract_package(facts: &Facts<'_>, service_relative: &str, dir: &str) -> 
         .filter(|f| f.ends_with(".go") && !f.ends_with("_test.go"))
         .collect();
     !go.is_empty() && go.iter().all(|f| is_generated(&facts.repo.absolute(f)))
+}
+
+/// Module names a Rust service exposes its contract under: the tonic code
+/// generated from its protos, and the client of its API.
+const RUST_CONTRACT_MODULES: &[&str] = &[
+    "proto",
+    "protos",
+    "pb",
+    "api",
+    "gen",
+    "generated",
+    "grpc",
+    "rpc",
+    "contract",
+    "contracts",
+];
+
+/// Whether module `module` of the crate at `root` is contract code: named as
+/// one, or a file that says it is generated (a generated gRPC client).
+fn is_rust_contract_module(facts: &Facts<'_>, root: &str, module: &str) -> bool {
+    if RUST_CONTRACT_MODULES.contains(&module) {
+        return true;
+    }
+    let src = if root.is_empty() {
+        "src".to_string()
+    } else {
+        format!("{root}/src")
+    };
+    [
+        format!("{src}/{module}.rs"),
+        format!("{src}/{module}/mod.rs"),
+    ]
+    .iter()
+    .filter(|f| facts.repo.files.binary_search(f).is_ok())
+    .any(|f| has_generated_header(&facts.repo.absolute(f)))
+}
+
+/// A leading comment saying the file is generated (`// This file is
+/// generated.`, `// @generated`, `// Code generated ... DO NOT EDIT.`).
+fn has_generated_header(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::new();
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    if file.take(4 * 1024).read_to_end(&mut head).is_err() {
+        return false;
+    }
+    String::from_utf8_lossy(&head)
+        .lines()
+        .map(str::trim)
+        .take_while(|line| line.starts_with("//") || line.starts_with("#!") || line.is_empty())
+        .any(|line| {
+            let lower = line.to_ascii_lowercase();
+            lower.contains("@generated")
+                || lower.contains("file is generated")
+                || lower.contains("automatically generated")
+                || lower.contains("do not edit")
+        })
 }
 
 /// Go's convention for generated files: a line `// Code generated ... DO NOT EDIT.`

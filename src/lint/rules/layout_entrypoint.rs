@@ -25,22 +25,30 @@ impl Rule for LayoutEntrypoint {
             if !facts.is_selected(&service.manifest) {
                 continue;
             }
-            let has_entry = facts
-                .repo
-                .files
-                .iter()
-                .filter(|f| service.contains(f))
-                .map(|f| service.relative(f))
-                .any(|rel| {
-                    let parts: Vec<&str> = rel.split('/').collect();
-                    match service.language {
-                        Language::Go => matches!(parts.as_slice(), ["cmd", _, "main.go"]),
-                        Language::Rust => {
-                            rel == "src/main.rs"
-                                || matches!(parts.as_slice(), ["src", "bin", _, ..])
+            // A `[[bin]]` with its own `path` is an entry point wherever it lives.
+            let declared_bin = facts.repo.rust_crates.iter().any(|c| {
+                c.dir == service.root
+                    && c.bin_paths
+                        .iter()
+                        .any(|p| facts.repo.files.binary_search(p).is_ok())
+            });
+            let has_entry = declared_bin
+                || facts
+                    .repo
+                    .files
+                    .iter()
+                    .filter(|f| service.contains(f))
+                    .map(|f| service.relative(f))
+                    .any(|rel| {
+                        let parts: Vec<&str> = rel.split('/').collect();
+                        match service.language {
+                            Language::Go => matches!(parts.as_slice(), ["cmd", _, "main.go"]),
+                            Language::Rust => {
+                                rel == "src/main.rs"
+                                    || matches!(parts.as_slice(), ["src", "bin", _, ..])
+                            }
                         }
-                    }
-                });
+                    });
             if !has_entry {
                 let expected = match service.language {
                     Language::Go => format!("cmd/{}/main.go", service.name),
