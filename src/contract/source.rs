@@ -805,6 +805,7 @@ pub struct Header {
 pub fn scan_header(text: &str) -> Header {
     let mut header = Header::default();
     let mut in_block = false;
+    let mut pending_package: Option<String> = None;
     for (index, raw) in text.lines().enumerate() {
         let mut line = raw;
         if in_block {
@@ -828,11 +829,34 @@ pub fn scan_header(text: &str) -> Header {
             }
         }
         let line = line.split("//").next().unwrap_or("").trim();
+        // A package statement may go on over lines (`package a\n.b;`).
+        if let Some(so_far) = pending_package.as_mut() {
+            let (part, ended) = match line.split_once(';') {
+                Some((part, _)) => (part, true),
+                None => (line, false),
+            };
+            so_far.extend(part.split_whitespace());
+            if ended {
+                header.package = pending_package.take();
+            }
+            continue;
+        }
         if let Some(rest) = line.strip_prefix("package")
             && rest.starts_with(|c: char| c.is_whitespace())
         {
-            let name = rest.trim().trim_end_matches(';').trim();
-            header.package = Some(name.to_string());
+            // The statement ends at `;`, whatever follows on the line (found
+            // by the fuzz harness: `package a.b;message M {}`), and a dotted
+            // name may have spaces around its dots (`a .b`).
+            let name: String = rest
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .split_whitespace()
+                .collect();
+            match rest.contains(';') {
+                true => header.package = Some(name),
+                false => pending_package = Some(name),
+            }
         } else if let Some(rest) = line.strip_prefix("import")
             && rest.starts_with(|c: char| c.is_whitespace() || c == '"')
         {
@@ -862,12 +886,23 @@ pub fn scan_header(text: &str) -> Header {
 }
 
 /// The value of `"a" "b"` (protobuf joins adjacent string literals, as C
-/// does), or `None` when the first string is not closed on this line.
+/// does), or `None` when the first string is not closed on this line or
+/// uses an escape other than `\"`, `\'` and `\\` (paths have none; found
+/// by the fuzz target: `"\"a.proto"` is the path `"a.proto`).
 fn adjacent_strings(mut rest: &str) -> Option<String> {
     let mut value = String::new();
     while let Some(inner) = rest.trim_start().strip_prefix('"') {
-        let end = inner.find('"')?;
-        value.push_str(&inner[..end]);
+        let mut chars = inner.char_indices();
+        let end = loop {
+            match chars.next()? {
+                (at, '"') => break at,
+                (_, '\\') => match chars.next()? {
+                    (_, escaped @ ('"' | '\'' | '\\')) => value.push(escaped),
+                    _ => return None,
+                },
+                (_, c) => value.push(c),
+            }
+        };
         rest = &inner[end + 1..];
     }
     Some(value)
@@ -889,6 +924,26 @@ mod tests {
         assert_eq!(header.package.as_deref(), Some("a.b"));
         assert_eq!(header.imports, vec!["x/y.proto"]);
         assert_eq!(header.edition, Some(("2023".to_string(), 4)));
+    }
+
+    /// Found by the fuzz target: a statement after the package on its line.
+    #[test]
+    fn header_scan_ends_the_package_at_its_semicolon() {
+        let header = scan_header("syntax = \"proto2\";\npackage a.b;message M {}\n");
+        assert_eq!(header.package.as_deref(), Some("a.b"));
+        let spaced = scan_header("package a .b ; // the shop\n");
+        assert_eq!(spaced.package.as_deref(), Some("a.b"));
+        let wrapped =
+            scan_header("package shop // the shop\n  .order.v1\n;\nimport \"a.proto\";\n");
+        assert_eq!(wrapped.package.as_deref(), Some("shop.order.v1"));
+        assert_eq!(wrapped.imports, vec!["a.proto"]);
+    }
+
+    /// Found by the fuzz target: escapes inside an import's string.
+    #[test]
+    fn header_scan_reads_escapes_in_import_strings() {
+        let header = scan_header("import \"\\\"a.proto\";\nimport \"b\\x41.proto\";\n");
+        assert_eq!(header.imports, vec!["\"a.proto"]);
     }
 
     /// Found by the fuzz target: protoc joins adjacent literals.

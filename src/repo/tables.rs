@@ -778,6 +778,11 @@ fn normalize(parts: &[String]) -> Option<String> {
         }
         _ => parts.iter().map(String::as_str).collect(),
     };
+    // `""` or a quote left open at the end of the text names nothing (found
+    // by the fuzz harness in src/fuzz.rs).
+    if parts.iter().any(|part| part.is_empty()) {
+        return None;
+    }
     let first = *parts.first()?;
     if first == "pg_catalog" || first == "information_schema" || first.starts_with("pg_") {
         return None;
@@ -1140,6 +1145,9 @@ mod tests {
     #[test]
     fn system_catalogs_and_runtime_names_are_skipped() {
         assert!(tables("SELECT * FROM pg_catalog.pg_tables").is_empty());
+        assert!(tables("SELECT amount FROM \"").is_empty());
+        assert!(tables("SELECT amount FROM \"\" WHERE id = 1").is_empty());
+        assert!(tables("SELECT amount FROM s.\"\"").is_empty());
         assert!(tables("SELECT * FROM information_schema.tables").is_empty());
         assert!(tables("SELECT * FROM %s WHERE id = $1").is_empty());
         assert!(tables("SELECT * FROM users_%s").is_empty());
