@@ -363,8 +363,17 @@ impl ProtoListing {
             };
             match entry.kind() {
                 Some(ObjectType::Tree) if !skipped(name) => {
-                    let subtree = repository.find_tree(entry.id())?;
-                    for file in self.protos_below(repository, &subtree)?.iter() {
+                    // Listed before (another commit's tree shares it): not
+                    // read again, so listing a commit near one listed
+                    // already reads only the directories that changed.
+                    let known = self.lock_trees().get(&entry.id()).cloned();
+                    let below = match known {
+                        Some(below) => below,
+                        None => {
+                            self.protos_below(repository, &repository.find_tree(entry.id())?)?
+                        }
+                    };
+                    for file in below.iter() {
                         files.push(TreeFile {
                             path: format!("{name}/{}", file.path),
                             blob: file.blob,

@@ -334,7 +334,8 @@ pub fn scan(
         }
     }
 
-    let (head_lines, new_lines) = head_lines(repo, options.start, &ids, &mut cache)?;
+    let (head_lines, new_lines) =
+        head_lines(repo, options.start, &ids, &options.generated, &mut cache)?;
 
     let mut cache_warning = None;
     if (!appended.is_empty() || !new_lines.is_empty())
@@ -365,17 +366,21 @@ pub fn scan(
 
 /// Lines at `head` of the files the commits changed, from the cache by blob
 /// id where it can (a re-run reads only blobs that changed); also the
-/// blobs counted now.
+/// blobs counted now. Generated and vendored files are never hotspots, so
+/// their blobs are not read (in a repository that vendors its
+/// dependencies they were most of a cold scan's blob reads).
 fn head_lines(
     repo: &Repository,
     head: Oid,
     ids: &[Oid],
+    generated: &GeneratedFiles,
     cache: &mut Cache,
 ) -> Result<(HeadLines, Vec<Oid>), InputError> {
     let changed: FxSet<&str> = ids
         .iter()
         .filter_map(|id| cache.commits.get(id))
         .flat_map(|c| c.files.iter().map(|f| f.path.as_str()))
+        .filter(|path| !generated.is_generated(path))
         .collect();
     let mut at_head: Vec<(String, Oid)> = Vec::new();
     if !changed.is_empty() {
@@ -1802,6 +1807,21 @@ pub(crate) mod tests {
         assert_eq!(second.scanned, 0);
         assert_eq!(second.cached, 4);
         assert_eq!(first.commits, second.commits);
+    }
+
+    #[test]
+    fn generated_files_get_no_head_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let head = commit(
+            &repo,
+            &[],
+            &[("main.go", Some("a\nb\n")), ("vendor/x/y.go", Some("v\n"))],
+            1000,
+        );
+        let result = scan(repo.path(), &repo, &options(head)).unwrap();
+        assert_eq!(result.head_lines.get("main.go"), Some(&Some(2)));
+        assert_eq!(result.head_lines.get("vendor/x/y.go"), None);
     }
 
     #[test]

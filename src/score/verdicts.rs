@@ -6,7 +6,7 @@
 //! (breaking, compatible, unknown).
 
 use super::metrics::ContractChange;
-use super::scan::{CommitInfo, compare_trees};
+use super::scan::CommitInfo;
 use crate::contract::source::{ProtoListing, ProtoSet, is_listed};
 use crate::error::InputError;
 use crate::git::{Git, TreeFile};
@@ -118,13 +118,18 @@ type Sides = Result<(Files, Files), String>;
 
 /// The contract files of commits: a commit's are its first parent's with
 /// the commit's own changes applied, back to a commit outside the scanned
-/// history (or a shallow boundary), whose tree is listed once. Walking a
-/// window of thousands of commits then reads almost no trees.
+/// history (or a shallow boundary), or to a merge the scan did not diff,
+/// whose tree is listed (subtrees listed before are not read again).
+/// Walking a window of thousands of commits then reads almost no trees.
+/// Diffing every merge of the first-parent chain instead took a fifth of a
+/// cold scan of a long history with a few contract commits.
 struct Listings<'a, 'h> {
     history: &'a History<'h>,
     git: &'a Git,
     listing: &'a ProtoListing,
     known: HashMap<Oid, Files>,
+    /// Commits whose tree was listed.
+    listed: usize,
 }
 
 impl Listings<'_, '_> {
@@ -135,8 +140,9 @@ impl Listings<'_, '_> {
             if let Some(files) = self.known.get(&current) {
                 break files.clone();
             }
+            let merge_unlisted = |info: &CommitInfo| info.is_merge() && !self.history.merges_listed;
             match self.history.commits.get(&current) {
-                Some(info) if !info.boundary => {
+                Some(info) if !info.boundary && !merge_unlisted(info) => {
                     chain.push(*info);
                     if info.parents.is_empty() {
                         // A root commit's changes are its whole tree.
@@ -152,58 +158,32 @@ impl Listings<'_, '_> {
                         .map(|f| (f.path, f.blob))
                         .collect();
                     let listed = Arc::new(listed);
+                    self.listed += 1;
                     self.known.insert(current, listed.clone());
                     break listed;
                 }
             }
         };
         for info in chain.into_iter().rev() {
-            let changes: Vec<(String, Oid)> = if info.is_merge() && !self.history.merges_listed {
-                self.merge_changes(info)?
-            } else {
-                info.files
-                    .iter()
-                    .filter(|f| is_listed(&f.path))
-                    .map(|f| (f.path.clone(), f.new))
-                    .collect()
-            };
+            let changes: Vec<(&String, Oid)> = info
+                .files
+                .iter()
+                .filter(|f| is_listed(&f.path))
+                .map(|f| (&f.path, f.new))
+                .collect();
             if !changes.is_empty() {
                 let next = Arc::make_mut(&mut files);
                 for (path, blob) in changes {
                     if blob.is_zero() {
-                        next.remove(&path);
+                        next.remove(path);
                     } else {
-                        next.insert(path, blob);
+                        next.insert(path.clone(), blob);
                     }
                 }
             }
             self.known.insert(info.id, files.clone());
         }
         Ok(files)
-    }
-
-    /// What a merge changed against its first parent (the scan lists
-    /// nothing for merges unless `merges: first-parent`).
-    fn merge_changes(&self, info: &CommitInfo) -> Result<Vec<(String, Oid)>, InputError> {
-        let repository = self.git.repository();
-        let error = |e: git2::Error| {
-            InputError::new(format!(
-                "cannot read commit {}: {}",
-                crate::git::short(info.id),
-                e.message()
-            ))
-        };
-        let tree = |id: Oid| repository.find_commit(id).map(|c| c.tree_id());
-        let old = tree(info.first_parent()).map_err(error)?;
-        let new = tree(info.id).map_err(error)?;
-        Ok(compare_trees(repository, Some(old), Some(new))
-            .map_err(error)?
-            .into_iter()
-            .filter_map(|f| {
-                let path = super::project::in_project(&f.path, self.history.root)?;
-                is_listed(path).then(|| (path.to_string(), f.new))
-            })
-            .collect())
     }
 }
 
@@ -257,6 +237,7 @@ pub fn judge(
         git,
         listing: &listing,
         known: HashMap::new(),
+        listed: 0,
     };
     let sides: Vec<(&ContractChange, Sides)> = missing
         .iter()
@@ -413,6 +394,7 @@ mod tests {
                 git: &git,
                 listing: &listing,
                 known: HashMap::new(),
+                listed: 0,
             };
             for id in [after, merge, main, side, older, base] {
                 let rebuilt = listings.at(id).unwrap();
@@ -431,5 +413,100 @@ mod tests {
                 ["api/a/v1/a.proto", "api/c/v1/c.proto", "buf.yaml"]
             );
         }
+    }
+
+    /// A merge on the way back from a contract commit is listed, not
+    /// diffed against its first parent: objects that only that diff would
+    /// read (here a vendored directory the merge brought in, whose side
+    /// commit is before the window) are never needed, and the sides of a
+    /// change after many merges cost one listing.
+    #[test]
+    fn merges_before_a_contract_change_are_listed_not_diffed() {
+        let dir = tempfile::tempdir().unwrap();
+        let repository = git2::Repository::init(dir.path()).unwrap();
+        let proto = "syntax = \"proto3\";\n";
+        let base = commit(&repository, &[], &[("api/a/v1/a.proto", Some(proto))], 1000);
+        let side = commit(
+            &repository,
+            &[base],
+            &[("vendor/x/y/z.go", Some("package y\n"))],
+            1500,
+        );
+        let mut head = commit(
+            &repository,
+            &[base, side],
+            &[("vendor/x/y/z.go", Some("package y\n"))],
+            3000,
+        );
+        for i in 0..20 {
+            let text = format!("package main // {i}\n");
+            let step = commit(
+                &repository,
+                &[head],
+                &[("main.go", Some(&text))],
+                3100 + i * 10,
+            );
+            let other = commit(
+                &repository,
+                &[head],
+                &[("other.go", Some(&text))],
+                3105 + i * 10,
+            );
+            head = commit(
+                &repository,
+                &[step, other],
+                &[("other.go", Some(&text))],
+                3108 + i * 10,
+            );
+        }
+        let change = commit(
+            &repository,
+            &[head],
+            &[("api/a/v1/a.proto", Some("syntax = \"proto3\"; // edited\n"))],
+            4000,
+        );
+        let mut opts = options(change);
+        opts.since = Some(2000);
+        let scanned = scan(repository.path(), &repository, &opts).unwrap();
+        // The vendored directory's tree, which only a diff of the first
+        // merge against its first parent reads.
+        let merged = repository
+            .find_commit(scanned.commits.last().unwrap().id)
+            .unwrap();
+        assert!(merged.parent_count() == 2 && merged.parent_id(1).unwrap() == side);
+        let vendored = merged
+            .tree()
+            .unwrap()
+            .get_path(Path::new("vendor/x"))
+            .unwrap()
+            .id();
+        let hex = vendored.to_string();
+        std::fs::remove_file(
+            repository
+                .path()
+                .join("objects")
+                .join(&hex[..2])
+                .join(&hex[2..]),
+        )
+        .unwrap();
+        let git = Git::open(dir.path()).unwrap();
+        let listing = ProtoListing::default();
+        let history = History {
+            commits: scanned.commits.iter().map(|c| (c.id, c)).collect(),
+            merges_listed: false,
+            root: "",
+        };
+        let mut listings = Listings {
+            history: &history,
+            git: &git,
+            listing: &listing,
+            known: HashMap::new(),
+            listed: 0,
+        };
+        let old = listings.at(head).unwrap();
+        let new = listings.at(change).unwrap();
+        assert_eq!(old.keys().collect::<Vec<_>>(), ["api/a/v1/a.proto"]);
+        assert_ne!(old.get("api/a/v1/a.proto"), new.get("api/a/v1/a.proto"));
+        assert_eq!(listings.listed, 1, "the merge before the change, once");
     }
 }
