@@ -166,7 +166,7 @@ pub fn run(repo: &Repo, options: &LintOptions) -> Result<Report, InputError> {
     }
     files
         .findings
-        .extend(unwalked_findings(repo, options, &selection, &settings));
+        .extend(unwalked_findings(repo, options, &settings));
     read_remaining_suppressions(&mut files, &selection.contents);
     let findings = apply_suppressions(repo, &settings, files.findings, &files.suppressions);
     let (findings, hidden) = apply_baseline(repo, options, &settings, &selection, findings)?;
@@ -574,14 +574,10 @@ fn count_status(counts: &mut FileCounts, path: &str, status: FileStatus) {
 
 /// One `parse-degraded` finding for each path the walk could not take in,
 /// under the paths linted.
-fn unwalked_findings(
-    repo: &Repo,
-    options: &LintOptions,
-    selection: &Selection<'_>,
-    settings: &Settings,
-) -> Vec<Finding> {
-    // `--staged` and `--changed-since` runs look at the files they name.
-    if selection.files.is_some() {
+fn unwalked_findings(repo: &Repo, options: &LintOptions, settings: &Settings) -> Vec<Finding> {
+    // `--staged` and `--changed-since` runs look at the files they name;
+    // a run on paths reports what it could not read under them.
+    if options.staged || options.changed_since.is_some() {
         return Vec::new();
     }
     let Some(severity) = settings.severity("parse-degraded") else {
@@ -731,6 +727,13 @@ fn ensure_something_linted(
             .any(|p| matches!(kind_of(repo, p), Some(Kind::Go | Kind::Rust)))
     });
     if counts.analysed > 0 || (nothing_selected && options.paths.is_empty()) {
+        return Ok(());
+    }
+    // What could not be read there is reported: that is something to say.
+    let unread_here = |u: &crate::repo::Unwalked| {
+        options.paths.is_empty() || options.paths.iter().any(|p| under(&u.path, p))
+    };
+    if !options.staged && options.changed_since.is_none() && repo.unwalked.iter().any(unread_here) {
         return Ok(());
     }
     let what = if options.paths.is_empty() {

@@ -673,9 +673,13 @@ fn walk(root: &Path, excludes: &GlobList) -> (Vec<String>, Vec<Unwalked>) {
         let entry = match entry {
             Ok(entry) => entry,
             Err(err) => {
-                // Errors in ignore files are not paths left out; I/O errors are.
+                // Errors in ignore files are not paths left out; I/O errors
+                // are, unless trellis.yaml excludes the path anyway.
                 if err.io_error().is_some() {
-                    unwalked.push(unwalked_by_error(root, &err));
+                    let lost = unwalked_by_error(root, &err);
+                    if !excludes.is_match(&lost.path) {
+                        unwalked.push(lost);
+                    }
                 }
                 continue;
             }

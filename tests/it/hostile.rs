@@ -264,3 +264,63 @@ fn an_unreadable_manifest_is_an_input_error() {
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("cannot read go.mod"), "{stderr}");
 }
+
+/// A path longer than the system takes (PATH_MAX, 4096 bytes on Linux) is
+/// reported, in a whole-tree run and in a run on a path above it, not
+/// skipped without a word. The directories are made one `cd` at a time,
+/// as only relative paths that short can be.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_path_too_long_for_the_system_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[
+            ("go.mod", "module example.com/deep\n\ngo 1.22\n"),
+            ("cmd/deep/main.go", "package main\n\nfunc main() {}\n"),
+        ],
+    );
+    let level = "d".repeat(200);
+    let script = format!(
+        "cd internal && for i in $(seq 25); do mkdir {level} && cd {level} || exit 1; done && printf 'package deep\\n' > deep.go"
+    );
+    std::fs::create_dir(dir.path().join("internal")).unwrap();
+    // bash, not dash: dash's `cd` refuses once its logical path is too long.
+    let made = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(dir.path())
+        .status()
+        .unwrap();
+    assert!(made.success());
+    for paths in [&[][..], &["internal"][..], &["."][..]] {
+        // Paths are taken from the current directory, as a person types them.
+        let output = trellis()
+            .current_dir(dir.path())
+            .args(["lint", "--no-cache", "--format", "json"])
+            .args(paths)
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_str(&stdout_of(&output))
+            .unwrap_or_else(|e| panic!("{paths:?}: {e}: {}", stderr_of(&output)));
+        let degraded = findings_of(&json, "parse-degraded");
+        assert_eq!(degraded.len(), 1, "{paths:?}: {json:#}");
+        let message = degraded[0]["message"].as_str().unwrap();
+        assert!(message.contains("name too long"), "{paths:?}: {message}");
+        assert!(
+            degraded[0]["path"]
+                .as_str()
+                .unwrap()
+                .starts_with("internal/ddd"),
+            "{paths:?}"
+        );
+    }
+    // The docs' way out: `exclude:` leaves the directory out, quietly.
+    std::fs::write(
+        dir.path().join("trellis.yaml"),
+        "version: 1\nexclude: [\"internal/**\"]\n",
+    )
+    .unwrap();
+    let (_, json, stderr) = lint_json(dir.path());
+    assert!(findings_of(&json, "parse-degraded").is_empty(), "{stderr}");
+}
