@@ -188,18 +188,31 @@ fn a_go_file_with_a_non_utf8_name_is_reported() {
     assert!(message.contains("not valid UTF-8"), "{message}");
 }
 
-/// Whether permissions stop this process: root reads everything, so the
-/// tests below skip themselves when run as root (CI here runs as root).
+/// The trellis command for the permission tests, run as a user that file
+/// modes stop: root reads everything, so as root (CI here runs as root) it
+/// runs as `nobody` through util-linux's setpriv, over a temp dir opened to
+/// others; `None` when neither works (the test then says so and skips).
 #[cfg(unix)]
-fn permissions_apply(path: &std::path::Path) -> bool {
-    let readable = std::fs::read_dir(path).is_ok() || std::fs::read(path).is_ok();
-    if readable {
-        eprintln!(
-            "skipped: this user reads {} despite mode 000 (root)",
-            path.display()
-        );
+fn unprivileged_trellis(dir: &std::path::Path) -> Option<std::process::Command> {
+    let euid = std::process::Command::new("id").arg("-u").output().ok()?;
+    if String::from_utf8_lossy(&euid.stdout).trim() != "0" {
+        return Some(std::process::Command::new(env!("CARGO_BIN_EXE_trellis")));
     }
-    !readable
+    let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists());
+    let Some(setpriv) = setpriv else {
+        eprintln!("skipped: running as root without setpriv to drop privileges");
+        return None;
+    };
+    set_mode(dir, 0o755);
+    let mut command = std::process::Command::new(setpriv);
+    command
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(env!("CARGO_BIN_EXE_trellis"))
+        .env("NO_COLOR", "1")
+        .env("HOME", dir);
+    Some(command)
 }
 
 #[cfg(unix)]
@@ -222,13 +235,19 @@ fn an_unreadable_directory_is_reported() {
         ],
     );
     let locked = dir.path().join("internal/secret");
-    set_mode(&locked, 0o000);
-    if !permissions_apply(&locked) {
-        set_mode(&locked, 0o755);
+    let Some(mut trellis) = unprivileged_trellis(dir.path()) else {
         return;
-    }
-    let (code, json, stderr) = lint_json(dir.path());
+    };
+    set_mode(&locked, 0o000);
+    let output = trellis
+        .args(["lint", "--no-cache", "--format", "json", "-C"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     set_mode(&locked, 0o755);
+    let (code, stderr) = (output.status.code(), stderr_of(&output));
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout_of(&output)).unwrap_or_else(|e| panic!("{e}: {stderr}"));
     assert!(matches!(code, Some(0 | 1)), "{stderr}");
     let degraded = findings_of(&json, "parse-degraded");
     assert_eq!(degraded.len(), 1, "{degraded:?}");
@@ -249,12 +268,11 @@ fn an_unreadable_manifest_is_an_input_error() {
         ],
     );
     let manifest = dir.path().join("go.mod");
-    set_mode(&manifest, 0o000);
-    if !permissions_apply(&manifest) {
-        set_mode(&manifest, 0o644);
+    let Some(mut trellis) = unprivileged_trellis(dir.path()) else {
         return;
-    }
-    let output = trellis()
+    };
+    set_mode(&manifest, 0o000);
+    let output = trellis
         .args(["lint", "--no-cache", "-C"])
         .arg(dir.path())
         .output()
