@@ -60,7 +60,7 @@ tar -czf "$work/releases/latest/download/$asset_dir.tar.gz" -C "$work/stage" "$a
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 python3 -m http.server "$port" --bind 127.0.0.1 --directory "$work/releases" >/dev/null 2>&1 &
 server=$!
-trap 'kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 50); do curl -s "http://127.0.0.1:$port/" >/dev/null && break; sleep 0.1; done
 HOME="$work/home" PATH="/usr/bin:/bin" TRELLIS_DOWNLOAD_URL="http://127.0.0.1:$port" sh install.sh >/dev/null
 set +e
