@@ -24,6 +24,14 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
                 "duplicate_modules": repo.duplicate_modules,
                 "not_analysed": repo.foreign,
                 "layouts": layouts(&repo),
+                "applications": applications(&repo)
+                    .into_iter()
+                    .map(|(service, dir, layout)| serde_json::json!({
+                        "service": service,
+                        "dir": dir,
+                        "layout": layout,
+                    }))
+                    .collect::<Vec<_>>(),
                 "programs": programs_json(&programs),
             });
             let mut out = serde_json::to_string_pretty(&document)?;
@@ -48,6 +56,51 @@ fn layouts(repo: &crate::repo::Repo) -> std::collections::BTreeMap<&str, Option<
 
 fn layout_of(repo: &crate::repo::Repo, service: &crate::repo::Service) -> Option<String> {
     crate::lint::layout::name_for(&repo.config.config.lint, &repo.root.join(&service.root))
+}
+
+/// (service, directory, layout) of each application nested in a Go service
+/// whose root follows no layout, when no layout is configured: what
+/// `arch-layer` checks there instead.
+fn applications(repo: &crate::repo::Repo) -> Vec<(&str, String, &'static str)> {
+    let lint = &repo.config.config.lint;
+    if !lint.components.is_empty() || lint.layout.is_some() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for service in repo
+        .services
+        .iter()
+        .filter(|s| s.language == crate::repo::Language::Go)
+        .filter(|s| layout_of(repo, s).is_none())
+    {
+        let files = repo.files.iter().map(String::as_str).filter(|path| {
+            repo.service_for(path)
+                .is_some_and(|s| s.name == service.name)
+        });
+        for (dir, layout) in
+            crate::lint::layout::nested_applications(&repo.root, &service.root, files)
+        {
+            out.push((service.name.as_str(), dir, layout));
+        }
+    }
+    out
+}
+
+fn applications_text(applications: &[(&str, String, &'static str)], out: &mut String) {
+    if applications.is_empty() {
+        return;
+    }
+    let rows: Vec<[String; 3]> = applications
+        .iter()
+        .map(|(service, dir, layout)| [service.to_string(), dir.clone(), layout.to_string()])
+        .collect();
+    let _ = writeln!(
+        out,
+        "\nNested applications (arch-layer checks each against its layout):"
+    );
+    for line in table(["SERVICE", "DIRECTORY", "LAYOUT"], &rows).lines() {
+        let _ = writeln!(out, "  {line}");
+    }
 }
 
 /// Each Go program with its kind and why (`go-structured-logging` checks
@@ -90,6 +143,7 @@ fn programs_text(programs: &Programs, out: &mut String) {
 }
 
 fn text(repo: &crate::repo::Repo, programs: &Programs) -> String {
+    let nested = applications(repo);
     let mut rows: Vec<[String; 7]> = repo
         .services
         .iter()
@@ -97,7 +151,13 @@ fn text(repo: &crate::repo::Repo, programs: &Programs) -> String {
         .map(|s| {
             let layout = match (s.kind, s.language) {
                 (crate::repo::Kind::Service, crate::repo::Language::Go) => {
-                    layout_of(repo, s).unwrap_or_else(|| "none".to_string())
+                    match layout_of(repo, s) {
+                        Some(layout) => layout,
+                        None if nested.iter().any(|(service, ..)| *service == s.name) => {
+                            "nested (below)".to_string()
+                        }
+                        None => "none".to_string(),
+                    }
                 }
                 _ => "-".to_string(),
             };
@@ -143,6 +203,7 @@ fn text(repo: &crate::repo::Repo, programs: &Programs) -> String {
         ],
         &rows,
     );
+    applications_text(&nested, &mut out);
     programs_text(programs, &mut out);
     if let Some(anchor) = &repo.anchor {
         let _ = writeln!(out, "\ndependency anchor: {anchor}");

@@ -93,6 +93,44 @@ pub fn name_for(config: &super::config::LintConfig, root: &Path) -> Option<Strin
     detect(root).map(str::to_string)
 }
 
+/// The applications nested in a service, as `arch-layer` finds them when
+/// the service's root follows no layout and none is configured: for each Go
+/// file, the nearest directory between it and the service root that has a
+/// built-in layout's directories (go-zero's `cmd/rpc` with its own
+/// `internal/`, Kratos apps under `app/<name>/service`). Sorted by directory.
+pub fn nested_applications<'f>(
+    repo_root: &Path,
+    service_root: &str,
+    files: impl Iterator<Item = &'f str>,
+) -> Vec<(String, &'static str)> {
+    let layouts: Vec<(LayoutFile, &'static str)> = builtin()
+        .into_iter()
+        .zip(LAYOUTS.iter().map(|source| source.name))
+        .collect();
+    let under = |dir: &str| service_root.is_empty() || dir.starts_with(&format!("{service_root}/"));
+    let parent = |path: &str| path.rsplit_once('/').map_or("", |(dir, _)| dir).to_string();
+    let mut seen: std::collections::HashMap<String, Option<&'static str>> = Default::default();
+    let mut found: std::collections::BTreeMap<String, &'static str> = Default::default();
+    for path in files.filter(|path| path.ends_with(".go")) {
+        let mut dir = parent(path);
+        while dir.len() > service_root.len() && under(&dir) {
+            let layout = *seen.entry(dir.clone()).or_insert_with(|| {
+                let absolute = repo_root.join(&dir);
+                layouts
+                    .iter()
+                    .find(|(layout, _)| layout.matches(&absolute))
+                    .map(|(_, name)| *name)
+            });
+            if let Some(name) = layout {
+                found.insert(dir, name);
+                break;
+            }
+            dir = parent(&dir);
+        }
+    }
+    found.into_iter().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

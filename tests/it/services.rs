@@ -1,4 +1,4 @@
-use crate::support::{fixture, stderr_of, stdout_of, trellis, write_tree};
+use crate::support::{fixture, services_json, stderr_of, stdout_of, trellis, write_tree};
 
 #[test]
 fn shop_lists_four_services_with_language_and_module() {
@@ -408,4 +408,41 @@ fn other_languages_are_listed_as_not_analysed() {
     let json = crate::support::services_json(dir.path());
     assert_eq!(json["not_analysed"].as_array().unwrap().len(), 4);
     assert_eq!(json["not_analysed"][0]["manifest"], "src/ads/pom.xml");
+}
+
+/// A Go service whose root follows no layout but holds applications that
+/// do (go-zero's `cmd/rpc` with its own `internal/`) shows them, as
+/// `arch-layer` checks them; a configured layout checks the service as a
+/// whole, so nothing is listed then.
+#[test]
+fn nested_applications_are_listed_with_their_layout() {
+    let json = services_json(&fixture("lint/arch-layer/fail"));
+    assert_eq!(
+        json["applications"],
+        serde_json::json!([{"service": "payment", "dir": "payment/cmd/rpc", "layout": "go-zero"}])
+    );
+    assert_eq!(json["layouts"]["payment"], serde_json::Value::Null);
+    let text = trellis()
+        .args(["services", "-C"])
+        .arg(fixture("lint/arch-layer/fail"))
+        .output()
+        .unwrap();
+    let text = stdout_of(&text);
+    assert!(text.contains("nested (below)"), "{text}");
+    assert!(
+        text.contains("Nested applications (arch-layer checks each against its layout):"),
+        "{text}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    crate::support::copy_tree(&fixture("lint/arch-layer/fail"), dir.path());
+    std::fs::write(
+        dir.path().join("trellis.yaml"),
+        "version: 1\nlint:\n  layout: go-zero\n",
+    )
+    .unwrap();
+    assert_eq!(
+        services_json(dir.path())["applications"],
+        serde_json::json!([])
+    );
 }
