@@ -1,7 +1,7 @@
 //! Writes that never leave a half-written file behind.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Writes `contents` to `path` through a temporary file in the same directory
 /// and a rename, so a failure leaves the old file (or no file) in place.
@@ -59,6 +59,14 @@ mod tests {
 }
 
 /// `dir/rel` for `/`-separated relative paths; `rel` alone when `dir` is the root ("").
+/// Where `program` is on PATH, if anywhere.
+pub fn on_path(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+}
+
 pub fn join_relative(dir: &str, rel: &str) -> String {
     if dir.is_empty() {
         rel.to_string()

@@ -66,22 +66,40 @@ fn applications(repo: &crate::repo::Repo) -> Vec<(&str, String, &'static str)> {
     if !lint.components.is_empty() || lint.layout.is_some() {
         return Vec::new();
     }
-    let mut out = Vec::new();
-    for service in repo
+    let unlaid: Vec<&crate::repo::Service> = repo
         .services
         .iter()
         .filter(|s| s.language == crate::repo::Language::Go)
         .filter(|s| layout_of(repo, s).is_none())
-    {
-        let files = repo.files.iter().map(String::as_str).filter(|path| {
-            repo.service_for(path)
-                .is_some_and(|s| s.name == service.name)
-        });
-        for (dir, layout) in
-            crate::lint::layout::nested_applications(&repo.root, &service.root, files)
-        {
-            out.push((service.name.as_str(), dir, layout));
+        .collect();
+    if unlaid.is_empty() {
+        return Vec::new();
+    }
+    // One pass over the files, each to its service.
+    let mut files_of: std::collections::HashMap<&str, Vec<&str>> = Default::default();
+    for path in &repo.files {
+        if let Some(service) = repo.service_for(path) {
+            files_of
+                .entry(service.name.as_str())
+                .or_default()
+                .push(path);
         }
+    }
+    let layouts = crate::lint::layout::builtin_named();
+    let mut out = Vec::new();
+    for service in unlaid {
+        let files = files_of
+            .get(service.name.as_str())
+            .into_iter()
+            .flatten()
+            .copied();
+        let found =
+            crate::lint::layout::nested_applications(&layouts, &repo.root, &service.root, files);
+        out.extend(
+            found
+                .into_iter()
+                .map(|(dir, layout)| (service.name.as_str(), dir, layout)),
+        );
     }
     out
 }

@@ -7,7 +7,7 @@
 use crate::error::InputError;
 use crate::report::{Edit, Finding};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -193,7 +193,7 @@ pub fn apply(
     plan: Plan,
     tidy_timeout: Duration,
 ) -> std::io::Result<Vec<ModuleOutcome>> {
-    let go = go_on_path();
+    let go = crate::fsutil::on_path("go");
     let mut outcomes = Vec::new();
     for change in plan.changes {
         let manifest = root.join(&change.path);
@@ -223,13 +223,6 @@ pub fn apply(
         });
     }
     Ok(outcomes)
-}
-
-fn go_on_path() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join("go"))
-        .find(|candidate| candidate.is_file())
 }
 
 /// `go mod tidy` in `dir`, killed after `timeout` (it may download).

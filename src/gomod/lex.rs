@@ -251,7 +251,13 @@ pub fn quote_if_needed(value: &str) -> String {
     if plain {
         return value.to_string();
     }
-    let mut out = String::from("\"");
+    go_quote(value)
+}
+
+/// A string as Go's `strconv.Quote` (and `%q`) prints it.
+pub fn go_quote(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
     for c in value.chars() {
         match c {
             '"' => out.push_str("\\\""),

@@ -4,6 +4,7 @@
 pub mod version;
 
 mod lex;
+pub use lex::go_quote;
 pub mod sum;
 
 use crate::error::InputError;

@@ -67,6 +67,14 @@ pub fn builtin() -> Vec<LayoutFile> {
         .collect()
 }
 
+/// The built-in layouts with their names, parsed once for many lookups.
+pub fn builtin_named() -> Vec<(LayoutFile, &'static str)> {
+    builtin()
+        .into_iter()
+        .zip(LAYOUTS.iter().map(|source| source.name))
+        .collect()
+}
+
 pub fn names() -> impl Iterator<Item = &'static str> {
     LAYOUTS.iter().map(|l| l.name)
 }
@@ -99,14 +107,11 @@ pub fn name_for(config: &super::config::LintConfig, root: &Path) -> Option<Strin
 /// built-in layout's directories (go-zero's `cmd/rpc` with its own
 /// `internal/`, Kratos apps under `app/<name>/service`). Sorted by directory.
 pub fn nested_applications<'f>(
+    layouts: &[(LayoutFile, &'static str)],
     repo_root: &Path,
     service_root: &str,
     files: impl Iterator<Item = &'f str>,
 ) -> Vec<(String, &'static str)> {
-    let layouts: Vec<(LayoutFile, &'static str)> = builtin()
-        .into_iter()
-        .zip(LAYOUTS.iter().map(|source| source.name))
-        .collect();
     let under = |dir: &str| service_root.is_empty() || dir.starts_with(&format!("{service_root}/"));
     let parent = |path: &str| path.rsplit_once('/').map_or("", |(dir, _)| dir).to_string();
     let mut seen: std::collections::HashMap<String, Option<&'static str>> = Default::default();

@@ -656,7 +656,10 @@ fn run_steps(
     let mut blocked = !allowed;
     for step in steps {
         let command = step.run.join(" ");
-        let available = step.requires.as_deref().is_none_or(on_path);
+        let available = step
+            .requires
+            .as_deref()
+            .is_none_or(|program| crate::fsutil::on_path(program).is_some());
         if blocked || !available {
             blocked = true;
             outcome.steps.push(StepOutcome {
@@ -701,16 +704,6 @@ fn run_steps(
             output,
         });
     }
-}
-
-fn on_path(program: &str) -> bool {
-    let Some(path) = std::env::var_os("PATH") else {
-        return false;
-    };
-    std::env::split_paths(&path).any(|dir| {
-        let candidate = dir.join(program);
-        candidate.is_file()
-    })
 }
 
 /// Renders an outcome for people.

@@ -433,7 +433,7 @@ struct Upstream {
 
 impl Upstream {
     fn start() -> Upstream {
-        use std::io::{BufRead, BufReader, Write};
+        use std::io::Write;
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -445,30 +445,14 @@ impl Upstream {
                 let log = log.clone();
                 let root = root.clone();
                 std::thread::spawn(move || {
-                    let mut reader = BufReader::new(stream.try_clone().unwrap());
-                    let mut request_line = String::new();
-                    if reader.read_line(&mut request_line).is_err() {
+                    let Some((path, headers)) = crate::support::read_request(&stream) else {
                         return;
-                    }
-                    loop {
-                        let mut header = String::new();
-                        match reader.read_line(&mut header) {
-                            Ok(0) | Err(_) => break,
-                            Ok(_) if header.trim().is_empty() => break,
-                            Ok(_) => {
-                                if let Some((name, value)) = header.split_once(':')
-                                    && name.eq_ignore_ascii_case("authorization")
-                                {
-                                    log.lock().unwrap().push(format!("auth {}", value.trim()));
-                                }
-                            }
+                    };
+                    for (name, value) in &headers {
+                        if name.eq_ignore_ascii_case("authorization") {
+                            log.lock().unwrap().push(format!("auth {value}"));
                         }
                     }
-                    let path = request_line
-                        .split_whitespace()
-                        .nth(1)
-                        .unwrap_or("/")
-                        .to_string();
                     log.lock().unwrap().push(path.clone());
                     if path.contains("/endless/") {
                         // No length: only a cap on the reader ends this.
@@ -496,12 +480,7 @@ impl Upstream {
                             Err(_) => ("404 Not Found", b"not found".to_vec()),
                         }
                     };
-                    let head = format!(
-                        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                        body.len()
-                    );
-                    let _ = stream.write_all(head.as_bytes());
-                    let _ = stream.write_all(&body);
+                    crate::support::respond(&mut stream, status, &body);
                 });
             }
         });
@@ -741,11 +720,7 @@ fn upstream_findings_for_several_go_mods_are_one_each() {
     }
 }
 
-/// A port nothing listens on: bound, then released, so connections are refused.
-fn closed_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
+use crate::support::closed_port;
 
 #[test]
 fn no_network_and_no_cache_says_so_plainly() {

@@ -4,7 +4,6 @@
 //! is the same on every machine.
 
 use sha2::{Digest, Sha256};
-use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -17,30 +16,14 @@ fn serve(root: PathBuf) -> String {
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut request = String::new();
-            if reader.read_line(&mut request).is_err() {
+            let Some((path, _)) = crate::support::read_request(&stream) else {
                 continue;
-            }
-            loop {
-                let mut header = String::new();
-                match reader.read_line(&mut header) {
-                    Ok(0) | Err(_) => break,
-                    Ok(_) if header.trim().is_empty() => break,
-                    Ok(_) => {}
-                }
-            }
-            let path = request.split_whitespace().nth(1).unwrap_or("/");
+            };
             let (status, body) = match std::fs::read(root.join(path.trim_start_matches('/'))) {
                 Ok(body) => ("200 OK", body),
                 Err(_) => ("404 Not Found", b"not found".to_vec()),
             };
-            let head = format!(
-                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(head.as_bytes());
-            let _ = stream.write_all(&body);
+            crate::support::respond(&mut stream, status, &body);
         }
     });
     base
@@ -229,12 +212,7 @@ fn a_missing_version_says_so() {
 
 #[test]
 fn a_server_that_is_down_is_an_error_not_a_hang() {
-    // A port that was just free: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::support::closed_port();
     let run = install(
         &format!("http://127.0.0.1:{port}"),
         ("Linux", "x86_64"),

@@ -420,23 +420,7 @@ pub fn range_text(start: i32, end_inclusive: i32, max: i32) -> String {
 }
 
 /// A string as Go's `%q` prints it, which is how buf quotes option values.
-pub fn go_quote(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('"');
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+pub use crate::gomod::go_quote;
 
 /// Inclusive ranges of `old` not covered by `new`.
 pub fn missing_values(old: (i32, i32), new: &[(i32, i32)]) -> Vec<(i32, i32)> {

@@ -89,3 +89,44 @@ pub fn services_json(dir: &Path) -> serde_json::Value {
     assert!(output.status.success(), "{}", stderr_of(&output));
     serde_json::from_str(&stdout_of(&output)).unwrap()
 }
+
+/// One HTTP/1.1 request read off a test server's connection: its path and
+/// its headers (names as sent). `None` when the client sent nothing.
+pub fn read_request(stream: &std::net::TcpStream) -> Option<(String, Vec<(String, String)>)> {
+    use std::io::{BufRead, BufReader};
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line).ok()?;
+    let mut headers = Vec::new();
+    loop {
+        let mut header = String::new();
+        match reader.read_line(&mut header) {
+            Ok(0) | Err(_) => break,
+            Ok(_) if header.trim().is_empty() => break,
+            Ok(_) => {
+                if let Some((name, value)) = header.split_once(':') {
+                    headers.push((name.trim().to_string(), value.trim().to_string()));
+                }
+            }
+        }
+    }
+    let path = request_line.split_whitespace().nth(1).unwrap_or("/");
+    Some((path.to_string(), headers))
+}
+
+/// A whole response with its length; the connection closes after it.
+pub fn respond(stream: &mut std::net::TcpStream, status: &str, body: &[u8]) {
+    use std::io::Write;
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(body);
+}
+
+/// A port nothing listens on: bound, then released, so connections are refused.
+pub fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
