@@ -85,7 +85,6 @@ fn applications(repo: &crate::repo::Repo) -> Vec<(&str, String, &'static str)> {
                 .push(path);
         }
     }
-    let layouts = crate::lint::layout::builtin_named();
     let mut out = Vec::new();
     for service in unlaid {
         let files = files_of
@@ -93,8 +92,7 @@ fn applications(repo: &crate::repo::Repo) -> Vec<(&str, String, &'static str)> {
             .into_iter()
             .flatten()
             .copied();
-        let found =
-            crate::lint::layout::nested_applications(&layouts, &repo.root, &service.root, files);
+        let found = crate::lint::layout::nested_applications(&repo.root, &service.root, files);
         out.extend(
             found
                 .into_iter()

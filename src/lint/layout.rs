@@ -57,22 +57,19 @@ impl LayoutFile {
 
 /// Every built-in layout, parsed. They are part of the binary: a parse
 /// failure is a bug in trellis, caught by the tests below.
-pub fn builtin() -> Vec<LayoutFile> {
-    LAYOUTS
-        .iter()
-        .map(|source| {
-            serde_saphyr::from_str(source.text)
-                .unwrap_or_else(|e| panic!("built-in layout {} does not parse: {e}", source.name))
-        })
-        .collect()
-}
-
-/// The built-in layouts with their names, parsed once for many lookups.
-pub fn builtin_named() -> Vec<(LayoutFile, &'static str)> {
-    builtin()
-        .into_iter()
-        .zip(LAYOUTS.iter().map(|source| source.name))
-        .collect()
+/// The built-in layouts, in `LAYOUTS` order, parsed once per process.
+pub fn builtin() -> &'static [LayoutFile] {
+    static PARSED: std::sync::OnceLock<Vec<LayoutFile>> = std::sync::OnceLock::new();
+    PARSED.get_or_init(|| {
+        LAYOUTS
+            .iter()
+            .map(|source| {
+                serde_saphyr::from_str(source.text).unwrap_or_else(|e| {
+                    panic!("built-in layout {} does not parse: {e}", source.name)
+                })
+            })
+            .collect()
+    })
 }
 
 pub fn names() -> impl Iterator<Item = &'static str> {
@@ -82,7 +79,7 @@ pub fn names() -> impl Iterator<Item = &'static str> {
 /// The layout a service at `root` follows by its directories, if any.
 pub fn detect(root: &Path) -> Option<&'static str> {
     builtin()
-        .into_iter()
+        .iter()
         .zip(LAYOUTS)
         .find(|(layout, _)| layout.matches(root))
         .map(|(_, source)| source.name)
@@ -107,7 +104,6 @@ pub fn name_for(config: &super::config::LintConfig, root: &Path) -> Option<Strin
 /// built-in layout's directories (go-zero's `cmd/rpc` with its own
 /// `internal/`, Kratos apps under `app/<name>/service`). Sorted by directory.
 pub fn nested_applications<'f>(
-    layouts: &[(LayoutFile, &'static str)],
     repo_root: &Path,
     service_root: &str,
     files: impl Iterator<Item = &'f str>,
@@ -121,10 +117,11 @@ pub fn nested_applications<'f>(
         while dir.len() > service_root.len() && under(&dir) {
             let layout = *seen.entry(dir.clone()).or_insert_with(|| {
                 let absolute = repo_root.join(&dir);
-                layouts
+                builtin()
                     .iter()
+                    .zip(LAYOUTS)
                     .find(|(layout, _)| layout.matches(&absolute))
-                    .map(|(_, name)| *name)
+                    .map(|(_, source)| source.name)
             });
             if let Some(name) = layout {
                 found.insert(dir, name);

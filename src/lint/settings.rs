@@ -482,7 +482,8 @@ fn compile_layouts(config: &LintConfig, file: &ConfigText<'_>) -> Result<Layouts
         Some(compile_layers(&config.components, file)?)
     };
     let builtin = layout::builtin()
-        .into_iter()
+        .iter()
+        .cloned()
         .map(|layout| {
             let layers = compile_layers(&layout.components, file)?;
             Ok((layout, layers))
