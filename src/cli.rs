@@ -208,6 +208,18 @@ pub struct DriftArgs {
     /// that module's go.mod and go.sum
     #[arg(long, value_name = "SECONDS", default_value_t = 300, requires = "fix")]
     pub tidy_timeout: u64,
+    /// With --fix: fix findings at this level and above. Info-level ones
+    /// (only `// indirect` requirements differ) are left to `go mod tidy`
+    /// unless this says `info`
+    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = FixLevel::Warning, requires = "fix")]
+    pub fix_level: FixLevel,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FixLevel {
+    Info,
+    Warning,
+    Error,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,9 +1,10 @@
 //! `trellis drift`.
 
 use super::{ALL_REPORT_FORMATS, Context};
-use crate::cli::{DriftArgs, OutputFormat};
+use crate::cli::{DriftArgs, FixLevel, OutputFormat};
 use crate::drift::{DriftOptions, fix};
 use crate::error::exit;
+use crate::report::Severity;
 
 pub fn run(ctx: &Context, args: &DriftArgs) -> anyhow::Result<i32> {
     let format = ctx.format("drift", ALL_REPORT_FORMATS, OutputFormat::Text)?;
@@ -19,9 +20,16 @@ pub fn run(ctx: &Context, args: &DriftArgs) -> anyhow::Result<i32> {
     }
     // Fixes come after `rules:` and `exceptions:`: what is excepted stays.
     let report = ctx.resolved(report);
-    let plan = fix::plan(&repo.root, &report.findings)?;
+    let plan = fix::plan(&repo.root, &report.findings, min_level(args.fix_level))?;
     for conflict in &plan.conflicts {
         ctx.status(conflict);
+    }
+    if plan.below_level > 0 {
+        ctx.status(&format!(
+            "left {} fixable finding(s) below --fix-level {}: `--fix-level info` fixes them too",
+            plan.below_level,
+            level_name(args.fix_level)
+        ));
     }
     if args.dry_run {
         return print_diff(&plan);
@@ -40,6 +48,18 @@ pub fn run(ctx: &Context, args: &DriftArgs) -> anyhow::Result<i32> {
     // What is left, from the manifests as they are now.
     let repo = ctx.repo_with_services()?;
     ctx.emit(crate::drift::run(&repo, &options)?, format)
+}
+
+fn min_level(level: FixLevel) -> Severity {
+    match level {
+        FixLevel::Info => Severity::Info,
+        FixLevel::Warning => Severity::Warning,
+        FixLevel::Error => Severity::Error,
+    }
+}
+
+fn level_name(level: FixLevel) -> &'static str {
+    min_level(level).as_str()
 }
 
 fn print_diff(plan: &fix::Plan) -> anyhow::Result<i32> {

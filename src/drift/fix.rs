@@ -5,7 +5,7 @@
 //! service is left alone by construction.
 
 use crate::error::InputError;
-use crate::report::{Edit, Finding};
+use crate::report::{Edit, Finding, Severity};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -40,6 +40,8 @@ pub struct Plan {
     /// Edits left out because another fix already rewrites that place
     /// differently: the first one wins, the next run shows what is left.
     pub conflicts: Vec<String>,
+    /// Fixable findings below the level asked for, left as they are.
+    pub below_level: usize,
 }
 
 /// What `go mod tidy` did in one touched module.
@@ -59,14 +61,21 @@ pub struct ModuleOutcome {
     pub tidy: Tidy,
 }
 
-/// The edits of the fixable findings, grouped per manifest and applied to
-/// its text in memory.
-pub fn plan(root: &Path, findings: &[Finding]) -> Result<Plan, InputError> {
+/// The edits of the fixable findings at `min_level` and above, grouped per
+/// manifest and applied to its text in memory. Below it are mostly
+/// `// indirect` requirements, which `go mod tidy` settles by itself: fixing
+/// them by default turned a dry run on a real monorepo into 130 go.mod files.
+pub fn plan(root: &Path, findings: &[Finding], min_level: Severity) -> Result<Plan, InputError> {
     let mut by_file: BTreeMap<&str, Vec<(usize, &Edit)>> = BTreeMap::new();
+    let mut below_level = 0;
     for finding in findings {
         let Some(priority) = APPLIED.iter().position(|rule| *rule == finding.rule) else {
             continue;
         };
+        if finding.severity < min_level {
+            below_level += usize::from(finding.fix.is_some());
+            continue;
+        }
         for edit in finding.fix.iter().flat_map(|fix| &fix.edits) {
             by_file
                 .entry(edit.path.as_str())
@@ -74,7 +83,10 @@ pub fn plan(root: &Path, findings: &[Finding]) -> Result<Plan, InputError> {
                 .push((priority, edit));
         }
     }
-    let mut plan = Plan::default();
+    let mut plan = Plan {
+        below_level,
+        ..Plan::default()
+    };
     for (path, mut edits) in by_file {
         edits.sort_by_key(|(priority, edit)| (edit.span.line, edit.span.column, *priority));
         let mut kept: Vec<&Edit> = Vec::new();
@@ -332,6 +344,7 @@ mod tests {
                 summary: vec![],
             }],
             conflicts: vec![],
+            below_level: 0,
         };
         let diff = diff(&plan);
         assert!(

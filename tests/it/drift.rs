@@ -1149,6 +1149,34 @@ fn drift_fix_leaves_excepted_modules_alone() {
     assert_eq!(std::fs::read(dir.path().join(STOCK)).unwrap(), before);
 }
 
+/// Info-level findings (by default: only `// indirect` requirements differ)
+/// are left alone unless `--fix-level info` asks for them, and the run says
+/// how many it left.
+#[test]
+fn drift_fix_leaves_findings_below_the_fix_level_and_says_so() {
+    let dir = fix_fixture(Some("version: 1\nrules:\n  drift-version-mismatch: info\n"));
+    let output = trellis_in(dir.path(), &["drift", "--fix", "--dry-run"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    assert_eq!(stdout_of(&output), "");
+    assert!(
+        stderr_of(&output).contains(
+            "left 1 fixable finding(s) below --fix-level warning: `--fix-level info` fixes them too"
+        ),
+        "{}",
+        stderr_of(&output)
+    );
+    let output = trellis_in(
+        dir.path(),
+        &["drift", "--fix", "--dry-run", "--fix-level", "info"],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
+    assert!(
+        stdout_of(&output).contains("+require github.com/google/uuid v1.6.0"),
+        "{}",
+        stdout_of(&output)
+    );
+}
+
 #[test]
 fn drift_fix_moves_services_into_the_anchor() {
     let dir = fix_fixture(Some(
