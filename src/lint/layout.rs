@@ -108,34 +108,72 @@ pub fn nested_applications<'f>(
     service_root: &str,
     files: impl Iterator<Item = &'f str>,
 ) -> Vec<(String, &'static str)> {
-    let under = |dir: &str| service_root.is_empty() || dir.starts_with(&format!("{service_root}/"));
-    let parent = |path: &str| path.rsplit_once('/').map_or("", |(dir, _)| dir).to_string();
     let mut seen: std::collections::HashMap<String, Option<&'static str>> = Default::default();
     let mut found: std::collections::BTreeMap<String, &'static str> = Default::default();
     for path in files.filter(|path| path.ends_with(".go")) {
-        let mut dir = parent(path);
-        while dir.len() > service_root.len() && under(&dir) {
-            let layout = *seen.entry(dir.clone()).or_insert_with(|| {
-                let absolute = repo_root.join(&dir);
+        let nearest = nearest_layout_dir(service_root, path, |dir| {
+            *seen.entry(dir.to_string()).or_insert_with(|| {
+                let absolute = repo_root.join(dir);
                 builtin()
                     .iter()
                     .zip(LAYOUTS)
                     .find(|(layout, _)| layout.matches(&absolute))
                     .map(|(_, source)| source.name)
-            });
-            if let Some(name) = layout {
-                found.insert(dir, name);
-                break;
-            }
-            dir = parent(&dir);
+            })
+        });
+        if let Some((name, dir)) = nearest {
+            found.insert(dir.to_string(), name);
         }
     }
     found.into_iter().collect()
 }
 
+/// The nearest directory above `path` and strictly below `service_root`
+/// that `detect` recognises as a layout's root, with what it recognised.
+/// One walk serves arch-layer and `trellis services`, so the application
+/// the listing shows is the one the rule checks.
+pub fn nearest_layout_dir<'p, T>(
+    service_root: &str,
+    path: &'p str,
+    mut detect: impl FnMut(&'p str) -> Option<T>,
+) -> Option<(T, &'p str)> {
+    let parent = |path: &'p str| path.rsplit_once('/').map_or("", |(dir, _)| dir);
+    let under = |dir: &str| {
+        service_root.is_empty()
+            || dir
+                .strip_prefix(service_root)
+                .is_some_and(|rest| rest.starts_with('/'))
+    };
+    let mut dir = parent(path);
+    while dir.len() > service_root.len() && under(dir) {
+        if let Some(found) = detect(dir) {
+            return Some((found, dir));
+        }
+        dir = parent(dir);
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_nearest_layout_dir_is_below_the_service_root_and_nearest_the_file() {
+        let layouts = ["svc/cmd/api", "svc/cmd", "svc"];
+        let detect = |dir: &str| layouts.contains(&dir).then_some(());
+        assert_eq!(
+            nearest_layout_dir("svc", "svc/cmd/api/internal/logic/a.go", detect),
+            Some(((), "svc/cmd/api"))
+        );
+        assert_eq!(nearest_layout_dir("svc", "svc/main.go", detect), None);
+        // A sibling whose name only starts like the service root is outside it.
+        assert_eq!(nearest_layout_dir("svc", "svcx/cmd/api/a.go", detect), None);
+        assert_eq!(
+            nearest_layout_dir("", "svc/cmd/x/a.go", detect),
+            Some(((), "svc/cmd"))
+        );
+    }
 
     #[test]
     fn built_in_layouts_parse_and_name_only_their_own_components() {

@@ -138,18 +138,12 @@ impl<'f, 's> LayoutRoots<'f, 's> {
         if settings.layouts.is_fixed() {
             return None;
         }
-        let mut dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
-        while dir.len() > service.root.len() && is_under(&service.root, dir) {
-            let found = *self
-                .nested
+        let nested = &mut self.nested;
+        crate::lint::layout::nearest_layout_dir(&service.root, path, |dir| {
+            *nested
                 .entry(dir.to_string())
-                .or_insert_with(|| settings.layouts.detect_at(&facts.repo.root.join(dir)));
-            if let Some(layout) = found {
-                return Some((layout, dir));
-            }
-            dir = dir.rsplit_once('/').map_or("", |(parent, _)| parent);
-        }
-        None
+                .or_insert_with(|| settings.layouts.detect_at(&facts.repo.root.join(dir)))
+        })
     }
 }
 
