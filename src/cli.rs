@@ -298,6 +298,9 @@ pub struct ScaffoldLimitArgs {
     /// Longest a git template fetch may take (and may stall), in seconds
     #[arg(long, value_name = "SECS", env = "TRELLIS_GIT_TIMEOUT", default_value_t = crate::scaffold::limits::DEFAULT_GIT_TIMEOUT_SECS, hide_env_values = true)]
     pub git_timeout: u64,
+    /// Longest one post-generation step (buf generate, go mod tidy) may run, in seconds
+    #[arg(long, value_name = "SECS", env = "TRELLIS_STEP_TIMEOUT", default_value_t = crate::scaffold::limits::DEFAULT_STEP_TIMEOUT_SECS, hide_env_values = true)]
+    pub step_timeout: u64,
 }
 
 impl ScaffoldLimitArgs {
@@ -309,6 +312,7 @@ impl ScaffoldLimitArgs {
             render_timeout: Duration::from_secs(self.render_timeout.max(1)),
             git_connect_timeout: Duration::from_secs(self.git_connect_timeout.max(1)),
             git_timeout: Duration::from_secs(self.git_timeout.max(1)),
+            step_timeout: Duration::from_secs(self.step_timeout.max(1)),
         }
     }
 }

@@ -8,8 +8,8 @@ use crate::error::InputError;
 use crate::report::{Edit, Finding, Severity};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 /// The rules whose fixes `--fix` applies: require lines only, which
 /// `go mod tidy` then completes. Other fixes stay suggestions. First wins
@@ -239,52 +239,24 @@ pub fn apply(
 
 /// `go mod tidy` in `dir`, killed after `timeout` (it may download).
 fn tidy_module(go: &Path, dir: &Path, timeout: Duration) -> Result<(), String> {
-    let mut child = Command::new(go)
-        .args(["mod", "tidy"])
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run go: {e}"))?;
-    // Read stderr on a thread so a chatty tidy never blocks on a full pipe.
-    let stderr = child.stderr.take();
-    let reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        if let Some(mut stderr) = stderr {
-            use std::io::Read;
-            let _ = (&mut stderr).take(64 << 10).read_to_string(&mut text);
-        }
-        text
-    });
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Ok(status),
-            Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break Err(format!(
-                    "`go mod tidy` did not finish in {} s (--tidy-timeout)",
-                    timeout.as_secs()
-                ));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(50)),
-            Err(e) => break Err(format!("cannot wait for go: {e}")),
-        }
-    };
-    let output = reader.join().unwrap_or_default();
-    match status {
-        Ok(status) if status.success() => Ok(()),
-        Ok(status) => {
-            let last: Vec<&str> = output.lines().rev().take(5).collect();
+    let mut command = Command::new(go);
+    command.args(["mod", "tidy"]).current_dir(dir);
+    match crate::process::run_bounded(command, timeout) {
+        Ok(done) if done.status.success() => Ok(()),
+        Ok(done) => {
+            let last: Vec<&str> = done.stderr.lines().rev().take(5).collect();
             let detail: Vec<&str> = last.into_iter().rev().collect();
             Err(format!(
-                "`go mod tidy` failed ({status}): {}",
+                "`go mod tidy` failed ({}): {}",
+                done.status,
                 detail.join(" / ")
             ))
         }
-        Err(reason) => Err(reason),
+        Err(crate::process::RunError::TimedOut(_)) => Err(format!(
+            "`go mod tidy` did not finish in {} s (--tidy-timeout)",
+            timeout.as_secs()
+        )),
+        Err(e) => Err(format!("cannot run go: {e}")),
     }
 }
 

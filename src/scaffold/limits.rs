@@ -1,5 +1,6 @@
 //! What a template or a contract may cost: bytes read, bytes rendered,
-//! rendering time, and how long a git template may take to fetch. Each has
+//! rendering time, how long a git template may take to fetch, and how long
+//! a post-generation step may run. Each has
 //! a flag (and an environment variable) on `trellis new service` and
 //! `trellis sync`; docs/scaffold.md lists them.
 
@@ -20,6 +21,9 @@ pub struct Limits {
     pub git_connect_timeout: Duration,
     /// Longest a git template fetch may take, and may stall.
     pub git_timeout: Duration,
+    /// Longest one post-generation step (`buf generate`, `go mod tidy`) may
+    /// run: they download, and a hung proxy must not hang trellis.
+    pub step_timeout: Duration,
 }
 
 pub const DEFAULT_MAX_INPUT_BYTES: u64 = 4 * 1024 * 1024;
@@ -27,6 +31,7 @@ pub const DEFAULT_MAX_OUTPUT_BYTES: u64 = 64 * 1024 * 1024;
 pub const DEFAULT_RENDER_TIMEOUT_SECS: u64 = 30;
 pub const DEFAULT_GIT_CONNECT_TIMEOUT_SECS: u64 = 30;
 pub const DEFAULT_GIT_TIMEOUT_SECS: u64 = 300;
+pub const DEFAULT_STEP_TIMEOUT_SECS: u64 = 600;
 
 /// Deeper than any real template; a bound for walking `files/`.
 pub const MAX_TEMPLATE_DEPTH: usize = 32;
@@ -39,6 +44,7 @@ impl Default for Limits {
             render_timeout: Duration::from_secs(DEFAULT_RENDER_TIMEOUT_SECS),
             git_connect_timeout: Duration::from_secs(DEFAULT_GIT_CONNECT_TIMEOUT_SECS),
             git_timeout: Duration::from_secs(DEFAULT_GIT_TIMEOUT_SECS),
+            step_timeout: Duration::from_secs(DEFAULT_STEP_TIMEOUT_SECS),
         }
     }
 }

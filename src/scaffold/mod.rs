@@ -169,6 +169,7 @@ pub fn new_service(options: &NewOptions, base: &Path) -> anyhow::Result<Outcome>
         options.no_generate,
         options.trust,
         false,
+        options.limits.step_timeout,
         &mut outcome,
     );
     Ok(outcome)
@@ -574,6 +575,7 @@ pub fn sync(dir: &Path, options: &SyncOptions) -> anyhow::Result<Outcome> {
             options.no_generate,
             options.trust,
             true,
+            options.limits.step_timeout,
             &mut outcome,
         );
     }
@@ -644,6 +646,7 @@ fn run_steps(
     no_generate: bool,
     trust: bool,
     sync_only: bool,
+    timeout: std::time::Duration,
     outcome: &mut Outcome,
 ) {
     let steps: Vec<_> = template
@@ -674,18 +677,19 @@ fn run_steps(
             ));
             continue;
         }
-        let result = std::process::Command::new(&step.run[0])
-            .args(&step.run[1..])
-            .current_dir(dir)
-            .output();
-        let (status, output) = match result {
-            Ok(out) if out.status.success() => (StepStatus::Ran, String::new()),
-            Ok(out) => (
+        let mut program = std::process::Command::new(&step.run[0]);
+        program.args(&step.run[1..]).current_dir(dir);
+        let (status, output) = match crate::process::run_bounded(program, timeout) {
+            Ok(done) if done.status.success() => (StepStatus::Ran, String::new()),
+            Ok(done) => (
+                StepStatus::Failed,
+                format!("{}{}", done.stdout, done.stderr),
+            ),
+            Err(crate::process::RunError::TimedOut(after)) => (
                 StepStatus::Failed,
                 format!(
-                    "{}{}",
-                    String::from_utf8_lossy(&out.stdout),
-                    String::from_utf8_lossy(&out.stderr)
+                    "did not finish in {} s (--step-timeout) and was stopped",
+                    after.as_secs()
                 ),
             ),
             Err(e) => (StepStatus::Failed, e.to_string()),

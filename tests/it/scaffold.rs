@@ -513,6 +513,37 @@ fn git_templates_are_pinned_and_their_steps_need_trust() {
     assert!(tmp.path().join("trusted/stepped").exists());
 }
 
+/// A post-generation step that hangs (a proxy that never answers) is
+/// stopped at `--step-timeout`, reported as failed with the command to run
+/// again, and the steps after it are not run.
+#[test]
+fn a_hanging_step_is_stopped_at_the_step_timeout() {
+    let tmp = tempfile::tempdir().unwrap();
+    let steps = "steps:\n  - { name: hang, run: [sleep, \"30\"] }\n  - { name: mark, run: [touch, stepped] }\n";
+    let template = custom_template(tmp.path(), "{{ name }}.txt", steps);
+    let proto = ledger_proto();
+    let started = std::time::Instant::now();
+    let out = trellis()
+        .current_dir(tmp.path())
+        .env("TRELLIS_CACHE_DIR", tmp.path().join(".cache"))
+        .args(["new", "service", "ledger", "--template"])
+        .arg(&template)
+        .args(["--set", "owner=ops", "--proto"])
+        .arg(&proto)
+        .args(["--trust", "--step-timeout", "1"])
+        .output()
+        .unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    let all = format!("{}{}", stdout_of(&out), stderr_of(&out));
+    assert!(
+        all.contains("did not finish in 1 s (--step-timeout)"),
+        "{all}"
+    );
+    assert!(all.contains("sleep 30"), "the command to run again: {all}");
+    assert!(tmp.path().join("ledger/ledger.txt").exists());
+    assert!(!tmp.path().join("ledger/stepped").exists());
+}
+
 #[test]
 fn unknown_template_names_suggest_the_built_in_ones() {
     let tmp = tempfile::tempdir().unwrap();
