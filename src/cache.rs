@@ -16,7 +16,19 @@ const MAGIC: &str = "trellis-cache";
 
 /// The payload of the cache file at `path` if it holds `kind` at `version`.
 pub fn read(path: &Path, kind: &str, version: u32) -> Option<Vec<u8>> {
-    let bytes = std::fs::read(path).ok()?;
+    use std::io::Read;
+    // Read at most one byte past the cap: a huge or endless file (a FIFO
+    // or /dev/zero put in its place) is refused without being held.
+    // The type is checked before opening: opening a FIFO blocks.
+    if !std::fs::metadata(path).ok()?.is_file() {
+        log::debug!("cache miss {}: not a regular file", path.display());
+        return None;
+    }
+    let file = std::fs::File::open(path).ok()?;
+    let mut bytes = Vec::new();
+    file.take(MAX_BYTES as u64 + 257)
+        .read_to_end(&mut bytes)
+        .ok()?;
     match payload(bytes, kind, version) {
         Ok(payload) => Some(payload),
         Err(why) => {
@@ -112,6 +124,26 @@ mod tests {
             payload(b"trellis-cache http v1 0\n".to_vec(), "http", 1),
             Ok(Vec::new())
         );
+    }
+
+    /// A cache path taken by something that is no cache file: read
+    /// nothing from it, and never block on it.
+    #[cfg(unix)]
+    #[test]
+    fn special_and_oversized_files_are_misses_without_being_read_whole() {
+        assert_eq!(read(Path::new("/dev/zero"), "lint", 1), None);
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            assert_eq!(read(&fifo, "lint", 1), None);
+        }
+        let big = dir.path().join("big");
+        let header = format!("{MAGIC} lint v1 {}\n", MAX_BYTES + 1);
+        std::fs::write(&big, header).unwrap();
+        let file = std::fs::OpenOptions::new().write(true).open(&big).unwrap();
+        file.set_len((MAX_BYTES + 4096) as u64).unwrap();
+        assert_eq!(read(&big, "lint", 1), None);
     }
 
     #[test]
