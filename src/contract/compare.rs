@@ -197,6 +197,17 @@ pub struct ContractFinding {
     pub deleted_file: bool,
     /// buf's location and text where trellis's own formats differ on purpose.
     pub as_buf: Option<rules::AsBuf>,
+    /// Where a deleted element was defined on the old side, for a related location.
+    pub previously: Option<Previously>,
+}
+
+/// An old-side definition at its repository path, with the side's label
+/// (`old (main@1a2b3c4)`): the path alone would name the work tree's file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Previously {
+    pub path: String,
+    pub loc: Option<Loc>,
+    pub side_label: String,
 }
 
 /// The outcome of comparing two sides.
@@ -650,12 +661,15 @@ fn unit_findings(
             Side::New => (1, &unit.new_model),
             Side::Old => (0, &unit.old_model),
         };
-        let path = sides
-            .layout(side, plan.units[side])
-            .names
-            .get(&hit.file)
-            .cloned()
-            .unwrap_or_else(|| hit.file.clone());
+        let repo_path = |side: usize, file: &String| {
+            sides
+                .layout(side, plan.units[side])
+                .names
+                .get(file)
+                .cloned()
+                .unwrap_or_else(|| file.clone())
+        };
+        let path = repo_path(side, &hit.file);
         if ignored(settings, &hit, &path, model, &unit.old_model)
             || acknowledged(sides.sets[side], &path, &hit)
         {
@@ -672,6 +686,11 @@ fn unit_findings(
             message: hit.message,
             key: hit.key,
             as_buf: hit.as_buf,
+            previously: hit.previously.map(|old| Previously {
+                path: repo_path(0, &old.file),
+                loc: old.loc,
+                side_label: sides.sets[0].label.clone(),
+            }),
         });
     }
     findings
@@ -901,15 +920,20 @@ pub fn to_finding(repo: &Repo, finding: &ContractFinding) -> Finding {
         finding.rule, finding.rule
     ));
     match finding.loc {
-        Some(loc) => {
-            out = out.at(Span {
-                line: loc.line,
-                column: loc.column,
-                end_line: loc.end_line,
-                end_column: loc.end_column,
-            })
-        }
+        Some(loc) => out = out.at(span_of(loc)),
         None => out = out.at_line(1),
+    }
+    if let Some(old) = &finding.previously {
+        let span = old.loc.map(span_of);
+        out = match old.side_label.as_str() {
+            "" => out.related(old.path.clone(), span, "previously defined here"),
+            side => out.related_in_revision(
+                old.path.clone(),
+                span,
+                format!("previously defined here, in {side}"),
+                side,
+            ),
+        };
     }
     if finding.side == Side::Old {
         out = out.note(if finding.deleted_file {
@@ -919,6 +943,15 @@ pub fn to_finding(repo: &Repo, finding: &ContractFinding) -> Finding {
         });
     }
     out
+}
+
+fn span_of(loc: Loc) -> Span {
+    Span {
+        line: loc.line,
+        column: loc.column,
+        end_line: loc.end_line,
+        end_column: loc.end_column,
+    }
 }
 
 pub fn rule_ids() -> Vec<&'static str> {

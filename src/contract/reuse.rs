@@ -311,5 +311,6 @@ fn finding(
         key,
         deleted_file: false,
         as_buf: None,
+        previously: None,
     }
 }

@@ -219,7 +219,25 @@ impl Finding {
             end_line: span.map(|s| s.end_line),
             end_column: span.map(|s| s.end_column),
             label: label.into(),
+            revision: None,
         });
+    }
+
+    /// Like [`Finding::related`] for a place in another revision than the
+    /// work tree (`old (main@1a2b3c4)`): renderers do not show the work
+    /// tree's text for it.
+    pub fn related_in_revision(
+        mut self,
+        path: impl Into<String>,
+        span: Option<Span>,
+        label: impl Into<String>,
+        revision: impl Into<String>,
+    ) -> Finding {
+        self.push_related(path, span, label);
+        if let Some(related) = self.related.last_mut() {
+            related.revision = Some(revision.into());
+        }
+        self
     }
 
     pub fn fix(mut self, fix: Fix) -> Finding {
@@ -295,6 +313,9 @@ pub struct Related {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_column: Option<u32>,
     pub label: String,
+    /// The revision the place is in when it is not the work tree's file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
 }
 
 impl Related {

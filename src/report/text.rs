@@ -19,7 +19,10 @@ pub fn render(report: &Report, ctx: &RenderContext) -> String {
         .findings
         .iter()
         .flat_map(|f| {
-            let related = f.related.iter().filter(|r| r.line.is_some());
+            let related = f
+                .related
+                .iter()
+                .filter(|r| r.line.is_some() && r.revision.is_none());
             std::iter::once(f.path.as_str()).chain(related.map(|r| r.path.as_str()))
         })
         .filter(|p| !p.is_empty())
@@ -174,7 +177,8 @@ fn related_elements<'a>(
     let has_primary = !finding.path.is_empty();
     let mut notes = Vec::new();
     for related in &finding.related {
-        let line_text = has_primary
+        // A place in another revision: the file on disk holds other lines.
+        let line_text = (has_primary && related.revision.is_none())
             .then(|| source_line(sources, &related.path, related.line))
             .flatten();
         match (line_text, related.span()) {

@@ -1635,3 +1635,62 @@ fn a_symlinked_proto_is_skipped_on_both_sides() {
         assert_eq!(report["findings"], serde_json::json!([]), "{args:?}");
     }
 }
+
+/// Runs the old-definitions fixture from its own directory, so the old
+/// side's label (`old (old)`) holds no machine path.
+fn old_definitions(format: &str) -> String {
+    let case = fixture("contract/trellis-only/old_definitions");
+    let output = trellis()
+        .current_dir(&case)
+        .args([
+            "-C",
+            "new",
+            "contract",
+            "--against",
+            "old",
+            "--format",
+            format,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
+    stdout_of(&output)
+}
+
+#[test]
+fn deletions_point_at_the_old_definition_in_json() {
+    let report: serde_json::Value = serde_json::from_str(&old_definitions("json")).unwrap();
+    let related: Vec<serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| serde_json::json!({"rule": f["rule"], "line": f["line"], "related": f["related"]}))
+        .collect();
+    insta::assert_json_snapshot!("contract_old_definitions_json", related);
+}
+
+#[test]
+fn deletions_point_at_the_old_definition_in_sarif() {
+    let log: serde_json::Value = serde_json::from_str(&old_definitions("sarif")).unwrap();
+    let related: Vec<serde_json::Value> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| serde_json::json!({"ruleId": r["ruleId"], "relatedLocations": r["relatedLocations"]}))
+        .collect();
+    insta::assert_json_snapshot!("contract_old_definitions_sarif", related);
+}
+
+#[test]
+fn buf_formats_carry_no_old_definitions() {
+    let text = old_definitions("buf-text");
+    assert!(!text.contains("previously defined"), "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.starts_with("billing/v1/invoice.proto:")),
+        "{text}"
+    );
+}

@@ -67,6 +67,17 @@ pub struct Hit {
     /// What `buf breaking` prints instead, where trellis's own formats say
     /// something more useful (`--format buf-json`/`buf-text` print this).
     pub as_buf: Option<AsBuf>,
+    /// Where the element a deletion rule misses was defined on the old side:
+    /// trellis's formats show it as a related location, buf's do not.
+    pub previously: Option<OldDefinition>,
+}
+
+/// An element's definition on the old side: import name of its old file and
+/// its location there.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct OldDefinition {
+    pub file: String,
+    pub loc: Option<Loc>,
 }
 
 /// buf's location and text of a finding, where they differ from trellis's.
@@ -139,6 +150,7 @@ impl Sink<'_> {
             message,
             key,
             as_buf: None,
+            previously: None,
         });
     }
 
@@ -151,7 +163,19 @@ impl Sink<'_> {
             message,
             key,
             as_buf: None,
+            previously: None,
         });
+    }
+
+    /// Records where the hit just added was defined on the old side (a
+    /// deleted field, RPC, message...), when the old file says.
+    pub fn previously(&mut self, file: &str, loc: Option<Loc>) {
+        if let Some(hit) = self.hits.last_mut() {
+            hit.previously = Some(OldDefinition {
+                file: file.to_string(),
+                loc,
+            });
+        }
     }
 
     /// Gives the hit just added buf's own location and text, for buf's output
@@ -291,6 +315,11 @@ impl<'a> Pair<'a> {
     /// Location of a source path in a new file.
     pub fn loc(&self, file: &str, path: &[i32]) -> Option<Loc> {
         self.new.file(file).and_then(|f| f.loc(path))
+    }
+
+    /// Location of a source path in an old file.
+    pub fn old_loc(&self, file: &str, path: &[i32]) -> Option<Loc> {
+        self.old.file(file).and_then(|f| f.loc(path))
     }
 
     /// The first of several source paths that has a location in the new file.

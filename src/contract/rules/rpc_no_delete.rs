@@ -28,6 +28,7 @@ fn check(p: &Pair<'_>, out: &mut Sink<'_>) {
                     method.name, new.name
                 ),
             );
+            out.previously(&old.file, p.old_loc(&old.file, &method.path));
         }
     }
 }

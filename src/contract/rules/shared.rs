@@ -66,6 +66,28 @@ impl Element {
         }
     }
 
+    /// Where the element `full` is defined on the side `model`: its file and source path.
+    fn definition<'m>(self, model: &'m Model, full: &str) -> Option<(&'m str, Vec<i32>)> {
+        match self {
+            Element::Message => model
+                .messages
+                .get(full)
+                .map(|m| (m.file.as_str(), m.path.clone())),
+            Element::Enum => model
+                .enums
+                .get(full)
+                .map(|e| (e.file.as_str(), e.path.clone())),
+            Element::Service => model
+                .services
+                .get(full)
+                .map(|s| (s.file.as_str(), s.path.clone())),
+            Element::Extension => model
+                .extensions
+                .get(full)
+                .map(|x| (x.file.as_str(), x.field.path.clone())),
+        }
+    }
+
     /// The name buf prints: nested name inside the file for types, else the full name.
     fn display(self, model: &Model, full: &str, package: &str) -> String {
         match self {
@@ -109,6 +131,13 @@ fn nearest_ancestor_in_file(p: &Pair<'_>, local_name: &str, new_file: &FileInfo)
     None
 }
 
+/// Points the hit just added at the old definition of `full`.
+fn previously(p: &Pair<'_>, out: &mut Sink<'_>, element: Element, full: &str) {
+    if let Some((file, path)) = element.definition(p.old, full) {
+        out.previously(file, p.old_loc(file, &path));
+    }
+}
+
 /// `*_NO_DELETE`: an element left the file that held it. Elements are
 /// paired by their name inside the file, so a package rename is not a deletion here.
 pub fn deleted_from_file(p: &Pair<'_>, out: &mut Sink<'_>, element: Element) {
@@ -137,6 +166,7 @@ pub fn deleted_from_file(p: &Pair<'_>, out: &mut Sink<'_>, element: Element) {
                     element.display(p.old, full, &old_file.package)
                 ),
             );
+            previously(p, out, element, full);
         }
     }
 }
@@ -182,6 +212,7 @@ pub fn deleted_from_package(p: &Pair<'_>, out: &mut Sink<'_>, element: Element) 
                     // The file went with it: buf knows no place on the new side.
                     None => out.old_side(old_name, None, key, message),
                 }
+                previously(p, out, element, full);
             }
         }
     }
@@ -365,6 +396,10 @@ pub fn deleted_fields(
                     suffix(old_field)
                 ),
             );
+            out.previously(
+                &old_message.file,
+                p.old_loc(&old_message.file, &old_field.path),
+            );
         }
     }
 }
@@ -398,6 +433,7 @@ pub fn deleted_enum_values(
                     suffix(value.number, &value.name)
                 ),
             );
+            out.previously(&old_enum.file, p.old_loc(&old_enum.file, &value.path));
         }
     }
 }
