@@ -173,14 +173,16 @@ const GO_WORDS: &[&str] = &[
 #[test]
 fn fuzz_go_skim_agrees_with_the_full_parse() {
     use crate::lint::{
-        FactNeeds, FileToAnalyse, Kind, analyse, config::LintConfig, settings::Settings,
+        FactNeeds, FileToAnalyse, Kind, analyse,
+        config::LintConfig,
+        settings::{ConfigSource, Settings},
     };
     let settings = |all: bool| {
         let config = LintConfig {
             parse_all_bodies: all,
             ..LintConfig::default()
         };
-        Settings::resolve(&config, &BTreeMap::new(), None, &[]).unwrap()
+        Settings::resolve(&config, &BTreeMap::new(), &ConfigSource::read(None), &[]).unwrap()
     };
     let (skimmed, whole) = (settings(false), settings(true));
     let path = "services/order/internal/handlers/h.go";

@@ -73,6 +73,12 @@ impl<T> Located<T> {
     }
 }
 
+impl From<&str> for Located<String> {
+    fn from(value: &str) -> Located<String> {
+        Located::new(value.to_string())
+    }
+}
+
 impl<T: PartialEq> PartialEq for Located<T> {
     fn eq(&self, other: &Self) -> bool {
         self.value == other.value

@@ -239,10 +239,14 @@ fn fold_lint_rules(config: &mut Config) {
         .collect();
     let (moved, kept) = std::mem::take(&mut config.lint.rules)
         .into_iter()
-        .partition(|(id, _)| other_jobs.contains(id));
+        .partition(|(id, _)| other_jobs.contains(&id.value));
     config.lint.rules = kept;
     for (id, level) in moved {
-        config.rules.entry(RuleKey::new(id)).or_insert(level);
+        let key = RuleKey {
+            id: id.value,
+            location: id.location,
+        };
+        config.rules.entry(key).or_insert(level);
     }
 }
 
@@ -257,6 +261,10 @@ fn adopt_locations(merged: &mut Config, own: Config) {
     for (key, level) in own.rules {
         merged.rules.remove(&key);
         merged.rules.insert(key, level);
+    }
+    for (key, level) in own.lint.rules {
+        merged.lint.rules.remove(&key);
+        merged.lint.rules.insert(key, level);
     }
     let (merged, own) = (&mut merged.drift, own.drift);
     if !own.exceptions.is_empty() {
@@ -483,6 +491,9 @@ fn parse_typed(path: &Path, text: &str) -> Result<Config, InputError> {
         }
     }
     selection::validate(&config, path, text)?;
+    // Each file's lint section is checked on its own, so an error about a
+    // value from an `extends`-ed file points into that file.
+    crate::lint::config::validate(&config.lint, &config.rules, path, text)?;
     Ok(config)
 }
 
@@ -693,6 +704,57 @@ mod tests {
         let err = load(dir.path(), None).unwrap_err();
         assert!(err.message.contains("names team.yaml"), "{err:?}");
         assert_eq!((err.line, err.column), (Some(5), Some(5)), "{err:?}");
+    }
+
+    #[test]
+    fn lint_errors_point_at_the_value_not_an_earlier_mention_of_it() {
+        // The pack name is in a comment first: the old text search found that.
+        let err = parse_str(
+            "version: 1\n# recomended was misspelt once\nlint:\n  packs: [architecture, recomended]\n",
+        )
+        .unwrap_err();
+        assert_eq!(err.message, "unknown rule pack `recomended`");
+        assert_eq!((err.line, err.column), (Some(4), Some(25)), "{err:?}");
+        // The second of two rules with one id is the one used twice.
+        let err = parse_str(
+            "version: 1\nlint:\n  custom:\n    - id: no-printf\n      message: no-printf\n      forbid-call: [fmt.Printf]\n    - id: no-printf\n      message: again\n      forbid-call: [log.Printf]\n",
+        )
+        .unwrap_err();
+        assert!(err.message.contains("used twice"), "{err:?}");
+        assert_eq!((err.line, err.column), (Some(7), Some(11)), "{err:?}");
+        // The same component name in two sections: the one that is not a component.
+        let err = parse_str(
+            "version: 1\nlint:\n  components:\n    api:\n      paths: [\"api/**\"]\n      may-depend-on: [core]\n    core:\n      paths: [\"core/**\"]\n      may-depend-on: [cor]\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.message.contains("`cor`, which is not a component"),
+            "{err:?}"
+        );
+        assert_eq!((err.line, err.column), (Some(9), Some(23)), "{err:?}");
+    }
+
+    #[test]
+    fn lint_errors_in_an_extended_file_point_into_that_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("team.yaml"),
+            "version: 1\nlint:\n  layout: kratoss\n",
+        )
+        .unwrap();
+        // The child mentions the name too, in a comment, where the text search looked.
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            "version: 1\n# team.yaml sets layout kratoss\nextends: [team.yaml]\n",
+        )
+        .unwrap();
+        let err = load(dir.path(), None).unwrap_err();
+        assert!(err.message.contains("unknown layout `kratoss`"), "{err:?}");
+        assert_eq!(
+            err.path.as_deref(),
+            Some(dir.path().join("team.yaml").as_path())
+        );
+        assert_eq!((err.line, err.column), (Some(3), Some(11)), "{err:?}");
     }
 
     #[test]

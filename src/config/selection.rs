@@ -137,7 +137,7 @@ pub fn validate(config: &super::Config, path: &Path, text: &str) -> Result<(), I
         return Ok(());
     }
     let mut known: Vec<String> = crate::rules::all().into_iter().map(|r| r.id).collect();
-    known.extend(config.lint.custom.iter().map(|c| c.id.clone()));
+    known.extend(config.lint.custom.iter().map(|c| c.id.value.clone()));
     let error = |message: String, location: Option<(u32, u32)>| {
         let mut err = InputError::new(message)
             .in_file(path)

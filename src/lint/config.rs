@@ -1,6 +1,6 @@
 //! The `lint:` section of trellis.yaml.
 
-use crate::config::Glob;
+use crate::config::{Glob, Located};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -11,20 +11,20 @@ pub struct LintConfig {
     /// Built-in rule packs to start from (`rules/*.yaml`): `recommended`
     /// (every rule, the default), `architecture`, `go-style`, `rust`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub packs: Vec<String>,
+    pub packs: Vec<Located<String>>,
     /// Deprecated: the older spelling of the top-level `rules:` (a warning says
     /// so). Per rule id: `off`, or the severity to report it at (`info`,
     /// `warning`, `error`). Turning a rule on here adds it even when no chosen
     /// pack has it; ids of other jobs' rules count as top-level entries.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     #[schemars(extend("deprecated" = true))]
-    pub rules: BTreeMap<String, RuleLevel>,
+    pub rules: BTreeMap<Located<String>, RuleLevel>,
     /// The built-in layer convention every service follows for `arch-layer`
     /// (`seeds`, `kratos`, `go-zero`, `hexagonal`). Unset: each service
     /// follows the one its directories show, and one that shows none is not
     /// checked. `components` overrides both.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub layout: Option<String>,
+    pub layout: Option<Located<String>>,
     /// Layers of a service for `arch-layer`, by name. When set, every service
     /// is checked against this table instead of a built-in layout.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -38,7 +38,7 @@ pub struct LintConfig {
     /// Package-level variable names `go-mutable-global` allows (globs on the name,
     /// for example `Version`, `*Flags`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub allowed_globals: Vec<String>,
+    pub allowed_globals: Vec<Located<String>>,
     /// Most parameters a Go function may take before `go-too-many-params` fires. Default 4.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_params: Option<usize>,
@@ -65,6 +65,21 @@ pub struct LintConfig {
     pub custom: Vec<CustomRule>,
 }
 
+/// Checks one file's `lint:` section as the run will resolve it (packs,
+/// custom rules, layouts, boundaries), with errors pointing into `path`.
+pub fn validate(
+    section: &LintConfig,
+    top: &BTreeMap<crate::config::RuleKey, RuleLevel>,
+    path: &std::path::Path,
+    text: &str,
+) -> Result<(), crate::error::InputError> {
+    let source = super::settings::ConfigSource {
+        path: Some(path),
+        text: Some(text.to_string()),
+    };
+    super::settings::Settings::resolve(section, top, &source, &[]).map(drop)
+}
+
 // Where `rules:` and packs set a rule: the report layer owns it, since its
 // sink resolves every job's levels.
 pub use crate::report::RuleLevel;
@@ -77,7 +92,7 @@ pub struct Component {
     pub paths: Vec<Glob>,
     /// Components this one may import. Imports inside a component are always allowed.
     #[serde(default)]
-    pub may_depend_on: Vec<String>,
+    pub may_depend_on: Vec<Located<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -85,7 +100,7 @@ pub struct Component {
 pub struct Boundary {
     /// Files this boundary applies to, relative to the repository root, with
     /// `{name}` capturing one path segment.
-    pub from: String,
+    pub from: Located<String>,
     /// Package directories those files may not import.
     pub to: String,
     /// Shown with each finding.
@@ -97,7 +112,7 @@ pub struct Boundary {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct CustomRule {
     /// The rule's id in findings, `trellis:ignore` comments and `rules:`.
-    pub id: String,
+    pub id: Located<String>,
     /// What the finding says.
     pub message: String,
     #[serde(default = "default_custom_severity")]

@@ -149,7 +149,7 @@ pub fn compile(rule: &CustomRule) -> Result<CustomCheck, CompileError> {
         }
     };
     Ok(CustomCheck {
-        id: rule.id.clone(),
+        id: rule.id.value.clone(),
         message: rule.message.clone(),
         help: rule.help.clone(),
         paths: globs(&rule.paths)?,

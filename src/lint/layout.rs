@@ -93,7 +93,7 @@ pub fn name_for(config: &super::config::LintConfig, root: &Path) -> Option<Strin
         return Some("lint.components".to_string());
     }
     if let Some(name) = &config.layout {
-        return Some(name.clone());
+        return Some(name.value.clone());
     }
     detect(root).map(str::to_string)
 }
@@ -183,7 +183,7 @@ mod tests {
             for (name, component) in &layout.components {
                 for other in &component.may_depend_on {
                     assert!(
-                        other == "*" || layout.components.contains_key(other),
+                        other.value == "*" || layout.components.contains_key(&other.value),
                         "{}: {name} may depend on unknown {other}",
                         layout.name
                     );

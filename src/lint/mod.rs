@@ -187,7 +187,7 @@ fn resolve_settings(repo: &Repo, options: &LintOptions) -> Result<Settings, Inpu
     let settings = Settings::resolve(
         &repo.config.config.lint,
         &repo.config.config.rules,
-        config_file,
+        &settings::ConfigSource::read(config_file),
         &options.only,
     )?;
     for id in &options.only {

@@ -5,8 +5,8 @@ use super::config::{Boundary, Component, LintConfig, RuleLevel};
 use super::custom::{self, CustomCheck};
 use super::layout::{self, LayoutFile};
 use super::registry;
-use crate::config::RuleKey;
 use crate::config::selection::level_for;
+use crate::config::{Located, RuleKey};
 use crate::error::{InputError, did_you_mean};
 use crate::report::{Finding, Severity};
 use std::collections::BTreeMap;
@@ -190,15 +190,14 @@ impl Settings {
     pub fn resolve(
         config: &LintConfig,
         top: &BTreeMap<RuleKey, RuleLevel>,
-        config_file: Option<&Path>,
+        file: &ConfigSource<'_>,
         only: &[String],
     ) -> Result<Settings, InputError> {
-        let file = ConfigText::read(config_file);
         let builtin: Vec<&'static str> = registry::all().iter().map(|r| r.meta().id).collect();
-        let mut enabled = enable_packs(&config.packs, &file)?;
-        let custom_checks = compile_custom_rules(&config.custom, &builtin, &file, &mut enabled)?;
+        let mut enabled = enable_packs(&config.packs, file)?;
+        let custom_checks = compile_custom_rules(&config.custom, &builtin, file, &mut enabled)?;
         let mut config_findings =
-            apply_lint_rules(&config.rules, &builtin, &custom_checks, &file, &mut enabled);
+            apply_lint_rules(&config.rules, &builtin, &custom_checks, file, &mut enabled);
         let custom_ids = custom_checks.iter().map(|c| c.id.as_str());
         apply_top_level(&mut enabled, top, builtin.iter().copied().chain(custom_ids));
         restrict_to_only(&mut enabled, only);
@@ -206,9 +205,9 @@ impl Settings {
         Ok(Settings {
             max_params: config.max_params.unwrap_or(4),
             naked_return_max_lines: config.naked_return_max_lines.unwrap_or(30),
-            allowed_globals: compile_allowed_globals(&config.allowed_globals, &file)?,
-            layouts: compile_layouts(config, &file)?,
-            boundaries: compile_boundaries(&config.boundaries, &file)?,
+            allowed_globals: compile_allowed_globals(&config.allowed_globals, file)?,
+            layouts: compile_layouts(config, file)?,
+            boundaries: compile_boundaries(&config.boundaries, file)?,
             include_generated: config.include_generated,
             parse_all_bodies: config.parse_all_bodies,
             max_file_size: config.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
@@ -220,39 +219,33 @@ impl Settings {
     }
 }
 
-/// The configuration file's path and text, to point errors at the setting
-/// they are about.
-struct ConfigText<'p> {
-    path: Option<&'p Path>,
-    text: Option<String>,
+/// The configuration file the settings were read from and its text, to point
+/// errors at the setting they are about. Positions come from the parsed
+/// values (serde-saphyr spans), never from searching the text: a pack name
+/// may also be written in a comment, an id in another rule's message.
+pub struct ConfigSource<'p> {
+    pub path: Option<&'p Path>,
+    pub text: Option<String>,
 }
 
-impl<'p> ConfigText<'p> {
-    fn read(path: Option<&'p Path>) -> ConfigText<'p> {
-        ConfigText {
+impl<'p> ConfigSource<'p> {
+    pub fn read(path: Option<&'p Path>) -> ConfigSource<'p> {
+        ConfigSource {
             path,
             text: path.and_then(|p| std::fs::read_to_string(p).ok()),
         }
     }
 
-    /// Line and column (1-based) of the first occurrence of `needle`.
-    fn locate(&self, needle: &str) -> Option<(u32, u32)> {
-        let text = self.text.as_deref()?;
-        text.lines().enumerate().find_map(|(i, line)| {
-            line.find(needle)
-                .map(|col| (i as u32 + 1, line[..col].chars().count() as u32 + 1))
-        })
-    }
-
-    /// An error in the configuration file, at the first line holding `needle`.
-    fn error_at(&self, message: String, needle: &str) -> InputError {
+    /// An error in the configuration file, at `location` when the value
+    /// was read from it (a value merged from `extends` has none).
+    fn error_at(&self, message: String, location: Option<(u32, u32)>) -> InputError {
         let mut err = InputError::new(message);
         if let Some(path) = self.path {
             err = err.in_file(PathBuf::from(path));
             if let Some(text) = &self.text {
                 err = err.with_source(text.clone());
             }
-            if let Some((line, column)) = self.locate(needle) {
+            if let Some((line, column)) = location {
                 err = err.at(line, column);
             }
         }
@@ -263,25 +256,25 @@ impl<'p> ConfigText<'p> {
 /// The rules the packs enable (`recommended` when none are named), plus the
 /// engine rules, which are always on unless switched off later.
 fn enable_packs(
-    names: &[String],
-    file: &ConfigText<'_>,
+    names: &[Located<String>],
+    file: &ConfigSource<'_>,
 ) -> Result<BTreeMap<String, Severity>, InputError> {
     let mut enabled = BTreeMap::new();
-    let default = ["recommended".to_string()];
+    let default = [Located::new("recommended".to_string())];
     let names = if names.is_empty() {
         &default[..]
     } else {
         names
     };
     for name in names {
-        let Some(pack) = pack(name) else {
+        let Some(pack) = pack(&name.value) else {
             let names: Vec<&str> = PACKS.iter().map(|p| p.name).collect();
             let hint = match did_you_mean(name, names.iter().copied()) {
                 Some(close) => format!("did you mean `{close}`? packs: {}", names.join(", ")),
                 None => format!("packs: {}", names.join(", ")),
             };
             return Err(file
-                .error_at(format!("unknown rule pack `{name}`"), name)
+                .error_at(format!("unknown rule pack `{name}`"), name.location)
                 .help(hint));
         };
         for (id, level) in pack.rules {
@@ -301,7 +294,7 @@ fn enable_packs(
 fn compile_custom_rules(
     rules: &[super::config::CustomRule],
     builtin: &[&str],
-    file: &ConfigText<'_>,
+    file: &ConfigSource<'_>,
     enabled: &mut BTreeMap<String, Severity>,
 ) -> Result<Vec<CustomCheck>, InputError> {
     let mut checks: Vec<CustomCheck> = Vec::new();
@@ -310,21 +303,21 @@ fn compile_custom_rules(
             return Err(file
                 .error_at(
                     format!("custom rule id `{}` is a built-in rule id", rule.id),
-                    &rule.id,
+                    rule.id.location,
                 )
                 .help("give the custom rule its own id, for example with your team's prefix"));
         }
-        if checks.iter().any(|c| c.id == rule.id) {
+        if checks.iter().any(|c| c.id == rule.id.value) {
             return Err(file
                 .error_at(
                     format!("custom rule id `{}` is used twice", rule.id),
-                    &rule.id,
+                    rule.id.location,
                 )
                 .help("every custom rule needs its own id"));
         }
         let check = custom::compile(rule).map_err(|e| custom_rule_error(file, &rule.id, e))?;
         if let Some(severity) = level_severity(rule.severity) {
-            enabled.insert(rule.id.clone(), severity);
+            enabled.insert(rule.id.value.clone(), severity);
         }
         checks.push(check);
     }
@@ -333,8 +326,12 @@ fn compile_custom_rules(
 
 /// A custom rule that does not compile, pointed into its query text when the
 /// error has a position there.
-fn custom_rule_error(file: &ConfigText<'_>, id: &str, e: custom::CompileError) -> InputError {
-    let mut err = file.error_at(e.message.clone(), &format!("id: {id}"));
+fn custom_rule_error(
+    file: &ConfigSource<'_>,
+    id: &Located<String>,
+    e: custom::CompileError,
+) -> InputError {
+    let mut err = file.error_at(e.message.clone(), id.location);
     if let (Some(rule_line), Some(query_line), Some(text)) = (err.line, e.query_line, &file.text)
         && let Some((line, indent)) = query_text_line(text, rule_line, query_line)
     {
@@ -369,15 +366,16 @@ fn query_text_line(text: &str, rule_line: u32, query_line: u32) -> Option<(u32, 
 /// (at error until [`relevel_config_findings`]), not an input error, so an
 /// old trellis still runs a newer configuration.
 fn apply_lint_rules(
-    rules: &BTreeMap<String, RuleLevel>,
+    rules: &BTreeMap<Located<String>, RuleLevel>,
     builtin: &[&str],
     custom_checks: &[CustomCheck],
-    file: &ConfigText<'_>,
+    file: &ConfigSource<'_>,
     enabled: &mut BTreeMap<String, Severity>,
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (id, level) in rules {
-        let known = builtin.contains(&id.as_str()) || custom_checks.iter().any(|c| c.id == *id);
+        let known =
+            builtin.contains(&id.as_str()) || custom_checks.iter().any(|c| c.id == id.value);
         if known {
             set_level(enabled, id, *level);
         } else {
@@ -388,11 +386,12 @@ fn apply_lint_rules(
 }
 
 fn unknown_rule_finding(
-    id: &str,
+    key: &Located<String>,
     builtin: &[&str],
     custom_checks: &[CustomCheck],
-    file: &ConfigText<'_>,
+    file: &ConfigSource<'_>,
 ) -> Finding {
+    let id = key.value.as_str();
     let config_path = file
         .path
         .map(|p| p.display().to_string())
@@ -404,13 +403,8 @@ fn unknown_rule_finding(
         format!("`lint.rules` names an unknown rule `{id}`"),
         id,
     );
-    if let Some((line, column)) = file.locate(&format!("{id}:")) {
-        finding = finding.at(crate::report::Span {
-            line,
-            column,
-            end_line: line,
-            end_column: column + id.chars().count() as u32,
-        });
+    if let Some((line, column)) = key.location {
+        finding = finding.at(crate::report::Span::over(line, column, id));
     }
     let candidates = builtin
         .iter()
@@ -457,14 +451,17 @@ fn relevel_config_findings(findings: &mut Vec<Finding>, enabled: &BTreeMap<Strin
 }
 
 fn compile_allowed_globals(
-    names: &[String],
-    file: &ConfigText<'_>,
+    names: &[Located<String>],
+    file: &ConfigSource<'_>,
 ) -> Result<globset::GlobSet, InputError> {
     let mut globals = globset::GlobSetBuilder::new();
     for name in names {
         let glob = globset::Glob::new(name).map_err(|e| {
-            file.error_at(format!("invalid name pattern `{name}`: {}", e.kind()), name)
-                .help("use a name or a glob such as `Default*`")
+            file.error_at(
+                format!("invalid name pattern `{name}`: {}", e.kind()),
+                name.location,
+            )
+            .help("use a name or a glob such as `Default*`")
         })?;
         globals.add(glob);
     }
@@ -475,7 +472,7 @@ fn compile_allowed_globals(
 
 /// The layer tables of `arch-layer`: the configured components, the layout
 /// `lint.layout` names, or the built-in layouts to detect per service.
-fn compile_layouts(config: &LintConfig, file: &ConfigText<'_>) -> Result<Layouts, InputError> {
+fn compile_layouts(config: &LintConfig, file: &ConfigSource<'_>) -> Result<Layouts, InputError> {
     let configured = if config.components.is_empty() {
         None
     } else {
@@ -494,15 +491,18 @@ fn compile_layouts(config: &LintConfig, file: &ConfigText<'_>) -> Result<Layouts
         Some(name) => Some(
             builtin
                 .iter()
-                .position(|(layout, _)| &layout.name == name)
+                .position(|(layout, _)| layout.name == name.value)
                 .ok_or_else(|| {
                     let known: Vec<&str> = layout::names().collect();
                     let hint = match did_you_mean(name, known.iter().copied()) {
                         Some(close) => format!("did you mean `{close}`?"),
                         None => format!("built-in layouts: {}", known.join(", ")),
                     };
-                    file.error_at(format!("unknown layout `{name}` in lint.layout"), name)
-                        .help(hint)
+                    file.error_at(
+                        format!("unknown layout `{name}` in lint.layout"),
+                        name.location,
+                    )
+                    .help(hint)
                 })?,
         ),
     };
@@ -515,7 +515,7 @@ fn compile_layouts(config: &LintConfig, file: &ConfigText<'_>) -> Result<Layouts
 
 fn compile_layers(
     components: &BTreeMap<String, Component>,
-    file: &ConfigText<'_>,
+    file: &ConfigSource<'_>,
 ) -> Result<Vec<Layer>, InputError> {
     components
         .iter()
@@ -527,28 +527,25 @@ fn compile_layer(
     name: &str,
     component: &Component,
     components: &BTreeMap<String, Component>,
-    file: &ConfigText<'_>,
+    file: &ConfigSource<'_>,
 ) -> Result<Layer, InputError> {
     let mut builder = globset::GlobSetBuilder::new();
     for glob in &component.paths {
         let compiled = glob.compile().map_err(|e| {
-            let mut err = file.error_at(
+            let err = file.error_at(
                 format!(
                     "invalid glob `{}` in component `{name}`: {}",
                     glob.pattern,
                     e.kind()
                 ),
-                &glob.pattern,
+                glob.location,
             );
-            if let Some((line, column)) = glob.location {
-                err = err.at(line, column);
-            }
             err.help("globs use `*`, `**`, `?`, `[abc]` and `{a,b}`")
         })?;
         builder.add(compiled);
     }
     for other in &component.may_depend_on {
-        if other != "*" && !components.contains_key(other) {
+        if other.value != "*" && !components.contains_key(&other.value) {
             let names: Vec<&str> = components.keys().map(String::as_str).collect();
             let hint = match did_you_mean(other, names.iter().copied()) {
                 Some(close) => format!("did you mean `{close}`?"),
@@ -557,7 +554,7 @@ fn compile_layer(
             return Err(file
                 .error_at(
                     format!("component `{name}` may depend on `{other}`, which is not a component"),
-                    other,
+                    other.location,
                 )
                 .help(hint));
         }
@@ -567,19 +564,23 @@ fn compile_layer(
         paths: builder
             .build()
             .map_err(|e| InputError::new(e.to_string()))?,
-        may_depend_on: component.may_depend_on.clone(),
+        may_depend_on: component
+            .may_depend_on
+            .iter()
+            .map(|other| other.value.clone())
+            .collect(),
     })
 }
 
 fn compile_boundaries(
     boundaries: &[Boundary],
-    file: &ConfigText<'_>,
+    file: &ConfigSource<'_>,
 ) -> Result<Vec<CompiledBoundary>, InputError> {
     boundaries
         .iter()
         .map(|boundary| {
             compile_boundary(boundary).map_err(|message| {
-                file.error_at(message, &boundary.from).help(
+                file.error_at(message, boundary.from.location).help(
                     "write paths with `*`, `**` and `{name}` segments, for example `services/{svc}/**`",
                 )
             })
@@ -881,8 +882,26 @@ mod tests {
             packs: vec!["recomended".into()],
             ..LintConfig::default()
         };
-        let err = Settings::resolve(&config, &BTreeMap::new(), None, &[]).unwrap_err();
+        let err = Settings::resolve(&config, &BTreeMap::new(), &ConfigSource::read(None), &[])
+            .unwrap_err();
         assert!(err.help.unwrap().contains("recommended"));
+    }
+
+    #[test]
+    fn an_unknown_rule_id_is_found_at_its_key_not_at_an_earlier_mention() {
+        let path = Path::new("trellis.yaml");
+        // The id is mentioned in a comment and in a custom rule's message first.
+        let text = "version: 1\n# go-structured-loging: typo kept on purpose\nlint:\n  custom:\n    - id: no-printf\n      message: \"go-structured-loging: no\"\n      forbid-call: [fmt.Printf]\n  rules:\n    go-structured-loging: off\n";
+        let config = crate::config::parse(path, text).unwrap();
+        let source = ConfigSource {
+            path: Some(path),
+            text: Some(text.to_string()),
+        };
+        let settings = Settings::resolve(&config.lint, &BTreeMap::new(), &source, &[]).unwrap();
+        let finding = &settings.config_findings[0];
+        assert_eq!(finding.rule, "unknown-rule");
+        assert_eq!((finding.line, finding.column), (Some(9), Some(5)));
+        assert_eq!(finding.end_column, Some(25));
     }
 
     #[test]
@@ -891,7 +910,8 @@ mod tests {
         config
             .rules
             .insert("go-structured-loging".into(), RuleLevel::Off);
-        let settings = Settings::resolve(&config, &BTreeMap::new(), None, &[]).unwrap();
+        let settings =
+            Settings::resolve(&config, &BTreeMap::new(), &ConfigSource::read(None), &[]).unwrap();
         let finding = &settings.config_findings[0];
         assert_eq!(finding.rule, "unknown-rule");
         assert!(
@@ -908,7 +928,7 @@ mod tests {
     fn top_level_rules_enable_exact_ids_and_relevel_with_prefixes() {
         let config = LintConfig {
             packs: vec!["rust".into()],
-            rules: BTreeMap::from([("go-naked-return".to_string(), RuleLevel::Error)]),
+            rules: BTreeMap::from([("go-naked-return".into(), RuleLevel::Error)]),
             ..LintConfig::default()
         };
         let top = BTreeMap::from([
@@ -916,7 +936,7 @@ mod tests {
             (RuleKey::new("go-"), RuleLevel::Info),
             (RuleKey::new("rust-"), RuleLevel::Off),
         ]);
-        let settings = Settings::resolve(&config, &top, None, &[]).unwrap();
+        let settings = Settings::resolve(&config, &top, &ConfigSource::read(None), &[]).unwrap();
         // An exact id turns on a rule no chosen pack has.
         assert_eq!(settings.severity("go-init-func"), Some(Severity::Warning));
         // A prefix re-levels what `lint.rules` turned on, and turns on nothing else.
@@ -931,7 +951,8 @@ mod tests {
         config
             .rules
             .insert("drift-version-mismatch".into(), RuleLevel::Off);
-        let settings = Settings::resolve(&config, &BTreeMap::new(), None, &[]).unwrap();
+        let settings =
+            Settings::resolve(&config, &BTreeMap::new(), &ConfigSource::read(None), &[]).unwrap();
         let help = settings.config_findings[0].help.as_deref().unwrap();
         assert!(help.contains("drift rule"), "{help}");
         assert!(help.contains("top-level `rules:`"), "{help}");
