@@ -3,9 +3,9 @@
 
 use super::{ALL_REPORT_FORMATS, Context};
 use crate::cli::{CheckArgs, CheckJob, OutputFormat};
+use crate::config::sink::Sink;
 use crate::error::InputError;
 use crate::report::Report;
-use crate::report::sink::Sink;
 use std::io::Write;
 
 pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<i32> {

@@ -1,9 +1,9 @@
 use super::{ALL_REPORT_FORMATS, Context};
 use crate::cli::{ContractArgs, OutputFormat};
+use crate::config::sink::{Sink, kept};
 use crate::contract::{self, ContractOptions, output};
 use crate::error::exit;
 use crate::git::Git;
-use crate::report::sink::{Sink, kept};
 use std::io::Write;
 
 pub fn run(ctx: &Context, args: &ContractArgs) -> anyhow::Result<i32> {

@@ -243,7 +243,7 @@ impl Context {
     }
 
     /// Applies the configuration's `rules:` and `exceptions:` to one job's
-    /// report (see [`crate::report::sink`]), prints it in the chosen format
+    /// report (see [`crate::config::sink`]), prints it in the chosen format
     /// and returns the exit code.
     pub fn emit(&self, report: Report, format: OutputFormat) -> anyhow::Result<i32> {
         let report = self.resolved(report);
@@ -255,7 +255,7 @@ impl Context {
     pub fn resolved(&self, report: Report) -> Report {
         match self.config.get() {
             Some(loaded) => {
-                crate::report::sink::apply(report, &loaded.config, &loaded.display_path(&self.root))
+                crate::config::sink::apply(report, &loaded.config, &loaded.display_path(&self.root))
             }
             None => report,
         }
@@ -287,6 +287,7 @@ impl Context {
             root: self.root.clone(),
             color: self.color,
             git_prefix: crate::report::git_prefix(&self.root),
+            describe: crate::rules::find,
         };
         let text = crate::report::render(&report, format, &ctx);
         let mut stdout = output::stdout();

@@ -47,7 +47,7 @@ pub fn run(ctx: &Context, args: &ScoreArgs) -> anyhow::Result<i32> {
     let report = findings::report(&repo, &card, baseline.as_ref(), gates);
     let report = match ctx.config.get() {
         Some(loaded) => {
-            crate::report::sink::apply(report, &loaded.config, &loaded.display_path(&ctx.root))
+            crate::config::sink::apply(report, &loaded.config, &loaded.display_path(&ctx.root))
         }
         None => report,
     };

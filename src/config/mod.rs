@@ -7,6 +7,7 @@ mod glob;
 pub mod init;
 mod keys;
 pub mod selection;
+pub mod sink;
 
 pub use deprecated::Deprecation;
 pub use glob::{Glob, GlobList, Located, ServiceEntry};

@@ -55,7 +55,7 @@ pub fn run(repo: &Repo, options: &DriftOptions) -> Result<Report, InputError> {
         facts: &facts,
         config,
         anchors,
-        exceptions: crate::report::sink::Exceptions::new(&repo.config.config),
+        exceptions: crate::config::sink::Exceptions::new(&repo.config.config),
         skip_hits: config.cargo_skip.iter().map(|_| Cell::new(0)).collect(),
         config_path,
     };

@@ -9,7 +9,6 @@ mod level;
 pub(crate) mod markdown;
 mod paths;
 mod sarif;
-pub mod sink;
 mod text;
 
 pub use finding::{Applicability, Edit, Finding, Fix, Related, Severity, Span, sort_findings};
@@ -47,7 +46,7 @@ pub struct Report {
     pub sources: HashMap<String, String>,
     /// Exceptions a check applied while computing its findings (a service
     /// left out of a version mismatch), by their place in
-    /// [`sink::Exceptions`]: the sink does not report them as unused.
+    /// the sink's `Exceptions` (config::sink): it does not report them as unused.
     pub excepted_in_checks: std::collections::BTreeSet<usize>,
 }
 
@@ -132,6 +131,9 @@ pub struct RenderContext {
     /// resolve paths from the checkout's root. Text and markdown leave it
     /// out, as they are read by the person who chose the directory.
     pub git_prefix: String,
+    /// Describes a rule a finding names that the report does not (a rule
+    /// of another job): the registry, which sits above this layer.
+    pub describe: fn(&str) -> Option<RuleInfo>,
 }
 
 impl RenderContext {
@@ -269,6 +271,7 @@ pub(crate) mod sample {
             root: PathBuf::new(),
             color: false,
             git_prefix: git_prefix.to_string(),
+            describe: crate::rules::find,
         }
     }
 }

@@ -40,7 +40,7 @@ fn git_prefix_below(root: &Path, ceilings: &[PathBuf]) -> String {
             _ => return String::new(),
         }
     }
-    crate::repo::relative_path(dir, &root).unwrap_or_default()
+    crate::fsutil::relative_path(dir, &root).unwrap_or_default()
 }
 
 /// `path` (relative to the project) as seen from the git root. Empty paths

@@ -195,15 +195,13 @@ pub fn render(report: &Report, ctx: &RenderContext) -> String {
         if !rules.iter().any(|r| r.id == finding.rule) {
             // A built-in rule is described by the registry; a custom lint
             // rule, which has no docs, by its id.
-            rules.push(
-                crate::rules::find(&finding.rule).unwrap_or_else(|| RuleInfo {
-                    id: finding.rule.clone(),
-                    job: report.command.clone(),
-                    default_severity: finding.severity,
-                    summary: finding.rule.clone(),
-                    docs: String::new(),
-                }),
-            );
+            rules.push((ctx.describe)(&finding.rule).unwrap_or_else(|| RuleInfo {
+                id: finding.rule.clone(),
+                job: report.command.clone(),
+                default_severity: finding.severity,
+                summary: finding.rule.clone(),
+                docs: String::new(),
+            }));
         }
     }
     let descriptors = rules

@@ -278,6 +278,7 @@ mod tests {
             root: root.path().to_path_buf(),
             color: false,
             git_prefix: String::new(),
+            describe: crate::rules::find,
         };
         insta::assert_snapshot!(super::render(&sample::report(), &ctx));
     }
@@ -289,6 +290,7 @@ mod tests {
             root: root.path().to_path_buf(),
             color: false,
             git_prefix: "tools/shop".into(),
+            describe: crate::rules::find,
         };
         let out = super::render(&sample::report(), &ctx);
         assert!(

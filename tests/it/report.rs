@@ -85,6 +85,7 @@ fn render(format: Format) -> String {
         root: dir.path().to_path_buf(),
         color: false,
         git_prefix: String::new(),
+        describe: trellis::rules::find,
     };
     trellis::report::render(&report, format, &ctx)
 }

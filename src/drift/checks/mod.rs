@@ -40,7 +40,7 @@ pub struct Ctx<'a> {
     /// Top-level `exceptions:` and `drift.exceptions`, for the checks that
     /// leave excepted requirements out while they compute; the report sink
     /// applies them to every finding afterwards.
-    pub exceptions: crate::report::sink::Exceptions<'a>,
+    pub exceptions: crate::config::sink::Exceptions<'a>,
     /// How many duplicates each `cargo-skip` entry allowed.
     pub skip_hits: Vec<Cell<usize>>,
     /// The config file, for findings about the policy.

@@ -8,11 +8,11 @@
 //! The sink knows nothing about which job a finding comes from: it matches
 //! the rule id, the path, the service and the module every finding carries.
 
-use super::{Finding, Report, Severity, Span};
-use crate::config::selection::level_for;
-use crate::config::{Config, Exception, RuleKey};
+use super::selection::level_for;
+use super::{Config, Exception, RuleKey};
 use crate::drift::config::DriftException;
 use crate::report::RuleLevel;
+use crate::report::{Finding, Report, Severity, Span};
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 
