@@ -32,7 +32,7 @@ pub fn init(ctx: &Context, args: &InitArgs) -> anyhow::Result<i32> {
     }
     // Inspect with the defaults, not with the file being replaced.
     let repo = crate::repo::Repo::open(&ctx.root, crate::config::Loaded::defaults())?;
-    let text = crate::config::init::render(&repo);
+    let text = super::config_init::render(&repo);
     // The proposal must itself be a valid config.
     crate::config::parse(&path, &text)?;
     if args.stdout {

@@ -2,6 +2,7 @@
 
 mod check;
 mod config;
+mod config_init;
 mod contract;
 mod drift;
 mod lint;

@@ -4,7 +4,6 @@
 
 mod deprecated;
 mod glob;
-pub mod init;
 mod keys;
 pub mod selection;
 pub mod sink;
@@ -156,7 +155,7 @@ impl Loaded {
             .map(|file| {
                 let file = file.canonicalize().unwrap_or_else(|_| file.clone());
                 let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-                crate::repo::relative_path(&root, &file)
+                crate::fsutil::relative_path(&root, &file)
                     .unwrap_or_else(|| file.display().to_string())
             })
             .unwrap_or_else(|| FILE_NAME.to_string())
@@ -233,10 +232,10 @@ fn fold_lint_rules(config: &mut Config) {
     if config.lint.rules.is_empty() {
         return;
     }
-    let other_jobs: std::collections::BTreeSet<String> = crate::rules::all()
-        .into_iter()
-        .filter(|rule| rule.job != "lint")
-        .map(|rule| rule.id)
+    let other_jobs: std::collections::BTreeSet<String> = crate::registry::entries()
+        .iter()
+        .filter(|rule| rule.job != crate::registry::Job::Lint)
+        .map(|rule| rule.id.as_str().to_string())
         .collect();
     let (moved, kept) = std::mem::take(&mut config.lint.rules)
         .into_iter()

@@ -136,7 +136,10 @@ pub fn validate(config: &super::Config, path: &Path, text: &str) -> Result<(), I
     if config.rules.is_empty() && config.exceptions.is_empty() {
         return Ok(());
     }
-    let mut known: Vec<String> = crate::rules::all().into_iter().map(|r| r.id).collect();
+    let mut known: Vec<String> = crate::registry::entries()
+        .iter()
+        .map(|rule| rule.id.as_str().to_string())
+        .collect();
     known.extend(config.lint.custom.iter().map(|c| c.id.value.clone()));
     let error = |message: String, location: Option<(u32, u32)>| {
         let mut err = InputError::new(message)

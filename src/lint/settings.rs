@@ -410,11 +410,10 @@ fn unknown_rule_finding(
         .iter()
         .copied()
         .chain(custom_checks.iter().map(|c| c.id.as_str()));
-    let other_job = crate::rules::all().into_iter().find(|r| r.id == *id);
+    let other_job = crate::registry::RuleId::parse(id).map(|rule| rule.entry().job.as_str());
     match (other_job, did_you_mean(id, candidates)) {
-        (Some(rule), _) => finding.help(format!(
-            "`{id}` is a {} rule: set it under the top-level `rules:`, which covers every job",
-            rule.job
+        (Some(job), _) => finding.help(format!(
+            "`{id}` is a {job} rule: set it under the top-level `rules:`, which covers every job"
         )),
         (None, Some(close)) => finding.help(format!("did you mean `{close}`?")),
         (None, None) => finding.help("run `trellis rules` for the list of rule ids"),
