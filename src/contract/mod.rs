@@ -230,6 +230,29 @@ pub fn compare_commits(
     compare_sets(repo, &old_set, &new_set, paths, categories)
 }
 
+/// One side of a change as `trellis score` reads it from history: the
+/// contract files of a commit (see [`source::is_listed`]) and its label.
+pub struct TreeSide<'a> {
+    pub files: &'a [crate::git::TreeFile],
+    pub label: String,
+}
+
+/// What `trellis score` needs of contract: whether the change from `old` to
+/// `new` breaks a contract under `paths` in `categories`. `listing` caches
+/// the decoded files across calls.
+pub fn breaking_between(
+    repo: &Repo,
+    git: &Git,
+    [old, new]: [TreeSide<'_>; 2],
+    paths: &[String],
+    categories: &[Category],
+    listing: &source::ProtoListing,
+) -> Result<bool, InputError> {
+    let old = ProtoSet::from_tree_files(git, old.files, old.label, Some(repo), listing)?;
+    let new = ProtoSet::from_tree_files(git, new.files, new.label, Some(repo), listing)?;
+    Ok(!compare_sets(repo, &old, &new, paths, categories)?.is_empty())
+}
+
 /// [`compare_commits`] on two sides the caller read already.
 pub fn compare_sets(
     repo: &Repo,

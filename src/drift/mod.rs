@@ -280,6 +280,48 @@ pub fn libyears(module: &model::GoModule, data: &upstream::UpstreamData) -> Liby
     out
 }
 
+/// What `trellis score` needs of drift: the libyears of every service's
+/// direct Go requirements, from what `trellis drift --offline` reads (the
+/// go.mod files and release times in the local Go module cache).
+#[derive(Debug, Default)]
+pub struct ServiceAges {
+    /// Why no release times could be read (no module cache), if so.
+    pub unavailable: Option<String>,
+    /// Where the release times came from.
+    pub source: String,
+    /// Per service name; a service with several modules keeps the last.
+    pub services: BTreeMap<String, Libyears>,
+}
+
+/// [`ServiceAges`] of the repository; `Err` when its go.mod files cannot be read.
+pub fn dependency_age(repo: &Repo) -> Result<ServiceAges, InputError> {
+    let facts = Facts::gather(repo)?;
+    let modules: Vec<_> = facts
+        .service_modules()
+        .filter(|m| m.service.is_some())
+        .collect();
+    if modules.is_empty() {
+        return Ok(ServiceAges::default());
+    }
+    let data = upstream::gather(&upstream::Lookups {
+        facts: &facts,
+        config: &repo.config.config.drift.upstream,
+        offline: true,
+        progress: false,
+    });
+    let mut services = BTreeMap::new();
+    for module in modules {
+        if let Some(service) = &module.service {
+            services.insert(service.clone(), libyears(module, &data));
+        }
+    }
+    Ok(ServiceAges {
+        unavailable: data.unavailable.clone(),
+        source: data.source.clone(),
+        services,
+    })
+}
+
 /// Libyears per service and in total, and where the data came from.
 fn upstream_summary(facts: &Facts, data: &upstream::UpstreamData) -> Vec<(String, String)> {
     let mut stats = Vec::new();

@@ -264,9 +264,8 @@ fn dependency_age_not_at_compare(
 /// Libyears per service from what `trellis drift --offline` reads: the
 /// services' go.mod files and release times in the local Go module cache.
 fn dependency_age(repo: &Repo) -> std::collections::BTreeMap<String, model::DependencyAge> {
-    use crate::drift::{libyears, model::Facts, upstream};
-    let facts = match Facts::gather(repo) {
-        Ok(facts) => facts,
+    let ages = match crate::drift::dependency_age(repo) {
+        Ok(ages) => ages,
         Err(e) => {
             let reason = format!("the go.mod files could not be read: {}", e.message);
             return repo
@@ -276,33 +275,18 @@ fn dependency_age(repo: &Repo) -> std::collections::BTreeMap<String, model::Depe
                 .collect();
         }
     };
-    let modules: Vec<_> = facts
-        .service_modules()
-        .filter(|m| m.service.is_some())
-        .collect();
-    if modules.is_empty() {
-        return Default::default();
-    }
-    let data = upstream::gather(&upstream::Lookups {
-        facts: &facts,
-        config: &repo.config.config.drift.upstream,
-        offline: true,
-        progress: false,
-    });
-    let mut out = std::collections::BTreeMap::new();
-    for module in modules {
-        let Some(service) = &module.service else {
-            continue;
-        };
-        let age = match &data.unavailable {
-            Some(reason) => model::DependencyAge::unavailable(format!(
-                "{reason}; dependency age needs the release times cached there"
-            )),
-            None => age_from_counts(libyears(module, &data), &data.source),
-        };
-        out.insert(service.clone(), age);
-    }
-    out
+    ages.services
+        .into_iter()
+        .map(|(service, years)| {
+            let age = match &ages.unavailable {
+                Some(reason) => model::DependencyAge::unavailable(format!(
+                    "{reason}; dependency age needs the release times cached there"
+                )),
+                None => age_from_counts(years, &ages.source),
+            };
+            (service, age)
+        })
+        .collect()
 }
 
 /// Libyears when at least half of the direct requirements have release

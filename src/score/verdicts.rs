@@ -7,7 +7,8 @@
 
 use super::metrics::ContractChange;
 use super::scan::CommitInfo;
-use crate::contract::source::{ProtoListing, ProtoSet, is_listed};
+use crate::contract::TreeSide;
+use crate::contract::source::{ProtoListing, is_listed};
 use crate::error::InputError;
 use crate::git::{Git, TreeFile};
 use crate::repo::Repo;
@@ -261,28 +262,27 @@ pub fn judge(
             run.iter().map(move |(change, both)| {
                 let verdict = match (&git, both) {
                     (Ok(git), Ok((old, new))) => {
-                        let side = |label: &str, id: Oid, files: &Files| {
-                            ProtoSet::from_tree_files(
-                                git,
-                                &tree_files(files),
-                                format!("{label} ({})", crate::git::short(id)),
-                                Some(repo),
-                                listing,
-                            )
-                        };
-                        side("old", change.parent, old)
-                            .and_then(|old| Ok((old, side("new", change.commit, new)?)))
-                            .and_then(|(old, new)| {
-                                crate::contract::compare_sets(
-                                    repo,
-                                    &old,
-                                    &new,
-                                    &change.paths,
-                                    categories,
-                                )
-                            })
-                            .map(|findings| !findings.is_empty())
-                            .map_err(|e| e.message)
+                        let (old, new) = (tree_files(old), tree_files(new));
+                        let label =
+                            |side: &str, id: Oid| format!("{side} ({})", crate::git::short(id));
+                        crate::contract::breaking_between(
+                            repo,
+                            git,
+                            [
+                                TreeSide {
+                                    files: &old,
+                                    label: label("old", change.parent),
+                                },
+                                TreeSide {
+                                    files: &new,
+                                    label: label("new", change.commit),
+                                },
+                            ],
+                            &change.paths,
+                            categories,
+                            listing,
+                        )
+                        .map_err(|e| e.message)
                     }
                     (Err(e), _) => Err(e.message.clone()),
                     (_, Err(e)) => Err(e.clone()),
