@@ -13,6 +13,7 @@ mod git;
 mod hostile;
 mod install;
 mod lint;
+mod module_graph;
 mod packaging;
 mod report;
 mod scaffold;
