@@ -96,11 +96,10 @@ impl Uses {
 
     fn add_use_tree(&mut self, tree: &syn::UseTree, under_crate: bool) {
         match tree {
-            syn::UseTree::Path(path) if !under_crate => {
-                if path.ident == "crate" {
-                    self.add_use_tree(&path.tree, true);
-                }
+            syn::UseTree::Path(path) if !under_crate && path.ident == "crate" => {
+                self.add_use_tree(&path.tree, true);
             }
+            syn::UseTree::Path(_) if !under_crate => {}
             syn::UseTree::Path(path) => {
                 self.modules.insert(path.ident.to_string());
             }
