@@ -270,6 +270,9 @@ pub struct SyncArgs {
     /// Print the plan and write nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// Delete the stubs and tests of RPCs gone from the contract (only those nobody edited)
+    #[arg(long)]
+    pub prune: bool,
     /// Do not run code generation; print the command instead
     #[arg(long)]
     pub no_generate: bool,

@@ -54,6 +54,7 @@ pub fn sync(ctx: &Context, args: &SyncArgs) -> anyhow::Result<i32> {
     };
     let options = SyncOptions {
         dry_run: args.dry_run,
+        prune: args.prune,
         no_generate: args.no_generate,
         trust: args.trust,
         limits: args.limits.limits(),
@@ -109,14 +110,14 @@ fn print(ctx: &Context, outcome: &Outcome, format: OutputFormat) -> anyhow::Resu
     let mut out = super::output::stdout();
     if format == OutputFormat::Json {
         writeln!(out, "{}", serde_json::to_string_pretty(outcome)?)?;
-    } else if !ctx.global.quiet || outcome.failed() {
+    } else if !ctx.global.quiet || outcome.failed() || !outcome.blocked.is_empty() {
         out.write_all(scaffold::render_text(outcome).as_bytes())?;
     }
     out.flush()?;
     if let Some(refused) = &outcome.refused {
         return Err(refused.clone().into());
     }
-    if outcome.failed() {
+    if outcome.failed() || !outcome.blocked.is_empty() {
         return Ok(exit::FINDINGS);
     }
     Ok(exit::CLEAN)

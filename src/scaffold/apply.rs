@@ -16,6 +16,11 @@ pub enum Action {
     Regenerate,
     Skip,
     Unchanged,
+    /// An untouched stub of an RPC gone from the contract (`sync --prune`).
+    Delete,
+    /// `new` without --force: a file exists with other content, so the
+    /// run writes nothing at all.
+    Conflict,
 }
 
 impl fmt::Display for Action {
@@ -26,6 +31,8 @@ impl fmt::Display for Action {
             Action::Regenerate => "regenerate",
             Action::Skip => "skip",
             Action::Unchanged => "unchanged",
+            Action::Delete => "delete",
+            Action::Conflict => "conflict",
         })
     }
 }
@@ -36,6 +43,11 @@ impl Action {
             self,
             Action::Create | Action::Overwrite | Action::Regenerate
         )
+    }
+
+    /// Writes or deletes: what `apply` acts on.
+    pub fn changes(self) -> bool {
+        self.writes() || self == Action::Delete
     }
 }
 
@@ -69,10 +81,10 @@ pub fn check_no_symlinks(root: &Path, rel: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Writes the files whose action writes, all or none. The caller holds the
-/// [`staging::OutputLock`] of `root` when `root` exists.
+/// Writes (and deletes) the files whose action says so, all or none. The
+/// caller holds the [`staging::OutputLock`] of `root` when `root` exists.
 pub fn apply(root: &Path, files: &[PlannedFile]) -> Result<(), InputError> {
-    let writes: Vec<&PlannedFile> = files.iter().filter(|f| f.action.writes()).collect();
+    let writes: Vec<&PlannedFile> = files.iter().filter(|f| f.action.changes()).collect();
     if writes.is_empty() {
         return Ok(());
     }
@@ -89,7 +101,7 @@ fn apply_fresh(root: &Path, writes: &[&PlannedFile]) -> Result<(), InputError> {
     std::fs::create_dir_all(&parent).map_err(|e| write_error(&parent, &e))?;
     let staging = Staging::create(&parent, staging::NEW_PREFIX)?;
     let built = staging.path().join("service");
-    for file in writes {
+    for file in writes.iter().filter(|f| f.action.writes()) {
         write_new(&built.join(&file.path), &file.content)
             .map_err(|e| write_error(&root.join(&file.path), &e))?;
     }
@@ -114,7 +126,7 @@ fn apply_into_existing(root: &Path, writes: &[&PlannedFile]) -> Result<(), Input
     let staging = Staging::create(root, staging::STAGING_PREFIX)?;
     let new_dir = staging.path().join("new");
     let backup_dir = staging.path().join("backup");
-    for file in writes {
+    for file in writes.iter().filter(|f| f.action.writes()) {
         write_new(&new_dir.join(&file.path), &file.content)
             .map_err(|e| write_error(&root.join(&file.path), &e))?;
     }
@@ -141,7 +153,12 @@ fn apply_into_existing(root: &Path, writes: &[&PlannedFile]) -> Result<(), Input
                 None
             };
             moved.push((target.clone(), backup));
-            std::fs::rename(new_dir.join(&file.path), &target).map_err(|e| (target.clone(), e))?;
+            // A deleted file stays in the backup until the run ends, so a
+            // failure later on (or recovery) can put it back.
+            if file.action.writes() {
+                std::fs::rename(new_dir.join(&file.path), &target)
+                    .map_err(|e| (target.clone(), e))?;
+            }
             staging::pause_for_tests("moving");
         }
         Ok(())

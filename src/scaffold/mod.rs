@@ -10,6 +10,7 @@ pub mod proto;
 pub mod render;
 pub mod staging;
 pub mod state;
+pub mod sync_plan;
 pub mod template;
 
 use crate::error::InputError;
@@ -18,6 +19,7 @@ use render::{Identity, RenderInput, RenderedFile};
 use state::{FileRecord, RpcRecord, STATE_FILE, State, TemplateRecord};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+pub use sync_plan::{Blocker, RemovedRpc};
 use template::{Owner, Template};
 
 /// Scaffolding has no lint rules; the list exists so `trellis rules` can ask every job.
@@ -43,6 +45,8 @@ pub struct NewOptions {
 #[derive(Debug, Clone, Default)]
 pub struct SyncOptions {
     pub dry_run: bool,
+    /// Delete the untouched files of RPCs gone from the contract.
+    pub prune: bool,
     pub no_generate: bool,
     pub trust: bool,
     pub limits: limits::Limits,
@@ -58,6 +62,10 @@ pub struct Outcome {
     pub files: Vec<PlannedFile>,
     /// RPCs with a stub on disk that the contract no longer has.
     pub removed_rpcs: Vec<RemovedRpc>,
+    /// Changes sync refuses because the build would break; when any is
+    /// here, nothing was written (exit 1).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub blocked: Vec<Blocker>,
     /// Interrupted runs whose leftovers were undone first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub recovered: Vec<staging::Recovered>,
@@ -66,14 +74,11 @@ pub struct Outcome {
     pub next: Vec<String>,
     /// Why the real run would write nothing (a dry run shows the plan, then
     /// exits as the real run would).
-    #[serde(skip)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "serialize_refusal"
+    )]
     pub refused: Option<InputError>,
-}
-
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct RemovedRpc {
-    pub rpc: String,
-    pub files: Vec<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -93,9 +98,24 @@ pub enum StepStatus {
     NotRun,
 }
 
+fn serialize_refusal<S: serde::Serializer>(
+    refused: &Option<InputError>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = serializer.serialize_map(None)?;
+    if let Some(refused) = refused {
+        map.serialize_entry("message", &refused.message)?;
+        if let Some(help) = &refused.help {
+            map.serialize_entry("help", help)?;
+        }
+    }
+    map.end()
+}
+
 impl Outcome {
     pub fn changed(&self) -> bool {
-        self.files.iter().any(|f| f.action.writes())
+        self.blocked.is_empty() && self.files.iter().any(|f| f.action.changes())
     }
 
     pub fn failed(&self) -> bool {
@@ -142,6 +162,7 @@ pub fn new_service(options: &NewOptions, base: &Path) -> anyhow::Result<Outcome>
         dry_run: options.dry_run,
         files: plan,
         removed_rpcs: Vec::new(),
+        blocked: Vec::new(),
         recovered,
         steps: Vec::new(),
         next: Vec::new(),
@@ -159,7 +180,9 @@ pub fn new_service(options: &NewOptions, base: &Path) -> anyhow::Result<Outcome>
         outcome.refused = Some(refusal);
     }
     if options.dry_run {
-        outcome.next = step_commands(&template, &out, false);
+        if outcome.refused.is_none() {
+            outcome.next = step_commands(&template, &out, false);
+        }
         return Ok(outcome);
     }
     apply::apply(&out, &outcome.files)?;
@@ -359,14 +382,16 @@ fn plan_new_files(
             Some(_) if force => Action::Overwrite,
             Some(_) => {
                 conflicts.push(file.path.clone());
-                Action::Skip
+                Action::Conflict
             }
             None => Action::Create,
         };
         plan.push(PlannedFile {
             path: file.path,
             action,
-            reason: (action == Action::Skip).then(|| "exists".to_string()),
+            reason: (action == Action::Conflict).then(|| {
+                "exists with other content; the run writes nothing (--force overwrites)".to_string()
+            }),
             content: file.content.into_bytes(),
         });
     }
@@ -375,6 +400,16 @@ fn plan_new_files(
 
 fn conflicts_error(conflicts: &[String], out: &Path) -> InputError {
     let shown: Vec<_> = conflicts.iter().take(5).cloned().collect();
+    if out.join(STATE_FILE).is_file() {
+        return InputError::new(format!(
+            "{} is a service trellis generated already, and {} of its file(s) differ from a fresh one: {}{}",
+            out.display(),
+            conflicts.len(),
+            shown.join(", "),
+            if conflicts.len() > 5 { ", ..." } else { "" }
+        ))
+        .help("nothing was written; `trellis sync` brings it up to date with its contract, --force overwrites the files, --dir chooses another directory");
+    }
     InputError::new(format!(
         "{} file(s) already exist in {} with other content: {}{}",
         conflicts.len(),
@@ -460,88 +495,31 @@ pub fn sync(dir: &Path, options: &SyncOptions) -> anyhow::Result<Outcome> {
     let contract_text = limits::read_input(&proto_path, &shown, limits.max_input_bytes)?;
     let rpc_names = render::assign_rpc_names(&contract, &previous.rpcs);
     let rendered = render_sync_within(&template, &previous, &contract, &rpc_names, &limits)?;
-
-    let mut plan = Vec::new();
-    let mut written = Vec::new();
-    for file in rendered {
-        apply::check_no_symlinks(dir, &file.path)
-            .map_err(|why| InputError::new(why).help("remove the link, then sync again"))?;
-        let target = dir.join(&file.path);
-        let on_disk = std::fs::read(&target).ok();
-        let recorded = previous.files.get(&file.path);
-        let (action, reason) = match (&file.rpc, file.owner, &on_disk) {
-            (Some(key), _, _) if previous.rpcs.contains_key(key) => (Action::Unchanged, None),
-            (Some(_), _, Some(_)) => (
-                Action::Skip,
-                Some("exists but trellis did not write it; left alone".to_string()),
-            ),
-            (Some(_), _, None) => (Action::Create, Some("new RPC".to_string())),
-            (None, Owner::Trellis, None) => (Action::Create, None),
-            (None, Owner::Trellis, Some(bytes)) if bytes == file.content.as_bytes() => {
-                (Action::Unchanged, None)
-            }
-            (None, Owner::Trellis, Some(bytes))
-                if recorded.is_some_and(|r| r.sha256 == state::hash(bytes)) =>
-            {
-                (Action::Regenerate, None)
-            }
-            (None, Owner::Trellis, Some(_)) => (
-                Action::Skip,
-                Some(
-                    "edited by a person; not regenerated (delete it to get the new version)"
-                        .to_string(),
-                ),
-            ),
-            (None, Owner::User, Some(_)) => (Action::Unchanged, None),
-            (None, Owner::User, None) if recorded.is_none() => {
-                (Action::Create, Some("new in the template".to_string()))
-            }
-            (None, Owner::User, None) => (Action::Unchanged, None),
-        };
-        if action.writes() {
-            written.push(file.clone());
-        }
-        if action != Action::Unchanged {
-            plan.push(PlannedFile {
-                path: file.path,
-                action,
-                reason,
-                content: file.content.into_bytes(),
-            });
-        }
-    }
-
-    let mut removed_rpcs = Vec::new();
-    let mut rpcs = rpc_names;
-    for (key, record) in &previous.rpcs {
-        if rpcs.contains_key(key) {
-            continue;
-        }
-        let present: Vec<String> = record
-            .files
-            .iter()
-            .filter(|f| dir.join(f).exists())
-            .cloned()
-            .collect();
-        if !present.is_empty() {
-            removed_rpcs.push(RemovedRpc {
-                rpc: key.clone(),
-                files: present,
-            });
-            // Kept, so it is reported until its files are deleted.
-            rpcs.insert(key.clone(), record.clone());
-        }
-    }
+    let planned = sync_plan::plan(
+        &sync_plan::SyncInput {
+            dir,
+            previous: &previous,
+            contract: &contract,
+            language: template.manifest.language,
+            prune: options.prune,
+        },
+        rendered,
+        rpc_names,
+    )?;
+    let mut plan = planned.files;
     let contract_changed = previous.contract_sha256 != state::hash(contract_text.as_bytes());
-    let next_state = build_state(
+    let mut next_state = build_state(
         &template,
         previous.identity.clone(),
         previous.variables.clone(),
         &contract_text,
-        rpcs,
-        &written,
+        planned.rpcs,
+        &planned.written,
         Some(&previous),
     );
+    for path in &planned.deleted {
+        next_state.files.remove(path);
+    }
     if next_state != previous {
         plan.push(PlannedFile {
             path: STATE_FILE.to_string(),
@@ -556,13 +534,16 @@ pub fn sync(dir: &Path, options: &SyncOptions) -> anyhow::Result<Outcome> {
         template: template.origin.describe(),
         dry_run: options.dry_run,
         files: plan,
-        removed_rpcs,
+        removed_rpcs: planned.removed_rpcs,
+        blocked: planned.blocked,
         recovered,
         steps: Vec::new(),
         next: Vec::new(),
         refused: None,
     };
-    if options.dry_run {
+    // A blocked sync writes nothing: the service keeps building against
+    // the code generated from the previous contract.
+    if options.dry_run || !outcome.blocked.is_empty() {
         return Ok(outcome);
     }
     apply::apply(dir, &outcome.files)?;
@@ -723,9 +704,11 @@ pub fn render_text(outcome: &Outcome) -> String {
             recovered.staging.display()
         ));
     }
+    let blocked = !outcome.blocked.is_empty();
     for file in &outcome.files {
         *counts.entry(file.action.to_string()).or_default() += 1;
-        if file.action == Action::Unchanged {
+        // A blocked run writes nothing: only what blocks it is listed.
+        if file.action == Action::Unchanged || blocked {
             continue;
         }
         let path = outcome.directory.join(&file.path);
@@ -739,11 +722,19 @@ pub fn render_text(outcome: &Outcome) -> String {
         }
         text.push('\n');
     }
-    for removed in &outcome.removed_rpcs {
+    for removed in outcome.removed_rpcs.iter().filter(|_| !blocked) {
         text.push_str(&format!(
-            "removed    {} is gone from the contract; its stub is still here (trellis deletes nothing): {}\n",
+            "removed    {} is gone from the contract; its files are still here: {} (`trellis sync --prune` deletes them while nobody has edited them)\n",
             removed.rpc,
             removed.files.join(", ")
+        ));
+    }
+    for blocker in &outcome.blocked {
+        text.push_str(&format!(
+            "blocked    {}\n           {}\n           fix: {}\n",
+            outcome.directory.join(&blocker.path).display(),
+            blocker.reason,
+            blocker.fix
         ));
     }
     for step in &outcome.steps {
@@ -757,8 +748,20 @@ pub fn render_text(outcome: &Outcome) -> String {
             StepStatus::NotRun => {}
         }
     }
-    let writes = outcome.files.iter().filter(|f| f.action.writes()).count();
-    if writes == 0 && outcome.removed_rpcs.is_empty() {
+    let changes = outcome.files.iter().filter(|f| f.action.changes()).count();
+    if !outcome.blocked.is_empty() {
+        text.push_str(&format!(
+            "{} stopped: {} change(s) would leave the build broken; {} (the service still builds from the previous contract)\n",
+            outcome.command,
+            outcome.blocked.len(),
+            if outcome.dry_run { "the real run writes nothing" } else { "nothing was written" }
+        ));
+    } else if outcome.refused.is_some() {
+        text.push_str(&format!(
+            "{verb}{}: refused; nothing would be written (template {})\n",
+            outcome.command, outcome.template
+        ));
+    } else if changes == 0 && outcome.removed_rpcs.is_empty() {
         text.push_str(&format!(
             "{} is up to date: no changes\n",
             outcome.directory.display()
@@ -843,9 +846,9 @@ mod tests {
         let (plan, conflicts) = plan_new_files(out.path(), files(), false, &[]).unwrap();
         assert_eq!(
             actions(&plan),
-            [Action::Unchanged, Action::Skip, Action::Create]
+            [Action::Unchanged, Action::Conflict, Action::Create]
         );
-        assert_eq!(plan[1].reason.as_deref(), Some("exists"));
+        assert!(plan[1].reason.as_deref().unwrap().starts_with("exists"));
         assert_eq!(conflicts, ["edited.go"]);
 
         let (plan, conflicts) = plan_new_files(out.path(), files(), true, &[]).unwrap();

@@ -27,6 +27,20 @@ pub struct ProtoRpc {
     pub server_streaming: bool,
 }
 
+impl ProtoRpc {
+    /// What a stub's signature depends on: `pkg.In -> stream pkg.Out`.
+    pub fn signature(&self) -> String {
+        let stream = |on: bool| if on { "stream " } else { "" };
+        format!(
+            "{}{} -> {}{}",
+            stream(self.client_streaming),
+            self.input.full_name,
+            stream(self.server_streaming),
+            self.output.full_name
+        )
+    }
+}
+
 /// A message type as Go code names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageRef {

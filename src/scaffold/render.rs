@@ -159,6 +159,7 @@ pub fn assign_rpc_names(
                     stem: unique,
                     test_name: unique_test,
                     files: Vec::new(),
+                    signature: Some(rpc.signature()),
                 },
             );
         }
@@ -446,6 +447,7 @@ fn services_context(input: &RenderInput, pb: &str, pb_import: &str) -> Vec<Servi
                 stem: names::snake(&rpc.name),
                 test_name: names::go_camel_case(&rpc.name),
                 files: Vec::new(),
+                signature: None,
             });
             let kind = match (rpc.client_streaming, rpc.server_streaming) {
                 (false, false) => "unary",

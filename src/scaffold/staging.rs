@@ -133,7 +133,13 @@ impl Journal {
                 .iter()
                 .map(|f| JournalFile {
                     path: f.path.clone(),
-                    sha256: super::state::hash(&f.content),
+                    // A deletion leaves no content of ours: recovery puts
+                    // the backup back only while the path stays empty.
+                    sha256: if f.action.writes() {
+                        super::state::hash(&f.content)
+                    } else {
+                        String::new()
+                    },
                 })
                 .collect(),
             created_dirs,

@@ -44,6 +44,11 @@ pub struct RpcRecord {
     pub test_name: String,
     #[serde(default)]
     pub files: Vec<String>,
+    /// `In -> stream Out` when its stub was written: a stub written for
+    /// another signature no longer compiles. Absent from state files
+    /// written before sync compared signatures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
