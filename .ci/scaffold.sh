@@ -102,6 +102,23 @@ after="$(cd "$SVC" && find . -type f -not -path './.git/*' -print0 | sort -z | x
 echo "$second" | grep -q "no changes" || { echo "second sync was not a no-op" >&2; exit 1; }
 [ "$before" = "$after" ] || { echo "second sync changed files" >&2; exit 1; }
 
+# --- sync after a removed RPC: it stops (exit 1, nothing written), --prune deletes ---
+step "trellis sync after removing an RPC: exit 1 and the build intact, then --prune"
+before="$(cd "$SVC" && find . -type f -not -path './.git/*' -print0 | sort -z | xargs -0 sha256sum)"
+sed -i '/^  rpc RefundPayment(/d' "$PROTO"
+set +e; (cd "$SVC" && "$TRELLIS" sync); code=$?; set -e
+[ "$code" = 1 ] || { echo "sync after a removed RPC exited $code, want 1" >&2; exit 1; }
+after="$(cd "$SVC" && find . -type f -not -path './.git/*' -print0 | sort -z | xargs -0 sha256sum)"
+after="$(echo "$after" | grep -v ' ./api/')"
+[ "$after" = "$(echo "$before" | grep -v ' ./api/')" ] || { echo "a blocked sync changed files" >&2; exit 1; }
+(cd "$SVC" && go vet ./...)
+(cd "$SVC" && "$TRELLIS" sync --prune)
+for f in refund_payment.go refund_payment_test.go; do
+  [ ! -e "$SVC/internal/handlers/$f" ] || { echo "sync --prune left $f" >&2; exit 1; }
+done
+go_check "$SVC"
+(cd "$SVC" && "$TRELLIS" sync) | grep -q "no changes" || { echo "sync after --prune was not a no-op" >&2; exit 1; }
+
 # --- the Rust template from the same contracts --------------------------------------
 step "trellis new service --template rust-tonic-service (starter and streaming contracts)"
 # Both generated crates share one target directory: tonic builds once.

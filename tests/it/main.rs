@@ -19,6 +19,7 @@ mod report;
 mod scaffold;
 mod scaffold_faults;
 mod scaffold_lint;
+mod scaffold_sync;
 mod score;
 mod services;
 mod sink;

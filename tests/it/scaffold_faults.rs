@@ -409,8 +409,29 @@ fn a_dry_run_exits_as_the_real_run_would() {
     let real = new_service(tmp.path(), &["payment"]);
     assert_eq!(real.status.code(), Some(2));
     assert_eq!(dry.status.code(), real.status.code(), "{}", stderr_of(&dry));
-    assert!(stdout_of(&dry).contains("skip"), "the plan is shown");
+    let plan = stdout_of(&dry);
+    assert!(plan.contains("conflict"), "the plan is shown: {plan}");
+    // The real run skips nothing and runs no step: it writes nothing at all.
+    assert!(!plan.contains("skip"), "{plan}");
+    assert!(!plan.contains("up to date"), "{plan}");
+    assert!(!plan.contains("next:"), "{plan}");
+    assert!(plan.contains("refused"), "{plan}");
     assert!(stderr_of(&dry).contains("go.mod"), "{}", stderr_of(&dry));
+    assert!(
+        stderr_of(&dry).contains("trellis sync"),
+        "an existing trellis service is pointed at sync: {}",
+        stderr_of(&dry)
+    );
+    let json = new_service(tmp.path(), &["payment", "--dry-run", "--format", "json"]);
+    assert_eq!(json.status.code(), Some(2));
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert!(
+        report["refused"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("go.mod")),
+        "{report}"
+    );
+    assert_eq!(report["next"].as_array().map(Vec::len), Some(0), "{report}");
     let forced = new_service(tmp.path(), &["payment", "--dry-run", "--force"]);
     assert_eq!(forced.status.code(), Some(0), "{}", stderr_of(&forced));
 }
