@@ -53,6 +53,32 @@ go_check() {
   lint_check "$1"
 }
 
+# Starts the service's binary on free ports, waits for /readyz, then calls the
+# gRPC health service and one RPC (over server reflection, with buf curl).
+# $1 dir, $2 env prefix, $3 method, $4 request JSON, $5 expected text in the answer.
+run_check() {
+  local dir="$1" prefix="$2" method="$3" body="$4" want="$5"
+  local port=$((20000 + RANDOM % 20000)) bin
+  bin="$WORK/bin-$(basename "$dir")"
+  (cd "$dir" && go build -o "$bin" "./cmd/$(basename "$dir")")
+  env "${prefix}_GRPC_ADDR=127.0.0.1:$port" "${prefix}_ADMIN_ADDR=127.0.0.1:$((port + 1))" \
+    "$bin" >"$WORK/run.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 50); do
+    curl -sf "http://127.0.0.1:$((port + 1))/readyz" >/dev/null && break
+    sleep 0.2
+  done
+  local ok=1 answer
+  curl -sf "http://127.0.0.1:$((port + 1))/healthz" >/dev/null || ok=0
+  answer="$(buf curl --protocol grpc --http2-prior-knowledge "http://127.0.0.1:$port/grpc.health.v1.Health/Check" 2>&1)" || ok=0
+  echo "$answer" | grep -q SERVING || ok=0
+  answer="$(buf curl --protocol grpc --http2-prior-knowledge -d "$body" "http://127.0.0.1:$port/$method" 2>&1)" || true
+  echo "$answer"
+  echo "$answer" | grep -q "$want" || ok=0
+  kill "$pid"; wait "$pid" || true
+  [ "$ok" = 1 ] || { echo "the running service did not answer as expected:" >&2; cat "$WORK/run.log" >&2; exit 1; }
+}
+
 # The generated service (with its buf output, and after sync) has no lint findings.
 lint_check() {
   "$TRELLIS" lint -C "$1" --fail-on info
@@ -63,11 +89,15 @@ step "trellis new service payment"
 (cd "$WORK" && "$TRELLIS" new service payment --module example.com/shop/payment)
 go_check "$WORK/payment"
 (cd "$WORK/payment" && buf lint)
+step "the starter service runs: health and ListPayments over gRPC"
+run_check "$WORK/payment" PAYMENT payment.v1.PaymentService/ListPayments '{"page_size": 2}' '^{}$'
 
 # --- a contract with every streaming kind ------------------------------------------
 step "trellis new service ledger --proto ledger.proto (unary, server, client and bidi streaming)"
 (cd "$WORK" && "$TRELLIS" new service ledger --module example.com/shop/ledger --proto "$FIXTURES/ledger.proto")
 go_check "$WORK/ledger"
+step "the streaming service runs: health and GetBalance over gRPC (a stub: Unimplemented)"
+run_check "$WORK/ledger" LEDGER shop.ledger.v1.LedgerService/GetBalance '{}' '"code": "unimplemented"'
 
 # --- sync: two new RPCs after a person edited a handler ----------------------------
 step "trellis sync after editing a handler and adding two RPCs"
