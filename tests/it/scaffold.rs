@@ -221,7 +221,11 @@ fn existing_files_are_never_overwritten_without_force() {
     assert_eq!(snapshot(tmp.path()), before, "nothing written");
 
     let plan = new_service(tmp.path(), &["payment", "--dry-run"]);
-    assert!(stdout_of(&plan).contains("conflict"), "{}", stdout_of(&plan));
+    assert!(
+        stdout_of(&plan).contains("conflict"),
+        "{}",
+        stdout_of(&plan)
+    );
 
     let forced = new_service(tmp.path(), &["payment", "--force"]);
     assert_eq!(forced.status.code(), Some(0), "{}", stderr_of(&forced));

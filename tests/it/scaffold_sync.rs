@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 
 /// A service generated from the streaming ledger contract.
 fn ledger(tmp: &Path) -> PathBuf {
-    let out = new_service(tmp, &["ledger", "--proto", ledger_proto().to_str().unwrap()]);
+    let out = new_service(
+        tmp,
+        &["ledger", "--proto", ledger_proto().to_str().unwrap()],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     tmp.join("ledger")
 }
@@ -72,11 +75,18 @@ fn an_edited_generated_file_the_contract_needs_rewritten_stops_sync() {
     let text = stdout_of(&out);
     assert!(text.contains("blocked"), "{text}");
     assert!(text.contains("servers_gen.go"), "{text}");
-    assert!(text.contains("delete this file"), "the fix is named: {text}");
+    assert!(
+        text.contains("delete this file"),
+        "the fix is named: {text}"
+    );
     assert!(text.contains("nothing was written"), "{text}");
     assert_eq!(snapshot(&root), before, "a blocked sync writes nothing");
     let dry = sync(&root, &["--dry-run", "--format", "json"]);
-    assert_eq!(dry.status.code(), Some(1), "a dry run exits as the real run");
+    assert_eq!(
+        dry.status.code(),
+        Some(1),
+        "a dry run exits as the real run"
+    );
     assert_eq!(
         blocked_paths(&json(&dry)),
         ["internal/handlers/servers_gen.go"]
@@ -236,7 +246,11 @@ fn a_removed_rpc_stops_sync_until_pruned_and_prune_deletes_only_untouched_files(
     assert!(!state.contains("LedgerService/Ping"), "{state}");
     let out = sync(&root, &[]);
     assert_eq!(out.status.code(), Some(0));
-    assert!(stdout_of(&out).contains("no changes"), "{}", stdout_of(&out));
+    assert!(
+        stdout_of(&out).contains("no changes"),
+        "{}",
+        stdout_of(&out)
+    );
 }
 
 #[test]
