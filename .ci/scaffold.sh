@@ -93,8 +93,10 @@ step "the starter service runs: health and ListPayments over gRPC"
 run_check "$WORK/payment" PAYMENT payment.v1.PaymentService/ListPayments '{"page_size": 2}' '^{}$'
 
 # --- a contract with every streaming kind ------------------------------------------
-step "trellis new service ledger --proto ledger.proto (unary, server, client and bidi streaming)"
-(cd "$WORK" && "$TRELLIS" new service ledger --module example.com/shop/ledger --proto "$FIXTURES/ledger.proto")
+# Options: the starter has the defaults (otlp off), the streaming service every
+# option on, so both values of each build, vet, test and run.
+step "trellis new service ledger --proto ledger.proto --set otlp=true (unary, server, client and bidi streaming)"
+(cd "$WORK" && "$TRELLIS" new service ledger --module example.com/shop/ledger --proto "$FIXTURES/ledger.proto" --set otlp=true)
 go_check "$WORK/ledger"
 step "the streaming service runs: health and GetBalance over gRPC (a stub: Unimplemented)"
 run_check "$WORK/ledger" LEDGER shop.ledger.v1.LedgerService/GetBalance '{}' '"code": "unimplemented"'

@@ -312,6 +312,41 @@ fn bool_variables_switch_files_off() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     assert!(!tmp.path().join("payment/Dockerfile").exists());
     assert!(tmp.path().join("payment/Makefile").exists());
+    // OTLP export is off by default: no exporter file, no exporter module.
+    assert!(
+        !tmp.path()
+            .join("payment/internal/observability/exporters.go")
+            .exists()
+    );
+    let go_mod = std::fs::read_to_string(tmp.path().join("payment/go.mod")).unwrap();
+    assert!(!go_mod.contains("otlptrace"), "{go_mod}");
+}
+
+#[test]
+fn otlp_export_is_a_switch_that_wires_the_exporters_into_main() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = new_service(tmp.path(), &["payment", "--set", "otlp=true"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let root = tmp.path().join("payment");
+    let exporters =
+        std::fs::read_to_string(root.join("internal/observability/exporters.go")).unwrap();
+    assert!(exporters.contains("func ExportersFromEnv("), "{exporters}");
+    assert!(
+        root.join("internal/observability/exporters_test.go")
+            .is_file()
+    );
+    let main = std::fs::read_to_string(root.join("cmd/payment/main.go")).unwrap();
+    assert!(
+        main.contains(
+            "observability.NewTracerProvider(ctx, \"payment\", buildVersion(), exporters...)"
+        ),
+        "{main}"
+    );
+    let go_mod = std::fs::read_to_string(root.join("go.mod")).unwrap();
+    assert!(
+        go_mod.contains("go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc v"),
+        "{go_mod}"
+    );
 }
 
 #[test]
