@@ -101,6 +101,14 @@ go_check "$WORK/ledger"
 step "the streaming service runs: health and GetBalance over gRPC (a stub: Unimplemented)"
 run_check "$WORK/ledger" LEDGER shop.ledger.v1.LedgerService/GetBalance '{}' '"code": "unimplemented"'
 
+# --- each option off in turn (the defaults above have them on; otlp is on in ledger) ---
+for option in docker=false reflection=false; do
+  step "trellis new service with --set $option"
+  name="off-${option%%=*}"
+  (cd "$WORK" && "$TRELLIS" new service "$name" --module "example.com/shop/$name" --set "$option" >/dev/null)
+  go_check "$WORK/$name"
+done
+
 # --- sync: two new RPCs after a person edited a handler ----------------------------
 step "trellis sync after editing a handler and adding two RPCs"
 SVC="$WORK/payment"
