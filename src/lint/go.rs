@@ -173,6 +173,24 @@ static COLLECT_BY_SYMBOL: std::sync::LazyLock<Vec<Collect>> = std::sync::LazyLoc
         .collect()
 });
 
+/// A direct child of the file that Go does not allow there: anything but a
+/// package clause, an import or a declaration (or a comment, or an ERROR
+/// node, which the walk reports already).
+pub fn is_top_level_statement(node: Node<'_>) -> bool {
+    !node.is_error()
+        && !matches!(
+            node.kind(),
+            "package_clause"
+                | "import_declaration"
+                | "function_declaration"
+                | "method_declaration"
+                | "type_declaration"
+                | "var_declaration"
+                | "const_declaration"
+                | "comment"
+        )
+}
+
 /// Whether a Go file is a test file (`go test` builds it, `go build` does not).
 pub fn is_test_path(path: &str) -> bool {
     path.ends_with("_test.go")
@@ -342,6 +360,7 @@ impl<'a> GoFile<'a> {
             errors: Vec::new(),
         };
         file.collect();
+        file.find_top_level_statements();
         file.selector_targets = file.selectors.iter().map(|s| file.resolve(*s)).collect();
         file
     }
@@ -409,6 +428,24 @@ impl<'a> GoFile<'a> {
                     return;
                 }
             }
+        }
+    }
+
+    /// tree-sitter-go accepts statements at file level (`x := 1`), which Go
+    /// rejects: they count as syntax errors, so the file is reported as
+    /// degraded whether or not the skim left the bodies out.
+    fn find_top_level_statements(&mut self) {
+        let root = self.tree.root_node();
+        let mut cursor = root.walk();
+        let mut found = false;
+        for node in root.named_children(&mut cursor) {
+            if is_top_level_statement(node) {
+                self.errors.push(node);
+                found = true;
+            }
+        }
+        if found {
+            self.errors.sort_by_key(|node| node.start_byte());
         }
     }
 
@@ -662,6 +699,20 @@ mod tests {
         assert_eq!(callees, vec![("log", "Printf"), ("net/http", "Get")]);
         assert!(file.errors.is_empty());
         assert_eq!(file.package, "x");
+    }
+
+    #[test]
+    fn statements_at_file_level_are_syntax_errors() {
+        // tree-sitter-go parses these; the Go compiler rejects them.
+        let src = "package x\n\nx := 1\n\nfunc f() {}\n\nf()\n";
+        let tree = parse(src).unwrap();
+        assert!(!tree.root_node().has_error());
+        let file = GoFile::new("x.go", None, src, &tree);
+        let lines: Vec<u32> = file.errors.iter().map(|e| file.span(*e).line).collect();
+        assert_eq!(lines, vec![3, 7]);
+        let clean = "package x\n\n// A comment.\nimport \"fmt\"\n\nconst c = 1\n\nvar v = fmt.Sprint(c)\n\ntype t int\n\nfunc (t) m() {}\n";
+        let tree = parse(clean).unwrap();
+        assert!(GoFile::new("x.go", None, clean, &tree).errors.is_empty());
     }
 
     #[test]

@@ -98,6 +98,18 @@ pub struct FileOutcome {
     /// their imports link a program to its packages).
     #[serde(default)]
     pub program: Option<ProgramFile>,
+    /// Would-be findings a rule's convention or exemption silenced, logged
+    /// at `-v` whether the outcome came from the cache or not.
+    #[serde(default)]
+    pub exemptions: Vec<Exemption>,
+}
+
+/// One would-be finding a rule did not report, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exemption {
+    pub rule: String,
+    pub line: u32,
+    pub why: String,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -395,6 +407,7 @@ fn analyse_files<'a>(
         .par_iter()
         .map(|item| analyse_file(repo, cache.as_ref(), settings, contents, item, needs))
         .collect();
+    log_exemptions(&outcomes);
     if let Some(cache) = &cache {
         log_cache_use(&outcomes);
         let entries: Vec<_> = outcomes
@@ -484,6 +497,26 @@ fn analyse_file<'a>(
         _ => None,
     };
     done(outcome, record, Origin::Analysed)
+}
+
+/// Each would-be finding a convention or exemption silenced, at `-v`, in
+/// the files of this run: what a reader asks when a finding they expected
+/// is missing.
+fn log_exemptions(outcomes: &[Analysed<'_>]) {
+    if !log::log_enabled!(log::Level::Info) {
+        return;
+    }
+    for analysed in outcomes.iter().filter(|a| a.selected) {
+        for e in &analysed.outcome.exemptions {
+            log::info!(
+                "{} not reported at {}:{}: {}",
+                e.rule,
+                analysed.path,
+                e.line,
+                e.why
+            );
+        }
+    }
 }
 
 fn log_cache_use(outcomes: &[Analysed<'_>]) {
@@ -1012,6 +1045,11 @@ fn analyse_go(
         let span = file.span(*first);
         let what = if first.is_missing() {
             format!("missing `{}`", first.kind())
+        } else if go::is_top_level_statement(*first)
+            && first.parent().is_some_and(|p| p.parent().is_none())
+        {
+            "a statement outside any function (Go allows only declarations at file level)"
+                .to_string()
         } else {
             "syntax error".to_string()
         };
@@ -1033,11 +1071,13 @@ fn analyse_go(
     for (rule, severity) in enabled_go_rules(settings) {
         let mut cx = Cx::new(settings, rule.meta().id, severity, path, service);
         rule.check_go(&file, &mut cx);
+        outcome.exemptions.extend(cx.exemptions());
         outcome.findings.extend(cx.findings);
     }
     for (check, severity) in go_custom_checks(settings, path) {
         let mut cx = Cx::new(settings, &check.id, severity, path, service);
         check.check_go(&file, &mut cx);
+        outcome.exemptions.extend(cx.exemptions());
         outcome.findings.extend(cx.findings);
     }
     outcome.go = Some(GoFacts {
@@ -1115,6 +1155,7 @@ fn analyse_rust(
         }
         let mut cx = Cx::new(settings, &check.id, severity, path, service);
         check.check_rust_source(text, &mut cx);
+        outcome.exemptions.extend(cx.exemptions());
         outcome.findings.extend(cx.findings);
     }
     if let Some(depth) = rust::nesting_estimate(text)
@@ -1162,6 +1203,7 @@ fn analyse_rust(
         };
         let mut cx = Cx::new(settings, meta.id, severity, path, service);
         rule.check_rust(&file, &mut cx);
+        outcome.exemptions.extend(cx.exemptions());
         outcome.findings.extend(cx.findings);
     }
     outcome.rust = Some(RustFacts {
