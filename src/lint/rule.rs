@@ -76,6 +76,7 @@ pub struct Cx<'s> {
     path: String,
     service: Option<String>,
     pub findings: Vec<Finding>,
+    exempted: Vec<(u32, String)>,
 }
 
 impl<'s> Cx<'s> {
@@ -93,6 +94,7 @@ impl<'s> Cx<'s> {
             path: path.to_string(),
             service: service.map(str::to_string),
             findings: Vec::new(),
+            exempted: Vec::new(),
         }
     }
 
@@ -101,6 +103,24 @@ impl<'s> Cx<'s> {
         let path = self.path.clone();
         let service = self.service.clone();
         self.emit_in(&path, service.as_deref(), Some(span), message, key)
+    }
+
+    /// A would-be finding at `span` that a convention or exemption
+    /// silenced: logged at `-v` with `why` (`wire injector stub`).
+    pub fn exempt(&mut self, span: Span, why: impl Into<String>) {
+        self.exempted.push((span.line, why.into()));
+    }
+
+    /// What `exempt` collected, for the file's outcome.
+    pub fn exemptions(&mut self) -> impl Iterator<Item = super::Exemption> + '_ {
+        let rule = &self.rule;
+        self.exempted
+            .drain(..)
+            .map(move |(line, why)| super::Exemption {
+                rule: rule.clone(),
+                line,
+                why,
+            })
     }
 
     /// A finding anywhere (repository rules).

@@ -34,39 +34,31 @@ impl Rule for GoTooManyParams {
     }
 
     fn check_go(&self, file: &GoFile<'_>, cx: &mut Cx<'_>) {
+        let max = cx.settings.max_params;
         // wire generates the real injector from the stub's signature: its
         // parameters are the providers' inputs, not a design choice.
-        if is_wire_injector_stub(file.source) {
-            return;
-        }
-        let max = cx.settings.max_params;
+        let wire_stub = is_wire_injector_stub(file.source);
         let servers = generated_server_types(file);
+        let implemented = asserted_implementations(file);
         for function in &file.functions {
             let Some(parameters) = function.field("parameters") else {
                 continue;
             };
-            let mut cursor = parameters.walk();
-            let count: usize = parameters
-                .named_children(&mut cursor)
-                .map(|p| match p.kind() {
-                    "parameter_declaration" => {
-                        let mut c = p.walk();
-                        p.fields("name", &mut c).count().max(1)
-                    }
-                    "variadic_parameter_declaration" => 1,
-                    _ => 0,
-                })
-                .sum();
-            if count <= max
-                || implements_generated_interface(file, *function, &servers)
-                || has_signature_of_receiver(*function)
-            {
+            let count = parameter_count(file, parameters);
+            if count <= max {
                 continue;
             }
             let name = function
                 .field("name")
                 .map_or("func literal", |n| file.text(n));
             let at = function.field("name").unwrap_or(parameters);
+            if let Some(why) = exemption(file, *function, &servers, &implemented, wire_stub) {
+                cx.exempt(
+                    file.span(at),
+                    format!("`{name}` takes {count} parameters: {why}"),
+                );
+                continue;
+            }
             cx.emit(
                 file.span(at),
                 format!("`{name}` takes {count} parameters (more than {max})"),
@@ -75,6 +67,146 @@ impl Rule for GoTooManyParams {
             .help("group the optional or related parameters in an options struct");
         }
     }
+}
+
+/// The parameters a caller passes, less a `*testing.T` (`B`, `F`, `TB`):
+/// a test helper takes the test's handle by convention, not by design.
+fn parameter_count(file: &GoFile<'_>, parameters: Node<'_>) -> usize {
+    let mut cursor = parameters.walk();
+    parameters
+        .named_children(&mut cursor)
+        .map(|p| match p.kind() {
+            "parameter_declaration" if is_testing_handle(file, p) => 0,
+            "parameter_declaration" => {
+                let mut c = p.walk();
+                p.fields("name", &mut c).count().max(1)
+            }
+            "variadic_parameter_declaration" => 1,
+            _ => 0,
+        })
+        .sum()
+}
+
+fn is_testing_handle(file: &GoFile<'_>, parameter: Node<'_>) -> bool {
+    let Some(mut ty) = parameter.field("type") else {
+        return false;
+    };
+    if ty.kind() == "pointer_type"
+        && let Some(inner) = ty.named_child(0)
+    {
+        ty = inner;
+    }
+    matches!(
+        file.qualified(ty),
+        Some(("testing", "T" | "B" | "F" | "TB"))
+    )
+}
+
+/// A parameter named `_`, or parameters with no names: the author kept a
+/// parameter they do not use, which only a signature fixed elsewhere (an
+/// interface, a callback type) makes them do.
+fn has_unused_parameters(file: &GoFile<'_>, parameters: Node<'_>) -> bool {
+    let mut cursor = parameters.walk();
+    parameters.named_children(&mut cursor).any(|p| {
+        if !matches!(
+            p.kind(),
+            "parameter_declaration" | "variadic_parameter_declaration"
+        ) {
+            return false;
+        }
+        let mut c = p.walk();
+        let mut names = p.fields("name", &mut c).peekable();
+        names.peek().is_none() || names.any(|n| file.text(n) == "_")
+    })
+}
+
+/// Types the file asserts implement an interface of another package:
+/// `var _ pkg.Interface = (*T)(nil)` or `= &T{}` / `T{}`.
+fn asserted_implementations<'a>(file: &GoFile<'a>) -> Vec<&'a str> {
+    let mut types = Vec::new();
+    for spec in &file.global_vars {
+        let mut cursor = spec.walk();
+        let blank = spec
+            .fields("name", &mut cursor)
+            .any(|n| file.text(n) == "_");
+        let Some(ty) = spec.field("type") else {
+            continue;
+        };
+        if !blank || ty.kind() != "qualified_type" {
+            continue;
+        }
+        let Some(value) = spec.field("value") else {
+            continue;
+        };
+        let mut pending = vec![value];
+        while let Some(node) = pending.pop() {
+            // `(*T)(nil)` parses as an expression: `T` is an identifier there.
+            if matches!(node.kind(), "type_identifier" | "identifier") {
+                types.push(file.text(node));
+                continue;
+            }
+            let mut c = node.walk();
+            pending.extend(node.named_children(&mut c));
+        }
+    }
+    types
+}
+
+/// Why a function's arity is not its author's choice, if it is not.
+fn exemption(
+    file: &GoFile<'_>,
+    function: Node<'_>,
+    servers: &[(&str, String)],
+    implemented: &[&str],
+    wire_stub: bool,
+) -> Option<&'static str> {
+    if wire_stub {
+        return Some(
+            "a wire injector stub (`//go:build wireinject`): wire generates the injector from it",
+        );
+    }
+    if implements_generated_interface(file, function, servers) {
+        return Some("its signature is a generated server interface's");
+    }
+    if has_signature_of_receiver(function) {
+        return Some(
+            "a function literal whose signature the parameter or field it is passed to fixes",
+        );
+    }
+    if is_returned_literal(function) {
+        return Some(
+            "a function literal returned as the function's result type (an interceptor, a handler)",
+        );
+    }
+    if function
+        .field("parameters")
+        .is_some_and(|p| has_unused_parameters(file, p))
+    {
+        return Some(
+            "it keeps parameters it does not use (`_` or unnamed), so an interface or callback type fixes its signature",
+        );
+    }
+    let receiver = function
+        .field("receiver")
+        .and_then(|r| receiver_type_name(file, r));
+    if receiver.is_some_and(|name| implemented.contains(&name)) {
+        return Some(
+            "its type is asserted to implement an interface of another package (`var _ pkg.I = (*T)(nil)`)",
+        );
+    }
+    None
+}
+
+/// `return func(ctx context.Context, ...) error {...}`: the declared result
+/// type (`grpc.UnaryClientInterceptor`) fixes the literal's signature.
+fn is_returned_literal(function: Node<'_>) -> bool {
+    function.kind() == "func_literal"
+        && function.parent().is_some_and(|list| {
+            list.kind() == "expression_list"
+                && list
+                    .parent()
+                    .is_some_and(|parent| parent.kind() == "return_statement")
+        })
 }
 
 /// A function literal passed as an argument or given as a value in a
