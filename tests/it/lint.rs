@@ -1168,3 +1168,68 @@ fn structured_logging_skips_tool_code_and_follows_the_tools_imports_through_the_
         "{paths:?}"
     );
 }
+
+/// Services that talk over HTTP and a broker only: with no .proto anywhere,
+/// nothing says which of them should have had a contract, so layout-contract
+/// stays quiet and says why at -v.
+#[test]
+fn layout_contract_is_quiet_in_a_repository_without_protos() {
+    let dir = tempfile::tempdir().unwrap();
+    let main = "package main\n\nimport \"net/http\"\n\nfunc main() {\n\tsrv := &http.Server{Addr: \":8080\"}\n\t_ = srv.ListenAndServe()\n}\n";
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "services/orders/go.mod",
+                "module example.com/shop/orders\n\ngo 1.22\n",
+            ),
+            ("services/orders/cmd/orders/main.go", main),
+            (
+                "services/billing/go.mod",
+                "module example.com/shop/billing\n\ngo 1.22\n",
+            ),
+            ("services/billing/cmd/billing/main.go", main),
+        ],
+    );
+    let run = |args: &[&str]| {
+        trellis()
+            .args(args)
+            .args([
+                "lint",
+                "--no-cache",
+                "--format",
+                "json",
+                "--rule",
+                "layout-contract",
+                "-C",
+            ])
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    };
+    let output = run(&["-v"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    assert_eq!(json["findings"], serde_json::json!([]), "{json}");
+    assert!(
+        stderr_of(&output)
+            .contains("layout-contract: not checked: the repository has no .proto file"),
+        "{}",
+        stderr_of(&output)
+    );
+    // One contract anywhere and the services without one are reported again.
+    write_tree(
+        dir.path(),
+        &[(
+            "services/orders/api/orders/v1/orders.proto",
+            "syntax = \"proto3\";\n\npackage orders.v1;\n",
+        )],
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&run(&[]))).unwrap();
+    let paths: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, vec!["services/billing/go.mod"], "{json}");
+}

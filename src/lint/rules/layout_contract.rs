@@ -20,6 +20,16 @@ impl Rule for LayoutContract {
     }
 
     fn check_repo(&self, facts: &Facts<'_>, cx: &mut Cx<'_>) {
+        // Services that talk over HTTP or messaging only: nothing here says
+        // which of them should have had a contract, so the rule cannot tell.
+        if !facts.repo.files.iter().any(|f| f.ends_with(".proto")) {
+            if !facts.repo.services.is_empty() {
+                log::info!(
+                    "layout-contract: not checked: the repository has no .proto file, so its services do not use protobuf contracts"
+                );
+            }
+            return;
+        }
         for service in &facts.repo.services {
             if service.contracts.is_empty() && facts.is_selected(&service.manifest) {
                 cx.emit_in(
