@@ -48,15 +48,30 @@ impl Rule for GoMutableGlobal {
                 }
                 None => Vec::new(),
             };
+            let ty = spec.field("type");
             for (i, name_node) in names.iter().enumerate() {
                 let name = file.text(*name_node);
-                if name == "_" || name == "version" || cx.settings.allowed_globals.is_match(name) {
+                if name == "_" {
                     continue;
                 }
-                if values
-                    .get(i)
-                    .is_some_and(|v| is_declarative_value(file, *v, name))
-                {
+                let value = values.get(i).copied();
+                let why = if cx.settings.allowed_globals.is_match(name) {
+                    Some("listed in lint.allowed-globals")
+                } else if is_linker_set(file, name, ty, value) {
+                    Some("a build-information string the linker sets (`-ldflags -X`)")
+                } else if value.is_some_and(|v| is_enum_value(file, v)) {
+                    Some(
+                        "an enum-like value of a local type built from literals (Go has no const structs)",
+                    )
+                } else if value.is_some_and(|v| is_declarative_value(file, v, name)) {
+                    Some(
+                        "a value the program only reads (sentinel error, compiled pattern, flag, wire set or cobra command)",
+                    )
+                } else {
+                    None
+                };
+                if let Some(why) = why {
+                    cx.exempt(file.span(*name_node), format!("`{name}`: {why}"));
                     continue;
                 }
                 cx.emit(
@@ -67,6 +82,124 @@ impl Rule for GoMutableGlobal {
                 .help("pass it in through a constructor, make it a const, or list it in lint.allowed-globals");
             }
         }
+    }
+}
+
+/// `var version = "dev"`, `var (Version, Commit string)`: a string the
+/// build stamps with `-ldflags "-X main.Version=..."`, by a name that says
+/// build information (in `package main`, also `Name`, which kratos' template
+/// stamps).
+fn is_linker_set(
+    file: &GoFile<'_>,
+    name: &str,
+    ty: Option<tree_sitter::Node<'_>>,
+    value: Option<tree_sitter::Node<'_>>,
+) -> bool {
+    let string_typed = match (ty, value) {
+        (Some(ty), _) => file.text(ty) == "string",
+        (None, Some(value)) => matches!(
+            value.kind(),
+            "interpreted_string_literal" | "raw_string_literal"
+        ),
+        (None, None) => false,
+    };
+    // -X only sets an uninitialised string or one initialised to a constant.
+    let settable = value.is_none_or(|v| {
+        matches!(
+            v.kind(),
+            "interpreted_string_literal" | "raw_string_literal"
+        )
+    });
+    if name == "version" {
+        return true;
+    }
+    if !string_typed || !settable {
+        return false;
+    }
+    const WORDS: &[&str] = &[
+        "version", "commit", "build", "date", "revision", "hash", "sha", "branch", "tag",
+    ];
+    // Whole words of the name: `updateStmt` says nothing about a date.
+    words(name).any(|w| WORDS.contains(&w.to_ascii_lowercase().as_str()))
+        || (file.is_main_package()
+            && matches!(
+                name.to_ascii_lowercase().as_str(),
+                "name" | "appname" | "servicename"
+            ))
+}
+
+/// `gitCommitSHA` -> `git`, `Commit`, `SHA`; `build_time` -> `build`, `time`.
+fn words(name: &str) -> impl Iterator<Item = &str> {
+    let bytes = name.as_bytes();
+    let mut starts = vec![0];
+    for i in 1..bytes.len() {
+        let (before, here) = (bytes[i - 1], bytes[i]);
+        let next_lower = bytes.get(i + 1).is_some_and(u8::is_ascii_lowercase);
+        if here == b'_'
+            || before == b'_'
+            || (before.is_ascii_lowercase() && here.is_ascii_uppercase())
+            || (before.is_ascii_uppercase() && here.is_ascii_uppercase() && next_lower)
+        {
+            starts.push(i);
+        }
+    }
+    starts.push(bytes.len());
+    starts
+        .windows(2)
+        .map(move |w| name[w[0]..w[1]].trim_matches('_'))
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .into_iter()
+}
+
+/// `Available = Availability{"available"}`, `Admin = newRole("ADMIN")`: one
+/// of a fixed set of values of a local type, which Go cannot declare const
+/// when the type is a struct. Built only from literals, it is never written.
+fn is_enum_value(file: &GoFile<'_>, value: tree_sitter::Node<'_>) -> bool {
+    let arguments = match value.kind() {
+        "composite_literal" => {
+            let local_type = value
+                .field("type")
+                .is_some_and(|ty| ty.kind() == "type_identifier");
+            if !local_type {
+                return false;
+            }
+            value.field("body")
+        }
+        "call_expression" => {
+            let local_constructor = value
+                .field("function")
+                .is_some_and(|f| f.kind() == "identifier" && file.text(f).starts_with("new"));
+            if !local_constructor {
+                return false;
+            }
+            value.field("arguments")
+        }
+        _ => return false,
+    };
+    let Some(arguments) = arguments else {
+        return false;
+    };
+    let mut cursor = arguments.walk();
+    let elements: Vec<_> = arguments.named_children(&mut cursor).collect();
+    !elements.is_empty() && elements.iter().all(|e| is_literal_element(*e))
+}
+
+fn is_literal_element(node: tree_sitter::Node<'_>) -> bool {
+    match node.kind() {
+        "interpreted_string_literal"
+        | "raw_string_literal"
+        | "int_literal"
+        | "float_literal"
+        | "rune_literal"
+        | "true"
+        | "false"
+        | "comment" => true,
+        "literal_element" => node.named_child(0).is_some_and(is_literal_element),
+        // `{value: 4}`: the key is a field name, the value must be a literal.
+        "keyed_element" => node.named_child(1).is_some_and(is_literal_element),
+        "unary_expression" => node.field("operand").is_some_and(is_literal_element),
+        _ => false,
     }
 }
 
@@ -182,4 +315,19 @@ fn has_embed_directive(spec: tree_sitter::Node<'_>, file: &GoFile<'_>) -> bool {
         previous = node.prev_sibling();
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::words;
+
+    #[test]
+    fn names_split_into_words() {
+        let split = |name| words(name).collect::<Vec<_>>();
+        assert_eq!(split("gitCommitSHA"), vec!["git", "Commit", "SHA"]);
+        assert_eq!(split("build_time"), vec!["build", "time"]);
+        assert_eq!(split("GitSHAShort"), vec!["Git", "SHA", "Short"]);
+        assert_eq!(split("updateStmt"), vec!["update", "Stmt"]);
+        assert_eq!(split("Version"), vec!["Version"]);
+    }
 }
