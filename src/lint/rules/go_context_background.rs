@@ -47,7 +47,8 @@ impl Rule for GoContextBackground {
         }
         for call in &file.calls {
             if let Some(("context", name @ ("Background" | "TODO"))) = file.callee(*call) {
-                if is_root_or_test_helper(file, *call) {
+                if let Some(why) = exemption(file, *call) {
+                    cx.exempt(file.span(*call), format!("`context.{name}()` {why}"));
                     continue;
                 }
                 cx.emit(
@@ -61,28 +62,74 @@ impl Rule for GoContextBackground {
     }
 }
 
-/// Whether the call is inside `func init()` (no caller, so no context to
-/// receive) or inside a function taking `*testing.T`, `*testing.B`,
-/// `*testing.F` or `testing.TB` (a test helper: the test is the root).
-fn is_root_or_test_helper<'a>(file: &GoFile<'a>, call: Node<'a>) -> bool {
+/// Why a call is the root of its context rather than a dropped one: inside
+/// `func init()` (no caller), inside a test helper (`*testing.T` ... : the
+/// test is the root), or in a constructor or initialiser (`NewX`, `InitX`,
+/// `MustX`, `SetupX`) with no context in reach: code that runs once while
+/// the program starts, before any request exists.
+fn exemption<'a>(file: &GoFile<'a>, call: Node<'a>) -> Option<&'static str> {
     let mut current = file.enclosing_function(call);
+    let mut outermost = None;
     while let Some(function) = current {
         if function.kind() == "function_declaration"
             && function
                 .field("name")
                 .is_some_and(|n| file.text(n) == "init")
         {
-            return true;
+            return Some("in `func init()`: nothing calls it with a context");
         }
-        if function
-            .field("parameters")
-            .is_some_and(|p| takes_testing_handle(file, p))
-        {
-            return true;
+        if let Some(parameters) = function.field("parameters") {
+            if takes_testing_handle(file, parameters) {
+                return Some("in a test helper (it takes the test's handle): the test is the root");
+            }
+            if takes_a_context(file, parameters) {
+                // A context is in reach: dropping it is what the rule is for.
+                return None;
+            }
         }
+        outermost = Some(function);
         current = file.enclosing_function(function);
     }
-    false
+    let name = outermost
+        .filter(|f| f.kind() != "func_literal")
+        .and_then(|f| f.field("name"))
+        .map(|n| file.text(n))?;
+    is_startup_name(name).then_some(
+        "in a constructor or initialiser with no context in reach: it runs while the program starts",
+    )
+}
+
+/// `NewClient`, `newStore`, `InitTracing`, `MustConnect`, `SetupDB`.
+fn is_startup_name(name: &str) -> bool {
+    [
+        "New", "new", "Init", "init", "Must", "must", "Setup", "setup",
+    ]
+    .iter()
+    .any(|prefix| {
+        name.strip_prefix(prefix).is_some_and(|rest| {
+            rest.is_empty() || rest.starts_with(|c: char| c.is_uppercase() || c == '_')
+        })
+    })
+}
+
+/// A `context.Context` or an `*http.Request` (which carries one) among the
+/// parameters.
+fn takes_a_context(file: &GoFile<'_>, parameters: Node<'_>) -> bool {
+    let mut cursor = parameters.walk();
+    parameters.named_children(&mut cursor).any(|parameter| {
+        let Some(mut ty) = parameter.field("type") else {
+            return false;
+        };
+        if ty.kind() == "pointer_type"
+            && let Some(inner) = ty.named_child(0)
+        {
+            ty = inner;
+        }
+        matches!(
+            file.qualified(ty),
+            Some(("context", "Context") | ("net/http", "Request"))
+        )
+    })
 }
 
 fn takes_testing_handle(file: &GoFile<'_>, parameters: Node<'_>) -> bool {
