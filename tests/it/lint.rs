@@ -1233,3 +1233,50 @@ fn layout_contract_is_quiet_in_a_repository_without_protos() {
         .collect();
     assert_eq!(paths, vec!["services/billing/go.mod"], "{json}");
 }
+
+/// `-v` names each would-be finding a convention or exemption silenced, and
+/// which one, whether the file's outcome was computed or read from the cache.
+#[test]
+fn verbose_logs_each_exemption_that_silenced_a_finding_also_from_the_cache() {
+    let mut history = History::new();
+    history.fixture_at("lint/go-too-many-params/pass", "");
+    history.commit("orders");
+    let root = history.path().to_path_buf();
+    let run = || {
+        let output = trellis()
+            .args([
+                "lint",
+                "-v",
+                "--rule",
+                "go-too-many-params",
+                "--format",
+                "json",
+            ])
+            .arg("-C")
+            .arg(&root)
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_str(&stdout_of(&output))
+            .unwrap_or_else(|e| panic!("{e}: {}", stderr_of(&output)));
+        assert_eq!(json["findings"], serde_json::json!([]), "{json}");
+        stderr_of(&output)
+    };
+    for log in [run(), run()] {
+        let exempted: Vec<&str> = log
+            .lines()
+            .filter(|l| l.contains("go-too-many-params not reported at "))
+            .collect();
+        for expected in [
+            "orders/cmd/orders/wire.go:",
+            "a wire injector stub",
+            "orders/internal/client/interceptors.go:13: `func literal` takes 7 parameters: a function literal returned",
+            "orders/internal/accesslog/entry.go:17: `Write` takes 5 parameters: its type is asserted to implement",
+            "orders/internal/service/service_test.go:15: `Reserve` takes 5 parameters: it keeps parameters it does not use",
+        ] {
+            assert!(
+                exempted.iter().any(|l| l.contains(expected)),
+                "no exemption log with {expected:?}:\n{log}"
+            );
+        }
+    }
+}

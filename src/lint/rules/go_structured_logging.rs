@@ -50,9 +50,7 @@ impl Rule for GoStructuredLogging {
         // A file that defines commands belongs to a command-line program, or
         // to the command that starts a service: which one cannot be told from
         // the file, and what a command prints is its output either way.
-        if is_command_line_code(file) {
-            return;
-        }
+        let command_line = is_command_line_code(file);
         for call in &file.calls {
             let Some((package, name)) = file.callee(*call) else {
                 continue;
@@ -64,8 +62,22 @@ impl Rule for GoStructuredLogging {
                 "fmt" => matches!(name, "Print" | "Printf" | "Println"),
                 _ => false,
             };
-            if unstructured && !in_program_startup(file, *call) {
-                let function = call.field("function").unwrap_or(*call);
+            if !unstructured {
+                continue;
+            }
+            let function = call.field("function").unwrap_or(*call);
+            let exempt = if command_line {
+                Some(
+                    "the file defines command-line commands (it imports a CLI framework): what a command prints is its output",
+                )
+            } else if in_program_startup(file, *call) {
+                Some("directly in main() or init() of package main: the program starting up")
+            } else {
+                None
+            };
+            if let Some(why) = exempt {
+                cx.exempt(file.span(function), format!("`{package}.{name}`: {why}"));
+            } else {
                 cx.emit(
                     file.span(function),
                     format!("`{package}.{name}` in service code: log through a structured logger"),
