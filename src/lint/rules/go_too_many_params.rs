@@ -103,8 +103,8 @@ fn is_testing_handle(file: &GoFile<'_>, parameter: Node<'_>) -> bool {
 }
 
 /// A parameter named `_`, or parameters with no names: the author kept a
-/// parameter they do not use, which only a signature fixed elsewhere (an
-/// interface, a callback type) makes them do.
+/// parameter they do not use, which a method does when an interface fixes
+/// its signature.
 fn has_unused_parameters(file: &GoFile<'_>, parameters: Node<'_>) -> bool {
     let mut cursor = parameters.walk();
     parameters.named_children(&mut cursor).any(|p| {
@@ -178,9 +178,13 @@ fn exemption(
             "a function literal returned as the function's result type (an interceptor, a handler)",
         );
     }
-    if function
-        .field("parameters")
-        .is_some_and(|p| has_unused_parameters(file, p))
+    // A method: an interface fixes its signature. A function keeping a `_`
+    // parameter (`genService(_ *protogen.Plugin, ...)`) may only be keeping
+    // its callers' argument lists alike.
+    if function.kind() == "method_declaration"
+        && function
+            .field("parameters")
+            .is_some_and(|p| has_unused_parameters(file, p))
     {
         return Some(
             "it keeps parameters it does not use (`_` or unnamed), so an interface or callback type fixes its signature",
