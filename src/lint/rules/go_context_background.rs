@@ -65,8 +65,9 @@ impl Rule for GoContextBackground {
 /// Why a call is the root of its context rather than a dropped one: inside
 /// `func init()` (no caller), inside a test helper (`*testing.T` ... : the
 /// test is the root), or in a constructor or initialiser (`NewX`, `InitX`,
-/// `MustX`, `SetupX`) with no context in reach: code that runs once while
-/// the program starts, before any request exists.
+/// `MustX`, `SetupX`) with no context in reach: code that runs while the
+/// program starts, before any request exists, or that makes a long-lived
+/// object (a watcher, a server) whose context is its own root.
 fn exemption<'a>(file: &GoFile<'a>, call: Node<'a>) -> Option<&'static str> {
     let mut current = file.enclosing_function(call);
     let mut outermost = None;
@@ -95,7 +96,7 @@ fn exemption<'a>(file: &GoFile<'a>, call: Node<'a>) -> Option<&'static str> {
         .and_then(|f| f.field("name"))
         .map(|n| file.text(n))?;
     is_startup_name(name).then_some(
-        "in a constructor or initialiser with no context in reach: it runs while the program starts",
+        "in a constructor or initialiser with no context in reach: start-up code, or the root of a long-lived object's own context",
     )
 }
 
