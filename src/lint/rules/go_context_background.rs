@@ -69,6 +69,11 @@ impl Rule for GoContextBackground {
 /// program starts, before any request exists, or that makes a long-lived
 /// object (a watcher, a server) whose context is its own root.
 fn exemption<'a>(file: &GoFile<'a>, call: Node<'a>) -> Option<&'static str> {
+    if is_nil_context_fallback(file, call) {
+        return Some(
+            "a fallback for a nil context (`if ctx == nil`): there is no caller's context to keep",
+        );
+    }
     let mut current = file.enclosing_function(call);
     let mut outermost = None;
     while let Some(function) = current {
@@ -82,6 +87,11 @@ fn exemption<'a>(file: &GoFile<'a>, call: Node<'a>) -> Option<&'static str> {
         if let Some(parameters) = function.field("parameters") {
             if takes_testing_handle(file, parameters) {
                 return Some("in a test helper (it takes the test's handle): the test is the root");
+            }
+            if takes_command(file, parameters) {
+                return Some(
+                    "in a command's run function (it takes the `*cobra.Command`): the command is the root",
+                );
             }
             if takes_a_context(file, parameters) {
                 // A context is in reach: dropping it is what the rule is for.
@@ -98,6 +108,58 @@ fn exemption<'a>(file: &GoFile<'a>, call: Node<'a>) -> Option<&'static str> {
     is_startup_name(name).then_some(
         "in a constructor or initialiser with no context in reach: start-up code, or the root of a long-lived object's own context",
     )
+}
+
+/// `if ctx == nil { ctx = context.Background() }`, `if s.ctx == nil {
+/// return context.Background() }`: the call only stands in for a context
+/// that is missing.
+fn is_nil_context_fallback(file: &GoFile<'_>, call: Node<'_>) -> bool {
+    let mut node = call;
+    while let Some(parent) = node.parent() {
+        if matches!(
+            parent.kind(),
+            "function_declaration" | "method_declaration" | "func_literal"
+        ) {
+            return false;
+        }
+        if parent.kind() == "if_statement"
+            && parent.field("consequence") == Some(node)
+            && parent.field("condition").is_some_and(|condition| {
+                condition.kind() == "binary_expression"
+                    && condition
+                        .field("operator")
+                        .is_some_and(|op| file.text(op) == "==")
+                    && condition
+                        .field("right")
+                        .is_some_and(|right| file.text(right) == "nil")
+                    && condition.field("left").is_some_and(|left| {
+                        let name = file.text(left).rsplit('.').next().unwrap_or("");
+                        let name = name.to_ascii_lowercase();
+                        name.ends_with("ctx") || name.ends_with("context")
+                    })
+            })
+        {
+            return true;
+        }
+        node = parent;
+    }
+    false
+}
+
+/// A cobra command's run function: `func(cmd *cobra.Command, args []string)`.
+fn takes_command(file: &GoFile<'_>, parameters: Node<'_>) -> bool {
+    let mut cursor = parameters.walk();
+    parameters.named_children(&mut cursor).any(|parameter| {
+        let Some(mut ty) = parameter.field("type") else {
+            return false;
+        };
+        if ty.kind() == "pointer_type"
+            && let Some(inner) = ty.named_child(0)
+        {
+            ty = inner;
+        }
+        file.qualified(ty) == Some(("github.com/spf13/cobra", "Command"))
+    })
 }
 
 /// `NewClient`, `newStore`, `InitTracing`, `MustConnect`, `SetupDB`.
