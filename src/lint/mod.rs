@@ -669,11 +669,25 @@ fn skip_tool_code(programs: &Programs, findings: Vec<Finding>) -> Vec<Finding> {
             code.reason()
         );
     }
+    // A tool's own functions are the roots of what it does, as main is.
+    let tool_rules = [
+        crate::registry::RuleId::GoStructuredLogging.as_str(),
+        crate::registry::RuleId::GoContextBackground.as_str(),
+    ];
     findings
         .into_iter()
         .filter(|f| {
-            f.rule != crate::registry::RuleId::GoStructuredLogging.as_str()
-                || programs.tool_code(&f.path).is_none()
+            let skipped =
+                tool_rules.contains(&f.rule.as_str()) && programs.tool_code(&f.path).is_some();
+            if skipped && f.rule != tool_rules[0] {
+                log::info!(
+                    "{} not reported at {}:{}: code only command-line tools reach",
+                    f.rule,
+                    f.path,
+                    f.line.unwrap_or(0)
+                );
+            }
+            !skipped
         })
         .collect()
 }

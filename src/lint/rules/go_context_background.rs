@@ -3,7 +3,7 @@ use crate::lint::go::GoNode;
 use crate::lint::go_skim::{BodyInterest, FileHeader};
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::lint::settings::Settings;
-use crate::registry::RuleId;
+use crate::registry::{Need, RuleId};
 use crate::report::Severity;
 use tree_sitter::Node;
 
@@ -15,7 +15,7 @@ static META: RuleMeta = RuleMeta {
     default_severity: Severity::Warning,
     summary: "context.Background() or context.TODO() outside main packages and tests",
     docs: include_str!("go_context_background.md"),
-    needs: &[],
+    needs: &[Need::Programs],
 };
 
 impl Rule for GoContextBackground {
@@ -101,10 +101,16 @@ fn exemption<'a>(file: &GoFile<'a>, call: Node<'a>) -> Option<&'static str> {
         outermost = Some(function);
         current = file.enclosing_function(function);
     }
-    let name = outermost
-        .filter(|f| f.kind() != "func_literal")
-        .and_then(|f| f.field("name"))
-        .map(|n| file.text(n))?;
+    let outermost = outermost.filter(|f| f.kind() != "func_literal")?;
+    let name = outermost.field("name").map(|n| file.text(n))?;
+    // `func Run(cfg *config.Config)`: the application's body, called by main.
+    let runs_the_program =
+        outermost.kind() == "function_declaration" && matches!(name, "Run" | "Start");
+    if runs_the_program {
+        return Some(
+            "in a package-level Run or Start with no context in reach: the program's body, called by main",
+        );
+    }
     is_startup_name(name).then_some(
         "in a constructor or initialiser with no context in reach: start-up code, or the root of a long-lived object's own context",
     )
