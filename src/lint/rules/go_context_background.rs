@@ -103,12 +103,15 @@ fn exemption<'a>(file: &GoFile<'a>, call: Node<'a>) -> Option<&'static str> {
     }
     let outermost = outermost.filter(|f| f.kind() != "func_literal")?;
     let name = outermost.field("name").map(|n| file.text(n))?;
-    // `func Run(cfg *config.Config)`: the application's body, called by main.
-    let runs_the_program =
-        outermost.kind() == "function_declaration" && matches!(name, "Run" | "Start");
-    if runs_the_program {
+    // `func Run(cfg *config.Config)`, `func (s *Subscriber) Run() error`,
+    // `Shutdown()`: the program's body or a long-lived object's life cycle,
+    // which main drives.
+    if matches!(
+        name,
+        "Run" | "Start" | "Serve" | "Stop" | "Shutdown" | "Close"
+    ) {
         return Some(
-            "in a package-level Run or Start with no context in reach: the program's body, called by main",
+            "in a Run, Start, Serve, Stop, Shutdown or Close with no context in reach: a life cycle main drives",
         );
     }
     is_startup_name(name).then_some(
@@ -171,7 +174,16 @@ fn takes_command(file: &GoFile<'_>, parameters: Node<'_>) -> bool {
 /// `NewClient`, `newStore`, `InitTracing`, `MustConnect`, `SetupDB`.
 fn is_startup_name(name: &str) -> bool {
     [
-        "New", "new", "Init", "init", "Must", "must", "Setup", "setup",
+        "New",
+        "new",
+        "Init",
+        "init",
+        "Initialize",
+        "initialize",
+        "Must",
+        "must",
+        "Setup",
+        "setup",
     ]
     .iter()
     .any(|prefix| {
