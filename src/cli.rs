@@ -103,6 +103,9 @@ pub enum Command {
     New(NewCommand),
     /// Add stubs for new RPCs of a scaffolded service; never touches edited files
     Sync(SyncArgs),
+    /// Bring a scaffolded service to its template's new version, merging into edited files
+    #[command(long_about = UPGRADE_ABOUT)]
+    Upgrade(UpgradeArgs),
     /// Service templates for `trellis new`
     #[command(subcommand)]
     Templates(TemplatesCommand),
@@ -277,6 +280,51 @@ pub struct SyncArgs {
     #[arg(long)]
     pub no_generate: bool,
     /// Run the generation steps of a template that is not built in
+    #[arg(long)]
+    pub trust: bool,
+    #[command(flatten)]
+    pub limits: ScaffoldLimitArgs,
+}
+
+const UPGRADE_ABOUT: &str = "\
+Bring a scaffolded service to its template's new version, merging into edited files.
+
+The template is rendered at the version the service was generated from, with the recorded \
+variables (the base), and at the new version (theirs); the difference is merged into the \
+service's files three ways, like `git merge-file`. Untouched files are replaced, edited ones \
+merged; a hunk that conflicts is written between `<<<<<<< ours` and `>>>>>>> template VERSION` \
+markers. Files the new version adds are created (never over a file of yours), files it removes \
+are deleted only when untouched. New variables take their defaults (or --set); removed ones are \
+dropped with a note.
+
+A built-in template upgrades to the version in this trellis, a directory template to the \
+directory's content, a git template to --to REV (default: the head of the branch it was \
+generated from, or the default branch for a tag or commit).
+
+Exit status: 0 upgraded cleanly; 1 conflicts (or a file in the way) left: resolve them and run \
+`trellis upgrade --continue`, which records the new version once no markers remain; 2 nothing \
+was written (bad input, or the contract changed since the last `trellis sync`).";
+
+#[derive(Debug, Args)]
+pub struct UpgradeArgs {
+    /// The service directory (holding .trellis/scaffold.json) [default: .]
+    pub service_dir: Option<PathBuf>,
+    /// A git template's revision to upgrade to (tag, branch, commit)
+    #[arg(long, value_name = "REV")]
+    pub to: Option<String>,
+    /// Print the plan (and the conflicts it would leave) and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Finish an upgrade whose conflicts are resolved: record the new version
+    #[arg(long = "continue")]
+    pub resume: bool,
+    /// Set a template variable (repeatable); new variables otherwise take their defaults
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    pub set: Vec<(String, String)>,
+    /// Do not run the template's steps (code generation, go mod tidy); print them
+    #[arg(long)]
+    pub no_generate: bool,
+    /// Run the steps of a template that is not built in
     #[arg(long)]
     pub trust: bool,
     #[command(flatten)]

@@ -118,6 +118,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Hook(command) => lint::hook(&ctx, command),
         Command::New(command) => scaffold::new(&ctx, command),
         Command::Sync(args) => scaffold::sync(&ctx, &args),
+        Command::Upgrade(args) => scaffold::upgrade(&ctx, &args),
         Command::Templates(command) => scaffold::templates(&ctx, command),
         Command::Man => {
             let command = <Cli as clap::CommandFactory>::command();

@@ -1,7 +1,7 @@
-//! `trellis new service`, `trellis sync`, `trellis templates list`.
+//! `trellis new service`, `trellis sync`, `trellis upgrade`, `trellis templates list`.
 
 use super::Context;
-use crate::cli::{NewCommand, OutputFormat, SyncArgs, TemplatesCommand};
+use crate::cli::{NewCommand, OutputFormat, SyncArgs, TemplatesCommand, UpgradeArgs};
 use crate::error::exit;
 use crate::scaffold::{self, NewOptions, Outcome, SyncOptions};
 use std::io::Write;
@@ -61,6 +61,35 @@ pub fn sync(ctx: &Context, args: &SyncArgs) -> anyhow::Result<i32> {
     };
     let outcome = scaffold::sync(&dir, &options)?;
     print(ctx, &outcome, format)
+}
+
+pub fn upgrade(ctx: &Context, args: &UpgradeArgs) -> anyhow::Result<i32> {
+    let format = ctx.format("upgrade", FORMATS, OutputFormat::Text)?;
+    let dir = match &args.service_dir {
+        Some(dir) => under_directory(ctx, dir.clone()),
+        None => ctx.invoked_in()?,
+    };
+    let options = scaffold::upgrade::UpgradeOptions {
+        to: args.to.clone(),
+        dry_run: args.dry_run,
+        resume: args.resume,
+        set: args.set.clone(),
+        no_generate: args.no_generate,
+        trust: args.trust,
+        limits: args.limits.limits(),
+    };
+    let outcome = scaffold::upgrade::upgrade(&dir, &options)?;
+    let mut out = super::output::stdout();
+    if format == OutputFormat::Json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&outcome)?)?;
+    } else if !ctx.global.quiet || outcome.unfinished() || outcome.outcome.failed() {
+        out.write_all(scaffold::upgrade::render_text(&outcome).as_bytes())?;
+    }
+    out.flush()?;
+    if outcome.unfinished() || outcome.outcome.failed() {
+        return Ok(exit::FINDINGS);
+    }
+    Ok(exit::CLEAN)
 }
 
 pub fn templates(ctx: &Context, command: TemplatesCommand) -> anyhow::Result<i32> {

@@ -21,6 +21,12 @@ pub enum Action {
     /// `new` without --force: a file exists with other content, so the
     /// run writes nothing at all.
     Conflict,
+    /// `upgrade`: a file nobody edited, replaced by the new template's.
+    Update,
+    /// `upgrade`: the template's changes merged into a person's edits.
+    Merge,
+    /// `upgrade`: merged with conflict markers left to resolve.
+    Conflicted,
 }
 
 impl fmt::Display for Action {
@@ -33,6 +39,9 @@ impl fmt::Display for Action {
             Action::Unchanged => "unchanged",
             Action::Delete => "delete",
             Action::Conflict => "conflict",
+            Action::Update => "update",
+            Action::Merge => "merge",
+            Action::Conflicted => "conflicted",
         })
     }
 }
@@ -41,7 +50,12 @@ impl Action {
     pub fn writes(self) -> bool {
         matches!(
             self,
-            Action::Create | Action::Overwrite | Action::Regenerate
+            Action::Create
+                | Action::Overwrite
+                | Action::Regenerate
+                | Action::Update
+                | Action::Merge
+                | Action::Conflicted
         )
     }
 

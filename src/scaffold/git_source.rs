@@ -59,33 +59,7 @@ pub fn fetch(
             unreachable(e)
         }
     })?;
-    let commit = {
-        let object = repo
-            .revparse_single(rev_label)
-            .or_else(|_| repo.revparse_single(&format!("origin/{rev_label}")))
-            .map_err(|e| {
-                InputError::new(format!(
-                    "template {} has no revision `{rev_label}`: {}",
-                    crate::redact::userinfo(url),
-                    e.message()
-                ))
-                .help("pass a tag, a branch or a commit id after `@`")
-            })?;
-        let commit = object.peel_to_commit().map_err(|e| {
-            InputError::new(format!(
-                "`{rev_label}` in {} is not a commit: {}",
-                crate::redact::userinfo(url),
-                e.message()
-            ))
-        })?;
-        repo.checkout_tree(
-            commit.as_object(),
-            Some(git2::build::CheckoutBuilder::new().force()),
-        )
-        .map_err(unreachable)?;
-        repo.set_head_detached(commit.id()).map_err(unreachable)?;
-        commit.id().to_string()
-    };
+    let commit = check_out(&repo, url, rev_label)?;
     std::fs::write(checkout.join(".git").join("trellis-commit"), &commit)
         .map_err(|e| InputError::new(format!("cannot write the template cache: {e}")))?;
     if target.exists() {
@@ -99,6 +73,113 @@ pub fn fetch(
         ))
     })?;
     Ok((target, commit))
+}
+
+/// Checks `rev_label` (a tag, a branch, a commit id) out, detached, and
+/// returns its commit id.
+fn check_out(repo: &git2::Repository, url: &str, rev_label: &str) -> Result<String, InputError> {
+    let object = repo
+        .revparse_single(rev_label)
+        .or_else(|_| repo.revparse_single(&format!("origin/{rev_label}")))
+        .map_err(|e| {
+            InputError::new(format!(
+                "template {} has no revision `{rev_label}`: {}",
+                crate::redact::userinfo(url),
+                e.message()
+            ))
+            .help("pass a tag, a branch or a commit id")
+        })?;
+    let commit = object.peel_to_commit().map_err(|e| {
+        InputError::new(format!(
+            "`{rev_label}` in {} is not a commit: {}",
+            crate::redact::userinfo(url),
+            e.message()
+        ))
+    })?;
+    let failed = |e: git2::Error| {
+        InputError::new(format!(
+            "cannot check out `{rev_label}` of template {}: {}",
+            crate::redact::userinfo(url),
+            crate::redact::userinfo(e.message())
+        ))
+        .help("check free disk space in the template cache (TRELLIS_CACHE_DIR)")
+    };
+    repo.checkout_tree(
+        commit.as_object(),
+        Some(git2::build::CheckoutBuilder::new().force()),
+    )
+    .map_err(failed)?;
+    repo.set_head_detached(commit.id()).map_err(failed)?;
+    Ok(commit.id().to_string())
+}
+
+/// A template cloned afresh (never from the cache: `upgrade` must see the
+/// branch heads and tags the server has now), removed when dropped.
+pub struct FreshClone {
+    _staging: tempfile::TempDir,
+    pub dir: PathBuf,
+    /// The revision checked out: `--to`, or the one `choose` picked.
+    pub rev: String,
+    pub commit: String,
+}
+
+/// Clones `url` into a temporary directory under the cache and checks out
+/// `rev`, or, without one, the revision `choose` picks from the clone.
+pub fn fetch_fresh(
+    url: &str,
+    rev: Option<&str>,
+    choose: impl FnOnce(&git2::Repository) -> String,
+    cache_root: &Path,
+    limits: &Limits,
+) -> Result<FreshClone, InputError> {
+    let templates = cache_root.join("templates");
+    std::fs::create_dir_all(&templates).map_err(|e| {
+        InputError::new(format!(
+            "cannot create the template cache {}: {e}",
+            templates.display()
+        ))
+        .help("set TRELLIS_CACHE_DIR to a writable directory")
+    })?;
+    let staging = tempfile::Builder::new()
+        .prefix(".clone-")
+        .tempdir_in(&templates)
+        .map_err(|e| InputError::new(format!("cannot create a temporary directory: {e}")))?;
+    let dir = staging.path().join("repo");
+    let repo = clone_within(url, &dir, limits).map_err(|e| {
+        if e.code() == git2::ErrorCode::User || e.class() == git2::ErrorClass::Net {
+            timed_out(url, &e, limits)
+        } else {
+            InputError::new(format!(
+                "cannot clone template {}: {}",
+                crate::redact::userinfo(url),
+                crate::redact::userinfo(e.message())
+            ))
+            .help("check the URL and your network access")
+        }
+    })?;
+    let rev = rev.map_or_else(|| choose(&repo), str::to_string);
+    let commit = check_out(&repo, url, &rev)?;
+    Ok(FreshClone {
+        _staging: staging,
+        dir,
+        rev,
+        commit,
+    })
+}
+
+/// The revision `upgrade` follows when no `--to` is given: the branch the
+/// service was generated from, or the default branch when it was generated
+/// from a tag or a commit (those never move).
+pub fn tracked_branch(repo: &git2::Repository, recorded_rev: &str) -> String {
+    let is_branch = recorded_rev != "HEAD"
+        && repo
+            .find_reference(&format!("refs/remotes/origin/{recorded_rev}"))
+            .is_ok();
+    if is_branch {
+        recorded_rev.to_string()
+    } else {
+        "HEAD".to_string()
+    }
 }
 
 /// Clones with libgit2's connect and read timeouts, and a deadline on the

@@ -5,6 +5,7 @@
 pub mod apply;
 pub mod git_source;
 pub mod limits;
+pub mod merge;
 pub mod names;
 pub mod proto;
 pub mod render;
@@ -12,6 +13,7 @@ pub mod staging;
 pub mod state;
 pub mod sync_plan;
 pub mod template;
+pub mod upgrade;
 
 use crate::error::InputError;
 use apply::{Action, PlannedFile};
@@ -141,12 +143,13 @@ pub fn new_service(options: &NewOptions, base: &Path) -> anyhow::Result<Outcome>
     let files = {
         let (template, options) = (template.clone(), options.clone());
         let scratch = scratch.path().to_path_buf();
+        let out = out.clone();
         limits::within(
             options.limits.render_timeout,
             &format!("rendering template `{}`", template.manifest.name),
             move || -> anyhow::Result<Vec<RenderedFile>> {
                 let contract = new_contract(&template, &options, &scratch)?;
-                render_new_service(&template, &options, contract)
+                render_new_service(&template, &options, contract, &out)
             },
         )??
     };
@@ -314,6 +317,7 @@ fn render_new_service(
     template: &Template,
     options: &NewOptions,
     contract: NewContract,
+    out: &Path,
 ) -> anyhow::Result<Vec<RenderedFile>> {
     let identity = Identity::new(&options.name, contract.proto_file.clone(), contract.starter);
     let variables = variables_for(template, options, &identity)?;
@@ -351,6 +355,13 @@ fn render_new_service(
         &all,
         None,
     );
+    let state = State {
+        template: TemplateRecord {
+            origin: state::origin_to_store(&state.template.origin, out),
+            ..state.template
+        },
+        ..state
+    };
     all.push(RenderedFile {
         path: STATE_FILE.to_string(),
         content: state.to_json(),
@@ -441,7 +452,7 @@ fn variables_for(
     template::resolve_variables(&template.manifest, &given, &ctx)
 }
 
-fn build_state(
+pub(crate) fn build_state(
     template: &Template,
     identity: Identity,
     variables: BTreeMap<String, serde_json::Value>,
@@ -488,7 +499,8 @@ pub fn sync(dir: &Path, options: &SyncOptions) -> anyhow::Result<Outcome> {
     let recovered = staging::recover(dir, options.dry_run)?;
     let previous = State::load(dir)?;
     let limits = options.limits;
-    let template = template::reload(&previous.template.origin, &template::cache_root(), &limits)?;
+    let origin = state::origin_to_load(&previous.template.origin, dir);
+    let template = template::reload(&origin, &template::cache_root(), &limits)?;
     let proto_path = dir.join(&previous.identity.proto_file);
     let shown = previous.identity.proto_file.clone();
     let contract = proto::parse_file(&proto_path, &shown, limits.max_input_bytes)?;
@@ -520,6 +532,13 @@ pub fn sync(dir: &Path, options: &SyncOptions) -> anyhow::Result<Outcome> {
     for path in &planned.deleted {
         next_state.files.remove(path);
     }
+    let next_state = State {
+        template: TemplateRecord {
+            origin: state::origin_to_store(&next_state.template.origin, dir),
+            ..next_state.template
+        },
+        ..next_state
+    };
     if next_state != previous {
         plan.push(PlannedFile {
             path: STATE_FILE.to_string(),
@@ -594,7 +613,7 @@ fn render_sync_within(
     )?
 }
 
-fn step_commands(template: &Template, dir: &Path, sync_only: bool) -> Vec<String> {
+pub(crate) fn step_commands(template: &Template, dir: &Path, sync_only: bool) -> Vec<String> {
     template
         .manifest
         .steps
@@ -621,7 +640,7 @@ fn shell_quote(text: &str) -> String {
     }
 }
 
-fn run_steps(
+pub(crate) fn run_steps(
     template: &Template,
     dir: &Path,
     no_generate: bool,

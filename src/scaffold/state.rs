@@ -66,6 +66,100 @@ pub fn hash(content: &[u8]) -> String {
         .collect()
 }
 
+/// The origin as the state file stores it, so that a fresh clone of the
+/// repository can sync and upgrade: a template directory inside the
+/// service's git repository by its path relative to the service directory
+/// (one outside any repository the service is in keeps its absolute path:
+/// nothing relative would survive a clone either), a git URL without the
+/// credentials it may carry.
+pub fn origin_to_store(origin: &Origin, service_dir: &Path) -> Origin {
+    match origin {
+        Origin::Dir { path } if Path::new(path).is_absolute() => {
+            match relative_in_repository(Path::new(path), service_dir) {
+                Some(relative) => Origin::Dir { path: relative },
+                None => origin.clone(),
+            }
+        }
+        Origin::Git { url, rev, commit } => Origin::Git {
+            url: crate::redact::strip_userinfo(url),
+            rev: rev.clone(),
+            commit: commit.clone(),
+        },
+        _ => origin.clone(),
+    }
+}
+
+/// The origin a state file names, made loadable: a relative template
+/// directory is resolved against the service directory. An absolute one
+/// was written by a trellis that stored no relative paths; it is used as
+/// it is and rewritten at the next write, which is said once.
+pub fn origin_to_load(origin: &Origin, service_dir: &Path) -> Origin {
+    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    match origin {
+        Origin::Dir { path } if Path::new(path).is_relative() => Origin::Dir {
+            path: service_dir.join(path).display().to_string(),
+        },
+        Origin::Dir { path } => {
+            if relative_in_repository(Path::new(path), service_dir).is_some()
+                && !SAID.swap(true, std::sync::atomic::Ordering::Relaxed)
+            {
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "note: {} names the template directory {path} by its absolute path; \
+                     this run records it relative to the service, so that other clones find it",
+                    service_dir.join(STATE_FILE).display()
+                );
+            }
+            origin.clone()
+        }
+        _ => origin.clone(),
+    }
+}
+
+/// `target` relative to `service_dir` (with `..` as needed) when both are
+/// inside the same git work tree.
+fn relative_in_repository(target: &Path, service_dir: &Path) -> Option<String> {
+    let target = std::fs::canonicalize(target).ok()?;
+    let service = canonical_even_if_missing(service_dir)?;
+    let repo = git2::Repository::discover(&service)
+        .or_else(|_| git2::Repository::discover(&target))
+        .ok()?;
+    let root = std::fs::canonicalize(repo.workdir()?).ok()?;
+    if !target.starts_with(&root) || !service.starts_with(&root) {
+        return None;
+    }
+    let from: Vec<_> = service.components().collect();
+    let to: Vec<_> = target.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); from.len() - common];
+    parts.extend(
+        to[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    Some(if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
+    })
+}
+
+/// `new` records the state before the service directory exists: its
+/// nearest existing ancestor is canonicalized and the rest appended.
+fn canonical_even_if_missing(path: &Path) -> Option<std::path::PathBuf> {
+    let absolute = std::path::absolute(path).ok()?;
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    while std::fs::symlink_metadata(existing).is_err() {
+        rest.push(existing.file_name()?.to_os_string());
+        existing = existing.parent()?;
+    }
+    let mut out = std::fs::canonicalize(existing).ok()?;
+    out.extend(rest.iter().rev());
+    Some(out)
+}
+
 impl State {
     pub fn load(service_dir: &Path) -> Result<State, InputError> {
         let path = service_dir.join(STATE_FILE);
@@ -98,5 +192,71 @@ impl State {
         let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
         text.push('\n');
         text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_git_origins_carry_no_credentials() {
+        let origin = Origin::Git {
+            url: "https://ci:glpat-secret@git.example/platform/templates.git".to_string(),
+            rev: "v2".to_string(),
+            commit: "0123abcd".to_string(),
+        };
+        let stored = origin_to_store(&origin, Path::new("svc"));
+        assert_eq!(
+            stored,
+            Origin::Git {
+                url: "https://git.example/platform/templates.git".to_string(),
+                rev: "v2".to_string(),
+                commit: "0123abcd".to_string(),
+            }
+        );
+    }
+
+    #[test]
+    fn a_template_outside_any_repository_keeps_its_absolute_path() {
+        let tmp = tempfile::tempdir().unwrap();
+        let template = tmp.path().join("tpl");
+        std::fs::create_dir(&template).unwrap();
+        let origin = Origin::Dir {
+            path: template.display().to_string(),
+        };
+        assert_eq!(origin_to_store(&origin, &tmp.path().join("svc")), origin);
+    }
+
+    #[test]
+    fn a_template_inside_the_repository_is_stored_relative_to_the_service() {
+        let tmp = tempfile::tempdir().unwrap();
+        git2::Repository::init(tmp.path()).unwrap();
+        let template = tmp.path().join("templates/tiny");
+        std::fs::create_dir_all(&template).unwrap();
+        let origin = Origin::Dir {
+            path: template.display().to_string(),
+        };
+        let service = tmp.path().join("services/not-yet-created");
+        assert_eq!(
+            origin_to_store(&origin, &service),
+            Origin::Dir {
+                path: "../../templates/tiny".to_string()
+            }
+        );
+        std::fs::create_dir_all(&service).unwrap();
+        let loaded = origin_to_load(
+            &Origin::Dir {
+                path: "../../templates/tiny".to_string(),
+            },
+            &service,
+        );
+        let Origin::Dir { path } = loaded else {
+            panic!("{loaded:?}")
+        };
+        assert_eq!(
+            std::fs::canonicalize(path).ok(),
+            std::fs::canonicalize(&template).ok()
+        );
     }
 }

@@ -242,7 +242,7 @@ pub fn parse_git_spec(spec: &str) -> Option<(String, Option<String>)> {
     Some((spec.to_string(), None))
 }
 
-fn load_builtin(name: &str) -> Result<Template, InputError> {
+pub(crate) fn load_builtin(name: &str) -> Result<Template, InputError> {
     let dir = BUILTIN.get_dir(name).ok_or_else(|| {
         InputError::new(format!("unknown built-in template `{name}`")).help(format!(
             "built-in templates: {}",
@@ -288,7 +288,11 @@ fn collect_embedded(dir: &Dir<'static>, prefix: &Path, out: &mut BTreeMap<String
     }
 }
 
-fn load_dir(dir: &Path, origin: Origin, limits: &Limits) -> Result<Template, InputError> {
+pub(crate) fn load_dir(
+    dir: &Path,
+    origin: Origin,
+    limits: &Limits,
+) -> Result<Template, InputError> {
     let manifest_path = dir.join("template.yaml");
     for part in ["template.yaml", "versions.yaml", "files"] {
         refuse_link(&dir.join(part))?;

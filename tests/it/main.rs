@@ -23,3 +23,4 @@ mod scaffold_sync;
 mod score;
 mod services;
 mod sink;
+mod upgrade;
