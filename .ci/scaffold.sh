@@ -159,6 +159,56 @@ done
 go_check "$SVC"
 (cd "$SVC" && "$TRELLIS" sync) | grep -q "no changes" || { echo "sync after --prune was not a no-op" >&2; exit 1; }
 
+# --- upgrade: a service generated from a git template at v1, upgraded to v2 ---------
+step "trellis upgrade: a Go service from a git template at v1, edited, upgraded cleanly to v2"
+# v1 is the built-in Go template; v2 changes a file (config.go's doc comment),
+# adds a file that uses a new variable, and removes one (.dockerignore).
+TPL="$WORK/go-template"
+cp -R templates/go-grpc-service "$TPL"
+git_tpl() { git -C "$TPL" -c user.name=ci -c user.email=ci@example.invalid "$@"; }
+git_tpl init -q -b main
+git_tpl add -A && git_tpl commit -q -m "v1" && git_tpl tag v1
+sed -i 's/^version: .*/version: 2.0.0/' "$TPL/template.yaml"
+sed -i 's|^  - name: reflection$|  - name: team\n    type: string\n    default: payments\n    help: the team that owns the service\n&|' "$TPL/template.yaml"
+sed -i '\|dest: .dockerignore|d' "$TPL/template.yaml"
+rm "$TPL/files/dockerignore.tera"
+sed -i 's|^  - { src: internal/repo/memory.go.tera.*|&\n  - { src: internal/owner/owner.go.tera, dest: internal/owner/owner.go }\n  - { src: internal/owner/owner_test.go.tera, dest: internal/owner/owner_test.go }|' "$TPL/template.yaml"
+sed -i 's|^// JSON file, then |// JSON file (see config.example.json), then |' "$TPL/files/internal/config/config.go.tera"
+mkdir -p "$TPL/files/internal/owner"
+cat > "$TPL/files/internal/owner/owner.go.tera" <<'GO'
+// Package owner names the team that runs {{ name }}, for alerts and logs.
+package owner
+
+// Team owns the service.
+const Team = "{{ team }}"
+GO
+cat > "$TPL/files/internal/owner/owner_test.go.tera" <<'GO'
+package owner
+
+import "testing"
+
+func TestTeamIsSet(t *testing.T) {
+	if Team == "" {
+		t.Fatal("Team is empty")
+	}
+}
+GO
+git_tpl add -A && git_tpl commit -q -m "v2" && git_tpl tag v2
+USVC="$WORK/orders"
+(cd "$WORK" && "$TRELLIS" new service orders --module example.com/shop/orders --template "file://$TPL@v1" --trust)
+# A person's edits, away from the lines v2 changes.
+CONFIG_GO="$USVC/internal/config/config.go"
+printf '\n// Orders read their config once, at start-up.\n' >> "$CONFIG_GO"
+(cd "$USVC" && "$TRELLIS" upgrade --dry-run --to v2) > "$WORK/upgrade-plan.txt"
+(cd "$USVC" && "$TRELLIS" upgrade --to v2 --trust)
+grep -q '^merge .*config.go' "$WORK/upgrade-plan.txt" || { cat "$WORK/upgrade-plan.txt"; echo "the dry run did not plan a merge of config.go" >&2; exit 1; }
+grep -q 'JSON file (see config.example.json)' "$CONFIG_GO" || { echo "upgrade lost the template's change" >&2; exit 1; }
+grep -q 'Orders read their config once' "$CONFIG_GO" || { echo "upgrade lost the person's edit" >&2; exit 1; }
+grep -q 'const Team = "payments"' "$USVC/internal/owner/owner.go" || { echo "upgrade did not add owner.go" >&2; exit 1; }
+test ! -e "$USVC/.dockerignore" || { echo "upgrade kept the removed .dockerignore" >&2; exit 1; }
+test ! -e "$USVC/.trellis/upgrade.json" || { echo "a clean upgrade left a pending upgrade" >&2; exit 1; }
+go_check "$USVC"
+
 # --- the Rust template from the same contracts --------------------------------------
 step "trellis new service --template rust-tonic-service (starter and streaming contracts)"
 # Both generated crates share one target directory: tonic builds once.
