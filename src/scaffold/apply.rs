@@ -231,6 +231,34 @@ mod tests {
     }
 
     #[test]
+    fn a_deletion_is_undone_with_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("gone.txt"), "old").unwrap();
+        std::fs::write(root.join("blocker"), "file").unwrap();
+        let result = apply(
+            root,
+            &[
+                planned("gone.txt", Action::Delete, ""),
+                planned("blocker/x.txt", Action::Create, "x"),
+            ],
+        );
+        assert!(result.is_err());
+        assert_eq!(
+            std::fs::read_to_string(root.join("gone.txt")).unwrap(),
+            "old"
+        );
+
+        apply(root, &[planned("gone.txt", Action::Delete, "")]).unwrap();
+        assert!(!root.join("gone.txt").exists());
+        let left: Vec<_> = std::fs::read_dir(root)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["blocker"], "no staging directory left behind");
+    }
+
+    #[test]
     fn failure_midway_restores_the_tree() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();

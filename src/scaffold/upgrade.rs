@@ -562,10 +562,10 @@ fn plan_files(
             recorded,
             label,
         )?;
-        if decision.action == Action::Merge || decision.action == Action::Conflicted {
-            if base_content == Base::Unknown {
-                unknown_bases.push(path.clone());
-            }
+        if matches!(decision.action, Action::Merge | Action::Conflicted)
+            && base_content == Base::Unknown
+        {
+            unknown_bases.push(path.clone());
         }
         match decision.record {
             Record::Theirs => planned.recorded.extend(new.cloned()),
@@ -914,6 +914,15 @@ mod tests {
         assert_eq!(d.action, Action::Skip);
         let d = run(known("a\n"), Some("a\n"), None, Some("a\n"));
         assert_eq!(d.action, Action::Unchanged);
+    }
+
+    #[test]
+    fn edited_binary_files_are_listed_not_merged() {
+        let d = run(known("a\0"), Some("b\0"), Some("c\0"), Some("a\0"));
+        assert_eq!(
+            (d.action, d.blocked, d.record),
+            (Action::Skip, true, Record::Keep)
+        );
     }
 
     #[test]
