@@ -554,3 +554,69 @@ fn an_absolute_template_path_is_migrated_with_one_note() {
     let out = sync();
     assert!(!stderr_of(&out).contains("absolute path"), "said once");
 }
+
+/// SIGKILL at the fourth file moved into place (the deletion of
+/// legacy.txt, before the state file): the next run undoes every move.
+#[cfg(all(unix, debug_assertions))]
+#[test]
+fn an_upgrade_killed_midway_is_undone_by_the_next_run() {
+    use std::io::{BufRead, Write};
+    let bench = Bench::new();
+    let svc = bench.service("svc");
+    let before = snapshot(&svc);
+    let bin = assert_cmd::cargo::cargo_bin("trellis");
+    let mut child = std::process::Command::new(bin)
+        .current_dir(&svc)
+        .env("TRELLIS_CACHE_DIR", bench.tmp.path().join(".cache"))
+        .env("TRELLIS_TEST_PAUSE", "moving")
+        .args(["upgrade", "--to", "v2", "--no-generate"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut pauses = 0;
+    while pauses < 4 {
+        let mut line = String::new();
+        if stderr.read_line(&mut line).unwrap() == 0 {
+            let _ = child.kill();
+            panic!("ended before its fourth pause");
+        }
+        if line.contains("paused at") {
+            pauses += 1;
+            if pauses < 4 {
+                child.stdin.as_mut().unwrap().write_all(b"\n").unwrap();
+            }
+        }
+    }
+    child.kill().unwrap();
+    assert_eq!(child.wait().unwrap().code(), None, "killed, not exited");
+    assert!(
+        !svc.join("legacy.txt").exists(),
+        "killed after the deletion"
+    );
+    assert_eq!(read(svc.join("README.md")), "# ledger\n\nFrom tiny v2.\n");
+
+    // sync undoes the interrupted run first (and then has nothing to do).
+    let out = bench
+        .run(&svc)
+        .args(["sync", "--no-generate"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(
+        stdout_of(&out).contains("recover an interrupted run"),
+        "{}",
+        stdout_of(&out)
+    );
+    assert_eq!(
+        snapshot(&svc),
+        before,
+        "every move undone, legacy.txt restored"
+    );
+
+    let out = bench.upgrade(&svc, &["--to", "v2"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(!svc.join("legacy.txt").exists());
+}
