@@ -654,7 +654,7 @@ pub fn decide(
         (None, Some(_)) => decision(
             Action::Skip,
             Some(
-                "removed from the template, but edited here: kept (delete it once it is no longer needed)",
+                "removed from the template, but edited here: kept; delete it once it is no longer needed",
             ),
             b"",
             Record::Forget,
@@ -791,7 +791,15 @@ fn remove_emptied_dirs(dir: &Path, files: &[PlannedFile]) {
 
 /// Renders an upgrade for people: the plan, then what is left to do.
 pub fn render_text(outcome: &UpgradeOutcome) -> String {
-    let mut text = super::render_text(&outcome.outcome);
+    // "up to date" would be wrong while conflicts wait to be resolved.
+    let mut text = if outcome.outcome.changed() || !outcome.unfinished() {
+        super::render_text(&outcome.outcome)
+    } else {
+        format!(
+            "upgrade not finished: nothing written (template {})\n",
+            outcome.outcome.template
+        )
+    };
     for note in &outcome.notes {
         text.push_str(&format!("note: {note}\n"));
     }

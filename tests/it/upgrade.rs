@@ -274,11 +274,10 @@ fn conflicts_are_marked_and_recorded_only_after_continue() {
     let after_upgrade = snapshot(&svc);
     let out = bench.upgrade(&svc, &["--continue"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
-    assert!(
-        stdout_of(&out).contains("config.yaml"),
-        "{}",
-        stdout_of(&out)
-    );
+    let text = stdout_of(&out);
+    assert!(text.contains("config.yaml"), "{text}");
+    assert!(text.contains("upgrade not finished"), "{text}");
+    assert!(!text.contains("up to date"), "{text}");
     assert_eq!(snapshot(&svc), after_upgrade);
     let out = bench.upgrade(&svc, &["--to", "v3"]);
     assert_eq!(
