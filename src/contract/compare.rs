@@ -520,28 +520,27 @@ pub fn compare(
     let partition = Partition::new([old, new], &settings.roots, &settings.scopes)?;
     let sides = Sides::new([old, new], partition, &settings.imports);
     let (plans, changed) = plan(&sides, settings, paths);
-    let mut builds = build(&sides, &plans);
+    let (builds, outcomes): (Vec<[UnitBuild; 2]>, Vec<(Vec<ContractFinding>, usize)>) = plans
+        .par_iter()
+        .map(|plan| run_plan(&sides, plan, settings))
+        .map(|outcome| (outcome.builds, (outcome.findings, outcome.dropped)))
+        .unzip();
     let mut settled = settle(&sides, &plans, &builds, settings)?;
     let untouched = untouched_warnings(&sides, &plans, &settled, settings, paths);
     settled.warnings.extend(untouched);
-    for (index, build) in builds.iter_mut().enumerate() {
-        for name in settled.left_out.get(&index).into_iter().flatten() {
-            build[0].model.forget(name);
-            build[1].model.forget(name);
-        }
-    }
     let mut dropped = 0usize;
     let mut findings = Vec::new();
     let mut units = Vec::new();
-    for (plan, [old_build, new_build]) in plans.iter().zip(builds) {
-        let unit = UnitComparison {
+    for ((plan, [old_build, new_build]), (found, ignored)) in plans.iter().zip(builds).zip(outcomes)
+    {
+        findings.extend(found);
+        dropped += ignored;
+        units.push(UnitComparison {
             key: plan.key.clone(),
             old_model: old_build.model,
             new_model: new_build.model,
             new_layout: sides.layout(1, plan.units[1]).clone(),
-        };
-        findings.extend(unit_findings(&sides, plan, &unit, settings, &mut dropped));
-        units.push(unit);
+        });
     }
     findings.sort_by(|a, b| {
         (
@@ -611,17 +610,176 @@ fn untouched_warnings(
         .collect()
 }
 
-/// Each unit once per side; units with nothing to compare are not compiled.
-fn build(sides: &Sides<'_>, plans: &[UnitPlan]) -> Vec<[UnitBuild; 2]> {
-    plans
-        .par_iter()
-        .map(|plan| {
-            [0, 1].map(|side| match plan.targets[side].is_empty() {
-                true => UnitBuild::default(),
-                false => compile_unit(&sides.sources[side], plan.units[side], &plan.targets[side]),
-            })
+/// One plan compiled and compared: per side, the build with the model cut
+/// to the compared files (whole when FIELD_NO_REUSE still reads the
+/// types), the failures and what compiled; the findings before sorting,
+/// and how many buf's ignores dropped.
+struct PlanOutcome {
+    builds: [UnitBuild; 2],
+    findings: Vec<ContractFinding>,
+    dropped: usize,
+}
+
+/// Compiles and compares a plan one group of files at a time (see
+/// [`groups`]), so that only one group's compiled sides are alive at once.
+/// A target that does not compile is left out on both sides before the
+/// rules run; whether the change is to blame is settled over all plans
+/// afterwards (an `Err` then discards these findings).
+fn run_plan(sides: &Sides<'_>, plan: &UnitPlan, settings: &Settings) -> PlanOutcome {
+    let mut outcome = PlanOutcome {
+        builds: Default::default(),
+        findings: Vec::new(),
+        dropped: 0,
+    };
+    for targets in groups(sides, plan, settings) {
+        let compile = |side: usize| match targets[side].is_empty() {
+            true => UnitBuild::default(),
+            false => compile_unit(&sides.sources[side], plan.units[side], &targets[side]),
+        };
+        let (mut old, mut new) = rayon::join(|| compile(0), || compile(1));
+        let failed: Vec<String> = [&old, &new]
+            .iter()
+            .flat_map(|build| build.failures.iter().map(|f| f.target.clone()))
+            .collect();
+        for name in &failed {
+            old.model.forget(name);
+            new.model.forget(name);
+        }
+        outcome.findings.extend(unit_findings(
+            sides,
+            plan,
+            [&old.model, &new.model],
+            settings,
+            &mut outcome.dropped,
+        ));
+        for (into, mut build) in outcome.builds.iter_mut().zip([old, new]) {
+            if !settings.field_no_reuse {
+                build.model.keep_files_only();
+            }
+            into.model.absorb_files(build.model);
+            into.failures.append(&mut build.failures);
+            into.compiled.append(&mut build.compiled);
+        }
+    }
+    outcome
+}
+
+/// How much target text one group compiles at most (per side), unless one
+/// package alone is larger.
+const GROUP_BYTES: usize = 4 << 20;
+
+/// Splits a plan's targets into groups compiled and compared apart, each
+/// with its imports: a whole tree of thousands of files is not held
+/// compiled at once. Nothing a rule pairs may be split: a group holds
+/// every target of a package (on either side: a file that changes its
+/// package joins both), and the files that declare extensions are kept
+/// together (buf pairs extensions by extendee and number, across
+/// packages). A small plan, or one whose types FIELD_NO_REUSE reads
+/// afterwards, is one group.
+fn groups(sides: &Sides<'_>, plan: &UnitPlan, settings: &Settings) -> Vec<[BTreeSet<String>; 2]> {
+    let whole = || vec![plan.targets.clone()];
+    if settings.field_no_reuse {
+        return whole();
+    }
+    let names: BTreeSet<&String> = plan.targets[0].iter().chain(&plan.targets[1]).collect();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut parent: Vec<usize> = Vec::new();
+    let mut node = |key: String, parent: &mut Vec<usize>| -> usize {
+        *index.entry(key).or_insert_with(|| {
+            parent.push(parent.len());
+            parent.len() - 1
         })
-        .collect()
+    };
+    fn root(parent: &mut [usize], mut at: usize) -> usize {
+        while parent[at] != at {
+            parent[at] = parent[parent[at]];
+            at = parent[at];
+        }
+        at
+    }
+    let mut sizes = vec![0usize; names.len()];
+    let mut of_name = Vec::with_capacity(names.len());
+    for (at, name) in names.iter().enumerate() {
+        let own = node(format!("file\0{name}"), &mut parent);
+        of_name.push(own);
+        for side in 0..2 {
+            if !plan.targets[side].contains(*name) {
+                continue;
+            }
+            let path = sides.layout(side, plan.units[side]).names.get(*name);
+            let file = path.and_then(|path| sides.sets[side].files.get(path));
+            let header = path.and_then(|path| sides.headers[side].get(path));
+            // Files from outside the side (the well-known types) go together.
+            let key = match (file, header) {
+                (Some(_), Some(header)) => {
+                    format!("package\0{}", header.package.as_deref().unwrap_or(""))
+                }
+                _ => "outside".to_string(),
+            };
+            let other = node(key, &mut parent);
+            let (a, b) = (root(&mut parent, own), root(&mut parent, other));
+            parent[a] = b;
+            if let Some(file) = file {
+                sizes[at] = sizes[at].max(file.text.len());
+                if declares_extension(&file.text) {
+                    let extensions = node("extensions".to_string(), &mut parent);
+                    let (a, b) = (root(&mut parent, own), root(&mut parent, extensions));
+                    parent[a] = b;
+                }
+            }
+        }
+    }
+    if sizes.iter().sum::<usize>() <= GROUP_BYTES {
+        return whole();
+    }
+    // Components in the order of their first name, filled into groups.
+    let mut components: Vec<(usize, Vec<usize>)> = Vec::new();
+    let mut slot: HashMap<usize, usize> = HashMap::new();
+    for (at, &own) in of_name.iter().enumerate() {
+        let component = root(&mut parent, own);
+        let position = *slot.entry(component).or_insert_with(|| {
+            components.push((0, Vec::new()));
+            components.len() - 1
+        });
+        components[position].0 += sizes[at];
+        components[position].1.push(at);
+    }
+    let names: Vec<&String> = names.into_iter().collect();
+    let mut out: Vec<[BTreeSet<String>; 2]> = Vec::new();
+    let mut filled = GROUP_BYTES;
+    for (size, members) in components {
+        if filled + size > GROUP_BYTES {
+            out.push(Default::default());
+            filled = 0;
+        }
+        filled += size;
+        let group = out.last_mut().expect("a group was just pushed");
+        for at in members {
+            for side in 0..2 {
+                if plan.targets[side].contains(names[at]) {
+                    group[side].insert(names[at].clone());
+                }
+            }
+        }
+    }
+    log::info!(
+        "contract: {} targets of {} compiled in {} groups",
+        names.len(),
+        plan.key.describe(),
+        out.len()
+    );
+    out
+}
+
+/// Whether a file declares an extension (`extend Foo {` starting a line,
+/// as every formatter writes it). A comment line that starts with the word
+/// only joins its file to the group of extensions, which is harmless.
+fn declares_extension(text: &str) -> bool {
+    text.lines().any(|line| {
+        line.trim_start()
+            .strip_prefix("extend")
+            .is_some_and(|rest| rest.starts_with(char::is_whitespace))
+    })
 }
 
 fn settle(
@@ -651,15 +809,15 @@ fn settle(
 fn unit_findings(
     sides: &Sides<'_>,
     plan: &UnitPlan,
-    unit: &UnitComparison,
+    [old_model, new_model]: [&Model; 2],
     settings: &Settings,
     dropped: &mut usize,
 ) -> Vec<ContractFinding> {
     let mut findings = Vec::new();
-    for hit in run_rules(settings, &unit.old_model, &unit.new_model) {
+    for hit in run_rules(settings, old_model, new_model) {
         let (side, model) = match hit.side {
-            Side::New => (1, &unit.new_model),
-            Side::Old => (0, &unit.old_model),
+            Side::New => (1, new_model),
+            Side::Old => (0, old_model),
         };
         let repo_path = |side: usize, file: &String| {
             sides
@@ -670,7 +828,7 @@ fn unit_findings(
                 .unwrap_or_else(|| file.clone())
         };
         let path = repo_path(side, &hit.file);
-        if ignored(settings, &hit, &path, model, &unit.old_model)
+        if ignored(settings, &hit, &path, model, old_model)
             || acknowledged(sides.sets[side], &path, &hit)
         {
             *dropped += 1;
@@ -956,4 +1114,92 @@ fn span_of(loc: Loc) -> Span {
 
 pub fn rule_ids() -> Vec<&'static str> {
     rules::all().iter().map(|r| r.id).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A side of `packages` packages whose files are large enough (padded
+    /// with comments, as generated APIs are) to be compiled in groups.
+    fn side(label: &str, packages: usize, new: bool) -> ProtoSet {
+        let padding = format!("// {}\n", "x".repeat(76)).repeat(1_000);
+        let mut files: Vec<(String, String)> = Vec::new();
+        // The extension moves from `common` to `p0` on the new side: buf
+        // pairs it by extendee and number, across packages and groups.
+        let extension = "extend google.protobuf.FieldOptions {\n  string tag = 50001;\n}\n";
+        files.push((
+            "common/v1/common.proto".into(),
+            format!(
+                "syntax = \"proto3\";\npackage common.v1;\nimport \"google/protobuf/descriptor.proto\";\n{}message Money {{\n  int64 units = 1;\n}}\nenum Kind {{\n  KIND_UNSPECIFIED = 0;\n}}\n",
+                if new { "" } else { extension }
+            ),
+        ));
+        for index in 0..packages {
+            let field = match (new, index % 3) {
+                (true, 0) => "string total = 2;",
+                (true, 1) => "common.v1.Kind total = 2;",
+                _ => "common.v1.Money total = 2;",
+            };
+            let extra = match (new, index) {
+                (true, 0) => extension.to_string(),
+                (true, _) if index % 4 == 0 => format!("message Added{index} {{}}\n"),
+                (false, _) => format!("message Gone{index} {{}}\n"),
+                _ => String::new(),
+            };
+            files.push((
+                format!("p{index}/v1/api.proto"),
+                format!(
+                    "syntax = \"proto3\";\npackage p{index}.v1;\nimport \"common/v1/common.proto\";\nimport \"google/protobuf/descriptor.proto\";\n{padding}message Order {{\n  string id = 1;\n  {field}\n}}\n{extra}"
+                ),
+            ));
+        }
+        let texts: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(path, text)| (path.as_str(), text.as_str()))
+            .collect();
+        let mut set = ProtoSet::from_texts(label, &texts);
+        for file in set.files.values_mut() {
+            file.id = git2::Oid::hash_object(git2::ObjectType::Blob, file.text.as_bytes()).unwrap();
+        }
+        set
+    }
+
+    /// FIELD_NO_REUSE reads every compiled type afterwards, so its runs
+    /// compile each unit whole: the same comparison in groups must find
+    /// exactly what it finds.
+    #[test]
+    fn a_comparison_in_groups_finds_what_the_whole_unit_finds() {
+        let (old, new) = (side("old", 120, false), side("new", 120, true));
+        let text: usize = new.files.values().map(|f| f.text.len()).sum();
+        assert!(text > 2 * GROUP_BYTES, "{text} bytes are too few to group");
+        for category in ["FILE", "PACKAGE", "WIRE_JSON"] {
+            let run = |field_no_reuse: bool| {
+                let settings = Settings::new(
+                    &ContractConfig::default(),
+                    &[category.to_string()],
+                    field_no_reuse,
+                    "test".into(),
+                )
+                .unwrap();
+                compare(&old, &new, &settings, &[]).unwrap()
+            };
+            let (grouped, whole) = (run(false), run(true));
+            assert!(!whole.findings.is_empty(), "{category}: nothing to compare");
+            assert!(
+                whole.findings.iter().any(|f| f.path.starts_with("p5")),
+                "{category}: {:?}",
+                whole.findings
+            );
+            assert_eq!(grouped.findings, whole.findings, "{category}");
+            assert_eq!(grouped.stats, whole.stats, "{category}");
+            // The report keeps only the compared files of each group.
+            assert!(
+                grouped
+                    .units
+                    .iter()
+                    .all(|u| u.new_model.messages.is_empty())
+            );
+        }
+    }
 }

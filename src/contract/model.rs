@@ -568,6 +568,24 @@ impl Model {
             }
         }
     }
+
+    /// Keeps only the compared files (what consumers read once the rules
+    /// have run): the types are most of a model's memory, and a large
+    /// comparison holds one model per group of files until its report.
+    pub fn keep_files_only(&mut self) {
+        self.messages = BTreeMap::new();
+        self.enums = BTreeMap::new();
+        self.services = BTreeMap::new();
+        self.extensions = BTreeMap::new();
+    }
+
+    /// Adds another group's compared files (groups share no compared file).
+    pub fn absorb_files(&mut self, other: Model) {
+        for (package, mut files) in other.packages {
+            self.packages.entry(package).or_default().append(&mut files);
+        }
+        self.files.extend(other.files);
+    }
 }
 
 struct Scope<'a> {
