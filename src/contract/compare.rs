@@ -520,11 +520,18 @@ pub fn compare(
     let partition = Partition::new([old, new], &settings.roots, &settings.scopes)?;
     let sides = Sides::new([old, new], partition, &settings.imports);
     let (plans, changed) = plan(&sides, settings, paths);
-    let (builds, outcomes): (Vec<[UnitBuild; 2]>, Vec<(Vec<ContractFinding>, usize)>) = plans
+    let outcomes: Vec<PlanOutcome> = plans
         .par_iter()
         .map(|plan| run_plan(&sides, plan, settings))
-        .map(|outcome| (outcome.builds, (outcome.findings, outcome.dropped)))
-        .unzip();
+        .collect();
+    let mut builds = Vec::with_capacity(outcomes.len());
+    let outcomes: Vec<_> = outcomes
+        .into_iter()
+        .map(|outcome| {
+            builds.push(outcome.builds);
+            (outcome.findings, outcome.dropped)
+        })
+        .collect();
     let mut settled = settle(&sides, &plans, &builds, settings)?;
     let untouched = untouched_warnings(&sides, &plans, &settled, settings, paths);
     settled.warnings.extend(untouched);
@@ -755,9 +762,9 @@ fn groups(sides: &Sides<'_>, plan: &UnitPlan, settings: &Settings) -> Vec<[BTree
         filled += size;
         let group = out.last_mut().expect("a group was just pushed");
         for at in members {
-            for side in 0..2 {
-                if plan.targets[side].contains(names[at]) {
-                    group[side].insert(names[at].clone());
+            for (targets, group) in plan.targets.iter().zip(group.iter_mut()) {
+                if targets.contains(names[at]) {
+                    group.insert(names[at].clone());
                 }
             }
         }
