@@ -1,35 +1,55 @@
 //! The per-commit cache of the history scan. A commit never changes, so what
 //! was read for it once (its parents, files, blobs and line counts) is kept
-//! by commit id in `.git/trellis/score-history-v2`, a line-oriented text file
-//! that runs only append to:
+//! by commit id in `.git/trellis/`, in two binary files written through
+//! [`crate::cache`] (versioned, size-capped, atomic):
 //!
-//! ```text
-//! trellis-score-history 2
-//! c <id> <committer-time> <parent ids, comma-separated, or ->\t<author name>\t<author email>\t<summary>
-//! f <lines>\t<old blob>\t<new blob>\t<path>     (empty: no blob, or lines counted)
-//! e
-//! l <blob> <lines, or - for a binary or generated blob>
-//! ```
+//! - `score-history` (the base): every commit scanned, and the line counts
+//!   of blobs at the end of a window;
+//! - `score-history-tail`: the records written since the base, naming the
+//!   base it extends. A re-run after a few new commits rewrites only this
+//!   small file; once it grows past [`TAIL_COMMITS`] commits or an eighth
+//!   of the base, the next write folds everything into a new base.
 //!
-//! `<lines>` is `-` (not counted), `b` (binary), `g` (generated) or
-//! `added,removed`. Text fields escape `\\`, tab and newline. A commit's
-//! record counts once its `e` line is there, so an append cut short by a
-//! crash loses only that record; a later record of the same commit (its
-//! lines counted after `score.churn` was turned on) replaces the earlier one.
-//! When superseded records outweigh live ones, or the file does not parse,
-//! the next write rewrites it whole (atomically).
+//! A record in the tail replaces the base's record of the same commit (its
+//! lines counted after `score.churn` was turned on). A tail whose base is
+//! gone is ignored, and a damaged base, or one of another format version,
+//! is rebuilt from git. The text format of `score-history-v2`, which a cached
+//! run spent half its time parsing (hex ids above all), is no longer read.
+//!
+//! The payload, little-endian: the base's 8-byte stamp (a tail: the stamp of
+//! its base); the string table (`u32` count, then `u32` length and UTF-8
+//! bytes each: paths, names, emails and subjects, each once); the commits in
+//! chunks (`u32` count, then per chunk a `u64` byte length and its records,
+//! decoded on several threads); the blob line counts (`u32` count, then a
+//! 20-byte id and a `u32`, `u32::MAX` for a binary or generated blob). A
+//! commit record: id, `i64` committer time, `u32` parent count and the
+//! parents, `u32` string indexes of author name, email and subject, `u32`
+//! file count; per file a `u32` path index, a lines tag (0 not counted, 1
+//! binary, 2 generated, 3 counted followed by `u32` added and removed) and
+//! a flag byte saying which of the old and new blob ids follow.
 //!
 //! The parents are there so that a re-run walks the cached part of the
 //! history from the cache alone, without reading commits from git.
 
 use super::scan::{CommitInfo, FileChange, Lines, OidMap};
 use git2::Oid;
-use std::fmt::Write as _;
-use std::io::Write as _;
-use std::path::Path;
+use rustc_hash::FxHashMap as FxMap;
+use std::path::{Path, PathBuf};
 
-pub const FILE_NAME: &str = "score-history-v2";
-const HEADER: &str = "trellis-score-history 2";
+/// The base file's name; the tail's adds [`TAIL_SUFFIX`].
+pub const FILE_NAME: &str = "score-history";
+const TAIL_SUFFIX: &str = "-tail";
+const KIND: &str = "score-history";
+const TAIL_KIND: &str = "score-history-tail";
+/// The payload's format; a file of another version is rebuilt, not read.
+const FORMAT: u32 = 3;
+/// Files of earlier formats, removed when a base is written.
+const SUPERSEDED: [&str; 2] = ["score-history-v1", "score-history-v2"];
+/// Commits per chunk: chunks decode in parallel.
+const CHUNK: usize = 8192;
+/// A tail of more commits than this is folded into a new base.
+const TAIL_COMMITS: usize = 4096;
+const NO_LINES: u32 = u32::MAX;
 
 #[derive(Debug, Default)]
 pub struct Cache {
@@ -37,303 +57,398 @@ pub struct Cache {
     /// Lines of blobs at the end of a window (for hotspots); `None` for a
     /// binary or generated blob.
     pub blob_lines: OidMap<Option<u32>>,
-    /// Complete commit records in the file (superseded ones included).
-    records: usize,
-    /// The file is missing, damaged or ends in a torn record: the next
-    /// write replaces it instead of appending.
-    rewrite: bool,
+    /// The base's stamp; `None` when there is no usable base, so the next
+    /// write writes one.
+    stamp: Option<u64>,
+    /// Commits in the base file and in the tail, and the tail's ids (the
+    /// next tail carries them again, with their current values).
+    base_commits: usize,
+    base_bytes: usize,
+    tail_commits: Vec<Oid>,
+    tail_blobs: Vec<Oid>,
 }
 
 impl Cache {
-    /// Reads the cache; a missing or damaged file gives an empty cache.
+    /// Reads the cache; a missing or damaged file gives an empty cache (a
+    /// damaged one with a note at `-v`).
     pub fn load(path: &Path) -> Cache {
-        let Ok(text) = std::fs::read_to_string(path) else {
-            return Cache {
-                rewrite: true,
-                ..Cache::default()
-            };
+        let mut cache = Cache::default();
+        let Some(bytes) = crate::cache::read(path, KIND, FORMAT) else {
+            note_unusable(path);
+            return cache;
         };
-        parse(&text).unwrap_or(Cache {
-            rewrite: true,
-            ..Cache::default()
-        })
+        let Some(base) = decode(&bytes) else {
+            log::info!(
+                "history cache {} does not decode: ignored, rebuilt by this run",
+                path.display()
+            );
+            return cache;
+        };
+        cache.stamp = Some(base.stamp);
+        cache.base_commits = base.commits.len();
+        cache.base_bytes = bytes.len();
+        drop(bytes);
+        cache.commits.reserve(base.commits.len());
+        for commit in base.commits {
+            cache.commits.insert(commit.id, commit);
+        }
+        for (blob, lines) in base.blob_lines {
+            cache.blob_lines.insert(blob, lines);
+        }
+        let tail_path = tail_path(path);
+        let Some(tail) = crate::cache::read(&tail_path, TAIL_KIND, FORMAT) else {
+            note_unusable(&tail_path);
+            return cache;
+        };
+        match decode(&tail) {
+            Some(tail) if tail.stamp == base.stamp => {
+                for commit in tail.commits {
+                    cache.tail_commits.push(commit.id);
+                    cache.commits.insert(commit.id, commit);
+                }
+                for (blob, lines) in tail.blob_lines {
+                    cache.tail_blobs.push(blob);
+                    cache.blob_lines.insert(blob, lines);
+                }
+            }
+            Some(_) => log::debug!(
+                "history cache {} extends another base: ignored",
+                tail_path.display()
+            ),
+            None => log::info!(
+                "history cache {} does not decode: ignored",
+                tail_path.display()
+            ),
+        }
+        cache
     }
 
     /// Records new or updated commits and blob line counts (`self`
-    /// already holds them): appended to the file, or the whole file
-    /// rewritten when it was damaged or mostly superseded records.
+    /// already holds them): in a new tail, or, when there is no base or the
+    /// tail has grown, in a new base holding everything.
     pub fn append(
         &mut self,
         path: &Path,
         commits: &[CommitInfo],
         blob_lines: &[Oid],
     ) -> std::io::Result<()> {
+        let mut tail_commits = std::mem::take(&mut self.tail_commits);
+        tail_commits.extend(commits.iter().map(|c| c.id));
+        dedup(&mut tail_commits);
+        let mut tail_blobs = std::mem::take(&mut self.tail_blobs);
+        tail_blobs.extend_from_slice(blob_lines);
+        dedup(&mut tail_blobs);
+        let tail_file = tail_path(path);
+        if let Some(stamp) = self.stamp
+            && tail_commits.len() <= TAIL_COMMITS.max(self.base_commits / 8)
+        {
+            let records: Vec<&CommitInfo> = tail_commits
+                .iter()
+                .filter_map(|id| self.commits.get(id))
+                .collect();
+            let blobs = tail_blobs
+                .iter()
+                .filter_map(|blob| Some((*blob, *self.blob_lines.get(blob)?)));
+            let payload = encode(stamp, &records, blobs);
+            if payload.len() <= self.base_bytes.max(1 << 20) {
+                write(&tail_file, TAIL_KIND, &payload)?;
+                self.tail_commits = tail_commits;
+                self.tail_blobs = tail_blobs;
+                return Ok(());
+            }
+        }
+        // A new base with every commit; the old tail goes with the old base
+        // (a tail naming another stamp would be ignored anyway).
+        let stamp = new_stamp(self.stamp);
+        let mut records: Vec<&CommitInfo> =
+            self.commits.values().filter(|c| !c.boundary).collect();
+        // The same history gives the same file.
+        records.sort_unstable_by(|a, b| {
+            (b.time.cmp(&a.time)).then_with(|| a.id.as_bytes().cmp(b.id.as_bytes()))
+        });
+        let blobs = self.blob_lines.iter().map(|(blob, lines)| (blob, *lines));
+        let payload = encode(stamp, &records, blobs);
+        write(path, KIND, &payload)?;
+        let _ = std::fs::remove_file(&tail_file);
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let live = self.commits.values().filter(|c| !c.boundary).count();
-        let superseded = (self.records + commits.len()).saturating_sub(live);
-        if self.rewrite || superseded > live.max(1024) {
-            let mut out = String::with_capacity(64 * live + HEADER.len() + 1);
-            out.push_str(HEADER);
-            out.push('\n');
-            for commit in self.commits.values().filter(|c| !c.boundary) {
-                write_commit(&mut out, commit);
-            }
-            for (blob, lines) in self.blob_lines.iter() {
-                write_lines(&mut out, blob, *lines);
-            }
-            crate::fsutil::write_atomic(path, out.as_bytes())?;
-            // The first format's file, superseded by this one.
-            if let Some(dir) = path.parent() {
-                let _ = std::fs::remove_file(dir.join("score-history-v1"));
-            }
-            self.records = live;
-            self.rewrite = false;
-            return Ok(());
-        }
-        let mut out = String::with_capacity(128 * commits.len());
-        for commit in commits {
-            write_commit(&mut out, commit);
-        }
-        for blob in blob_lines {
-            if let Some(lines) = self.blob_lines.get(blob) {
-                write_lines(&mut out, *blob, *lines);
+            for old in SUPERSEDED {
+                let _ = std::fs::remove_file(dir.join(old));
             }
         }
-        // One write with O_APPEND: another run appending at the same time
-        // does not interleave inside it.
-        let mut file = std::fs::OpenOptions::new().append(true).open(path)?;
-        file.write_all(out.as_bytes())?;
-        self.records += commits.len();
+        self.stamp = Some(stamp);
+        self.base_commits = records.len();
+        self.base_bytes = payload.len();
         Ok(())
     }
 }
 
-/// Parses the file in two halves on two threads (a long history's cache is
-/// megabytes), split where a commit record starts; records of the second
-/// half replace those of the first, as later records do.
-fn parse(text: &str) -> Option<Cache> {
-    let body = text.strip_prefix(HEADER)?.strip_prefix('\n')?;
-    let split = body
-        .get(body.len() / 2..)
-        .and_then(|tail| tail.find("\nc "))
-        .map(|at| body.len() / 2 + at + 1);
-    let Some(split) = split.filter(|_| body.len() > 1 << 20) else {
-        return parse_part(body, true);
-    };
-    let (first, second) = rayon::join(
-        || parse_part(&body[..split], false),
-        || parse_part(&body[split..], true),
-    );
-    let (mut cache, second) = (first?, second?);
-    for (id, commit) in second.commits.into_parts() {
-        cache.commits.insert(id, commit);
-    }
-    for (blob, lines) in second.blob_lines.into_parts() {
-        cache.blob_lines.insert(blob, lines);
-    }
-    cache.records += second.records;
-    cache.rewrite = second.rewrite;
-    Some(cache)
+fn tail_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(TAIL_SUFFIX);
+    path.with_file_name(name)
 }
 
-/// One part of the file; only the last part may end in a torn record.
-fn parse_part(text: &str, last: bool) -> Option<Cache> {
-    let lines = text.lines();
-    let mut cache = Cache::default();
-    // Sized up front (a commit record is rarely under 200 bytes): growing a
-    // map of 50,000 commits moves each many times.
-    cache.commits.reserve(text.len() / 200);
-    let mut current: Option<CommitInfo> = None;
-    for line in lines {
-        let (kind, rest) = line.split_at_checked(2).unwrap_or((line, ""));
-        match kind {
-            "c " => {
-                let mut fields = rest.split(is_tab);
-                let mut head = fields.next()?.split(' ');
-                let id = parse_oid(head.next()?)?;
-                let time = head.next()?.parse().ok()?;
-                let parents = match head.next()? {
-                    "-" => Vec::new(),
-                    list => list.split(',').map(parse_oid).collect::<Option<Vec<_>>>()?,
-                };
-                current = Some(CommitInfo {
-                    id,
-                    parents,
-                    time,
-                    author_name: unescape(fields.next()?),
-                    author_email: unescape(fields.next()?),
-                    summary: unescape(fields.next()?),
-                    boundary: false,
-                    files: Vec::new(),
-                });
-            }
-            "f " => {
-                let mut parts = rest.splitn(4, is_tab);
-                let lines = match parts.next()? {
-                    "-" => Lines::Unknown,
-                    "b" => Lines::Binary,
-                    "g" => Lines::Generated,
-                    counts => {
-                        let (added, removed) = counts.split_once(',')?;
-                        Lines::Counted {
-                            added: added.parse().ok()?,
-                            removed: removed.parse().ok()?,
-                        }
-                    }
-                };
-                let old = blob_id(parts.next()?)?;
-                let new = blob_id(parts.next()?)?;
-                let path = unescape(parts.next()?);
-                current.as_mut()?.files.push(FileChange {
-                    path,
-                    old,
-                    new,
-                    lines,
-                });
-            }
-            "l " if current.is_none() => {
-                let (blob, lines) = rest.split_once(' ')?;
-                let lines = match lines {
-                    "-" => None,
-                    n => Some(n.parse().ok()?),
-                };
-                cache.blob_lines.insert(parse_oid(blob)?, lines);
-            }
-            "e" => {
-                let done = current.take()?;
-                cache.commits.insert(done.id, done);
-                cache.records += 1;
-            }
-            _ => return None,
-        }
+/// A cache file that exists but was not read says so at `-v` (the reason
+/// is at `-vv`): the run is slower than it should be.
+fn note_unusable(path: &Path) {
+    if path.exists() {
+        log::info!(
+            "history cache {} is damaged, over the size cap or of another format: ignored, rebuilt by this run",
+            path.display()
+        );
     }
-    // A record without its end line: an append cut short.
-    let torn = current.is_some() || (!text.is_empty() && !text.ends_with('\n'));
-    if torn && !last {
-        return None;
-    }
-    cache.rewrite = torn;
-    Some(cache)
 }
 
-fn write_lines(out: &mut String, blob: Oid, lines: Option<u32>) {
-    let _ = match lines {
-        Some(n) => writeln!(out, "l {blob} {n}"),
-        None => writeln!(out, "l {blob} -"),
-    };
+fn dedup(ids: &mut Vec<Oid>) {
+    let mut seen = OidMap::default();
+    ids.retain(|id| seen.insert(*id, ()).is_none());
 }
 
-fn write_commit(out: &mut String, commit: &CommitInfo) {
-    let _ = write!(out, "c {} {} ", commit.id, commit.time);
-    if commit.parents.is_empty() {
-        out.push('-');
-    }
-    for (i, parent) in commit.parents.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        let _ = write!(out, "{parent}");
-    }
-    for field in [&commit.author_name, &commit.author_email, &commit.summary] {
-        out.push('\t');
-        push_escaped(out, field);
-    }
-    out.push('\n');
-    for file in &commit.files {
-        let _ = match file.lines {
-            Lines::Unknown => write!(out, "f -\t"),
-            Lines::Binary => write!(out, "f b\t"),
-            Lines::Generated => write!(out, "f g\t"),
-            Lines::Counted { added, removed } => write!(out, "f {added},{removed}\t"),
-        };
-        // Blob ids are needed to count lines later and, for contract
-        // files, to rebuild a commit's protos (see `forget_counted_blobs`);
-        // zero ids, and those dropped once counted, are written empty.
-        for blob in [file.old, file.new] {
-            if !blob.is_zero() {
-                let _ = write!(out, "{blob}");
-            }
-            out.push('\t');
-        }
-        push_escaped(out, &file.path);
-        out.push('\n');
-    }
-    out.push_str("e\n");
-}
-
-/// 40 hex digits: decoded here rather than through libgit2, which showed in
-/// the profile of loading 50,000 commits.
-fn parse_oid(hex: &str) -> Option<Oid> {
-    let hex = hex.as_bytes();
-    if hex.len() != 40 {
-        return None;
-    }
-    let digit = |c: u8| match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    };
-    let mut bytes = [0u8; 20];
-    for (i, byte) in bytes.iter_mut().enumerate() {
-        *byte = digit(hex[2 * i])? << 4 | digit(hex[2 * i + 1])?;
-    }
-    Oid::from_bytes(&bytes).ok()
-}
-
-/// A blob id, or zero when the cache dropped it (see [`save`]).
-fn blob_id(text: &str) -> Option<Oid> {
-    if text.is_empty() {
-        Some(Oid::ZERO_SHA1)
+/// A stamp unlike `previous`: a tail written for an older base never
+/// matches a newer one.
+fn new_stamp(previous: Option<u64>) -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    let stamp = nanos ^ (u64::from(std::process::id()) << 32);
+    if Some(stamp) == previous {
+        stamp.wrapping_add(1)
     } else {
-        parse_oid(text)
+        stamp
     }
 }
 
-fn push_escaped(out: &mut String, text: &str) {
-    if !text.contains(['\\', '\t', '\n', '\r']) {
-        out.push_str(text);
-        return;
+fn write(path: &Path, kind: &str, payload: &[u8]) -> std::io::Result<()> {
+    if payload.len() > crate::cache::MAX_BYTES {
+        return Err(std::io::Error::other(format!(
+            "{} bytes, over the cache's cap of {} MiB",
+            payload.len(),
+            crate::cache::MAX_BYTES >> 20
+        )));
     }
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            c => out.push(c),
-        }
+    if crate::cache::write(path, kind, FORMAT, payload) {
+        Ok(())
+    } else {
+        Err(std::io::Error::other("cannot write it (see -vv)"))
     }
 }
 
-/// Splits on tabs: a closure pattern scans bytes, where a `char` pattern
-/// calls memchr and memcmp per match (it showed in a cached run's profile).
-fn is_tab(c: char) -> bool {
-    c == '\t'
-}
-
-fn unescape(text: &str) -> String {
-    if !text.as_bytes().contains(&b'\\') {
-        return text.to_string();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            match chars.next() {
-                Some('t') => out.push('\t'),
-                Some('n') => out.push('\n'),
-                Some('r') => out.push('\r'),
-                Some(other) => out.push(other),
-                None => {}
+/// Builds a payload: the stamp, the strings, the commits in chunks, the
+/// blob line counts.
+fn encode<'a>(
+    stamp: u64,
+    commits: &[&'a CommitInfo],
+    blobs: impl Iterator<Item = (Oid, Option<u32>)>,
+) -> Vec<u8> {
+    let mut strings: FxMap<&'a str, u32> = FxMap::default();
+    let mut table: Vec<&'a str> = Vec::new();
+    let mut index = |text: &'a str| -> u32 {
+        *strings.entry(text).or_insert_with(|| {
+            table.push(text);
+            (table.len() - 1) as u32
+        })
+    };
+    let mut chunks: Vec<Vec<u8>> = Vec::new();
+    for chunk in commits.chunks(CHUNK) {
+        let mut out = Vec::with_capacity(chunk.len() * 160);
+        for commit in chunk {
+            out.extend_from_slice(commit.id.as_bytes());
+            out.extend_from_slice(&commit.time.to_le_bytes());
+            put_u32(&mut out, commit.parents.len());
+            for parent in &commit.parents {
+                out.extend_from_slice(parent.as_bytes());
             }
-        } else {
-            out.push(c);
+            for text in [&commit.author_name, &commit.author_email, &commit.summary] {
+                out.extend_from_slice(&index(text).to_le_bytes());
+            }
+            put_u32(&mut out, commit.files.len());
+            for file in &commit.files {
+                out.extend_from_slice(&index(&file.path).to_le_bytes());
+                match file.lines {
+                    Lines::Unknown => out.push(0),
+                    Lines::Binary => out.push(1),
+                    Lines::Generated => out.push(2),
+                    Lines::Counted { added, removed } => {
+                        out.push(3);
+                        out.extend_from_slice(&added.to_le_bytes());
+                        out.extend_from_slice(&removed.to_le_bytes());
+                    }
+                }
+                // Zero ids (no blob, or dropped once counted) are left out.
+                let flags = u8::from(!file.old.is_zero()) | u8::from(!file.new.is_zero()) << 1;
+                out.push(flags);
+                for blob in [file.old, file.new] {
+                    if !blob.is_zero() {
+                        out.extend_from_slice(blob.as_bytes());
+                    }
+                }
+            }
         }
+        chunks.push(out);
     }
+    let size = table.iter().map(|s| s.len() + 4).sum::<usize>()
+        + chunks.iter().map(|c| c.len() + 8).sum::<usize>();
+    let mut out = Vec::with_capacity(size + 64);
+    out.extend_from_slice(&stamp.to_le_bytes());
+    put_u32(&mut out, table.len());
+    for text in &table {
+        put_u32(&mut out, text.len());
+        out.extend_from_slice(text.as_bytes());
+    }
+    put_u32(&mut out, chunks.len());
+    for chunk in &chunks {
+        out.extend_from_slice(&(chunk.len() as u64).to_le_bytes());
+        out.extend_from_slice(chunk);
+    }
+    let count_at = out.len();
+    put_u32(&mut out, 0);
+    let mut count = 0u32;
+    for (blob, lines) in blobs {
+        out.extend_from_slice(blob.as_bytes());
+        out.extend_from_slice(&lines.unwrap_or(NO_LINES).to_le_bytes());
+        count += 1;
+    }
+    out[count_at..count_at + 4].copy_from_slice(&count.to_le_bytes());
     out
+}
+
+fn put_u32(out: &mut Vec<u8>, n: usize) {
+    out.extend_from_slice(&u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes());
+}
+
+/// A decoded payload.
+struct Decoded {
+    stamp: u64,
+    commits: Vec<CommitInfo>,
+    blob_lines: Vec<(Oid, Option<u32>)>,
+}
+
+/// Reads a payload; `None` when any part of it is out of bounds or not
+/// what was written (a damaged file), never a panic.
+fn decode(bytes: &[u8]) -> Option<Decoded> {
+    let mut at = Reader { bytes, at: 0 };
+    let stamp = u64::from_le_bytes(at.take(8)?.try_into().ok()?);
+    let count = at.u32()?;
+    let mut strings: Vec<&str> = Vec::with_capacity(count.min(bytes.len() / 4));
+    for _ in 0..count {
+        let len = at.u32()?;
+        strings.push(std::str::from_utf8(at.take(len)?).ok()?);
+    }
+    let chunks = at.u32()?;
+    let mut slices = Vec::with_capacity(chunks.min(bytes.len() / 8));
+    for _ in 0..chunks {
+        let len = usize::try_from(u64::from_le_bytes(at.take(8)?.try_into().ok()?)).ok()?;
+        slices.push(at.take(len)?);
+    }
+    let decoded: Vec<Option<Vec<CommitInfo>>> = {
+        use rayon::prelude::*;
+        slices
+            .par_iter()
+            .map(|chunk| decode_chunk(chunk, &strings))
+            .collect()
+    };
+    let mut commits = Vec::new();
+    for chunk in decoded {
+        commits.extend(chunk?);
+    }
+    let count = at.u32()?;
+    let mut blob_lines = Vec::with_capacity(count.min(bytes.len() / 24));
+    for _ in 0..count {
+        let blob = at.id()?;
+        let lines = at.u32()?;
+        blob_lines.push((blob, (lines != NO_LINES as usize).then_some(lines as u32)));
+    }
+    (at.at == bytes.len()).then_some(Decoded {
+        stamp,
+        commits,
+        blob_lines,
+    })
+}
+
+fn decode_chunk(chunk: &[u8], strings: &[&str]) -> Option<Vec<CommitInfo>> {
+    let mut at = Reader {
+        bytes: chunk,
+        at: 0,
+    };
+    let string = |index: usize| strings.get(index).map(|s| s.to_string());
+    let mut commits = Vec::with_capacity(CHUNK.min(chunk.len() / 64));
+    while at.at < chunk.len() {
+        let id = at.id()?;
+        let time = i64::from_le_bytes(at.take(8)?.try_into().ok()?);
+        let parents = at.u32()?;
+        let parents = (0..parents)
+            .map(|_| at.id())
+            .collect::<Option<Vec<Oid>>>()?;
+        let author_name = string(at.u32()?)?;
+        let author_email = string(at.u32()?)?;
+        let summary = string(at.u32()?)?;
+        let count = at.u32()?;
+        let mut files = Vec::with_capacity(count.min(chunk.len() / 6));
+        for _ in 0..count {
+            let path = string(at.u32()?)?;
+            let lines = match at.take(1)?[0] {
+                0 => Lines::Unknown,
+                1 => Lines::Binary,
+                2 => Lines::Generated,
+                3 => Lines::Counted {
+                    added: at.u32()? as u32,
+                    removed: at.u32()? as u32,
+                },
+                _ => return None,
+            };
+            let flags = at.take(1)?[0];
+            if flags > 3 {
+                return None;
+            }
+            let mut blob = |bit: u8| match flags & bit {
+                0 => Some(Oid::ZERO_SHA1),
+                _ => at.id(),
+            };
+            let old = blob(1)?;
+            let new = blob(2)?;
+            files.push(FileChange {
+                path,
+                old,
+                new,
+                lines,
+            });
+        }
+        commits.push(CommitInfo {
+            id,
+            parents,
+            time,
+            author_name,
+            author_email,
+            summary,
+            boundary: false,
+            files,
+        });
+    }
+    Some(commits)
+}
+
+/// A cursor over a payload; every read is bounds-checked.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, len: usize) -> Option<&'a [u8]> {
+        let end = self.at.checked_add(len)?;
+        let slice = self.bytes.get(self.at..end)?;
+        self.at = end;
+        Some(slice)
+    }
+
+    fn u32(&mut self) -> Option<usize> {
+        let bytes = self.take(4)?;
+        Some(u32::from_le_bytes(bytes.try_into().ok()?) as usize)
+    }
+
+    fn id(&mut self) -> Option<Oid> {
+        Oid::from_bytes(self.take(20)?).ok()
+    }
 }
 
 #[cfg(test)]
@@ -392,6 +507,10 @@ mod tests {
         }
     }
 
+    fn stored(cache: &Cache, id: &Oid) -> CommitInfo {
+        cache.commits[id].clone()
+    }
+
     #[test]
     fn round_trips_odd_text() {
         let commit = odd_commit();
@@ -405,14 +524,14 @@ mod tests {
             .append(&path, std::slice::from_ref(&commit), &[id('5'), id('6')])
             .unwrap();
         let cache = Cache::load(&path);
-        assert_eq!(cache.commits.get(&commit.id), Some(&commit));
+        assert_eq!(stored(&cache, &commit.id), commit);
         assert_eq!(cache.commits.len(), 1);
         assert_eq!(cache.blob_lines.get(&id('5')), Some(&Some(12)));
         assert_eq!(cache.blob_lines.get(&id('6')), Some(&None));
     }
 
     #[test]
-    fn appends_and_later_records_win() {
+    fn a_rerun_writes_a_tail_and_later_records_win() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(FILE_NAME);
         let mut cache = Cache::load(&path);
@@ -421,7 +540,8 @@ mod tests {
         cache
             .append(&path, std::slice::from_ref(&first), &[])
             .unwrap();
-        let size = std::fs::metadata(&path).unwrap().len();
+        let base = std::fs::read(&path).unwrap();
+        assert!(!tail_path(&path).exists());
 
         let mut cache = Cache::load(&path);
         let mut updated = first.clone();
@@ -433,21 +553,26 @@ mod tests {
         cache
             .append(&path, &[updated.clone(), second.clone()], &[])
             .unwrap();
-        let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.len() as u64 > size);
-        assert_eq!(
-            text.matches("\ne\n").count(),
-            3,
-            "appended, not rewritten: {text}"
-        );
-        let cache = Cache::load(&path);
+        assert_eq!(std::fs::read(&path).unwrap(), base, "the base is kept");
+        assert!(tail_path(&path).exists());
+        let mut cache = Cache::load(&path);
         assert_eq!(cache.commits.len(), 2);
         assert_eq!(cache.commits[&first.id].summary, "counted later");
-        assert_eq!(cache.records, 3);
+
+        // The next tail carries the earlier tail's records too.
+        let third = root_commit('e');
+        cache.commits.insert(third.id, third.clone());
+        cache
+            .append(&path, std::slice::from_ref(&third), &[])
+            .unwrap();
+        let cache = Cache::load(&path);
+        assert_eq!(cache.commits.len(), 3);
+        assert_eq!(cache.commits[&first.id].summary, "counted later");
+        assert_eq!(std::fs::read(&path).unwrap(), base);
     }
 
     #[test]
-    fn a_torn_append_loses_only_its_record() {
+    fn a_tail_of_another_base_is_ignored_and_a_grown_tail_folds_into_a_new_base() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(FILE_NAME);
         let mut cache = Cache::load(&path);
@@ -456,75 +581,134 @@ mod tests {
         cache
             .append(&path, std::slice::from_ref(&first), &[])
             .unwrap();
-        let mut text = std::fs::read_to_string(&path).unwrap();
-        text.push_str(&format!(
-            "c {} 5 -\tBob\tbob@example.com\ts\nf 1,0\t\t\tx.go",
-            id('d')
-        ));
-        std::fs::write(&path, &text).unwrap();
-
         let mut cache = Cache::load(&path);
-        let ids: Vec<Oid> = cache.commits.iter().map(|(id, _)| id).collect();
-        assert_eq!(ids, [first.id]);
-        assert!(cache.rewrite, "a torn tail makes the next write a rewrite");
-        let second = root_commit('e');
+        let second = root_commit('d');
         cache.commits.insert(second.id, second.clone());
         cache
             .append(&path, std::slice::from_ref(&second), &[])
             .unwrap();
+        let tail = std::fs::read(tail_path(&path)).unwrap();
+
+        // Another run rebuilt the base: the old tail names the old one.
+        std::fs::remove_file(&path).unwrap();
+        let mut cache = Cache::load(&path);
+        cache.commits.insert(first.id, first.clone());
+        cache
+            .append(&path, std::slice::from_ref(&first), &[])
+            .unwrap();
+        std::fs::write(tail_path(&path), &tail).unwrap();
         let cache = Cache::load(&path);
-        assert_eq!(cache.commits.len(), 2);
-        assert!(!cache.rewrite);
+        assert_eq!(cache.commits.len(), 1, "the stale tail is not read");
+
+        let mut cache = Cache::load(&path);
+        let many: Vec<CommitInfo> = (0..TAIL_COMMITS as u32 + 1)
+            .map(|i| numbered(i, ""))
+            .collect();
+        for c in &many {
+            cache.commits.insert(c.id, c.clone());
+        }
+        cache.append(&path, &many, &[]).unwrap();
+        assert!(!tail_path(&path).exists(), "folded into the base");
+        assert_eq!(Cache::load(&path).commits.len(), many.len() + 1);
+    }
+
+    fn numbered(i: u32, summary: &str) -> CommitInfo {
+        let mut c = root_commit('0');
+        c.id = Oid::from_str(&format!("{:040x}", u64::from(i) + 1)).unwrap();
+        c.summary = format!("commit {i} {summary}");
+        c.files = vec![FileChange {
+            path: format!("svc/{}/main.go", i % 7),
+            old: id('a'),
+            new: Oid::ZERO_SHA1,
+            lines: Lines::Counted {
+                added: i,
+                removed: 2,
+            },
+        }];
+        c
     }
 
     #[test]
-    fn a_large_file_parses_in_halves_and_later_records_still_win() {
+    fn a_large_history_decodes_in_chunks_in_order() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(FILE_NAME);
         let mut cache = Cache::load(&path);
-        let commits: Vec<CommitInfo> = (0..8000u32)
-            .map(|i| {
-                let mut c = root_commit('0');
-                let hex = format!("{i:040x}");
-                c.id = Oid::from_str(&hex).unwrap();
-                c.summary = format!("commit {i} {}", "x".repeat(120));
-                c
-            })
+        let commits: Vec<CommitInfo> = (0..3 * CHUNK as u32 + 5)
+            .map(|i| numbered(i, &"x".repeat(40)))
             .collect();
         for c in &commits {
             cache.commits.insert(c.id, c.clone());
         }
         cache.append(&path, &commits, &[]).unwrap();
-        let mut first = commits[0].clone();
-        first.summary = "counted later".into();
-        cache.commits.insert(first.id, first.clone());
-        cache
-            .append(&path, std::slice::from_ref(&first), &[])
-            .unwrap();
-        assert!(std::fs::metadata(&path).unwrap().len() > 1 << 20);
-
         let loaded = Cache::load(&path);
-        assert_eq!(loaded.commits.len(), 8000);
-        assert_eq!(loaded.records, 8001);
-        assert!(!loaded.rewrite);
-        assert_eq!(loaded.commits[&first.id].summary, "counted later");
-        assert_eq!(loaded.commits[&commits[7999].id], commits[7999]);
+        assert_eq!(loaded.commits.len(), commits.len());
+        for c in [&commits[0], &commits[CHUNK], &commits[commits.len() - 1]] {
+            assert_eq!(&stored(&loaded, &c.id), c);
+        }
     }
 
     #[test]
-    fn damaged_file_is_ignored() {
-        assert!(parse("trellis-score-history 2\nc nothex 1 -\ta\tb\ts\ne\n").is_none());
-        assert!(parse("trellis-score-history 1\nc 1 2\n").is_none());
-        assert!(parse("something else\n").is_none());
-        assert_eq!(
-            parse_oid(&"aB".repeat(20)),
-            Oid::from_str(&"ab".repeat(20)).ok()
-        );
-        assert!(parse_oid(&"g".repeat(40)).is_none());
-        assert!(parse_oid("abc").is_none());
-        assert!(
-            parse("trellis-score-history 2\nf -\t\t\tx\n").is_none(),
-            "a file outside a commit"
-        );
+    fn damaged_or_foreign_files_are_ignored_and_rebuilt() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let mut cache = Cache::load(&path);
+        let commit = odd_commit();
+        cache.commits.insert(commit.id, commit.clone());
+        cache.blob_lines.insert(id('5'), Some(3));
+        cache
+            .append(&path, std::slice::from_ref(&commit), &[id('5')])
+            .unwrap();
+        let good = std::fs::read(&path).unwrap();
+        let header = good.iter().position(|b| *b == b'\n').unwrap() + 1;
+        // Every cut and every flipped byte of the payload is a miss or a
+        // cache that still decodes; never a panic.
+        for len in header..good.len() {
+            let mut cut = good[..len].to_vec();
+            cut.extend(std::iter::repeat_n(0, good.len() - len));
+            std::fs::write(&path, &cut).unwrap();
+            let _ = Cache::load(&path);
+        }
+        for at in header..good.len() {
+            let mut flipped = good.clone();
+            flipped[at] ^= 0xff;
+            std::fs::write(&path, &flipped).unwrap();
+            let _ = Cache::load(&path);
+        }
+        // Another format version is not read; the next write rebuilds it.
+        let text = String::from_utf8_lossy(&good[..header]).replace(" v3 ", " v2 ");
+        let mut older = text.into_bytes();
+        older.extend_from_slice(&good[header..]);
+        std::fs::write(&path, &older).unwrap();
+        let mut cache = Cache::load(&path);
+        assert!(cache.commits.is_empty());
+        assert_eq!(cache.stamp, None);
+        cache.commits.insert(commit.id, commit.clone());
+        cache
+            .append(&path, std::slice::from_ref(&commit), &[])
+            .unwrap();
+        assert_eq!(stored(&Cache::load(&path), &commit.id), commit);
+        // The text format of the second version is not read either.
+        std::fs::write(
+            &path,
+            format!("trellis-score-history 2\nc {} 1 -\ta\tb\ts\ne\n", id('c')),
+        )
+        .unwrap();
+        assert!(Cache::load(&path).commits.is_empty());
+        assert!(decode(b"short").is_none());
+    }
+
+    #[test]
+    fn a_cache_over_the_cap_is_not_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let mut cache = Cache::load(&path);
+        let mut commit = root_commit('c');
+        commit.summary = "x".repeat(crate::cache::MAX_BYTES);
+        cache.commits.insert(commit.id, commit.clone());
+        let error = cache
+            .append(&path, std::slice::from_ref(&commit), &[])
+            .unwrap_err();
+        assert!(error.to_string().contains("over the cache's cap"), "{error}");
+        assert!(!path.exists());
     }
 }
