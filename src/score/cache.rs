@@ -160,8 +160,7 @@ impl Cache {
         // A new base with every commit; the old tail goes with the old base
         // (a tail naming another stamp would be ignored anyway).
         let stamp = new_stamp(self.stamp);
-        let mut records: Vec<&CommitInfo> =
-            self.commits.values().filter(|c| !c.boundary).collect();
+        let mut records: Vec<&CommitInfo> = self.commits.values().filter(|c| !c.boundary).collect();
         // The same history gives the same file.
         records.sort_unstable_by(|a, b| {
             (b.time.cmp(&a.time)).then_with(|| a.id.as_bytes().cmp(b.id.as_bytes()))
@@ -708,7 +707,10 @@ mod tests {
         let error = cache
             .append(&path, std::slice::from_ref(&commit), &[])
             .unwrap_err();
-        assert!(error.to_string().contains("over the cache's cap"), "{error}");
+        assert!(
+            error.to_string().contains("over the cache's cap"),
+            "{error}"
+        );
         assert!(!path.exists());
     }
 }
