@@ -660,12 +660,16 @@ fn run_plan(sides: &Sides<'_>, plan: &UnitPlan, settings: &Settings) -> PlanOutc
             &mut outcome.dropped,
         ));
         for (into, mut build) in outcome.builds.iter_mut().zip([old, new]) {
-            if !settings.field_no_reuse {
-                build.model.keep_files_only();
-            }
-            into.model.absorb_files(build.model);
             into.failures.append(&mut build.failures);
             into.compiled.append(&mut build.compiled);
+            if settings.field_no_reuse {
+                // One group (see `groups`), whose types the history check
+                // reads after the comparison: keep them all.
+                into.model = build.model;
+                continue;
+            }
+            build.model.keep_files_only();
+            into.model.absorb_files(build.model);
         }
     }
     outcome
