@@ -35,6 +35,7 @@ impl Rule for GoMutableGlobal {
         if file.is_test {
             return;
         }
+        let stateless = stateless_types(file);
         for spec in &file.global_vars {
             if has_embed_directive(*spec, file) {
                 continue;
@@ -63,6 +64,8 @@ impl Rule for GoMutableGlobal {
                     Some(
                         "an enum-like value of a local type built from literals (Go has no const structs)",
                     )
+                } else if is_stateless(file, &stateless, ty, value) {
+                    Some("a value of a type with no fields: there is no state to share")
                 } else if value.is_some_and(|v| is_declarative_value(file, v, name)) {
                     Some(
                         "a value the program only reads (sentinel error, compiled pattern, flag, wire set or cobra command)",
@@ -207,7 +210,7 @@ fn is_literal_element(node: tree_sitter::Node<'_>) -> bool {
 /// pattern, a sentinel error, a wire provider set, a flag definition or a
 /// cobra command.
 fn is_declarative_value(file: &GoFile<'_>, value: tree_sitter::Node<'_>, name: &str) -> bool {
-    if is_command_definition(file, value) {
+    if is_command_definition(file, value) || is_reflect_type(file, value) {
         return true;
     }
     if value.kind() != "call_expression" {
@@ -238,6 +241,95 @@ fn is_declarative_value(file: &GoFile<'_>, value: tree_sitter::Node<'_>, name: &
             is_sentinel_error_name(name)
                 && function.starts_with("New")
                 && (function.contains("Err") || last_segment(package).contains("err"))
+        }
+    }
+}
+
+/// `reflect.TypeOf(x)`, `reflect.TypeOf((*I)(nil)).Elem()`: a reflect.Type
+/// never changes, so a global holding one is a cached lookup, not state.
+fn is_reflect_type(file: &GoFile<'_>, value: tree_sitter::Node<'_>) -> bool {
+    if value.kind() != "call_expression" {
+        return false;
+    }
+    if matches!(file.callee(value), Some(("reflect", "TypeOf"))) {
+        return true;
+    }
+    let Some(function) = value.field("function") else {
+        return false;
+    };
+    function.kind() == "selector_expression"
+        && function
+            .field("field")
+            .is_some_and(|f| file.text(f) == "Elem")
+        && function
+            .field("operand")
+            .is_some_and(|operand| is_reflect_type(file, operand))
+}
+
+/// The types this file declares as `struct{}`: a value of one holds nothing
+/// (a stateless service singleton, a method set), so it cannot be shared
+/// mutable state.
+fn stateless_types<'f>(file: &GoFile<'f>) -> Vec<&'f str> {
+    let root = file.tree.root_node();
+    let mut cursor = root.walk();
+    let mut found = Vec::new();
+    for declaration in root.named_children(&mut cursor) {
+        if declaration.kind() != "type_declaration" {
+            continue;
+        }
+        let mut specs = declaration.walk();
+        for spec in declaration.named_children(&mut specs) {
+            let (Some(name), Some(ty)) = (spec.field("name"), spec.field("type")) else {
+                continue;
+            };
+            if is_empty_struct(ty) {
+                found.push(file.text(name));
+            }
+        }
+    }
+    found
+}
+
+fn is_empty_struct(ty: tree_sitter::Node<'_>) -> bool {
+    ty.kind() == "struct_type"
+        && ty
+            .named_child(0)
+            .is_none_or(|fields| fields.named_child_count() == 0)
+}
+
+/// `var svc Service`, `var svc *Service`, `var svc = &Service{}` or
+/// `var _unused = struct{}{}`, where the type has no fields.
+fn is_stateless(
+    file: &GoFile<'_>,
+    stateless: &[&str],
+    ty: Option<tree_sitter::Node<'_>>,
+    value: Option<tree_sitter::Node<'_>>,
+) -> bool {
+    let names_stateless = |ty: tree_sitter::Node<'_>| {
+        let ty = match ty.kind() {
+            "pointer_type" => match ty.named_child(0) {
+                Some(inner) => inner,
+                None => return false,
+            },
+            _ => ty,
+        };
+        is_empty_struct(ty)
+            || (ty.kind() == "type_identifier" && stateless.contains(&file.text(ty)))
+    };
+    match value {
+        None => ty.is_some_and(names_stateless),
+        Some(value) => {
+            let literal = match value.kind() {
+                "unary_expression" => value.field("operand"),
+                _ => Some(value),
+            };
+            literal.is_some_and(|literal| {
+                literal.kind() == "composite_literal"
+                    && literal
+                        .field("body")
+                        .is_some_and(|body| body.named_child_count() == 0)
+                    && literal.field("type").is_some_and(names_stateless)
+            })
         }
     }
 }
