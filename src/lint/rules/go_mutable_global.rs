@@ -318,6 +318,9 @@ fn is_stateless(
     };
     match value {
         None => ty.is_some_and(names_stateless),
+        // `var DefaultConverter Converter = statusConverter{}`: typed as an
+        // interface, the variable is a hook others may replace.
+        Some(_) if ty.is_some_and(|ty| !names_stateless(ty)) => false,
         Some(value) => {
             let literal = match value.kind() {
                 "unary_expression" => value.field("operand"),
