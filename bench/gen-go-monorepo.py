@@ -125,10 +125,15 @@ def main():
         base = os.path.join(out_dir, "services", service)
         main_dir = os.path.join(base, "cmd", service)
         os.makedirs(main_dir, exist_ok=True)
-        main = (f"package main\n\nimport (\n\t\"context\"\n\t\"fmt\"\n\n"
+        # The main starts a server: a main that only prints is a command-line
+        # tool, where go-structured-logging is rightly silent, and the bench
+        # would stop measuring it.
+        main = (f"package main\n\nimport (\n\t\"context\"\n\t\"fmt\"\n\t\"net/http\"\n\t\"time\"\n\n"
                 f"\t\"{module}/services/{service}/internal/handlers\"\n)\n\n"
                 "func main() {\n\tctx := context.Background()\n\t_ = ctx\n"
-                "\tfmt.Println(handlers.ErrInvalid0)\n}\n")
+                "\tfmt.Println(handlers.ErrInvalid0)\n"
+                "\tsrv := &http.Server{Addr: \":8080\", ReadHeaderTimeout: 5 * time.Second}\n"
+                "\t_ = srv.ListenAndServe()\n}\n")
         with open(os.path.join(main_dir, "main.go"), "w") as fh:
             fh.write(main)
         written += len(main)
