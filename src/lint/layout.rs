@@ -44,6 +44,10 @@ pub struct LayoutFile {
     /// one alternative exists under its root.
     pub detect: Vec<Vec<String>>,
     pub components: BTreeMap<String, Component>,
+    /// Where the layout puts a service's `package main`, as globs relative
+    /// to its root (go-zero: `*.go` at the root). None: `cmd/<name>/main.go`.
+    #[serde(default)]
+    pub entrypoints: Vec<String>,
 }
 
 impl LayoutFile {

@@ -1,7 +1,7 @@
 use crate::lint::facts::Facts;
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::registry::RuleId;
-use crate::repo::Language;
+use crate::repo::{Language, Service};
 use crate::report::Severity;
 
 pub struct LayoutEntrypoint;
@@ -33,6 +33,7 @@ impl Rule for LayoutEntrypoint {
                         .any(|p| facts.repo.files.binary_search(p).is_ok())
             });
             let has_entry = declared_bin
+                || layout_entry_point(facts, cx, service)
                 || facts
                     .repo
                     .files
@@ -99,4 +100,45 @@ impl Rule for LayoutEntrypoint {
             }
         }
     }
+}
+
+/// A `package main` where the service's layout puts it (go-zero's goctl
+/// writes `greet.go` at the service root), when the layout says so.
+fn layout_entry_point(facts: &Facts<'_>, cx: &Cx<'_>, service: &Service) -> bool {
+    if service.language != Language::Go {
+        return false;
+    }
+    let Some(layout) = cx
+        .settings
+        .layouts
+        .for_service(&facts.repo.root.join(&service.root))
+    else {
+        return false;
+    };
+    let Some(file) = crate::lint::layout::builtin()
+        .iter()
+        .find(|built_in| built_in.name == layout.name)
+    else {
+        return false;
+    };
+    let patterns: Vec<globset::GlobMatcher> = file
+        .entrypoints
+        .iter()
+        .filter_map(|pattern| {
+            globset::GlobBuilder::new(pattern)
+                .literal_separator(true)
+                .build()
+                .ok()
+        })
+        .map(|glob| glob.compile_matcher())
+        .collect();
+    !patterns.is_empty()
+        && facts
+            .go
+            .iter()
+            .filter(|f| f.package == "main" && !f.is_test && service.contains(&f.path))
+            .any(|f| {
+                let relative = service.relative(&f.path);
+                patterns.iter().any(|p| p.is_match(relative))
+            })
 }
