@@ -4,9 +4,17 @@
 //! A cache only saves time, so every problem reading one (missing, corrupt,
 //! written by another format version, over the size cap) is a miss, logged
 //! at debug for `-vv`, and a cache that cannot be written is skipped.
-//! `src/score/cache.rs` keeps its own format for now.
+//! The score history cache (`src/score/cache.rs`) frames its binary payload
+//! with it too.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// `.git/trellis/<name>` in the git checkout rooted at `root`: caches live
+/// with the repository they describe, and go with it.
+pub fn in_checkout(root: &Path, name: &str) -> Option<PathBuf> {
+    let git = root.join(".git");
+    git.is_dir().then(|| git.join("trellis").join(name))
+}
 
 /// No cache file is larger: a bigger one would cost more to read than the
 /// work it saves, and a file that big is more likely damage than data.

@@ -35,9 +35,7 @@ fn kind() -> String {
 /// contracts are compared on every commit (hooks, CI); comparing two
 /// directories is a one-off and keeps nothing.
 fn location(repo: &Repo) -> Option<PathBuf> {
-    let git = repo.root.join(".git");
-    git.is_dir()
-        .then(|| git.join("trellis").join("contract-parsed"))
+    crate::cache::in_checkout(&repo.root, "contract-parsed")
 }
 
 impl ParseCache {

@@ -155,9 +155,8 @@ pub fn content_key(bytes: &[u8]) -> String {
 
 /// Where the cache of this repository lives.
 pub fn location(repo: &Repo) -> Option<PathBuf> {
-    let git = repo.root.join(".git");
-    if git.is_dir() {
-        return Some(git.join("trellis").join("lint-cache"));
+    if let Some(path) = crate::cache::in_checkout(&repo.root, "lint-cache") {
+        return Some(path);
     }
     let base = std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)

@@ -490,6 +490,28 @@ impl<'a> GoFile<'a> {
             .map(|i| i.path.as_str())
     }
 
+    /// The package-qualified type of a parameter, through one pointer:
+    /// `ctx context.Context` and `r *http.Request` give `("context",
+    /// "Context")` and `("net/http", "Request")`.
+    pub fn parameter_type(&self, parameter: Node<'_>) -> Option<(&str, &'a str)> {
+        let mut ty = parameter.field("type")?;
+        if ty.kind() == "pointer_type"
+            && let Some(inner) = ty.named_child(0)
+        {
+            ty = inner;
+        }
+        self.qualified(ty)
+    }
+
+    /// Whether a parameter is the `*testing.T`/`B`/`F` or `testing.TB` a
+    /// test helper takes.
+    pub fn is_testing_handle(&self, parameter: Node<'_>) -> bool {
+        matches!(
+            self.parameter_type(parameter),
+            Some(("testing", "T" | "B" | "F" | "TB"))
+        )
+    }
+
     /// `pkg.Name` with `pkg` resolved through the imports: ("net/http", "Get").
     pub fn qualified(&self, node: Node<'_>) -> Option<(&str, &'a str)> {
         let resolved = match self.collected_selector(node) {

@@ -2,9 +2,9 @@
 //! generated at v1 with edits that merge and edits that conflict, and a
 //! directory template found again in a fresh clone of the repository.
 
+use crate::scaffold::snapshot;
 use crate::support::history::History;
 use crate::support::{fixture, stderr_of, stdout_of, trellis, write_tree};
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 const CONFIG_V1: &str = "# {{ name }} configuration\nname: {{ name }}\nowner: {{ owner }}\n\
@@ -117,26 +117,6 @@ fn read(path: impl AsRef<Path>) -> String {
 
 fn state(service: &Path) -> serde_json::Value {
     serde_json::from_str(&read(service.join(".trellis/scaffold.json"))).unwrap()
-}
-
-/// Every file under `root` with its bytes.
-fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                files.insert(
-                    path.strip_prefix(root).unwrap().to_path_buf(),
-                    std::fs::read(&path).unwrap(),
-                );
-            }
-        }
-    }
-    files
 }
 
 /// The plan of a JSON outcome: (path, action, reason) of every file.

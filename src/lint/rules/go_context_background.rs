@@ -198,16 +198,8 @@ fn is_startup_name(name: &str) -> bool {
 fn takes_a_context(file: &GoFile<'_>, parameters: Node<'_>) -> bool {
     let mut cursor = parameters.walk();
     parameters.named_children(&mut cursor).any(|parameter| {
-        let Some(mut ty) = parameter.field("type") else {
-            return false;
-        };
-        if ty.kind() == "pointer_type"
-            && let Some(inner) = ty.named_child(0)
-        {
-            ty = inner;
-        }
         matches!(
-            file.qualified(ty),
+            file.parameter_type(parameter),
             Some(("context", "Context") | ("net/http", "Request"))
         )
     })
@@ -215,18 +207,7 @@ fn takes_a_context(file: &GoFile<'_>, parameters: Node<'_>) -> bool {
 
 fn takes_testing_handle(file: &GoFile<'_>, parameters: Node<'_>) -> bool {
     let mut cursor = parameters.walk();
-    parameters.named_children(&mut cursor).any(|parameter| {
-        let Some(mut ty) = parameter.field("type") else {
-            return false;
-        };
-        if ty.kind() == "pointer_type"
-            && let Some(inner) = ty.named_child(0)
-        {
-            ty = inner;
-        }
-        matches!(
-            file.qualified(ty),
-            Some(("testing", "T" | "B" | "F" | "TB"))
-        )
-    })
+    parameters
+        .named_children(&mut cursor)
+        .any(|parameter| file.is_testing_handle(parameter))
 }

@@ -76,7 +76,7 @@ fn parameter_count(file: &GoFile<'_>, parameters: Node<'_>) -> usize {
     parameters
         .named_children(&mut cursor)
         .map(|p| match p.kind() {
-            "parameter_declaration" if is_testing_handle(file, p) => 0,
+            "parameter_declaration" if file.is_testing_handle(p) => 0,
             "parameter_declaration" => {
                 let mut c = p.walk();
                 p.fields("name", &mut c).count().max(1)
@@ -85,21 +85,6 @@ fn parameter_count(file: &GoFile<'_>, parameters: Node<'_>) -> usize {
             _ => 0,
         })
         .sum()
-}
-
-fn is_testing_handle(file: &GoFile<'_>, parameter: Node<'_>) -> bool {
-    let Some(mut ty) = parameter.field("type") else {
-        return false;
-    };
-    if ty.kind() == "pointer_type"
-        && let Some(inner) = ty.named_child(0)
-    {
-        ty = inner;
-    }
-    matches!(
-        file.qualified(ty),
-        Some(("testing", "T" | "B" | "F" | "TB"))
-    )
 }
 
 /// A parameter named `_`, or parameters with no names: the author kept a
