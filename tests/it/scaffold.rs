@@ -410,7 +410,10 @@ fn http_false_serves_grpc_alone_on_grpc_gos_transport() {
     assert!(!read("Makefile").contains("openapi"));
     assert!(!read("README.md").contains("HTTP/JSON"));
     let server = read("internal/server/server.go");
-    assert!(server.contains("return s.grpc.Serve(grpcListener)"), "{server}");
+    assert!(
+        server.contains("return s.grpc.Serve(grpcListener)"),
+        "{server}"
+    );
     assert!(server.contains("s.grpc.GracefulStop()"), "{server}");
     assert!(!server.contains("s.api"), "{server}");
     insta::assert_snapshot!("scaffold_buf_gen_grpc_only", read("buf.gen.yaml"));
@@ -456,7 +459,10 @@ fn k8s_writes_manifests_whose_config_is_the_example_config() {
     assert!(configmap.contains(&embedded), "{configmap}\n{example}");
     let kustomization = read("deploy/kustomization.yaml");
     for file in ["configmap.yaml", "deployment.yaml", "service.yaml"] {
-        assert!(kustomization.contains(&format!("  - {file}\n")), "{kustomization}");
+        assert!(
+            kustomization.contains(&format!("  - {file}\n")),
+            "{kustomization}"
+        );
     }
 }
 
@@ -489,10 +495,7 @@ fn the_json_test_follows_the_contract() {
          message Tick {\n  int64 at = 1;\n}\n",
     )
     .unwrap();
-    let out = new_service(
-        tmp.path(),
-        &["tick", "--proto", streams.to_str().unwrap()],
-    );
+    let out = new_service(tmp.path(), &["tick", "--proto", streams.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     let test =
         std::fs::read_to_string(tmp.path().join("tick/internal/server/server_test.go")).unwrap();
