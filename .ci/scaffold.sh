@@ -8,6 +8,7 @@ BUF_VERSION=1.75.0
 PROTOC_GEN_GO_VERSION=v1.36.12
 PROTOC_GEN_GO_GRPC_VERSION=v1.6.2
 PROTOC_GEN_CONNECT_OPENAPI_VERSION=v0.25.6
+ACTIONLINT_VERSION=v1.7.7 # as .ci/release.sh
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -48,6 +49,10 @@ if ! protoc-gen-connect-openapi --version 2>/dev/null | grep -q " ${PROTOC_GEN_C
     go get -tool "github.com/sudorandom/protoc-gen-connect-openapi@$PROTOC_GEN_CONNECT_OPENAPI_VERSION" &&
     go install tool)
   rm -rf "$tools"
+fi
+if ! actionlint --version 2>/dev/null | grep -q "${ACTIONLINT_VERSION#v}"; then
+  step "installing actionlint $ACTIONLINT_VERSION (checks the generated CI workflow)"
+  GOFLAGS= go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
 fi
 python3 -c 'import yaml' 2>/dev/null || python3 -m pip install --quiet PyYAML
 
@@ -236,12 +241,22 @@ run_check "$WORK/payment" PAYMENT payment.v1.PaymentService/ListPayments '{"page
 # --- a contract with every streaming kind ------------------------------------------
 # Options: the starter has the defaults (otlp and k8s off, http on), the streaming
 # service every option on, so both values of each build, vet, test and run.
-step "trellis new service ledger --proto ledger.proto --set otlp=true --set k8s=true (unary, server, client and bidi streaming)"
-(cd "$WORK" && "$TRELLIS" new service ledger --module example.com/shop/ledger --proto "$FIXTURES/ledger.proto" --set otlp=true --set k8s=true)
+step "trellis new service ledger --proto ledger.proto --set otlp=true --set k8s=true --set ci_workflow=true (unary, server, client and bidi streaming)"
+(cd "$WORK" && "$TRELLIS" new service ledger --module example.com/shop/ledger --proto "$FIXTURES/ledger.proto" \
+  --set otlp=true --set k8s=true --set ci_workflow=true)
 go_check "$WORK/ledger"
 step "the streaming service runs: health and GetBalance over gRPC and HTTP/JSON (a stub: Unimplemented)"
 run_check "$WORK/ledger" LEDGER shop.ledger.v1.LedgerService/GetBalance '{}' '"code": "unimplemented"' \
   501 'd["code"] == "unimplemented"'
+
+step "the streaming service's CI workflow: actionlint, and its checks in a git checkout of the service"
+actionlint "$WORK/ledger/.github/workflows/ci.yml"
+git_svc() { git -C "$WORK/ledger" -c user.name=ci -c user.email=ci@example.invalid "$@"; }
+git_svc init -q -b main && git_svc add -A && git_svc commit -q -m "generated"
+# The workflow's "generated code is committed" step: generating again changes nothing.
+(cd "$WORK/ledger" && buf generate)
+[ -z "$(git_svc status --porcelain -- gen)" ] || { git_svc status --porcelain -- gen; echo "buf generate is not reproducible" >&2; exit 1; }
+"$TRELLIS" check -C "$WORK/ledger"
 
 # --- each option off in turn (the defaults above have them on; otlp is on in ledger) ---
 for option in docker=false reflection=false http=false; do

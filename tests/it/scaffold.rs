@@ -466,6 +466,59 @@ fn k8s_writes_manifests_whose_config_is_the_example_config() {
     }
 }
 
+#[test]
+fn ci_workflow_runs_generate_build_vet_test_and_trellis_check() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = new_service(tmp.path(), &["payment"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(
+        !tmp.path().join("payment/.github").exists(),
+        "off by default"
+    );
+
+    let out = new_service(
+        tmp.path(),
+        &[
+            "orders",
+            "--set",
+            "ci_workflow=true",
+            "--set",
+            "trellis_action=acme/trellis@v2",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let workflow =
+        std::fs::read_to_string(tmp.path().join("orders/.github/workflows/ci.yml")).unwrap();
+    for want in [
+        "run: make generate",
+        "git status --porcelain -- gen",
+        "run: make build",
+        "run: go vet ./...",
+        "run: make test",
+        "uses: acme/trellis@v2",
+        "go-version-file: go.mod",
+    ] {
+        assert!(workflow.contains(want), "{want}: {workflow}");
+    }
+
+    let out = new_service(
+        tmp.path(),
+        &[
+            "bad",
+            "--set",
+            "ci_workflow=true",
+            "--set",
+            "trellis_action=trellis",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("trellis_action"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
 /// The generated JSON test picks the contract's first unary RPC (a stub
 /// answers Unimplemented); a contract of streams only gets the health test.
 #[test]
