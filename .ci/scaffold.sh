@@ -7,6 +7,8 @@ set -euo pipefail
 BUF_VERSION=1.75.0
 PROTOC_GEN_GO_VERSION=v1.36.12
 PROTOC_GEN_GO_GRPC_VERSION=v1.6.2
+PROTOC_GEN_CONNECT_OPENAPI_VERSION=v0.25.6
+ACTIONLINT_VERSION=v1.7.7 # as .ci/release.sh
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -36,6 +38,24 @@ if ! protoc-gen-go-grpc --version 2>/dev/null | grep -q "${PROTOC_GEN_GO_GRPC_VE
   go install "google.golang.org/grpc/cmd/protoc-gen-go-grpc@$PROTOC_GEN_GO_GRPC_VERSION"
 fi
 
+if ! protoc-gen-connect-openapi --version 2>/dev/null | grep -q " ${PROTOC_GEN_CONNECT_OPENAPI_VERSION} "; then
+  step "installing protoc-gen-connect-openapi $PROTOC_GEN_CONNECT_OPENAPI_VERSION (the OpenAPI plugin of http=true)"
+  # As a tool of a throwaway module: `go install m@v` also reads the module's
+  # version list (for deprecations), which the module proxy CI uses refuses
+  # for this module while it serves the version itself. The build takes a few
+  # minutes once; the binary stays in GOPATH/bin.
+  tools="$(mktemp -d)"
+  (cd "$tools" && go mod init ci-tools >/dev/null 2>&1 &&
+    go get -tool "github.com/sudorandom/protoc-gen-connect-openapi@$PROTOC_GEN_CONNECT_OPENAPI_VERSION" &&
+    go install tool)
+  rm -rf "$tools"
+fi
+if ! actionlint --version 2>/dev/null | grep -q "${ACTIONLINT_VERSION#v}"; then
+  step "installing actionlint $ACTIONLINT_VERSION (checks the generated CI workflow)"
+  GOFLAGS= go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
+fi
+python3 -c 'import yaml' 2>/dev/null || python3 -m pip install --quiet PyYAML
+
 step "building trellis"
 cargo build --quiet --bin trellis
 TARGET_DIR="${CARGO_TARGET_DIR:-target}"
@@ -54,29 +74,154 @@ go_check() {
 }
 
 # Starts the service's binary on free ports, waits for /readyz, then calls the
-# gRPC health service and one RPC (over server reflection, with buf curl).
-# $1 dir, $2 env prefix, $3 method, $4 request JSON, $5 expected text in the answer.
+# health service and one unary RPC over gRPC (server reflection, buf curl) and
+# as plain HTTP/JSON (curl, no Connect headers), and every route of the OpenAPI
+# document.
+# $1 dir, $2 env prefix, $3 method, $4 request JSON, $5 expected text in the gRPC
+# answer, $6 expected HTTP status of the JSON call, $7 a Python test of its
+# decoded answer `d`.
 run_check() {
-  local dir="$1" prefix="$2" method="$3" body="$4" want="$5"
+  local dir="$1" prefix="$2" method="$3" body="$4" want="$5" want_status="$6" want_json="$7"
   local port=$((20000 + RANDOM % 20000)) bin
   bin="$WORK/bin-$(basename "$dir")"
   (cd "$dir" && go build -o "$bin" "./cmd/$(basename "$dir")")
-  env "${prefix}_GRPC_ADDR=127.0.0.1:$port" "${prefix}_ADMIN_ADDR=127.0.0.1:$((port + 1))" \
+  local config=()
+  if [ -f "$dir/deploy/deployment.yaml" ]; then
+    # With k8s on, the service reads the ConfigMap's config.json, as in the pod.
+    k8s_check "$dir" "$WORK/k8s-config.json"
+    config=("${prefix}_CONFIG=$WORK/k8s-config.json")
+  fi
+  env "${config[@]}" "${prefix}_GRPC_ADDR=127.0.0.1:$port" "${prefix}_ADMIN_ADDR=127.0.0.1:$((port + 1))" \
     "$bin" >"$WORK/run.log" 2>&1 &
   local pid=$!
   for _ in $(seq 50); do
     curl -sf "http://127.0.0.1:$((port + 1))/readyz" >/dev/null && break
     sleep 0.2
   done
-  local ok=1 answer
+  local ok=1 answer probe
   curl -sf "http://127.0.0.1:$((port + 1))/healthz" >/dev/null || ok=0
+  if [ -f "$dir/deploy/deployment.yaml" ]; then
+    # The Deployment's probe paths answer 200 on the admin port.
+    for probe in $(python3 -c 'import sys, yaml
+c = yaml.safe_load(open(sys.argv[1]))["spec"]["template"]["spec"]["containers"][0]
+print(c["readinessProbe"]["httpGet"]["path"], c["livenessProbe"]["httpGet"]["path"])' "$dir/deploy/deployment.yaml"); do
+      curl -sf "http://127.0.0.1:$((port + 1))$probe" >/dev/null || { echo "probe $probe failed" >&2; ok=0; }
+    done
+  fi
   answer="$(buf curl --protocol grpc --http2-prior-knowledge "http://127.0.0.1:$port/grpc.health.v1.Health/Check" 2>&1)" || ok=0
   echo "$answer" | grep -q SERVING || ok=0
   answer="$(buf curl --protocol grpc --http2-prior-knowledge -d "$body" "http://127.0.0.1:$port/$method" 2>&1)" || true
   echo "$answer"
   echo "$answer" | grep -q "$want" || ok=0
+  json_check "$port" grpc.health.v1.Health/Check '{}' 200 'd == {"status": "SERVING"}' || ok=0
+  json_check "$port" "$method" "$body" "$want_status" "$want_json" || ok=0
+  openapi_check "$dir" "$port" || ok=0
   kill "$pid"; wait "$pid" || true
   [ "$ok" = 1 ] || { echo "the running service did not answer as expected:" >&2; cat "$WORK/run.log" >&2; exit 1; }
+}
+
+# POSTs $3 as JSON to /$2 on port $1 with plain curl, as a client without
+# Connect headers does; wants HTTP status $4, Content-Type application/json and
+# a decoded answer `d` for which the Python expression $5 holds.
+json_check() {
+  local port="$1" method="$2" body="$3" want_status="$4" test="$5" answer
+  answer="$(curl -sS -H 'Content-Type: application/json' -d "$body" \
+    -w '\n%{http_code} %{content_type}' "http://127.0.0.1:$port/$method")" || return 1
+  echo "HTTP/JSON $method: $answer"
+  printf '%s' "$answer" | python3 -c '
+import json, sys
+*body, last = sys.stdin.read().split("\n")
+status, content_type = last.split(" ", 1)
+d = json.loads("\n".join(body))
+assert status == sys.argv[1], f"HTTP {status}, want {sys.argv[1]}"
+assert content_type == "application/json", content_type
+assert eval(sys.argv[2]), f"{sys.argv[2]} is false for {d}"
+' "$want_status" "$test"
+}
+
+# The OpenAPI documents under gen/openapi list exactly the contract's unary RPCs,
+# each as POST /package.Service/Method, and each route reaches a handler of the
+# running service on port $2 (a JSON answer, where an unknown route gets 404 text).
+openapi_check() {
+  local dir="$1" port="$2"
+  python3 - "$dir" "$port" <<'PY'
+import glob, json, os, sys, urllib.error, urllib.request
+import yaml
+root, port = sys.argv[1], sys.argv[2]
+docs = glob.glob(os.path.join(root, "gen/openapi/**/*.openapi.yaml"), recursive=True)
+assert docs, "no OpenAPI document under gen/openapi"
+paths = {}
+for doc in docs:
+    with open(doc) as f:
+        paths.update(yaml.safe_load(f)["paths"])
+with open(os.path.join(root, ".trellis/scaffold.json")) as f:
+    rpcs = json.load(f)["rpcs"]
+unary = {"/" + key for key, rpc in rpcs.items() if "stream " not in rpc["signature"]}
+# Streaming RPCs are listed as paths without operations.
+routes = {path: ops for path, ops in paths.items() if ops}
+print(f"OpenAPI routes: {sorted(routes)}")
+assert set(routes) == unary, f"routes {sorted(routes)}, want the unary RPCs {sorted(unary)}"
+assert {path[1:] for path in paths} <= set(rpcs), f"paths {sorted(paths)} that are no RPC"
+for path, ops in routes.items():
+    assert list(ops) == ["post"], f"{path}: {list(ops)}, want POST only"
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=b"{}",
+                                 headers={"Content-Type": "application/json"})
+    try:
+        resp = urllib.request.urlopen(req, timeout=10)
+    except urllib.error.HTTPError as err:
+        resp = err
+    assert resp.headers["Content-Type"] == "application/json", f"{path}: {resp.status} {resp.headers['Content-Type']}"
+PY
+}
+
+# The manifests under deploy/ parse as YAML and fit together: the Service
+# selects the Deployment's pods and targets its named ports, the ports are the
+# config's, the probes are on the admin port, the config file is mounted from
+# the ConfigMap, whose config.json is config.example.json (written to $2 for
+# the run); kustomization.yaml lists them all.
+k8s_check() {
+  python3 - "$1" "$2" <<'PY'
+import json, os, sys
+import yaml
+root, out = sys.argv[1], sys.argv[2]
+def load(name):
+    with open(os.path.join(root, "deploy", name)) as f:
+        docs = [d for d in yaml.safe_load_all(f) if d is not None]
+    assert len(docs) == 1, f"{name}: {len(docs)} documents"
+    return docs[0]
+deployment, service = load("deployment.yaml"), load("service.yaml")
+configmap, kustomization = load("configmap.yaml"), load("kustomization.yaml")
+assert (deployment["apiVersion"], deployment["kind"]) == ("apps/v1", "Deployment")
+assert (service["apiVersion"], service["kind"]) == ("v1", "Service")
+assert (configmap["apiVersion"], configmap["kind"]) == ("v1", "ConfigMap")
+assert sorted(kustomization["resources"]) == ["configmap.yaml", "deployment.yaml", "service.yaml"]
+with open(os.path.join(root, "config.example.json")) as f:
+    example = json.load(f)
+config = json.loads(configmap["data"]["config.json"])
+assert config == example, f"the ConfigMap's config.json differs from config.example.json: {config}"
+pod = deployment["spec"]["template"]
+labels = pod["metadata"]["labels"]
+assert deployment["spec"]["selector"]["matchLabels"].items() <= labels.items()
+assert service["spec"]["selector"].items() <= labels.items()
+[container] = pod["spec"]["containers"]
+ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+assert ports == {"grpc": int(example["grpc_addr"].rsplit(":", 1)[1]),
+                 "admin": int(example["admin_addr"].rsplit(":", 1)[1])}, ports
+for p in service["spec"]["ports"]:
+    assert p["targetPort"] in ports and p["port"] == ports[p["targetPort"]], p
+for probe in ("readinessProbe", "livenessProbe"):
+    assert container[probe]["httpGet"]["port"] == "admin", probe
+assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+[env] = [e for e in container["env"] if e["name"].endswith("_CONFIG")]
+[mount] = container["volumeMounts"]
+[volume] = [v for v in pod["spec"]["volumes"] if v["name"] == mount["name"]]
+assert volume["configMap"]["name"] == configmap["metadata"]["name"]
+assert env["value"] == mount["mountPath"] + "/config.json", env
+with open(out, "w") as f:
+    f.write(configmap["data"]["config.json"])
+print("deploy/: Deployment, Service, ConfigMap and kustomization fit together")
+PY
 }
 
 # The generated service (with its buf output, and after sync) has no lint findings.
@@ -89,20 +234,32 @@ step "trellis new service payment"
 (cd "$WORK" && "$TRELLIS" new service payment --module example.com/shop/payment)
 go_check "$WORK/payment"
 (cd "$WORK/payment" && buf lint)
-step "the starter service runs: health and ListPayments over gRPC"
-run_check "$WORK/payment" PAYMENT payment.v1.PaymentService/ListPayments '{"page_size": 2}' '^{}$'
+step "the starter service runs: health and ListPayments over gRPC and HTTP/JSON"
+run_check "$WORK/payment" PAYMENT payment.v1.PaymentService/ListPayments '{"page_size": 2}' '^{}$' \
+  200 'd == {"payments": [], "nextPageToken": ""}'
 
 # --- a contract with every streaming kind ------------------------------------------
-# Options: the starter has the defaults (otlp off), the streaming service every
-# option on, so both values of each build, vet, test and run.
-step "trellis new service ledger --proto ledger.proto --set otlp=true (unary, server, client and bidi streaming)"
-(cd "$WORK" && "$TRELLIS" new service ledger --module example.com/shop/ledger --proto "$FIXTURES/ledger.proto" --set otlp=true)
+# Options: the starter has the defaults (otlp and k8s off, http on), the streaming
+# service every option on, so both values of each build, vet, test and run.
+step "trellis new service ledger --proto ledger.proto --set otlp=true --set k8s=true --set ci_workflow=true (unary, server, client and bidi streaming)"
+(cd "$WORK" && "$TRELLIS" new service ledger --module example.com/shop/ledger --proto "$FIXTURES/ledger.proto" \
+  --set otlp=true --set k8s=true --set ci_workflow=true)
 go_check "$WORK/ledger"
-step "the streaming service runs: health and GetBalance over gRPC (a stub: Unimplemented)"
-run_check "$WORK/ledger" LEDGER shop.ledger.v1.LedgerService/GetBalance '{}' '"code": "unimplemented"'
+step "the streaming service runs: health and GetBalance over gRPC and HTTP/JSON (a stub: Unimplemented)"
+run_check "$WORK/ledger" LEDGER shop.ledger.v1.LedgerService/GetBalance '{}' '"code": "unimplemented"' \
+  501 'd["code"] == "unimplemented"'
+
+step "the streaming service's CI workflow: actionlint, and its checks in a git checkout of the service"
+actionlint "$WORK/ledger/.github/workflows/ci.yml"
+git_svc() { git -C "$WORK/ledger" -c user.name=ci -c user.email=ci@example.invalid "$@"; }
+git_svc init -q -b main && git_svc add -A && git_svc commit -q -m "generated"
+# The workflow's "generated code is committed" step: generating again changes nothing.
+(cd "$WORK/ledger" && buf generate)
+[ -z "$(git_svc status --porcelain -- gen)" ] || { git_svc status --porcelain -- gen; echo "buf generate is not reproducible" >&2; exit 1; }
+"$TRELLIS" check -C "$WORK/ledger"
 
 # --- each option off in turn (the defaults above have them on; otlp is on in ledger) ---
-for option in docker=false reflection=false; do
+for option in docker=false reflection=false http=false; do
   step "trellis new service with --set $option"
   name="off-${option%%=*}"
   (cd "$WORK" && "$TRELLIS" new service "$name" --module "example.com/shop/$name" --set "$option" >/dev/null)

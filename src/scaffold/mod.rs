@@ -590,6 +590,7 @@ fn render_sync_within(
     rpc_names: &BTreeMap<String, RpcRecord>,
     limits: &limits::Limits,
 ) -> Result<Vec<RenderedFile>, InputError> {
+    let variables = sync_variables(template, previous)?;
     let (template, previous, contract, rpc_names) = (
         template.clone(),
         previous.clone(),
@@ -604,13 +605,48 @@ fn render_sync_within(
             render::render(&RenderInput {
                 template: &template,
                 identity: &previous.identity,
-                variables: &previous.variables,
+                variables: &variables,
                 contract: &contract,
                 rpc_names: &rpc_names,
                 max_output_bytes,
             })
         },
     )?
+}
+
+/// The variables `sync` renders with: the recorded ones, and for each one the
+/// template gained after the service was generated, what the service has
+/// without it. A switch is off: turning it on also changes files that are the
+/// person's (server.go, go.mod), which only `trellis upgrade` merges, so sync
+/// creating the switch's new files would break the build. Any other variable
+/// takes its default.
+fn sync_variables(
+    template: &Template,
+    previous: &State,
+) -> Result<BTreeMap<String, serde_json::Value>, InputError> {
+    let mut variables = previous.variables.clone();
+    let mut added = template.manifest.clone();
+    added
+        .variables
+        .retain(|v| !previous.variables.contains_key(&v.name));
+    for variable in &added.variables {
+        if variable.kind == template::VariableKind::Bool {
+            variables.insert(variable.name.clone(), serde_json::Value::Bool(false));
+        }
+    }
+    added
+        .variables
+        .retain(|v| v.kind != template::VariableKind::Bool);
+    let builtins = render::base_context(&previous.identity, &template.versions);
+    let defaults = template::resolve_variables(&added, &BTreeMap::new(), &builtins).map_err(|e| {
+        InputError::new(format!(
+            "template `{}` has a variable this service was generated without: {}",
+            template.manifest.name, e.message
+        ))
+        .help("run `trellis upgrade --set NAME=VALUE` to give it a value and take the template's new version")
+    })?;
+    variables.extend(defaults);
+    Ok(variables)
 }
 
 pub(crate) fn step_commands(template: &Template, dir: &Path, sync_only: bool) -> Vec<String> {

@@ -350,6 +350,213 @@ fn otlp_export_is_a_switch_that_wires_the_exporters_into_main() {
 }
 
 #[test]
+fn http_json_is_on_by_default_with_vanguard_and_an_openapi_plugin() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = new_service(
+        tmp.path(),
+        &["payment", "--module", "example.com/shop/payment"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let root = tmp.path().join("payment");
+    let read = |path: &str| std::fs::read_to_string(root.join(path)).unwrap();
+    let go_mod = read("go.mod");
+    assert!(go_mod.contains("\tconnectrpc.com/vanguard v"), "{go_mod}");
+    let http = read("internal/server/http.go");
+    assert!(
+        http.contains("vanguardgrpc.NewTranscoder(grpcServer)"),
+        "{http}"
+    );
+    assert!(http.contains("SetUnencryptedHTTP2(true)"), "{http}");
+    let server = read("internal/server/server.go");
+    assert!(server.contains("newAPIServer(grpcServer)"), "{server}");
+    assert!(server.contains("s.api.Serve(grpcListener)"), "{server}");
+    assert!(!server.contains("s.grpc.Serve("), "{server}");
+    // The generated test posts JSON to the starter's first RPC, which finds
+    // the stored payment, and checks the interceptors saw the call.
+    let test = read("internal/server/server_test.go");
+    assert!(
+        test.contains(
+            "api.postJSON(t, \"/payment.v1.PaymentService/GetPayment\", `{\"id\": \"payment-1\"}`)"
+        ),
+        "{test}"
+    );
+    assert!(
+        test.contains(
+            "api.assertIntercepted(t, \"/payment.v1.PaymentService/GetPayment\", \"OK\", 1)"
+        ),
+        "{test}"
+    );
+    let makefile = read("Makefile");
+    assert!(
+        makefile.contains("go install github.com/sudorandom/protoc-gen-connect-openapi@$(PROTOC_GEN_CONNECT_OPENAPI_VERSION)"),
+        "{makefile}"
+    );
+    insta::assert_snapshot!("scaffold_buf_gen_http", read("buf.gen.yaml"));
+    let readme = read("README.md");
+    assert!(readme.contains("## HTTP/JSON"), "{readme}");
+    assert!(readme.contains("| bidi streaming |"), "{readme}");
+}
+
+#[test]
+fn http_false_serves_grpc_alone_on_grpc_gos_transport() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = new_service(tmp.path(), &["payment", "--set", "http=false"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let root = tmp.path().join("payment");
+    let read = |path: &str| std::fs::read_to_string(root.join(path)).unwrap();
+    assert!(!root.join("internal/server/http.go").exists());
+    assert!(!root.join("internal/server/server_test.go").exists());
+    assert!(!read("go.mod").contains("vanguard"));
+    assert!(!read("Makefile").contains("openapi"));
+    assert!(!read("README.md").contains("HTTP/JSON"));
+    let server = read("internal/server/server.go");
+    assert!(
+        server.contains("return s.grpc.Serve(grpcListener)"),
+        "{server}"
+    );
+    assert!(server.contains("s.grpc.GracefulStop()"), "{server}");
+    assert!(!server.contains("s.api"), "{server}");
+    insta::assert_snapshot!("scaffold_buf_gen_grpc_only", read("buf.gen.yaml"));
+}
+
+#[test]
+fn k8s_writes_manifests_whose_config_is_the_example_config() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = new_service(tmp.path(), &["payment"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(
+        !tmp.path().join("payment/deploy").exists(),
+        "k8s is off by default"
+    );
+
+    let out = new_service(
+        tmp.path(),
+        &["orders", "--set", "k8s=true", "--set", "admin_port=8081"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let root = tmp.path().join("orders");
+    let read = |path: &str| std::fs::read_to_string(root.join(path)).unwrap();
+    let deployment = read("deploy/deployment.yaml");
+    for want in [
+        "kind: Deployment",
+        "path: /readyz",
+        "path: /healthz",
+        "containerPort: 9090",
+        "containerPort: 8081",
+        "- name: ORDERS_CONFIG\n              value: /etc/orders/config.json",
+        "mountPath: /etc/orders",
+        "name: orders-config",
+    ] {
+        assert!(deployment.contains(want), "{want}: {deployment}");
+    }
+    let service = read("deploy/service.yaml");
+    assert!(service.contains("kind: Service"), "{service}");
+    assert!(service.contains("port: 8081"), "{service}");
+    // The ConfigMap carries config.example.json, line for line.
+    let configmap = read("deploy/configmap.yaml");
+    let example = read("config.example.json");
+    let embedded: String = example.lines().map(|l| format!("    {l}\n")).collect();
+    assert!(configmap.contains(&embedded), "{configmap}\n{example}");
+    let kustomization = read("deploy/kustomization.yaml");
+    for file in ["configmap.yaml", "deployment.yaml", "service.yaml"] {
+        assert!(
+            kustomization.contains(&format!("  - {file}\n")),
+            "{kustomization}"
+        );
+    }
+}
+
+#[test]
+fn ci_workflow_runs_generate_build_vet_test_and_trellis_check() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = new_service(tmp.path(), &["payment"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(
+        !tmp.path().join("payment/.github").exists(),
+        "off by default"
+    );
+
+    let out = new_service(
+        tmp.path(),
+        &[
+            "orders",
+            "--set",
+            "ci_workflow=true",
+            "--set",
+            "trellis_action=acme/trellis@v2",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let workflow =
+        std::fs::read_to_string(tmp.path().join("orders/.github/workflows/ci.yml")).unwrap();
+    for want in [
+        "run: make generate",
+        "git status --porcelain -- gen",
+        "run: make build",
+        "run: go vet ./...",
+        "run: make test",
+        "uses: acme/trellis@v2",
+        "go-version-file: go.mod",
+    ] {
+        assert!(workflow.contains(want), "{want}: {workflow}");
+    }
+
+    let out = new_service(
+        tmp.path(),
+        &[
+            "bad",
+            "--set",
+            "ci_workflow=true",
+            "--set",
+            "trellis_action=trellis",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("trellis_action"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+/// The generated JSON test picks the contract's first unary RPC (a stub
+/// answers Unimplemented); a contract of streams only gets the health test.
+#[test]
+fn the_json_test_follows_the_contract() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = new_service(
+        tmp.path(),
+        &["ledger", "--proto", ledger_proto().to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let test =
+        std::fs::read_to_string(tmp.path().join("ledger/internal/server/server_test.go")).unwrap();
+    assert!(
+        test.contains("api.postJSON(t, \"/shop.ledger.v1.LedgerService/Ping\", `{}`)"),
+        "{test}"
+    );
+    assert!(
+        test.contains("http.StatusNotImplemented"),
+        "the stub's answer is expected: {test}"
+    );
+
+    let streams = tmp.path().join("streams.proto");
+    std::fs::write(
+        &streams,
+        "syntax = \"proto3\";\npackage tick.v1;\n\
+         service TickService {\n  rpc Watch(Tick) returns (stream Tick);\n}\n\
+         message Tick {\n  int64 at = 1;\n}\n",
+    )
+    .unwrap();
+    let out = new_service(tmp.path(), &["tick", "--proto", streams.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let test =
+        std::fs::read_to_string(tmp.path().join("tick/internal/server/server_test.go")).unwrap();
+    assert!(test.contains("func TestGRPCAndJSONShareThePort("), "{test}");
+    assert!(!test.contains("TestJSONCallReachesTheHandler"), "{test}");
+}
+
+#[test]
 fn a_missing_required_variable_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let template = custom_template(tmp.path(), "{{ name }}.txt", "");

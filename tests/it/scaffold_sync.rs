@@ -280,3 +280,42 @@ fn a_removed_rpc_of_a_rust_service_is_reported_not_blocking() {
     assert_eq!(out.status.code(), Some(0), "{}", stdout_of(&out));
     assert!(!root.join("src/handlers/ping.rs").exists());
 }
+
+/// A service generated before the template had a switch (here `http`) keeps
+/// what it has: sync renders with the switch off, so it neither fails on the
+/// unrecorded variable nor adds the switch's files without the wiring in
+/// files that are the person's (server.go, go.mod); `trellis upgrade` brings
+/// the switch.
+#[test]
+fn sync_of_a_service_older_than_a_switch_leaves_the_switch_off() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = ledger(tmp.path());
+    let state_path = root.join(".trellis/scaffold.json");
+    let mut state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&state_path).unwrap()).unwrap();
+    state["variables"].as_object_mut().unwrap().remove("http");
+    for file in ["internal/server/http.go", "internal/server/server_test.go"] {
+        state["files"].as_object_mut().unwrap().remove(file);
+        std::fs::remove_file(root.join(file)).unwrap();
+    }
+    std::fs::write(&state_path, serde_json::to_vec_pretty(&state).unwrap()).unwrap();
+    let go_mod = std::fs::read(root.join("go.mod")).unwrap();
+    edit_contract(
+        &root,
+        PING,
+        &format!("{PING}  rpc Freeze(GetBalanceRequest) returns (GetBalanceResponse);\n"),
+    );
+
+    let out = sync(&root, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(root.join("internal/handlers/freeze.go").is_file());
+    assert!(!root.join("internal/server/http.go").exists());
+    assert!(!root.join("internal/server/server_test.go").exists());
+    assert_eq!(std::fs::read(root.join("go.mod")).unwrap(), go_mod);
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&state_path).unwrap()).unwrap();
+    assert!(
+        state["variables"].get("http").is_none(),
+        "sync records no value the person did not choose: {state}"
+    );
+}
