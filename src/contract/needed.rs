@@ -74,10 +74,13 @@ pub fn check(side: &Side<'_>, wanted: &[Wanted<'_>], packages: bool) -> Result<(
     if skipped.is_empty() {
         return Ok(());
     }
+    let files = match skipped.len() {
+        1 => "1 unchanged file".to_string(),
+        n => format!("{n} unchanged files"),
+    };
     log::info!(
-        "contract: {}: git lacks the blobs of {} unchanged files the comparison does not compile ({}); whether one of them imports a changed file cannot be read, so none is compared",
+        "contract: {}: git lacks the blobs of {files} the comparison does not compile ({}); whether one imports a changed file cannot be read, so they are not compared",
         set.label,
-        skipped.len(),
         list(&skipped)
     );
     Ok(())

@@ -345,7 +345,7 @@ fn a_blob_missing_that_no_compared_file_needs_changes_nothing() {
     );
     let log = stderr_of(&output);
     assert!(
-        log.contains("git lacks the blobs of 1 unchanged files")
+        log.contains("git lacks the blobs of 1 unchanged file the comparison does not compile")
             && log.contains("api/user/v1/user.proto"),
         "{log}"
     );
@@ -393,6 +393,19 @@ fn a_blob_missing_that_the_comparison_needs_names_side_file_and_why() {
         error.contains(&format!("git cat-file blob {blob}")),
         "{error}"
     );
+    // Compared only under api/user, nothing needs money.proto.
+    let output = trellis_in(
+        history.path(),
+        &[
+            "contract",
+            "--against",
+            "main",
+            "--head",
+            "HEAD",
+            "api/user",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
 
     let history = shop_with_imports_and_a_break();
     lose_object(history.path(), &format!("main:{REFUND}"));
