@@ -660,7 +660,10 @@ fn run_plan(sides: &Sides<'_>, plan: &UnitPlan, settings: &Settings) -> PlanOutc
             true => UnitBuild::default(),
             false => compile_unit(&sides.sources[side], plan.units[side], &targets[side]),
         };
-        let (mut old, mut new) = rayon::join(|| compile(0), || compile(1));
+        // One side after the other: the two compiled pools alive at once
+        // would double the peak, and memory is what a large tree runs out of.
+        let mut old = compile(0);
+        let mut new = compile(1);
         let failed: Vec<String> = [&old, &new]
             .iter()
             .flat_map(|build| build.failures.iter().map(|f| f.target.clone()))
