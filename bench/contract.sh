@@ -7,6 +7,9 @@
 #   REPO=DIR OLD=DIR bench/contract.sh                    a real tree: DIR's work tree against
 #                                                         the directory OLD (for example a
 #                                                         `git archive` of an older commit)
+#   TRELLIS=PATH bench/contract.sh                        measure that trellis binary instead of
+#                                                         building the release one (a release
+#                                                         build takes 15+ minutes on 2 busy cores)
 #
 # Prints wall time, CPU time (user + system) and peak memory (max RSS) of
 # both tools and the ratios. Both read the new side from the work tree and
@@ -26,25 +29,15 @@ if [[ ! -x "$BUF" ]]; then
   mkdir -p "$TOOLS/buf-$BUF_VERSION"
   npm install --silent --no-audit --no-fund --prefix "$TOOLS/buf-$BUF_VERSION" "@bufbuild/buf@$BUF_VERSION" >&2
 fi
-cargo build --release --quiet --bin trellis
-TRELLIS="$(cd "${CARGO_TARGET_DIR:-target}/release" && pwd)/trellis"
+if [[ -n "${TRELLIS:-}" ]]; then
+  TRELLIS="$(cd "$(dirname "$TRELLIS")" && pwd)/$(basename "$TRELLIS")"
+else
+  cargo build --release --quiet --bin trellis
+  TRELLIS="$(cd "${CARGO_TARGET_DIR:-target}/release" && pwd)/trellis"
+fi
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-
-if [[ -n "${REPO:-}" ]]; then
-  : "${OLD:?REPO= needs OLD=DIR, the old tree}"
-  repo="$(cd "$REPO" && pwd)"
-  old="$(cd "$OLD" && pwd)"
-  echo "real tree: $repo ($(find "$repo" -name '*.proto' | wc -l) files) against $old ($(find "$old" -name '*.proto' | wc -l) files), buf $("$BUF" --version), trellis $("$TRELLIS" --version | awk '{print $2}')"
-  report "whole tree" "$repo" "$old"
-  exit 0
-fi
-
-for variant in old new one; do
-  node bench/contract-gen.js "$work/$variant" "$PACKAGES" "$PER_PACKAGE" "$variant"
-done
-files=$(find "$work/old" -name '*.proto' | wc -l)
 
 # measure DIR COMMAND...: runs in DIR, prints "seconds cpu-seconds kilobytes findings".
 measure() {
@@ -66,7 +59,23 @@ report() {
     printf "%-16s buf %7.2fs %7.2f CPU-s %6.0f MB (%s findings) | trellis %6.2fs %6.2f CPU-s %5.0f MB (%s findings) | %5.1fx wall, %5.1fx CPU, %5.1fx less memory\n",
       name, bs, bc, bk / 1024, bn, ts, tc, tk / 1024, tn,
       bs / (ts > 0 ? ts : 0.01), bc / (tc > 0 ? tc : 0.01), bk / tk }'
+  # Other work on the machine inflates wall time far more than CPU time.
+  echo "                 load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
+
+if [[ -n "${REPO:-}" ]]; then
+  : "${OLD:?REPO= needs OLD=DIR, the old tree}"
+  repo="$(cd "$REPO" && pwd)"
+  old="$(cd "$OLD" && pwd)"
+  echo "real tree: $repo ($(find "$repo" -name '*.proto' | wc -l) files) against $old ($(find "$old" -name '*.proto' | wc -l) files), buf $("$BUF" --version), trellis $("$TRELLIS" --version | awk '{print $2}')"
+  report "whole tree" "$repo" "$old"
+  exit 0
+fi
+
+for variant in old new one; do
+  node bench/contract-gen.js "$work/$variant" "$PACKAGES" "$PER_PACKAGE" "$variant"
+done
+files=$(find "$work/old" -name '*.proto' | wc -l)
 
 echo "synthetic tree: $files files ($PACKAGES packages x $PER_PACKAGE), buf $("$BUF" --version), trellis $("$TRELLIS" --version | awk '{print $2}')"
 report "whole tree" "$work/new" ../old

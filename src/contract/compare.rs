@@ -5,6 +5,7 @@ use super::compile::{ImportFiles, SideSource, UnitBuild, compile_unit};
 use super::config::{self, ContractConfig};
 use super::failures::{self, NotCompiled};
 use super::model::{Loc, Model};
+use super::needed;
 use super::rules::{self, Hit, Pair, Rule, Side, Sink};
 use super::source::{Header, Layout, ProtoSet, under};
 use super::units::{Partition, Scopes, SideUnits, UnitKey, UnitPair};
@@ -520,6 +521,22 @@ pub fn compare(
     let partition = Partition::new([old, new], &settings.roots, &settings.scopes)?;
     let sides = Sides::new([old, new], partition, &settings.imports);
     let (plans, changed) = plan(&sides, settings, paths);
+    for side in 0..2 {
+        let wanted: Vec<needed::Wanted<'_>> = plans
+            .iter()
+            .map(|plan| needed::Wanted {
+                unit: plan.units[side],
+                targets: &plan.targets[side],
+            })
+            .collect();
+        let of_side = needed::Side {
+            set: sides.sets[side],
+            other: sides.sets[1 - side],
+            units: &sides.sources[side].units,
+            headers: &sides.headers[side],
+        };
+        needed::check(&of_side, &wanted, settings.needs_packages())?;
+    }
     let outcomes: Vec<PlanOutcome> = plans
         .par_iter()
         .map(|plan| run_plan(&sides, plan, settings))
@@ -643,7 +660,10 @@ fn run_plan(sides: &Sides<'_>, plan: &UnitPlan, settings: &Settings) -> PlanOutc
             true => UnitBuild::default(),
             false => compile_unit(&sides.sources[side], plan.units[side], &targets[side]),
         };
-        let (mut old, mut new) = rayon::join(|| compile(0), || compile(1));
+        // One side after the other: the two compiled pools alive at once
+        // would double the peak, and memory is what a large tree runs out of.
+        let mut old = compile(0);
+        let mut new = compile(1);
         let failed: Vec<String> = [&old, &new]
             .iter()
             .flat_map(|build| build.failures.iter().map(|f| f.target.clone()))
@@ -730,9 +750,9 @@ fn groups(sides: &Sides<'_>, plan: &UnitPlan, settings: &Settings) -> Vec<[BTree
             let other = node(key, &mut parent);
             let (a, b) = (root(&mut parent, own), root(&mut parent, other));
             parent[a] = b;
-            if let Some(file) = file {
-                sizes[at] = sizes[at].max(file.text.len());
-                if declares_extension(&file.text) {
+            if let Some(text) = file.and_then(|file| file.text.as_deref()) {
+                sizes[at] = sizes[at].max(text.len());
+                if declares_extension(text) {
                     let extensions = node("extensions".to_string(), &mut parent);
                     let (a, b) = (root(&mut parent, own), root(&mut parent, extensions));
                     parent[a] = b;
@@ -896,7 +916,8 @@ fn statistics(
         units.iter().map(|unit| model(unit).files.len()).sum()
     };
     let all_units = sides.pairs.len() - 1; // the imports units are not the repository's
-    vec![
+    let unreadable = sides.sets.map(|set| set.unreadable.len());
+    let mut stats = vec![
         (
             "proto files (old / new)".to_string(),
             format!(
@@ -923,7 +944,14 @@ fn statistics(
         ),
         ("rules run".to_string(), settings.rules.len().to_string()),
         ("findings ignored".to_string(), dropped.to_string()),
-    ]
+    ];
+    if unreadable != [0, 0] {
+        stats.push((
+            "files git lacks, not compared (old / new)".to_string(),
+            format!("{} / {}", unreadable[0], unreadable[1]),
+        ));
+    }
+    stats
 }
 
 /// buf's `ignore`, `ignore_only` and `ignore_unstable_packages`.
@@ -962,10 +990,10 @@ fn acknowledged(set: &ProtoSet, path: &str, hit: &Hit) -> bool {
     let (Side::New, Some(loc)) = (hit.side, hit.loc) else {
         return false;
     };
-    let Some(file) = set.files.get(path) else {
+    let Some(text) = set.files.get(path).and_then(|file| file.text.as_deref()) else {
         return false;
     };
-    let lines: Vec<&str> = file.text.lines().collect();
+    let lines: Vec<&str> = text.lines().collect();
     let index = loc.line as usize - 1;
     // An acknowledgement names the rule and gives a reason, as a reviewed exception should.
     let says = |line: &str| {
@@ -1171,7 +1199,8 @@ mod tests {
             .collect();
         let mut set = ProtoSet::from_texts(label, &texts);
         for file in set.files.values_mut() {
-            file.id = git2::Oid::hash_object(git2::ObjectType::Blob, file.text.as_bytes()).unwrap();
+            let text = file.text.as_deref().unwrap();
+            file.id = git2::Oid::hash_object(git2::ObjectType::Blob, text.as_bytes()).unwrap();
         }
         set
     }
@@ -1182,7 +1211,12 @@ mod tests {
     #[test]
     fn a_comparison_in_groups_finds_what_the_whole_unit_finds() {
         let (old, new) = (side("old", 120, false), side("new", 120, true));
-        let text: usize = new.files.values().map(|f| f.text.len()).sum();
+        let text: usize = new
+            .files
+            .values()
+            .flat_map(|f| f.text.as_deref())
+            .map(str::len)
+            .sum();
         assert!(text > 2 * GROUP_BYTES, "{text} bytes are too few to group");
         for category in ["FILE", "PACKAGE", "WIRE_JSON"] {
             let run = |field_no_reuse: bool| {

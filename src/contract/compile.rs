@@ -31,7 +31,7 @@ impl SideSource {
         let texts = set
             .files
             .iter()
-            .map(|(path, file)| (path.clone(), file.text.clone()))
+            .filter_map(|(path, file)| Some((path.clone(), file.text.clone()?)))
             .collect();
         Arc::new(SideSource {
             label: set.label.clone(),

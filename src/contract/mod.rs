@@ -14,6 +14,7 @@ pub mod config;
 pub mod consumers;
 pub mod failures;
 pub mod model;
+pub mod needed;
 pub mod output;
 pub mod parsed;
 pub mod reuse;
@@ -141,7 +142,12 @@ pub fn run(
             .map(|finding| &finding.path)
             .chain(comparison.not_compiled.iter().map(|warning| &warning.path));
         let texts: Vec<(String, String)> = new_side
-            .filter_map(|path| Some((path.clone(), new.files.get(path)?.text.to_string())))
+            .filter_map(|path| {
+                Some((
+                    path.clone(),
+                    new.files.get(path)?.text.as_deref()?.to_string(),
+                ))
+            })
             .collect();
         for (path, text) in texts {
             comparison.new_sources.entry(path).or_insert(text);

@@ -16,7 +16,10 @@ pub struct ProtoFile {
     pub path: String,
     /// The git blob id of the content (computed for files read from disk).
     pub id: Oid,
-    pub text: Arc<str>,
+    /// `None` when git does not have the blob (a partial clone, a mirror
+    /// without large blobs): an error only when the comparison needs the
+    /// file (see [`ProtoSet::unreadable`]).
+    pub text: Option<Arc<str>>,
 }
 
 /// One side: its files and the buf configuration files found at its root.
@@ -29,6 +32,9 @@ pub struct ProtoSet {
     pub buf_work_yaml: Option<String>,
     /// The directory of those buf files ("" for the side's root).
     pub buf_dir: String,
+    /// Path -> why git could not give the file's blob, for the files
+    /// whose `text` is `None`.
+    pub unreadable: BTreeMap<String, String>,
 }
 
 #[cfg(test)]
@@ -45,7 +51,7 @@ impl ProtoSet {
                 ProtoFile {
                     path: path.to_string(),
                     id: Oid::ZERO_SHA1,
-                    text: Arc::from(*text),
+                    text: Some(Arc::from(*text)),
                 },
             );
         }
@@ -171,7 +177,16 @@ impl ProtoSet {
             if repo.is_some_and(|r| r.is_excluded(&file.path)) {
                 continue;
             }
-            let text = listing.text(git, &set.label, &file.path, file.blob)?;
+            let text = match listing.text(git, &set.label, &file.path, file.blob) {
+                Ok(text) => Some(text),
+                // Read lazily in spirit: a blob git lacks matters only if
+                // the comparison needs the file, which is decided later.
+                Err(Unread::Missing(reason)) => {
+                    set.unreadable.insert(file.path.clone(), reason);
+                    None
+                }
+                Err(Unread::Invalid(error)) => return Err(error),
+            };
             set.files.insert(
                 file.path.clone(),
                 ProtoFile {
@@ -189,7 +204,11 @@ impl ProtoSet {
                 if parent_dir(&file.path) != dir {
                     continue;
                 }
-                let bytes = git.blob(file.blob)?;
+                let bytes = git
+                    .repository()
+                    .find_blob(file.blob)
+                    .map(|found| found.content().to_vec())
+                    .map_err(|e| missing_blob(&set.label, &file.path, file.blob, e.message()))?;
                 let text = String::from_utf8_lossy(&bytes).into_owned();
                 if file.path.rsplit('/').next() == Some("buf.yaml") {
                     set.buf_yaml = Some(text);
@@ -276,10 +295,29 @@ impl ProtoSet {
             let id = Oid::hash_object(ObjectType::Blob, &bytes)
                 .map_err(|e| InputError::new(format!("cannot hash {path}: {}", e.message())))?;
             let text = decode(&self.label, &path, &bytes)?;
-            self.files
-                .insert(path.clone(), ProtoFile { path, id, text });
+            self.files.insert(
+                path.clone(),
+                ProtoFile {
+                    path,
+                    id,
+                    text: Some(text),
+                },
+            );
         }
         Ok(())
+    }
+
+    /// The error for a file of this side whose blob git does not have, now
+    /// that the comparison needs it; `why` says what needs it.
+    pub fn unreadable_error(&self, path: &str, why: &str) -> InputError {
+        let id = self.files.get(path).map_or(Oid::ZERO_SHA1, |file| file.id);
+        let reason = self
+            .unreadable
+            .get(path)
+            .map_or("object not found", String::as_str);
+        let mut error = missing_blob(&self.label, path, id, reason);
+        error.message = format!("{}; {why}", error.message);
+        error
     }
 
     /// Keeps only the files under one of `prefixes` (all when empty).
@@ -404,34 +442,50 @@ impl ProtoListing {
     }
 
     /// A .proto blob's text, decoded once per blob id.
-    fn text(&self, git: &Git, label: &str, path: &str, blob: Oid) -> Result<Arc<str>, InputError> {
+    fn text(&self, git: &Git, label: &str, path: &str, blob: Oid) -> Result<Arc<str>, Unread> {
         let lock = || self.texts.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(text) = lock().get(&blob) {
             return Ok(text.clone());
         }
-        let bytes = git
-            .repository()
-            .find_blob(blob)
-            .map(|found| found.content().to_vec())
-            .map_err(|e| missing_blob(label, path, blob, &e))?;
-        let text = decode(label, path, &bytes)?;
+        let bytes = match git.repository().find_blob(blob) {
+            Ok(found) => found.content().to_vec(),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => {
+                return Err(Unread::Missing(e.message().to_string()));
+            }
+            Err(e) => {
+                return Err(Unread::Invalid(missing_blob(
+                    label,
+                    path,
+                    blob,
+                    e.message(),
+                )));
+            }
+        };
+        let text = decode(label, path, &bytes).map_err(Unread::Invalid)?;
         lock().insert(blob, text.clone());
         Ok(text)
     }
 }
 
+/// Why a blob's text could not be had.
+enum Unread {
+    /// Git does not have the object: an error only if the file is needed.
+    Missing(String),
+    /// The object is there but unusable (corrupt, not UTF-8): always an error.
+    Invalid(InputError),
+}
+
 /// A blob of a side that git cannot give (a partial clone, a mirror without
 /// large blobs): which side and file, and how to get it.
-fn missing_blob(label: &str, path: &str, blob: Oid, error: &git2::Error) -> InputError {
+fn missing_blob(label: &str, path: &str, blob: Oid, reason: &str) -> InputError {
     InputError::new(format!(
-        "{label}: cannot read {path} (blob {}): {}",
+        "{label}: cannot read {path} (blob {}): {reason}",
         crate::git::short(blob),
-        error.message()
     ))
     .in_file(path)
-    .help(
-        "every .proto file of both sides is read; fetch the missing objects (`git fetch --refetch`, or a clone without `--filter`), or compare against a directory with --against DIR",
-    )
+    .help(format!(
+        "in a partial clone, `git cat-file blob {blob} >/dev/null` fetches it from the promisor remote; else fetch the history again without `--filter`, or compare against a directory with --against DIR"
+    ))
 }
 
 /// Whether `path` is `prefix` or lies below it.
@@ -762,7 +816,11 @@ fn infer_roots(sets: [&ProtoSet; 2]) -> Vec<String> {
     let mut imported: BTreeSet<(&str, String)> = BTreeSet::new();
     let mut package_roots = BTreeSet::new();
     for file in files() {
-        let header = scan_header(&file.text);
+        // A file git lacks counts by its path only: its imports are unknown.
+        let Some(text) = &file.text else {
+            continue;
+        };
+        let header = scan_header(text);
         for import in &header.imports {
             if import.starts_with("google/protobuf/") {
                 continue;

@@ -211,6 +211,227 @@ fn a_blob_missing_from_the_history_is_named_with_its_side_and_path() {
     );
 }
 
+/// Deletes the loose object `rev` names (`main:path`), as a partial clone
+/// or a mirror without large blobs lacks it; its blob id. Panics when the
+/// object is packed: deleting nothing would prove nothing.
+fn lose_object(repo: &Path, rev: &str) -> String {
+    let rev_parse = std::process::Command::new("git")
+        .args(["rev-parse", rev])
+        .current_dir(repo)
+        .output()
+        .unwrap();
+    let blob = stdout_of(&rev_parse).trim().to_string();
+    let object = repo.join(".git/objects").join(&blob[..2]).join(&blob[2..]);
+    std::fs::remove_file(&object).unwrap_or_else(|e| panic!("{rev} is not loose: {e}"));
+    let check = std::process::Command::new("git")
+        .args(["cat-file", "-e", &blob])
+        .current_dir(repo)
+        .output()
+        .unwrap();
+    assert!(!check.status.success(), "{rev} is still readable");
+    blob
+}
+
+/// The `findings` of a `--format json` report.
+fn findings_of(output: &std::process::Output) -> serde_json::Value {
+    let report: serde_json::Value = serde_json::from_str(&stdout_of(output))
+        .unwrap_or_else(|e| panic!("{e}: {}", stderr_of(output)));
+    report["findings"].clone()
+}
+
+const REFUND: &str = "api/order/v1/refund.proto";
+const MONEY: &str = "api/common/v1/money.proto";
+
+/// main: the shop, whose order.proto imports a shared money.proto, and a
+/// refund.proto in the order package that imports nothing of the shop;
+/// feature: a breaking change to order.proto.
+fn shop_with_imports_and_a_break() -> History {
+    let mut history = History::new();
+    let order = order_proto()
+        .replace(
+            "import \"google/protobuf/timestamp.proto\";",
+            &format!("import \"google/protobuf/timestamp.proto\";\nimport \"{MONEY}\";"),
+        )
+        .replace(
+            "  int32 quantity = 2;\n",
+            "  int32 quantity = 2;\n  shop.common.v1.Money unit_price = 9;\n",
+        );
+    history
+        .fixture("shop")
+        .write(ORDER, &order)
+        .write(
+            MONEY,
+            "syntax = \"proto3\";\n\npackage shop.common.v1;\n\n// Money is an amount in a currency.\nmessage Money {\n  string currency_code = 1;\n  int64 units = 2;\n}\n",
+        )
+        .write(
+            REFUND,
+            "syntax = \"proto3\";\n\npackage shop.order.v1;\n\n// RefundReason says why an order was refunded.\nenum RefundReason {\n  REFUND_REASON_UNSPECIFIED = 0;\n  REFUND_REASON_DAMAGED = 1;\n}\n",
+        )
+        .commit("shop with money and refunds");
+    history.branch("feature");
+    let changed = order.replace("int32 quantity = 2;", "int64 quantity = 2;");
+    history.write(ORDER, &changed).commit("quantity grows");
+    history
+}
+
+/// Git lacks the blob of a file no compared file needs (user.proto, in
+/// another package, importing nothing that changed): both sides are read
+/// from git, or the old one with the work tree, and every category gives
+/// the findings it gives with the blob there. Before, the first blob git
+/// lacked stopped the comparison, needed or not.
+#[test]
+fn a_blob_missing_that_no_compared_file_needs_changes_nothing() {
+    let history = shop_with_imports_and_a_break();
+    let runs: Vec<Vec<&str>> = ["FILE", "PACKAGE", "WIRE_JSON"]
+        .into_iter()
+        .flat_map(|category| {
+            [
+                vec![
+                    "contract",
+                    "--against",
+                    "main",
+                    "--use",
+                    category,
+                    "--format",
+                    "json",
+                ],
+                vec![
+                    "contract",
+                    "--against",
+                    "main",
+                    "--head",
+                    "HEAD",
+                    "--use",
+                    category,
+                    "--format",
+                    "json",
+                ],
+            ]
+        })
+        .collect();
+    let before: Vec<serde_json::Value> = runs
+        .iter()
+        .map(|args| {
+            let output = trellis_in(history.path(), args);
+            assert_eq!(
+                output.status.code(),
+                Some(1),
+                "{args:?}: {}",
+                stderr_of(&output)
+            );
+            findings_of(&output)
+        })
+        .collect();
+    assert!(
+        before[0].to_string().contains("FIELD_SAME_TYPE"),
+        "{}",
+        before[0]
+    );
+    lose_object(history.path(), "main:api/user/v1/user.proto");
+    for (args, before) in runs.iter().zip(&before) {
+        let output = trellis_in(history.path(), args);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{args:?}: {}",
+            stderr_of(&output)
+        );
+        assert_eq!(&findings_of(&output), before, "{args:?}");
+    }
+    // `-v` says what was left out and why.
+    let output = trellis_in(
+        history.path(),
+        &["-v", "contract", "--against", "main", "--head", "HEAD"],
+    );
+    let log = stderr_of(&output);
+    assert!(
+        log.contains("git lacks the blobs of 1 unchanged file the comparison does not compile")
+            && log.contains("api/user/v1/user.proto"),
+        "{log}"
+    );
+}
+
+/// A blob the comparison needs and git lacks is an input error that names
+/// the side, the file and what needs it: money.proto is unchanged, but the
+/// changed order.proto imports it; refund.proto is unchanged and imports
+/// nothing, but PACKAGE rules compare every file of the order package.
+#[test]
+fn a_blob_missing_that_the_comparison_needs_names_side_file_and_why() {
+    let history = shop_with_imports_and_a_break();
+    let blob = lose_object(history.path(), &format!("main:{MONEY}"));
+    let output = trellis_in(
+        history.path(),
+        &["contract", "--against", "main", "--head", "HEAD"],
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stdout_of(&output));
+    let error = stderr_of(&output);
+    assert!(
+        error.contains(&format!(
+            "old (merge base of main and HEAD, {}",
+            &stdout_of(
+                &std::process::Command::new("git")
+                    .args(["rev-parse", "--short=10", "main"])
+                    .current_dir(history.path())
+                    .output()
+                    .unwrap()
+            )
+            .trim()
+        )),
+        "{error}"
+    );
+    assert!(
+        error.contains(&format!("cannot read {MONEY} (blob {})", &blob[..10])),
+        "{error}"
+    );
+    assert!(
+        error.contains(&format!(
+            "{ORDER} imports it, and the comparison compiles {ORDER}"
+        )),
+        "{error}"
+    );
+    assert!(
+        error.contains(&format!("git cat-file blob {blob}")),
+        "{error}"
+    );
+    // Compared only under api/user, nothing needs money.proto.
+    let output = trellis_in(
+        history.path(),
+        &[
+            "contract",
+            "--against",
+            "main",
+            "--head",
+            "HEAD",
+            "api/user",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+
+    let history = shop_with_imports_and_a_break();
+    lose_object(history.path(), &format!("main:{REFUND}"));
+    let args = |category| {
+        [
+            "contract",
+            "--against",
+            "main",
+            "--head",
+            "HEAD",
+            "--use",
+            category,
+        ]
+    };
+    let output = trellis_in(history.path(), &args("FILE"));
+    assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
+    let output = trellis_in(history.path(), &args("PACKAGE"));
+    assert_eq!(output.status.code(), Some(2), "{}", stdout_of(&output));
+    let error = stderr_of(&output);
+    assert!(error.contains(&format!("cannot read {REFUND}")), "{error}");
+    assert!(
+        error.contains("PACKAGE rules compare every file of package `shop.order.v1`"),
+        "{error}"
+    );
+}
+
 /// main: the shop; feature branch off it.
 fn shop_with_branch() -> History {
     let mut history = History::new();

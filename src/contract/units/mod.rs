@@ -195,11 +195,12 @@ impl Partition {
     }
 }
 
-/// Reads the headers (package, imports) of every file of a side, by path.
+/// Reads the headers (package, imports) of every file of a side, by path;
+/// a file whose blob git lacks has none.
 fn headers(set: &ProtoSet) -> HashMap<String, Header> {
     set.files
         .par_iter()
-        .map(|(path, file)| (path.clone(), scan_header(&file.text)))
+        .filter_map(|(path, file)| Some((path.clone(), scan_header(file.text.as_deref()?))))
         .collect()
 }
 
