@@ -48,6 +48,8 @@ struct Visitor<'c, 'f> {
 struct Spliced {
     values: bool,
     identifiers: bool,
+    /// Into a `SET` statement, which takes no bind parameters at all.
+    setting: bool,
 }
 
 const BIND_HELP: &str =
@@ -56,6 +58,9 @@ const IDENTIFIER_HELP: &str = "a table, schema or column name cannot be bound: p
 
 impl Spliced {
     fn help(self) -> String {
+        if self.setting {
+            return SET_HELP.to_string();
+        }
         match (self.values, self.identifiers) {
             (_, false) => BIND_HELP.to_string(),
             (false, true) => IDENTIFIER_HELP.to_string(),
@@ -63,6 +68,8 @@ impl Spliced {
         }
     }
 }
+
+const SET_HELP: &str = "SET takes no bind parameters: run `SELECT set_config('search_path', $1, false)` (any setting by name) with the value bound";
 
 /// SQL keywords after which a spliced word names a table, schema or column.
 const IDENTIFIER_KEYWORDS: &[&str] = &[
@@ -84,7 +91,13 @@ fn spliced(expr: &syn::Expr) -> Spliced {
         return Spliced::default();
     };
     let text = text.value();
-    let mut out = Spliced::default();
+    let mut out = Spliced {
+        setting: text
+            .trim_start()
+            .get(..4)
+            .is_some_and(|head| head.eq_ignore_ascii_case("set ")),
+        ..Spliced::default()
+    };
     let mut rest = text.as_str();
     let mut before = String::new();
     while let Some(open) = rest.find('{') {
