@@ -194,6 +194,24 @@ pub fn dependency_age(repo: &Repo) -> Result<ServiceAges, InputError> {
     Ok(ServiceAges { services })
 }
 
+/// Packages with a registry dependency no Cargo.lock above them resolves.
+fn unlocked_manifests(facts: &Facts) -> usize {
+    let own = upstream::own_crates(facts);
+    facts
+        .manifests
+        .iter()
+        .filter(|m| m.parsed.package.is_some())
+        .filter(|m| {
+            m.parsed.deps.iter().any(|d| {
+                d.req.as_ref().is_some_and(|req| {
+                    !own.contains(d.name.as_str())
+                        && matches!(facts.crate_in_use(&m.path, &d.name, req), Some((_, None)))
+                })
+            })
+        })
+        .count()
+}
+
 /// A libyears figure with its coverage: "4.20", "4.20 (8 of 10 crates)", or
 /// unavailable with the reason when under half are known.
 fn describe(years: &Libyears, noun: &str, unavailable: Option<&str>) -> String {
@@ -232,10 +250,19 @@ pub fn upstream_summary(facts: &Facts, data: &UpstreamData) -> Vec<(String, Stri
         stats.push(("upstream".into(), source));
     }
     if !facts.manifests.is_empty() {
-        let source = match &data.crates_unavailable {
+        let mut source = match &data.crates_unavailable {
             Some(reason) => format!("unavailable: {reason}"),
             None => data.crates_source.clone(),
         };
+        let unlocked = unlocked_manifests(facts);
+        if unlocked > 0 {
+            // A floor (`1.0` -> 1.0.0) is older than what cargo would pick.
+            source.push_str(&format!(
+                "; {unlocked} package{} without a Cargo.lock counted from {} requirements' lowest versions",
+                if unlocked == 1 { "" } else { "s" },
+                if unlocked == 1 { "its" } else { "their" }
+            ));
+        }
         stats.push(("crates".into(), source));
     }
     let mut per_service: Vec<(String, Libyears)> = Vec::new();

@@ -1450,6 +1450,13 @@ fn rust_only_summary_shows_no_go_fields() {
         );
     }
     assert_eq!(stats["Cargo manifests"], "2", "{stats:#?}");
+    // No Cargo.lock: the figure would count from `1` = 1.0.0, and says so.
+    assert!(
+        stats["crates"].as_str().unwrap().contains(
+            "1 package without a Cargo.lock counted from its requirements' lowest versions"
+        ),
+        "{stats:#?}"
+    );
     let libyears = stats.get("libyears").and_then(|v| v.as_str()).unwrap_or("");
     assert!(!libyears.contains("0.00"), "{stats:#?}");
 }

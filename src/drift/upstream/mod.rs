@@ -219,7 +219,7 @@ pub fn gather(lookups: &Lookups<'_>) -> UpstreamData {
             }
         }
     };
-    let crate_source = crate_source(lookups, &crate_names, &mut data);
+    let crate_source = crate_source(lookups, &http, &crate_names, &mut data);
     let answers = timed("drift: upstream lookups", || {
         look_up(
             lookups,
@@ -270,25 +270,27 @@ fn http_options(config: &UpstreamConfig, ttl_hours: f64) -> HttpOptions {
 }
 
 /// Where crate versions come from.
-enum CrateSource {
-    Index(Http),
+enum CrateSource<'h> {
+    /// The index, through the same client and cache as Go's lookups.
+    Index(&'h Http),
     /// cargo's index caches, offline.
     Cache(Vec<std::path::PathBuf>),
     None,
 }
 
-fn crate_source(
+fn crate_source<'h>(
     lookups: &Lookups<'_>,
+    http: &'h Http,
     crate_names: &BTreeSet<String>,
     data: &mut UpstreamData,
-) -> CrateSource {
+) -> CrateSource<'h> {
     let config = lookups.config;
     if crate_names.is_empty() {
         return CrateSource::None;
     }
     if !lookups.offline {
         data.crates_source = format!("crates index {}", http::redact(&config.crates_index));
-        return CrateSource::Index(Http::new(http_options(config, config.cache_ttl_hours)));
+        return CrateSource::Index(http);
     }
     match crates::cargo_index_caches() {
         Ok(caches) => {
@@ -322,6 +324,7 @@ fn fill_crate_times(lookups: &Lookups<'_>, data: &mut UpstreamData) {
     let api = Http::new(http_options(config, 24.0 * 30.0));
     let needed = crate_versions_in_use(lookups.facts);
     let mut left_out = Vec::new();
+    let mut asked = false;
     for (name, versions) in &mut data.crates {
         let Some(in_use) = needed.get(name) else {
             continue;
@@ -336,6 +339,7 @@ fn fill_crate_times(lookups: &Lookups<'_>, data: &mut UpstreamData) {
         if !lacking {
             continue;
         }
+        asked = true;
         if pacer.sent() >= config.crates_api_max_requests {
             left_out.push(name.clone());
             continue;
@@ -358,7 +362,9 @@ fn fill_crate_times(lookups: &Lookups<'_>, data: &mut UpstreamData) {
             if pacer.sent() == 1 { "" } else { "s" }
         ));
     }
-    api.log_cache_use();
+    if asked {
+        api.log_cache_use();
+    }
     if !left_out.is_empty() {
         data.warnings.push(format!(
             "release times of {} crate{} not asked of {} this run (drift.upstream.crates-api-max-requests: {}); the next run asks: {}",
@@ -485,7 +491,7 @@ struct Answers {
 fn look_up(
     lookups: &Lookups<'_>,
     source: Option<&GoSource<'_>>,
-    crate_source: &CrateSource,
+    crate_source: &CrateSource<'_>,
     wanted: &BTreeMap<String, BTreeSet<String>>,
     crate_names: &BTreeSet<String>,
 ) -> Answers {
