@@ -41,25 +41,136 @@ pub fn render(repo: &Repo) -> String {
     write_copies_hint(&mut out, repo);
     let _ = writeln!(out, "exclude: []");
     let _ = writeln!(out);
-    let api_root = &repo.config.config.contracts.root;
-    let shared_protos = repo
-        .files
-        .iter()
-        .filter(|f| f.ends_with(".proto") && f.starts_with(&format!("{api_root}/")))
-        .count();
-    let _ = writeln!(out, "contracts:");
-    let _ = writeln!(
-        out,
-        "  # Shared contract directory, mapped to services by name ({api_root}/order/... -> order-service)."
-    );
-    let _ = writeln!(out, "  # {shared_protos} .proto file(s) found under it.");
-    let _ = writeln!(out, "  root: {api_root}");
+    write_contracts_root(&mut out, repo);
     let _ = writeln!(
         out,
         "  # Explicit owners when names do not match: directory -> service."
     );
     let _ = writeln!(out, "  owners: {{}}");
     out
+}
+
+/// `contracts.root`: the configured one when it holds .proto files, else
+/// the directory of the shared contracts found (a Rust contract crate's
+/// `proto/`, a top-level `proto/`), so the file needs no edit.
+fn write_contracts_root(out: &mut String, repo: &Repo) {
+    let api_root = &repo.config.config.contracts.root;
+    let under = |root: &str| {
+        repo.files
+            .iter()
+            .filter(|f| f.ends_with(".proto") && f.starts_with(&format!("{root}/")))
+            .count()
+    };
+    let configured = under(api_root);
+    let shared = shared_contract_dirs(repo);
+    let _ = writeln!(out, "contracts:");
+    match shared.first() {
+        Some((dir, count)) if configured == 0 => {
+            let _ = writeln!(
+                out,
+                "  # Shared contract directory: {count} .proto file(s) outside the services, each"
+            );
+            let _ = writeln!(
+                out,
+                "  # mapped to the service named like its directory or file (order/... or"
+            );
+            let _ = writeln!(out, "  # order.proto -> order-service).");
+            if shared.len() > 1 {
+                let others: Vec<String> = shared[1..]
+                    .iter()
+                    .map(|(dir, count)| format!("{dir} ({count})"))
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "  # Other directories with shared .proto files: {}; name their owners below.",
+                    others.join(", ")
+                );
+            }
+            let _ = writeln!(out, "  root: {dir}");
+        }
+        _ => {
+            let _ = writeln!(
+                out,
+                "  # Shared contract directory, mapped to services by name ({api_root}/order/... -> order-service)."
+            );
+            let in_services = repo
+                .files
+                .iter()
+                .filter(|f| f.ends_with(".proto") && !is_test_data(f))
+                .count()
+                .saturating_sub(configured);
+            if configured == 0 && in_services > 0 {
+                let _ = writeln!(
+                    out,
+                    "  # None found under it: the {in_services} .proto file(s) found belong to their services."
+                );
+            } else {
+                let _ = writeln!(out, "  # {configured} .proto file(s) found under it.");
+            }
+            let _ = writeln!(out, "  root: {api_root}");
+        }
+    }
+}
+
+/// Directories of .proto files outside every service: per library crate or
+/// module holding them (narrowed to the directory all its protos share:
+/// `crates/rpc/proto`), else per top-level directory; most files first.
+fn shared_contract_dirs(repo: &Repo) -> Vec<(String, usize)> {
+    let mut groups: std::collections::BTreeMap<String, (String, usize)> =
+        std::collections::BTreeMap::new();
+    for file in repo
+        .files
+        .iter()
+        .filter(|f| f.ends_with(".proto") && !is_test_data(f))
+    {
+        if repo
+            .services
+            .iter()
+            .any(|s| !s.root.is_empty() && s.contains(file))
+        {
+            continue;
+        }
+        let library = repo
+            .libraries
+            .iter()
+            .filter(|l| !l.root.is_empty() && l.contains(file))
+            .max_by_key(|l| l.root.len());
+        let Some((dir, _)) = file.rsplit_once('/') else {
+            // A proto at the repository root is nobody's directory.
+            continue;
+        };
+        let key = match library {
+            Some(library) => library.root.clone(),
+            None => dir.split('/').next().unwrap_or(dir).to_string(),
+        };
+        let group = groups.entry(key).or_insert_with(|| (dir.to_string(), 0));
+        group.0 = common_dir(&group.0, dir);
+        group.1 += 1;
+    }
+    let mut dirs: Vec<(String, usize)> = groups
+        .into_values()
+        .filter(|(dir, _)| !dir.is_empty())
+        .collect();
+    dirs.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    dirs
+}
+
+/// The deepest directory holding both `a` and `b`.
+fn common_dir(a: &str, b: &str) -> String {
+    let parts: Vec<&str> = a
+        .split('/')
+        .zip(b.split('/'))
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| x)
+        .collect();
+    parts.join("/")
+}
+
+/// Protos under test directories feed tests (as the repository model
+/// treats them): they are not contracts.
+fn is_test_data(file: &str) -> bool {
+    file.split('/')
+        .any(|part| matches!(part, "test" | "tests" | "testdata" | "fixtures"))
 }
 
 fn write_found_services(out: &mut String, repo: &Repo) {

@@ -8,6 +8,7 @@ pub mod cargo;
 pub mod checks;
 pub mod config;
 pub mod fix;
+mod libyears;
 // go.mod/go.sum parsing and Go versions are a shared layer: the repository
 // model reads go.work and go.mod files too.
 pub use crate::gomod;
@@ -16,6 +17,9 @@ pub mod upstream;
 pub use crate::gomod::version;
 
 pub use config::DriftConfig;
+pub use libyears::{
+    Ecosystem, Libyears, ServiceAge, ServiceAges, crate_libyears, dependency_age, libyears,
+};
 
 use crate::error::InputError;
 use crate::repo::Repo;
@@ -87,7 +91,7 @@ pub fn run(repo: &Repo, options: &DriftOptions) -> Result<Report, InputError> {
             checks::run_upstream(&ctx, &data, &mut report.findings)
         });
         report.rules.extend(checks::upstream_rules());
-        upstream_stats = upstream_summary(&facts, &data);
+        upstream_stats = libyears::upstream_summary(&facts, &data);
     }
     let requirements: usize = facts.modules.iter().map(|m| m.parsed.requires.len()).sum();
     // A repository's summary names only the ecosystems it has.
@@ -246,136 +250,4 @@ fn anchors(facts: &Facts, config: &DriftConfig) -> BTreeMap<String, Anchored> {
         }
     }
     anchors
-}
-
-/// The libyears of a Go module's direct requirements: for each, the time
-/// between the release it requires and the newest release.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Libyears {
-    pub years: f64,
-    /// Direct requirements with both release times known.
-    pub counted: usize,
-    /// Direct requirements whose release times are not in `data`.
-    pub missing: usize,
-}
-
-/// [`Libyears`] of one module from gathered upstream data (the score job
-/// reads it too, from the module cache).
-pub fn libyears(module: &model::GoModule, data: &upstream::UpstreamData) -> Libyears {
-    const YEAR: f64 = 365.25 * 86_400.0;
-    let mut out = Libyears::default();
-    for req in module.parsed.requires.iter().filter(|r| !r.indirect) {
-        let times = data.go.get(&req.path).and_then(|up| {
-            up.latest_time
-                .zip(up.times.get(req.version.as_str()).copied())
-        });
-        match times {
-            Some((latest, current)) => {
-                out.years += ((latest - current).max(0) as f64) / YEAR;
-                out.counted += 1;
-            }
-            None => out.missing += 1,
-        }
-    }
-    out
-}
-
-/// What `trellis score` needs of drift: the libyears of every service's
-/// direct Go requirements, from what `trellis drift --offline` reads (the
-/// go.mod files and release times in the local Go module cache).
-#[derive(Debug, Default)]
-pub struct ServiceAges {
-    /// Why no release times could be read (no module cache), if so.
-    pub unavailable: Option<String>,
-    /// Where the release times came from.
-    pub source: String,
-    /// Per service name; a service with several modules keeps the last.
-    pub services: BTreeMap<String, Libyears>,
-}
-
-/// [`ServiceAges`] of the repository; `Err` when its go.mod files cannot be read.
-pub fn dependency_age(repo: &Repo) -> Result<ServiceAges, InputError> {
-    let facts = Facts::gather(repo)?;
-    let modules: Vec<_> = facts
-        .service_modules()
-        .filter(|m| m.service.is_some())
-        .collect();
-    if modules.is_empty() {
-        return Ok(ServiceAges::default());
-    }
-    let data = upstream::gather(&upstream::Lookups {
-        facts: &facts,
-        config: &repo.config.config.drift.upstream,
-        offline: true,
-        progress: false,
-    });
-    let mut services = BTreeMap::new();
-    for module in modules {
-        if let Some(service) = &module.service {
-            services.insert(service.clone(), libyears(module, &data));
-        }
-    }
-    Ok(ServiceAges {
-        unavailable: data.unavailable.clone(),
-        source: data.source.clone(),
-        services,
-    })
-}
-
-/// Libyears per service and in total, and where the data came from.
-fn upstream_summary(facts: &Facts, data: &upstream::UpstreamData) -> Vec<(String, String)> {
-    let mut stats = Vec::new();
-    if let Some(reason) = data.skipped() {
-        stats.push(("upstream".into(), reason));
-        return stats;
-    }
-    let offline_cache = data.source.starts_with("module cache");
-    if !facts.modules.is_empty() {
-        // The Go proxy or module cache: a Rust-only repository asks neither.
-        stats.push(("upstream".into(), data.source.clone()));
-    }
-    if !facts.manifests.is_empty() {
-        stats.push((
-            "crates".into(),
-            if offline_cache {
-                "not looked up offline (the crates.io index is not cached locally)".into()
-            } else {
-                "looked up in the crates index".into()
-            },
-        ));
-    }
-    if facts.modules.is_empty() {
-        // Libyears are counted from Go module versions' release times only.
-        stats.push((
-            "libyears".into(),
-            "unavailable: release dates of crates are not looked up".into(),
-        ));
-        if !data.warnings.is_empty() {
-            stats.push(("upstream warnings".into(), data.warnings.len().to_string()));
-        }
-        return stats;
-    }
-    let mut per_service: Vec<(String, f64)> = Vec::new();
-    for module in facts.service_modules() {
-        per_service.push((module.name.clone(), libyears(module, data).years));
-    }
-    // Summing from 0.0: an empty f64 sum is -0.0, printed as "-0.00".
-    let total: f64 = per_service.iter().fold(0.0, |sum, (_, y)| sum + y);
-    per_service.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    stats.push(("libyears".into(), format!("{total:.2}")));
-    let listed: Vec<String> = per_service
-        .iter()
-        .map(|(name, years)| format!("{name} {years:.2}"))
-        .collect();
-    stats.push(("libyears by service".into(), listed.join(", ")));
-    if !data.warnings.is_empty() {
-        stats.push(("upstream warnings".into(), data.warnings.len().to_string()));
-    }
-    if !data.private.is_empty() {
-        stats.push((
-            "private modules not looked up".into(),
-            data.private.len().to_string(),
-        ));
-    }
-    stats
 }

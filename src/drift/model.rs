@@ -293,6 +293,43 @@ impl Facts {
         });
     }
 
+    /// The version a manifest's dependency resolves to: the nearest
+    /// Cargo.lock's (with its place), else the requirement's floor.
+    pub fn crate_in_use(
+        &self,
+        manifest: &str,
+        name: &str,
+        req: &str,
+    ) -> Option<(semver::Version, Option<(String, u32)>)> {
+        let mut dir = parent_dir(manifest);
+        loop {
+            let lock_path = join(&dir, "Cargo.lock");
+            if let Some(lock) = self.locks.iter().find(|l| l.path == lock_path) {
+                let parsed_req = semver::VersionReq::parse(req).ok();
+                let locked = lock
+                    .packages
+                    .iter()
+                    .filter(|p| p.name == name)
+                    .filter_map(|p| Some((semver::Version::parse(&p.version).ok()?, p.line)))
+                    .filter(|(v, _)| parsed_req.as_ref().is_none_or(|r| r.matches(v)))
+                    .max();
+                if let Some((version, line)) = locked {
+                    return Some((version, Some((lock.path.clone(), line))));
+                }
+            }
+            if dir.is_empty() {
+                break;
+            }
+            dir = parent_dir(&dir);
+        }
+        let parsed = semver::VersionReq::parse(req).ok()?;
+        let c = parsed.comparators.first()?;
+        Some((
+            semver::Version::new(c.major, c.minor.unwrap_or(0), c.patch.unwrap_or(0)),
+            None,
+        ))
+    }
+
     /// The go.mod files that are not the anchor: the services' modules.
     pub fn service_modules(&self) -> impl Iterator<Item = &GoModule> {
         self.modules.iter().filter(|m| !m.is_anchor)

@@ -624,7 +624,7 @@ fn service_score(context: &ServiceContext<'_, '_>, name: &str, mut acc: Acc) -> 
         author_concentration,
         dependency_age: inputs.dependency_age.get(name).cloned().unwrap_or_else(|| {
             DependencyAge::unavailable(
-                "no go.mod of this service; only Go modules' dependency age is read (crates are not looked up offline)",
+                "no go.mod or Cargo.toml of this service's own lists its dependencies",
             )
         }),
         hotspots: context

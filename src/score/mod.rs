@@ -262,12 +262,13 @@ fn dependency_age_not_at_compare(
 }
 
 /// Libyears per service from what `trellis drift --offline` reads: the
-/// services' go.mod files and release times in the local Go module cache.
+/// services' go.mod and Cargo files, and release times in the local Go
+/// module cache and cargo's index cache.
 fn dependency_age(repo: &Repo) -> std::collections::BTreeMap<String, model::DependencyAge> {
     let ages = match crate::drift::dependency_age(repo) {
         Ok(ages) => ages,
         Err(e) => {
-            let reason = format!("the go.mod files could not be read: {}", e.message);
+            let reason = format!("the manifests could not be read: {}", e.message);
             return repo
                 .services
                 .iter()
@@ -277,31 +278,40 @@ fn dependency_age(repo: &Repo) -> std::collections::BTreeMap<String, model::Depe
     };
     ages.services
         .into_iter()
-        .map(|(service, years)| {
-            let age = match &ages.unavailable {
+        .map(|(service, age)| {
+            let age = match &age.unavailable {
                 Some(reason) => model::DependencyAge::unavailable(format!(
                     "{reason}; dependency age needs the release times cached there"
                 )),
-                None => age_from_counts(years, &ages.source),
+                None => age_from_counts(age.years, &age.source, age.ecosystem),
             };
             (service, age)
         })
         .collect()
 }
 
-/// Libyears when at least half of the direct requirements have release
-/// times in the module cache: from fewer the sum says more about what is
+/// Libyears when at least half of the direct dependencies have release
+/// times in the local cache: from fewer the sum says more about what is
 /// cached than about the service.
-fn age_from_counts(years: crate::drift::Libyears, source: &str) -> model::DependencyAge {
+fn age_from_counts(
+    years: crate::drift::Libyears,
+    source: &str,
+    ecosystem: crate::drift::Ecosystem,
+) -> model::DependencyAge {
     let total = years.counted + years.missing;
+    let (cache, fix) = ecosystem.cache_words();
+    let what = match ecosystem {
+        crate::drift::Ecosystem::Go => "requirements",
+        crate::drift::Ecosystem::Rust => "dependencies",
+    };
     if years.counted == 0 && years.missing > 0 {
         return model::DependencyAge {
             not_found: years.missing,
             // The same words for every such service, so the report
             // says it once for all of them; `not_found` keeps the count.
-            ..model::DependencyAge::unavailable(
-                "none of its direct requirements has its release times in the Go module cache (run `go mod download` in the service's module, or `trellis drift --upstream` online)",
-            )
+            ..model::DependencyAge::unavailable(format!(
+                "none of its direct {what} has its release times in {cache} ({fix})"
+            ))
         };
     }
     if years.counted * 2 < total {
@@ -309,7 +319,7 @@ fn age_from_counts(years: crate::drift::Libyears, source: &str) -> model::Depend
             dependencies: years.counted,
             not_found: years.missing,
             ..model::DependencyAge::unavailable(format!(
-                "only {} of {total} direct requirements have their release times in the Go module cache, fewer than half (run `go mod download` in the service's module, or `trellis drift --upstream` online)",
+                "only {} of {total} direct {what} have their release times in {cache}, fewer than half ({fix})",
                 years.counted
             ))
         };
@@ -387,6 +397,8 @@ fn tables(repo: &Repo, git: &Git, end: Option<Oid>, root: &str) -> metrics::Tabl
 mod tests {
     use super::*;
 
+    use crate::drift::Ecosystem::Go;
+
     fn years(years: f64, counted: usize, missing: usize) -> crate::drift::Libyears {
         crate::drift::Libyears {
             years,
@@ -397,13 +409,13 @@ mod tests {
 
     #[test]
     fn libyears_from_fewer_than_half_of_the_requirements_are_unavailable() {
-        let age = age_from_counts(years(4.234, 8, 2), "cache");
+        let age = age_from_counts(years(4.234, 8, 2), "cache", Go);
         assert_eq!(
             (age.libyears, age.dependencies, age.not_found),
             (Some(4.23), 8, 2)
         );
         assert_eq!(age.status, model::Status::Ok);
-        let age = age_from_counts(years(0.66, 2, 8), "cache");
+        let age = age_from_counts(years(0.66, 2, 8), "cache", Go);
         assert_eq!(age.libyears, None);
         assert_eq!(age.status, model::Status::Unavailable);
         assert!(
@@ -412,6 +424,9 @@ mod tests {
                 .starts_with("only 2 of 10 direct requirements")
         );
         // Nothing found is not 0.00 libyears.
-        assert_eq!(age_from_counts(years(0.0, 0, 3), "cache").libyears, None);
+        assert_eq!(
+            age_from_counts(years(0.0, 0, 3), "cache", Go).libyears,
+            None
+        );
     }
 }

@@ -180,9 +180,10 @@ pub struct Concentration {
     pub reason: Option<String>,
 }
 
-/// Dependency age: libyears of the service's direct Go requirements (for
-/// each, the time from the release it requires to the newest release), from
-/// the release times `trellis drift --offline` reads in the Go module cache.
+/// Dependency age: libyears of the service's direct dependencies (for each,
+/// the time from the release it uses to the newest release), from the
+/// release times `trellis drift --offline` reads in the Go module cache or
+/// cargo's crates.io index cache.
 /// Nothing is looked up on the network and nothing is estimated.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DependencyAge {

@@ -429,6 +429,8 @@ fn incompatible_majors_split() {
 struct Upstream {
     base: String,
     requests: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    /// Every request's path and when it arrived.
+    arrivals: std::sync::Arc<std::sync::Mutex<Vec<(String, std::time::Instant)>>>,
 }
 
 impl Upstream {
@@ -437,17 +439,24 @@ impl Upstream {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let arrivals = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let log = requests.clone();
+        let times = arrivals.clone();
         let root = fixture("drift/upstream");
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { continue };
                 let log = log.clone();
+                let times = times.clone();
                 let root = root.clone();
                 std::thread::spawn(move || {
                     let Some((path, headers)) = crate::support::read_request(&stream) else {
                         return;
                     };
+                    times
+                        .lock()
+                        .unwrap()
+                        .push((path.clone(), std::time::Instant::now()));
                     for (name, value) in &headers {
                         if name.eq_ignore_ascii_case("authorization") {
                             log.lock().unwrap().push(format!("auth {value}"));
@@ -484,7 +493,22 @@ impl Upstream {
                 });
             }
         });
-        Upstream { base, requests }
+        Upstream {
+            base,
+            requests,
+            arrivals,
+        }
+    }
+
+    /// When the requests whose path contains `needle` arrived.
+    fn arrived(&self, needle: &str) -> Vec<std::time::Instant> {
+        self.arrivals
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(p, _)| p.contains(needle))
+            .map(|(_, t)| *t)
+            .collect()
     }
 
     fn requested(&self, needle: &str) -> usize {
@@ -504,7 +528,10 @@ fn upstream_repo(index: &str) -> tempfile::TempDir {
     let yaml = std::fs::read_to_string(dir.path().join("trellis.yaml")).unwrap();
     std::fs::write(
         dir.path().join("trellis.yaml"),
-        format!("{yaml}    crates-index: {index}\n"),
+        format!(
+            "{yaml}    crates-index: {index}\n    crates-api: {}/api\n",
+            index.trim_end_matches("/index")
+        ),
     )
     .unwrap();
     dir
@@ -522,6 +549,8 @@ fn run_upstream(
         .args(["drift", "--format", "json"])
         .args(args)
         .env("TRELLIS_CACHE_DIR", cache)
+        // Offline crates come from cargo's index cache: never this machine's.
+        .env("CARGO_HOME", cache.join("no-cargo-home"))
         .env("GOPRIVATE", "corp.example.com")
         .env_remove("GONOPROXY")
         .env_remove("GONOSUMDB")
@@ -629,7 +658,15 @@ fn upstream_against_a_local_proxy_and_index() {
     assert_eq!(server.requested("corp.example.com"), 0);
 
     let stats = &json["stats"];
-    let libyears: f64 = stats["libyears"].as_str().unwrap().parse().unwrap();
+    // "1.23 (4 of 7 requirements)": the broken, gone and slow modules are unknown.
+    let libyears = stats["libyears"].as_str().unwrap();
+    assert!(libyears.contains(" of "), "{libyears}");
+    let libyears: f64 = libyears
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap_or_else(|_| panic!("{stats:#}"));
     assert!(libyears > 0.5, "{stats:#}");
     let by_service = stats["libyears by service"].as_str().unwrap();
     assert!(
@@ -1395,25 +1432,211 @@ fn rust_only_summary_shows_no_go_fields() {
         ],
     );
     let modcache = modcache.to_string_lossy().into_owned();
+    // No cargo cache either: the machine's own must not decide the result.
     let (json, stderr, _) = run_upstream(
         &repo,
         &dir.path().join("cache"),
-        &[("GOMODCACHE", modcache.as_str())],
+        &[
+            ("GOMODCACHE", modcache.as_str()),
+            ("CARGO_HOME", modcache.as_str()),
+        ],
         &["--offline"],
     );
     let stats = json["stats"].as_object().unwrap();
-    for go_field in [
-        "go.mod files",
-        "requirements",
-        "go.sum files",
-        "libyears by service",
-    ] {
+    for go_field in ["go.mod files", "requirements", "go.sum files", "upstream"] {
         assert!(
             !stats.contains_key(go_field),
             "{go_field}: {stats:#?}\n{stderr}"
         );
     }
     assert_eq!(stats["Cargo manifests"], "2", "{stats:#?}");
+    // No Cargo.lock: the figure would count from `1` = 1.0.0, and says so.
+    assert!(
+        stats["crates"].as_str().unwrap().contains(
+            "1 package without a Cargo.lock counted from its requirements' lowest versions"
+        ),
+        "{stats:#?}"
+    );
     let libyears = stats.get("libyears").and_then(|v| v.as_str()).unwrap_or("");
     assert!(!libyears.contains("0.00"), "{stats:#?}");
+}
+
+/// The Rust workspace of tests/fixtures/drift/upstream/workspace in a temp
+/// dir, asking the test server's index and API.
+fn rust_workspace(server: &Upstream, extra: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    crate::support::copy_tree(&fixture("drift/upstream/workspace"), dir.path());
+    let yaml = std::fs::read_to_string(dir.path().join("trellis.yaml")).unwrap();
+    std::fs::write(
+        dir.path().join("trellis.yaml"),
+        format!(
+            "{yaml}    crates-index: {0}/index\n    crates-api: {0}/api\n{extra}",
+            server.base
+        ),
+    )
+    .unwrap();
+    dir
+}
+
+fn stat<'a>(json: &'a serde_json::Value, key: &str) -> &'a str {
+    json["stats"][key]
+        .as_str()
+        .unwrap_or_else(|| panic!("no {key}: {:#}", json["stats"]))
+}
+
+/// Libyears of a Rust workspace: release times from the index's `pubtime`
+/// (anyhow) or, where it has none (serde, rand), from the crates.io API,
+/// asked one request per interval; path, own and dev dependencies left
+/// out; a crate nobody knows (tracing) shown as coverage. A second run asks
+/// nothing.
+#[test]
+fn cargo_libyears_from_the_index_and_the_paced_crates_api() {
+    let server = Upstream::start();
+    let cache = tempfile::tempdir().unwrap();
+    let repo = rust_workspace(&server, "");
+    let (json, stderr, _) = run_upstream(repo.path(), cache.path(), &[], &["--upstream"]);
+    // quotes: serde 1.0.99 (2019-08-16) -> 1.0.210 (2024-09-06) = 5.06,
+    //   anyhow 1.0.80 (2024-02-19) -> 1.0.99 (2025-08-01) = 1.45;
+    // ledger: rand 0.7.3 (2020-01-10) -> 0.9.0 (2025-01-27) = 5.05,
+    //   anyhow 1.45, tracing unknown.
+    // shared (a library): serde 5.06, counted as Go's library modules are.
+    assert_eq!(stat(&json, "libyears"), "18.06 (5 of 6 crates)", "{stderr}");
+    assert_eq!(
+        stat(&json, "libyears by service"),
+        "quotes 6.51, ledger 6.50 (2 of 3), shared 5.06",
+        "{stderr}"
+    );
+    assert!(stat(&json, "crates").contains("2 requests"), "{stderr}");
+    assert!(!json["stats"].as_object().unwrap().contains_key("upstream"));
+    let api = server.arrived("/api/crates/");
+    assert_eq!(api.len(), 2, "serde and rand, once each: {stderr}");
+    assert!(
+        api[1].duration_since(api[0]) >= std::time::Duration::from_millis(300),
+        "requests to the API are spaced by crates-api-interval-secs"
+    );
+    assert_eq!(
+        server.requested("/api/crates/anyhow/"),
+        0,
+        "pubtime suffices"
+    );
+    assert_eq!(
+        server.requested("/shared"),
+        0,
+        "own crates are not looked up"
+    );
+
+    let before = server.arrived("").len();
+    let (again, _, _) = run_upstream(repo.path(), cache.path(), &[], &["--upstream"]);
+    assert_eq!(
+        server.arrived("").len(),
+        before,
+        "a second run is answered from the cache"
+    );
+    assert_eq!(stat(&again, "libyears"), "18.06 (5 of 6 crates)");
+}
+
+/// At most crates-api-max-requests requests per run; the crates left over
+/// are named, and counted as unknown rather than guessed.
+#[test]
+fn crates_api_requests_are_capped_per_run() {
+    let server = Upstream::start();
+    let cache = tempfile::tempdir().unwrap();
+    let repo = rust_workspace(&server, "    crates-api-max-requests: 1\n");
+    let (json, stderr, _) = run_upstream(repo.path(), cache.path(), &[], &["--upstream"]);
+    assert_eq!(server.arrived("/api/crates/").len(), 1, "{stderr}");
+    assert!(
+        stderr.contains("release times of 1 crate not asked")
+            && stderr.contains("the next run asks: ")
+            && stderr.contains("serde"),
+        "{stderr}"
+    );
+    // rand's times came (asked first), serde's not: 3 of 6 known.
+    assert_eq!(stat(&json, "libyears"), "7.94 (3 of 6 crates)");
+    assert!(
+        stat(&json, "libyears by service").contains("ledger 6.50 (2 of 3)"),
+        "{:#}",
+        json["stats"]
+    );
+}
+
+/// cargo's index cache, in the format cargo writes it (format 3).
+fn cargo_cache_entry(entries: &[(&str, &str)]) -> Vec<u8> {
+    let mut bytes = vec![3u8];
+    bytes.extend_from_slice(&2u32.to_le_bytes());
+    bytes.extend_from_slice(b"Unknown\0");
+    for (version, pubtime) in entries {
+        bytes.extend_from_slice(version.as_bytes());
+        bytes.push(0);
+        bytes.extend_from_slice(
+            format!(
+                r#"{{"name":"anyhow","vers":"{version}","deps":[],"cksum":"00","features":{{}},"yanked":false,"pubtime":"{pubtime}"}}"#
+            )
+            .as_bytes(),
+        );
+        bytes.push(0);
+    }
+    bytes
+}
+
+/// Offline, release times come from cargo's index cache; crates missing
+/// from it are one warning, and under half known is unavailable, not a number.
+#[test]
+fn cargo_libyears_offline_read_cargos_index_cache() {
+    let server = Upstream::start();
+    let cache = tempfile::tempdir().unwrap();
+    let repo = rust_workspace(&server, "");
+    let cargo_home = tempfile::tempdir().unwrap();
+    let entry = cargo_home
+        .path()
+        .join("registry/index/index.crates.io-1949cf8c6b5b557f/.cache/an/yh/anyhow");
+    std::fs::create_dir_all(entry.parent().unwrap()).unwrap();
+    std::fs::write(
+        &entry,
+        cargo_cache_entry(&[
+            ("1.0.80", "2024-02-19T19:41:07Z"),
+            ("1.0.99", "2025-08-01T09:15:22Z"),
+        ]),
+    )
+    .unwrap();
+    let home = cargo_home.path().to_string_lossy().into_owned();
+    let (json, stderr, _) = run_upstream(
+        repo.path(),
+        cache.path(),
+        &[("CARGO_HOME", home.as_str())],
+        &["--offline"],
+    );
+    assert_eq!(server.arrived("").len(), 0, "offline asks nothing");
+    assert!(
+        stat(&json, "crates").starts_with("cargo's index cache "),
+        "{stderr}"
+    );
+    assert!(
+        stat(&json, "libyears").starts_with("unavailable: release times known for 2 of 6 crates"),
+        "{:#}",
+        json["stats"]
+    );
+    assert!(
+        stat(&json, "libyears by service").contains("quotes 1.45 (1 of 2)"),
+        "{:#}",
+        json["stats"]
+    );
+    assert!(
+        stderr.contains("3 crates are not in cargo's index cache (run `cargo fetch` in the workspace): rand, serde, tracing"),
+        "{stderr}"
+    );
+
+    let empty = tempfile::tempdir().unwrap();
+    let empty = empty.path().to_string_lossy().into_owned();
+    let (json, _, _) = run_upstream(
+        repo.path(),
+        cache.path(),
+        &[("CARGO_HOME", empty.as_str())],
+        &["--offline"],
+    );
+    assert!(
+        stat(&json, "crates").starts_with("unavailable: no crates.io index cache under"),
+        "{:#}",
+        json["stats"]
+    );
+    assert!(stat(&json, "libyears").starts_with("unavailable: "));
 }

@@ -1280,3 +1280,48 @@ fn verbose_logs_each_exemption_that_silenced_a_finding_also_from_the_cache() {
         }
     }
 }
+
+/// A value spliced into SQL can be bound; a table, schema or column name
+/// cannot, so the help says what fixes each (#21).
+#[test]
+fn rust_sql_string_building_help_fits_what_is_spliced() {
+    let dir = lint_fixtures().join("rust-sql-string-building/fail");
+    let repo = open(&dir);
+    let options = LintOptions {
+        only: vec!["rust-sql-string-building".to_string()],
+        ..LintOptions::default()
+    };
+    let report = trellis::lint::run(&repo, &options).expect("lint runs");
+    let help = |path: &str, line: u32| {
+        report
+            .findings
+            .iter()
+            .find(|f| f.path == path && f.line == Some(line))
+            .and_then(|f| f.help.clone())
+            .unwrap_or_else(|| panic!("no finding at {path}:{line}"))
+    };
+    let value = help("pricing/src/lib.rs", 2);
+    assert!(
+        value.starts_with("keep the SQL constant and bind values"),
+        "{value}"
+    );
+    assert!(!value.contains("cannot be bound"), "{value}");
+    let schema = help("pricing/src/archive.rs", 3);
+    assert!(
+        schema.starts_with("a table, schema or column name cannot be bound"),
+        "{schema}"
+    );
+    assert!(!schema.contains("bind the values"), "{schema}");
+    let both = help("pricing/src/archive.rs", 7);
+    assert!(
+        both.starts_with(
+            "bind the values ($1 / ?); a table, schema or column name cannot be bound"
+        ),
+        "{both}"
+    );
+    let column = help("pricing/src/archive.rs", 8);
+    assert!(
+        column.contains("cannot be bound") && !column.contains("bind the values"),
+        "{column}"
+    );
+}

@@ -27,10 +27,14 @@ use crate::support::{fixture, stderr_of, stdout_of};
 /// age never depends on the machine's cache: github.com/google/uuid v1.6.0
 /// (2024-01-23) and v1.7.0 (2025-01-23, 366 days later), and
 /// github.com/jackc/pgx/v5 v5.7.6 (2025-09-08) and v5.8.0 (91 days later),
-/// nothing else.
+/// nothing else; and a cargo index cache (format 3, as cargo writes it)
+/// with prost 0.14.0 (2025-06-03) and 0.14.1 (182.625 days later; a yanked
+/// 0.14.2 and a 0.15 prerelease are not newer releases), tokio 1.0.0
+/// (2021-01-01) and 1.48.0 (2026-01-01), nothing else (no tonic).
 fn trellis() -> assert_cmd::Command {
     let mut cmd = crate::support::trellis();
     cmd.env("GOMODCACHE", fixture("score/gomodcache"));
+    cmd.env("CARGO_HOME", fixture("score/cargohome"));
     cmd
 }
 use serde_json::{Value, json};
@@ -420,13 +424,21 @@ fn every_number_of_the_scorecard() {
     );
 
     // pricing: no commits in the window, so no author data.
+    let cargo_source = format!(
+        "cargo's index cache {}",
+        fixture("score/cargohome")
+            .join("registry/index/index.crates.io-1949cf8c6b5b557f/.cache")
+            .display()
+    );
     assert_eq!(
         without_weekly_and_hotspots(service(&card, "pricing")),
         json!({
             "name": "pricing",
+            // Its Cargo.toml (no Cargo.lock: the requirements' floors) against
+            // the fixture cargo cache: prost 0.50 + tokio 5.00, tonic unknown.
             "dependency_age": {
-                "libyears": null, "dependencies": 0, "not_found": 0, "status": "unavailable",
-                "reason": "no go.mod of this service; only Go modules' dependency age is read (crates are not looked up offline)"
+                "libyears": 5.5, "dependencies": 2, "not_found": 1, "status": "ok",
+                "source": cargo_source
             },
             "score": 50,
             "score_metrics": {"used": 2, "of": 4},

@@ -446,3 +446,99 @@ fn nested_applications_are_listed_with_their_layout() {
         serde_json::json!([])
     );
 }
+
+/// A tonic workspace whose protos live in a contract crate (`rpc/proto`):
+/// `trellis init` names that directory as the contracts root instead of a
+/// missing `api/`, and each service owns the proto named after it (#21).
+#[test]
+fn init_proposes_a_rust_contract_crates_proto_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let proto = |pkg: &str, service: &str| {
+        format!(
+            "syntax = \"proto3\";\n\npackage {pkg};\n\nservice {service} {{\n  rpc Get(Req) returns (Resp);\n}}\n\nmessage Req {{ string id = 1; }}\nmessage Resp {{ bytes body = 1; }}\n"
+        )
+    };
+    let package = |name: &str, deps: &str| {
+        format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n{deps}"
+        )
+    };
+    let main = "#[tokio::main]\nasync fn main() {\n    rpc::serve().await;\n}\n";
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"rpc\", \"edge-registry\", \"query-service\"]\n",
+            ),
+            (
+                "rpc/Cargo.toml",
+                &package("rpc", "tonic = \"0.12\"\nprost = \"0.13\"\n"),
+            ),
+            (
+                "rpc/build.rs",
+                "fn main() {\n    tonic_build::compile_protos(\"proto/edge_registry.proto\").unwrap();\n    tonic_build::compile_protos(\"proto/query_service.proto\").unwrap();\n}\n",
+            ),
+            ("rpc/src/lib.rs", "pub async fn serve() {}\n"),
+            (
+                "rpc/proto/edge_registry.proto",
+                &proto("edge_registry", "EdgeRegistry"),
+            ),
+            (
+                "rpc/proto/query_service.proto",
+                &proto("query_service", "QueryService"),
+            ),
+            ("rpc/tests/fixtures/echo.proto", &proto("echo", "Echo")),
+            (
+                "edge-registry/Cargo.toml",
+                &package("edge-registry", "rpc = { path = \"../rpc\" }\n"),
+            ),
+            ("edge-registry/src/main.rs", main),
+            (
+                "query-service/Cargo.toml",
+                &package("query-service", "rpc = { path = \"../rpc\" }\n"),
+            ),
+            ("query-service/src/main.rs", main),
+        ],
+    );
+    let output = trellis()
+        .args(["init", "-C"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let config = std::fs::read_to_string(dir.path().join("trellis.yaml")).unwrap();
+    assert!(config.contains("\n  root: rpc/proto\n"), "{config}");
+    assert!(
+        config.contains("2 .proto file(s) outside the services"),
+        "test protos are not contracts: {config}"
+    );
+    let json = crate::support::services_json(dir.path());
+    let owned: Vec<(String, Vec<String>)> = json["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let contracts = s["contracts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c.as_str().unwrap().to_string())
+                .collect();
+            (s["name"].as_str().unwrap().to_string(), contracts)
+        })
+        .collect();
+    assert_eq!(
+        owned,
+        [
+            (
+                "edge-registry".to_string(),
+                vec!["rpc/proto/edge_registry.proto".to_string()]
+            ),
+            (
+                "query-service".to_string(),
+                vec!["rpc/proto/query_service.proto".to_string()]
+            ),
+        ]
+    );
+}

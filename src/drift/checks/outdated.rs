@@ -132,42 +132,6 @@ pub fn check(ctx: &Ctx<'_>, data: &UpstreamData, out: &mut Vec<Finding>) {
     crates(ctx, data, out);
 }
 
-/// The version a manifest's dependency resolves to: the lock's, else the requirement's floor.
-pub fn resolved(
-    ctx: &Ctx<'_>,
-    manifest: &str,
-    name: &str,
-    req: &str,
-) -> Option<(semver::Version, Option<(String, u32)>)> {
-    let mut dir = crate::drift::model::parent_dir(manifest);
-    loop {
-        let lock_path = crate::drift::model::join(&dir, "Cargo.lock");
-        if let Some(lock) = ctx.facts.locks.iter().find(|l| l.path == lock_path) {
-            let parsed_req = semver::VersionReq::parse(req).ok();
-            let locked = lock
-                .packages
-                .iter()
-                .filter(|p| p.name == name)
-                .filter_map(|p| Some((semver::Version::parse(&p.version).ok()?, p.line)))
-                .filter(|(v, _)| parsed_req.as_ref().is_none_or(|r| r.matches(v)))
-                .max();
-            if let Some((version, line)) = locked {
-                return Some((version, Some((lock.path.clone(), line))));
-            }
-        }
-        if dir.is_empty() {
-            break;
-        }
-        dir = crate::drift::model::parent_dir(&dir);
-    }
-    let parsed = semver::VersionReq::parse(req).ok()?;
-    let c = parsed.comparators.first()?;
-    Some((
-        semver::Version::new(c.major, c.minor.unwrap_or(0), c.patch.unwrap_or(0)),
-        None,
-    ))
-}
-
 /// A crate behind its newest release, with the same message wherever the
 /// same version is resolved.
 struct Behind {
@@ -194,7 +158,7 @@ fn crates(ctx: &Ctx<'_>, data: &UpstreamData, out: &mut Vec<Finding>) {
             let (Some(req), Some(versions)) = (&dep.req, data.crates.get(&dep.name)) else {
                 continue;
             };
-            let Some((current, _)) = resolved(ctx, &manifest.path, &dep.name, req) else {
+            let Some((current, _)) = ctx.facts.crate_in_use(&manifest.path, &dep.name, req) else {
                 continue;
             };
             let Some(behind) = crate_behind(&dep.name, &current, versions) else {

@@ -102,7 +102,7 @@ fn crates(ctx: &Ctx<'_>, data: &UpstreamData, out: &mut Vec<Finding>) {
                 continue;
             };
             let Some((current, Some((lock, line)))) =
-                super::outdated::resolved(ctx, &manifest.path, &dep.name, req)
+                ctx.facts.crate_in_use(&manifest.path, &dep.name, req)
             else {
                 continue;
             };

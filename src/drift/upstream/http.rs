@@ -9,6 +9,14 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// The version of an answer's record (`STATUS STORED_AT` line, then the body).
 const CACHE_FORMAT: u32 = 1;
 
+/// Names the tool and why it asks: crates.io's crawler policy blocks clients
+/// it cannot tell apart.
+pub const USER_AGENT: &str = concat!(
+    "trellis/",
+    env!("CARGO_PKG_VERSION"),
+    " (dependency drift checks: trellis drift --upstream)"
+);
+
 /// The outcome of one GET.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fetch {
@@ -85,7 +93,7 @@ impl Http {
                 reqwest::blocking::Client::builder()
                     .timeout(self.options.timeout)
                     .connect_timeout(self.options.timeout)
-                    .user_agent(concat!("trellis/", env!("CARGO_PKG_VERSION")))
+                    .user_agent(USER_AGENT)
                     .tls_backend_rustls()
                     .build()
                     .map_err(|e| format!("cannot start the HTTP client: {e}"))
@@ -96,14 +104,21 @@ impl Http {
 
     /// GET `url`, from the cache when a fresh answer is there.
     pub fn get(&self, url: &str) -> Fetch {
-        if let Some(cached) = self.cached(url, false) {
+        self.get_with(url, None, false)
+    }
+
+    /// [`Http::get`], with every request that reaches the network (retries
+    /// too) spaced by `pacer`: answers from the cache cost nothing. `fresh`
+    /// asks the server even when a fresh answer is cached.
+    pub fn get_with(&self, url: &str, pacer: Option<&Pacer>, fresh: bool) -> Fetch {
+        if !fresh && let Some(cached) = self.cached(url, false) {
             log::debug!("upstream cache hit: {}", redact(url));
             self.uses.fresh.fetch_add(1, Ordering::Relaxed);
             return cached;
         }
         log::debug!("upstream cache miss: {}", redact(url));
         self.uses.fetched.fetch_add(1, Ordering::Relaxed);
-        let fetched = self.fetch(url);
+        let fetched = self.fetch(url, pacer);
         match &fetched {
             Fetch::Found(body) => self.store(url, 200, body),
             Fetch::NotFound => self.store(url, 404, &[]),
@@ -137,14 +152,21 @@ impl Http {
         }
     }
 
-    fn fetch(&self, url: &str) -> Fetch {
+    fn fetch(&self, url: &str, pacer: Option<&Pacer>) -> Fetch {
         let client = match self.client() {
             Ok(client) => client,
             Err(reason) => return Fetch::failed(reason, true),
         };
         let mut attempt = 0;
         loop {
-            let outcome = match client.get(url).send() {
+            if let Some(pacer) = pacer {
+                pacer.wait();
+            }
+            let sent = client.get(url).send();
+            if let Some(pacer) = pacer {
+                pacer.finished();
+            }
+            let outcome = match sent {
                 Ok(response) => {
                     let status = response.status().as_u16();
                     match status {
@@ -220,6 +242,59 @@ impl Http {
         bytes.extend_from_slice(body);
         // The cache is an optimisation: failing to write it is not an error.
         crate::cache::write(&path, "http", CACHE_FORMAT, &bytes);
+    }
+}
+
+/// Spaces requests to one server: crates.io's crawler policy allows its API
+/// at most one request per second. Requests wait in turn, so lookups running
+/// in parallel still reach the server one interval apart.
+#[derive(Debug)]
+pub struct Pacer {
+    interval: Duration,
+    last: std::sync::Mutex<Option<std::time::Instant>>,
+    sent: AtomicUsize,
+}
+
+impl Pacer {
+    pub fn new(interval: Duration) -> Pacer {
+        Pacer {
+            interval,
+            last: std::sync::Mutex::new(None),
+            sent: AtomicUsize::new(0),
+        }
+    }
+
+    /// Blocks until `interval` has passed since the previous request ended.
+    fn wait(&self) {
+        // A poisoned lock only means another lookup panicked; pacing goes on.
+        let mut last = self
+            .last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(previous) = *last {
+            let due = previous + self.interval;
+            let now = std::time::Instant::now();
+            if due > now {
+                std::thread::sleep(due - now);
+            }
+        }
+        *last = Some(std::time::Instant::now());
+        self.sent.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Marks the end of a request: the next waits a whole interval from
+    /// here, so the server sees the gap however long the answer took.
+    fn finished(&self) {
+        let mut last = self
+            .last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *last = Some(std::time::Instant::now());
+    }
+
+    /// Requests sent through this pacer so far.
+    pub fn sent(&self) -> usize {
+        self.sent.load(Ordering::Relaxed)
     }
 }
 
@@ -347,5 +422,17 @@ mod tests {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, format!("200 {}\n{{}}", now_secs())).unwrap();
         assert_eq!(cache.cached(url, true), None);
+    }
+
+    #[test]
+    fn a_pacer_spaces_requests_by_its_interval() {
+        let pacer = Pacer::new(Duration::from_millis(60));
+        let start = std::time::Instant::now();
+        for _ in 0..3 {
+            pacer.wait();
+        }
+        // The first goes at once, the next two one interval apart each.
+        assert!(start.elapsed() >= Duration::from_millis(120));
+        assert_eq!(pacer.sent(), 3);
     }
 }

@@ -42,6 +42,19 @@ pub struct UpstreamConfig {
     /// one is that module's lookup failing.
     #[serde(default = "default_max_body_mib")]
     pub max_body_mib: u64,
+    /// The crates.io API, asked for the release times of versions the index
+    /// gives none for (`""`: never asked).
+    #[serde(default = "default_api")]
+    pub crates_api: String,
+    /// Seconds between two requests to the crates.io API (its crawler
+    /// policy: at least 1 against crates.io).
+    #[serde(default = "default_api_interval")]
+    pub crates_api_interval_secs: f64,
+    /// The most requests one run sends to the crates.io API; the crates left
+    /// over count as not found, and the next run asks for them (answers are
+    /// cached).
+    #[serde(default = "default_api_max_requests")]
+    pub crates_api_max_requests: usize,
 }
 
 fn default_timeout() -> f64 {
@@ -59,6 +72,15 @@ fn default_ttl() -> f64 {
 fn default_max_body_mib() -> u64 {
     8
 }
+fn default_api() -> String {
+    crates::DEFAULT_API.to_string()
+}
+fn default_api_interval() -> f64 {
+    1.0
+}
+fn default_api_max_requests() -> usize {
+    60
+}
 fn default_index() -> String {
     crates::DEFAULT_INDEX.to_string()
 }
@@ -72,6 +94,9 @@ impl Default for UpstreamConfig {
             cache_ttl_hours: default_ttl(),
             crates_index: default_index(),
             max_body_mib: default_max_body_mib(),
+            crates_api: default_api(),
+            crates_api_interval_secs: default_api_interval(),
+            crates_api_max_requests: default_api_max_requests(),
         }
     }
 }
@@ -106,6 +131,10 @@ pub struct UpstreamData {
     pub unavailable: Option<String>,
     /// Whether only the local module cache was read.
     pub offline: bool,
+    /// Where crate versions and release times came from, for the report.
+    pub crates_source: String,
+    /// Why no crate could be looked up (offline without cargo's index cache).
+    pub crates_unavailable: Option<String>,
 }
 
 impl UpstreamData {
@@ -121,6 +150,7 @@ impl UpstreamData {
 }
 
 const NOT_CACHED: &str = "not in the module cache";
+const CRATE_NOT_CACHED: &str = "not in cargo's index cache";
 
 pub struct Lookups<'a> {
     pub facts: &'a Facts,
@@ -159,54 +189,238 @@ fn go_wanted(facts: &Facts) -> BTreeMap<String, BTreeSet<String>> {
 
 /// Asks upstream about every module and crate the repository requires: the
 /// Go module proxy (or, offline, the local module cache) and the crates.io
-/// index, in parallel.
+/// index (or, offline, cargo's index cache), in parallel; then the crates.io
+/// API for release times the index lacks, one request at a time.
 pub fn gather(lookups: &Lookups<'_>) -> UpstreamData {
     let config = lookups.config;
     let mut data = UpstreamData {
         offline: lookups.offline,
         ..UpstreamData::default()
     };
-    let wanted = public_go_wanted(lookups.facts, &mut data.private);
+    let mut wanted = public_go_wanted(lookups.facts, &mut data.private);
     let crate_names = crates_wanted(lookups.facts);
     let max_body = config.max_body_mib.saturating_mul(1 << 20);
-    let http = Http::new(HttpOptions {
-        timeout: Duration::from_secs_f64(config.timeout_secs.max(0.01)),
-        retries: config.retries,
-        ttl: Duration::from_secs_f64(config.cache_ttl_hours.max(0.0) * 3600.0),
-        cache_dir: http::default_cache_dir(),
-        max_body,
-    });
-    let source = match go_source(lookups.offline, &http, max_body) {
-        Ok((source, described)) => {
-            data.source = described;
-            source
-        }
-        Err(reason) => {
-            data.unavailable = Some(reason);
-            return data;
-        }
-    };
-    let crate_names = if lookups.offline {
-        BTreeSet::new()
+    let http = Http::new(http_options(config, config.cache_ttl_hours));
+    let go_source = if wanted.is_empty() && lookups.facts.modules.is_empty() {
+        None
     } else {
-        crate_names
+        match go_source(lookups.offline, &http, max_body) {
+            Ok((source, described)) => {
+                data.source = described;
+                Some(source)
+            }
+            Err(reason) => {
+                data.unavailable = Some(reason);
+                if crate_names.is_empty() {
+                    return data;
+                }
+                wanted.clear();
+                None
+            }
+        }
     };
+    let crate_source = crate_source(lookups, &http, &crate_names, &mut data);
     let answers = timed("drift: upstream lookups", || {
-        look_up(lookups, &source, &http, &wanted, &crate_names)
+        look_up(
+            lookups,
+            go_source.as_ref(),
+            &crate_source,
+            &wanted,
+            &crate_names,
+        )
     });
+    let crates_where = if lookups.offline {
+        CRATE_NOT_CACHED.to_string()
+    } else {
+        format!("not in the index {}", http::redact(&config.crates_index))
+    };
+    let tally = record_answers(&mut data, answers, &crates_where);
+    if !lookups.offline && !data.crates.is_empty() {
+        timed("drift: crates.io API", || {
+            fill_crate_times(lookups, &mut data)
+        });
+    }
     if !lookups.offline {
         http.log_cache_use();
     }
-    let tally = record_answers(&mut data, answers, &http::redact(&config.crates_index));
     data.warnings = merge_not_cached(std::mem::take(&mut data.warnings));
     if tally.asked > 0 && tally.unreachable == tally.asked {
+        let reached = if data.source.is_empty() {
+            http::redact(&config.crates_index)
+        } else {
+            data.source.clone()
+        };
         data.unavailable = Some(format!(
-            "no network and nothing cached: cannot reach {} for any of {} lookups",
-            data.source, tally.asked
+            "no network and nothing cached: cannot reach {reached} for any of {} lookups",
+            tally.asked
         ));
         data.warnings.clear();
     }
     data
+}
+
+fn http_options(config: &UpstreamConfig, ttl_hours: f64) -> HttpOptions {
+    HttpOptions {
+        timeout: Duration::from_secs_f64(config.timeout_secs.max(0.01)),
+        retries: config.retries,
+        ttl: Duration::from_secs_f64(ttl_hours.max(0.0) * 3600.0),
+        cache_dir: http::default_cache_dir(),
+        max_body: config.max_body_mib.saturating_mul(1 << 20),
+    }
+}
+
+/// Where crate versions come from.
+enum CrateSource<'h> {
+    /// The index, through the same client and cache as Go's lookups.
+    Index(&'h Http),
+    /// cargo's index caches, offline.
+    Cache(Vec<std::path::PathBuf>),
+    None,
+}
+
+fn crate_source<'h>(
+    lookups: &Lookups<'_>,
+    http: &'h Http,
+    crate_names: &BTreeSet<String>,
+    data: &mut UpstreamData,
+) -> CrateSource<'h> {
+    let config = lookups.config;
+    if crate_names.is_empty() {
+        return CrateSource::None;
+    }
+    if !lookups.offline {
+        data.crates_source = format!("crates index {}", http::redact(&config.crates_index));
+        return CrateSource::Index(http);
+    }
+    match crates::cargo_index_caches() {
+        Ok(caches) => {
+            let shown: Vec<String> = caches.iter().map(|c| c.display().to_string()).collect();
+            data.crates_source = format!("cargo's index cache {}", shown.join(", "));
+            CrateSource::Cache(caches)
+        }
+        Err(reason) => {
+            data.crates_unavailable = Some(reason);
+            CrateSource::None
+        }
+    }
+}
+
+/// Release times of crate versions are not in every index line (crates.io
+/// fills `pubtime` for recent publications): the ones libyears need and
+/// lack are asked of the crates.io API, paced as its crawler policy says,
+/// and cached for a month (a release's time never changes; a newer release
+/// missing from a cached answer is asked for again).
+fn fill_crate_times(lookups: &Lookups<'_>, data: &mut UpstreamData) {
+    let config = lookups.config;
+    if config.crates_api.trim().is_empty() {
+        return;
+    }
+    let interval = if is_crates_io(&config.crates_api) {
+        config.crates_api_interval_secs.max(1.0)
+    } else {
+        config.crates_api_interval_secs.max(0.0)
+    };
+    let pacer = http::Pacer::new(Duration::from_secs_f64(interval));
+    let api = Http::new(http_options(config, 24.0 * 30.0));
+    let needed = crate_versions_in_use(lookups.facts);
+    let mut left_out = Vec::new();
+    let mut asked = false;
+    for (name, versions) in &mut data.crates {
+        let Some(in_use) = needed.get(name) else {
+            continue;
+        };
+        let mut wanted: Vec<semver::Version> = in_use.iter().cloned().collect();
+        wanted.extend(crate::drift::libyears::newest_release(versions).cloned());
+        let lacking = wanted.iter().any(|w| {
+            versions
+                .iter()
+                .any(|v| &v.version == w && v.published.is_none())
+        });
+        if !lacking {
+            continue;
+        }
+        asked = true;
+        if pacer.sent() >= config.crates_api_max_requests {
+            left_out.push(name.clone());
+            continue;
+        }
+        if let Err(failure) =
+            crates::fill_times(&api, &config.crates_api, &pacer, name, versions, &wanted)
+        {
+            data.warnings.push(format!(
+                "crate {name}: release times from {}: {}",
+                http::redact(&config.crates_api),
+                failure.reason
+            ));
+        }
+    }
+    if pacer.sent() > 0 {
+        data.crates_source.push_str(&format!(
+            "; release times the index lacks from {} ({} request{})",
+            http::redact(&config.crates_api),
+            pacer.sent(),
+            if pacer.sent() == 1 { "" } else { "s" }
+        ));
+    }
+    if asked {
+        api.log_cache_use();
+    }
+    if !left_out.is_empty() {
+        data.warnings.push(format!(
+            "release times of {} crate{} not asked of {} this run (drift.upstream.crates-api-max-requests: {}); the next run asks: {}",
+            left_out.len(),
+            if left_out.len() == 1 { "" } else { "s" },
+            http::redact(&config.crates_api),
+            config.crates_api_max_requests,
+            left_out.join(", ")
+        ));
+    }
+}
+
+/// Whether an API URL is crates.io's own, whose crawler policy sets the pace.
+fn is_crates_io(url: &str) -> bool {
+    let host = url
+        .split("://")
+        .nth(1)
+        .unwrap_or(url)
+        .split(['/', ':'])
+        .next()
+        .unwrap_or_default()
+        .rsplit('@')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    host == "crates.io" || host.ends_with(".crates.io")
+}
+
+/// The versions of each crate that packages' direct dependencies resolve
+/// to (the ones libyears needs release times of).
+fn crate_versions_in_use(facts: &Facts) -> BTreeMap<String, BTreeSet<semver::Version>> {
+    let mut out: BTreeMap<String, BTreeSet<semver::Version>> = BTreeMap::new();
+    for manifest in facts
+        .manifests
+        .iter()
+        .filter(|m| m.parsed.package.is_some())
+    {
+        for dep in &manifest.parsed.deps {
+            if let Some(req) = &dep.req
+                && let Some((version, _)) = facts.crate_in_use(&manifest.path, &dep.name, req)
+            {
+                out.entry(dep.name.clone()).or_default().insert(version);
+            }
+        }
+    }
+    out
+}
+
+/// The crates this repository builds itself: a path dependency on one that
+/// also names a version is not a crates.io crate to compare with.
+pub fn own_crates(facts: &Facts) -> BTreeSet<&str> {
+    facts
+        .manifests
+        .iter()
+        .filter_map(|m| m.parsed.package.as_deref())
+        .collect()
 }
 
 /// [`go_wanted`] without the modules GOPRIVATE/GONOPROXY/GONOSUMDB keep
@@ -228,13 +442,15 @@ fn public_go_wanted(
     wanted
 }
 
-/// The crates with a version requirement in some manifest.
+/// The crates with a version requirement in some manifest, but the
+/// repository's own.
 fn crates_wanted(facts: &Facts) -> BTreeSet<String> {
+    let own = own_crates(facts);
     facts
         .manifests
         .iter()
         .flat_map(|m| m.parsed.deps.iter().chain(&m.parsed.workspace_deps))
-        .filter(|d| d.req.is_some())
+        .filter(|d| d.req.is_some() && !own.contains(d.name.as_str()))
         .map(|d| d.name.clone())
         .collect()
 }
@@ -274,32 +490,42 @@ struct Answers {
 
 fn look_up(
     lookups: &Lookups<'_>,
-    source: &GoSource<'_>,
-    http: &Http,
+    source: Option<&GoSource<'_>>,
+    crate_source: &CrateSource<'_>,
     wanted: &BTreeMap<String, BTreeSet<String>>,
     crate_names: &BTreeSet<String>,
 ) -> Answers {
+    let max_body = lookups.config.max_body_mib.saturating_mul(1 << 20);
     let bar = progress_bar(lookups.progress, wanted.len() + crate_names.len());
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(lookups.config.concurrency.clamp(1, 64))
         .build();
     let run = || {
-        let go = wanted
-            .par_iter()
-            .map(|(path, versions)| {
-                bar.set_message(path.clone());
-                let result = lookup_go(source, path, versions);
-                bar.inc(1);
-                (path.clone(), result)
-            })
-            .collect();
+        let go = match source {
+            Some(source) => wanted
+                .par_iter()
+                .map(|(path, versions)| {
+                    bar.set_message(path.clone());
+                    let result = lookup_go(source, path, versions);
+                    bar.inc(1);
+                    (path.clone(), result)
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         let crates = crate_names
             .par_iter()
-            .map(|name| {
+            .filter_map(|name| {
                 bar.set_message(name.clone());
-                let result = crates::lookup(http, &lookups.config.crates_index, name);
+                let result = match crate_source {
+                    CrateSource::Index(http) => {
+                        crates::lookup(http, &lookups.config.crates_index, name)
+                    }
+                    CrateSource::Cache(caches) => crates::read_cached(caches, name, max_body),
+                    CrateSource::None => return None,
+                };
                 bar.inc(1);
-                (name.clone(), result)
+                Some((name.clone(), result))
             })
             .collect();
         Answers { go, crates }
@@ -332,7 +558,7 @@ struct Tally {
 }
 
 /// The answers into `data`: what was found, a warning for anything else.
-fn record_answers(data: &mut UpstreamData, answers: Answers, crates_index: &str) -> Tally {
+fn record_answers(data: &mut UpstreamData, answers: Answers, not_found: &str) -> Tally {
     let mut tally = Tally {
         asked: 0,
         unreachable: 0,
@@ -355,9 +581,7 @@ fn record_answers(data: &mut UpstreamData, answers: Answers, crates_index: &str)
             crates::Lookup::Found(versions) => {
                 data.crates.insert(name, versions);
             }
-            crates::Lookup::NotFound => data
-                .warnings
-                .push(format!("crate {name}: not in the index {crates_index}")),
+            crates::Lookup::NotFound => data.warnings.push(format!("crate {name}: {not_found}")),
             crates::Lookup::Failed(failure) => {
                 tally.unreachable += usize::from(failure.unreachable);
                 data.warnings
@@ -368,9 +592,12 @@ fn record_answers(data: &mut UpstreamData, answers: Answers, crates_index: &str)
     tally
 }
 
-/// Offline, a module missing from the cache is normal: one line for all of
-/// them, after the other warnings.
+/// Offline, a module or crate missing from the cache is normal: one line
+/// for all of them, after the other warnings.
 fn merge_not_cached(warnings: Vec<String>) -> Vec<String> {
+    let (crates, warnings): (Vec<String>, Vec<String>) = warnings
+        .into_iter()
+        .partition(|w| w.ends_with(CRATE_NOT_CACHED));
     let (missing, mut others): (Vec<String>, Vec<String>) =
         warnings.into_iter().partition(|w| w.ends_with(NOT_CACHED));
     if !missing.is_empty() {
@@ -380,6 +607,22 @@ fn merge_not_cached(warnings: Vec<String>) -> Vec<String> {
             .collect();
         others.push(format!(
             "{} module{} not in the module cache (run `go mod download` in the services): {}",
+            names.len(),
+            if names.len() == 1 { " is" } else { "s are" },
+            names.join(", ")
+        ));
+    }
+    if !crates.is_empty() {
+        let names: Vec<&str> = crates
+            .iter()
+            .map(|w| {
+                w.trim_end_matches(CRATE_NOT_CACHED)
+                    .trim_end_matches(": ")
+                    .trim_start_matches("crate ")
+            })
+            .collect();
+        others.push(format!(
+            "{} crate{} not in cargo's index cache (run `cargo fetch` in the workspace): {}",
             names.len(),
             if names.len() == 1 { " is" } else { "s are" },
             names.join(", ")
@@ -662,7 +905,7 @@ mod tests {
             ],
         };
         let mut data = UpstreamData::default();
-        let tally = record_answers(&mut data, answers, "https://index.example");
+        let tally = record_answers(&mut data, answers, "not in the index https://index.example");
         assert_eq!((tally.asked, tally.unreachable), (4, 2));
         assert!(data.go.contains_key("example.com/b"));
         assert_eq!(

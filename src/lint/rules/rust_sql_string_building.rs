@@ -37,8 +37,109 @@ const QUERY_METHODS: &[&str] = &[
 
 struct Visitor<'c, 'f> {
     cx: Option<&'c mut Cx<'f>>,
-    /// `let` bindings of format! results in the current function.
-    formatted: HashMap<String, u32>,
+    /// `let` bindings of format! results in the current function: their line
+    /// and what the format string splices in.
+    formatted: HashMap<String, (u32, Spliced)>,
+}
+
+/// What a format string splices into SQL text, which decides the fix: a
+/// value can be bound, an identifier (table, schema, column) cannot.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Spliced {
+    values: bool,
+    identifiers: bool,
+    /// Into a `SET` statement, which takes no bind parameters at all.
+    setting: bool,
+}
+
+const BIND_HELP: &str =
+    "keep the SQL constant and bind values ($1 / ?), or use sqlx::query! for checked SQL";
+const IDENTIFIER_HELP: &str = "a table, schema or column name cannot be bound: pick it from a fixed set of names in code (match an enum to string literals, never pass user input through) and quote it as an identifier (\"name\", with any \" doubled)";
+
+impl Spliced {
+    fn help(self) -> String {
+        if self.setting {
+            return SET_HELP.to_string();
+        }
+        match (self.values, self.identifiers) {
+            (_, false) => BIND_HELP.to_string(),
+            (false, true) => IDENTIFIER_HELP.to_string(),
+            (true, true) => format!("bind the values ($1 / ?); {IDENTIFIER_HELP}"),
+        }
+    }
+}
+
+const SET_HELP: &str = "SET takes no bind parameters: run `SELECT set_config('search_path', $1, false)` (any setting by name) with the value bound";
+
+/// SQL keywords after which a spliced word names a table, schema or column.
+const IDENTIFIER_KEYWORDS: &[&str] = &[
+    "FROM", "JOIN", "INTO", "UPDATE", "TABLE", "EXISTS", "TRUNCATE", "SCHEMA", "BY", "INDEX",
+];
+
+/// What the `format!` in `expr` splices in, from its format string: a
+/// placeholder right after one of [`IDENTIFIER_KEYWORDS`], inside `"..."`,
+/// or joined to a `.` (`{schema}.prices`) is an identifier; any other one a value.
+fn spliced(expr: &syn::Expr) -> Spliced {
+    let syn::Expr::Macro(m) = strip(expr) else {
+        return Spliced::default();
+    };
+    let Ok(syn::Lit::Str(text)) = m.mac.parse_body_with(|input: syn::parse::ParseStream| {
+        let lit: syn::Lit = input.parse()?;
+        let _: proc_macro2::TokenStream = input.parse()?;
+        Ok(lit)
+    }) else {
+        return Spliced::default();
+    };
+    let text = text.value();
+    let mut out = Spliced {
+        setting: text
+            .trim_start()
+            .get(..4)
+            .is_some_and(|head| head.eq_ignore_ascii_case("set ")),
+        ..Spliced::default()
+    };
+    let mut rest = text.as_str();
+    let mut before = String::new();
+    while let Some(open) = rest.find('{') {
+        before.push_str(&rest[..open]);
+        let after_open = &rest[open + 1..];
+        if let Some(escaped) = after_open.strip_prefix('{') {
+            before.push('{');
+            rest = escaped;
+            continue;
+        }
+        let Some(close) = after_open.find('}') else {
+            break;
+        };
+        rest = &after_open[close + 1..];
+        if is_identifier_position(&before, rest) {
+            out.identifiers = true;
+        } else {
+            out.values = true;
+        }
+        before.push('x');
+    }
+    out
+}
+
+fn is_identifier_position(before: &str, after: &str) -> bool {
+    if before.ends_with('\'') {
+        return false;
+    }
+    // Quoted or qualified: "{table}", `{table}`, {schema}.prices, app.{table}.
+    if before.ends_with(['"', '`', '.']) || after.starts_with(['"', '`', '.']) {
+        return true;
+    }
+    let trimmed = before.trim_end();
+    let word: String = trimmed
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    IDENTIFIER_KEYWORDS.contains(&word.to_ascii_uppercase().as_str())
 }
 
 fn strip(expr: &syn::Expr) -> &syn::Expr {
@@ -70,16 +171,18 @@ impl Visitor<'_, '_> {
                 format!("SQL built with format! is passed to `{callee}`"),
                 &format!("{callee}:format!"),
             )
-            .help("keep the SQL constant and bind values ($1 / ?), or use sqlx::query! for checked SQL");
+            .help(spliced(inner).help());
         } else if let Some(name) = path_text(inner)
-            && let Some(line) = self.formatted.get(&name)
+            && let Some((line, spliced)) = self.formatted.get(&name)
         {
             cx.emit(
                 span_of(argument),
-                format!("SQL in `{name}` is built with format! (line {line}) and passed to `{callee}`"),
+                format!(
+                    "SQL in `{name}` is built with format! (line {line}) and passed to `{callee}`"
+                ),
                 &format!("{callee}:{name}"),
             )
-            .help("keep the SQL constant and bind values ($1 / ?), or use sqlx::query! for checked SQL");
+            .help(spliced.help());
         }
     }
 }
@@ -101,14 +204,18 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
         if let (syn::Pat::Ident(ident), Some(init)) = (&local.pat, &local.init)
             && is_format(&init.expr)
         {
-            self.formatted
-                .insert(ident.ident.to_string(), span_of(&local.pat).line);
+            self.formatted.insert(
+                ident.ident.to_string(),
+                (span_of(&local.pat).line, spliced(&init.expr)),
+            );
         } else if let (syn::Pat::Type(typed), Some(init)) = (&local.pat, &local.init)
             && let syn::Pat::Ident(ident) = &*typed.pat
             && is_format(&init.expr)
         {
-            self.formatted
-                .insert(ident.ident.to_string(), span_of(&local.pat).line);
+            self.formatted.insert(
+                ident.ident.to_string(),
+                (span_of(&local.pat).line, spliced(&init.expr)),
+            );
         }
         syn::visit::visit_local(self, local);
     }

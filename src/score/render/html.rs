@@ -200,7 +200,7 @@ fn rows(s: &ServiceScore) -> Vec<Row> {
         (
             "Dependency age",
             format!(
-                "{} libyears (direct requirements with release times in the module cache)",
+                "{} libyears (direct dependencies with release times in the local cache)",
                 libyears(age)
             ),
             age.status,
