@@ -17,8 +17,13 @@ pub struct Libyears {
     pub years: f64,
     /// Direct dependencies with both release times known.
     pub counted: usize,
-    /// Direct dependencies whose release times are not in the data.
+    /// Direct dependencies whose release times are not in the data
+    /// (`unlocked` ones included).
     pub missing: usize,
+    /// Of `missing`: crates of a package without a Cargo.lock, whose
+    /// version in use nothing records (cargo picks the newest compatible
+    /// one at build time; the requirement's floor would be a guess).
+    pub unlocked: usize,
 }
 
 impl Libyears {
@@ -26,6 +31,7 @@ impl Libyears {
         self.years += other.years;
         self.counted += other.counted;
         self.missing += other.missing;
+        self.unlocked += other.unlocked;
     }
 
     /// Whether at least half of the dependencies are known: from fewer, the
@@ -60,9 +66,10 @@ pub fn libyears(module: &GoModule, data: &UpstreamData) -> Libyears {
 
 /// [`Libyears`] of one Cargo manifest's direct registry dependencies (not
 /// dev-dependencies, which do not ship): the version its Cargo.lock
-/// resolves (else the requirement's floor) against the newest release that
-/// is neither yanked nor a prerelease. The repository's own crates are not
-/// counted.
+/// resolves against the newest release that is neither yanked nor a
+/// prerelease. Without a Cargo.lock the version in use is unknown, so the
+/// dependency is not counted (`unlocked`). The repository's own crates are
+/// not counted.
 pub fn crate_libyears(facts: &Facts, manifest: &RustManifest, data: &UpstreamData) -> Libyears {
     let own = upstream::own_crates(facts);
     let mut out = Libyears::default();
@@ -75,6 +82,11 @@ pub fn crate_libyears(facts: &Facts, manifest: &RustManifest, data: &UpstreamDat
     {
         let Some(req) = &dep.req else { continue };
         if own.contains(dep.name.as_str()) || !seen.insert(dep.name.as_str()) {
+            continue;
+        }
+        if let Some((_, None)) = facts.crate_in_use(&manifest.path, &dep.name, req) {
+            out.missing += 1;
+            out.unlocked += 1;
             continue;
         }
         out.count(data.crates.get(&dep.name).and_then(|versions| {
@@ -256,9 +268,10 @@ pub fn upstream_summary(facts: &Facts, data: &UpstreamData) -> Vec<(String, Stri
         };
         let unlocked = unlocked_manifests(facts);
         if unlocked > 0 {
-            // A floor (`1.0` -> 1.0.0) is older than what cargo would pick.
+            // Cargo picks the newest compatible version at build time; the
+            // requirement's floor (`1.0` -> 1.0.0) would be a guess.
             source.push_str(&format!(
-                "; {unlocked} package{} without a Cargo.lock counted from {} requirements' lowest versions",
+                "; {unlocked} package{} without a Cargo.lock: {} dependencies' versions in use are unknown, not counted",
                 if unlocked == 1 { "" } else { "s" },
                 if unlocked == 1 { "its" } else { "their" }
             ));
@@ -354,6 +367,7 @@ mod tests {
             years,
             counted,
             missing,
+            unlocked: 0,
         };
         assert_eq!(describe(&years(4.2, 10, 0), "crates", None), "4.20");
         assert_eq!(

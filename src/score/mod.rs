@@ -304,6 +304,14 @@ fn age_from_counts(
         crate::drift::Ecosystem::Go => "requirements",
         crate::drift::Ecosystem::Rust => "dependencies",
     };
+    if years.counted == 0 && years.unlocked > 0 && years.unlocked == years.missing {
+        return model::DependencyAge {
+            not_found: years.missing,
+            ..model::DependencyAge::unavailable(
+                "no Cargo.lock: the versions of its dependencies in use are not recorded (commit the workspace's Cargo.lock, or run `cargo generate-lockfile`)",
+            )
+        };
+    }
     if years.counted == 0 && years.missing > 0 {
         return model::DependencyAge {
             not_found: years.missing,
@@ -404,6 +412,7 @@ mod tests {
             years,
             counted,
             missing,
+            unlocked: 0,
         }
     }
 

@@ -1450,15 +1450,17 @@ fn rust_only_summary_shows_no_go_fields() {
         );
     }
     assert_eq!(stats["Cargo manifests"], "2", "{stats:#?}");
-    // No Cargo.lock: the figure would count from `1` = 1.0.0, and says so.
+    // No Cargo.lock: the versions in use are unknown (the floor `1` =
+    // 1.0.0 would be a guess), so nothing is counted, and it says why.
     assert!(
         stats["crates"].as_str().unwrap().contains(
-            "1 package without a Cargo.lock counted from its requirements' lowest versions"
+            "1 package without a Cargo.lock: its dependencies' versions in use are unknown, not counted"
         ),
         "{stats:#?}"
     );
     let libyears = stats.get("libyears").and_then(|v| v.as_str()).unwrap_or("");
     assert!(!libyears.contains("0.00"), "{stats:#?}");
+    assert!(libyears.starts_with("unavailable"), "{stats:#?}");
 }
 
 /// The Rust workspace of tests/fixtures/drift/upstream/workspace in a temp

@@ -269,6 +269,35 @@ fn inputs(
 }
 
 #[test]
+fn a_rust_service_ages_from_its_cargo_lock() {
+    let h = shop_history();
+    // Untracked, as a lock fresh from `cargo generate-lockfile` would be:
+    // the dependency age reads the work tree.
+    std::fs::write(
+        h.path().join("crates/pricing/Cargo.lock"),
+        "version = 4\n\n[[package]]\nname = \"prost\"\nversion = \"0.14.1\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n\n[[package]]\nname = \"tokio\"\nversion = \"1.47.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n\n[[package]]\nname = \"tonic\"\nversion = \"0.14.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n",
+    )
+    .unwrap();
+    let card = score_json(&h, &[]);
+    let source = format!(
+        "cargo's index cache {}",
+        fixture("score/cargohome")
+            .join("registry/index/index.crates.io-1949cf8c6b5b557f/.cache")
+            .display()
+    );
+    // prost 0.14.1 is the newest release (0.14.2 is yanked, 0.15.0-rc.1 a
+    // prerelease): 0.00; tokio 1.47.0 -> 1.48.0: 0.50; tonic is not in the
+    // fixture cargo cache.
+    assert_eq!(
+        service(&card, "pricing")["dependency_age"],
+        json!({
+            "libyears": 0.5, "dependencies": 2, "not_found": 1, "status": "ok",
+            "source": source
+        })
+    );
+}
+
+#[test]
 fn every_number_of_the_scorecard() {
     let (h, breaking) = shop_history_with_breaking();
     let card = score_json(&h, &[]);
@@ -424,21 +453,15 @@ fn every_number_of_the_scorecard() {
     );
 
     // pricing: no commits in the window, so no author data.
-    let cargo_source = format!(
-        "cargo's index cache {}",
-        fixture("score/cargohome")
-            .join("registry/index/index.crates.io-1949cf8c6b5b557f/.cache")
-            .display()
-    );
     assert_eq!(
         without_weekly_and_hotspots(service(&card, "pricing")),
         json!({
             "name": "pricing",
-            // Its Cargo.toml (no Cargo.lock: the requirements' floors) against
-            // the fixture cargo cache: prost 0.50 + tokio 5.00, tonic unknown.
+            // Its Cargo.toml has no Cargo.lock: which versions it builds
+            // with is not recorded, so no age is made up from the floors.
             "dependency_age": {
-                "libyears": 5.5, "dependencies": 2, "not_found": 1, "status": "ok",
-                "source": cargo_source
+                "libyears": null, "dependencies": 0, "not_found": 3, "status": "unavailable",
+                "reason": "no Cargo.lock: the versions of its dependencies in use are not recorded (commit the workspace's Cargo.lock, or run `cargo generate-lockfile`)"
             },
             "score": 50,
             "score_metrics": {"used": 2, "of": 4},
