@@ -107,7 +107,7 @@ fn declares_only(file: &GoFile<'_>, body: tree_sitter::Node<'_>) -> bool {
                     .is_none_or(|op| file.text(op) == "=")
                     && statement
                         .field("left")
-                        .is_some_and(|left| all_children(left, |l| is_package_slot(l)))
+                        .is_some_and(|left| all_children(left, is_package_slot))
                     && statement
                         .field("right")
                         .is_some_and(|right| all_children(right, |r| is_constant_data(file, r)))
