@@ -30,8 +30,16 @@ impl Rule for LayoutContract {
             }
             return;
         }
+        let shared = SharedProtos::read(facts);
         for service in &facts.repo.services {
             if service.contracts.is_empty() && facts.is_selected(&service.manifest) {
+                if let Some(proto) = shared.naming(&service.name) {
+                    log::info!(
+                        "layout-contract: service {}: its contract is {proto}, which is named after it or declares its gRPC service",
+                        service.name
+                    );
+                    continue;
+                }
                 cx.emit_in(
                     &service.manifest,
                     Some(&service.name),
@@ -47,4 +55,76 @@ impl Rule for LayoutContract {
             }
         }
     }
+}
+
+/// The repository's protos with the gRPC services each declares: a shared
+/// contract directory (`protos/demo.proto` declaring `service CheckoutService`
+/// for `src/checkoutservice`, `grpc/proto/order.proto` for `order-service`)
+/// is the contract of the services it is named after or declares.
+struct SharedProtos {
+    /// (path, normalised file stem, normalised `service` names)
+    files: Vec<(String, String, Vec<String>)>,
+}
+
+impl SharedProtos {
+    fn read(facts: &Facts<'_>) -> SharedProtos {
+        let files = facts
+            .repo
+            .files
+            .iter()
+            .filter(|f| f.ends_with(".proto") && !is_test_data(f))
+            .map(|file| {
+                let stem = file
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or(file)
+                    .trim_end_matches(".proto");
+                let source =
+                    std::fs::read_to_string(facts.repo.root.join(file)).unwrap_or_default();
+                let services = source
+                    .lines()
+                    .filter_map(|line| line.trim_start().strip_prefix("service "))
+                    .filter_map(|rest| rest.split(|c: char| c.is_whitespace() || c == '{').next())
+                    .map(normalise)
+                    .filter(|name| !name.is_empty())
+                    .collect();
+                (file.clone(), normalise(stem), services)
+            })
+            .collect();
+        SharedProtos { files }
+    }
+
+    fn naming(&self, service: &str) -> Option<&str> {
+        let name = normalise(service.rsplit('/').next().unwrap_or(service));
+        if name.is_empty() {
+            return None;
+        }
+        self.files
+            .iter()
+            .find(|(_, stem, services)| *stem == name || services.contains(&name))
+            .map(|(path, _, _)| path.as_str())
+    }
+}
+
+/// `order-service`, `order_svc`, `OrderService` and `order` are one name.
+fn normalise(name: &str) -> String {
+    let flat: String = name
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    for suffix in ["service", "svc"] {
+        if let Some(base) = flat.strip_suffix(suffix)
+            && !base.is_empty()
+        {
+            return base.to_string();
+        }
+    }
+    flat
+}
+
+/// Protos under test directories feed tests.
+fn is_test_data(file: &str) -> bool {
+    file.split('/')
+        .any(|part| matches!(part, "test" | "tests" | "testdata" | "fixtures" | "e2e"))
 }
