@@ -107,7 +107,7 @@ fn declares_only(file: &GoFile<'_>, body: tree_sitter::Node<'_>) -> bool {
                     .is_none_or(|op| file.text(op) == "=")
                     && statement
                         .field("left")
-                        .is_some_and(|left| all_children(left, is_package_slot))
+                        .is_some_and(|left| all_children(left, |l| is_package_slot(file, l)))
                     && statement
                         .field("right")
                         .is_some_and(|right| all_children(right, |r| is_constant_data(file, r)))
@@ -122,10 +122,11 @@ fn all_children(list: tree_sitter::Node<'_>, test: impl Fn(tree_sitter::Node<'_>
     children.into_iter().all(test)
 }
 
-/// `table` or `table[key]`: where a package-level table is filled.
-fn is_package_slot(node: tree_sitter::Node<'_>) -> bool {
+/// `table` or `table[key]`: where a package-level table is filled (not `_`,
+/// which evaluates for an effect and keeps nothing).
+fn is_package_slot(file: &GoFile<'_>, node: tree_sitter::Node<'_>) -> bool {
     match node.kind() {
-        "identifier" => true,
+        "identifier" => file.text(node) != "_",
         "index_expression" => node
             .field("operand")
             .is_some_and(|o| o.kind() == "identifier"),
