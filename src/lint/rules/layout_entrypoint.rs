@@ -74,8 +74,12 @@ impl Rule for LayoutEntrypoint {
                 );
                 continue;
             }
+            // Services of the same name elsewhere are told apart by their
+            // path (`gomall/tutorial/ch02/demo/demo_thrift`): the program is
+            // still named after the last part.
+            let program = service.name.rsplit('/').next().unwrap_or(&service.name);
             let expected = match service.language {
-                Language::Go => format!("cmd/{}/main.go", service.name),
+                Language::Go => format!("cmd/{program}/main.go"),
                 Language::Rust => "src/main.rs".to_string(),
             };
             // A `package main` elsewhere is an entry point, just not where
