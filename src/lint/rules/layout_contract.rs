@@ -33,6 +33,13 @@ impl Rule for LayoutContract {
         let shared = SharedProtos::read(facts);
         for service in &facts.repo.services {
             if service.contracts.is_empty() && facts.is_selected(&service.manifest) {
+                if is_command_module(&service.root) {
+                    log::info!(
+                        "layout-contract: service {}: not checked: a module of its own under cmd/ is a command the repository ships (a CLI, a protoc plugin), not a service it deploys",
+                        service.name
+                    );
+                    continue;
+                }
                 if let Some(proto) = shared.naming(&service.name) {
                     log::info!(
                         "layout-contract: service {}: its contract is {proto}, which is named after it or declares its gRPC service",
@@ -127,4 +134,11 @@ fn normalise(name: &str) -> String {
 fn is_test_data(file: &str) -> bool {
     file.split('/')
         .any(|part| matches!(part, "test" | "tests" | "testdata" | "fixtures" | "e2e"))
+}
+
+/// `cmd/<program>` with a go.mod of its own (kratos's `cmd/kratos`,
+/// `cmd/protoc-gen-go-http`).
+fn is_command_module(root: &str) -> bool {
+    let parts: Vec<&str> = root.split('/').collect();
+    parts.len() >= 2 && parts[parts.len() - 2] == "cmd"
 }
