@@ -69,8 +69,8 @@ impl Rule for LayoutContract {
 /// for `src/checkoutservice`, `grpc/proto/order.proto` for `order-service`)
 /// is the contract of the services it is named after or declares.
 struct SharedProtos {
-    /// (path, normalised file stem, normalised `service` names)
-    files: Vec<(String, String, Vec<String>)>,
+    /// (path, normalised file stem and directory, normalised `service` names)
+    files: Vec<(String, [String; 2], Vec<String>)>,
 }
 
 impl SharedProtos {
@@ -95,7 +95,11 @@ impl SharedProtos {
                     .map(normalise)
                     .filter(|name| !name.is_empty())
                     .collect();
-                (file.clone(), normalise(stem), services)
+                (
+                    file.clone(),
+                    [normalise(stem), directory_name(file)],
+                    services,
+                )
             })
             .collect();
         SharedProtos { files }
@@ -108,8 +112,45 @@ impl SharedProtos {
         }
         self.files
             .iter()
-            .find(|(_, stem, services)| *stem == name || services.contains(&name))
+            .find(|(_, names, services)| names.contains(&name) || services.contains(&name))
             .map(|(path, _, _)| path.as_str())
+    }
+}
+
+/// The directory a proto is filed under, past version directories
+/// (`idl/frontend/home.proto`, `api/frontend/v1/home.proto`: `frontend`);
+/// empty for a directory that only says it holds contracts.
+fn directory_name(file: &str) -> String {
+    let directory = file
+        .rsplit('/')
+        .skip(1)
+        .find(|part| {
+            !(part.starts_with('v')
+                && part.len() > 1
+                && part[1..].bytes().all(|b| b.is_ascii_digit()))
+        })
+        .unwrap_or_default();
+    let name = normalise(directory);
+    let generic = [
+        "proto",
+        "protos",
+        "protobuf",
+        "idl",
+        "api",
+        "apis",
+        "pb",
+        "rpc",
+        "grpc",
+        "schema",
+        "schemas",
+        "contract",
+        "contracts",
+        "",
+    ];
+    if generic.contains(&name.as_str()) {
+        String::new()
+    } else {
+        name
     }
 }
 
