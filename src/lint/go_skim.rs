@@ -32,6 +32,7 @@ pub struct BodyInterest<'a> {
     naked_returns: bool,
     literal_max_params: Option<usize>,
     literal_error_early: bool,
+    init_bodies: bool,
 }
 
 /// The member of a package a selector names.
@@ -93,6 +94,11 @@ impl<'a> BodyInterest<'a> {
     /// A function literal with an `error` result before its last result.
     pub fn literals_returning_error_early(&mut self) {
         self.literal_error_early = true;
+    }
+
+    /// The whole body of every `func init()`.
+    pub fn init_bodies(&mut self) {
+        self.init_bodies = true;
     }
 }
 
@@ -340,6 +346,7 @@ struct Matcher<'a> {
     naked_returns: bool,
     literal_max_params: Option<usize>,
     literal_error_early: bool,
+    init_bodies: bool,
 }
 
 impl<'a> Matcher<'a> {
@@ -378,6 +385,7 @@ impl<'a> Matcher<'a> {
             naked_returns: interest.naked_returns,
             literal_max_params: interest.literal_max_params,
             literal_error_early: interest.literal_error_early,
+            init_bodies: interest.init_bodies,
         })
     }
 
@@ -414,6 +422,8 @@ struct Signature {
     /// A declaration whose first group is a receiver.
     method: bool,
     declaration: bool,
+    /// A declaration named `init` (a package's init function).
+    init: bool,
     tokens: u32,
     /// Inside a function body: a literal, whose signature the body holds.
     literal: bool,
@@ -545,6 +555,9 @@ impl<'m> Skim<'m> {
                 }
                 sig.parens += 1;
             }
+            Kind::Ident if sig.tokens == 1 && sig.declaration => {
+                sig.init = lexer.text(token) == b"init";
+            }
             Kind::Punct(b'{') => {
                 let type_brace = previous.is_some_and(|p| {
                     matches!(lexer.text(p), b"struct" | b"interface") && p.kind == Kind::Ident
@@ -566,6 +579,7 @@ impl<'m> Skim<'m> {
         let sig = self.signature.take()?;
         let results_from = if sig.method { 3 } else { 2 };
         let parent = self.open_bodies.last().copied();
+        let whole = sig.init && self.matcher.init_bodies;
         if let Some(parent) = parent
             && sig.literal
             && self.matcher.wants_literal(&sig)
@@ -576,8 +590,8 @@ impl<'m> Skim<'m> {
             open: token.start,
             close: token.start,
             parent,
-            keep: false,
-            keep_all: false,
+            keep: whole,
+            keep_all: whole,
             paren_results: sig.parens >= results_from,
         });
         self.brackets.push((b'{', Some(self.bodies.len() - 1)));
@@ -651,6 +665,7 @@ impl<'m> Skim<'m> {
             method: false,
             declaration: self.brackets.is_empty()
                 && (token.newline_before || self.previous.is_none()),
+            init: false,
             tokens: 0,
             literal: in_body,
             param_commas: 0,

@@ -587,6 +587,11 @@ fn compile_boundaries(
         .collect()
 }
 
+/// What built this trellis: the version, and the hash of the sources and
+/// rule packs it was built from (builds between releases share the version;
+/// their rules may differ).
+const BUILD: &str = concat!(env!("CARGO_PKG_VERSION"), "+", env!("TRELLIS_SOURCE_HASH"));
+
 /// Changes whenever the effective settings or trellis itself change: the
 /// lint cache's key.
 fn fingerprint(
@@ -594,11 +599,18 @@ fn fingerprint(
     config: &LintConfig,
     only: &[String],
 ) -> String {
+    fingerprint_of(BUILD, enabled, config, only)
+}
+
+fn fingerprint_of(
+    build: &str,
+    enabled: &BTreeMap<String, Severity>,
+    config: &LintConfig,
+    only: &[String],
+) -> String {
     use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
-    hasher.update(env!("CARGO_PKG_VERSION"));
-    // Builds between releases share the version; their rules may differ.
-    hasher.update(env!("TRELLIS_SOURCE_HASH"));
+    hasher.update(build);
     hasher.update(format!("{enabled:?}"));
     hasher.update(serde_json::to_string(config).unwrap_or_default());
     hasher.update(only.join(","));
@@ -792,6 +804,23 @@ impl CompiledBoundary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn another_build_of_the_rules_keys_the_lint_cache_apart() {
+        let enabled: BTreeMap<String, Severity> =
+            [("go-init-func".to_string(), Severity::Warning)].into();
+        let config = LintConfig::default();
+        let key = |build: &str| fingerprint_of(build, &enabled, &config, &[]);
+        assert_eq!(fingerprint(&enabled, &config, &[]), key(BUILD));
+        assert!(BUILD.starts_with(concat!(env!("CARGO_PKG_VERSION"), "+")));
+        assert!(BUILD.len() > env!("CARGO_PKG_VERSION").len() + 1);
+        // Same version, other sources (a rule changed between releases);
+        // other version, same sources.
+        let version = env!("CARGO_PKG_VERSION");
+        assert_ne!(key(BUILD), key(&format!("{version}+0000000000000000")));
+        assert_ne!(key(BUILD), key(&BUILD.replacen(version, "0.0.0-other", 1)));
+        assert_eq!(key(BUILD), key(BUILD));
+    }
 
     #[test]
     fn packs_parse_and_name_only_known_rules() {
