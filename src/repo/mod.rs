@@ -3,6 +3,7 @@
 //! files through this module; none walks the file system on its own.
 
 mod discover;
+pub mod go_imports;
 pub mod programs;
 pub mod tables;
 

@@ -60,8 +60,6 @@ const KNOWN_CYCLE_EDGES: &[(&str, &str)] = &[
     ("drift", "registry"),
     ("lint", "registry"),
     ("score", "registry"),
-    // contract -> lint: the Go import scan for a contract's consumers.
-    ("contract", "lint"),
     ("score", "contract"),
     ("score", "drift"),
 ];
