@@ -193,7 +193,7 @@ impl<'a> Sink<'a> {
 
     /// What the configuration makes of `finding`, without counting it.
     pub fn decide(&self, finding: &Finding) -> Decision {
-        match level_for(&self.policy.rules, &finding.rule) {
+        match level_for(self.policy.rules, &finding.rule) {
             Some(RuleLevel::Off) => Decision::Off,
             _ if self.would_except(finding) => Decision::Excepted,
             Some(level) => Decision::Keep(severity(level)),
@@ -236,7 +236,7 @@ impl<'a> Sink<'a> {
     fn resolve(&self, findings: &mut Vec<Finding>) -> usize {
         let mut excepted = 0usize;
         findings.retain_mut(|finding| {
-            match level_for(&self.policy.rules, &finding.rule) {
+            match level_for(self.policy.rules, &finding.rule) {
                 Some(RuleLevel::Off) => return false,
                 Some(level) => finding.severity = severity(level),
                 None => {}
@@ -264,7 +264,7 @@ impl<'a> Sink<'a> {
                 .ran
                 .iter()
                 .filter(|(id, _)| entry.rule.rank(id).is_some())
-                .filter(|(id, _)| level_for(&self.policy.rules, id) != Some(RuleLevel::Off))
+                .filter(|(id, _)| level_for(self.policy.rules, id) != Some(RuleLevel::Off))
                 .map(|(_, job)| job.as_str())
                 .collect();
             if jobs.is_empty() {

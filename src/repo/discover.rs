@@ -1122,8 +1122,10 @@ mod tests {
         write(root, "go.mod", "module example.com/mono\n");
         write(root, "app/user/service/main.go", "package main\n");
         write(root, "app/shop/service/main.go", "package main\n");
-        let mut loaded = RepoConfig::default();
-        loaded.services = vec![crate::policy::ServiceEntry::glob("app/*/service")];
+        let loaded = RepoConfig {
+            services: vec![crate::policy::ServiceEntry::glob("app/*/service")],
+            ..RepoConfig::default()
+        };
         let repo = Repo::open(root, loaded).unwrap();
         let modules: Vec<_> = repo.services.iter().map(|s| s.module.as_str()).collect();
         // Both are named `service`, so the relative path names them.
@@ -1436,11 +1438,13 @@ mod model_tests {
                 ("api/shop/interface/v1/shop.proto", "syntax = \"proto3\";\n"),
             ],
         );
-        let mut loaded = RepoConfig::default();
-        loaded.services = vec![
-            crate::policy::ServiceEntry::named("app/user/service", "user"),
-            crate::policy::ServiceEntry::named("app/shop/interface", "shop-bff"),
-        ];
+        let loaded = RepoConfig {
+            services: vec![
+                crate::policy::ServiceEntry::named("app/user/service", "user"),
+                crate::policy::ServiceEntry::named("app/shop/interface", "shop-bff"),
+            ],
+            ..RepoConfig::default()
+        };
         let repo = Repo::open(dir.path(), loaded).unwrap();
         let summary: Vec<_> = repo
             .services
@@ -1457,8 +1461,10 @@ mod model_tests {
                 ("user", vec!["api/user/service/v1/user.proto".to_string()]),
             ]
         );
-        let mut loaded = RepoConfig::default();
-        loaded.services = vec![crate::policy::ServiceEntry::named("app/*/service", "x")];
+        let mut loaded = RepoConfig {
+            services: vec![crate::policy::ServiceEntry::named("app/*/service", "x")],
+            ..RepoConfig::default()
+        };
         assert!(Repo::open(dir.path(), loaded.clone()).is_ok());
         loaded.services = vec![crate::policy::ServiceEntry::named("app/none", "x")];
         let err = Repo::open(dir.path(), loaded).unwrap_err();
