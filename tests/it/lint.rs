@@ -1290,12 +1290,13 @@ fn verbose_logs_each_exemption_that_silenced_a_finding_also_from_the_cache() {
 #[test]
 fn rust_sql_string_building_help_fits_what_is_spliced() {
     let dir = lint_fixtures().join("rust-sql-string-building/fail");
-    let repo = open(&dir);
+    let (repo, config) = open(&dir);
     let options = LintOptions {
         only: vec!["rust-sql-string-building".to_string()],
         ..LintOptions::default()
     };
-    let report = trellis::lint::run(&repo, &options).expect("lint runs");
+    let report =
+        trellis::lint::run(&repo, &config.lint, &config.rules, &options).expect("lint runs");
     let help = |path: &str, line: u32| {
         report
             .findings
