@@ -15,6 +15,7 @@ pub mod git;
 pub mod gomod;
 pub mod lint;
 pub mod logging;
+pub mod policy;
 pub mod process;
 pub mod redact;
 pub mod registry;

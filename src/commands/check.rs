@@ -3,8 +3,8 @@
 
 use super::{ALL_REPORT_FORMATS, Context};
 use crate::cli::{CheckArgs, CheckJob, OutputFormat};
-use crate::config::sink::Sink;
 use crate::error::InputError;
+use crate::policy::sink::Sink;
 use crate::report::Report;
 use std::io::Write;
 
@@ -14,7 +14,8 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<i32> {
     let mut combined = Report::new("check");
     let config_file = repo.config.display_path(&repo.root);
     // One sink for every job, so an exception is unused only if no job matched it.
-    let mut sink = Sink::new(&repo.config.config, config_file);
+    let config = ctx.config();
+    let mut sink = Sink::new(config.policy(), config_file);
     let runs = |job: CheckJob| match job {
         CheckJob::Score => args.with.contains(&job) && !args.skip.contains(&job),
         _ => !args.skip.contains(&job),
@@ -31,7 +32,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<i32> {
         absorb(
             &mut combined,
             "lint",
-            crate::lint::run(&repo, &options)?,
+            crate::lint::run(&repo, &config.lint, &config.rules, &options)?,
             &mut sink,
         );
     }
@@ -43,11 +44,11 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<i32> {
         absorb(
             &mut combined,
             "drift",
-            crate::drift::run(&repo, &options)?,
+            crate::drift::run(&repo, &config.drift, config.policy(), &options)?,
             &mut sink,
         );
     }
-    let contract_in_check = repo.config.config.contract.in_check != Some(false);
+    let contract_in_check = config.contract.in_check != Some(false);
     if runs(CheckJob::Contract) && !contract_in_check && args.against.is_none() {
         combined.stats.push((
             "contract".to_string(),
@@ -61,7 +62,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<i32> {
                     staged: args.staged,
                     ..Default::default()
                 };
-                match crate::contract::check(&repo, &git, &options) {
+                match crate::contract::check(&repo, &git, &config.contract, &options) {
                     Ok(report) => absorb(&mut combined, "contract", report, &mut sink),
                     // The contracts could not be read: still show what lint and
                     // drift found, then the error, and exit 2 as for any bad input.
@@ -116,9 +117,9 @@ fn score_report(
             .map_or(0, |d| d.as_secs() as i64),
         ..Default::default()
     };
-    let card = crate::score::scorecard(repo, &git, &options)?;
+    let card = crate::score::scorecard(repo, &git, ctx.config().score_sections(), &options)?;
     let gates = crate::score::findings::Gates {
-        floor: repo.config.config.score.fail_under,
+        floor: ctx.config().score.fail_under,
     };
     Ok(Ok(crate::score::findings::report(repo, &card, None, gates)))
 }

@@ -22,7 +22,7 @@ pub fn run(ctx: &Context, command: ConfigCommand) -> anyhow::Result<i32> {
 }
 
 pub fn init(ctx: &Context, args: &InitArgs) -> anyhow::Result<i32> {
-    let path = ctx.root.join(crate::config::FILE_NAME);
+    let path = ctx.root.join(crate::policy::FILE_NAME);
     if path.exists() && !args.force && !args.stdout {
         return Err(
             InputError::new(format!("{} already exists", path.display()))
@@ -31,7 +31,7 @@ pub fn init(ctx: &Context, args: &InitArgs) -> anyhow::Result<i32> {
         );
     }
     // Inspect with the defaults, not with the file being replaced.
-    let repo = crate::repo::Repo::open(&ctx.root, crate::config::Loaded::defaults())?;
+    let repo = crate::repo::Repo::open(&ctx.root, crate::repo::RepoConfig::default())?;
     let text = super::config_init::render(&repo);
     // The proposal must itself be a valid config.
     crate::config::parse(&path, &text)?;

@@ -54,7 +54,7 @@ pub fn render(repo: &Repo) -> String {
 /// the directory of the shared contracts found (a Rust contract crate's
 /// `proto/`, a top-level `proto/`), so the file needs no edit.
 fn write_contracts_root(out: &mut String, repo: &Repo) {
-    let api_root = &repo.config.config.contracts.root;
+    let api_root = &repo.config.contracts.root;
     let under = |root: &str| {
         repo.files
             .iter()

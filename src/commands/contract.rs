@@ -1,9 +1,9 @@
 use super::{ALL_REPORT_FORMATS, Context};
 use crate::cli::{ContractArgs, OutputFormat};
-use crate::config::sink::{Sink, kept};
 use crate::contract::{self, ContractOptions, output};
 use crate::error::exit;
 use crate::git::Git;
+use crate::policy::sink::{Sink, kept};
 use std::io::Write;
 
 pub fn run(ctx: &Context, args: &ContractArgs) -> anyhow::Result<i32> {
@@ -24,7 +24,7 @@ pub fn run(ctx: &Context, args: &ContractArgs) -> anyhow::Result<i32> {
         use_: args.use_.clone(),
         field_no_reuse: args.field_no_reuse,
     };
-    let comparison = contract::run(&repo, git.as_ref(), &options)?;
+    let comparison = contract::run(&repo, git.as_ref(), &ctx.config().contract, &options)?;
     match format {
         OutputFormat::BufJson | OutputFormat::BufText => buf_format(ctx, &repo, comparison, format),
         _ => {
@@ -52,7 +52,7 @@ fn buf_format(
     comparison: contract::Comparison,
     format: OutputFormat,
 ) -> anyhow::Result<i32> {
-    let mut sink = Sink::new(&repo.config.config, repo.config.display_path(&repo.root));
+    let mut sink = Sink::new(ctx.config().policy(), repo.config.display_path(&repo.root));
     let printed = kept(comparison.findings.clone(), &sink, |finding| {
         contract::compare::to_finding(repo, finding)
     });

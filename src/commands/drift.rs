@@ -14,7 +14,8 @@ pub fn run(ctx: &Context, args: &DriftArgs) -> anyhow::Result<i32> {
         offline: args.offline,
         quiet: ctx.global.quiet,
     };
-    let report = crate::drift::run(&repo, &options)?;
+    let config = ctx.config();
+    let report = crate::drift::run(&repo, &config.drift, config.policy(), &options)?;
     if !args.fix {
         return ctx.emit(report, format);
     }
@@ -47,7 +48,11 @@ pub fn run(ctx: &Context, args: &DriftArgs) -> anyhow::Result<i32> {
     report_outcomes(ctx, &outcomes);
     // What is left, from the manifests as they are now.
     let repo = ctx.repo_with_services()?;
-    ctx.emit(crate::drift::run(&repo, &options)?, format)
+    let config = ctx.config();
+    ctx.emit(
+        crate::drift::run(&repo, &config.drift, config.policy(), &options)?,
+        format,
+    )
 }
 
 fn min_level(level: FixLevel) -> Severity {

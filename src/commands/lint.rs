@@ -37,7 +37,8 @@ pub fn run(ctx: &Context, args: &LintArgs) -> anyhow::Result<i32> {
         baseline: args.baseline.clone(),
         cache: !args.no_cache,
     };
-    let report = crate::lint::run(&repo, &options)?;
+    let config = ctx.config();
+    let report = crate::lint::run(&repo, &config.lint, &config.rules, &options)?;
     if let Some(file) = &args.baseline_write {
         let baseline = Baseline::from_findings(&report.findings);
         baseline.write(file)?;

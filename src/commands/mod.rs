@@ -193,8 +193,16 @@ impl Context {
             }
         }
         crate::logging::timed("repository: files and services", || {
-            Repo::open(&self.root, config)
+            Repo::open(&self.root, config.repo_config())
         })
+    }
+
+    /// The configuration [`Context::repo`] loaded (the defaults before it
+    /// ran): each job is handed its own section of it.
+    pub fn config(&self) -> &crate::config::Config {
+        static DEFAULTS: std::sync::LazyLock<crate::config::Loaded> =
+            std::sync::LazyLock::new(crate::config::Loaded::defaults);
+        &self.config.get().unwrap_or(&DEFAULTS).config
     }
 
     /// Like [`Context::repo`], but a repository with neither services nor
@@ -245,7 +253,7 @@ impl Context {
     }
 
     /// Applies the configuration's `rules:` and `exceptions:` to one job's
-    /// report (see [`crate::config::sink`]), prints it in the chosen format
+    /// report (see [`crate::policy::sink`]), prints it in the chosen format
     /// and returns the exit code.
     pub fn emit(&self, report: Report, format: OutputFormat) -> anyhow::Result<i32> {
         let report = self.resolved(report);
@@ -256,9 +264,11 @@ impl Context {
     /// only the findings that stay.
     pub fn resolved(&self, report: Report) -> Report {
         match self.config.get() {
-            Some(loaded) => {
-                crate::config::sink::apply(report, &loaded.config, &loaded.display_path(&self.root))
-            }
+            Some(loaded) => crate::policy::sink::apply(
+                report,
+                loaded.config.policy(),
+                &loaded.display_path(&self.root),
+            ),
             None => report,
         }
     }

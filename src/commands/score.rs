@@ -31,9 +31,9 @@ pub fn run(ctx: &Context, args: &ScoreArgs) -> anyhow::Result<i32> {
     let repo = ctx.repo_with_services()?;
     let git = Git::open(&repo.root)?;
     let options = options(ctx, args, &git)?;
-    let card = crate::score::scorecard(&repo, &git, &options)?;
+    let card = crate::score::scorecard(&repo, &git, ctx.config().score_sections(), &options)?;
     let baseline_card = match &args.compare {
-        Some(reference) => Some(baseline(&repo, &git, &card, &options, reference)?),
+        Some(reference) => Some(baseline(ctx, &repo, &git, &card, &options, reference)?),
         None => None,
     };
     let baseline = args
@@ -42,13 +42,15 @@ pub fn run(ctx: &Context, args: &ScoreArgs) -> anyhow::Result<i32> {
         .zip(baseline_card.as_ref())
         .map(|(reference, card)| Baseline { reference, card });
     let gates = Gates {
-        floor: args.fail_under.or(repo.config.config.score.fail_under),
+        floor: args.fail_under.or(ctx.config().score.fail_under),
     };
     let report = findings::report(&repo, &card, baseline.as_ref(), gates);
     let report = match ctx.config.get() {
-        Some(loaded) => {
-            crate::config::sink::apply(report, &loaded.config, &loaded.display_path(&ctx.root))
-        }
+        Some(loaded) => crate::policy::sink::apply(
+            report,
+            loaded.config.policy(),
+            &loaded.display_path(&ctx.root),
+        ),
         None => report,
     };
     let alert = args.fail_on_alert
@@ -99,6 +101,7 @@ fn options(ctx: &Context, args: &ScoreArgs, git: &Git) -> anyhow::Result<crate::
 
 /// The scorecard as of `reference`: the same window length, ending at its commit.
 fn baseline(
+    ctx: &Context,
     repo: &crate::repo::Repo,
     git: &Git,
     card: &Scorecard,
@@ -112,7 +115,12 @@ fn baseline(
         end: Some(end),
         ..options.clone()
     };
-    Ok(crate::score::scorecard(repo, git, &base_options)?)
+    Ok(crate::score::scorecard(
+        repo,
+        git,
+        ctx.config().score_sections(),
+        &base_options,
+    )?)
 }
 
 /// Prints the card in a card format (to `--output` or stdout) and its

@@ -1,6 +1,7 @@
 use super::Context;
 use crate::cli::OutputFormat;
 use crate::error::exit;
+use crate::lint::LintConfig;
 use crate::repo::programs::{ProgramKind, Programs};
 use std::fmt::Write as _;
 
@@ -12,6 +13,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
     )?;
     let repo = ctx.repo_with_services()?;
     let programs = crate::lint::go_programs(&repo);
+    let lint = &ctx.config().lint;
     let out = match format {
         OutputFormat::Json => {
             let document = serde_json::json!({
@@ -23,8 +25,8 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
                 "skipped_modules": repo.skipped_modules,
                 "duplicate_modules": repo.duplicate_modules,
                 "not_analysed": repo.foreign,
-                "layouts": layouts(&repo),
-                "applications": applications(&repo)
+                "layouts": layouts(&repo, lint),
+                "applications": applications(&repo, lint)
                     .into_iter()
                     .map(|(service, dir, layout)| serde_json::json!({
                         "service": service,
@@ -38,7 +40,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
             out.push('\n');
             out
         }
-        _ => text(&repo, &programs),
+        _ => text(&repo, lint, &programs),
     };
     super::output::print(&out)?;
     Ok(exit::CLEAN)
@@ -46,23 +48,32 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
 
 /// The layer table `arch-layer` checks each Go service against (`null`:
 /// none, the service is not checked).
-fn layouts(repo: &crate::repo::Repo) -> std::collections::BTreeMap<&str, Option<String>> {
+fn layouts<'r>(
+    repo: &'r crate::repo::Repo,
+    lint: &LintConfig,
+) -> std::collections::BTreeMap<&'r str, Option<String>> {
     repo.services
         .iter()
         .filter(|s| s.language == crate::repo::Language::Go)
-        .map(|s| (s.name.as_str(), layout_of(repo, s)))
+        .map(|s| (s.name.as_str(), layout_of(lint, repo, s)))
         .collect()
 }
 
-fn layout_of(repo: &crate::repo::Repo, service: &crate::repo::Service) -> Option<String> {
-    crate::lint::layout::name_for(&repo.config.config.lint, &repo.root.join(&service.root))
+fn layout_of(
+    lint: &LintConfig,
+    repo: &crate::repo::Repo,
+    service: &crate::repo::Service,
+) -> Option<String> {
+    crate::lint::layout::name_for(lint, &repo.root.join(&service.root))
 }
 
 /// (service, directory, layout) of each application nested in a Go service
 /// whose root follows no layout, when no layout is configured: what
 /// `arch-layer` checks there instead.
-fn applications(repo: &crate::repo::Repo) -> Vec<(&str, String, &'static str)> {
-    let lint = &repo.config.config.lint;
+fn applications<'r>(
+    repo: &'r crate::repo::Repo,
+    lint: &LintConfig,
+) -> Vec<(&'r str, String, &'static str)> {
     if !lint.components.is_empty() || lint.layout.is_some() {
         return Vec::new();
     }
@@ -70,7 +81,7 @@ fn applications(repo: &crate::repo::Repo) -> Vec<(&str, String, &'static str)> {
         .services
         .iter()
         .filter(|s| s.language == crate::repo::Language::Go)
-        .filter(|s| layout_of(repo, s).is_none())
+        .filter(|s| layout_of(lint, repo, s).is_none())
         .collect();
     if unlaid.is_empty() {
         return Vec::new();
@@ -158,8 +169,8 @@ fn programs_text(programs: &Programs, out: &mut String) {
     }
 }
 
-fn text(repo: &crate::repo::Repo, programs: &Programs) -> String {
-    let nested = applications(repo);
+fn text(repo: &crate::repo::Repo, lint: &LintConfig, programs: &Programs) -> String {
+    let nested = applications(repo, lint);
     let mut rows: Vec<[String; 7]> = repo
         .services
         .iter()
@@ -167,7 +178,7 @@ fn text(repo: &crate::repo::Repo, programs: &Programs) -> String {
         .map(|s| {
             let layout = match (s.kind, s.language) {
                 (crate::repo::Kind::Service, crate::repo::Language::Go) => {
-                    match layout_of(repo, s) {
+                    match layout_of(lint, repo, s) {
                         Some(layout) => layout,
                         None if nested.iter().any(|(service, ..)| *service == s.name) => {
                             "nested (below)".to_string()

@@ -38,7 +38,7 @@ pub fn first_key(text: &str, name: &str) -> Option<(u32, u32)> {
     let mut found = None;
     walk(&root, &|_, _| None, &mut |_, key| {
         if found.is_none() && key.value == name {
-            found = super::glob::location_of(&key.referenced);
+            found = crate::policy::location_of(&key.referenced);
         }
     });
     found

@@ -2,15 +2,22 @@
 //! only here (serde-saphyr: maintained, panic-free, and it reports the line
 //! and column of every error and of every value we need to point at).
 
+//!
+//! `Config` composes the repository's keys (read by `crate::repo`), each
+//! job's own section (the type is the job's) and the keys of `crate::policy`.
+//! Nothing below the commands reads `Config`: each job is handed its section.
+
 mod deprecated;
-mod glob;
 mod keys;
 pub mod selection;
-pub mod sink;
 
+pub use crate::policy::FILE_NAME;
+pub use crate::repo::ContractsConfig;
 pub use deprecated::Deprecation;
-pub use glob::{Glob, GlobList, Located, ServiceEntry};
-pub use selection::{Exception, RuleKey};
+
+use crate::policy::sink::Policy;
+use crate::policy::{Exception, Glob, Located, RuleKey, ServiceEntry};
+use crate::repo::RepoConfig;
 
 use crate::error::{InputError, did_you_mean};
 use schemars::JsonSchema;
@@ -18,7 +25,6 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub const FILE_NAME: &str = "trellis.yaml";
 pub const VERSION: u32 = 1;
 
 /// The whole configuration. Every section is optional; a repository without a
@@ -102,27 +108,22 @@ impl Default for Config {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ContractsConfig {
-    /// A shared directory of contracts, mapped to services by name:
-    /// `api/order/...` belongs to `order-service` (or `order`).
-    #[serde(default = "default_api_root")]
-    pub root: String,
-    /// Explicit owners: a directory under the repository root -> a service name.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub owners: BTreeMap<String, String>,
-}
+impl Config {
+    /// What `trellis score` reads: its section and those of the jobs it asks.
+    pub fn score_sections(&self) -> crate::score::Sections<'_> {
+        crate::score::Sections {
+            score: &self.score,
+            contract: &self.contract,
+            drift: &self.drift,
+        }
+    }
 
-fn default_api_root() -> String {
-    "api".to_string()
-}
-
-impl Default for ContractsConfig {
-    fn default() -> Self {
-        ContractsConfig {
-            root: default_api_root(),
-            owners: BTreeMap::new(),
+    /// What the sink applies to every job's findings.
+    pub fn policy(&self) -> Policy<'_> {
+        Policy {
+            rules: &self.rules,
+            exceptions: &self.exceptions,
+            drift_exceptions: &self.drift.exceptions,
         }
     }
 }
@@ -150,15 +151,18 @@ impl Loaded {
     /// inside it: where findings about the configuration point.
     /// `trellis.yaml` when defaults were used.
     pub fn display_path(&self, root: &Path) -> String {
-        self.files
-            .last()
-            .map(|file| {
-                let file = file.canonicalize().unwrap_or_else(|_| file.clone());
-                let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-                crate::fsutil::relative_path(&root, &file)
-                    .unwrap_or_else(|| file.display().to_string())
-            })
-            .unwrap_or_else(|| FILE_NAME.to_string())
+        crate::repo::config_display_path(&self.files, root)
+    }
+
+    /// What the repository model reads: its keys and the files they came from.
+    pub fn repo_config(&self) -> RepoConfig {
+        RepoConfig {
+            services: self.config.services.clone(),
+            libraries: self.config.libraries.clone(),
+            exclude: self.config.exclude.clone(),
+            contracts: self.config.contracts.clone(),
+            files: self.files.clone(),
+        }
     }
 }
 
@@ -232,10 +236,10 @@ fn fold_lint_rules(config: &mut Config) {
     if config.lint.rules.is_empty() {
         return;
     }
-    let other_jobs: std::collections::BTreeSet<String> = crate::registry::entries()
+    let other_jobs: std::collections::BTreeSet<String> = crate::registry::RuleId::ALL
         .iter()
-        .filter(|rule| rule.job != crate::registry::Job::Lint)
-        .map(|rule| rule.id.as_str().to_string())
+        .filter(|rule| rule.job() != crate::registry::Job::Lint)
+        .map(|rule| rule.as_str().to_string())
         .collect();
     let (moved, kept) = std::mem::take(&mut config.lint.rules)
         .into_iter()

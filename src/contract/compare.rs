@@ -46,10 +46,11 @@ impl Settings {
     /// `breaking:` section when trellis.yaml sets none of its keys.
     pub fn from_repo(
         repo: &Repo,
+        config: &ContractConfig,
         use_override: &[String],
         field_no_reuse: bool,
     ) -> Result<Settings, InputError> {
-        let mut contract = repo.config.config.contract.clone();
+        let mut contract = config.clone();
         let mut origin = "trellis.yaml (contract)".to_string();
         let buf_dir = super::source::work_tree_buf_dir(repo).unwrap_or_default();
         if contract.says_nothing()
@@ -1080,7 +1081,7 @@ pub fn owner(repo: &Repo, path: &str) -> Option<String> {
     if let Some(service) = repo.contract_owner(path) {
         return Some(service.name.clone());
     }
-    let contracts = &repo.config.config.contracts;
+    let contracts = &repo.config.contracts;
     if let Some((_, owner)) = contracts
         .owners
         .iter()

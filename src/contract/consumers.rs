@@ -99,7 +99,7 @@ impl Consumers {
             let Ok(text) = std::fs::read_to_string(repo.absolute(go_file)) else {
                 continue;
             };
-            for import in crate::lint::go::quick_imports(&text) {
+            for import in crate::repo::go_imports::quick_imports(&text) {
                 for contract in go_packages.get(&import.path).into_iter().flatten() {
                     self.by_contract
                         .entry(contract.clone())

@@ -36,7 +36,15 @@ use std::path::{Path, PathBuf};
 
 /// Every contract rule, for `trellis explain` and `trellis rules`.
 pub fn rules() -> Vec<RuleInfo> {
-    crate::registry::infos(crate::registry::Job::Contract)
+    let buf = rules::all().iter().map(|rule| RuleInfo {
+        id: rule.id.to_string(),
+        job: "contract".to_string(),
+        default_severity: crate::report::Severity::Error,
+        summary: rule.purpose.to_string(),
+        docs: rule.full_docs(),
+    });
+    let engine = rules::ENGINE_RULES.iter().map(|(id, def)| def.info(*id));
+    buf.chain(engine).collect()
 }
 
 /// What to compare and how. `Default` is what `trellis check` uses: the work
@@ -66,8 +74,14 @@ enum Against {
 }
 
 /// Runs the contract check as `trellis contract` and `trellis check` do.
-pub fn check(repo: &Repo, git: &Git, options: &ContractOptions) -> Result<Report, InputError> {
-    let comparison = run(repo, Some(git), options)?;
+/// `config` is trellis.yaml's `contract:` section.
+pub fn check(
+    repo: &Repo,
+    git: &Git,
+    config: &ContractConfig,
+    options: &ContractOptions,
+) -> Result<Report, InputError> {
+    let comparison = run(repo, Some(git), config, options)?;
     Ok(comparison.into_report(repo))
 }
 
@@ -75,9 +89,11 @@ pub fn check(repo: &Repo, git: &Git, options: &ContractOptions) -> Result<Report
 pub fn run(
     repo: &Repo,
     git: Option<&Git>,
+    config: &ContractConfig,
     options: &ContractOptions,
 ) -> Result<Comparison, InputError> {
-    let settings = compare::Settings::from_repo(repo, &options.use_, options.field_no_reuse)?;
+    let settings =
+        compare::Settings::from_repo(repo, config, &options.use_, options.field_no_reuse)?;
     // The project may be a directory of a larger repository: git paths are
     // rebased onto it.
     let root = match git {
@@ -224,6 +240,7 @@ fn resolve_against(
 pub fn compare_commits(
     repo: &Repo,
     git: &Git,
+    config: &ContractConfig,
     old: Oid,
     new: Oid,
     paths: &[String],
@@ -233,7 +250,7 @@ pub fn compare_commits(
     let label = |side: &str, id: Oid| format!("{side} ({})", short(id));
     let old_set = ProtoSet::from_git(git, old, &root, label("old", old), Some(repo))?;
     let new_set = ProtoSet::from_git(git, new, &root, label("new", new), Some(repo))?;
-    compare_sets(repo, &old_set, &new_set, paths, categories)
+    compare_sets(repo, config, &old_set, &new_set, paths, categories)
 }
 
 /// One side of a change as `trellis score` reads it from history: the
@@ -249,6 +266,7 @@ pub struct TreeSide<'a> {
 pub fn breaking_between(
     repo: &Repo,
     git: &Git,
+    config: &ContractConfig,
     [old, new]: [TreeSide<'_>; 2],
     paths: &[String],
     categories: &[Category],
@@ -256,12 +274,13 @@ pub fn breaking_between(
 ) -> Result<bool, InputError> {
     let old = ProtoSet::from_tree_files(git, old.files, old.label, Some(repo), listing)?;
     let new = ProtoSet::from_tree_files(git, new.files, new.label, Some(repo), listing)?;
-    Ok(!compare_sets(repo, &old, &new, paths, categories)?.is_empty())
+    Ok(!compare_sets(repo, config, &old, &new, paths, categories)?.is_empty())
 }
 
 /// [`compare_commits`] on two sides the caller read already.
 pub fn compare_sets(
     repo: &Repo,
+    config: &ContractConfig,
     old_set: &ProtoSet,
     new_set: &ProtoSet,
     paths: &[String],
@@ -271,7 +290,7 @@ pub fn compare_sets(
     let settings = compare::Settings {
         check_untouched: false,
         parse_cache: None,
-        ..compare::Settings::from_repo(repo, &use_, false)?
+        ..compare::Settings::from_repo(repo, config, &use_, false)?
     };
     let comparison = compare::compare(old_set, new_set, &settings, paths)?;
     let mut findings = comparison.into_verdict_report(repo).findings;

@@ -1,7 +1,8 @@
 //! The `drift:` section of trellis.yaml.
 
-use crate::config::Located;
 use crate::drift::version::GoVersion;
+pub use crate::policy::DriftException;
+use crate::policy::Located;
 use crate::report::Severity;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -72,18 +73,6 @@ pub enum Align {
     #[default]
     Newest,
     Majority,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DriftException {
-    /// The module path.
-    pub module: Located<String>,
-    /// Services the exception covers; all when empty.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub services: Vec<Located<String>>,
-    /// Why this module may drift. Required.
-    pub reason: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

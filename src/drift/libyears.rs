@@ -160,7 +160,11 @@ pub struct ServiceAges {
 }
 
 /// [`ServiceAges`] of the repository; `Err` when its manifests cannot be read.
-pub fn dependency_age(repo: &Repo) -> Result<ServiceAges, InputError> {
+/// `upstream` is the `drift.upstream` section: where releases are looked up.
+pub fn dependency_age(
+    repo: &Repo,
+    upstream: &upstream::UpstreamConfig,
+) -> Result<ServiceAges, InputError> {
     let facts = Facts::gather(repo)?;
     let modules: Vec<&GoModule> = facts
         .service_modules()
@@ -176,7 +180,7 @@ pub fn dependency_age(repo: &Repo) -> Result<ServiceAges, InputError> {
     }
     let data = upstream::gather(&upstream::Lookups {
         facts: &facts,
-        config: &repo.config.config.drift.upstream,
+        config: upstream,
         offline: true,
         progress: false,
     });

@@ -22,6 +22,7 @@ pub use libyears::{
 };
 
 use crate::error::InputError;
+use crate::policy::sink::{Exceptions, Policy};
 use crate::repo::Repo;
 use crate::report::{Report, RuleInfo};
 use checks::{Anchored, Ctx};
@@ -49,8 +50,15 @@ pub fn rules() -> Vec<RuleInfo> {
 }
 
 /// Runs the drift checks on a repository.
-pub fn run(repo: &Repo, options: &DriftOptions) -> Result<Report, InputError> {
-    let config = &repo.config.config.drift;
+/// `config` is trellis.yaml's `drift:` section; `policy` its `rules:` and
+/// `exceptions:`, which checks that leave excepted dependencies out while
+/// they compute ask (the sink applies them to the findings afterwards).
+pub fn run(
+    repo: &Repo,
+    config: &DriftConfig,
+    policy: Policy<'_>,
+    options: &DriftOptions,
+) -> Result<Report, InputError> {
     let config_path = repo.config.display_path(&repo.root);
     validate(config, repo)?;
     let facts = crate::logging::timed("drift: facts", || Facts::gather(repo))?;
@@ -59,7 +67,7 @@ pub fn run(repo: &Repo, options: &DriftOptions) -> Result<Report, InputError> {
         facts: &facts,
         config,
         anchors,
-        exceptions: crate::config::sink::Exceptions::new(&repo.config.config),
+        exceptions: Exceptions::new(policy),
         skip_hits: config.cargo_skip.iter().map(|_| Cell::new(0)).collect(),
         config_path,
     };

@@ -1,6 +1,6 @@
 //! The `lint:` section of trellis.yaml.
 
-use crate::config::{Glob, Located};
+use crate::policy::{Glob, Located};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -69,7 +69,7 @@ pub struct LintConfig {
 /// custom rules, layouts, boundaries), with errors pointing into `path`.
 pub fn validate(
     section: &LintConfig,
-    top: &BTreeMap<crate::config::RuleKey, RuleLevel>,
+    top: &BTreeMap<crate::policy::RuleKey, RuleLevel>,
     path: &std::path::Path,
     text: &str,
 ) -> Result<(), crate::error::InputError> {

@@ -52,7 +52,7 @@ impl CompileError {
     }
 }
 
-fn globs(list: &[crate::config::Glob]) -> Result<Option<globset::GlobSet>, CompileError> {
+fn globs(list: &[crate::policy::Glob]) -> Result<Option<globset::GlobSet>, CompileError> {
     if list.is_empty() {
         return Ok(None);
     }

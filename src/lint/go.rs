@@ -1,6 +1,7 @@
 //! The Go front end: tree-sitter-go, one parser per worker thread, and the
 //! facts rules share (imports with their local names, calls, functions).
 
+pub use crate::repo::go_imports::{Import, default_name, quick_imports};
 use crate::report::Span;
 use std::cell::RefCell;
 use tree_sitter::{Node, Parser, Tree};
@@ -251,59 +252,6 @@ pub fn is_generated_marker(line: &str) -> bool {
     }
     let lower = line.to_ascii_lowercase();
     lower.contains("generated") && lower.contains("do not edit")
-}
-
-/// One import of a Go file.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Import {
-    pub path: String,
-    /// The name code uses for the package: the alias, or the last path element
-    /// (without a `/vN` suffix or a `go-`/`.vN` decoration). "_" and "." as written.
-    pub local: String,
-    #[serde(with = "compact_span")]
-    pub span: Span,
-}
-
-/// Spans of imports as `[line, column, end_line, end_column]`: imports are
-/// most of the lint cache, which every run loads.
-mod compact_span {
-    use crate::report::Span;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub fn serialize<S: Serializer>(span: &Span, serializer: S) -> Result<S::Ok, S::Error> {
-        [span.line, span.column, span.end_line, span.end_column].serialize(serializer)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Span, D::Error> {
-        let [line, column, end_line, end_column] = <[u32; 4]>::deserialize(deserializer)?;
-        Ok(Span {
-            line,
-            column,
-            end_line,
-            end_column,
-        })
-    }
-}
-
-/// The conventional package name of an import path.
-pub fn default_name(path: &str) -> String {
-    let mut parts = path.rsplit('/');
-    let mut last = parts.next().unwrap_or(path);
-    if last.len() > 1
-        && last.starts_with('v')
-        && last[1..].bytes().all(|b| b.is_ascii_digit())
-        && let Some(previous) = parts.next()
-    {
-        last = previous;
-    }
-    // gopkg.in/yaml.v3 -> yaml
-    if let Some((name, version)) = last.split_once(".v")
-        && version.bytes().all(|b| b.is_ascii_digit())
-    {
-        last = name;
-    }
-    let last = last.strip_prefix("go-").unwrap_or(last);
-    last.replace(['-', '.'], "_")
 }
 
 /// A parsed Go file with the node lists rules look at, gathered in one walk.
@@ -615,103 +563,9 @@ pub fn unquote(literal: &str) -> String {
     inner.replace("\\\"", "\"").replace("\\\\", "\\")
 }
 
-/// The imports of a Go file without a full parse: for files whose only use
-/// is the import graph. Reads import declarations until the first other
-/// top-level declaration.
-pub fn quick_imports(source: &str) -> Vec<Import> {
-    let mut imports = Vec::new();
-    let mut in_block = false;
-    let mut in_comment = false;
-    for (index, raw) in source.lines().enumerate() {
-        let mut line = raw.trim();
-        if in_comment {
-            match line.find("*/") {
-                Some(end) => {
-                    in_comment = false;
-                    line = line[end + 2..].trim();
-                }
-                None => continue,
-            }
-        }
-        if let Some(start) = line.find("/*")
-            && !line[..start].contains('"')
-        {
-            if !line[start..].contains("*/") {
-                in_comment = true;
-            }
-            line = line[..start].trim();
-        }
-        if let Some(start) = line.find("//")
-            && !line[..start].contains('"')
-        {
-            line = line[..start].trim();
-        }
-        if line.is_empty() {
-            continue;
-        }
-        let spec = if in_block {
-            if line.starts_with(')') {
-                in_block = false;
-                continue;
-            }
-            line
-        } else if let Some(rest) = line.strip_prefix("import") {
-            let rest = rest.trim();
-            if let Some(inner) = rest.strip_prefix('(') {
-                in_block = true;
-                let inner = inner.trim();
-                if inner.is_empty() {
-                    continue;
-                }
-                inner
-            } else {
-                rest
-            }
-        } else if line.starts_with("package ") {
-            continue;
-        } else {
-            break;
-        };
-        let (alias, quoted) = match spec.find(['"', '`']) {
-            Some(0) => (None, spec),
-            Some(at) => (Some(spec[..at].trim()), &spec[at..]),
-            None => continue,
-        };
-        let quote = quoted.as_bytes()[0] as char;
-        let Some(end) = quoted[1..].find(quote) else {
-            continue;
-        };
-        let path = quoted[1..1 + end].to_string();
-        let column = raw.find(quoted).map_or(1, |c| raw[..c].chars().count() + 1) as u32;
-        imports.push(Import {
-            local: alias.map_or_else(|| default_name(&path), str::to_string),
-            span: Span {
-                line: index as u32 + 1,
-                column,
-                end_line: index as u32 + 1,
-                end_column: column + end as u32 + 2,
-            },
-            path,
-        });
-        if !in_block {
-            continue;
-        }
-    }
-    imports
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn default_names_of_import_paths() {
-        assert_eq!(default_name("log"), "log");
-        assert_eq!(default_name("net/http"), "http");
-        assert_eq!(default_name("github.com/jackc/pgx/v5"), "pgx");
-        assert_eq!(default_name("gopkg.in/yaml.v3"), "yaml");
-        assert_eq!(default_name("github.com/go-chi/chi"), "chi");
-    }
 
     #[test]
     fn aliases_resolve() {

@@ -25,11 +25,12 @@ pub use settings::Settings;
 
 use crate::error::InputError;
 use crate::logging::timed;
+use crate::policy::RuleKey;
 use crate::registry::Need;
 use crate::repo::programs::{self as go_programs, ProgramFile, Programs};
 use crate::repo::tables::{self, TableUse};
 use crate::repo::{Language, Repo};
-use crate::report::{Finding, Report, RuleInfo, Severity, Span};
+use crate::report::{Finding, Report, RuleInfo, RuleLevel, Severity, Span};
 use facts::{Facts, GoFacts, RustFacts};
 use rayon::prelude::*;
 use rule::{Cx, Rule, Target};
@@ -143,16 +144,25 @@ impl Contents<'_> {
 /// Lints a repository: settings, the files to report on, per-file analysis
 /// (cached), repository rules over the facts of every file, then
 /// suppressions, the baseline and the report.
-pub fn run(repo: &Repo, options: &LintOptions) -> Result<Report, InputError> {
-    let settings = timed("lint: settings", || resolve_settings(repo, options))?;
+/// `config` is trellis.yaml's `lint:` section, `rules` its top-level `rules:`
+/// (a lint id given a severity there is also turned on).
+pub fn run(
+    repo: &Repo,
+    config: &LintConfig,
+    rules: &BTreeMap<RuleKey, RuleLevel>,
+    options: &LintOptions,
+) -> Result<Report, InputError> {
+    let settings = timed("lint: settings", || {
+        resolve_settings(repo, config, rules, options)
+    })?;
     let selection = timed("lint: selection", || select_files(repo, options))?;
     let enabled = |id: &str| settings.severity(id).is_some();
-    let needs_tables = crate::registry::needed(Need::SharedTables, enabled);
-    let needs_all_imports = crate::registry::needed(Need::AllImports, enabled);
+    let needs_tables = registry::needed(Need::SharedTables, enabled);
+    let needs_all_imports = registry::needed(Need::AllImports, enabled);
     let needs = FactNeeds {
         tables: needs_tables,
         all_imports: needs_all_imports,
-        programs: crate::registry::needed(Need::Programs, enabled),
+        programs: registry::needed(Need::Programs, enabled),
     };
     let work = plan_work(repo, &selection, needs);
     let outcomes = timed("lint: files", || {
@@ -194,11 +204,16 @@ pub fn run(repo: &Repo, options: &LintOptions) -> Result<Report, InputError> {
 }
 
 /// The effective rule set, after checking that `--rule` names known rules.
-fn resolve_settings(repo: &Repo, options: &LintOptions) -> Result<Settings, InputError> {
+fn resolve_settings(
+    repo: &Repo,
+    config: &LintConfig,
+    rules: &BTreeMap<RuleKey, RuleLevel>,
+    options: &LintOptions,
+) -> Result<Settings, InputError> {
     let config_file = repo.config.files.last().map(PathBuf::as_path);
     let settings = Settings::resolve(
-        &repo.config.config.lint,
-        &repo.config.config.rules,
+        config,
+        rules,
         &settings::ConfigSource::read(config_file),
         &options.only,
     )?;

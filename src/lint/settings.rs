@@ -5,9 +5,9 @@ use super::config::{Boundary, Component, LintConfig, RuleLevel};
 use super::custom::{self, CustomCheck};
 use super::layout::{self, LayoutFile};
 use super::registry;
-use crate::config::selection::level_for;
-use crate::config::{Located, RuleKey};
 use crate::error::{InputError, did_you_mean};
+use crate::policy::level_for;
+use crate::policy::{Located, RuleKey};
 use crate::report::{Finding, Severity};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -395,7 +395,7 @@ fn unknown_rule_finding(
     let config_path = file
         .path
         .map(|p| p.display().to_string())
-        .unwrap_or_else(|| crate::config::FILE_NAME.to_string());
+        .unwrap_or_else(|| crate::policy::FILE_NAME.to_string());
     let mut finding = Finding::new(
         "unknown-rule",
         Severity::Error,
@@ -410,7 +410,7 @@ fn unknown_rule_finding(
         .iter()
         .copied()
         .chain(custom_checks.iter().map(|c| c.id.as_str()));
-    let other_job = crate::registry::RuleId::parse(id).map(|rule| rule.entry().job.as_str());
+    let other_job = crate::registry::RuleId::parse(id).map(|rule| rule.job().as_str());
     match (other_job, did_you_mean(id, candidates)) {
         (Some(job), _) => finding.help(format!(
             "`{id}` is a {job} rule: set it under the top-level `rules:`, which covers every job"

@@ -1,7 +1,7 @@
-//! Every rule of every job, in one list: the typed `RuleId` and, for each id,
-//! its entry (job, default severity, summary, docs, and what the jobs need to
-//! know about it). `trellis rules`, `trellis explain`, SARIF, config checks and
-//! the generated docs tables read it.
+//! Every rule of every job, in one list, and the typed `RuleId` it makes:
+//! what the jobs use (ids, `Def`, `Need`). The table of every rule's entry,
+//! which names the jobs' rule modules, is made from the same list above the
+//! jobs, in `crate::rules`; each job makes its own rule table from it too.
 //!
 //! The list is a declarative macro over the rule modules, not a build script:
 //! it stays greppable, needs no generated file, and a missing module or a
@@ -10,13 +10,7 @@
 //! the id, the enum variant and, for the few rules that differ from their
 //! job's conventions, the overrides with the reason.
 
-pub mod docs_tables;
-#[cfg(test)]
-mod tests;
-
-use crate::contract::rules::Category;
 use crate::report::{RuleInfo, Severity};
-use std::sync::LazyLock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Job {
@@ -144,126 +138,37 @@ impl Def {
             ..self
         }
     }
-}
 
-/// One rule as every job and command sees it.
-#[derive(Debug, Clone, Copy)]
-pub struct Entry {
-    pub id: RuleId,
-    pub job: Job,
-    pub default_severity: Severity,
-    pub summary: &'static str,
-    /// Markdown with `## What`, `## Why`, `## Example` and `## Fix`.
-    pub docs: &'static str,
-    /// contract: buf's categories the rule is in.
-    pub categories: &'static [Category],
-    /// contract: deprecated in buf, in no category, run only when listed by id.
-    pub deprecated: bool,
-    pub needs: &'static [Need],
-    /// When some findings take another severity than the default, which.
-    pub severity_note: Option<&'static str>,
-    pub by_default: ByDefault,
-    pub cases: Cases,
-}
-
-impl Entry {
-    fn lint(id: RuleId, rule: &'static dyn crate::lint::rule::Rule) -> Entry {
-        let meta = rule.meta();
-        let engine = meta.target == crate::lint::rule::Target::Engine;
-        Entry {
-            by_default: if engine {
-                ByDefault::Engine
-            } else {
-                ByDefault::On
-            },
-            needs: meta.needs,
-            ..Entry::new(
-                id,
-                Job::Lint,
-                meta.default_severity,
-                meta.summary,
-                meta.docs,
-            )
-        }
-    }
-
-    fn contract(id: RuleId, rule: &'static crate::contract::rules::Rule) -> Entry {
-        Entry {
-            categories: rule.categories,
-            deprecated: rule.deprecated,
-            cases: Cases::BufVerdicts,
-            ..Entry::new(id, Job::Contract, Severity::Error, rule.purpose, rule.docs)
-        }
-    }
-
-    fn def(id: RuleId, job: Job, def: &Def) -> Entry {
-        Entry {
-            needs: def.needs,
-            severity_note: def.severity_note,
-            ..Entry::new(id, job, def.default_severity, def.summary, def.docs)
-        }
-    }
-
-    fn new(
-        id: RuleId,
-        job: Job,
-        default_severity: Severity,
-        summary: &'static str,
-        docs: &'static str,
-    ) -> Entry {
-        Entry {
+    /// How `trellis explain`, SARIF and reports describe the rule `id`.
+    pub fn info(&self, id: RuleId) -> RuleInfo {
+        info(
             id,
-            job,
-            default_severity,
-            summary,
-            docs: docs.trim(),
-            categories: &[],
-            deprecated: false,
-            needs: &[],
-            severity_note: None,
-            by_default: ByDefault::On,
-            cases: Cases::Fixtures,
-        }
-    }
-
-    pub fn info(&self) -> RuleInfo {
-        RuleInfo {
-            id: self.id.as_str().to_string(),
-            job: self.job.as_str().to_string(),
-            default_severity: self.default_severity,
-            summary: self.summary.to_string(),
-            docs: self.full_docs(),
-        }
-    }
-
-    /// The docs as `trellis explain` shows them: buf's rules end with their
-    /// categories, written from the data so that prose and data cannot differ.
-    pub fn full_docs(&self) -> String {
-        let id = self.id.as_str();
-        let is_buf_rule = CONTRACT_RULES.iter().any(|rule| rule.id == id);
-        if !is_buf_rule {
-            return self.docs.to_string();
-        }
-        let categories = if self.deprecated {
-            "none (deprecated; run only when listed by id)".to_string()
-        } else {
-            let names: Vec<&str> = self.categories.iter().map(|c| c.id()).collect();
-            names.join(", ")
-        };
-        format!(
-            "{}\n\nCategories: {categories}. Same id and verdicts as `buf breaking`.",
-            self.docs
+            self.default_severity,
+            self.summary,
+            self.docs.trim().to_string(),
         )
     }
 }
 
-macro_rules! registry {
+/// The one way a rule is described, whichever job's metadata it comes from.
+pub fn info(id: RuleId, default_severity: Severity, summary: &str, docs: String) -> RuleInfo {
+    RuleInfo {
+        id: id.as_str().to_string(),
+        job: id.job().as_str().to_string(),
+        default_severity,
+        summary: summary.to_string(),
+        docs,
+    }
+}
+
+/// Makes `RuleId` from the list: the ids, their text and their job.
+macro_rules! rule_ids {
     (
-        lint { $( $lv:ident = $lid:literal => $lmod:ident :: $lty:ident $({ $($lf:ident : $lval:expr),* $(,)? })? ),* $(,)? }
-        contract { $( $cv:ident = $cid:literal => $cmod:ident $({ $($cf:ident : $cval:expr),* $(,)? })? ),* $(,)? }
-        contract_engine { $( $ev:ident = $eid:literal => $emod:ident $({ $($ef:ident : $eval:expr),* $(,)? })? ),* $(,)? }
-        drift { $( $dv:ident = $did:literal => $dmod:ident $({ $($df:ident : $dval:expr),* $(,)? })? ),* $(,)? }
-        score { $( $sv:ident = $sid:literal => $smod:ident $({ $($sf:ident : $sval:expr),* $(,)? })? ),* $(,)? }
+        lint { $( $lv:ident = $lid:literal => $lmod:ident :: $lty:ident $({ $($lo:tt)* })? ),* $(,)? }
+        contract { $( $cv:ident = $cid:literal => $cmod:ident $({ $($co:tt)* })? ),* $(,)? }
+        contract_engine { $( $ev:ident = $eid:literal => $emod:ident $({ $($eo:tt)* })? ),* $(,)? }
+        drift { $( $dv:ident = $did:literal => $dmod:ident $({ $($do:tt)* })? ),* $(,)? }
+        score { $( $sv:ident = $sid:literal => $smod:ident $({ $($so:tt)* })? ),* $(,)? }
     ) => {
         /// Every rule of every job.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -286,39 +191,16 @@ macro_rules! registry {
                     $(RuleId::$sv => $sid,)*
                 }
             }
-        }
 
-        /// The built-in lint rules, in the order they run.
-        pub(crate) static LINT_RULES: &[&dyn crate::lint::rule::Rule] =
-            &[$(&crate::lint::rules::$lmod::$lty,)*];
-
-        /// buf's breaking rules, in buf's order.
-        pub(crate) static CONTRACT_RULES: &[crate::contract::rules::Rule] =
-            &[$(crate::contract::rules::$cmod::RULE,)*];
-
-        fn build_entries() -> Vec<Entry> {
-            vec![
-                $(Entry {
-                    $($($lf: $lval,)*)?
-                    ..Entry::lint(RuleId::$lv, &crate::lint::rules::$lmod::$lty)
-                },)*
-                $(Entry {
-                    $($($cf: $cval,)*)?
-                    ..Entry::contract(RuleId::$cv, &crate::contract::rules::$cmod::RULE)
-                },)*
-                $(Entry {
-                    $($($ef: $eval,)*)?
-                    ..Entry::def(RuleId::$ev, Job::Contract, &crate::contract::$emod::DEF)
-                },)*
-                $(Entry {
-                    $($($df: $dval,)*)?
-                    ..Entry::def(RuleId::$dv, Job::Drift, &crate::drift::checks::$dmod::DEF)
-                },)*
-                $(Entry {
-                    $($($sf: $sval,)*)?
-                    ..Entry::def(RuleId::$sv, Job::Score, &crate::score::rules::$smod::DEF)
-                },)*
-            ]
+            pub const fn job(self) -> Job {
+                match self {
+                    $(RuleId::$lv => Job::Lint,)*
+                    $(RuleId::$cv => Job::Contract,)*
+                    $(RuleId::$ev => Job::Contract,)*
+                    $(RuleId::$dv => Job::Drift,)*
+                    $(RuleId::$sv => Job::Score,)*
+                }
+            }
         }
     };
 }
@@ -329,7 +211,13 @@ macro_rules! registry {
 // conventions says how, and why, in braces after its line:
 // `{ by_default: ByDefault::Off("why") }`, `{ cases: Cases::test(file, test, why) }`.
 // `tools/add-rule` writes these lines.
-registry! {
+//
+// `with_rules!(m)` hands the list to the macro `m`, so that each module makes
+// what it needs of it without naming what is above it: this module the ids,
+// each job its own rule table, `crate::rules` the entries of every job.
+macro_rules! with_rules {
+    ($registry:ident) => {
+        $registry! {
     lint {
         GoStructuredLogging = "go-structured-logging" => go_structured_logging::GoStructuredLogging,
         GoHttpClientTimeout = "go-http-client-timeout" => go_http_client_timeout::GoHttpClientTimeout,
@@ -532,21 +420,15 @@ registry! {
         },
     }
 }
+    };
+}
+pub(crate) use with_rules;
 
-static ENTRIES: LazyLock<Vec<Entry>> = LazyLock::new(build_entries);
+with_rules!(rule_ids);
 
 impl RuleId {
     pub fn parse(text: &str) -> Option<RuleId> {
         RuleId::ALL.iter().copied().find(|id| id.as_str() == text)
-    }
-
-    pub fn entry(self) -> &'static Entry {
-        // Entries are built in the order of the variants.
-        &ENTRIES[self as usize]
-    }
-
-    pub fn job(self) -> Job {
-        self.entry().job
     }
 }
 
@@ -562,26 +444,4 @@ impl std::str::FromStr for RuleId {
     fn from_str(text: &str) -> Result<RuleId, String> {
         RuleId::parse(text).ok_or_else(|| format!("`{text}` is not a rule id"))
     }
-}
-
-/// Every entry, in registry order.
-pub fn entries() -> &'static [Entry] {
-    &ENTRIES
-}
-
-/// The entries of one job, in the order the job runs them.
-pub fn of_job(job: Job) -> impl Iterator<Item = &'static Entry> {
-    entries().iter().filter(move |e| e.job == job)
-}
-
-/// `trellis explain` and SARIF descriptors of one job's rules.
-pub fn infos(job: Job) -> Vec<RuleInfo> {
-    of_job(job).map(Entry::info).collect()
-}
-
-/// Whether any rule that `enabled` says is on needs `need`.
-pub fn needed(need: Need, enabled: impl Fn(&str) -> bool) -> bool {
-    entries()
-        .iter()
-        .any(|e| e.needs.contains(&need) && enabled(e.id.as_str()))
 }

@@ -1,22 +1,23 @@
 //! Finding services: one walk of the tree, honouring .gitignore and the usual
 //! directories nobody wants analysed.
 
+use super::RepoConfig;
 use super::{
     DuplicateModule, ForeignProject, GoModule, Kind, Language, Repo, RustCrate, Service,
     SkippedModule, Unwalked, relative_path,
 };
-use crate::config::{GlobList, Loaded};
 use crate::error::InputError;
+use crate::policy::GlobList;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 /// Directory names never walked into, wherever they are.
 const SKIPPED_DIRS: &[&str] = &["vendor", "testdata", "node_modules"];
 
-pub fn discover(root: &Path, config: Loaded) -> Result<Repo, InputError> {
+pub fn discover(root: &Path, config: RepoConfig) -> Result<Repo, InputError> {
     let root = canonical_root(root)?;
     let config_file = config.files.last().cloned();
-    let cfg = &config.config;
+    let cfg = &config;
     let excludes = GlobList::new(&cfg.exclude).map_err(|e| glob_error(&config_file, &e))?;
     let (mut files, unwalked) = walk(&root, &excludes);
     let mut modules = read_manifests(&root, &files)?;
@@ -370,7 +371,7 @@ fn classify_modules(
     root: &Path,
     files: &[String],
     modules: &[ModuleRoot],
-    cfg: &crate::config::Config,
+    cfg: &RepoConfig,
     config_file: &Option<std::path::PathBuf>,
 ) -> Result<Classified, InputError> {
     let configured_libraries =
@@ -508,7 +509,7 @@ pub(crate) fn is_main_package(path: &Path) -> bool {
 fn configured_services(
     files: &[String],
     modules: &[ModuleRoot],
-    cfg: &crate::config::Config,
+    cfg: &RepoConfig,
     config_file: &Option<std::path::PathBuf>,
 ) -> Result<Classified, InputError> {
     let mut dirs_with_files = BTreeSet::new();
@@ -861,7 +862,7 @@ fn assign_contracts(
     services: &mut [Service],
     libraries: &[Service],
     files: &[String],
-    cfg: &crate::config::Config,
+    cfg: &RepoConfig,
 ) {
     let api_root = cfg.contracts.root.trim_matches('/');
     let in_rust_library = |file: &str| {
@@ -1095,7 +1096,7 @@ mod tests {
             "[workspace]\nmembers = [\"crates/*\"]\n",
         );
         write(root, ".hidden/go.mod", "module hidden\n");
-        let repo = Repo::open(root, Loaded::defaults()).unwrap();
+        let repo = Repo::open(root, RepoConfig::default()).unwrap();
         let names: Vec<_> = repo.services.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["order-service", "pricing"]);
         assert_eq!(repo.anchor.as_deref(), Some("go.mod"));
@@ -1121,8 +1122,10 @@ mod tests {
         write(root, "go.mod", "module example.com/mono\n");
         write(root, "app/user/service/main.go", "package main\n");
         write(root, "app/shop/service/main.go", "package main\n");
-        let mut loaded = Loaded::defaults();
-        loaded.config.services = vec![crate::config::ServiceEntry::glob("app/*/service")];
+        let loaded = RepoConfig {
+            services: vec![crate::policy::ServiceEntry::glob("app/*/service")],
+            ..RepoConfig::default()
+        };
         let repo = Repo::open(root, loaded).unwrap();
         let modules: Vec<_> = repo.services.iter().map(|s| s.module.as_str()).collect();
         // Both are named `service`, so the relative path names them.
@@ -1149,7 +1152,7 @@ mod tests {
             "svc/target/debug/build/x/Cargo.toml",
             "[package]\nname = \"x\"\n",
         );
-        let repo = Repo::open(root, Loaded::defaults()).unwrap();
+        let repo = Repo::open(root, RepoConfig::default()).unwrap();
         let names: Vec<_> = repo.services.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["svc"]);
     }
@@ -1168,7 +1171,7 @@ mod model_tests {
     }
 
     fn open(root: &Path) -> Repo {
-        Repo::open(root, Loaded::defaults()).unwrap()
+        Repo::open(root, RepoConfig::default()).unwrap()
     }
 
     const MAIN: &str = "package main\n\nfunc main() {}\n";
@@ -1435,11 +1438,13 @@ mod model_tests {
                 ("api/shop/interface/v1/shop.proto", "syntax = \"proto3\";\n"),
             ],
         );
-        let mut loaded = Loaded::defaults();
-        loaded.config.services = vec![
-            crate::config::ServiceEntry::named("app/user/service", "user"),
-            crate::config::ServiceEntry::named("app/shop/interface", "shop-bff"),
-        ];
+        let loaded = RepoConfig {
+            services: vec![
+                crate::policy::ServiceEntry::named("app/user/service", "user"),
+                crate::policy::ServiceEntry::named("app/shop/interface", "shop-bff"),
+            ],
+            ..RepoConfig::default()
+        };
         let repo = Repo::open(dir.path(), loaded).unwrap();
         let summary: Vec<_> = repo
             .services
@@ -1456,10 +1461,12 @@ mod model_tests {
                 ("user", vec!["api/user/service/v1/user.proto".to_string()]),
             ]
         );
-        let mut loaded = Loaded::defaults();
-        loaded.config.services = vec![crate::config::ServiceEntry::named("app/*/service", "x")];
+        let mut loaded = RepoConfig {
+            services: vec![crate::policy::ServiceEntry::named("app/*/service", "x")],
+            ..RepoConfig::default()
+        };
         assert!(Repo::open(dir.path(), loaded.clone()).is_ok());
-        loaded.config.services = vec![crate::config::ServiceEntry::named("app/none", "x")];
+        loaded.services = vec![crate::policy::ServiceEntry::named("app/none", "x")];
         let err = Repo::open(dir.path(), loaded).unwrap_err();
         assert!(err.message.contains("matches 0 directories"), "{err:?}");
     }

@@ -3,17 +3,80 @@
 //! files through this module; none walks the file system on its own.
 
 mod discover;
+pub mod go_imports;
 pub mod programs;
 pub mod tables;
 
 pub(crate) use discover::is_main_package;
 pub use discover::{go_module_path, walk_builder};
 
-use crate::config::{GlobList, Loaded};
 use crate::error::InputError;
+use crate::policy::{Glob, GlobList, ServiceEntry};
+use schemars::JsonSchema;
+use serde::Deserialize;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+
+/// The keys of trellis.yaml the repository model reads (`services`,
+/// `libraries`, `exclude`, `contracts`), and the files they came from: the
+/// jobs are handed their own sections, so the repository holds no more.
+#[derive(Debug, Clone, Default)]
+pub struct RepoConfig {
+    pub services: Vec<ServiceEntry>,
+    pub libraries: Vec<Glob>,
+    pub exclude: Vec<Glob>,
+    pub contracts: ContractsConfig,
+    /// The config files read, the given one last; empty when defaults were used.
+    pub files: Vec<PathBuf>,
+}
+
+impl RepoConfig {
+    /// The config file that was read last, relative to `root` when inside it:
+    /// where findings about the configuration point. `trellis.yaml` when
+    /// defaults were used.
+    pub fn display_path(&self, root: &Path) -> String {
+        config_display_path(&self.files, root)
+    }
+}
+
+/// See [`RepoConfig::display_path`].
+pub fn config_display_path(files: &[PathBuf], root: &Path) -> String {
+    files
+        .last()
+        .map(|file| {
+            let file = file.canonicalize().unwrap_or_else(|_| file.clone());
+            let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+            crate::fsutil::relative_path(&root, &file).unwrap_or_else(|| file.display().to_string())
+        })
+        .unwrap_or_else(|| crate::policy::FILE_NAME.to_string())
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContractsConfig {
+    /// A shared directory of contracts, mapped to services by name:
+    /// `api/order/...` belongs to `order-service` (or `order`).
+    #[serde(default = "default_api_root")]
+    pub root: String,
+    /// Explicit owners: a directory under the repository root -> a service name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub owners: BTreeMap<String, String>,
+}
+
+fn default_api_root() -> String {
+    "api".to_string()
+}
+
+impl Default for ContractsConfig {
+    fn default() -> Self {
+        ContractsConfig {
+            root: default_api_root(),
+            owners: BTreeMap::new(),
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -169,7 +232,7 @@ impl Service {
 #[derive(Debug, Clone)]
 pub struct Repo {
     pub root: PathBuf,
-    pub config: Loaded,
+    pub config: RepoConfig,
     pub services: Vec<Service>,
     /// The root go.mod when other modules live below it: the dependency anchor.
     pub anchor: Option<String>,
@@ -304,7 +367,7 @@ pub(crate) fn longest_prefix<T>(
 
 impl Repo {
     /// Reads the repository at `root` with its configuration.
-    pub fn open(root: &Path, config: Loaded) -> Result<Repo, InputError> {
+    pub fn open(root: &Path, config: RepoConfig) -> Result<Repo, InputError> {
         discover::discover(root, config)
     }
 
@@ -418,7 +481,7 @@ fn package_dir(module: &GoModule, import: &str) -> String {
 pub fn find_root(start: &Path) -> PathBuf {
     let mut dir = Some(start);
     while let Some(current) = dir {
-        if current.join(".git").exists() || current.join(crate::config::FILE_NAME).is_file() {
+        if current.join(".git").exists() || current.join(crate::policy::FILE_NAME).is_file() {
             return current.to_path_buf();
         }
         dir = current.parent();

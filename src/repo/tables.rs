@@ -1254,7 +1254,7 @@ mod tests {
     #[test]
     fn shop_fixture_tables() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/shop");
-        let repo = Repo::open(&root, crate::config::Loaded::defaults()).expect("shop opens");
+        let repo = Repo::open(&root, crate::repo::RepoConfig::default()).expect("shop opens");
         let uses = table_uses(&repo);
         let users: Vec<_> = uses
             .iter()

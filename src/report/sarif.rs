@@ -515,7 +515,7 @@ mod tests {
                 .find(|r| r["id"] == id)
                 .map(|r| r["shortDescription"]["text"].as_str().unwrap().to_string())
         };
-        let mismatch = crate::registry::RuleId::DriftVersionMismatch.entry();
+        let mismatch = crate::rules::entry(crate::registry::RuleId::DriftVersionMismatch);
         assert_eq!(
             described("drift-version-mismatch").as_deref(),
             Some(mismatch.summary)

@@ -1,6 +1,6 @@
 //! The `score:` section of trellis.yaml: window, bots, aliases, thresholds and weights.
 
-use crate::config::Glob;
+use crate::policy::Glob;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -2,7 +2,7 @@
 //! are never hotspots. Paths are matched here; content (`Code generated ...
 //! DO NOT EDIT.`, Go's convention) is checked when the lines are counted.
 
-use crate::config::Glob;
+use crate::policy::Glob;
 use globset::{GlobSet, GlobSetBuilder};
 
 const BUILT_IN: &[&str] = &[

@@ -52,7 +52,7 @@ pub struct Inputs<'a> {
     pub tables: Tables,
     pub generated: &'a GeneratedFiles,
     /// Files that are never hotspots though people edit them (lock files, changelogs).
-    pub hotspot_ignore: &'a crate::config::GlobList,
+    pub hotspot_ignore: &'a crate::policy::GlobList,
     pub mailmap: Option<&'a git2::Mailmap>,
     /// Only these services are reported (all when empty); the domain average
     /// still uses every service.
@@ -938,7 +938,7 @@ fn count_deploys(
         }
     }
     if let Some(marker) = &config.marker
-        && let Ok(glob) = crate::config::Glob::new(marker.clone()).compile()
+        && let Ok(glob) = crate::policy::Glob::new(marker.clone()).compile()
     {
         let matcher = glob.compile_matcher();
         for commit in &inputs.scan.commits {

@@ -48,11 +48,26 @@ pub struct Options {
     pub now: i64,
 }
 
+/// The sections of trellis.yaml the score reads: its own, and those of the
+/// jobs whose narrow functions it calls (contract's breaking verdicts, drift's
+/// dependency age).
+#[derive(Debug, Clone, Copy)]
+pub struct Sections<'a> {
+    pub score: &'a ScoreConfig,
+    pub contract: &'a crate::contract::ContractConfig,
+    pub drift: &'a crate::drift::DriftConfig,
+}
+
 /// Reads the history and computes the scorecard.
-pub fn scorecard(repo: &Repo, git: &Git, options: &Options) -> Result<Scorecard, InputError> {
+pub fn scorecard(
+    repo: &Repo,
+    git: &Git,
+    sections: Sections<'_>,
+    options: &Options,
+) -> Result<Scorecard, InputError> {
     let _restore = scan::RestoreLibgit2Defaults;
-    let config = &repo.config.config.score;
-    check_request(repo, git, options)?;
+    let config = sections.score;
+    check_request(repo, git, config, options)?;
     let start = match options.end {
         Some(id) => id,
         None => git.head()?,
@@ -60,7 +75,7 @@ pub fn scorecard(repo: &Repo, git: &Git, options: &Options) -> Result<Scorecard,
     let window = window_of(git, config, options)?;
     let generated = generated::GeneratedFiles::new(&config.generated)
         .map_err(|e| glob_error("score.generated", &e))?;
-    let hotspot_ignore = crate::config::GlobList::new(&config.hotspot_ignore)
+    let hotspot_ignore = crate::policy::GlobList::new(&config.hotspot_ignore)
         .map_err(|e| glob_error("score.hotspot_ignore", &e))?;
     let root = project_root(repo, git)?;
     let repository = git.repository();
@@ -93,6 +108,7 @@ pub fn scorecard(repo: &Repo, git: &Git, options: &Options) -> Result<Scorecard,
         verdicts::judge(
             repo,
             git,
+            sections.contract,
             &categories,
             changes,
             cache_dir.as_deref(),
@@ -100,7 +116,7 @@ pub fn scorecard(repo: &Repo, git: &Git, options: &Options) -> Result<Scorecard,
         )
     };
     let dependency_age = match options.end {
-        None => dependency_age(repo),
+        None => dependency_age(repo, &sections.drift.upstream),
         Some(_) => dependency_age_not_at_compare(repo),
     };
     let inputs = metrics::Inputs {
@@ -138,7 +154,12 @@ pub fn scorecard(repo: &Repo, git: &Git, options: &Options) -> Result<Scorecard,
 
 /// Refuses what cannot be scored: an empty repository, an unknown
 /// `--service`, an alias to a service that does not exist.
-fn check_request(repo: &Repo, git: &Git, options: &Options) -> Result<(), InputError> {
+fn check_request(
+    repo: &Repo,
+    git: &Git,
+    config: &ScoreConfig,
+    options: &Options,
+) -> Result<(), InputError> {
     if git.is_empty() {
         return Err(InputError::new(format!(
             "{} has no commits yet, so there is no history to score",
@@ -159,7 +180,7 @@ fn check_request(repo: &Repo, git: &Git, options: &Options) -> Result<(), InputE
             return Err(err);
         }
     }
-    for (dir, name) in &repo.config.config.score.aliases {
+    for (dir, name) in &config.aliases {
         if repo.service(name).is_none() {
             let names = repo.services.iter().map(|s| s.name.as_str());
             let hint = match did_you_mean(name, names) {
@@ -264,8 +285,11 @@ fn dependency_age_not_at_compare(
 /// Libyears per service from what `trellis drift --offline` reads: the
 /// services' go.mod and Cargo files, and release times in the local Go
 /// module cache and cargo's index cache.
-fn dependency_age(repo: &Repo) -> std::collections::BTreeMap<String, model::DependencyAge> {
-    let ages = match crate::drift::dependency_age(repo) {
+fn dependency_age(
+    repo: &Repo,
+    upstream: &crate::drift::upstream::UpstreamConfig,
+) -> std::collections::BTreeMap<String, model::DependencyAge> {
+    let ages = match crate::drift::dependency_age(repo, upstream) {
         Ok(ages) => ages,
         Err(e) => {
             let reason = format!("the manifests could not be read: {}", e.message);

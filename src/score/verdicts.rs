@@ -204,6 +204,7 @@ fn tree_files(files: &Files) -> Vec<TreeFile> {
 pub fn judge(
     repo: &Repo,
     git: &Git,
+    contract: &crate::contract::ContractConfig,
     categories: &[crate::contract::Category],
     changes: &[ContractChange],
     cache_dir: Option<&Path>,
@@ -268,6 +269,7 @@ pub fn judge(
                         crate::contract::breaking_between(
                             repo,
                             git,
+                            contract,
                             [
                                 TreeSide {
                                     files: &old,

@@ -846,12 +846,17 @@ fn library_check_compares_the_work_tree_with_the_default_branch() {
     let mut history = shop_with_branch();
     let changed = order_proto().replace("  OrderStatus status = 6;\n", "");
     history.write(ORDER, &changed).commit("drop status");
-    let config = trellis::config::load(history.path(), None).unwrap();
-    let repo = trellis::repo::Repo::open(history.path(), config).unwrap();
+    let loaded = trellis::config::load(history.path(), None).unwrap();
+    let repo = trellis::repo::Repo::open(history.path(), loaded.repo_config()).unwrap();
+    let config = &loaded.config.contract;
     let git = trellis::git::Git::open(history.path()).unwrap();
-    let report =
-        trellis::contract::check(&repo, &git, &trellis::contract::ContractOptions::default())
-            .unwrap();
+    let report = trellis::contract::check(
+        &repo,
+        &git,
+        config,
+        &trellis::contract::ContractOptions::default(),
+    )
+    .unwrap();
     assert_eq!(report.findings.len(), 1, "{:#?}", report.findings);
     assert_eq!(report.findings[0].rule, "FIELD_NO_DELETE");
     assert_eq!(report.findings[0].service.as_deref(), Some("order-service"));
@@ -861,6 +866,7 @@ fn library_check_compares_the_work_tree_with_the_default_branch() {
     let findings = trellis::contract::compare_commits(
         &repo,
         &git,
+        config,
         main,
         head,
         &[],
@@ -872,7 +878,8 @@ fn library_check_compares_the_work_tree_with_the_default_branch() {
     let broken = history
         .write(ORDER, "syntax = \"proto3\";\nmessage {\n")
         .commit("broken");
-    let err = trellis::contract::compare_commits(&repo, &git, main, broken, &[], &[]).unwrap_err();
+    let err = trellis::contract::compare_commits(&repo, &git, config, main, broken, &[], &[])
+        .unwrap_err();
     assert!(err.message.contains("does not compile"), "{}", err.message);
     assert_eq!(err.line, Some(2));
 }

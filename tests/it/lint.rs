@@ -10,14 +10,15 @@ fn lint_fixtures() -> PathBuf {
     fixture("lint")
 }
 
-fn open(dir: &Path) -> trellis::repo::Repo {
-    let config = trellis::config::load(dir, None).expect("fixture config loads");
-    trellis::repo::Repo::open(dir, config).expect("fixture opens")
+fn open(dir: &Path) -> (trellis::repo::Repo, trellis::config::Config) {
+    let loaded = trellis::config::load(dir, None).expect("fixture config loads");
+    let repo = trellis::repo::Repo::open(dir, loaded.repo_config()).expect("fixture opens");
+    (repo, loaded.config)
 }
 
 /// Runs one fixture folder and returns the findings of `rule`, one line each.
 fn run_fixture(rule: &str, dir: &Path) -> Vec<String> {
-    let repo = open(dir);
+    let (repo, config) = open(dir);
     let engine_rule = registry::find(rule).is_some_and(|r| r.meta().target == Target::Engine);
     let baseline = dir.join("baseline.json");
     let options = LintOptions {
@@ -30,7 +31,8 @@ fn run_fixture(rule: &str, dir: &Path) -> Vec<String> {
         baseline: baseline.is_file().then_some(baseline),
         ..LintOptions::default()
     };
-    let report = trellis::lint::run(&repo, &options).expect("lint runs");
+    let report =
+        trellis::lint::run(&repo, &config.lint, &config.rules, &options).expect("lint runs");
     let mut findings: Vec<_> = report.findings.iter().collect();
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings
@@ -821,9 +823,11 @@ fn skipping_uninteresting_bodies_changes_no_finding() {
         dirs.extend(["pass", "fail"].map(|kind| dir.join(kind)));
     }
     let findings = |dir: &Path, parse_all_bodies: bool| {
-        let mut repo = open(dir);
-        repo.config.config.lint.parse_all_bodies = parse_all_bodies;
-        let report = trellis::lint::run(&repo, &LintOptions::default()).expect("lint runs");
+        let (repo, mut config) = open(dir);
+        config.lint.parse_all_bodies = parse_all_bodies;
+        let report =
+            trellis::lint::run(&repo, &config.lint, &config.rules, &LintOptions::default())
+                .expect("lint runs");
         let mut lines: Vec<String> = report
             .findings
             .iter()
@@ -1286,12 +1290,13 @@ fn verbose_logs_each_exemption_that_silenced_a_finding_also_from_the_cache() {
 #[test]
 fn rust_sql_string_building_help_fits_what_is_spliced() {
     let dir = lint_fixtures().join("rust-sql-string-building/fail");
-    let repo = open(&dir);
+    let (repo, config) = open(&dir);
     let options = LintOptions {
         only: vec!["rust-sql-string-building".to_string()],
         ..LintOptions::default()
     };
-    let report = trellis::lint::run(&repo, &options).expect("lint runs");
+    let report =
+        trellis::lint::run(&repo, &config.lint, &config.rules, &options).expect("lint runs");
     let help = |path: &str, line: u32| {
         report
             .findings

@@ -7,64 +7,23 @@
 //!    beyond each other.
 //! 2. `report` (the one finding type and its renderers), `gomod`, `git`:
 //!    nothing above them; `report` knows no config, job or CLI.
-//! 3. `registry`, `rules`: the rule ids and docs of every job.
-//! 4. `repo` (services, walking, parsed facts) and `config` (trellis.yaml,
-//!    which composes each job's own section).
-//! 5. The jobs: `lint`, `drift`, `contract`, `scaffold`; then `score`,
-//!    which reaches contract and drift only through narrow functions.
-//! 6. `cli`, `commands`: parse the command line and dispatch.
+//! 3. `registry` (the list of every rule and the `RuleId` it makes) and
+//!    `policy` (located values, globs, rule keys, exceptions and the sink).
+//! 4. `repo` (services, walking, parsed facts, Go imports), which holds only
+//!    the repository's own keys of trellis.yaml.
+//! 5. The jobs: `lint`, `drift`, `contract`, `scaffold`, each handed its own
+//!    config section; then `score`, which reaches contract and drift only
+//!    through narrow functions.
+//! 6. `config` (trellis.yaml, which composes each job's section) and `rules`
+//!    (every job's rule entries, made from the registry's list).
+//! 7. `cli`, `commands`: parse the command line and dispatch.
 //!
-//! [`KNOWN_CYCLE_EDGES`] lists the edges still on a cycle today, each with
-//! how it goes away; the test fails on any other edge that closes a cycle,
-//! and on an allowed edge that is gone (remove it from the list then).
+//! The test fails on any edge that closes a cycle among top-level modules.
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use syn::visit::Visit;
-
-/// Edges (`from`, `to`) that are on a cycle among top-level modules today,
-/// all in one component {config, repo, registry, contract, drift, lint,
-/// score}. Two changes take them out:
-/// - each job is handed its config section (instead of reading
-///   `repo.config.config.<job>`), and `repo` holds only the repository keys
-///   it needs (services, libraries, exclude, contracts), so neither reads
-///   `crate::config`;
-/// - the registry macro's output is split: `RuleId` and `Def` (what the jobs
-///   use) in a module below the jobs, the table of every job's rules (what
-///   uses the jobs) above them.
-const KNOWN_CYCLE_EDGES: &[(&str, &str)] = &[
-    // config composes every job's section (the intended direction) ...
-    ("config", "contract"),
-    ("config", "drift"),
-    ("config", "lint"),
-    ("config", "score"),
-    ("config", "registry"),
-    // ... while jobs and repo still read `crate::config` back (contract
-    // reads its section through `repo.config`, which is the same edge via repo).
-    ("drift", "config"),
-    ("lint", "config"),
-    ("score", "config"),
-    ("repo", "config"),
-    // The jobs use repo, and repo holds the whole loaded config.
-    ("contract", "repo"),
-    ("drift", "repo"),
-    ("lint", "repo"),
-    ("score", "repo"),
-    // Rule ids of every job: the registry lists the jobs' rule tables.
-    ("registry", "contract"),
-    ("registry", "drift"),
-    ("registry", "lint"),
-    ("registry", "score"),
-    ("contract", "registry"),
-    ("drift", "registry"),
-    ("lint", "registry"),
-    ("score", "registry"),
-    // contract -> lint: the Go import scan for a contract's consumers.
-    ("contract", "lint"),
-    ("score", "contract"),
-    ("score", "drift"),
-];
 
 /// Whether attributes make an item test-only (`#[test]`, `#[cfg(test)]`).
 fn is_test_only(attrs: &[syn::Attribute]) -> bool {
@@ -273,7 +232,7 @@ fn cycle_edges(graph: &BTreeMap<String, BTreeSet<String>>) -> BTreeSet<(String, 
 }
 
 #[test]
-fn no_new_import_cycle_among_top_level_modules() {
+fn no_import_cycle_among_top_level_modules() {
     let graph = module_graph();
     assert!(
         graph
@@ -281,26 +240,13 @@ fn no_new_import_cycle_among_top_level_modules() {
             .is_some_and(|used| used.contains("lint") && used.contains("report")),
         "the walk finds the crate's imports: {graph:?}"
     );
-    let on_cycles = cycle_edges(&graph);
-    let allowed: BTreeSet<(String, String)> = KNOWN_CYCLE_EDGES
-        .iter()
-        .map(|(from, to)| (from.to_string(), to.to_string()))
-        .collect();
-    let new: Vec<String> = on_cycles
-        .difference(&allowed)
+    let on_cycles: Vec<String> = cycle_edges(&graph)
+        .into_iter()
         .map(|(from, to)| format!("{from} -> {to}"))
         .collect();
     assert!(
-        new.is_empty(),
-        "these imports close a cycle among top-level modules (see the layers in tests/it/module_graph.rs): {new:?}"
-    );
-    let gone: Vec<String> = allowed
-        .difference(&on_cycles)
-        .map(|(from, to)| format!("{from} -> {to}"))
-        .collect();
-    assert!(
-        gone.is_empty(),
-        "these edges are no longer on a cycle: remove them from KNOWN_CYCLE_EDGES: {gone:?}"
+        on_cycles.is_empty(),
+        "these imports close a cycle among top-level modules (see the layers in tests/it/module_graph.rs): {on_cycles:?}"
     );
 }
 

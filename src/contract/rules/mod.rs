@@ -5,7 +5,8 @@ use super::model::{
     EnumInfo, FieldInfo, FileInfo, Loc, MessageInfo, MethodInfo, Model, ServiceInfo,
 };
 
-// The `mod` lines are at the end of this file; the list of rules is `crate::registry`.
+// The `mod` lines are at the end of this file; the list of rules is `crate::registry`'s,
+// and the tables below are made from it.
 
 /// buf's categories (config v2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -100,6 +101,23 @@ pub struct Rule {
     pub check: fn(&Pair<'_>, &mut Sink<'_>),
 }
 
+impl Rule {
+    /// The docs as `trellis explain` shows them: they end with the rule's
+    /// categories, written from the data so that prose and data cannot differ.
+    pub fn full_docs(&self) -> String {
+        let categories = if self.deprecated {
+            "none (deprecated; run only when listed by id)".to_string()
+        } else {
+            let names: Vec<&str> = self.categories.iter().map(|c| c.id()).collect();
+            names.join(", ")
+        };
+        format!(
+            "{}\n\nCategories: {categories}. Same id and verdicts as `buf breaking`.",
+            self.docs.trim()
+        )
+    }
+}
+
 impl std::fmt::Debug for Rule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.id)
@@ -125,8 +143,27 @@ pub const ALIASES: &[(&str, &[&str])] = &[
     ("FILE_SAME_PHP_GENERIC_SERVICES", &[]),
 ];
 
+/// Makes the contract job's tables from the registry's list.
+macro_rules! contract_tables {
+    (
+        lint { $($lint:tt)* }
+        contract { $( $cv:ident = $cid:literal => $cmod:ident $({ $($co:tt)* })? ),* $(,)? }
+        contract_engine { $( $ev:ident = $eid:literal => $emod:ident $({ $($eo:tt)* })? ),* $(,)? }
+        $($rest:tt)*
+    ) => {
+        /// buf's breaking rules, in buf's order.
+        static CONTRACT_RULES: &[Rule] = &[$($cmod::RULE,)*];
+
+        /// The rules of trellis's own that the contract job reports, after buf's.
+        pub(crate) static ENGINE_RULES: &[(crate::registry::RuleId, &crate::registry::Def)] =
+            &[$((crate::registry::RuleId::$ev, &crate::contract::$emod::DEF),)*];
+    };
+}
+
+crate::registry::with_rules!(contract_tables);
+
 pub fn all() -> &'static [Rule] {
-    crate::registry::CONTRACT_RULES
+    CONTRACT_RULES
 }
 
 pub fn find(id: &str) -> Option<&'static Rule> {

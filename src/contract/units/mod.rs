@@ -82,18 +82,9 @@ impl Scopes {
             .services
             .iter()
             .map(|service| service.root.as_str())
-            .chain(
-                repo.config
-                    .config
-                    .contracts
-                    .owners
-                    .keys()
-                    .map(String::as_str),
-            );
+            .chain(repo.config.contracts.owners.keys().map(String::as_str));
         scopes.private.extend(private.map(clean));
-        scopes
-            .shared
-            .insert(clean(&repo.config.config.contracts.root));
+        scopes.shared.insert(clean(&repo.config.contracts.root));
         scopes.private.remove("");
         scopes.shared.remove("");
         scopes

@@ -16,7 +16,7 @@ pub mod workspace_use;
 
 use super::config::{Constraint, DriftConfig};
 use super::model::Facts;
-use crate::registry::{self, Job, Need, RuleId};
+use crate::registry::{Def, Need, RuleId};
 use crate::report::{Finding, RuleInfo};
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -40,7 +40,7 @@ pub struct Ctx<'a> {
     /// Top-level `exceptions:` and `drift.exceptions`, for the checks that
     /// leave excepted requirements out while they compute; the report sink
     /// applies them to every finding afterwards.
-    pub exceptions: crate::config::sink::Exceptions<'a>,
+    pub exceptions: crate::policy::sink::Exceptions<'a>,
     /// How many duplicates each `cargo-skip` entry allowed.
     pub skip_hits: Vec<Cell<usize>>,
     /// The config file, for findings about the policy.
@@ -73,19 +73,39 @@ pub fn also_in(others: usize, what: &str) -> String {
     }
 }
 
+/// Makes the table of drift rules from the registry's list.
+macro_rules! drift_table {
+    (
+        lint { $($lint:tt)* }
+        contract { $($contract:tt)* }
+        contract_engine { $($engine:tt)* }
+        drift { $( $dv:ident = $did:literal => $dmod:ident $({ $($do:tt)* })? ),* $(,)? }
+        $($rest:tt)*
+    ) => {
+        /// Every drift rule with its metadata, in registry order.
+        static DRIFT_RULES: &[(RuleId, &Def)] = &[$((RuleId::$dv, &$dmod::DEF),)*];
+    };
+}
+
+crate::registry::with_rules!(drift_table);
+
+fn rules_needing_upstream(upstream: bool) -> impl Iterator<Item = &'static (RuleId, &'static Def)> {
+    DRIFT_RULES
+        .iter()
+        .filter(move |(_, def)| def.needs.contains(&Need::Upstream) == upstream)
+}
+
 /// The offline checks (no upstream data), in registry order.
 pub fn offline_rules() -> Vec<RuleInfo> {
-    registry::of_job(Job::Drift)
-        .filter(|e| !e.needs.contains(&Need::Upstream))
-        .map(registry::Entry::info)
+    rules_needing_upstream(false)
+        .map(|(id, def)| def.info(*id))
         .collect()
 }
 
 /// The checks that need upstream data (--upstream, --offline).
 pub fn upstream_rules() -> Vec<RuleInfo> {
-    registry::of_job(Job::Drift)
-        .filter(|e| e.needs.contains(&Need::Upstream))
-        .map(registry::Entry::info)
+    rules_needing_upstream(true)
+        .map(|(id, def)| def.info(*id))
         .collect()
 }
 
@@ -139,9 +159,8 @@ mod tests {
     #[test]
     fn run_order_and_registry_name_the_same_rules() {
         let ids = |upstream: bool| -> BTreeSet<RuleId> {
-            registry::of_job(Job::Drift)
-                .filter(|e| e.needs.contains(&Need::Upstream) == upstream)
-                .map(|e| e.id)
+            rules_needing_upstream(upstream)
+                .map(|(id, _)| *id)
                 .collect()
         };
         let offline: BTreeSet<RuleId> = OFFLINE.iter().map(|(id, _)| *id).collect();

@@ -1,7 +1,7 @@
 //! drift-unused-policy: a `drift:` policy entry that matches nothing.
 
 use super::Ctx;
-use crate::config::Located;
+use crate::policy::Located;
 use crate::registry::{Def, RuleId};
 use crate::report::{Finding, Severity, Span};
 

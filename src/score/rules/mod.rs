@@ -7,11 +7,27 @@ pub(crate) mod fail_under;
 pub(crate) mod interface_stability;
 pub(crate) mod ratchet;
 
-use crate::registry::{self, Job};
+use crate::registry::{Def, RuleId};
 use crate::report::RuleInfo;
 
+/// Makes the table of score rules from the registry's list.
+macro_rules! score_table {
+    (
+        lint { $($lint:tt)* }
+        contract { $($contract:tt)* }
+        contract_engine { $($engine:tt)* }
+        drift { $($drift:tt)* }
+        score { $( $sv:ident = $sid:literal => $smod:ident $({ $($so:tt)* })? ),* $(,)? }
+    ) => {
+        /// Every score rule with its metadata, in registry order.
+        static SCORE_RULES: &[(RuleId, &Def)] = &[$((RuleId::$sv, &$smod::DEF),)*];
+    };
+}
+
+crate::registry::with_rules!(score_table);
+
 pub fn all() -> Vec<RuleInfo> {
-    registry::infos(Job::Score)
+    SCORE_RULES.iter().map(|(id, def)| def.info(*id)).collect()
 }
 
 #[cfg(test)]

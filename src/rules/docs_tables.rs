@@ -3,8 +3,9 @@
 //! fails when one is stale (`UPDATE_DOCS=1 cargo test --lib docs_tables`
 //! rewrites them).
 
-use super::{ByDefault, Entry, Job, Need, of_job};
+use super::{Entry, of_job};
 use crate::lint::settings::{PACKS, pack};
+use crate::registry::{ByDefault, Job, Need};
 
 const BEGIN: &str = "<!-- rules:begin job=";
 const END: &str = "<!-- rules:end -->";

@@ -39,7 +39,7 @@ fn ids_are_unique_across_jobs_and_parse_back() {
         assert!(seen.insert(id.as_str()), "{id} is registered twice");
         assert_eq!(RuleId::parse(id.as_str()), Some(*id));
         assert_eq!(id.as_str().parse::<RuleId>(), Ok(*id));
-        assert_eq!(id.entry().id, *id, "entries are out of the variants' order");
+        assert_eq!(entry(*id).id, *id, "entries are out of the variants' order");
     }
     assert_eq!(entries().len(), RuleId::ALL.len());
     assert_eq!(RuleId::parse("no-such-rule"), None);
@@ -69,15 +69,15 @@ fn ids_are_well_formed_for_their_job() {
 #[test]
 fn rule_files_name_the_id_of_their_registry_line() {
     let lint: Vec<&Entry> = of_job(Job::Lint).collect();
-    assert_eq!(lint.len(), LINT_RULES.len());
-    for (entry, rule) in lint.iter().zip(LINT_RULES) {
+    assert_eq!(lint.len(), crate::lint::registry::all().len());
+    for (entry, rule) in lint.iter().zip(crate::lint::registry::all()) {
         assert_eq!(rule.meta().id, entry.id.as_str());
     }
     let buf: Vec<&Entry> = of_job(Job::Contract)
         .filter(|e| e.cases == Cases::BufVerdicts || e.deprecated)
         .collect();
-    assert_eq!(buf.len(), CONTRACT_RULES.len());
-    for (entry, rule) in buf.iter().zip(CONTRACT_RULES) {
+    assert_eq!(buf.len(), crate::contract::rules::all().len());
+    for (entry, rule) in buf.iter().zip(crate::contract::rules::all()) {
         assert_eq!(rule.id, entry.id.as_str());
     }
 }
@@ -231,7 +231,7 @@ fn lint_packs_and_the_registry_agree() {
     let mut in_some_pack = BTreeSet::new();
     for p in PACKS {
         for id in pack(p.name).unwrap().rules.into_keys() {
-            let entry = RuleId::parse(&id).map(RuleId::entry);
+            let entry = RuleId::parse(&id).map(entry);
             assert!(
                 entry.is_some_and(|e| e.job == Job::Lint && e.by_default != ByDefault::Engine),
                 "rules/{}.yaml names {id}, which is not a lint rule a pack can turn on",
@@ -266,6 +266,34 @@ fn needs_come_from_the_enabled_rules() {
     assert!(needed(Need::AllImports, |id| id == "arch-import-cycle"));
     assert!(!needed(Need::AllImports, |id| id == "arch-shared-table"));
     assert!(needed(Need::Upstream, |id| id == "drift-outdated"));
+}
+
+/// Each job makes its own rule table from the list (it cannot use this
+/// module, which is above the jobs): what a job says about its rules is
+/// what the registry says.
+#[test]
+fn each_job_describes_its_rules_as_the_registry_does() {
+    assert_eq!(crate::lint::rules(), infos(Job::Lint));
+    assert_eq!(crate::contract::rules(), infos(Job::Contract));
+    let mut drift = crate::drift::checks::offline_rules();
+    drift.extend(crate::drift::checks::upstream_rules());
+    assert_eq!(drift, infos(Job::Drift));
+    assert_eq!(crate::score::rules::all(), infos(Job::Score));
+}
+
+#[test]
+fn lint_asks_its_own_rules_for_the_needs_the_registry_lists() {
+    for need in [Need::SharedTables, Need::AllImports, Need::Programs] {
+        for entry in entries() {
+            let only = |id: &str| id == entry.id.as_str();
+            assert_eq!(
+                crate::lint::registry::needed(need, only),
+                needed(need, only),
+                "{need:?} of {}",
+                entry.id
+            );
+        }
+    }
 }
 
 /// The generated tables in docs/*.md match the registry.

@@ -9,8 +9,7 @@
 //! the rule id, the path, the service and the module every finding carries.
 
 use super::selection::level_for;
-use super::{Config, Exception, RuleKey};
-use crate::drift::config::DriftException;
+use super::{DriftException, Exception, RuleKey};
 use crate::report::RuleLevel;
 use crate::report::{Finding, Report, Severity, Span};
 use std::cell::Cell;
@@ -26,6 +25,15 @@ const UNUSED_DRIFT_POLICY: &str = "drift-unused-policy";
 /// The job that always checks the whole repository: an exception for its
 /// rules that matched nothing is stale, not waiting for another change.
 const WHOLE_REPOSITORY_JOB: &str = "drift";
+
+/// What the sink applies: the top-level `rules:` and `exceptions:`, and
+/// `drift.exceptions`, the older spelling of module exceptions for drift rules.
+#[derive(Debug, Clone, Copy)]
+pub struct Policy<'a> {
+    pub rules: &'a BTreeMap<RuleKey, RuleLevel>,
+    pub exceptions: &'a [Exception],
+    pub drift_exceptions: &'a [DriftException],
+}
 
 /// Every exception of a configuration, top-level ones first, then
 /// `drift.exceptions`, compiled once, each with how often it matched.
@@ -54,8 +62,8 @@ struct Entry<'a> {
 }
 
 impl<'a> Exceptions<'a> {
-    pub fn new(config: &'a Config) -> Exceptions<'a> {
-        let top_level = config.exceptions.iter().filter_map(|exception| {
+    pub fn new(policy: Policy<'a>) -> Exceptions<'a> {
+        let top_level = policy.exceptions.iter().filter_map(|exception| {
             // Validated at load time; a glob that still fails to compile excepts nothing.
             let path = match &exception.path {
                 Some(glob) => Some(glob.compile().ok()?.compile_matcher()),
@@ -69,7 +77,7 @@ impl<'a> Exceptions<'a> {
                 origin: Origin::TopLevel(exception),
             })
         });
-        let drift = config.drift.exceptions.iter().map(|exception| Entry {
+        let drift = policy.drift_exceptions.iter().map(|exception| Entry {
             rule: RuleKey::new("drift-"),
             path: None,
             module: Some(exception.module.value.as_str()),
@@ -164,7 +172,7 @@ pub enum Decision {
 /// Applies `rules:` and the exceptions to the reports of one run, and at the
 /// end reports the exceptions that matched nothing.
 pub struct Sink<'a> {
-    config: &'a Config,
+    policy: Policy<'a>,
     exceptions: Exceptions<'a>,
     /// Rule ids of the reports applied so far, with their job: an exception
     /// is unused only if a rule it names ran.
@@ -174,10 +182,10 @@ pub struct Sink<'a> {
 }
 
 impl<'a> Sink<'a> {
-    pub fn new(config: &'a Config, config_file: impl Into<String>) -> Sink<'a> {
+    pub fn new(policy: Policy<'a>, config_file: impl Into<String>) -> Sink<'a> {
         Sink {
-            config,
-            exceptions: Exceptions::new(config),
+            policy,
+            exceptions: Exceptions::new(policy),
             ran: BTreeMap::new(),
             config_file: config_file.into(),
         }
@@ -185,7 +193,7 @@ impl<'a> Sink<'a> {
 
     /// What the configuration makes of `finding`, without counting it.
     pub fn decide(&self, finding: &Finding) -> Decision {
-        match level_for(&self.config.rules, &finding.rule) {
+        match level_for(self.policy.rules, &finding.rule) {
             Some(RuleLevel::Off) => Decision::Off,
             _ if self.would_except(finding) => Decision::Excepted,
             Some(level) => Decision::Keep(severity(level)),
@@ -228,7 +236,7 @@ impl<'a> Sink<'a> {
     fn resolve(&self, findings: &mut Vec<Finding>) -> usize {
         let mut excepted = 0usize;
         findings.retain_mut(|finding| {
-            match level_for(&self.config.rules, &finding.rule) {
+            match level_for(self.policy.rules, &finding.rule) {
                 Some(RuleLevel::Off) => return false,
                 Some(level) => finding.severity = severity(level),
                 None => {}
@@ -256,7 +264,7 @@ impl<'a> Sink<'a> {
                 .ran
                 .iter()
                 .filter(|(id, _)| entry.rule.rank(id).is_some())
-                .filter(|(id, _)| level_for(&self.config.rules, id) != Some(RuleLevel::Off))
+                .filter(|(id, _)| level_for(self.policy.rules, id) != Some(RuleLevel::Off))
                 .map(|(_, job)| job.as_str())
                 .collect();
             if jobs.is_empty() {
@@ -366,8 +374,8 @@ fn severity(level: RuleLevel) -> Severity {
 
 /// Applies one configuration to one report, unused exceptions included: what
 /// every single-job command does.
-pub fn apply(report: Report, config: &Config, config_file: &str) -> Report {
-    let mut sink = Sink::new(config, config_file);
+pub fn apply(report: Report, policy: Policy<'_>, config_file: &str) -> Report {
+    let mut sink = Sink::new(policy, config_file);
     let mut report = sink.apply(report);
     sink.finish(&mut report);
     report
@@ -386,7 +394,8 @@ pub fn kept<T>(items: Vec<T>, sink: &Sink<'_>, finding: impl Fn(&T) -> Finding) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{Glob, Located, RuleKey};
+    use crate::config::Config;
+    use crate::policy::{Glob, Located, RuleKey};
     use crate::report::{Finding, RuleInfo};
 
     fn report() -> Report {
@@ -493,7 +502,7 @@ mod tests {
     }
 
     fn run(config: &Config) -> Report {
-        apply(report(), config, "trellis.yaml")
+        apply(report(), config.policy(), "trellis.yaml")
     }
 
     #[test]
@@ -630,7 +639,7 @@ mod tests {
                 Some("order"),
             )],
         );
-        let exceptions = Exceptions::new(&config);
+        let exceptions = Exceptions::new(config.policy());
         assert!(exceptions.covers_dependency(
             "drift-version-mismatch",
             "github.com/gone/mod",
@@ -639,7 +648,7 @@ mod tests {
         assert!(!exceptions.covers_dependency("drift-anchor", "github.com/gone/mod", "order"));
         let mut report = report();
         report.excepted_in_checks = exceptions.used();
-        let out = apply(report, &config, "trellis.yaml");
+        let out = apply(report, config.policy(), "trellis.yaml");
         assert!(!out.findings.iter().any(|f| f.rule == UNUSED_DRIFT_POLICY));
     }
 
@@ -659,7 +668,7 @@ mod tests {
             &[("go-", RuleLevel::Off)],
             vec![exception("FIELD_NO_DELETE", Some("api/**"), None)],
         );
-        let sink = Sink::new(&config, "trellis.yaml");
+        let sink = Sink::new(config.policy(), "trellis.yaml");
         let findings = report().findings;
         let decisions: Vec<Decision> = findings.iter().map(|f| sink.decide(f)).collect();
         assert_eq!(
