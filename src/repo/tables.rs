@@ -336,15 +336,36 @@ fn go_literals(source: &str) -> Literals {
                 pending_plus = true;
                 i += 1;
             }
-            c if c.is_ascii_whitespace() => i += 1,
+            c if c.is_ascii_whitespace() && joinable => i += 1,
             _ => {
+                // Until the next quote or slash nothing changes: neither
+                // whitespace nor code continues a literal that has ended.
                 joinable = false;
                 pending_plus = false;
-                i += 1;
+                i = next_go_special(bytes, i + 1);
             }
         }
     }
     literals
+}
+
+/// The bytes that may open a comment or a literal in Go.
+const GO_SPECIAL: [bool; 256] = {
+    let mut special = [false; 256];
+    special[b'/' as usize] = true;
+    special[b'"' as usize] = true;
+    special[b'`' as usize] = true;
+    special[b'\'' as usize] = true;
+    special
+};
+
+/// The first byte at or after `i` that may open a comment or a literal: a
+/// work tree's Go code is mostly code, read here a byte at a time.
+fn next_go_special(bytes: &[u8], i: usize) -> usize {
+    bytes
+        .get(i..)
+        .and_then(|rest| rest.iter().position(|&b| GO_SPECIAL[usize::from(b)]))
+        .map_or(bytes.len(), |n| i + n)
 }
 
 /// Decodes a Go interpreted string starting at the quote at `start`;
