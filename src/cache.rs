@@ -28,12 +28,16 @@ pub fn read(path: &Path, kind: &str, version: u32) -> Option<Vec<u8>> {
     // Read at most one byte past the cap: a huge or endless file (a FIFO
     // or /dev/zero put in its place) is refused without being held.
     // The type is checked before opening: opening a FIFO blocks.
-    if !std::fs::metadata(path).ok()?.is_file() {
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_file() {
         log::debug!("cache miss {}: not a regular file", path.display());
         return None;
     }
     let file = std::fs::File::open(path).ok()?;
-    let mut bytes = Vec::new();
+    // Sized once: growing by doubling copied a large cache file several
+    // times, into fresh pages each time.
+    let expected = meta.len().min(MAX_BYTES as u64 + 257) as usize;
+    let mut bytes = Vec::with_capacity(expected + 1);
     file.take(MAX_BYTES as u64 + 257)
         .read_to_end(&mut bytes)
         .ok()?;
@@ -78,7 +82,9 @@ fn payload(mut bytes: Vec<u8>, kind: &str, version: u32) -> Result<Vec<u8>, Stri
     if bytes.len() - newline - 1 != length {
         return Err("truncated or padded payload".to_string());
     }
-    Ok(bytes.split_off(newline + 1))
+    // In place: `split_off` would copy the payload into a new allocation.
+    bytes.drain(..=newline);
+    Ok(bytes)
 }
 
 /// Writes `payload` as the cache file at `path` (its directory created),

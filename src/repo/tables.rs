@@ -87,10 +87,13 @@ pub fn table_uses(repo: &Repo) -> Vec<TableUse> {
 /// The language is chosen by the extension of `path`; other files give nothing.
 pub fn table_uses_in(path: &str, text: &str, service: &str) -> Vec<TableUse> {
     let extension = path.rsplit_once('.').map_or("", |(_, ext)| ext);
-    let lines = LineIndex::new(text);
+    // Most files name no table: their line index is never built.
+    let mut lines: Option<LineIndex> = None;
     let mut uses = Vec::new();
     let mut push = |table: String, offset: usize, access: TableAccess| {
-        let (line, column) = lines.position(text, offset);
+        let (line, column) = lines
+            .get_or_insert_with(|| LineIndex::new(text))
+            .position(text, offset);
         uses.push(TableUse {
             table,
             service: service.to_string(),
@@ -113,12 +116,19 @@ pub fn table_uses_in(path: &str, text: &str, service: &str) -> Vec<TableUse> {
             } else {
                 rust_literals(text)
             };
-            for literal in literals {
-                if !starts_with_sql_verb(&literal.text) {
+            for (literal, pieces) in literals.each() {
+                if !starts_with_sql_verb(literal) {
                     continue;
                 }
-                for found in scan_sql(&literal.text) {
-                    let offset = literal.offsets.get(found.offset).copied().unwrap_or(0);
+                // Only a literal that reads as SQL is decoded again, with the
+                // source offset of each byte: a work tree has thousands of
+                // literals and few of them are SQL.
+                let mut located = Located::default();
+                for piece in pieces {
+                    piece.decode(text, &mut located);
+                }
+                for found in scan_sql(&located.text) {
+                    let offset = located.offsets.get(found.offset).copied().unwrap_or(0);
                     push(found.table, offset, found.access);
                 }
             }
@@ -136,16 +146,14 @@ fn is_test_input(path: &str) -> bool {
 /// Whether a string literal reads as a SQL statement.
 pub fn starts_with_sql_verb(text: &str) -> bool {
     let trimmed = text.trim_start_matches(|c: char| c.is_whitespace() || c == '(');
-    let word: String = trimmed
-        .chars()
-        .take_while(|c| c.is_ascii_alphabetic())
-        .collect();
-    let rest = &trimmed[word.len()..];
+    // ASCII letters are one byte each, so the count is the word's byte length.
+    let letters = trimmed
+        .bytes()
+        .take_while(|b| b.is_ascii_alphabetic())
+        .count();
+    let (word, rest) = trimmed.split_at(letters);
     let boundary = rest.chars().next().is_none_or(|c| !is_ident_char(c));
-    boundary
-        && SQL_VERBS
-            .iter()
-            .any(|verb| verb.eq_ignore_ascii_case(&word))
+    boundary && SQL_VERBS.iter().any(|verb| verb.eq_ignore_ascii_case(word))
 }
 
 const SQL_VERBS: &[&str] = &[
@@ -178,22 +186,37 @@ impl LineIndex {
 // ---------------------------------------------------------------------------
 // String literals of Go and Rust sources
 
+/// Where decoded characters go: a plain text, or [`Located`].
+trait Decoded {
+    fn push(&mut self, c: char, source_offset: usize);
+
+    /// A run of source text taken as it is, starting at `source_offset`.
+    fn push_str(&mut self, s: &str, source_offset: usize) {
+        for (rel, c) in s.char_indices() {
+            self.push(c, source_offset + rel);
+        }
+    }
+}
+
+impl Decoded for String {
+    fn push(&mut self, c: char, _: usize) {
+        String::push(self, c);
+    }
+
+    fn push_str(&mut self, s: &str, _: usize) {
+        String::push_str(self, s);
+    }
+}
+
 /// A decoded string literal and, for each byte of the decoded text, the byte
 /// offset in the source it came from (so findings point into the file).
-#[derive(Debug)]
-struct Literal {
+#[derive(Debug, Default)]
+struct Located {
     text: String,
     offsets: Vec<usize>,
 }
 
-impl Literal {
-    fn new() -> Literal {
-        Literal {
-            text: String::new(),
-            offsets: Vec::new(),
-        }
-    }
-
+impl Decoded for Located {
     fn push(&mut self, c: char, source_offset: usize) {
         for _ in 0..c.len_utf8() {
             self.offsets.push(source_offset);
@@ -202,10 +225,80 @@ impl Literal {
     }
 }
 
+/// The string literals of a file, decoded one after the other into one
+/// text (no allocation per literal).
+#[derive(Debug, Default)]
+struct Literals {
+    text: String,
+    pieces: Vec<Piece>,
+}
+
+/// One literal of the source, or a part of a Go literal joined by `+`.
+#[derive(Debug, Clone, Copy)]
+struct Piece {
+    form: Form,
+    /// The opening quote (escaped forms) or the start of the body (raw).
+    start: usize,
+    /// The end of the body of a raw literal.
+    end: usize,
+    /// Where its decoded text ends in [`Literals::text`].
+    text_end: usize,
+    /// Continues the previous piece (`"a " + "b"`).
+    joined: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    GoInterpreted,
+    RustEscaped,
+    Raw,
+}
+
+impl Piece {
+    /// Decodes the piece again, from the source.
+    fn decode(&self, source: &str, out: &mut impl Decoded) {
+        match self.form {
+            Form::GoInterpreted => {
+                interpreted_go(source, self.start, out);
+            }
+            Form::RustEscaped => {
+                escaped_rust(source, self.start, out);
+            }
+            Form::Raw => out.push_str(&source[self.start..self.end], self.start),
+        }
+    }
+}
+
+impl Literals {
+    fn push(&mut self, form: Form, start: usize, end: usize, joined: bool) {
+        self.pieces.push(Piece {
+            form,
+            start,
+            end,
+            text_end: self.text.len(),
+            joined,
+        });
+    }
+
+    /// Each literal's decoded text with its pieces (Go literals joined by
+    /// `+` are one).
+    fn each(&self) -> impl Iterator<Item = (&str, &[Piece])> {
+        let mut text_start = 0;
+        self.pieces
+            .chunk_by(|_, next| next.joined)
+            .map(move |pieces| {
+                let text_end = pieces.last().map_or(text_start, |p| p.text_end);
+                let text = &self.text[text_start..text_end];
+                text_start = text_end;
+                (text, pieces)
+            })
+    }
+}
+
 /// String literals of a Go file; literals joined only by `+` become one.
-fn go_literals(source: &str) -> Vec<Literal> {
+fn go_literals(source: &str) -> Literals {
     let bytes = source.as_bytes();
-    let mut literals: Vec<Literal> = Vec::new();
+    let mut literals = Literals::default();
     // Whether the previous literal may be continued by `+ "..."`.
     let mut joinable = false;
     let mut pending_plus = false;
@@ -221,19 +314,15 @@ fn go_literals(source: &str) -> Vec<Literal> {
                     .map_or(bytes.len(), |n| i + 2 + n + 2);
             }
             b'"' | b'`' => {
-                let (literal, end) = if bytes[i] == b'"' {
-                    interpreted_go(source, i)
+                let joined = joinable && pending_plus;
+                let (form, start, body_end, end) = if bytes[i] == b'"' {
+                    let end = interpreted_go(source, i, &mut literals.text);
+                    (Form::GoInterpreted, i, end, end)
                 } else {
-                    raw_literal(source, i + 1, "`")
+                    let (body_end, end) = raw_literal(source, i + 1, "`", &mut literals.text);
+                    (Form::Raw, i + 1, body_end, end)
                 };
-                if joinable && pending_plus {
-                    if let Some(last) = literals.last_mut() {
-                        last.text.push_str(&literal.text);
-                        last.offsets.extend(literal.offsets);
-                    }
-                } else {
-                    literals.push(literal);
-                }
+                literals.push(form, start, body_end, joined);
                 joinable = true;
                 pending_plus = false;
                 i = end;
@@ -247,26 +336,47 @@ fn go_literals(source: &str) -> Vec<Literal> {
                 pending_plus = true;
                 i += 1;
             }
-            c if c.is_ascii_whitespace() => i += 1,
+            c if c.is_ascii_whitespace() && joinable => i += 1,
             _ => {
+                // Until the next quote or slash nothing changes: neither
+                // whitespace nor code continues a literal that has ended.
                 joinable = false;
                 pending_plus = false;
-                i += 1;
+                i = next_go_special(bytes, i + 1);
             }
         }
     }
     literals
 }
 
-/// Decodes a Go interpreted string starting at the quote at `start`.
-fn interpreted_go(source: &str, start: usize) -> (Literal, usize) {
-    let mut literal = Literal::new();
+/// The bytes that may open a comment or a literal in Go.
+const GO_SPECIAL: [bool; 256] = {
+    let mut special = [false; 256];
+    special[b'/' as usize] = true;
+    special[b'"' as usize] = true;
+    special[b'`' as usize] = true;
+    special[b'\'' as usize] = true;
+    special
+};
+
+/// The first byte at or after `i` that may open a comment or a literal: a
+/// work tree's Go code is mostly code, read here a byte at a time.
+fn next_go_special(bytes: &[u8], i: usize) -> usize {
+    bytes
+        .get(i..)
+        .and_then(|rest| rest.iter().position(|&b| GO_SPECIAL[usize::from(b)]))
+        .map_or(bytes.len(), |n| i + n)
+}
+
+/// Decodes a Go interpreted string starting at the quote at `start`;
+/// returns the index after it.
+fn interpreted_go(source: &str, start: usize, out: &mut impl Decoded) -> usize {
     let mut chars = source[start + 1..].char_indices().peekable();
     while let Some((rel, c)) = chars.next() {
         let at = start + 1 + rel;
         match c {
-            '"' => return (literal, at + 1),
-            '\n' => return (literal, at),
+            '"' => return at + 1,
+            '\n' => return at,
             '\\' => {
                 let Some((_, escaped)) = chars.next() else {
                     break;
@@ -290,25 +400,27 @@ fn interpreted_go(source: &str, start: usize) -> (Literal, usize) {
                     }
                     other => other,
                 };
-                literal.push(decoded, at);
+                out.push(decoded, at);
             }
-            other => literal.push(other, at),
+            other => out.push(other, at),
         }
     }
-    let end = source.len();
-    (literal, end)
+    source.len()
 }
 
-/// A raw literal whose body starts at `body` and ends at `terminator`.
-fn raw_literal(source: &str, body: usize, terminator: &str) -> (Literal, usize) {
+/// A raw literal whose body starts at `body` and ends at `terminator`;
+/// returns the end of the body and the index after the terminator.
+fn raw_literal(
+    source: &str,
+    body: usize,
+    terminator: &str,
+    out: &mut impl Decoded,
+) -> (usize, usize) {
     let end = source[body..]
         .find(terminator)
         .map_or(source.len(), |n| body + n);
-    let mut literal = Literal::new();
-    for (rel, c) in source[body..end].char_indices() {
-        literal.push(c, body + rel);
-    }
-    (literal, (end + terminator.len()).min(source.len()))
+    out.push_str(&source[body..end], body);
+    (end, (end + terminator.len()).min(source.len()))
 }
 
 /// Skips a quoted run with backslash escapes; returns the index after the closing quote.
@@ -325,9 +437,9 @@ fn skip_quoted(bytes: &[u8], mut i: usize, quote: u8) -> usize {
 }
 
 /// String literals of a Rust file (normal, raw, byte strings).
-fn rust_literals(source: &str) -> Vec<Literal> {
+fn rust_literals(source: &str) -> Literals {
     let bytes = source.as_bytes();
-    let mut literals = Vec::new();
+    let mut literals = Literals::default();
     let mut i = 0;
     while i < bytes.len() {
         let c = bytes[i];
@@ -352,8 +464,8 @@ fn rust_literals(source: &str) -> Vec<Literal> {
                 }
             }
             b'"' => {
-                let (literal, end) = escaped_rust(source, i);
-                literals.push(literal);
+                let end = escaped_rust(source, i, &mut literals.text);
+                literals.push(Form::RustEscaped, i, end, false);
                 i = end;
             }
             b'r' | b'b' if i == 0 || !is_ident_byte(bytes[i - 1]) => {
@@ -370,12 +482,14 @@ fn rust_literals(source: &str) -> Vec<Literal> {
                 if bytes.get(j + hashes) == Some(&b'"') && (raw || hashes == 0) && j > i {
                     if raw {
                         let terminator = format!("\"{}", "#".repeat(hashes));
-                        let (literal, end) = raw_literal(source, j + hashes + 1, &terminator);
-                        literals.push(literal);
+                        let body = j + hashes + 1;
+                        let (body_end, end) =
+                            raw_literal(source, body, &terminator, &mut literals.text);
+                        literals.push(Form::Raw, body, body_end, false);
                         i = end;
                     } else {
-                        let (literal, end) = escaped_rust(source, j);
-                        literals.push(literal);
+                        let end = escaped_rust(source, j, &mut literals.text);
+                        literals.push(Form::RustEscaped, j, end, false);
                         i = end;
                     }
                 } else {
@@ -413,14 +527,14 @@ fn is_ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }
 
-/// Decodes a Rust string with escapes starting at the quote at `start`.
-fn escaped_rust(source: &str, start: usize) -> (Literal, usize) {
-    let mut literal = Literal::new();
+/// Decodes a Rust string with escapes starting at the quote at `start`;
+/// returns the index after it.
+fn escaped_rust(source: &str, start: usize, out: &mut impl Decoded) -> usize {
     let mut chars = source[start + 1..].char_indices().peekable();
     while let Some((rel, c)) = chars.next() {
         let at = start + 1 + rel;
         match c {
-            '"' => return (literal, at + 1),
+            '"' => return at + 1,
             '\\' => {
                 let Some((_, escaped)) = chars.next() else {
                     break;
@@ -432,14 +546,14 @@ fn escaped_rust(source: &str, start: usize) -> (Literal, usize) {
                             chars.next();
                         }
                     }
-                    'n' => literal.push('\n', at),
-                    't' => literal.push('\t', at),
-                    'r' => literal.push('\r', at),
-                    '0' => literal.push(' ', at),
+                    'n' => out.push('\n', at),
+                    't' => out.push('\t', at),
+                    'r' => out.push('\r', at),
+                    '0' => out.push(' ', at),
                     'x' => {
                         chars.next();
                         chars.next();
-                        literal.push('?', at);
+                        out.push('?', at);
                     }
                     'u' => {
                         for (_, c) in chars.by_ref() {
@@ -447,15 +561,15 @@ fn escaped_rust(source: &str, start: usize) -> (Literal, usize) {
                                 break;
                             }
                         }
-                        literal.push('?', at);
+                        out.push('?', at);
                     }
-                    other => literal.push(other, at),
+                    other => out.push(other, at),
                 }
             }
-            other => literal.push(other, at),
+            other => out.push(other, at),
         }
     }
-    (literal, source.len())
+    source.len()
 }
 
 // ---------------------------------------------------------------------------

@@ -123,15 +123,17 @@ impl<'a> ServiceMap<'a> {
 struct Acc {
     commits: usize,
     bot_commits: usize,
-    /// Per person (mailmap-resolved email, lowercase): the name shown and their commits.
-    authors: BTreeMap<String, (String, usize)>,
+    /// Per person ([`Author::person`]): their key, the name shown and their
+    /// commits; keyed by number so that a long window's commits compare no
+    /// strings.
+    authors: FxMap<u32, (String, String, usize)>,
     added: u64,
     removed: u64,
     skipped_files: BTreeSet<String>,
     /// Contract changes and the week they fall in.
     contract_commits: Vec<(ContractChange, usize)>,
     weekly: Weekly,
-    weekly_authors: Vec<BTreeSet<String>>,
+    weekly_authors: Vec<FxSet<u32>>,
 }
 
 impl Acc {
@@ -145,9 +147,18 @@ impl Acc {
                 breaking_commits: vec![0; weeks],
                 authors: vec![0; weeks],
             },
-            weekly_authors: vec![BTreeSet::new(); weeks],
+            weekly_authors: vec![FxSet::default(); weeks],
             ..Acc::default()
         }
+    }
+
+    /// Per person (mailmap-resolved email, lowercase): the name shown and
+    /// their commits.
+    fn people(&self) -> BTreeMap<String, (String, usize)> {
+        self.authors
+            .values()
+            .map(|(key, shown, commits)| (key.clone(), (shown.clone(), *commits)))
+            .collect()
     }
 }
 
@@ -156,6 +167,8 @@ struct Author {
     /// The person: their email after `.mailmap`, lowercase, so one email
     /// under two names counts once.
     key: String,
+    /// A number per distinct `key` in the window.
+    person: u32,
     /// `Name <email>` as `.mailmap` gives it.
     shown: String,
     bot: bool,
@@ -187,11 +200,17 @@ impl<'s> Facts<'s> {
             paths: FxMap::default(),
             authors: FxMap::default(),
         };
+        let mut persons: FxMap<String, u32> = FxMap::default();
         for commit in &inputs.scan.commits {
             facts
                 .authors
                 .entry((&commit.author_name, &commit.author_email))
-                .or_insert_with(|| identity(commit, inputs.mailmap, &bots));
+                .or_insert_with(|| {
+                    let mut author = identity(commit, inputs.mailmap, &bots);
+                    let next = persons.len() as u32;
+                    author.person = *persons.entry(author.key.clone()).or_insert(next);
+                    author
+                });
             for file in &commit.files {
                 facts.paths.entry(&file.path).or_insert_with(|| PathFacts {
                     service: map.service(&file.path),
@@ -273,7 +292,15 @@ impl<'s> Walk<'s> {
         for (service, files) in &touched {
             // None: an alias to a service that no longer exists.
             if let Some(acc) = self.acc.get_mut(*service) {
-                count_service_commit(acc, commit, author, files, week, counts_for_people);
+                count_service_commit(
+                    acc,
+                    commit,
+                    author,
+                    files,
+                    week,
+                    counts_for_people,
+                    inputs.config.churn,
+                );
             }
         }
         if commit.files.len() > inputs.config.max_changeset {
@@ -305,6 +332,7 @@ fn count_service_commit(
     files: &[&FileChange],
     week: usize,
     counts_for_people: bool,
+    churn: bool,
 ) {
     acc.commits += 1;
     acc.weekly.commits[week] += 1;
@@ -312,10 +340,10 @@ fn count_service_commit(
         acc.bot_commits += 1;
     } else {
         acc.authors
-            .entry(author.key.clone())
-            .or_insert_with(|| (author.shown.clone(), 0))
-            .1 += 1;
-        acc.weekly_authors[week].insert(author.key.clone());
+            .entry(author.person)
+            .or_insert_with(|| (author.key.clone(), author.shown.clone(), 0))
+            .2 += 1;
+        acc.weekly_authors[week].insert(author.person);
     }
     if counts_for_people {
         for file in files {
@@ -325,9 +353,12 @@ fn count_service_commit(
                     acc.removed += u64::from(removed);
                     acc.weekly.churn[week] += u64::from(added) + u64::from(removed);
                 }
-                _ => {
+                // Only a churn count reports them (and without churn every
+                // file would be one).
+                _ if churn => {
                     acc.skipped_files.insert(file.path.clone());
                 }
+                _ => {}
             }
         }
     }
@@ -580,10 +611,10 @@ fn service_score(context: &ServiceContext<'_, '_>, name: &str, mut acc: Acc) -> 
             .unwrap_or_else(|| unavailable_deploy(config, "the service has no deploy data").0),
     };
     acc.weekly.deploys = deploy_weekly(context.deploys, name, context.weeks);
-    acc.weekly.authors = acc.weekly_authors.iter().map(BTreeSet::len).collect();
+    acc.weekly.authors = acc.weekly_authors.iter().map(FxSet::len).collect();
     let author_concentration = match missing {
         Some(reason) => unavailable_concentration(config, reason),
-        None => concentration(config, &acc.authors),
+        None => concentration(config, &acc.people()),
     };
     let score_inputs = score_inputs(
         config,
@@ -693,6 +724,7 @@ fn identity(commit: &CommitInfo, mailmap: Option<&git2::Mailmap>, bots: &[String
     };
     Author {
         key,
+        person: 0,
         shown: format!("{name} <{email}>"),
         bot,
     }
