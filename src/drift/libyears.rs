@@ -84,13 +84,14 @@ pub fn crate_libyears(facts: &Facts, manifest: &RustManifest, data: &UpstreamDat
         if own.contains(dep.name.as_str()) || !seen.insert(dep.name.as_str()) {
             continue;
         }
-        if let Some((_, None)) = facts.crate_in_use(&manifest.path, &dep.name, req) {
+        let in_use = facts.crate_in_use(&manifest.path, &dep.name, req);
+        if let Some((_, None)) = in_use {
             out.missing += 1;
             out.unlocked += 1;
             continue;
         }
         out.count(data.crates.get(&dep.name).and_then(|versions| {
-            let (current, _) = facts.crate_in_use(&manifest.path, &dep.name, req)?;
+            let (current, _) = in_use?;
             let newest = newest_release(versions)?;
             Some((
                 release_time(versions, newest)?,

@@ -47,7 +47,7 @@ impl Rule for LayoutContract {
                     );
                     continue;
                 }
-                if let Some((generated, proto)) = generated_from_repository_proto(facts, service) {
+                if let Some((generated, proto)) = shared.generated_into(facts, service) {
                     log::info!(
                         "layout-contract: service {}: its generated code {generated} comes from {proto}, a contract of this repository",
                         service.name
@@ -112,6 +112,46 @@ impl SharedProtos {
         SharedProtos { files }
     }
 
+    /// A Go file of the service generated from one of these protos
+    /// (`// source: echo.proto` in `kitex_gen/pbapi/echo.pb.go`, where the
+    /// repository has `idl/echo.proto`), and that proto: the service was
+    /// built from a contract the repository holds, even one named after
+    /// neither the service nor its directory. Read only from the file's header.
+    fn generated_into(
+        &self,
+        facts: &Facts<'_>,
+        service: &crate::repo::Service,
+    ) -> Option<(String, String)> {
+        use std::io::Read;
+        let prefix = if service.root.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", service.root)
+        };
+        facts
+            .repo
+            .files
+            .iter()
+            .filter(|f| f.starts_with(&prefix) && f.ends_with(".pb.go"))
+            .find_map(|file| {
+                let mut header = String::new();
+                std::fs::File::open(facts.repo.root.join(file))
+                    .ok()?
+                    .take(2048)
+                    .read_to_string(&mut header)
+                    .ok()?;
+                let source = header
+                    .lines()
+                    .find_map(|line| line.strip_prefix("// source: "))?
+                    .trim();
+                let (proto, _, _) = self
+                    .files
+                    .iter()
+                    .find(|(path, _, _)| path == source || path.ends_with(&format!("/{source}")))?;
+                Some((file.clone(), proto.clone()))
+            })
+    }
+
     fn naming(&self, service: &str) -> Option<&str> {
         let name = normalise(service.rsplit('/').next().unwrap_or(service));
         if name.is_empty() {
@@ -122,46 +162,6 @@ impl SharedProtos {
             .find(|(_, names, services)| names.contains(&name) || services.contains(&name))
             .map(|(path, _, _)| path.as_str())
     }
-}
-
-/// A Go file of the service generated from a proto of this repository
-/// (`// source: echo.proto` in `kitex_gen/pbapi/echo.pb.go`, where the
-/// repository has `idl/echo.proto`), and that proto: the service was built
-/// from a contract the repository holds, even one named after neither the
-/// service nor its directory. Read only from the file's header.
-fn generated_from_repository_proto(
-    facts: &Facts<'_>,
-    service: &crate::repo::Service,
-) -> Option<(String, String)> {
-    use std::io::Read;
-    let prefix = if service.root.is_empty() {
-        String::new()
-    } else {
-        format!("{}/", service.root)
-    };
-    facts
-        .repo
-        .files
-        .iter()
-        .filter(|f| f.starts_with(&prefix) && f.ends_with(".pb.go"))
-        .find_map(|file| {
-            let mut header = String::new();
-            std::fs::File::open(facts.repo.root.join(file))
-                .ok()?
-                .take(2048)
-                .read_to_string(&mut header)
-                .ok()?;
-            let source = header
-                .lines()
-                .find_map(|line| line.strip_prefix("// source: "))?
-                .trim();
-            let proto = facts.repo.files.iter().find(|f| {
-                f.ends_with(".proto")
-                    && !is_test_data(f)
-                    && (f.as_str() == source || f.ends_with(&format!("/{source}")))
-            })?;
-            Some((file.clone(), proto.clone()))
-        })
 }
 
 /// The directory a proto is filed under, past version directories
