@@ -32,17 +32,7 @@ pub fn fetch(
     if let Ok(commit) = std::fs::read_to_string(&marker) {
         return Ok((target, commit.trim().to_string()));
     }
-    std::fs::create_dir_all(&templates).map_err(|e| {
-        InputError::new(format!(
-            "cannot create the template cache {}: {e}",
-            templates.display()
-        ))
-        .help("set TRELLIS_CACHE_DIR to a writable directory")
-    })?;
-    let staging = tempfile::Builder::new()
-        .prefix(".clone-")
-        .tempdir_in(&templates)
-        .map_err(|e| InputError::new(format!("cannot create a temporary directory: {e}")))?;
+    let staging = staging_in(&templates)?;
     let checkout = staging.path().join("repo");
     let unreachable = |e: git2::Error| {
         InputError::new(format!(
@@ -133,17 +123,7 @@ pub fn fetch_fresh(
     limits: &Limits,
 ) -> Result<FreshClone, InputError> {
     let templates = cache_root.join("templates");
-    std::fs::create_dir_all(&templates).map_err(|e| {
-        InputError::new(format!(
-            "cannot create the template cache {}: {e}",
-            templates.display()
-        ))
-        .help("set TRELLIS_CACHE_DIR to a writable directory")
-    })?;
-    let staging = tempfile::Builder::new()
-        .prefix(".clone-")
-        .tempdir_in(&templates)
-        .map_err(|e| InputError::new(format!("cannot create a temporary directory: {e}")))?;
+    let staging = staging_in(&templates)?;
     let dir = staging.path().join("repo");
     let repo = clone_within(url, &dir, limits).map_err(|e| {
         if e.code() == git2::ErrorCode::User || e.class() == git2::ErrorClass::Net {
@@ -217,4 +197,21 @@ fn timed_out(url: &str, err: &git2::Error, limits: &Limits) -> InputError {
         limits.git_timeout.as_secs()
     ))
     .help("check the URL and your network access; raise the limits with --git-connect-timeout and --git-timeout if the server is slow")
+}
+
+/// A fresh directory inside the template cache (created if missing) where a
+/// clone is made before it is moved into place, so a half-done clone never
+/// sits where a finished one is looked for.
+fn staging_in(templates: &Path) -> Result<tempfile::TempDir, InputError> {
+    std::fs::create_dir_all(templates).map_err(|e| {
+        InputError::new(format!(
+            "cannot create the template cache {}: {e}",
+            templates.display()
+        ))
+        .help("set TRELLIS_CACHE_DIR to a writable directory")
+    })?;
+    tempfile::Builder::new()
+        .prefix(".clone-")
+        .tempdir_in(templates)
+        .map_err(|e| InputError::new(format!("cannot create a temporary directory: {e}")))
 }
