@@ -224,11 +224,9 @@ impl Consumers {
         } else {
             "consumers"
         };
-        finding.notes.push(format!(
-            "breaks {} {noun}: {}",
-            names.len(),
-            names.join(", ")
-        ));
+        finding
+            .notes
+            .push(format!("breaks {} {noun}: {}", names.len(), listed(&names)));
         for consumer in uses {
             finding.push_related(&consumer.path, consumer.span, &consumer.label);
         }
@@ -257,9 +255,27 @@ pub fn summary(findings: &[Finding]) -> Option<String> {
         ),
         n => format!(
             "{n} consumers ({})",
-            names.into_iter().collect::<Vec<_>>().join(", ")
+            listed(&names.into_iter().collect::<Vec<_>>())
         ),
     })
+}
+
+/// How many consumer names a note or summary line shows before it counts the
+/// rest: a contract that a whole tree imports (googleapis has hundreds of
+/// consumers) would otherwise make one line of hundreds of paths. The JSON
+/// `consumers` array and the related locations keep every name.
+const NAMES_SHOWN: usize = 5;
+
+/// `a, b, c, d, e and 479 more (all in --format json)`, or all of them when few.
+fn listed(names: &[&str]) -> String {
+    if names.len() <= NAMES_SHOWN {
+        return names.join(", ");
+    }
+    format!(
+        "{} and {} more (all in --format json)",
+        names[..NAMES_SHOWN].join(", "),
+        names.len() - NAMES_SHOWN
+    )
 }
 
 /// The Go import path generated from each reported file (`go_package`
@@ -327,6 +343,42 @@ mod tests {
         assert_eq!(
             string_literals(line).collect::<Vec<_>>(),
             vec!["proto/a.proto", "b"]
+        );
+    }
+
+    #[test]
+    fn long_consumer_lists_are_counted_after_the_first_names() {
+        let few = ["a", "b", "c"];
+        assert_eq!(listed(&few), "a, b, c");
+        let many: Vec<String> = (0..484).map(|n| format!("svc{n:03}")).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert_eq!(
+            listed(&many),
+            "svc000, svc001, svc002, svc003, svc004 and 479 more (all in --format json)"
+        );
+        let findings: Vec<Finding> = (0..2)
+            .map(|n| {
+                let mut finding = Finding::new(
+                    "FIELD_NO_DELETE",
+                    crate::report::Severity::Error,
+                    "api/a.proto",
+                    "field deleted",
+                    "a",
+                );
+                finding.consumers = Some(
+                    many[n * 3..n * 3 + 4]
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect(),
+                );
+                finding
+            })
+            .collect();
+        assert_eq!(
+            summary(&findings).as_deref(),
+            Some(
+                "7 consumers (svc000, svc001, svc002, svc003, svc004 and 2 more (all in --format json))"
+            )
         );
     }
 }

@@ -213,10 +213,12 @@ fn resolve_against(
         Some(head) => head,
         None => git.head()?,
     };
+    // With --head REV the new side is REV, so the label names it rather than HEAD.
+    let head_name = options.head.as_deref().unwrap_or("HEAD");
     let base = git.merge_base(tip, head).map_err(|err| {
         if git.is_shallow() {
             InputError::new(format!(
-                "the merge base of {name} and HEAD is not in this shallow clone"
+                "the merge base of {name} and {head_name} is not in this shallow clone"
             ))
             .help(format!(
                 "fetch the history back to the branch point: `git fetch --unshallow` or `git fetch --deepen=N origin {name}` with N at least the number of commits since HEAD left {name} (actions/checkout: `fetch-depth: 0`); or pass --no-merge-base to compare against the tip of {name}"
@@ -227,7 +229,10 @@ fn resolve_against(
     })?;
     Ok(Against::Commit {
         oid: base,
-        label: format!("old (merge base of {name} and HEAD, {})", short(base)),
+        label: format!(
+            "old (merge base of {name} and {head_name}, {})",
+            short(base)
+        ),
     })
 }
 

@@ -393,6 +393,18 @@ fn a_blob_missing_that_the_comparison_needs_names_side_file_and_why() {
         error.contains(&format!("git cat-file blob {blob}")),
         "{error}"
     );
+    // With --head naming a branch (the fixture works on `feature`), the old
+    // side is labelled by that branch, not HEAD.
+    let output = trellis_in(
+        history.path(),
+        &["contract", "--against", "main", "--head", "feature"],
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stdout_of(&output));
+    let error = stderr_of(&output);
+    assert!(
+        error.contains("old (merge base of main and feature, "),
+        "{error}"
+    );
     // Compared only under api/user, nothing needs money.proto.
     let output = trellis_in(
         history.path(),
