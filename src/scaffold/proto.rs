@@ -263,9 +263,10 @@ impl<R: protox::file::FileResolver> protox::file::FileResolver for WithoutImport
 fn missing_import(shown: &str, import: &str, dirs: &[PathBuf]) -> InputError {
     let looked: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
     let fix = if import == "buf/validate/validate.proto" {
-        "protovalidate's rules need no copy to be read, so the contract uses a type of it; \
-         copy it under a proto root (`go mod download -json github.com/bufbuild/protovalidate@v1.2.2` \
-         prints the module's Dir; the file is Dir/proto/protovalidate/buf/validate/validate.proto)"
+        "the contract uses a type declared in it (rules alone would need no copy): put it under a \
+         proto root, such as a directory listed in the nearest buf.yaml; `go mod download -json \
+         github.com/bufbuild/protovalidate@v1.2.2` prints the module's Dir, and the file is \
+         Dir/proto/protovalidate/buf/validate/validate.proto"
             .to_string()
     } else {
         format!(
@@ -509,6 +510,89 @@ mod tests {
                 .unwrap_err();
         assert_eq!(err.line, Some(4), "{}", err.message);
         assert!(err.column.is_some());
+    }
+
+    /// A rules file of our own in the style of protovalidate's: an
+    /// extension of FieldOptions.
+    const RULES: &str = "syntax = \"proto2\";\npackage acme.rules;\n\
+        import \"google/protobuf/descriptor.proto\";\n\
+        message FieldRules { optional uint32 min_len = 1; }\n\
+        extend google.protobuf.FieldOptions { optional FieldRules field = 51234; }\n";
+
+    const RULED: &str = "syntax = \"proto3\";\npackage shop.v1;\n\
+        import \"acme/rules/rules.proto\";\n\
+        service S { rpc Get(GetRequest) returns (GetResponse); }\n\
+        message GetRequest { string id = 1 [(acme.rules.field).min_len = 1]; }\n\
+        message GetResponse {}\n";
+
+    #[test]
+    fn an_import_used_for_options_only_may_be_absent() {
+        let contract = parse(RULED).unwrap();
+        assert_eq!(contract.imports, ["acme/rules/rules.proto"]);
+        assert_eq!(contract.services[0].rpcs[0].input.go_name, "GetRequest");
+    }
+
+    #[test]
+    fn an_import_found_under_a_root_is_compiled_and_its_options_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("third_party");
+        std::fs::create_dir_all(root.join("acme/rules")).unwrap();
+        std::fs::write(root.join("acme/rules/rules.proto"), RULES).unwrap();
+        let path = dir.path().join("shop.proto");
+        std::fs::write(&path, RULED).unwrap();
+        let contract =
+            parse_file(&path, "shop.proto", std::slice::from_ref(&root), 1 << 20).unwrap();
+        assert_eq!(contract.imports, ["acme/rules/rules.proto"]);
+        // With the file at hand, a misspelt rule is caught, with its line.
+        std::fs::write(&path, RULED.replace("min_len = 1", "min_length = 1")).unwrap();
+        let err = parse_file(&path, "shop.proto", &[root], 1 << 20).unwrap_err();
+        assert_eq!(err.line, Some(5), "{}", err.message);
+    }
+
+    #[test]
+    fn an_absent_import_whose_type_is_used_names_the_import_and_the_roots() {
+        let err = parse(
+            "syntax = \"proto3\";\npackage shop.v1;\nimport \"money/v1/money.proto\";\n\
+             service S { rpc Get(GetRequest) returns (GetRequest); }\n\
+             message GetRequest { money.v1.Amount amount = 1; }\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.message
+                .contains("x.proto imports `money/v1/money.proto`, which is in none of"),
+            "{}",
+            err.message
+        );
+        assert!(err.help.unwrap().contains("under a proto root"));
+    }
+
+    #[test]
+    fn buf_roots_follow_buf_yaml_and_buf_work_yaml() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        assert!(buf_roots(root).is_empty());
+        std::fs::write(root.join("buf.yaml"), "version: v1\n").unwrap();
+        assert_eq!(buf_roots(root), [root.to_path_buf()]);
+        std::fs::write(
+            root.join("buf.yaml"),
+            "version: v2\nmodules:\n  - path: api\n  - path: third_party\n  - path: ../outside\n",
+        )
+        .unwrap();
+        assert_eq!(
+            buf_roots(root),
+            [root.join("api"), root.join("third_party")]
+        );
+        std::fs::write(
+            root.join("buf.work.yaml"),
+            "version: v1\ndirectories:\n  - proto\n",
+        )
+        .unwrap();
+        assert_eq!(buf_roots(root), [root.join("proto")]);
+        std::fs::create_dir_all(root.join("proto/shop/v1")).unwrap();
+        assert_eq!(
+            nearest_buf_roots(&root.join("proto/shop/v1/shop.proto")),
+            [root.join("proto")]
+        );
     }
 
     #[test]

@@ -513,7 +513,10 @@ fn check(template: &Template, manifest_path: &Path) -> Result<(), InputError> {
                 .any(|v| &v.name == flag && v.kind == VariableKind::Bool)
         {
             return err(
-                format!("step `{}`: `when: {flag}` names no bool variable", step.name),
+                format!(
+                    "step `{}`: `when: {flag}` names no bool variable",
+                    step.name
+                ),
                 "`when` takes the name of a bool variable of the template",
             );
         }

@@ -207,8 +207,7 @@ fn apply_and_run(
 ) -> Result<(), InputError> {
     if options.dry_run {
         if !outcome.unfinished() && outcome.outcome.changed() {
-            outcome.outcome.next =
-                super::step_commands(theirs, dir, &outcome.outcome.files, false);
+            outcome.outcome.next = super::step_commands(theirs, dir, &outcome.outcome.files, false);
         }
         return Ok(());
     }
