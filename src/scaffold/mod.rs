@@ -34,6 +34,9 @@ pub struct NewOptions {
     pub name: String,
     pub module: Option<String>,
     pub proto: Option<PathBuf>,
+    /// Where the contract's imports are looked up; empty: the nearest buf
+    /// workspace's roots.
+    pub proto_path: Vec<PathBuf>,
     pub template: Option<String>,
     pub dir: Option<PathBuf>,
     pub set: Vec<(String, String)>,
@@ -246,15 +249,21 @@ fn new_contract(
     scratch: &Path,
 ) -> anyhow::Result<NewContract> {
     match &options.proto {
-        Some(path) => given_contract(path, &options.name, options.limits.max_input_bytes),
+        Some(path) => given_contract(path, options),
         None => starter_contract(template, options, scratch),
     }
 }
 
 /// `--proto FILE`, placed under `api/` by its package.
-fn given_contract(path: &Path, service: &str, max_bytes: u64) -> anyhow::Result<NewContract> {
+fn given_contract(path: &Path, options: &NewOptions) -> anyhow::Result<NewContract> {
+    let (service, max_bytes) = (&options.name, options.limits.max_input_bytes);
     let shown = path.display().to_string();
-    let parsed = proto::parse_file(path, &shown, &proto::nearest_buf_roots(path), max_bytes)?;
+    let roots = if options.proto_path.is_empty() {
+        proto::nearest_buf_roots(path)
+    } else {
+        options.proto_path.clone()
+    };
+    let parsed = proto::parse_file(path, &shown, &roots, max_bytes)?;
     let text = limits::read_input(path, &shown, max_bytes)?;
     let base_name = path
         .file_name()

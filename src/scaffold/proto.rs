@@ -263,15 +263,14 @@ impl<R: protox::file::FileResolver> protox::file::FileResolver for WithoutImport
 fn missing_import(shown: &str, import: &str, dirs: &[PathBuf]) -> InputError {
     let looked: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
     let fix = if import == "buf/validate/validate.proto" {
-        "the contract uses a type declared in it (rules alone would need no copy): put it under a \
-         proto root, such as a directory listed in the nearest buf.yaml; `go mod download -json \
-         github.com/bufbuild/protovalidate@v1.2.2` prints the module's Dir, and the file is \
-         Dir/proto/protovalidate/buf/validate/validate.proto"
+        "the contract uses a type declared in it (rules alone would need no copy): pass \
+         `--proto-path DIR/proto/protovalidate`, where DIR is the Dir that `go mod download -json \
+         github.com/bufbuild/protovalidate@v1.2.2` prints"
             .to_string()
     } else {
         format!(
-            "put `{import}` under a proto root of the contract (a module path of the nearest buf.yaml or \
-             buf.work.yaml), or move what the contract uses from it into the contract"
+            "pass the directory that holds `{import}` with `--proto-path DIR` (or list it as a module \
+             of the nearest buf.yaml), or move what the contract uses from it into the contract"
         )
     };
     InputError::new(format!(
@@ -563,7 +562,7 @@ mod tests {
             "{}",
             err.message
         );
-        assert!(err.help.unwrap().contains("under a proto root"));
+        assert!(err.help.unwrap().contains("--proto-path DIR"));
     }
 
     #[test]

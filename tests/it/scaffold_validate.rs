@@ -138,7 +138,7 @@ fn a_missing_import_whose_types_the_contract_uses_is_refused() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("put `money/v1/money.proto` under a proto root"),
+        stderr.contains("holds `money/v1/money.proto` with `--proto-path DIR`"),
         "{stderr}"
     );
 }
@@ -195,4 +195,54 @@ fn a_step_whose_when_names_no_bool_variable_is_refused() {
         "{}",
         stderr_of(&out)
     );
+}
+
+#[test]
+fn proto_path_makes_the_import_resolve_and_its_options_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("protos");
+    std::fs::create_dir_all(root.join("buf/validate")).unwrap();
+    // Our own stand-in for validate.proto: the extension the contract uses.
+    std::fs::write(
+        root.join("buf/validate/validate.proto"),
+        "syntax = \"proto2\";\npackage buf.validate;\nimport \"google/protobuf/descriptor.proto\";\n\
+         message StringRules { optional uint64 min_len = 2; }\n\
+         message FieldRules { optional StringRules string = 14; }\n\
+         extend google.protobuf.FieldOptions { optional FieldRules field = 1159; }\n",
+    )
+    .unwrap();
+    let proto = tmp.path().join("notes.proto");
+    let contract = "syntax = \"proto3\";\npackage notes.v1;\n\nimport \"buf/validate/validate.proto\";\n\n\
+         service NotesService {\n  rpc GetNote(GetNoteRequest) returns (GetNoteResponse);\n}\n\n\
+         message GetNoteRequest {\n  string id = 1 [(buf.validate.field).string.min_len = 1];\n}\n\n\
+         message GetNoteResponse {}\n";
+    let misspelt = contract.replace("string.min_len", "string.min_length");
+    std::fs::write(&proto, &misspelt).unwrap();
+    let args = |name: &'static str| {
+        vec![
+            name.to_string(),
+            "--proto".to_string(),
+            proto.display().to_string(),
+            "--proto-path".to_string(),
+            root.display().to_string(),
+        ]
+    };
+    let with = |args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        new_service(tmp.path(), &args)
+    };
+    // Read without the file, the misspelt rule goes unseen (buf catches it).
+    let out = new_service(tmp.path(), &["lenient", "--proto", proto.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    // With it, trellis checks the option and points at its line.
+    let out = with(args("strict"));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("notes.proto:11:"),
+        "{}",
+        stderr_of(&out)
+    );
+    std::fs::write(&proto, contract).unwrap();
+    let out = with(args("notes"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
 }
