@@ -172,6 +172,10 @@ pub fn parse_file(
         if compiler.open_file(&file_name).is_err() {
             return Err(missing_import(shown, &missing[0], &dirs));
         }
+        log::info!(
+            "{shown}: {} not found beside it or under a proto root; read without custom options, which buf checks at generation",
+            missing.join(", ")
+        );
         let pool = compiler.descriptor_pool();
         let mut contract = contract_from_pool(&pool, &file_name, shown)?;
         contract.imports.extend(missing);
