@@ -238,6 +238,47 @@ step "the starter service runs: health and ListPayments over gRPC and HTTP/JSON"
 run_check "$WORK/payment" PAYMENT payment.v1.PaymentService/ListPayments '{"page_size": 2}' '^{}$' \
   200 'd == {"payments": [], "nextPageToken": ""}'
 
+# --- request validation (validate=true, the default) ---------------------------------
+# Starts the service built by run_check again and sends invalid requests: over
+# gRPC (buf curl) and plain HTTP/JSON (curl) the answer is invalid_argument with
+# the violated field's path in its buf.validate.Violations details.
+# $1 dir, $2 env prefix, $3 method, $4 invalid request JSON, $5 the field.
+validation_check() {
+  local dir="$1" prefix="$2" method="$3" body="$4" field="$5"
+  local port=$((20000 + RANDOM % 20000)) answer ok=1
+  env "${prefix}_GRPC_ADDR=127.0.0.1:$port" "${prefix}_ADMIN_ADDR=127.0.0.1:$((port + 1))" \
+    "$WORK/bin-$(basename "$dir")" >"$WORK/run.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 50); do
+    curl -sf "http://127.0.0.1:$((port + 1))/readyz" >/dev/null && break
+    sleep 0.2
+  done
+  answer="$(buf curl --protocol grpc --http2-prior-knowledge -d "$body" "http://127.0.0.1:$port/$method" 2>&1)" && ok=0
+  echo "$answer"
+  printf '%s' "$answer" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["code"] == "invalid_argument", d
+fields = [e["fieldName"] for v in d["details"][0]["debug"]["violations"] for e in v["field"]["elements"]]
+assert sys.argv[1] in fields, fields
+' "$field" || ok=0
+  json_check "$port" "$method" "$body" 400 \
+    "d[\"code\"] == \"invalid_argument\" and \"$field\" in [e[\"fieldName\"] for v in d[\"details\"][0][\"debug\"][\"violations\"] for e in v[\"field\"][\"elements\"]]" || ok=0
+  kill "$pid"; wait "$pid" || true
+  [ "$ok" = 1 ] || { echo "an invalid request was not rejected as expected:" >&2; cat "$WORK/run.log" >&2; exit 1; }
+}
+
+step "request validation: invalid GetPayment and ListPayments get invalid_argument with the field over gRPC and HTTP/JSON"
+validation_check "$WORK/payment" PAYMENT payment.v1.PaymentService/GetPayment '{"id": ""}' id
+validation_check "$WORK/payment" PAYMENT payment.v1.PaymentService/ListPayments '{"page_size": 5000}' page_size
+
+step "trellis new service stock --proto stock.proto (a contract with protovalidate rules, unary and client streaming)"
+(cd "$WORK" && "$TRELLIS" new service stock --module example.com/shop/stock --proto "$FIXTURES/stock.proto")
+go_check "$WORK/stock"
+run_check "$WORK/stock" STOCK shop.stock.v1.StockService/GetLevel '{"sku": "AB-12"}' '"code": "unimplemented"' \
+  501 'd["code"] == "unimplemented"'
+validation_check "$WORK/stock" STOCK shop.stock.v1.StockService/GetLevel '{"sku": "ab", "warehouse": 7}' sku
+
 # --- a contract with every streaming kind ------------------------------------------
 # Options: the starter has the defaults (otlp and k8s off, http on), the streaming
 # service every option on, so both values of each build, vet, test and run.
@@ -259,7 +300,7 @@ git_svc init -q -b main && git_svc add -A && git_svc commit -q -m "generated"
 "$TRELLIS" check -C "$WORK/ledger"
 
 # --- each option off in turn (the defaults above have them on; otlp is on in ledger) ---
-for option in docker=false reflection=false http=false; do
+for option in docker=false reflection=false http=false validate=false; do
   step "trellis new service with --set $option"
   name="off-${option%%=*}"
   (cd "$WORK" && "$TRELLIS" new service "$name" --module "example.com/shop/$name" --set "$option" >/dev/null)

@@ -241,6 +241,10 @@ pub struct NewServiceArgs {
     /// Generate from this contract instead of a starter one (every RPC of every service)
     #[arg(long, value_name = "FILE")]
     pub proto: Option<PathBuf>,
+    /// A directory the contract's imports are looked up under, as protoc's -I (repeatable)
+    /// [default: the module roots of the nearest buf.yaml or buf.work.yaml above FILE]
+    #[arg(long, value_name = "DIR", requires = "proto")]
+    pub proto_path: Vec<PathBuf>,
     /// Built-in template name, template directory, or GIT_URL[@REV]
     #[arg(long, value_name = "NAME|DIR|GIT_URL[@REV]")]
     pub template: Option<String>,

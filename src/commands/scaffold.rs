@@ -25,6 +25,11 @@ pub fn new(ctx: &Context, command: NewCommand) -> anyhow::Result<i32> {
         name: args.name,
         module: args.module,
         proto: args.proto.map(|p| under_directory(ctx, p)),
+        proto_path: args
+            .proto_path
+            .into_iter()
+            .map(|p| under_directory(ctx, p))
+            .collect(),
         template,
         dir: args.dir.map(|d| under_directory(ctx, d)),
         set: args.set,

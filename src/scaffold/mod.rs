@@ -34,6 +34,9 @@ pub struct NewOptions {
     pub name: String,
     pub module: Option<String>,
     pub proto: Option<PathBuf>,
+    /// Where the contract's imports are looked up; empty: the nearest buf
+    /// workspace's roots.
+    pub proto_path: Vec<PathBuf>,
     pub template: Option<String>,
     pub dir: Option<PathBuf>,
     pub set: Vec<(String, String)>,
@@ -184,7 +187,7 @@ pub fn new_service(options: &NewOptions, base: &Path) -> anyhow::Result<Outcome>
     }
     if options.dry_run {
         if outcome.refused.is_none() {
-            outcome.next = step_commands(&template, &out, false);
+            outcome.next = step_commands(&template, &out, &outcome.files, false);
         }
         return Ok(outcome);
     }
@@ -246,15 +249,21 @@ fn new_contract(
     scratch: &Path,
 ) -> anyhow::Result<NewContract> {
     match &options.proto {
-        Some(path) => given_contract(path, &options.name, options.limits.max_input_bytes),
+        Some(path) => given_contract(path, options),
         None => starter_contract(template, options, scratch),
     }
 }
 
 /// `--proto FILE`, placed under `api/` by its package.
-fn given_contract(path: &Path, service: &str, max_bytes: u64) -> anyhow::Result<NewContract> {
+fn given_contract(path: &Path, options: &NewOptions) -> anyhow::Result<NewContract> {
+    let (service, max_bytes) = (&options.name, options.limits.max_input_bytes);
     let shown = path.display().to_string();
-    let parsed = proto::parse_file(path, &shown, max_bytes)?;
+    let roots = if options.proto_path.is_empty() {
+        proto::nearest_buf_roots(path)
+    } else {
+        options.proto_path.clone()
+    };
+    let parsed = proto::parse_file(path, &shown, &roots, max_bytes)?;
     let text = limits::read_input(path, &shown, max_bytes)?;
     let base_name = path
         .file_name()
@@ -302,7 +311,7 @@ fn starter_contract(
         InputError::new(format!("cannot write {}: {e}", path.display()))
             .help("check free space in the temporary directory (TMPDIR)")
     })?;
-    let parsed = proto::parse_file(&path, &proto_file, options.limits.max_input_bytes)?;
+    let parsed = proto::parse_file(&path, &proto_file, &[], options.limits.max_input_bytes)?;
     Ok(NewContract {
         text,
         proto_file,
@@ -503,7 +512,12 @@ pub fn sync(dir: &Path, options: &SyncOptions) -> anyhow::Result<Outcome> {
     let template = template::reload(&origin, &template::cache_root(), &limits)?;
     let proto_path = dir.join(&previous.identity.proto_file);
     let shown = previous.identity.proto_file.clone();
-    let contract = proto::parse_file(&proto_path, &shown, limits.max_input_bytes)?;
+    let contract = proto::parse_file(
+        &proto_path,
+        &shown,
+        &proto::buf_roots(dir),
+        limits.max_input_bytes,
+    )?;
     let contract_text = limits::read_input(&proto_path, &shown, limits.max_input_bytes)?;
     let rpc_names = render::assign_rpc_names(&contract, &previous.rpcs);
     let rendered = render_sync_within(&template, &previous, &contract, &rpc_names, &limits)?;
@@ -649,18 +663,50 @@ fn sync_variables(
     Ok(variables)
 }
 
-pub(crate) fn step_commands(template: &Template, dir: &Path, sync_only: bool) -> Vec<String> {
-    template
-        .manifest
-        .steps
-        .iter()
-        .filter(|s| !sync_only || s.on_sync)
+pub(crate) fn step_commands(
+    template: &Template,
+    dir: &Path,
+    files: &[PlannedFile],
+    sync_only: bool,
+) -> Vec<String> {
+    steps_to_run(template, dir, files, sync_only)
+        .into_iter()
         .map(|s| {
             format!(
                 "(cd {} && {})",
                 shell_quote(&dir.display().to_string()),
                 s.run.join(" ")
             )
+        })
+        .collect()
+}
+
+/// The template's steps for this run: all, or only sync's; without those
+/// whose `when` variable is false for the service. The variables are the
+/// state file's the run writes (in `files`), else the recorded ones.
+fn steps_to_run<'a>(
+    template: &'a Template,
+    dir: &Path,
+    files: &[PlannedFile],
+    sync_only: bool,
+) -> Vec<&'a template::Step> {
+    let planned_state = files
+        .iter()
+        .find(|f| f.path == STATE_FILE)
+        .and_then(|f| serde_json::from_slice::<State>(&f.content).ok());
+    let variables = planned_state
+        .or_else(|| State::load(dir).ok())
+        .map(|s| s.variables)
+        .unwrap_or_default();
+    template
+        .manifest
+        .steps
+        .iter()
+        .filter(|s| !sync_only || s.on_sync)
+        .filter(|s| {
+            s.when
+                .as_ref()
+                .is_none_or(|flag| variables.get(flag) == Some(&serde_json::Value::Bool(true)))
         })
         .collect()
 }
@@ -685,12 +731,7 @@ pub(crate) fn run_steps(
     timeout: std::time::Duration,
     outcome: &mut Outcome,
 ) {
-    let steps: Vec<_> = template
-        .manifest
-        .steps
-        .iter()
-        .filter(|s| !sync_only || s.on_sync)
-        .collect();
+    let steps = steps_to_run(template, dir, &outcome.files, sync_only);
     let allowed = !no_generate && (template.origin.trusted() || trust);
     let mut blocked = !allowed;
     for step in steps {

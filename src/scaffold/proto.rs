@@ -2,13 +2,15 @@
 
 use crate::error::InputError;
 use prost_reflect::{DescriptorPool, MessageDescriptor};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// One .proto file, reduced to what the templates need.
 #[derive(Debug, Clone)]
 pub struct Contract {
     pub package: String,
     pub services: Vec<ProtoService>,
+    /// The files it imports other than the well-known types, sorted.
+    pub imports: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -105,9 +107,21 @@ const WELL_KNOWN: &[(&str, &str)] = &[
     ("google.protobuf.DoubleValue", "wrapperspb"),
 ];
 
-/// Parses and checks `path` (its imports are looked up beside it and among
-/// the well-known types). `shown` is the name used in error messages.
-pub fn parse_file(path: &Path, shown: &str, max_bytes: u64) -> Result<Contract, InputError> {
+/// Parses and checks `path`. Its imports are looked up beside it, then
+/// under `roots` (proto roots such as a service's `third_party/`), then among
+/// the well-known types. `shown` is the name used in error messages.
+///
+/// An import found nowhere is tolerated when the contract uses it for
+/// options only (`buf/validate/validate.proto` before `make proto-deps`
+/// copied it): trellis reads services and message names, never custom
+/// options, so it reads the contract without them and leaves checking
+/// them to buf. An import whose types the contract uses is an error.
+pub fn parse_file(
+    path: &Path,
+    shown: &str,
+    roots: &[PathBuf],
+    max_bytes: u64,
+) -> Result<Contract, InputError> {
     let text = super::limits::read_input(path, shown, max_bytes)?;
     let dir = path
         .parent()
@@ -117,28 +131,166 @@ pub fn parse_file(path: &Path, shown: &str, max_bytes: u64) -> Result<Contract, 
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut resolver = protox::file::ChainFileResolver::new();
-    resolver.add(BoundedResolver {
-        dir: dir.to_path_buf(),
-        main_name: file_name.clone(),
-        main_text: text.clone(),
-        max_bytes,
-    });
-    resolver.add(protox::file::GoogleFileResolver::new());
-    let mut compiler = protox::Compiler::with_file_resolver(resolver);
+    let mut dirs = vec![dir.to_path_buf()];
+    dirs.extend(roots.iter().cloned());
+    let resolver = || {
+        let mut chain = protox::file::ChainFileResolver::new();
+        chain.add(BoundedResolver {
+            dirs: dirs.clone(),
+            main_name: file_name.clone(),
+            main_text: text.clone(),
+            max_bytes,
+        });
+        chain.add(protox::file::GoogleFileResolver::new());
+        chain
+    };
+    let parsed = protox::file::File::from_source(&file_name, &text)
+        .map_err(|err| proto_error(&err, shown, &text))?;
+    let probe = resolver();
+    let missing: Vec<String> = parsed
+        .file_descriptor_proto()
+        .dependency
+        .iter()
+        .filter(|import| {
+            protox::file::FileResolver::open_file(&probe, import)
+                .is_err_and(|e| e.is_file_not_found())
+        })
+        .cloned()
+        .collect();
+    let mut compiler = protox::Compiler::with_file_resolver(resolver());
     compiler.include_imports(true);
-    if let Err(err) = compiler.open_file(&file_name) {
-        return Err(proto_error(&err, shown, &text));
+    if missing.is_empty() {
+        if let Err(err) = compiler.open_file(&file_name) {
+            return Err(proto_error(&err, shown, &text));
+        }
+    } else {
+        let mut compiler = protox::Compiler::with_file_resolver(WithoutImports {
+            inner: resolver(),
+            main: without_options_of(parsed.file_descriptor_proto().clone(), &missing),
+        });
+        compiler.include_imports(true);
+        if compiler.open_file(&file_name).is_err() {
+            return Err(missing_import(shown, &missing[0], &dirs));
+        }
+        log::info!(
+            "{shown}: {} not found beside it or under a proto root; read without custom options, which buf checks at generation",
+            missing.join(", ")
+        );
+        let pool = compiler.descriptor_pool();
+        let mut contract = contract_from_pool(&pool, &file_name, shown)?;
+        contract.imports.extend(missing);
+        contract.imports.sort();
+        return Ok(contract);
     }
     let pool = compiler.descriptor_pool();
     contract_from_pool(&pool, &file_name, shown)
 }
 
-/// Serves the contract from the text already read, and imports beside it
-/// only when they are regular files within the limit: protox's own
-/// resolver would open a FIFO named `x.proto` and wait forever.
+/// The contract's descriptor without the imports in `missing` and without
+/// custom options, which may name extensions those imports declare.
+fn without_options_of(
+    mut file: prost_types::FileDescriptorProto,
+    missing: &[String],
+) -> prost_types::FileDescriptorProto {
+    file.dependency.retain(|d| !missing.contains(d));
+    file.public_dependency.clear();
+    file.weak_dependency.clear();
+    strip_custom_options(&mut file);
+    file
+}
+
+/// Drops every custom (extension) option of the file, its messages,
+/// fields, enums, services and methods; built-in options stay.
+fn strip_custom_options(file: &mut prost_types::FileDescriptorProto) {
+    fn keep(options: &mut Vec<prost_types::UninterpretedOption>) {
+        options.retain(|o| !o.name.iter().any(|part| part.is_extension));
+    }
+    fn message(m: &mut prost_types::DescriptorProto) {
+        if let Some(o) = m.options.as_mut() {
+            keep(&mut o.uninterpreted_option);
+        }
+        for f in m.field.iter_mut().chain(m.extension.iter_mut()) {
+            if let Some(o) = f.options.as_mut() {
+                keep(&mut o.uninterpreted_option);
+            }
+        }
+        for o in m.oneof_decl.iter_mut().filter_map(|d| d.options.as_mut()) {
+            keep(&mut o.uninterpreted_option);
+        }
+        m.enum_type.iter_mut().for_each(enumeration);
+        m.nested_type.iter_mut().for_each(message);
+    }
+    fn enumeration(e: &mut prost_types::EnumDescriptorProto) {
+        if let Some(o) = e.options.as_mut() {
+            keep(&mut o.uninterpreted_option);
+        }
+        for o in e.value.iter_mut().filter_map(|v| v.options.as_mut()) {
+            keep(&mut o.uninterpreted_option);
+        }
+    }
+    if let Some(o) = file.options.as_mut() {
+        keep(&mut o.uninterpreted_option);
+    }
+    file.message_type.iter_mut().for_each(message);
+    file.enum_type.iter_mut().for_each(enumeration);
+    for f in file.extension.iter_mut().filter_map(|f| f.options.as_mut()) {
+        keep(&mut f.uninterpreted_option);
+    }
+    for service in &mut file.service {
+        if let Some(o) = service.options.as_mut() {
+            keep(&mut o.uninterpreted_option);
+        }
+        for o in service.method.iter_mut().filter_map(|m| m.options.as_mut()) {
+            keep(&mut o.uninterpreted_option);
+        }
+    }
+}
+
+/// Serves the main file from a prepared descriptor, everything else
+/// from `inner`.
+struct WithoutImports<R> {
+    inner: R,
+    main: prost_types::FileDescriptorProto,
+}
+
+impl<R: protox::file::FileResolver> protox::file::FileResolver for WithoutImports<R> {
+    fn open_file(&self, name: &str) -> Result<protox::file::File, protox::Error> {
+        if self.main.name.as_deref() == Some(name) {
+            return Ok(protox::file::File::from_file_descriptor_proto(
+                self.main.clone(),
+            ));
+        }
+        self.inner.open_file(name)
+    }
+}
+
+fn missing_import(shown: &str, import: &str, dirs: &[PathBuf]) -> InputError {
+    let looked: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+    let fix = if import == "buf/validate/validate.proto" {
+        "the contract uses a type declared in it (rules alone would need no copy): pass \
+         `--proto-path DIR/proto/protovalidate`, where DIR is the Dir that `go mod download -json \
+         github.com/bufbuild/protovalidate@v1.2.2` prints"
+            .to_string()
+    } else {
+        format!(
+            "pass the directory that holds `{import}` with `--proto-path DIR` (or list it as a module \
+             of the nearest buf.yaml), or move what the contract uses from it into the contract"
+        )
+    };
+    InputError::new(format!(
+        "{shown} imports `{import}`, which is in none of {} and the contract uses more than its options",
+        looked.join(", ")
+    ))
+    .in_file(shown)
+    .help(fix)
+}
+
+/// Serves the contract from the text already read, and imports from the
+/// first of `dirs` that has them, only when they are regular files within
+/// the limit: protox's own resolver would open a FIFO named `x.proto` and
+/// wait forever.
 struct BoundedResolver {
-    dir: std::path::PathBuf,
+    dirs: Vec<PathBuf>,
     main_name: String,
     main_text: String,
     max_bytes: u64,
@@ -152,18 +304,68 @@ impl protox::file::FileResolver for BoundedResolver {
         if super::template::check_relative(name).is_err() {
             return Err(protox::Error::file_not_found(name));
         }
-        let path = self.dir.join(name);
-        match super::limits::read_regular(&path, self.max_bytes) {
-            Ok(text) => protox::file::File::from_source(name, &text),
-            Err(super::limits::ReadRefused::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
-                Err(protox::Error::file_not_found(name))
+        for dir in &self.dirs {
+            let path = dir.join(name);
+            match super::limits::read_regular(&path, self.max_bytes) {
+                Ok(text) => return protox::file::File::from_source(name, &text),
+                Err(super::limits::ReadRefused::Io(e))
+                    if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(refused) => {
+                    return Err(protox::Error::new(format!(
+                        "cannot read {}: {refused}",
+                        path.display()
+                    )));
+                }
             }
-            Err(refused) => Err(protox::Error::new(format!(
-                "cannot read {}: {refused}",
-                path.display()
-            ))),
+        }
+        Err(protox::Error::file_not_found(name))
+    }
+}
+
+/// The proto roots of the buf workspace in `dir`: the module paths of its
+/// buf.yaml (v2, or `.` for v1) and the directories of its buf.work.yaml.
+/// None when `dir` has no buf configuration, or one that does not parse
+/// (buf itself then reports it).
+pub fn buf_roots(dir: &Path) -> Vec<PathBuf> {
+    let read = |name: &str| -> Option<serde_json::Value> {
+        let text = super::limits::read_regular(&dir.join(name), 1 << 20).ok()?;
+        serde_saphyr::from_str(&text).ok()
+    };
+    let paths = |value: Option<&serde_json::Value>| -> Vec<PathBuf> {
+        value
+            .and_then(|v| v.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|entry| entry.get("path").unwrap_or(entry).as_str())
+            .filter(|path| super::template::check_relative(path).is_ok())
+            .map(|path| dir.join(path))
+            .collect()
+    };
+    if let Some(work) = read("buf.work.yaml") {
+        return paths(work.get("directories"));
+    }
+    match read("buf.yaml") {
+        Some(config) if config.get("version").and_then(|v| v.as_str()) == Some("v2") => {
+            match config.get("modules") {
+                Some(modules) => paths(Some(modules)),
+                None => vec![dir.to_path_buf()],
+            }
+        }
+        Some(_) => vec![dir.to_path_buf()],
+        None => Vec::new(),
+    }
+}
+
+/// [`buf_roots`] of the nearest directory above `file` with a buf
+/// configuration: the roots a `--proto` contract's imports resolve from.
+pub fn nearest_buf_roots(file: &Path) -> Vec<PathBuf> {
+    let start = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+    for dir in start.ancestors().skip(1) {
+        if dir.join("buf.yaml").is_file() || dir.join("buf.work.yaml").is_file() {
+            return buf_roots(dir);
         }
     }
+    Vec::new()
 }
 
 fn contract_from_pool(
@@ -174,16 +376,11 @@ fn contract_from_pool(
     let file = pool.get_file_by_name(file_name).ok_or_else(|| {
         InputError::new(format!("{shown}: protox returned no descriptor")).in_file(shown)
     })?;
-    for import in file.dependencies() {
-        if !import.name().starts_with("google/protobuf/") {
-            return Err(InputError::new(format!(
-                "{shown} imports `{}`; the contract must be one self-contained file",
-                import.name()
-            ))
-            .in_file(shown)
-            .help("move the imported messages into this file (well-known types under google/protobuf/ are fine)"));
-        }
-    }
+    let imports = file
+        .dependencies()
+        .map(|import| import.name().to_string())
+        .filter(|name| !name.starts_with("google/protobuf/"))
+        .collect();
     let package = file.package_name().to_string();
     let mut services = Vec::new();
     for service in file.services() {
@@ -208,7 +405,11 @@ fn contract_from_pool(
             .in_file(shown)
             .help("add a `service` with at least one `rpc`; trellis generates a handler per RPC"));
     }
-    Ok(Contract { package, services })
+    Ok(Contract {
+        package,
+        services,
+        imports,
+    })
 }
 
 fn message_ref(
@@ -280,7 +481,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.proto");
         std::fs::write(&path, text).unwrap();
-        parse_file(&path, "x.proto", 1 << 20)
+        parse_file(&path, "x.proto", &[], 1 << 20)
     }
 
     #[test]
@@ -312,6 +513,89 @@ mod tests {
                 .unwrap_err();
         assert_eq!(err.line, Some(4), "{}", err.message);
         assert!(err.column.is_some());
+    }
+
+    /// A rules file of our own in the style of protovalidate's: an
+    /// extension of FieldOptions.
+    const RULES: &str = "syntax = \"proto2\";\npackage acme.rules;\n\
+        import \"google/protobuf/descriptor.proto\";\n\
+        message FieldRules { optional uint32 min_len = 1; }\n\
+        extend google.protobuf.FieldOptions { optional FieldRules field = 51234; }\n";
+
+    const RULED: &str = "syntax = \"proto3\";\npackage shop.v1;\n\
+        import \"acme/rules/rules.proto\";\n\
+        service S { rpc Get(GetRequest) returns (GetResponse); }\n\
+        message GetRequest { string id = 1 [(acme.rules.field).min_len = 1]; }\n\
+        message GetResponse {}\n";
+
+    #[test]
+    fn an_import_used_for_options_only_may_be_absent() {
+        let contract = parse(RULED).unwrap();
+        assert_eq!(contract.imports, ["acme/rules/rules.proto"]);
+        assert_eq!(contract.services[0].rpcs[0].input.go_name, "GetRequest");
+    }
+
+    #[test]
+    fn an_import_found_under_a_root_is_compiled_and_its_options_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("third_party");
+        std::fs::create_dir_all(root.join("acme/rules")).unwrap();
+        std::fs::write(root.join("acme/rules/rules.proto"), RULES).unwrap();
+        let path = dir.path().join("shop.proto");
+        std::fs::write(&path, RULED).unwrap();
+        let contract =
+            parse_file(&path, "shop.proto", std::slice::from_ref(&root), 1 << 20).unwrap();
+        assert_eq!(contract.imports, ["acme/rules/rules.proto"]);
+        // With the file at hand, a misspelt rule is caught, with its line.
+        std::fs::write(&path, RULED.replace("min_len = 1", "min_length = 1")).unwrap();
+        let err = parse_file(&path, "shop.proto", &[root], 1 << 20).unwrap_err();
+        assert_eq!(err.line, Some(5), "{}", err.message);
+    }
+
+    #[test]
+    fn an_absent_import_whose_type_is_used_names_the_import_and_the_roots() {
+        let err = parse(
+            "syntax = \"proto3\";\npackage shop.v1;\nimport \"money/v1/money.proto\";\n\
+             service S { rpc Get(GetRequest) returns (GetRequest); }\n\
+             message GetRequest { money.v1.Amount amount = 1; }\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.message
+                .contains("x.proto imports `money/v1/money.proto`, which is in none of"),
+            "{}",
+            err.message
+        );
+        assert!(err.help.unwrap().contains("--proto-path DIR"));
+    }
+
+    #[test]
+    fn buf_roots_follow_buf_yaml_and_buf_work_yaml() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        assert!(buf_roots(root).is_empty());
+        std::fs::write(root.join("buf.yaml"), "version: v1\n").unwrap();
+        assert_eq!(buf_roots(root), [root.to_path_buf()]);
+        std::fs::write(
+            root.join("buf.yaml"),
+            "version: v2\nmodules:\n  - path: api\n  - path: third_party\n  - path: ../outside\n",
+        )
+        .unwrap();
+        assert_eq!(
+            buf_roots(root),
+            [root.join("api"), root.join("third_party")]
+        );
+        std::fs::write(
+            root.join("buf.work.yaml"),
+            "version: v1\ndirectories:\n  - proto\n",
+        )
+        .unwrap();
+        assert_eq!(buf_roots(root), [root.join("proto")]);
+        std::fs::create_dir_all(root.join("proto/shop/v1")).unwrap();
+        assert_eq!(
+            nearest_buf_roots(&root.join("proto/shop/v1/shop.proto")),
+            [root.join("proto")]
+        );
     }
 
     #[test]

@@ -194,9 +194,57 @@ pub struct RenderInput<'a> {
     pub max_output_bytes: u64,
 }
 
+/// Each import of the contract (besides the well-known types) must be one
+/// the template provides with the service's variables: anything else would
+/// not build.
+fn check_imports(input: &RenderInput) -> Result<(), InputError> {
+    let proto_file = &input.identity.proto_file;
+    for import in &input.contract.imports {
+        let provided = input
+            .template
+            .manifest
+            .proto_imports
+            .iter()
+            .find(|p| &p.path == import);
+        match provided {
+            Some(p) => {
+                if let Some(flag) = &p.when
+                    && input.variables.get(flag) != Some(&serde_json::Value::Bool(true))
+                {
+                    return Err(InputError::new(format!(
+                        "{proto_file} imports `{import}`, which the service gets only with {flag}=true"
+                    ))
+                    .in_file(proto_file)
+                    .help(format!(
+                        "drop `--set {flag}=false`, or remove the import and what uses it from the contract"
+                    )));
+                }
+            }
+            None => {
+                let known: Vec<&str> = input
+                    .template
+                    .manifest
+                    .proto_imports
+                    .iter()
+                    .map(|p| p.path.as_str())
+                    .collect();
+                return Err(InputError::new(format!(
+                    "{proto_file} imports `{import}`; template `{}` builds a contract that imports only the well-known types{}",
+                    input.template.manifest.name,
+                    if known.is_empty() { String::new() } else { format!(" and {}", known.join(", ")) }
+                ))
+                .in_file(proto_file)
+                .help("move the imported messages into this file (well-known types under google/protobuf/ are fine)"));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Renders every file of the template for this contract.
 pub fn render(input: &RenderInput) -> Result<Vec<RenderedFile>, InputError> {
     let template = input.template;
+    check_imports(input)?;
     let mut ctx = base_context(input.identity, &template.versions);
     for (key, value) in input.variables {
         ctx.insert(key.clone(), value);

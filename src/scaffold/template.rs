@@ -26,6 +26,10 @@ pub struct Manifest {
     /// The template (under files/) of the contract written when no --proto is given.
     #[serde(default)]
     pub starter_proto: Option<String>,
+    /// The .proto files a contract may import besides the well-known types,
+    /// because the service's own steps provide them.
+    #[serde(default)]
+    pub proto_imports: Vec<ProtoImport>,
     #[serde(default)]
     pub steps: Vec<Step>,
 }
@@ -96,6 +100,16 @@ pub struct FileSpec {
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
+pub struct ProtoImport {
+    /// The import path, as the contract writes it.
+    pub path: String,
+    /// A bool variable under which the service provides the file.
+    #[serde(default)]
+    pub when: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 pub struct Step {
     pub name: String,
     pub run: Vec<String>,
@@ -105,6 +119,9 @@ pub struct Step {
     /// Also run by `trellis sync` (for code generation).
     #[serde(default)]
     pub on_sync: bool,
+    /// A bool variable that must be true for the step to run (as a file's `when`).
+    #[serde(default)]
+    pub when: Option<String>,
 }
 
 /// Where a template came from, as recorded in the state file.
@@ -487,6 +504,20 @@ fn check(template: &Template, manifest_path: &Path) -> Result<(), InputError> {
             return err(
                 format!("step `{}` has an empty `run`", step.name),
                 "`run` is the program and its arguments",
+            );
+        }
+        if let Some(flag) = &step.when
+            && !manifest
+                .variables
+                .iter()
+                .any(|v| &v.name == flag && v.kind == VariableKind::Bool)
+        {
+            return err(
+                format!(
+                    "step `{}`: `when: {flag}` names no bool variable",
+                    step.name
+                ),
+                "`when` takes the name of a bool variable of the template",
             );
         }
     }

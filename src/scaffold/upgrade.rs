@@ -104,6 +104,7 @@ pub fn upgrade(dir: &Path, options: &UpgradeOptions) -> anyhow::Result<UpgradeOu
     let contract = proto::parse_file(
         &dir.join(&previous.identity.proto_file),
         &previous.identity.proto_file,
+        &proto::buf_roots(dir),
         options.limits.max_input_bytes,
     )?;
     let rpc_names = render::assign_rpc_names(&contract, &previous.rpcs);
@@ -206,7 +207,7 @@ fn apply_and_run(
 ) -> Result<(), InputError> {
     if options.dry_run {
         if !outcome.unfinished() && outcome.outcome.changed() {
-            outcome.outcome.next = super::step_commands(theirs, dir, false);
+            outcome.outcome.next = super::step_commands(theirs, dir, &outcome.outcome.files, false);
         }
         return Ok(());
     }

@@ -20,6 +20,7 @@ mod scaffold;
 mod scaffold_faults;
 mod scaffold_lint;
 mod scaffold_sync;
+mod scaffold_validate;
 mod score;
 mod services;
 mod sink;

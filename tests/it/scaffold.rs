@@ -44,7 +44,7 @@ pub(crate) fn new_service(cwd: &Path, args: &[&str]) -> std::process::Output {
 }
 
 /// A minimal template directory; `dest` and `extra` vary per test.
-fn custom_template(root: &Path, dest: &str, extra: &str) -> PathBuf {
+pub(crate) fn custom_template(root: &Path, dest: &str, extra: &str) -> PathBuf {
     let dir = root.join("tpl");
     let manifest = format!(
         "name: tiny\ndescription: a test template\nlanguage: go\nversion: 0.1.0\n\
