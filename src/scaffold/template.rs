@@ -28,6 +28,11 @@ pub struct Manifest {
     pub starter_proto: Option<String>,
     #[serde(default)]
     pub steps: Vec<Step>,
+    /// The files `trellis new client --service OTHER` writes into a service
+    /// of this template: a typed client of OTHER's contract. Empty for a
+    /// template without clients (the command then refuses).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub client: Vec<FileSpec>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -415,7 +420,12 @@ fn check(template: &Template, manifest_path: &Path) -> Result<(), InputError> {
             .in_file(manifest_path)
             .help(help.to_string()))
     };
-    let mut sources: Vec<&str> = manifest.files.iter().map(|f| f.src.as_str()).collect();
+    let mut sources: Vec<&str> = manifest
+        .files
+        .iter()
+        .chain(&manifest.client)
+        .map(|f| f.src.as_str())
+        .collect();
     if let Some(starter) = &manifest.starter_proto {
         sources.push(starter);
     }
@@ -433,7 +443,7 @@ fn check(template: &Template, manifest_path: &Path) -> Result<(), InputError> {
             );
         }
     }
-    for file in &manifest.files {
+    for file in manifest.files.iter().chain(&manifest.client) {
         if let Err(why) = check_destination(&file.dest) {
             return err(
                 format!("template destination `{}` {why}", file.dest),
