@@ -450,7 +450,9 @@ fn variables_for(
         given.insert("module".to_string(), module.clone());
     }
     let ctx = render::base_context(identity, &template.versions);
-    template::resolve_variables(&template.manifest, &given, &ctx)
+    let values = template::resolve_variables(&template.manifest, &given, &ctx)?;
+    template::check_go_version(&values, &template.versions)?;
+    Ok(values)
 }
 
 pub(crate) fn build_state(

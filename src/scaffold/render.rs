@@ -208,6 +208,12 @@ pub fn render(input: &RenderInput) -> Result<Vec<RenderedFile>, InputError> {
         .unwrap_or(&input.identity.name)
         .to_string();
     let (pb_import, pb) = go_package(&module, &input.contract.package);
+    // The `golang:1.N` image of the go line, so that a service generated for
+    // a newer Go builds in an image that has it.
+    if let Some(version) = input.variables.get("go_version").and_then(|v| v.as_str()) {
+        let minor: Vec<&str> = version.split('.').take(2).collect();
+        ctx.insert("go_minor", &minor.join("."));
+    }
     ctx.insert("module", &module);
     ctx.insert("pb", &pb);
     ctx.insert("pb_import", &pb_import);
