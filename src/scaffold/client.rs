@@ -58,28 +58,7 @@ pub fn new_client(options: &ClientOptions) -> anyhow::Result<Outcome> {
     let gomod = wire_go_mod(&caller, &other.module, &rel, &limits)?;
     let gowork = wire_go_work(&caller, &other.dir, &limits)?;
 
-    let mut plan = Vec::new();
-    let mut conflicts = Vec::new();
-    for file in &files {
-        apply::check_no_symlinks(&caller, &file.path)
-            .map_err(|why| InputError::new(why).help("remove the link, then run again"))?;
-        let action = match std::fs::read(caller.join(&file.path)).ok() {
-            Some(on_disk) if on_disk == file.content.as_bytes() => Action::Unchanged,
-            Some(_) if options.force => Action::Overwrite,
-            Some(_) => {
-                conflicts.push(file.path.clone());
-                Action::Conflict
-            }
-            None => Action::Create,
-        };
-        plan.push(PlannedFile {
-            path: file.path.clone(),
-            action,
-            reason: (action == Action::Conflict)
-                .then(|| "exists with other content (--force overwrites)".to_string()),
-            content: file.content.clone().into_bytes(),
-        });
-    }
+    let (mut plan, conflicts) = plan_files(&caller, &files, options.force)?;
     if let Some(content) = gomod {
         plan.push(PlannedFile {
             path: "go.mod".to_string(),
@@ -91,23 +70,7 @@ pub fn new_client(options: &ClientOptions) -> anyhow::Result<Outcome> {
             content: content.into_bytes(),
         });
     }
-    let mut next = previous.clone();
-    next.clients.insert(
-        other.name.clone(),
-        ClientRecord {
-            dir: rel.clone(),
-            files: files.iter().map(|f| f.path.clone()).collect(),
-        },
-    );
-    for file in &files {
-        next.files.insert(
-            file.path.clone(),
-            FileRecord {
-                owner: file.owner,
-                sha256: state::hash(file.content.as_bytes()),
-            },
-        );
-    }
+    let next = recorded(&previous, &other.name, &rel, &files);
     if next != previous {
         plan.push(PlannedFile {
             path: STATE_FILE.to_string(),
@@ -159,21 +122,7 @@ pub fn new_client(options: &ClientOptions) -> anyhow::Result<Outcome> {
     }
     // go.work first: if it cannot be written, nothing else is.
     if let Some(work) = gowork {
-        let root = work.path.parent().unwrap_or(Path::new("."));
-        let name = work
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        apply::apply(
-            root,
-            &[PlannedFile {
-                path: name,
-                action: Action::Overwrite,
-                reason: None,
-                content: work.content.into_bytes(),
-            }],
-        )?;
+        write_go_work(work)?;
     }
     let service_files: Vec<PlannedFile> = outcome
         .files
@@ -192,6 +141,78 @@ pub fn new_client(options: &ClientOptions) -> anyhow::Result<Outcome> {
         &mut outcome,
     );
     Ok(outcome)
+}
+
+/// Each client file against what is on disk; those with other content are
+/// conflicts (overwritten only with --force).
+fn plan_files(
+    caller: &Path,
+    files: &[RenderedFile],
+    force: bool,
+) -> Result<(Vec<PlannedFile>, Vec<String>), InputError> {
+    let mut plan = Vec::new();
+    let mut conflicts = Vec::new();
+    for file in files {
+        apply::check_no_symlinks(caller, &file.path)
+            .map_err(|why| InputError::new(why).help("remove the link, then run again"))?;
+        let action = match std::fs::read(caller.join(&file.path)).ok() {
+            Some(on_disk) if on_disk == file.content.as_bytes() => Action::Unchanged,
+            Some(_) if force => Action::Overwrite,
+            Some(_) => {
+                conflicts.push(file.path.clone());
+                Action::Conflict
+            }
+            None => Action::Create,
+        };
+        plan.push(PlannedFile {
+            path: file.path.clone(),
+            action,
+            reason: (action == Action::Conflict)
+                .then(|| "exists with other content (--force overwrites)".to_string()),
+            content: file.content.clone().into_bytes(),
+        });
+    }
+    Ok((plan, conflicts))
+}
+
+/// The caller's state with the client and its files' hashes recorded.
+fn recorded(previous: &State, name: &str, rel: &str, files: &[RenderedFile]) -> State {
+    let mut next = previous.clone();
+    next.clients.insert(
+        name.to_string(),
+        ClientRecord {
+            dir: rel.to_string(),
+            files: files.iter().map(|f| f.path.clone()).collect(),
+        },
+    );
+    for file in files {
+        next.files.insert(
+            file.path.clone(),
+            FileRecord {
+                owner: file.owner,
+                sha256: state::hash(file.content.as_bytes()),
+            },
+        );
+    }
+    next
+}
+
+fn write_go_work(work: WorkEdit) -> Result<(), InputError> {
+    let root = work.path.parent().unwrap_or(Path::new("."));
+    let name = work
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    apply::apply(
+        root,
+        &[PlannedFile {
+            path: name,
+            action: Action::Overwrite,
+            reason: None,
+            content: work.content.into_bytes(),
+        }],
+    )
 }
 
 /// The template with only its `go mod tidy` step: the client's imports add

@@ -525,8 +525,8 @@ fn plan_files(
             previous
                 .files
                 .keys()
-                .cloned()
-                .filter(|path| !previous.clients.values().any(|c| c.files.contains(path))),
+                .filter(|path| !previous.clients.values().any(|c| c.files.contains(path)))
+                .cloned(),
         ),
     }
     let trellis_owned = [
