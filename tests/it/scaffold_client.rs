@@ -289,3 +289,24 @@ fn a_rust_service_is_refused_on_either_side() {
         stderr_of(&out)
     );
 }
+
+#[test]
+fn a_repository_whose_service_calls_another_through_a_client_lints_clean() {
+    let tmp = tempfile::tempdir().unwrap();
+    two_services(tmp.path());
+    std::fs::create_dir(tmp.path().join(".git")).unwrap();
+    let out = new_client(&tmp.path().join("ledger"), &["--service", "payment"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    // The client imports payment's generated package: its API, not its code.
+    let out = trellis()
+        .args(["lint", "--no-cache", "--fail-on", "info", "-C"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout_of(&out));
+    assert!(
+        stdout_of(&out).contains("no findings"),
+        "{}",
+        stdout_of(&out)
+    );
+}
