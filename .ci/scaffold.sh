@@ -307,6 +307,63 @@ for option in docker=false reflection=false http=false validate=false; do
   go_check "$WORK/$name"
 done
 
+# --- new client: ledger calls payment through payment's contract (#19) ------------
+step "trellis new client --service ../payment in ledger: build, vet, test (bufconn: default deadline, retry of an idempotent RPC)"
+(cd "$WORK/ledger" && "$TRELLIS" new client --service ../payment)
+grep -q 'replace example.com/shop/payment => ../payment' "$WORK/ledger/go.mod" || { echo "new client did not wire go.mod" >&2; exit 1; }
+go_check "$WORK/ledger"
+(cd "$WORK/ledger" && "$TRELLIS" sync) | grep -q "no changes" || { echo "sync after new client was not a no-op" >&2; exit 1; }
+step "the client calls the running payment service once (ListPayments over gRPC)"
+port=$((20000 + RANDOM % 20000))
+(cd "$WORK/payment" && go build -o "$WORK/bin-payment-client" ./cmd/payment)
+PAYMENT_GRPC_ADDR="127.0.0.1:$port" PAYMENT_ADMIN_ADDR="127.0.0.1:$((port + 1))" "$WORK/bin-payment-client" >"$WORK/run.log" 2>&1 &
+pid=$!
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$((port + 1))/readyz" >/dev/null && break; sleep 0.2; done
+mkdir -p "$WORK/ledger/cmd/call-payment"
+cat > "$WORK/ledger/cmd/call-payment/main.go" <<'GO'
+// Calls payment once through the generated client (CI only).
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"example.com/shop/ledger/internal/clients/payment"
+	paymentv1 "example.com/shop/payment/gen/go/payment/v1"
+)
+
+func main() {
+	client, err := payment.New(os.Args[1], payment.Options{})
+	if err != nil {
+		panic(err)
+	}
+	defer client.Close()
+	answer, err := client.PaymentService.ListPayments(context.Background(), &paymentv1.ListPaymentsRequest{PageSize: 2})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ListPayments:", err)
+		os.Exit(1)
+	}
+	fmt.Printf("ListPayments through the client: %d payments\n", len(answer.GetPayments()))
+}
+GO
+ok=1
+(cd "$WORK/ledger" && go run ./cmd/call-payment "127.0.0.1:$port") || ok=0
+rm -r "$WORK/ledger/cmd/call-payment"
+kill "$pid"; wait "$pid" || true
+[ "$ok" = 1 ] || { cat "$WORK/run.log" >&2; echo "the client could not call payment" >&2; exit 1; }
+
+# --- go_version at the pinned minimum: tidy keeps it, one below is refused (#19) ----
+step "go_version = versions.yaml's go_min (every module-adding option on): go mod tidy leaves the go line; a lower one is refused"
+GO_MIN="$(python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["go_min"])' templates/go-grpc-service/versions.yaml)"
+(cd "$WORK" && "$TRELLIS" new service gomin --module example.com/shop/gomin --set "go_version=$GO_MIN" --set otlp=true --set http=true >/dev/null)
+grep -qx "go $GO_MIN" "$WORK/gomin/go.mod" || { grep '^go ' "$WORK/gomin/go.mod"; echo "go mod tidy raised go_version=$GO_MIN: a pinned module needs a newer Go; raise go_min in versions.yaml" >&2; exit 1; }
+(cd "$WORK/gomin" && go build ./...)
+GO_BELOW="$(python3 -c 'import sys; major, minor = sys.argv[1].split(".")[:2]; print(f"{major}.{int(minor) - 1}.0")' "$GO_MIN")"
+set +e; (cd "$WORK" && "$TRELLIS" new service gobelow --set "go_version=$GO_BELOW" 2>"$WORK/gobelow.txt"); code=$?; set -e
+[ "$code" = 2 ] && grep -q "older than Go $GO_MIN" "$WORK/gobelow.txt" || { cat "$WORK/gobelow.txt"; echo "go_version=$GO_BELOW was not refused (exit $code)" >&2; exit 1; }
+rm -rf "$WORK/gomin"
+
 # --- sync: two new RPCs after a person edited a handler ----------------------------
 step "trellis sync after editing a handler and adding two RPCs"
 SVC="$WORK/payment"
@@ -314,7 +371,7 @@ HANDLER="$SVC/internal/handlers/get_payment.go"
 printf '\n// Payments are looked up by their public id.\n' >> "$HANDLER"
 cp "$HANDLER" "$WORK/edited.go"
 PROTO="$SVC/api/payment/v1/payment.proto"
-sed -i 's|^  rpc ListPayments(ListPaymentsRequest) returns (ListPaymentsResponse);$|&\n  rpc RefundPayment(RefundPaymentRequest) returns (RefundPaymentResponse);\n  rpc WatchPayments(WatchPaymentsRequest) returns (stream Payment);|' "$PROTO"
+sed -i 's|^  rpc GetPayment(|  rpc RefundPayment(RefundPaymentRequest) returns (RefundPaymentResponse);\n  rpc WatchPayments(WatchPaymentsRequest) returns (stream Payment);\n&|' "$PROTO"
 cat >> "$PROTO" <<'PROTO'
 
 message RefundPaymentRequest {
@@ -406,6 +463,47 @@ grep -q 'const Team = "payments"' "$USVC/internal/owner/owner.go" || { echo "upg
 test ! -e "$USVC/.dockerignore" || { echo "upgrade kept the removed .dockerignore" >&2; exit 1; }
 test ! -e "$USVC/.trellis/upgrade.json" || { echo "a clean upgrade left a pending upgrade" >&2; exit 1; }
 go_check "$USVC"
+
+# --- upgrade a pre-http service: from a template version without the http variable (#19) ---
+step "trellis upgrade: a service generated before the http variable existed, upgraded to the current template; builds, vets, tests and answers HTTP/JSON"
+# v1 is the current template as it was before http: no http variable, no
+# http-only files, every `{% if http %}` branch off (the only way the files
+# use it); v2 is the current template. A person edited server.go, which http
+# changes, away from the lines it changes.
+PRE="$WORK/pre-http-template"
+cp -R templates/go-grpc-service "$PRE"
+git_pre() { git -C "$PRE" -c user.name=ci -c user.email=ci@example.invalid "$@"; }
+find "$PRE/files" -name '*.tera' -exec sed -i 's/{% if http %}/{% if false %}/g' {} +
+python3 - "$PRE/template.yaml" <<'PY'
+import re, sys
+path = sys.argv[1]
+text = open(path).read()
+text, n = re.subn(r"  - name: http\n(    .*\n)+", "", text)
+assert n == 1, "the http variable block was not found"
+text = "".join(l for l in text.splitlines(True) if "when: http" not in l)
+text = re.sub(r"(?m)^version: .*$", "version: 0.9.0", text)
+open(path, "w").write(text)
+PY
+if grep -rn 'http %}\|when: http\|name: http$' "$PRE/files" "$PRE/template.yaml"; then
+  echo "the pre-http template still uses http" >&2; exit 1
+fi
+git_pre init -q -b main && git_pre add -A && git_pre commit -q -m "v1: before http" && git_pre tag v1
+rm -rf "$PRE/files" "$PRE/template.yaml" "$PRE/versions.yaml"
+cp -R templates/go-grpc-service/. "$PRE/"
+git_pre add -A && git_pre commit -q -m "v2: the current template" && git_pre tag v2
+PSVC="$WORK/catalog"
+(cd "$WORK" && "$TRELLIS" new service catalog --module example.com/shop/catalog --template "file://$PRE@v1" --trust >/dev/null)
+test ! -e "$PSVC/internal/server/http.go" || { echo "the pre-http template wrote http.go" >&2; exit 1; }
+! grep -q '"http"' "$PSVC/.trellis/scaffold.json" || { echo "the pre-http service records http" >&2; exit 1; }
+SERVER_GO="$PSVC/internal/server/server.go"
+printf '\n// Catalog reviews: shutdown waits for in-flight calls.\n' >> "$SERVER_GO"
+(cd "$PSVC" && "$TRELLIS" upgrade --to v2 --trust) | tee "$WORK/upgrade-http.txt"
+grep -q 'Catalog reviews' "$SERVER_GO" || { echo "upgrade lost the edit to server.go" >&2; exit 1; }
+test -f "$PSVC/internal/server/http.go" || { echo "upgrade did not add http.go" >&2; exit 1; }
+grep -q '"http": true' "$PSVC/.trellis/scaffold.json" || { echo "upgrade did not record http=true" >&2; exit 1; }
+go_check "$PSVC"
+run_check "$PSVC" CATALOG catalog.v1.CatalogService/ListCatalogs '{"page_size": 2}' '^{}$' \
+  200 'd == {"catalogs": [], "nextPageToken": ""}'
 
 # --- the Rust template from the same contracts --------------------------------------
 step "trellis new service --template rust-tonic-service (starter and streaming contracts)"

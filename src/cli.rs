@@ -229,6 +229,46 @@ pub enum FixLevel {
 pub enum NewCommand {
     /// A gRPC service: contract, handlers (one file per RPC), tests, build files
     Service(NewServiceArgs),
+    /// A typed client of another service of the repository, in the service here
+    #[command(long_about = CLIENT_ABOUT)]
+    Client(NewClientArgs),
+}
+
+const CLIENT_ABOUT: &str = "\
+A typed client of another service of the repository, in the service here.
+
+Run inside a Go service trellis generated (or name it with --in). --service names the service \
+to call: a service of this repository by name (found by its .trellis/scaffold.json), or its \
+directory. trellis writes internal/clients/OTHER/: client.go (yours: dialling, a default \
+deadline for calls without one, credentials), client_gen.go (the typed clients of OTHER's \
+contract and the RPCs retried on UNAVAILABLE: those with idempotency_level NO_SIDE_EFFECTS or \
+IDEMPOTENT) and client_test.go (a bufconn test of the deadline and the retries); `trellis sync` \
+keeps the last two in step with OTHER's contract while nobody edits them.
+
+The service's go.mod gets `require OTHER_MODULE` and `replace OTHER_MODULE => ../path` (so \
+`go mod tidy` and builds without a workspace work); in a go.work workspace that uses this \
+service, OTHER is also added with `use`. A go.mod that requires OTHER's module from a registry \
+is refused: trellis wires local modules only.";
+
+#[derive(Debug, Args)]
+pub struct NewClientArgs {
+    /// The service to call: its name among the repository's services, or its directory
+    #[arg(long, value_name = "NAME|DIR")]
+    pub service: String,
+    /// The calling service's directory [default: the service around the current directory]
+    #[arg(long = "in", value_name = "SERVICE_DIR")]
+    pub service_dir: Option<PathBuf>,
+    /// Print the plan and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Overwrite client files that exist with other content
+    #[arg(long)]
+    pub force: bool,
+    /// Do not run `go mod tidy`; print it
+    #[arg(long)]
+    pub no_generate: bool,
+    #[command(flatten)]
+    pub limits: ScaffoldLimitArgs,
 }
 
 #[derive(Debug, Args)]

@@ -10,7 +10,10 @@ use std::path::PathBuf;
 const FORMATS: &[OutputFormat] = &[OutputFormat::Text, OutputFormat::Json];
 
 pub fn new(ctx: &Context, command: NewCommand) -> anyhow::Result<i32> {
-    let NewCommand::Service(args) = command;
+    let args = match command {
+        NewCommand::Service(args) => args,
+        NewCommand::Client(args) => return new_client(ctx, args),
+    };
     let format = ctx.format("new", FORMATS, OutputFormat::Text)?;
     let base = ctx.invoked_in()?;
     let template = args.template.map(|t| {
@@ -40,6 +43,25 @@ pub fn new(ctx: &Context, command: NewCommand) -> anyhow::Result<i32> {
         limits: args.limits.limits(),
     };
     let outcome = scaffold::new_service(&options, &base)?;
+    print(ctx, &outcome, format)
+}
+
+fn new_client(ctx: &Context, args: crate::cli::NewClientArgs) -> anyhow::Result<i32> {
+    let format = ctx.format("new client", FORMATS, OutputFormat::Text)?;
+    let base = ctx.invoked_in()?;
+    let options = scaffold::client::ClientOptions {
+        service: args.service,
+        dir: match args.service_dir {
+            Some(dir) => under_directory(ctx, dir),
+            None => base.clone(),
+        },
+        invoked_in: base,
+        dry_run: args.dry_run,
+        force: args.force,
+        no_generate: args.no_generate,
+        limits: args.limits.limits(),
+    };
+    let outcome = scaffold::client::new_client(&options)?;
     print(ctx, &outcome, format)
 }
 

@@ -3,6 +3,7 @@
 //! wrote ever overwritten.
 
 pub mod apply;
+pub mod client;
 pub mod git_source;
 pub mod limits;
 pub mod merge;
@@ -458,7 +459,9 @@ fn variables_for(
         given.insert("module".to_string(), module.clone());
     }
     let ctx = render::base_context(identity, &template.versions);
-    template::resolve_variables(&template.manifest, &given, &ctx)
+    let values = template::resolve_variables(&template.manifest, &given, &ctx)?;
+    template::check_go_version(&values, &template.versions)?;
+    Ok(values)
 }
 
 pub(crate) fn build_state(
@@ -499,6 +502,7 @@ pub(crate) fn build_state(
         contract_sha256: state::hash(contract_text.as_bytes()),
         rpcs,
         files,
+        clients: previous.map(|s| s.clients.clone()).unwrap_or_default(),
     }
 }
 
@@ -520,7 +524,8 @@ pub fn sync(dir: &Path, options: &SyncOptions) -> anyhow::Result<Outcome> {
     )?;
     let contract_text = limits::read_input(&proto_path, &shown, limits.max_input_bytes)?;
     let rpc_names = render::assign_rpc_names(&contract, &previous.rpcs);
-    let rendered = render_sync_within(&template, &previous, &contract, &rpc_names, &limits)?;
+    let mut rendered = render_sync_within(&template, &previous, &contract, &rpc_names, &limits)?;
+    rendered.extend(client::render_for_sync(&template, dir, &previous, &limits)?);
     let planned = sync_plan::plan(
         &sync_plan::SyncInput {
             dir,

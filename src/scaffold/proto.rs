@@ -27,6 +27,9 @@ pub struct ProtoRpc {
     pub output: MessageRef,
     pub client_streaming: bool,
     pub server_streaming: bool,
+    /// `option idempotency_level` is NO_SIDE_EFFECTS or IDEMPOTENT: a
+    /// client may retry it without applying a change twice.
+    pub idempotent: bool,
 }
 
 impl ProtoRpc {
@@ -392,6 +395,14 @@ fn contract_from_pool(
                 output: message_ref(&method.output(), &package, shown)?,
                 client_streaming: method.is_client_streaming(),
                 server_streaming: method.is_server_streaming(),
+                idempotent: method
+                    .method_descriptor_proto()
+                    .options
+                    .as_ref()
+                    .is_some_and(|o| {
+                        o.idempotency_level()
+                            != prost_types::method_options::IdempotencyLevel::IdempotencyUnknown
+                    }),
             });
         }
         services.push(ProtoService {

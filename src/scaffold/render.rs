@@ -256,6 +256,12 @@ pub fn render(input: &RenderInput) -> Result<Vec<RenderedFile>, InputError> {
         .unwrap_or(&input.identity.name)
         .to_string();
     let (pb_import, pb) = go_package(&module, &input.contract.package);
+    // The `golang:1.N` image of the go line, so that a service generated for
+    // a newer Go builds in an image that has it.
+    if let Some(version) = input.variables.get("go_version").and_then(|v| v.as_str()) {
+        let minor: Vec<&str> = version.split('.').take(2).collect();
+        ctx.insert("go_minor", &minor.join("."));
+    }
     ctx.insert("module", &module);
     ctx.insert("pb", &pb);
     ctx.insert("pb_import", &pb_import);
@@ -332,6 +338,49 @@ pub fn render(input: &RenderInput) -> Result<Vec<RenderedFile>, InputError> {
             ))
             .help("give every entry of `files` a distinct `dest`"));
         }
+    }
+    Ok(rendered)
+}
+
+/// Renders a list of plain parts (no `each`) with a context the caller
+/// built: the files of `trellis new client`.
+pub(crate) fn render_parts(
+    template: &Template,
+    specs: &[super::template::FileSpec],
+    ctx: &tera::Context,
+    max_output_bytes: u64,
+) -> Result<Vec<RenderedFile>, InputError> {
+    let name = &template.manifest.name;
+    let mut tera = tera::Tera::default();
+    tera.autoescape_on(Vec::<&str>::new());
+    let mut budget = OutputBudget {
+        template: name,
+        left: max_output_bytes,
+        limit: max_output_bytes,
+    };
+    let mut rendered = Vec::new();
+    for spec in specs {
+        if spec.each.is_some() || spec.when.is_some() {
+            return Err(InputError::new(format!(
+                "template `{name}`: the client part `{}` has `each` or `when`, which client parts do not take",
+                spec.src
+            ))
+            .help("a client part is rendered once per called service"));
+        }
+        let source = template
+            .files
+            .get(&spec.src)
+            .ok_or_else(|| InputError::new(format!("template source `{}` is missing", spec.src)))?;
+        tera.add_raw_template(&spec.src, source)
+            .map_err(|e| template_error(name, &spec.src, &e))?;
+        let path = render_path(&tera, &spec.dest, ctx, name)?;
+        let content = budget.render(&tera, &spec.src, ctx)?;
+        rendered.push(RenderedFile {
+            path,
+            content: tidy_end(content),
+            owner: spec.owner,
+            rpc: None,
+        });
     }
     Ok(rendered)
 }
@@ -569,7 +618,7 @@ fn starter_role(rpc: &ProtoRpc, go_rpc: &str, resource: &str, plural: &str) -> &
     }
 }
 
-fn go_type(message: &MessageRef, pb: &str) -> String {
+pub(crate) fn go_type(message: &MessageRef, pb: &str) -> String {
     match &message.go_import {
         Some((alias, _)) => format!("{alias}.{}", message.go_name),
         None => format!("{pb}.{}", message.go_name),

@@ -26,6 +26,19 @@ pub struct State {
     /// Every RPC trellis has written a stub for, by `pkg.Service/Method`.
     pub rpcs: BTreeMap<String, RpcRecord>,
     pub files: BTreeMap<String, FileRecord>,
+    /// The services this one calls through `trellis new client`, by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub clients: BTreeMap<String, ClientRecord>,
+}
+
+/// Where a client's contract comes from, so that `sync` can follow it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientRecord {
+    /// The called service's directory, relative to this service's.
+    pub dir: String,
+    /// The files `new client` wrote (their hashes are in `files`).
+    pub files: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

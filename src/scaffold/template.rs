@@ -32,6 +32,11 @@ pub struct Manifest {
     pub proto_imports: Vec<ProtoImport>,
     #[serde(default)]
     pub steps: Vec<Step>,
+    /// The files `trellis new client --service OTHER` writes into a service
+    /// of this template: a typed client of OTHER's contract. Empty for a
+    /// template without clients (the command then refuses).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub client: Vec<FileSpec>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -432,7 +437,12 @@ fn check(template: &Template, manifest_path: &Path) -> Result<(), InputError> {
             .in_file(manifest_path)
             .help(help.to_string()))
     };
-    let mut sources: Vec<&str> = manifest.files.iter().map(|f| f.src.as_str()).collect();
+    let mut sources: Vec<&str> = manifest
+        .files
+        .iter()
+        .chain(&manifest.client)
+        .map(|f| f.src.as_str())
+        .collect();
     if let Some(starter) = &manifest.starter_proto {
         sources.push(starter);
     }
@@ -450,7 +460,7 @@ fn check(template: &Template, manifest_path: &Path) -> Result<(), InputError> {
             );
         }
     }
-    for file in &manifest.files {
+    for file in manifest.files.iter().chain(&manifest.client) {
         if let Err(why) = check_destination(&file.dest) {
             return err(
                 format!("template destination `{}` {why}", file.dest),
@@ -473,6 +483,8 @@ fn check(template: &Template, manifest_path: &Path) -> Result<(), InputError> {
         "crate_name",
         "env_prefix",
         "trellis_version",
+        "go_minor",
+        "client",
     ];
     for variable in &manifest.variables {
         if RESERVED.contains(&variable.name.as_str()) {
@@ -638,6 +650,50 @@ pub fn resolve_variables(
     Ok(values)
 }
 
+/// `go_version` at or above versions.yaml's `go_min`, the Go the pinned
+/// modules declare: below it, `go mod tidy` would silently raise go.mod's go
+/// line (and a `1.N` line is older than `1.N.0` to Go).
+pub fn check_go_version(
+    values: &BTreeMap<String, serde_json::Value>,
+    versions: &serde_json::Value,
+) -> Result<(), InputError> {
+    let (Some(wanted), Some(min)) = (
+        values.get("go_version").and_then(|v| v.as_str()),
+        versions.get("go_min").and_then(|v| v.as_str()),
+    ) else {
+        return Ok(());
+    };
+    let (Some(w), Some(m)) = (go_version_key(wanted), go_version_key(min)) else {
+        return Ok(());
+    };
+    if w >= m {
+        return Ok(());
+    }
+    let why = versions
+        .get("go_min_why")
+        .and_then(|v| v.as_str())
+        .unwrap_or("the pinned modules declare it");
+    Err(InputError::new(format!(
+        "go_version {wanted} is older than Go {min}, the oldest the template's pinned modules build with ({why}); `go mod tidy` would raise go.mod to {min}"
+    ))
+    .help(format!(
+        "pass --set go_version={min} or later (or leave it out: the default is at least {min})"
+    )))
+}
+
+/// Go's order of `1.N[.P]`: `1.26` (the language version) sorts before
+/// `1.26.0`, as in `go mod tidy`.
+fn go_version_key(version: &str) -> Option<(u64, u64, i64)> {
+    let mut parts = version.split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next()?.parse().ok()?;
+    let patch = match parts.next() {
+        Some(p) => p.parse::<i64>().ok()?,
+        None => -1,
+    };
+    parts.next().is_none().then_some((major, minor, patch))
+}
+
 fn typed(variable: &Variable, raw: &str) -> Result<serde_json::Value, InputError> {
     let name = &variable.name;
     match variable.kind {
@@ -728,6 +784,42 @@ mod tests {
             Some(("https://u@h/x.git".into(), None))
         );
         assert_eq!(parse_git_spec("go-grpc-service"), None);
+    }
+
+    #[test]
+    fn go_version_is_refused_below_the_pinned_minimum() {
+        let versions = serde_json::json!({"go_min": "1.26.0", "go_min_why": "grpc v1.85.0"});
+        let values = |v: &str| BTreeMap::from([("go_version".to_string(), serde_json::json!(v))]);
+        for ok in ["1.26.0", "1.26.3", "1.27", "2.0"] {
+            assert!(check_go_version(&values(ok), &versions).is_ok(), "{ok}");
+        }
+        for low in ["1.25.9", "1.26", "1.9"] {
+            let err = check_go_version(&values(low), &versions).unwrap_err();
+            assert!(
+                err.message.contains("older than Go 1.26.0"),
+                "{}",
+                err.message
+            );
+            assert!(err.message.contains("grpc v1.85.0"), "{}", err.message);
+        }
+        // Templates without a minimum, or without go_version, are not checked.
+        assert!(check_go_version(&values("1.9"), &serde_json::json!({})).is_ok());
+        assert!(check_go_version(&BTreeMap::new(), &versions).is_ok());
+    }
+
+    #[test]
+    fn the_builtin_go_default_is_at_the_pinned_minimum_or_above() {
+        let template = load_builtin("go-grpc-service").unwrap();
+        let default = template
+            .manifest
+            .variables
+            .iter()
+            .find(|v| v.name == "go_version")
+            .and_then(|v| v.default.clone())
+            .unwrap();
+        let values = BTreeMap::from([("go_version".to_string(), default)]);
+        check_go_version(&values, &template.versions).unwrap();
+        assert!(template.versions.get("go_min").is_some());
     }
 
     #[test]

@@ -438,6 +438,7 @@ fn upgraded_variables(
     given.extend(set.iter().cloned());
     let ctx = render::base_context(&previous.identity, &theirs.versions);
     let values = template::resolve_variables(&theirs.manifest, &given, &ctx)?;
+    template::check_go_version(&values, &theirs.versions)?;
     for (name, value) in &values {
         if !previous.variables.contains_key(name) {
             let how = if set.iter().any(|(n, _)| n == name) {
@@ -519,7 +520,15 @@ fn plan_files(
     let mut paths: BTreeSet<String> = theirs.keys().cloned().collect();
     match &base {
         Some(base) => paths.extend(base.keys().cloned()),
-        None => paths.extend(previous.files.keys().cloned()),
+        // Without a base every recorded file is the template's, except the
+        // clients' files: they come from `new client`, not the template.
+        None => paths.extend(
+            previous
+                .files
+                .keys()
+                .filter(|path| !previous.clients.values().any(|c| c.files.contains(path)))
+                .cloned(),
+        ),
     }
     let trellis_owned = [
         STATE_FILE,
