@@ -116,7 +116,7 @@ pub fn new_client(options: &ClientOptions) -> anyhow::Result<Outcome> {
     let tidy = tidy_template(&template);
     if options.dry_run {
         if outcome.refused.is_none() {
-            outcome.next = super::step_commands(&tidy, &caller, false);
+            outcome.next = super::step_commands(&tidy, &caller, &[], false);
         }
         return Ok(outcome);
     }
@@ -310,7 +310,13 @@ pub(crate) fn load_other(dir: &Path, limits: &Limits) -> Result<Other, InputErro
     };
     let proto_path = dir.join(&other.identity.proto_file);
     let shown = proto_path.display().to_string();
-    let contract = proto::parse_file(&proto_path, &shown, limits.max_input_bytes)?;
+    // The other service's imports (buf/validate) resolve from its own buf.yaml roots, as its sync does.
+    let contract = proto::parse_file(
+        &proto_path,
+        &shown,
+        &proto::buf_roots(dir),
+        limits.max_input_bytes,
+    )?;
     if contract.services.is_empty() {
         return Err(
             InputError::new(format!("{shown} defines no service to call"))

@@ -151,9 +151,12 @@ fn sync_rereads_a_contract_with_rules_and_adds_the_new_rpc() {
     let root = tmp.path().join("payment");
     let proto_path = root.join("api/payment/v1/payment.proto");
     let mut proto = read(&root, "api/payment/v1/payment.proto");
-    proto = proto.replace(
-        "  rpc ListPayments(ListPaymentsRequest) returns (ListPaymentsResponse);\n",
-        "  rpc ListPayments(ListPaymentsRequest) returns (ListPaymentsResponse);\n  rpc CancelPayment(CancelPaymentRequest) returns (CancelPaymentResponse);\n",
+    let service_open = "service PaymentService {\n";
+    assert!(proto.contains(service_open), "{proto}");
+    proto = proto.replacen(
+        service_open,
+        "service PaymentService {\n  rpc CancelPayment(CancelPaymentRequest) returns (CancelPaymentResponse);\n",
+        1,
     );
     proto.push_str(
         "\nmessage CancelPaymentRequest {\n  string id = 1 [(buf.validate.field).string.uuid = true];\n}\n\nmessage CancelPaymentResponse {}\n",
