@@ -541,7 +541,7 @@ rust_run_check() {
 print("\n".join(sorted({key.split("/")[0] for key in json.load(open(sys.argv[1]))["rpcs"]})))' "$dir/.trellis/scaffold.json")"
     for service in "" $services; do
       answer="$(curl_grpc --reflect-protocol grpc-v1alpha -d "{\"service\": \"$service\"}" "$url/grpc.health.v1.Health/Check" 2>&1)" || true
-      echo "health \"$service\": $answer" | tr -d '\n '; echo
+      echo "health \"$service\": $(echo "$answer" | tr -d '\n ')"
       echo "$answer" | grep -q '"SERVING"' || fail "health of \"$service\" is not SERVING"
     done
     answer="$(curl_grpc --reflect-protocol grpc-v1 -d "$body" "$url/$method" 2>&1)" || true
