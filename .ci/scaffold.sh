@@ -506,15 +506,62 @@ run_check "$PSVC" CATALOG catalog.v1.CatalogService/ListCatalogs '{"page_size": 
   200 'd == {"catalogs": [], "nextPageToken": ""}'
 
 # --- the Rust template from the same contracts --------------------------------------
-step "trellis new service --template rust-tonic-service (starter and streaming contracts)"
 # Both generated crates share one target directory: tonic builds once.
 RUST_TARGET="${SCAFFOLD_RUST_TARGET_DIR:-$WORK/rust-target}"
+
+# Builds and tests a generated crate, checks it is rustfmt-clean and has no
+# lint findings.
+rust_check() {
+  (cd "$1" && CARGO_TARGET_DIR="$RUST_TARGET" cargo build && CARGO_TARGET_DIR="$RUST_TARGET" cargo test)
+  (cd "$1" && cargo fmt --check) || { echo "generated Rust code is not rustfmt-clean: $1" >&2; exit 1; }
+  lint_check "$1"
+}
+
+# Starts the crate's binary on a free port and waits until health answers;
+# then, with no proto files (server reflection gives buf curl the schema),
+# calls health for "" and for each service of the contract by its full name
+# (reflection v1alpha), and one RPC (reflection v1); SIGTERM then ends the
+# process cleanly. The subshell's trap ends the process on any failure.
+# $1 dir, $2 env prefix, $3 method, $4 request JSON, $5 expected text in the answer.
+rust_run_check() {
+  local dir="$1" prefix="$2" method="$3" body="$4" want="$5"
+  (
+    port=$((20000 + RANDOM % 20000))
+    url="http://127.0.0.1:$port"
+    curl_grpc() { buf curl --protocol grpc --http2-prior-knowledge "$@"; }
+    env "${prefix}_ADDR=127.0.0.1:$port" "$RUST_TARGET/debug/$(basename "$dir")" >"$WORK/rust-run.log" 2>&1 &
+    pid=$!
+    trap 'kill "$pid" 2>/dev/null || true' EXIT
+    fail() { echo "$1" >&2; cat "$WORK/rust-run.log" >&2; exit 1; }
+    for _ in $(seq 50); do
+      curl_grpc "$url/grpc.health.v1.Health/Check" 2>/dev/null | grep -q '"SERVING"' && break
+      sleep 0.2
+    done
+    services="$(python3 -c 'import json, sys
+print("\n".join(sorted({key.split("/")[0] for key in json.load(open(sys.argv[1]))["rpcs"]})))' "$dir/.trellis/scaffold.json")"
+    for service in "" $services; do
+      answer="$(curl_grpc --reflect-protocol grpc-v1alpha -d "{\"service\": \"$service\"}" "$url/grpc.health.v1.Health/Check" 2>&1)" || true
+      echo "health \"$service\": $(echo "$answer" | tr -d '\n ')"
+      echo "$answer" | grep -q '"SERVING"' || fail "health of \"$service\" is not SERVING"
+    done
+    answer="$(curl_grpc --reflect-protocol grpc-v1 -d "$body" "$url/$method" 2>&1)" || true
+    echo "$answer"
+    echo "$answer" | grep -q "$want" || fail "$method did not answer $want"
+    kill -TERM "$pid"
+    wait "$pid" || fail "the service did not shut down cleanly on SIGTERM"
+    grep -q "shutting down" "$WORK/rust-run.log" || fail "the service did not log its shutdown"
+  )
+}
+
+step "trellis new service --template rust-tonic-service (starter and streaming contracts)"
 (cd "$WORK" && "$TRELLIS" new service inventory --template rust-tonic-service)
-(cd "$WORK/inventory" && CARGO_TARGET_DIR="$RUST_TARGET" cargo build && CARGO_TARGET_DIR="$RUST_TARGET" cargo test)
+rust_check "$WORK/inventory"
 (cd "$WORK" && "$TRELLIS" new service rledger --template rust-tonic-service --proto "$FIXTURES/ledger.proto")
-(cd "$WORK/rledger" && CARGO_TARGET_DIR="$RUST_TARGET" cargo build && CARGO_TARGET_DIR="$RUST_TARGET" cargo test)
-lint_check "$WORK/inventory"
-lint_check "$WORK/rledger"
+rust_check "$WORK/rledger"
+
+step "the Rust services run: health per service and one RPC with buf curl over reflection"
+rust_run_check "$WORK/inventory" INVENTORY inventory.v1.InventoryService/ListInventories '{"page_size": 2}' '^{}$'
+rust_run_check "$WORK/rledger" RLEDGER shop.ledger.v1.LedgerService/GetBalance '{}' '"code": "unimplemented"'
 
 step "trellis sync on the Rust service: a new streaming RPC after editing a handler"
 RSVC="$WORK/rledger"
@@ -524,8 +571,7 @@ sed -i 's|^  rpc Ping(google.protobuf.Empty) returns (google.protobuf.Empty);$|&
 (cd "$RSVC" && "$TRELLIS" sync)
 test -f "$RSVC/src/handlers/freeze.rs" || { echo "sync did not create freeze.rs" >&2; exit 1; }
 cmp "$RSVC/src/handlers/ping.rs" "$WORK/edited.rs" || { echo "sync modified an edited handler" >&2; exit 1; }
-(cd "$RSVC" && CARGO_TARGET_DIR="$RUST_TARGET" cargo test)
-lint_check "$RSVC"
+rust_check "$RSVC"
 (cd "$RSVC" && "$TRELLIS" sync) | grep -q "no changes" || { echo "second sync was not a no-op" >&2; exit 1; }
 
 step "scaffold checks passed"

@@ -10,6 +10,7 @@ pub mod merge;
 pub mod names;
 pub mod proto;
 pub mod render;
+pub mod rustfmt;
 pub mod staging;
 pub mod state;
 pub mod sync_plan;

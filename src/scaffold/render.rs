@@ -329,6 +329,13 @@ pub fn render(input: &RenderInput) -> Result<Vec<RenderedFile>, InputError> {
             }
         }
     }
+    if let Some(edition) = &template.manifest.rustfmt_edition {
+        let edition = tera
+            .render_str(edition, &ctx, false)
+            .map_err(|e| template_error(&template.manifest.name, "rustfmt_edition", &e))?;
+        super::rustfmt::check_edition(&template.manifest.name, &edition)?;
+        super::rustfmt::format(&mut rendered, &edition);
+    }
     let mut seen = BTreeSet::new();
     for file in &rendered {
         if !seen.insert(file.path.clone()) {

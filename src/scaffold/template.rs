@@ -37,6 +37,10 @@ pub struct Manifest {
     /// template without clients (the command then refuses).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub client: Vec<FileSpec>,
+    /// Rust edition (may use tera, e.g. `{{ edition }}`) the rendered `.rs`
+    /// files are formatted for with rustfmt; none: written as rendered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rustfmt_edition: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]

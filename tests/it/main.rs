@@ -21,6 +21,7 @@ mod scaffold_client;
 mod scaffold_faults;
 mod scaffold_go_version;
 mod scaffold_lint;
+mod scaffold_rust;
 mod scaffold_sync;
 mod scaffold_validate;
 mod score;
