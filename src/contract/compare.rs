@@ -28,8 +28,6 @@ pub struct Settings {
     pub ignore_only: Vec<(Vec<&'static str>, Vec<String>)>,
     pub ignore_unstable_packages: bool,
     pub field_no_reuse: bool,
-    /// Where the configuration came from, for messages.
-    pub origin: String,
     /// Import-only files (`contract.imports`, buf's module cache).
     pub imports: Arc<ImportFiles>,
     /// The directories that bound compilation units.
@@ -110,7 +108,6 @@ impl Settings {
             ignore_only,
             ignore_unstable_packages: contract.ignore_unstable_packages,
             field_no_reuse: field_no_reuse || contract.field_no_reuse,
-            origin,
             imports: Arc::default(),
             scopes: Scopes::default(),
             check_untouched: true,
@@ -1150,10 +1147,6 @@ fn span_of(loc: Loc) -> Span {
         end_line: loc.end_line,
         end_column: loc.end_column,
     }
-}
-
-pub fn rule_ids() -> Vec<&'static str> {
-    rules::all().iter().map(|r| r.id).collect()
 }
 
 #[cfg(test)]

@@ -129,8 +129,6 @@ fn compiler(side: &Arc<SideSource>, unit: usize, located: Located) -> protox::Co
 pub struct Failure {
     /// The target's import name.
     pub target: String,
-    /// Import name of the file the error is in (the target or one it imports).
-    pub file: String,
     /// Where that file was read: its repository path, or its import name
     /// for files from outside the side.
     pub path: String,
@@ -248,7 +246,6 @@ fn edition_failure(side: &SideSource, unit: usize, name: &str) -> Option<Failure
     .help("editions need a protobuf compiler with editions support; until protox reads them, keep this file on `syntax = \"proto3\"` or exclude it with `contract.ignore`");
     Some(Failure {
         target: name.to_string(),
-        file: name.to_string(),
         path: path.clone(),
         other: None,
         not_found: false,
@@ -282,7 +279,6 @@ fn failure(side: &SideSource, unit: usize, target: &str, err: &protox::Error) ->
         other: first_definition(&err.to_string()),
         not_found: err.is_file_not_found(),
         reason: err.to_string(),
-        file,
         path,
         error,
     }

@@ -22,7 +22,7 @@ pub mod rules;
 pub mod source;
 pub mod units;
 
-pub use compare::{Comparison, ContractFinding};
+pub use compare::Comparison;
 pub use config::ContractConfig;
 pub use rules::Category;
 

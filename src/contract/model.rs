@@ -346,7 +346,6 @@ pub struct MessageInfo {
     pub nested_name: String,
     pub file: String,
     pub path: SourcePath,
-    pub parent: Option<String>,
     pub proto: DescriptorProto,
     pub fields: Vec<FieldInfo>,
     /// Real oneofs by name (synthetic proto3 `optional` oneofs left out).
@@ -384,7 +383,6 @@ pub struct EnumInfo {
     pub nested_name: String,
     pub file: String,
     pub path: SourcePath,
-    pub parent: Option<String>,
     pub proto: EnumDescriptorProto,
     pub values: Vec<EnumValueInfo>,
     /// proto2 enums are closed, proto3 enums open.
@@ -731,7 +729,6 @@ fn add_message(
             nested_name,
             file: scope.file.to_string(),
             path,
-            parent: parent.map(|(full, _)| full.to_string()),
             // What the rules read besides fields: options, reserved and extension ranges.
             proto: DescriptorProto {
                 name: None,
@@ -861,7 +858,6 @@ fn add_enum(
             nested_name,
             file: scope.file.to_string(),
             path,
-            parent: parent.map(|(full, _)| full.to_string()),
             proto: EnumDescriptorProto {
                 value: Vec::new(),
                 ..enumeration.clone()

@@ -319,15 +319,6 @@ impl ProtoSet {
         error.message = format!("{}; {why}", error.message);
         error
     }
-
-    /// Keeps only the files under one of `prefixes` (all when empty).
-    pub fn retain_under(&mut self, prefixes: &[String]) {
-        if prefixes.is_empty() {
-            return;
-        }
-        self.files
-            .retain(|path, _| prefixes.iter().any(|prefix| under(path, prefix)));
-    }
 }
 
 /// Lists the .proto files of commits (and `buf.yaml` / `buf.work.yaml` at

@@ -17,14 +17,12 @@ pub mod upstream;
 pub use crate::gomod::version;
 
 pub use config::DriftConfig;
-pub use libyears::{
-    Ecosystem, Libyears, ServiceAge, ServiceAges, crate_libyears, dependency_age, libyears,
-};
+pub use libyears::{Ecosystem, Libyears, dependency_age};
 
 use crate::error::InputError;
 use crate::policy::sink::{Exceptions, Policy};
 use crate::repo::Repo;
-use crate::report::{Report, RuleInfo};
+use crate::report::Report;
 use checks::{Anchored, Ctx};
 use config::Constraint;
 use model::Facts;
@@ -40,13 +38,6 @@ pub struct DriftOptions {
     pub offline: bool,
     /// Print lookup warnings and the progress bar (stderr) unless quiet.
     pub quiet: bool,
-}
-
-/// Every rule this job can report, for `trellis explain` and `trellis rules`.
-pub fn rules() -> Vec<RuleInfo> {
-    let mut rules = checks::offline_rules();
-    rules.extend(checks::upstream_rules());
-    rules
 }
 
 /// Runs the drift checks on a repository.

@@ -110,10 +110,4 @@ impl GoSum {
             .iter()
             .any(|l| l.path == path && l.version.as_str() == version)
     }
-
-    pub fn go_mod_hash(&self, path: &str, version: &str) -> Option<&SumLine> {
-        self.lines
-            .iter()
-            .find(|l| l.go_mod_only && l.path == path && l.version.as_str() == version)
-    }
 }

@@ -70,10 +70,6 @@ impl GoVersion {
         self.semver.build.as_str() == "incompatible"
     }
 
-    pub fn is_prerelease(&self) -> bool {
-        !self.semver.pre.is_empty()
-    }
-
     /// The timestamp and revision when this is a pseudo-version, in any of
     /// its three forms: `vX.0.0-yyyymmddhhmmss-rev`,
     /// `vX.Y.Z-pre.0.yyyymmddhhmmss-rev` and `vX.Y.(Z+1)-0.yyyymmddhhmmss-rev`.

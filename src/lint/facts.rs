@@ -87,14 +87,6 @@ impl<'r> Facts<'r> {
     }
 }
 
-pub fn join(dir: &str, rest: &str) -> String {
-    match (dir.is_empty(), rest.is_empty()) {
-        (true, _) => rest.to_string(),
-        (false, true) => dir.to_string(),
-        (false, false) => format!("{dir}/{rest}"),
-    }
-}
-
 /// The directory part of a relative path.
 pub fn parent(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(dir, _)| dir)

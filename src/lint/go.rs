@@ -430,14 +430,6 @@ impl<'a> GoFile<'a> {
         }
     }
 
-    /// The import path a package name refers to in this file.
-    pub fn import_of(&self, local: &str) -> Option<&str> {
-        self.imports
-            .iter()
-            .find(|i| i.local == local)
-            .map(|i| i.path.as_str())
-    }
-
     /// The package-qualified type of a parameter, through one pointer:
     /// `ctx context.Context` and `r *http.Request` give `("context",
     /// "Context")` and `("net/http", "Request")`.

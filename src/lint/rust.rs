@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use syn::spanned::Spanned;
 
 pub struct RustFile<'a> {
-    pub path: &'a str,
     pub source: &'a str,
     pub ast: &'a syn::File,
     /// `src/main.rs`, `src/bin/**`, `build.rs`, a `[[bin]]` target's `path`:
@@ -33,7 +32,6 @@ impl<'a> RustFile<'a> {
             .any(|s| matches!(*s, "tests" | "test" | "testdata" | "benches" | "examples"))
             || role.test;
         RustFile {
-            path,
             source,
             ast,
             is_entry_point,

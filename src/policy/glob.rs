@@ -153,7 +153,6 @@ impl<T: JsonSchema> JsonSchema for Located<T> {
 #[derive(Debug, Clone, Default)]
 pub struct GlobList {
     set: Option<globset::GlobSet>,
-    pub patterns: Vec<String>,
 }
 
 impl GlobList {
@@ -164,16 +163,11 @@ impl GlobList {
         }
         Ok(GlobList {
             set: Some(builder.build()?),
-            patterns: globs.iter().map(|g| g.pattern.clone()).collect(),
         })
     }
 
     pub fn is_match(&self, path: &str) -> bool {
         self.set.as_ref().is_some_and(|set| set.is_match(path))
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.patterns.is_empty()
     }
 }
 

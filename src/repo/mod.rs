@@ -8,7 +8,7 @@ pub mod programs;
 pub mod tables;
 
 pub(crate) use discover::is_main_package;
-pub use discover::{go_module_path, walk_builder};
+pub use discover::walk_builder;
 
 use crate::error::InputError;
 use crate::policy::{Glob, GlobList, ServiceEntry};

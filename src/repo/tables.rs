@@ -36,16 +36,6 @@ pub enum TableAccess {
     Define,
 }
 
-impl TableAccess {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TableAccess::Read => "read",
-            TableAccess::Write => "write",
-            TableAccess::Define => "define",
-        }
-    }
-}
-
 #[derive(
     Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
 )]

@@ -26,11 +26,6 @@ use std::path::{Path, PathBuf};
 pub use sync_plan::{Blocker, RemovedRpc};
 use template::{Owner, Template};
 
-/// Scaffolding has no lint rules; the list exists so `trellis rules` can ask every job.
-pub fn rules() -> Vec<crate::report::RuleInfo> {
-    Vec::new()
-}
-
 #[derive(Debug, Clone, Default)]
 pub struct NewOptions {
     pub name: String,

@@ -18,7 +18,7 @@ pub mod verdicts;
 pub mod window;
 
 pub use config::ScoreConfig;
-pub use model::{Scorecard, Status};
+pub use model::Scorecard;
 
 use crate::error::{InputError, did_you_mean};
 use crate::git::Git;

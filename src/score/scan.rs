@@ -167,7 +167,7 @@ pub enum ObjectReader {
 /// The tree comparison the scan uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TreeDiff {
-    /// [`compare_trees`]: descends only into subtrees whose ids differ.
+    /// [`compare`]: descends only into subtrees whose ids differ.
     #[default]
     Own,
     /// git2's `diff_tree_to_tree` without rename detection, for comparison
@@ -970,13 +970,6 @@ impl<V> OidMap<V> {
         self.0.values()
     }
 
-    /// Consumes the map: (id, value) pairs.
-    pub fn into_parts(self) -> impl Iterator<Item = (Oid, V)> {
-        self.0
-            .into_iter()
-            .map(|(k, v)| (Oid::from_bytes(&k).expect("20 bytes"), v))
-    }
-
     pub fn iter(&self) -> impl Iterator<Item = (Oid, &V)> {
         self.0
             .iter()
@@ -1189,28 +1182,6 @@ fn side(
     }
     path.truncate(len);
     Ok(())
-}
-
-/// The files that differ between two trees (either may be absent), as the
-/// scan lists them: for tests and for callers outside the scan.
-pub fn compare_trees(
-    repo: &Repository,
-    old: Option<Oid>,
-    new: Option<Oid>,
-) -> Result<Vec<FileChange>, git2::Error> {
-    let mut trees = TreeCache::default();
-    let old = old.map(|id| trees.get(repo, id)).transpose()?;
-    let new = new.map(|id| trees.get(repo, id)).transpose()?;
-    let mut out = Vec::new();
-    compare(
-        repo,
-        &mut trees,
-        old.as_deref(),
-        new.as_deref(),
-        &mut Vec::new(),
-        &mut out,
-    )?;
-    Ok(out)
 }
 
 /// Lines added and removed between two blobs (either may be zero: added or
