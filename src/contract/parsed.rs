@@ -86,6 +86,7 @@ impl ParseCache {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    #[cfg(test)]
     pub fn known_count(&self) -> usize {
         self.known.len()
     }

@@ -336,13 +336,14 @@ pub struct ProtoListing {
 
 impl ProtoListing {
     /// The .proto files of a commit plus the root's buf configuration files.
+    #[cfg(test)]
     pub fn files_at(&self, git: &Git, commit: Oid) -> Result<Vec<TreeFile>, InputError> {
         self.files_at_under(git, commit, "")
     }
 
-    /// [`ProtoListing::files_at`] for a project in the directory `root` of
-    /// the repository ("" for the whole): paths relative to `root`, its buf
-    /// configuration files, nothing when `root` did not exist at `commit`.
+    /// The .proto files of a commit, for a project in the directory `root`
+    /// of the repository ("" for the whole): paths relative to `root`, its
+    /// buf configuration files, nothing when `root` did not exist at `commit`.
     pub fn files_at_under(
         &self,
         git: &Git,
@@ -520,12 +521,14 @@ pub struct RootPlan {
 
 /// Where the include roots come from: config, then buf.work.yaml / buf.yaml,
 /// then inference from the imports and packages of the files themselves.
+#[cfg(test)]
 pub fn root_plan(set: &ProtoSet, configured: &[String]) -> Result<RootPlan, InputError> {
     let [plan, _] = root_plans([set, set], configured)?;
     Ok(plan)
 }
 
-/// [`root_plan`] of both sides of a comparison. Inferred roots come from
+/// Where the include roots of both sides of a comparison come from: config,
+/// then buf.work.yaml / buf.yaml, then inference. Inferred roots come from
 /// the files of both sides: a tree keeps its layout across a change (buf's
 /// module root does not move), and a root that only the old side's imports
 /// reveal still names the files that stay.
@@ -561,6 +564,7 @@ pub fn root_plans(
 }
 
 /// The layout of a whole side as one namespace.
+#[cfg(test)]
 pub fn layout(set: &ProtoSet, configured: &[String]) -> Result<Layout, InputError> {
     name_files(set, &root_plan(set, configured)?, set.files.keys())
 }

@@ -98,6 +98,7 @@ impl GoSum {
     }
 
     /// The hash of a module version's content (not its go.mod).
+    #[cfg(test)]
     pub fn content_hash(&self, path: &str, version: &str) -> Option<&SumLine> {
         self.lines
             .iter()

@@ -36,6 +36,7 @@ pub fn language() -> tree_sitter::Language {
 }
 
 /// Parses Go source with this thread's parser.
+#[cfg(test)]
 pub fn parse(source: &str) -> Option<Tree> {
     parse_ranges(source, &[])
 }

@@ -39,6 +39,8 @@ pub const LAYOUTS: &[LayoutSource] = &[
 #[serde(deny_unknown_fields)]
 pub struct LayoutFile {
     pub name: String,
+    // Part of the file's schema (deny_unknown_fields), for people reading it.
+    #[allow(dead_code)]
     pub description: String,
     /// Alternatives: a service follows the layout when every directory of
     /// one alternative exists under its root.

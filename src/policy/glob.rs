@@ -180,6 +180,8 @@ pub struct ServiceEntry {
     pub name: Option<String>,
 }
 
+// Shorthands for the tests' configurations.
+#[cfg(test)]
 impl ServiceEntry {
     pub fn glob(pattern: impl Into<String>) -> ServiceEntry {
         ServiceEntry {

@@ -21,6 +21,7 @@ pub enum Job {
 }
 
 impl Job {
+    #[cfg(test)]
     pub const ALL: [Job; 4] = [Job::Lint, Job::Contract, Job::Drift, Job::Score];
 
     pub const fn as_str(self) -> &'static str {

@@ -28,6 +28,10 @@ pub type BreakingCheck<'a> = dyn Fn(&[ContractChange]) -> Vec<Result<bool, Strin
 /// Where interface stability gets its verdicts from.
 pub enum Contracts<'a> {
     Available(&'a BreakingCheck<'a>),
+    // Nothing builds it today (`trellis score` always has a checker); left
+    // for score's owner to remove with its branch in `stability`, which
+    // would make `Contracts` a one-variant enum.
+    #[allow(dead_code)]
     Unavailable(String),
 }
 

@@ -187,9 +187,12 @@ pub struct ScanResult {
     /// Whether gitoxide walked long delta chains reading newest first, so
     /// the workers read their commits' trees oldest first
     /// ([`ObjectReader::Auto`]).
+    // This and the next: what the scan's tests check the reader choice by.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub oldest_first: bool,
     /// Whether it walked long chains in that order too, so the workers
     /// read the trees through libgit2.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub long_delta_chains: bool,
     /// Why the cache could not be written, when it could not.
     pub cache_warning: Option<String>,
@@ -950,14 +953,11 @@ impl<V> OidMap<V> {
         self.0.remove(&key(id))
     }
 
-    pub fn contains_key(&self, id: &Oid) -> bool {
-        self.0.contains_key(&key(id))
-    }
-
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
