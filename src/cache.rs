@@ -11,19 +11,19 @@ use std::path::{Path, PathBuf};
 
 /// `.git/trellis/<name>` in the git checkout rooted at `root`: caches live
 /// with the repository they describe, and go with it.
-pub fn in_checkout(root: &Path, name: &str) -> Option<PathBuf> {
+pub(crate) fn in_checkout(root: &Path, name: &str) -> Option<PathBuf> {
     let git = root.join(".git");
     git.is_dir().then(|| git.join("trellis").join(name))
 }
 
 /// No cache file is larger: a bigger one would cost more to read than the
 /// work it saves, and a file that big is more likely damage than data.
-pub const MAX_BYTES: usize = 64 << 20;
+pub(crate) const MAX_BYTES: usize = 64 << 20;
 
 const MAGIC: &str = "trellis-cache";
 
 /// The payload of the cache file at `path` if it holds `kind` at `version`.
-pub fn read(path: &Path, kind: &str, version: u32) -> Option<Vec<u8>> {
+pub(crate) fn read(path: &Path, kind: &str, version: u32) -> Option<Vec<u8>> {
     use std::io::Read;
     // Read at most one byte past the cap: a huge or endless file (a FIFO
     // or /dev/zero put in its place) is refused without being held.
@@ -89,7 +89,7 @@ fn payload(mut bytes: Vec<u8>, kind: &str, version: u32) -> Result<Vec<u8>, Stri
 
 /// Writes `payload` as the cache file at `path` (its directory created),
 /// atomically; false when it is over the cap or cannot be written.
-pub fn write(path: &Path, kind: &str, version: u32, payload: &[u8]) -> bool {
+pub(crate) fn write(path: &Path, kind: &str, version: u32, payload: &[u8]) -> bool {
     if payload.len() > MAX_BYTES {
         log::debug!(
             "cache {} not written: {} bytes, over the cap",

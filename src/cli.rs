@@ -13,41 +13,41 @@ use std::path::PathBuf;
 )]
 pub struct Cli {
     #[command(flatten)]
-    pub global: GlobalArgs,
+    pub(crate) global: GlobalArgs,
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Debug, Clone, Args)]
-pub struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// The repository to work on [default: the nearest ancestor with .git or trellis.yaml]
     #[arg(short = 'C', long = "directory", global = true, value_name = "DIR")]
-    pub directory: Option<PathBuf>,
+    pub(crate) directory: Option<PathBuf>,
     /// Configuration file [default: trellis.yaml at the repository root]
     #[arg(long, global = true, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
     /// Output format; each command lists the ones it supports
     #[arg(long, global = true, value_enum)]
-    pub format: Option<OutputFormat>,
+    pub(crate) format: Option<OutputFormat>,
     /// When to use colour (NO_COLOR in the environment turns `auto` off)
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
+    pub(crate) color: ColorChoice,
     /// Exit 1 when a finding at or above this severity is reported
     #[arg(long, global = true, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
+    pub(crate) fail_on: FailOn,
     /// Print only findings and errors
     #[arg(short, long, global = true)]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
     /// Log what is being done on stderr (repeat for more)
     ///
     /// -v: stage timings and cache use; -vv: also skipped files and each
     /// cache miss; -vvv: also the logs of the libraries trellis uses.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
-    pub verbose: u8,
+    pub(crate) verbose: u8,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
+pub(crate) enum OutputFormat {
     Text,
     Json,
     Sarif,
@@ -65,14 +65,14 @@ pub enum OutputFormat {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     Auto,
     Always,
     Never,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
+pub(crate) enum FailOn {
     Error,
     Warning,
     Info,
@@ -81,7 +81,7 @@ pub enum FailOn {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// List the services of the repository (text or json)
     Services,
     /// Run every check a pre-merge gate needs: lint, drift and contract (against the default branch)
@@ -130,34 +130,34 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
-pub struct LintArgs {
+pub(crate) struct LintArgs {
     /// Files or directories to report on [default: the whole repository]
-    pub paths: Vec<PathBuf>,
+    pub(crate) paths: Vec<PathBuf>,
     /// Only files changed since the merge base with REF (branch, tag or commit)
     #[arg(long, value_name = "REF")]
-    pub changed_since: Option<String>,
+    pub(crate) changed_since: Option<String>,
     /// Lint the staged contents (the index), as a pre-commit hook must
     #[arg(long)]
-    pub staged: bool,
+    pub(crate) staged: bool,
     /// Hide the findings recorded in this baseline; report entries that match nothing
     #[arg(long, value_name = "FILE", conflicts_with = "baseline_write")]
-    pub baseline: Option<PathBuf>,
+    pub(crate) baseline: Option<PathBuf>,
     /// Record the current findings in FILE (by fingerprint, no line numbers) and exit 0
     #[arg(long, value_name = "FILE")]
-    pub baseline_write: Option<PathBuf>,
+    pub(crate) baseline_write: Option<PathBuf>,
     /// Allow --baseline-write when CI is set, and replace an existing baseline
     #[arg(long)]
-    pub force: bool,
+    pub(crate) force: bool,
     /// Run only this rule (repeatable)
     #[arg(long = "rule", value_name = "ID")]
-    pub rules: Vec<String>,
+    pub(crate) rules: Vec<String>,
     /// Do not read or write the cache under .git/trellis
     #[arg(long)]
-    pub no_cache: bool,
+    pub(crate) no_cache: bool,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum HookCommand {
+pub(crate) enum HookCommand {
     /// Write .git/hooks/pre-commit running `trellis check --staged`
     Install {
         /// Replace a pre-commit hook trellis did not write
@@ -167,66 +167,66 @@ pub enum HookCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct ScoreArgs {
+pub(crate) struct ScoreArgs {
     /// Start of the window: a duration back from --until (`90d`, `12w`, `6m`, `1y`) or a date (`2026-01-31`) [default: score.window, 30d]
     #[arg(long, value_name = "90d|DATE")]
-    pub since: Option<String>,
+    pub(crate) since: Option<String>,
     /// End of the window, a date (its whole day counts) [default: now]
     #[arg(long, value_name = "DATE")]
-    pub until: Option<String>,
+    pub(crate) until: Option<String>,
     /// Only this service (repeat for more)
     #[arg(long = "service", value_name = "NAME")]
-    pub services: Vec<String>,
+    pub(crate) services: Vec<String>,
     /// Write the report to this file instead of stdout
     #[arg(long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    pub(crate) output: Option<PathBuf>,
     /// Exit 1 when a service scores below N (0-100) [default: score.fail_under]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=100))]
-    pub fail_under: Option<u32>,
+    pub(crate) fail_under: Option<u32>,
     /// Compare with the scorecard as of REF (same window length, ending at REF) and exit 1 when a score dropped
     #[arg(long, value_name = "REF")]
-    pub compare: Option<String>,
+    pub(crate) compare: Option<String>,
     /// Exit 1 when any metric is in alert
     #[arg(long)]
-    pub fail_on_alert: bool,
+    pub(crate) fail_on_alert: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct DriftArgs {
+pub(crate) struct DriftArgs {
     /// Also compare with the newest upstream releases (Go module proxy, crates.io index)
     #[arg(long)]
-    pub upstream: bool,
+    pub(crate) upstream: bool,
     /// Never touch the network: upstream data comes from $GOMODCACHE/cache/download
     #[arg(long)]
-    pub offline: bool,
+    pub(crate) offline: bool,
     /// Move every lagging `require` to the version drift suggests (the anchor,
     /// or the version the services align on), then `go mod tidy` in each
     /// touched module; excepted modules and services are left alone
     #[arg(long)]
-    pub fix: bool,
+    pub(crate) fix: bool,
     /// With --fix: print the changes as a unified diff and write nothing
     #[arg(long, requires = "fix")]
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
     /// With --fix: stop `go mod tidy` after this many seconds and restore
     /// that module's go.mod and go.sum
     #[arg(long, value_name = "SECONDS", default_value_t = 300, requires = "fix")]
-    pub tidy_timeout: u64,
+    pub(crate) tidy_timeout: u64,
     /// With --fix: fix findings at this level and above. Info-level ones
     /// (only `// indirect` requirements differ) are left to `go mod tidy`
     /// unless this says `info`
     #[arg(long, value_enum, value_name = "LEVEL", default_value_t = FixLevel::Warning, requires = "fix")]
-    pub fix_level: FixLevel,
+    pub(crate) fix_level: FixLevel,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FixLevel {
+pub(crate) enum FixLevel {
     Info,
     Warning,
     Error,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum NewCommand {
+pub(crate) enum NewCommand {
     /// A gRPC service: contract, handlers (one file per RPC), tests, build files
     Service(NewServiceArgs),
     /// A typed client of another service of the repository, in the service here
@@ -251,83 +251,83 @@ service, OTHER is also added with `use`. A go.mod that requires OTHER's module f
 is refused: trellis wires local modules only.";
 
 #[derive(Debug, Args)]
-pub struct NewClientArgs {
+pub(crate) struct NewClientArgs {
     /// The service to call: its name among the repository's services, or its directory
     #[arg(long, value_name = "NAME|DIR")]
-    pub service: String,
+    pub(crate) service: String,
     /// The calling service's directory [default: the service around the current directory]
     #[arg(long = "in", value_name = "SERVICE_DIR")]
-    pub service_dir: Option<PathBuf>,
+    pub(crate) service_dir: Option<PathBuf>,
     /// Print the plan and write nothing
     #[arg(long)]
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
     /// Overwrite client files that exist with other content
     #[arg(long)]
-    pub force: bool,
+    pub(crate) force: bool,
     /// Do not run `go mod tidy`; print it
     #[arg(long)]
-    pub no_generate: bool,
+    pub(crate) no_generate: bool,
     #[command(flatten)]
-    pub limits: ScaffoldLimitArgs,
+    pub(crate) limits: ScaffoldLimitArgs,
 }
 
 #[derive(Debug, Args)]
-pub struct NewServiceArgs {
+pub(crate) struct NewServiceArgs {
     /// Service name: lower-case words joined by `-` (directory, binary and proto package)
-    pub name: String,
+    pub(crate) name: String,
     /// Go module path [default: NAME]
     #[arg(long, value_name = "MODULE_PATH")]
-    pub module: Option<String>,
+    pub(crate) module: Option<String>,
     /// Generate from this contract instead of a starter one (every RPC of every service)
     #[arg(long, value_name = "FILE")]
-    pub proto: Option<PathBuf>,
+    pub(crate) proto: Option<PathBuf>,
     /// A directory the contract's imports are looked up under, as protoc's -I (repeatable)
     /// [default: the module roots of the nearest buf.yaml or buf.work.yaml above FILE]
     #[arg(long, value_name = "DIR", requires = "proto")]
-    pub proto_path: Vec<PathBuf>,
+    pub(crate) proto_path: Vec<PathBuf>,
     /// Built-in template name, template directory, or GIT_URL[@REV]
     #[arg(long, value_name = "NAME|DIR|GIT_URL[@REV]")]
-    pub template: Option<String>,
+    pub(crate) template: Option<String>,
     /// Output directory [default: ./NAME]
     #[arg(long, value_name = "OUT")]
-    pub dir: Option<PathBuf>,
+    pub(crate) dir: Option<PathBuf>,
     /// Set a template variable (repeatable)
     #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_key_value)]
-    pub set: Vec<(String, String)>,
+    pub(crate) set: Vec<(String, String)>,
     /// Print the plan (create/skip/overwrite per file) and write nothing
     #[arg(long)]
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
     /// Overwrite existing files
     #[arg(long)]
-    pub force: bool,
+    pub(crate) force: bool,
     /// Do not run the post-generation steps (buf generate, go mod tidy); print them
     #[arg(long)]
-    pub no_generate: bool,
+    pub(crate) no_generate: bool,
     /// Run the post-generation steps of a template that is not built in
     #[arg(long)]
-    pub trust: bool,
+    pub(crate) trust: bool,
     #[command(flatten)]
-    pub limits: ScaffoldLimitArgs,
+    pub(crate) limits: ScaffoldLimitArgs,
 }
 
 #[derive(Debug, Args)]
-pub struct SyncArgs {
+pub(crate) struct SyncArgs {
     /// The service directory (holding .trellis/scaffold.json) [default: .]
-    pub service_dir: Option<PathBuf>,
+    pub(crate) service_dir: Option<PathBuf>,
     /// Print the plan and write nothing
     #[arg(long)]
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
     /// Delete the stubs and tests of RPCs gone from the contract (only those nobody edited)
     #[arg(long)]
-    pub prune: bool,
+    pub(crate) prune: bool,
     /// Do not run code generation; print the command instead
     #[arg(long)]
-    pub no_generate: bool,
+    pub(crate) no_generate: bool,
     /// Run the generation steps of a template that is not built in
     #[arg(long)]
-    pub trust: bool,
+    pub(crate) trust: bool,
     #[command(flatten)]
-    pub limits: ScaffoldLimitArgs,
+    pub(crate) limits: ScaffoldLimitArgs,
 }
 
 const UPGRADE_ABOUT: &str = "\
@@ -350,56 +350,56 @@ Exit status: 0 upgraded cleanly; 1 conflicts (or a file in the way) left: resolv
 was written (bad input, or the contract changed since the last `trellis sync`).";
 
 #[derive(Debug, Args)]
-pub struct UpgradeArgs {
+pub(crate) struct UpgradeArgs {
     /// The service directory (holding .trellis/scaffold.json) [default: .]
-    pub service_dir: Option<PathBuf>,
+    pub(crate) service_dir: Option<PathBuf>,
     /// A git template's revision to upgrade to (tag, branch, commit)
     #[arg(long, value_name = "REV")]
-    pub to: Option<String>,
+    pub(crate) to: Option<String>,
     /// Print the plan (and the conflicts it would leave) and write nothing
     #[arg(long)]
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
     /// Finish an upgrade whose conflicts are resolved: record the new version
     #[arg(long = "continue")]
-    pub resume: bool,
+    pub(crate) resume: bool,
     /// Set a template variable (repeatable); new variables otherwise take their defaults
     #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_key_value)]
-    pub set: Vec<(String, String)>,
+    pub(crate) set: Vec<(String, String)>,
     /// Do not run the template's steps (code generation, go mod tidy); print them
     #[arg(long)]
-    pub no_generate: bool,
+    pub(crate) no_generate: bool,
     /// Run the steps of a template that is not built in
     #[arg(long)]
-    pub trust: bool,
+    pub(crate) trust: bool,
     #[command(flatten)]
-    pub limits: ScaffoldLimitArgs,
+    pub(crate) limits: ScaffoldLimitArgs,
 }
 
 /// What a template may cost (docs/scaffold.md, "Limits").
 #[derive(Debug, Clone, Args)]
-pub struct ScaffoldLimitArgs {
+pub(crate) struct ScaffoldLimitArgs {
     /// Largest template file or contract read, in bytes
     #[arg(long, value_name = "BYTES", env = "TRELLIS_MAX_INPUT_BYTES", default_value_t = crate::scaffold::limits::DEFAULT_MAX_INPUT_BYTES, hide_env_values = true)]
-    pub max_input_bytes: u64,
+    pub(crate) max_input_bytes: u64,
     /// Largest total size of the rendered files, in bytes
     #[arg(long, value_name = "BYTES", env = "TRELLIS_MAX_OUTPUT_BYTES", default_value_t = crate::scaffold::limits::DEFAULT_MAX_OUTPUT_BYTES, hide_env_values = true)]
-    pub max_output_bytes: u64,
+    pub(crate) max_output_bytes: u64,
     /// Longest time rendering the template may take, in seconds
     #[arg(long, value_name = "SECS", env = "TRELLIS_RENDER_TIMEOUT", default_value_t = crate::scaffold::limits::DEFAULT_RENDER_TIMEOUT_SECS, hide_env_values = true)]
-    pub render_timeout: u64,
+    pub(crate) render_timeout: u64,
     /// Longest wait for a git template's server to accept the connection, in seconds
     #[arg(long, value_name = "SECS", env = "TRELLIS_GIT_CONNECT_TIMEOUT", default_value_t = crate::scaffold::limits::DEFAULT_GIT_CONNECT_TIMEOUT_SECS, hide_env_values = true)]
-    pub git_connect_timeout: u64,
+    pub(crate) git_connect_timeout: u64,
     /// Longest a git template fetch may take (and may stall), in seconds
     #[arg(long, value_name = "SECS", env = "TRELLIS_GIT_TIMEOUT", default_value_t = crate::scaffold::limits::DEFAULT_GIT_TIMEOUT_SECS, hide_env_values = true)]
-    pub git_timeout: u64,
+    pub(crate) git_timeout: u64,
     /// Longest one post-generation step (buf generate, go mod tidy) may run, in seconds
     #[arg(long, value_name = "SECS", env = "TRELLIS_STEP_TIMEOUT", default_value_t = crate::scaffold::limits::DEFAULT_STEP_TIMEOUT_SECS, hide_env_values = true)]
-    pub step_timeout: u64,
+    pub(crate) step_timeout: u64,
 }
 
 impl ScaffoldLimitArgs {
-    pub fn limits(&self) -> crate::scaffold::limits::Limits {
+    pub(crate) fn limits(&self) -> crate::scaffold::limits::Limits {
         use std::time::Duration;
         crate::scaffold::limits::Limits {
             max_input_bytes: self.max_input_bytes,
@@ -413,7 +413,7 @@ impl ScaffoldLimitArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum TemplatesCommand {
+pub(crate) enum TemplatesCommand {
     /// List the built-in templates
     List,
 }
@@ -428,7 +428,7 @@ fn parse_key_value(text: &str) -> Result<(String, String), String> {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum ConfigCommand {
+pub(crate) enum ConfigCommand {
     /// Print the JSON Schema of trellis.yaml, for editors
     Schema,
     /// Print the effective configuration (after `extends` and defaults) as JSON
@@ -436,46 +436,46 @@ pub enum ConfigCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct InitArgs {
+pub(crate) struct InitArgs {
     /// Replace an existing trellis.yaml
     #[arg(long)]
-    pub force: bool,
+    pub(crate) force: bool,
     /// Print the file instead of writing it
     #[arg(long)]
-    pub stdout: bool,
+    pub(crate) stdout: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct ContractArgs {
+pub(crate) struct ContractArgs {
     /// The old side: a git ref (branch, tag, commit; a branch that exists only as
     /// origin/NAME resolves) or a directory [default: the default branch]
     #[arg(long, value_name = "REF|DIR")]
-    pub against: Option<String>,
+    pub(crate) against: Option<String>,
     /// Only check .proto files under these paths (relative to the repository root)
     #[arg(value_name = "PATH")]
-    pub paths: Vec<String>,
+    pub(crate) paths: Vec<String>,
     /// Categories (FILE, PACKAGE, WIRE_JSON, WIRE, CSR) or rule ids, replacing `contract.use`
     #[arg(long = "use", value_name = "CATEGORY|RULE", value_delimiter = ',')]
-    pub use_: Vec<String>,
+    pub(crate) use_: Vec<String>,
     /// Compare against the tip of --against instead of its merge base with HEAD
     #[arg(long)]
-    pub no_merge_base: bool,
+    pub(crate) no_merge_base: bool,
     /// The new side as a git ref instead of the work tree
     #[arg(long, value_name = "REF", conflicts_with = "staged")]
-    pub head: Option<String>,
+    pub(crate) head: Option<String>,
     /// The new side from the index (what the next commit will hold), for a pre-commit hook
     #[arg(long)]
-    pub staged: bool,
+    pub(crate) staged: bool,
     /// Also report field numbers and names reused after an earlier deletion (walks git history)
     #[arg(long)]
-    pub field_no_reuse: bool,
+    pub(crate) field_no_reuse: bool,
     /// Print the rules with their categories and exit
     #[arg(long)]
-    pub list_rules: bool,
+    pub(crate) list_rules: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
-pub enum CheckJob {
+pub(crate) enum CheckJob {
     Lint,
     Drift,
     Contract,
@@ -484,25 +484,25 @@ pub enum CheckJob {
 }
 
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// Leave a job out (repeatable)
     #[arg(long, value_enum, value_name = "JOB")]
-    pub skip: Vec<CheckJob>,
+    pub(crate) skip: Vec<CheckJob>,
     /// Add a job that is off by default (repeatable): `score` gates on its
     /// alerts, `score.fail_under`, over `score.window`
     #[arg(long, value_enum, value_name = "JOB")]
-    pub with: Vec<CheckJob>,
+    pub(crate) with: Vec<CheckJob>,
     /// Check the staged contents (the index) instead of the work tree, for a
     /// pre-commit hook: lint reads the staged files, contract the staged .proto files
     #[arg(long)]
-    pub staged: bool,
+    pub(crate) staged: bool,
     /// Lint only files changed since the merge base with REF
     #[arg(long, value_name = "REF")]
-    pub changed_since: Option<String>,
+    pub(crate) changed_since: Option<String>,
     /// Contracts: compare with this ref (merge base with HEAD) [default: the default branch]
     #[arg(long, value_name = "REF")]
-    pub against: Option<String>,
+    pub(crate) against: Option<String>,
     /// Lint: hide the findings recorded in this baseline
     #[arg(long, value_name = "FILE")]
-    pub baseline: Option<PathBuf>,
+    pub(crate) baseline: Option<PathBuf>,
 }

@@ -4,11 +4,11 @@ use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use std::path::PathBuf;
 
 /// Exit codes, the same for every command.
-pub mod exit {
-    pub const CLEAN: i32 = 0;
-    pub const FINDINGS: i32 = 1;
-    pub const INPUT: i32 = 2;
-    pub const INTERNAL: i32 = 3;
+pub(crate) mod exit {
+    pub(crate) const CLEAN: i32 = 0;
+    pub(crate) const FINDINGS: i32 = 1;
+    pub(crate) const INPUT: i32 = 2;
+    pub(crate) const INTERNAL: i32 = 3;
 }
 
 /// Bad input: a config, a file, a flag or a ref the user gave. It names where
@@ -17,16 +17,16 @@ pub mod exit {
 #[error("{message}")]
 pub struct InputError {
     pub message: String,
-    pub path: Option<PathBuf>,
+    pub(crate) path: Option<PathBuf>,
     pub line: Option<u32>,
-    pub column: Option<u32>,
+    pub(crate) column: Option<u32>,
     pub help: Option<String>,
     /// The text of the file, when the error points into it and it was read.
-    pub source_text: Option<String>,
+    pub(crate) source_text: Option<String>,
 }
 
 impl InputError {
-    pub fn new(message: impl Into<String>) -> InputError {
+    pub(crate) fn new(message: impl Into<String>) -> InputError {
         InputError {
             message: message.into(),
             path: None,
@@ -37,29 +37,29 @@ impl InputError {
         }
     }
 
-    pub fn in_file(mut self, path: impl Into<PathBuf>) -> InputError {
+    pub(crate) fn in_file(mut self, path: impl Into<PathBuf>) -> InputError {
         self.path = Some(path.into());
         self
     }
 
-    pub fn at(mut self, line: u32, column: u32) -> InputError {
+    pub(crate) fn at(mut self, line: u32, column: u32) -> InputError {
         self.line = Some(line);
         self.column = Some(column);
         self
     }
 
-    pub fn help(mut self, help: impl Into<String>) -> InputError {
+    pub(crate) fn help(mut self, help: impl Into<String>) -> InputError {
         self.help = Some(help.into());
         self
     }
 
-    pub fn with_source(mut self, text: impl Into<String>) -> InputError {
+    pub(crate) fn with_source(mut self, text: impl Into<String>) -> InputError {
         self.source_text = Some(text.into());
         self
     }
 
     /// `error: ...` with `--> file:line:col`, the source line and a caret.
-    pub fn render(&self, color: bool) -> String {
+    pub(crate) fn render(&self, color: bool) -> String {
         let renderer = if color {
             Renderer::styled()
         } else {
@@ -107,7 +107,7 @@ impl InputError {
 }
 
 /// Closest candidate for a misspelt name, for "did you mean" hints.
-pub fn did_you_mean<'a>(
+pub(crate) fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {

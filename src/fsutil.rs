@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 /// Writes `contents` to `path` through a temporary file in the same directory
 /// and a rename, so a failure leaves the old file (or no file) in place.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -60,14 +60,14 @@ mod tests {
 
 /// `dir/rel` for `/`-separated relative paths; `rel` alone when `dir` is the root ("").
 /// Where `program` is on PATH, if anywhere.
-pub fn on_path(program: &str) -> Option<PathBuf> {
+pub(crate) fn on_path(program: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
         .map(|dir| dir.join(program))
         .find(|candidate| candidate.is_file())
 }
 
-pub fn join_relative(dir: &str, rel: &str) -> String {
+pub(crate) fn join_relative(dir: &str, rel: &str) -> String {
     if dir.is_empty() {
         rel.to_string()
     } else {
@@ -76,7 +76,7 @@ pub fn join_relative(dir: &str, rel: &str) -> String {
 }
 
 /// Resolves `.` and `..` in a relative `/`-path; None when it climbs above the root.
-pub fn normalize_relative(path: &str) -> Option<String> {
+pub(crate) fn normalize_relative(path: &str) -> Option<String> {
     let mut parts: Vec<&str> = Vec::new();
     for part in path.split(['/', '\\']) {
         match part {
@@ -91,7 +91,7 @@ pub fn normalize_relative(path: &str) -> Option<String> {
 }
 
 /// Relative `/`-separated form of `path` under `root`.
-pub fn relative_path(root: &Path, path: &Path) -> Option<String> {
+pub(crate) fn relative_path(root: &Path, path: &Path) -> Option<String> {
     let rel = path.strip_prefix(root).ok()?;
     let parts: Vec<_> = rel
         .components()

@@ -58,7 +58,7 @@ fn format_line(
 }
 
 /// The most detailed level `-v` repeated `count` times asks for; `None` for no `-v`.
-pub fn level_for(count: u8) -> Option<log::LevelFilter> {
+pub(crate) fn level_for(count: u8) -> Option<log::LevelFilter> {
     match count {
         0 => None,
         1 => Some(log::LevelFilter::Info),
@@ -68,7 +68,7 @@ pub fn level_for(count: u8) -> Option<log::LevelFilter> {
 }
 
 /// Installs the stderr logger for `-v` (`count` is how often it was given).
-pub fn init(count: u8) {
+pub(crate) fn init(count: u8) {
     let Some(level) = level_for(count) else {
         return;
     };
@@ -84,7 +84,7 @@ pub fn init(count: u8) {
 
 /// Runs one named stage and logs how long it took (at info, so `-v` shows
 /// where time goes).
-pub fn timed<T>(stage: &str, run: impl FnOnce() -> T) -> T {
+pub(crate) fn timed<T>(stage: &str, run: impl FnOnce() -> T) -> T {
     if !log::log_enabled!(log::Level::Info) {
         return run();
     }

@@ -10,20 +10,20 @@ use std::time::{Duration, Instant};
 
 /// Output kept from each of stdout and stderr; the rest is read and dropped
 /// so the program never blocks on a full pipe.
-pub const MAX_OUTPUT_BYTES: u64 = 64 << 10;
+pub(crate) const MAX_OUTPUT_BYTES: u64 = 64 << 10;
 
 /// A program that ran to its end.
 #[derive(Debug)]
-pub struct Finished {
-    pub status: ExitStatus,
+pub(crate) struct Finished {
+    pub(crate) status: ExitStatus,
     /// At most [`MAX_OUTPUT_BYTES`] of each, lossily decoded.
-    pub stdout: String,
-    pub stderr: String,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
 /// Why a program did not run to its end.
 #[derive(Debug)]
-pub enum RunError {
+pub(crate) enum RunError {
     /// It could not be started (not found, not executable).
     Spawn(std::io::Error),
     /// It ran past the deadline and was killed.
@@ -42,7 +42,7 @@ impl std::fmt::Display for RunError {
 }
 
 /// Runs `command` with no stdin, killing it after `timeout`.
-pub fn run_bounded(mut command: Command, timeout: Duration) -> Result<Finished, RunError> {
+pub(crate) fn run_bounded(mut command: Command, timeout: Duration) -> Result<Finished, RunError> {
     // Its own process group, so a timeout ends what it started too (go runs
     // git, which would otherwise hold the pipes open and the thread waiting).
     #[cfg(unix)]

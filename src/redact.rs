@@ -3,7 +3,7 @@
 /// `text` with the user information of every URL in it (`https://user:token@host`)
 /// replaced by `***`: GOPROXY, index and template URLs may carry
 /// credentials, and reports, errors and logs end up in CI output.
-pub fn userinfo(text: &str) -> String {
+pub(crate) fn userinfo(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(i) = rest.find("://") {
@@ -33,7 +33,7 @@ pub fn userinfo(text: &str) -> String {
 /// `http(s)://` or `git://` URL is dropped whole (a token is often the
 /// user name alone); an `ssh://` URL keeps its user name, which selects
 /// the key, and drops a password. `git@host:path` has no password to drop.
-pub fn strip_userinfo(url: &str) -> String {
+pub(crate) fn strip_userinfo(url: &str) -> String {
     let Some(i) = url.find("://") else {
         return url.to_string();
     };

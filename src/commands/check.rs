@@ -8,7 +8,7 @@ use crate::policy::sink::Sink;
 use crate::report::Report;
 use std::io::Write;
 
-pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<i32> {
+pub(crate) fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<i32> {
     let format = ctx.format("check", ALL_REPORT_FORMATS, OutputFormat::Text)?;
     let repo = ctx.repo_with_services()?;
     let mut combined = Report::new("check");

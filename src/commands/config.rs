@@ -2,7 +2,7 @@ use super::Context;
 use crate::cli::{ConfigCommand, InitArgs};
 use crate::error::{InputError, exit};
 
-pub fn run(ctx: &Context, command: ConfigCommand) -> anyhow::Result<i32> {
+pub(crate) fn run(ctx: &Context, command: ConfigCommand) -> anyhow::Result<i32> {
     match command {
         ConfigCommand::Schema => {
             super::output::print(&crate::config::schema())?;
@@ -21,7 +21,7 @@ pub fn run(ctx: &Context, command: ConfigCommand) -> anyhow::Result<i32> {
     Ok(exit::CLEAN)
 }
 
-pub fn init(ctx: &Context, args: &InitArgs) -> anyhow::Result<i32> {
+pub(crate) fn init(ctx: &Context, args: &InitArgs) -> anyhow::Result<i32> {
     let path = ctx.root.join(crate::policy::FILE_NAME);
     if path.exists() && !args.force && !args.stdout {
         return Err(

@@ -4,7 +4,7 @@ use crate::repo::{Repo, Service, is_main_package};
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-pub fn render(repo: &Repo) -> String {
+pub(crate) fn render(repo: &Repo) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,

@@ -6,7 +6,7 @@ use crate::git::Git;
 use crate::policy::sink::{Sink, kept};
 use std::io::Write;
 
-pub fn run(ctx: &Context, args: &ContractArgs) -> anyhow::Result<i32> {
+pub(crate) fn run(ctx: &Context, args: &ContractArgs) -> anyhow::Result<i32> {
     if args.list_rules {
         return list_rules(ctx);
     }
@@ -37,7 +37,7 @@ pub fn run(ctx: &Context, args: &ContractArgs) -> anyhow::Result<i32> {
 
 /// "breaks 2 consumers (order-service, user-service)" in the summary, over
 /// the findings that stay after `rules:` and `exceptions:`.
-pub fn add_consumers_summary(report: &mut crate::report::Report) {
+pub(crate) fn add_consumers_summary(report: &mut crate::report::Report) {
     if let Some(line) = contract::consumers::summary(&report.findings) {
         report.stats.push(("breaks".to_string(), line));
     }

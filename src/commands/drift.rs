@@ -6,7 +6,7 @@ use crate::drift::{DriftOptions, fix};
 use crate::error::exit;
 use crate::report::Severity;
 
-pub fn run(ctx: &Context, args: &DriftArgs) -> anyhow::Result<i32> {
+pub(crate) fn run(ctx: &Context, args: &DriftArgs) -> anyhow::Result<i32> {
     let format = ctx.format("drift", ALL_REPORT_FORMATS, OutputFormat::Text)?;
     let repo = ctx.repo_with_services()?;
     let options = DriftOptions {

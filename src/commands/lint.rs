@@ -7,7 +7,7 @@ use crate::lint::{LintOptions, baseline::Baseline};
 use std::io::Write;
 use std::path::Path;
 
-pub fn run(ctx: &Context, args: &LintArgs) -> anyhow::Result<i32> {
+pub(crate) fn run(ctx: &Context, args: &LintArgs) -> anyhow::Result<i32> {
     let format = ctx.format("lint", ALL_REPORT_FORMATS, OutputFormat::Text)?;
     let repo = ctx.repo()?;
     let mut paths = Vec::new();
@@ -88,7 +88,7 @@ fn repo_relative(root: &Path, path: &Path) -> Result<String, InputError> {
     })
 }
 
-pub fn explain(ctx: &Context, id: &str) -> anyhow::Result<i32> {
+pub(crate) fn explain(ctx: &Context, id: &str) -> anyhow::Result<i32> {
     let rules = crate::rules::all();
     let Some(rule) = rules.iter().find(|r| r.id == id) else {
         let hint = match did_you_mean(id, rules.iter().map(|r| r.id.as_str())) {
@@ -109,7 +109,7 @@ pub fn explain(ctx: &Context, id: &str) -> anyhow::Result<i32> {
     Ok(exit::CLEAN)
 }
 
-pub fn rules(ctx: &Context) -> anyhow::Result<i32> {
+pub(crate) fn rules(ctx: &Context) -> anyhow::Result<i32> {
     let format = ctx.format(
         "rules",
         &[
@@ -152,13 +152,13 @@ pub fn rules(ctx: &Context) -> anyhow::Result<i32> {
 /// The first line after the shebang marks hooks trellis wrote.
 const HOOK_MARKER: &str = "# installed by trellis hook install";
 
-pub fn hook_script() -> String {
+pub(crate) fn hook_script() -> String {
     format!(
         "#!/bin/sh\n{HOOK_MARKER}; `trellis hook install --force` rewrites it\n# Lints what is staged for this commit, not the work tree.\nexec trellis check --staged\n"
     )
 }
 
-pub fn hook(ctx: &Context, command: HookCommand) -> anyhow::Result<i32> {
+pub(crate) fn hook(ctx: &Context, command: HookCommand) -> anyhow::Result<i32> {
     let HookCommand::Install { force } = command;
     let git = crate::git::Git::open(&ctx.root)?;
     let repository = git.repository();

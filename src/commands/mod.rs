@@ -6,7 +6,7 @@ mod config_init;
 mod contract;
 mod drift;
 mod lint;
-pub mod output;
+pub(crate) mod output;
 mod scaffold;
 mod score;
 mod services;
@@ -131,12 +131,12 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
 }
 
 /// What every command needs: where the repository is, how to print.
-pub struct Context {
-    pub global: GlobalArgs,
+pub(crate) struct Context {
+    pub(crate) global: GlobalArgs,
     /// The repository root.
-    pub root: PathBuf,
+    pub(crate) root: PathBuf,
     /// Whether stdout gets colour.
-    pub color: bool,
+    pub(crate) color: bool,
     /// The configuration [`Context::repo`] loaded, kept so that [`Context::emit`]
     /// can apply its `rules:` and `exceptions:` to every command's report
     /// without each command remembering to.
@@ -175,7 +175,7 @@ impl Context {
     /// The directory the command acts in: `-C DIR` as given, else the
     /// current directory (not the repository root: `trellis new` in a
     /// subdirectory scaffolds there).
-    pub fn invoked_in(&self) -> Result<PathBuf, InputError> {
+    pub(crate) fn invoked_in(&self) -> Result<PathBuf, InputError> {
         match &self.global.directory {
             Some(dir) => Ok(dir.clone()),
             None => std::env::current_dir()
@@ -184,7 +184,7 @@ impl Context {
     }
 
     /// Loads the configuration and discovers the services.
-    pub fn repo(&self) -> Result<Repo, InputError> {
+    pub(crate) fn repo(&self) -> Result<Repo, InputError> {
         let config = crate::config::load(&self.root, self.global.config.as_deref())?;
         if self.config.set(config.clone()).is_ok() {
             // Once per run, however many times the repository is opened.
@@ -199,7 +199,7 @@ impl Context {
 
     /// The configuration [`Context::repo`] loaded (the defaults before it
     /// ran): each job is handed its own section of it.
-    pub fn config(&self) -> &crate::config::Config {
+    pub(crate) fn config(&self) -> &crate::config::Config {
         static DEFAULTS: std::sync::LazyLock<crate::config::Loaded> =
             std::sync::LazyLock::new(crate::config::Loaded::defaults);
         &self.config.get().unwrap_or(&DEFAULTS).config
@@ -207,7 +207,7 @@ impl Context {
 
     /// Like [`Context::repo`], but a repository with neither services nor
     /// libraries (no Go or Rust module at all) is an input error.
-    pub fn repo_with_services(&self) -> Result<Repo, InputError> {
+    pub(crate) fn repo_with_services(&self) -> Result<Repo, InputError> {
         let repo = self.repo()?;
         if repo.services.is_empty() && repo.libraries.is_empty() {
             let mut help = "a service is a directory with a go.mod or a Cargo.toml [package]; for directories inside one module, list them under `services:` in trellis.yaml".to_string();
@@ -232,7 +232,7 @@ impl Context {
     }
 
     /// The requested format if this command supports it, else `default`.
-    pub fn format(
+    pub(crate) fn format(
         &self,
         command: &str,
         allowed: &[OutputFormat],
@@ -255,14 +255,14 @@ impl Context {
     /// Applies the configuration's `rules:` and `exceptions:` to one job's
     /// report (see [`crate::policy::sink`]), prints it in the chosen format
     /// and returns the exit code.
-    pub fn emit(&self, report: Report, format: OutputFormat) -> anyhow::Result<i32> {
+    pub(crate) fn emit(&self, report: Report, format: OutputFormat) -> anyhow::Result<i32> {
         let report = self.resolved(report);
         self.render(report, format)
     }
 
     /// The report after `rules:` and `exceptions:`: final severities, and
     /// only the findings that stay.
-    pub fn resolved(&self, report: Report) -> Report {
+    pub(crate) fn resolved(&self, report: Report) -> Report {
         match self.config.get() {
             Some(loaded) => crate::policy::sink::apply(
                 report,
@@ -275,7 +275,7 @@ impl Context {
 
     /// Prints a report whose findings are final (the sink already ran on
     /// each part, as `trellis check` does per job) and returns the exit code.
-    pub fn render(&self, mut report: Report, format: OutputFormat) -> anyhow::Result<i32> {
+    pub(crate) fn render(&self, mut report: Report, format: OutputFormat) -> anyhow::Result<i32> {
         report.finish();
         let format = match format {
             OutputFormat::Text => Format::Text,
@@ -310,7 +310,7 @@ impl Context {
         Ok(self.exit_code(&report))
     }
 
-    pub fn exit_code(&self, report: &Report) -> i32 {
+    pub(crate) fn exit_code(&self, report: &Report) -> i32 {
         let threshold = match self.global.fail_on {
             FailOn::Error => Some(Severity::Error),
             FailOn::Warning => Some(Severity::Warning),
@@ -324,19 +324,19 @@ impl Context {
     }
 
     /// Whether stderr gets colour.
-    pub fn stderr_color(&self) -> bool {
+    pub(crate) fn stderr_color(&self) -> bool {
         color_enabled(self.global.color, std::io::stderr().is_terminal())
     }
 
     /// A line for people on stderr, unless --quiet.
-    pub fn status(&self, line: &str) {
+    pub(crate) fn status(&self, line: &str) {
         if !self.global.quiet {
             let _ = writeln!(std::io::stderr(), "{line}");
         }
     }
 }
 
-pub const ALL_REPORT_FORMATS: &[OutputFormat] = &[
+pub(crate) const ALL_REPORT_FORMATS: &[OutputFormat] = &[
     OutputFormat::Text,
     OutputFormat::Json,
     OutputFormat::Sarif,
@@ -346,14 +346,14 @@ pub const ALL_REPORT_FORMATS: &[OutputFormat] = &[
     OutputFormat::Markdown,
 ];
 
-pub fn format_name(format: OutputFormat) -> String {
+pub(crate) fn format_name(format: OutputFormat) -> String {
     clap::ValueEnum::to_possible_value(&format)
         .map(|v| v.get_name().to_string())
         .unwrap_or_default()
 }
 
 /// `auto` means a terminal without NO_COLOR (any non-empty value) and not TERM=dumb.
-pub fn color_enabled(choice: ColorChoice, is_terminal: bool) -> bool {
+pub(crate) fn color_enabled(choice: ColorChoice, is_terminal: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

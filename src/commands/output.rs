@@ -8,12 +8,12 @@ use std::io::{self, Write};
 /// Marks an [`io::Error`] as a failed write to standard output.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-pub struct StdoutFailed(pub io::Error);
+pub(crate) struct StdoutFailed(pub(crate) io::Error);
 
 /// A locked stdout whose errors carry [`StdoutFailed`].
-pub struct Stdout(io::StdoutLock<'static>);
+pub(crate) struct Stdout(io::StdoutLock<'static>);
 
-pub fn stdout() -> Stdout {
+pub(crate) fn stdout() -> Stdout {
     Stdout(io::stdout().lock())
 }
 
@@ -37,14 +37,14 @@ impl Write for Stdout {
 
 /// Writes `text` and flushes, so that a failure is seen here, not lost when
 /// the buffer is dropped at exit.
-pub fn print(text: &str) -> io::Result<()> {
+pub(crate) fn print(text: &str) -> io::Result<()> {
     let mut out = stdout();
     out.write_all(text.as_bytes())?;
     out.flush()
 }
 
 /// The stdout write failure in an error's chain, if there is one.
-pub fn stdout_failure(err: &anyhow::Error) -> Option<&io::Error> {
+pub(crate) fn stdout_failure(err: &anyhow::Error) -> Option<&io::Error> {
     err.chain().find_map(|cause| {
         cause
             .downcast_ref::<io::Error>()
@@ -55,13 +55,13 @@ pub fn stdout_failure(err: &anyhow::Error) -> Option<&io::Error> {
 }
 
 /// The first plain I/O error in an error's chain.
-pub fn io_failure(err: &anyhow::Error) -> Option<&io::Error> {
+pub(crate) fn io_failure(err: &anyhow::Error) -> Option<&io::Error> {
     err.chain()
         .find_map(|cause| cause.downcast_ref::<io::Error>())
 }
 
 /// Where stdout goes, for the message: `/dev/full`, `pipe:[123]`, a file.
-pub fn stdout_target() -> String {
+pub(crate) fn stdout_target() -> String {
     #[cfg(target_os = "linux")]
     if let Ok(target) = std::fs::read_link("/proc/self/fd/1") {
         return format!("standard output ({})", target.display());

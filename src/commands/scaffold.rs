@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 const FORMATS: &[OutputFormat] = &[OutputFormat::Text, OutputFormat::Json];
 
-pub fn new(ctx: &Context, command: NewCommand) -> anyhow::Result<i32> {
+pub(crate) fn new(ctx: &Context, command: NewCommand) -> anyhow::Result<i32> {
     let args = match command {
         NewCommand::Service(args) => args,
         NewCommand::Client(args) => return new_client(ctx, args),
@@ -73,7 +73,7 @@ fn under_directory(ctx: &Context, path: PathBuf) -> PathBuf {
     }
 }
 
-pub fn sync(ctx: &Context, args: &SyncArgs) -> anyhow::Result<i32> {
+pub(crate) fn sync(ctx: &Context, args: &SyncArgs) -> anyhow::Result<i32> {
     let format = ctx.format("sync", FORMATS, OutputFormat::Text)?;
     let dir = match &args.service_dir {
         Some(dir) => under_directory(ctx, dir.clone()),
@@ -90,7 +90,7 @@ pub fn sync(ctx: &Context, args: &SyncArgs) -> anyhow::Result<i32> {
     print(ctx, &outcome, format)
 }
 
-pub fn upgrade(ctx: &Context, args: &UpgradeArgs) -> anyhow::Result<i32> {
+pub(crate) fn upgrade(ctx: &Context, args: &UpgradeArgs) -> anyhow::Result<i32> {
     let format = ctx.format("upgrade", FORMATS, OutputFormat::Text)?;
     let dir = match &args.service_dir {
         Some(dir) => under_directory(ctx, dir.clone()),
@@ -119,7 +119,7 @@ pub fn upgrade(ctx: &Context, args: &UpgradeArgs) -> anyhow::Result<i32> {
     Ok(exit::CLEAN)
 }
 
-pub fn templates(ctx: &Context, command: TemplatesCommand) -> anyhow::Result<i32> {
+pub(crate) fn templates(ctx: &Context, command: TemplatesCommand) -> anyhow::Result<i32> {
     let TemplatesCommand::List = command;
     let format = ctx.format("templates list", FORMATS, OutputFormat::Text)?;
     let manifests = scaffold::template::builtin_manifests();

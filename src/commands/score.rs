@@ -26,7 +26,7 @@ const FORMATS: &[OutputFormat] = &[
     OutputFormat::Junit,
 ];
 
-pub fn run(ctx: &Context, args: &ScoreArgs) -> anyhow::Result<i32> {
+pub(crate) fn run(ctx: &Context, args: &ScoreArgs) -> anyhow::Result<i32> {
     let format = ctx.format("score", FORMATS, OutputFormat::Text)?;
     let repo = ctx.repo_with_services()?;
     let git = Git::open(&repo.root)?;

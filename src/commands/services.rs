@@ -5,7 +5,7 @@ use crate::lint::LintConfig;
 use crate::repo::programs::{ProgramKind, Programs};
 use std::fmt::Write as _;
 
-pub fn run(ctx: &Context) -> anyhow::Result<i32> {
+pub(crate) fn run(ctx: &Context) -> anyhow::Result<i32> {
     let format = ctx.format(
         "services",
         &[OutputFormat::Text, OutputFormat::Json],

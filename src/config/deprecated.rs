@@ -39,11 +39,11 @@ const RENAMED: &[(&[&str], &str)] = &[
 
 /// A key in an old spelling, where it was written and what to write instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Deprecation {
-    pub file: PathBuf,
-    pub line: u32,
-    pub column: u32,
-    pub message: String,
+pub(crate) struct Deprecation {
+    pub(crate) file: PathBuf,
+    pub(crate) line: u32,
+    pub(crate) column: u32,
+    pub(crate) message: String,
 }
 
 impl std::fmt::Display for Deprecation {
@@ -70,7 +70,7 @@ fn renamed(section: &[String], key: &str) -> Option<String> {
 
 /// Every old spelling in one file's text, in the order written. A file the
 /// YAML layer cannot read yields none: parsing it reports the error.
-pub fn scan(file: &Path, text: &str) -> Vec<Deprecation> {
+pub(crate) fn scan(file: &Path, text: &str) -> Vec<Deprecation> {
     let Ok(root) = serde_saphyr::from_str::<Node>(text) else {
         return Vec::new();
     };
@@ -104,7 +104,7 @@ pub fn scan(file: &Path, text: &str) -> Vec<Deprecation> {
 
 /// Renames old keys to their new spelling in a parsed file, so files merged
 /// through `extends` agree on one spelling.
-pub fn normalize(value: &mut serde_json::Value) {
+pub(crate) fn normalize(value: &mut serde_json::Value) {
     normalize_in(value, &mut Vec::new());
 }
 

@@ -6,7 +6,7 @@ use serde_saphyr::Spanned;
 
 /// Calls `visit` with every key of every mapping and the section it is in
 /// (its keys as `spell` names them, so a section is known by one name).
-pub fn walk(
+pub(crate) fn walk(
     node: &Node,
     spell: &impl Fn(&[String], &str) -> Option<String>,
     visit: &mut impl FnMut(&[String], &Spanned<String>),
@@ -33,7 +33,7 @@ fn walk_in(
 
 /// Where the first key named `name` is written, at any depth: for errors
 /// the YAML layer reports without a place (unknown keys after a merge).
-pub fn first_key(text: &str, name: &str) -> Option<(u32, u32)> {
+pub(crate) fn first_key(text: &str, name: &str) -> Option<(u32, u32)> {
     let root = serde_saphyr::from_str::<Node>(text).ok()?;
     let mut found = None;
     walk(&root, &|_, _| None, &mut |_, key| {
@@ -45,7 +45,7 @@ pub fn first_key(text: &str, name: &str) -> Option<(u32, u32)> {
 }
 
 /// A YAML document reduced to its mappings, with where each key is written.
-pub enum Node {
+pub(crate) enum Node {
     Map(Vec<(Spanned<String>, Node)>),
     Other,
 }

@@ -9,11 +9,11 @@
 
 mod deprecated;
 mod keys;
-pub mod selection;
+pub(crate) mod selection;
 
-pub use crate::policy::FILE_NAME;
-pub use crate::repo::ContractsConfig;
-pub use deprecated::Deprecation;
+pub(crate) use crate::policy::FILE_NAME;
+pub(crate) use crate::repo::ContractsConfig;
+pub(crate) use deprecated::Deprecation;
 
 use crate::policy::sink::Policy;
 use crate::policy::{Exception, Glob, Located, RuleKey, ServiceEntry};
@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub const VERSION: u32 = 1;
+pub(crate) const VERSION: u32 = 1;
 
 /// The whole configuration. Every section is optional; a repository without a
 /// `trellis.yaml` gets the defaults, which follow the seeds' layout.
@@ -34,35 +34,35 @@ pub const VERSION: u32 = 1;
 #[schemars(title = "trellis.yaml")]
 pub struct Config {
     /// Schema version of this file. Always 1.
-    pub version: Located<u32>,
+    pub(crate) version: Located<u32>,
     /// Other config files (relative to this one) to start from; keys here win.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub extends: Vec<Located<String>>,
+    pub(crate) extends: Vec<Located<String>>,
     /// Service directories, as globs (`app/*/service`) or `{path, name}` entries,
     /// for repositories where a service is a directory rather than a module.
     /// When empty, every go.mod or Cargo.toml package that builds a binary is
     /// a service, and one that builds none is a library.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub services: Vec<ServiceEntry>,
+    pub(crate) services: Vec<ServiceEntry>,
     /// Directories of shared library modules, as globs (`internal/common`,
     /// `pkg/*`): their go.mod or Cargo.toml makes no service, so services may
     /// import them. Modules that build no binary are libraries without being
     /// listed. Their code is linted and their dependencies checked for drift.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub libraries: Vec<Glob>,
+    pub(crate) libraries: Vec<Glob>,
     /// Paths never analysed, in addition to vendor/, testdata/, node_modules/,
     /// hidden directories and what .gitignore ignores.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub exclude: Vec<Glob>,
+    pub(crate) exclude: Vec<Glob>,
     /// Where contracts (.proto files) live and which service owns them.
     #[serde(default)]
-    pub contracts: ContractsConfig,
+    pub(crate) contracts: ContractsConfig,
     /// `trellis lint`: rule packs, severities, layers, boundaries, custom rules.
     #[serde(default)]
     pub lint: crate::lint::LintConfig,
     /// `trellis score`: window, bots, aliases, thresholds and weights.
     #[serde(default)]
-    pub score: crate::score::ScoreConfig,
+    pub(crate) score: crate::score::ScoreConfig,
     /// `trellis contract`: breaking .proto changes (buf's rules and keys).
     #[serde(
         default,
@@ -71,7 +71,7 @@ pub struct Config {
     pub contract: crate::contract::ContractConfig,
     /// Dependency drift: anchor policy, exceptions, Cargo duplicates.
     #[serde(default)]
-    pub drift: crate::drift::DriftConfig,
+    pub(crate) drift: crate::drift::DriftConfig,
     /// Per rule id of any job, or per prefix of ids ending in `-` or `_`
     /// (`drift-`, `go-`, `FIELD_`): `off`, or the severity to report it at
     /// (`info`, `warning`, `error`). An exact id wins over a prefix, a longer
@@ -86,7 +86,7 @@ pub struct Config {
     /// out of the report and counted as excepted. An exception that matches
     /// no finding of a rule that ran is reported.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub exceptions: Vec<Exception>,
+    pub(crate) exceptions: Vec<Exception>,
 }
 
 impl Default for Config {
@@ -110,7 +110,7 @@ impl Default for Config {
 
 impl Config {
     /// What `trellis score` reads: its section and those of the jobs it asks.
-    pub fn score_sections(&self) -> crate::score::Sections<'_> {
+    pub(crate) fn score_sections(&self) -> crate::score::Sections<'_> {
         crate::score::Sections {
             score: &self.score,
             contract: &self.contract,
@@ -119,7 +119,7 @@ impl Config {
     }
 
     /// What the sink applies to every job's findings.
-    pub fn policy(&self) -> Policy<'_> {
+    pub(crate) fn policy(&self) -> Policy<'_> {
         Policy {
             rules: &self.rules,
             exceptions: &self.exceptions,
@@ -133,13 +133,13 @@ impl Config {
 pub struct Loaded {
     pub config: Config,
     /// The files read, the given one last; empty when defaults were used.
-    pub files: Vec<PathBuf>,
+    pub(crate) files: Vec<PathBuf>,
     /// Old spellings the files use, to print once per run.
-    pub deprecations: Vec<Deprecation>,
+    pub(crate) deprecations: Vec<Deprecation>,
 }
 
 impl Loaded {
-    pub fn defaults() -> Loaded {
+    pub(crate) fn defaults() -> Loaded {
         Loaded {
             config: Config::default(),
             files: Vec::new(),
@@ -150,7 +150,7 @@ impl Loaded {
     /// The file that was read last (the given one), relative to `root` when
     /// inside it: where findings about the configuration point.
     /// `trellis.yaml` when defaults were used.
-    pub fn display_path(&self, root: &Path) -> String {
+    pub(crate) fn display_path(&self, root: &Path) -> String {
         crate::repo::config_display_path(&self.files, root)
     }
 
@@ -452,7 +452,7 @@ fn parse_mapping(path: &Path, text: &str) -> Result<serde_json::Value, InputErro
 }
 
 /// Parses and validates one file on its own, so errors point into it.
-pub fn parse(path: &Path, text: &str) -> Result<Config, InputError> {
+pub(crate) fn parse(path: &Path, text: &str) -> Result<Config, InputError> {
     parse_mapping(path, text)?;
     parse_typed(path, text)
 }
@@ -595,7 +595,7 @@ fn missing_field(message: &str) -> Option<String> {
 }
 
 /// The JSON Schema of trellis.yaml, for editors.
-pub fn schema() -> String {
+pub(crate) fn schema() -> String {
     let schema = schemars::schema_for!(Config);
     let mut out = serde_json::to_string_pretty(&schema).expect("schema serializes");
     out.push('\n');

@@ -9,7 +9,7 @@ use std::path::Path;
 /// Checks `rules:` and `exceptions:` of one file: every key names a rule of
 /// some job (or of `lint.custom` in the same file), every exception has one
 /// target and a reason.
-pub fn validate(config: &super::Config, path: &Path, text: &str) -> Result<(), InputError> {
+pub(crate) fn validate(config: &super::Config, path: &Path, text: &str) -> Result<(), InputError> {
     if config.rules.is_empty() && config.exceptions.is_empty() {
         return Ok(());
     }

@@ -7,17 +7,17 @@ use std::path::{Path, PathBuf};
 
 /// One pinned dependency of buf.lock.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pin {
+pub(crate) struct Pin {
     /// `buf.build/owner/module`
-    pub name: String,
+    pub(crate) name: String,
     /// The commit id without dashes, as buf.lock writes it.
-    pub commit: String,
+    pub(crate) commit: String,
     /// The digest type (`b5`), the first directory of the cache's layout.
-    pub digest_type: String,
+    pub(crate) digest_type: String,
 }
 
 /// The pins of a buf.lock (v2 `name`, or v1 `remote`/`owner`/`repository`).
-pub fn pins(lock: &str) -> Vec<Pin> {
+pub(crate) fn pins(lock: &str) -> Vec<Pin> {
     let Ok(value) = serde_saphyr::from_str::<serde_json::Value>(lock) else {
         return Vec::new();
     };
@@ -48,7 +48,7 @@ pub fn pins(lock: &str) -> Vec<Pin> {
 }
 
 /// buf's cache directory: `$BUF_CACHE_DIR`, else `$XDG_CACHE_HOME/buf`, else `~/.cache/buf`.
-pub fn cache_dir() -> Option<PathBuf> {
+pub(crate) fn cache_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("BUF_CACHE_DIR").filter(|d| !d.is_empty()) {
         return Some(PathBuf::from(dir));
     }
@@ -60,7 +60,7 @@ pub fn cache_dir() -> Option<PathBuf> {
 
 /// The directory holding a pinned module's files in the cache, when buf
 /// finished writing it (it writes `module.yaml` last).
-pub fn module_files(cache: &Path, pin: &Pin) -> Option<PathBuf> {
+pub(crate) fn module_files(cache: &Path, pin: &Pin) -> Option<PathBuf> {
     let mut parts = pin.name.splitn(3, '/');
     let (registry, owner, module) = (parts.next()?, parts.next()?, parts.next()?);
     let modules = cache.join("v3").join("modules");

@@ -20,31 +20,29 @@ use std::sync::Arc;
 
 /// The resolved configuration of one run.
 #[derive(Debug, Clone)]
-pub struct Settings {
-    pub rules: Vec<&'static Rule>,
-    pub roots: Vec<String>,
-    pub ignore: Vec<String>,
+pub(crate) struct Settings {
+    pub(crate) rules: Vec<&'static Rule>,
+    pub(crate) roots: Vec<String>,
+    pub(crate) ignore: Vec<String>,
     /// Rule ids -> paths where they do not run.
-    pub ignore_only: Vec<(Vec<&'static str>, Vec<String>)>,
-    pub ignore_unstable_packages: bool,
-    pub field_no_reuse: bool,
-    /// Where the configuration came from, for messages.
-    pub origin: String,
+    pub(crate) ignore_only: Vec<(Vec<&'static str>, Vec<String>)>,
+    pub(crate) ignore_unstable_packages: bool,
+    pub(crate) field_no_reuse: bool,
     /// Import-only files (`contract.imports`, buf's module cache).
-    pub imports: Arc<ImportFiles>,
+    pub(crate) imports: Arc<ImportFiles>,
     /// The directories that bound compilation units.
-    pub scopes: Scopes,
+    pub(crate) scopes: Scopes,
     /// Parse the files nothing in the change needs, to warn about broken
     /// ones; callers that only want the verdict (score) skip it.
-    pub check_untouched: bool,
+    pub(crate) check_untouched: bool,
     /// Blobs known to parse from earlier runs, for that check.
-    pub parse_cache: Option<Arc<super::parsed::ParseCache>>,
+    pub(crate) parse_cache: Option<Arc<super::parsed::ParseCache>>,
 }
 
 impl Settings {
     /// From trellis.yaml's `contract:` section, or the repository's buf.yaml
     /// `breaking:` section when trellis.yaml sets none of its keys.
-    pub fn from_repo(
+    pub(crate) fn from_repo(
         repo: &Repo,
         config: &ContractConfig,
         use_override: &[String],
@@ -87,7 +85,7 @@ impl Settings {
         Ok(settings)
     }
 
-    pub fn new(
+    pub(crate) fn new(
         contract: &ContractConfig,
         use_override: &[String],
         field_no_reuse: bool,
@@ -110,7 +108,6 @@ impl Settings {
             ignore_only,
             ignore_unstable_packages: contract.ignore_unstable_packages,
             field_no_reuse: field_no_reuse || contract.field_no_reuse,
-            origin,
             imports: Arc::default(),
             scopes: Scopes::default(),
             check_untouched: true,
@@ -190,55 +187,55 @@ pub struct ContractFinding {
     /// Repository-relative path of the file the location is in.
     pub path: String,
     /// Import name (path relative to its proto root), what buf prints.
-    pub name: String,
-    pub side: Side,
-    pub loc: Option<Loc>,
+    pub(crate) name: String,
+    pub(crate) side: Side,
+    pub(crate) loc: Option<Loc>,
     pub message: String,
-    pub key: String,
+    pub(crate) key: String,
     /// For a deleted file: reported at the old path (buf gives no path at all).
-    pub deleted_file: bool,
+    pub(crate) deleted_file: bool,
     /// buf's location and text where trellis's own formats differ on purpose.
-    pub as_buf: Option<rules::AsBuf>,
+    pub(crate) as_buf: Option<rules::AsBuf>,
     /// Where a deleted element was defined on the old side, for a related location.
-    pub previously: Option<Previously>,
+    pub(crate) previously: Option<Previously>,
 }
 
 /// An old-side definition at its repository path, with the side's label
 /// (`old (main@1a2b3c4)`): the path alone would name the work tree's file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Previously {
-    pub path: String,
-    pub loc: Option<Loc>,
-    pub side_label: String,
+pub(crate) struct Previously {
+    pub(crate) path: String,
+    pub(crate) loc: Option<Loc>,
+    pub(crate) side_label: String,
 }
 
 /// The outcome of comparing two sides.
 #[derive(Debug, Default)]
-pub struct Comparison {
-    pub findings: Vec<ContractFinding>,
-    pub rules: Vec<&'static Rule>,
-    pub old_label: String,
-    pub new_label: String,
+pub(crate) struct Comparison {
+    pub(crate) findings: Vec<ContractFinding>,
+    pub(crate) rules: Vec<&'static Rule>,
+    pub(crate) old_label: String,
+    pub(crate) new_label: String,
     /// Files on each side, files compiled on each side, findings dropped by ignores.
-    pub stats: Vec<(String, String)>,
+    pub(crate) stats: Vec<(String, String)>,
     /// The compilation units that had something to compare, compiled.
-    pub units: Vec<UnitComparison>,
+    pub(crate) units: Vec<UnitComparison>,
     /// Files that do not compile and that the change is not to blame for.
-    pub not_compiled: Vec<NotCompiled>,
+    pub(crate) not_compiled: Vec<NotCompiled>,
     /// Texts of the files new-side findings point into, when the new side is
     /// not the work tree (the index, a commit), so snippets show what was compared.
-    pub new_sources: HashMap<String, String>,
+    pub(crate) new_sources: HashMap<String, String>,
 }
 
 /// One compilation unit of a comparison, for follow-up checks.
 #[derive(Debug)]
-pub struct UnitComparison {
-    pub key: UnitKey,
+pub(crate) struct UnitComparison {
+    pub(crate) key: UnitKey,
     /// The compiled old side (only the compared files).
-    pub old_model: Model,
+    pub(crate) old_model: Model,
     /// The compiled new side (only the compared files).
-    pub new_model: Model,
-    pub new_layout: Layout,
+    pub(crate) new_model: Model,
+    pub(crate) new_layout: Layout,
 }
 
 /// Files imported from outside the side (the well-known types,
@@ -513,7 +510,7 @@ fn add_package_files(
     targets.extend(more);
 }
 
-pub fn compare(
+pub(crate) fn compare(
     old: &ProtoSet,
     new: &ProtoSet,
     settings: &Settings,
@@ -1025,14 +1022,14 @@ fn acknowledged(set: &ProtoSet, path: &str, hit: &Hit) -> bool {
 impl Comparison {
     /// The findings as a trellis report: new-file locations, old-file ones
     /// labelled, each breaking change with its consumers.
-    pub fn into_report(self, repo: &Repo) -> Report {
+    pub(crate) fn into_report(self, repo: &Repo) -> Report {
         let consumers = super::consumers::Consumers::of(repo, &self);
         self.report(repo, &consumers)
     }
 
     /// [`Comparison::into_report`] without consumers (no Go code read), for
     /// callers that only judge whether a change breaks a contract.
-    pub fn into_verdict_report(self, repo: &Repo) -> Report {
+    pub(crate) fn into_verdict_report(self, repo: &Repo) -> Report {
         self.report(repo, &super::consumers::Consumers::default())
     }
 
@@ -1077,7 +1074,7 @@ impl Comparison {
 /// The service owning a contract, also for files gone from the work tree:
 /// by location or the contracts map first, then by `contracts.owners`, then by
 /// the directory name under `contracts.root` (`api/order/...` -> order-service).
-pub fn owner(repo: &Repo, path: &str) -> Option<String> {
+pub(crate) fn owner(repo: &Repo, path: &str) -> Option<String> {
     if let Some(service) = repo.contract_owner(path) {
         return Some(service.name.clone());
     }
@@ -1103,7 +1100,7 @@ pub fn owner(repo: &Repo, path: &str) -> Option<String> {
     .find(|candidate| repo.service(candidate).is_some())
 }
 
-pub fn to_finding(repo: &Repo, finding: &ContractFinding) -> Finding {
+pub(crate) fn to_finding(repo: &Repo, finding: &ContractFinding) -> Finding {
     let owner = owner(repo, &finding.path);
     let mut out = Finding::new(
         finding.rule.clone(),
@@ -1150,10 +1147,6 @@ fn span_of(loc: Loc) -> Span {
         end_line: loc.end_line,
         end_column: loc.end_column,
     }
-}
-
-pub fn rule_ids() -> Vec<&'static str> {
-    rules::all().iter().map(|r| r.id).collect()
 }
 
 #[cfg(test)]

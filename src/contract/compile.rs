@@ -13,21 +13,25 @@ use std::sync::Arc;
 
 /// Import-only files (`contract.imports`, buf's module cache): import name ->
 /// (where they were read, text).
-pub type ImportFiles = HashMap<String, (String, Arc<str>)>;
+pub(crate) type ImportFiles = HashMap<String, (String, Arc<str>)>;
 
 /// One side as the compiler reads it: its units and the texts of its files.
 #[derive(Debug)]
-pub struct SideSource {
+pub(crate) struct SideSource {
     /// How errors name the side: `old (main@1a2b3c4d5e)`.
-    pub label: String,
-    pub units: SideUnits,
+    pub(crate) label: String,
+    pub(crate) units: SideUnits,
     /// Repository path -> text.
     texts: HashMap<String, Arc<str>>,
     imports: Arc<ImportFiles>,
 }
 
 impl SideSource {
-    pub fn new(set: &ProtoSet, units: SideUnits, imports: Arc<ImportFiles>) -> Arc<SideSource> {
+    pub(crate) fn new(
+        set: &ProtoSet,
+        units: SideUnits,
+        imports: Arc<ImportFiles>,
+    ) -> Arc<SideSource> {
         let texts = set
             .files
             .iter()
@@ -42,7 +46,7 @@ impl SideSource {
     }
 
     /// What an import of a file in `unit` opens: where it was read, and its text.
-    pub fn open(&self, unit: usize, name: &str) -> Option<(&String, &Arc<str>)> {
+    pub(crate) fn open(&self, unit: usize, name: &str) -> Option<(&String, &Arc<str>)> {
         if let Some((_, path)) = self.units.resolve(unit, name)
             && let Some(text) = self.texts.get(path)
         {
@@ -52,7 +56,7 @@ impl SideSource {
     }
 
     /// The text of one of the side's files, by repository path.
-    pub fn text(&self, path: &str) -> Option<&Arc<str>> {
+    pub(crate) fn text(&self, path: &str) -> Option<&Arc<str>> {
         self.texts.get(path)
     }
 }
@@ -97,13 +101,13 @@ impl FileResolver for UnitResolver {
 /// them: the file a finding needs one from is compiled again, alone and
 /// with locations (its imports without).
 #[derive(Debug)]
-pub struct Locator {
+pub(crate) struct Locator {
     side: Arc<SideSource>,
     unit: usize,
 }
 
 impl Locator {
-    pub fn interpreted(&self, name: &str) -> Option<prost_types::SourceCodeInfo> {
+    pub(crate) fn interpreted(&self, name: &str) -> Option<prost_types::SourceCodeInfo> {
         let mut compiler = compiler(&self.side, self.unit, Located::Only(name.to_string()));
         compiler.open_file(name).ok()?;
         let pool = compiler.descriptor_pool();
@@ -126,40 +130,42 @@ fn compiler(side: &Arc<SideSource>, unit: usize, located: Located) -> protox::Co
 
 /// A target that did not compile.
 #[derive(Debug)]
-pub struct Failure {
+pub(crate) struct Failure {
     /// The target's import name.
-    pub target: String,
-    /// Import name of the file the error is in (the target or one it imports).
-    pub file: String,
+    pub(crate) target: String,
     /// Where that file was read: its repository path, or its import name
     /// for files from outside the side.
-    pub path: String,
+    pub(crate) path: String,
     /// For a name defined twice: the import name of the file that defined it first.
-    pub other: Option<String>,
+    pub(crate) other: Option<String>,
     /// An import that resolves nowhere.
-    pub not_found: bool,
+    pub(crate) not_found: bool,
     /// What is wrong, without side or file.
-    pub reason: String,
+    pub(crate) reason: String,
     /// Side, file, line, column and message; the help is the caller's, who
     /// knows which setting fixes the layout.
-    pub error: InputError,
+    pub(crate) error: InputError,
 }
 
 /// One unit of one side, compiled.
 #[derive(Debug, Default)]
-pub struct UnitBuild {
+pub(crate) struct UnitBuild {
     /// The targets that compiled (and the types of what they import).
-    pub model: Model,
-    pub failures: Vec<Failure>,
+    pub(crate) model: Model,
+    pub(crate) failures: Vec<Failure>,
     /// Repository paths of every file that compiled into the unit, the
     /// targets and what they import.
-    pub compiled: BTreeSet<String>,
+    pub(crate) compiled: BTreeSet<String>,
 }
 
 /// Compiles `targets` (import names) of one unit and what they import, one
 /// target at a time: a target that does not compile is a [`Failure`] and
 /// the others still compile.
-pub fn compile_unit(side: &Arc<SideSource>, unit: usize, targets: &BTreeSet<String>) -> UnitBuild {
+pub(crate) fn compile_unit(
+    side: &Arc<SideSource>,
+    unit: usize,
+    targets: &BTreeSet<String>,
+) -> UnitBuild {
     let mut failures: Vec<Failure> = targets
         .iter()
         .filter_map(|name| edition_failure(side, unit, name))
@@ -248,7 +254,6 @@ fn edition_failure(side: &SideSource, unit: usize, name: &str) -> Option<Failure
     .help("editions need a protobuf compiler with editions support; until protox reads them, keep this file on `syntax = \"proto3\"` or exclude it with `contract.ignore`");
     Some(Failure {
         target: name.to_string(),
-        file: name.to_string(),
         path: path.clone(),
         other: None,
         not_found: false,
@@ -282,7 +287,6 @@ fn failure(side: &SideSource, unit: usize, target: &str, err: &protox::Error) ->
         other: first_definition(&err.to_string()),
         not_found: err.is_file_not_found(),
         reason: err.to_string(),
-        file,
         path,
         error,
     }
@@ -296,7 +300,7 @@ fn first_definition(message: &str) -> Option<String> {
     Some(name.to_string())
 }
 
-pub fn line_column(text: &str, offset: usize) -> (u32, u32) {
+pub(crate) fn line_column(text: &str, offset: usize) -> (u32, u32) {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;

@@ -16,49 +16,49 @@ pub struct ContractConfig {
     /// Include roots (import paths), relative to the repository root.
     /// Default: the modules of buf.work.yaml / buf.yaml, else inferred from imports and packages.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub roots: Vec<String>,
+    pub(crate) roots: Vec<String>,
     /// Categories (FILE, PACKAGE, WIRE_JSON, WIRE, CSR) or rule ids to run. Default: FILE.
     #[serde(default, rename = "use", skip_serializing_if = "Vec::is_empty")]
-    pub use_: Vec<String>,
+    pub(crate) use_: Vec<String>,
     /// Categories or rule ids not to run.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub except: Vec<String>,
+    pub(crate) except: Vec<String>,
     /// Files or directories (relative to the repository root or to a proto root) not checked.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub ignore: Vec<String>,
+    pub(crate) ignore: Vec<String>,
     /// Rule id or category -> files or directories where it does not run.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     #[serde(alias = "ignore_only")]
-    pub ignore_only: BTreeMap<String, Vec<String>>,
+    pub(crate) ignore_only: BTreeMap<String, Vec<String>>,
     /// Skip packages whose last component is an unstable version (`v1alpha1`, `v1beta2`, `v1test`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     #[serde(alias = "ignore_unstable_packages")]
-    pub ignore_unstable_packages: bool,
+    pub(crate) ignore_unstable_packages: bool,
     /// Report a field number or name that was deleted earlier in git history and is
     /// used again (FIELD_NO_REUSE, beyond buf). Off by default.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     #[serde(alias = "field_no_reuse")]
-    pub field_no_reuse: bool,
+    pub(crate) field_no_reuse: bool,
     /// Directories (relative to the repository root) of .proto files that are
     /// imported but are not the repository's contracts: buf.yaml `deps` from
     /// the Buf Schema Registry, exported with `buf export MODULE -o DIR`.
     /// Both sides read them from the work tree; they are not compared.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub imports: Vec<String>,
+    pub(crate) imports: Vec<String>,
     /// Whether `trellis check` runs the contract check (against the merge base
     /// with the default branch). Default: true inside a git repository.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[serde(alias = "in_check")]
-    pub in_check: Option<bool>,
+    pub(crate) in_check: Option<bool>,
 }
 
 impl ContractConfig {
-    pub fn is_default(&self) -> bool {
+    pub(crate) fn is_default(&self) -> bool {
         *self == ContractConfig::default()
     }
 
     /// Whether no buf-equivalent key is set, so a buf.yaml's `breaking:` applies.
-    pub fn says_nothing(&self) -> bool {
+    pub(crate) fn says_nothing(&self) -> bool {
         self.use_.is_empty()
             && self.except.is_empty()
             && self.ignore.is_empty()
@@ -67,7 +67,7 @@ impl ContractConfig {
     }
 
     /// Reads `breaking:` of a buf.yaml (v1beta1, v1 or v2, top level or the first module).
-    pub fn from_buf_yaml(text: &str) -> Result<Option<ContractConfig>, InputError> {
+    pub(crate) fn from_buf_yaml(text: &str) -> Result<Option<ContractConfig>, InputError> {
         let value: serde_json::Value = serde_saphyr::from_str(text).map_err(|e| {
             InputError::new(format!("buf.yaml is not valid YAML: {e}"))
                 .in_file("buf.yaml")
@@ -122,7 +122,7 @@ impl ContractConfig {
 }
 
 /// Expands category names, rule ids and deprecated aliases to rule ids.
-pub fn expand(item: &str, origin: &str) -> Result<Vec<&'static str>, InputError> {
+pub(crate) fn expand(item: &str, origin: &str) -> Result<Vec<&'static str>, InputError> {
     if let Some(category) = Category::parse(item) {
         return Ok(rules::all()
             .iter()
@@ -155,7 +155,7 @@ pub fn expand(item: &str, origin: &str) -> Result<Vec<&'static str>, InputError>
 }
 
 /// The rules to run: `use` (default FILE) minus `except`.
-pub fn select(
+pub(crate) fn select(
     use_: &[String],
     except: &[String],
     origin: &str,
@@ -176,7 +176,7 @@ pub fn select(
 }
 
 /// Whether a package's last component is an unstable version (`v1alpha1`, `v2beta`, `v1test`).
-pub fn is_unstable_package(package: &str) -> bool {
+pub(crate) fn is_unstable_package(package: &str) -> bool {
     let last = package.rsplit('.').next().unwrap_or(package);
     let Some(rest) = last.strip_prefix('v') else {
         return false;

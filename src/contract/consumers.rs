@@ -22,7 +22,7 @@ struct Use {
 
 /// The consumers of every file a comparison reports on, by repository path.
 #[derive(Debug, Default)]
-pub struct Consumers {
+pub(crate) struct Consumers {
     /// Whether the repository was searched at all: without, nothing is said
     /// (not "no consumer").
     searched: bool,
@@ -32,7 +32,7 @@ pub struct Consumers {
 impl Consumers {
     /// Reads the Go imports of the work tree only when a finding's file has a
     /// `go_package`, and the imports of the compared .proto files.
-    pub fn of(repo: &Repo, comparison: &Comparison) -> Consumers {
+    pub(crate) fn of(repo: &Repo, comparison: &Comparison) -> Consumers {
         let reported: BTreeSet<&str> = comparison
             .findings
             .iter()
@@ -199,7 +199,7 @@ impl Consumers {
 
     /// Names the consumers of the finding's file (its own service left
     /// out) in a note and as related locations.
-    pub fn attach(&self, finding: &mut Finding, contract: &ContractFinding) {
+    pub(crate) fn attach(&self, finding: &mut Finding, contract: &ContractFinding) {
         if !self.searched {
             return;
         }
@@ -237,7 +237,7 @@ impl Consumers {
 /// (an excepted break asks nothing of its consumers): `2 consumers
 /// (order-service, user-service)`, or that none was found; `None` when no
 /// finding was searched for consumers.
-pub fn summary(findings: &[Finding]) -> Option<String> {
+pub(crate) fn summary(findings: &[Finding]) -> Option<String> {
     let mut searched = false;
     let mut names: BTreeSet<&str> = BTreeSet::new();
     for consumers in findings.iter().filter_map(|f| f.consumers.as_ref()) {

@@ -13,34 +13,34 @@ use crate::repo::Repo;
 use crate::report::{Finding, Severity, Span};
 use std::collections::{BTreeMap, BTreeSet};
 
-pub const ID: &str = RuleId::ContractNotCompiled.as_str();
+pub(crate) const ID: &str = RuleId::ContractNotCompiled.as_str();
 
-pub const DEF: Def = Def::new(
+pub(crate) const DEF: Def = Def::new(
     Severity::Warning,
     "A .proto file the change does not touch does not compile; the files that need it were not compared",
     include_str!("failures.md"),
 );
 
 /// One compared pair of units, built: unit indices and builds, old side first.
-pub struct PairBuilds<'a> {
-    pub units: [usize; 2],
-    pub builds: &'a [UnitBuild; 2],
+pub(crate) struct PairBuilds<'a> {
+    pub(crate) units: [usize; 2],
+    pub(crate) builds: &'a [UnitBuild; 2],
 }
 
 /// A failure the change is not to blame for.
 #[derive(Debug, Clone)]
-pub struct NotCompiled {
-    pub path: String,
-    pub line: Option<u32>,
-    pub column: Option<u32>,
-    pub message: String,
-    pub help: String,
+pub(crate) struct NotCompiled {
+    pub(crate) path: String,
+    pub(crate) line: Option<u32>,
+    pub(crate) column: Option<u32>,
+    pub(crate) message: String,
+    pub(crate) help: String,
     /// The first definition of a name the file defines again.
-    pub other: Option<String>,
+    pub(crate) other: Option<String>,
 }
 
 impl NotCompiled {
-    pub fn to_finding(&self, repo: &Repo) -> Finding {
+    pub(crate) fn to_finding(&self, repo: &Repo) -> Finding {
         let mut finding = Finding::new(
             ID,
             Severity::Warning,
@@ -71,14 +71,14 @@ impl NotCompiled {
 /// that a file left out on one side does not look added or deleted; and the
 /// warnings.
 #[derive(Debug, Default)]
-pub struct Settled {
-    pub left_out: BTreeMap<usize, BTreeSet<String>>,
-    pub warnings: Vec<NotCompiled>,
+pub(crate) struct Settled {
+    pub(crate) left_out: BTreeMap<usize, BTreeSet<String>>,
+    pub(crate) warnings: Vec<NotCompiled>,
 }
 
 /// Decides for every failure whether the change is to blame: an `Err` for
 /// the first one that is (old side first, naming the others), else the warnings.
-pub fn settle(
+pub(crate) fn settle(
     sets: [&ProtoSet; 2],
     sources: [&SideSource; 2],
     pairs: &[PairBuilds<'_>],
@@ -299,7 +299,7 @@ fn warning(path: String, broken: &Broken<'_>) -> NotCompiled {
 /// text): a file broken there is a warning too, not a silent pass. A name
 /// it uses that is defined nowhere is found only by compiling; that is left
 /// to the comparison that touches the file.
-pub fn untouched(
+pub(crate) fn untouched(
     sets: [&ProtoSet; 2],
     new: &SideSource,
     headers: &std::collections::HashMap<String, super::source::Header>,

@@ -7,23 +7,23 @@
 //! their importers, additions and deletions) are compiled with protox, and
 //! buf's rules run over each unit's pair.
 
-pub mod bufcache;
+pub(crate) mod bufcache;
 pub mod compare;
-pub mod compile;
+pub(crate) mod compile;
 pub mod config;
-pub mod consumers;
-pub mod failures;
-pub mod model;
-pub mod needed;
-pub mod output;
-pub mod parsed;
-pub mod reuse;
+pub(crate) mod consumers;
+pub(crate) mod failures;
+pub(crate) mod model;
+pub(crate) mod needed;
+pub(crate) mod output;
+pub(crate) mod parsed;
+pub(crate) mod reuse;
 pub mod rules;
-pub mod source;
-pub mod units;
+pub(crate) mod source;
+pub(crate) mod units;
 
-pub use compare::{Comparison, ContractFinding};
-pub use config::ContractConfig;
+pub(crate) use compare::Comparison;
+pub(crate) use config::ContractConfig;
 pub use rules::Category;
 
 use crate::error::InputError;
@@ -35,7 +35,7 @@ use source::ProtoSet;
 use std::path::{Path, PathBuf};
 
 /// Every contract rule, for `trellis explain` and `trellis rules`.
-pub fn rules() -> Vec<RuleInfo> {
+pub(crate) fn rules() -> Vec<RuleInfo> {
     let buf = rules::all().iter().map(|rule| RuleInfo {
         id: rule.id.to_string(),
         job: "contract".to_string(),
@@ -52,19 +52,19 @@ pub fn rules() -> Vec<RuleInfo> {
 #[derive(Debug, Clone, Default)]
 pub struct ContractOptions {
     /// A git ref or a directory; `None` = the default branch.
-    pub against: Option<String>,
+    pub(crate) against: Option<String>,
     /// Compare against the tip of `against` instead of the merge base with HEAD.
-    pub no_merge_base: bool,
+    pub(crate) no_merge_base: bool,
     /// The new side as a git ref instead of the work tree.
-    pub head: Option<String>,
+    pub(crate) head: Option<String>,
     /// The new side from the index instead of the work tree (pre-commit).
-    pub staged: bool,
+    pub(crate) staged: bool,
     /// Only files under these paths (relative to the repository root).
-    pub paths: Vec<String>,
+    pub(crate) paths: Vec<String>,
     /// Categories or rule ids replacing `contract.use` from the config.
-    pub use_: Vec<String>,
+    pub(crate) use_: Vec<String>,
     /// Run FIELD_NO_REUSE even when the config does not turn it on.
-    pub field_no_reuse: bool,
+    pub(crate) field_no_reuse: bool,
 }
 
 /// Where the old side comes from, resolved.
@@ -86,7 +86,7 @@ pub fn check(
 }
 
 /// Like [`check`] for callers that may have no git repository (`--against DIR`).
-pub fn run(
+pub(crate) fn run(
     repo: &Repo,
     git: Option<&Git>,
     config: &ContractConfig,
@@ -260,15 +260,15 @@ pub fn compare_commits(
 
 /// One side of a change as `trellis score` reads it from history: the
 /// contract files of a commit (see [`source::is_listed`]) and its label.
-pub struct TreeSide<'a> {
-    pub files: &'a [crate::git::TreeFile],
-    pub label: String,
+pub(crate) struct TreeSide<'a> {
+    pub(crate) files: &'a [crate::git::TreeFile],
+    pub(crate) label: String,
 }
 
 /// What `trellis score` needs of contract: whether the change from `old` to
 /// `new` breaks a contract under `paths` in `categories`. `listing` caches
 /// the decoded files across calls.
-pub fn breaking_between(
+pub(crate) fn breaking_between(
     repo: &Repo,
     git: &Git,
     config: &ContractConfig,
@@ -283,7 +283,7 @@ pub fn breaking_between(
 }
 
 /// [`compare_commits`] on two sides the caller read already.
-pub fn compare_sets(
+pub(crate) fn compare_sets(
     repo: &Repo,
     config: &ContractConfig,
     old_set: &ProtoSet,

@@ -9,28 +9,28 @@ use std::collections::{BTreeMap, HashMap};
 
 /// A 1-based region, columns in characters, end exclusive (as buf prints it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Loc {
-    pub line: u32,
-    pub column: u32,
-    pub end_line: u32,
-    pub end_column: u32,
+pub(crate) struct Loc {
+    pub(crate) line: u32,
+    pub(crate) column: u32,
+    pub(crate) end_line: u32,
+    pub(crate) end_column: u32,
 }
 
 /// The source path of an element: the field numbers from FileDescriptorProto down.
-pub type SourcePath = Vec<i32>;
+pub(crate) type SourcePath = Vec<i32>;
 
 #[derive(Debug, Clone)]
-pub struct FileInfo {
+pub(crate) struct FileInfo {
     /// The import name (relative to its root), what buf calls the path.
-    pub name: String,
+    pub(crate) name: String,
     /// The path relative to the repository root.
-    pub path: String,
-    pub package: String,
+    pub(crate) path: String,
+    pub(crate) package: String,
     /// "proto2" or "proto3".
-    pub syntax: String,
-    pub options: FileOptions,
+    pub(crate) syntax: String,
+    pub(crate) options: FileOptions,
     /// The source text (empty for files compiled from descriptors, such as the well-known types).
-    pub text: std::sync::Arc<str>,
+    pub(crate) text: std::sync::Arc<str>,
     /// Source locations, parsed from `text` when a finding first needs one:
     /// the compiled files carry none (see `compile`). The well-known types
     /// bring theirs.
@@ -38,10 +38,10 @@ pub struct FileInfo {
     /// Locations of interpreted options, from compiling the file again.
     interpreted: std::sync::OnceLock<Option<prost_types::SourceCodeInfo>>,
     locator: std::sync::Arc<super::compile::Locator>,
-    pub messages: Vec<String>,
-    pub enums: Vec<String>,
-    pub services: Vec<String>,
-    pub extensions: Vec<String>,
+    pub(crate) messages: Vec<String>,
+    pub(crate) enums: Vec<String>,
+    pub(crate) services: Vec<String>,
+    pub(crate) extensions: Vec<String>,
 }
 
 /// Whether a source path goes through the options of an element (the
@@ -139,7 +139,7 @@ fn names_option(text: &str, name: &str) -> bool {
 
 impl FileInfo {
     /// Where an element is, by its source path.
-    pub fn loc(&self, path: &[i32]) -> Option<Loc> {
+    pub(crate) fn loc(&self, path: &[i32]) -> Option<Loc> {
         let parsed = self.parsed_locations();
         // The first location for a path is the declaration; later ones (for
         // repeated options) must not replace it.
@@ -216,12 +216,12 @@ impl FileInfo {
         out
     }
 
-    pub fn is_proto3(&self) -> bool {
+    pub(crate) fn is_proto3(&self) -> bool {
         self.syntax == "proto3"
     }
 
     /// The `option NAME = ...;` statement of the file, where buf points for file options.
-    pub fn option_statement(&self, name: &str) -> Option<Loc> {
+    pub(crate) fn option_statement(&self, name: &str) -> Option<Loc> {
         self.parsed_spans(&[8]).find(|&statement| {
             let text = self.text_of(statement);
             text.strip_prefix("option")
@@ -232,7 +232,7 @@ impl FileInfo {
 
     /// Where `name = value` is written in a field's `[...]` options (buf
     /// points at that option, protox's compiler at the whole list).
-    pub fn field_option(&self, field_path: &[i32], name: &str) -> Option<Loc> {
+    pub(crate) fn field_option(&self, field_path: &[i32], name: &str) -> Option<Loc> {
         // `json_name` and `default` are not options to the parser but fields
         // of the descriptor: `json_name` has spans for the whole option and
         // for its value, `default` only for its value.
@@ -282,7 +282,7 @@ impl FileInfo {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cardinality {
+pub(crate) enum Cardinality {
     OptionalExplicit,
     OptionalImplicit,
     Required,
@@ -291,7 +291,7 @@ pub enum Cardinality {
 }
 
 impl Cardinality {
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             Cardinality::OptionalExplicit => "optional with explicit presence",
             Cardinality::OptionalImplicit => "optional with implicit presence",
@@ -303,36 +303,36 @@ impl Cardinality {
 }
 
 #[derive(Debug, Clone)]
-pub struct FieldInfo {
-    pub number: i32,
-    pub name: String,
+pub(crate) struct FieldInfo {
+    pub(crate) number: i32,
+    pub(crate) name: String,
     /// The effective JSON name: the explicit `json_name` or the derived one.
-    pub json_name: String,
-    pub kind: Type,
+    pub(crate) json_name: String,
+    pub(crate) kind: Type,
     /// Full name without the leading dot, for message, enum and group fields.
-    pub type_name: String,
+    pub(crate) type_name: String,
     /// The real (non-synthetic) oneof holding the field.
-    pub oneof: Option<String>,
-    pub cardinality: Cardinality,
-    pub default: Option<String>,
-    pub options: Option<prost_types::FieldOptions>,
+    pub(crate) oneof: Option<String>,
+    pub(crate) cardinality: Cardinality,
+    pub(crate) default: Option<String>,
+    pub(crate) options: Option<prost_types::FieldOptions>,
     /// Source path of the field.
-    pub path: SourcePath,
+    pub(crate) path: SourcePath,
 }
 
 impl FieldInfo {
-    pub fn kind_name(&self) -> &'static str {
+    pub(crate) fn kind_name(&self) -> &'static str {
         kind_name(self.kind)
     }
 
     /// The source path of the written type: `type_name` for named types, else `type`.
-    pub fn type_path(&self) -> SourcePath {
+    pub(crate) fn type_path(&self) -> SourcePath {
         let mut path = self.path.clone();
         path.push(if self.type_name.is_empty() { 5 } else { 6 });
         path
     }
 
-    pub fn sub_path(&self, field: i32) -> SourcePath {
+    pub(crate) fn sub_path(&self, field: i32) -> SourcePath {
         let mut path = self.path.clone();
         path.push(field);
         path
@@ -340,59 +340,57 @@ impl FieldInfo {
 }
 
 #[derive(Debug, Clone)]
-pub struct MessageInfo {
-    pub full_name: String,
+pub(crate) struct MessageInfo {
+    pub(crate) full_name: String,
     /// The name inside its file, `Outer.Inner`.
-    pub nested_name: String,
-    pub file: String,
-    pub path: SourcePath,
-    pub parent: Option<String>,
-    pub proto: DescriptorProto,
-    pub fields: Vec<FieldInfo>,
+    pub(crate) nested_name: String,
+    pub(crate) file: String,
+    pub(crate) path: SourcePath,
+    pub(crate) proto: DescriptorProto,
+    pub(crate) fields: Vec<FieldInfo>,
     /// Real oneofs by name (synthetic proto3 `optional` oneofs left out).
-    pub oneofs: Vec<String>,
-    pub is_map_entry: bool,
+    pub(crate) oneofs: Vec<String>,
+    pub(crate) is_map_entry: bool,
 }
 
 impl MessageInfo {
-    pub fn field(&self, number: i32) -> Option<&FieldInfo> {
+    pub(crate) fn field(&self, number: i32) -> Option<&FieldInfo> {
         self.fields.iter().find(|f| f.number == number)
     }
 
-    pub fn is_number_reserved(&self, number: i32) -> bool {
+    pub(crate) fn is_number_reserved(&self, number: i32) -> bool {
         self.proto
             .reserved_range
             .iter()
             .any(|r| r.start() <= number && number < r.end())
     }
 
-    pub fn is_name_reserved(&self, name: &str) -> bool {
+    pub(crate) fn is_name_reserved(&self, name: &str) -> bool {
         self.proto.reserved_name.iter().any(|n| n == name)
     }
 }
 
 #[derive(Debug, Clone)]
-pub struct EnumValueInfo {
-    pub number: i32,
-    pub name: String,
-    pub path: SourcePath,
+pub(crate) struct EnumValueInfo {
+    pub(crate) number: i32,
+    pub(crate) name: String,
+    pub(crate) path: SourcePath,
 }
 
 #[derive(Debug, Clone)]
-pub struct EnumInfo {
-    pub full_name: String,
-    pub nested_name: String,
-    pub file: String,
-    pub path: SourcePath,
-    pub parent: Option<String>,
-    pub proto: EnumDescriptorProto,
-    pub values: Vec<EnumValueInfo>,
+pub(crate) struct EnumInfo {
+    pub(crate) full_name: String,
+    pub(crate) nested_name: String,
+    pub(crate) file: String,
+    pub(crate) path: SourcePath,
+    pub(crate) proto: EnumDescriptorProto,
+    pub(crate) values: Vec<EnumValueInfo>,
     /// proto2 enums are closed, proto3 enums open.
-    pub closed: bool,
+    pub(crate) closed: bool,
 }
 
 impl EnumInfo {
-    pub fn names_for(&self, number: i32) -> Vec<&str> {
+    pub(crate) fn names_for(&self, number: i32) -> Vec<&str> {
         self.values
             .iter()
             .filter(|v| v.number == number)
@@ -400,64 +398,64 @@ impl EnumInfo {
             .collect()
     }
 
-    pub fn is_number_reserved(&self, number: i32) -> bool {
+    pub(crate) fn is_number_reserved(&self, number: i32) -> bool {
         self.proto
             .reserved_range
             .iter()
             .any(|r| r.start() <= number && number <= r.end())
     }
 
-    pub fn is_name_reserved(&self, name: &str) -> bool {
+    pub(crate) fn is_name_reserved(&self, name: &str) -> bool {
         self.proto.reserved_name.iter().any(|n| n == name)
     }
 }
 
 #[derive(Debug, Clone)]
-pub struct MethodInfo {
-    pub name: String,
-    pub input: String,
-    pub output: String,
-    pub client_streaming: bool,
-    pub server_streaming: bool,
-    pub idempotency: String,
-    pub path: SourcePath,
+pub(crate) struct MethodInfo {
+    pub(crate) name: String,
+    pub(crate) input: String,
+    pub(crate) output: String,
+    pub(crate) client_streaming: bool,
+    pub(crate) server_streaming: bool,
+    pub(crate) idempotency: String,
+    pub(crate) path: SourcePath,
 }
 
 #[derive(Debug, Clone)]
-pub struct ServiceInfo {
-    pub full_name: String,
-    pub name: String,
-    pub file: String,
-    pub path: SourcePath,
-    pub methods: Vec<MethodInfo>,
+pub(crate) struct ServiceInfo {
+    pub(crate) full_name: String,
+    pub(crate) name: String,
+    pub(crate) file: String,
+    pub(crate) path: SourcePath,
+    pub(crate) methods: Vec<MethodInfo>,
 }
 
 #[derive(Debug, Clone)]
-pub struct ExtensionInfo {
-    pub full_name: String,
-    pub extendee: String,
-    pub file: String,
-    pub field: FieldInfo,
+pub(crate) struct ExtensionInfo {
+    pub(crate) full_name: String,
+    pub(crate) extendee: String,
+    pub(crate) file: String,
+    pub(crate) field: FieldInfo,
 }
 
 /// One compiled side.
 #[derive(Debug, Default)]
-pub struct Model {
+pub(crate) struct Model {
     /// By import name.
-    pub files: BTreeMap<String, FileInfo>,
-    pub messages: BTreeMap<String, MessageInfo>,
-    pub enums: BTreeMap<String, EnumInfo>,
-    pub services: BTreeMap<String, ServiceInfo>,
-    pub extensions: BTreeMap<String, ExtensionInfo>,
+    pub(crate) files: BTreeMap<String, FileInfo>,
+    pub(crate) messages: BTreeMap<String, MessageInfo>,
+    pub(crate) enums: BTreeMap<String, EnumInfo>,
+    pub(crate) services: BTreeMap<String, ServiceInfo>,
+    pub(crate) extensions: BTreeMap<String, ExtensionInfo>,
     /// Package -> files declaring it (import names), over the compared files.
-    pub packages: BTreeMap<String, Vec<String>>,
+    pub(crate) packages: BTreeMap<String, Vec<String>>,
 }
 
 impl Model {
     /// Builds the model from compiled files. `paths` maps import names to
     /// repository paths; files not in it (imports such as the well-known
     /// types) still resolve types but are not compared.
-    pub fn build(
+    pub(crate) fn build(
         pool: &prost_reflect::DescriptorPool,
         paths: &HashMap<String, String>,
         texts: &HashMap<String, std::sync::Arc<str>>,
@@ -553,12 +551,12 @@ impl Model {
         model
     }
 
-    pub fn file(&self, name: &str) -> Option<&FileInfo> {
+    pub(crate) fn file(&self, name: &str) -> Option<&FileInfo> {
         self.files.get(name)
     }
 
     /// Leaves a file out of the comparison (its types still resolve).
-    pub fn forget(&mut self, name: &str) {
+    pub(crate) fn forget(&mut self, name: &str) {
         if let Some(file) = self.files.remove(name)
             && let Some(files) = self.packages.get_mut(&file.package)
         {
@@ -572,7 +570,7 @@ impl Model {
     /// Keeps only the compared files (what consumers read once the rules
     /// have run): the types are most of a model's memory, and a large
     /// comparison holds one model per group of files until its report.
-    pub fn keep_files_only(&mut self) {
+    pub(crate) fn keep_files_only(&mut self) {
         self.messages = BTreeMap::new();
         self.enums = BTreeMap::new();
         self.services = BTreeMap::new();
@@ -580,7 +578,7 @@ impl Model {
     }
 
     /// Adds another group's compared files (groups share no compared file).
-    pub fn absorb_files(&mut self, other: Model) {
+    pub(crate) fn absorb_files(&mut self, other: Model) {
         for (package, mut files) in other.packages {
             self.packages.entry(package).or_default().append(&mut files);
         }
@@ -731,7 +729,6 @@ fn add_message(
             nested_name,
             file: scope.file.to_string(),
             path,
-            parent: parent.map(|(full, _)| full.to_string()),
             // What the rules read besides fields: options, reserved and extension ranges.
             proto: DescriptorProto {
                 name: None,
@@ -805,7 +802,7 @@ fn field_info(
 }
 
 /// protoc's default JSON name: underscores dropped, the next letter upper-cased.
-pub fn json_camel(name: &str) -> String {
+pub(crate) fn json_camel(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut upper = false;
     for c in name.chars() {
@@ -861,7 +858,6 @@ fn add_enum(
             nested_name,
             file: scope.file.to_string(),
             path,
-            parent: parent.map(|(full, _)| full.to_string()),
             proto: EnumDescriptorProto {
                 value: Vec::new(),
                 ..enumeration.clone()
@@ -937,7 +933,7 @@ fn add_extension(
     );
 }
 
-pub fn kind_name(kind: Type) -> &'static str {
+pub(crate) fn kind_name(kind: Type) -> &'static str {
     match kind {
         Type::Double => "double",
         Type::Float => "float",

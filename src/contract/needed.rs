@@ -12,18 +12,18 @@ use crate::error::InputError;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// One compilation of a side: the unit and the import names it compiles.
-pub struct Wanted<'a> {
-    pub unit: usize,
-    pub targets: &'a BTreeSet<String>,
+pub(crate) struct Wanted<'a> {
+    pub(crate) unit: usize,
+    pub(crate) targets: &'a BTreeSet<String>,
 }
 
 /// One side of the comparison, as the check reads it.
-pub struct Side<'a> {
-    pub set: &'a ProtoSet,
+pub(crate) struct Side<'a> {
+    pub(crate) set: &'a ProtoSet,
     /// The other side, to tell a changed file from an unchanged one.
-    pub other: &'a ProtoSet,
-    pub units: &'a SideUnits,
-    pub headers: &'a HashMap<String, Header>,
+    pub(crate) other: &'a ProtoSet,
+    pub(crate) units: &'a SideUnits,
+    pub(crate) headers: &'a HashMap<String, Header>,
 }
 
 /// `Err` for the first file of the side that git lacks and `wanted` needs:
@@ -31,7 +31,11 @@ pub struct Side<'a> {
 /// rules run (`packages`), a file in the directory of a compared package,
 /// whose package cannot be read (a package's files share a directory, as
 /// buf's PACKAGE_DIRECTORY_MATCH asks, and PACKAGE rules compare all of them).
-pub fn check(side: &Side<'_>, wanted: &[Wanted<'_>], packages: bool) -> Result<(), InputError> {
+pub(crate) fn check(
+    side: &Side<'_>,
+    wanted: &[Wanted<'_>],
+    packages: bool,
+) -> Result<(), InputError> {
     let set = side.set;
     if set.unreadable.is_empty() {
         return Ok(());

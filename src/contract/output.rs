@@ -36,7 +36,7 @@ fn as_buf(finding: &ContractFinding) -> (Option<&str>, [u32; 4], &str) {
 }
 
 /// One JSON object per line, as `buf breaking --error-format json` prints.
-pub fn buf_json(findings: &[ContractFinding]) -> String {
+pub(crate) fn buf_json(findings: &[ContractFinding]) -> String {
     let mut out = String::new();
     for finding in findings {
         let (path, span, message) = as_buf(finding);
@@ -58,7 +58,7 @@ pub fn buf_json(findings: &[ContractFinding]) -> String {
 }
 
 /// `path:line:column:message`, as `buf breaking` prints by default.
-pub fn buf_text(findings: &[ContractFinding]) -> String {
+pub(crate) fn buf_text(findings: &[ContractFinding]) -> String {
     let mut out = String::new();
     for finding in findings {
         let (path, span, message) = as_buf(finding);

@@ -14,7 +14,7 @@ use std::sync::Mutex;
 const FORMAT: u32 = 1;
 
 #[derive(Debug, Default)]
-pub struct ParseCache {
+pub(crate) struct ParseCache {
     path: Option<PathBuf>,
     known: HashSet<Oid>,
     /// Blobs that parsed in this run, or were known and seen again: what
@@ -39,7 +39,7 @@ fn location(repo: &Repo) -> Option<PathBuf> {
 }
 
 impl ParseCache {
-    pub fn load(repo: &Repo) -> ParseCache {
+    pub(crate) fn load(repo: &Repo) -> ParseCache {
         let path = location(repo);
         let known = path
             .as_deref()
@@ -66,7 +66,7 @@ impl ParseCache {
     }
 
     /// Whether `blob` parsed in an earlier run (and notes it as still seen).
-    pub fn parses(&self, blob: Oid) -> bool {
+    pub(crate) fn parses(&self, blob: Oid) -> bool {
         if blob.is_zero() || !self.known.contains(&blob) {
             return false;
         }
@@ -74,7 +74,7 @@ impl ParseCache {
         true
     }
 
-    pub fn parsed(&self, blob: Oid) {
+    pub(crate) fn parsed(&self, blob: Oid) {
         if !blob.is_zero() {
             self.good_set().insert(blob);
         }
@@ -86,12 +86,13 @@ impl ParseCache {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    pub fn known_count(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn known_count(&self) -> usize {
         self.known.len()
     }
 
     /// Writes what this run saw parse, if it differs from what was read.
-    pub fn save(&self) {
+    pub(crate) fn save(&self) {
         let good = self.good_set();
         if *good == self.known {
             return;

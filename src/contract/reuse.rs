@@ -15,12 +15,12 @@ use git2::Oid;
 use protox::file::{File, FileResolver, GoogleFileResolver};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-pub const ID: &str = RuleId::FieldNoReuse.as_str();
+pub(crate) const ID: &str = RuleId::FieldNoReuse.as_str();
 
 /// How far back the history walk goes.
 const MAX_COMMITS: usize = 5000;
 
-pub const DEF: Def = Def::new(
+pub(crate) const DEF: Def = Def::new(
     Severity::Error,
     "A field number or name deleted earlier in git history is used again",
     include_str!("reuse.md"),
@@ -131,7 +131,7 @@ struct Seen {
     names: HashMap<(usize, String), HashMap<String, (i32, Oid)>>,
 }
 
-pub fn check(
+pub(crate) fn check(
     git: &Git,
     base: Oid,
     project: &str,

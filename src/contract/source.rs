@@ -11,30 +11,30 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone)]
-pub struct ProtoFile {
+pub(crate) struct ProtoFile {
     /// Relative to the side's root (the repository root), `/`-separated.
-    pub path: String,
+    pub(crate) path: String,
     /// The git blob id of the content (computed for files read from disk).
-    pub id: Oid,
+    pub(crate) id: Oid,
     /// `None` when git does not have the blob (a partial clone, a mirror
     /// without large blobs): an error only when the comparison needs the
     /// file (see [`ProtoSet::unreadable`]).
-    pub text: Option<Arc<str>>,
+    pub(crate) text: Option<Arc<str>>,
 }
 
 /// One side: its files and the buf configuration files found at its root.
 #[derive(Debug, Clone, Default)]
-pub struct ProtoSet {
+pub(crate) struct ProtoSet {
     /// How errors name this side: `old (main@1a2b3c4d5e)`, `new (work tree)`.
-    pub label: String,
-    pub files: BTreeMap<String, ProtoFile>,
-    pub buf_yaml: Option<String>,
-    pub buf_work_yaml: Option<String>,
+    pub(crate) label: String,
+    pub(crate) files: BTreeMap<String, ProtoFile>,
+    pub(crate) buf_yaml: Option<String>,
+    pub(crate) buf_work_yaml: Option<String>,
     /// The directory of those buf files ("" for the side's root).
-    pub buf_dir: String,
+    pub(crate) buf_dir: String,
     /// Path -> why git could not give the file's blob, for the files
     /// whose `text` is `None`.
-    pub unreadable: BTreeMap<String, String>,
+    pub(crate) unreadable: BTreeMap<String, String>,
 }
 
 #[cfg(test)]
@@ -89,7 +89,7 @@ fn workspace_dir<'p>(configs: impl Iterator<Item = &'p str>, protos: &[&str]) ->
 
 /// The directory of the buf files that describe the work tree's protos
 /// (see [`workspace_dir`]).
-pub fn work_tree_buf_dir(repo: &Repo) -> Option<String> {
+pub(crate) fn work_tree_buf_dir(repo: &Repo) -> Option<String> {
     workspace_dir(
         repo.files
             .iter()
@@ -114,7 +114,7 @@ fn is_proto(path: &str) -> bool {
 
 /// The files of a repository-wide listing (the index) that are under `root`,
 /// with paths relative to it.
-pub fn under_root(files: Vec<TreeFile>, root: &str) -> Vec<TreeFile> {
+pub(crate) fn under_root(files: Vec<TreeFile>, root: &str) -> Vec<TreeFile> {
     if root.is_empty() {
         return files;
     }
@@ -132,14 +132,14 @@ pub fn under_root(files: Vec<TreeFile>, root: &str) -> Vec<TreeFile> {
 
 /// Whether [`ProtoListing::files_at`] lists a path: a .proto outside the
 /// skipped directories, or the root's buf configuration.
-pub fn is_listed(path: &str) -> bool {
+pub(crate) fn is_listed(path: &str) -> bool {
     is_buf_config(path) || (is_proto(path) && !skipped(path))
 }
 
 impl ProtoSet {
     /// The files of a commit under `root` ("" for the whole repository),
     /// read from git objects (no checkout).
-    pub fn from_git(
+    pub(crate) fn from_git(
         git: &Git,
         commit: Oid,
         root: &str,
@@ -154,7 +154,7 @@ impl ProtoSet {
     /// A side from its .proto files (and root buf configuration files) as
     /// the caller listed them at some commit, for instance rebuilt from the
     /// files each commit changed; `listing` decodes each blob once.
-    pub fn from_tree_files(
+    pub(crate) fn from_tree_files(
         git: &Git,
         files: &[TreeFile],
         label: String,
@@ -233,7 +233,7 @@ impl ProtoSet {
     }
 
     /// The work tree as the repository model sees it.
-    pub fn from_work_tree(repo: &Repo, label: String) -> Result<ProtoSet, InputError> {
+    pub(crate) fn from_work_tree(repo: &Repo, label: String) -> Result<ProtoSet, InputError> {
         let paths: Vec<String> = repo
             .files_with_extension(&["proto"])
             .filter(|p| !skipped(p))
@@ -249,7 +249,7 @@ impl ProtoSet {
     }
 
     /// Every .proto under a directory (for `--against DIR`).
-    pub fn from_dir(dir: &Path, label: String) -> Result<ProtoSet, InputError> {
+    pub(crate) fn from_dir(dir: &Path, label: String) -> Result<ProtoSet, InputError> {
         if !dir.is_dir() {
             return Err(
                 InputError::new(format!("{}: no such directory", dir.display()))
@@ -309,7 +309,7 @@ impl ProtoSet {
 
     /// The error for a file of this side whose blob git does not have, now
     /// that the comparison needs it; `why` says what needs it.
-    pub fn unreadable_error(&self, path: &str, why: &str) -> InputError {
+    pub(crate) fn unreadable_error(&self, path: &str, why: &str) -> InputError {
         let id = self.files.get(path).map_or(Oid::ZERO_SHA1, |file| file.id);
         let reason = self
             .unreadable
@@ -319,15 +319,6 @@ impl ProtoSet {
         error.message = format!("{}; {why}", error.message);
         error
     }
-
-    /// Keeps only the files under one of `prefixes` (all when empty).
-    pub fn retain_under(&mut self, prefixes: &[String]) {
-        if prefixes.is_empty() {
-            return;
-        }
-        self.files
-            .retain(|path, _| prefixes.iter().any(|prefix| under(path, prefix)));
-    }
 }
 
 /// Lists the .proto files of commits (and `buf.yaml` / `buf.work.yaml` at
@@ -336,7 +327,7 @@ impl ProtoSet {
 /// a subtree that did not change between two commits is read once. Safe to
 /// share between threads.
 #[derive(Default)]
-pub struct ProtoListing {
+pub(crate) struct ProtoListing {
     /// Tree id -> the .proto files below it, relative to it.
     trees: Mutex<HashMap<Oid, Arc<Vec<TreeFile>>>>,
     /// Blob id -> its text.
@@ -345,14 +336,15 @@ pub struct ProtoListing {
 
 impl ProtoListing {
     /// The .proto files of a commit plus the root's buf configuration files.
-    pub fn files_at(&self, git: &Git, commit: Oid) -> Result<Vec<TreeFile>, InputError> {
+    #[cfg(test)]
+    pub(crate) fn files_at(&self, git: &Git, commit: Oid) -> Result<Vec<TreeFile>, InputError> {
         self.files_at_under(git, commit, "")
     }
 
-    /// [`ProtoListing::files_at`] for a project in the directory `root` of
-    /// the repository ("" for the whole): paths relative to `root`, its buf
-    /// configuration files, nothing when `root` did not exist at `commit`.
-    pub fn files_at_under(
+    /// The .proto files of a commit, for a project in the directory `root`
+    /// of the repository ("" for the whole): paths relative to `root`, its
+    /// buf configuration files, nothing when `root` did not exist at `commit`.
+    pub(crate) fn files_at_under(
         &self,
         git: &Git,
         commit: Oid,
@@ -489,7 +481,7 @@ fn missing_blob(label: &str, path: &str, blob: Oid, reason: &str) -> InputError 
 }
 
 /// Whether `path` is `prefix` or lies below it.
-pub fn under(path: &str, prefix: &str) -> bool {
+pub(crate) fn under(path: &str, prefix: &str) -> bool {
     let prefix = prefix.trim_end_matches('/').trim_start_matches("./");
     prefix.is_empty()
         || prefix == "."
@@ -507,38 +499,40 @@ fn decode(label: &str, path: &str, bytes: &[u8]) -> Result<Arc<str>, InputError>
 
 /// The include roots of a side and the import name of every file.
 #[derive(Debug, Clone, Default)]
-pub struct Layout {
-    pub roots: Vec<String>,
+pub(crate) struct Layout {
+    pub(crate) roots: Vec<String>,
     /// Import name -> repository path.
-    pub names: BTreeMap<String, String>,
+    pub(crate) names: BTreeMap<String, String>,
     /// Repository path -> import name.
-    pub paths: BTreeMap<String, String>,
+    pub(crate) paths: BTreeMap<String, String>,
 }
 
 /// The include roots of a side and where they came from.
 #[derive(Debug, Clone, Default)]
-pub struct RootPlan {
-    pub roots: Vec<String>,
+pub(crate) struct RootPlan {
+    pub(crate) roots: Vec<String>,
     /// Configured or from buf's files (as opposed to inferred): files
     /// outside every root are not seen, and two files with one import name
     /// are an error.
-    pub explicit: bool,
+    pub(crate) explicit: bool,
     excludes: Vec<String>,
     includes: HashMap<String, Vec<String>>,
 }
 
 /// Where the include roots come from: config, then buf.work.yaml / buf.yaml,
 /// then inference from the imports and packages of the files themselves.
-pub fn root_plan(set: &ProtoSet, configured: &[String]) -> Result<RootPlan, InputError> {
+#[cfg(test)]
+pub(crate) fn root_plan(set: &ProtoSet, configured: &[String]) -> Result<RootPlan, InputError> {
     let [plan, _] = root_plans([set, set], configured)?;
     Ok(plan)
 }
 
-/// [`root_plan`] of both sides of a comparison. Inferred roots come from
+/// Where the include roots of both sides of a comparison come from: config,
+/// then buf.work.yaml / buf.yaml, then inference. Inferred roots come from
 /// the files of both sides: a tree keeps its layout across a change (buf's
 /// module root does not move), and a root that only the old side's imports
 /// reveal still names the files that stay.
-pub fn root_plans(
+pub(crate) fn root_plans(
     sets: [&ProtoSet; 2],
     configured: &[String],
 ) -> Result<[RootPlan; 2], InputError> {
@@ -570,12 +564,13 @@ pub fn root_plans(
 }
 
 /// The layout of a whole side as one namespace.
-pub fn layout(set: &ProtoSet, configured: &[String]) -> Result<Layout, InputError> {
+#[cfg(test)]
+pub(crate) fn layout(set: &ProtoSet, configured: &[String]) -> Result<Layout, InputError> {
     name_files(set, &root_plan(set, configured)?, set.files.keys())
 }
 
 /// The deepest of `roots` that holds `path`.
-pub fn root_of<'r>(roots: &'r [String], path: &str) -> Option<&'r String> {
+pub(crate) fn root_of<'r>(roots: &'r [String], path: &str) -> Option<&'r String> {
     roots
         .iter()
         .filter(|root| under(path, root))
@@ -583,7 +578,7 @@ pub fn root_of<'r>(roots: &'r [String], path: &str) -> Option<&'r String> {
 }
 
 /// The import name of each of `paths` (files of `set`) under the plan's roots.
-pub fn name_files<'p>(
+pub(crate) fn name_files<'p>(
     set: &ProtoSet,
     plan: &RootPlan,
     paths: impl Iterator<Item = &'p String>,
@@ -861,15 +856,15 @@ fn infer_roots(sets: [&ProtoSet; 2]) -> Vec<String> {
 
 /// What a quick scan of a file's header finds, without parsing it.
 #[derive(Debug, Default)]
-pub struct Header {
-    pub package: Option<String>,
-    pub imports: Vec<String>,
+pub(crate) struct Header {
+    pub(crate) package: Option<String>,
+    pub(crate) imports: Vec<String>,
     /// `edition = "2023"` (protox cannot compile editions yet), with its line.
-    pub edition: Option<(String, u32)>,
+    pub(crate) edition: Option<(String, u32)>,
 }
 
 /// Reads `package`, `import` and `edition` statements, skipping comments.
-pub fn scan_header(text: &str) -> Header {
+pub(crate) fn scan_header(text: &str) -> Header {
     let mut header = Header::default();
     let mut in_block = false;
     let mut pending_package: Option<String> = None;

@@ -6,33 +6,33 @@ use std::path::Path;
 
 /// One dependency requirement of a manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CargoDep {
+pub(crate) struct CargoDep {
     /// The crate name (after `package = ...` renames).
-    pub name: String,
+    pub(crate) name: String,
     /// The version requirement as written (`1`, `^0.14`, `=1.2.3`); None for path/git-only.
-    pub req: Option<String>,
+    pub(crate) req: Option<String>,
     /// `dependencies`, `dev-dependencies`, `build-dependencies`, or a target table.
-    pub kind: String,
-    pub line: u32,
+    pub(crate) kind: String,
+    pub(crate) line: u32,
     /// Inherited from `[workspace.dependencies]` (`workspace = true`).
-    pub inherited: bool,
+    pub(crate) inherited: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CargoManifest {
-    pub package: Option<String>,
-    pub is_workspace: bool,
-    pub deps: Vec<CargoDep>,
+pub(crate) struct CargoManifest {
+    pub(crate) package: Option<String>,
+    pub(crate) is_workspace: bool,
+    pub(crate) deps: Vec<CargoDep>,
     /// `[workspace.dependencies]`.
-    pub workspace_deps: Vec<CargoDep>,
+    pub(crate) workspace_deps: Vec<CargoDep>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LockedPackage {
-    pub name: String,
-    pub version: String,
-    pub source: Option<String>,
-    pub line: u32,
+pub(crate) struct LockedPackage {
+    pub(crate) name: String,
+    pub(crate) version: String,
+    pub(crate) source: Option<String>,
+    pub(crate) line: u32,
 }
 
 fn line_of(text: &str, offset: usize) -> u32 {
@@ -112,7 +112,7 @@ struct SpannedWorkspace {
     dependencies: BTreeMap<String, Spanned>,
 }
 
-pub fn parse_manifest(path: &Path, text: &str) -> Result<CargoManifest, InputError> {
+pub(crate) fn parse_manifest(path: &Path, text: &str) -> Result<CargoManifest, InputError> {
     let table: toml::Table =
         toml::from_str(text).map_err(|e| toml_error(path, text, &e, "Cargo.toml"))?;
     let spans: SpannedDeps = toml::from_str(text).unwrap_or_default();
@@ -194,7 +194,7 @@ struct LockEntry {
     source: Option<String>,
 }
 
-pub fn parse_lock(path: &Path, text: &str) -> Result<Vec<LockedPackage>, InputError> {
+pub(crate) fn parse_lock(path: &Path, text: &str) -> Result<Vec<LockedPackage>, InputError> {
     let lock: Lock = toml::from_str(text).map_err(|e| toml_error(path, text, &e, "Cargo.lock"))?;
     Ok(lock
         .package

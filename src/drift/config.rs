@@ -1,7 +1,7 @@
 //! The `drift:` section of trellis.yaml.
 
 use crate::drift::version::GoVersion;
-pub use crate::policy::DriftException;
+pub(crate) use crate::policy::DriftException;
 use crate::policy::Located;
 use crate::report::Severity;
 use schemars::JsonSchema;
@@ -10,39 +10,39 @@ use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct DriftConfig {
+pub(crate) struct DriftConfig {
     /// The authoritative version of shared modules, by module path. A version
     /// (`v1.5.2`) lets services float like the seeds say: v0 modules within
     /// that minor (`v0.8.*` at or above it), v1+ within that major. `=v1.5.2`
     /// pins exactly; a range (`>=v1.2.0, <v1.4.0`) allows exactly that range.
     /// Entries here win over the root go.mod.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub anchor: BTreeMap<Located<String>, Located<String>>,
+    pub(crate) anchor: BTreeMap<Located<String>, Located<String>>,
     /// Whether services may float within the allowed range of a root go.mod
     /// anchor (true) or must match it exactly (false).
     #[serde(default = "yes")]
-    pub float: bool,
+    pub(crate) float: bool,
     /// Modules (optionally for some services) that may differ, each with why.
     /// The same as a top-level `exceptions:` entry with `rule: drift-`, the
     /// `module` and each of the `services`: every drift rule honours it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub exceptions: Vec<DriftException>,
+    pub(crate) exceptions: Vec<DriftException>,
     /// Which version a mismatch aligns on: `newest` (every service moves up
     /// to the highest required version, like syncpack's default) or
     /// `majority` (the version most services use; ties go to the newest).
     #[serde(default)]
-    pub align: Align,
+    pub(crate) align: Align,
     /// Severity of version mismatches between `// indirect` requirements only.
     #[serde(default = "info")]
     #[serde(alias = "indirect_severity")]
-    pub indirect_severity: Located<String>,
+    pub(crate) indirect_severity: Located<String>,
     /// Rust crates allowed at several versions in a Cargo.lock, each with why.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[serde(alias = "cargo_skip")]
-    pub cargo_skip: Vec<CargoSkip>,
+    pub(crate) cargo_skip: Vec<CargoSkip>,
     /// Upstream lookups (`trellis drift --upstream`).
     #[serde(default)]
-    pub upstream: crate::drift::upstream::UpstreamConfig,
+    pub(crate) upstream: crate::drift::upstream::UpstreamConfig,
 }
 
 fn yes() -> bool {
@@ -69,7 +69,7 @@ impl Default for DriftConfig {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum Align {
+pub(crate) enum Align {
     #[default]
     Newest,
     Majority,
@@ -77,20 +77,20 @@ pub enum Align {
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CargoSkip {
+pub(crate) struct CargoSkip {
     /// The crate name.
     #[serde(rename = "crate")]
-    pub name: Located<String>,
+    pub(crate) name: Located<String>,
     /// Only this locked version may repeat; any when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
+    pub(crate) version: Option<String>,
     /// Why the duplicate is accepted. Required.
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 /// A checked anchor policy entry.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Constraint {
+pub(crate) enum Constraint {
     /// A version: services may float (v0 within its minor, v1+ within its major) at or above it.
     Float(GoVersion),
     /// Exactly this version.
@@ -100,7 +100,7 @@ pub enum Constraint {
 }
 
 impl Constraint {
-    pub fn parse(text: &str) -> Result<Constraint, String> {
+    pub(crate) fn parse(text: &str) -> Result<Constraint, String> {
         let text = text.trim();
         if let Some(exact) = text.strip_prefix('=')
             && !exact.starts_with(['=', '<', '>'])
@@ -116,7 +116,7 @@ impl Constraint {
             .map_err(|e| format!("`{text}` is neither a version nor a range: {e}"))
     }
 
-    pub fn allows(&self, version: &GoVersion) -> bool {
+    pub(crate) fn allows(&self, version: &GoVersion) -> bool {
         match self {
             Constraint::Exact(v) => v == version,
             Constraint::Float(anchor) => {
@@ -132,7 +132,7 @@ impl Constraint {
         }
     }
 
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Constraint::Exact(v) => format!("exactly {v}"),
             Constraint::Float(v) if v.major() == 0 => {
@@ -144,7 +144,7 @@ impl Constraint {
     }
 
     /// The version to suggest when a service is outside the constraint.
-    pub fn target(&self) -> Option<&GoVersion> {
+    pub(crate) fn target(&self) -> Option<&GoVersion> {
         match self {
             Constraint::Exact(v) | Constraint::Float(v) => Some(v),
             Constraint::Range(..) => None,
@@ -153,7 +153,7 @@ impl Constraint {
 }
 
 impl DriftConfig {
-    pub fn indirect_severity(&self) -> Severity {
+    pub(crate) fn indirect_severity(&self) -> Severity {
         Severity::parse(&self.indirect_severity).unwrap_or(Severity::Info)
     }
 }

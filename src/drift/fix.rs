@@ -24,29 +24,29 @@ const MAX_MANIFEST_BYTES: u64 = 4 << 20;
 
 /// One manifest's text before and after the edits.
 #[derive(Debug)]
-pub struct FileChange {
+pub(crate) struct FileChange {
     /// Relative to the project root, `/`-separated.
-    pub path: String,
-    pub before: String,
-    pub after: String,
+    pub(crate) path: String,
+    pub(crate) before: String,
+    pub(crate) after: String,
     /// What changed, for people: `github.com/google/uuid v1.5.0 -> v1.6.0`.
-    pub summary: Vec<String>,
+    pub(crate) summary: Vec<String>,
 }
 
 /// Every manifest the fixes touch.
 #[derive(Debug, Default)]
-pub struct Plan {
-    pub changes: Vec<FileChange>,
+pub(crate) struct Plan {
+    pub(crate) changes: Vec<FileChange>,
     /// Edits left out because another fix already rewrites that place
     /// differently: the first one wins, the next run shows what is left.
-    pub conflicts: Vec<String>,
+    pub(crate) conflicts: Vec<String>,
     /// Fixable findings below the level asked for, left as they are.
-    pub below_level: usize,
+    pub(crate) below_level: usize,
 }
 
 /// What `go mod tidy` did in one touched module.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Tidy {
+pub(crate) enum Tidy {
     Ran,
     /// Go is not on PATH: the manifest is rewritten and the command printed.
     NotRun,
@@ -55,17 +55,21 @@ pub enum Tidy {
 }
 
 #[derive(Debug)]
-pub struct ModuleOutcome {
-    pub manifest: String,
-    pub summary: Vec<String>,
-    pub tidy: Tidy,
+pub(crate) struct ModuleOutcome {
+    pub(crate) manifest: String,
+    pub(crate) summary: Vec<String>,
+    pub(crate) tidy: Tidy,
 }
 
 /// The edits of the fixable findings at `min_level` and above, grouped per
 /// manifest and applied to its text in memory. Below it are mostly
 /// `// indirect` requirements, which `go mod tidy` settles by itself: fixing
 /// them by default turned a dry run on a real monorepo into 130 go.mod files.
-pub fn plan(root: &Path, findings: &[Finding], min_level: Severity) -> Result<Plan, InputError> {
+pub(crate) fn plan(
+    root: &Path,
+    findings: &[Finding],
+    min_level: Severity,
+) -> Result<Plan, InputError> {
     let mut by_file: BTreeMap<&str, Vec<(usize, &Edit)>> = BTreeMap::new();
     let mut below_level = 0;
     for finding in findings {
@@ -183,7 +187,7 @@ fn apply_edits(
 }
 
 /// The plan as a unified diff (`--dry-run`), paths as git prints them.
-pub fn diff(plan: &Plan) -> String {
+pub(crate) fn diff(plan: &Plan) -> String {
     let mut out = String::new();
     for change in &plan.changes {
         let diff = similar::TextDiff::from_lines(&change.before, &change.after);
@@ -200,7 +204,7 @@ pub fn diff(plan: &Plan) -> String {
 
 /// Writes every changed manifest, then tidies its module; a module whose
 /// tidy fails gets its go.mod and go.sum back as they were.
-pub fn apply(
+pub(crate) fn apply(
     root: &Path,
     plan: Plan,
     tidy_timeout: Duration,

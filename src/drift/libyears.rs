@@ -13,17 +13,17 @@ const YEAR: f64 = 365.25 * 86_400.0;
 
 /// The libyears of one service's direct dependencies.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Libyears {
-    pub years: f64,
+pub(crate) struct Libyears {
+    pub(crate) years: f64,
     /// Direct dependencies with both release times known.
-    pub counted: usize,
+    pub(crate) counted: usize,
     /// Direct dependencies whose release times are not in the data
     /// (`unlocked` ones included).
-    pub missing: usize,
+    pub(crate) missing: usize,
     /// Of `missing`: crates of a package without a Cargo.lock, whose
     /// version in use nothing records (cargo picks the newest compatible
     /// one at build time; the requirement's floor would be a guess).
-    pub unlocked: usize,
+    pub(crate) unlocked: usize,
 }
 
 impl Libyears {
@@ -36,7 +36,7 @@ impl Libyears {
 
     /// Whether at least half of the dependencies are known: from fewer, the
     /// sum says more about what could be looked up than about the service.
-    pub fn is_enough(&self) -> bool {
+    pub(crate) fn is_enough(&self) -> bool {
         self.counted * 2 >= self.counted + self.missing && self.counted > 0
     }
 
@@ -53,7 +53,7 @@ impl Libyears {
 
 /// [`Libyears`] of one Go module's direct requirements from gathered
 /// upstream data (the score job reads it too, from the module cache).
-pub fn libyears(module: &GoModule, data: &UpstreamData) -> Libyears {
+pub(crate) fn libyears(module: &GoModule, data: &UpstreamData) -> Libyears {
     let mut out = Libyears::default();
     for req in module.parsed.requires.iter().filter(|r| !r.indirect) {
         out.count(data.go.get(&req.path).and_then(|up| {
@@ -70,7 +70,11 @@ pub fn libyears(module: &GoModule, data: &UpstreamData) -> Libyears {
 /// prerelease. Without a Cargo.lock the version in use is unknown, so the
 /// dependency is not counted (`unlocked`). The repository's own crates are
 /// not counted.
-pub fn crate_libyears(facts: &Facts, manifest: &RustManifest, data: &UpstreamData) -> Libyears {
+pub(crate) fn crate_libyears(
+    facts: &Facts,
+    manifest: &RustManifest,
+    data: &UpstreamData,
+) -> Libyears {
     let own = upstream::own_crates(facts);
     let mut out = Libyears::default();
     let mut seen = BTreeSet::new();
@@ -103,7 +107,7 @@ pub fn crate_libyears(facts: &Facts, manifest: &RustManifest, data: &UpstreamDat
 }
 
 /// The newest version neither yanked nor a prerelease.
-pub fn newest_release(versions: &[CrateVersion]) -> Option<&semver::Version> {
+pub(crate) fn newest_release(versions: &[CrateVersion]) -> Option<&semver::Version> {
     versions
         .iter()
         .filter(|v| !v.yanked && v.version.pre.is_empty())
@@ -118,14 +122,14 @@ fn release_time(versions: &[CrateVersion], version: &semver::Version) -> Option<
 
 /// Which release times a service's libyears come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ecosystem {
+pub(crate) enum Ecosystem {
     Go,
     Rust,
 }
 
 impl Ecosystem {
     /// Where release times are read offline, and how to fill it, for reasons.
-    pub fn cache_words(self) -> (&'static str, &'static str) {
+    pub(crate) fn cache_words(self) -> (&'static str, &'static str) {
         match self {
             Ecosystem::Go => (
                 "the Go module cache",
@@ -141,13 +145,13 @@ impl Ecosystem {
 
 /// One service's dependency age, for `trellis score`.
 #[derive(Debug, Clone)]
-pub struct ServiceAge {
-    pub years: Libyears,
-    pub ecosystem: Ecosystem,
+pub(crate) struct ServiceAge {
+    pub(crate) years: Libyears,
+    pub(crate) ecosystem: Ecosystem,
     /// Why no release times could be read for its ecosystem, if so.
-    pub unavailable: Option<String>,
+    pub(crate) unavailable: Option<String>,
     /// Where the release times came from.
-    pub source: String,
+    pub(crate) source: String,
 }
 
 /// What `trellis score` needs of drift: the libyears of every service's
@@ -155,14 +159,14 @@ pub struct ServiceAge {
 /// and Cargo files, release times in the Go module cache and in cargo's
 /// index cache).
 #[derive(Debug, Default)]
-pub struct ServiceAges {
+pub(crate) struct ServiceAges {
     /// Per service name; a service with several manifests keeps the last.
-    pub services: BTreeMap<String, ServiceAge>,
+    pub(crate) services: BTreeMap<String, ServiceAge>,
 }
 
 /// [`ServiceAges`] of the repository; `Err` when its manifests cannot be read.
 /// `upstream` is the `drift.upstream` section: where releases are looked up.
-pub fn dependency_age(
+pub(crate) fn dependency_age(
     repo: &Repo,
     upstream: &upstream::UpstreamConfig,
 ) -> Result<ServiceAges, InputError> {
@@ -253,7 +257,7 @@ fn describe(years: &Libyears, noun: &str, unavailable: Option<&str>) -> String {
 }
 
 /// Libyears per service and in total, per ecosystem, and where the data came from.
-pub fn upstream_summary(facts: &Facts, data: &UpstreamData) -> Vec<(String, String)> {
+pub(crate) fn upstream_summary(facts: &Facts, data: &UpstreamData) -> Vec<(String, String)> {
     let mut stats = Vec::new();
     if facts.manifests.is_empty()
         && let Some(reason) = data.skipped()

@@ -4,27 +4,25 @@
 //! Layout: parsers (`gomod`, `cargo`, `version`), the parsed facts (`model`),
 //! the policy (`config`), one check per file (`checks`).
 
-pub mod cargo;
-pub mod checks;
-pub mod config;
-pub mod fix;
+pub(crate) mod cargo;
+pub(crate) mod checks;
+pub(crate) mod config;
+pub(crate) mod fix;
 mod libyears;
 // go.mod/go.sum parsing and Go versions are a shared layer: the repository
 // model reads go.work and go.mod files too.
 pub use crate::gomod;
-pub mod model;
-pub mod upstream;
-pub use crate::gomod::version;
+pub(crate) mod model;
+pub(crate) mod upstream;
+pub(crate) use crate::gomod::version;
 
-pub use config::DriftConfig;
-pub use libyears::{
-    Ecosystem, Libyears, ServiceAge, ServiceAges, crate_libyears, dependency_age, libyears,
-};
+pub(crate) use config::DriftConfig;
+pub(crate) use libyears::{Ecosystem, Libyears, dependency_age};
 
 use crate::error::InputError;
 use crate::policy::sink::{Exceptions, Policy};
 use crate::repo::Repo;
-use crate::report::{Report, RuleInfo};
+use crate::report::Report;
 use checks::{Anchored, Ctx};
 use config::Constraint;
 use model::Facts;
@@ -33,27 +31,20 @@ use std::collections::BTreeMap;
 
 /// How `trellis drift` runs.
 #[derive(Debug, Clone, Default)]
-pub struct DriftOptions {
+pub(crate) struct DriftOptions {
     /// Compare with the newest upstream releases (Go module proxy, crates.io).
-    pub upstream: bool,
+    pub(crate) upstream: bool,
     /// Never touch the network; upstream data comes from the local module cache.
-    pub offline: bool,
+    pub(crate) offline: bool,
     /// Print lookup warnings and the progress bar (stderr) unless quiet.
-    pub quiet: bool,
-}
-
-/// Every rule this job can report, for `trellis explain` and `trellis rules`.
-pub fn rules() -> Vec<RuleInfo> {
-    let mut rules = checks::offline_rules();
-    rules.extend(checks::upstream_rules());
-    rules
+    pub(crate) quiet: bool,
 }
 
 /// Runs the drift checks on a repository.
 /// `config` is trellis.yaml's `drift:` section; `policy` its `rules:` and
 /// `exceptions:`, which checks that leave excepted dependencies out while
 /// they compute ask (the sink applies them to the findings afterwards).
-pub fn run(
+pub(crate) fn run(
     repo: &Repo,
     config: &DriftConfig,
     policy: Policy<'_>,

@@ -9,37 +9,37 @@ use crate::repo::{Language, Repo};
 use rayon::prelude::*;
 
 /// The environment variable that lets drift run `cargo metadata` (value `1`).
-pub const CARGO_METADATA_ENV: &str = "TRELLIS_CARGO_METADATA";
+pub(crate) const CARGO_METADATA_ENV: &str = "TRELLIS_CARGO_METADATA";
 
 /// One go.mod file and who it belongs to.
 #[derive(Debug, Clone)]
-pub struct GoModule {
+pub(crate) struct GoModule {
     /// The go.mod, relative to the repository root.
-    pub manifest: String,
+    pub(crate) manifest: String,
     /// Its directory ("" for the root).
-    pub dir: String,
+    pub(crate) dir: String,
     /// The service it defines, or its module path when it is not a service.
-    pub name: String,
+    pub(crate) name: String,
     /// The service name when this module is a service.
-    pub service: Option<String>,
+    pub(crate) service: Option<String>,
     /// The root go.mod that anchors versions for the others.
-    pub is_anchor: bool,
-    pub parsed: GoMod,
+    pub(crate) is_anchor: bool,
+    pub(crate) parsed: GoMod,
 }
 
 #[derive(Debug, Clone)]
-pub struct SumFile {
-    pub path: String,
-    pub parsed: GoSum,
+pub(crate) struct SumFile {
+    pub(crate) path: String,
+    pub(crate) parsed: GoSum,
 }
 
 #[derive(Debug, Clone)]
-pub struct WorkFile {
-    pub path: String,
-    pub dir: String,
-    pub parsed: GoWork,
+pub(crate) struct WorkFile {
+    pub(crate) path: String,
+    pub(crate) dir: String,
+    pub(crate) parsed: GoWork,
     /// The `use` directives whose directory holds no go.mod on disk, and why.
-    pub missing_uses: Vec<(super::gomod::Setting, String)>,
+    pub(crate) missing_uses: Vec<(super::gomod::Setting, String)>,
 }
 
 /// The `use` directives of a go.work whose directory is missing or has no
@@ -68,31 +68,31 @@ fn missing_uses(
 }
 
 #[derive(Debug, Clone)]
-pub struct RustManifest {
-    pub path: String,
-    pub service: Option<String>,
-    pub parsed: CargoManifest,
+pub(crate) struct RustManifest {
+    pub(crate) path: String,
+    pub(crate) service: Option<String>,
+    pub(crate) parsed: CargoManifest,
 }
 
 #[derive(Debug, Clone)]
-pub struct RustLock {
-    pub path: String,
-    pub packages: Vec<LockedPackage>,
+pub(crate) struct RustLock {
+    pub(crate) path: String,
+    pub(crate) packages: Vec<LockedPackage>,
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct Facts {
-    pub modules: Vec<GoModule>,
-    pub sums: Vec<SumFile>,
-    pub works: Vec<WorkFile>,
-    pub manifests: Vec<RustManifest>,
-    pub locks: Vec<RustLock>,
+pub(crate) struct Facts {
+    pub(crate) modules: Vec<GoModule>,
+    pub(crate) sums: Vec<SumFile>,
+    pub(crate) works: Vec<WorkFile>,
+    pub(crate) manifests: Vec<RustManifest>,
+    pub(crate) locks: Vec<RustLock>,
     /// How `workspace = true` requirements were resolved, for the report.
-    pub workspace_resolution: Option<String>,
+    pub(crate) workspace_resolution: Option<String>,
 }
 
 impl Facts {
-    pub fn gather(repo: &Repo) -> Result<Facts, InputError> {
+    pub(crate) fn gather(repo: &Repo) -> Result<Facts, InputError> {
         enum Parsed {
             Mod(Box<GoModule>),
             Sum(SumFile),
@@ -295,7 +295,7 @@ impl Facts {
 
     /// The version a manifest's dependency resolves to: the nearest
     /// Cargo.lock's (with its place), else the requirement's floor.
-    pub fn crate_in_use(
+    pub(crate) fn crate_in_use(
         &self,
         manifest: &str,
         name: &str,
@@ -331,27 +331,27 @@ impl Facts {
     }
 
     /// The go.mod files that are not the anchor: the services' modules.
-    pub fn service_modules(&self) -> impl Iterator<Item = &GoModule> {
+    pub(crate) fn service_modules(&self) -> impl Iterator<Item = &GoModule> {
         self.modules.iter().filter(|m| !m.is_anchor)
     }
 
-    pub fn anchor(&self) -> Option<&GoModule> {
+    pub(crate) fn anchor(&self) -> Option<&GoModule> {
         self.modules.iter().find(|m| m.is_anchor)
     }
 
     /// The go.sum beside a go.mod.
-    pub fn sum_for(&self, module: &GoModule) -> Option<&SumFile> {
+    pub(crate) fn sum_for(&self, module: &GoModule) -> Option<&SumFile> {
         let want = join(&module.dir, "go.sum");
         self.sums.iter().find(|s| s.path == want)
     }
 
     /// The go.work whose `use` names this module's directory, if any.
-    pub fn workspace_of(&self, module: &GoModule) -> Option<&WorkFile> {
+    pub(crate) fn workspace_of(&self, module: &GoModule) -> Option<&WorkFile> {
         self.works.iter().find(|w| w.uses_dir(&module.dir))
     }
 
     /// The modules a go.work uses.
-    pub fn workspace_modules<'a>(
+    pub(crate) fn workspace_modules<'a>(
         &'a self,
         work: &'a WorkFile,
     ) -> impl Iterator<Item = &'a GoModule> + 'a {
@@ -360,7 +360,7 @@ impl Facts {
 
     /// Every file Go reads hashes from in workspace mode: the go.sum of each
     /// module the workspace uses, and its go.work.sum.
-    pub fn workspace_sums(&self, work: &WorkFile) -> Vec<&SumFile> {
+    pub(crate) fn workspace_sums(&self, work: &WorkFile) -> Vec<&SumFile> {
         let work_sum = join(&work.dir, "go.work.sum");
         let mut sums: Vec<&SumFile> = self
             .workspace_modules(work)
@@ -373,7 +373,7 @@ impl Facts {
 
 impl WorkFile {
     /// Whether `use` names this directory (relative to the repository root).
-    pub fn uses_dir(&self, dir: &str) -> bool {
+    pub(crate) fn uses_dir(&self, dir: &str) -> bool {
         self.parsed
             .uses
             .iter()
@@ -385,17 +385,17 @@ fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or(text)
 }
 
-pub fn file_name(path: &str) -> &str {
+pub(crate) fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 
-pub fn parent_dir(path: &str) -> String {
+pub(crate) fn parent_dir(path: &str) -> String {
     path.rfind('/')
         .map_or_else(String::new, |i| path[..i].to_string())
 }
 
 // Shared with the repository model, which resolves go.work and replace paths.
-pub use crate::fsutil::{join_relative as join, normalize_relative as normalize};
+pub(crate) use crate::fsutil::{join_relative as join, normalize_relative as normalize};
 
 #[cfg(test)]
 mod tests {

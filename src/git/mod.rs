@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 pub struct Git {
     repo: Repository,
     /// The work tree root (or the git dir for a bare repository).
-    pub root: PathBuf,
+    pub(crate) root: PathBuf,
 }
 
 /// One file in a tree: its path and blob id.
@@ -22,7 +22,7 @@ pub struct TreeFile {
 pub struct Tag {
     pub name: String,
     /// The commit the tag points at (annotated tags are peeled).
-    pub commit: Oid,
+    pub(crate) commit: Oid,
     /// Seconds since the epoch: the tagger's time for annotated tags, else the commit's.
     pub time: i64,
 }
@@ -45,14 +45,14 @@ impl Git {
         Ok(Git { repo, root })
     }
 
-    pub fn repository(&self) -> &Repository {
+    pub(crate) fn repository(&self) -> &Repository {
         &self.repo
     }
 
     /// Where `dir` is in the work tree, `/`-separated ("" at its root), or
     /// None outside it: trellis may run on a project in a subdirectory of a
     /// larger repository, and git paths must be rebased onto it.
-    pub fn prefix_of(&self, dir: &Path) -> Option<String> {
+    pub(crate) fn prefix_of(&self, dir: &Path) -> Option<String> {
         let workdir = self.repo.workdir()?.canonicalize().ok()?;
         let dir = dir.canonicalize().ok()?;
         crate::fsutil::relative_path(&workdir, &dir)
@@ -272,7 +272,7 @@ impl Git {
 
     /// Every file of the index with its blob: the tree the next commit will
     /// have. Entries in conflict (stages 1-3) are left out.
-    pub fn index_files(&self) -> Result<Vec<TreeFile>, InputError> {
+    pub(crate) fn index_files(&self) -> Result<Vec<TreeFile>, InputError> {
         let index = self
             .repo
             .index()
@@ -335,11 +335,11 @@ impl Git {
 /// the link text). The work-tree walk does not follow links, so every
 /// listing of git objects leaves them out too: both sides of a comparison
 /// must see the same files.
-pub fn is_symlink(filemode: i32) -> bool {
+pub(crate) fn is_symlink(filemode: i32) -> bool {
     filemode == i32::from(git2::FileMode::Link)
 }
 
-pub fn short(id: Oid) -> String {
+pub(crate) fn short(id: Oid) -> String {
     id.to_string()[..10].to_string()
 }
 

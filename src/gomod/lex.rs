@@ -5,7 +5,7 @@
 use super::ParseError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// A bare word or a quoted string (already unquoted).
     Word {
         quoted: bool,
@@ -19,24 +19,24 @@ pub enum Kind {
 }
 
 #[derive(Debug, Clone)]
-pub struct Token {
-    pub kind: Kind,
-    pub text: String,
+pub(crate) struct Token {
+    pub(crate) kind: Kind,
+    pub(crate) text: String,
     /// 1-based column of the first character.
-    pub column: u32,
+    pub(crate) column: u32,
     /// 1-based column just past the last character.
-    pub end_column: u32,
+    pub(crate) end_column: u32,
 }
 
 /// One source line: its tokens and its trailing comment (without `//`).
 #[derive(Debug, Clone)]
-pub struct Line {
-    pub number: u32,
-    pub tokens: Vec<Token>,
-    pub comment: Option<String>,
+pub(crate) struct Line {
+    pub(crate) number: u32,
+    pub(crate) tokens: Vec<Token>,
+    pub(crate) comment: Option<String>,
 }
 
-pub fn lex(text: &str) -> Result<Vec<Line>, ParseError> {
+pub(crate) fn lex(text: &str) -> Result<Vec<Line>, ParseError> {
     let mut lines = Vec::new();
     for (index, raw) in text.split('\n').enumerate() {
         let number = index as u32 + 1;
@@ -239,7 +239,7 @@ fn read_string(
 }
 
 /// Quotes a value when the lexer would not read it back as one word.
-pub fn quote_if_needed(value: &str) -> String {
+pub(crate) fn quote_if_needed(value: &str) -> String {
     let plain = !value.is_empty()
         && !value.contains("//")
         && !value.contains("=>")
@@ -255,7 +255,7 @@ pub fn quote_if_needed(value: &str) -> String {
 }
 
 /// A string as Go's `strconv.Quote` (and `%q`) prints it.
-pub fn go_quote(value: &str) -> String {
+pub(crate) fn go_quote(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('"');
     for c in value.chars() {

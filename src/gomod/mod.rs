@@ -4,7 +4,7 @@
 pub mod version;
 
 mod lex;
-pub use lex::go_quote;
+pub(crate) use lex::go_quote;
 pub mod sum;
 
 use crate::error::InputError;
@@ -15,14 +15,14 @@ use std::path::Path;
 
 /// Where a directive's arguments are: the line, the first and the last column.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct Pos {
-    pub line: u32,
-    pub column: u32,
-    pub end_column: u32,
+pub(crate) struct Pos {
+    pub(crate) line: u32,
+    pub(crate) column: u32,
+    pub(crate) end_column: u32,
 }
 
 impl Pos {
-    pub fn span(self) -> crate::report::Span {
+    pub(crate) fn span(self) -> crate::report::Span {
         crate::report::Span {
             line: self.line,
             column: self.column,
@@ -35,14 +35,14 @@ impl Pos {
 /// A syntax error in a go.mod-like file, before it knows its file name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
-    pub line: u32,
-    pub column: u32,
-    pub message: String,
-    pub help: String,
+    pub(crate) line: u32,
+    pub(crate) column: u32,
+    pub(crate) message: String,
+    pub(crate) help: String,
 }
 
 impl ParseError {
-    pub fn new(line: u32, column: u32, message: impl Into<String>) -> ParseError {
+    pub(crate) fn new(line: u32, column: u32, message: impl Into<String>) -> ParseError {
         ParseError {
             line,
             column,
@@ -51,13 +51,13 @@ impl ParseError {
         }
     }
 
-    pub fn help(mut self, help: impl Into<String>) -> ParseError {
+    pub(crate) fn help(mut self, help: impl Into<String>) -> ParseError {
         self.help = help.into();
         self
     }
 
     /// The exit-2 error naming the file, the line and the fix.
-    pub fn into_input_error(self, path: &Path, text: &str) -> InputError {
+    pub(crate) fn into_input_error(self, path: &Path, text: &str) -> InputError {
         let name = path
             .file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
@@ -70,55 +70,55 @@ impl ParseError {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Module {
-    pub path: String,
+pub(crate) struct Module {
+    pub(crate) path: String,
     /// The text after `Deprecated:` in the module's comments.
-    pub deprecated: Option<String>,
-    pub pos: Pos,
+    pub(crate) deprecated: Option<String>,
+    pub(crate) pos: Pos,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Require {
-    pub path: String,
-    pub version: GoVersion,
-    pub indirect: bool,
-    pub pos: Pos,
+pub(crate) struct Require {
+    pub(crate) path: String,
+    pub(crate) version: GoVersion,
+    pub(crate) indirect: bool,
+    pub(crate) pos: Pos,
     /// The version as written (quotes included): what a fix replaces.
-    pub version_pos: Pos,
+    pub(crate) version_pos: Pos,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Exclude {
-    pub path: String,
-    pub version: GoVersion,
-    pub pos: Pos,
+pub(crate) struct Exclude {
+    pub(crate) path: String,
+    pub(crate) version: GoVersion,
+    pub(crate) pos: Pos,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Replace {
-    pub old_path: String,
-    pub old_version: Option<GoVersion>,
-    pub new_path: String,
+pub(crate) struct Replace {
+    pub(crate) old_path: String,
+    pub(crate) old_version: Option<GoVersion>,
+    pub(crate) new_path: String,
     /// None when the replacement is a directory.
-    pub new_version: Option<GoVersion>,
-    pub pos: Pos,
+    pub(crate) new_version: Option<GoVersion>,
+    pub(crate) pos: Pos,
 }
 
 impl Replace {
     /// Whether the replacement is a file path rather than a module.
-    pub fn is_local(&self) -> bool {
+    pub(crate) fn is_local(&self) -> bool {
         is_local_path(&self.new_path)
     }
 
     /// Whether it keeps the module and only fixes its version
     /// (`replace X => X v1.2.3`): a pin, not a fork.
-    pub fn is_pin(&self) -> bool {
+    pub(crate) fn is_pin(&self) -> bool {
         self.new_version.is_some() && self.new_path == self.old_path
     }
 
     /// The module version whose hashes go.sum must hold instead of the
     /// replaced one; None for a directory, which go.sum never covers.
-    pub fn target(&self) -> Option<(&str, &GoVersion)> {
+    pub(crate) fn target(&self) -> Option<(&str, &GoVersion)> {
         self.new_version
             .as_ref()
             .map(|v| (self.new_path.as_str(), v))
@@ -128,7 +128,7 @@ impl Replace {
 /// The replace Go applies to one module version among `replaces`: one that
 /// names this exact version wins over one for every version of the path; a
 /// replace naming another version does not apply.
-pub fn replacement_for<'a>(
+pub(crate) fn replacement_for<'a>(
     replaces: &'a [Replace],
     path: &str,
     version: &GoVersion,
@@ -146,7 +146,7 @@ pub fn replacement_for<'a>(
 
 /// Go's rule: a replacement path is a directory when it starts with `./`,
 /// `../` or is absolute (Unix or Windows).
-pub fn is_local_path(path: &str) -> bool {
+pub(crate) fn is_local_path(path: &str) -> bool {
     path == "."
         || path == ".."
         || path.starts_with("./")
@@ -156,7 +156,7 @@ pub fn is_local_path(path: &str) -> bool {
         || is_absolute_path(path)
 }
 
-pub fn is_absolute_path(path: &str) -> bool {
+pub(crate) fn is_absolute_path(path: &str) -> bool {
     let bytes = path.as_bytes();
     path.starts_with('/')
         || path.starts_with('\\')
@@ -167,55 +167,55 @@ pub fn is_absolute_path(path: &str) -> bool {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Retract {
-    pub low: GoVersion,
-    pub high: GoVersion,
-    pub rationale: Option<String>,
-    pub pos: Pos,
+pub(crate) struct Retract {
+    pub(crate) low: GoVersion,
+    pub(crate) high: GoVersion,
+    pub(crate) rationale: Option<String>,
+    pub(crate) pos: Pos,
 }
 
 impl Retract {
-    pub fn contains(&self, version: &GoVersion) -> bool {
+    pub(crate) fn contains(&self, version: &GoVersion) -> bool {
         &self.low <= version && version <= &self.high
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Setting {
-    pub value: String,
-    pub pos: Pos,
+pub(crate) struct Setting {
+    pub(crate) value: String,
+    pub(crate) pos: Pos,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Godebug {
-    pub key: String,
-    pub value: String,
-    pub pos: Pos,
+pub(crate) struct Godebug {
+    pub(crate) key: String,
+    pub(crate) value: String,
+    pub(crate) pos: Pos,
 }
 
 /// A parsed go.mod.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GoMod {
-    pub module: Option<Module>,
-    pub go: Option<Setting>,
-    pub toolchain: Option<Setting>,
-    pub godebug: Vec<Godebug>,
-    pub requires: Vec<Require>,
-    pub excludes: Vec<Exclude>,
-    pub replaces: Vec<Replace>,
-    pub retracts: Vec<Retract>,
-    pub tools: Vec<Setting>,
-    pub ignores: Vec<Setting>,
+    pub(crate) module: Option<Module>,
+    pub(crate) go: Option<Setting>,
+    pub(crate) toolchain: Option<Setting>,
+    pub(crate) godebug: Vec<Godebug>,
+    pub(crate) requires: Vec<Require>,
+    pub(crate) excludes: Vec<Exclude>,
+    pub(crate) replaces: Vec<Replace>,
+    pub(crate) retracts: Vec<Retract>,
+    pub(crate) tools: Vec<Setting>,
+    pub(crate) ignores: Vec<Setting>,
 }
 
 /// A parsed go.work.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GoWork {
-    pub go: Option<Setting>,
-    pub toolchain: Option<Setting>,
-    pub godebug: Vec<Godebug>,
-    pub uses: Vec<Setting>,
-    pub replaces: Vec<Replace>,
+    pub(crate) go: Option<Setting>,
+    pub(crate) toolchain: Option<Setting>,
+    pub(crate) godebug: Vec<Godebug>,
+    pub(crate) uses: Vec<Setting>,
+    pub(crate) replaces: Vec<Replace>,
 }
 
 /// How strictly to read: a repository's own files are strict (unknown
@@ -848,7 +848,7 @@ impl GoMod {
         copy
     }
 
-    pub fn module_path(&self) -> &str {
+    pub(crate) fn module_path(&self) -> &str {
         self.module.as_ref().map_or("", |m| m.path.as_str())
     }
 }

@@ -11,7 +11,7 @@ pub struct SumLine {
     pub go_mod_only: bool,
     /// `h1:` followed by base64.
     pub hash: String,
-    pub line: u32,
+    pub(crate) line: u32,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -98,22 +98,17 @@ impl GoSum {
     }
 
     /// The hash of a module version's content (not its go.mod).
-    pub fn content_hash(&self, path: &str, version: &str) -> Option<&SumLine> {
+    #[cfg(test)]
+    pub(crate) fn content_hash(&self, path: &str, version: &str) -> Option<&SumLine> {
         self.lines
             .iter()
             .find(|l| !l.go_mod_only && l.path == path && l.version.as_str() == version)
     }
 
     /// Whether any line (content or go.mod) covers this module version.
-    pub fn has_any(&self, path: &str, version: &str) -> bool {
+    pub(crate) fn has_any(&self, path: &str, version: &str) -> bool {
         self.lines
             .iter()
             .any(|l| l.path == path && l.version.as_str() == version)
-    }
-
-    pub fn go_mod_hash(&self, path: &str, version: &str) -> Option<&SumLine> {
-        self.lines
-            .iter()
-            .find(|l| l.go_mod_only && l.path == path && l.version.as_str() == version)
     }
 }

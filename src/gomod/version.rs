@@ -15,18 +15,18 @@ pub struct GoVersion {
 
 /// The commit a pseudo-version names.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pseudo {
+pub(crate) struct Pseudo {
     /// `yyyymmddhhmmss`, UTC.
-    pub timestamp: String,
+    pub(crate) timestamp: String,
     /// The 12-character commit prefix.
-    pub revision: String,
+    pub(crate) revision: String,
 }
 
 impl GoVersion {
     /// Parses a canonical Go version. Go's shorthand forms (`v1`, `v1.2`) and
     /// branch names are not canonical and are rejected: the go command
     /// rewrites them on the next `go mod tidy`.
-    pub fn parse(text: &str) -> Result<GoVersion, String> {
+    pub(crate) fn parse(text: &str) -> Result<GoVersion, String> {
         let rest = text
             .strip_prefix('v')
             .ok_or_else(|| format!("version `{text}` must start with `v`"))?;
@@ -50,34 +50,30 @@ impl GoVersion {
         })
     }
 
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.raw
     }
 
-    pub fn major(&self) -> u64 {
+    pub(crate) fn major(&self) -> u64 {
         self.semver.major
     }
 
-    pub fn minor(&self) -> u64 {
+    pub(crate) fn minor(&self) -> u64 {
         self.semver.minor
     }
 
-    pub fn patch(&self) -> u64 {
+    pub(crate) fn patch(&self) -> u64 {
         self.semver.patch
     }
 
-    pub fn is_incompatible(&self) -> bool {
+    pub(crate) fn is_incompatible(&self) -> bool {
         self.semver.build.as_str() == "incompatible"
-    }
-
-    pub fn is_prerelease(&self) -> bool {
-        !self.semver.pre.is_empty()
     }
 
     /// The timestamp and revision when this is a pseudo-version, in any of
     /// its three forms: `vX.0.0-yyyymmddhhmmss-rev`,
     /// `vX.Y.Z-pre.0.yyyymmddhhmmss-rev` and `vX.Y.(Z+1)-0.yyyymmddhhmmss-rev`.
-    pub fn pseudo(&self) -> Option<Pseudo> {
+    pub(crate) fn pseudo(&self) -> Option<Pseudo> {
         let pre = self.semver.pre.as_str();
         if pre.is_empty() {
             return None;
@@ -108,11 +104,11 @@ impl GoVersion {
     }
 
     /// Whether this version is a release (not a prerelease, not a pseudo-version).
-    pub fn is_release(&self) -> bool {
+    pub(crate) fn is_release(&self) -> bool {
         self.semver.pre.is_empty()
     }
 
-    pub fn semver(&self) -> &semver::Version {
+    pub(crate) fn semver(&self) -> &semver::Version {
         &self.semver
     }
 }
@@ -160,7 +156,7 @@ fn same_base(a: &semver::Version, b: &semver::Version) -> bool {
 
 /// The major version a module path declares: `/v2` suffixes, `gopkg.in`'s
 /// `.v3`, and none (v0 or v1) otherwise. Returns the path without the suffix.
-pub fn split_path_major(path: &str) -> (&str, Option<u64>) {
+pub(crate) fn split_path_major(path: &str) -> (&str, Option<u64>) {
     if path.starts_with("gopkg.in/")
         && let Some(i) = path.rfind(".v")
         && let Ok(n) = path[i + 2..].parse::<u64>()
@@ -185,7 +181,7 @@ pub fn split_path_major(path: &str) -> (&str, Option<u64>) {
 /// `/vN` paths only vN versions, gopkg.in's `.vN` only vN (and the v0.0.0
 /// pseudo-versions old Go wrote for `.v1`), other paths v0, v1 or
 /// `+incompatible`. An upstream answer that breaks this is not to be believed.
-pub fn fits_path_major(path: &str, version: &GoVersion) -> bool {
+pub(crate) fn fits_path_major(path: &str, version: &GoVersion) -> bool {
     match split_path_major(path) {
         (_, Some(major)) if path.starts_with("gopkg.in/") => {
             version.major() == major || (major == 1 && version.as_str().starts_with("v0.0.0-"))
@@ -200,7 +196,7 @@ pub fn fits_path_major(path: &str, version: &GoVersion) -> bool {
 /// Why `path` is not a module path Go would look up (its `CheckPath`, without
 /// the Windows-reserved names): elements of ASCII letters, digits and `-._~`,
 /// none empty or starting or ending with a dot, a dot in the first.
-pub fn check_module_path(path: &str) -> Result<(), String> {
+pub(crate) fn check_module_path(path: &str) -> Result<(), String> {
     if path.is_empty() {
         return Err("an empty module path".into());
     }
@@ -234,7 +230,7 @@ pub fn check_module_path(path: &str) -> Result<(), String> {
 
 /// The major version a requirement actually selects: the path suffix, or the
 /// version's own major (v0, v1, or vN+incompatible).
-pub fn effective_major(path: &str, version: &GoVersion) -> u64 {
+pub(crate) fn effective_major(path: &str, version: &GoVersion) -> u64 {
     match split_path_major(path) {
         (_, Some(n)) => n,
         (_, None) => version.major(),
@@ -243,7 +239,7 @@ pub fn effective_major(path: &str, version: &GoVersion) -> u64 {
 
 /// Parses a `go` or `toolchain` language version: `1.22`, `1.22.3`, `1.23rc1`,
 /// `go1.22.3` (toolchain form). Returns (major, minor, patch, prerelease).
-pub fn parse_go_language(text: &str) -> Option<(u64, u64, u64, String)> {
+pub(crate) fn parse_go_language(text: &str) -> Option<(u64, u64, u64, String)> {
     let text = text.strip_prefix("go").unwrap_or(text);
     let text = text.split_once('-').map_or(text, |(v, _)| v);
     let digits_end = |s: &str| s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());

@@ -10,25 +10,25 @@ use std::path::Path;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Baseline {
-    pub version: u32,
-    pub entries: Vec<Entry>,
+pub(crate) struct Baseline {
+    pub(crate) version: u32,
+    pub(crate) entries: Vec<Entry>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Entry {
-    pub fingerprint: String,
-    pub rule: String,
-    pub path: String,
+pub(crate) struct Entry {
+    pub(crate) fingerprint: String,
+    pub(crate) rule: String,
+    pub(crate) path: String,
     /// How many findings share the fingerprint (the same call twice in a file).
-    pub count: usize,
+    pub(crate) count: usize,
     /// For people reading the file; not used to match.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 impl Baseline {
-    pub fn from_findings(findings: &[Finding]) -> Baseline {
+    pub(crate) fn from_findings(findings: &[Finding]) -> Baseline {
         let mut entries: BTreeMap<(String, String, String), Entry> = BTreeMap::new();
         for f in findings {
             let key = (f.path.clone(), f.rule.clone(), f.fingerprint.clone());
@@ -49,7 +49,7 @@ impl Baseline {
         }
     }
 
-    pub fn read(path: &Path) -> Result<Baseline, InputError> {
+    pub(crate) fn read(path: &Path) -> Result<Baseline, InputError> {
         let text = std::fs::read_to_string(path).map_err(|e| {
             InputError::new(format!("cannot read the baseline: {e}"))
                 .in_file(path)
@@ -73,7 +73,7 @@ impl Baseline {
         Ok(baseline)
     }
 
-    pub fn write(&self, path: &Path) -> Result<(), InputError> {
+    pub(crate) fn write(&self, path: &Path) -> Result<(), InputError> {
         let mut text = serde_json::to_string_pretty(self)
             .map_err(|e| InputError::new(format!("cannot encode the baseline: {e}")))?;
         text.push('\n');
@@ -87,7 +87,7 @@ impl Baseline {
     /// Hides baselined findings; adds a `baseline-stale` finding per entry that
     /// matched fewer findings than it records. `selected` limits staleness to
     /// the files linted in this run.
-    pub fn apply(
+    pub(crate) fn apply(
         &self,
         findings: Vec<Finding>,
         baseline_path: &str,

@@ -31,7 +31,7 @@ const RACY_NANOS: i128 = 2_000_000_000;
 
 /// What identifies a file's content without reading it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FileStat {
+pub(crate) struct FileStat {
     size: u64,
     mtime_ns: i128,
     ctime_ns: i128,
@@ -39,7 +39,7 @@ pub struct FileStat {
 }
 
 impl FileStat {
-    pub fn of(path: &Path) -> Option<FileStat> {
+    pub(crate) fn of(path: &Path) -> Option<FileStat> {
         let meta = std::fs::metadata(path).ok()?;
         let mtime_ns = meta
             .modified()
@@ -68,13 +68,13 @@ impl FileStat {
 
 /// Everything besides the content that a file's outcome depends on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Scope {
+pub(crate) struct Scope {
     /// Selected files are fully analysed; others only yield facts.
-    pub selected: bool,
-    pub service: Option<String>,
+    pub(crate) selected: bool,
+    pub(crate) service: Option<String>,
     /// What the file's Cargo.toml and parent module say about a Rust file.
     #[serde(default)]
-    pub rust_role: Option<crate::lint::rust::Role>,
+    pub(crate) rust_role: Option<crate::lint::rust::Role>,
 }
 
 #[derive(Deserialize)]
@@ -110,13 +110,13 @@ struct EntryRef<'a> {
 
 /// What a run learnt about one file, for the next run.
 #[derive(Debug, Clone)]
-pub struct Record {
-    pub key: String,
-    pub stat: Option<FileStat>,
-    pub scope: Scope,
+pub(crate) struct Record {
+    pub(crate) key: String,
+    pub(crate) stat: Option<FileStat>,
+    pub(crate) scope: Scope,
 }
 
-pub struct Cache {
+pub(crate) struct Cache {
     dir: PathBuf,
     rules: String,
     started_ns: i128,
@@ -148,13 +148,13 @@ fn shard_file(dir: &Path, index: usize) -> PathBuf {
 }
 
 /// The key of a file's content.
-pub fn content_key(bytes: &[u8]) -> String {
+pub(crate) fn content_key(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Where the cache of this repository lives.
-pub fn location(repo: &Repo) -> Option<PathBuf> {
+pub(crate) fn location(repo: &Repo) -> Option<PathBuf> {
     if let Some(path) = crate::cache::in_checkout(&repo.root, "lint-cache") {
         return Some(path);
     }
@@ -175,7 +175,7 @@ fn now_ns() -> i128 {
 
 impl Cache {
     /// Loads the cache; a missing, unreadable or outdated one starts empty.
-    pub fn open(repo: &Repo, rules: &str) -> Option<Cache> {
+    pub(crate) fn open(repo: &Repo, rules: &str) -> Option<Cache> {
         let path = location(repo)?;
         Some(Cache::at(path, rules))
     }
@@ -225,7 +225,7 @@ impl Cache {
     }
 
     /// The stored outcome of a file whose stat shows it unchanged, without reading it.
-    pub fn get_unchanged(
+    pub(crate) fn get_unchanged(
         &self,
         path: &str,
         stat: &FileStat,
@@ -240,7 +240,12 @@ impl Cache {
     /// The stored outcome of a file with this content key. The caller records
     /// the file's new stat; the cache is rewritten so the next run can skip
     /// the read.
-    pub fn get(&self, path: &str, key: &str, scope: &Scope) -> Option<(FileOutcome, Record)> {
+    pub(crate) fn get(
+        &self,
+        path: &str,
+        key: &str,
+        scope: &Scope,
+    ) -> Option<(FileOutcome, Record)> {
         let hit = self.take(path, scope, |entry| entry.key == key)?;
         self.shards[shard_of(path)]
             .changed
@@ -271,7 +276,7 @@ impl Cache {
     }
 
     /// A file analysed in this run.
-    pub fn miss(&self, path: &str) {
+    pub(crate) fn miss(&self, path: &str) {
         self.shards[shard_of(path)]
             .changed
             .store(true, Ordering::Relaxed);
@@ -280,7 +285,7 @@ impl Cache {
     /// Writes this run's entries (files gone since are dropped) to the shards
     /// where anything changed. A cache that cannot be written only costs
     /// time, so errors are ignored.
-    pub fn save<'a>(&self, entries: &[(&'a str, &'a Record, &'a FileOutcome)]) {
+    pub(crate) fn save<'a>(&self, entries: &[(&'a str, &'a Record, &'a FileOutcome)]) {
         use rayon::prelude::*;
         let mut counts = [0usize; SHARDS];
         for (path, _, _) in entries {

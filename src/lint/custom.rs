@@ -8,10 +8,10 @@ use super::rule::Cx;
 use std::cell::RefCell;
 use tree_sitter::{Parser, Query, QueryCursor, StreamingIterator};
 
-pub struct CustomCheck {
-    pub id: String,
-    pub message: String,
-    pub help: Option<String>,
+pub(crate) struct CustomCheck {
+    pub(crate) id: String,
+    pub(crate) message: String,
+    pub(crate) help: Option<String>,
     paths: Option<globset::GlobSet>,
     exclude: Option<globset::GlobSet>,
     kind: Kind,
@@ -34,11 +34,11 @@ impl std::fmt::Debug for CustomCheck {
 /// Why a custom rule does not compile; `query_line`/`query_column` are 0-based
 /// inside the query text.
 #[derive(Debug)]
-pub struct CompileError {
-    pub message: String,
-    pub help: String,
-    pub query_line: Option<u32>,
-    pub query_column: usize,
+pub(crate) struct CompileError {
+    pub(crate) message: String,
+    pub(crate) help: String,
+    pub(crate) query_line: Option<u32>,
+    pub(crate) query_column: usize,
 }
 
 impl CompileError {
@@ -71,7 +71,7 @@ fn globs(list: &[crate::policy::Glob]) -> Result<Option<globset::GlobSet>, Compi
         .map_err(|e| CompileError::new(e.to_string(), "fix the glob"))
 }
 
-pub fn compile(rule: &CustomRule) -> Result<CustomCheck, CompileError> {
+pub(crate) fn compile(rule: &CustomRule) -> Result<CustomCheck, CompileError> {
     let valid_id = !rule.id.is_empty()
         && rule
             .id
@@ -163,12 +163,12 @@ thread_local! {
 }
 
 impl CustomCheck {
-    pub fn applies_to(&self, path: &str) -> bool {
+    pub(crate) fn applies_to(&self, path: &str) -> bool {
         self.paths.as_ref().is_none_or(|g| g.is_match(path))
             && !self.exclude.as_ref().is_some_and(|g| g.is_match(path))
     }
 
-    pub fn is_rust(&self) -> bool {
+    pub(crate) fn is_rust(&self) -> bool {
         matches!(self.kind, Kind::RustQuery(..))
     }
 
@@ -185,7 +185,7 @@ impl CustomCheck {
     }
 
     /// What the check looks for inside Go function bodies (see `go_skim`).
-    pub fn go_body_interest<'s>(&'s self, interest: &mut BodyInterest<'s>) {
+    pub(crate) fn go_body_interest<'s>(&'s self, interest: &mut BodyInterest<'s>) {
         match &self.kind {
             Kind::ForbidImport(_) | Kind::RustQuery(..) => {}
             Kind::ForbidCall(calls) => {
@@ -203,7 +203,7 @@ impl CustomCheck {
         }
     }
 
-    pub fn check_go(&self, file: &GoFile<'_>, cx: &mut Cx<'_>) {
+    pub(crate) fn check_go(&self, file: &GoFile<'_>, cx: &mut Cx<'_>) {
         match &self.kind {
             Kind::ForbidImport(forbidden) => {
                 for import in &file.imports {
@@ -248,7 +248,7 @@ impl CustomCheck {
         }
     }
 
-    pub fn check_rust_source(&self, source: &str, cx: &mut Cx<'_>) {
+    pub(crate) fn check_rust_source(&self, source: &str, cx: &mut Cx<'_>) {
         let Kind::RustQuery(query, capture) = &self.kind else {
             return;
         };

@@ -9,45 +9,45 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GoFacts {
-    pub path: String,
-    pub package: String,
-    pub is_test: bool,
-    pub imports: Vec<Import>,
+pub(crate) struct GoFacts {
+    pub(crate) path: String,
+    pub(crate) package: String,
+    pub(crate) is_test: bool,
+    pub(crate) imports: Vec<Import>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RustFacts {
-    pub path: String,
+pub(crate) struct RustFacts {
+    pub(crate) path: String,
     /// Under `tests/`, a `#[cfg(test)]` module file, a test crate: not deployed.
     #[serde(default)]
-    pub is_test: bool,
+    pub(crate) is_test: bool,
     /// Every `use` and `extern crate`: the crate it names and the module below.
     #[serde(default)]
-    pub uses: Vec<CrateUse>,
+    pub(crate) uses: Vec<CrateUse>,
 }
 
 /// `use auth::proto::{A, B}` is crate `auth`, module `proto`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CrateUse {
-    pub krate: String,
+pub(crate) struct CrateUse {
+    pub(crate) krate: String,
     /// The second segment (a module or an item of the crate root); `None`
     /// for `extern crate` and `use auth::*`.
-    pub module: Option<String>,
-    pub span: Span,
+    pub(crate) module: Option<String>,
+    pub(crate) span: Span,
 }
 
 pub struct Facts<'r> {
-    pub repo: &'r Repo,
-    pub go: Vec<GoFacts>,
-    pub rust: Vec<RustFacts>,
-    pub tables: Vec<TableUse>,
+    pub(crate) repo: &'r Repo,
+    pub(crate) go: Vec<GoFacts>,
+    pub(crate) rust: Vec<RustFacts>,
+    pub(crate) tables: Vec<TableUse>,
     /// When only some files are linted (paths, --changed-since, --staged).
-    pub selected: Option<&'r HashSet<String>>,
+    pub(crate) selected: Option<&'r HashSet<String>>,
 }
 
 impl<'r> Facts<'r> {
-    pub fn new(
+    pub(crate) fn new(
         repo: &'r Repo,
         go: Vec<GoFacts>,
         rust: Vec<RustFacts>,
@@ -64,38 +64,34 @@ impl<'r> Facts<'r> {
     }
 
     /// Whether findings in this file are reported in this run.
-    pub fn is_selected(&self, path: &str) -> bool {
+    pub(crate) fn is_selected(&self, path: &str) -> bool {
         self.selected.is_none_or(|s| s.contains(path))
     }
 
     /// The directory (relative to the repository) of a Go import path that is
     /// inside one of the repository's modules, resolved from `from_file` as
     /// the Go toolchain would (see [`Repo::resolve_go_import`]).
-    pub fn package_dir(&self, from_file: &str, import_path: &str) -> Option<String> {
+    pub(crate) fn package_dir(&self, from_file: &str, import_path: &str) -> Option<String> {
         self.repo
             .resolve_go_import(from_file, import_path)
             .map(|(_, dir)| dir)
     }
 
     /// The service a Go import path points into, from `from_file`.
-    pub fn service_of_import(&self, from_file: &str, import_path: &str) -> Option<&'r Service> {
+    pub(crate) fn service_of_import(
+        &self,
+        from_file: &str,
+        import_path: &str,
+    ) -> Option<&'r Service> {
         self.repo.service_of_go_import(from_file, import_path)
     }
 
-    pub fn service_of(&self, path: &str) -> Option<&'r Service> {
+    pub(crate) fn service_of(&self, path: &str) -> Option<&'r Service> {
         self.repo.service_for(path)
     }
 }
 
-pub fn join(dir: &str, rest: &str) -> String {
-    match (dir.is_empty(), rest.is_empty()) {
-        (true, _) => rest.to_string(),
-        (false, true) => dir.to_string(),
-        (false, false) => format!("{dir}/{rest}"),
-    }
-}
-
 /// The directory part of a relative path.
-pub fn parent(path: &str) -> &str {
+pub(crate) fn parent(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(dir, _)| dir)
 }

@@ -37,7 +37,7 @@ pub struct BodyInterest<'a> {
 
 /// The member of a package a selector names.
 #[derive(Debug, Clone, Copy)]
-pub enum Member<'a> {
+pub(crate) enum Member<'a> {
     Exact(&'a str),
     Prefix(&'a str),
     Any,
@@ -55,17 +55,17 @@ impl Member<'_> {
 
 impl<'a> BodyInterest<'a> {
     /// Every body is parsed (the default of a rule that declares nothing).
-    pub fn everything(&mut self) {
+    pub(crate) fn everything(&mut self) {
         self.everything = true;
     }
 
     /// `pkg.Name` where `pkg` is this file's name for `import_path`; a dot
     /// import of the path makes the whole file parsed.
-    pub fn member(&mut self, import_path: &'a str, member: Member<'a>) {
+    pub(crate) fn member(&mut self, import_path: &'a str, member: Member<'a>) {
         self.members.push((import_path, member));
     }
 
-    pub fn members(&mut self, import_path: &'a str, names: &[&'a str]) {
+    pub(crate) fn members(&mut self, import_path: &'a str, names: &[&'a str]) {
         for &name in names {
             self.member(import_path, Member::Exact(name));
         }
@@ -75,29 +75,29 @@ impl<'a> BodyInterest<'a> {
     /// function literal inside it, because rules about method calls follow
     /// values back through the whole function (an argument assigned inside a
     /// closure).
-    pub fn methods(&mut self, names: &[&'a str]) {
+    pub(crate) fn methods(&mut self, names: &[&'a str]) {
         self.methods.extend_from_slice(names);
     }
 
     /// A `return` without values in a function whose results are in
     /// parentheses (and so may be named).
-    pub fn naked_returns(&mut self) {
+    pub(crate) fn naked_returns(&mut self) {
         self.naked_returns = true;
     }
 
     /// A function literal with more than `max` parameters: its signature
     /// is inside the body around it, which is then parsed.
-    pub fn literals_with_more_params_than(&mut self, max: usize) {
+    pub(crate) fn literals_with_more_params_than(&mut self, max: usize) {
         self.literal_max_params = Some(self.literal_max_params.map_or(max, |m| m.min(max)));
     }
 
     /// A function literal with an `error` result before its last result.
-    pub fn literals_returning_error_early(&mut self) {
+    pub(crate) fn literals_returning_error_early(&mut self) {
         self.literal_error_early = true;
     }
 
     /// The whole body of every `func init()`.
-    pub fn init_bodies(&mut self) {
+    pub(crate) fn init_bodies(&mut self) {
         self.init_bodies = true;
     }
 }
@@ -105,16 +105,16 @@ impl<'a> BodyInterest<'a> {
 /// What rules may ask of a Go file before it is parsed.
 #[derive(Debug, Clone, Copy)]
 pub struct FileHeader<'s> {
-    pub path: &'s str,
-    pub service: Option<&'s str>,
-    pub package: &'s str,
-    pub is_test: bool,
+    pub(crate) path: &'s str,
+    pub(crate) service: Option<&'s str>,
+    pub(crate) package: &'s str,
+    pub(crate) is_test: bool,
 }
 
 /// The ranges of `source` to parse, or `None` to parse all of it (nothing to
 /// leave out, a rule that wants everything, or text the lexer does not read).
 /// `interest` is asked once, with the file's package name, after the header.
-pub fn included_ranges<'a>(
+pub(crate) fn included_ranges<'a>(
     source: &str,
     interest: impl FnOnce(&str) -> BodyInterest<'a>,
 ) -> Option<Vec<Range>> {
@@ -759,7 +759,7 @@ impl Position {
 /// only when the file imports a package with a signal; a file the lexer
 /// cannot read counts as using every signal it imports, so that doubt keeps
 /// a program a service (checked) rather than a tool.
-pub fn program_file(path: &str, source: &str) -> ProgramFile {
+pub(crate) fn program_file(path: &str, source: &str) -> ProgramFile {
     let mut lexer = Lexer::new(source.as_bytes());
     let is_test = path.ends_with("_test.go");
     let Some((package, imports, first)) = header(&mut lexer) else {

@@ -9,14 +9,14 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// One built-in layout file.
-pub struct LayoutSource {
-    pub name: &'static str,
-    pub text: &'static str,
+pub(crate) struct LayoutSource {
+    pub(crate) name: &'static str,
+    pub(crate) text: &'static str,
 }
 
 /// In the order they are tried: the most specific first, the seeds' layout
 /// (whose directories other layouts share) last.
-pub const LAYOUTS: &[LayoutSource] = &[
+pub(crate) const LAYOUTS: &[LayoutSource] = &[
     LayoutSource {
         name: "kratos",
         text: include_str!("../../rules/layouts/kratos.yaml"),
@@ -37,22 +37,24 @@ pub const LAYOUTS: &[LayoutSource] = &[
 
 #[derive(Debug, Clone, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct LayoutFile {
-    pub name: String,
-    pub description: String,
+pub(crate) struct LayoutFile {
+    pub(crate) name: String,
+    // Part of the file's schema (deny_unknown_fields), for people reading it.
+    #[allow(dead_code)]
+    pub(crate) description: String,
     /// Alternatives: a service follows the layout when every directory of
     /// one alternative exists under its root.
-    pub detect: Vec<Vec<String>>,
-    pub components: BTreeMap<String, Component>,
+    pub(crate) detect: Vec<Vec<String>>,
+    pub(crate) components: BTreeMap<String, Component>,
     /// Where the layout puts a service's `package main`, as globs relative
     /// to its root (go-zero: `*.go` at the root). None: `cmd/<name>/main.go`.
     #[serde(default)]
-    pub entrypoints: Vec<String>,
+    pub(crate) entrypoints: Vec<String>,
 }
 
 impl LayoutFile {
     /// Whether the service rooted at `root` has the directories of this layout.
-    pub fn matches(&self, root: &Path) -> bool {
+    pub(crate) fn matches(&self, root: &Path) -> bool {
         self.detect
             .iter()
             .any(|dirs| dirs.iter().all(|dir| root.join(dir).is_dir()))
@@ -62,7 +64,7 @@ impl LayoutFile {
 /// Every built-in layout, parsed. They are part of the binary: a parse
 /// failure is a bug in trellis, caught by the tests below.
 /// The built-in layouts, in `LAYOUTS` order, parsed once per process.
-pub fn builtin() -> &'static [LayoutFile] {
+pub(crate) fn builtin() -> &'static [LayoutFile] {
     static PARSED: std::sync::OnceLock<Vec<LayoutFile>> = std::sync::OnceLock::new();
     PARSED.get_or_init(|| {
         LAYOUTS
@@ -76,12 +78,12 @@ pub fn builtin() -> &'static [LayoutFile] {
     })
 }
 
-pub fn names() -> impl Iterator<Item = &'static str> {
+pub(crate) fn names() -> impl Iterator<Item = &'static str> {
     LAYOUTS.iter().map(|l| l.name)
 }
 
 /// The layout a service at `root` follows by its directories, if any.
-pub fn detect(root: &Path) -> Option<&'static str> {
+pub(crate) fn detect(root: &Path) -> Option<&'static str> {
     builtin()
         .iter()
         .zip(LAYOUTS)
@@ -92,7 +94,7 @@ pub fn detect(root: &Path) -> Option<&'static str> {
 /// The name of the layer table a service at `root` is checked against, as
 /// `arch-layer` chooses it (see `settings::Layouts::for_service`), for
 /// `trellis services`.
-pub fn name_for(config: &super::config::LintConfig, root: &Path) -> Option<String> {
+pub(crate) fn name_for(config: &super::config::LintConfig, root: &Path) -> Option<String> {
     if !config.components.is_empty() {
         return Some("lint.components".to_string());
     }
@@ -107,7 +109,7 @@ pub fn name_for(config: &super::config::LintConfig, root: &Path) -> Option<Strin
 /// file, the nearest directory between it and the service root that has a
 /// built-in layout's directories (go-zero's `cmd/rpc` with its own
 /// `internal/`, Kratos apps under `app/<name>/service`). Sorted by directory.
-pub fn nested_applications<'f>(
+pub(crate) fn nested_applications<'f>(
     repo_root: &Path,
     service_root: &str,
     files: impl Iterator<Item = &'f str>,
@@ -136,7 +138,7 @@ pub fn nested_applications<'f>(
 /// that `detect` recognises as a layout's root, with what it recognised.
 /// One walk serves arch-layer and `trellis services`, so the application
 /// the listing shows is the one the rule checks.
-pub fn nearest_layout_dir<'p, T>(
+pub(crate) fn nearest_layout_dir<'p, T>(
     service_root: &str,
     path: &'p str,
     mut detect: impl FnMut(&'p str) -> Option<T>,

@@ -5,23 +5,23 @@
 //! facts of every file (imports, table uses). Suppressions and the baseline are
 //! applied last.
 
-pub mod baseline;
-pub mod cache;
+pub(crate) mod baseline;
+pub(crate) mod cache;
 pub mod config;
-pub mod custom;
+pub(crate) mod custom;
 pub mod facts;
 pub mod go;
 pub mod go_skim;
-pub mod layout;
+pub(crate) mod layout;
 pub mod registry;
 pub mod rule;
-pub mod rules;
+pub(crate) mod rules;
 pub mod rust;
 pub mod settings;
-pub mod suppress;
+pub(crate) mod suppress;
 
-pub use config::LintConfig;
-pub use settings::Settings;
+pub(crate) use config::LintConfig;
+pub(crate) use settings::Settings;
 
 use crate::error::InputError;
 use crate::logging::timed;
@@ -61,7 +61,7 @@ const PROGRAM_FILE_CAP: u64 = 16 << 20;
 
 /// Every Go program of the repository and what it is, for `trellis
 /// services` (lint classifies from the facts it collects anyway).
-pub fn go_programs(repo: &Repo) -> Programs {
+pub(crate) fn go_programs(repo: &Repo) -> Programs {
     let files: Vec<ProgramFile> = repo
         .files
         .par_iter()
@@ -88,33 +88,33 @@ pub fn rules() -> Vec<RuleInfo> {
 
 /// The result of one file: cached by content hash and rule set.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct FileOutcome {
-    pub findings: Vec<Finding>,
-    pub go: Option<GoFacts>,
-    pub rust: Option<RustFacts>,
-    pub status: FileStatus,
-    pub suppressions: Vec<Suppression>,
-    pub tables: Vec<TableUse>,
+pub(crate) struct FileOutcome {
+    pub(crate) findings: Vec<Finding>,
+    pub(crate) go: Option<GoFacts>,
+    pub(crate) rust: Option<RustFacts>,
+    pub(crate) status: FileStatus,
+    pub(crate) suppressions: Vec<Suppression>,
+    pub(crate) tables: Vec<TableUse>,
     /// What classifying Go programs needs of the file (generated files too:
     /// their imports link a program to its packages).
     #[serde(default)]
-    pub program: Option<ProgramFile>,
+    pub(crate) program: Option<ProgramFile>,
     /// Would-be findings a rule's convention or exemption silenced, logged
     /// at `-v` whether the outcome came from the cache or not.
     #[serde(default)]
-    pub exemptions: Vec<Exemption>,
+    pub(crate) exemptions: Vec<Exemption>,
 }
 
 /// One would-be finding a rule did not report, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Exemption {
-    pub rule: String,
-    pub line: u32,
-    pub why: String,
+pub(crate) struct Exemption {
+    pub(crate) rule: String,
+    pub(crate) line: u32,
+    pub(crate) why: String,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum FileStatus {
+pub(crate) enum FileStatus {
     #[default]
     Analysed,
     Degraded,

@@ -16,13 +16,13 @@ macro_rules! lint_table {
 
 crate::registry::with_rules!(lint_table);
 
-pub fn all() -> &'static [&'static dyn Rule] {
+pub(crate) fn all() -> &'static [&'static dyn Rule] {
     LINT_RULES
 }
 
 /// Whether any rule that `enabled` says is on needs `need`: the engine asks
 /// the enabled rules for their needs instead of naming rule ids.
-pub fn needed(need: Need, enabled: impl Fn(&str) -> bool) -> bool {
+pub(crate) fn needed(need: Need, enabled: impl Fn(&str) -> bool) -> bool {
     all()
         .iter()
         .any(|rule| rule.meta().needs.contains(&need) && enabled(rule.meta().id))

@@ -22,19 +22,19 @@ pub enum Target {
 /// The fixed part of a rule, written once in its file.
 #[derive(Debug)]
 pub struct RuleMeta {
-    pub id: &'static str,
+    pub(crate) id: &'static str,
     pub target: Target,
-    pub default_severity: Severity,
-    pub summary: &'static str,
+    pub(crate) default_severity: Severity,
+    pub(crate) summary: &'static str,
     /// Markdown with `## What`, `## Why`, `## Example` and `## Fix`, from
     /// the `.md` file beside the rule.
-    pub docs: &'static str,
+    pub(crate) docs: &'static str,
     /// What the engine must compute for this rule beyond the files it reports on.
-    pub needs: &'static [Need],
+    pub(crate) needs: &'static [Need],
 }
 
 impl RuleMeta {
-    pub fn info(&self) -> RuleInfo {
+    pub(crate) fn info(&self) -> RuleInfo {
         RuleInfo {
             id: self.id.to_string(),
             job: "lint".to_string(),
@@ -70,17 +70,17 @@ pub trait Rule: Sync + Send {
 
 /// Where a rule reports: it fills in the rule id, severity, path and service.
 pub struct Cx<'s> {
-    pub settings: &'s Settings,
+    pub(crate) settings: &'s Settings,
     rule: String,
     severity: Severity,
     path: String,
     service: Option<String>,
-    pub findings: Vec<Finding>,
+    pub(crate) findings: Vec<Finding>,
     exempted: Vec<(u32, String)>,
 }
 
 impl<'s> Cx<'s> {
-    pub fn new(
+    pub(crate) fn new(
         settings: &'s Settings,
         rule: &str,
         severity: Severity,
@@ -99,7 +99,12 @@ impl<'s> Cx<'s> {
     }
 
     /// A finding in the current file.
-    pub fn emit(&mut self, span: Span, message: impl Into<String>, key: &str) -> Emitted<'_> {
+    pub(crate) fn emit(
+        &mut self,
+        span: Span,
+        message: impl Into<String>,
+        key: &str,
+    ) -> Emitted<'_> {
         let path = self.path.clone();
         let service = self.service.clone();
         self.emit_in(&path, service.as_deref(), Some(span), message, key)
@@ -107,12 +112,12 @@ impl<'s> Cx<'s> {
 
     /// A would-be finding at `span` that a convention or exemption
     /// silenced: logged at `-v` with `why` (`wire injector stub`).
-    pub fn exempt(&mut self, span: Span, why: impl Into<String>) {
+    pub(crate) fn exempt(&mut self, span: Span, why: impl Into<String>) {
         self.exempted.push((span.line, why.into()));
     }
 
     /// What `exempt` collected, for the file's outcome.
-    pub fn exemptions(&mut self) -> impl Iterator<Item = super::Exemption> + '_ {
+    pub(crate) fn exemptions(&mut self) -> impl Iterator<Item = super::Exemption> + '_ {
         let rule = &self.rule;
         self.exempted
             .drain(..)
@@ -124,7 +129,7 @@ impl<'s> Cx<'s> {
     }
 
     /// A finding anywhere (repository rules).
-    pub fn emit_in(
+    pub(crate) fn emit_in(
         &mut self,
         path: &str,
         service: Option<&str>,
@@ -144,21 +149,21 @@ impl<'s> Cx<'s> {
 }
 
 /// A finding just emitted, to add help and notes.
-pub struct Emitted<'a>(&'a mut Finding);
+pub(crate) struct Emitted<'a>(&'a mut Finding);
 
 impl Emitted<'_> {
-    pub fn help(self, help: impl Into<String>) -> Self {
+    pub(crate) fn help(self, help: impl Into<String>) -> Self {
         self.0.help = Some(help.into());
         self
     }
 
-    pub fn note(self, note: impl Into<String>) -> Self {
+    pub(crate) fn note(self, note: impl Into<String>) -> Self {
         self.0.notes.push(note.into());
         self
     }
 
     /// Another place the finding involves.
-    pub fn related(self, path: &str, span: Option<Span>, label: &str) -> Self {
+    pub(crate) fn related(self, path: &str, span: Option<Span>, label: &str) -> Self {
         self.0.push_related(path, span, label);
         self
     }

@@ -7,21 +7,25 @@ use serde::{Deserialize, Serialize};
 use syn::spanned::Spanned;
 
 pub struct RustFile<'a> {
-    pub path: &'a str,
-    pub source: &'a str,
-    pub ast: &'a syn::File,
+    pub(crate) source: &'a str,
+    pub(crate) ast: &'a syn::File,
     /// `src/main.rs`, `src/bin/**`, `build.rs`, a `[[bin]]` target's `path`:
     /// entry points may print.
-    pub is_entry_point: bool,
+    pub(crate) is_entry_point: bool,
     /// Under `tests/`, `test/`, `testdata/`, `benches/` or `examples/`, a `[[test]]`-like target,
     /// a module its parent declares under `#[cfg(test)]`, or in a test crate.
-    pub is_test_path: bool,
+    pub(crate) is_test_path: bool,
     /// In a command-line or `xtask` crate.
-    pub prints_by_design: bool,
+    pub(crate) prints_by_design: bool,
 }
 
 impl<'a> RustFile<'a> {
-    pub fn new(path: &'a str, source: &'a str, ast: &'a syn::File, role: Role) -> RustFile<'a> {
+    pub(crate) fn new(
+        path: &'a str,
+        source: &'a str,
+        ast: &'a syn::File,
+        role: Role,
+    ) -> RustFile<'a> {
         let segments: Vec<&str> = path.split('/').collect();
         let is_entry_point = path.ends_with("src/main.rs")
             || path.ends_with("/build.rs")
@@ -33,7 +37,6 @@ impl<'a> RustFile<'a> {
             .any(|s| matches!(*s, "tests" | "test" | "testdata" | "benches" | "examples"))
             || role.test;
         RustFile {
-            path,
             source,
             ast,
             is_entry_point,
@@ -46,7 +49,7 @@ impl<'a> RustFile<'a> {
 /// How deep syn's tree for a file may be, estimated from its tokens, and
 /// above which trellis does not parse the file: syn's parser, its visitors
 /// and the drop of its tree all recurse once per level of nesting.
-pub const MAX_NESTING: usize = 10_000;
+pub(crate) const MAX_NESTING: usize = 10_000;
 
 /// An upper estimate of the nesting depth of syn's tree for this source, or
 /// `None` when it does not even lex (syn then reports the error).
@@ -60,7 +63,7 @@ pub const MAX_NESTING: usize = 10_000;
 /// its drop. Over the 9,766 `.rs` files of this project's dependencies the
 /// largest estimate is 4,133 (a generated table matching one value against
 /// a thousand alternatives, which syn keeps flat), the next 403.
-pub fn nesting_estimate(source: &str) -> Option<usize> {
+pub(crate) fn nesting_estimate(source: &str) -> Option<usize> {
     use proc_macro2::{Delimiter, TokenTree};
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     // A shebang line is not Rust tokens; `#![attr]` is.
@@ -114,10 +117,10 @@ fn continues_expression(next: &proc_macro2::TokenTree) -> bool {
 /// what the crate is for) and its parent module (`#[cfg(test)] mod x;`).
 /// Part of the lint cache's scope, so a change there re-analyses the file.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Role {
-    pub entry_point: bool,
-    pub test: bool,
-    pub prints_by_design: bool,
+pub(crate) struct Role {
+    pub(crate) entry_point: bool,
+    pub(crate) test: bool,
+    pub(crate) prints_by_design: bool,
 }
 
 /// Parent modules followed up from a file; deeper trees are read as non-test.
@@ -126,7 +129,7 @@ const MAX_MODULE_DEPTH: usize = 16;
 const MAX_PARENT_BYTES: u64 = 1024 * 1024;
 
 impl Role {
-    pub fn of(repo: &Repo, path: &str) -> Role {
+    pub(crate) fn of(repo: &Repo, path: &str) -> Role {
         let krate = repo.rust_crate_for(path);
         Role {
             entry_point: krate.is_some_and(|c| c.bin_paths.iter().any(|p| p == path)),
@@ -150,7 +153,7 @@ fn read_capped(path: &std::path::Path) -> Option<String> {
 
 /// Whether `path`, or a module above it, is declared `#[cfg(test)] mod name;`
 /// in its parent module file. A file no parent declares is not test code.
-pub fn declared_under_cfg_test(read: impl Fn(&str) -> Option<String>, path: &str) -> bool {
+pub(crate) fn declared_under_cfg_test(read: impl Fn(&str) -> Option<String>, path: &str) -> bool {
     let mut current = path.to_string();
     for _ in 0..MAX_MODULE_DEPTH {
         let Some((name, parents)) = module_parents(&current) else {
@@ -250,7 +253,7 @@ fn is_cfg_test_text(attribute: &str) -> bool {
 }
 
 /// 1-based span of a syntax node, columns in characters.
-pub fn span_of(node: &impl Spanned) -> Span {
+pub(crate) fn span_of(node: &impl Spanned) -> Span {
     let span = node.span();
     let start = span.start();
     let end = span.end();
@@ -263,7 +266,7 @@ pub fn span_of(node: &impl Spanned) -> Span {
 }
 
 /// Whether attributes hold `#[test]`, `#[cfg(test)]` or a `*::test` attribute (`#[tokio::test]`).
-pub fn is_test_attr(attrs: &[syn::Attribute]) -> bool {
+pub(crate) fn is_test_attr(attrs: &[syn::Attribute]) -> bool {
     attrs.iter().any(|attr| {
         let path = attr.path();
         if path.segments.last().is_some_and(|s| s.ident == "test") {
@@ -284,7 +287,7 @@ pub fn is_test_attr(attrs: &[syn::Attribute]) -> bool {
 }
 
 /// The last segment of a macro's path: `println`, `format`.
-pub fn macro_name(mac: &syn::Macro) -> String {
+pub(crate) fn macro_name(mac: &syn::Macro) -> String {
     mac.path
         .segments
         .last()
@@ -293,7 +296,7 @@ pub fn macro_name(mac: &syn::Macro) -> String {
 }
 
 /// The path of an expression as `a::b::c` when it is a plain path.
-pub fn path_text(expr: &syn::Expr) -> Option<String> {
+pub(crate) fn path_text(expr: &syn::Expr) -> Option<String> {
     match expr {
         syn::Expr::Path(p) => Some(
             p.path
@@ -342,7 +345,7 @@ fn second_segments(tree: &syn::UseTree, out: &mut Vec<Option<String>>) {
 
 /// The crates a file names in `use` items and `extern crate`, each with the
 /// module it reaches into.
-pub fn used_crates(ast: &syn::File) -> Vec<CrateUse> {
+pub(crate) fn used_crates(ast: &syn::File) -> Vec<CrateUse> {
     struct Uses(Vec<CrateUse>);
     impl<'ast> syn::visit::Visit<'ast> for Uses {
         fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {
@@ -373,7 +376,7 @@ pub fn used_crates(ast: &syn::File) -> Vec<CrateUse> {
 /// parsed from its tokens: syn leaves macro bodies as tokens, and services
 /// declare their shared clients and caches this way more than any other.
 /// Spans stay those of the source. Anything that does not parse gives none.
-pub fn lazy_statics(mac: &syn::Macro) -> Vec<syn::ItemStatic> {
+pub(crate) fn lazy_statics(mac: &syn::Macro) -> Vec<syn::ItemStatic> {
     if macro_name(mac) != "lazy_static" {
         return Vec::new();
     }
@@ -406,13 +409,13 @@ pub fn lazy_statics(mac: &syn::Macro) -> Vec<syn::ItemStatic> {
 /// The names a file gives reqwest's client types through `use`:
 /// `use reqwest::Client;`, `use reqwest::{blocking::Client as Http}`.
 #[derive(Debug, Default)]
-pub struct ReqwestNames {
-    pub clients: Vec<String>,
-    pub builders: Vec<String>,
+pub(crate) struct ReqwestNames {
+    pub(crate) clients: Vec<String>,
+    pub(crate) builders: Vec<String>,
 }
 
 impl ReqwestNames {
-    pub fn of(ast: &syn::File) -> ReqwestNames {
+    pub(crate) fn of(ast: &syn::File) -> ReqwestNames {
         let mut names = ReqwestNames::default();
         for item in &ast.items {
             if let syn::Item::Use(item) = item {
@@ -455,13 +458,13 @@ impl ReqwestNames {
     }
 
     /// Whether `path` (`a::b::c`) names reqwest's `Client`.
-    pub fn is_client(&self, path: &str) -> bool {
+    pub(crate) fn is_client(&self, path: &str) -> bool {
         matches!(path, "reqwest::Client" | "reqwest::blocking::Client")
             || self.clients.iter().any(|c| c == path)
     }
 
     /// Whether `path` names reqwest's `ClientBuilder`.
-    pub fn is_builder(&self, path: &str) -> bool {
+    pub(crate) fn is_builder(&self, path: &str) -> bool {
         matches!(
             path,
             "reqwest::ClientBuilder" | "reqwest::blocking::ClientBuilder"

@@ -13,12 +13,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// A built-in pack from `rules/*.yaml`.
-pub struct Pack {
-    pub name: &'static str,
-    pub text: &'static str,
+pub(crate) struct Pack {
+    pub(crate) name: &'static str,
+    pub(crate) text: &'static str,
 }
 
-pub const PACKS: &[Pack] = &[
+pub(crate) const PACKS: &[Pack] = &[
     Pack {
         name: "recommended",
         text: include_str!("../../rules/recommended.yaml"),
@@ -39,34 +39,37 @@ pub const PACKS: &[Pack] = &[
 
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PackFile {
-    pub description: String,
-    pub rules: BTreeMap<String, RuleLevel>,
+pub(crate) struct PackFile {
+    // Part of the file's schema (deny_unknown_fields), for people reading it;
+    // only the tests read it.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) description: String,
+    pub(crate) rules: BTreeMap<String, RuleLevel>,
 }
 
-pub fn pack(name: &str) -> Option<PackFile> {
+pub(crate) fn pack(name: &str) -> Option<PackFile> {
     let pack = PACKS.iter().find(|p| p.name == name)?;
     serde_saphyr::from_str(pack.text).ok()
 }
 
 /// A layer of a service for `arch-layer`.
 #[derive(Debug, Clone)]
-pub struct Layer {
-    pub name: String,
-    pub paths: globset::GlobSet,
+pub(crate) struct Layer {
+    pub(crate) name: String,
+    pub(crate) paths: globset::GlobSet,
     /// `*` allows everything.
-    pub may_depend_on: Vec<String>,
+    pub(crate) may_depend_on: Vec<String>,
 }
 
 impl Layer {
-    pub fn allows(&self, other: &str) -> bool {
+    pub(crate) fn allows(&self, other: &str) -> bool {
         self.name == other || self.may_depend_on.iter().any(|m| m == "*" || m == other)
     }
 }
 
 /// The layer tables of `arch-layer` and how a service gets one.
 #[derive(Debug)]
-pub struct Layouts {
+pub(crate) struct Layouts {
     /// `lint.components`: one table for every service.
     configured: Option<Vec<Layer>>,
     /// `lint.layout`: the index of the built-in layout every service follows.
@@ -77,14 +80,14 @@ pub struct Layouts {
 
 /// The layers one service is checked against, and where they come from.
 #[derive(Debug, Clone, Copy)]
-pub struct ServiceLayout<'s> {
+pub(crate) struct ServiceLayout<'s> {
     /// A built-in layout's name, or `lint.components`.
-    pub name: &'s str,
-    pub layers: &'s [Layer],
+    pub(crate) name: &'s str,
+    pub(crate) layers: &'s [Layer],
 }
 
 impl<'s> ServiceLayout<'s> {
-    pub fn layer_of(self, service_relative: &str) -> Option<&'s Layer> {
+    pub(crate) fn layer_of(self, service_relative: &str) -> Option<&'s Layer> {
         self.layers
             .iter()
             .find(|l| l.paths.is_match(service_relative))
@@ -94,14 +97,14 @@ impl<'s> ServiceLayout<'s> {
 impl Layouts {
     /// Whether every service gets the same table (`lint.components` or
     /// `lint.layout`), so nothing is detected.
-    pub fn is_fixed(&self) -> bool {
+    pub(crate) fn is_fixed(&self) -> bool {
         self.configured.is_some() || self.named.is_some()
     }
 
     /// The built-in layout whose directories `dir` has, if any: for an
     /// application nested in a service (go-zero's `cmd/api` and `cmd/rpc`,
     /// each with its own `internal/`).
-    pub fn detect_at(&self, dir: &Path) -> Option<ServiceLayout<'_>> {
+    pub(crate) fn detect_at(&self, dir: &Path) -> Option<ServiceLayout<'_>> {
         let (layout, layers) = self
             .builtin
             .iter()
@@ -115,7 +118,7 @@ impl Layouts {
     /// The layers for the service whose root directory is `root`: the
     /// configured table, the named layout, or the one its directories show;
     /// `None` when it follows no known layout.
-    pub fn for_service(&self, root: &Path) -> Option<ServiceLayout<'_>> {
+    pub(crate) fn for_service(&self, root: &Path) -> Option<ServiceLayout<'_>> {
         if let Some(layers) = &self.configured {
             return Some(ServiceLayout {
                 name: "lint.components",
@@ -138,45 +141,45 @@ impl Layouts {
 
 /// A boundary with `{name}` captures, compiled.
 #[derive(Debug, Clone)]
-pub struct CompiledBoundary {
-    pub from: SlicePattern,
-    pub to: SlicePattern,
-    pub message: Option<String>,
-    pub text: String,
+pub(crate) struct CompiledBoundary {
+    pub(crate) from: SlicePattern,
+    pub(crate) to: SlicePattern,
+    pub(crate) message: Option<String>,
+    pub(crate) text: String,
 }
 
 /// `lint.max-file-size` when unset: hand-written Go and Rust files stay far
 /// below it (the largest in the corpus of real repositories is under 1 MB);
 /// larger ones are generated tables and bundles.
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 4 << 20;
+pub(crate) const DEFAULT_MAX_FILE_SIZE: u64 = 4 << 20;
 
 #[derive(Debug)]
 pub struct Settings {
     /// Enabled rules and the severity each reports at.
-    pub enabled: BTreeMap<String, Severity>,
-    pub max_params: usize,
-    pub naked_return_max_lines: usize,
-    pub allowed_globals: globset::GlobSet,
-    pub layouts: Layouts,
-    pub boundaries: Vec<CompiledBoundary>,
-    pub include_generated: bool,
-    pub parse_all_bodies: bool,
+    pub(crate) enabled: BTreeMap<String, Severity>,
+    pub(crate) max_params: usize,
+    pub(crate) naked_return_max_lines: usize,
+    pub(crate) allowed_globals: globset::GlobSet,
+    pub(crate) layouts: Layouts,
+    pub(crate) boundaries: Vec<CompiledBoundary>,
+    pub(crate) include_generated: bool,
+    pub(crate) parse_all_bodies: bool,
     /// Go and Rust files larger than this many bytes are not analysed.
-    pub max_file_size: u64,
-    pub custom: Vec<CustomCheck>,
+    pub(crate) max_file_size: u64,
+    pub(crate) custom: Vec<CustomCheck>,
     /// Problems in the configuration that are findings, not errors (unknown rule ids).
-    pub config_findings: Vec<Finding>,
+    pub(crate) config_findings: Vec<Finding>,
     /// Changes whenever anything above changes: part of the cache key.
-    pub fingerprint: String,
+    pub(crate) fingerprint: String,
 }
 
 impl Settings {
-    pub fn severity(&self, rule: &str) -> Option<Severity> {
+    pub(crate) fn severity(&self, rule: &str) -> Option<Severity> {
         self.enabled.get(rule).copied()
     }
 
     /// Every rule id a comment or `rules:` may name.
-    pub fn known_ids(&self) -> Vec<String> {
+    pub(crate) fn known_ids(&self) -> Vec<String> {
         let mut ids: Vec<String> = registry::all()
             .iter()
             .map(|r| r.meta().id.to_string())
@@ -187,7 +190,7 @@ impl Settings {
 
     /// Resolves the `lint:` section and the lint ids of the top-level
     /// `rules:` (`top`). `only` limits the run to these rule ids.
-    pub fn resolve(
+    pub(crate) fn resolve(
         config: &LintConfig,
         top: &BTreeMap<RuleKey, RuleLevel>,
         file: &ConfigSource<'_>,
@@ -223,13 +226,13 @@ impl Settings {
 /// errors at the setting they are about. Positions come from the parsed
 /// values (serde-saphyr spans), never from searching the text: a pack name
 /// may also be written in a comment, an id in another rule's message.
-pub struct ConfigSource<'p> {
-    pub path: Option<&'p Path>,
-    pub text: Option<String>,
+pub(crate) struct ConfigSource<'p> {
+    pub(crate) path: Option<&'p Path>,
+    pub(crate) text: Option<String>,
 }
 
 impl<'p> ConfigSource<'p> {
-    pub fn read(path: Option<&'p Path>) -> ConfigSource<'p> {
+    pub(crate) fn read(path: Option<&'p Path>) -> ConfigSource<'p> {
         ConfigSource {
             path,
             text: path.and_then(|p| std::fs::read_to_string(p).ok()),
@@ -685,12 +688,12 @@ enum Segment {
 
 /// A path pattern whose `{name}` segments capture what they match.
 #[derive(Debug, Clone)]
-pub struct SlicePattern {
+pub(crate) struct SlicePattern {
     segments: Vec<Segment>,
 }
 
 impl SlicePattern {
-    pub fn parse(pattern: &str) -> Result<SlicePattern, String> {
+    pub(crate) fn parse(pattern: &str) -> Result<SlicePattern, String> {
         let mut segments = Vec::new();
         for part in pattern.trim_matches('/').split('/') {
             let segment = if part == "**" {
@@ -715,7 +718,7 @@ impl SlicePattern {
     }
 
     /// The captures when `path` matches.
-    pub fn matches(&self, path: &str) -> Option<Vec<(String, String)>> {
+    pub(crate) fn matches(&self, path: &str) -> Option<Vec<(String, String)>> {
         let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
         let mut captures = Vec::new();
         if match_segments(&self.segments, &parts, &mut captures) {
@@ -777,7 +780,7 @@ fn compile_boundary(boundary: &Boundary) -> Result<CompiledBoundary, String> {
 
 impl CompiledBoundary {
     /// Whether a file at `from` importing the package directory `to` crosses the boundary.
-    pub fn forbids(&self, from: &str, to: &str) -> bool {
+    pub(crate) fn forbids(&self, from: &str, to: &str) -> bool {
         let Some(from_captures) = self.from.matches(from) else {
             return false;
         };

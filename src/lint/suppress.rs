@@ -7,21 +7,21 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Suppression {
+pub(crate) struct Suppression {
     /// Where the comment is (1-based).
-    pub line: u32,
-    pub column: u32,
+    pub(crate) line: u32,
+    pub(crate) column: u32,
     /// The line the comment covers; 0 for file-wide comments.
-    pub target: u32,
-    pub file_wide: bool,
-    pub rules: Vec<String>,
-    pub reason: Option<String>,
+    pub(crate) target: u32,
+    pub(crate) file_wide: bool,
+    pub(crate) rules: Vec<String>,
+    pub(crate) reason: Option<String>,
 }
 
 const MARKER: &str = "trellis:ignore";
 
 /// Every suppression comment of a file (Go, Rust, SQL, YAML, TOML or go.mod comments).
-pub fn parse(text: &str) -> Vec<Suppression> {
+pub(crate) fn parse(text: &str) -> Vec<Suppression> {
     // Most files have no suppression: one search of the whole text instead of one per line.
     if !text.contains(MARKER) {
         return Vec::new();
@@ -90,7 +90,7 @@ pub fn parse(text: &str) -> Vec<Suppression> {
 /// Applies the suppressions of each file to its findings. Returns the findings
 /// left, plus findings about the comments themselves (unknown ids, no reason,
 /// unused) for the engine rules that are enabled.
-pub fn apply(
+pub(crate) fn apply(
     findings: Vec<Finding>,
     suppressions: &BTreeMap<String, Vec<Suppression>>,
     known: &[String],

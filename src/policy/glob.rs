@@ -4,21 +4,21 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Glob {
-    pub pattern: String,
+pub(crate) struct Glob {
+    pub(crate) pattern: String,
     /// Line and column in the file that set it; `None` after merging `extends`.
-    pub location: Option<(u32, u32)>,
+    pub(crate) location: Option<(u32, u32)>,
 }
 
 impl Glob {
-    pub fn new(pattern: impl Into<String>) -> Glob {
+    pub(crate) fn new(pattern: impl Into<String>) -> Glob {
         Glob {
             pattern: pattern.into(),
             location: None,
         }
     }
 
-    pub fn compile(&self) -> Result<globset::Glob, globset::Error> {
+    pub(crate) fn compile(&self) -> Result<globset::Glob, globset::Error> {
         globset::GlobBuilder::new(&self.pattern)
             .literal_separator(true)
             .build()
@@ -59,13 +59,13 @@ impl JsonSchema for Glob {
 /// clone and compares by value only).
 #[derive(Debug, Clone)]
 pub struct Located<T> {
-    pub value: T,
+    pub(crate) value: T,
     /// Line and column in the file that set it; `None` after merging `extends`.
-    pub location: Option<(u32, u32)>,
+    pub(crate) location: Option<(u32, u32)>,
 }
 
 impl<T> Located<T> {
-    pub fn new(value: T) -> Located<T> {
+    pub(crate) fn new(value: T) -> Located<T> {
         Located {
             value,
             location: None,
@@ -125,7 +125,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
 
 /// A serde-saphyr location as (line, column), `None` when unknown (the
 /// value came through another deserializer, as merged `extends` do).
-pub fn location_of(location: &serde_saphyr::Location) -> Option<(u32, u32)> {
+pub(crate) fn location_of(location: &serde_saphyr::Location) -> Option<(u32, u32)> {
     (location.line() > 0).then(|| (location.line() as u32, location.column() as u32))
 }
 
@@ -151,29 +151,23 @@ impl<T: JsonSchema> JsonSchema for Located<T> {
 
 /// A compiled set of globs that remembers which pattern matched.
 #[derive(Debug, Clone, Default)]
-pub struct GlobList {
+pub(crate) struct GlobList {
     set: Option<globset::GlobSet>,
-    pub patterns: Vec<String>,
 }
 
 impl GlobList {
-    pub fn new(globs: &[Glob]) -> Result<GlobList, globset::Error> {
+    pub(crate) fn new(globs: &[Glob]) -> Result<GlobList, globset::Error> {
         let mut builder = globset::GlobSetBuilder::new();
         for glob in globs {
             builder.add(glob.compile()?);
         }
         Ok(GlobList {
             set: Some(builder.build()?),
-            patterns: globs.iter().map(|g| g.pattern.clone()).collect(),
         })
     }
 
-    pub fn is_match(&self, path: &str) -> bool {
+    pub(crate) fn is_match(&self, path: &str) -> bool {
         self.set.as_ref().is_some_and(|set| set.is_match(path))
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.patterns.is_empty()
     }
 }
 
@@ -181,20 +175,22 @@ impl GlobList {
 /// with the name it should have (`{path: app/user/service, name: user}`), so
 /// names stay stable when other directories appear.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServiceEntry {
-    pub path: Glob,
-    pub name: Option<String>,
+pub(crate) struct ServiceEntry {
+    pub(crate) path: Glob,
+    pub(crate) name: Option<String>,
 }
 
+// Shorthands for the tests' configurations.
+#[cfg(test)]
 impl ServiceEntry {
-    pub fn glob(pattern: impl Into<String>) -> ServiceEntry {
+    pub(crate) fn glob(pattern: impl Into<String>) -> ServiceEntry {
         ServiceEntry {
             path: Glob::new(pattern),
             name: None,
         }
     }
 
-    pub fn named(path: impl Into<String>, name: impl Into<String>) -> ServiceEntry {
+    pub(crate) fn named(path: impl Into<String>, name: impl Into<String>) -> ServiceEntry {
         ServiceEntry {
             path: Glob::new(path),
             name: Some(name.into()),

@@ -6,10 +6,10 @@
 
 mod glob;
 pub mod selection;
-pub mod sink;
+pub(crate) mod sink;
 
-pub use glob::{Glob, GlobList, Located, ServiceEntry, location_of};
-pub use selection::{DriftException, Exception, RuleKey, level_for};
+pub(crate) use glob::{Glob, GlobList, Located, ServiceEntry, location_of};
+pub(crate) use selection::{DriftException, Exception, RuleKey, level_for};
 
 /// The configuration file trellis reads at the repository root.
-pub const FILE_NAME: &str = "trellis.yaml";
+pub(crate) const FILE_NAME: &str = "trellis.yaml";

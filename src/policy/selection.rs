@@ -13,13 +13,13 @@ use std::collections::BTreeMap;
 /// was written. Compared by text only, so it can key a map.
 #[derive(Debug, Clone)]
 pub struct RuleKey {
-    pub id: String,
+    pub(crate) id: String,
     /// Line and column in the file that set it; `None` after merging `extends`.
-    pub location: Option<(u32, u32)>,
+    pub(crate) location: Option<(u32, u32)>,
 }
 
 impl RuleKey {
-    pub fn new(id: impl Into<String>) -> RuleKey {
+    pub(crate) fn new(id: impl Into<String>) -> RuleKey {
         RuleKey {
             id: id.into(),
             location: None,
@@ -28,7 +28,7 @@ impl RuleKey {
 
     /// Whether this key names `rule`, and how specifically: exact ids rank
     /// above every prefix, longer prefixes above shorter ones.
-    pub fn rank(&self, rule: &str) -> Option<usize> {
+    pub(crate) fn rank(&self, rule: &str) -> Option<usize> {
         if self.id == rule {
             Some(usize::MAX)
         } else if is_prefix(&self.id) && rule.starts_with(&self.id) {
@@ -96,7 +96,7 @@ impl JsonSchema for RuleKey {
 
 /// The level a `rules:` map gives `rule`: its exact id, else the longest
 /// matching prefix, else `None` (the check's own severity stands).
-pub fn level_for(rules: &BTreeMap<RuleKey, RuleLevel>, rule: &str) -> Option<RuleLevel> {
+pub(crate) fn level_for(rules: &BTreeMap<RuleKey, RuleLevel>, rule: &str) -> Option<RuleLevel> {
     rules
         .iter()
         .filter_map(|(key, level)| key.rank(rule).map(|rank| (rank, *level)))
@@ -108,37 +108,37 @@ pub fn level_for(rules: &BTreeMap<RuleKey, RuleLevel>, rule: &str) -> Option<Rul
 /// or in a service are accepted, for a stated reason.
 #[derive(Debug, Clone, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Exception {
+pub(crate) struct Exception {
     /// The rule id or prefix (ending in `-` or `_`) this exception is for.
-    pub rule: RuleKey,
+    pub(crate) rule: RuleKey,
     /// A glob over the finding's path, relative to the repository root
     /// (`services/legacy/**`). Give `path`, or `module` and/or `service`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<Glob>,
+    pub(crate) path: Option<Glob>,
     /// The dependency the finding is about: a Go module path
     /// (`github.com/google/uuid`) or a crate name, as drift findings name it.
     /// With `service`, only that service's findings about it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub module: Option<Located<String>>,
+    pub(crate) module: Option<Located<String>>,
     /// The service the finding is about, by its name in reports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service: Option<String>,
+    pub(crate) service: Option<String>,
     /// Why these findings are accepted. Required: it is what the next reader sees.
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 /// One entry of `drift.exceptions`, the older spelling of an `exceptions:`
 /// entry with `rule: drift-` and a module: the sink applies both.
 #[derive(Debug, Clone, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct DriftException {
+pub(crate) struct DriftException {
     /// The module path.
-    pub module: Located<String>,
+    pub(crate) module: Located<String>,
     /// Services the exception covers; all when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub services: Vec<Located<String>>,
+    pub(crate) services: Vec<Located<String>>,
     /// Why this module may drift. Required.
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 #[cfg(test)]

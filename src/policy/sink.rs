@@ -16,9 +16,9 @@ use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The stats key under which excepted findings are counted.
-pub const EXCEPTED: &str = "excepted";
+pub(crate) const EXCEPTED: &str = "excepted";
 /// The stats key listing exceptions that matched no finding of a rule that ran.
-pub const UNUSED: &str = "unused exceptions";
+pub(crate) const UNUSED: &str = "unused exceptions";
 /// Unused exceptions for drift rules are findings of this rule, as unused
 /// `drift.anchor` and `drift.cargo-skip` entries are.
 const UNUSED_DRIFT_POLICY: &str = "drift-unused-policy";
@@ -29,10 +29,10 @@ const WHOLE_REPOSITORY_JOB: &str = "drift";
 /// What the sink applies: the top-level `rules:` and `exceptions:`, and
 /// `drift.exceptions`, the older spelling of module exceptions for drift rules.
 #[derive(Debug, Clone, Copy)]
-pub struct Policy<'a> {
-    pub rules: &'a BTreeMap<RuleKey, RuleLevel>,
-    pub exceptions: &'a [Exception],
-    pub drift_exceptions: &'a [DriftException],
+pub(crate) struct Policy<'a> {
+    pub(crate) rules: &'a BTreeMap<RuleKey, RuleLevel>,
+    pub(crate) exceptions: &'a [Exception],
+    pub(crate) drift_exceptions: &'a [DriftException],
 }
 
 /// Every exception of a configuration, top-level ones first, then
@@ -41,7 +41,7 @@ pub struct Policy<'a> {
 /// version a mismatch aligns on) ask it through [`Exceptions::covers_dependency`];
 /// the sink asks it about every finding afterwards, and the counts of both
 /// decide which entries are unused.
-pub struct Exceptions<'a> {
+pub(crate) struct Exceptions<'a> {
     entries: Vec<Entry<'a>>,
     hits: Vec<Cell<usize>>,
 }
@@ -62,7 +62,7 @@ struct Entry<'a> {
 }
 
 impl<'a> Exceptions<'a> {
-    pub fn new(policy: Policy<'a>) -> Exceptions<'a> {
+    pub(crate) fn new(policy: Policy<'a>) -> Exceptions<'a> {
         let top_level = policy.exceptions.iter().filter_map(|exception| {
             // Validated at load time; a glob that still fails to compile excepts nothing.
             let path = match &exception.path {
@@ -96,7 +96,7 @@ impl<'a> Exceptions<'a> {
     /// Whether an exception with a `module` accepts `module` in `service` for
     /// `rule`; counts the use. For checks that leave excepted requirements
     /// out while they compute, so the rest of the finding stays right.
-    pub fn covers_dependency(&self, rule: &str, module: &str, service: &str) -> bool {
+    pub(crate) fn covers_dependency(&self, rule: &str, module: &str, service: &str) -> bool {
         self.first_match(|entry| {
             entry.path.is_none()
                 && entry.module == Some(module)
@@ -108,7 +108,7 @@ impl<'a> Exceptions<'a> {
 
     /// Which entries matched so far, by their place in the canonical order
     /// (the same for every `Exceptions` of one configuration).
-    pub fn used(&self) -> BTreeSet<usize> {
+    pub(crate) fn used(&self) -> BTreeSet<usize> {
         self.hits
             .iter()
             .enumerate()
@@ -160,7 +160,7 @@ impl Entry<'_> {
 
 /// What the configuration makes of one finding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
+pub(crate) enum Decision {
     /// Reported, at this severity.
     Keep(Severity),
     /// Its rule is turned off.
@@ -171,7 +171,7 @@ pub enum Decision {
 
 /// Applies `rules:` and the exceptions to the reports of one run, and at the
 /// end reports the exceptions that matched nothing.
-pub struct Sink<'a> {
+pub(crate) struct Sink<'a> {
     policy: Policy<'a>,
     exceptions: Exceptions<'a>,
     /// Rule ids of the reports applied so far, with their job: an exception
@@ -182,7 +182,7 @@ pub struct Sink<'a> {
 }
 
 impl<'a> Sink<'a> {
-    pub fn new(policy: Policy<'a>, config_file: impl Into<String>) -> Sink<'a> {
+    pub(crate) fn new(policy: Policy<'a>, config_file: impl Into<String>) -> Sink<'a> {
         Sink {
             policy,
             exceptions: Exceptions::new(policy),
@@ -192,7 +192,7 @@ impl<'a> Sink<'a> {
     }
 
     /// What the configuration makes of `finding`, without counting it.
-    pub fn decide(&self, finding: &Finding) -> Decision {
+    pub(crate) fn decide(&self, finding: &Finding) -> Decision {
         match level_for(self.policy.rules, &finding.rule) {
             Some(RuleLevel::Off) => Decision::Off,
             _ if self.would_except(finding) => Decision::Excepted,
@@ -210,7 +210,7 @@ impl<'a> Sink<'a> {
 
     /// Applies the configuration to one job's report. Run it once per job:
     /// the count of excepted findings is added to that job's stats.
-    pub fn apply(&mut self, mut report: Report) -> Report {
+    pub(crate) fn apply(&mut self, mut report: Report) -> Report {
         for index in &report.excepted_in_checks {
             if let Some(hits) = self.exceptions.hits.get(*index) {
                 hits.set(hits.get() + 1);
@@ -253,7 +253,7 @@ impl<'a> Sink<'a> {
     /// only (drift always checks the whole repository, so an unmatched one
     /// is stale), and a stats line naming the others (lint and contract may
     /// have checked only a change, so theirs may still be needed).
-    pub fn finish(&self, report: &mut Report) {
+    pub(crate) fn finish(&self, report: &mut Report) {
         let mut findings = Vec::new();
         let mut others = Vec::new();
         for (index, entry) in self.exceptions.entries.iter().enumerate() {
@@ -374,7 +374,7 @@ fn severity(level: RuleLevel) -> Severity {
 
 /// Applies one configuration to one report, unused exceptions included: what
 /// every single-job command does.
-pub fn apply(report: Report, policy: Policy<'_>, config_file: &str) -> Report {
+pub(crate) fn apply(report: Report, policy: Policy<'_>, config_file: &str) -> Report {
     let mut sink = Sink::new(policy, config_file);
     let mut report = sink.apply(report);
     sink.finish(&mut report);
@@ -384,7 +384,7 @@ pub fn apply(report: Report, policy: Policy<'_>, config_file: &str) -> Report {
 /// The items whose finding the configuration keeps, for callers that render
 /// a format the sink cannot change (buf's), without counting them: the
 /// report they also build goes through [`Sink::apply`].
-pub fn kept<T>(items: Vec<T>, sink: &Sink<'_>, finding: impl Fn(&T) -> Finding) -> Vec<T> {
+pub(crate) fn kept<T>(items: Vec<T>, sink: &Sink<'_>, finding: impl Fn(&T) -> Finding) -> Vec<T> {
     items
         .into_iter()
         .filter(|item| matches!(sink.decide(&finding(item)), Decision::Keep(_)))

@@ -13,7 +13,7 @@
 use crate::report::{RuleInfo, Severity};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Job {
+pub(crate) enum Job {
     Lint,
     Contract,
     Drift,
@@ -21,9 +21,10 @@ pub enum Job {
 }
 
 impl Job {
-    pub const ALL: [Job; 4] = [Job::Lint, Job::Contract, Job::Drift, Job::Score];
+    #[cfg(test)]
+    pub(crate) const ALL: [Job; 4] = [Job::Lint, Job::Contract, Job::Drift, Job::Score];
 
-    pub const fn as_str(self) -> &'static str {
+    pub(crate) const fn as_str(self) -> &'static str {
         match self {
             Job::Lint => "lint",
             Job::Contract => "contract",
@@ -36,7 +37,7 @@ impl Job {
 /// What a rule needs computed beyond the files it reports on. Engines ask the
 /// enabled rules for their needs instead of naming rule ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Need {
+pub(crate) enum Need {
     /// lint: the table uses of every SQL and Go file, selected for the run or not.
     SharedTables,
     /// lint: the imports of every Go file, selected for the run or not.
@@ -50,7 +51,7 @@ pub enum Need {
 
 /// Whether a rule runs when the user configured nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ByDefault {
+pub(crate) enum ByDefault {
     /// On: lint rules through the default pack (`rules/recommended.yaml`),
     /// contract rules when one of their categories is in use (`FILE` by default).
     On,
@@ -62,7 +63,7 @@ pub enum ByDefault {
 
 /// Where a rule's pass and fail cases live, checked by the completeness test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cases {
+pub(crate) enum Cases {
     /// `tests/fixtures/<job>/<id>/`: lint has `pass/` and `fail/`, drift has a
     /// case whose name says `fail` and one that says `pass`.
     Fixtures,
@@ -80,7 +81,7 @@ pub enum Cases {
 }
 
 impl Cases {
-    pub const fn test(file: &'static str, test: &'static str, why: &'static str) -> Cases {
+    pub(crate) const fn test(file: &'static str, test: &'static str, why: &'static str) -> Cases {
         Cases::Test {
             file,
             test,
@@ -90,7 +91,7 @@ impl Cases {
     }
 
     /// A test that names what the rule is about (a metric) rather than its id.
-    pub const fn test_naming(
+    pub(crate) const fn test_naming(
         file: &'static str,
         test: &'static str,
         needle: &'static str,
@@ -107,18 +108,22 @@ impl Cases {
 
 /// The metadata a drift, score or contract-engine rule declares in its file.
 #[derive(Debug, Clone, Copy)]
-pub struct Def {
-    pub default_severity: Severity,
-    pub summary: &'static str,
+pub(crate) struct Def {
+    pub(crate) default_severity: Severity,
+    pub(crate) summary: &'static str,
     /// Markdown with `## What`, `## Why`, `## Example` and `## Fix`.
-    pub docs: &'static str,
-    pub needs: &'static [Need],
+    pub(crate) docs: &'static str,
+    pub(crate) needs: &'static [Need],
     /// When some findings take another severity than the default, which.
-    pub severity_note: Option<&'static str>,
+    pub(crate) severity_note: Option<&'static str>,
 }
 
 impl Def {
-    pub const fn new(default_severity: Severity, summary: &'static str, docs: &'static str) -> Def {
+    pub(crate) const fn new(
+        default_severity: Severity,
+        summary: &'static str,
+        docs: &'static str,
+    ) -> Def {
         Def {
             default_severity,
             summary,
@@ -128,11 +133,11 @@ impl Def {
         }
     }
 
-    pub const fn needing(self, needs: &'static [Need]) -> Def {
+    pub(crate) const fn needing(self, needs: &'static [Need]) -> Def {
         Def { needs, ..self }
     }
 
-    pub const fn severity_varies(self, note: &'static str) -> Def {
+    pub(crate) const fn severity_varies(self, note: &'static str) -> Def {
         Def {
             severity_note: Some(note),
             ..self
@@ -140,7 +145,7 @@ impl Def {
     }
 
     /// How `trellis explain`, SARIF and reports describe the rule `id`.
-    pub fn info(&self, id: RuleId) -> RuleInfo {
+    pub(crate) fn info(&self, id: RuleId) -> RuleInfo {
         info(
             id,
             self.default_severity,
@@ -151,7 +156,12 @@ impl Def {
 }
 
 /// The one way a rule is described, whichever job's metadata it comes from.
-pub fn info(id: RuleId, default_severity: Severity, summary: &str, docs: String) -> RuleInfo {
+pub(crate) fn info(
+    id: RuleId,
+    default_severity: Severity,
+    summary: &str,
+    docs: String,
+) -> RuleInfo {
     RuleInfo {
         id: id.as_str().to_string(),
         job: id.job().as_str().to_string(),
@@ -172,17 +182,17 @@ macro_rules! rule_ids {
     ) => {
         /// Every rule of every job.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub enum RuleId {
+        pub(crate) enum RuleId {
             $($lv,)* $($cv,)* $($ev,)* $($dv,)* $($sv,)*
         }
 
         impl RuleId {
             /// In registry order: by job, and within a job in the order it runs its rules.
-            pub const ALL: &[RuleId] = &[
+            pub(crate) const ALL: &[RuleId] = &[
                 $(RuleId::$lv,)* $(RuleId::$cv,)* $(RuleId::$ev,)* $(RuleId::$dv,)* $(RuleId::$sv,)*
             ];
 
-            pub const fn as_str(self) -> &'static str {
+            pub(crate) const fn as_str(self) -> &'static str {
                 match self {
                     $(RuleId::$lv => $lid,)*
                     $(RuleId::$cv => $cid,)*
@@ -192,7 +202,7 @@ macro_rules! rule_ids {
                 }
             }
 
-            pub const fn job(self) -> Job {
+            pub(crate) const fn job(self) -> Job {
                 match self {
                     $(RuleId::$lv => Job::Lint,)*
                     $(RuleId::$cv => Job::Contract,)*
@@ -427,7 +437,7 @@ pub(crate) use with_rules;
 with_rules!(rule_ids);
 
 impl RuleId {
-    pub fn parse(text: &str) -> Option<RuleId> {
+    pub(crate) fn parse(text: &str) -> Option<RuleId> {
         RuleId::ALL.iter().copied().find(|id| id.as_str() == text)
     }
 }

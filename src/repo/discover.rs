@@ -14,7 +14,7 @@ use std::path::Path;
 /// Directory names never walked into, wherever they are.
 const SKIPPED_DIRS: &[&str] = &["vendor", "testdata", "node_modules"];
 
-pub fn discover(root: &Path, config: RepoConfig) -> Result<Repo, InputError> {
+pub(crate) fn discover(root: &Path, config: RepoConfig) -> Result<Repo, InputError> {
     let root = canonical_root(root)?;
     let config_file = config.files.last().cloned();
     let cfg = &config;
@@ -746,7 +746,7 @@ fn unwalked_by_error(root: &Path, err: &ignore::Error) -> Unwalked {
 
 /// The walker every job uses: hidden entries, .gitignore'd paths, vendor/,
 /// testdata/, node_modules/ and Cargo's target/ are skipped.
-pub fn walk_builder(root: &Path) -> ignore::WalkBuilder {
+pub(crate) fn walk_builder(root: &Path) -> ignore::WalkBuilder {
     let mut builder = ignore::WalkBuilder::new(root);
     builder
         .hidden(true)
@@ -794,7 +794,7 @@ fn line_column(text: &str, offset: usize) -> (u32, u32) {
 }
 
 /// The `module` directive of a go.mod file.
-pub fn go_module_path(text: &str) -> Option<String> {
+pub(crate) fn go_module_path(text: &str) -> Option<String> {
     text.lines().find_map(|line| {
         let line = line.split("//").next()?.trim();
         let rest = line.strip_prefix("module")?;

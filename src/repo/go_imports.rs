@@ -5,13 +5,13 @@ use crate::report::Span;
 
 /// One import of a Go file.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Import {
-    pub path: String,
+pub(crate) struct Import {
+    pub(crate) path: String,
     /// The name code uses for the package: the alias, or the last path element
     /// (without a `/vN` suffix or a `go-`/`.vN` decoration). "_" and "." as written.
-    pub local: String,
+    pub(crate) local: String,
     #[serde(with = "compact_span")]
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 /// Spans of imports as `[line, column, end_line, end_column]`: imports are
@@ -20,11 +20,13 @@ mod compact_span {
     use crate::report::Span;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    pub fn serialize<S: Serializer>(span: &Span, serializer: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(span: &Span, serializer: S) -> Result<S::Ok, S::Error> {
         [span.line, span.column, span.end_line, span.end_column].serialize(serializer)
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Span, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Span, D::Error> {
         let [line, column, end_line, end_column] = <[u32; 4]>::deserialize(deserializer)?;
         Ok(Span {
             line,
@@ -36,7 +38,7 @@ mod compact_span {
 }
 
 /// The conventional package name of an import path.
-pub fn default_name(path: &str) -> String {
+pub(crate) fn default_name(path: &str) -> String {
     let mut parts = path.rsplit('/');
     let mut last = parts.next().unwrap_or(path);
     if last.len() > 1
@@ -59,7 +61,7 @@ pub fn default_name(path: &str) -> String {
 /// The imports of a Go file without a full parse: for files whose only use
 /// is the import graph. Reads import declarations until the first other
 /// top-level declaration.
-pub fn quick_imports(source: &str) -> Vec<Import> {
+pub(crate) fn quick_imports(source: &str) -> Vec<Import> {
     let mut imports = Vec::new();
     let mut in_block = false;
     let mut in_comment = false;

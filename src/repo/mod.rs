@@ -3,12 +3,12 @@
 //! files through this module; none walks the file system on its own.
 
 mod discover;
-pub mod go_imports;
-pub mod programs;
-pub mod tables;
+pub(crate) mod go_imports;
+pub(crate) mod programs;
+pub(crate) mod tables;
 
 pub(crate) use discover::is_main_package;
-pub use discover::{go_module_path, walk_builder};
+pub(crate) use discover::walk_builder;
 
 use crate::error::InputError;
 use crate::policy::{Glob, GlobList, ServiceEntry};
@@ -24,25 +24,25 @@ use std::path::{Path, PathBuf};
 /// jobs are handed their own sections, so the repository holds no more.
 #[derive(Debug, Clone, Default)]
 pub struct RepoConfig {
-    pub services: Vec<ServiceEntry>,
-    pub libraries: Vec<Glob>,
-    pub exclude: Vec<Glob>,
-    pub contracts: ContractsConfig,
+    pub(crate) services: Vec<ServiceEntry>,
+    pub(crate) libraries: Vec<Glob>,
+    pub(crate) exclude: Vec<Glob>,
+    pub(crate) contracts: ContractsConfig,
     /// The config files read, the given one last; empty when defaults were used.
-    pub files: Vec<PathBuf>,
+    pub(crate) files: Vec<PathBuf>,
 }
 
 impl RepoConfig {
     /// The config file that was read last, relative to `root` when inside it:
     /// where findings about the configuration point. `trellis.yaml` when
     /// defaults were used.
-    pub fn display_path(&self, root: &Path) -> String {
+    pub(crate) fn display_path(&self, root: &Path) -> String {
         config_display_path(&self.files, root)
     }
 }
 
 /// See [`RepoConfig::display_path`].
-pub fn config_display_path(files: &[PathBuf], root: &Path) -> String {
+pub(crate) fn config_display_path(files: &[PathBuf], root: &Path) -> String {
     files
         .last()
         .map(|file| {
@@ -55,14 +55,14 @@ pub fn config_display_path(files: &[PathBuf], root: &Path) -> String {
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ContractsConfig {
+pub(crate) struct ContractsConfig {
     /// A shared directory of contracts, mapped to services by name:
     /// `api/order/...` belongs to `order-service` (or `order`).
     #[serde(default = "default_api_root")]
-    pub root: String,
+    pub(crate) root: String,
     /// Explicit owners: a directory under the repository root -> a service name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub owners: BTreeMap<String, String>,
+    pub(crate) owners: BTreeMap<String, String>,
 }
 
 fn default_api_root() -> String {
@@ -80,13 +80,13 @@ impl Default for ContractsConfig {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Language {
+pub(crate) enum Language {
     Go,
     Rust,
 }
 
 impl Language {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Language::Go => "go",
             Language::Rust => "rust",
@@ -97,7 +97,7 @@ impl Language {
 /// What a module (or a configured directory) is to the repository model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Kind {
+pub(crate) enum Kind {
     /// Deployed on its own: builds a binary, or was configured as a service.
     Service,
     /// Shared code services import: builds no binary, or was configured under
@@ -132,7 +132,7 @@ pub(crate) const TOOL_DIRS: &[&str] = &[
 ];
 
 impl Kind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Kind::Service => "service",
             Kind::Library => "library",
@@ -142,83 +142,83 @@ impl Kind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Service {
-    pub name: String,
-    pub kind: Kind,
+pub(crate) struct Service {
+    pub(crate) name: String,
+    pub(crate) kind: Kind,
     /// Relative to the repository root, `/`-separated; "" for the root itself.
-    pub root: String,
-    pub language: Language,
+    pub(crate) root: String,
+    pub(crate) language: Language,
     /// The Go module path of the service (with the directory suffix when the
     /// service is a directory inside a larger module), or the Rust package name.
-    pub module: String,
+    pub(crate) module: String,
     /// The go.mod or Cargo.toml that defines the module the service is in.
-    pub manifest: String,
+    pub(crate) manifest: String,
     /// .proto files this service owns, relative to the repository root.
-    pub contracts: Vec<String>,
+    pub(crate) contracts: Vec<String>,
 }
 
 /// A Cargo package as its manifest declares it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RustCrate {
-    pub name: String,
+pub(crate) struct RustCrate {
+    pub(crate) name: String,
     /// Relative directory of the Cargo.toml, "" for the root.
-    pub dir: String,
+    pub(crate) dir: String,
     /// Files `[[bin]]` targets name with `path`, relative to the repository root.
-    pub bin_paths: Vec<String>,
+    pub(crate) bin_paths: Vec<String>,
     /// Files `[[test]]`, `[[bench]]` and `[[example]]` targets name.
-    pub test_paths: Vec<String>,
+    pub(crate) test_paths: Vec<String>,
     /// A command-line tool or `xtask`: output is its interface.
-    pub prints_by_design: bool,
+    pub(crate) prints_by_design: bool,
     /// An end-to-end, integration or test-support crate.
-    pub is_test_crate: bool,
+    pub(crate) is_test_crate: bool,
 }
 
 /// A Go module the model analyses: every go.mod, less those a go.work leaves out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct GoModule {
-    pub path: String,
+pub(crate) struct GoModule {
+    pub(crate) path: String,
     /// Relative directory, "" for the root.
-    pub dir: String,
-    pub manifest: String,
+    pub(crate) dir: String,
+    pub(crate) manifest: String,
     /// The go.work whose `use` list holds the module, if any.
-    pub workspace: Option<String>,
+    pub(crate) workspace: Option<String>,
 }
 
 /// A go.mod the model leaves out, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SkippedModule {
-    pub manifest: String,
-    pub reason: String,
+pub(crate) struct SkippedModule {
+    pub(crate) manifest: String,
+    pub(crate) reason: String,
 }
 
 /// Two or more analysed go.mod files that declare one module path.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DuplicateModule {
-    pub path: String,
+pub(crate) struct DuplicateModule {
+    pub(crate) path: String,
     /// Every go.mod declaring it; the first is the one an import from outside
     /// these modules resolves to.
-    pub manifests: Vec<String>,
+    pub(crate) manifests: Vec<String>,
 }
 
 /// A project in a language trellis does not analyse (Node, Java, C#, Python),
 /// found by its manifest so that it is named rather than silently dropped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ForeignProject {
-    pub root: String,
-    pub language: &'static str,
-    pub manifest: String,
+pub(crate) struct ForeignProject {
+    pub(crate) root: String,
+    pub(crate) language: &'static str,
+    pub(crate) manifest: String,
 }
 
 impl Service {
     /// Whether `path` (relative, `/`-separated) lies under this service's root.
-    pub fn contains(&self, path: &str) -> bool {
+    pub(crate) fn contains(&self, path: &str) -> bool {
         self.root.is_empty()
             || path == self.root
             || (path.starts_with(&self.root) && path.as_bytes().get(self.root.len()) == Some(&b'/'))
     }
 
     /// The path relative to the service root.
-    pub fn relative<'a>(&self, path: &'a str) -> &'a str {
+    pub(crate) fn relative<'a>(&self, path: &'a str) -> &'a str {
         if self.root.is_empty() {
             path
         } else {
@@ -231,28 +231,28 @@ impl Service {
 
 #[derive(Debug, Clone)]
 pub struct Repo {
-    pub root: PathBuf,
-    pub config: RepoConfig,
-    pub services: Vec<Service>,
+    pub(crate) root: PathBuf,
+    pub(crate) config: RepoConfig,
+    pub(crate) services: Vec<Service>,
     /// The root go.mod when other modules live below it: the dependency anchor.
-    pub anchor: Option<String>,
+    pub(crate) anchor: Option<String>,
     /// Every file the walk saw, relative and `/`-separated, sorted; files of
     /// skipped modules are not among them.
-    pub files: Vec<String>,
+    pub(crate) files: Vec<String>,
     /// Paths under the root the walk could not take in; lint reports each.
-    pub unwalked: Vec<Unwalked>,
+    pub(crate) unwalked: Vec<Unwalked>,
     /// The modules that are not services: libraries (no binary, or
     /// configured under `libraries:`) and tools (binaries under `tools/`...),
     /// each with its kind.
-    pub libraries: Vec<Service>,
+    pub(crate) libraries: Vec<Service>,
     /// The analysed Go modules, by directory.
-    pub go_modules: Vec<GoModule>,
-    pub skipped_modules: Vec<SkippedModule>,
-    pub duplicate_modules: Vec<DuplicateModule>,
-    pub foreign: Vec<ForeignProject>,
+    pub(crate) go_modules: Vec<GoModule>,
+    pub(crate) skipped_modules: Vec<SkippedModule>,
+    pub(crate) duplicate_modules: Vec<DuplicateModule>,
+    pub(crate) foreign: Vec<ForeignProject>,
     /// Every Cargo package, service or not, with the facts its files'
     /// lint outcome depends on.
-    pub rust_crates: Vec<RustCrate>,
+    pub(crate) rust_crates: Vec<RustCrate>,
     excludes: GlobList,
     service_roots: ServiceRoots,
     module_index: ModuleIndex,
@@ -261,10 +261,10 @@ pub struct Repo {
 /// A path the walk left out, and why (an unreadable directory, a name that
 /// is not UTF-8, a path longer than the system allows).
 #[derive(Debug, Clone)]
-pub struct Unwalked {
+pub(crate) struct Unwalked {
     /// Relative to the root, `/`-separated, non-UTF-8 bytes replaced.
-    pub path: String,
-    pub reason: String,
+    pub(crate) path: String,
+    pub(crate) reason: String,
 }
 
 /// Service and library roots by directory, so finding a file's owner costs
@@ -372,14 +372,14 @@ impl Repo {
     }
 
     /// The service a file belongs to: the one with the deepest root containing it.
-    pub fn service_for(&self, path: &str) -> Option<&Service> {
+    pub(crate) fn service_for(&self, path: &str) -> Option<&Service> {
         self.service_roots
             .find(path)
             .and_then(|index| self.services.get(index))
     }
 
     /// The Cargo package a file belongs to: the one with the deepest directory.
-    pub fn rust_crate_for(&self, path: &str) -> Option<&RustCrate> {
+    pub(crate) fn rust_crate_for(&self, path: &str) -> Option<&RustCrate> {
         self.rust_crates
             .iter()
             .filter(|c| {
@@ -392,7 +392,7 @@ impl Repo {
     }
 
     /// Whether the file lies in a library (and in no service nested below it).
-    pub fn library_for(&self, path: &str) -> Option<&Service> {
+    pub(crate) fn library_for(&self, path: &str) -> Option<&Service> {
         match self.service_roots.owner(path)? {
             Owner::Library(index) => self.libraries.get(index),
             Owner::Service(_) => None,
@@ -400,7 +400,7 @@ impl Repo {
     }
 
     /// The analysed Go module a file (or directory) is in: the deepest one.
-    pub fn go_module_for(&self, path: &str) -> Option<&GoModule> {
+    pub(crate) fn go_module_for(&self, path: &str) -> Option<&GoModule> {
         longest_prefix(path, |dir| self.module_index.by_dir.get(dir).copied())
             .map(|(i, _)| &self.go_modules[i])
     }
@@ -410,7 +410,11 @@ impl Repo {
     /// several go.mod files declare that path, the importing file's own
     /// module, else one of its go.work, else the shallowest directory. `None` for packages outside
     /// the repository.
-    pub fn resolve_go_import(&self, from_file: &str, import: &str) -> Option<(&GoModule, String)> {
+    pub(crate) fn resolve_go_import(
+        &self,
+        from_file: &str,
+        import: &str,
+    ) -> Option<(&GoModule, String)> {
         let (candidates, _) =
             longest_prefix(import, |prefix| self.module_index.by_path.get(prefix))?;
         let own = self.go_module_for(from_file);
@@ -427,29 +431,29 @@ impl Repo {
 
     /// The service a Go import resolves into, if any (`None` for libraries,
     /// the anchor, and packages outside the repository).
-    pub fn service_of_go_import(&self, from_file: &str, import: &str) -> Option<&Service> {
+    pub(crate) fn service_of_go_import(&self, from_file: &str, import: &str) -> Option<&Service> {
         let (_, dir) = self.resolve_go_import(from_file, import)?;
         self.service_for(&dir)
     }
 
     /// The service that owns a contract file, by location or by the contracts map.
-    pub fn contract_owner(&self, path: &str) -> Option<&Service> {
+    pub(crate) fn contract_owner(&self, path: &str) -> Option<&Service> {
         self.services
             .iter()
             .find(|s| s.contracts.iter().any(|c| c == path))
             .or_else(|| self.service_for(path))
     }
 
-    pub fn service(&self, name: &str) -> Option<&Service> {
+    pub(crate) fn service(&self, name: &str) -> Option<&Service> {
         self.services.iter().find(|s| s.name == name)
     }
 
-    pub fn is_excluded(&self, path: &str) -> bool {
+    pub(crate) fn is_excluded(&self, path: &str) -> bool {
         self.excludes.is_match(path)
     }
 
     /// Files with one of these extensions, in walk order (sorted).
-    pub fn files_with_extension<'a>(
+    pub(crate) fn files_with_extension<'a>(
         &'a self,
         extensions: &'a [&str],
     ) -> impl Iterator<Item = &'a str> + 'a {
@@ -461,7 +465,7 @@ impl Repo {
         })
     }
 
-    pub fn absolute(&self, relative: &str) -> PathBuf {
+    pub(crate) fn absolute(&self, relative: &str) -> PathBuf {
         self.root.join(relative)
     }
 }
@@ -478,7 +482,7 @@ fn package_dir(module: &GoModule, import: &str) -> String {
 
 /// The repository root for a starting directory: the nearest ancestor with a
 /// `.git` or a `trellis.yaml`, or the directory itself when there is none.
-pub fn find_root(start: &Path) -> PathBuf {
+pub(crate) fn find_root(start: &Path) -> PathBuf {
     let mut dir = Some(start);
     while let Some(current) = dir {
         if current.join(".git").exists() || current.join(crate::policy::FILE_NAME).is_file() {
@@ -489,7 +493,7 @@ pub fn find_root(start: &Path) -> PathBuf {
     start.to_path_buf()
 }
 
-pub use crate::fsutil::relative_path;
+pub(crate) use crate::fsutil::relative_path;
 
 #[cfg(test)]
 mod service_root_tests {

@@ -19,11 +19,11 @@ use std::sync::OnceLock;
 /// that start serving (none: the import alone).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Signal {
-    pub import: String,
+pub(crate) struct Signal {
+    pub(crate) import: String,
     #[serde(default)]
-    pub members: Vec<String>,
-    pub what: String,
+    pub(crate) members: Vec<String>,
+    pub(crate) what: String,
 }
 
 #[derive(Deserialize)]
@@ -33,7 +33,7 @@ struct SignalTable {
 }
 
 /// The built-in signals, from `rules/service-signals.yaml`.
-pub fn signals() -> &'static [Signal] {
+pub(crate) fn signals() -> &'static [Signal] {
     static TABLE: OnceLock<Vec<Signal>> = OnceLock::new();
     TABLE.get_or_init(|| {
         let text = include_str!("../../rules/service-signals.yaml");
@@ -44,7 +44,7 @@ pub fn signals() -> &'static [Signal] {
 }
 
 /// The signal of `import`, if it has one.
-pub fn signal_for(import: &str) -> Option<(usize, &'static Signal)> {
+pub(crate) fn signal_for(import: &str) -> Option<(usize, &'static Signal)> {
     signals()
         .iter()
         .enumerate()
@@ -53,48 +53,48 @@ pub fn signal_for(import: &str) -> Option<(usize, &'static Signal)> {
 
 /// What the classification needs of one Go file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProgramFile {
-    pub path: String,
-    pub package: String,
-    pub is_test: bool,
+pub(crate) struct ProgramFile {
+    pub(crate) path: String,
+    pub(crate) package: String,
+    pub(crate) is_test: bool,
     /// Every import path of the file.
-    pub imports: Vec<String>,
+    pub(crate) imports: Vec<String>,
     /// What of the signals the file uses: `import` or `import.Member`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub serves: Vec<String>,
+    pub(crate) serves: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum ProgramKind {
+pub(crate) enum ProgramKind {
     Service,
     Tool,
 }
 
 /// One Go program and why it is what it is.
 #[derive(Debug, Clone, Serialize)]
-pub struct Program {
+pub(crate) struct Program {
     /// The directory of its `package main` files ("" at the root).
-    pub dir: String,
-    pub kind: ProgramKind,
+    pub(crate) dir: String,
+    pub(crate) kind: ProgramKind,
     /// For a service: the first signal reached, and the file that uses it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub evidence: Option<Evidence>,
+    pub(crate) evidence: Option<Evidence>,
     /// Repository packages it reaches (its own directory not counted).
-    pub packages: usize,
+    pub(crate) packages: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Evidence {
-    pub what: String,
+pub(crate) struct Evidence {
+    pub(crate) what: String,
     /// `import` or `import.Member`.
-    pub uses: String,
-    pub file: String,
+    pub(crate) uses: String,
+    pub(crate) file: String,
 }
 
 impl Program {
     /// Why the program is a service or a tool, in words.
-    pub fn reason(&self) -> String {
+    pub(crate) fn reason(&self) -> String {
         match &self.evidence {
             Some(e) => format!("{} ({}) in {}", e.what, e.uses, e.file),
             None => format!("no server reached from {}", shown(&self.dir)),
@@ -108,8 +108,8 @@ fn shown(dir: &str) -> &str {
 
 /// Every program of the repository, and the code only tools reach.
 #[derive(Debug, Default)]
-pub struct Programs {
-    pub programs: Vec<Program>,
+pub(crate) struct Programs {
+    pub(crate) programs: Vec<Program>,
     /// Code that only tools reach, each with the tools that reach it.
     tool_only: BTreeMap<Unit, Vec<String>>,
     /// Every non-test `package main` file.
@@ -122,15 +122,15 @@ type Unit = (String, bool);
 
 /// Why a file is tool code.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ToolCode<'p> {
-    pub dir: &'p str,
+pub(crate) struct ToolCode<'p> {
+    pub(crate) dir: &'p str,
     /// The file is the tool's own `package main`.
-    pub program: bool,
-    pub tools: &'p [String],
+    pub(crate) program: bool,
+    pub(crate) tools: &'p [String],
 }
 
 impl ToolCode<'_> {
-    pub fn reason(&self) -> String {
+    pub(crate) fn reason(&self) -> String {
         if self.program {
             format!(
                 "command-line tool (no server reached from {})",
@@ -148,7 +148,7 @@ impl ToolCode<'_> {
 
 impl Programs {
     /// The tool code `path` is part of, if it is.
-    pub fn tool_code(&self, path: &str) -> Option<ToolCode<'_>> {
+    pub(crate) fn tool_code(&self, path: &str) -> Option<ToolCode<'_>> {
         let unit = (parent(path).to_string(), self.main_files.contains(path));
         let ((dir, program), tools) = self.tool_only.get_key_value(&unit)?;
         Some(ToolCode {
@@ -159,7 +159,7 @@ impl Programs {
     }
 
     /// The tool code by directory, for `-v`.
-    pub fn tool_only(&self) -> impl Iterator<Item = ToolCode<'_>> {
+    pub(crate) fn tool_only(&self) -> impl Iterator<Item = ToolCode<'_>> {
         self.tool_only
             .iter()
             .map(|((dir, program), tools)| ToolCode {
@@ -171,7 +171,7 @@ impl Programs {
 }
 
 /// Classifies every program in `files` and finds the code only tools reach.
-pub fn classify(repo: &Repo, files: &[ProgramFile]) -> Programs {
+pub(crate) fn classify(repo: &Repo, files: &[ProgramFile]) -> Programs {
     let graph = PackageGraph::new(repo, files);
     let mut programs = Vec::new();
     let mut reached_by: HashMap<Unit, Vec<(&str, ProgramKind)>> = HashMap::new();

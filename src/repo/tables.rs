@@ -29,42 +29,32 @@ use std::collections::HashSet;
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
 )]
 #[serde(rename_all = "lowercase")]
-pub enum TableAccess {
+pub(crate) enum TableAccess {
     Read,
     Write,
     /// CREATE / ALTER / DROP TABLE, CREATE INDEX: what the table's owner does.
     Define,
 }
 
-impl TableAccess {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TableAccess::Read => "read",
-            TableAccess::Write => "write",
-            TableAccess::Define => "define",
-        }
-    }
-}
-
 #[derive(
     Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
 )]
-pub struct TableUse {
+pub(crate) struct TableUse {
     /// Lowercased; `public.` dropped, other schemas kept (`billing.invoices`).
-    pub table: String,
+    pub(crate) table: String,
     /// The service owning the file, "" when the file is in none.
-    pub service: String,
+    pub(crate) service: String,
     /// Relative to the repository root, `/`-separated.
-    pub path: String,
+    pub(crate) path: String,
     /// 1-based line and column (in characters) of the table name in the file.
-    pub line: u32,
-    pub column: u32,
-    pub access: TableAccess,
+    pub(crate) line: u32,
+    pub(crate) column: u32,
+    pub(crate) access: TableAccess,
 }
 
 /// Every table use in the work tree's `.sql`, `.go` and `.rs` files, in file order.
 /// Files that cannot be read or are not UTF-8 are left out (lint reports those).
-pub fn table_uses(repo: &Repo) -> Vec<TableUse> {
+pub(crate) fn table_uses(repo: &Repo) -> Vec<TableUse> {
     let files: Vec<&str> = repo.files_with_extension(&["sql", "go", "rs"]).collect();
     let mut uses: Vec<TableUse> = files
         .par_iter()
@@ -85,7 +75,7 @@ pub fn table_uses(repo: &Repo) -> Vec<TableUse> {
 
 /// The table uses of one file, given its text (from the work tree or a blob).
 /// The language is chosen by the extension of `path`; other files give nothing.
-pub fn table_uses_in(path: &str, text: &str, service: &str) -> Vec<TableUse> {
+pub(crate) fn table_uses_in(path: &str, text: &str, service: &str) -> Vec<TableUse> {
     let extension = path.rsplit_once('.').map_or("", |(_, ext)| ext);
     // Most files name no table: their line index is never built.
     let mut lines: Option<LineIndex> = None;
@@ -144,7 +134,7 @@ fn is_test_input(path: &str) -> bool {
 }
 
 /// Whether a string literal reads as a SQL statement.
-pub fn starts_with_sql_verb(text: &str) -> bool {
+pub(crate) fn starts_with_sql_verb(text: &str) -> bool {
     let trimmed = text.trim_start_matches(|c: char| c.is_whitespace() || c == '(');
     // ASCII letters are one byte each, so the count is the word's byte length.
     let letters = trimmed

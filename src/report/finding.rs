@@ -12,7 +12,7 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Severity::Info => "info",
             Severity::Warning => "warning",
@@ -20,7 +20,7 @@ impl Severity {
         }
     }
 
-    pub fn parse(text: &str) -> Option<Severity> {
+    pub(crate) fn parse(text: &str) -> Option<Severity> {
         match text {
             "info" => Some(Severity::Info),
             "warning" | "warn" => Some(Severity::Warning),
@@ -65,7 +65,7 @@ impl Span {
     }
 
     /// The region `text` covers when written on one line from `(line, column)`.
-    pub fn over(line: u32, column: u32, text: &str) -> Span {
+    pub(crate) fn over(line: u32, column: u32, text: &str) -> Span {
         Span {
             line,
             column,
@@ -96,15 +96,15 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub end_line: Option<u32>,
+    pub(crate) end_line: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub end_column: Option<u32>,
+    pub(crate) end_column: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
     /// The dependency the finding is about (a Go module path, a crate name),
     /// when it is about one: what `exceptions: [{module: ...}]` matches.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub module: Option<String>,
+    pub(crate) module: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// Extra lines shown under the diagnostic (for example every version and who requires it).
@@ -116,12 +116,12 @@ pub struct Finding {
     pub related: Vec<Related>,
     /// Edits that would resolve the finding, when the check knows them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fix: Option<Fix>,
+    pub(crate) fix: Option<Fix>,
     /// Who has to follow a breaking change (services and importing
     /// contracts), when the check looked: `Some([])` is "no consumer in this
     /// repository", `None` is "not searched".
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub consumers: Option<Vec<String>>,
+    pub(crate) consumers: Option<Vec<String>>,
     /// Stable across edits that only move the finding: built from the rule, the path,
     /// the service and a rule-chosen key (the offending text), never from line numbers.
     pub fingerprint: String,
@@ -180,7 +180,7 @@ impl Finding {
         self
     }
 
-    pub fn module(mut self, module: impl Into<String>) -> Finding {
+    pub(crate) fn module(mut self, module: impl Into<String>) -> Finding {
         self.module = Some(module.into());
         self
     }
@@ -206,7 +206,7 @@ impl Finding {
         self
     }
 
-    pub fn push_related(
+    pub(crate) fn push_related(
         &mut self,
         path: impl Into<String>,
         span: Option<Span>,
@@ -226,7 +226,7 @@ impl Finding {
     /// Like [`Finding::related`] for a place in another revision than the
     /// work tree (`old (main@1a2b3c4)`): renderers do not show the work
     /// tree's text for it.
-    pub fn related_in_revision(
+    pub(crate) fn related_in_revision(
         mut self,
         path: impl Into<String>,
         span: Option<Span>,
@@ -240,12 +240,12 @@ impl Finding {
         self
     }
 
-    pub fn fix(mut self, fix: Fix) -> Finding {
+    pub(crate) fn fix(mut self, fix: Fix) -> Finding {
         self.fix = Some(fix);
         self
     }
 
-    pub fn span(&self) -> Option<Span> {
+    pub(crate) fn span(&self) -> Option<Span> {
         Span::from_parts(self.line, self.column, self.end_line, self.end_column)
     }
 
@@ -274,23 +274,23 @@ pub enum Applicability {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fix {
     /// What the edits do, and what to run after them if anything.
-    pub description: String,
-    pub applicability: Applicability,
-    pub edits: Vec<Edit>,
+    pub(crate) description: String,
+    pub(crate) applicability: Applicability,
+    pub(crate) edits: Vec<Edit>,
 }
 
 /// Replace the text of `span` in `path` (relative, `/`-separated; the end
 /// column is just past the last character replaced) with `replacement`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Edit {
-    pub path: String,
+    pub(crate) path: String,
     #[serde(flatten)]
-    pub span: Span,
-    pub replacement: String,
+    pub(crate) span: Span,
+    pub(crate) replacement: String,
 }
 
 impl Edit {
-    pub fn new(path: impl Into<String>, span: Span, replacement: impl Into<String>) -> Edit {
+    pub(crate) fn new(path: impl Into<String>, span: Span, replacement: impl Into<String>) -> Edit {
         Edit {
             path: normalize_path(&path.into()),
             span,
@@ -309,17 +309,17 @@ pub struct Related {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub end_line: Option<u32>,
+    pub(crate) end_line: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub end_column: Option<u32>,
+    pub(crate) end_column: Option<u32>,
     pub label: String,
     /// The revision the place is in when it is not the work tree's file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revision: Option<String>,
+    pub(crate) revision: Option<String>,
 }
 
 impl Related {
-    pub fn span(&self) -> Option<Span> {
+    pub(crate) fn span(&self) -> Option<Span> {
         Span::from_parts(self.line, self.column, self.end_line, self.end_column)
     }
 }

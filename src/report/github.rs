@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 /// GitHub Actions workflow commands: annotations on the pull request diff.
 /// Paths are relative to the git root, where the runner resolves them.
-pub fn render(report: &Report, ctx: &RenderContext) -> String {
+pub(crate) fn render(report: &Report, ctx: &RenderContext) -> String {
     let mut out = String::new();
     for finding in &report.findings {
         let command = match finding.severity {

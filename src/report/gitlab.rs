@@ -41,7 +41,7 @@ fn severity(severity: Severity) -> &'static str {
     }
 }
 
-pub fn render(report: &Report, ctx: &RenderContext) -> String {
+pub(crate) fn render(report: &Report, ctx: &RenderContext) -> String {
     // GitLab keeps one issue per fingerprint, and ours are shared by the
     // same offence twice in a file (so baselines count them): the second
     // and later ones get their occurrence number, stable while the file's

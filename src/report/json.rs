@@ -5,7 +5,7 @@ use std::borrow::Cow;
 /// `{"version":1,"tool":"trellis","command":..,"findings":[..],"summary":{..}}`.
 /// Paths are relative to the git root; `project_dir` says where the project
 /// is under it when that is not the root.
-pub fn render(report: &Report, ctx: &RenderContext) -> String {
+pub(crate) fn render(report: &Report, ctx: &RenderContext) -> String {
     let stats: serde_json::Map<String, serde_json::Value> = report
         .stats
         .iter()

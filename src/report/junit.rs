@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 /// JUnit XML: one testcase per rule and file, failing when it has findings.
 /// Files are named relative to the git root, like the CI job sees them.
-pub fn render(report: &Report, ctx: &RenderContext) -> String {
+pub(crate) fn render(report: &Report, ctx: &RenderContext) -> String {
     let mut cases: BTreeMap<(&str, &str), Vec<&Finding>> = BTreeMap::new();
     for finding in &report.findings {
         cases

@@ -2,7 +2,7 @@ use super::Report;
 use std::fmt::Write;
 
 /// A summary fit for a pull-request comment.
-pub fn render(report: &Report) -> String {
+pub(crate) fn render(report: &Report) -> String {
     let summary = report.summary();
     let mut out = String::new();
     let _ = writeln!(out, "### trellis {}", report.command);
@@ -84,7 +84,7 @@ fn escape_cell(text: &str) -> String {
 /// Text from the repository (a service or directory name) as literal text
 /// in a Markdown table cell or list: no emphasis, link, HTML or column
 /// break can come out of a name like `a|b` or `<img src=x>`.
-pub fn escape_text(text: &str) -> String {
+pub(crate) fn escape_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -104,7 +104,7 @@ pub fn escape_text(text: &str) -> String {
 
 /// `text` as one inline code span that it cannot close early: the fence is
 /// longer than any run of backticks inside.
-pub fn code_span(text: &str) -> String {
+pub(crate) fn code_span(text: &str) -> String {
     let text = text.replace(['\n', '\r'], " ");
     let mut longest = 0;
     let mut run = 0;

@@ -12,8 +12,8 @@ mod sarif;
 mod text;
 
 pub use finding::{Applicability, Edit, Finding, Fix, Related, Severity, Span, sort_findings};
-pub use level::RuleLevel;
-pub use paths::git_prefix;
+pub(crate) use level::RuleLevel;
+pub(crate) use paths::git_prefix;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -34,7 +34,7 @@ pub struct RuleInfo {
 /// Everything one command found, ready to render.
 #[derive(Debug, Clone)]
 pub struct Report {
-    pub command: String,
+    pub(crate) command: String,
     pub findings: Vec<Finding>,
     /// Metadata of the rules that ran, for SARIF and JUnit.
     pub rules: Vec<RuleInfo>,
@@ -43,18 +43,18 @@ pub struct Report {
     /// What was checked of files whose checked content is not the work
     /// tree's (the index for `--staged`), by path: snippets show these lines,
     /// not the ones on disk.
-    pub sources: HashMap<String, String>,
+    pub(crate) sources: HashMap<String, String>,
     /// Exceptions a check applied while computing its findings (a service
     /// left out of a version mismatch), by their place in
     /// the sink's `Exceptions` (config::sink): it does not report them as unused.
-    pub excepted_in_checks: std::collections::BTreeSet<usize>,
+    pub(crate) excepted_in_checks: std::collections::BTreeSet<usize>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub struct Summary {
-    pub errors: usize,
-    pub warnings: usize,
-    pub infos: usize,
+pub(crate) struct Summary {
+    pub(crate) errors: usize,
+    pub(crate) warnings: usize,
+    pub(crate) infos: usize,
 }
 
 impl Report {
@@ -69,7 +69,7 @@ impl Report {
         }
     }
 
-    pub fn summary(&self) -> Summary {
+    pub(crate) fn summary(&self) -> Summary {
         let mut summary = Summary::default();
         for finding in &self.findings {
             match finding.severity {
@@ -91,7 +91,7 @@ impl Report {
 
     /// How many findings each rule produced, most first (ties by rule id):
     /// on a large report, which rules to look at first.
-    pub fn counts_by_rule(&self) -> Vec<(&str, usize)> {
+    pub(crate) fn counts_by_rule(&self) -> Vec<(&str, usize)> {
         let mut counts: HashMap<&str, usize> = HashMap::new();
         for finding in &self.findings {
             *counts.entry(finding.rule.as_str()).or_default() += 1;
@@ -101,11 +101,11 @@ impl Report {
         counts
     }
 
-    pub fn has_findings_at(&self, threshold: Severity) -> bool {
+    pub(crate) fn has_findings_at(&self, threshold: Severity) -> bool {
         self.findings.iter().any(|f| f.severity >= threshold)
     }
 
-    pub fn rule(&self, id: &str) -> Option<&RuleInfo> {
+    pub(crate) fn rule(&self, id: &str) -> Option<&RuleInfo> {
         self.rules.iter().find(|r| r.id == id)
     }
 }
@@ -138,7 +138,7 @@ pub struct RenderContext {
 
 impl RenderContext {
     /// A finding's path as CI tools resolve it.
-    pub fn ci_path<'a>(&self, path: &'a str) -> std::borrow::Cow<'a, str> {
+    pub(crate) fn ci_path<'a>(&self, path: &'a str) -> std::borrow::Cow<'a, str> {
         paths::rebase(&self.git_prefix, path)
     }
 }
@@ -161,7 +161,7 @@ pub(crate) mod sample {
 
     /// A small report with every severity, a repository-wide finding, notes
     /// and related locations (one with a region, one without).
-    pub fn report() -> Report {
+    pub(crate) fn report() -> Report {
         let mut report = Report::new("lint");
         report.rules = vec![
             RuleInfo {
@@ -249,7 +249,7 @@ pub(crate) mod sample {
         report
     }
 
-    pub fn source_root() -> tempfile::TempDir {
+    pub(crate) fn source_root() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("services/order/internal/service/order.go");
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();
@@ -266,7 +266,7 @@ pub(crate) mod sample {
 
     /// Rendering options for the machine formats, as if the project sat at
     /// `git_prefix` inside its git repository.
-    pub fn context(git_prefix: &str) -> RenderContext {
+    pub(crate) fn context(git_prefix: &str) -> RenderContext {
         RenderContext {
             root: PathBuf::new(),
             color: false,

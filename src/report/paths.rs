@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 /// counts like a directory: linked worktrees and submodules have one. Like
 /// git, the search does not go up into a directory named in
 /// `GIT_CEILING_DIRECTORIES`.
-pub fn git_prefix(root: &Path) -> String {
+pub(crate) fn git_prefix(root: &Path) -> String {
     let ceilings: Vec<PathBuf> = std::env::var_os("GIT_CEILING_DIRECTORIES")
         .map(|list| {
             std::env::split_paths(&list)
@@ -45,7 +45,7 @@ fn git_prefix_below(root: &Path, ceilings: &[PathBuf]) -> String {
 
 /// `path` (relative to the project) as seen from the git root. Empty paths
 /// stay empty: a repository-wide finding names no file in either view.
-pub fn rebase<'a>(prefix: &str, path: &'a str) -> Cow<'a, str> {
+pub(crate) fn rebase<'a>(prefix: &str, path: &'a str) -> Cow<'a, str> {
     if prefix.is_empty() || path.is_empty() {
         return Cow::Borrowed(path);
     }
@@ -66,7 +66,7 @@ pub fn rebase<'a>(prefix: &str, path: &'a str) -> Cow<'a, str> {
 }
 
 /// `path:line:col`, as far as known: the form editors and terminals jump to.
-pub fn location(path: &str, line: Option<u32>, column: Option<u32>) -> String {
+pub(crate) fn location(path: &str, line: Option<u32>, column: Option<u32>) -> String {
     match (line, column) {
         (Some(line), Some(column)) => format!("{path}:{line}:{column}"),
         (Some(line), None) => format!("{path}:{line}"),
@@ -76,7 +76,7 @@ pub fn location(path: &str, line: Option<u32>, column: Option<u32>) -> String {
 
 /// One line naming a related location and what is there, `path` being the
 /// related path as the format shows it.
-pub fn related_line(path: &str, related: &Related) -> String {
+pub(crate) fn related_line(path: &str, related: &Related) -> String {
     if path.is_empty() {
         return related.label.clone();
     }

@@ -187,7 +187,7 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-pub fn render(report: &Report, ctx: &RenderContext) -> String {
+pub(crate) fn render(report: &Report, ctx: &RenderContext) -> String {
     // Every rule that ran is described, plus any rule a finding names that the
     // job did not describe, so that every ruleIndex points at a descriptor.
     let mut rules: Vec<RuleInfo> = report.rules.clone();

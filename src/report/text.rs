@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use std::fmt::Write;
 
-pub fn render(report: &Report, ctx: &RenderContext) -> String {
+pub(crate) fn render(report: &Report, ctx: &RenderContext) -> String {
     let renderer = if ctx.color {
         Renderer::styled()
     } else {
@@ -243,7 +243,7 @@ fn by_rule_line(report: &Report) -> String {
     format!("by rule: {}", counts.join(", "))
 }
 
-pub fn summary_line(report: &Report) -> String {
+pub(crate) fn summary_line(report: &Report) -> String {
     let summary = report.summary();
     let mut line = String::new();
     if report.findings.is_empty() {

@@ -12,15 +12,15 @@ const END: &str = "<!-- rules:end -->";
 
 /// One generated table found in a docs file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DocsTable {
-    pub job: Job,
+pub(crate) struct DocsTable {
+    pub(crate) job: Job,
     /// The line of its begin marker, 1-based.
-    pub line: usize,
+    pub(crate) line: usize,
 }
 
 /// The tables `text` marks, in order; an error names the line of a marker
 /// that is unknown or left open.
-pub fn docs_tables(text: &str) -> Result<Vec<DocsTable>, String> {
+pub(crate) fn docs_tables(text: &str) -> Result<Vec<DocsTable>, String> {
     let mut tables = Vec::new();
     let mut open: Option<DocsTable> = None;
     for (index, line) in text.lines().enumerate() {
@@ -52,7 +52,7 @@ pub fn docs_tables(text: &str) -> Result<Vec<DocsTable>, String> {
 }
 
 /// `text` with every marked table rewritten from the registry.
-pub fn refresh(text: &str) -> Result<String, String> {
+pub(crate) fn refresh(text: &str) -> Result<String, String> {
     docs_tables(text)?;
     let mut out = String::with_capacity(text.len());
     let mut skipping = false;
@@ -76,7 +76,7 @@ pub fn refresh(text: &str) -> Result<String, String> {
 }
 
 /// The Markdown table of one job's rules, in registry order.
-pub fn table(job: Job) -> String {
+pub(crate) fn table(job: Job) -> String {
     let (header, row): (&str, fn(&Entry) -> String) = match job {
         Job::Lint => (
             "| rule | default | packs | finds |\n|---|---|---|---|\n",

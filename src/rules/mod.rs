@@ -3,7 +3,8 @@
 //! default severity, summary, docs, and what the jobs need to know about it),
 //! made from `crate::registry`'s list and the rule modules of every job.
 
-pub mod docs_tables;
+#[cfg(test)]
+pub(crate) mod docs_tables;
 #[cfg(test)]
 mod registry_tests;
 
@@ -59,22 +60,25 @@ pub fn markdown(rules: &[RuleInfo]) -> String {
 
 /// One rule as every job and command sees it.
 #[derive(Debug, Clone, Copy)]
-pub struct Entry {
-    pub id: RuleId,
-    pub job: Job,
-    pub default_severity: Severity,
-    pub summary: &'static str,
+// Some fields are there for the registry tests only (every rule has docs,
+// fixtures and a place in the default packs); the jobs read the others.
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) struct Entry {
+    pub(crate) id: RuleId,
+    pub(crate) job: Job,
+    pub(crate) default_severity: Severity,
+    pub(crate) summary: &'static str,
     /// Markdown with `## What`, `## Why`, `## Example` and `## Fix`.
-    pub docs: &'static str,
+    pub(crate) docs: &'static str,
     /// contract: buf's categories the rule is in.
-    pub categories: &'static [Category],
+    pub(crate) categories: &'static [Category],
     /// contract: deprecated in buf, in no category, run only when listed by id.
-    pub deprecated: bool,
-    pub needs: &'static [Need],
+    pub(crate) deprecated: bool,
+    pub(crate) needs: &'static [Need],
     /// When some findings take another severity than the default, which.
-    pub severity_note: Option<&'static str>,
-    pub by_default: ByDefault,
-    pub cases: Cases,
+    pub(crate) severity_note: Option<&'static str>,
+    pub(crate) by_default: ByDefault,
+    pub(crate) cases: Cases,
 }
 
 impl Entry {
@@ -137,7 +141,7 @@ impl Entry {
         }
     }
 
-    pub fn info(&self) -> RuleInfo {
+    pub(crate) fn info(&self) -> RuleInfo {
         crate::registry::info(
             self.id,
             self.default_severity,
@@ -148,7 +152,7 @@ impl Entry {
 
     /// The docs as `trellis explain` shows them: buf's rules end with their
     /// categories (see [`crate::contract::rules::Rule::full_docs`]).
-    pub fn full_docs(&self) -> String {
+    pub(crate) fn full_docs(&self) -> String {
         match crate::contract::rules::find(self.id.as_str()) {
             Some(rule) => rule.full_docs(),
             None => self.docs.to_string(),
@@ -196,28 +200,31 @@ crate::registry::with_rules!(rule_entries);
 static ENTRIES: LazyLock<Vec<Entry>> = LazyLock::new(build_entries);
 
 /// The entry of one rule.
-pub fn entry(id: RuleId) -> &'static Entry {
+pub(crate) fn entry(id: RuleId) -> &'static Entry {
     // Entries are built in the order of the variants.
     &ENTRIES[id as usize]
 }
 
 /// Every entry, in registry order.
-pub fn entries() -> &'static [Entry] {
+pub(crate) fn entries() -> &'static [Entry] {
     &ENTRIES
 }
 
 /// The entries of one job, in the order the job runs them.
-pub fn of_job(job: Job) -> impl Iterator<Item = &'static Entry> {
+#[cfg(test)]
+pub(crate) fn of_job(job: Job) -> impl Iterator<Item = &'static Entry> {
     entries().iter().filter(move |e| e.job == job)
 }
 
 /// `trellis explain` and SARIF descriptors of one job's rules.
-pub fn infos(job: Job) -> Vec<RuleInfo> {
+#[cfg(test)]
+pub(crate) fn infos(job: Job) -> Vec<RuleInfo> {
     of_job(job).map(Entry::info).collect()
 }
 
 /// Whether any rule that `enabled` says is on needs `need`.
-pub fn needed(need: Need, enabled: impl Fn(&str) -> bool) -> bool {
+#[cfg(test)]
+pub(crate) fn needed(need: Need, enabled: impl Fn(&str) -> bool) -> bool {
     entries()
         .iter()
         .any(|e| e.needs.contains(&need) && enabled(e.id.as_str()))

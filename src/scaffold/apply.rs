@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Action {
+pub(crate) enum Action {
     Create,
     Overwrite,
     /// A trellis-owned file rewritten because the contract changed.
@@ -47,7 +47,7 @@ impl fmt::Display for Action {
 }
 
 impl Action {
-    pub fn writes(self) -> bool {
+    pub(crate) fn writes(self) -> bool {
         matches!(
             self,
             Action::Create
@@ -60,24 +60,24 @@ impl Action {
     }
 
     /// Writes or deletes: what `apply` acts on.
-    pub fn changes(self) -> bool {
+    pub(crate) fn changes(self) -> bool {
         self.writes() || self == Action::Delete
     }
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct PlannedFile {
-    pub path: String,
-    pub action: Action,
+pub(crate) struct PlannedFile {
+    pub(crate) path: String,
+    pub(crate) action: Action,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub(crate) reason: Option<String>,
     #[serde(skip)]
-    pub content: Vec<u8>,
+    pub(crate) content: Vec<u8>,
 }
 
 /// Refuses to write through a symbolic link that already exists in the
 /// target (it could point anywhere).
-pub fn check_no_symlinks(root: &Path, rel: &str) -> Result<(), String> {
+pub(crate) fn check_no_symlinks(root: &Path, rel: &str) -> Result<(), String> {
     let mut current = root.to_path_buf();
     for part in rel.split('/') {
         current.push(part);
@@ -97,7 +97,7 @@ pub fn check_no_symlinks(root: &Path, rel: &str) -> Result<(), String> {
 
 /// Writes (and deletes) the files whose action says so, all or none. The
 /// caller holds the [`staging::OutputLock`] of `root` when `root` exists.
-pub fn apply(root: &Path, files: &[PlannedFile]) -> Result<(), InputError> {
+pub(crate) fn apply(root: &Path, files: &[PlannedFile]) -> Result<(), InputError> {
     let writes: Vec<&PlannedFile> = files.iter().filter(|f| f.action.changes()).collect();
     if writes.is_empty() {
         return Ok(());

@@ -21,21 +21,21 @@ use serde::Serialize;
 use std::path::{Component, Path, PathBuf};
 
 #[derive(Debug, Clone, Default)]
-pub struct ClientOptions {
+pub(crate) struct ClientOptions {
     /// `--service`: a service name, or a directory.
-    pub service: String,
+    pub(crate) service: String,
     /// Where the command runs (or `--in`): inside the calling service.
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// Where a relative `--service DIR` is read from.
-    pub invoked_in: PathBuf,
-    pub dry_run: bool,
-    pub force: bool,
-    pub no_generate: bool,
-    pub limits: Limits,
+    pub(crate) invoked_in: PathBuf,
+    pub(crate) dry_run: bool,
+    pub(crate) force: bool,
+    pub(crate) no_generate: bool,
+    pub(crate) limits: Limits,
 }
 
 /// `trellis new client`.
-pub fn new_client(options: &ClientOptions) -> anyhow::Result<Outcome> {
+pub(crate) fn new_client(options: &ClientOptions) -> anyhow::Result<Outcome> {
     let caller = service_root(&options.dir)?;
     let _lock = staging::OutputLock::acquire(&caller)?;
     let recovered = staging::recover(&caller, options.dry_run)?;
@@ -244,12 +244,12 @@ fn service_root(dir: &Path) -> Result<PathBuf, InputError> {
 
 /// The service a client calls, read from its state and contract.
 pub(crate) struct Other {
-    pub name: String,
-    pub dir: PathBuf,
-    pub module: String,
-    pub proto_file: String,
-    pub grpc_port: String,
-    pub contract: Contract,
+    pub(crate) name: String,
+    pub(crate) dir: PathBuf,
+    pub(crate) module: String,
+    pub(crate) proto_file: String,
+    pub(crate) grpc_port: String,
+    pub(crate) contract: Contract,
 }
 
 fn find_other(

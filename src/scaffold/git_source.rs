@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// Returns the checked-out template directory and the commit it is at.
-pub fn fetch(
+pub(crate) fn fetch(
     url: &str,
     rev: Option<&str>,
     cache_root: &Path,
@@ -105,17 +105,17 @@ fn check_out(repo: &git2::Repository, url: &str, rev_label: &str) -> Result<Stri
 
 /// A template cloned afresh (never from the cache: `upgrade` must see the
 /// branch heads and tags the server has now), removed when dropped.
-pub struct FreshClone {
+pub(crate) struct FreshClone {
     _staging: tempfile::TempDir,
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// The revision checked out: `--to`, or the one `choose` picked.
-    pub rev: String,
-    pub commit: String,
+    pub(crate) rev: String,
+    pub(crate) commit: String,
 }
 
 /// Clones `url` into a temporary directory under the cache and checks out
 /// `rev`, or, without one, the revision `choose` picks from the clone.
-pub fn fetch_fresh(
+pub(crate) fn fetch_fresh(
     url: &str,
     rev: Option<&str>,
     choose: impl FnOnce(&git2::Repository) -> String,
@@ -150,7 +150,7 @@ pub fn fetch_fresh(
 /// The revision `upgrade` follows when no `--to` is given: the branch the
 /// service was generated from, or the default branch when it was generated
 /// from a tag or a commit (those never move).
-pub fn tracked_branch(repo: &git2::Repository, recorded_rev: &str) -> String {
+pub(crate) fn tracked_branch(repo: &git2::Repository, recorded_rev: &str) -> String {
     let is_branch = recorded_rev != "HEAD"
         && repo
             .find_reference(&format!("refs/remotes/origin/{recorded_rev}"))

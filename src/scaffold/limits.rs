@@ -10,31 +10,31 @@ use std::path::Path;
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// Largest template file, manifest or contract read.
-    pub max_input_bytes: u64,
+    pub(crate) max_input_bytes: u64,
     /// Largest total of rendered files.
-    pub max_output_bytes: u64,
+    pub(crate) max_output_bytes: u64,
     /// Longest time rendering may take (a template loop must not run forever).
-    pub render_timeout: Duration,
+    pub(crate) render_timeout: Duration,
     /// Longest wait for a git server to accept the connection.
-    pub git_connect_timeout: Duration,
+    pub(crate) git_connect_timeout: Duration,
     /// Longest a git template fetch may take, and may stall.
-    pub git_timeout: Duration,
+    pub(crate) git_timeout: Duration,
     /// Longest one post-generation step (`buf generate`, `go mod tidy`) may
     /// run: they download, and a hung proxy must not hang trellis.
-    pub step_timeout: Duration,
+    pub(crate) step_timeout: Duration,
 }
 
-pub const DEFAULT_MAX_INPUT_BYTES: u64 = 4 * 1024 * 1024;
-pub const DEFAULT_MAX_OUTPUT_BYTES: u64 = 64 * 1024 * 1024;
-pub const DEFAULT_RENDER_TIMEOUT_SECS: u64 = 30;
-pub const DEFAULT_GIT_CONNECT_TIMEOUT_SECS: u64 = 30;
-pub const DEFAULT_GIT_TIMEOUT_SECS: u64 = 300;
-pub const DEFAULT_STEP_TIMEOUT_SECS: u64 = 600;
+pub(crate) const DEFAULT_MAX_INPUT_BYTES: u64 = 4 * 1024 * 1024;
+pub(crate) const DEFAULT_MAX_OUTPUT_BYTES: u64 = 64 * 1024 * 1024;
+pub(crate) const DEFAULT_RENDER_TIMEOUT_SECS: u64 = 30;
+pub(crate) const DEFAULT_GIT_CONNECT_TIMEOUT_SECS: u64 = 30;
+pub(crate) const DEFAULT_GIT_TIMEOUT_SECS: u64 = 300;
+pub(crate) const DEFAULT_STEP_TIMEOUT_SECS: u64 = 600;
 
 /// Deeper than any real template; a bound for walking `files/`.
-pub const MAX_TEMPLATE_DEPTH: usize = 32;
+pub(crate) const MAX_TEMPLATE_DEPTH: usize = 32;
 
 impl Default for Limits {
     fn default() -> Limits {
@@ -51,7 +51,7 @@ impl Default for Limits {
 
 /// Why a file was not read.
 #[derive(Debug)]
-pub enum ReadRefused {
+pub(crate) enum ReadRefused {
     /// A FIFO, a device, a socket: opening or reading it could block
     /// forever (`/dev/zero`, a pipe nobody writes to).
     NotRegular,
@@ -72,7 +72,7 @@ impl std::fmt::Display for ReadRefused {
 /// Reads a regular file (a link to one is followed) of at most `limit`
 /// bytes as UTF-8. The type is checked before opening, because opening a
 /// FIFO already blocks, and again on the open file.
-pub fn read_regular(path: &Path, limit: u64) -> Result<String, ReadRefused> {
+pub(crate) fn read_regular(path: &Path, limit: u64) -> Result<String, ReadRefused> {
     let meta = std::fs::metadata(path).map_err(ReadRefused::Io)?;
     if !meta.is_file() {
         return Err(ReadRefused::NotRegular);
@@ -97,7 +97,7 @@ pub fn read_regular(path: &Path, limit: u64) -> Result<String, ReadRefused> {
 
 /// [`read_regular`] with the refusal as an input error naming the file
 /// and the flag that raises the limit.
-pub fn read_input(path: &Path, shown: &str, limit: u64) -> Result<String, InputError> {
+pub(crate) fn read_input(path: &Path, shown: &str, limit: u64) -> Result<String, InputError> {
     read_regular(path, limit).map_err(|refused| {
         let help = match refused {
             ReadRefused::NotRegular => "pass a regular file (not a pipe, device or directory)".to_string(),
@@ -115,7 +115,7 @@ pub fn read_input(path: &Path, shown: &str, limit: u64) -> Result<String, InputE
 /// Runs `work` on its own thread and gives up after `timeout`. The thread
 /// cannot be stopped, but the process exits on the error soon after, which
 /// ends it.
-pub fn within<T: Send + 'static>(
+pub(crate) fn within<T: Send + 'static>(
     timeout: Duration,
     what: &str,
     work: impl FnOnce() -> T + Send + 'static,

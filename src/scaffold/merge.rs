@@ -4,20 +4,20 @@
 use crate::error::InputError;
 
 /// The label of "our" side: the service's file as it is on disk.
-pub const OURS_LABEL: &str = "ours";
+pub(crate) const OURS_LABEL: &str = "ours";
 const OPEN_MARKER: &str = "<<<<<<< ours";
 const CLOSE_MARKER_PREFIX: &str = ">>>>>>> template";
 
 /// A merge's result: the content, with markers around each conflict.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Merged {
-    pub content: Vec<u8>,
+pub(crate) struct Merged {
+    pub(crate) content: Vec<u8>,
     /// Conflicting hunks left in `content`.
-    pub conflicts: usize,
+    pub(crate) conflicts: usize,
 }
 
 /// The label of "their" side: `template <version>`.
-pub fn their_label(version: &str) -> String {
+pub(crate) fn their_label(version: &str) -> String {
     format!("template {version}")
 }
 
@@ -25,7 +25,7 @@ pub fn their_label(version: &str) -> String {
 /// An empty `base` (the version the file was generated from is unknown)
 /// makes it a two-way merge: every difference is a conflict. `None` for
 /// binary content, which has no lines to merge.
-pub fn merge3<'a>(
+pub(crate) fn merge3<'a>(
     path: &str,
     base: &'a [u8],
     ours: &'a [u8],
@@ -66,7 +66,7 @@ pub fn merge3<'a>(
 
 /// How many conflicts trellis left in `content` (its own opening markers;
 /// a `<<<<<<<` line written for another reason is not counted).
-pub fn marker_lines(content: &[u8]) -> usize {
+pub(crate) fn marker_lines(content: &[u8]) -> usize {
     String::from_utf8_lossy(content)
         .lines()
         .filter(|line| line.trim_end_matches('\r') == OPEN_MARKER)
@@ -74,7 +74,7 @@ pub fn marker_lines(content: &[u8]) -> usize {
 }
 
 /// True while `content` still holds a conflict `upgrade` wrote.
-pub fn has_markers(content: &[u8]) -> bool {
+pub(crate) fn has_markers(content: &[u8]) -> bool {
     String::from_utf8_lossy(content).lines().any(|line| {
         let line = line.trim_end_matches('\r');
         line == OPEN_MARKER || line.starts_with(CLOSE_MARKER_PREFIX)

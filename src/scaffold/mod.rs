@@ -2,20 +2,20 @@
 //! templates, with stubs added when the contract grows and nothing a person
 //! wrote ever overwritten.
 
-pub mod apply;
-pub mod client;
-pub mod git_source;
-pub mod limits;
-pub mod merge;
-pub mod names;
-pub mod proto;
-pub mod render;
-pub mod rustfmt;
-pub mod staging;
-pub mod state;
-pub mod sync_plan;
-pub mod template;
-pub mod upgrade;
+pub(crate) mod apply;
+pub(crate) mod client;
+pub(crate) mod git_source;
+pub(crate) mod limits;
+pub(crate) mod merge;
+pub(crate) mod names;
+pub(crate) mod proto;
+pub(crate) mod render;
+pub(crate) mod rustfmt;
+pub(crate) mod staging;
+pub(crate) mod state;
+pub(crate) mod sync_plan;
+pub(crate) mod template;
+pub(crate) mod upgrade;
 
 use crate::error::InputError;
 use apply::{Action, PlannedFile};
@@ -23,83 +23,78 @@ use render::{Identity, RenderInput, RenderedFile};
 use state::{FileRecord, RpcRecord, STATE_FILE, State, TemplateRecord};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-pub use sync_plan::{Blocker, RemovedRpc};
+pub(crate) use sync_plan::{Blocker, RemovedRpc};
 use template::{Owner, Template};
 
-/// Scaffolding has no lint rules; the list exists so `trellis rules` can ask every job.
-pub fn rules() -> Vec<crate::report::RuleInfo> {
-    Vec::new()
-}
-
 #[derive(Debug, Clone, Default)]
-pub struct NewOptions {
-    pub name: String,
-    pub module: Option<String>,
-    pub proto: Option<PathBuf>,
+pub(crate) struct NewOptions {
+    pub(crate) name: String,
+    pub(crate) module: Option<String>,
+    pub(crate) proto: Option<PathBuf>,
     /// Where the contract's imports are looked up; empty: the nearest buf
     /// workspace's roots.
-    pub proto_path: Vec<PathBuf>,
-    pub template: Option<String>,
-    pub dir: Option<PathBuf>,
-    pub set: Vec<(String, String)>,
-    pub dry_run: bool,
-    pub force: bool,
-    pub no_generate: bool,
-    pub trust: bool,
-    pub limits: limits::Limits,
+    pub(crate) proto_path: Vec<PathBuf>,
+    pub(crate) template: Option<String>,
+    pub(crate) dir: Option<PathBuf>,
+    pub(crate) set: Vec<(String, String)>,
+    pub(crate) dry_run: bool,
+    pub(crate) force: bool,
+    pub(crate) no_generate: bool,
+    pub(crate) trust: bool,
+    pub(crate) limits: limits::Limits,
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct SyncOptions {
-    pub dry_run: bool,
+pub(crate) struct SyncOptions {
+    pub(crate) dry_run: bool,
     /// Delete the untouched files of RPCs gone from the contract.
-    pub prune: bool,
-    pub no_generate: bool,
-    pub trust: bool,
-    pub limits: limits::Limits,
+    pub(crate) prune: bool,
+    pub(crate) no_generate: bool,
+    pub(crate) trust: bool,
+    pub(crate) limits: limits::Limits,
 }
 
 /// What a command did (or, with --dry-run, would do).
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct Outcome {
-    pub command: &'static str,
-    pub directory: PathBuf,
-    pub template: String,
-    pub dry_run: bool,
-    pub files: Vec<PlannedFile>,
+pub(crate) struct Outcome {
+    pub(crate) command: &'static str,
+    pub(crate) directory: PathBuf,
+    pub(crate) template: String,
+    pub(crate) dry_run: bool,
+    pub(crate) files: Vec<PlannedFile>,
     /// RPCs with a stub on disk that the contract no longer has.
-    pub removed_rpcs: Vec<RemovedRpc>,
+    pub(crate) removed_rpcs: Vec<RemovedRpc>,
     /// Changes sync refuses because the build would break; when any is
     /// here, nothing was written (exit 1).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub blocked: Vec<Blocker>,
+    pub(crate) blocked: Vec<Blocker>,
     /// Interrupted runs whose leftovers were undone first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub recovered: Vec<staging::Recovered>,
-    pub steps: Vec<StepOutcome>,
+    pub(crate) recovered: Vec<staging::Recovered>,
+    pub(crate) steps: Vec<StepOutcome>,
     /// Commands the user should run next (steps that were not run).
-    pub next: Vec<String>,
+    pub(crate) next: Vec<String>,
     /// Why the real run would write nothing (a dry run shows the plan, then
     /// exits as the real run would).
     #[serde(
         skip_serializing_if = "Option::is_none",
         serialize_with = "serialize_refusal"
     )]
-    pub refused: Option<InputError>,
+    pub(crate) refused: Option<InputError>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct StepOutcome {
-    pub name: String,
-    pub command: String,
-    pub status: StepStatus,
+pub(crate) struct StepOutcome {
+    pub(crate) name: String,
+    pub(crate) command: String,
+    pub(crate) status: StepStatus,
     #[serde(skip_serializing_if = "String::is_empty")]
-    pub output: String,
+    pub(crate) output: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum StepStatus {
+pub(crate) enum StepStatus {
     Ran,
     Failed,
     NotRun,
@@ -121,11 +116,11 @@ fn serialize_refusal<S: serde::Serializer>(
 }
 
 impl Outcome {
-    pub fn changed(&self) -> bool {
+    pub(crate) fn changed(&self) -> bool {
         self.blocked.is_empty() && self.files.iter().any(|f| f.action.changes())
     }
 
-    pub fn failed(&self) -> bool {
+    pub(crate) fn failed(&self) -> bool {
         self.steps.iter().any(|s| s.status == StepStatus::Failed)
     }
 }
@@ -133,7 +128,7 @@ impl Outcome {
 /// `trellis new service NAME`: the contract, the template rendered for it,
 /// a plan that never overwrites other content unasked, then the files and
 /// the template's steps.
-pub fn new_service(options: &NewOptions, base: &Path) -> anyhow::Result<Outcome> {
+pub(crate) fn new_service(options: &NewOptions, base: &Path) -> anyhow::Result<Outcome> {
     names::validate_service_name(&options.name)?;
     let cache = template::cache_root();
     let template = template::resolve(options.template.as_deref(), &cache, &options.limits)?;
@@ -508,7 +503,7 @@ pub(crate) fn build_state(
 }
 
 /// `trellis sync [SERVICE_DIR]`.
-pub fn sync(dir: &Path, options: &SyncOptions) -> anyhow::Result<Outcome> {
+pub(crate) fn sync(dir: &Path, options: &SyncOptions) -> anyhow::Result<Outcome> {
     let _lock = staging::OutputLock::acquire(dir)?;
     let recovered = staging::recover(dir, options.dry_run)?;
     let previous = State::load(dir)?;
@@ -794,7 +789,7 @@ pub(crate) fn run_steps(
 }
 
 /// Renders an outcome for people.
-pub fn render_text(outcome: &Outcome) -> String {
+pub(crate) fn render_text(outcome: &Outcome) -> String {
     let mut text = String::new();
     let verb = if outcome.dry_run { "would " } else { "" };
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();

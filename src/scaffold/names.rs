@@ -78,7 +78,7 @@ const GO_FILE_SUFFIXES: &[&str] = &[
 
 /// A service name becomes a directory, a binary under cmd/ and a proto
 /// package, so it is lower-case words joined by single hyphens.
-pub fn validate_service_name(name: &str) -> Result<(), InputError> {
+pub(crate) fn validate_service_name(name: &str) -> Result<(), InputError> {
     let help = "use lower-case letters and digits, words joined by `-`, starting with a letter (for example `payment` or `order-service`)";
     if name.is_empty() {
         return Err(InputError::new("the service name is empty").help(help));
@@ -122,7 +122,7 @@ pub fn validate_service_name(name: &str) -> Result<(), InputError> {
 
 /// The Go identifier protoc-gen-go derives from a proto name (GoCamelCase):
 /// `_x` and `.x` become `X`, other dots become `_`, a leading `_` becomes `X`.
-pub fn go_camel_case(name: &str) -> String {
+pub(crate) fn go_camel_case(name: &str) -> String {
     let bytes = name.as_bytes();
     let mut out = String::with_capacity(name.len());
     let mut i = 0;
@@ -151,16 +151,16 @@ pub fn go_camel_case(name: &str) -> String {
     out
 }
 
-pub fn snake(name: &str) -> String {
+pub(crate) fn snake(name: &str) -> String {
     name.to_snake_case()
 }
 
-pub fn env_prefix(service: &str) -> String {
+pub(crate) fn env_prefix(service: &str) -> String {
     service.to_shouty_snake_case()
 }
 
 /// English plural of a CamelCase noun, good enough for resource names.
-pub fn plural(word: &str) -> String {
+pub(crate) fn plural(word: &str) -> String {
     let lower = word.to_ascii_lowercase();
     if lower.ends_with('y')
         && !["ay", "ey", "iy", "oy", "uy"]
@@ -179,7 +179,7 @@ pub fn plural(word: &str) -> String {
 }
 
 /// The resource a starter service owns: `order-service` owns `Order`.
-pub fn resource_from_service(service: &str) -> String {
+pub(crate) fn resource_from_service(service: &str) -> String {
     let mut base = service;
     for suffix in ["-service", "-svc", "-api", "-server"] {
         if let Some(stripped) = base.strip_suffix(suffix) {
@@ -195,7 +195,7 @@ pub fn resource_from_service(service: &str) -> String {
 
 /// A Go local variable name for `word` that is neither a keyword nor a
 /// predeclared identifier.
-pub fn go_var(word: &str) -> String {
+pub(crate) fn go_var(word: &str) -> String {
     let var = word.to_lower_camel_case();
     if GO_KEYWORDS.contains(&var.as_str()) || GO_PREDECLARED.contains(&var.as_str()) {
         format!("{var}Value")
@@ -206,7 +206,7 @@ pub fn go_var(word: &str) -> String {
 
 /// A file stem that Go reads as an ordinary source file: no `_test`, `_linux`
 /// or `_amd64` ending.
-pub fn safe_go_file_stem(stem: &str) -> String {
+pub(crate) fn safe_go_file_stem(stem: &str) -> String {
     match stem.rsplit_once('_') {
         Some((_, last)) if GO_FILE_SUFFIXES.contains(&last) => format!("{stem}_rpc"),
         _ => stem.to_string(),
@@ -214,7 +214,7 @@ pub fn safe_go_file_stem(stem: &str) -> String {
 }
 
 /// The proto package for a service: `order-service` -> `order_service.v1`.
-pub fn proto_package(service: &str) -> String {
+pub(crate) fn proto_package(service: &str) -> String {
     format!("{}.v1", service.replace('-', "_"))
 }
 

@@ -6,35 +6,35 @@ use std::path::{Path, PathBuf};
 
 /// One .proto file, reduced to what the templates need.
 #[derive(Debug, Clone)]
-pub struct Contract {
-    pub package: String,
-    pub services: Vec<ProtoService>,
+pub(crate) struct Contract {
+    pub(crate) package: String,
+    pub(crate) services: Vec<ProtoService>,
     /// The files it imports other than the well-known types, sorted.
-    pub imports: Vec<String>,
+    pub(crate) imports: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
-pub struct ProtoService {
-    pub name: String,
-    pub full_name: String,
-    pub rpcs: Vec<ProtoRpc>,
+pub(crate) struct ProtoService {
+    pub(crate) name: String,
+    pub(crate) full_name: String,
+    pub(crate) rpcs: Vec<ProtoRpc>,
 }
 
 #[derive(Debug, Clone)]
-pub struct ProtoRpc {
-    pub name: String,
-    pub input: MessageRef,
-    pub output: MessageRef,
-    pub client_streaming: bool,
-    pub server_streaming: bool,
+pub(crate) struct ProtoRpc {
+    pub(crate) name: String,
+    pub(crate) input: MessageRef,
+    pub(crate) output: MessageRef,
+    pub(crate) client_streaming: bool,
+    pub(crate) server_streaming: bool,
     /// `option idempotency_level` is NO_SIDE_EFFECTS or IDEMPOTENT: a
     /// client may retry it without applying a change twice.
-    pub idempotent: bool,
+    pub(crate) idempotent: bool,
 }
 
 impl ProtoRpc {
     /// What a stub's signature depends on: `pkg.In -> stream pkg.Out`.
-    pub fn signature(&self) -> String {
+    pub(crate) fn signature(&self) -> String {
         let stream = |on: bool| if on { "stream " } else { "" };
         format!(
             "{}{} -> {}{}",
@@ -48,14 +48,14 @@ impl ProtoRpc {
 
 /// A message type as Go code names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MessageRef {
-    pub full_name: String,
+pub(crate) struct MessageRef {
+    pub(crate) full_name: String,
     /// `Some(import path)` for well-known types, `None` for messages of the contract itself.
-    pub go_import: Option<(String, String)>,
+    pub(crate) go_import: Option<(String, String)>,
     /// The Go type name within its package (`Outer_Inner`, `Empty`).
-    pub go_name: String,
+    pub(crate) go_name: String,
     /// The Rust type as prost generates it: `pb::outer::Inner`, `()`, `::prost_types::Timestamp`.
-    pub rust_type: String,
+    pub(crate) rust_type: String,
 }
 
 fn rust_well_known(full_name: &str) -> String {
@@ -119,7 +119,7 @@ const WELL_KNOWN: &[(&str, &str)] = &[
 /// copied it): trellis reads services and message names, never custom
 /// options, so it reads the contract without them and leaves checking
 /// them to buf. An import whose types the contract uses is an error.
-pub fn parse_file(
+pub(crate) fn parse_file(
     path: &Path,
     shown: &str,
     roots: &[PathBuf],
@@ -329,7 +329,7 @@ impl protox::file::FileResolver for BoundedResolver {
 /// buf.yaml (v2, or `.` for v1) and the directories of its buf.work.yaml.
 /// None when `dir` has no buf configuration, or one that does not parse
 /// (buf itself then reports it).
-pub fn buf_roots(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn buf_roots(dir: &Path) -> Vec<PathBuf> {
     let read = |name: &str| -> Option<serde_json::Value> {
         let text = super::limits::read_regular(&dir.join(name), 1 << 20).ok()?;
         serde_saphyr::from_str(&text).ok()
@@ -361,7 +361,7 @@ pub fn buf_roots(dir: &Path) -> Vec<PathBuf> {
 
 /// [`buf_roots`] of the nearest directory above `file` with a buf
 /// configuration: the roots a `--proto` contract's imports resolve from.
-pub fn nearest_buf_roots(file: &Path) -> Vec<PathBuf> {
+pub(crate) fn nearest_buf_roots(file: &Path) -> Vec<PathBuf> {
     let start = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
     for dir in start.ancestors().skip(1) {
         if dir.join("buf.yaml").is_file() || dir.join("buf.work.yaml").is_file() {

@@ -11,28 +11,28 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// One file the template produces.
 #[derive(Debug, Clone)]
-pub struct RenderedFile {
-    pub path: String,
-    pub content: String,
-    pub owner: Owner,
+pub(crate) struct RenderedFile {
+    pub(crate) path: String,
+    pub(crate) content: String,
+    pub(crate) owner: Owner,
     /// The RPC (`pkg.Service/Method`) a per-RPC file belongs to.
-    pub rpc: Option<String>,
+    pub(crate) rpc: Option<String>,
 }
 
 /// The names shared by every file, fixed by the service name and recorded in
 /// the state file so that `sync` renders with the same ones.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
-pub struct Identity {
-    pub name: String,
+pub(crate) struct Identity {
+    pub(crate) name: String,
     /// The contract, relative to the service directory.
-    pub proto_file: String,
+    pub(crate) proto_file: String,
     /// True when trellis wrote the starter contract (its Get/List are implemented).
-    pub starter: bool,
-    pub resource: String,
+    pub(crate) starter: bool,
+    pub(crate) resource: String,
 }
 
 impl Identity {
-    pub fn new(name: &str, proto_file: String, starter: bool) -> Identity {
+    pub(crate) fn new(name: &str, proto_file: String, starter: bool) -> Identity {
         Identity {
             name: name.to_string(),
             proto_file,
@@ -43,7 +43,7 @@ impl Identity {
 }
 
 /// The built-in names available to variable defaults and the starter proto.
-pub fn base_context(identity: &Identity, versions: &serde_json::Value) -> tera::Context {
+pub(crate) fn base_context(identity: &Identity, versions: &serde_json::Value) -> tera::Context {
     let resource = &identity.resource;
     let plural = names::plural(resource);
     let mut ctx = tera::Context::new();
@@ -108,13 +108,13 @@ struct RpcCtx {
     rust_service: String,
 }
 
-pub fn rpc_key(service_full_name: &str, rpc: &str) -> String {
+pub(crate) fn rpc_key(service_full_name: &str, rpc: &str) -> String {
     format!("{service_full_name}/{rpc}")
 }
 
 /// Assigns a file stem and a test name to every RPC: the recorded ones keep
 /// theirs, new ones get names that collide with nothing already there.
-pub fn assign_rpc_names(
+pub(crate) fn assign_rpc_names(
     contract: &Contract,
     recorded: &BTreeMap<String, RpcRecord>,
 ) -> BTreeMap<String, RpcRecord> {
@@ -169,7 +169,7 @@ pub fn assign_rpc_names(
 
 /// The Go import path and alias of the generated package of the contract,
 /// as buf's managed mode lays it out under gen/go.
-pub fn go_package(module: &str, proto_package: &str) -> (String, String) {
+pub(crate) fn go_package(module: &str, proto_package: &str) -> (String, String) {
     if proto_package.is_empty() {
         return (format!("{module}/gen/go"), "pb".to_string());
     }
@@ -184,14 +184,14 @@ pub fn go_package(module: &str, proto_package: &str) -> (String, String) {
     (format!("{module}/gen/go/{}", parts.join("/")), alias)
 }
 
-pub struct RenderInput<'a> {
-    pub template: &'a Template,
-    pub identity: &'a Identity,
-    pub variables: &'a BTreeMap<String, serde_json::Value>,
-    pub contract: &'a Contract,
-    pub rpc_names: &'a BTreeMap<String, RpcRecord>,
+pub(crate) struct RenderInput<'a> {
+    pub(crate) template: &'a Template,
+    pub(crate) identity: &'a Identity,
+    pub(crate) variables: &'a BTreeMap<String, serde_json::Value>,
+    pub(crate) contract: &'a Contract,
+    pub(crate) rpc_names: &'a BTreeMap<String, RpcRecord>,
     /// The most all rendered files together may hold.
-    pub max_output_bytes: u64,
+    pub(crate) max_output_bytes: u64,
 }
 
 /// Each import of the contract (besides the well-known types) must be one
@@ -242,7 +242,7 @@ fn check_imports(input: &RenderInput) -> Result<(), InputError> {
 }
 
 /// Renders every file of the template for this contract.
-pub fn render(input: &RenderInput) -> Result<Vec<RenderedFile>, InputError> {
+pub(crate) fn render(input: &RenderInput) -> Result<Vec<RenderedFile>, InputError> {
     let template = input.template;
     check_imports(input)?;
     let mut ctx = base_context(input.identity, &template.versions);
@@ -468,7 +468,7 @@ fn exhausted(err: &tera::Error) -> bool {
 }
 
 /// Renders the starter contract of a template.
-pub fn render_starter(
+pub(crate) fn render_starter(
     template: &Template,
     identity: &Identity,
     variables: &BTreeMap<String, serde_json::Value>,

@@ -15,7 +15,7 @@ use std::process::{Command, Stdio};
 const EDITIONS: &[&str] = &["2015", "2018", "2021", "2024"];
 
 /// Checks the rendered `rustfmt_edition` of template `template`.
-pub fn check_edition(template: &str, edition: &str) -> Result<(), InputError> {
+pub(crate) fn check_edition(template: &str, edition: &str) -> Result<(), InputError> {
     if EDITIONS.contains(&edition) {
         return Ok(());
     }
@@ -32,7 +32,7 @@ pub fn check_edition(template: &str, edition: &str) -> Result<(), InputError> {
 /// rustfmt rejects a file (the template rendered code that does not parse),
 /// the files stay as rendered and a warning says so: the service is still
 /// written, and the compiler will name the problem.
-pub fn format(files: &mut [RenderedFile], edition: &str) {
+pub(crate) fn format(files: &mut [RenderedFile], edition: &str) {
     if !files.iter().any(|f| f.path.ends_with(".rs")) {
         return;
     }

@@ -15,15 +15,15 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Beside the target: a new service directory being built whole.
-pub const NEW_PREFIX: &str = ".trellis-new-";
+pub(crate) const NEW_PREFIX: &str = ".trellis-new-";
 /// Inside the target: files staged for an existing directory.
-pub const STAGING_PREFIX: &str = ".trellis-staging-";
+pub(crate) const STAGING_PREFIX: &str = ".trellis-staging-";
 /// A staging directory without a pid in its lock file may be one that
 /// another process has just created; only this old is it taken as stale.
 const UNCLAIMED_GRACE: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The directory `root` is created in.
-pub fn parent_of(root: &Path) -> PathBuf {
+pub(crate) fn parent_of(root: &Path) -> PathBuf {
     root.parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."))
@@ -31,7 +31,7 @@ pub fn parent_of(root: &Path) -> PathBuf {
 }
 
 /// A staging directory owned by this process; removed when dropped.
-pub struct Staging {
+pub(crate) struct Staging {
     // Declared first so it is closed before the directory is removed
     // (Windows cannot remove an open file).
     _lock: File,
@@ -39,7 +39,7 @@ pub struct Staging {
 }
 
 impl Staging {
-    pub fn create(parent: &Path, prefix: &str) -> Result<Staging, InputError> {
+    pub(crate) fn create(parent: &Path, prefix: &str) -> Result<Staging, InputError> {
         let failed = |e: std::io::Error| {
             InputError::new(format!(
                 "cannot create a staging directory in {}: {e}",
@@ -59,21 +59,21 @@ impl Staging {
         Ok(Staging { _lock: lock, dir })
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.dir.path()
     }
 }
 
 /// Exclusive use of an existing output directory for one run of `new` or
 /// `sync`, from planning to the last write; released when dropped.
-pub struct OutputLock {
+pub(crate) struct OutputLock {
     _dir: Option<File>,
 }
 
 impl OutputLock {
     /// Locks `root` if it exists; a directory that does not exist yet is
     /// claimed by the rename that creates it (see `apply`).
-    pub fn acquire(root: &Path) -> Result<OutputLock, InputError> {
+    pub(crate) fn acquire(root: &Path) -> Result<OutputLock, InputError> {
         if !root.is_dir() {
             return Ok(OutputLock { _dir: None });
         }
@@ -103,20 +103,20 @@ impl OutputLock {
 /// What a killed run had planned: the files it writes, in order, with the
 /// hash of each new content, and the directories it creates.
 #[derive(Debug, Serialize, Deserialize)]
-pub struct Journal {
-    pub files: Vec<JournalFile>,
+pub(crate) struct Journal {
+    pub(crate) files: Vec<JournalFile>,
     /// Relative to the target, parents before children.
-    pub created_dirs: Vec<String>,
+    pub(crate) created_dirs: Vec<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-pub struct JournalFile {
-    pub path: String,
-    pub sha256: String,
+pub(crate) struct JournalFile {
+    pub(crate) path: String,
+    pub(crate) sha256: String,
 }
 
 impl Journal {
-    pub fn plan(root: &Path, writes: &[&super::apply::PlannedFile]) -> Journal {
+    pub(crate) fn plan(root: &Path, writes: &[&super::apply::PlannedFile]) -> Journal {
         let mut created_dirs: Vec<String> = Vec::new();
         for file in writes {
             let mut prefix = String::new();
@@ -146,7 +146,7 @@ impl Journal {
         }
     }
 
-    pub fn write(&self, staging: &Path) -> std::io::Result<()> {
+    pub(crate) fn write(&self, staging: &Path) -> std::io::Result<()> {
         let text = serde_json::to_string(self).map_err(std::io::Error::other)?;
         let mut file = File::create(staging.join("journal"))?;
         file.write_all(text.as_bytes())?;
@@ -157,21 +157,21 @@ impl Journal {
 
 /// One interrupted run that [`recover`] undid.
 #[derive(Debug, Clone, Serialize)]
-pub struct Recovered {
-    pub staging: PathBuf,
+pub(crate) struct Recovered {
+    pub(crate) staging: PathBuf,
     /// Files put back from the backup.
-    pub restored: Vec<String>,
+    pub(crate) restored: Vec<String>,
     /// Files the interrupted run had created, removed again.
-    pub removed: Vec<String>,
+    pub(crate) removed: Vec<String>,
     /// For a dry run, what the undo would leave at each path it touches:
     /// the backup's copy, or nothing; the plan is made against that.
     #[serde(skip)]
-    pub would_leave: Vec<(String, Option<PathBuf>)>,
+    pub(crate) would_leave: Vec<(String, Option<PathBuf>)>,
 }
 
 /// The content a path would have once `recovered` is undone, if the undo
 /// touches it: `Some(None)` for a file it removes.
-pub fn content_after(recovered: &[Recovered], rel: &str) -> Option<Option<Vec<u8>>> {
+pub(crate) fn content_after(recovered: &[Recovered], rel: &str) -> Option<Option<Vec<u8>>> {
     recovered
         .iter()
         .flat_map(|r| r.would_leave.iter())
@@ -182,7 +182,7 @@ pub fn content_after(recovered: &[Recovered], rel: &str) -> Option<Option<Vec<u8
 /// Undoes the runs of dead processes that wrote into `root` (staging inside
 /// it) or were building `root` (staging beside it). With `dry_run`, only
 /// reports what it would undo.
-pub fn recover(root: &Path, dry_run: bool) -> Result<Vec<Recovered>, InputError> {
+pub(crate) fn recover(root: &Path, dry_run: bool) -> Result<Vec<Recovered>, InputError> {
     let mut recovered = Vec::new();
     for staging in stale_staging(&parent_of(root), NEW_PREFIX) {
         // Nothing of a service built beside its target reached the target.
@@ -331,7 +331,7 @@ fn recovery_error(path: &Path, err: &std::io::Error) -> InputError {
 /// until a line (or the end) arrives on stdin, so that a test can kill it
 /// or race another run against it at a known moment. Release builds have
 /// no hook.
-pub fn pause_for_tests(point: &str) {
+pub(crate) fn pause_for_tests(point: &str) {
     #[cfg(debug_assertions)]
     if std::env::var("TRELLIS_TEST_PAUSE").is_ok_and(|p| p == point) {
         let _ = writeln!(std::io::stderr(), "trellis: paused at {point}");

@@ -10,69 +10,69 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-pub const STATE_FILE: &str = ".trellis/scaffold.json";
-pub const FORMAT_VERSION: u32 = 1;
+pub(crate) const STATE_FILE: &str = ".trellis/scaffold.json";
+pub(crate) const FORMAT_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct State {
-    pub format: u32,
-    pub generator: String,
-    pub template: TemplateRecord,
-    pub identity: Identity,
-    pub variables: BTreeMap<String, serde_json::Value>,
+pub(crate) struct State {
+    pub(crate) format: u32,
+    pub(crate) generator: String,
+    pub(crate) template: TemplateRecord,
+    pub(crate) identity: Identity,
+    pub(crate) variables: BTreeMap<String, serde_json::Value>,
     /// sha256 of the contract when code was last generated from it.
-    pub contract_sha256: String,
+    pub(crate) contract_sha256: String,
     /// Every RPC trellis has written a stub for, by `pkg.Service/Method`.
-    pub rpcs: BTreeMap<String, RpcRecord>,
-    pub files: BTreeMap<String, FileRecord>,
+    pub(crate) rpcs: BTreeMap<String, RpcRecord>,
+    pub(crate) files: BTreeMap<String, FileRecord>,
     /// The services this one calls through `trellis new client`, by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub clients: BTreeMap<String, ClientRecord>,
+    pub(crate) clients: BTreeMap<String, ClientRecord>,
 }
 
 /// Where a client's contract comes from, so that `sync` can follow it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ClientRecord {
+pub(crate) struct ClientRecord {
     /// The called service's directory, relative to this service's.
-    pub dir: String,
+    pub(crate) dir: String,
     /// The files `new client` wrote (their hashes are in `files`).
-    pub files: Vec<String>,
+    pub(crate) files: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct TemplateRecord {
-    pub name: String,
-    pub version: String,
-    pub origin: Origin,
+pub(crate) struct TemplateRecord {
+    pub(crate) name: String,
+    pub(crate) version: String,
+    pub(crate) origin: Origin,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RpcRecord {
+pub(crate) struct RpcRecord {
     /// The file stem of its handler (`get_payment` -> get_payment.go, get_payment_test.go).
-    pub stem: String,
-    pub test_name: String,
+    pub(crate) stem: String,
+    pub(crate) test_name: String,
     #[serde(default)]
-    pub files: Vec<String>,
+    pub(crate) files: Vec<String>,
     /// `In -> stream Out` when its stub was written: a stub written for
     /// another signature no longer compiles. Absent from state files
     /// written before sync compared signatures.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub signature: Option<String>,
+    pub(crate) signature: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FileRecord {
-    pub owner: Owner,
+pub(crate) struct FileRecord {
+    pub(crate) owner: Owner,
     /// sha256 of the content trellis last wrote.
-    pub sha256: String,
+    pub(crate) sha256: String,
 }
 
-pub fn hash(content: &[u8]) -> String {
+pub(crate) fn hash(content: &[u8]) -> String {
     Sha256::digest(content)
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -85,7 +85,7 @@ pub fn hash(content: &[u8]) -> String {
 /// (one outside any repository the service is in keeps its absolute path:
 /// nothing relative would survive a clone either), a git URL without the
 /// credentials it may carry.
-pub fn origin_to_store(origin: &Origin, service_dir: &Path) -> Origin {
+pub(crate) fn origin_to_store(origin: &Origin, service_dir: &Path) -> Origin {
     match origin {
         Origin::Dir { path } if Path::new(path).is_absolute() => {
             match relative_in_repository(Path::new(path), service_dir) {
@@ -106,7 +106,7 @@ pub fn origin_to_store(origin: &Origin, service_dir: &Path) -> Origin {
 /// directory is resolved against the service directory. An absolute one
 /// was written by a trellis that stored no relative paths; it is used as
 /// it is and rewritten at the next write, which is said once.
-pub fn origin_to_load(origin: &Origin, service_dir: &Path) -> Origin {
+pub(crate) fn origin_to_load(origin: &Origin, service_dir: &Path) -> Origin {
     static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
     match origin {
         Origin::Dir { path } if Path::new(path).is_relative() => Origin::Dir {
@@ -174,7 +174,7 @@ fn canonical_even_if_missing(path: &Path) -> Option<std::path::PathBuf> {
 }
 
 impl State {
-    pub fn load(service_dir: &Path) -> Result<State, InputError> {
+    pub(crate) fn load(service_dir: &Path) -> Result<State, InputError> {
         let path = service_dir.join(STATE_FILE);
         let text = std::fs::read_to_string(&path).map_err(|e| {
             InputError::new(format!("cannot read {}: {e}", path.display())).help(
@@ -201,7 +201,7 @@ impl State {
         Ok(state)
     }
 
-    pub fn to_json(&self) -> String {
+    pub(crate) fn to_json(&self) -> String {
         let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
         text.push('\n');
         text

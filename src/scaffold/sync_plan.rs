@@ -17,39 +17,39 @@ use std::path::Path;
 
 /// A change sync will not make, why, and what the person does about it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Blocker {
-    pub path: String,
-    pub reason: String,
-    pub fix: String,
+pub(crate) struct Blocker {
+    pub(crate) path: String,
+    pub(crate) reason: String,
+    pub(crate) fix: String,
 }
 
 /// An RPC gone from the contract whose files are still there.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct RemovedRpc {
-    pub rpc: String,
-    pub files: Vec<String>,
+pub(crate) struct RemovedRpc {
+    pub(crate) rpc: String,
+    pub(crate) files: Vec<String>,
 }
 
-pub struct SyncInput<'a> {
-    pub dir: &'a Path,
-    pub previous: &'a State,
-    pub contract: &'a Contract,
-    pub language: Language,
-    pub prune: bool,
+pub(crate) struct SyncInput<'a> {
+    pub(crate) dir: &'a Path,
+    pub(crate) previous: &'a State,
+    pub(crate) contract: &'a Contract,
+    pub(crate) language: Language,
+    pub(crate) prune: bool,
 }
 
 #[derive(Debug, Default)]
-pub struct SyncPlan {
+pub(crate) struct SyncPlan {
     /// Every file whose action is not `unchanged`.
-    pub files: Vec<PlannedFile>,
+    pub(crate) files: Vec<PlannedFile>,
     /// The rendered files written, for the next state's hashes.
-    pub written: Vec<RenderedFile>,
+    pub(crate) written: Vec<RenderedFile>,
     /// RPC records of the next state.
-    pub rpcs: BTreeMap<String, RpcRecord>,
-    pub removed_rpcs: Vec<RemovedRpc>,
+    pub(crate) rpcs: BTreeMap<String, RpcRecord>,
+    pub(crate) removed_rpcs: Vec<RemovedRpc>,
     /// Files `--prune` deletes; dropped from the next state.
-    pub deleted: Vec<String>,
-    pub blocked: Vec<Blocker>,
+    pub(crate) deleted: Vec<String>,
+    pub(crate) blocked: Vec<Blocker>,
 }
 
 /// RPCs whose signature differs from the one their stub was written for:
@@ -80,7 +80,7 @@ fn changed_signatures(
     changed
 }
 
-pub fn plan(
+pub(crate) fn plan(
     input: &SyncInput,
     rendered: Vec<RenderedFile>,
     mut rpcs: BTreeMap<String, RpcRecord>,

@@ -11,67 +11,67 @@ use std::path::{Component, Path, PathBuf};
 
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
-pub const DEFAULT_TEMPLATE: &str = "go-grpc-service";
+pub(crate) const DEFAULT_TEMPLATE: &str = "go-grpc-service";
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Manifest {
-    pub name: String,
-    pub description: String,
-    pub language: Language,
-    pub version: String,
+pub(crate) struct Manifest {
+    pub(crate) name: String,
+    pub(crate) description: String,
+    pub(crate) language: Language,
+    pub(crate) version: String,
     #[serde(default)]
-    pub variables: Vec<Variable>,
-    pub files: Vec<FileSpec>,
+    pub(crate) variables: Vec<Variable>,
+    pub(crate) files: Vec<FileSpec>,
     /// The template (under files/) of the contract written when no --proto is given.
     #[serde(default)]
-    pub starter_proto: Option<String>,
+    pub(crate) starter_proto: Option<String>,
     /// The .proto files a contract may import besides the well-known types,
     /// because the service's own steps provide them.
     #[serde(default)]
-    pub proto_imports: Vec<ProtoImport>,
+    pub(crate) proto_imports: Vec<ProtoImport>,
     #[serde(default)]
-    pub steps: Vec<Step>,
+    pub(crate) steps: Vec<Step>,
     /// The files `trellis new client --service OTHER` writes into a service
     /// of this template: a typed client of OTHER's contract. Empty for a
     /// template without clients (the command then refuses).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub client: Vec<FileSpec>,
+    pub(crate) client: Vec<FileSpec>,
     /// Rust edition (may use tera, e.g. `{{ edition }}`) the rendered `.rs`
     /// files are formatted for with rustfmt; none: written as rendered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rustfmt_edition: Option<String>,
+    pub(crate) rustfmt_edition: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Language {
+pub(crate) enum Language {
     Go,
     Rust,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Variable {
-    pub name: String,
+pub(crate) struct Variable {
+    pub(crate) name: String,
     #[serde(rename = "type")]
-    pub kind: VariableKind,
+    pub(crate) kind: VariableKind,
     /// A tera expression over the built-in names (`{{ name }}`), or a literal.
     #[serde(default)]
-    pub default: Option<serde_json::Value>,
+    pub(crate) default: Option<serde_json::Value>,
     #[serde(default)]
-    pub required: bool,
+    pub(crate) required: bool,
     #[serde(default)]
-    pub pattern: Option<String>,
+    pub(crate) pattern: Option<String>,
     #[serde(default)]
-    pub choices: Vec<String>,
+    pub(crate) choices: Vec<String>,
     #[serde(default)]
-    pub help: String,
+    pub(crate) help: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum VariableKind {
+pub(crate) enum VariableKind {
     String,
     Bool,
     Choice,
@@ -79,7 +79,7 @@ pub enum VariableKind {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Owner {
+pub(crate) enum Owner {
     /// Written once; never touched by trellis again.
     #[default]
     User,
@@ -89,54 +89,54 @@ pub enum Owner {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Each {
+pub(crate) enum Each {
     Rpc,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct FileSpec {
-    pub src: String,
-    pub dest: String,
+pub(crate) struct FileSpec {
+    pub(crate) src: String,
+    pub(crate) dest: String,
     #[serde(default)]
-    pub owner: Owner,
+    pub(crate) owner: Owner,
     /// The name of a bool variable (or built-in flag such as `starter`).
     #[serde(default)]
-    pub when: Option<String>,
+    pub(crate) when: Option<String>,
     #[serde(default)]
-    pub each: Option<Each>,
+    pub(crate) each: Option<Each>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct ProtoImport {
+pub(crate) struct ProtoImport {
     /// The import path, as the contract writes it.
-    pub path: String,
+    pub(crate) path: String,
     /// A bool variable under which the service provides the file.
     #[serde(default)]
-    pub when: Option<String>,
+    pub(crate) when: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Step {
-    pub name: String,
-    pub run: Vec<String>,
+pub(crate) struct Step {
+    pub(crate) name: String,
+    pub(crate) run: Vec<String>,
     /// A program that must be on PATH; without it the step is printed, not run.
     #[serde(default)]
-    pub requires: Option<String>,
+    pub(crate) requires: Option<String>,
     /// Also run by `trellis sync` (for code generation).
     #[serde(default)]
-    pub on_sync: bool,
+    pub(crate) on_sync: bool,
     /// A bool variable that must be true for the step to run (as a file's `when`).
     #[serde(default)]
-    pub when: Option<String>,
+    pub(crate) when: Option<String>,
 }
 
 /// Where a template came from, as recorded in the state file.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
-pub enum Origin {
+pub(crate) enum Origin {
     Builtin {
         name: String,
     },
@@ -151,7 +151,7 @@ pub enum Origin {
 }
 
 impl Origin {
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Origin::Builtin { name } => format!("{name} (built in)"),
             Origin::Dir { path } => path.clone(),
@@ -162,24 +162,24 @@ impl Origin {
     }
 
     /// Post-generation steps run without --trust only for built-in templates.
-    pub fn trusted(&self) -> bool {
+    pub(crate) fn trusted(&self) -> bool {
         matches!(self, Origin::Builtin { .. })
     }
 }
 
 /// A loaded template: its manifest, its files and its versions table.
 #[derive(Debug, Clone)]
-pub struct Template {
-    pub manifest: Manifest,
-    pub origin: Origin,
+pub(crate) struct Template {
+    pub(crate) manifest: Manifest,
+    pub(crate) origin: Origin,
     /// Path under files/ -> text.
-    pub files: BTreeMap<String, String>,
+    pub(crate) files: BTreeMap<String, String>,
     /// versions.yaml, when present.
-    pub versions: serde_json::Value,
+    pub(crate) versions: serde_json::Value,
 }
 
 /// The built-in templates, for `trellis templates list`.
-pub fn builtin_manifests() -> Vec<Manifest> {
+pub(crate) fn builtin_manifests() -> Vec<Manifest> {
     let mut list = Vec::new();
     for dir in BUILTIN.dirs() {
         let name = dir.path().to_string_lossy().into_owned();
@@ -191,12 +191,12 @@ pub fn builtin_manifests() -> Vec<Manifest> {
     list
 }
 
-pub fn builtin_names() -> Vec<String> {
+pub(crate) fn builtin_names() -> Vec<String> {
     builtin_manifests().into_iter().map(|m| m.name).collect()
 }
 
 /// Resolves `--template`: a built-in name, a directory, or `GIT_URL[@REV]`.
-pub fn resolve(
+pub(crate) fn resolve(
     spec: Option<&str>,
     cache_root: &Path,
     limits: &Limits,
@@ -240,7 +240,11 @@ pub fn resolve(
 }
 
 /// Loads a template recorded in a state file.
-pub fn reload(origin: &Origin, cache_root: &Path, limits: &Limits) -> Result<Template, InputError> {
+pub(crate) fn reload(
+    origin: &Origin,
+    cache_root: &Path,
+    limits: &Limits,
+) -> Result<Template, InputError> {
     match origin {
         Origin::Builtin { name } => load_builtin(name),
         Origin::Dir { path } => load_dir(Path::new(path), origin.clone(), limits),
@@ -252,7 +256,7 @@ pub fn reload(origin: &Origin, cache_root: &Path, limits: &Limits) -> Result<Tem
 }
 
 /// `https://host/repo.git@v1.2` -> (url, Some(rev)). Only URL-looking specs.
-pub fn parse_git_spec(spec: &str) -> Option<(String, Option<String>)> {
+pub(crate) fn parse_git_spec(spec: &str) -> Option<(String, Option<String>)> {
     let looks_like_git = spec.contains("://") || spec.starts_with("git@");
     if !looks_like_git {
         return None;
@@ -541,7 +545,7 @@ fn check(template: &Template, manifest_path: &Path) -> Result<(), InputError> {
 }
 
 /// A path is acceptable when it is relative and never climbs with `..`.
-pub fn check_relative(path: &str) -> Result<(), &'static str> {
+pub(crate) fn check_relative(path: &str) -> Result<(), &'static str> {
     if path.is_empty() {
         return Err("is empty");
     }
@@ -567,7 +571,7 @@ const VCS_DIRS: &[&str] = &[".git", ".hg", ".svn"];
 
 /// A destination is acceptable when it is relative, never climbs with `..`
 /// and goes nowhere near version-control metadata.
-pub fn check_destination(path: &str) -> Result<(), &'static str> {
+pub(crate) fn check_destination(path: &str) -> Result<(), &'static str> {
     check_relative(path)?;
     let vcs = path.split('/').any(|part| {
         // Case-insensitive file systems and Windows' trailing dots and
@@ -592,7 +596,7 @@ fn slash(path: &Path) -> String {
 
 /// Turns `--set` pairs and flags into typed variable values, checking names,
 /// types, choices and patterns; `builtins` feeds `{{ name }}` in defaults.
-pub fn resolve_variables(
+pub(crate) fn resolve_variables(
     manifest: &Manifest,
     given: &BTreeMap<String, String>,
     builtins: &tera::Context,
@@ -657,7 +661,7 @@ pub fn resolve_variables(
 /// `go_version` at or above versions.yaml's `go_min`, the Go the pinned
 /// modules declare: below it, `go mod tidy` would silently raise go.mod's go
 /// line (and a `1.N` line is older than `1.N.0` to Go).
-pub fn check_go_version(
+pub(crate) fn check_go_version(
     values: &BTreeMap<String, serde_json::Value>,
     versions: &serde_json::Value,
 ) -> Result<(), InputError> {
@@ -743,7 +747,7 @@ fn typed(variable: &Variable, raw: &str) -> Result<serde_json::Value, InputError
 }
 
 /// Where git templates are cached: $TRELLIS_CACHE_DIR, else the user cache.
-pub fn cache_root() -> PathBuf {
+pub(crate) fn cache_root() -> PathBuf {
     if let Some(dir) = std::env::var_os("TRELLIS_CACHE_DIR").filter(|d| !d.is_empty()) {
         return PathBuf::from(dir);
     }

@@ -19,43 +19,43 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// An upgrade with conflicts left: the state to record once they are resolved.
-pub const PENDING_FILE: &str = ".trellis/upgrade.json";
+pub(crate) const PENDING_FILE: &str = ".trellis/upgrade.json";
 /// How far back the repository's history is searched for the content a
 /// file was generated with, when the template's old version is gone.
 const HISTORY_DEPTH: usize = 2000;
 
 #[derive(Debug, Clone, Default)]
-pub struct UpgradeOptions {
+pub(crate) struct UpgradeOptions {
     /// A git template's target revision (tag, branch, commit).
-    pub to: Option<String>,
-    pub dry_run: bool,
+    pub(crate) to: Option<String>,
+    pub(crate) dry_run: bool,
     /// `--continue`: finish an upgrade whose conflicts are resolved.
-    pub resume: bool,
-    pub set: Vec<(String, String)>,
-    pub no_generate: bool,
-    pub trust: bool,
-    pub limits: Limits,
+    pub(crate) resume: bool,
+    pub(crate) set: Vec<(String, String)>,
+    pub(crate) no_generate: bool,
+    pub(crate) trust: bool,
+    pub(crate) limits: Limits,
 }
 
 /// What `upgrade` did (or, with --dry-run, would do).
 #[derive(Debug, Clone, Serialize)]
-pub struct UpgradeOutcome {
+pub(crate) struct UpgradeOutcome {
     #[serde(flatten)]
-    pub outcome: Outcome,
-    pub from_version: String,
-    pub to_version: String,
+    pub(crate) outcome: Outcome,
+    pub(crate) from_version: String,
+    pub(crate) to_version: String,
     /// Files with conflict markers left to resolve.
-    pub conflicts: Vec<String>,
+    pub(crate) conflicts: Vec<String>,
     /// Files the new version adds that a file of the service is in the way of.
-    pub blocked: Vec<String>,
+    pub(crate) blocked: Vec<String>,
     /// Variables added and dropped, edited files the template removed, and
     /// how the base was found.
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
 }
 
 impl UpgradeOutcome {
     /// Something is left for a person to do (exit 1).
-    pub fn unfinished(&self) -> bool {
+    pub(crate) fn unfinished(&self) -> bool {
         !self.conflicts.is_empty() || !self.blocked.is_empty()
     }
 }
@@ -72,7 +72,7 @@ struct Pending {
 }
 
 /// `trellis upgrade [SERVICE_DIR]`.
-pub fn upgrade(dir: &Path, options: &UpgradeOptions) -> anyhow::Result<UpgradeOutcome> {
+pub(crate) fn upgrade(dir: &Path, options: &UpgradeOptions) -> anyhow::Result<UpgradeOutcome> {
     let _lock = staging::OutputLock::acquire(dir)?;
     let recovered = staging::recover(dir, options.dry_run)?;
     let previous = State::load(dir)?;
@@ -489,7 +489,7 @@ fn render_within(
 
 /// What the template's old version had at a path.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Base {
+pub(crate) enum Base {
     Known(Vec<u8>),
     /// Trellis wrote it, but its content then cannot be found.
     Unknown,
@@ -609,7 +609,7 @@ fn plan_files(
 
 /// What the state records for a path after the upgrade.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Record {
+pub(crate) enum Record {
     /// The new version's content (so a later run tells edits apart).
     Theirs,
     /// Nothing: the file is no longer the template's.
@@ -619,19 +619,19 @@ pub enum Record {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Decision {
-    pub action: Action,
-    pub reason: Option<String>,
-    pub content: Vec<u8>,
-    pub record: Record,
+pub(crate) struct Decision {
+    pub(crate) action: Action,
+    pub(crate) reason: Option<String>,
+    pub(crate) content: Vec<u8>,
+    pub(crate) record: Record,
     /// A file of the service is in the way of one the template adds.
-    pub blocked: bool,
+    pub(crate) blocked: bool,
 }
 
 /// One file's fate: `base` and `theirs` are the template's old and new
 /// versions, `ours` the file on disk, `recorded` the hash of what trellis
 /// last wrote there.
-pub fn decide(
+pub(crate) fn decide(
     path: &str,
     base: &Base,
     theirs: Option<&[u8]>,
@@ -800,7 +800,7 @@ fn remove_emptied_dirs(dir: &Path, files: &[PlannedFile]) {
 }
 
 /// Renders an upgrade for people: the plan, then what is left to do.
-pub fn render_text(outcome: &UpgradeOutcome) -> String {
+pub(crate) fn render_text(outcome: &UpgradeOutcome) -> String {
     // "up to date" would be wrong while conflicts wait to be resolved.
     let mut text = if outcome.outcome.changed() || !outcome.unfinished() {
         super::render_text(&outcome.outcome)

@@ -37,7 +37,7 @@ use rustc_hash::FxHashMap as FxMap;
 use std::path::{Path, PathBuf};
 
 /// The base file's name; the tail's adds [`TAIL_SUFFIX`].
-pub const FILE_NAME: &str = "score-history";
+pub(crate) const FILE_NAME: &str = "score-history";
 const TAIL_SUFFIX: &str = "-tail";
 const KIND: &str = "score-history";
 const TAIL_KIND: &str = "score-history-tail";
@@ -52,11 +52,11 @@ const TAIL_COMMITS: usize = 4096;
 const NO_LINES: u32 = u32::MAX;
 
 #[derive(Debug, Default)]
-pub struct Cache {
-    pub commits: OidMap<CommitInfo>,
+pub(crate) struct Cache {
+    pub(crate) commits: OidMap<CommitInfo>,
     /// Lines of blobs at the end of a window (for hotspots); `None` for a
     /// binary or generated blob.
-    pub blob_lines: OidMap<Option<u32>>,
+    pub(crate) blob_lines: OidMap<Option<u32>>,
     /// The base's stamp; `None` when there is no usable base, so the next
     /// write writes one.
     stamp: Option<u64>,
@@ -71,7 +71,7 @@ pub struct Cache {
 impl Cache {
     /// Reads the cache; a missing or damaged file gives an empty cache (a
     /// damaged one with a note at `-v`).
-    pub fn load(path: &Path) -> Cache {
+    pub(crate) fn load(path: &Path) -> Cache {
         let mut cache = Cache::default();
         let Some(bytes) = crate::cache::read(path, KIND, FORMAT) else {
             note_unusable(path);
@@ -126,7 +126,7 @@ impl Cache {
     /// Records new or updated commits and blob line counts (`self`
     /// already holds them): in a new tail, or, when there is no base or the
     /// tail has grown, in a new base holding everything.
-    pub fn append(
+    pub(crate) fn append(
         &mut self,
         path: &Path,
         commits: &[CommitInfo],

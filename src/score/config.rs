@@ -7,54 +7,54 @@ use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default, rename_all = "kebab-case")]
-pub struct ScoreConfig {
+pub(crate) struct ScoreConfig {
     /// The default window when `--since` is not given: `30d`, `12w`, `6m`, `1y` or a date.
-    pub window: String,
+    pub(crate) window: String,
     /// Authors whose name or email contains one of these (case-insensitive) are
     /// bots: left out of author metrics and counted separately.
-    pub bots: Vec<String>,
+    pub(crate) bots: Vec<String>,
     /// Count bots' commits in temporal coupling, hotspots and churn too. Off
     /// by default: a dependency bot bumping every go.mod at once reads as
     /// coupling and hotspots no person made.
-    pub include_bot_commits: bool,
+    pub(crate) include_bot_commits: bool,
     /// Globs of generated files (in addition to the built-in ones: vendor/,
     /// *.pb.go, *_gen.go, lock files, files marked `Code generated ... DO NOT EDIT`);
     /// their lines never count as churn and they are never hotspots.
-    pub generated: Vec<Glob>,
+    pub(crate) generated: Vec<Glob>,
     /// Old directories -> the service they are now, so history from before a
     /// directory rename counts for the service (`services/orders: order-service`).
-    pub aliases: BTreeMap<String, String>,
+    pub(crate) aliases: BTreeMap<String, String>,
     /// Globs of files that are never hotspots though people edit them (lock
     /// files, changelogs, OpenAPI/Swagger documents); `[]` lets them rank.
-    pub hotspot_ignore: Vec<Glob>,
+    pub(crate) hotspot_ignore: Vec<Glob>,
     /// `skip` (as `git log` prints merges: no files) or `first-parent`.
-    pub merges: MergeMode,
+    pub(crate) merges: MergeMode,
     /// Commits changing more files than this are left out of temporal coupling
     /// (code-maat's max changeset size) and counted.
     #[serde(alias = "max_changeset")]
-    pub max_changeset: usize,
+    pub(crate) max_changeset: usize,
     /// Keep per-commit results in .git/trellis so a re-run reads only new commits.
-    pub cache: bool,
+    pub(crate) cache: bool,
     /// Count lines added and removed (churn). Off, the scan reads only which
     /// files changed, which is faster on very long histories.
-    pub churn: bool,
+    pub(crate) churn: bool,
     /// How many hotspots to list per service and for the repository.
-    pub hotspots: usize,
+    pub(crate) hotspots: usize,
     #[serde(alias = "interface_stability")]
-    pub interface_stability: StabilityConfig,
+    pub(crate) interface_stability: StabilityConfig,
     #[serde(alias = "data_coupling")]
-    pub data_coupling: DataCouplingConfig,
+    pub(crate) data_coupling: DataCouplingConfig,
     #[serde(alias = "deploy_frequency")]
-    pub deploy_frequency: DeployConfig,
+    pub(crate) deploy_frequency: DeployConfig,
     #[serde(alias = "author_concentration")]
-    pub author_concentration: ConcentrationConfig,
+    pub(crate) author_concentration: ConcentrationConfig,
     /// Weights of the metrics in the 0-100 score (metrics without data are
     /// left out and the others re-weighted).
-    pub weights: Weights,
+    pub(crate) weights: Weights,
     /// Fail (exit 1) when any service scores below this (the `--fail-under` default).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(alias = "fail_under")]
-    pub fail_under: Option<u32>,
+    pub(crate) fail_under: Option<u32>,
 }
 
 impl Default for ScoreConfig {
@@ -96,7 +96,7 @@ impl Default for ScoreConfig {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema, Default)]
 #[serde(rename_all = "kebab-case")]
-pub enum MergeMode {
+pub(crate) enum MergeMode {
     #[default]
     Skip,
     FirstParent,
@@ -104,12 +104,12 @@ pub enum MergeMode {
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default, rename_all = "kebab-case")]
-pub struct StabilityConfig {
+pub(crate) struct StabilityConfig {
     /// Alert when breaking commits / contract commits is above this ratio.
     #[serde(alias = "alert_above")]
-    pub alert_above: f64,
+    pub(crate) alert_above: f64,
     /// Contract rule categories that make a change breaking (buf's FILE, PACKAGE, WIRE_JSON, WIRE).
-    pub categories: Vec<String>,
+    pub(crate) categories: Vec<String>,
 }
 
 impl Default for StabilityConfig {
@@ -123,10 +123,10 @@ impl Default for StabilityConfig {
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default, rename_all = "kebab-case")]
-pub struct DataCouplingConfig {
+pub(crate) struct DataCouplingConfig {
     /// Alert when a service shares this many tables (or more) with other services.
     #[serde(alias = "alert_at")]
-    pub alert_at: usize,
+    pub(crate) alert_at: usize,
 }
 
 impl Default for DataCouplingConfig {
@@ -137,23 +137,23 @@ impl Default for DataCouplingConfig {
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default, rename_all = "kebab-case")]
-pub struct DeployConfig {
+pub(crate) struct DeployConfig {
     /// Tag patterns of a service's deploys; `{service}` is the service name and
     /// `*` the version, which must be semver (`v1.2.3`) for the tag to count.
-    pub tags: Vec<String>,
+    pub(crate) tags: Vec<String>,
     /// Tags that deploy every service at once (`v*`); none by default.
     #[serde(alias = "repo_wide_tags")]
-    pub repo_wide_tags: Vec<String>,
+    pub(crate) repo_wide_tags: Vec<String>,
     /// A glob matched against commit subjects that marks a deploy of the
     /// services the commit touches (`deploy:*`), instead of or beside tags.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub marker: Option<String>,
+    pub(crate) marker: Option<String>,
     /// Business domains: group name -> service names. A service's deploys are
     /// compared with its group's average; without groups, with all services.
-    pub groups: BTreeMap<String, Vec<String>>,
+    pub(crate) groups: BTreeMap<String, Vec<String>>,
     /// Alert when deploys / domain average is below this.
     #[serde(alias = "alert_below")]
-    pub alert_below: f64,
+    pub(crate) alert_below: f64,
 }
 
 impl Default for DeployConfig {
@@ -170,10 +170,10 @@ impl Default for DeployConfig {
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default, rename_all = "kebab-case")]
-pub struct ConcentrationConfig {
+pub(crate) struct ConcentrationConfig {
     /// Alert when fewer authors than this made more than half of the commits.
     #[serde(alias = "alert_bus_factor_below")]
-    pub alert_bus_factor_below: usize,
+    pub(crate) alert_bus_factor_below: usize,
 }
 
 impl Default for ConcentrationConfig {
@@ -186,15 +186,15 @@ impl Default for ConcentrationConfig {
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default, rename_all = "kebab-case")]
-pub struct Weights {
+pub(crate) struct Weights {
     #[serde(alias = "interface_stability")]
-    pub interface_stability: f64,
+    pub(crate) interface_stability: f64,
     #[serde(alias = "data_coupling")]
-    pub data_coupling: f64,
+    pub(crate) data_coupling: f64,
     #[serde(alias = "deploy_frequency")]
-    pub deploy_frequency: f64,
+    pub(crate) deploy_frequency: f64,
     #[serde(alias = "author_concentration")]
-    pub author_concentration: f64,
+    pub(crate) author_concentration: f64,
 }
 
 impl Default for Weights {

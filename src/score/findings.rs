@@ -9,15 +9,15 @@ use crate::registry::RuleId;
 use crate::repo::Repo;
 use crate::report::{Finding, Report, Severity};
 
-pub const INTERFACE_STABILITY: &str = RuleId::ScoreInterfaceStability.as_str();
-pub const DATA_COUPLING: &str = RuleId::ScoreDataCoupling.as_str();
-pub const DEPLOY_FREQUENCY: &str = RuleId::ScoreDeployFrequency.as_str();
-pub const AUTHOR_CONCENTRATION: &str = RuleId::ScoreAuthorConcentration.as_str();
-pub const FAIL_UNDER: &str = RuleId::ScoreFailUnder.as_str();
-pub const RATCHET: &str = RuleId::ScoreRatchet.as_str();
+pub(crate) const INTERFACE_STABILITY: &str = RuleId::ScoreInterfaceStability.as_str();
+pub(crate) const DATA_COUPLING: &str = RuleId::ScoreDataCoupling.as_str();
+pub(crate) const DEPLOY_FREQUENCY: &str = RuleId::ScoreDeployFrequency.as_str();
+pub(crate) const AUTHOR_CONCENTRATION: &str = RuleId::ScoreAuthorConcentration.as_str();
+pub(crate) const FAIL_UNDER: &str = RuleId::ScoreFailUnder.as_str();
+pub(crate) const RATCHET: &str = RuleId::ScoreRatchet.as_str();
 
 /// The rules whose findings are a metric in alert (`--fail-on-alert`).
-pub const ALERTS: [&str; 4] = [
+pub(crate) const ALERTS: [&str; 4] = [
     INTERFACE_STABILITY,
     DATA_COUPLING,
     DEPLOY_FREQUENCY,
@@ -26,14 +26,14 @@ pub const ALERTS: [&str; 4] = [
 
 /// What the card is gated on besides the alerts.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Gates {
+pub(crate) struct Gates {
     /// `--fail-under` or `score.fail_under`.
-    pub floor: Option<u32>,
+    pub(crate) floor: Option<u32>,
 }
 
 /// The findings of one scorecard, at the rules' default severities (the
 /// sink applies the configuration's).
-pub fn report(
+pub(crate) fn report(
     repo: &Repo,
     card: &Scorecard,
     baseline: Option<&Baseline<'_>>,

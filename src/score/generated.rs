@@ -31,13 +31,13 @@ const BUILT_IN: &[&str] = &[
 ];
 
 #[derive(Debug, Clone)]
-pub struct GeneratedFiles {
+pub(crate) struct GeneratedFiles {
     set: GlobSet,
 }
 
 impl GeneratedFiles {
     /// The built-in patterns plus the configured ones (validated by the caller).
-    pub fn new(extra: &[Glob]) -> Result<GeneratedFiles, globset::Error> {
+    pub(crate) fn new(extra: &[Glob]) -> Result<GeneratedFiles, globset::Error> {
         let mut builder = GlobSetBuilder::new();
         for pattern in BUILT_IN {
             builder.add(Glob::new(*pattern).compile()?);
@@ -50,13 +50,13 @@ impl GeneratedFiles {
         })
     }
 
-    pub fn is_generated(&self, path: &str) -> bool {
+    pub(crate) fn is_generated(&self, path: &str) -> bool {
         self.set.is_match(path)
     }
 }
 
 /// Go's marker for generated files, in the first lines of the content.
-pub fn has_generated_marker(content: &[u8]) -> bool {
+pub(crate) fn has_generated_marker(content: &[u8]) -> bool {
     let head = &content[..content.len().min(1024)];
     let text = String::from_utf8_lossy(head);
     text.lines()

@@ -4,21 +4,21 @@
 //! id), [`metrics`] turns commits, tags and table facts into the scorecard
 //! ([`model`]), and [`render`] prints it for people and machines.
 
-pub mod cache;
-pub mod config;
-pub mod findings;
-pub mod generated;
-pub mod metrics;
-pub mod model;
-pub mod project;
-pub mod render;
+pub(crate) mod cache;
+pub(crate) mod config;
+pub(crate) mod findings;
+pub(crate) mod generated;
+pub(crate) mod metrics;
+pub(crate) mod model;
+pub(crate) mod project;
+pub(crate) mod render;
 pub(crate) mod rules;
-pub mod scan;
-pub mod verdicts;
-pub mod window;
+pub(crate) mod scan;
+pub(crate) mod verdicts;
+pub(crate) mod window;
 
-pub use config::ScoreConfig;
-pub use model::{Scorecard, Status};
+pub(crate) use config::ScoreConfig;
+pub(crate) use model::Scorecard;
 
 use crate::error::{InputError, did_you_mean};
 use crate::git::Git;
@@ -26,40 +26,40 @@ use crate::repo::Repo;
 use git2::Oid;
 
 /// The checks of `trellis score`, for `trellis explain` and `trellis rules`.
-pub fn rules() -> Vec<crate::report::RuleInfo> {
+pub(crate) fn rules() -> Vec<crate::report::RuleInfo> {
     rules::all()
 }
 
 /// What to score.
 #[derive(Debug, Clone, Default)]
-pub struct Options {
+pub(crate) struct Options {
     /// `90d` or a date; `None` takes `score.window` from the config.
-    pub since: Option<String>,
+    pub(crate) since: Option<String>,
     /// A date; `None` means now (or the end commit's time with `end`).
-    pub until: Option<String>,
+    pub(crate) until: Option<String>,
     /// Only these services (all when empty).
-    pub services: Vec<String>,
+    pub(crate) services: Vec<String>,
     /// Score as of this commit instead of HEAD (for `--compare`): the window
     /// then ends at the commit's time unless `until` is given.
-    pub end: Option<Oid>,
+    pub(crate) end: Option<Oid>,
     /// Show a progress bar on stderr for long scans.
-    pub progress: bool,
+    pub(crate) progress: bool,
     /// The current time, seconds since the epoch.
-    pub now: i64,
+    pub(crate) now: i64,
 }
 
 /// The sections of trellis.yaml the score reads: its own, and those of the
 /// jobs whose narrow functions it calls (contract's breaking verdicts, drift's
 /// dependency age).
 #[derive(Debug, Clone, Copy)]
-pub struct Sections<'a> {
-    pub score: &'a ScoreConfig,
-    pub contract: &'a crate::contract::ContractConfig,
-    pub drift: &'a crate::drift::DriftConfig,
+pub(crate) struct Sections<'a> {
+    pub(crate) score: &'a ScoreConfig,
+    pub(crate) contract: &'a crate::contract::ContractConfig,
+    pub(crate) drift: &'a crate::drift::DriftConfig,
 }
 
 /// Reads the history and computes the scorecard.
-pub fn scorecard(
+pub(crate) fn scorecard(
     repo: &Repo,
     git: &Git,
     sections: Sections<'_>,

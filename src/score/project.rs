@@ -7,7 +7,7 @@ use super::scan::ScanResult;
 
 /// `path` relative to the project at `root` ("" for the whole repository),
 /// or None when it lies outside.
-pub fn in_project<'p>(path: &'p str, root: &str) -> Option<&'p str> {
+pub(crate) fn in_project<'p>(path: &'p str, root: &str) -> Option<&'p str> {
     if root.is_empty() {
         return Some(path);
     }
@@ -15,7 +15,7 @@ pub fn in_project<'p>(path: &'p str, root: &str) -> Option<&'p str> {
 }
 
 /// Rebases a scan of the repository onto the project at `root`.
-pub fn rebase(scan: &mut ScanResult, root: &str) {
+pub(crate) fn rebase(scan: &mut ScanResult, root: &str) {
     if root.is_empty() {
         return;
     }

@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 
 /// Lines added and removed in one file of one commit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lines {
+pub(crate) enum Lines {
     /// Not counted yet (the file was outside what churn covers when scanned).
     Unknown,
     /// libgit2 found the content binary; binary files have no line churn.
@@ -42,33 +42,33 @@ pub enum Lines {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileChange {
-    pub path: String,
+pub(crate) struct FileChange {
+    pub(crate) path: String,
     /// The blob before the commit; zero when the file was added (and, for
     /// files read from the cache whose lines are counted, not kept).
-    pub old: Oid,
+    pub(crate) old: Oid,
     /// The blob after the commit; zero when the file was deleted.
-    pub new: Oid,
-    pub lines: Lines,
+    pub(crate) new: Oid,
+    pub(crate) lines: Lines,
 }
 
 /// One commit as the metrics need it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CommitInfo {
-    pub id: Oid,
+pub(crate) struct CommitInfo {
+    pub(crate) id: Oid,
     /// The parents, first parent first; empty for a root commit and for a
     /// shallow clone's boundary.
-    pub parents: Vec<Oid>,
+    pub(crate) parents: Vec<Oid>,
     /// Committer time (what `git log --since` filters on), seconds since the epoch.
-    pub time: i64,
-    pub author_name: String,
-    pub author_email: String,
+    pub(crate) time: i64,
+    pub(crate) author_name: String,
+    pub(crate) author_email: String,
     /// The first line of the message.
-    pub summary: String,
+    pub(crate) summary: String,
     /// A shallow clone's boundary: its parents are missing, so its file list
     /// would be the whole tree. Its files are left out of the metrics.
-    pub boundary: bool,
-    pub files: Vec<FileChange>,
+    pub(crate) boundary: bool,
+    pub(crate) files: Vec<FileChange>,
 }
 
 impl CommitInfo {
@@ -76,7 +76,7 @@ impl CommitInfo {
     /// the cache does, so fresh and cached results are the same.
     /// Contract files keep theirs: the contract verdicts rebuild each
     /// commit's .proto files from these changes instead of reading trees.
-    pub fn forget_counted_blobs(&mut self) {
+    pub(crate) fn forget_counted_blobs(&mut self) {
         for file in &mut self.files {
             if file.lines != Lines::Unknown && !is_contract_file(&file.path) {
                 file.old = Oid::ZERO_SHA1;
@@ -85,25 +85,25 @@ impl CommitInfo {
         }
     }
 
-    pub fn is_merge(&self) -> bool {
+    pub(crate) fn is_merge(&self) -> bool {
         self.parents.len() > 1
     }
 
     /// The first parent, zero for a root commit (or a shallow boundary).
-    pub fn first_parent(&self) -> Oid {
+    pub(crate) fn first_parent(&self) -> Oid {
         self.parents.first().copied().unwrap_or(Oid::ZERO_SHA1)
     }
 }
 
 /// Whether the contract engine reads this file: a .proto, or the buf
 /// configuration at the root.
-pub fn is_contract_file(path: &str) -> bool {
+pub(crate) fn is_contract_file(path: &str) -> bool {
     path.ends_with(".proto") || path == "buf.yaml" || path == "buf.work.yaml"
 }
 
 /// How merge commits are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Merges {
+pub(crate) enum Merges {
     /// As `git log` prints them by default: no files.
     #[default]
     Skip,
@@ -112,26 +112,26 @@ pub enum Merges {
 }
 
 #[derive(Debug, Clone)]
-pub struct ScanOptions {
+pub(crate) struct ScanOptions {
     /// The commit the walk starts from.
-    pub start: Oid,
+    pub(crate) start: Oid,
     /// Oldest committer time kept (inclusive); `None` keeps everything.
-    pub since: Option<i64>,
+    pub(crate) since: Option<i64>,
     /// Newest committer time kept (inclusive).
-    pub until: Option<i64>,
-    pub merges: Merges,
+    pub(crate) until: Option<i64>,
+    pub(crate) merges: Merges,
     /// Whether to count lines added and removed (for churn).
-    pub churn: bool,
+    pub(crate) churn: bool,
     /// Files whose lines are never counted (generated or vendored).
-    pub generated: GeneratedFiles,
+    pub(crate) generated: GeneratedFiles,
     /// Where the cache lives; `None` disables it.
-    pub cache_dir: Option<PathBuf>,
+    pub(crate) cache_dir: Option<PathBuf>,
     /// Show a progress bar on stderr (only when the scan takes over a second).
-    pub progress: bool,
+    pub(crate) progress: bool,
     /// How trees are compared; libgit2's diff is kept for the benchmark.
-    pub tree_diff: TreeDiff,
+    pub(crate) tree_diff: TreeDiff,
     /// What reads the tree objects [`TreeDiff::Own`] compares.
-    pub objects: ObjectReader,
+    pub(crate) objects: ObjectReader,
 }
 
 /// The object reader behind the scan's own tree comparison. Both give the
@@ -150,7 +150,7 @@ pub struct ScanOptions {
 /// each read's base is the tree read just before, and gitoxide is the
 /// faster again. The results are the same in either order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ObjectReader {
+pub(crate) enum ObjectReader {
     /// gitoxide, each worker's commits newest first until the first
     /// [`PROBE_READS`] trees show that it walks long delta chains
     /// ([`walks_long_chains`]), then oldest first; libgit2 if it still does.
@@ -166,8 +166,8 @@ pub enum ObjectReader {
 
 /// The tree comparison the scan uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum TreeDiff {
-    /// [`compare_trees`]: descends only into subtrees whose ids differ.
+pub(crate) enum TreeDiff {
+    /// [`compare`]: descends only into subtrees whose ids differ.
     #[default]
     Own,
     /// git2's `diff_tree_to_tree` without rename detection, for comparison
@@ -176,30 +176,33 @@ pub enum TreeDiff {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct ScanResult {
+pub(crate) struct ScanResult {
     /// Newest first, in `git log` order (commit time).
-    pub commits: Vec<CommitInfo>,
+    pub(crate) commits: Vec<CommitInfo>,
     /// How many commits were read from the cache and how many were diffed now.
-    pub cached: usize,
-    pub scanned: usize,
+    pub(crate) cached: usize,
+    pub(crate) scanned: usize,
     /// Whether the walk stopped at a shallow boundary inside the window.
-    pub hit_shallow_boundary: bool,
+    pub(crate) hit_shallow_boundary: bool,
     /// Whether gitoxide walked long delta chains reading newest first, so
     /// the workers read their commits' trees oldest first
     /// ([`ObjectReader::Auto`]).
-    pub oldest_first: bool,
+    // This and the next: what the scan's tests check the reader choice by.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) oldest_first: bool,
     /// Whether it walked long chains in that order too, so the workers
     /// read the trees through libgit2.
-    pub long_delta_chains: bool,
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) long_delta_chains: bool,
     /// Why the cache could not be written, when it could not.
-    pub cache_warning: Option<String>,
+    pub(crate) cache_warning: Option<String>,
     /// Lines at the start commit of every file the window changed that
     /// still exists there (`None`: binary or generated), for hotspots.
-    pub head_lines: HeadLines,
+    pub(crate) head_lines: HeadLines,
 }
 
 /// Path -> lines at the start commit (`None`: binary or generated).
-pub type HeadLines = FxMap<String, Option<u32>>;
+pub(crate) type HeadLines = FxMap<String, Option<u32>>;
 
 /// A commit read during the walk, before its files are listed.
 #[derive(Debug, Clone)]
@@ -238,7 +241,7 @@ impl Drop for RestoreLibgit2Defaults {
 }
 
 /// Walks the history from `options.start` and returns the commits in the window.
-pub fn scan(
+pub(crate) fn scan(
     git_dir: &Path,
     repo: &Repository,
     options: &ScanOptions,
@@ -854,7 +857,7 @@ fn libgit2_diff(
 /// One tree object, decoded once: entries point into the raw bytes, and
 /// ids stay raw until one is needed (most entries are only compared).
 #[derive(Debug)]
-pub struct RawTree {
+pub(crate) struct RawTree {
     data: Vec<u8>,
     entries: Vec<RawEntry>,
 }
@@ -921,7 +924,7 @@ impl RawTree {
 /// equality calls into libgit2 for every probe, which showed in the walk's
 /// and the cache's profiles.
 #[derive(Debug, Clone)]
-pub struct OidMap<V>(FxMap<[u8; 20], V>);
+pub(crate) struct OidMap<V>(FxMap<[u8; 20], V>);
 
 fn key(id: &Oid) -> [u8; 20] {
     id.as_bytes().try_into().unwrap_or([0; 20])
@@ -934,50 +937,40 @@ impl<V> Default for OidMap<V> {
 }
 
 impl<V> OidMap<V> {
-    pub fn get(&self, id: &Oid) -> Option<&V> {
+    pub(crate) fn get(&self, id: &Oid) -> Option<&V> {
         self.0.get(&key(id))
     }
 
-    pub fn get_mut(&mut self, id: &Oid) -> Option<&mut V> {
+    pub(crate) fn get_mut(&mut self, id: &Oid) -> Option<&mut V> {
         self.0.get_mut(&key(id))
     }
 
-    pub fn insert(&mut self, id: Oid, value: V) -> Option<V> {
+    pub(crate) fn insert(&mut self, id: Oid, value: V) -> Option<V> {
         self.0.insert(key(&id), value)
     }
 
-    pub fn remove(&mut self, id: &Oid) -> Option<V> {
+    pub(crate) fn remove(&mut self, id: &Oid) -> Option<V> {
         self.0.remove(&key(id))
     }
 
-    pub fn contains_key(&self, id: &Oid) -> bool {
-        self.0.contains_key(&key(id))
-    }
-
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.0.len()
     }
 
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
-    pub fn reserve(&mut self, additional: usize) {
+    pub(crate) fn reserve(&mut self, additional: usize) {
         self.0.reserve(additional);
     }
 
-    pub fn values(&self) -> impl Iterator<Item = &V> {
+    pub(crate) fn values(&self) -> impl Iterator<Item = &V> {
         self.0.values()
     }
 
-    /// Consumes the map: (id, value) pairs.
-    pub fn into_parts(self) -> impl Iterator<Item = (Oid, V)> {
-        self.0
-            .into_iter()
-            .map(|(k, v)| (Oid::from_bytes(&k).expect("20 bytes"), v))
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = (Oid, &V)> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (Oid, &V)> {
         self.0
             .iter()
             .map(|(k, v)| (Oid::from_bytes(k).expect("20 bytes"), v))
@@ -1191,31 +1184,9 @@ fn side(
     Ok(())
 }
 
-/// The files that differ between two trees (either may be absent), as the
-/// scan lists them: for tests and for callers outside the scan.
-pub fn compare_trees(
-    repo: &Repository,
-    old: Option<Oid>,
-    new: Option<Oid>,
-) -> Result<Vec<FileChange>, git2::Error> {
-    let mut trees = TreeCache::default();
-    let old = old.map(|id| trees.get(repo, id)).transpose()?;
-    let new = new.map(|id| trees.get(repo, id)).transpose()?;
-    let mut out = Vec::new();
-    compare(
-        repo,
-        &mut trees,
-        old.as_deref(),
-        new.as_deref(),
-        &mut Vec::new(),
-        &mut out,
-    )?;
-    Ok(out)
-}
-
 /// Lines added and removed between two blobs (either may be zero: added or
 /// deleted file). Submodule entries and unreadable blobs count as binary.
-pub fn count_lines(repo: &Repository, old: Oid, new: Oid) -> Lines {
+pub(crate) fn count_lines(repo: &Repository, old: Oid, new: Oid) -> Lines {
     let find = |id: Oid| -> Result<Option<git2::Blob<'_>>, ()> {
         if id.is_zero() {
             Ok(None)
@@ -1269,7 +1240,7 @@ pub fn count_lines(repo: &Repository, old: Oid, new: Oid) -> Lines {
 }
 
 /// Lines as `git diff --numstat` counts them: a last line without a newline counts.
-pub fn line_count(content: &[u8]) -> u32 {
+pub(crate) fn line_count(content: &[u8]) -> u32 {
     let newlines = content.iter().filter(|b| **b == b'\n').count() as u32;
     if content.last().is_some_and(|b| *b != b'\n') {
         newlines + 1

@@ -19,7 +19,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 
-pub const FILE_NAME: &str = "score-contracts-v1";
+pub(crate) const FILE_NAME: &str = "score-contracts-v1";
 const HEADER: &str = "trellis-score-contracts 1";
 
 type Key = (Oid, Oid, String, String);
@@ -101,14 +101,14 @@ fn save(path: &Path, verdicts: &HashMap<Key, Verdict>) -> std::io::Result<()> {
 
 /// The scanned commits, for rebuilding each commit's contract files from
 /// the files it changed instead of listing its tree.
-pub struct History<'a> {
-    pub commits: HashMap<Oid, &'a CommitInfo>,
+pub(crate) struct History<'a> {
+    pub(crate) commits: HashMap<Oid, &'a CommitInfo>,
     /// Whether merges were diffed against their first parent by the scan
     /// (`merges: first-parent`); otherwise their changes are diffed here.
-    pub merges_listed: bool,
+    pub(crate) merges_listed: bool,
     /// Where the project is in the repository ("" at its root): the
     /// commits' paths are already relative to it.
-    pub root: &'a str,
+    pub(crate) root: &'a str,
 }
 
 /// Contract files (path -> blob) at a commit.
@@ -201,7 +201,7 @@ fn tree_files(files: &Files) -> Vec<TreeFile> {
 /// Judges every change, from the cache where it can; the rest in parallel,
 /// each worker with its own git handle. A root commit only adds contracts,
 /// which breaks nothing.
-pub fn judge(
+pub(crate) fn judge(
     repo: &Repo,
     git: &Git,
     contract: &crate::contract::ContractConfig,

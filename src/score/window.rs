@@ -6,19 +6,19 @@ use serde::Serialize;
 const DAY: i64 = 86_400;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Window {
+pub(crate) struct Window {
     /// First second inside the window (UTC, seconds since the epoch).
     #[serde(skip)]
-    pub since: i64,
+    pub(crate) since: i64,
     /// Last second inside the window.
     #[serde(skip)]
-    pub until: i64,
+    pub(crate) until: i64,
 }
 
 impl Window {
     /// `since` is a duration back from `until` (`90d`, `12w`, `6m`, `1y`) or a
     /// date; `until` is a date (its whole day counts) or, when absent, `now`.
-    pub fn parse(since: &str, until: Option<&str>, now: i64) -> Result<Window, InputError> {
+    pub(crate) fn parse(since: &str, until: Option<&str>, now: i64) -> Result<Window, InputError> {
         let until = match until {
             Some(text) => parse_date(text, "--until")? + DAY - 1,
             None => now,
@@ -38,20 +38,20 @@ impl Window {
         Ok(Window { since, until })
     }
 
-    pub fn contains(&self, time: i64) -> bool {
+    pub(crate) fn contains(&self, time: i64) -> bool {
         time >= self.since && time <= self.until
     }
 
-    pub fn since_date(&self) -> String {
+    pub(crate) fn since_date(&self) -> String {
         format_date(self.since)
     }
 
-    pub fn until_date(&self) -> String {
+    pub(crate) fn until_date(&self) -> String {
         format_date(self.until)
     }
 
     /// Monday-aligned weeks covering the window: (start of week, label).
-    pub fn weeks(&self) -> Vec<i64> {
+    pub(crate) fn weeks(&self) -> Vec<i64> {
         let first = week_start(self.since);
         let mut weeks = Vec::new();
         let mut start = first;
@@ -63,7 +63,7 @@ impl Window {
     }
 
     /// Index of the week holding `time` in [`Window::weeks`].
-    pub fn week_index(&self, time: i64) -> usize {
+    pub(crate) fn week_index(&self, time: i64) -> usize {
         ((week_start(time) - week_start(self.since)) / (7 * DAY)).max(0) as usize
     }
 }
@@ -112,7 +112,7 @@ fn parse_duration(text: &str) -> Option<i64> {
 }
 
 /// `YYYY-MM-DD` at 00:00 UTC.
-pub fn parse_date(text: &str, flag: &str) -> Result<i64, InputError> {
+pub(crate) fn parse_date(text: &str, flag: &str) -> Result<i64, InputError> {
     let error = || {
         InputError::new(format!("{flag} {text}: not a date or a duration"))
             .help("use a date like 2026-01-31 or a duration like 30d, 12w, 6m or 1y")
@@ -125,7 +125,7 @@ pub fn parse_date(text: &str, flag: &str) -> Result<i64, InputError> {
 }
 
 /// `YYYY-MM-DD` of a time (UTC).
-pub fn format_date(time: i64) -> String {
+pub(crate) fn format_date(time: i64) -> String {
     date_of(time).to_string()
 }
 

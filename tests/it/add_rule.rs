@@ -80,7 +80,7 @@ fn a_lint_rule_gets_its_file_docs_registry_line_pack_entry_and_fixtures() {
     assert_eq!(registry.matches(line).count(), 1, "{registry}");
     // In the lint section: before the section that follows it.
     assert!(registry.find(line) < registry.find("    contract {\n"));
-    assert!(read(root, "src/lint/rules/mod.rs").contains("pub mod go_no_panic;\n"));
+    assert!(read(root, "src/lint/rules/mod.rs").contains("pub(crate) mod go_no_panic;\n"));
     assert!(read(root, "rules/recommended.yaml").ends_with("  go-no-panic: warning\n"));
     for case in ["pass", "fail"] {
         let go_mod = root.join(format!(
@@ -112,7 +112,7 @@ fn drift_contract_and_score_rules_land_in_their_sections() {
         );
     }
     let checks = read(root, "src/drift/checks/mod.rs");
-    assert!(checks.contains("pub mod license;\n"));
+    assert!(checks.contains("pub(crate) mod license;\n"));
     // Runs before unused_policy, which must stay last.
     let runs = checks
         .find("(RuleId::DriftLicense, license::check)")

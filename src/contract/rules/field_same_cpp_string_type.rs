@@ -6,7 +6,7 @@ use crate::registry::RuleId;
 use prost_types::field_descriptor_proto::Type;
 use prost_types::field_options::CType;
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     id: RuleId::FieldSameCppStringType.as_str(),
     categories: &[Category::File, Category::Package],
     deprecated: false,

@@ -6,7 +6,7 @@ use super::{Pair, Sink};
 use crate::registry::RuleId;
 use prost_types::field_descriptor_proto::Type;
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     id: RuleId::FieldWireCompatibleType.as_str(),
     categories: &[Category::Wire],
     deprecated: false,

@@ -5,7 +5,7 @@ use super::{Category, Rule};
 use super::{Pair, Sink};
 use crate::registry::RuleId;
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     id: RuleId::FileSameCcGenericServices.as_str(),
     categories: &[Category::File, Category::Package],
     deprecated: false,

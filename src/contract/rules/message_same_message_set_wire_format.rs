@@ -4,7 +4,7 @@ use super::Rule;
 use super::{Pair, Sink};
 use crate::registry::RuleId;
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     id: RuleId::MessageSameMessageSetWireFormat.as_str(),
     categories: &[],
     deprecated: true,

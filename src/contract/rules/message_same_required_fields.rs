@@ -7,7 +7,7 @@ use crate::registry::RuleId;
 const REQUIRED_NOTE: &str = "Required fields must always be sent, so if one side does not know about the required field, this will result in a breakage.";
 use super::{Category, Rule};
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     id: RuleId::MessageSameRequiredFields.as_str(),
     categories: &[
         Category::File,

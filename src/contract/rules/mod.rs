@@ -20,7 +20,7 @@ pub enum Category {
 }
 
 impl Category {
-    pub const ALL: [Category; 5] = [
+    pub(crate) const ALL: [Category; 5] = [
         Category::File,
         Category::Package,
         Category::WireJson,
@@ -28,7 +28,7 @@ impl Category {
         Category::Csr,
     ];
 
-    pub fn id(self) -> &'static str {
+    pub(crate) fn id(self) -> &'static str {
         match self {
             Category::File => "FILE",
             Category::Package => "PACKAGE",
@@ -38,14 +38,14 @@ impl Category {
         }
     }
 
-    pub fn parse(text: &str) -> Option<Category> {
+    pub(crate) fn parse(text: &str) -> Option<Category> {
         Category::ALL.into_iter().find(|c| c.id() == text)
     }
 }
 
 /// Which side a finding points into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Side {
+pub(crate) enum Side {
     /// The new file (the usual case).
     New,
     /// The old file: the element, or the whole file, is gone from the new side.
@@ -54,57 +54,57 @@ pub enum Side {
 
 /// What a rule found, before it becomes a report finding.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Hit {
-    pub rule: &'static str,
+pub(crate) struct Hit {
+    pub(crate) rule: &'static str,
     /// Import name of the file the location is in.
-    pub file: String,
-    pub side: Side,
+    pub(crate) file: String,
+    pub(crate) side: Side,
     /// `None` where buf has no location (a top-level element deleted from a
     /// file, a deleted file): buf prints line 1, column 1 then.
-    pub loc: Option<Loc>,
-    pub message: String,
+    pub(crate) loc: Option<Loc>,
+    pub(crate) message: String,
     /// Line-independent identity for fingerprints.
-    pub key: String,
+    pub(crate) key: String,
     /// What `buf breaking` prints instead, where trellis's own formats say
     /// something more useful (`--format buf-json`/`buf-text` print this).
-    pub as_buf: Option<AsBuf>,
+    pub(crate) as_buf: Option<AsBuf>,
     /// Where the element a deletion rule misses was defined on the old side:
     /// trellis's formats show it as a related location, buf's do not.
-    pub previously: Option<OldDefinition>,
+    pub(crate) previously: Option<OldDefinition>,
 }
 
 /// An element's definition on the old side: import name of its old file and
 /// its location there.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct OldDefinition {
-    pub file: String,
-    pub loc: Option<Loc>,
+pub(crate) struct OldDefinition {
+    pub(crate) file: String,
+    pub(crate) loc: Option<Loc>,
 }
 
 /// buf's location and text of a finding, where they differ from trellis's.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct AsBuf {
+pub(crate) struct AsBuf {
     /// `None`: line 1, column 1 of the file.
-    pub loc: Option<Loc>,
-    pub message: String,
+    pub(crate) loc: Option<Loc>,
+    pub(crate) message: String,
 }
 
-pub struct Rule {
-    pub id: &'static str,
-    pub categories: &'static [Category],
+pub(crate) struct Rule {
+    pub(crate) id: &'static str,
+    pub(crate) categories: &'static [Category],
     /// Deprecated in buf: in no category, run only when listed by id.
-    pub deprecated: bool,
+    pub(crate) deprecated: bool,
     /// buf's one-line purpose.
-    pub purpose: &'static str,
+    pub(crate) purpose: &'static str,
     /// Markdown: What / Why / Example / Fix.
-    pub docs: &'static str,
-    pub check: fn(&Pair<'_>, &mut Sink<'_>),
+    pub(crate) docs: &'static str,
+    pub(crate) check: fn(&Pair<'_>, &mut Sink<'_>),
 }
 
 impl Rule {
     /// The docs as `trellis explain` shows them: they end with the rule's
     /// categories, written from the data so that prose and data cannot differ.
-    pub fn full_docs(&self) -> String {
+    pub(crate) fn full_docs(&self) -> String {
         let categories = if self.deprecated {
             "none (deprecated; run only when listed by id)".to_string()
         } else {
@@ -125,7 +125,7 @@ impl std::fmt::Debug for Rule {
 }
 
 /// Deprecated ids of buf config v1/v1beta1 and the v2 rules they map to.
-pub const ALIASES: &[(&str, &[&str])] = &[
+pub(crate) const ALIASES: &[(&str, &[&str])] = &[
     ("FIELD_SAME_CTYPE", &["FIELD_SAME_CPP_STRING_TYPE"]),
     (
         "FIELD_SAME_LABEL",
@@ -162,23 +162,23 @@ macro_rules! contract_tables {
 
 crate::registry::with_rules!(contract_tables);
 
-pub fn all() -> &'static [Rule] {
+pub(crate) fn all() -> &'static [Rule] {
     CONTRACT_RULES
 }
 
-pub fn find(id: &str) -> Option<&'static Rule> {
+pub(crate) fn find(id: &str) -> Option<&'static Rule> {
     all().iter().find(|r| r.id == id)
 }
 
 /// Collects one rule's hits.
-pub struct Sink<'a> {
-    pub rule: &'static str,
-    pub hits: &'a mut Vec<Hit>,
+pub(crate) struct Sink<'a> {
+    pub(crate) rule: &'static str,
+    pub(crate) hits: &'a mut Vec<Hit>,
 }
 
 impl Sink<'_> {
     /// A hit in the new file `file` at `loc`.
-    pub fn new_side(&mut self, file: &str, loc: Option<Loc>, key: String, message: String) {
+    pub(crate) fn new_side(&mut self, file: &str, loc: Option<Loc>, key: String, message: String) {
         self.hits.push(Hit {
             rule: self.rule,
             file: file.to_string(),
@@ -191,7 +191,7 @@ impl Sink<'_> {
         });
     }
 
-    pub fn old_side(&mut self, file: &str, loc: Option<Loc>, key: String, message: String) {
+    pub(crate) fn old_side(&mut self, file: &str, loc: Option<Loc>, key: String, message: String) {
         self.hits.push(Hit {
             rule: self.rule,
             file: file.to_string(),
@@ -206,7 +206,7 @@ impl Sink<'_> {
 
     /// Records where the hit just added was defined on the old side (a
     /// deleted field, RPC, message...), when the old file says.
-    pub fn previously(&mut self, file: &str, loc: Option<Loc>) {
+    pub(crate) fn previously(&mut self, file: &str, loc: Option<Loc>) {
         if let Some(hit) = self.hits.last_mut() {
             hit.previously = Some(OldDefinition {
                 file: file.to_string(),
@@ -217,7 +217,7 @@ impl Sink<'_> {
 
     /// Gives the hit just added buf's own location and text, for buf's output
     /// formats, where trellis's differ on purpose (docs/contract.md says where).
-    pub fn as_buf_prints(&mut self, loc: Option<Loc>, message: String) {
+    pub(crate) fn as_buf_prints(&mut self, loc: Option<Loc>, message: String) {
         if let Some(hit) = self.hits.last_mut() {
             hit.as_buf = Some(AsBuf { loc, message });
         }
@@ -225,14 +225,14 @@ impl Sink<'_> {
 }
 
 /// The two sides and the files to compare (import names).
-pub struct Pair<'a> {
-    pub old: &'a Model,
-    pub new: &'a Model,
+pub(crate) struct Pair<'a> {
+    pub(crate) old: &'a Model,
+    pub(crate) new: &'a Model,
 }
 
 impl<'a> Pair<'a> {
     /// Files present on both sides, by import name.
-    pub fn files(&self) -> impl Iterator<Item = (&'a FileInfo, &'a FileInfo)> + '_ {
+    pub(crate) fn files(&self) -> impl Iterator<Item = (&'a FileInfo, &'a FileInfo)> + '_ {
         self.old
             .files
             .values()
@@ -240,7 +240,7 @@ impl<'a> Pair<'a> {
     }
 
     /// Messages in the new compared files that existed before (by full name).
-    pub fn messages(&self) -> Vec<(&'a MessageInfo, &'a MessageInfo)> {
+    pub(crate) fn messages(&self) -> Vec<(&'a MessageInfo, &'a MessageInfo)> {
         let mut out = Vec::new();
         for file in self.new.files.values() {
             for name in &file.messages {
@@ -257,7 +257,7 @@ impl<'a> Pair<'a> {
 
     /// Fields paired by number inside paired messages, then extensions
     /// paired by (extendee, number), as buf pairs them.
-    pub fn fields(&self) -> Vec<FieldPair<'a>> {
+    pub(crate) fn fields(&self) -> Vec<FieldPair<'a>> {
         let mut out = Vec::new();
         for (old_message, new_message) in self.messages() {
             for new_field in &new_message.fields {
@@ -303,7 +303,7 @@ impl<'a> Pair<'a> {
         out
     }
 
-    pub fn enums(&self) -> Vec<(&'a EnumInfo, &'a EnumInfo)> {
+    pub(crate) fn enums(&self) -> Vec<(&'a EnumInfo, &'a EnumInfo)> {
         let mut out = Vec::new();
         for file in self.new.files.values() {
             for name in &file.enums {
@@ -317,7 +317,7 @@ impl<'a> Pair<'a> {
         out
     }
 
-    pub fn services(&self) -> Vec<(&'a ServiceInfo, &'a ServiceInfo)> {
+    pub(crate) fn services(&self) -> Vec<(&'a ServiceInfo, &'a ServiceInfo)> {
         let mut out = Vec::new();
         for file in self.new.files.values() {
             for name in &file.services {
@@ -333,7 +333,7 @@ impl<'a> Pair<'a> {
     }
 
     /// RPCs paired by name inside paired services.
-    pub fn methods(&self) -> Vec<(&'a ServiceInfo, &'a MethodInfo, &'a MethodInfo)> {
+    pub(crate) fn methods(&self) -> Vec<(&'a ServiceInfo, &'a MethodInfo, &'a MethodInfo)> {
         let mut out = Vec::new();
         for (old_service, new_service) in self.services() {
             for new_method in &new_service.methods {
@@ -350,41 +350,41 @@ impl<'a> Pair<'a> {
     }
 
     /// Location of a source path in a new file.
-    pub fn loc(&self, file: &str, path: &[i32]) -> Option<Loc> {
+    pub(crate) fn loc(&self, file: &str, path: &[i32]) -> Option<Loc> {
         self.new.file(file).and_then(|f| f.loc(path))
     }
 
     /// Location of a source path in an old file.
-    pub fn old_loc(&self, file: &str, path: &[i32]) -> Option<Loc> {
+    pub(crate) fn old_loc(&self, file: &str, path: &[i32]) -> Option<Loc> {
         self.old.file(file).and_then(|f| f.loc(path))
     }
 
     /// The first of several source paths that has a location in the new file.
-    pub fn loc_any(&self, file: &str, paths: &[&[i32]]) -> Option<Loc> {
+    pub(crate) fn loc_any(&self, file: &str, paths: &[&[i32]]) -> Option<Loc> {
         paths.iter().find_map(|path| self.loc(file, path))
     }
 }
 
-pub struct FieldPair<'a> {
-    pub old_file: &'a str,
-    pub new_file: &'a str,
+pub(crate) struct FieldPair<'a> {
+    pub(crate) old_file: &'a str,
+    pub(crate) new_file: &'a str,
     /// Full name of the message holding the field, or of the extended message.
-    pub owner: &'a str,
+    pub(crate) owner: &'a str,
     /// Full name of the extension, for extension fields.
-    pub extension: Option<&'a str>,
+    pub(crate) extension: Option<&'a str>,
     /// Fields of map entries are skipped by the cardinality rules.
-    pub in_map_entry: bool,
-    pub old: &'a FieldInfo,
-    pub new: &'a FieldInfo,
+    pub(crate) in_map_entry: bool,
+    pub(crate) old: &'a FieldInfo,
+    pub(crate) new: &'a FieldInfo,
 }
 
 impl FieldPair<'_> {
-    pub fn file(&self) -> &str {
+    pub(crate) fn file(&self) -> &str {
         self.new_file
     }
 
     /// `Field "1" with name "a" on message "M"`, buf's subject for field findings.
-    pub fn subject(&self) -> String {
+    pub(crate) fn subject(&self) -> String {
         match self.extension {
             Some(extension) => format!(
                 "Extension \"{}\" with name \"{extension}\" on message \"{}\"",
@@ -400,7 +400,7 @@ impl FieldPair<'_> {
     }
 
     /// `Field "1" on message "M"` (no name: the name is what changed).
-    pub fn subject_without_name(&self) -> String {
+    pub(crate) fn subject_without_name(&self) -> String {
         match self.extension {
             Some(_) => format!(
                 "Extension \"{}\" on message \"{}\"",
@@ -414,18 +414,18 @@ impl FieldPair<'_> {
         }
     }
 
-    pub fn key(&self) -> String {
+    pub(crate) fn key(&self) -> String {
         format!("{}.{}", self.owner, self.new.number)
     }
 }
 
 /// The last component of a full name: buf names messages by their own name.
-pub fn short_name(full: &str) -> &str {
+pub(crate) fn short_name(full: &str) -> &str {
     full.rsplit('.').next().unwrap_or(full)
 }
 
 /// Shared check bodies for rules that differ only in what they look at.
-pub mod shared;
+pub(crate) mod shared;
 // ---- registry (generated list: one line per rule file) ----
 pub(crate) mod enum_no_delete;
 pub(crate) mod enum_same_json_format;

@@ -6,7 +6,7 @@ use super::{Pair, Sink};
 use crate::registry::RuleId;
 use prost_types::enum_descriptor_proto::EnumReservedRange;
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     id: RuleId::ReservedEnumNoDelete.as_str(),
     categories: &[
         Category::File,

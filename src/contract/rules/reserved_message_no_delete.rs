@@ -6,7 +6,7 @@ use super::{Pair, Sink};
 use crate::registry::RuleId;
 use prost_types::descriptor_proto::ReservedRange;
 
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     id: RuleId::ReservedMessageNoDelete.as_str(),
     categories: &[
         Category::File,

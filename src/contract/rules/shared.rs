@@ -7,7 +7,7 @@ use prost_types::FileOptions;
 use prost_types::field_descriptor_proto::Type;
 
 /// A file option changed: `File option "go_package" changed from "a" to "b".`
-pub fn file_option(
+pub(crate) fn file_option(
     p: &Pair<'_>,
     out: &mut Sink<'_>,
     option: &str,
@@ -30,17 +30,17 @@ pub fn file_option(
     }
 }
 
-pub fn text(value: Option<&str>) -> String {
+pub(crate) fn text(value: Option<&str>) -> String {
     value.unwrap_or_default().to_string()
 }
 
-pub fn flag(value: bool) -> String {
+pub(crate) fn flag(value: bool) -> String {
     value.to_string()
 }
 
 /// What kind of element a deletion rule looks at.
 #[derive(Clone, Copy)]
-pub enum Element {
+pub(crate) enum Element {
     Message,
     Enum,
     Service,
@@ -140,7 +140,7 @@ fn previously(p: &Pair<'_>, out: &mut Sink<'_>, element: Element, full: &str) {
 
 /// `*_NO_DELETE`: an element left the file that held it. Elements are
 /// paired by their name inside the file, so a package rename is not a deletion here.
-pub fn deleted_from_file(p: &Pair<'_>, out: &mut Sink<'_>, element: Element) {
+pub(crate) fn deleted_from_file(p: &Pair<'_>, out: &mut Sink<'_>, element: Element) {
     for (old_file, new_file) in p.files() {
         let remaining: std::collections::HashSet<&str> = element
             .names(new_file)
@@ -175,7 +175,7 @@ pub fn deleted_from_file(p: &Pair<'_>, out: &mut Sink<'_>, element: Element) {
 /// package's files is fine). Like buf, a package whose new files declare no
 /// message, enum or extension at all is not looked at for that kind; for
 /// services it is.
-pub fn deleted_from_package(p: &Pair<'_>, out: &mut Sink<'_>, element: Element) {
+pub(crate) fn deleted_from_package(p: &Pair<'_>, out: &mut Sink<'_>, element: Element) {
     for (package, old_files) in &p.old.packages {
         let Some(new_files) = p.new.packages.get(package) else {
             continue; // the whole package is gone: PACKAGE_NO_DELETE says so
@@ -255,12 +255,12 @@ fn package_deletion_anchor(
 }
 
 /// The part of a field's type buf compares: the kind, then the type name.
-pub fn type_description(field: &crate::contract::model::FieldInfo) -> String {
+pub(crate) fn type_description(field: &crate::contract::model::FieldInfo) -> String {
     field.kind_name().to_string()
 }
 
 /// `changed type from "int32" to "int64"` or, for named types, from one full name to another.
-pub fn changed_type(pair: &FieldPair<'_>, extra: &str) -> String {
+pub(crate) fn changed_type(pair: &FieldPair<'_>, extra: &str) -> String {
     let (before, after) = if pair.old.kind == pair.new.kind {
         (pair.old.type_name.clone(), pair.new.type_name.clone())
     } else {
@@ -272,12 +272,12 @@ pub fn changed_type(pair: &FieldPair<'_>, extra: &str) -> String {
     )
 }
 
-pub fn named(kind: Type) -> bool {
+pub(crate) fn named(kind: Type) -> bool {
     matches!(kind, Type::Message | Type::Enum | Type::Group)
 }
 
 /// buf's wire compatibility groups of field kinds.
-pub fn wire_group(kind: Type) -> u8 {
+pub(crate) fn wire_group(kind: Type) -> u8 {
     match kind {
         Type::Int32 | Type::Int64 | Type::Uint32 | Type::Uint64 | Type::Bool => 1,
         Type::Sint32 | Type::Sint64 => 2,
@@ -294,7 +294,7 @@ pub fn wire_group(kind: Type) -> u8 {
 }
 
 /// buf's wire+JSON compatibility groups of field kinds.
-pub fn wire_json_group(kind: Type) -> u8 {
+pub(crate) fn wire_json_group(kind: Type) -> u8 {
     match kind {
         Type::Int32 | Type::Uint32 => 1,
         Type::Int64 | Type::Uint64 => 2,
@@ -306,7 +306,7 @@ pub fn wire_json_group(kind: Type) -> u8 {
 
 /// An enum field whose enum changed is still wire compatible when the short
 /// names match and every old value number is still there.
-pub fn enum_wire_compatible(p: &Pair<'_>, pair: &FieldPair<'_>) -> bool {
+pub(crate) fn enum_wire_compatible(p: &Pair<'_>, pair: &FieldPair<'_>) -> bool {
     if short_name(&pair.old.type_name) != short_name(&pair.new.type_name) {
         return false;
     }
@@ -322,7 +322,7 @@ pub fn enum_wire_compatible(p: &Pair<'_>, pair: &FieldPair<'_>) -> bool {
         .all(|v| new_enum.values.iter().any(|n| n.number == v.number))
 }
 
-pub fn wire_cardinality_group(cardinality: Cardinality) -> u8 {
+pub(crate) fn wire_cardinality_group(cardinality: Cardinality) -> u8 {
     match cardinality {
         Cardinality::OptionalExplicit | Cardinality::OptionalImplicit => 1,
         Cardinality::Required => 2,
@@ -330,7 +330,7 @@ pub fn wire_cardinality_group(cardinality: Cardinality) -> u8 {
     }
 }
 
-pub fn wire_json_cardinality_group(cardinality: Cardinality) -> u8 {
+pub(crate) fn wire_json_cardinality_group(cardinality: Cardinality) -> u8 {
     match cardinality {
         Cardinality::OptionalExplicit | Cardinality::OptionalImplicit => 1,
         Cardinality::Required => 2,
@@ -340,7 +340,7 @@ pub fn wire_json_cardinality_group(cardinality: Cardinality) -> u8 {
 }
 
 /// Reports a cardinality change when `group` puts the two in different groups.
-pub fn cardinality(p: &Pair<'_>, out: &mut Sink<'_>, group: fn(Cardinality) -> u8) {
+pub(crate) fn cardinality(p: &Pair<'_>, out: &mut Sink<'_>, group: fn(Cardinality) -> u8) {
     for pair in p.fields() {
         if pair.in_map_entry {
             continue;
@@ -363,7 +363,7 @@ pub fn cardinality(p: &Pair<'_>, out: &mut Sink<'_>, group: fn(Cardinality) -> u
 
 /// Where a field's type is written, else the field. A map entry's key and
 /// value are written in the map field's `map<K, V>`, where buf points.
-pub fn type_loc(p: &Pair<'_>, pair: &FieldPair<'_>) -> Option<Loc> {
+pub(crate) fn type_loc(p: &Pair<'_>, pair: &FieldPair<'_>) -> Option<Loc> {
     let written = match pair.in_map_entry {
         true => pair.new.sub_path(6),
         false => pair.new.type_path(),
@@ -373,7 +373,7 @@ pub fn type_loc(p: &Pair<'_>, pair: &FieldPair<'_>) -> Option<Loc> {
 }
 
 /// `*_NO_DELETE` of fields: `unless` decides whether a deletion is excused.
-pub fn deleted_fields(
+pub(crate) fn deleted_fields(
     p: &Pair<'_>,
     out: &mut Sink<'_>,
     suffix: fn(&crate::contract::model::FieldInfo) -> String,
@@ -405,7 +405,7 @@ pub fn deleted_fields(
 }
 
 /// `*_NO_DELETE` of enum values, by number.
-pub fn deleted_enum_values(
+pub(crate) fn deleted_enum_values(
     p: &Pair<'_>,
     out: &mut Sink<'_>,
     suffix: fn(i32, &str) -> String,
@@ -439,10 +439,10 @@ pub fn deleted_enum_values(
 }
 
 /// The largest field number (`max` in a message's ranges).
-pub const MAX_FIELD_NUMBER: i32 = 536_870_911;
+pub(crate) const MAX_FIELD_NUMBER: i32 = 536_870_911;
 
 /// `[2]`, `[2,4]`: buf's way to print an inclusive range.
-pub fn range_text(start: i32, end_inclusive: i32, max: i32) -> String {
+pub(crate) fn range_text(start: i32, end_inclusive: i32, max: i32) -> String {
     let end = if end_inclusive == max {
         "max".to_string()
     } else {
@@ -456,10 +456,10 @@ pub fn range_text(start: i32, end_inclusive: i32, max: i32) -> String {
 }
 
 /// A string as Go's `%q` prints it, which is how buf quotes option values.
-pub use crate::gomod::go_quote;
+pub(crate) use crate::gomod::go_quote;
 
 /// Inclusive ranges of `old` not covered by `new`.
-pub fn missing_values(old: (i32, i32), new: &[(i32, i32)]) -> Vec<(i32, i32)> {
+pub(crate) fn missing_values(old: (i32, i32), new: &[(i32, i32)]) -> Vec<(i32, i32)> {
     let mut cover: Vec<(i64, i64)> = new.iter().map(|(s, e)| (*s as i64, *e as i64)).collect();
     cover.sort_unstable();
     let mut missing = Vec::new();
@@ -488,7 +488,7 @@ pub fn missing_values(old: (i32, i32), new: &[(i32, i32)]) -> Vec<(i32, i32)> {
 
 /// Reports reserved names of `old_names` that `new_names` no longer has:
 /// `Previously present reserved name "note" on message "M" was deleted.`
-pub fn lost_reserved_names(
+pub(crate) fn lost_reserved_names(
     out: &mut Sink<'_>,
     (file, loc): (&str, Option<Loc>),
     full_name: &str,
@@ -509,7 +509,7 @@ pub fn lost_reserved_names(
 }
 
 /// Reports old ranges that lost values: `Previously present reserved range "[11]" on message "M" is missing values: [11] were removed.`
-pub fn lost_ranges(
+pub(crate) fn lost_ranges(
     out: &mut Sink<'_>,
     max: i32,
     (file, loc): (&str, Option<Loc>),

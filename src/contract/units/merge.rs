@@ -64,7 +64,7 @@ impl Group {
 /// Groups of pair indices, each in ascending order, ordered by their first
 /// pair. `pairs` are the unit indices on each side (the imports units not
 /// among them).
-pub fn groups(
+pub(crate) fn groups(
     sides: &[SideUnits; 2],
     pairs: &[[usize; 2]],
     headers: &[HashMap<String, Header>; 2],

@@ -24,7 +24,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Which unit a file belongs to, the same on both sides of a comparison.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum UnitKey {
+pub(crate) enum UnitKey {
     /// The unit of a directory ("" for the repository root).
     Dir(String),
     /// Files imported from outside the side (the well-known types,
@@ -34,7 +34,7 @@ pub enum UnitKey {
 
 impl UnitKey {
     /// How messages name the unit.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             UnitKey::Dir(dir) if dir.is_empty() => "the repository root".to_string(),
             UnitKey::Dir(dir) => format!("`{dir}`"),
@@ -45,7 +45,7 @@ impl UnitKey {
 
 /// Why a unit exists; it decides what fixes a layout that does not compile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UnitKind {
+pub(crate) enum UnitKind {
     /// buf.yaml / buf.work.yaml modules: one image, as buf builds it.
     Workspace,
     /// `contract.roots` from trellis.yaml.
@@ -59,23 +59,23 @@ pub enum UnitKind {
 }
 
 #[derive(Debug, Clone)]
-pub struct Unit {
-    pub key: UnitKey,
-    pub kind: UnitKind,
-    pub layout: Layout,
+pub(crate) struct Unit {
+    pub(crate) key: UnitKey,
+    pub(crate) kind: UnitKind,
+    pub(crate) layout: Layout,
 }
 
 /// The directories that bound units, from the repository model and its
 /// configuration. Shared ones are searched before private ones when an
 /// import is not found inside the importer's unit.
 #[derive(Debug, Clone, Default)]
-pub struct Scopes {
+pub(crate) struct Scopes {
     private: BTreeSet<String>,
     shared: BTreeSet<String>,
 }
 
 impl Scopes {
-    pub fn from_repo(repo: &Repo) -> Scopes {
+    pub(crate) fn from_repo(repo: &Repo) -> Scopes {
         let clean = |dir: &str| dir.trim_start_matches("./").trim_matches('/').to_string();
         let mut scopes = Scopes::default();
         let private = repo
@@ -123,8 +123,8 @@ fn internal_owner(path: &str) -> Option<&str> {
 
 /// The units of one side, and which of them hold each import name.
 #[derive(Debug, Clone, Default)]
-pub struct SideUnits {
-    pub units: Vec<Unit>,
+pub(crate) struct SideUnits {
+    pub(crate) units: Vec<Unit>,
     /// Import name -> the units that have a file by that name, shared units first.
     holders: HashMap<String, Vec<usize>>,
 }
@@ -132,27 +132,27 @@ pub struct SideUnits {
 /// Both sides split into units, and which unit of one side is compared
 /// with which of the other.
 #[derive(Debug)]
-pub struct Partition {
-    pub sides: [SideUnits; 2],
+pub(crate) struct Partition {
+    pub(crate) sides: [SideUnits; 2],
     /// Unit `i` of one side is compared with unit `i` of the other (an
     /// empty unit where a side has none); the imports units are the last.
-    pub pairs: Vec<UnitPair>,
+    pub(crate) pairs: Vec<UnitPair>,
     /// Per side, repository path -> the file's package and imports.
-    pub headers: [HashMap<String, Header>; 2],
+    pub(crate) headers: [HashMap<String, Header>; 2],
 }
 
 #[derive(Debug, Clone)]
-pub struct UnitPair {
+pub(crate) struct UnitPair {
     /// The new side's key (the old side's for a unit the new side lacks).
-    pub key: UnitKey,
+    pub(crate) key: UnitKey,
     /// Unit index on the old side, on the new side.
-    pub units: [usize; 2],
+    pub(crate) units: [usize; 2],
 }
 
 impl Partition {
     /// Splits the sides into units, pairs them, and merges paired units
     /// that import each other where that changes no result (see `merge`).
-    pub fn new(
+    pub(crate) fn new(
         sets: [&ProtoSet; 2],
         configured: &[String],
         scopes: &Scopes,
@@ -317,7 +317,7 @@ fn match_units(old: &[Unit], new: &[Unit]) -> Vec<[Option<usize>; 2]> {
 
 impl SideUnits {
     /// The index of the imports unit (always the last).
-    pub fn imports(&self) -> usize {
+    pub(crate) fn imports(&self) -> usize {
         self.units.len() - 1
     }
 
@@ -385,7 +385,7 @@ impl SideUnits {
 
     /// Where an import of a file in `unit` resolves: inside the unit, else
     /// in the first other unit that has the name (shared units first).
-    pub fn resolve(&self, unit: usize, name: &str) -> Option<(usize, &String)> {
+    pub(crate) fn resolve(&self, unit: usize, name: &str) -> Option<(usize, &String)> {
         if let Some(path) = self.units[unit].layout.names.get(name) {
             return Some((unit, path));
         }
@@ -394,7 +394,7 @@ impl SideUnits {
     }
 
     /// Every file of the side, over all units.
-    pub fn file_count(&self) -> usize {
+    pub(crate) fn file_count(&self) -> usize {
         self.units.iter().map(|unit| unit.layout.names.len()).sum()
     }
 }

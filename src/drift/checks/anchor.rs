@@ -7,15 +7,15 @@ use crate::registry::{Def, RuleId};
 use crate::report::{Applicability, Edit, Finding, Fix, Severity};
 use std::collections::BTreeMap;
 
-pub const ID: &str = RuleId::DriftAnchor.as_str();
+pub(crate) const ID: &str = RuleId::DriftAnchor.as_str();
 
-pub const DEF: Def = Def::new(
+pub(crate) const DEF: Def = Def::new(
     Severity::Error,
     "A service requires a module outside the version its anchor allows",
     include_str!("anchor.md"),
 );
 
-pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     // (module, version) -> the services requiring it: one finding for all of
     // them, since the message and the fix are the same.
     let mut groups: BTreeMap<(&str, &str), Vec<(&GoModule, &Require)>> = BTreeMap::new();

@@ -5,15 +5,15 @@ use crate::registry::{Def, RuleId};
 use crate::report::{Finding, Severity};
 use std::collections::BTreeMap;
 
-pub const ID: &str = RuleId::DriftCargoDuplicate.as_str();
+pub(crate) const ID: &str = RuleId::DriftCargoDuplicate.as_str();
 
-pub const DEF: Def = Def::new(
+pub(crate) const DEF: Def = Def::new(
     Severity::Warning,
     "A crate is locked at several versions in one Cargo.lock",
     include_str!("cargo_duplicate.md"),
 );
 
-pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     for lock in &ctx.facts.locks {
         let mut by_name: BTreeMap<&str, Vec<&crate::drift::cargo::LockedPackage>> = BTreeMap::new();
         for package in &lock.packages {

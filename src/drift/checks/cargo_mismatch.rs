@@ -20,7 +20,7 @@ fn floor(req: &str) -> Option<semver::Version> {
 /// Who requires a crate: the manifest, the service and the line.
 type Requirer<'a> = (&'a str, String, u32);
 
-pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     // crate -> normalized requirement -> (manifest, service, line)
     let mut groups: BTreeMap<&str, BTreeMap<String, Vec<Requirer<'_>>>> = BTreeMap::new();
     for manifest in &ctx.facts.manifests {

@@ -8,9 +8,9 @@ use crate::registry::{Def, Need, RuleId};
 use crate::report::{Finding, Severity};
 use std::collections::BTreeMap;
 
-pub const ID: &str = RuleId::DriftDeprecated.as_str();
+pub(crate) const ID: &str = RuleId::DriftDeprecated.as_str();
 
-pub const DEF: Def = Def::new(
+pub(crate) const DEF: Def = Def::new(
     Severity::Warning,
     "A required module is deprecated by its authors",
     include_str!("deprecated.md"),
@@ -19,7 +19,7 @@ pub const DEF: Def = Def::new(
 
 /// One finding per deprecated module, at the first go.mod requiring it, with
 /// the others as related places.
-pub fn check(ctx: &Ctx<'_>, data: &UpstreamData, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Ctx<'_>, data: &UpstreamData, out: &mut Vec<Finding>) {
     type Uses<'a> = Vec<(&'a GoModule, &'a Require)>;
     let mut groups: BTreeMap<&str, (&str, Uses<'_>)> = BTreeMap::new();
     for module in ctx.facts.service_modules() {

@@ -8,9 +8,9 @@ use crate::registry::{Def, RuleId};
 use crate::report::{Finding, Severity};
 use std::collections::BTreeMap;
 
-pub const ID: &str = RuleId::DriftGoDirective.as_str();
+pub(crate) const ID: &str = RuleId::DriftGoDirective.as_str();
 
-pub const DEF: Def = Def::new(
+pub(crate) const DEF: Def = Def::new(
     Severity::Warning,
     "Services declare different `go` or `toolchain` versions",
     include_str!("go_directive.md"),
@@ -26,7 +26,7 @@ fn key(value: &str) -> Option<Key> {
     Some((a, b, c, pre))
 }
 
-pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     lines(ctx, out);
     workspaces(ctx, out);
 }

@@ -9,9 +9,9 @@ use crate::registry::{Def, RuleId};
 use crate::report::{Finding, Severity};
 use std::collections::BTreeMap;
 
-pub const ID: &str = RuleId::DriftGosum.as_str();
+pub(crate) const ID: &str = RuleId::DriftGosum.as_str();
 
-pub const DEF: Def = Def::new(
+pub(crate) const DEF: Def = Def::new(
     Severity::Error,
     "go.sum lacks the hash Go needs for a requirement (or its replacement), or two go.sum files disagree on one",
     include_str!("gosum.md"),
@@ -264,7 +264,7 @@ fn report_conflicts(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     report_missing(ctx, out);
     report_conflicts(ctx, out);
 }

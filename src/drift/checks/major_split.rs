@@ -6,15 +6,15 @@ use crate::registry::{Def, RuleId};
 use crate::report::{Finding, Severity};
 use std::collections::BTreeMap;
 
-pub const ID: &str = RuleId::DriftMajorSplit.as_str();
+pub(crate) const ID: &str = RuleId::DriftMajorSplit.as_str();
 
-pub const DEF: Def = Def::new(
+pub(crate) const DEF: Def = Def::new(
     Severity::Warning,
     "The same module is used at different major versions",
     include_str!("major_split.md"),
 );
 
-pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     // base path -> major -> [(module, require)]
     let mut groups: BTreeMap<&str, BTreeMap<u64, Vec<_>>> = BTreeMap::new();
     for module in &ctx.facts.modules {

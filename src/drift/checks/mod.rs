@@ -1,18 +1,18 @@
 //! One file per check. Each has its id, its docs and a `check` over the facts.
 
-pub mod anchor;
-pub mod cargo_duplicate;
-pub mod cargo_mismatch;
-pub mod deprecated;
-pub mod go_directive;
-pub mod gosum;
-pub mod major_split;
-pub mod outdated;
-pub mod replace_local;
-pub mod retracted;
-pub mod unused_policy;
-pub mod version_mismatch;
-pub mod workspace_use;
+pub(crate) mod anchor;
+pub(crate) mod cargo_duplicate;
+pub(crate) mod cargo_mismatch;
+pub(crate) mod deprecated;
+pub(crate) mod go_directive;
+pub(crate) mod gosum;
+pub(crate) mod major_split;
+pub(crate) mod outdated;
+pub(crate) mod replace_local;
+pub(crate) mod retracted;
+pub(crate) mod unused_policy;
+pub(crate) mod version_mismatch;
+pub(crate) mod workspace_use;
 
 use super::config::{Constraint, DriftConfig};
 use super::model::Facts;
@@ -23,40 +23,40 @@ use std::collections::BTreeMap;
 
 /// Where an anchor constraint came from.
 #[derive(Debug, Clone)]
-pub struct Anchored {
-    pub constraint: Constraint,
+pub(crate) struct Anchored {
+    pub(crate) constraint: Constraint,
     /// "trellis.yaml" or the root go.mod path.
-    pub source: String,
+    pub(crate) source: String,
     /// The line in the root go.mod, when it came from there.
-    pub line: Option<u32>,
+    pub(crate) line: Option<u32>,
 }
 
 /// What every check reads.
-pub struct Ctx<'a> {
-    pub facts: &'a Facts,
-    pub config: &'a DriftConfig,
+pub(crate) struct Ctx<'a> {
+    pub(crate) facts: &'a Facts,
+    pub(crate) config: &'a DriftConfig,
     /// Module path -> its anchor constraint.
-    pub anchors: BTreeMap<String, Anchored>,
+    pub(crate) anchors: BTreeMap<String, Anchored>,
     /// Top-level `exceptions:` and `drift.exceptions`, for the checks that
     /// leave excepted requirements out while they compute; the report sink
     /// applies them to every finding afterwards.
-    pub exceptions: crate::policy::sink::Exceptions<'a>,
+    pub(crate) exceptions: crate::policy::sink::Exceptions<'a>,
     /// How many duplicates each `cargo-skip` entry allowed.
-    pub skip_hits: Vec<Cell<usize>>,
+    pub(crate) skip_hits: Vec<Cell<usize>>,
     /// The config file, for findings about the policy.
-    pub config_path: String,
+    pub(crate) config_path: String,
 }
 
 impl Ctx<'_> {
     /// Whether an exception covers this module in this service for `rule`;
     /// counts the use.
-    pub fn excepted(&self, rule: &str, module: &str, service: &str) -> bool {
+    pub(crate) fn excepted(&self, rule: &str, module: &str, service: &str) -> bool {
         self.exceptions.covers_dependency(rule, module, service)
     }
 }
 
 /// `a, b, c and 12 more`: keeps messages readable in large monorepos.
-pub fn list_some(items: &[String], max: usize) -> String {
+pub(crate) fn list_some(items: &[String], max: usize) -> String {
     if items.len() <= max {
         return items.join(", ");
     }
@@ -65,7 +65,7 @@ pub fn list_some(items: &[String], max: usize) -> String {
 
 /// ` (and in 3 other go.mod files)`: the other places of a finding that is
 /// reported once for every file it repeats in; empty when there are none.
-pub fn also_in(others: usize, what: &str) -> String {
+pub(crate) fn also_in(others: usize, what: &str) -> String {
     match others {
         0 => String::new(),
         1 => format!(" (and in 1 other {what})"),
@@ -96,14 +96,14 @@ fn rules_needing_upstream(upstream: bool) -> impl Iterator<Item = &'static (Rule
 }
 
 /// The offline checks (no upstream data), in registry order.
-pub fn offline_rules() -> Vec<RuleInfo> {
+pub(crate) fn offline_rules() -> Vec<RuleInfo> {
     rules_needing_upstream(false)
         .map(|(id, def)| def.info(*id))
         .collect()
 }
 
 /// The checks that need upstream data (--upstream, --offline).
-pub fn upstream_rules() -> Vec<RuleInfo> {
+pub(crate) fn upstream_rules() -> Vec<RuleInfo> {
     rules_needing_upstream(true)
         .map(|(id, def)| def.info(*id))
         .collect()
@@ -133,7 +133,7 @@ const UPSTREAM: &[(RuleId, UpstreamCheck)] = &[
     (RuleId::DriftDeprecated, deprecated::check),
 ];
 
-pub fn run_upstream(
+pub(crate) fn run_upstream(
     ctx: &Ctx<'_>,
     data: &crate::drift::upstream::UpstreamData,
     out: &mut Vec<Finding>,
@@ -143,7 +143,7 @@ pub fn run_upstream(
     }
 }
 
-pub fn run_offline(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+pub(crate) fn run_offline(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     for (_, check) in OFFLINE {
         check(ctx, out);
     }

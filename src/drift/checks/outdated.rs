@@ -7,9 +7,9 @@ use crate::registry::{Def, Need, RuleId};
 use crate::report::{Finding, Severity};
 use std::collections::BTreeMap;
 
-pub const ID: &str = RuleId::DriftOutdated.as_str();
+pub(crate) const ID: &str = RuleId::DriftOutdated.as_str();
 
-pub const DEF: Def = Def::new(
+pub(crate) const DEF: Def = Def::new(
     Severity::Info,
     "A dependency is behind its newest upstream release (with --upstream)",
     include_str!("outdated.md"),
@@ -18,7 +18,11 @@ pub const DEF: Def = Def::new(
 
 /// (majors, minors, patches) behind: newer majors, newer minor lines on the
 /// same major, newer patches on the same minor.
-pub fn distance(current: &GoVersion, releases: &[GoVersion], newer_majors: u64) -> (u64, u64, u64) {
+pub(crate) fn distance(
+    current: &GoVersion,
+    releases: &[GoVersion],
+    newer_majors: u64,
+) -> (u64, u64, u64) {
     let mut minors = std::collections::BTreeSet::new();
     let mut patches = 0;
     for v in releases.iter().filter(|v| v.is_release() && *v > current) {
@@ -57,7 +61,7 @@ fn describe((majors, minors, patches): (u64, u64, u64)) -> String {
     }
 }
 
-pub fn check(ctx: &Ctx<'_>, data: &UpstreamData, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Ctx<'_>, data: &UpstreamData, out: &mut Vec<Finding>) {
     for (path, module_data) in &data.go {
         let Some(latest) = &module_data.latest else {
             continue;

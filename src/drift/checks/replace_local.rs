@@ -8,9 +8,9 @@ use crate::registry::{Def, RuleId};
 use crate::report::{Finding, Severity};
 use std::collections::BTreeMap;
 
-pub const ID: &str = RuleId::DriftReplaceLocal.as_str();
+pub(crate) const ID: &str = RuleId::DriftReplaceLocal.as_str();
 
-pub const DEF: Def = Def::new(
+pub(crate) const DEF: Def = Def::new(
     Severity::Error,
     "A replace directive points outside the repository, at an absolute path or at a fork, or pins a version",
     include_str!("replace_local.md"),
@@ -155,7 +155,7 @@ struct Place<'a> {
 
 /// One finding per replacement: the same replace in many go.mod (or go.work)
 /// files is reported at the first, with the others as related places.
-pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let written = ctx
         .facts
         .modules

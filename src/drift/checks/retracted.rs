@@ -8,16 +8,16 @@ use crate::registry::{Def, Need, RuleId};
 use crate::report::{Finding, Severity};
 use std::collections::BTreeMap;
 
-pub const ID: &str = RuleId::DriftRetracted.as_str();
+pub(crate) const ID: &str = RuleId::DriftRetracted.as_str();
 
-pub const DEF: Def = Def::new(
+pub(crate) const DEF: Def = Def::new(
     Severity::Error,
     "A service requires a version its authors retracted (Go) or yanked (crates.io)",
     include_str!("retracted.md"),
 )
 .needing(&[Need::Upstream]);
 
-pub fn check(ctx: &Ctx<'_>, data: &UpstreamData, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Ctx<'_>, data: &UpstreamData, out: &mut Vec<Finding>) {
     go(ctx, data, out);
     crates(ctx, data, out);
 }

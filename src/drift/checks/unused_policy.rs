@@ -5,9 +5,9 @@ use crate::policy::Located;
 use crate::registry::{Def, RuleId};
 use crate::report::{Finding, Severity, Span};
 
-pub const ID: &str = RuleId::DriftUnusedPolicy.as_str();
+pub(crate) const ID: &str = RuleId::DriftUnusedPolicy.as_str();
 
-pub const DEF: Def = Def::new(
+pub(crate) const DEF: Def = Def::new(
     Severity::Warning,
     "A drift policy entry (anchor, exception or cargo skip) matches nothing",
     include_str!("unused_policy.md"),
@@ -23,7 +23,7 @@ fn finding(ctx: &Ctx<'_>, key: &str, message: String, at: &Located<String>) -> F
     f
 }
 
-pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     for module in ctx.config.anchor.keys() {
         let used = ctx
             .facts

@@ -8,9 +8,9 @@ use crate::registry::{Def, RuleId};
 use crate::report::{Applicability, Edit, Finding, Fix, Severity};
 use std::collections::BTreeMap;
 
-pub const ID: &str = RuleId::DriftVersionMismatch.as_str();
+pub(crate) const ID: &str = RuleId::DriftVersionMismatch.as_str();
 
-pub const DEF: Def = Def::new(
+pub(crate) const DEF: Def = Def::new(
     Severity::Warning,
     "A module (or crate) is required at different versions by different services",
     include_str!("version_mismatch.md"),
@@ -41,7 +41,7 @@ fn target<'a>(uses: &[Use<'a>], align: Align) -> Option<&'a GoVersion> {
     }
 }
 
-pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let mut groups: BTreeMap<(&str, u64), Vec<Use<'_>>> = BTreeMap::new();
     for module in ctx.facts.service_modules() {
         for req in &module.parsed.requires {

@@ -5,15 +5,15 @@ use super::Ctx;
 use crate::registry::{Def, RuleId};
 use crate::report::{Finding, Severity};
 
-pub const ID: &str = RuleId::DriftWorkspaceUse.as_str();
+pub(crate) const ID: &str = RuleId::DriftWorkspaceUse.as_str();
 
-pub const DEF: Def = Def::new(
+pub(crate) const DEF: Def = Def::new(
     Severity::Error,
     "A go.work `use` directive names a directory that does not exist or holds no go.mod",
     include_str!("workspace_use.md"),
 );
 
-pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     for work in &ctx.facts.works {
         for (used, why) in &work.missing_uses {
             out.push(

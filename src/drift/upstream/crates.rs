@@ -5,12 +5,12 @@
 use super::http::{Failure, Fetch, Http, Pacer};
 use std::path::{Path, PathBuf};
 
-pub const DEFAULT_INDEX: &str = "https://index.crates.io";
-pub const DEFAULT_API: &str = "https://crates.io/api/v1";
+pub(crate) const DEFAULT_INDEX: &str = "https://index.crates.io";
+pub(crate) const DEFAULT_API: &str = "https://crates.io/api/v1";
 
 /// Whether `name` can be a crate name (ASCII letters, digits, `-`, `_`):
 /// anything else is not sent anywhere nor used in a file name.
-pub fn is_crate_name(name: &str) -> bool {
+pub(crate) fn is_crate_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64
         && name
@@ -19,7 +19,7 @@ pub fn is_crate_name(name: &str) -> bool {
 }
 
 /// The index path of a crate: `1/a`, `2/ab`, `3/a/abc`, `se/rd/serde`.
-pub fn index_path(name: &str) -> String {
+pub(crate) fn index_path(name: &str) -> String {
     let name = name.to_ascii_lowercase();
     match name.len() {
         0 => String::new(),
@@ -31,11 +31,11 @@ pub fn index_path(name: &str) -> String {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CrateVersion {
-    pub version: semver::Version,
-    pub yanked: bool,
+pub(crate) struct CrateVersion {
+    pub(crate) version: semver::Version,
+    pub(crate) yanked: bool,
     /// RFC 3339 publication time, when the index carries it.
-    pub published: Option<String>,
+    pub(crate) published: Option<String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -48,13 +48,13 @@ struct Line {
     pubtime: Option<String>,
 }
 
-pub enum Lookup {
+pub(crate) enum Lookup {
     Found(Vec<CrateVersion>),
     NotFound,
     Failed(super::http::Failure),
 }
 
-pub fn lookup(http: &Http, index: &str, name: &str) -> Lookup {
+pub(crate) fn lookup(http: &Http, index: &str, name: &str) -> Lookup {
     if !is_crate_name(name) {
         return Lookup::Failed(Failure {
             reason: "not a valid crate name; not looked up".to_string(),
@@ -135,7 +135,7 @@ const MAX_API_PAGES: usize = 20;
 /// `wanted`, from the crates.io API (`api`), each request spaced by
 /// `pacer`. A cached answer lacking a wanted version (published since) is
 /// asked again once.
-pub fn fill_times(
+pub(crate) fn fill_times(
     http: &Http,
     api: &str,
     pacer: &Pacer,
@@ -244,7 +244,7 @@ fn cargo_home() -> Option<PathBuf> {
 /// cargo's caches of crates.io index files: `.cache` under the sparse
 /// index's directory (`index.crates.io-HASH`) or the git index's
 /// (`github.com-HASH`); `Err` says where none was found.
-pub fn cargo_index_caches() -> Result<Vec<PathBuf>, String> {
+pub(crate) fn cargo_index_caches() -> Result<Vec<PathBuf>, String> {
     let Some(home) = cargo_home() else {
         return Err("no cargo home (set CARGO_HOME or HOME)".to_string());
     };
@@ -273,7 +273,7 @@ pub fn cargo_index_caches() -> Result<Vec<PathBuf>, String> {
 
 /// A crate's versions from cargo's index caches: the cache with the most
 /// versions (the most recently refreshed) wins.
-pub fn read_cached(caches: &[PathBuf], name: &str, max_body: u64) -> Lookup {
+pub(crate) fn read_cached(caches: &[PathBuf], name: &str, max_body: u64) -> Lookup {
     if !is_crate_name(name) {
         return Lookup::NotFound;
     }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 /// One GOPROXY entry and how the entry after it is reached.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Entry {
+pub(crate) enum Entry {
     Url(String),
     /// Fetch from version control: trellis does not, so the lookup stops here.
     Direct,
@@ -18,20 +18,20 @@ pub enum Entry {
 /// After an entry fails, whether the next one is tried: `,` only after
 /// 404/410, `|` after any error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fallback {
+pub(crate) enum Fallback {
     OnNotFound,
     OnAnyError,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProxyList {
-    pub entries: Vec<(Entry, Fallback)>,
+pub(crate) struct ProxyList {
+    pub(crate) entries: Vec<(Entry, Fallback)>,
 }
 
-pub const DEFAULT_GOPROXY: &str = "https://proxy.golang.org,direct";
+pub(crate) const DEFAULT_GOPROXY: &str = "https://proxy.golang.org,direct";
 
 impl ProxyList {
-    pub fn parse(value: &str) -> ProxyList {
+    pub(crate) fn parse(value: &str) -> ProxyList {
         let value = if value.trim().is_empty() {
             DEFAULT_GOPROXY
         } else {
@@ -60,12 +60,12 @@ impl ProxyList {
         ProxyList { entries }
     }
 
-    pub fn from_env() -> ProxyList {
+    pub(crate) fn from_env() -> ProxyList {
         ProxyList::parse(&std::env::var("GOPROXY").unwrap_or_default())
     }
 
     /// The list, to name in messages, with credentials in its URLs redacted.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let parts: Vec<String> = self
             .entries
             .iter()
@@ -81,7 +81,7 @@ impl ProxyList {
 
 /// `!`-escapes upper-case letters, as module paths and versions travel in URLs
 /// and file names on case-insensitive file systems.
-pub fn escape(path: &str) -> String {
+pub(crate) fn escape(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for c in path.chars() {
         if c.is_ascii_uppercase() {
@@ -97,13 +97,13 @@ pub fn escape(path: &str) -> String {
 /// GOPRIVATE, GONOPROXY and GONOSUMDB: comma-separated globs matched
 /// against path prefixes (`*.corp.example.com`, `github.com/org/*`).
 #[derive(Debug, Clone, Default)]
-pub struct PrivatePatterns {
+pub(crate) struct PrivatePatterns {
     patterns: Vec<(usize, globset::GlobMatcher)>,
-    pub raw: Vec<String>,
+    pub(crate) raw: Vec<String>,
 }
 
 impl PrivatePatterns {
-    pub fn parse(values: &[String]) -> PrivatePatterns {
+    pub(crate) fn parse(values: &[String]) -> PrivatePatterns {
         let mut out = PrivatePatterns::default();
         for value in values {
             for pattern in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
@@ -121,7 +121,7 @@ impl PrivatePatterns {
         out
     }
 
-    pub fn from_env() -> PrivatePatterns {
+    pub(crate) fn from_env() -> PrivatePatterns {
         let values: Vec<String> = ["GOPRIVATE", "GONOPROXY", "GONOSUMDB"]
             .iter()
             .filter_map(|name| std::env::var(name).ok())
@@ -129,7 +129,7 @@ impl PrivatePatterns {
         PrivatePatterns::parse(&values)
     }
 
-    pub fn matches(&self, module: &str) -> bool {
+    pub(crate) fn matches(&self, module: &str) -> bool {
         self.patterns.iter().any(|(elements, glob)| {
             let prefix: Vec<&str> = module.split('/').take(*elements).collect();
             prefix.len() == *elements && glob.is_match(prefix.join("/"))
@@ -138,7 +138,7 @@ impl PrivatePatterns {
 }
 
 /// Where module metadata comes from.
-pub enum GoSource<'a> {
+pub(crate) enum GoSource<'a> {
     Proxy {
         list: ProxyList,
         http: &'a Http,
@@ -153,7 +153,7 @@ pub enum GoSource<'a> {
 
 impl GoSource<'_> {
     /// GET `<module>/<suffix>` (`@v/list`, `@latest`, `@v/<version>.info`, `@v/<version>.mod`).
-    pub fn get(&self, module: &str, suffix: &str) -> Fetch {
+    pub(crate) fn get(&self, module: &str, suffix: &str) -> Fetch {
         match self {
             GoSource::Proxy { list, http } => {
                 let mut last = Fetch::NotFound;
@@ -261,7 +261,7 @@ fn unescape(text: &str) -> String {
 }
 
 /// $GOMODCACHE, else $GOPATH/pkg/mod (first GOPATH entry), else ~/go/pkg/mod.
-pub fn module_cache() -> Option<PathBuf> {
+pub(crate) fn module_cache() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("GOMODCACHE").filter(|v| !v.is_empty()) {
         return Some(PathBuf::from(dir));
     }

@@ -11,7 +11,7 @@ const CACHE_FORMAT: u32 = 1;
 
 /// Names the tool and why it asks: crates.io's crawler policy blocks clients
 /// it cannot tell apart.
-pub const USER_AGENT: &str = concat!(
+pub(crate) const USER_AGENT: &str = concat!(
     "trellis/",
     env!("CARGO_PKG_VERSION"),
     " (dependency drift checks: trellis drift --upstream)"
@@ -19,7 +19,7 @@ pub const USER_AGENT: &str = concat!(
 
 /// The outcome of one GET.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Fetch {
+pub(crate) enum Fetch {
     Found(Vec<u8>),
     /// 404 or 410: the server has no such thing (the proxy protocol's "not found").
     NotFound,
@@ -28,14 +28,14 @@ pub enum Fetch {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
-    pub reason: String,
+pub(crate) struct Failure {
+    pub(crate) reason: String,
     /// No connection could be made at all (as opposed to a bad answer).
-    pub unreachable: bool,
+    pub(crate) unreachable: bool,
 }
 
 impl Fetch {
-    pub fn failed(reason: impl Into<String>, unreachable: bool) -> Fetch {
+    pub(crate) fn failed(reason: impl Into<String>, unreachable: bool) -> Fetch {
         Fetch::Failed(Failure {
             reason: reason.into(),
             unreachable,
@@ -44,19 +44,19 @@ impl Fetch {
 }
 
 #[derive(Debug, Clone)]
-pub struct HttpOptions {
-    pub timeout: Duration,
-    pub retries: u32,
+pub(crate) struct HttpOptions {
+    pub(crate) timeout: Duration,
+    pub(crate) retries: u32,
     /// How long a cached answer is used without asking again.
-    pub ttl: Duration,
+    pub(crate) ttl: Duration,
     /// Where answers are cached; None disables the cache.
-    pub cache_dir: Option<PathBuf>,
+    pub(crate) cache_dir: Option<PathBuf>,
     /// The largest answer read: a bigger one is that lookup failing, so a
     /// hostile or broken server cannot make trellis hold gigabytes.
-    pub max_body: u64,
+    pub(crate) max_body: u64,
 }
 
-pub struct Http {
+pub(crate) struct Http {
     /// Built on the first request: loading the TLS roots costs time that
     /// runs answered from the cache (or --offline) should not pay.
     client: std::sync::OnceLock<Result<reqwest::blocking::Client, String>>,
@@ -75,7 +75,7 @@ struct CacheUse {
 static TLS_PROVIDER: Once = Once::new();
 
 impl Http {
-    pub fn new(options: HttpOptions) -> Http {
+    pub(crate) fn new(options: HttpOptions) -> Http {
         Http {
             client: std::sync::OnceLock::new(),
             options,
@@ -103,14 +103,14 @@ impl Http {
     }
 
     /// GET `url`, from the cache when a fresh answer is there.
-    pub fn get(&self, url: &str) -> Fetch {
+    pub(crate) fn get(&self, url: &str) -> Fetch {
         self.get_with(url, None, false)
     }
 
     /// [`Http::get`], with every request that reaches the network (retries
     /// too) spaced by `pacer`: answers from the cache cost nothing. `fresh`
     /// asks the server even when a fresh answer is cached.
-    pub fn get_with(&self, url: &str, pacer: Option<&Pacer>, fresh: bool) -> Fetch {
+    pub(crate) fn get_with(&self, url: &str, pacer: Option<&Pacer>, fresh: bool) -> Fetch {
         if !fresh && let Some(cached) = self.cached(url, false) {
             log::debug!("upstream cache hit: {}", redact(url));
             self.uses.fresh.fetch_add(1, Ordering::Relaxed);
@@ -135,7 +135,7 @@ impl Http {
     }
 
     /// One `-v` line on how the cache served this run.
-    pub fn log_cache_use(&self) {
+    pub(crate) fn log_cache_use(&self) {
         let count = |c: &AtomicUsize| c.load(Ordering::Relaxed);
         match &self.options.cache_dir {
             Some(dir) => log::info!(
@@ -249,14 +249,14 @@ impl Http {
 /// at most one request per second. Requests wait in turn, so lookups running
 /// in parallel still reach the server one interval apart.
 #[derive(Debug)]
-pub struct Pacer {
+pub(crate) struct Pacer {
     interval: Duration,
     last: std::sync::Mutex<Option<std::time::Instant>>,
     sent: AtomicUsize,
 }
 
 impl Pacer {
-    pub fn new(interval: Duration) -> Pacer {
+    pub(crate) fn new(interval: Duration) -> Pacer {
         Pacer {
             interval,
             last: std::sync::Mutex::new(None),
@@ -293,7 +293,7 @@ impl Pacer {
     }
 
     /// Requests sent through this pacer so far.
-    pub fn sent(&self) -> usize {
+    pub(crate) fn sent(&self) -> usize {
         self.sent.load(Ordering::Relaxed)
     }
 }
@@ -323,7 +323,7 @@ fn read_capped(response: reqwest::blocking::Response, max: u64) -> Result<Vec<u8
 }
 
 /// Why an answer over the cap is refused, naming the setting that moves it.
-pub fn too_large(max: u64) -> String {
+pub(crate) fn too_large(max: u64) -> String {
     format!(
         "the answer is larger than {} (drift.upstream.max-body-mib); refused",
         human_size(max)
@@ -339,7 +339,7 @@ fn human_size(bytes: u64) -> String {
 }
 
 /// See [`crate::redact::userinfo`]: proxy and index URLs may carry credentials.
-pub fn redact(text: &str) -> String {
+pub(crate) fn redact(text: &str) -> String {
     crate::redact::userinfo(text)
 }
 
@@ -358,7 +358,7 @@ fn root_cause(e: &dyn std::error::Error) -> String {
 }
 
 /// The default cache directory: $TRELLIS_CACHE_DIR, $XDG_CACHE_HOME/trellis or ~/.cache/trellis.
-pub fn default_cache_dir() -> Option<PathBuf> {
+pub(crate) fn default_cache_dir() -> Option<PathBuf> {
     let base = std::env::var_os("TRELLIS_CACHE_DIR")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)

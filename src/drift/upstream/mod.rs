@@ -1,9 +1,9 @@
 //! Upstream facts: versions, release times, retractions and deprecations from
 //! the Go module proxy (or the local module cache) and the crates.io index.
 
-pub mod crates;
-pub mod goproxy;
-pub mod http;
+pub(crate) mod crates;
+pub(crate) mod goproxy;
+pub(crate) mod http;
 
 use super::gomod::{GoMod, Mode, parse_go_mod};
 use super::model::Facts;
@@ -19,42 +19,42 @@ use std::time::Duration;
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct UpstreamConfig {
+pub(crate) struct UpstreamConfig {
     /// Seconds to wait for one HTTP answer.
     #[serde(default = "default_timeout")]
     #[serde(alias = "timeout_secs")]
-    pub timeout_secs: f64,
+    pub(crate) timeout_secs: f64,
     /// Retries after a server error or a timeout (with backoff).
     #[serde(default = "default_retries")]
-    pub retries: u32,
+    pub(crate) retries: u32,
     /// Lookups in flight at once.
     #[serde(default = "default_concurrency")]
-    pub concurrency: usize,
+    pub(crate) concurrency: usize,
     /// Hours a cached answer is used without asking again.
     #[serde(default = "default_ttl")]
     #[serde(alias = "cache_ttl_hours")]
-    pub cache_ttl_hours: f64,
+    pub(crate) cache_ttl_hours: f64,
     /// The crates.io sparse index (or a mirror of it).
     #[serde(default = "default_index")]
     #[serde(alias = "crates_index")]
-    pub crates_index: String,
+    pub(crate) crates_index: String,
     /// The largest proxy, index or module-cache answer read, in MiB; a bigger
     /// one is that module's lookup failing.
     #[serde(default = "default_max_body_mib")]
-    pub max_body_mib: u64,
+    pub(crate) max_body_mib: u64,
     /// The crates.io API, asked for the release times of versions the index
     /// gives none for (`""`: never asked).
     #[serde(default = "default_api")]
-    pub crates_api: String,
+    pub(crate) crates_api: String,
     /// Seconds between two requests to the crates.io API (its crawler
     /// policy: at least 1 against crates.io).
     #[serde(default = "default_api_interval")]
-    pub crates_api_interval_secs: f64,
+    pub(crate) crates_api_interval_secs: f64,
     /// The most requests one run sends to the crates.io API; the crates left
     /// over count as not found, and the next run asks for them (answers are
     /// cached).
     #[serde(default = "default_api_max_requests")]
-    pub crates_api_max_requests: usize,
+    pub(crate) crates_api_max_requests: usize,
 }
 
 fn default_timeout() -> f64 {
@@ -103,43 +103,43 @@ impl Default for UpstreamConfig {
 
 /// What upstream says about one Go module path.
 #[derive(Debug, Clone, Default)]
-pub struct GoModuleData {
+pub(crate) struct GoModuleData {
     /// Every version the proxy lists (releases and prereleases).
-    pub versions: Vec<GoVersion>,
-    pub latest: Option<GoVersion>,
-    pub latest_time: Option<i64>,
+    pub(crate) versions: Vec<GoVersion>,
+    pub(crate) latest: Option<GoVersion>,
+    pub(crate) latest_time: Option<i64>,
     /// The go.mod of the latest version: its retractions and deprecation.
-    pub latest_mod: Option<GoMod>,
+    pub(crate) latest_mod: Option<GoMod>,
     /// A newer major (`/v2`...) and its latest version.
-    pub newer_major: Option<(String, GoVersion)>,
+    pub(crate) newer_major: Option<(String, GoVersion)>,
     /// Release times of the versions the repository requires.
-    pub times: BTreeMap<String, i64>,
+    pub(crate) times: BTreeMap<String, i64>,
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct UpstreamData {
-    pub go: BTreeMap<String, GoModuleData>,
-    pub crates: BTreeMap<String, Vec<crates::CrateVersion>>,
+pub(crate) struct UpstreamData {
+    pub(crate) go: BTreeMap<String, GoModuleData>,
+    pub(crate) crates: BTreeMap<String, Vec<crates::CrateVersion>>,
     /// One line per module that could not be looked up.
-    pub warnings: Vec<String>,
+    pub(crate) warnings: Vec<String>,
     /// Where the data came from, for the report.
-    pub source: String,
+    pub(crate) source: String,
     /// Modules skipped because GOPRIVATE/GONOPROXY/GONOSUMDB match them.
-    pub private: Vec<String>,
+    pub(crate) private: Vec<String>,
     /// Why nothing could be looked up (no network and no cache, or no module
     /// cache), without what the caller does about it: see [`UpstreamData::skipped`].
-    pub unavailable: Option<String>,
+    pub(crate) unavailable: Option<String>,
     /// Whether only the local module cache was read.
-    pub offline: bool,
+    pub(crate) offline: bool,
     /// Where crate versions and release times came from, for the report.
-    pub crates_source: String,
+    pub(crate) crates_source: String,
     /// Why no crate could be looked up (offline without cargo's index cache).
-    pub crates_unavailable: Option<String>,
+    pub(crate) crates_unavailable: Option<String>,
 }
 
 impl UpstreamData {
     /// What `trellis drift` says when nothing could be looked up.
-    pub fn skipped(&self) -> Option<String> {
+    pub(crate) fn skipped(&self) -> Option<String> {
         let cause = self.unavailable.as_ref()?;
         Some(if self.offline {
             format!("--offline: {cause}; upstream checks skipped")
@@ -152,11 +152,11 @@ impl UpstreamData {
 const NOT_CACHED: &str = "not in the module cache";
 const CRATE_NOT_CACHED: &str = "not in cargo's index cache";
 
-pub struct Lookups<'a> {
-    pub facts: &'a Facts,
-    pub config: &'a UpstreamConfig,
-    pub offline: bool,
-    pub progress: bool,
+pub(crate) struct Lookups<'a> {
+    pub(crate) facts: &'a Facts,
+    pub(crate) config: &'a UpstreamConfig,
+    pub(crate) offline: bool,
+    pub(crate) progress: bool,
 }
 
 /// The module paths worth asking about: required somewhere, not one of this
@@ -191,7 +191,7 @@ fn go_wanted(facts: &Facts) -> BTreeMap<String, BTreeSet<String>> {
 /// Go module proxy (or, offline, the local module cache) and the crates.io
 /// index (or, offline, cargo's index cache), in parallel; then the crates.io
 /// API for release times the index lacks, one request at a time.
-pub fn gather(lookups: &Lookups<'_>) -> UpstreamData {
+pub(crate) fn gather(lookups: &Lookups<'_>) -> UpstreamData {
     let config = lookups.config;
     let mut data = UpstreamData {
         offline: lookups.offline,
@@ -415,7 +415,7 @@ fn crate_versions_in_use(facts: &Facts) -> BTreeMap<String, BTreeSet<semver::Ver
 
 /// The crates this repository builds itself: a path dependency on one that
 /// also names a version is not a crates.io crate to compare with.
-pub fn own_crates(facts: &Facts) -> BTreeSet<&str> {
+pub(crate) fn own_crates(facts: &Facts) -> BTreeSet<&str> {
     facts
         .manifests
         .iter()
@@ -817,13 +817,13 @@ fn version_time(
 }
 
 /// RFC 3339 (`2024-01-23T18:54:04Z`, fractions and offsets allowed) to Unix seconds.
-pub fn parse_time(text: &str) -> Option<i64> {
+pub(crate) fn parse_time(text: &str) -> Option<i64> {
     let time: jiff::Timestamp = text.parse().ok()?;
     Some(time.as_second())
 }
 
 /// A pseudo-version timestamp `yyyymmddhhmmss` (UTC) to Unix seconds.
-pub fn parse_compact_time(text: &str) -> Option<i64> {
+pub(crate) fn parse_compact_time(text: &str) -> Option<i64> {
     // %Y alone would also take a longer or signed year.
     if text.len() != 14 || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -834,7 +834,7 @@ pub fn parse_compact_time(text: &str) -> Option<i64> {
 }
 
 /// `2024-01-23` for a Unix time.
-pub fn format_date(seconds: i64) -> String {
+pub(crate) fn format_date(seconds: i64) -> String {
     match jiff::Timestamp::from_second(seconds) {
         Ok(time) => time.to_zoned(jiff::tz::TimeZone::UTC).date().to_string(),
         // Beyond jiff's years -9999..=9999: no upstream answer says that.

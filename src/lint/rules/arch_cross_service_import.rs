@@ -4,7 +4,7 @@ use crate::registry::RuleId;
 use crate::repo::Language;
 use crate::report::Severity;
 
-pub struct ArchCrossServiceImport;
+pub(crate) struct ArchCrossServiceImport;
 
 static META: RuleMeta = RuleMeta {
     id: RuleId::ArchCrossServiceImport.as_str(),

@@ -4,7 +4,7 @@ use crate::registry::{Need, RuleId};
 use crate::report::{Severity, Span};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-pub struct ArchImportCycle;
+pub(crate) struct ArchImportCycle;
 
 static META: RuleMeta = RuleMeta {
     id: RuleId::ArchImportCycle.as_str(),

@@ -7,7 +7,7 @@ use crate::repo::Service;
 use crate::report::Severity;
 use std::collections::HashMap;
 
-pub struct ArchLayer;
+pub(crate) struct ArchLayer;
 
 static META: RuleMeta = RuleMeta {
     id: RuleId::ArchLayer.as_str(),

@@ -5,7 +5,7 @@ use crate::repo::tables::{TableAccess, TableUse};
 use crate::report::{Severity, Span};
 use std::collections::{BTreeMap, BTreeSet};
 
-pub struct ArchSharedTable;
+pub(crate) struct ArchSharedTable;
 
 static META: RuleMeta = RuleMeta {
     id: RuleId::ArchSharedTable.as_str(),

@@ -7,7 +7,7 @@ use crate::registry::{Need, RuleId};
 use crate::report::Severity;
 use tree_sitter::Node;
 
-pub struct GoContextBackground;
+pub(crate) struct GoContextBackground;
 
 static META: RuleMeta = RuleMeta {
     id: RuleId::GoContextBackground.as_str(),

@@ -6,7 +6,7 @@ use crate::lint::settings::Settings;
 use crate::registry::RuleId;
 use crate::report::Severity;
 
-pub struct GoErrorLast;
+pub(crate) struct GoErrorLast;
 
 static META: RuleMeta = RuleMeta {
     id: RuleId::GoErrorLast.as_str(),

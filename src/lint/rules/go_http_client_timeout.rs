@@ -6,7 +6,7 @@ use crate::lint::settings::Settings;
 use crate::registry::RuleId;
 use crate::report::Severity;
 
-pub struct GoHttpClientTimeout;
+pub(crate) struct GoHttpClientTimeout;
 
 static META: RuleMeta = RuleMeta {
     id: RuleId::GoHttpClientTimeout.as_str(),

@@ -7,7 +7,7 @@ use crate::registry::RuleId;
 use crate::report::Severity;
 use tree_sitter::Node;
 
-pub struct GoHttpRequestContext;
+pub(crate) struct GoHttpRequestContext;
 
 static META: RuleMeta = RuleMeta {
     id: RuleId::GoHttpRequestContext.as_str(),

@@ -6,7 +6,7 @@ use crate::lint::settings::Settings;
 use crate::registry::RuleId;
 use crate::report::Severity;
 
-pub struct GoInitFunc;
+pub(crate) struct GoInitFunc;
 
 static META: RuleMeta = RuleMeta {
     id: RuleId::GoInitFunc.as_str(),

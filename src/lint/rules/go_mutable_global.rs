@@ -6,7 +6,7 @@ use crate::lint::settings::Settings;
 use crate::registry::RuleId;
 use crate::report::Severity;
 
-pub struct GoMutableGlobal;
+pub(crate) struct GoMutableGlobal;
 
 static META: RuleMeta = RuleMeta {
     id: RuleId::GoMutableGlobal.as_str(),

@@ -6,7 +6,7 @@ use crate::lint::settings::Settings;
 use crate::registry::RuleId;
 use crate::report::Severity;
 
-pub struct GoNakedReturn;
+pub(crate) struct GoNakedReturn;
 
 static META: RuleMeta = RuleMeta {
     id: RuleId::GoNakedReturn.as_str(),

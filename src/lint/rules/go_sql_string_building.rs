@@ -7,7 +7,7 @@ use crate::registry::RuleId;
 use crate::report::Severity;
 use tree_sitter::Node;
 
-pub struct GoSqlStringBuilding;
+pub(crate) struct GoSqlStringBuilding;
 
 static META: RuleMeta = RuleMeta {
     id: RuleId::GoSqlStringBuilding.as_str(),

@@ -6,7 +6,7 @@ use crate::lint::settings::Settings;
 use crate::registry::{Need, RuleId};
 use crate::report::Severity;
 
-pub struct GoStructuredLogging;
+pub(crate) struct GoStructuredLogging;
 
 static META: RuleMeta = RuleMeta {
     id: RuleId::GoStructuredLogging.as_str(),

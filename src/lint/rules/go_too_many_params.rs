@@ -7,7 +7,7 @@ use crate::registry::RuleId;
 use crate::report::Severity;
 use tree_sitter::Node;
 
-pub struct GoTooManyParams;
+pub(crate) struct GoTooManyParams;
 
 static META: RuleMeta = RuleMeta {
     id: RuleId::GoTooManyParams.as_str(),

@@ -3,7 +3,7 @@ use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::registry::RuleId;
 use crate::report::Severity;
 
-pub struct LayoutContract;
+pub(crate) struct LayoutContract;
 
 static META: RuleMeta = RuleMeta {
     id: RuleId::LayoutContract.as_str(),

@@ -4,7 +4,7 @@ use crate::registry::RuleId;
 use crate::repo::{Language, Service};
 use crate::report::Severity;
 
-pub struct LayoutEntrypoint;
+pub(crate) struct LayoutEntrypoint;
 
 static META: RuleMeta = RuleMeta {
     id: RuleId::LayoutEntrypoint.as_str(),

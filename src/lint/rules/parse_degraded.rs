@@ -3,9 +3,9 @@ use crate::registry::RuleId;
 use crate::report::Severity;
 
 /// Raised by the lint engine itself; this file holds its id and docs.
-pub struct ParseDegraded;
+pub(crate) struct ParseDegraded;
 
-pub static META: RuleMeta = RuleMeta {
+pub(crate) static META: RuleMeta = RuleMeta {
     id: RuleId::ParseDegraded.as_str(),
     target: Target::Engine,
     default_severity: Severity::Warning,

@@ -3,7 +3,7 @@ use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::registry::RuleId;
 use crate::report::{Severity, Span};
 
-pub struct RepoDuplicateModule;
+pub(crate) struct RepoDuplicateModule;
 
 static META: RuleMeta = RuleMeta {
     id: RuleId::RepoDuplicateModule.as_str(),

@@ -4,7 +4,7 @@ use crate::registry::RuleId;
 use crate::report::Severity;
 use syn::visit::Visit;
 
-pub struct RustHttpClientTimeout;
+pub(crate) struct RustHttpClientTimeout;
 
 static META: RuleMeta = RuleMeta {
     id: RuleId::RustHttpClientTimeout.as_str(),

@@ -5,7 +5,7 @@ use crate::report::Severity;
 use quote_free::type_names;
 use syn::visit::Visit;
 
-pub struct RustMutableGlobal;
+pub(crate) struct RustMutableGlobal;
 
 static META: RuleMeta = RuleMeta {
     id: RuleId::RustMutableGlobal.as_str(),
@@ -20,7 +20,7 @@ const CELLS: &[&str] = &["Mutex", "RwLock", "RefCell", "Cell", "UnsafeCell"];
 
 mod quote_free {
     /// Every identifier in a type's paths: `LazyLock<Mutex<u8>>` -> [LazyLock, Mutex, u8].
-    pub fn type_names(ty: &syn::Type) -> Vec<String> {
+    pub(crate) fn type_names(ty: &syn::Type) -> Vec<String> {
         struct Names(Vec<String>);
         impl<'ast> syn::visit::Visit<'ast> for Names {
             fn visit_path_segment(&mut self, segment: &'ast syn::PathSegment) {

@@ -5,7 +5,7 @@ use crate::report::Severity;
 use std::collections::HashMap;
 use syn::visit::Visit;
 
-pub struct RustSqlStringBuilding;
+pub(crate) struct RustSqlStringBuilding;
 
 static META: RuleMeta = RuleMeta {
     id: RuleId::RustSqlStringBuilding.as_str(),

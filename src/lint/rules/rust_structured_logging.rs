@@ -4,7 +4,7 @@ use crate::registry::RuleId;
 use crate::report::Severity;
 use syn::visit::Visit;
 
-pub struct RustStructuredLogging;
+pub(crate) struct RustStructuredLogging;
 
 static META: RuleMeta = RuleMeta {
     id: RuleId::RustStructuredLogging.as_str(),

@@ -11,7 +11,10 @@ const TEMPLATE: &str = include_str!("score.html");
 
 /// An error here is a bug in trellis (the template is part of the binary),
 /// never the user's input.
-pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> Result<String, tera::Error> {
+pub(crate) fn render(
+    card: &Scorecard,
+    baseline: Option<&Baseline<'_>>,
+) -> Result<String, tera::Error> {
     let page = Page::of(card, baseline);
     let mut tera = tera::Tera::default();
     tera.add_raw_template("score.html", TEMPLATE)?;

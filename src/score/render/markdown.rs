@@ -12,7 +12,7 @@ fn badge(status: Status) -> &'static str {
 }
 
 /// A pull-request comment: the table, and what changed against the baseline.
-pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
+pub(crate) fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>) -> String {
     let mut out = header(card, baseline);
     table(&mut out, card, baseline);
     if let Some(baseline) = baseline {

@@ -4,14 +4,14 @@ mod html;
 mod markdown;
 mod text;
 
-pub use html::render as html;
-pub use markdown::render as markdown;
-pub use text::render as text;
+pub(crate) use html::render as html;
+pub(crate) use markdown::render as markdown;
+pub(crate) use text::render as text;
 
 use super::model::{DependencyAge, Scorecard, ServiceScore, Status};
 
 /// `1 commit`, `2 commits`: a count with its noun, singular for one.
-pub fn count(n: impl Into<u64>, noun: &str) -> String {
+pub(crate) fn count(n: impl Into<u64>, noun: &str) -> String {
     let n = n.into();
     if n == 1 {
         format!("1 {noun}")
@@ -22,7 +22,7 @@ pub fn count(n: impl Into<u64>, noun: &str) -> String {
 
 /// The card with the findings its gates raised (after `rules:` and
 /// `exceptions:`), so one file holds the numbers and the verdict.
-pub fn json(card: &Scorecard, findings: &[crate::report::Finding]) -> String {
+pub(crate) fn json(card: &Scorecard, findings: &[crate::report::Finding]) -> String {
     let mut value = serde_json::to_value(card).unwrap_or_default();
     if let Some(object) = value.as_object_mut() {
         object.insert(
@@ -36,19 +36,19 @@ pub fn json(card: &Scorecard, findings: &[crate::report::Finding]) -> String {
 }
 
 /// The scorecard at `--compare REF`, for deltas and the ratchet.
-pub struct Baseline<'a> {
-    pub reference: &'a str,
-    pub card: &'a Scorecard,
+pub(crate) struct Baseline<'a> {
+    pub(crate) reference: &'a str,
+    pub(crate) card: &'a Scorecard,
 }
 
 impl Baseline<'_> {
-    pub fn service(&self, name: &str) -> Option<&ServiceScore> {
+    pub(crate) fn service(&self, name: &str) -> Option<&ServiceScore> {
         self.card.services.iter().find(|s| s.name == name)
     }
 }
 
 /// Services whose score is lower now than at the baseline: (name, before, now).
-pub fn dropped(card: &Scorecard, baseline: &Baseline<'_>) -> Vec<(String, u32, u32)> {
+pub(crate) fn dropped(card: &Scorecard, baseline: &Baseline<'_>) -> Vec<(String, u32, u32)> {
     card.services
         .iter()
         .filter_map(|s| {

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 /// A table for a terminal (`!` marks an alert, `?` a metric without data,
 /// grey with colour), then why metrics have no data, the top hotspots and
 /// couplings.
-pub fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>, color: bool) -> String {
+pub(crate) fn render(card: &Scorecard, baseline: Option<&Baseline<'_>>, color: bool) -> String {
     let mut out = header(card);
     table(&mut out, card, baseline, color);
     notes(&mut out, card);

@@ -1,7 +1,7 @@
 use crate::registry::Def;
 use crate::report::Severity;
 
-pub const DEF: Def = Def::new(
+pub(crate) const DEF: Def = Def::new(
     Severity::Warning,
     "A service deploys much less often than the other services of its domain",
     include_str!("deploy_frequency.md"),

@@ -26,7 +26,7 @@ macro_rules! score_table {
 
 crate::registry::with_rules!(score_table);
 
-pub fn all() -> Vec<RuleInfo> {
+pub(crate) fn all() -> Vec<RuleInfo> {
     SCORE_RULES.iter().map(|(id, def)| def.info(*id)).collect()
 }
 

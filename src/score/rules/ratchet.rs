@@ -1,7 +1,7 @@
 use crate::registry::Def;
 use crate::report::Severity;
 
-pub const DEF: Def = Def::new(
+pub(crate) const DEF: Def = Def::new(
     Severity::Error,
     "A service's score dropped compared with --compare REF",
     include_str!("ratchet.md"),
