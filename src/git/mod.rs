@@ -296,20 +296,37 @@ impl Git {
             .repo
             .tag_names(None)
             .map_err(|e| InputError::new(format!("cannot list tags: {}", e.message())))?;
+        let odb = self.repo.odb().ok();
         for name in names.iter().flatten().flatten() {
             let Ok(object) = self.repo.revparse_single(&format!("refs/tags/{name}")) else {
                 continue;
             };
-            let Ok(commit) = object.peel_to_commit() else {
-                continue; // a tag of a tree or a blob names no release
+            // An annotated tag of a commit with a tagger names both without
+            // reading the commit (hundreds of commit reads in a project
+            // with a long release history); a commit that is missing is
+            // skipped like one that cannot be peeled to.
+            let annotated = object.as_tag().and_then(|tag| {
+                let time = tag.tagger()?.when().seconds();
+                (tag.target_type() == Some(git2::ObjectType::Commit)
+                    && odb.as_ref().is_some_and(|odb| odb.exists(tag.target_id())))
+                .then(|| (tag.target_id(), time))
+            });
+            let (commit, time) = match annotated {
+                Some(found) => found,
+                None => {
+                    let Ok(commit) = object.peel_to_commit() else {
+                        continue; // a tag of a tree or a blob names no release
+                    };
+                    let time = object
+                        .as_tag()
+                        .and_then(|t| t.tagger().map(|s| s.when().seconds()))
+                        .unwrap_or_else(|| commit.time().seconds());
+                    (commit.id(), time)
+                }
             };
-            let time = object
-                .as_tag()
-                .and_then(|t| t.tagger().map(|s| s.when().seconds()))
-                .unwrap_or_else(|| commit.time().seconds());
             tags.push(Tag {
                 name: name.to_string(),
-                commit: commit.id(),
+                commit,
                 time,
             });
         }

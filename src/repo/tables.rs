@@ -21,9 +21,12 @@
 //!   engine's `CREATE TABLE t WITH (connector = ...)` queries define no table.
 //! - `service` is the name of the service owning the file, "" outside every service.
 
+mod cache;
+
 use super::Repo;
 use rayon::prelude::*;
 use std::collections::HashSet;
+use std::path::Path;
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
@@ -54,19 +57,63 @@ pub(crate) struct TableUse {
 
 /// Every table use in the work tree's `.sql`, `.go` and `.rs` files, in file order.
 /// Files that cannot be read or are not UTF-8 are left out (lint reports those).
+#[cfg(test)]
 pub(crate) fn table_uses(repo: &Repo) -> Vec<TableUse> {
+    table_uses_cached(repo, None)
+}
+
+/// [`table_uses`], keeping each file's uses in the cache file `cache`
+/// between runs: a file whose stat shows it unchanged is not read again
+/// (see [`cache`]). The result is the same with or without the cache.
+pub(crate) fn table_uses_cached(repo: &Repo, cache: Option<&Path>) -> Vec<TableUse> {
+    let started_ns = cache::now_ns();
+    let root = repo.root.to_string_lossy();
+    let recorded = cache.map(|file| cache::load(file, &root));
     let files: Vec<&str> = repo.files_with_extension(&["sql", "go", "rs"]).collect();
-    let mut uses: Vec<TableUse> = files
+    // Per file: its uses (service left empty), its stat when it has one, and
+    // whether it was read now.
+    let found: Vec<(&str, Option<cache::Stored>, Vec<TableUse>, bool)> = files
         .par_iter()
-        .flat_map_iter(|path| {
-            let service = repo.service_for(path).map_or("", |s| s.name.as_str());
-            match std::fs::read(repo.absolute(path)) {
-                Ok(bytes) => match String::from_utf8(bytes) {
-                    Ok(text) => table_uses_in(path, &text, service),
-                    Err(_) => Vec::new(),
-                },
-                Err(_) => Vec::new(),
+        .map(|path| {
+            let absolute = repo.absolute(path);
+            // The stat is taken before the read: a file written in between
+            // is recorded with a stat it no longer has, and read again.
+            let stat = recorded.as_ref().and_then(|_| cache::Stat::of(&absolute));
+            if let (Some(recorded), Some(stat)) = (&recorded, &stat)
+                && let Some(stored) = recorded.unchanged(path, stat)
+            {
+                return (*path, None, stored.uses(path, ""), false);
             }
+            let uses = match std::fs::read(&absolute).map(String::from_utf8) {
+                Ok(Ok(text)) => table_uses_in(path, &text, ""),
+                _ => Vec::new(),
+            };
+            let stored = stat.map(|stat| cache::Stored::new(stat, &uses));
+            (*path, stored, uses, true)
+        })
+        .collect();
+    if let (Some(file), Some(recorded)) = (cache, &recorded) {
+        let entries: Vec<(&str, &cache::Stored)> = found
+            .iter()
+            .filter_map(|(path, stored, _, fresh)| match fresh {
+                true => stored.as_ref().map(|s| (*path, s)),
+                false => recorded.files.get(*path).map(|s| (*path, s)),
+            })
+            .collect();
+        let read_now = found.iter().any(|(_, stored, _, _)| stored.is_some());
+        // Nothing read and no file gone: the cache already says all this.
+        if read_now || entries.len() != recorded.files.len() {
+            cache::store(file, &root, started_ns, entries.into_iter());
+        }
+    }
+    let mut uses: Vec<TableUse> = found
+        .into_iter()
+        .flat_map(|(path, _, mut uses, _)| {
+            let service = repo.service_for(path).map_or("", |s| s.name.as_str());
+            for found in &mut uses {
+                found.service = service.to_string();
+            }
+            uses
         })
         .collect();
     uses.sort();
@@ -1387,5 +1434,69 @@ mod tests {
             };
             assert_eq!(u.service, owner, "{u:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod cache_tests {
+    use super::*;
+
+    fn copy_tree(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy_tree(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), &target).unwrap();
+            }
+        }
+    }
+
+    /// Dates every file an hour back, as a checkout made earlier would be.
+    fn age(dir: &Path) {
+        let then = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                age(&path);
+            } else {
+                let file = std::fs::File::options().write(true).open(&path).unwrap();
+                file.set_modified(then).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn cached_uses_are_the_files_uses_and_follow_edits() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("shop");
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/shop");
+        copy_tree(&fixture, &root);
+        age(&root);
+        let cache = dir.path().join("score-tables");
+        let repo = Repo::open(&root, crate::repo::RepoConfig::default()).unwrap();
+        let fresh = table_uses(&repo);
+        assert!(!fresh.is_empty());
+        assert_eq!(table_uses_cached(&repo, Some(&cache)), fresh);
+        let written = std::fs::read(&cache).expect("the cache is written");
+
+        // Nothing changed: the same uses, and nothing read again to rewrite.
+        assert_eq!(table_uses_cached(&repo, Some(&cache)), fresh);
+        assert_eq!(std::fs::read(&cache).unwrap(), written);
+
+        // An edited file is read again; its uses are today's.
+        let edited = root.join("services/order-service/internal/repo/order.go");
+        let text = std::fs::read_to_string(&edited).unwrap();
+        std::fs::write(
+            &edited,
+            format!("{text}\nconst audit = \"INSERT INTO audit_log (id) VALUES ($1)\"\n"),
+        )
+        .unwrap();
+        let repo = Repo::open(&root, crate::repo::RepoConfig::default()).unwrap();
+        let now = table_uses(&repo);
+        assert!(now.iter().any(|u| u.table == "audit_log"));
+        assert_eq!(table_uses_cached(&repo, Some(&cache)), now);
     }
 }

@@ -31,7 +31,7 @@
 //! The parents are there so that a re-run walks the cached part of the
 //! history from the cache alone, without reading commits from git.
 
-use super::scan::{CommitInfo, FileChange, Lines, OidMap};
+use super::scan::{CommitInfo, FileChange, Lines, OidMap, Text};
 use git2::Oid;
 use rustc_hash::FxHashMap as FxMap;
 use std::path::{Path, PathBuf};
@@ -51,9 +51,78 @@ const CHUNK: usize = 8192;
 const TAIL_COMMITS: usize = 4096;
 const NO_LINES: u32 = u32::MAX;
 
+/// Commits by id: the records in a vector, the map holding only their
+/// places. A map of whole records moved each one (150 bytes and more) on
+/// every insert, rehash and removal, a tenth of a cached run on a long history.
+#[derive(Debug, Default)]
+pub(crate) struct Commits {
+    places: OidMap<u32>,
+    records: Vec<Option<CommitInfo>>,
+    live: usize,
+}
+
+impl Commits {
+    pub(crate) fn get(&self, id: &Oid) -> Option<&CommitInfo> {
+        self.records[*self.places.get(id)? as usize].as_ref()
+    }
+
+    pub(crate) fn get_mut(&mut self, id: &Oid) -> Option<&mut CommitInfo> {
+        self.records[*self.places.get(id)? as usize].as_mut()
+    }
+
+    /// Adds or replaces the commit of this id.
+    pub(crate) fn insert(&mut self, id: Oid, commit: CommitInfo) {
+        match self.places.get(&id) {
+            Some(&place) => {
+                let slot = &mut self.records[place as usize];
+                self.live += usize::from(slot.is_none());
+                *slot = Some(commit);
+            }
+            None => {
+                self.places.insert(id, self.records.len() as u32);
+                self.records.push(Some(commit));
+                self.live += 1;
+            }
+        }
+    }
+
+    pub(crate) fn remove(&mut self, id: &Oid) -> Option<CommitInfo> {
+        let taken = self.records[*self.places.get(id)? as usize].take();
+        self.live -= usize::from(taken.is_some());
+        taken
+    }
+
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.live
+    }
+
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.places.reserve(additional);
+        self.records.reserve(additional);
+    }
+
+    pub(crate) fn values(&self) -> impl Iterator<Item = &CommitInfo> {
+        self.records.iter().flatten()
+    }
+}
+
+impl std::ops::Index<&Oid> for Commits {
+    type Output = CommitInfo;
+
+    fn index(&self, id: &Oid) -> &CommitInfo {
+        self.get(id).expect("commit in the cache")
+    }
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct Cache {
-    pub(crate) commits: OidMap<CommitInfo>,
+    pub commits: Commits,
     /// Lines of blobs at the end of a window (for hotspots); `None` for a
     /// binary or generated blob.
     pub(crate) blob_lines: OidMap<Option<u32>>,
@@ -328,10 +397,11 @@ fn decode(bytes: &[u8]) -> Option<Decoded> {
     let mut at = Reader { bytes, at: 0 };
     let stamp = u64::from_le_bytes(at.take(8)?.try_into().ok()?);
     let count = at.u32()?;
-    let mut strings: Vec<&str> = Vec::with_capacity(count.min(bytes.len() / 4));
+    // Each string once, shared by every record that names it.
+    let mut strings: Vec<Text> = Vec::with_capacity(count.min(bytes.len() / 4));
     for _ in 0..count {
         let len = at.u32()?;
-        strings.push(std::str::from_utf8(at.take(len)?).ok()?);
+        strings.push(std::str::from_utf8(at.take(len)?).ok()?.into());
     }
     let chunks = at.u32()?;
     let mut slices = Vec::with_capacity(chunks.min(bytes.len() / 8));
@@ -364,12 +434,12 @@ fn decode(bytes: &[u8]) -> Option<Decoded> {
     })
 }
 
-fn decode_chunk(chunk: &[u8], strings: &[&str]) -> Option<Vec<CommitInfo>> {
+fn decode_chunk(chunk: &[u8], strings: &[Text]) -> Option<Vec<CommitInfo>> {
     let mut at = Reader {
         bytes: chunk,
         at: 0,
     };
-    let string = |index: usize| strings.get(index).map(|s| s.to_string());
+    let string = |index: usize| strings.get(index).cloned();
     let mut commits = Vec::with_capacity(CHUNK.min(chunk.len() / 64));
     while at.at < chunk.len() {
         let id = at.id()?;
@@ -500,7 +570,7 @@ mod tests {
             time: 1,
             author_name: "Ada".into(),
             author_email: "ada@example.com".into(),
-            summary: String::new(),
+            summary: "".into(),
             boundary: false,
             files: Vec::new(),
         }
@@ -556,7 +626,7 @@ mod tests {
         assert!(tail_path(&path).exists());
         let mut cache = Cache::load(&path);
         assert_eq!(cache.commits.len(), 2);
-        assert_eq!(cache.commits[&first.id].summary, "counted later");
+        assert_eq!(cache.commits[&first.id].summary, "counted later".into());
 
         // The next tail carries the earlier tail's records too.
         let third = root_commit('e');
@@ -566,7 +636,7 @@ mod tests {
             .unwrap();
         let cache = Cache::load(&path);
         assert_eq!(cache.commits.len(), 3);
-        assert_eq!(cache.commits[&first.id].summary, "counted later");
+        assert_eq!(cache.commits[&first.id].summary, "counted later".into());
         assert_eq!(std::fs::read(&path).unwrap(), base);
     }
 
@@ -614,9 +684,9 @@ mod tests {
     fn numbered(i: u32, summary: &str) -> CommitInfo {
         let mut c = root_commit('0');
         c.id = Oid::from_str(&format!("{:040x}", u64::from(i) + 1)).unwrap();
-        c.summary = format!("commit {i} {summary}");
+        c.summary = format!("commit {i} {summary}").into();
         c.files = vec![FileChange {
-            path: format!("svc/{}/main.go", i % 7),
+            path: format!("svc/{}/main.go", i % 7).into(),
             old: id('a'),
             new: Oid::ZERO_SHA1,
             lines: Lines::Counted {
@@ -702,7 +772,7 @@ mod tests {
         let path = dir.path().join(FILE_NAME);
         let mut cache = Cache::load(&path);
         let mut commit = root_commit('c');
-        commit.summary = "x".repeat(crate::cache::MAX_BYTES);
+        commit.summary = "x".repeat(crate::cache::MAX_BYTES).into();
         cache.commits.insert(commit.id, commit.clone());
         let error = cache
             .append(&path, std::slice::from_ref(&commit), &[])

@@ -205,6 +205,9 @@ impl<'s> Facts<'s> {
             authors: FxMap::default(),
         };
         let mut persons: FxMap<String, u32> = FxMap::default();
+        // Changes read from the cache share one string per path: a path seen
+        // at this address is known without hashing its text again.
+        let mut addresses: FxSet<*const u8> = FxSet::default();
         for commit in &inputs.scan.commits {
             facts
                 .authors
@@ -216,6 +219,9 @@ impl<'s> Facts<'s> {
                     author
                 });
             for file in &commit.files {
+                if !addresses.insert(file.path.as_ptr()) {
+                    continue;
+                }
                 facts.paths.entry(&file.path).or_insert_with(|| PathFacts {
                     service: map.service(&file.path),
                     not_a_hotspot: inputs.generated.is_generated(&file.path)
@@ -227,7 +233,7 @@ impl<'s> Facts<'s> {
     }
 
     fn author(&self, commit: &'s CommitInfo) -> &Author {
-        &self.authors[&(commit.author_name.as_str(), commit.author_email.as_str())]
+        &self.authors[&(&*commit.author_name, &*commit.author_email)]
     }
 }
 
@@ -282,7 +288,7 @@ impl<'s> Walk<'s> {
         let counts_for_people = !author.bot || inputs.config.include_bot_commits;
         let mut touched: BTreeMap<&str, Vec<&FileChange>> = BTreeMap::new();
         for file in &commit.files {
-            let path = &facts.paths[file.path.as_str()];
+            let path = &facts.paths[&*file.path];
             if let Some(service) = &path.service {
                 touched.entry(service).or_default().push(file);
             }
@@ -360,7 +366,7 @@ fn count_service_commit(
                 // Only a churn count reports them (and without churn every
                 // file would be one).
                 _ if churn => {
-                    acc.skipped_files.insert(file.path.clone());
+                    acc.skipped_files.insert(file.path.to_string());
                 }
                 _ => {}
             }
@@ -369,7 +375,7 @@ fn count_service_commit(
     let contracts: Vec<String> = files
         .iter()
         .filter(|f| f.path.ends_with(".proto"))
-        .map(|f| f.path.clone())
+        .map(|f| f.path.to_string())
         .collect();
     if !contracts.is_empty() && !commit.is_merge() {
         acc.weekly.contract_commits[week] += 1;
@@ -705,7 +711,10 @@ fn temporal_coupling(
 
 /// The author as `.mailmap` names them, and whether they are a bot.
 fn identity(commit: &CommitInfo, mailmap: Option<&git2::Mailmap>, bots: &[String]) -> Author {
-    let (mut name, mut email) = (commit.author_name.clone(), commit.author_email.clone());
+    let (mut name, mut email) = (
+        commit.author_name.to_string(),
+        commit.author_email.to_string(),
+    );
     if let Some(mailmap) = mailmap
         // Only name and email matter to the mailmap; a fixed time spares
         // `Signature::now`'s reading of the time zone.
@@ -978,7 +987,7 @@ fn count_deploys(
     {
         let matcher = glob.compile_matcher();
         for commit in &inputs.scan.commits {
-            if !matcher.is_match(&commit.summary) {
+            if !matcher.is_match(&*commit.summary) {
                 continue;
             }
             let touched: BTreeSet<String> = commit
@@ -1285,7 +1294,7 @@ mod tests {
             time: 0,
             author_name: name.into(),
             author_email: email.into(),
-            summary: String::new(),
+            summary: "".into(),
             boundary: false,
             files: Vec::new(),
         };

@@ -129,7 +129,13 @@ pub(crate) fn scorecard(
         scan: &scanned,
         tags: &tags,
         contracts: metrics::Contracts::Available(&breaking),
-        tables: tables(repo, git, options.end, &root),
+        tables: tables(
+            repo,
+            git,
+            options.end,
+            &root,
+            cache_dir.as_ref().map(|dir| dir.join("score-tables")),
+        ),
         generated: &generated,
         hotspot_ignore: &hotspot_ignore,
         mailmap: mailmap.as_ref(),
@@ -390,10 +396,16 @@ fn categories(config: &ScoreConfig) -> Result<Vec<crate::contract::Category>, In
 /// Table facts for data coupling: from the work tree for HEAD, from the
 /// commit's tree for `--compare` (with today's services, so both sides name
 /// the same services).
-fn tables(repo: &Repo, git: &Git, end: Option<Oid>, root: &str) -> metrics::Tables {
-    use crate::repo::tables::{table_uses, table_uses_in};
+fn tables(
+    repo: &Repo,
+    git: &Git,
+    end: Option<Oid>,
+    root: &str,
+    cache: Option<std::path::PathBuf>,
+) -> metrics::Tables {
+    use crate::repo::tables::{table_uses_cached, table_uses_in};
     let uses = match end {
-        None => table_uses(repo),
+        None => table_uses_cached(repo, cache.as_deref()),
         Some(commit) => {
             let files = match git.files_at(commit, root) {
                 Ok(files) => files,

@@ -35,7 +35,7 @@ pub(crate) fn rebase(scan: &mut ScanResult, root: &str) {
             .files
             .retain_mut(|file| match in_project(&file.path, root) {
                 Some(inside) => {
-                    file.path = inside.to_string();
+                    file.path = inside.into();
                     true
                 }
                 None => false,

@@ -166,11 +166,11 @@ impl Listings<'_, '_> {
             }
         };
         for info in chain.into_iter().rev() {
-            let changes: Vec<(&String, Oid)> = info
+            let changes: Vec<(&str, Oid)> = info
                 .files
                 .iter()
                 .filter(|f| is_listed(&f.path))
-                .map(|f| (&f.path, f.new))
+                .map(|f| (&*f.path, f.new))
                 .collect();
             if !changes.is_empty() {
                 let next = Arc::make_mut(&mut files);
@@ -178,7 +178,7 @@ impl Listings<'_, '_> {
                     if blob.is_zero() {
                         next.remove(path);
                     } else {
-                        next.insert(path.clone(), blob);
+                        next.insert(path.to_string(), blob);
                     }
                 }
             }
