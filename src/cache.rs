@@ -9,6 +9,48 @@
 
 use std::path::{Path, PathBuf};
 
+/// How long before a run a file's mtime must be for its stat to be trusted:
+/// file systems with coarse timestamps can write twice within one tick.
+/// Lint's cache and score's table-uses cache follow the same rule.
+pub(crate) const RACY_NANOS: i128 = 2_000_000_000;
+
+/// What identifies a file's content without reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct FileStat {
+    pub(crate) size: u64,
+    pub(crate) mtime_ns: i128,
+    pub(crate) ctime_ns: i128,
+    pub(crate) inode: u64,
+}
+
+impl FileStat {
+    pub(crate) fn of(path: &Path) -> Option<FileStat> {
+        let meta = std::fs::metadata(path).ok()?;
+        let mtime_ns = meta
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?
+            .as_nanos() as i128;
+        #[cfg(unix)]
+        let (ctime_ns, inode) = {
+            use std::os::unix::fs::MetadataExt;
+            (
+                i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
+                meta.ino(),
+            )
+        };
+        #[cfg(not(unix))]
+        let (ctime_ns, inode) = (mtime_ns, 0);
+        Some(FileStat {
+            size: meta.len(),
+            mtime_ns,
+            ctime_ns,
+            inode,
+        })
+    }
+}
+
 /// `.git/trellis/<name>` in the git checkout rooted at `root`: caches live
 /// with the repository they describe, and go with it.
 pub(crate) fn in_checkout(root: &Path, name: &str) -> Option<PathBuf> {

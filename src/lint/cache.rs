@@ -9,6 +9,8 @@
 //! load in parallel and a run rewrites only the shards it changed.
 
 use super::FileOutcome;
+pub(crate) use crate::cache::FileStat;
+use crate::cache::RACY_NANOS;
 use crate::repo::Repo;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -24,47 +26,6 @@ const FORMAT: u32 = 5;
 /// Shards of the cache: enough to load on every core and to keep rewrites
 /// after a small change small.
 const SHARDS: usize = 16;
-
-/// How long before a run a file's mtime must be for its stat to be trusted:
-/// file systems with coarse timestamps can write twice within one tick.
-const RACY_NANOS: i128 = 2_000_000_000;
-
-/// What identifies a file's content without reading it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct FileStat {
-    size: u64,
-    mtime_ns: i128,
-    ctime_ns: i128,
-    inode: u64,
-}
-
-impl FileStat {
-    pub(crate) fn of(path: &Path) -> Option<FileStat> {
-        let meta = std::fs::metadata(path).ok()?;
-        let mtime_ns = meta
-            .modified()
-            .ok()?
-            .duration_since(UNIX_EPOCH)
-            .ok()?
-            .as_nanos() as i128;
-        #[cfg(unix)]
-        let (ctime_ns, inode) = {
-            use std::os::unix::fs::MetadataExt;
-            (
-                i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
-                meta.ino(),
-            )
-        };
-        #[cfg(not(unix))]
-        let (ctime_ns, inode) = (mtime_ns, 0);
-        Some(FileStat {
-            size: meta.len(),
-            mtime_ns,
-            ctime_ns,
-            inode,
-        })
-    }
-}
 
 /// Everything besides the content that a file's outcome depends on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -78,7 +78,9 @@ pub(crate) fn table_uses_cached(repo: &Repo, cache: Option<&Path>) -> Vec<TableU
             let absolute = repo.absolute(path);
             // The stat is taken before the read: a file written in between
             // is recorded with a stat it no longer has, and read again.
-            let stat = recorded.as_ref().and_then(|_| cache::Stat::of(&absolute));
+            let stat = recorded
+                .as_ref()
+                .and_then(|_| crate::cache::FileStat::of(&absolute));
             if let (Some(recorded), Some(stat)) = (&recorded, &stat)
                 && let Some(stored) = recorded.unchanged(path, stat)
             {

@@ -16,48 +16,13 @@
 //! `u32` line and column and an access byte.
 
 use super::{TableAccess, TableUse};
+use crate::cache::{FileStat, RACY_NANOS};
 use rustc_hash::FxHashMap;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 const KIND: &str = "score-tables";
 const FORMAT: u32 = 1;
-
-/// How long before a run a file's mtime must be for its stat to be trusted:
-/// file systems with coarse timestamps can write twice within one tick.
-const RACY_NANOS: i128 = 2_000_000_000;
-
-/// What identifies a file's content without reading it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Stat {
-    size: u64,
-    mtime_ns: i128,
-    ctime_ns: i128,
-    inode: u64,
-}
-
-impl Stat {
-    pub(super) fn of(path: &Path) -> Option<Stat> {
-        let meta = std::fs::metadata(path).ok()?;
-        let mtime_ns = nanos(meta.modified().ok()?);
-        #[cfg(unix)]
-        let (ctime_ns, inode) = {
-            use std::os::unix::fs::MetadataExt;
-            (
-                i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
-                meta.ino(),
-            )
-        };
-        #[cfg(not(unix))]
-        let (ctime_ns, inode) = (mtime_ns, 0);
-        Some(Stat {
-            size: meta.len(),
-            mtime_ns,
-            ctime_ns,
-            inode,
-        })
-    }
-}
 
 fn nanos(time: SystemTime) -> i128 {
     time.duration_since(UNIX_EPOCH)
@@ -71,12 +36,12 @@ pub(super) fn now_ns() -> i128 {
 /// One file's uses, without the service.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Stored {
-    pub(super) stat: Stat,
+    pub(super) stat: FileStat,
     pub(super) uses: Vec<(String, u32, u32, TableAccess)>,
 }
 
 impl Stored {
-    pub(super) fn new(stat: Stat, uses: &[TableUse]) -> Stored {
+    pub(super) fn new(stat: FileStat, uses: &[TableUse]) -> Stored {
         Stored {
             stat,
             uses: uses
@@ -110,7 +75,7 @@ pub(super) struct Recorded {
 
 impl Recorded {
     /// The recorded uses of `path` if its stat shows it unchanged.
-    pub(super) fn unchanged(&self, path: &str, stat: &Stat) -> Option<&Stored> {
+    pub(super) fn unchanged(&self, path: &str, stat: &FileStat) -> Option<&Stored> {
         if stat.mtime_ns + RACY_NANOS > self.started_ns {
             return None;
         }
@@ -191,7 +156,7 @@ fn decode(bytes: &[u8], root: &str) -> Option<Recorded> {
     files.reserve(count.min(bytes.len() / 64));
     for _ in 0..count {
         let path = at.str()?.to_string();
-        let stat = Stat {
+        let stat = FileStat {
             size: at.u64()?,
             mtime_ns: at.i128()?,
             ctime_ns: at.i128()?,
@@ -250,8 +215,8 @@ impl<'a> Reader<'a> {
 mod tests {
     use super::*;
 
-    fn stat(mtime_ns: i128) -> Stat {
-        Stat {
+    fn stat(mtime_ns: i128) -> FileStat {
+        FileStat {
             size: 10,
             mtime_ns,
             ctime_ns: mtime_ns,
