@@ -29,6 +29,11 @@ pub(crate) struct Identity {
     /// True when trellis wrote the starter contract (its Get/List are implemented).
     pub(crate) starter: bool,
     pub(crate) resource: String,
+    /// Set when the contract lives in the repository's api root (generated
+    /// once for every service, see shared.rs) instead of the service's api/;
+    /// `proto_file` then climbs out of the service (`../api/...`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) api_root: Option<super::shared::ApiRootRecord>,
 }
 
 impl Identity {
@@ -38,6 +43,7 @@ impl Identity {
             proto_file,
             starter,
             resource: names::resource_from_service(name),
+            api_root: None,
         }
     }
 }
@@ -66,6 +72,24 @@ pub(crate) fn base_context(identity: &Identity, versions: &serde_json::Value) ->
     ctx.insert("proto_package", &names::proto_package(&identity.name));
     ctx.insert("proto_file", &identity.proto_file);
     ctx.insert("starter", &identity.starter);
+    ctx.insert("shared_contract", &identity.api_root.is_some());
+    ctx.insert("own_contract", &identity.api_root.is_none());
+    ctx.insert(
+        "api_module",
+        &identity
+            .api_root
+            .as_ref()
+            .map(|a| a.go_module.as_str())
+            .unwrap_or(""),
+    );
+    ctx.insert(
+        "api_dir",
+        &identity
+            .api_root
+            .as_ref()
+            .map(|a| a.dir.as_str())
+            .unwrap_or("api"),
+    );
     ctx.insert("versions", versions);
     ctx.insert("trellis_version", env!("CARGO_PKG_VERSION"));
     ctx
@@ -167,6 +191,20 @@ pub(crate) fn assign_rpc_names(
     out
 }
 
+/// The Go import path and alias of the contract's generated package: in
+/// the api root's shared module, or in the service's own gen/go.
+pub(crate) fn contract_go_package(
+    identity: &Identity,
+    module: &str,
+    proto_package: &str,
+) -> (String, String) {
+    let (own, alias) = go_package(module, proto_package);
+    match &identity.api_root {
+        Some(root) => (root.go_package.clone(), alias),
+        None => (own, alias),
+    }
+}
+
 /// The Go import path and alias of the generated package of the contract,
 /// as buf's managed mode lays it out under gen/go.
 pub(crate) fn go_package(module: &str, proto_package: &str) -> (String, String) {
@@ -198,6 +236,11 @@ pub(crate) struct RenderInput<'a> {
 /// the template provides with the service's variables: anything else would
 /// not build.
 fn check_imports(input: &RenderInput) -> Result<(), InputError> {
+    if input.identity.api_root.is_some() {
+        // The api root's shared module generates the imports; shared.rs
+        // checked that it has them.
+        return Ok(());
+    }
     let proto_file = &input.identity.proto_file;
     for import in &input.contract.imports {
         let provided = input
@@ -255,7 +298,7 @@ pub(crate) fn render(input: &RenderInput) -> Result<Vec<RenderedFile>, InputErro
         .and_then(|v| v.as_str())
         .unwrap_or(&input.identity.name)
         .to_string();
-    let (pb_import, pb) = go_package(&module, &input.contract.package);
+    let (pb_import, pb) = contract_go_package(input.identity, &module, &input.contract.package);
     // The `golang:1.N` image of the go line, so that a service generated for
     // a newer Go builds in an image that has it.
     if let Some(version) = input.variables.get("go_version").and_then(|v| v.as_str()) {
@@ -279,16 +322,16 @@ pub(crate) fn render(input: &RenderInput) -> Result<Vec<RenderedFile>, InputErro
     };
     for spec in &template.manifest.files {
         if let Some(flag) = &spec.when {
-            let enabled = match ctx.get(flag) {
-                Some(value) => value.as_bool().unwrap_or(false),
-                None => {
-                    return Err(InputError::new(format!(
-                        "template `{}`: `when: {flag}` names no variable",
-                        template.manifest.name
-                    ))
-                    .help("`when` takes the name of a bool variable"));
-                }
-            };
+            let enabled = super::template::when_holds(flag, |name| {
+                ctx.get(name).map(|v| v.as_bool().unwrap_or(false))
+            })
+            .map_err(|unknown| {
+                InputError::new(format!(
+                    "template `{}`: `when: {flag}` names no variable (`{unknown}`)",
+                    template.manifest.name
+                ))
+                .help("`when` takes bool variables or built-in flags, joined by `&&`, each maybe negated with `!`")
+            })?;
             if !enabled {
                 continue;
             }

@@ -12,6 +12,21 @@ use std::path::Path;
 
 pub(crate) const STATE_FILE: &str = ".trellis/scaffold.json";
 pub(crate) const FORMAT_VERSION: u32 = 1;
+/// The format of a state whose contract is in the repository's api root
+/// (`identity.api_root`). A trellis that reads only format 1 refuses it with
+/// "format 2 is not supported" instead of generating from a contract it
+/// cannot place; services without a shared contract keep format 1, so
+/// older trellis versions still read them.
+pub(crate) const FORMAT_SHARED_CONTRACT: u32 = 2;
+
+/// The format a state with this identity is written in.
+pub(crate) fn format_for(identity: &Identity) -> u32 {
+    if identity.api_root.is_some() {
+        FORMAT_SHARED_CONTRACT
+    } else {
+        FORMAT_VERSION
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -160,7 +175,7 @@ fn relative_in_repository(target: &Path, service_dir: &Path) -> Option<String> {
 
 /// `new` records the state before the service directory exists: its
 /// nearest existing ancestor is canonicalized and the rest appended.
-fn canonical_even_if_missing(path: &Path) -> Option<std::path::PathBuf> {
+pub(crate) fn canonical_even_if_missing(path: &Path) -> Option<std::path::PathBuf> {
     let absolute = std::path::absolute(path).ok()?;
     let mut existing = absolute.as_path();
     let mut rest = Vec::new();
@@ -190,9 +205,9 @@ impl State {
                     "restore it from version control; trellis writes it, people should not edit it",
                 )
         })?;
-        if state.format != FORMAT_VERSION {
+        if state.format != format_for(&state.identity) {
             return Err(InputError::new(format!(
-                "state file format {} is not supported (this trellis reads {FORMAT_VERSION})",
+                "state file format {} is not supported (this trellis reads {FORMAT_VERSION}, and {FORMAT_SHARED_CONTRACT} for a contract in the api root)",
                 state.format
             ))
             .in_file(&path)
