@@ -286,11 +286,11 @@ fn given_contract(
         (Some(located), true) => located.roots.clone(),
         (None, true) => proto::nearest_buf_roots(path),
     };
+    if let Some(located) = located {
+        return shared_contract(located, options, template, out, &roots, &shown);
+    }
     let parsed = proto::parse_file(path, &shown, &roots, max_bytes)?;
     let text = limits::read_input(path, &shown, max_bytes)?;
-    if let Some(located) = located {
-        return shared_contract(located, options, template, out, text, parsed, &shown);
-    }
     if let Some(root) = outside_root {
         refuse_outside_repository(&root, &roots, &parsed, template, &shown, out)?;
     }
@@ -319,11 +319,19 @@ fn shared_contract(
     options: &NewOptions,
     template: &Template,
     out: &Path,
-    text: String,
-    parsed: proto::Contract,
+    roots: &[PathBuf],
     shown: &str,
 ) -> anyhow::Result<NewContract> {
-    shared::check_imports(&located, shown, &parsed.imports, template)?;
+    if template.manifest.language != template::Language::Go {
+        return Err(InputError::new(format!(
+            "{shown} is in the api root {}, whose contracts are generated once into a Go module; template `{}` is not a Go template",
+            located.dir.display(),
+            template.manifest.name
+        ))
+        .in_file(shown)
+        .help("generate a Go service from it, or pass a copy of the contract from outside the api root (a self-contained one is copied into the service)")
+        .into());
+    }
     let variables = variables_for(
         template,
         options,
@@ -334,6 +342,11 @@ fn shared_contract(
     let go_version = text_of("go_version").unwrap_or("1.26.0");
     let generation = shared::go_generation(&located, module, out, go_version, &template.versions)?;
     let record = shared::record(&located, &generation, out);
+    let max_bytes = options.limits.max_input_bytes;
+    let parsed =
+        proto::parse_in_api_root(&located.file, shown, roots, max_bytes, &record.go_prefix)?;
+    shared::check_imports(&located, shown, &parsed.imports, template)?;
+    let text = limits::read_input(&located.file, shown, max_bytes)?;
     Ok(NewContract {
         text,
         proto_file: format!("{}/{}", record.dir, record.file),
@@ -453,8 +466,7 @@ fn render_new_service(
         all.push(file);
     }
     let outside = match (&identity.api_root, generation) {
-        (Some(record), Some(generation)) => {
-            shared::wire_service_go_mod(&mut all, record)?;
+        (Some(_), Some(generation)) => {
             shared::Outside::plan(out, &identity, &generation, &options.limits)?
         }
         _ => shared::Outside::default(),
@@ -617,8 +629,8 @@ pub(crate) fn sync(dir: &Path, options: &SyncOptions) -> anyhow::Result<Outcome>
     let limits = options.limits;
     let origin = state::origin_to_load(&previous.template.origin, dir);
     let template = template::reload(&origin, &template::cache_root(), &limits)?;
-    let (proto_path, shown, roots) = shared::contract_source(dir, &previous.identity);
-    let contract = proto::parse_file(&proto_path, &shown, &roots, limits.max_input_bytes)?;
+    let (proto_path, shown, _) = shared::contract_source(dir, &previous.identity);
+    let contract = shared::parse(dir, &previous.identity, limits.max_input_bytes)?;
     let contract_text = limits::read_input(&proto_path, &shown, limits.max_input_bytes)?;
     let rpc_names = render::assign_rpc_names(&contract, &previous.rpcs);
     let mut rendered = render_sync_within(&template, &previous, &contract, &rpc_names, &limits)?;

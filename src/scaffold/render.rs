@@ -379,6 +379,11 @@ pub(crate) fn render(input: &RenderInput) -> Result<Vec<RenderedFile>, InputErro
         super::rustfmt::check_edition(&template.manifest.name, &edition)?;
         super::rustfmt::format(&mut rendered, &edition);
     }
+    // Part of the rendering, so that upgrade's base and target versions of
+    // go.mod have it as the service's does.
+    if let Some(root) = &input.identity.api_root {
+        super::shared::wire_service_go_mod(&mut rendered, root)?;
+    }
     let mut seen = BTreeSet::new();
     for file in &rendered {
         if !seen.insert(file.path.clone()) {
@@ -685,11 +690,16 @@ fn rpc_imports(
     pb_import: &str,
 ) -> (Vec<String>, Vec<String>) {
     let mut message_imports = BTreeSet::new();
+    // Other contracts of the api root: local packages, grouped with pb.
+    let mut api_root_imports = BTreeSet::new();
     let mut uses_pb = false;
     for message in [&rpc.input, &rpc.output] {
         match &message.go_import {
-            Some((alias, path)) => {
+            Some((alias, path)) if is_well_known(path) => {
                 message_imports.insert(format!("{alias} \"{path}\""));
+            }
+            Some((alias, path)) => {
+                api_root_imports.insert((path.clone(), format!("{alias} \"{path}\"")));
             }
             None => uses_pb = true,
         }
@@ -722,9 +732,12 @@ fn rpc_imports(
             third.push("\"google.golang.org/grpc/codes\"".to_string());
             third.push("\"google.golang.org/grpc/status\"".to_string());
             third.extend(message_imports.iter().cloned());
+            let mut locals: Vec<(String, String)> = api_root_imports.iter().cloned().collect();
             if uses_pb {
-                local.push(pb_line.clone());
+                locals.push((pb_import.to_string(), pb_line.clone()));
             }
+            locals.sort();
+            local.extend(locals.into_iter().map(|(_, line)| line));
         }
     }
     let imports = groups([std, third, local]);
@@ -740,7 +753,10 @@ fn rpc_imports(
             test_third.push("\"google.golang.org/grpc/status\"".to_string());
             if request_needed {
                 match &rpc.input.go_import {
-                    Some((alias, path)) => test_third.push(format!("{alias} \"{path}\"")),
+                    Some((alias, path)) if is_well_known(path) => {
+                        test_third.push(format!("{alias} \"{path}\""))
+                    }
+                    Some((alias, path)) => test_local.push(format!("{alias} \"{path}\"")),
                     None => test_local.push(pb_line),
                 }
             }
@@ -749,6 +765,10 @@ fn rpc_imports(
     test_std.sort();
     test_third.sort();
     (imports, groups([test_std, test_third, test_local]))
+}
+
+fn is_well_known(go_import: &str) -> bool {
+    go_import.starts_with("google.golang.org/protobuf/")
 }
 
 fn groups<const N: usize>(blocks: [Vec<String>; N]) -> Vec<String> {

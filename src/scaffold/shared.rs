@@ -30,8 +30,10 @@ pub(crate) struct ApiRootRecord {
     pub(crate) dir: String,
     /// The contract, relative to `dir`.
     pub(crate) file: String,
-    /// The Go package its code is generated into.
+    /// The Go package its code is generated into, and the api root's
+    /// go_package_prefix (the other contracts' packages are under it).
     pub(crate) go_package: String,
+    pub(crate) go_prefix: String,
     /// The Go module holding that package, and its directory relative to the
     /// service directory: what the service's go.mod requires and replaces.
     pub(crate) go_module: String,
@@ -410,8 +412,24 @@ pub(crate) fn record(
         } else {
             format!("{}/{package_dir}", generation.prefix)
         },
+        go_prefix: generation.prefix.clone(),
         go_module: generation.module.clone(),
         go_module_dir: client::relative(&service, &generation.module_dir),
+    }
+}
+
+/// A service's contract, parsed where [`contract_source`] says it is.
+pub(crate) fn parse(
+    dir: &Path,
+    identity: &Identity,
+    max_bytes: u64,
+) -> Result<super::proto::Contract, InputError> {
+    let (path, shown, roots) = contract_source(dir, identity);
+    match &identity.api_root {
+        Some(root) => {
+            super::proto::parse_in_api_root(&path, &shown, &roots, max_bytes, &root.go_prefix)
+        }
+        None => super::proto::parse_file(&path, &shown, &roots, max_bytes),
     }
 }
 
