@@ -306,8 +306,16 @@ fn not_generated(wanted: &str, dir: &Path) -> InputError {
 /// Reads the other service: its state, its module and its contract.
 pub(crate) fn load_other(dir: &Path, limits: &Limits) -> Result<Other, InputError> {
     let other = State::load(dir)?;
-    let module = match other.variables.get("module").and_then(|v| v.as_str()) {
-        Some(module) if dir.join("go.mod").is_file() => module.to_string(),
+    // Without --module the variable is unset and the template used the
+    // service's name: go.mod says which.
+    let from_go_mod = || {
+        super::limits::read_regular(&dir.join("go.mod"), 1 << 20)
+            .ok()
+            .and_then(|text| super::shared::module_path(&text))
+    };
+    let recorded = other.variables.get("module").and_then(|v| v.as_str());
+    let module = match recorded.map(str::to_string).or_else(from_go_mod) {
+        Some(module) if dir.join("go.mod").is_file() => module,
         _ => {
             return Err(InputError::new(format!(
                 "{} is not a Go service (template `{}`, no Go module); the generated client is Go",

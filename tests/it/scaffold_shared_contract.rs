@@ -22,10 +22,11 @@ message GetOrderResponse {\n  string id = 1;\n  acme.common.v1.Money total = 2;\
 const PAYMENT: &str = "syntax = \"proto3\";\n\npackage acme.payment.v1;\n\n\
 import \"acme/common/v1/money.proto\";\n\n\
 service PaymentService {\n  rpc Charge(ChargeRequest) returns (ChargeResponse);\n\
-  rpc GetCharge(GetChargeRequest) returns (ChargeResponse) {\n    option idempotency_level = NO_SIDE_EFFECTS;\n  }\n}\n\n\
+  rpc GetCharge(GetChargeRequest) returns (GetChargeResponse) {\n    option idempotency_level = NO_SIDE_EFFECTS;\n  }\n}\n\n\
 message ChargeRequest {\n  acme.common.v1.Money amount = 1;\n}\n\n\
+message ChargeResponse {\n  string id = 1;\n}\n\n\
 message GetChargeRequest {\n  string id = 1;\n}\n\n\
-message ChargeResponse {\n  string id = 1;\n  acme.common.v1.Money amount = 2;\n}\n";
+message GetChargeResponse {\n  acme.common.v1.Money amount = 1;\n}\n";
 
 /// A go.work monorepo with an api root (api/buf.yaml) of three contracts,
 /// two of which import the third.
@@ -139,6 +140,7 @@ fn a_contract_in_the_api_root_is_not_copied_and_its_generation_is_the_api_roots(
             "dir": "../api",
             "file": "acme/order/v1/order.proto",
             "go_package": "example.com/shop/api/gen/go/acme/order/v1",
+            "go_prefix": "example.com/shop/api/gen/go",
             "go_module": "example.com/shop/api/gen/go",
             "go_module_dir": "../api/gen/go",
         })
@@ -290,9 +292,12 @@ fn sync_adds_the_stub_when_the_shared_contract_gains_an_rpc() {
     std::fs::write(&proto, grown).unwrap();
     let out = run(&order, &["sync"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    // It returns a message of the imported contract: its package in the
+    // shared module, grouped with the contract's own.
     let handler = read(&order.join("internal/handlers/cancel_order.go"));
+    assert!(handler.contains("\tcommonv1 \"example.com/shop/api/gen/go/acme/common/v1\"\n\torderv1 \"example.com/shop/api/gen/go/acme/order/v1\"\n"), "{handler}");
     assert!(
-        handler.contains("*commonv1.Money") || handler.contains("Money"),
+        handler.contains("req *orderv1.GetOrderRequest) (*commonv1.Money, error)"),
         "{handler}"
     );
     assert!(
@@ -365,16 +370,16 @@ fn a_client_of_a_shared_contract_uses_the_shared_package() {
         &proto,
         read(&proto).replace(
             "rpc Charge(",
-            "rpc Authorize(ChargeRequest) returns (ChargeResponse);\n  rpc Charge(",
+            "rpc Refund(GetChargeRequest) returns (ChargeResponse) {\n    option idempotency_level = IDEMPOTENT;\n  }\n  rpc Charge(",
         ),
     )
     .unwrap();
     let out = run(&order, &["sync"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let generated = read(&order.join("internal/clients/payment/client_gen.go"));
     assert!(
-        read(&order.join("internal/clients/payment/client_test.go")).contains("acme.payment.v1")
-            || read(&order.join("internal/clients/payment/client_gen.go"))
-                .contains("PaymentService")
+        generated.contains("{\"acme.payment.v1.PaymentService\", \"Refund\"},"),
+        "{generated}"
     );
 }
 
