@@ -187,6 +187,16 @@ fn a_go_work_that_uses_the_caller_gets_a_use_of_the_other_service() {
         std::fs::read_to_string(tmp.path().join("go.work")).unwrap(),
         "go 1.26.0\n\nuse (\n\t./services/ledger\n)\n\nuse ./services/payment\n"
     );
+    // The go.work line names the file by a clean path, not ledger/../../go.work.
+    let root = std::fs::canonicalize(tmp.path()).unwrap();
+    let stdout = stdout_of(&out);
+    assert!(
+        stdout.contains(&format!(
+            "overwrite  {}/go.work  (use ./services/payment)\n",
+            root.display()
+        )),
+        "{stdout}"
+    );
 }
 
 #[test]
