@@ -11,7 +11,7 @@
 use super::apply::{self, Action, PlannedFile};
 use super::limits::Limits;
 use super::names;
-use super::proto::{self, Contract, ProtoRpc};
+use super::proto::{Contract, ProtoRpc};
 use super::render::{self, RenderedFile};
 use super::state::{self, ClientRecord, FileRecord, STATE_FILE, State};
 use super::template::{self, Template};
@@ -327,9 +327,9 @@ pub(crate) fn load_other(dir: &Path, limits: &Limits) -> Result<Other, InputErro
     };
     // The other service's imports resolve as its sync resolves them: from
     // its own buf.yaml roots (buf/validate), or from the api root's.
-    let (proto_path, _, roots) = super::shared::contract_source(dir, &other.identity);
-    let shown = proto_path.display().to_string();
-    let contract = proto::parse_file(&proto_path, &shown, &roots, limits.max_input_bytes)?;
+    let shown = dir.join(&other.identity.proto_file).display().to_string();
+    let contract =
+        super::shared::parse(dir, &other.identity, limits.max_input_bytes, Some(&shown))?;
     if contract.services.is_empty() {
         return Err(
             InputError::new(format!("{shown} defines no service to call"))

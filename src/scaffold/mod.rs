@@ -630,7 +630,7 @@ pub(crate) fn sync(dir: &Path, options: &SyncOptions) -> anyhow::Result<Outcome>
     let origin = state::origin_to_load(&previous.template.origin, dir);
     let template = template::reload(&origin, &template::cache_root(), &limits)?;
     let (proto_path, shown, _) = shared::contract_source(dir, &previous.identity);
-    let contract = shared::parse(dir, &previous.identity, limits.max_input_bytes)?;
+    let contract = shared::parse(dir, &previous.identity, limits.max_input_bytes, None)?;
     let contract_text = limits::read_input(&proto_path, &shown, limits.max_input_bytes)?;
     let rpc_names = render::assign_rpc_names(&contract, &previous.rpcs);
     let mut rendered = render_sync_within(&template, &previous, &contract, &rpc_names, &limits)?;

@@ -418,13 +418,16 @@ pub(crate) fn record(
     }
 }
 
-/// A service's contract, parsed where [`contract_source`] says it is.
+/// A service's contract, parsed where [`contract_source`] says it is;
+/// `shown` names it in messages instead of its path from the service.
 pub(crate) fn parse(
     dir: &Path,
     identity: &Identity,
     max_bytes: u64,
+    shown: Option<&str>,
 ) -> Result<super::proto::Contract, InputError> {
-    let (path, shown, roots) = contract_source(dir, identity);
+    let (path, own_name, roots) = contract_source(dir, identity);
+    let shown = shown.map(str::to_string).unwrap_or(own_name);
     match &identity.api_root {
         Some(root) => {
             super::proto::parse_in_api_root(&path, &shown, &roots, max_bytes, &root.go_prefix)

@@ -101,8 +101,12 @@ pub(crate) fn upgrade(dir: &Path, options: &UpgradeOptions) -> anyhow::Result<Up
     let mut notes = Vec::new();
     let sides = load_sides(dir, &previous, options, &mut notes)?;
     let variables = upgraded_variables(&sides.theirs, &previous, &options.set, &mut notes)?;
-    let (proto_path, shown, roots) = super::shared::contract_source(dir, &previous.identity);
-    let contract = proto::parse_file(&proto_path, &shown, &roots, options.limits.max_input_bytes)?;
+    let contract = super::shared::parse(
+        dir,
+        &previous.identity,
+        options.limits.max_input_bytes,
+        None,
+    )?;
     let rpc_names = render::assign_rpc_names(&contract, &previous.rpcs);
     let render_with = |template: &Template, variables: &BTreeMap<String, serde_json::Value>| {
         render_within(

@@ -505,3 +505,86 @@ fn a_dry_run_writes_nothing_outside_the_service_either() {
     );
     assert_eq!(snapshot(root), before);
 }
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", stderr_of(&out));
+}
+
+#[test]
+fn upgrade_renders_from_the_api_root_and_keeps_the_go_mod_wiring() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("shop");
+    monorepo(&root);
+    // A git template: the built-in Go template at v1, a changed file at v2.
+    let template = tmp.path().join("go-template");
+    crate::support::copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/go-grpc-service"),
+        &template,
+    );
+    git(&template, &["init", "-q", "-b", "main"]);
+    git(&template, &["add", "-A"]);
+    git(&template, &["commit", "-q", "-m", "v1"]);
+    git(&template, &["tag", "v1"]);
+    let source = template.join("files/internal/config/config.go.tera");
+    std::fs::write(
+        &source,
+        read(&source).replace(
+            "// JSON file, then ",
+            "// JSON file (see config.example.json), then ",
+        ),
+    )
+    .unwrap();
+    git(&template, &["commit", "-q", "-am", "v2"]);
+    git(&template, &["tag", "v2"]);
+    let url = format!("file://{}@v1", template.display());
+    let out = new_service(
+        &root,
+        &[
+            "order",
+            "--module",
+            "example.com/shop/order",
+            "--proto",
+            "api/acme/order/v1/order.proto",
+            "--template",
+            &url,
+            "--trust",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let order = root.join("order");
+    let config = order.join("internal/config/config.go");
+    std::fs::write(
+        &config,
+        format!("{}\n// Orders read it once.\n", read(&config)),
+    )
+    .unwrap();
+
+    let out = run(&order, &["upgrade", "--to", "v2", "--trust"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{}",
+        stdout_of(&out),
+        stderr_of(&out)
+    );
+    let merged = read(&config);
+    assert!(
+        merged.contains("(see config.example.json)") && merged.contains("Orders read it once."),
+        "{merged}"
+    );
+    // go.mod, untouched since new, still requires the shared module.
+    assert!(
+        read(&order.join("go.mod"))
+            .contains("replace example.com/shop/api/gen/go => ../api/gen/go\n")
+    );
+    assert!(!order.join("api").exists());
+    let recorded = state(&order);
+    assert_eq!(recorded["template"]["origin"]["rev"], "v2");
+    assert_eq!(recorded["format"], 2);
+}
