@@ -665,7 +665,7 @@ pub(crate) fn wire_go_mod_text(
             let words: Vec<&str> = line.split_whitespace().collect();
             match words.as_slice() {
                 [d, m, ..] if *d == directive => *m == module,
-                [m, ..] => *m == module && in_block(&text, line, directive),
+                [m, ..] => *m == module && in_block(text, line, directive),
                 [] => false,
             }
         })

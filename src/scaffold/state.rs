@@ -227,6 +227,48 @@ impl State {
 mod tests {
     use super::*;
 
+    fn saved(dir: &Path, format: u32, api_root: Option<&str>) -> Result<State, InputError> {
+        let api_root = api_root.map_or(String::new(), |dir| {
+            format!(
+                ",\n    \"api_root\": {{\"dir\": \"{dir}\", \"file\": \"acme/order/v1/order.proto\", \"go_package\": \"m/gen/go/acme/order/v1\", \"go_prefix\": \"m/gen/go\", \"go_module\": \"m/gen/go\", \"go_module_dir\": \"../api/gen/go\"}}"
+            )
+        });
+        let text = format!(
+            "{{\"format\": {format}, \"generator\": \"trellis 0.1.0\",\n\
+             \"template\": {{\"name\": \"go-grpc-service\", \"version\": \"1.1.0\", \"origin\": {{\"kind\": \"builtin\", \"name\": \"go-grpc-service\"}}}},\n\
+             \"identity\": {{\"name\": \"order\", \"proto_file\": \"api/order.proto\", \"starter\": false, \"resource\": \"Order\"{api_root}}},\n\
+             \"variables\": {{}}, \"contract_sha256\": \"\", \"rpcs\": {{}}, \"files\": {{}}}}\n"
+        );
+        std::fs::create_dir_all(dir.join(".trellis")).unwrap();
+        std::fs::write(dir.join(STATE_FILE), text).unwrap();
+        State::load(dir)
+    }
+
+    #[test]
+    fn a_contract_in_the_api_root_is_format_2_and_format_1_states_still_load() {
+        let tmp = tempfile::tempdir().unwrap();
+        let own = saved(tmp.path(), 1, None).unwrap();
+        assert_eq!(own.identity.api_root, None);
+        assert_eq!(format_for(&own.identity), FORMAT_VERSION);
+        let shared = saved(tmp.path(), 2, Some("../api")).unwrap();
+        assert_eq!(shared.identity.api_root.as_ref().unwrap().dir, "../api");
+        assert_eq!(format_for(&shared.identity), FORMAT_SHARED_CONTRACT);
+        assert!(shared.to_json().starts_with("{\n  \"format\": 2,"));
+        // Mixed up: the format says what the identity must be.
+        let err = saved(tmp.path(), 1, Some("../api")).unwrap_err();
+        assert!(
+            err.message.contains("format 1 is not supported"),
+            "{}",
+            err.message
+        );
+        let err = saved(tmp.path(), 2, None).unwrap_err();
+        assert!(
+            err.message.contains("format 2 is not supported"),
+            "{}",
+            err.message
+        );
+    }
+
     #[test]
     fn stored_git_origins_carry_no_credentials() {
         let origin = Origin::Git {

@@ -896,6 +896,23 @@ mod tests {
     }
 
     #[test]
+    fn when_joins_flags_with_and_and_negates_with_bang() {
+        let value = |name: &str| match name {
+            "validate" => Some(true),
+            "own_contract" => Some(false),
+            _ => None,
+        };
+        assert_eq!(when_holds("validate", value), Ok(true));
+        assert_eq!(when_holds("validate && own_contract", value), Ok(false));
+        assert_eq!(when_holds("validate && !own_contract", value), Ok(true));
+        assert_eq!(when_holds("! own_contract", value), Ok(true));
+        assert_eq!(
+            when_holds("validate && http", value),
+            Err("http".to_string())
+        );
+    }
+
+    #[test]
     fn destinations_stay_out_of_version_control_metadata() {
         assert!(check_destination(".gitignore").is_ok());
         assert!(check_destination("docs/.github/x.yml").is_ok());

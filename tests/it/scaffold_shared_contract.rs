@@ -588,3 +588,31 @@ fn upgrade_renders_from_the_api_root_and_keeps_the_go_mod_wiring() {
     assert_eq!(recorded["template"]["origin"]["rev"], "v2");
     assert_eq!(recorded["format"], 2);
 }
+
+#[test]
+fn a_rust_service_from_the_api_root_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    monorepo(root);
+    let out = new_service(
+        root,
+        &[
+            "order",
+            "--template",
+            "rust-tonic-service",
+            "--proto",
+            "api/acme/order/v1/order.proto",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stdout_of(&out));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("api/acme/order/v1/order.proto is in the api root"),
+        "{err}"
+    );
+    assert!(
+        err.contains("template `rust-tonic-service` is not a Go template"),
+        "{err}"
+    );
+    assert!(!root.join("order").exists() && !root.join("api/buf.gen.yaml").exists());
+}
