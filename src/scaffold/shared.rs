@@ -363,7 +363,10 @@ fn read_buf_gen(path: &Path) -> Result<(String, String), InputError> {
                 None => "its protoc-gen-go plugin has no `out`",
             }
         }
-        (false, _, _) | (_, None, _) => "it has no managed mode with a go_package_prefix",
+        (false, _, _) => "it has no managed mode (`managed: enabled: true`)",
+        (_, None, _) => {
+            "it has no go_package_prefix for every file (an override without `path` or `module`)"
+        }
         (_, _, None) => "it runs no protoc-gen-go plugin",
     };
     Err(InputError::new(format!(
@@ -375,7 +378,14 @@ fn read_buf_gen(path: &Path) -> Result<(String, String), InputError> {
 
 fn is_protoc_gen_go(plugin: &serde_json::Value) -> bool {
     let named = |key: &str| plugin.get(key).and_then(|v| v.as_str()).unwrap_or("");
-    let local = named("local");
+    // `local` may be a program and its arguments:
+    // [go, tool, google.golang.org/protobuf/cmd/protoc-gen-go].
+    let local = match plugin.get("local") {
+        Some(serde_json::Value::Array(words)) => {
+            words.last().and_then(|w| w.as_str()).unwrap_or("")
+        }
+        _ => named("local"),
+    };
     let remote = if named("remote").is_empty() {
         named("plugin")
     } else {
@@ -695,5 +705,29 @@ mod tests {
         .unwrap();
         let err = read_buf_gen(&path).unwrap_err();
         assert!(err.message.contains("no managed mode"), "{}", err.message);
+        // A plugin run as `go tool`, and a prefix for one module only.
+        std::fs::write(
+            &path,
+            "version: v2\nmanaged:\n  enabled: true\n  override:\n    - file_option: go_package_prefix\n      value: example.com/x/api\n      module: buf.build/acme/api\n\
+             plugins:\n  - local: [go, tool, google.golang.org/protobuf/cmd/protoc-gen-go]\n    out: .\n    opt: [paths=source_relative]\n",
+        )
+        .unwrap();
+        let err = read_buf_gen(&path).unwrap_err();
+        assert!(
+            err.message.contains("no go_package_prefix for every file"),
+            "{}",
+            err.message
+        );
+        std::fs::write(
+            &path,
+            std::fs::read_to_string(&path)
+                .unwrap()
+                .replace("      module: buf.build/acme/api\n", ""),
+        )
+        .unwrap();
+        assert_eq!(
+            read_buf_gen(&path).unwrap(),
+            ("example.com/x/api".to_string(), ".".to_string())
+        );
     }
 }
