@@ -353,6 +353,97 @@ rm -r "$WORK/ledger/cmd/call-payment"
 kill "$pid"; wait "$pid" || true
 [ "$ok" = 1 ] || { cat "$WORK/run.log" >&2; echo "the client could not call payment" >&2; exit 1; }
 
+# --- contracts shared in the repository: one api root, generated once (#19) --------
+# A go.work monorepo whose api/ (a buf module) holds a common contract that two
+# service contracts import. Both services are generated from it, the api root
+# is generated once into one Go module (api/gen/go), order calls payment through
+# a client over that module, and a new RPC in the shared contract is synced.
+step "contracts shared in the repository: two services from one api root in a go.work monorepo; new client; sync after a new RPC"
+MONO="$WORK/mono"
+mkdir -p "$MONO/api/acme/common/v1" "$MONO/api/acme/order/v1" "$MONO/api/acme/payment/v1"
+printf 'go 1.26.0\n' > "$MONO/go.work"
+printf 'version: v2\nmodules:\n  - path: .\nlint:\n  use:\n    - STANDARD\n' > "$MONO/api/buf.yaml"
+cat > "$MONO/api/acme/common/v1/money.proto" <<'PROTO'
+syntax = "proto3";
+
+package acme.common.v1;
+
+// An amount of money in one currency.
+message Money {
+  string currency_code = 1;
+  int64 units = 2;
+}
+PROTO
+cat > "$MONO/api/acme/order/v1/order.proto" <<'PROTO'
+syntax = "proto3";
+
+package acme.order.v1;
+
+import "acme/common/v1/money.proto";
+
+service OrderService {
+  rpc GetOrder(GetOrderRequest) returns (GetOrderResponse);
+}
+
+message GetOrderRequest {
+  string id = 1;
+}
+
+message GetOrderResponse {
+  string id = 1;
+  acme.common.v1.Money total = 2;
+}
+PROTO
+cat > "$MONO/api/acme/payment/v1/payment.proto" <<'PROTO'
+syntax = "proto3";
+
+package acme.payment.v1;
+
+import "acme/common/v1/money.proto";
+
+service PaymentService {
+  rpc Charge(ChargeRequest) returns (ChargeResponse);
+  rpc GetCharge(GetChargeRequest) returns (GetChargeResponse) {
+    option idempotency_level = NO_SIDE_EFFECTS;
+  }
+}
+
+message ChargeRequest {
+  string order_id = 1;
+  acme.common.v1.Money amount = 2;
+}
+
+message ChargeResponse {
+  string id = 1;
+}
+
+message GetChargeRequest {
+  string id = 1;
+}
+
+message GetChargeResponse {
+  string id = 1;
+  acme.common.v1.Money amount = 2;
+}
+PROTO
+(cd "$MONO" && "$TRELLIS" new service order --module example.com/shop/order --proto api/acme/order/v1/order.proto >/dev/null)
+(cd "$MONO" && "$TRELLIS" new service payment --module example.com/shop/payment --proto api/acme/payment/v1/payment.proto >/dev/null)
+test ! -e "$MONO/order/api" || { echo "the shared contract was copied into the service" >&2; exit 1; }
+test -f "$MONO/api/gen/go/acme/common/v1/money.pb.go" || { echo "the api root was not generated" >&2; exit 1; }
+(cd "$MONO" && buf lint api)
+(cd "$MONO/order" && "$TRELLIS" new client --service payment >/dev/null)
+# The new RPC returns a message of the imported contract (its handler imports
+# the common package of the shared module).
+sed -i 's|^  rpc GetOrder(|  rpc CancelOrder(GetOrderRequest) returns (acme.common.v1.Money);\n&|' "$MONO/api/acme/order/v1/order.proto"
+(cd "$MONO/order" && "$TRELLIS" sync)
+test -f "$MONO/order/internal/handlers/cancel_order.go" || { echo "sync did not add the new RPC's stub" >&2; exit 1; }
+for svc in order payment; do
+  go_check "$MONO/$svc"
+  # Outside the workspace too: go.mod's require + replace of the shared module.
+  (cd "$MONO/$svc" && GOWORK=off go build ./...)
+done
+(cd "$MONO/order" && "$TRELLIS" sync) | grep -q "no changes" || { echo "a second sync of the shared contract was not a no-op" >&2; exit 1; }
+
 # --- go_version at the pinned minimum: tidy keeps it, one below is refused (#19) ----
 step "go_version = versions.yaml's go_min (every module-adding option on): go mod tidy leaves the go line; a lower one is refused"
 GO_MIN="$(python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["go_min"])' templates/go-grpc-service/versions.yaml)"

@@ -278,7 +278,10 @@ pub(crate) struct NewServiceArgs {
     /// Go module path [default: NAME]
     #[arg(long, value_name = "MODULE_PATH")]
     pub(crate) module: Option<String>,
-    /// Generate from this contract instead of a starter one (every RPC of every service)
+    /// Generate from this contract instead of a starter one (every RPC of every service).
+    /// In the repository's api root (a buf module inside the service's git work tree or
+    /// go.work) it stays there and may import its other contracts, generated once for all
+    /// services; elsewhere it is copied into the service's api/
     #[arg(long, value_name = "FILE")]
     pub(crate) proto: Option<PathBuf>,
     /// A directory the contract's imports are looked up under, as protoc's -I (repeatable)

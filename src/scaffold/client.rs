@@ -11,7 +11,7 @@
 use super::apply::{self, Action, PlannedFile};
 use super::limits::Limits;
 use super::names;
-use super::proto::{self, Contract, ProtoRpc};
+use super::proto::{Contract, ProtoRpc};
 use super::render::{self, RenderedFile};
 use super::state::{self, ClientRecord, FileRecord, STATE_FILE, State};
 use super::template::{self, Template};
@@ -55,18 +55,25 @@ pub(crate) fn new_client(options: &ClientOptions) -> anyhow::Result<Outcome> {
     let other = find_other(&caller, &previous, &options.service, &options.invoked_in)?;
     let rel = relative(&caller, &other.dir);
     let files = render_client(&template, &previous, &other, &rel, &limits)?;
-    let gomod = wire_go_mod(&caller, &other.module, &rel, &limits)?;
-    let gowork = wire_go_work(&caller, &other.dir, &limits)?;
+    // The client imports the package generated from the other contract:
+    // in the other service's module, or in the api root's shared one.
+    let (module, module_dir) = match &other.api_root {
+        Some(root) => (
+            root.go_module.clone(),
+            super::shared::normalized(&other.dir.join(&root.go_module_dir)),
+        ),
+        None => (other.module.clone(), other.dir.clone()),
+    };
+    let module_rel = relative(&caller, &module_dir);
+    let gomod = wire_go_mod(&caller, &module, &module_rel, &limits)?;
+    let gowork = wire_go_work(&caller, &module_dir, &limits)?;
 
     let (mut plan, conflicts) = plan_files(&caller, &files, options.force)?;
     if let Some(content) = gomod {
         plan.push(PlannedFile {
             path: "go.mod".to_string(),
             action: Action::Overwrite,
-            reason: Some(format!(
-                "require {} and replace it with {rel}",
-                other.module
-            )),
+            reason: Some(format!("require {module} and replace it with {module_rel}")),
             content: content.into_bytes(),
         });
     }
@@ -96,7 +103,7 @@ pub(crate) fn new_client(options: &ClientOptions) -> anyhow::Result<Outcome> {
         outcome.files.push(PlannedFile {
             path: relative(&caller, &work.path),
             action: Action::Overwrite,
-            reason: Some(format!("use {}", work.added)),
+            reason: Some(format!("use {}", work.added.join(", "))),
             content: Vec::new(),
         });
     }
@@ -197,7 +204,7 @@ fn recorded(previous: &State, name: &str, rel: &str, files: &[RenderedFile]) -> 
     next
 }
 
-fn write_go_work(work: WorkEdit) -> Result<(), InputError> {
+pub(crate) fn write_go_work(work: WorkEdit) -> Result<(), InputError> {
     let root = work.path.parent().unwrap_or(Path::new("."));
     let name = work
         .path
@@ -250,6 +257,8 @@ pub(crate) struct Other {
     pub(crate) proto_file: String,
     pub(crate) grpc_port: String,
     pub(crate) contract: Contract,
+    /// Its contract's place in the api root, when it is shared.
+    pub(crate) api_root: Option<super::shared::ApiRootRecord>,
 }
 
 fn find_other(
@@ -297,8 +306,16 @@ fn not_generated(wanted: &str, dir: &Path) -> InputError {
 /// Reads the other service: its state, its module and its contract.
 pub(crate) fn load_other(dir: &Path, limits: &Limits) -> Result<Other, InputError> {
     let other = State::load(dir)?;
-    let module = match other.variables.get("module").and_then(|v| v.as_str()) {
-        Some(module) if dir.join("go.mod").is_file() => module.to_string(),
+    // Without --module the variable is unset and the template used the
+    // service's name: go.mod says which.
+    let from_go_mod = || {
+        super::limits::read_regular(&dir.join("go.mod"), 1 << 20)
+            .ok()
+            .and_then(|text| super::shared::module_path(&text))
+    };
+    let recorded = other.variables.get("module").and_then(|v| v.as_str());
+    let module = match recorded.map(str::to_string).or_else(from_go_mod) {
+        Some(module) if dir.join("go.mod").is_file() => module,
         _ => {
             return Err(InputError::new(format!(
                 "{} is not a Go service (template `{}`, no Go module); the generated client is Go",
@@ -308,15 +325,11 @@ pub(crate) fn load_other(dir: &Path, limits: &Limits) -> Result<Other, InputErro
             .help("call it through the client its contract generates in its own language"));
         }
     };
-    let proto_path = dir.join(&other.identity.proto_file);
-    let shown = proto_path.display().to_string();
-    // The other service's imports (buf/validate) resolve from its own buf.yaml roots, as its sync does.
-    let contract = proto::parse_file(
-        &proto_path,
-        &shown,
-        &proto::buf_roots(dir),
-        limits.max_input_bytes,
-    )?;
+    // The other service's imports resolve as its sync resolves them: from
+    // its own buf.yaml roots (buf/validate), or from the api root's.
+    let shown = dir.join(&other.identity.proto_file).display().to_string();
+    let contract =
+        super::shared::parse(dir, &other.identity, limits.max_input_bytes, Some(&shown))?;
     if contract.services.is_empty() {
         return Err(
             InputError::new(format!("{shown} defines no service to call"))
@@ -337,6 +350,7 @@ pub(crate) fn load_other(dir: &Path, limits: &Limits) -> Result<Other, InputErro
         proto_file: other.identity.proto_file.clone(),
         grpc_port,
         contract,
+        api_root: other.identity.api_root.clone(),
     })
 }
 
@@ -424,7 +438,7 @@ fn find_by_name(caller: &Path, wanted: &str) -> Result<PathBuf, InputError> {
 }
 
 /// `to` relative to `from`, with `/` separators (both absolute, canonical).
-fn relative(from: &Path, to: &Path) -> String {
+pub(crate) fn relative(from: &Path, to: &Path) -> String {
     let from: Vec<Component> = from.components().collect();
     let to: Vec<Component> = to.components().collect();
     let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
@@ -496,7 +510,13 @@ fn package_name(service: &str) -> String {
 }
 
 fn client_context(other: &Other, rel_dir: &str) -> ClientCtx {
-    let (pb_import, pb) = render::go_package(&other.module, &other.contract.package);
+    let (pb_import, pb) = match &other.api_root {
+        Some(root) => (
+            root.go_package.clone(),
+            render::go_package(&other.module, &other.contract.package).1,
+        ),
+        None => render::go_package(&other.module, &other.contract.package),
+    };
     let mut idempotent = Vec::new();
     let mut test = ClientTest {
         deadline: None,
@@ -546,7 +566,7 @@ fn client_context(other: &Other, rel_dir: &str) -> ClientCtx {
         name: other.name.clone(),
         package: package_name(&other.name),
         go_name: names::go_camel_case(&other.name),
-        proto_file: format!("{rel_dir}/{}", other.proto_file),
+        proto_file: super::shared::clean_relative(&format!("{rel_dir}/{}", other.proto_file)),
         grpc_port: other.grpc_port.clone(),
         services: aligned(
             other
@@ -622,12 +642,30 @@ fn wire_go_mod(
     let path = caller.join("go.mod");
     let shown = path.display().to_string();
     let text = super::limits::read_input(&path, &shown, limits.max_input_bytes)?;
+    wire_go_mod_text(
+        &text,
+        &shown,
+        module,
+        rel,
+        "Called through internal/clients (trellis new client).",
+    )
+}
+
+/// [`wire_go_mod`] on go.mod's text (`shown` names it in errors); `why`
+/// is the comment above the added lines.
+pub(crate) fn wire_go_mod_text(
+    text: &str,
+    shown: &str,
+    module: &str,
+    rel: &str,
+    why: &str,
+) -> Result<Option<String>, InputError> {
     let mentions = |directive: &str| {
         text.lines().enumerate().find(|(_, line)| {
             let words: Vec<&str> = line.split_whitespace().collect();
             match words.as_slice() {
                 [d, m, ..] if *d == directive => *m == module,
-                [m, ..] => *m == module && in_block(&text, line, directive),
+                [m, ..] => *m == module && in_block(text, line, directive),
                 [] => false,
             }
         })
@@ -640,21 +678,21 @@ fn wire_go_mod(
             "{shown}:{}: requires {module} without a replace: a published version, not the service in {rel}",
             line + 1
         ))
-        .in_file(&shown)
+        .in_file(shown)
         .help(format!("trellis wires local modules only: remove that require (the client then uses {rel}), or write the client by hand against the published module"))),
         (None, Some((line, _))) => Err(InputError::new(format!(
             "{shown}:{}: replaces {module} but does not require it",
             line + 1
         ))
-        .in_file(&shown)
+        .in_file(shown)
         .help(format!("remove the replace, or add `require {module} v0.0.0-00010101000000-000000000000`"))),
         (None, None) => {
-            let mut text = text.clone();
+            let mut text = text.to_string();
             if !text.ends_with('\n') {
                 text.push('\n');
             }
             text.push_str(&format!(
-                "\n// Called through internal/clients (trellis new client).\nrequire {module} v0.0.0-00010101000000-000000000000\n\nreplace {module} => {rel}\n"
+                "\n// {why}\nrequire {module} v0.0.0-00010101000000-000000000000\n\nreplace {module} => {rel}\n"
             ));
             Ok(Some(text))
         }
@@ -677,10 +715,11 @@ fn in_block(text: &str, line: &str, directive: &str) -> bool {
     false
 }
 
-struct WorkEdit {
-    path: PathBuf,
-    content: String,
-    added: String,
+pub(crate) struct WorkEdit {
+    pub(crate) path: PathBuf,
+    pub(crate) content: String,
+    /// The `use` lines added, as they read (`./payment`).
+    pub(crate) added: Vec<String>,
 }
 
 /// A go.work above the caller: it must use the caller (else the caller does
@@ -691,7 +730,21 @@ fn wire_go_work(
     other: &Path,
     limits: &Limits,
 ) -> Result<Option<WorkEdit>, InputError> {
-    let Some(path) = caller
+    wire_workspace(caller, true, &[other.to_path_buf()], limits)
+}
+
+/// The go.work above `service` with a `use` of each of `add` it lacks; None
+/// without a go.work or when it has them all. With `must_use_service` a
+/// go.work that does not use `service` is refused; `new` passes `service`
+/// in `add` instead, as a new service joins its workspace. All paths
+/// absolute and canonical (`service` may not exist yet).
+pub(crate) fn wire_workspace(
+    service: &Path,
+    must_use_service: bool,
+    add: &[PathBuf],
+    limits: &Limits,
+) -> Result<Option<WorkEdit>, InputError> {
+    let Some(path) = service
         .ancestors()
         .map(|d| d.join("go.work"))
         .find(|p| p.is_file())
@@ -705,34 +758,42 @@ fn wire_go_work(
         .iter()
         .filter_map(|u| std::fs::canonicalize(root.join(u)).ok())
         .collect();
-    if !used.iter().any(|u| u == caller) {
+    if must_use_service && !used.iter().any(|u| u == service) {
         return Err(InputError::new(format!(
             "{shown} does not use {}, so the service does not build in that workspace",
-            caller.display()
+            service.display()
         ))
         .in_file(&shown)
         .help(format!(
             "add it first (`go work use {}`), then run `trellis new client` again",
-            relative(root, caller)
+            relative(root, service)
         )));
     }
-    if !other.starts_with(root) {
-        return Err(InputError::new(format!(
-            "{} is outside the workspace of {shown}",
-            other.display()
-        ))
-        .in_file(&shown)
-        .help("move the service into the workspace, or call a service inside it"));
+    let mut added = Vec::new();
+    for dir in add {
+        if !dir.starts_with(root) {
+            return Err(InputError::new(format!(
+                "{} is outside the workspace of {shown}",
+                dir.display()
+            ))
+            .in_file(&shown)
+            .help("move the service into the workspace, or call a service inside it"));
+        }
+        if !used.iter().any(|u| u == dir) {
+            added.push(format!("./{}", relative(root, dir)));
+        }
     }
-    if used.iter().any(|u| u == other) {
+    if added.is_empty() {
         return Ok(None);
     }
-    let added = format!("./{}", relative(root, other));
     let mut content = text.clone();
     if !content.ends_with('\n') {
         content.push('\n');
     }
-    content.push_str(&format!("\nuse {added}\n"));
+    content.push('\n');
+    for line in &added {
+        content.push_str(&format!("use {line}\n"));
+    }
     Ok(Some(WorkEdit {
         path,
         content,

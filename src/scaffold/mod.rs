@@ -11,6 +11,7 @@ pub(crate) mod names;
 pub(crate) mod proto;
 pub(crate) mod render;
 pub(crate) mod rustfmt;
+pub(crate) mod shared;
 pub(crate) mod staging;
 pub(crate) mod state;
 pub(crate) mod sync_plan;
@@ -147,17 +148,19 @@ pub(crate) fn new_service(options: &NewOptions, base: &Path) -> anyhow::Result<O
         limits::within(
             options.limits.render_timeout,
             &format!("rendering template `{}`", template.manifest.name),
-            move || -> anyhow::Result<Vec<RenderedFile>> {
-                let contract = new_contract(&template, &options, &scratch)?;
+            move || -> anyhow::Result<(Vec<RenderedFile>, shared::Outside)> {
+                let contract = new_contract(&template, &options, &scratch, &out)?;
                 render_new_service(&template, &options, contract, &out)
             },
         )??
     };
+    let (files, outside) = files;
     // Held from planning to the last write, so a concurrent run cannot
     // change what this one planned against.
     let _lock = staging::OutputLock::acquire(&out)?;
     let recovered = staging::recover(&out, options.dry_run)?;
-    let (plan, conflicts) = plan_new_files(&out, files, options.force, &recovered)?;
+    let (mut plan, conflicts) = plan_new_files(&out, files, options.force, &recovered)?;
+    plan.extend(outside.planned());
     let mut outcome = Outcome {
         command: "new",
         directory: out.clone(),
@@ -182,13 +185,26 @@ pub(crate) fn new_service(options: &NewOptions, base: &Path) -> anyhow::Result<O
         // The plan is shown, and the exit code is the real run's.
         outcome.refused = Some(refusal);
     }
+    let template = match &outside.identity {
+        Some(identity) => shared::with_generation(&template, identity, &out),
+        None => template,
+    };
     if options.dry_run {
         if outcome.refused.is_none() {
             outcome.next = step_commands(&template, &out, &outcome.files, false);
         }
         return Ok(outcome);
     }
-    apply::apply(&out, &outcome.files)?;
+    // The api root's files and go.work first: if they cannot be written,
+    // the service is not either.
+    outside.write()?;
+    let service_files: Vec<PlannedFile> = outcome
+        .files
+        .iter()
+        .filter(|f| !f.path.starts_with(".."))
+        .cloned()
+        .collect();
+    apply::apply(&out, &service_files)?;
     run_steps(
         &template,
         &out,
@@ -233,35 +249,51 @@ fn output_dir(options: &NewOptions, base: &Path) -> Result<PathBuf, InputError> 
 /// The contract a new service is generated from.
 struct NewContract {
     text: String,
-    /// Where it goes in the service.
+    /// Where it goes in the service (or, in the api root, where it is).
     proto_file: String,
     parsed: proto::Contract,
     /// Rendered from the template's starter, not given with --proto.
     starter: bool,
+    /// In the repository's api root: not copied, generated there.
+    shared: Option<(shared::ApiRootRecord, shared::GoGeneration)>,
 }
 
 fn new_contract(
     template: &Template,
     options: &NewOptions,
     scratch: &Path,
+    out: &Path,
 ) -> anyhow::Result<NewContract> {
     match &options.proto {
-        Some(path) => given_contract(path, options),
+        Some(path) => given_contract(path, options, template, out),
         None => starter_contract(template, options, scratch),
     }
 }
 
-/// `--proto FILE`, placed under `api/` by its package.
-fn given_contract(path: &Path, options: &NewOptions) -> anyhow::Result<NewContract> {
+/// `--proto FILE`: in an api root of the service's repository it stays
+/// there (shared.rs); elsewhere it is placed under `api/` by its package.
+fn given_contract(
+    path: &Path,
+    options: &NewOptions,
+    template: &Template,
+    out: &Path,
+) -> anyhow::Result<NewContract> {
     let (service, max_bytes) = (&options.name, options.limits.max_input_bytes);
     let shown = path.display().to_string();
-    let roots = if options.proto_path.is_empty() {
-        proto::nearest_buf_roots(path)
-    } else {
-        options.proto_path.clone()
+    let (located, outside_root) = shared::locate(path, out);
+    let roots = match (&located, options.proto_path.is_empty()) {
+        (_, false) => options.proto_path.clone(),
+        (Some(located), true) => located.roots.clone(),
+        (None, true) => proto::nearest_buf_roots(path),
     };
+    if let Some(located) = located {
+        return shared_contract(located, options, template, out, &roots, &shown);
+    }
     let parsed = proto::parse_file(path, &shown, &roots, max_bytes)?;
     let text = limits::read_input(path, &shown, max_bytes)?;
+    if let Some(root) = outside_root {
+        refuse_outside_repository(&root, &roots, &parsed, template, &shown, out)?;
+    }
     let base_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -276,7 +308,82 @@ fn given_contract(path: &Path, options: &NewOptions) -> anyhow::Result<NewContra
         proto_file: format!("{dir}/{base_name}"),
         parsed,
         starter: false,
+        shared: None,
     })
+}
+
+/// A contract in the api root: its imports must be generated there too,
+/// and the api root's Go generation tells where its package is.
+fn shared_contract(
+    located: shared::Located,
+    options: &NewOptions,
+    template: &Template,
+    out: &Path,
+    roots: &[PathBuf],
+    shown: &str,
+) -> anyhow::Result<NewContract> {
+    if template.manifest.language != template::Language::Go {
+        return Err(InputError::new(format!(
+            "{shown} is in the api root {}, whose contracts are generated once into a Go module; template `{}` is not a Go template",
+            located.dir.display(),
+            template.manifest.name
+        ))
+        .in_file(shown)
+        .help("generate a Go service from it, or pass a copy of the contract from outside the api root (a self-contained one is copied into the service)")
+        .into());
+    }
+    let variables = variables_for(
+        template,
+        options,
+        &Identity::new(&options.name, String::new(), false),
+    )?;
+    let text_of = |name: &str| variables.get(name).and_then(|v| v.as_str());
+    let module = text_of("module").unwrap_or(&options.name);
+    let go_version = text_of("go_version").unwrap_or("1.26.0");
+    let generation = shared::go_generation(&located, module, out, go_version, &template.versions)?;
+    let record = shared::record(&located, &generation, out);
+    let max_bytes = options.limits.max_input_bytes;
+    let parsed =
+        proto::parse_in_api_root(&located.file, shown, roots, max_bytes, &record.go_prefix)?;
+    shared::check_imports(&located, shown, &parsed.imports, template)?;
+    let text = limits::read_input(&located.file, shown, max_bytes)?;
+    Ok(NewContract {
+        text,
+        proto_file: format!("{}/{}", record.dir, record.file),
+        parsed,
+        starter: false,
+        shared: Some((record, generation)),
+    })
+}
+
+/// A contract in an api root outside the service's repository may not
+/// import other contracts of that root: they would be generated twice, or
+/// not at all.
+fn refuse_outside_repository(
+    root: &Path,
+    roots: &[PathBuf],
+    parsed: &proto::Contract,
+    template: &Template,
+    shown: &str,
+    out: &Path,
+) -> Result<(), InputError> {
+    let others: Vec<String> = shared::imports_in(roots, &parsed.imports)
+        .into_iter()
+        .filter(|i| !template.manifest.proto_imports.iter().any(|p| &p.path == i))
+        .collect();
+    let Some(first) = others.first() else {
+        return Ok(());
+    };
+    Err(InputError::new(format!(
+        "{shown} imports `{first}` from the api root {}, which is outside the repository of {} (no .git or go.work above both)",
+        root.display(),
+        out.display()
+    ))
+    .in_file(shown)
+    .help(format!(
+        "generate the service inside the repository that holds {} (--dir), so that its contracts are generated once for every service; or move what the contract uses from `{first}` into the contract",
+        root.display()
+    )))
 }
 
 /// The template's starter contract, rendered for the service and parsed
@@ -314,6 +421,7 @@ fn starter_contract(
         proto_file,
         parsed,
         starter: true,
+        shared: None,
     })
 }
 
@@ -324,8 +432,10 @@ fn render_new_service(
     options: &NewOptions,
     contract: NewContract,
     out: &Path,
-) -> anyhow::Result<Vec<RenderedFile>> {
-    let identity = Identity::new(&options.name, contract.proto_file.clone(), contract.starter);
+) -> anyhow::Result<(Vec<RenderedFile>, shared::Outside)> {
+    let mut identity = Identity::new(&options.name, contract.proto_file.clone(), contract.starter);
+    let (record, generation) = contract.shared.clone().unzip();
+    identity.api_root = record;
     let variables = variables_for(template, options, &identity)?;
     let rpc_names = render::assign_rpc_names(&contract.parsed, &BTreeMap::new());
     let rendered = render::render(&RenderInput {
@@ -336,12 +446,15 @@ fn render_new_service(
         rpc_names: &rpc_names,
         max_output_bytes: options.limits.max_output_bytes,
     })?;
-    let mut all = vec![RenderedFile {
-        path: contract.proto_file.clone(),
-        content: contract.text.clone(),
-        owner: Owner::User,
-        rpc: None,
-    }];
+    let mut all = Vec::new();
+    if identity.api_root.is_none() {
+        all.push(RenderedFile {
+            path: contract.proto_file.clone(),
+            content: contract.text.clone(),
+            owner: Owner::User,
+            rpc: None,
+        });
+    }
     for file in rendered {
         if file.path == contract.proto_file || file.path == STATE_FILE {
             return Err(InputError::new(format!(
@@ -352,6 +465,12 @@ fn render_new_service(
         }
         all.push(file);
     }
+    let outside = match (&identity.api_root, generation) {
+        (Some(_), Some(generation)) => {
+            shared::Outside::plan(out, &identity, &generation, &options.limits)?
+        }
+        _ => shared::Outside::default(),
+    };
     let state = build_state(
         template,
         identity,
@@ -374,7 +493,7 @@ fn render_new_service(
         owner: Owner::Trellis,
         rpc: None,
     });
-    Ok(all)
+    Ok((all, outside))
 }
 
 /// What writing `files` under `out` does to each, and the files that exist
@@ -486,7 +605,7 @@ pub(crate) fn build_state(
         }
     }
     State {
-        format: state::FORMAT_VERSION,
+        format: state::format_for(&identity),
         generator: format!("trellis {}", env!("CARGO_PKG_VERSION")),
         template: TemplateRecord {
             name: template.manifest.name.clone(),
@@ -510,14 +629,8 @@ pub(crate) fn sync(dir: &Path, options: &SyncOptions) -> anyhow::Result<Outcome>
     let limits = options.limits;
     let origin = state::origin_to_load(&previous.template.origin, dir);
     let template = template::reload(&origin, &template::cache_root(), &limits)?;
-    let proto_path = dir.join(&previous.identity.proto_file);
-    let shown = previous.identity.proto_file.clone();
-    let contract = proto::parse_file(
-        &proto_path,
-        &shown,
-        &proto::buf_roots(dir),
-        limits.max_input_bytes,
-    )?;
+    let (proto_path, shown, _) = shared::contract_source(dir, &previous.identity);
+    let contract = shared::parse(dir, &previous.identity, limits.max_input_bytes, None)?;
     let contract_text = limits::read_input(&proto_path, &shown, limits.max_input_bytes)?;
     let rpc_names = render::assign_rpc_names(&contract, &previous.rpcs);
     let mut rendered = render_sync_within(&template, &previous, &contract, &rpc_names, &limits)?;
@@ -581,8 +694,9 @@ pub(crate) fn sync(dir: &Path, options: &SyncOptions) -> anyhow::Result<Outcome>
         return Ok(outcome);
     }
     apply::apply(dir, &outcome.files)?;
-    let generated_missing =
-        !dir.join("gen").exists() && template.manifest.language == template::Language::Go;
+    let generated_missing = template.manifest.language == template::Language::Go
+        && !shared::generated_dir(dir, &previous.identity).exists();
+    let template = shared::with_generation(&template, &previous.identity, dir);
     if contract_changed || generated_missing {
         run_steps(
             &template,
@@ -675,7 +789,7 @@ pub(crate) fn step_commands(
         .map(|s| {
             format!(
                 "(cd {} && {})",
-                shell_quote(&dir.display().to_string()),
+                shell_quote(&s.dir.as_deref().unwrap_or(dir).display().to_string()),
                 s.run.join(" ")
             )
         })
@@ -695,10 +809,16 @@ fn steps_to_run<'a>(
         .iter()
         .find(|f| f.path == STATE_FILE)
         .and_then(|f| serde_json::from_slice::<State>(&f.content).ok());
-    let variables = planned_state
+    let (variables, identity) = planned_state
         .or_else(|| State::load(dir).ok())
-        .map(|s| s.variables)
+        .map(|s| (s.variables, Some(s.identity)))
         .unwrap_or_default();
+    let flag = |name: &str| match name {
+        "starter" => identity.as_ref().map(|i| i.starter),
+        "shared_contract" => identity.as_ref().map(|i| i.api_root.is_some()),
+        "own_contract" => identity.as_ref().map(|i| i.api_root.is_none()),
+        _ => Some(variables.get(name) == Some(&serde_json::Value::Bool(true))),
+    };
     template
         .manifest
         .steps
@@ -707,7 +827,7 @@ fn steps_to_run<'a>(
         .filter(|s| {
             s.when
                 .as_ref()
-                .is_none_or(|flag| variables.get(flag) == Some(&serde_json::Value::Bool(true)))
+                .is_none_or(|expr| template::when_holds(expr, flag) == Ok(true))
         })
         .collect()
 }
@@ -736,7 +856,16 @@ pub(crate) fn run_steps(
     let allowed = !no_generate && (template.origin.trusted() || trust);
     let mut blocked = !allowed;
     for step in steps {
-        let command = step.run.join(" ");
+        let run = step.run.join(" ");
+        let step_dir = step.dir.as_deref().unwrap_or(dir);
+        // A step outside the service says where it ran.
+        let command = match &step.dir {
+            Some(other) => format!(
+                "(cd {} && {run})",
+                shell_quote(&other.display().to_string())
+            ),
+            None => run.clone(),
+        };
         let available = step
             .requires
             .as_deref()
@@ -750,13 +879,13 @@ pub(crate) fn run_steps(
                 output: String::new(),
             });
             outcome.next.push(format!(
-                "(cd {} && {command})",
-                shell_quote(&dir.display().to_string())
+                "(cd {} && {run})",
+                shell_quote(&step_dir.display().to_string())
             ));
             continue;
         }
         let mut program = std::process::Command::new(&step.run[0]);
-        program.args(&step.run[1..]).current_dir(dir);
+        program.args(&step.run[1..]).current_dir(step_dir);
         let (status, output) = match crate::process::run_bounded(program, timeout) {
             Ok(done) if done.status.success() => (StepStatus::Ran, String::new()),
             Ok(done) => (
@@ -775,8 +904,8 @@ pub(crate) fn run_steps(
         if status == StepStatus::Failed {
             blocked = true;
             outcome.next.push(format!(
-                "(cd {} && {command})",
-                shell_quote(&dir.display().to_string())
+                "(cd {} && {run})",
+                shell_quote(&step_dir.display().to_string())
             ));
         }
         outcome.steps.push(StepOutcome {
@@ -808,7 +937,9 @@ pub(crate) fn render_text(outcome: &Outcome) -> String {
         if file.action == Action::Unchanged || blocked {
             continue;
         }
-        let path = outcome.directory.join(&file.path);
+        // Files outside the service (go.work, the api root's) read as
+        // clean paths, not `svc/../go.work`.
+        let path = shared::normalized(&outcome.directory.join(&file.path));
         text.push_str(&format!(
             "{:<10} {}",
             file.action.to_string(),

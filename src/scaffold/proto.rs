@@ -125,6 +125,30 @@ pub(crate) fn parse_file(
     roots: &[PathBuf],
     max_bytes: u64,
 ) -> Result<Contract, InputError> {
+    parse_with(path, shown, roots, max_bytes, None)
+}
+
+/// [`parse_file`] for a contract of the repository's api root, whose RPCs
+/// may also take and return messages of the other contracts there: they
+/// are generated into the same module, under `go_prefix` by their
+/// directory (buf's managed mode).
+pub(crate) fn parse_in_api_root(
+    path: &Path,
+    shown: &str,
+    roots: &[PathBuf],
+    max_bytes: u64,
+    go_prefix: &str,
+) -> Result<Contract, InputError> {
+    parse_with(path, shown, roots, max_bytes, Some(go_prefix))
+}
+
+fn parse_with(
+    path: &Path,
+    shown: &str,
+    roots: &[PathBuf],
+    max_bytes: u64,
+    go_prefix: Option<&str>,
+) -> Result<Contract, InputError> {
     let text = super::limits::read_input(path, shown, max_bytes)?;
     let dir = path
         .parent()
@@ -180,13 +204,13 @@ pub(crate) fn parse_file(
             missing.join(", ")
         );
         let pool = compiler.descriptor_pool();
-        let mut contract = contract_from_pool(&pool, &file_name, shown)?;
+        let mut contract = contract_from_pool(&pool, &file_name, shown, go_prefix)?;
         contract.imports.extend(missing);
         contract.imports.sort();
         return Ok(contract);
     }
     let pool = compiler.descriptor_pool();
-    contract_from_pool(&pool, &file_name, shown)
+    contract_from_pool(&pool, &file_name, shown, go_prefix)
 }
 
 /// The contract's descriptor without the imports in `missing` and without
@@ -375,6 +399,7 @@ fn contract_from_pool(
     pool: &DescriptorPool,
     file_name: &str,
     shown: &str,
+    go_prefix: Option<&str>,
 ) -> Result<Contract, InputError> {
     let file = pool.get_file_by_name(file_name).ok_or_else(|| {
         InputError::new(format!("{shown}: protox returned no descriptor")).in_file(shown)
@@ -391,8 +416,8 @@ fn contract_from_pool(
         for method in service.methods() {
             rpcs.push(ProtoRpc {
                 name: method.name().to_string(),
-                input: message_ref(&method.input(), &package, shown)?,
-                output: message_ref(&method.output(), &package, shown)?,
+                input: message_ref(&method.input(), &package, shown, go_prefix)?,
+                output: message_ref(&method.output(), &package, shown, go_prefix)?,
                 client_streaming: method.is_client_streaming(),
                 server_streaming: method.is_server_streaming(),
                 idempotent: method
@@ -427,6 +452,7 @@ fn message_ref(
     message: &MessageDescriptor,
     package: &str,
     shown: &str,
+    go_prefix: Option<&str>,
 ) -> Result<MessageRef, InputError> {
     let full_name = message.full_name().to_string();
     if let Some((_, go_package)) = WELL_KNOWN.iter().find(|(name, _)| *name == full_name) {
@@ -454,11 +480,38 @@ fn message_ref(
             go_import: None,
             full_name,
         }),
-        _ => Err(InputError::new(format!(
-            "{shown}: RPC type `{full_name}` is neither in package `{package}` nor a supported well-known type"
-        ))
-        .in_file(shown)
-        .help("use messages defined in this file, or google.protobuf well-known types")),
+        _ => match go_prefix {
+            Some(prefix) => Ok(api_root_message(message, prefix)),
+            None => Err(InputError::new(format!(
+                "{shown}: RPC type `{full_name}` is neither in package `{package}` nor a supported well-known type"
+            ))
+            .in_file(shown)
+            .help("use messages defined in this file, or google.protobuf well-known types; a contract in the repository's api root may use the messages of the contracts it imports from there")),
+        },
+    }
+}
+
+/// A message of another contract of the api root, in its generated package.
+fn api_root_message(message: &MessageDescriptor, prefix: &str) -> MessageRef {
+    let file = message.parent_file();
+    let other_package = file.package_name();
+    let full_name = message.full_name().to_string();
+    let local = full_name
+        .strip_prefix(other_package)
+        .and_then(|rest| rest.strip_prefix('.'))
+        .unwrap_or(&full_name)
+        .to_string();
+    let import = match file.name().rsplit_once('/') {
+        Some((dir, _)) => format!("{prefix}/{dir}"),
+        None => prefix.to_string(),
+    };
+    let alias = super::render::go_package("", other_package).1;
+    MessageRef {
+        // The Rust template does not take shared contracts (shared.rs).
+        rust_type: format!("::{}", full_name.replace('.', "::")),
+        go_name: super::names::go_camel_case(&local),
+        go_import: Some((alias, import)),
+        full_name,
     }
 }
 

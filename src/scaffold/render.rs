@@ -29,6 +29,11 @@ pub(crate) struct Identity {
     /// True when trellis wrote the starter contract (its Get/List are implemented).
     pub(crate) starter: bool,
     pub(crate) resource: String,
+    /// Set when the contract lives in the repository's api root (generated
+    /// once for every service, see shared.rs) instead of the service's api/;
+    /// `proto_file` then climbs out of the service (`../api/...`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) api_root: Option<super::shared::ApiRootRecord>,
 }
 
 impl Identity {
@@ -38,6 +43,7 @@ impl Identity {
             proto_file,
             starter,
             resource: names::resource_from_service(name),
+            api_root: None,
         }
     }
 }
@@ -66,6 +72,24 @@ pub(crate) fn base_context(identity: &Identity, versions: &serde_json::Value) ->
     ctx.insert("proto_package", &names::proto_package(&identity.name));
     ctx.insert("proto_file", &identity.proto_file);
     ctx.insert("starter", &identity.starter);
+    ctx.insert("shared_contract", &identity.api_root.is_some());
+    ctx.insert("own_contract", &identity.api_root.is_none());
+    ctx.insert(
+        "api_module",
+        &identity
+            .api_root
+            .as_ref()
+            .map(|a| a.go_module.as_str())
+            .unwrap_or(""),
+    );
+    ctx.insert(
+        "api_dir",
+        &identity
+            .api_root
+            .as_ref()
+            .map(|a| a.dir.as_str())
+            .unwrap_or("api"),
+    );
     ctx.insert("versions", versions);
     ctx.insert("trellis_version", env!("CARGO_PKG_VERSION"));
     ctx
@@ -167,6 +191,20 @@ pub(crate) fn assign_rpc_names(
     out
 }
 
+/// The Go import path and alias of the contract's generated package: in
+/// the api root's shared module, or in the service's own gen/go.
+pub(crate) fn contract_go_package(
+    identity: &Identity,
+    module: &str,
+    proto_package: &str,
+) -> (String, String) {
+    let (own, alias) = go_package(module, proto_package);
+    match &identity.api_root {
+        Some(root) => (root.go_package.clone(), alias),
+        None => (own, alias),
+    }
+}
+
 /// The Go import path and alias of the generated package of the contract,
 /// as buf's managed mode lays it out under gen/go.
 pub(crate) fn go_package(module: &str, proto_package: &str) -> (String, String) {
@@ -198,6 +236,11 @@ pub(crate) struct RenderInput<'a> {
 /// the template provides with the service's variables: anything else would
 /// not build.
 fn check_imports(input: &RenderInput) -> Result<(), InputError> {
+    if input.identity.api_root.is_some() {
+        // The api root's shared module generates the imports; shared.rs
+        // checked that it has them.
+        return Ok(());
+    }
     let proto_file = &input.identity.proto_file;
     for import in &input.contract.imports {
         let provided = input
@@ -255,7 +298,7 @@ pub(crate) fn render(input: &RenderInput) -> Result<Vec<RenderedFile>, InputErro
         .and_then(|v| v.as_str())
         .unwrap_or(&input.identity.name)
         .to_string();
-    let (pb_import, pb) = go_package(&module, &input.contract.package);
+    let (pb_import, pb) = contract_go_package(input.identity, &module, &input.contract.package);
     // The `golang:1.N` image of the go line, so that a service generated for
     // a newer Go builds in an image that has it.
     if let Some(version) = input.variables.get("go_version").and_then(|v| v.as_str()) {
@@ -279,16 +322,16 @@ pub(crate) fn render(input: &RenderInput) -> Result<Vec<RenderedFile>, InputErro
     };
     for spec in &template.manifest.files {
         if let Some(flag) = &spec.when {
-            let enabled = match ctx.get(flag) {
-                Some(value) => value.as_bool().unwrap_or(false),
-                None => {
-                    return Err(InputError::new(format!(
-                        "template `{}`: `when: {flag}` names no variable",
-                        template.manifest.name
-                    ))
-                    .help("`when` takes the name of a bool variable"));
-                }
-            };
+            let enabled = super::template::when_holds(flag, |name| {
+                ctx.get(name).map(|v| v.as_bool().unwrap_or(false))
+            })
+            .map_err(|unknown| {
+                InputError::new(format!(
+                    "template `{}`: `when: {flag}` names no variable (`{unknown}`)",
+                    template.manifest.name
+                ))
+                .help("`when` takes bool variables or built-in flags, joined by `&&`, each maybe negated with `!`")
+            })?;
             if !enabled {
                 continue;
             }
@@ -335,6 +378,11 @@ pub(crate) fn render(input: &RenderInput) -> Result<Vec<RenderedFile>, InputErro
             .map_err(|e| template_error(&template.manifest.name, "rustfmt_edition", &e))?;
         super::rustfmt::check_edition(&template.manifest.name, &edition)?;
         super::rustfmt::format(&mut rendered, &edition);
+    }
+    // Part of the rendering, so that upgrade's base and target versions of
+    // go.mod have it as the service's does.
+    if let Some(root) = &input.identity.api_root {
+        super::shared::wire_service_go_mod(&mut rendered, root)?;
     }
     let mut seen = BTreeSet::new();
     for file in &rendered {
@@ -642,11 +690,16 @@ fn rpc_imports(
     pb_import: &str,
 ) -> (Vec<String>, Vec<String>) {
     let mut message_imports = BTreeSet::new();
+    // Other contracts of the api root: local packages, grouped with pb.
+    let mut api_root_imports = BTreeSet::new();
     let mut uses_pb = false;
     for message in [&rpc.input, &rpc.output] {
         match &message.go_import {
-            Some((alias, path)) => {
+            Some((alias, path)) if is_well_known(path) => {
                 message_imports.insert(format!("{alias} \"{path}\""));
+            }
+            Some((alias, path)) => {
+                api_root_imports.insert((path.clone(), format!("{alias} \"{path}\"")));
             }
             None => uses_pb = true,
         }
@@ -679,9 +732,12 @@ fn rpc_imports(
             third.push("\"google.golang.org/grpc/codes\"".to_string());
             third.push("\"google.golang.org/grpc/status\"".to_string());
             third.extend(message_imports.iter().cloned());
+            let mut locals: Vec<(String, String)> = api_root_imports.iter().cloned().collect();
             if uses_pb {
-                local.push(pb_line.clone());
+                locals.push((pb_import.to_string(), pb_line.clone()));
             }
+            locals.sort();
+            local.extend(locals.into_iter().map(|(_, line)| line));
         }
     }
     let imports = groups([std, third, local]);
@@ -697,7 +753,10 @@ fn rpc_imports(
             test_third.push("\"google.golang.org/grpc/status\"".to_string());
             if request_needed {
                 match &rpc.input.go_import {
-                    Some((alias, path)) => test_third.push(format!("{alias} \"{path}\"")),
+                    Some((alias, path)) if is_well_known(path) => {
+                        test_third.push(format!("{alias} \"{path}\""))
+                    }
+                    Some((alias, path)) => test_local.push(format!("{alias} \"{path}\"")),
                     None => test_local.push(pb_line),
                 }
             }
@@ -706,6 +765,10 @@ fn rpc_imports(
     test_std.sort();
     test_third.sort();
     (imports, groups([test_std, test_third, test_local]))
+}
+
+fn is_well_known(go_import: &str) -> bool {
+    go_import.starts_with("google.golang.org/protobuf/")
 }
 
 fn groups<const N: usize>(blocks: [Vec<String>; N]) -> Vec<String> {

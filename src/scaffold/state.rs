@@ -12,6 +12,21 @@ use std::path::Path;
 
 pub(crate) const STATE_FILE: &str = ".trellis/scaffold.json";
 pub(crate) const FORMAT_VERSION: u32 = 1;
+/// The format of a state whose contract is in the repository's api root
+/// (`identity.api_root`). A trellis that reads only format 1 refuses it with
+/// "format 2 is not supported" instead of generating from a contract it
+/// cannot place; services without a shared contract keep format 1, so
+/// older trellis versions still read them.
+pub(crate) const FORMAT_SHARED_CONTRACT: u32 = 2;
+
+/// The format a state with this identity is written in.
+pub(crate) fn format_for(identity: &Identity) -> u32 {
+    if identity.api_root.is_some() {
+        FORMAT_SHARED_CONTRACT
+    } else {
+        FORMAT_VERSION
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -160,7 +175,7 @@ fn relative_in_repository(target: &Path, service_dir: &Path) -> Option<String> {
 
 /// `new` records the state before the service directory exists: its
 /// nearest existing ancestor is canonicalized and the rest appended.
-fn canonical_even_if_missing(path: &Path) -> Option<std::path::PathBuf> {
+pub(crate) fn canonical_even_if_missing(path: &Path) -> Option<std::path::PathBuf> {
     let absolute = std::path::absolute(path).ok()?;
     let mut existing = absolute.as_path();
     let mut rest = Vec::new();
@@ -190,9 +205,9 @@ impl State {
                     "restore it from version control; trellis writes it, people should not edit it",
                 )
         })?;
-        if state.format != FORMAT_VERSION {
+        if state.format != format_for(&state.identity) {
             return Err(InputError::new(format!(
-                "state file format {} is not supported (this trellis reads {FORMAT_VERSION})",
+                "state file format {} is not supported (this trellis reads {FORMAT_VERSION}, and {FORMAT_SHARED_CONTRACT} for a contract in the api root)",
                 state.format
             ))
             .in_file(&path)
@@ -211,6 +226,48 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn saved(dir: &Path, format: u32, api_root: Option<&str>) -> Result<State, InputError> {
+        let api_root = api_root.map_or(String::new(), |dir| {
+            format!(
+                ",\n    \"api_root\": {{\"dir\": \"{dir}\", \"file\": \"acme/order/v1/order.proto\", \"go_package\": \"m/gen/go/acme/order/v1\", \"go_prefix\": \"m/gen/go\", \"go_module\": \"m/gen/go\", \"go_module_dir\": \"../api/gen/go\"}}"
+            )
+        });
+        let text = format!(
+            "{{\"format\": {format}, \"generator\": \"trellis 0.1.0\",\n\
+             \"template\": {{\"name\": \"go-grpc-service\", \"version\": \"1.1.0\", \"origin\": {{\"kind\": \"builtin\", \"name\": \"go-grpc-service\"}}}},\n\
+             \"identity\": {{\"name\": \"order\", \"proto_file\": \"api/order.proto\", \"starter\": false, \"resource\": \"Order\"{api_root}}},\n\
+             \"variables\": {{}}, \"contract_sha256\": \"\", \"rpcs\": {{}}, \"files\": {{}}}}\n"
+        );
+        std::fs::create_dir_all(dir.join(".trellis")).unwrap();
+        std::fs::write(dir.join(STATE_FILE), text).unwrap();
+        State::load(dir)
+    }
+
+    #[test]
+    fn a_contract_in_the_api_root_is_format_2_and_format_1_states_still_load() {
+        let tmp = tempfile::tempdir().unwrap();
+        let own = saved(tmp.path(), 1, None).unwrap();
+        assert_eq!(own.identity.api_root, None);
+        assert_eq!(format_for(&own.identity), FORMAT_VERSION);
+        let shared = saved(tmp.path(), 2, Some("../api")).unwrap();
+        assert_eq!(shared.identity.api_root.as_ref().unwrap().dir, "../api");
+        assert_eq!(format_for(&shared.identity), FORMAT_SHARED_CONTRACT);
+        assert!(shared.to_json().starts_with("{\n  \"format\": 2,"));
+        // Mixed up: the format says what the identity must be.
+        let err = saved(tmp.path(), 1, Some("../api")).unwrap_err();
+        assert!(
+            err.message.contains("format 1 is not supported"),
+            "{}",
+            err.message
+        );
+        let err = saved(tmp.path(), 2, None).unwrap_err();
+        assert!(
+            err.message.contains("format 2 is not supported"),
+            "{}",
+            err.message
+        );
+    }
 
     #[test]
     fn stored_git_origins_carry_no_credentials() {

@@ -131,6 +131,10 @@ pub(crate) struct Step {
     /// A bool variable that must be true for the step to run (as a file's `when`).
     #[serde(default)]
     pub(crate) when: Option<String>,
+    /// Where the step runs, when not in the service directory: trellis's
+    /// own steps for the api root (shared.rs); a template cannot set it.
+    #[serde(skip)]
+    pub(crate) dir: Option<PathBuf>,
 }
 
 /// Where a template came from, as recorded in the state file.
@@ -487,6 +491,10 @@ fn check(template: &Template, manifest_path: &Path) -> Result<(), InputError> {
         "proto_package",
         "proto_file",
         "starter",
+        "shared_contract",
+        "own_contract",
+        "api_dir",
+        "api_module",
         "resource",
         "crate_name",
         "env_prefix",
@@ -527,21 +535,48 @@ fn check(template: &Template, manifest_path: &Path) -> Result<(), InputError> {
             );
         }
         if let Some(flag) = &step.when
-            && !manifest
-                .variables
-                .iter()
-                .any(|v| &v.name == flag && v.kind == VariableKind::Bool)
+            && let Err(unknown) = when_holds(flag, |name| {
+                (BUILTIN_FLAGS.contains(&name)
+                    || manifest
+                        .variables
+                        .iter()
+                        .any(|v| v.name == name && v.kind == VariableKind::Bool))
+                .then_some(true)
+            })
         {
             return err(
                 format!(
-                    "step `{}`: `when: {flag}` names no bool variable",
+                    "step `{}`: `when: {flag}` names no bool variable (`{unknown}`)",
                     step.name
                 ),
-                "`when` takes the name of a bool variable of the template",
+                "`when` takes bool variables of the template or built-in flags, joined by `&&`, each maybe negated with `!`",
             );
         }
     }
     Ok(())
+}
+
+/// The flags trellis sets itself, which `when` may name besides the
+/// template's bool variables: `starter` (the starter contract was written),
+/// `shared_contract` (the contract is in the repository's api root, see
+/// shared.rs) and `own_contract` (its opposite: the service has api/).
+pub(crate) const BUILTIN_FLAGS: &[&str] = &["starter", "shared_contract", "own_contract"];
+
+/// Evaluates a `when`: flags joined by `&&`, each maybe negated with `!`
+/// (`validate && own_contract`). `value` gives a flag's value, None for an
+/// unknown name, which is the error.
+pub(crate) fn when_holds(expr: &str, value: impl Fn(&str) -> Option<bool>) -> Result<bool, String> {
+    let mut holds = true;
+    for term in expr.split("&&") {
+        let term = term.trim();
+        let (negated, name) = match term.strip_prefix('!') {
+            Some(name) => (true, name.trim()),
+            None => (false, term),
+        };
+        let flag = value(name).ok_or_else(|| name.to_string())?;
+        holds &= flag != negated;
+    }
+    Ok(holds)
 }
 
 /// A path is acceptable when it is relative and never climbs with `..`.
@@ -858,6 +893,23 @@ mod tests {
         assert!(check_relative("a/../../x").is_err());
         assert!(check_relative("/etc/passwd").is_err());
         assert!(check_relative("").is_err());
+    }
+
+    #[test]
+    fn when_joins_flags_with_and_and_negates_with_bang() {
+        let value = |name: &str| match name {
+            "validate" => Some(true),
+            "own_contract" => Some(false),
+            _ => None,
+        };
+        assert_eq!(when_holds("validate", value), Ok(true));
+        assert_eq!(when_holds("validate && own_contract", value), Ok(false));
+        assert_eq!(when_holds("validate && !own_contract", value), Ok(true));
+        assert_eq!(when_holds("! own_contract", value), Ok(true));
+        assert_eq!(
+            when_holds("validate && http", value),
+            Err("http".to_string())
+        );
     }
 
     #[test]

@@ -101,11 +101,11 @@ pub(crate) fn upgrade(dir: &Path, options: &UpgradeOptions) -> anyhow::Result<Up
     let mut notes = Vec::new();
     let sides = load_sides(dir, &previous, options, &mut notes)?;
     let variables = upgraded_variables(&sides.theirs, &previous, &options.set, &mut notes)?;
-    let contract = proto::parse_file(
-        &dir.join(&previous.identity.proto_file),
-        &previous.identity.proto_file,
-        &proto::buf_roots(dir),
+    let contract = super::shared::parse(
+        dir,
+        &previous.identity,
         options.limits.max_input_bytes,
+        None,
     )?;
     let rpc_names = render::assign_rpc_names(&contract, &previous.rpcs);
     let render_with = |template: &Template, variables: &BTreeMap<String, serde_json::Value>| {

@@ -22,6 +22,7 @@ mod scaffold_faults;
 mod scaffold_go_version;
 mod scaffold_lint;
 mod scaffold_rust;
+mod scaffold_shared_contract;
 mod scaffold_sync;
 mod scaffold_validate;
 mod score;

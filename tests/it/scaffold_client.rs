@@ -187,6 +187,16 @@ fn a_go_work_that_uses_the_caller_gets_a_use_of_the_other_service() {
         std::fs::read_to_string(tmp.path().join("go.work")).unwrap(),
         "go 1.26.0\n\nuse (\n\t./services/ledger\n)\n\nuse ./services/payment\n"
     );
+    // The go.work line names the file by a clean path, not ledger/../../go.work.
+    let root = std::fs::canonicalize(tmp.path()).unwrap();
+    let stdout = stdout_of(&out);
+    assert!(
+        stdout.contains(&format!(
+            "overwrite  {}/go.work  (use ./services/payment)\n",
+            root.display()
+        )),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -308,5 +318,30 @@ fn a_repository_whose_service_calls_another_through_a_client_lints_clean() {
         stdout_of(&out).contains("no findings"),
         "{}",
         stdout_of(&out)
+    );
+}
+
+#[test]
+fn a_service_generated_without_module_is_called_by_its_go_mod_module() {
+    // Without --module the state records no `module` variable; the
+    // template named the module after the service.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = new_service(tmp.path(), &["payment"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let out = new_service(
+        tmp.path(),
+        &["ledger", "--module", "example.com/shop/ledger"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let ledger = tmp.path().join("ledger");
+    let out = new_client(&ledger, &["--service", "payment"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let gomod = std::fs::read_to_string(ledger.join("go.mod")).unwrap();
+    assert!(gomod.contains("replace payment => ../payment\n"), "{gomod}");
+    let generated =
+        std::fs::read_to_string(ledger.join("internal/clients/payment/client_gen.go")).unwrap();
+    assert!(
+        generated.contains("paymentv1 \"payment/gen/go/payment/v1\""),
+        "{generated}"
     );
 }
