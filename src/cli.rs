@@ -275,7 +275,8 @@ pub(crate) struct NewClientArgs {
 pub(crate) struct NewServiceArgs {
     /// Service name: lower-case words joined by `-` (directory, binary and proto package)
     pub(crate) name: String,
-    /// Go module path [default: NAME]
+    /// Go module path [default: what the repository's layout implies (its go.work's modules, or
+    /// the enclosing go.mod's path plus the directory), else NAME]
     #[arg(long, value_name = "MODULE_PATH")]
     pub(crate) module: Option<String>,
     /// Generate from this contract instead of a starter one (every RPC of every service).

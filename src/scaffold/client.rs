@@ -720,6 +720,10 @@ pub(crate) struct WorkEdit {
     pub(crate) content: String,
     /// The `use` lines added, as they read (`./payment`).
     pub(crate) added: Vec<String>,
+    /// The go.work before the edit.
+    pub(crate) original: String,
+    /// What else changed (`go 1.23.0 -> 1.26.0, ...`), when anything did.
+    pub(crate) raised: Option<String>,
 }
 
 /// A go.work above the caller: it must use the caller (else the caller does
@@ -798,6 +802,8 @@ pub(crate) fn wire_workspace(
         path,
         content,
         added,
+        original: text,
+        raised: None,
     }))
 }
 

@@ -17,6 +17,7 @@ pub(crate) mod state;
 pub(crate) mod sync_plan;
 pub(crate) mod template;
 pub(crate) mod upgrade;
+mod workspace;
 
 use crate::error::InputError;
 use apply::{Action, PlannedFile};
@@ -134,6 +135,9 @@ pub(crate) fn new_service(options: &NewOptions, base: &Path) -> anyhow::Result<O
     let cache = template::cache_root();
     let template = template::resolve(options.template.as_deref(), &cache, &options.limits)?;
     let out = output_dir(options, base)?;
+    let workspace = workspace::Workspace::find(&out, &options.limits)?;
+    let (options, module_note) = with_implied_module(options, &template, &workspace);
+    let options = &options;
     let scratch = tempfile::tempdir().map_err(|e| {
         InputError::new(format!(
             "cannot create a temporary directory in {}: {e}",
@@ -154,13 +158,17 @@ pub(crate) fn new_service(options: &NewOptions, base: &Path) -> anyhow::Result<O
             },
         )??
     };
-    let (files, outside) = files;
+    let (files, mut outside) = files;
     // Held from planning to the last write, so a concurrent run cannot
     // change what this one planned against.
     let _lock = staging::OutputLock::acquire(&out)?;
     let recovered = staging::recover(&out, options.dry_run)?;
     let (mut plan, conflicts) = plan_new_files(&out, files, options.force, &recovered)?;
+    join_workspace(&mut outside, &out, &plan, &options.limits)?;
     plan.extend(outside.planned());
+    if let Some(gomod) = plan.iter_mut().find(|f| f.path == "go.mod") {
+        gomod.reason = gomod.reason.take().or(module_note);
+    }
     let mut outcome = Outcome {
         command: "new",
         directory: out.clone(),
@@ -196,7 +204,9 @@ pub(crate) fn new_service(options: &NewOptions, base: &Path) -> anyhow::Result<O
         return Ok(outcome);
     }
     // The api root's files and go.work first: if they cannot be written,
-    // the service is not either.
+    // the service is not either; if the service cannot be, go.work is put
+    // back.
+    let work_before = outside.work_before();
     outside.write()?;
     let service_files: Vec<PlannedFile> = outcome
         .files
@@ -204,7 +214,15 @@ pub(crate) fn new_service(options: &NewOptions, base: &Path) -> anyhow::Result<O
         .filter(|f| !f.path.starts_with(".."))
         .cloned()
         .collect();
-    apply::apply(&out, &service_files)?;
+    if let Err(error) = apply::apply(&out, &service_files) {
+        if let Some((path, text)) = work_before {
+            crate::fsutil::write_atomic(&path, text.as_bytes()).map_err(|e| {
+                InputError::new(format!("cannot restore {}: {e}", path.display()))
+                    .help("put back the `use` line trellis added by hand")
+            })?;
+        }
+        return Err(error.into());
+    }
     run_steps(
         &template,
         &out,
@@ -215,6 +233,58 @@ pub(crate) fn new_service(options: &NewOptions, base: &Path) -> anyhow::Result<O
         &mut outcome,
     );
     Ok(outcome)
+}
+
+/// The options with `--module` taken from the repository's layout when the
+/// user gave none and the template has a `module` variable: a service in a
+/// workspace of `example.com/shop/app/cart` modules becomes
+/// `example.com/shop/app/ledger`, not `ledger`.
+fn with_implied_module(
+    options: &NewOptions,
+    template: &Template,
+    workspace: &workspace::Workspace,
+) -> (NewOptions, Option<String>) {
+    let mut options = options.clone();
+    let given = options.module.is_some() || options.set.iter().any(|(k, _)| k == "module");
+    let has_module = template
+        .manifest
+        .variables
+        .iter()
+        .any(|v| v.name == "module");
+    if given || !has_module {
+        return (options, None);
+    }
+    let Some((module, why)) = workspace.implied_module(&options.limits) else {
+        return (options, None);
+    };
+    let note = format!("module {module}, from {why}; --module sets another");
+    options.module = Some(module);
+    (options, Some(note))
+}
+
+/// A new Go service joins the go.work above it (a service with a shared
+/// contract was given its `use` lines with the api root's module already),
+/// and the go.work's `go` line is raised to the service's, as `go work use`
+/// does: the go command refuses a workspace older than one of its modules.
+fn join_workspace(
+    outside: &mut shared::Outside,
+    out: &Path,
+    plan: &[PlannedFile],
+    limits: &limits::Limits,
+) -> Result<(), InputError> {
+    let Some(gomod) = plan.iter().find(|f| f.path == "go.mod") else {
+        return Ok(());
+    };
+    if outside.identity.is_none() {
+        let service = state::canonical_even_if_missing(out).unwrap_or_else(|| out.to_path_buf());
+        outside.work = client::wire_workspace(&service, false, &[service.clone()], limits)?;
+        outside.service = service;
+    }
+    let go = workspace::go_line(&String::from_utf8_lossy(&gomod.content));
+    if let (Some(work), Some(go)) = (outside.work.as_mut(), go) {
+        workspace::raise_go_line(work, &go);
+    }
+    Ok(())
 }
 
 /// `--dir`, or a directory named after the service. A symbolic link there,

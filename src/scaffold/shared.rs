@@ -590,9 +590,12 @@ pub(crate) fn outside_writes(
 pub(crate) struct Outside {
     /// The new service's identity, for the api root's generation steps.
     pub(crate) identity: Option<Identity>,
-    service: PathBuf,
+    /// The service directory, absolute, as go.work paths are compared.
+    pub(crate) service: PathBuf,
     writes: Vec<(String, PathBuf, String)>,
-    work: Option<client::WorkEdit>,
+    /// The go.work edit; a service with its own contract gets one too, made
+    /// by `new` (`join_workspace`).
+    pub(crate) work: Option<client::WorkEdit>,
 }
 
 impl Outside {
@@ -630,11 +633,22 @@ impl Outside {
             planned.push(PlannedFile {
                 path: client::relative(&self.service, &work.path),
                 action: Action::Overwrite,
-                reason: Some(format!("use {}", work.added.join(", "))),
+                reason: Some(match &work.raised {
+                    Some(raised) => format!("use {}; {raised}", work.added.join(", ")),
+                    None => format!("use {}", work.added.join(", ")),
+                }),
                 content: work.content.clone().into_bytes(),
             });
         }
         planned
+    }
+
+    /// The go.work and its text before the edit, to put back if the
+    /// service cannot be written.
+    pub(crate) fn work_before(&self) -> Option<(PathBuf, String)> {
+        self.work
+            .as_ref()
+            .map(|w| (w.path.clone(), w.original.clone()))
     }
 
     pub(crate) fn write(self) -> Result<(), InputError> {

@@ -25,6 +25,7 @@ mod scaffold_rust;
 mod scaffold_shared_contract;
 mod scaffold_sync;
 mod scaffold_validate;
+mod scaffold_workspace;
 mod score;
 mod services;
 mod sink;
