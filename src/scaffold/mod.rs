@@ -277,7 +277,8 @@ fn join_workspace(
     };
     if outside.identity.is_none() {
         let service = state::canonical_even_if_missing(out).unwrap_or_else(|| out.to_path_buf());
-        outside.work = client::wire_workspace(&service, false, &[service.clone()], limits)?;
+        outside.work =
+            client::wire_workspace(&service, false, std::slice::from_ref(&service), limits)?;
         outside.service = service;
     }
     let go = workspace::go_line(&String::from_utf8_lossy(&gomod.content));
