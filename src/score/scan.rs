@@ -1860,6 +1860,79 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn head_lines_enter_only_directories_with_changed_files_and_miss_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let first = commit(
+            &repo,
+            &[],
+            &[
+                ("svc/a/main.go", Some("1\n")),
+                ("svc/ab/main.go", Some("1\n2\n")),
+                ("svc/a/deep/er/x.go", Some("1\n2\n3\n")),
+                ("docs", Some("a file first\n")),
+                ("untouched/keep.go", Some("k\n")),
+                ("vendor/lib/v.go", Some("v\n")),
+                ("gone/old.go", Some("o\n")),
+            ],
+            1000,
+        );
+        // `docs` becomes a directory, `gone/` goes, `svc/ab` changes again.
+        let head = commit(
+            &repo,
+            &[first],
+            &[
+                ("docs", None),
+                ("docs/guide.md", Some("g\nh\n")),
+                ("gone/old.go", None),
+                ("svc/ab/main.go", Some("1\n2\n3\n4\n")),
+                ("top.go", Some("t\n")),
+            ],
+            2000,
+        );
+        let result = scan(repo.path(), &repo, &options(head)).unwrap();
+        let mut got: Vec<(&str, Option<u32>)> = result
+            .head_lines
+            .iter()
+            .map(|(path, lines)| (path.as_str(), *lines))
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                ("docs/guide.md", Some(2)),
+                ("svc/a/deep/er/x.go", Some(3)),
+                ("svc/a/main.go", Some(1)),
+                ("svc/ab/main.go", Some(4)),
+                ("top.go", Some(1)),
+                ("untouched/keep.go", Some(1)),
+            ]
+        );
+        // The same as every blob of the whole tree that the window changed
+        // and that is not generated.
+        let changed: HashSet<&str> = result
+            .commits
+            .iter()
+            .flat_map(|c| c.files.iter().map(|f| &*f.path))
+            .collect();
+        let mut whole = Vec::new();
+        let tree = repo.find_commit(head).unwrap().tree().unwrap();
+        tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+            let path = format!("{dir}{}", entry.name().unwrap());
+            if entry.kind() == Some(git2::ObjectType::Blob)
+                && changed.contains(path.as_str())
+                && !path.starts_with("vendor/")
+            {
+                whole.push(path);
+            }
+            git2::TreeWalkResult::Ok
+        })
+        .unwrap();
+        whole.sort();
+        assert_eq!(got.iter().map(|(p, _)| *p).collect::<Vec<_>>(), whole);
+    }
+
+    #[test]
     fn counts_lines_like_numstat() {
         assert_eq!(line_count(b""), 0);
         assert_eq!(line_count(b"a"), 1);
