@@ -625,17 +625,24 @@ impl ModuleRoot {
 /// language per directory tree.
 fn foreign_projects(files: &[String]) -> Vec<ForeignProject> {
     let mut found: Vec<ForeignProject> = Vec::new();
-    let mut by_depth: Vec<&String> = files.iter().collect();
-    by_depth.sort_by_key(|f| (f.matches('/').count(), f.as_str()));
-    for file in by_depth {
-        let name = file_name(file);
-        let language = match name {
-            "package.json" => "javascript",
-            "pom.xml" | "build.gradle" | "build.gradle.kts" => "java",
-            "pyproject.toml" | "setup.py" | "requirements.txt" => "python",
-            _ if name.ends_with(".csproj") => "csharp",
-            _ => continue,
-        };
+    // Only manifests are sorted: sorting every file of a large tree by a
+    // key counted anew on each comparison was most of discovery's time.
+    let mut by_depth: Vec<(usize, &String, &'static str)> = files
+        .iter()
+        .filter_map(|file| {
+            let name = file_name(file);
+            let language = match name {
+                "package.json" => "javascript",
+                "pom.xml" | "build.gradle" | "build.gradle.kts" => "java",
+                "pyproject.toml" | "setup.py" | "requirements.txt" => "python",
+                _ if name.ends_with(".csproj") => "csharp",
+                _ => return None,
+            };
+            Some((file.matches('/').count(), file, language))
+        })
+        .collect();
+    by_depth.sort_by(|a, b| (a.0, a.1.as_str()).cmp(&(b.0, b.1.as_str())));
+    for (_, file, language) in by_depth {
         let root = parent_dir(file);
         let inside_another = found.iter().any(|p| {
             p.language == language
@@ -706,7 +713,7 @@ fn walk(root: &Path, excludes: &GlobList) -> (Vec<String>, Vec<Unwalked>) {
         }
         files.push(rel);
     }
-    files.sort();
+    files.sort_unstable();
     unwalked.sort_by(|a, b| a.path.cmp(&b.path));
     (files, unwalked)
 }

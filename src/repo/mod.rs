@@ -273,7 +273,9 @@ pub(crate) struct Unwalked {
 /// directory is not part of that service: the deepest root decides.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ServiceRoots {
-    by_root: HashMap<String, Owner>,
+    // FxHash: score asks for the owner of every path a long history names,
+    // and SipHash over each directory level was a twentieth of its run.
+    by_root: rustc_hash::FxHashMap<String, Owner>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -284,7 +286,7 @@ enum Owner {
 
 impl ServiceRoots {
     pub(crate) fn new(services: &[Service], libraries: &[Service]) -> ServiceRoots {
-        let mut by_root = HashMap::new();
+        let mut by_root = rustc_hash::FxHashMap::default();
         for (index, library) in libraries.iter().enumerate() {
             by_root.insert(library.root.clone(), Owner::Library(index));
         }

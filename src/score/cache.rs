@@ -66,6 +66,30 @@ impl Commits {
         self.records[*self.places.get(id)? as usize].as_ref()
     }
 
+    /// Where the commit of this id is kept, for [`Commits::at`]: a walk
+    /// that meets each commit twice (reached, then taken from its queue)
+    /// looks it up once.
+    pub(crate) fn place(&self, id: &Oid) -> Option<u32> {
+        self.places.get(id).copied()
+    }
+
+    /// The commit at a place [`Commits::place`] gave; `None` for any other.
+    pub(crate) fn at(&self, place: u32) -> Option<&CommitInfo> {
+        self.records.get(place as usize)?.as_ref()
+    }
+
+    /// Takes the commit at a place [`Commits::place`] gave.
+    pub(crate) fn take_at(&mut self, place: u32) -> Option<CommitInfo> {
+        let taken = self.records.get_mut(place as usize)?.take();
+        self.live -= usize::from(taken.is_some());
+        taken
+    }
+
+    /// How many places there are (places are below this).
+    pub(crate) fn places(&self) -> usize {
+        self.records.len()
+    }
+
     pub(crate) fn get_mut(&mut self, id: &Oid) -> Option<&mut CommitInfo> {
         self.records[*self.places.get(id)? as usize].as_mut()
     }

@@ -181,15 +181,23 @@ struct Author {
 /// What depends only on a path (its service, whether it is generated or
 /// never a hotspot) or only on an author, worked out once: a long window has
 /// tens of thousands of commits over a few thousand paths and authors.
+///
+/// Paths and authors are numbered, and looked up by the address of their
+/// text: changes read from the cache share one string per path and author,
+/// so a change is one pointer hash away from its facts, where hashing the
+/// text of every change's path (200,000 changes on a long history, three
+/// times each) was most of the metrics' time. Texts at other addresses (new
+/// commits, one string per change) are numbered by text first.
 struct Facts<'s> {
-    paths: FxMap<&'s str, PathFacts>,
-    authors: FxMap<(&'s str, &'s str), Author>,
+    paths: Vec<PathFacts<'s>>,
+    path_at: FxMap<*const u8, u32>,
+    authors: Vec<Author>,
+    author_at: FxMap<(*const u8, *const u8), u32>,
 }
 
-struct PathFacts {
+struct PathFacts<'s> {
+    path: &'s str,
     service: Option<String>,
-    /// Generated, a lock file or a changelog (`score.hotspot_ignore`).
-    not_a_hotspot: bool,
 }
 
 impl<'s> Facts<'s> {
@@ -201,44 +209,61 @@ impl<'s> Facts<'s> {
             .map(|b| b.to_lowercase())
             .collect();
         let mut facts = Facts {
-            paths: FxMap::default(),
-            authors: FxMap::default(),
+            paths: Vec::new(),
+            path_at: FxMap::default(),
+            authors: Vec::new(),
+            author_at: FxMap::default(),
         };
+        let mut path_numbers: FxMap<&'s str, u32> = FxMap::default();
+        let mut author_numbers: FxMap<(&'s str, &'s str), u32> = FxMap::default();
         let mut persons: FxMap<String, u32> = FxMap::default();
-        // Changes read from the cache share one string per path: a path seen
-        // at this address is known without hashing its text again.
-        let mut addresses: FxSet<*const u8> = FxSet::default();
         for commit in &inputs.scan.commits {
-            facts
-                .authors
-                .entry((&commit.author_name, &commit.author_email))
-                .or_insert_with(|| {
+            let (name, email) = (&*commit.author_name, &*commit.author_email);
+            if let std::collections::hash_map::Entry::Vacant(slot) =
+                facts.author_at.entry((name.as_ptr(), email.as_ptr()))
+            {
+                let number = *author_numbers.entry((name, email)).or_insert_with(|| {
                     let mut author = identity(commit, inputs.mailmap, &bots);
                     let next = persons.len() as u32;
                     author.person = *persons.entry(author.key.clone()).or_insert(next);
-                    author
+                    facts.authors.push(author);
+                    (facts.authors.len() - 1) as u32
                 });
+                slot.insert(number);
+            }
             for file in &commit.files {
-                if !addresses.insert(file.path.as_ptr()) {
+                let std::collections::hash_map::Entry::Vacant(slot) =
+                    facts.path_at.entry(file.path.as_ptr())
+                else {
                     continue;
-                }
-                facts.paths.entry(&file.path).or_insert_with(|| PathFacts {
-                    service: map.service(&file.path),
-                    not_a_hotspot: inputs.generated.is_generated(&file.path)
-                        || inputs.hotspot_ignore.is_match(&file.path),
+                };
+                let path: &'s str = &file.path;
+                let number = *path_numbers.entry(path).or_insert_with(|| {
+                    facts.paths.push(PathFacts {
+                        path,
+                        service: map.service(path),
+                    });
+                    (facts.paths.len() - 1) as u32
                 });
+                slot.insert(number);
             }
         }
         facts
     }
 
-    fn author(&self, commit: &'s CommitInfo) -> &Author {
-        &self.authors[&(&*commit.author_name, &*commit.author_email)]
+    fn author(&self, commit: &CommitInfo) -> &Author {
+        let at = (commit.author_name.as_ptr(), commit.author_email.as_ptr());
+        &self.authors[self.author_at[&at] as usize]
+    }
+
+    /// The number of a path of a gathered commit.
+    fn path(&self, path: &str) -> usize {
+        self.path_at[&path.as_ptr()] as usize
     }
 }
 
 /// Everything the commit walk counts, per service and for the repository.
-struct Walk<'s> {
+struct Walk {
     acc: BTreeMap<String, Acc>,
     merges: usize,
     bot_commits: usize,
@@ -246,13 +271,14 @@ struct Walk<'s> {
     /// Temporal coupling: commits per service and per pair of services.
     revisions: BTreeMap<String, usize>,
     shared: BTreeMap<(String, String), usize>,
-    /// Hotspots: human commits per path, and paths that are never hotspots.
-    changes_by_path: FxMap<&'s str, usize>,
-    excluded_paths: FxSet<&'s str>,
+    /// Hotspots, by path number: human commits per path, and paths with a
+    /// change whose content said it was generated.
+    changes_by_path: Vec<usize>,
+    excluded_paths: Vec<bool>,
 }
 
-impl<'s> Walk<'s> {
-    fn read(inputs: &Inputs<'s>, facts: &Facts<'s>, names: &[String], weeks: usize) -> Walk<'s> {
+impl Walk {
+    fn read(inputs: &Inputs<'_>, facts: &Facts<'_>, names: &[String], weeks: usize) -> Walk {
         let mut walk = Walk {
             acc: names.iter().map(|n| (n.clone(), Acc::new(weeks))).collect(),
             merges: 0,
@@ -260,8 +286,8 @@ impl<'s> Walk<'s> {
             large_commits_skipped: 0,
             revisions: BTreeMap::new(),
             shared: BTreeMap::new(),
-            changes_by_path: FxMap::default(),
-            excluded_paths: FxSet::default(),
+            changes_by_path: vec![0; facts.paths.len()],
+            excluded_paths: vec![false; facts.paths.len()],
         };
         for commit in &inputs.scan.commits {
             let week = inputs
@@ -273,13 +299,7 @@ impl<'s> Walk<'s> {
         walk
     }
 
-    fn commit(
-        &mut self,
-        inputs: &Inputs<'s>,
-        facts: &Facts<'s>,
-        commit: &'s CommitInfo,
-        week: usize,
-    ) {
+    fn commit(&mut self, inputs: &Inputs<'_>, facts: &Facts<'_>, commit: &CommitInfo, week: usize) {
         let author = facts.author(commit);
         self.merges += usize::from(commit.is_merge());
         self.bot_commits += usize::from(author.bot);
@@ -288,15 +308,16 @@ impl<'s> Walk<'s> {
         let counts_for_people = !author.bot || inputs.config.include_bot_commits;
         let mut touched: BTreeMap<&str, Vec<&FileChange>> = BTreeMap::new();
         for file in &commit.files {
-            let path = &facts.paths[&*file.path];
+            let number = facts.path(&file.path);
+            let path = &facts.paths[number];
             if let Some(service) = &path.service {
                 touched.entry(service).or_default().push(file);
             }
             if counts_for_people {
-                *self.changes_by_path.entry(&file.path).or_default() += 1;
+                self.changes_by_path[number] += 1;
             }
-            if matches!(file.lines, Lines::Generated) || path.not_a_hotspot {
-                self.excluded_paths.insert(&file.path);
+            if matches!(file.lines, Lines::Generated) {
+                self.excluded_paths[number] = true;
             }
         }
         for (service, files) in &touched {
@@ -490,7 +511,7 @@ fn last_commit_date(inputs: &Inputs<'_>) -> Option<String> {
 
 fn history_header(
     inputs: &Inputs<'_>,
-    walk: &Walk<'_>,
+    walk: &Walk,
     last_commit: Option<String>,
     history_missing: bool,
 ) -> HistoryOut {
@@ -548,19 +569,28 @@ fn table_owners(tables: &Tables) -> BTreeMap<String, BTreeSet<String>> {
 }
 
 /// Files by changes x lines at the end of the window, highest first.
-fn rank_hotspots(inputs: &Inputs<'_>, walk: &Walk<'_>, facts: &Facts<'_>) -> Vec<Hotspot> {
+fn rank_hotspots(inputs: &Inputs<'_>, walk: &Walk, facts: &Facts<'_>) -> Vec<Hotspot> {
     let mut hotspots: Vec<Hotspot> = walk
         .changes_by_path
         .iter()
-        .filter(|(path, _)| !walk.excluded_paths.contains(*path))
-        .filter_map(|(path, changes)| {
+        .zip(&walk.excluded_paths)
+        .zip(&facts.paths)
+        .filter(|((changes, excluded), _)| **changes > 0 && !**excluded)
+        .filter_map(|((changes, _), facts)| {
             // Deleted by the end of the window, binary or generated: no hotspot.
-            let Some(Some(lines)) = inputs.scan.head_lines.get(*path) else {
+            let Some(Some(lines)) = inputs.scan.head_lines.get(facts.path) else {
                 return None;
             };
+            // Generated, a lock file or a changelog (`score.hotspot_ignore`):
+            // asked only of files still there, a tenth of those ever changed.
+            if inputs.generated.is_generated(facts.path)
+                || inputs.hotspot_ignore.is_match(facts.path)
+            {
+                return None;
+            }
             Some(Hotspot {
-                path: path.to_string(),
-                service: facts.paths[path].service.clone(),
+                path: facts.path.to_string(),
+                service: facts.service.clone(),
                 changes: *changes,
                 lines: *lines,
                 score: *changes as u64 * u64::from(*lines),

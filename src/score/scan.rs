@@ -276,7 +276,7 @@ pub(crate) fn scan(
     let gix_repo = SharedGix::default();
     let runs: std::sync::Mutex<Vec<(usize, RunResult)>> = std::sync::Mutex::new(Vec::new());
     let mut inline: Vec<Task> = Vec::new();
-    let ids = rayon::in_place_scope(|scope| {
+    let (ids, places) = rayon::in_place_scope(|scope| {
         let mut count = 0;
         let mut dispatch = |run: Vec<Task>, last: bool| {
             progress.grow(run.len());
@@ -342,8 +342,13 @@ pub(crate) fn scan(
         }
     }
 
-    let (head_lines, new_lines) =
-        head_lines(repo, options.start, &ids, &options.generated, &mut cache)?;
+    let (head_lines, new_lines) = head_lines(
+        repo,
+        options.start,
+        (&ids, &places),
+        &options.generated,
+        &mut cache,
+    )?;
 
     let mut cache_warning = None;
     if (!appended.is_empty() || !new_lines.is_empty())
@@ -358,7 +363,11 @@ pub(crate) fn scan(
 
     let commits: Vec<CommitInfo> = ids
         .iter()
-        .filter_map(|id| cache.commits.remove(id))
+        .zip(&places)
+        .filter_map(|(id, place)| match *place {
+            NOT_CACHED => cache.commits.remove(id),
+            place => cache.commits.take_at(place),
+        })
         .collect();
     Ok(ScanResult {
         cached: commits.len() - scanned.min(commits.len()),
@@ -380,7 +389,7 @@ pub(crate) fn scan(
 fn head_lines(
     repo: &Repository,
     head: Oid,
-    ids: &[Oid],
+    (ids, places): (&[Oid], &[u32]),
     generated: &GeneratedFiles,
     cache: &mut Cache,
 ) -> Result<(HeadLines, Vec<Oid>), InputError> {
@@ -391,7 +400,11 @@ fn head_lines(
     let mut changed: FxSet<&str> = FxSet::default();
     for file in ids
         .iter()
-        .filter_map(|id| cache.commits.get(id))
+        .zip(places)
+        .filter_map(|(id, place)| match *place {
+            NOT_CACHED => cache.commits.get(id),
+            place => cache.commits.at(place),
+        })
         .flat_map(|c| &c.files)
     {
         if addresses.insert(file.path.as_ptr()) {
@@ -401,6 +414,18 @@ fn head_lines(
     // Matched once per path, not once per change: the globs for every
     // change of a long history were a tenth of a cached run.
     changed.retain(|path| !generated.is_generated(path));
+    // Only directories holding a wanted path are entered: a vendored tree
+    // (three quarters of a large Go repository's files) is skipped whole.
+    let mut dirs: FxSet<&str> = FxSet::default();
+    for path in &changed {
+        let mut at = path.len();
+        while let Some(slash) = path[..at].rfind('/') {
+            if !dirs.insert(&path[..=slash]) {
+                break;
+            }
+            at = slash;
+        }
+    }
     let mut at_head: Vec<(String, Oid)> = Vec::new();
     if !changed.is_empty() {
         let error = git_error("commit", head);
@@ -408,12 +433,22 @@ fn head_lines(
             .find_commit(head)
             .and_then(|c| c.tree())
             .map_err(&error)?;
+        let mut path = String::new();
         tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
-            if entry.kind() == Some(git2::ObjectType::Blob) {
-                let path = format!("{dir}{}", String::from_utf8_lossy(entry.name_bytes()));
-                if changed.contains(path.as_str()) {
-                    at_head.push((path, entry.id()));
+            path.clear();
+            path.push_str(dir);
+            path.push_str(&String::from_utf8_lossy(entry.name_bytes()));
+            match entry.kind() {
+                Some(git2::ObjectType::Blob) if changed.contains(path.as_str()) => {
+                    at_head.push((path.clone(), entry.id()));
                 }
+                Some(git2::ObjectType::Tree) => {
+                    path.push('/');
+                    if !dirs.contains(path.as_str()) {
+                        return git2::TreeWalkResult::Skip;
+                    }
+                }
+                _ => {}
             }
             git2::TreeWalkResult::Ok
         })
@@ -653,35 +688,51 @@ fn list_run(
 /// their first parent's tree (read when the parent was reached). Like
 /// `git log --since`, the walk stops once several commits in a row are
 /// older than the window, which tolerates a little clock skew without
-/// reading all of history.
+/// reading all of history. Also each commit's place in the cache, or
+/// [`NOT_CACHED`].
 fn walk(
     repo: &Repository,
     options: &ScanOptions,
     cache: &Cache,
     shallow: &HashSet<Oid>,
     dispatch: &mut dyn FnMut(Vec<Task>, bool),
-) -> Result<Vec<Oid>, InputError> {
+) -> Result<(Vec<Oid>, Vec<u32>), InputError> {
     const SLOP: usize = 5;
     // Read commits wait here until they leave the queue.
     let mut read: OidMap<Header> = OidMap::default();
     // The tree of every commit read, for its children's comparisons.
     let mut trees: OidMap<Oid> = OidMap::default();
-    let mut queue: BinaryHeap<(i64, Reverse<u64>, Oid)> = BinaryHeap::new();
+    // Queued: time, order reached, id and the commit's place in the cache
+    // (`NOT_CACHED` for one read now).
+    let mut queue: BinaryHeap<Queued> = BinaryHeap::new();
+    // Commits reached: cached ones by their place, looked up once (a re-run
+    // walks the whole cached history), others by id.
     let mut seen: OidMap<()> = OidMap::default();
+    let mut seen_places = vec![false; cache.commits.places()];
     let mut order = 0u64;
     // Enqueues a commit, reading it unless the cache knows it; false when
     // the commit is missing (a parent a shallow clone cut off).
     let mut reach = |id: Oid,
-                     queue: &mut BinaryHeap<(i64, Reverse<u64>, Oid)>,
+                     queue: &mut BinaryHeap<Queued>,
                      read: &mut OidMap<Header>,
                      trees: &mut OidMap<Oid>|
      -> bool {
-        if seen.insert(id, ()).is_some() {
-            return true;
-        }
-        let time = match cache.commits.get(&id) {
-            Some(commit) if !shallow.contains(&id) => commit.time,
-            _ => {
+        let cached = cache
+            .commits
+            .place(&id)
+            .filter(|_| !shallow.contains(&id))
+            .and_then(|place| Some((place, cache.commits.at(place)?)));
+        let (time, place) = match cached {
+            Some((place, commit)) => {
+                if std::mem::replace(&mut seen_places[place as usize], true) {
+                    return true;
+                }
+                (commit.time, place)
+            }
+            None => {
+                if seen.insert(id, ()).is_some() {
+                    return true;
+                }
                 let Ok(commit) = repo.find_commit(id) else {
                     return false;
                 };
@@ -689,11 +740,11 @@ fn walk(
                 let time = header.info.time;
                 trees.insert(id, header.tree);
                 read.insert(id, header);
-                time
+                (time, NOT_CACHED)
             }
         };
         order += 1;
-        queue.push((time, Reverse(order), id));
+        queue.push((time, Reverse(order), id, place));
         true
     };
     if !reach(options.start, &mut queue, &mut read, &mut trees) {
@@ -703,13 +754,18 @@ fn walk(
         )));
     }
     let mut ids = Vec::new();
+    let mut places = Vec::new();
     let mut run = Vec::new();
     let mut old_in_a_row = 0;
-    while let Some((time, _, id)) = queue.pop() {
-        let fresh = read.remove(&id);
-        let parents = match &fresh {
-            Some(header) => &header.info.parents,
-            None => &cache.commits[&id].parents,
+    while let Some((time, _, id, place)) = queue.pop() {
+        let fresh = match place {
+            NOT_CACHED => read.remove(&id),
+            _ => None,
+        };
+        let parents = match (&fresh, cache.commits.at(place)) {
+            (Some(header), _) => &header.info.parents,
+            (None, Some(commit)) => &commit.parents,
+            (None, None) => &cache.commits[&id].parents,
         };
         let mut missing_parent = false;
         for parent in parents {
@@ -727,6 +783,7 @@ fn walk(
             continue;
         }
         ids.push(id);
+        places.push(place);
         let Some(mut header) = fresh else {
             continue;
         };
@@ -762,8 +819,13 @@ fn walk(
     if !run.is_empty() {
         dispatch(run, true);
     }
-    Ok(ids)
+    Ok((ids, places))
 }
+
+/// A commit waiting in [`walk`]'s queue: newest first, then in the order
+/// reached; its place in the cache or [`NOT_CACHED`].
+type Queued = (i64, Reverse<u64>, Oid, u32);
+const NOT_CACHED: u32 = u32::MAX;
 
 fn header(commit: &git2::Commit<'_>, boundary: bool) -> Header {
     let author = commit.author();
@@ -1795,6 +1857,79 @@ pub(crate) mod tests {
         let result = scan(repo.path(), &repo, &options(head)).unwrap();
         assert_eq!(result.head_lines.get("main.go"), Some(&Some(2)));
         assert_eq!(result.head_lines.get("vendor/x/y.go"), None);
+    }
+
+    #[test]
+    fn head_lines_enter_only_directories_with_changed_files_and_miss_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let first = commit(
+            &repo,
+            &[],
+            &[
+                ("svc/a/main.go", Some("1\n")),
+                ("svc/ab/main.go", Some("1\n2\n")),
+                ("svc/a/deep/er/x.go", Some("1\n2\n3\n")),
+                ("docs", Some("a file first\n")),
+                ("untouched/keep.go", Some("k\n")),
+                ("vendor/lib/v.go", Some("v\n")),
+                ("gone/old.go", Some("o\n")),
+            ],
+            1000,
+        );
+        // `docs` becomes a directory, `gone/` goes, `svc/ab` changes again.
+        let head = commit(
+            &repo,
+            &[first],
+            &[
+                ("docs", None),
+                ("docs/guide.md", Some("g\nh\n")),
+                ("gone/old.go", None),
+                ("svc/ab/main.go", Some("1\n2\n3\n4\n")),
+                ("top.go", Some("t\n")),
+            ],
+            2000,
+        );
+        let result = scan(repo.path(), &repo, &options(head)).unwrap();
+        let mut got: Vec<(&str, Option<u32>)> = result
+            .head_lines
+            .iter()
+            .map(|(path, lines)| (path.as_str(), *lines))
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                ("docs/guide.md", Some(2)),
+                ("svc/a/deep/er/x.go", Some(3)),
+                ("svc/a/main.go", Some(1)),
+                ("svc/ab/main.go", Some(4)),
+                ("top.go", Some(1)),
+                ("untouched/keep.go", Some(1)),
+            ]
+        );
+        // The same as every blob of the whole tree that the window changed
+        // and that is not generated.
+        let changed: HashSet<&str> = result
+            .commits
+            .iter()
+            .flat_map(|c| c.files.iter().map(|f| &*f.path))
+            .collect();
+        let mut whole = Vec::new();
+        let tree = repo.find_commit(head).unwrap().tree().unwrap();
+        tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+            let path = format!("{dir}{}", entry.name().unwrap());
+            if entry.kind() == Some(git2::ObjectType::Blob)
+                && changed.contains(path.as_str())
+                && !path.starts_with("vendor/")
+            {
+                whole.push(path);
+            }
+            git2::TreeWalkResult::Ok
+        })
+        .unwrap();
+        whole.sort();
+        assert_eq!(got.iter().map(|(p, _)| *p).collect::<Vec<_>>(), whole);
     }
 
     #[test]

@@ -102,7 +102,8 @@ fn save(path: &Path, verdicts: &HashMap<Key, Verdict>) -> std::io::Result<()> {
 /// The scanned commits, for rebuilding each commit's contract files from
 /// the files it changed instead of listing its tree.
 pub(crate) struct History<'a> {
-    pub(crate) commits: HashMap<Oid, &'a CommitInfo>,
+    // FxHash: built over every commit of the window on every run.
+    pub(crate) commits: rustc_hash::FxHashMap<Oid, &'a CommitInfo>,
     /// Whether merges were diffed against their first parent by the scan
     /// (`merges: first-parent`); otherwise their changes are diffed here.
     pub(crate) merges_listed: bool,
