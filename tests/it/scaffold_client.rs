@@ -345,3 +345,63 @@ fn a_service_generated_without_module_is_called_by_its_go_mod_module() {
         "{generated}"
     );
 }
+
+/// An upgrade without a base (the recorded template version is not in this
+/// trellis, so the old files come from nowhere) must not take the client's
+/// files for template files the new version dropped: they are `new
+/// client`'s, and stay as they are, recorded.
+#[test]
+fn an_upgrade_without_a_base_leaves_the_client_files_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    two_services(tmp.path());
+    let ledger = tmp.path().join("ledger");
+    let out = new_client(&ledger, &["--service", "payment"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let state_path = ledger.join(".trellis/scaffold.json");
+    let mut recorded = state(&ledger);
+    recorded["template"]["version"] = "0.9.0".into();
+    std::fs::write(&state_path, serde_json::to_vec_pretty(&recorded).unwrap()).unwrap();
+    let clients = ledger.join("internal/clients");
+    let before = snapshot(&clients);
+    assert_eq!(before.len(), 3, "{:?}", before.keys());
+
+    let upgrade = |args: &[&str]| {
+        trellis()
+            .current_dir(&ledger)
+            .args(["upgrade", "--no-generate", "--format", "json"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let dry = upgrade(&["--dry-run"]);
+    let plan: serde_json::Value = serde_json::from_slice(&dry.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout_of(&dry), stderr_of(&dry)));
+    assert!(
+        plan["notes"]
+            .to_string()
+            .contains("go-grpc-service 0.9.0 is not in this trellis"),
+        "{plan}"
+    );
+    let touched: Vec<&str> = plan["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .filter(|path| path.starts_with("internal/clients/"))
+        .collect();
+    assert!(touched.is_empty(), "{touched:?}: {plan}");
+
+    let out = upgrade(&[]);
+    // go.mod, which `new client` edited, has no base either: merged two
+    // ways, it conflicts; the client's files are no part of that.
+    assert_eq!(out.status.code(), Some(1), "{}", stdout_of(&out));
+    assert_eq!(dry.status.code(), Some(1), "{}", stdout_of(&dry));
+    assert_eq!(plan["conflicts"], serde_json::json!(["go.mod"]), "{plan}");
+    assert_eq!(snapshot(&clients), before);
+    let after = state(&ledger);
+    assert_eq!(after["clients"], recorded["clients"]);
+    for file in ["client.go", "client_gen.go", "client_test.go"] {
+        let path = format!("internal/clients/payment/{file}");
+        assert_eq!(after["files"][&path], recorded["files"][&path], "{path}");
+    }
+}
