@@ -292,3 +292,27 @@ fn a_rust_service_at_this_version_upgrades_to_no_changes() {
     );
     assert_eq!(snapshot(&root), before);
 }
+
+/// Logs carry colour codes only at a terminal, never with NO_COLOR: the
+/// generated crate's own test checks the decision, .ci/scaffold.sh checks
+/// the log file of the running binary.
+#[test]
+fn the_rust_service_colours_its_logs_only_at_a_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = rust_service(tmp.path(), "inventory", &[]);
+    let main = read(root.join("src/main.rs"));
+    assert!(
+        main.contains(
+            ".with_ansi(config::log_colours(\n            std::io::stdout().is_terminal(),"
+        ),
+        "{main}"
+    );
+    let config = read(root.join("src/config.rs"));
+    for needle in [
+        "pub fn log_colours(stdout_is_terminal: bool, lookup: impl Fn(&str) -> Option<String>) -> bool {",
+        "lookup(\"NO_COLOR\")",
+        "fn logs_are_coloured_only_at_a_terminal_without_no_color()",
+    ] {
+        assert!(config.contains(needle), "{needle}: {config}");
+    }
+}
