@@ -620,7 +620,9 @@ rust_run_check() {
     port=$((20000 + RANDOM % 20000))
     url="http://127.0.0.1:$port"
     curl_grpc() { buf curl --protocol grpc --http2-prior-knowledge "$@"; }
-    env "${prefix}_ADDR=127.0.0.1:$port" "$RUST_TARGET/debug/$(basename "$dir")" >"$WORK/rust-run.log" 2>&1 &
+    # Without NO_COLOR: the log file must stay free of colour codes because
+    # it is not a terminal.
+    env -u NO_COLOR "${prefix}_ADDR=127.0.0.1:$port" "$RUST_TARGET/debug/$(basename "$dir")" >"$WORK/rust-run.log" 2>&1 &
     pid=$!
     trap 'kill "$pid" 2>/dev/null || true' EXIT
     fail() { echo "$1" >&2; cat "$WORK/rust-run.log" >&2; exit 1; }
@@ -641,6 +643,7 @@ print("\n".join(sorted({key.split("/")[0] for key in json.load(open(sys.argv[1])
     kill -TERM "$pid"
     wait "$pid" || fail "the service did not shut down cleanly on SIGTERM"
     grep -q "shutting down" "$WORK/rust-run.log" || fail "the service did not log its shutdown"
+    if grep -q $'\x1b\[' "$WORK/rust-run.log"; then fail "the service logged ANSI colour codes to a file"; fi
   )
 }
 

@@ -69,13 +69,14 @@ pub(crate) fn libyears(module: &GoModule, data: &UpstreamData) -> Libyears {
 /// resolves against the newest release that is neither yanked nor a
 /// prerelease. Without a Cargo.lock the version in use is unknown, so the
 /// dependency is not counted (`unlocked`). The repository's own crates are
-/// not counted.
-pub(crate) fn crate_libyears(
+/// not counted: `own` is [`upstream::own_crates`], built once per run by
+/// the caller, not once per manifest.
+fn crate_libyears(
     facts: &Facts,
+    own: &BTreeSet<&str>,
     manifest: &RustManifest,
     data: &UpstreamData,
 ) -> Libyears {
-    let own = upstream::own_crates(facts);
     let mut out = Libyears::default();
     let mut seen = BTreeSet::new();
     for dep in manifest
@@ -189,6 +190,7 @@ pub(crate) fn dependency_age(
         offline: true,
         progress: false,
     });
+    let own = upstream::own_crates(&facts);
     let mut services = BTreeMap::new();
     for module in modules {
         if let Some(service) = &module.service {
@@ -204,7 +206,7 @@ pub(crate) fn dependency_age(
     for manifest in manifests {
         if let Some(service) = &manifest.service {
             let age = ServiceAge {
-                years: crate_libyears(&facts, manifest, &data),
+                years: crate_libyears(&facts, &own, manifest, &data),
                 ecosystem: Ecosystem::Rust,
                 unavailable: data.crates_unavailable.clone(),
                 source: data.crates_source.clone(),
@@ -216,8 +218,7 @@ pub(crate) fn dependency_age(
 }
 
 /// Packages with a registry dependency no Cargo.lock above them resolves.
-fn unlocked_manifests(facts: &Facts) -> usize {
-    let own = upstream::own_crates(facts);
+fn unlocked_manifests(facts: &Facts, own: &BTreeSet<&str>) -> usize {
     facts
         .manifests
         .iter()
@@ -258,6 +259,7 @@ fn describe(years: &Libyears, noun: &str, unavailable: Option<&str>) -> String {
 
 /// Libyears per service and in total, per ecosystem, and where the data came from.
 pub(crate) fn upstream_summary(facts: &Facts, data: &UpstreamData) -> Vec<(String, String)> {
+    let own = upstream::own_crates(facts);
     let mut stats = Vec::new();
     if facts.manifests.is_empty()
         && let Some(reason) = data.skipped()
@@ -275,7 +277,7 @@ pub(crate) fn upstream_summary(facts: &Facts, data: &UpstreamData) -> Vec<(Strin
             Some(reason) => format!("unavailable: {reason}"),
             None => data.crates_source.clone(),
         };
-        let unlocked = unlocked_manifests(facts);
+        let unlocked = unlocked_manifests(facts, &own);
         if unlocked > 0 {
             // Cargo picks the newest compatible version at build time; the
             // requirement's floor (`1.0` -> 1.0.0) would be a guess.
@@ -300,7 +302,7 @@ pub(crate) fn upstream_summary(facts: &Facts, data: &UpstreamData) -> Vec<(Strin
         .iter()
         .filter(|m| m.parsed.package.is_some())
     {
-        let years = crate_libyears(facts, manifest, data);
+        let years = crate_libyears(facts, &own, manifest, data);
         rust.add(years);
         let name = manifest
             .service

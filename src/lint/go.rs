@@ -193,6 +193,22 @@ pub(crate) fn is_top_level_statement(node: Node<'_>) -> bool {
         )
 }
 
+/// A basic literal (string, rune, number) or `true`/`false`: a value the
+/// rules can read as data without knowing what any name stands for. Each
+/// rule adds what else it counts as data (`nil`, names, comments, ...).
+pub(crate) fn is_go_literal_kind(kind: &str) -> bool {
+    matches!(
+        kind,
+        "interpreted_string_literal"
+            | "raw_string_literal"
+            | "int_literal"
+            | "float_literal"
+            | "rune_literal"
+            | "true"
+            | "false"
+    )
+}
+
 /// Whether a Go file is a test file (`go test` builds it, `go build` does not).
 pub(crate) fn is_test_path(path: &str) -> bool {
     path.ends_with("_test.go")

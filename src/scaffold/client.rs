@@ -78,27 +78,15 @@ pub(crate) fn new_client(options: &ClientOptions) -> anyhow::Result<Outcome> {
         });
     }
     let next = recorded(&previous, &other.name, &rel, &files);
-    if next != previous {
-        plan.push(PlannedFile {
-            path: STATE_FILE.to_string(),
-            action: Action::Regenerate,
-            reason: None,
-            content: next.to_json().into_bytes(),
-        });
-    }
-    let mut outcome = Outcome {
-        command: "new client",
-        directory: caller.clone(),
-        template: template.origin.describe(),
-        dry_run: options.dry_run,
-        files: plan,
-        removed_rpcs: Vec::new(),
-        blocked: Vec::new(),
+    plan.extend(super::planned_state(&previous, &next));
+    let mut outcome = Outcome::new(
+        "new client",
+        caller.clone(),
+        template.origin.describe(),
+        options.dry_run,
+        plan,
         recovered,
-        steps: Vec::new(),
-        next: Vec::new(),
-        refused: None,
-    };
+    );
     if let Some(work) = &gowork {
         outcome.files.push(PlannedFile {
             path: relative(&caller, &work.path),

@@ -118,6 +118,30 @@ fn serialize_refusal<S: serde::Serializer>(
 }
 
 impl Outcome {
+    /// An outcome that has planned `files` and run no step yet.
+    fn new(
+        command: &'static str,
+        directory: PathBuf,
+        template: String,
+        dry_run: bool,
+        files: Vec<PlannedFile>,
+        recovered: Vec<staging::Recovered>,
+    ) -> Outcome {
+        Outcome {
+            command,
+            directory,
+            template,
+            dry_run,
+            files,
+            removed_rpcs: Vec::new(),
+            blocked: Vec::new(),
+            recovered,
+            steps: Vec::new(),
+            next: Vec::new(),
+            refused: None,
+        }
+    }
+
     pub(crate) fn changed(&self) -> bool {
         self.blocked.is_empty() && self.files.iter().any(|f| f.action.changes())
     }
@@ -169,19 +193,14 @@ pub(crate) fn new_service(options: &NewOptions, base: &Path) -> anyhow::Result<O
     if let Some(gomod) = plan.iter_mut().find(|f| f.path == "go.mod") {
         gomod.reason = gomod.reason.take().or(module_note);
     }
-    let mut outcome = Outcome {
-        command: "new",
-        directory: out.clone(),
-        template: template.origin.describe(),
-        dry_run: options.dry_run,
-        files: plan,
-        removed_rpcs: Vec::new(),
-        blocked: Vec::new(),
+    let mut outcome = Outcome::new(
+        "new",
+        out.clone(),
+        template.origin.describe(),
+        options.dry_run,
+        plan,
         recovered,
-        steps: Vec::new(),
-        next: Vec::new(),
-        refused: None,
-    };
+    );
     if !conflicts.is_empty() {
         let mut refusal = conflicts_error(&conflicts, &out);
         if let Some(note) = recovery_note(&outcome.recovered, options.dry_run) {
@@ -650,6 +669,22 @@ fn variables_for(
     Ok(values)
 }
 
+/// The state file's entry in a plan, when the run changes what it records
+/// (an unchanged state is not rewritten, so a no-op run writes nothing).
+fn planned_state(previous: &State, next: &State) -> Option<PlannedFile> {
+    (next != previous).then(|| state_entry(next))
+}
+
+/// The state file rewritten to record `state`.
+fn state_entry(state: &State) -> PlannedFile {
+    PlannedFile {
+        path: STATE_FILE.to_string(),
+        action: Action::Regenerate,
+        reason: None,
+        content: state.to_json().into_bytes(),
+    }
+}
+
 pub(crate) fn build_state(
     template: &Template,
     identity: Identity,
@@ -738,26 +773,18 @@ pub(crate) fn sync(dir: &Path, options: &SyncOptions) -> anyhow::Result<Outcome>
         },
         ..next_state
     };
-    if next_state != previous {
-        plan.push(PlannedFile {
-            path: STATE_FILE.to_string(),
-            action: Action::Regenerate,
-            reason: None,
-            content: next_state.to_json().into_bytes(),
-        });
-    }
+    plan.extend(planned_state(&previous, &next_state));
     let mut outcome = Outcome {
-        command: "sync",
-        directory: dir.to_path_buf(),
-        template: template.origin.describe(),
-        dry_run: options.dry_run,
-        files: plan,
         removed_rpcs: planned.removed_rpcs,
         blocked: planned.blocked,
-        recovered,
-        steps: Vec::new(),
-        next: Vec::new(),
-        refused: None,
+        ..Outcome::new(
+            "sync",
+            dir.to_path_buf(),
+            template.origin.describe(),
+            options.dry_run,
+            plan,
+            recovered,
+        )
     };
     // A blocked sync writes nothing: the service keeps building against
     // the code generated from the previous contract.

@@ -139,9 +139,7 @@ pub(crate) fn upgrade(dir: &Path, options: &UpgradeOptions) -> anyhow::Result<Up
     let to_version = sides.theirs.manifest.version.clone();
     let mut files = planned.files;
     if planned.conflicts.is_empty() {
-        if next != previous {
-            files.push(state_file(&next));
-        }
+        files.extend(super::planned_state(&previous, &next));
     } else {
         let pending = Pending {
             from_version: from_version.clone(),
@@ -177,24 +175,19 @@ fn outcome_for(
     files: Vec<PlannedFile>,
     recovered: Vec<staging::Recovered>,
 ) -> Outcome {
-    Outcome {
-        command: "upgrade",
-        directory: dir.to_path_buf(),
-        template: format!(
+    Outcome::new(
+        "upgrade",
+        dir.to_path_buf(),
+        format!(
             "{} {from_version} -> {}, {}",
             theirs.manifest.name,
             theirs.manifest.version,
             theirs.origin.describe()
         ),
-        dry_run: options.dry_run,
+        options.dry_run,
         files,
-        removed_rpcs: Vec::new(),
         recovered,
-        steps: Vec::new(),
-        next: Vec::new(),
-        refused: None,
-        blocked: Vec::new(),
-    }
+    )
 }
 
 /// Writes the plan (all or nothing) and, once the upgrade is complete,
@@ -243,7 +236,7 @@ fn finish(
         .collect();
     let mut files = Vec::new();
     if remaining.is_empty() {
-        files.push(state_file(&pending.state));
+        files.push(super::state_entry(&pending.state));
         files.push(PlannedFile {
             path: PENDING_FILE.to_string(),
             action: Action::Delete,
@@ -253,25 +246,20 @@ fn finish(
     }
     let theirs_origin = state::origin_to_load(&pending.state.template.origin, dir);
     let mut outcome = UpgradeOutcome {
-        outcome: Outcome {
-            command: "upgrade",
-            directory: dir.to_path_buf(),
-            template: format!(
+        outcome: Outcome::new(
+            "upgrade",
+            dir.to_path_buf(),
+            format!(
                 "{} {} -> {}, {}",
                 pending.template,
                 pending.from_version,
                 pending.to_version,
                 theirs_origin.describe()
             ),
-            dry_run: options.dry_run,
+            options.dry_run,
             files,
-            removed_rpcs: Vec::new(),
             recovered,
-            steps: Vec::new(),
-            next: Vec::new(),
-            refused: None,
-            blocked: Vec::new(),
-        },
+        ),
         from_version: pending.from_version,
         to_version: pending.to_version,
         conflicts: remaining,
@@ -318,15 +306,6 @@ fn pending_json(pending: &Pending) -> String {
     let mut text = serde_json::to_string_pretty(pending).unwrap_or_default();
     text.push('\n');
     text
-}
-
-fn state_file(state: &State) -> PlannedFile {
-    PlannedFile {
-        path: STATE_FILE.to_string(),
-        action: Action::Regenerate,
-        reason: None,
-        content: state.to_json().into_bytes(),
-    }
 }
 
 /// The base renders only from the contract it was generated from: a

@@ -1285,6 +1285,35 @@ fn verbose_logs_each_exemption_that_silenced_a_finding_also_from_the_cache() {
     }
 }
 
+/// Go's help, like Rust's, tells values (placeholders) from table and
+/// column names (a fixed set, quoted), which no placeholder can stand for.
+#[test]
+fn go_sql_string_building_help_names_the_fix_for_values_and_identifiers() {
+    let dir = lint_fixtures().join("go-sql-string-building/fail");
+    let (repo, config) = open(&dir);
+    let options = LintOptions {
+        only: vec!["go-sql-string-building".to_string()],
+        ..LintOptions::default()
+    };
+    let report =
+        trellis::lint::run(&repo, &config.lint, &config.rules, &options).expect("lint runs");
+    assert!(!report.findings.is_empty());
+    for finding in &report.findings {
+        let help = finding.help.as_deref().unwrap_or_default();
+        assert!(
+            help.starts_with("keep the SQL text constant and pass values as placeholder arguments"),
+            "{help}"
+        );
+        assert!(
+            help.contains("a table, schema or column name cannot be a placeholder")
+                && help.contains("quote it as an identifier"),
+            "{}:{:?}: {help}",
+            finding.path,
+            finding.line
+        );
+    }
+}
+
 /// A value spliced into SQL can be bound; a table, schema or column name
 /// cannot, so the help says what fixes each (#21).
 #[test]

@@ -1,47 +1,11 @@
 //! `trellis new`, `trellis sync`, `trellis templates list` on temp dirs, without
 //! the network and without running code generation (--no-generate).
 
-use crate::support::{fixture, stderr_of, stdout_of, trellis, write_tree};
-use std::collections::BTreeMap;
+pub(crate) use crate::support::scaffolded::{ledger_proto, new_service};
+use crate::support::scaffolded::{scaffold, sync};
+pub(crate) use crate::support::snapshot;
+use crate::support::{refused, stderr_of, stdout_of, trellis, write_tree};
 use std::path::{Path, PathBuf};
-
-pub(crate) fn ledger_proto() -> PathBuf {
-    fixture("scaffold").join("ledger.proto")
-}
-
-/// Every file under `root` with its bytes, to prove that nothing changed.
-pub(crate) fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    if !root.exists() {
-        return files;
-    }
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                files.insert(
-                    path.strip_prefix(root).unwrap().to_path_buf(),
-                    std::fs::read(&path).unwrap(),
-                );
-            }
-        }
-    }
-    files
-}
-
-pub(crate) fn new_service(cwd: &Path, args: &[&str]) -> std::process::Output {
-    trellis()
-        .current_dir(cwd)
-        .env("TRELLIS_CACHE_DIR", cwd.join(".cache"))
-        .args(["new", "service"])
-        .args(args)
-        .arg("--no-generate")
-        .output()
-        .unwrap()
-}
 
 /// A minimal template directory; `dest` and `extra` vary per test.
 pub(crate) fn custom_template(root: &Path, dest: &str, extra: &str) -> PathBuf {
@@ -64,10 +28,9 @@ pub(crate) fn custom_template(root: &Path, dest: &str, extra: &str) -> PathBuf {
 #[test]
 fn new_writes_the_service_and_its_state() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = new_service(
-        tmp.path(),
-        &["payment", "--module", "example.com/shop/payment"],
-    );
+    let out = scaffold(tmp.path(), "payment")
+        .module("example.com/shop/payment")
+        .output();
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     let root = tmp.path().join("payment");
     for path in [
@@ -152,16 +115,10 @@ fn new_and_sync_honour_minus_c_like_git() {
 fn new_from_a_streaming_contract_has_a_stub_per_rpc() {
     let tmp = tempfile::tempdir().unwrap();
     let proto = ledger_proto();
-    let out = new_service(
-        tmp.path(),
-        &[
-            "ledger",
-            "--proto",
-            proto.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
-    );
+    let out = scaffold(tmp.path(), "ledger")
+        .proto(&proto)
+        .args(&["--format", "json"])
+        .output();
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["command"], "new");
@@ -196,7 +153,9 @@ fn new_from_a_streaming_contract_has_a_stub_per_rpc() {
 fn dry_run_prints_the_plan_and_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let before = snapshot(tmp.path());
-    let out = new_service(tmp.path(), &["payment", "--dry-run"]);
+    let out = scaffold(tmp.path(), "payment")
+        .args(&["--dry-run"])
+        .output();
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     let stdout = stdout_of(&out);
     assert!(stdout.contains("create"), "{stdout}");
@@ -208,26 +167,31 @@ fn dry_run_prints_the_plan_and_writes_nothing() {
 #[test]
 fn existing_files_are_never_overwritten_without_force() {
     let tmp = tempfile::tempdir().unwrap();
-    assert_eq!(new_service(tmp.path(), &["payment"]).status.code(), Some(0));
+    assert_eq!(
+        scaffold(tmp.path(), "payment").output().status.code(),
+        Some(0)
+    );
     let main = tmp.path().join("payment/cmd/payment/main.go");
     std::fs::write(&main, "package main // mine\n").unwrap();
     let before = snapshot(tmp.path());
 
-    let out = new_service(tmp.path(), &["payment"]);
+    let out = scaffold(tmp.path(), "payment").output();
     assert_eq!(out.status.code(), Some(2));
     let stderr = stderr_of(&out);
     assert!(stderr.contains("cmd/payment/main.go"), "{stderr}");
     assert!(stderr.contains("--force"), "{stderr}");
     assert_eq!(snapshot(tmp.path()), before, "nothing written");
 
-    let plan = new_service(tmp.path(), &["payment", "--dry-run"]);
+    let plan = scaffold(tmp.path(), "payment")
+        .args(&["--dry-run"])
+        .output();
     assert!(
         stdout_of(&plan).contains("conflict"),
         "{}",
         stdout_of(&plan)
     );
 
-    let forced = new_service(tmp.path(), &["payment", "--force"]);
+    let forced = scaffold(tmp.path(), "payment").args(&["--force"]).output();
     assert_eq!(forced.status.code(), Some(0), "{}", stderr_of(&forced));
     assert!(stdout_of(&forced).contains("overwrite"));
     assert_ne!(
@@ -240,13 +204,8 @@ fn existing_files_are_never_overwritten_without_force() {
 fn invalid_service_names_are_refused() {
     let tmp = tempfile::tempdir().unwrap();
     for name in ["Payment", "pay_ment", "9lives", "func", "a--b", "trail-"] {
-        let out = new_service(tmp.path(), &[name]);
-        assert_eq!(out.status.code(), Some(2), "{name}");
-        assert!(
-            stderr_of(&out).contains("service name"),
-            "{}",
-            stderr_of(&out)
-        );
+        let out = scaffold(tmp.path(), name).output();
+        refused(&out, "service name");
     }
     assert!(snapshot(tmp.path()).is_empty());
 }
@@ -260,7 +219,7 @@ fn a_proto_that_does_not_parse_names_line_and_column() {
         "syntax = \"proto3\";\npackage a.v1;\nservice S {\n  rpc Get(Req returns (Resp);\n}\n",
     )
     .unwrap();
-    let out = new_service(tmp.path(), &["broken", "--proto", proto.to_str().unwrap()]);
+    let out = scaffold(tmp.path(), "broken").proto(&proto).output();
     assert_eq!(out.status.code(), Some(2));
     let stderr = stderr_of(&out);
     assert!(stderr.contains("broken.proto:4:"), "{stderr}");
@@ -274,7 +233,9 @@ fn a_proto_that_does_not_parse_names_line_and_column() {
 #[test]
 fn unknown_and_invalid_variables_are_refused() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = new_service(tmp.path(), &["payment", "--set", "dockr=false"]);
+    let out = scaffold(tmp.path(), "payment")
+        .set("dockr", "false")
+        .output();
     assert_eq!(out.status.code(), Some(2));
     let stderr = stderr_of(&out);
     assert!(
@@ -283,23 +244,26 @@ fn unknown_and_invalid_variables_are_refused() {
     );
     assert!(stderr.contains("did you mean `docker`"), "{stderr}");
 
-    let out = new_service(tmp.path(), &["payment", "--set", "log_format=xml"]);
+    let out = scaffold(tmp.path(), "payment")
+        .set("log_format", "xml")
+        .output();
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr_of(&out).contains("must be one of json, text"));
 
-    let out = new_service(tmp.path(), &["payment", "--set", "grpc_port=http"]);
+    let out = scaffold(tmp.path(), "payment")
+        .set("grpc_port", "http")
+        .output();
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr_of(&out).contains("does not match"));
 
-    let out = new_service(tmp.path(), &["payment", "--module", "bad module"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr_of(&out).contains("variable `module`"),
-        "{}",
-        stderr_of(&out)
-    );
+    let out = scaffold(tmp.path(), "payment")
+        .module("bad module")
+        .output();
+    refused(&out, "variable `module`");
 
-    let out = new_service(tmp.path(), &["payment", "--set", "docker=perhaps"]);
+    let out = scaffold(tmp.path(), "payment")
+        .set("docker", "perhaps")
+        .output();
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr_of(&out).contains("is a bool"));
     assert!(!tmp.path().join("payment").exists());
@@ -308,8 +272,9 @@ fn unknown_and_invalid_variables_are_refused() {
 #[test]
 fn bool_variables_switch_files_off() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = new_service(tmp.path(), &["payment", "--set", "docker=false"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    scaffold(tmp.path(), "payment")
+        .set("docker", "false")
+        .create();
     assert!(!tmp.path().join("payment/Dockerfile").exists());
     assert!(tmp.path().join("payment/Makefile").exists());
     // OTLP export is off by default: no exporter file, no exporter module.
@@ -325,9 +290,7 @@ fn bool_variables_switch_files_off() {
 #[test]
 fn otlp_export_is_a_switch_that_wires_the_exporters_into_main() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = new_service(tmp.path(), &["payment", "--set", "otlp=true"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let root = tmp.path().join("payment");
+    let root = scaffold(tmp.path(), "payment").set("otlp", "true").create();
     let exporters =
         std::fs::read_to_string(root.join("internal/observability/exporters.go")).unwrap();
     assert!(exporters.contains("func ExportersFromEnv("), "{exporters}");
@@ -352,12 +315,9 @@ fn otlp_export_is_a_switch_that_wires_the_exporters_into_main() {
 #[test]
 fn http_json_is_on_by_default_with_vanguard_and_an_openapi_plugin() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = new_service(
-        tmp.path(),
-        &["payment", "--module", "example.com/shop/payment"],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let root = tmp.path().join("payment");
+    let root = scaffold(tmp.path(), "payment")
+        .module("example.com/shop/payment")
+        .create();
     let read = |path: &str| std::fs::read_to_string(root.join(path)).unwrap();
     let go_mod = read("go.mod");
     assert!(go_mod.contains("\tconnectrpc.com/vanguard v"), "{go_mod}");
@@ -400,9 +360,9 @@ fn http_json_is_on_by_default_with_vanguard_and_an_openapi_plugin() {
 #[test]
 fn http_false_serves_grpc_alone_on_grpc_gos_transport() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = new_service(tmp.path(), &["payment", "--set", "http=false"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let root = tmp.path().join("payment");
+    let root = scaffold(tmp.path(), "payment")
+        .set("http", "false")
+        .create();
     let read = |path: &str| std::fs::read_to_string(root.join(path)).unwrap();
     assert!(!root.join("internal/server/http.go").exists());
     assert!(!root.join("internal/server/server_test.go").exists());
@@ -422,19 +382,16 @@ fn http_false_serves_grpc_alone_on_grpc_gos_transport() {
 #[test]
 fn k8s_writes_manifests_whose_config_is_the_example_config() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = new_service(tmp.path(), &["payment"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    scaffold(tmp.path(), "payment").create();
     assert!(
         !tmp.path().join("payment/deploy").exists(),
         "k8s is off by default"
     );
 
-    let out = new_service(
-        tmp.path(),
-        &["orders", "--set", "k8s=true", "--set", "admin_port=8081"],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let root = tmp.path().join("orders");
+    let root = scaffold(tmp.path(), "orders")
+        .set("k8s", "true")
+        .set("admin_port", "8081")
+        .create();
     let read = |path: &str| std::fs::read_to_string(root.join(path)).unwrap();
     let deployment = read("deploy/deployment.yaml");
     for want in [
@@ -469,24 +426,16 @@ fn k8s_writes_manifests_whose_config_is_the_example_config() {
 #[test]
 fn ci_workflow_runs_generate_build_vet_test_and_trellis_check() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = new_service(tmp.path(), &["payment"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    scaffold(tmp.path(), "payment").create();
     assert!(
         !tmp.path().join("payment/.github").exists(),
         "off by default"
     );
 
-    let out = new_service(
-        tmp.path(),
-        &[
-            "orders",
-            "--set",
-            "ci_workflow=true",
-            "--set",
-            "trellis_action=acme/trellis@v2",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    scaffold(tmp.path(), "orders")
+        .set("ci_workflow", "true")
+        .set("trellis_action", "acme/trellis@v2")
+        .create();
     let workflow =
         std::fs::read_to_string(tmp.path().join("orders/.github/workflows/ci.yml")).unwrap();
     for want in [
@@ -501,22 +450,11 @@ fn ci_workflow_runs_generate_build_vet_test_and_trellis_check() {
         assert!(workflow.contains(want), "{want}: {workflow}");
     }
 
-    let out = new_service(
-        tmp.path(),
-        &[
-            "bad",
-            "--set",
-            "ci_workflow=true",
-            "--set",
-            "trellis_action=trellis",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
-    assert!(
-        stderr_of(&out).contains("trellis_action"),
-        "{}",
-        stderr_of(&out)
-    );
+    let out = scaffold(tmp.path(), "bad")
+        .set("ci_workflow", "true")
+        .set("trellis_action", "trellis")
+        .output();
+    refused(&out, "trellis_action");
 }
 
 /// The generated JSON test picks the contract's first unary RPC (a stub
@@ -524,11 +462,7 @@ fn ci_workflow_runs_generate_build_vet_test_and_trellis_check() {
 #[test]
 fn the_json_test_follows_the_contract() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = new_service(
-        tmp.path(),
-        &["ledger", "--proto", ledger_proto().to_str().unwrap()],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    scaffold(tmp.path(), "ledger").ledger().create();
     let test =
         std::fs::read_to_string(tmp.path().join("ledger/internal/server/server_test.go")).unwrap();
     assert!(
@@ -548,8 +482,7 @@ fn the_json_test_follows_the_contract() {
          message Tick {\n  int64 at = 1;\n}\n",
     )
     .unwrap();
-    let out = new_service(tmp.path(), &["tick", "--proto", streams.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    scaffold(tmp.path(), "tick").proto(&streams).create();
     let test =
         std::fs::read_to_string(tmp.path().join("tick/internal/server/server_test.go")).unwrap();
     assert!(test.contains("func TestGRPCAndJSONShareThePort("), "{test}");
@@ -598,18 +531,11 @@ fn template_paths_that_escape_the_output_are_refused() {
         let tmp = tempfile::tempdir().unwrap();
         let template = custom_template(tmp.path(), dest, "");
         let proto = ledger_proto();
-        let out = new_service(
-            tmp.path(),
-            &[
-                "ledger",
-                "--template",
-                template.to_str().unwrap(),
-                "--proto",
-                proto.to_str().unwrap(),
-                "--set",
-                "owner=x",
-            ],
-        );
+        let out = scaffold(tmp.path(), "ledger")
+            .proto(&proto)
+            .set("owner", "x")
+            .template(template.to_str().unwrap())
+            .output();
         assert_eq!(out.status.code(), Some(2), "{dest}");
         let stderr = stderr_of(&out);
         assert!(
@@ -626,18 +552,11 @@ fn a_rendered_destination_that_escapes_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let template = custom_template(tmp.path(), "{{ owner }}/x.txt", "");
     let proto = ledger_proto();
-    let out = new_service(
-        tmp.path(),
-        &[
-            "ledger",
-            "--template",
-            template.to_str().unwrap(),
-            "--proto",
-            proto.to_str().unwrap(),
-            "--set",
-            "owner=..",
-        ],
-    );
+    let out = scaffold(tmp.path(), "ledger")
+        .proto(&proto)
+        .set("owner", "..")
+        .template(template.to_str().unwrap())
+        .output();
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr_of(&out).contains("escapes the output directory"));
     assert!(!tmp.path().join("x.txt").exists());
@@ -660,25 +579,15 @@ fn symlinks_in_templates_and_targets_are_refused() {
         "owner=x",
     ];
     let out = new_service(tmp.path(), &args);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr_of(&out).contains("symbolic link"),
-        "{}",
-        stderr_of(&out)
-    );
+    refused(&out, "symbolic link");
 
     // A link already in the output directory is not written through.
     let outside = tempfile::tempdir().unwrap();
     let target = tmp.path().join("payment");
     std::fs::create_dir_all(target.join("cmd")).unwrap();
     std::os::unix::fs::symlink(outside.path(), target.join("cmd/payment")).unwrap();
-    let out = new_service(tmp.path(), &["payment"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr_of(&out).contains("symbolic link"),
-        "{}",
-        stderr_of(&out)
-    );
+    let out = scaffold(tmp.path(), "payment").output();
+    refused(&out, "symbolic link");
     assert!(snapshot(outside.path()).is_empty());
 }
 
@@ -686,13 +595,8 @@ fn symlinks_in_templates_and_targets_are_refused() {
 fn an_unreachable_git_template_is_an_input_error() {
     let tmp = tempfile::tempdir().unwrap();
     let missing = format!("file://{}/nowhere.git@v1", tmp.path().display());
-    let out = new_service(tmp.path(), &["payment", "--template", &missing]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr_of(&out).contains("cannot clone template"),
-        "{}",
-        stderr_of(&out)
-    );
+    let out = scaffold(tmp.path(), "payment").template(&missing).output();
+    refused(&out, "cannot clone template");
     assert!(!tmp.path().join("payment").exists());
 }
 
@@ -793,7 +697,9 @@ fn a_hanging_step_is_stopped_at_the_step_timeout() {
 #[test]
 fn unknown_template_names_suggest_the_built_in_ones() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = new_service(tmp.path(), &["payment", "--template", "go-grpc-servce"]);
+    let out = scaffold(tmp.path(), "payment")
+        .template("go-grpc-servce")
+        .output();
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr_of(&out).contains("did you mean `go-grpc-service`"));
 }
@@ -812,21 +718,9 @@ const TWO_MORE_RPCS: &str = "  rpc Reconcile(stream ReconcileRequest) returns (s
 #[test]
 fn sync_adds_stubs_keeps_edits_and_is_idempotent() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = new_service(
-        tmp.path(),
-        &["ledger", "--proto", ledger_proto().to_str().unwrap()],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let root = tmp.path().join("ledger");
-    let sync = || {
-        trellis()
-            .current_dir(&root)
-            .args(["sync", "--no-generate"])
-            .output()
-            .unwrap()
-    };
+    let root = scaffold(tmp.path(), "ledger").ledger().create();
     // Right after `new`, sync has nothing to do.
-    let out = sync();
+    let out = sync(&root, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     assert!(
         stdout_of(&out).contains("no changes"),
@@ -851,7 +745,7 @@ fn sync_adds_stubs_keeps_edits_and_is_idempotent() {
         );
     std::fs::write(&proto, contract).unwrap();
 
-    let out = sync();
+    let out = sync(&root, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     let stdout = stdout_of(&out);
     for created in [
@@ -878,7 +772,7 @@ fn sync_adds_stubs_keeps_edits_and_is_idempotent() {
     );
 
     let before = snapshot(&root);
-    let out = sync();
+    let out = sync(&root, &[]);
     assert_eq!(out.status.code(), Some(0));
     assert!(
         stdout_of(&out).contains("no changes"),
@@ -891,32 +785,14 @@ fn sync_adds_stubs_keeps_edits_and_is_idempotent() {
 #[test]
 fn sync_outside_a_scaffolded_service_is_an_input_error() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = trellis()
-        .current_dir(tmp.path())
-        .args(["sync", "--no-generate"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr_of(&out).contains("trellis new"),
-        "{}",
-        stderr_of(&out)
-    );
+    let out = sync(tmp.path(), &[]);
+    refused(&out, "trellis new");
 }
 
 #[test]
 fn the_rust_template_renders_every_streaming_kind() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = new_service(
-        tmp.path(),
-        &[
-            "ledger",
-            "--template",
-            "rust-tonic-service",
-            "--proto",
-            ledger_proto().to_str().unwrap(),
-        ],
-    );
+    let out = scaffold(tmp.path(), "ledger").rust().ledger().output();
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     let root = tmp.path().join("ledger");
     let generated = std::fs::read_to_string(root.join("src/handlers/generated.rs")).unwrap();
@@ -948,18 +824,7 @@ fn the_rust_template_renders_every_streaming_kind() {
 #[test]
 fn sync_on_the_rust_template_adds_a_module_and_keeps_edits() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = new_service(
-        tmp.path(),
-        &[
-            "ledger",
-            "--template",
-            "rust-tonic-service",
-            "--proto",
-            ledger_proto().to_str().unwrap(),
-        ],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let root = tmp.path().join("ledger");
+    let root = scaffold(tmp.path(), "ledger").rust().ledger().create();
     let edited = root.join("src/handlers/ping.rs");
     let mut text = std::fs::read_to_string(&edited).unwrap();
     text.push_str("// reviewed\n");
@@ -970,14 +835,7 @@ fn sync_on_the_rust_template_adds_a_module_and_keeps_edits() {
         "  rpc Ping(google.protobuf.Empty) returns (google.protobuf.Empty);\n  rpc Freeze(GetBalanceRequest) returns (stream Entry);\n",
     );
     std::fs::write(&proto, contract).unwrap();
-    let sync = || {
-        trellis()
-            .current_dir(&root)
-            .args(["sync", "--no-generate", "--format", "json"])
-            .output()
-            .unwrap()
-    };
-    let out = sync();
+    let out = sync(&root, &["--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let actions: Vec<(String, String)> = report["files"]
@@ -1004,7 +862,7 @@ fn sync_on_the_rust_template_adds_a_module_and_keeps_edits() {
     assert!(generated.contains("type FreezeStream = BoxStream<pb::Entry>;"));
     assert_eq!(std::fs::read_to_string(&edited).unwrap(), text);
     let before = snapshot(&root);
-    let out = sync();
+    let out = sync(&root, &["--format", "json"]);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["files"].as_array().unwrap().len(), 0, "{report}");
     assert_eq!(snapshot(&root), before);
@@ -1020,7 +878,7 @@ fn credentials_in_a_git_template_url_are_not_echoed() {
         .unwrap()
         .port();
     let url = format!("http://alice:s3cret-token@127.0.0.1:{port}/templates.git@v1");
-    let out = new_service(tmp.path(), &["payment", "--template", &url]);
+    let out = scaffold(tmp.path(), "payment").template(&url).output();
     assert_eq!(out.status.code(), Some(2));
     let all = format!("{}{}", stdout_of(&out), stderr_of(&out));
     assert!(all.contains("http://***@127.0.0.1"), "{all}");

@@ -4,38 +4,20 @@
 //! builds and tests the generated client with the real toolchain
 //! (.ci/scaffold.sh).
 
-use crate::scaffold::{ledger_proto, new_service, snapshot};
-use crate::support::{stderr_of, stdout_of, trellis, write_tree};
+use crate::support::scaffolded::{new_client, scaffold, sync, upgrade};
+use crate::support::{refused, snapshot, stderr_of, stdout_of, trellis, write_tree};
 use std::path::Path;
-
-fn new_client(cwd: &Path, args: &[&str]) -> std::process::Output {
-    trellis()
-        .current_dir(cwd)
-        .env("TRELLIS_CACHE_DIR", cwd.join(".cache"))
-        .args(["new", "client"])
-        .args(args)
-        .arg("--no-generate")
-        .output()
-        .unwrap()
-}
 
 /// payment (the starter: Get and List marked NO_SIDE_EFFECTS) and ledger
 /// (no idempotent RPC, two services), side by side under `root`.
 fn two_services(root: &Path) {
-    let out = new_service(root, &["payment", "--module", "example.com/shop/payment"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let proto = ledger_proto();
-    let out = new_service(
-        root,
-        &[
-            "ledger",
-            "--module",
-            "example.com/shop/ledger",
-            "--proto",
-            proto.to_str().unwrap(),
-        ],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    scaffold(root, "payment")
+        .module("example.com/shop/payment")
+        .create();
+    scaffold(root, "ledger")
+        .module("example.com/shop/ledger")
+        .ledger()
+        .create();
 }
 
 fn state(dir: &Path) -> serde_json::Value {
@@ -133,11 +115,7 @@ fn sync_follows_the_other_contract_and_keeps_edits_to_client_go() {
         "service PaymentService {\n  rpc CountPayments(ListPaymentsRequest) returns (ListPaymentsResponse) {\n    option idempotency_level = IDEMPOTENT;\n  }\n",
     );
     std::fs::write(&proto, text).unwrap();
-    let out = trellis()
-        .current_dir(&ledger)
-        .args(["sync", "--no-generate"])
-        .output()
-        .unwrap();
+    let out = sync(&ledger, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     assert!(
         stdout_of(&out).contains("regenerate") && stdout_of(&out).contains("client_gen.go"),
@@ -157,11 +135,7 @@ fn sync_follows_the_other_contract_and_keeps_edits_to_client_go() {
         .replace("IDEMPOTENT", "NO_SIDE_EFFECTS")
         .replace("rpc CountPayments", "rpc TallyPayments");
     std::fs::write(&proto, text).unwrap();
-    let out = trellis()
-        .current_dir(&ledger)
-        .args(["sync", "--no-generate"])
-        .output()
-        .unwrap();
+    let out = sync(&ledger, &[]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout_of(&out));
     assert!(stdout_of(&out).contains("blocked"), "{}", stdout_of(&out));
     assert_eq!(
@@ -282,22 +256,11 @@ fn unknown_foreign_and_self_services_are_refused() {
 fn a_rust_service_is_refused_on_either_side() {
     let tmp = tempfile::tempdir().unwrap();
     two_services(tmp.path());
-    let out = new_service(tmp.path(), &["stock", "--template", "rust-tonic-service"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    scaffold(tmp.path(), "stock").rust().create();
     let out = new_client(&tmp.path().join("ledger"), &["--service", "stock"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr_of(&out).contains("is not a Go service"),
-        "{}",
-        stderr_of(&out)
-    );
+    refused(&out, "is not a Go service");
     let out = new_client(&tmp.path().join("stock"), &["--service", "ledger"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr_of(&out).contains("has no client part"),
-        "{}",
-        stderr_of(&out)
-    );
+    refused(&out, "has no client part");
 }
 
 #[test]
@@ -326,14 +289,10 @@ fn a_service_generated_without_module_is_called_by_its_go_mod_module() {
     // Without --module the state records no `module` variable; the
     // template named the module after the service.
     let tmp = tempfile::tempdir().unwrap();
-    let out = new_service(tmp.path(), &["payment"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let out = new_service(
-        tmp.path(),
-        &["ledger", "--module", "example.com/shop/ledger"],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let ledger = tmp.path().join("ledger");
+    scaffold(tmp.path(), "payment").create();
+    let ledger = scaffold(tmp.path(), "ledger")
+        .module("example.com/shop/ledger")
+        .create();
     let out = new_client(&ledger, &["--service", "payment"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     let gomod = std::fs::read_to_string(ledger.join("go.mod")).unwrap();
@@ -344,4 +303,56 @@ fn a_service_generated_without_module_is_called_by_its_go_mod_module() {
         generated.contains("paymentv1 \"payment/gen/go/payment/v1\""),
         "{generated}"
     );
+}
+
+/// An upgrade without a base (the recorded template version is not in this
+/// trellis, so the old files come from nowhere) must not take the client's
+/// files for template files the new version dropped: they are `new
+/// client`'s, and stay as they are, recorded.
+#[test]
+fn an_upgrade_without_a_base_leaves_the_client_files_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    two_services(tmp.path());
+    let ledger = tmp.path().join("ledger");
+    let out = new_client(&ledger, &["--service", "payment"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let state_path = ledger.join(".trellis/scaffold.json");
+    let mut recorded = state(&ledger);
+    recorded["template"]["version"] = "0.9.0".into();
+    std::fs::write(&state_path, serde_json::to_vec_pretty(&recorded).unwrap()).unwrap();
+    let clients = ledger.join("internal/clients");
+    let before = snapshot(&clients);
+    assert_eq!(before.len(), 3, "{:?}", before.keys());
+
+    let dry = upgrade(&ledger, &["--format", "json", "--dry-run"]);
+    let plan: serde_json::Value = serde_json::from_slice(&dry.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout_of(&dry), stderr_of(&dry)));
+    assert!(
+        plan["notes"]
+            .to_string()
+            .contains("go-grpc-service 0.9.0 is not in this trellis"),
+        "{plan}"
+    );
+    let touched: Vec<&str> = plan["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .filter(|path| path.starts_with("internal/clients/"))
+        .collect();
+    assert!(touched.is_empty(), "{touched:?}: {plan}");
+
+    let out = upgrade(&ledger, &["--format", "json"]);
+    // go.mod, which `new client` edited, has no base either: merged two
+    // ways, it conflicts; the client's files are no part of that.
+    assert_eq!(out.status.code(), Some(1), "{}", stdout_of(&out));
+    assert_eq!(dry.status.code(), Some(1), "{}", stdout_of(&dry));
+    assert_eq!(plan["conflicts"], serde_json::json!(["go.mod"]), "{plan}");
+    assert_eq!(snapshot(&clients), before);
+    let after = state(&ledger);
+    assert_eq!(after["clients"], recorded["clients"]);
+    for file in ["client.go", "client_gen.go", "client_test.go"] {
+        let path = format!("internal/clients/payment/{file}");
+        assert_eq!(after["files"][&path], recorded["files"][&path], "{path}");
+    }
 }

@@ -3,30 +3,15 @@
 //! Each is an input or environment error (exit 2) with a message naming
 //! the path, never exit 3, never a hang, never a half-written service.
 
-use crate::support::{fixture, stderr_of, stdout_of, trellis, write_tree};
+use crate::support::scaffolded::{ledger_proto, new_service, scaffold};
+use crate::support::{refused, stderr_of, stdout_of, write_tree};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn ledger_proto() -> PathBuf {
-    fixture("scaffold").join("ledger.proto")
-}
-
 fn bin() -> PathBuf {
     assert_cmd::cargo::cargo_bin("trellis")
-}
-
-/// `trellis new service ARGS --no-generate` in `cwd`, with a private cache.
-fn new_service(cwd: &Path, args: &[&str]) -> Output {
-    trellis()
-        .current_dir(cwd)
-        .env("TRELLIS_CACHE_DIR", cwd.join(".cache"))
-        .args(["new", "service"])
-        .args(args)
-        .arg("--no-generate")
-        .output()
-        .unwrap()
 }
 
 /// Waits for a child at most `limit`, killing it if it is still running:
@@ -163,9 +148,7 @@ fn a_full_disk_during_new_sync_and_init_is_exit_2_and_changes_nothing() {
     assert!(tree(&tmp.path().join("ledger")).is_empty());
 
     // sync, with a new RPC to stub
-    let out = new_service(tmp.path(), &["ledger", "--proto", proto]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let service = tmp.path().join("ledger");
+    let service = scaffold(tmp.path(), "ledger").ledger().create();
     let contract = service.join("api/shop/ledger/v1/ledger.proto");
     let text = std::fs::read_to_string(&contract).unwrap().replacen(
         "service ",
@@ -225,7 +208,7 @@ fn concurrent_new_into_one_directory_one_wins_the_others_exit_2() {
     assert!(staging_leftovers(&tmp.path().join("payment")).is_empty());
     let reference = tempfile::tempdir().unwrap();
     assert_eq!(
-        new_service(reference.path(), &["payment"]).status.code(),
+        scaffold(reference.path(), "payment").output().status.code(),
         Some(0)
     );
     let names = |root: &Path| -> Vec<PathBuf> { tree(root).into_iter().map(|(p, _)| p).collect() };
@@ -346,22 +329,11 @@ fn a_contract_that_is_a_fifo_or_a_device_is_refused_without_blocking() {
         assert_eq!(out.status.code(), Some(2), "{}: {stderr}", proto.display());
         assert!(stderr.contains("not a regular file"), "{stderr}");
     }
-    let out = new_service(
-        tmp.path(),
-        &[
-            "payment",
-            "--proto",
-            ledger_proto().to_str().unwrap(),
-            "--max-input-bytes",
-            "100",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr_of(&out).contains("--max-input-bytes"),
-        "{}",
-        stderr_of(&out)
-    );
+    let out = scaffold(tmp.path(), "payment")
+        .ledger()
+        .args(&["--max-input-bytes", "100"])
+        .output();
+    refused(&out, "--max-input-bytes");
 }
 
 #[test]
@@ -376,12 +348,7 @@ fn template_rendering_has_a_time_and_a_size_budget() {
     .unwrap();
     let started = Instant::now();
     let out = new_from(tmp.path(), &template, &["--render-timeout", "2"]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
-    assert!(
-        stderr_of(&out).contains("took longer than 2 s"),
-        "{}",
-        stderr_of(&out)
-    );
+    refused(&out, "took longer than 2 s");
     assert!(started.elapsed() < Duration::from_secs(60));
 
     // Output that grows fast: stopped at the byte budget, not at the clock.
@@ -391,22 +358,22 @@ fn template_rendering_has_a_time_and_a_size_budget() {
     )
     .unwrap();
     let out = new_from(tmp.path(), &template, &["--max-output-bytes", "100000"]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
-    assert!(
-        stderr_of(&out).contains("exceed 100000 bytes"),
-        "{}",
-        stderr_of(&out)
-    );
+    refused(&out, "exceed 100000 bytes");
     assert!(!tmp.path().join("ledger").exists());
 }
 
 #[test]
 fn a_dry_run_exits_as_the_real_run_would() {
     let tmp = tempfile::tempdir().unwrap();
-    assert_eq!(new_service(tmp.path(), &["payment"]).status.code(), Some(0));
+    assert_eq!(
+        scaffold(tmp.path(), "payment").output().status.code(),
+        Some(0)
+    );
     std::fs::write(tmp.path().join("payment/go.mod"), "module mine\n").unwrap();
-    let dry = new_service(tmp.path(), &["payment", "--dry-run"]);
-    let real = new_service(tmp.path(), &["payment"]);
+    let dry = scaffold(tmp.path(), "payment")
+        .args(&["--dry-run"])
+        .output();
+    let real = scaffold(tmp.path(), "payment").output();
     assert_eq!(real.status.code(), Some(2));
     assert_eq!(dry.status.code(), real.status.code(), "{}", stderr_of(&dry));
     let plan = stdout_of(&dry);
@@ -422,7 +389,9 @@ fn a_dry_run_exits_as_the_real_run_would() {
         "an existing trellis service is pointed at sync: {}",
         stderr_of(&dry)
     );
-    let json = new_service(tmp.path(), &["payment", "--dry-run", "--format", "json"]);
+    let json = scaffold(tmp.path(), "payment")
+        .args(&["--dry-run", "--format", "json"])
+        .output();
     assert_eq!(json.status.code(), Some(2));
     let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert!(
@@ -432,7 +401,9 @@ fn a_dry_run_exits_as_the_real_run_would() {
         "{report}"
     );
     assert_eq!(report["next"].as_array().map(Vec::len), Some(0), "{report}");
-    let forced = new_service(tmp.path(), &["payment", "--dry-run", "--force"]);
+    let forced = scaffold(tmp.path(), "payment")
+        .args(&["--dry-run", "--force"])
+        .output();
     assert_eq!(forced.status.code(), Some(0), "{}", stderr_of(&forced));
 }
 
@@ -508,7 +479,7 @@ fn kill_new_at(cwd: &Path, point: &str, args: &[&str]) {
 fn the_loser_of_a_race_to_create_a_service_exits_2_and_leaves_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let mut paused = new_paused_at(tmp.path(), "staged", &["payment"]);
-    let winner = new_service(tmp.path(), &["payment"]);
+    let winner = scaffold(tmp.path(), "payment").output();
     assert_eq!(winner.status.code(), Some(0), "{}", stderr_of(&winner));
     let won = tree(&tmp.path().join("payment"));
     std::io::Write::write_all(paused.stdin.as_mut().unwrap(), b"\n").unwrap();
@@ -536,7 +507,7 @@ fn a_run_killed_while_building_a_new_service_is_cleaned_up_by_the_next() {
         !tmp.path().join("payment").exists(),
         "no half-written service"
     );
-    let out = new_service(tmp.path(), &["payment"]);
+    let out = scaffold(tmp.path(), "payment").output();
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     assert!(
         stdout_of(&out).contains("recover an interrupted run"),
@@ -551,7 +522,10 @@ fn a_run_killed_while_building_a_new_service_is_cleaned_up_by_the_next() {
 #[test]
 fn a_forced_run_killed_midway_has_the_replaced_files_restored_by_the_next() {
     let tmp = tempfile::tempdir().unwrap();
-    assert_eq!(new_service(tmp.path(), &["payment"]).status.code(), Some(0));
+    assert_eq!(
+        scaffold(tmp.path(), "payment").output().status.code(),
+        Some(0)
+    );
     let service = tmp.path().join("payment");
     // The contract is the first file written, so it is replaced (and its
     // original moved to the backup) before the pause.
@@ -570,7 +544,9 @@ fn a_forced_run_killed_midway_has_the_replaced_files_restored_by_the_next() {
     assert_eq!(staging_leftovers(&service).len(), 1);
 
     // A dry run says what it would undo and undoes nothing.
-    let dry = new_service(tmp.path(), &["payment", "--dry-run"]);
+    let dry = scaffold(tmp.path(), "payment")
+        .args(&["--dry-run"])
+        .output();
     assert!(
         stderr_of(&dry).contains("would undo"),
         "{}",
@@ -580,13 +556,8 @@ fn a_forced_run_killed_midway_has_the_replaced_files_restored_by_the_next() {
 
     // Without --force the run refuses (the contract is the user's again),
     // but the interrupted run is undone first and says so.
-    let out = new_service(tmp.path(), &["payment"]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
-    assert!(
-        stderr_of(&out).contains("undid an interrupted run"),
-        "{}",
-        stderr_of(&out)
-    );
+    let out = scaffold(tmp.path(), "payment").output();
+    refused(&out, "undid an interrupted run");
     assert_eq!(
         tree(&service),
         before,

@@ -2,22 +2,9 @@
 //! findings". Every built-in template is generated (without code generation,
 //! so without the network) and linted with the default settings.
 
-use crate::support::{fixture, stderr_of, stdout_of, trellis};
+use crate::support::scaffolded::scaffold;
+use crate::support::{stderr_of, stdout_of, trellis};
 use std::path::Path;
-
-/// `trellis new service NAME ARGS... --no-generate` in `cwd`; returns the service directory.
-fn generate(cwd: &Path, name: &str, args: &[&str]) -> std::path::PathBuf {
-    let out = trellis()
-        .current_dir(cwd)
-        .env("TRELLIS_CACHE_DIR", cwd.join(".cache"))
-        .args(["new", "service", name])
-        .args(args)
-        .arg("--no-generate")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    cwd.join(name)
-}
 
 /// `trellis lint -C DIR --format json`: the exit code, the findings and the
 /// number of files analysed.
@@ -68,11 +55,9 @@ fn assert_clean(dir: &Path, min_files: u64) {
 #[test]
 fn the_go_starter_service_has_no_lint_findings() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = generate(
-        tmp.path(),
-        "payment",
-        &["--module", "example.com/shop/payment"],
-    );
+    let dir = scaffold(tmp.path(), "payment")
+        .module("example.com/shop/payment")
+        .create();
     // The layers the seeds prescribe: repo and service share domain types
     // without repo importing service.
     let memory = std::fs::read_to_string(dir.join("internal/repo/memory.go")).unwrap();
@@ -89,40 +74,19 @@ fn the_go_starter_service_has_no_lint_findings() {
 #[test]
 fn the_go_service_from_a_streaming_contract_has_no_lint_findings() {
     let tmp = tempfile::tempdir().unwrap();
-    let proto = fixture("scaffold").join("ledger.proto");
-    let dir = generate(
-        tmp.path(),
-        "ledger",
-        &[
-            "--module",
-            "example.com/shop/ledger",
-            "--proto",
-            proto.to_str().unwrap(),
-        ],
-    );
+    let dir = scaffold(tmp.path(), "ledger")
+        .module("example.com/shop/ledger")
+        .ledger()
+        .create();
     assert_clean(&dir, 25);
 }
 
 #[test]
 fn the_rust_services_have_no_lint_findings() {
     let tmp = tempfile::tempdir().unwrap();
-    let starter = generate(
-        tmp.path(),
-        "inventory",
-        &["--template", "rust-tonic-service"],
-    );
+    let starter = scaffold(tmp.path(), "inventory").rust().create();
     assert_clean(&starter, 8);
-    let proto = fixture("scaffold").join("ledger.proto");
-    let streaming = generate(
-        tmp.path(),
-        "rledger",
-        &[
-            "--template",
-            "rust-tonic-service",
-            "--proto",
-            proto.to_str().unwrap(),
-        ],
-    );
+    let streaming = scaffold(tmp.path(), "rledger").rust().ledger().create();
     assert_clean(&streaming, 8);
 }
 
@@ -130,11 +94,9 @@ fn the_rust_services_have_no_lint_findings() {
 #[test]
 fn a_repo_that_imports_the_service_layer_is_still_reported() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = generate(
-        tmp.path(),
-        "payment",
-        &["--module", "example.com/shop/payment"],
-    );
+    let dir = scaffold(tmp.path(), "payment")
+        .module("example.com/shop/payment")
+        .create();
     std::fs::write(
         dir.join("internal/repo/wiring.go"),
         "package repo\n\nimport \"example.com/shop/payment/internal/service\"\n\n\

@@ -4,17 +4,9 @@
 //! before the switch existed. .ci/scaffold.sh builds, tests and runs the
 //! generated crates with the real toolchain and calls them with `buf curl`.
 
-use crate::scaffold::{ledger_proto, new_service, snapshot};
-use crate::support::{stderr_of, stdout_of, trellis};
+use crate::support::scaffolded::{scaffold, sync, upgrade};
+use crate::support::{snapshot, stderr_of, stdout_of};
 use std::path::{Path, PathBuf};
-
-fn rust_service(tmp: &Path, name: &str, extra: &[&str]) -> PathBuf {
-    let mut args = vec![name, "--template", "rust-tonic-service"];
-    args.extend_from_slice(extra);
-    let out = new_service(tmp, &args);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    tmp.join(name)
-}
 
 fn read(path: impl AsRef<Path>) -> String {
     let path = path.as_ref();
@@ -38,14 +30,6 @@ fn assert_rustfmt_clean(root: &Path) {
     );
 }
 
-fn sync(root: &Path) -> std::process::Output {
-    trellis()
-        .current_dir(root)
-        .args(["sync", "--no-generate"])
-        .output()
-        .unwrap()
-}
-
 const PING: &str = "  rpc Ping(google.protobuf.Empty) returns (google.protobuf.Empty);\n";
 
 /// Names long enough that rustfmt breaks the handler signatures, the client
@@ -55,25 +39,20 @@ const LONG_RPCS: &str = "  rpc ReconcileEveryEntryOfTheLedgerAgainstTheBankState
 #[test]
 fn every_generated_rust_file_is_rustfmt_clean_also_after_sync() {
     let tmp = tempfile::tempdir().unwrap();
-    let starter = rust_service(tmp.path(), "inventory", &[]);
+    let starter = scaffold(tmp.path(), "inventory").rust().create();
     assert_rustfmt_clean(&starter);
-    let ledger = rust_service(
-        tmp.path(),
-        "ledger",
-        &[
-            "--proto",
-            ledger_proto().to_str().unwrap(),
-            "--set",
-            "edition=2021",
-        ],
-    );
+    let ledger = scaffold(tmp.path(), "ledger")
+        .rust()
+        .ledger()
+        .set("edition", "2021")
+        .create();
     assert_rustfmt_clean(&ledger);
 
     let proto = ledger.join("api/shop/ledger/v1/ledger.proto");
     let text = read(&proto);
     assert!(text.contains(PING), "the fixture has `{PING}`");
     std::fs::write(&proto, text.replace(PING, &format!("{PING}{LONG_RPCS}"))).unwrap();
-    let out = sync(&ledger);
+    let out = sync(&ledger, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     let long = ledger
         .join("src/handlers/reconcile_every_entry_of_the_ledger_against_the_bank_statement.rs");
@@ -95,7 +74,7 @@ fn every_generated_rust_file_is_rustfmt_clean_also_after_sync() {
     // The formatted text is what the state records: a second sync sees
     // every file as trellis wrote it.
     let before = snapshot(&ledger);
-    let out = sync(&ledger);
+    let out = sync(&ledger, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     assert!(
         stdout_of(&out).contains("no changes"),
@@ -108,21 +87,12 @@ fn every_generated_rust_file_is_rustfmt_clean_also_after_sync() {
 #[test]
 fn reflection_is_on_by_default_and_the_switch_sets_the_run_time_default() {
     let tmp = tempfile::tempdir().unwrap();
-    let on = rust_service(
-        tmp.path(),
-        "ledger",
-        &["--proto", ledger_proto().to_str().unwrap()],
-    );
-    let off = rust_service(
-        tmp.path(),
-        "quiet",
-        &[
-            "--proto",
-            ledger_proto().to_str().unwrap(),
-            "--set",
-            "reflection=false",
-        ],
-    );
+    let on = scaffold(tmp.path(), "ledger").rust().ledger().create();
+    let off = scaffold(tmp.path(), "quiet")
+        .rust()
+        .ledger()
+        .set("reflection", "false")
+        .create();
     for (root, prefix, default) in [(&on, "LEDGER", "true"), (&off, "QUIET", "false")] {
         // The wiring is the same either way; the switch is the default of
         // <PREFIX>_REFLECTION, as in the Go template.
@@ -175,11 +145,7 @@ fn reflection_is_on_by_default_and_the_switch_sets_the_run_time_default() {
 #[test]
 fn health_is_reported_for_every_service_by_its_full_name() {
     let tmp = tempfile::tempdir().unwrap();
-    let root = rust_service(
-        tmp.path(),
-        "ledger",
-        &["--proto", ledger_proto().to_str().unwrap()],
-    );
+    let root = scaffold(tmp.path(), "ledger").rust().ledger().create();
     let generated = read(root.join("src/handlers/generated.rs"));
     for needle in [
         "<pb::ledger_service_server::LedgerServiceServer<Handler> as tonic::server::NamedService>::NAME,",
@@ -216,11 +182,7 @@ fn health_is_reported_for_every_service_by_its_full_name() {
 #[test]
 fn a_rust_service_older_than_reflection_still_syncs() {
     let tmp = tempfile::tempdir().unwrap();
-    let root = rust_service(
-        tmp.path(),
-        "ledger",
-        &["--proto", ledger_proto().to_str().unwrap()],
-    );
+    let root = scaffold(tmp.path(), "ledger").rust().ledger().create();
     let state_path = root.join(".trellis/scaffold.json");
     let mut state: serde_json::Value = serde_json::from_str(&read(&state_path)).unwrap();
     state["variables"]
@@ -249,7 +211,7 @@ fn a_rust_service_older_than_reflection_still_syncs() {
     )
     .unwrap();
 
-    let out = sync(&root);
+    let out = sync(&root, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     assert!(root.join("src/handlers/freeze.rs").is_file());
     let generated = read(root.join("src/handlers/generated.rs"));
@@ -273,17 +235,9 @@ fn a_rust_service_older_than_reflection_still_syncs() {
 #[test]
 fn a_rust_service_at_this_version_upgrades_to_no_changes() {
     let tmp = tempfile::tempdir().unwrap();
-    let root = rust_service(
-        tmp.path(),
-        "ledger",
-        &["--proto", ledger_proto().to_str().unwrap()],
-    );
+    let root = scaffold(tmp.path(), "ledger").rust().ledger().create();
     let before = snapshot(&root);
-    let out = trellis()
-        .current_dir(&root)
-        .args(["upgrade", "--no-generate"])
-        .output()
-        .unwrap();
+    let out = upgrade(&root, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     assert!(
         stdout_of(&out).contains("no changes"),
@@ -291,4 +245,28 @@ fn a_rust_service_at_this_version_upgrades_to_no_changes() {
         stdout_of(&out)
     );
     assert_eq!(snapshot(&root), before);
+}
+
+/// Logs carry colour codes only at a terminal, never with NO_COLOR: the
+/// generated crate's own test checks the decision, .ci/scaffold.sh checks
+/// the log file of the running binary.
+#[test]
+fn the_rust_service_colours_its_logs_only_at_a_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = scaffold(tmp.path(), "inventory").rust().create();
+    let main = read(root.join("src/main.rs"));
+    assert!(
+        main.contains(
+            ".with_ansi(config::log_colours(\n            std::io::stdout().is_terminal(),"
+        ),
+        "{main}"
+    );
+    let config = read(root.join("src/config.rs"));
+    for needle in [
+        "pub fn log_colours(stdout_is_terminal: bool, lookup: impl Fn(&str) -> Option<String>) -> bool {",
+        "lookup(\"NO_COLOR\")",
+        "fn logs_are_coloured_only_at_a_terminal_without_no_color()",
+    ] {
+        assert!(config.contains(needle), "{needle}: {config}");
+    }
 }

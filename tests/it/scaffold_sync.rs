@@ -3,19 +3,9 @@
 //! exited 0 (checked with the real toolchain; .ci/scaffold.sh repeats the
 //! prune case with it).
 
-use crate::scaffold::{ledger_proto, new_service, snapshot};
-use crate::support::{stderr_of, stdout_of, trellis};
-use std::path::{Path, PathBuf};
-
-/// A service generated from the streaming ledger contract.
-fn ledger(tmp: &Path) -> PathBuf {
-    let out = new_service(
-        tmp,
-        &["ledger", "--proto", ledger_proto().to_str().unwrap()],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    tmp.join("ledger")
-}
+use crate::support::scaffolded::{scaffold, sync};
+use crate::support::{snapshot, stderr_of, stdout_of};
+use std::path::Path;
 
 fn edit_contract(root: &Path, from: &str, to: &str) {
     let proto = root.join("api/shop/ledger/v1/ledger.proto");
@@ -28,15 +18,6 @@ fn append(path: &Path, line: &str) {
     let mut text = std::fs::read_to_string(path).unwrap();
     text.push_str(line);
     std::fs::write(path, text).unwrap();
-}
-
-fn sync(root: &Path, extra: &[&str]) -> std::process::Output {
-    trellis()
-        .current_dir(root)
-        .args(["sync", "--no-generate"])
-        .args(extra)
-        .output()
-        .unwrap()
 }
 
 fn json(out: &std::process::Output) -> serde_json::Value {
@@ -59,7 +40,7 @@ const PING: &str = "  rpc Ping(google.protobuf.Empty) returns (google.protobuf.E
 #[test]
 fn an_edited_generated_file_the_contract_needs_rewritten_stops_sync() {
     let tmp = tempfile::tempdir().unwrap();
-    let root = ledger(tmp.path());
+    let root = scaffold(tmp.path(), "ledger").ledger().create();
     let generated = root.join("internal/handlers/servers_gen.go");
     append(&generated, "// reviewed by the ledger team\n");
     // A new service needs a new handler type in servers_gen.go; its stub
@@ -103,7 +84,7 @@ fn an_edited_generated_file_the_contract_needs_rewritten_stops_sync() {
 #[test]
 fn an_edited_generated_file_the_contract_leaves_alone_does_not_stop_sync() {
     let tmp = tempfile::tempdir().unwrap();
-    let root = ledger(tmp.path());
+    let root = scaffold(tmp.path(), "ledger").ledger().create();
     let generated = root.join("internal/handlers/servers_gen.go");
     append(&generated, "// reviewed by the ledger team\n");
     let edited = std::fs::read_to_string(&generated).unwrap();
@@ -123,7 +104,7 @@ fn an_edited_generated_file_the_contract_leaves_alone_does_not_stop_sync() {
 #[test]
 fn a_changed_streaming_kind_regenerates_untouched_stubs_and_stops_on_edited_ones() {
     let tmp = tempfile::tempdir().unwrap();
-    let root = ledger(tmp.path());
+    let root = scaffold(tmp.path(), "ledger").ledger().create();
     let handlers = root.join("internal/handlers");
     // Untouched: rewritten for the new kind, stub and test.
     edit_contract(
@@ -191,7 +172,7 @@ fn a_changed_streaming_kind_regenerates_untouched_stubs_and_stops_on_edited_ones
 #[test]
 fn a_removed_rpc_stops_sync_until_pruned_and_prune_deletes_only_untouched_files() {
     let tmp = tempfile::tempdir().unwrap();
-    let root = ledger(tmp.path());
+    let root = scaffold(tmp.path(), "ledger").ledger().create();
     let handlers = root.join("internal/handlers");
     append(
         &handlers.join("import_entries_test.go"),
@@ -256,18 +237,7 @@ fn a_removed_rpc_stops_sync_until_pruned_and_prune_deletes_only_untouched_files(
 #[test]
 fn a_removed_rpc_of_a_rust_service_is_reported_not_blocking() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = new_service(
-        tmp.path(),
-        &[
-            "ledger",
-            "--template",
-            "rust-tonic-service",
-            "--proto",
-            ledger_proto().to_str().unwrap(),
-        ],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let root = tmp.path().join("ledger");
+    let root = scaffold(tmp.path(), "ledger").rust().ledger().create();
     edit_contract(&root, PING, "");
     // generated.rs no longer declares the module: the file is not compiled.
     let out = sync(&root, &[]);
@@ -289,7 +259,7 @@ fn a_removed_rpc_of_a_rust_service_is_reported_not_blocking() {
 #[test]
 fn sync_of_a_service_older_than_a_switch_leaves_the_switch_off() {
     let tmp = tempfile::tempdir().unwrap();
-    let root = ledger(tmp.path());
+    let root = scaffold(tmp.path(), "ledger").ledger().create();
     let state_path = root.join(".trellis/scaffold.json");
     let mut state: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&state_path).unwrap()).unwrap();

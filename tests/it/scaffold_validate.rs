@@ -2,8 +2,8 @@
 //! starter's rules, the interceptor, `tools/protodeps` and contracts that
 //! import buf/validate/validate.proto, without the network (--no-generate).
 
-use crate::scaffold::new_service;
-use crate::support::{fixture, stderr_of, stdout_of, trellis};
+use crate::support::scaffolded::{new_service, scaffold, sync};
+use crate::support::{fixture, refused, stderr_of, stdout_of};
 use std::path::Path;
 
 fn read(root: &Path, path: &str) -> String {
@@ -13,10 +13,9 @@ fn read(root: &Path, path: &str) -> String {
 #[test]
 fn validate_is_on_by_default_with_rules_an_interceptor_and_protodeps() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = new_service(
-        tmp.path(),
-        &["payment", "--module", "example.com/shop/payment"],
-    );
+    let out = scaffold(tmp.path(), "payment")
+        .module("example.com/shop/payment")
+        .output();
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     let root = tmp.path().join("payment");
     let proto = read(&root, "api/payment/v1/payment.proto");
@@ -61,7 +60,9 @@ fn validate_is_on_by_default_with_rules_an_interceptor_and_protodeps() {
 #[test]
 fn validate_false_leaves_out_rules_interceptor_and_the_copy_step() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = new_service(tmp.path(), &["payment", "--set", "validate=false"]);
+    let out = scaffold(tmp.path(), "payment")
+        .set("validate", "false")
+        .output();
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     let root = tmp.path().join("payment");
     assert!(!read(&root, "api/payment/v1/payment.proto").contains("buf.validate"));
@@ -81,9 +82,7 @@ fn validate_false_leaves_out_rules_interceptor_and_the_copy_step() {
 fn a_contract_with_protovalidate_rules_is_read_without_the_imported_file() {
     let tmp = tempfile::tempdir().unwrap();
     let proto = fixture("scaffold").join("stock.proto");
-    let out = new_service(tmp.path(), &["stock", "--proto", proto.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let root = tmp.path().join("stock");
+    let root = scaffold(tmp.path(), "stock").proto(&proto).create();
     assert!(root.join("internal/handlers/count.go").is_file());
     // The server test checks the probe's empty request against the rules.
     let test = read(&root, "internal/server/server_test.go");
@@ -97,16 +96,10 @@ fn a_contract_with_protovalidate_rules_is_read_without_the_imported_file() {
 fn a_contract_with_rules_and_validate_false_is_refused_with_the_fix() {
     let tmp = tempfile::tempdir().unwrap();
     let proto = fixture("scaffold").join("stock.proto");
-    let out = new_service(
-        tmp.path(),
-        &[
-            "stock",
-            "--proto",
-            proto.to_str().unwrap(),
-            "--set",
-            "validate=false",
-        ],
-    );
+    let out = scaffold(tmp.path(), "stock")
+        .proto(&proto)
+        .set("validate", "false")
+        .output();
     assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
     let stderr = stderr_of(&out);
     assert!(
@@ -130,7 +123,7 @@ fn a_missing_import_whose_types_the_contract_uses_is_refused() {
          message ChargeRequest {\n  money.v1.Amount amount = 1;\n}\n\nmessage ChargeResponse {}\n",
     )
     .unwrap();
-    let out = new_service(tmp.path(), &["billing", "--proto", proto.to_str().unwrap()]);
+    let out = scaffold(tmp.path(), "billing").proto(&proto).output();
     assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
     let stderr = stderr_of(&out);
     assert!(
@@ -146,9 +139,7 @@ fn a_missing_import_whose_types_the_contract_uses_is_refused() {
 #[test]
 fn sync_rereads_a_contract_with_rules_and_adds_the_new_rpc() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = new_service(tmp.path(), &["payment"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let root = tmp.path().join("payment");
+    let root = scaffold(tmp.path(), "payment").create();
     let proto_path = root.join("api/payment/v1/payment.proto");
     let mut proto = read(&root, "api/payment/v1/payment.proto");
     let service_open = "service PaymentService {\n";
@@ -162,13 +153,8 @@ fn sync_rereads_a_contract_with_rules_and_adds_the_new_rpc() {
         "\nmessage CancelPaymentRequest {\n  string id = 1 [(buf.validate.field).string.uuid = true];\n}\n\nmessage CancelPaymentResponse {}\n",
     );
     std::fs::write(&proto_path, proto).unwrap();
-    let sync = trellis()
-        .current_dir(&root)
-        .env("TRELLIS_CACHE_DIR", tmp.path().join(".cache"))
-        .args(["sync", "--no-generate"])
-        .output()
-        .unwrap();
-    assert_eq!(sync.status.code(), Some(0), "{}", stderr_of(&sync));
+    let out = sync(&root, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     assert!(root.join("internal/handlers/cancel_payment.go").is_file());
 }
 
@@ -180,24 +166,12 @@ fn a_step_whose_when_names_no_bool_variable_is_refused() {
         "{{ name }}.txt",
         "steps:\n  - { name: copy, run: [go, version], when: owner }\n",
     );
-    let out = new_service(
-        tmp.path(),
-        &[
-            "tiny",
-            "--template",
-            template.to_str().unwrap(),
-            "--proto",
-            crate::scaffold::ledger_proto().to_str().unwrap(),
-            "--set",
-            "owner=x",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
-    assert!(
-        stderr_of(&out).contains("step `copy`: `when: owner` names no bool variable"),
-        "{}",
-        stderr_of(&out)
-    );
+    let out = scaffold(tmp.path(), "tiny")
+        .ledger()
+        .set("owner", "x")
+        .template(template.to_str().unwrap())
+        .output();
+    refused(&out, "step `copy`: `when: owner` names no bool variable");
 }
 
 #[test]
@@ -235,16 +209,10 @@ fn proto_path_makes_the_import_resolve_and_its_options_checked() {
         new_service(tmp.path(), &args)
     };
     // Read without the file, the misspelt rule goes unseen (buf catches it).
-    let out = new_service(tmp.path(), &["lenient", "--proto", proto.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    scaffold(tmp.path(), "lenient").proto(&proto).create();
     // With it, trellis checks the option and points at its line.
     let out = with(args("strict"));
-    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
-    assert!(
-        stderr_of(&out).contains("notes.proto:11:"),
-        "{}",
-        stderr_of(&out)
-    );
+    refused(&out, "notes.proto:11:");
     std::fs::write(&proto, contract).unwrap();
     let out = with(args("notes"));
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));

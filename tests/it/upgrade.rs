@@ -2,9 +2,9 @@
 //! generated at v1 with edits that merge and edits that conflict, and a
 //! directory template found again in a fresh clone of the repository.
 
-use crate::scaffold::snapshot;
 use crate::support::history::History;
-use crate::support::{fixture, stderr_of, stdout_of, trellis, write_tree};
+use crate::support::scaffolded::{ledger_proto, scaffold, sync, upgrade};
+use crate::support::{refused, snapshot, stderr_of, stdout_of, trellis, write_tree};
 use std::path::{Path, PathBuf};
 
 const CONFIG_V1: &str = "# {{ name }} configuration\nname: {{ name }}\nowner: {{ owner }}\n\
@@ -80,34 +80,13 @@ impl Bench {
         format!("file://{}", self.template.path().display())
     }
 
-    /// A service generated from the template at v1.
-    fn service(&self, name: &str) -> PathBuf {
-        let proto = fixture("scaffold").join("ledger.proto");
-        let out = self
-            .run(self.tmp.path())
-            .args(["new", "service", "ledger", "--dir", name])
-            .args(["--template", &format!("{}@v1", self.url())])
-            .args(["--proto", proto.to_str().unwrap()])
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-        self.tmp.path().join(name)
-    }
-
-    fn run(&self, cwd: &Path) -> assert_cmd::Command {
-        let mut cmd = trellis();
-        cmd.current_dir(cwd)
-            .env("TRELLIS_CACHE_DIR", self.tmp.path().join(".cache"));
-        cmd
-    }
-
-    fn upgrade(&self, service: &Path, args: &[&str]) -> std::process::Output {
-        self.run(service)
-            .arg("upgrade")
-            .args(args)
-            .arg("--no-generate")
-            .output()
-            .unwrap()
+    /// A service generated from the template at v1, in `tmp/dir`.
+    fn service(&self, dir: &str) -> PathBuf {
+        scaffold(self.tmp.path(), "ledger")
+            .dir(dir)
+            .template(&format!("{}@v1", self.url()))
+            .ledger()
+            .create()
     }
 }
 
@@ -148,7 +127,7 @@ fn clean_edits_are_merged_untouched_files_replaced_and_removed_ones_deleted() {
     )
     .unwrap();
 
-    let out = bench.upgrade(&svc, &["--to", "v2"]);
+    let out = upgrade(&svc, &["--to", "v2"]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -186,7 +165,7 @@ fn clean_edits_are_merged_untouched_files_replaced_and_removed_ones_deleted() {
     assert!(recorded["files"].get("legacy.txt").is_none());
 
     // Without --to: the default branch's head (v1 and v2 are tags).
-    let out = bench.upgrade(&svc, &[]);
+    let out = upgrade(&svc, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     assert_eq!(read(svc.join("README.md")), "# ledger\n\nFrom tiny v3.\n");
     assert!(
@@ -194,7 +173,7 @@ fn clean_edits_are_merged_untouched_files_replaced_and_removed_ones_deleted() {
         "the edit survives"
     );
     assert_eq!(state(&svc)["template"]["version"], "3.0.0");
-    let out = bench.upgrade(&svc, &[]);
+    let out = upgrade(&svc, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     assert!(
         stdout_of(&out).contains("no changes"),
@@ -217,10 +196,10 @@ fn conflicts_are_marked_and_recorded_only_after_continue() {
     std::fs::write(svc.join("Makefile"), "all:\n\tmake -C src\n").unwrap();
     let before = snapshot(&svc);
 
-    let dry = bench.upgrade(&svc, &["--to", "v2", "--dry-run", "--format", "json"]);
+    let dry = upgrade(&svc, &["--to", "v2", "--dry-run", "--format", "json"]);
     assert_eq!(dry.status.code(), Some(1), "{}", stderr_of(&dry));
     assert_eq!(snapshot(&svc), before, "--dry-run writes nothing");
-    let real = bench.upgrade(&svc, &["--to", "v2", "--format", "json"]);
+    let real = upgrade(&svc, &["--to", "v2", "--format", "json"]);
     assert_eq!(real.status.code(), Some(1), "{}", stderr_of(&real));
     assert_eq!(plan(&dry), plan(&real), "the dry run shows the real plan");
     let json: serde_json::Value = serde_json::from_slice(&real.stdout).unwrap();
@@ -252,14 +231,14 @@ fn conflicts_are_marked_and_recorded_only_after_continue() {
 
     // Markers left: --continue refuses and writes nothing.
     let after_upgrade = snapshot(&svc);
-    let out = bench.upgrade(&svc, &["--continue"]);
+    let out = upgrade(&svc, &["--continue"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
     let text = stdout_of(&out);
     assert!(text.contains("config.yaml"), "{text}");
     assert!(text.contains("upgrade not finished"), "{text}");
     assert!(!text.contains("up to date"), "{text}");
     assert_eq!(snapshot(&svc), after_upgrade);
-    let out = bench.upgrade(&svc, &["--to", "v3"]);
+    let out = upgrade(&svc, &["--to", "v3"]);
     assert_eq!(
         out.status.code(),
         Some(2),
@@ -271,7 +250,7 @@ fn conflicts_are_marked_and_recorded_only_after_continue() {
         "timeout: 30s\n",
     );
     std::fs::write(&config, resolved).unwrap();
-    let out = bench.upgrade(&svc, &["--continue"]);
+    let out = upgrade(&svc, &["--continue"]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -281,17 +260,12 @@ fn conflicts_are_marked_and_recorded_only_after_continue() {
     );
     assert_eq!(state(&svc)["template"]["version"], "2.0.0");
     assert!(!svc.join(".trellis/upgrade.json").exists());
-    let out = bench.upgrade(&svc, &["--continue"]);
-    assert_eq!(out.status.code(), Some(2), "nothing left to continue");
-    assert!(
-        stderr_of(&out).contains("no upgrade is in progress"),
-        "{}",
-        stderr_of(&out)
-    );
+    let out = upgrade(&svc, &["--continue"]);
+    refused(&out, "no upgrade is in progress");
 
     // The Makefile in the way is created once it is moved away.
     std::fs::rename(svc.join("Makefile"), svc.join("Makefile.mine")).unwrap();
-    let out = bench.upgrade(&svc, &["--to", "v2"]);
+    let out = upgrade(&svc, &["--to", "v2"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     assert_eq!(read(svc.join("Makefile")), "build:\n\tgo build ./...\n");
 }
@@ -302,13 +276,13 @@ fn a_re_run_after_resolving_finishes_the_upgrade() {
     let svc = bench.service("svc");
     let config = svc.join("config.yaml");
     std::fs::write(&config, read(&config).replace("timeout: 5s", "timeout: 1m")).unwrap();
-    let out = bench.upgrade(&svc, &["--to", "v2"]);
+    let out = upgrade(&svc, &["--to", "v2"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
     let text = stdout_of(&out);
     assert!(text.contains("conflict"), "{text}");
     assert!(text.contains("trellis upgrade --continue"), "{text}");
     std::fs::write(&config, CONFIG_V2.replace("{{ name }}", "ledger")).unwrap();
-    let out = bench.upgrade(&svc, &[]);
+    let out = upgrade(&svc, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     assert_eq!(state(&svc)["template"]["version"], "2.0.0");
 }
@@ -320,31 +294,16 @@ fn bad_input_writes_nothing_and_exits_2() {
     let before = snapshot(&svc);
     let proto = svc.join("api/shop/ledger/v1/ledger.proto");
     assert!(proto.exists());
-    let out = bench.upgrade(&svc, &["--to", "no-such-tag"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr_of(&out).contains("no-such-tag"),
-        "{}",
-        stderr_of(&out)
-    );
-    let out = bench.upgrade(&svc, &["--to", "v2", "--set", "nope=1"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr_of(&out).contains("unknown template variable `nope`"),
-        "{}",
-        stderr_of(&out)
-    );
+    let out = upgrade(&svc, &["--to", "no-such-tag"]);
+    refused(&out, "no-such-tag");
+    let out = upgrade(&svc, &["--to", "v2", "--set", "nope=1"]);
+    refused(&out, "unknown template variable `nope`");
     assert_eq!(snapshot(&svc), before);
 
     std::fs::write(&proto, read(&proto).replace("rpc Ping", "rpc Pong")).unwrap();
     let before = snapshot(&svc);
-    let out = bench.upgrade(&svc, &["--to", "v2"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr_of(&out).contains("trellis sync"),
-        "{}",
-        stderr_of(&out)
-    );
+    let out = upgrade(&svc, &["--to", "v2"]);
+    refused(&out, "trellis sync");
     assert_eq!(snapshot(&svc), before);
 }
 
@@ -352,7 +311,7 @@ fn bad_input_writes_nothing_and_exits_2() {
 fn set_gives_a_new_variable_its_value() {
     let bench = Bench::new();
     let svc = bench.service("svc");
-    let out = bench.upgrade(&svc, &["--to", "v2", "--set", "region=ap-south-1"]);
+    let out = upgrade(&svc, &["--to", "v2", "--set", "region=ap-south-1"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     assert!(read(svc.join("config.yaml")).contains("region: ap-south-1"));
     assert!(stdout_of(&out).contains("(--set)"), "{}", stdout_of(&out));
@@ -361,31 +320,16 @@ fn set_gives_a_new_variable_its_value() {
 #[test]
 fn a_built_in_template_at_this_version_is_up_to_date() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = trellis()
-        .current_dir(tmp.path())
-        .args(["new", "service", "payment", "--no-generate"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let svc = tmp.path().join("payment");
-    let out = trellis()
-        .current_dir(&svc)
-        .args(["upgrade", "--no-generate"])
-        .output()
-        .unwrap();
+    let svc = scaffold(tmp.path(), "payment").create();
+    let out = upgrade(&svc, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     assert!(
         stdout_of(&out).contains("no changes"),
         "{}",
         stdout_of(&out)
     );
-    let out = trellis()
-        .current_dir(&svc)
-        .args(["upgrade", "--to", "v9"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr_of(&out).contains("--to"), "{}", stderr_of(&out));
+    let out = upgrade(&svc, &["--to", "v9"]);
+    refused(&out, "--to");
 }
 
 /// A repository holding a directory template and a service generated from
@@ -406,7 +350,7 @@ fn repository_with_a_directory_template() -> (History, tempfile::TempDir) {
         "notes of {{ name }}\n",
     );
     repo.commit("the team's template");
-    let proto = fixture("scaffold").join("ledger.proto");
+    let proto = ledger_proto();
     let cache = tempfile::tempdir().unwrap();
     let out = trellis()
         .current_dir(repo.path())
@@ -578,11 +522,7 @@ fn an_upgrade_killed_midway_is_undone_by_the_next_run() {
     assert_eq!(read(svc.join("README.md")), "# ledger\n\nFrom tiny v2.\n");
 
     // sync undoes the interrupted run first (and then has nothing to do).
-    let out = bench
-        .run(&svc)
-        .args(["sync", "--no-generate"])
-        .output()
-        .unwrap();
+    let out = sync(&svc, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     assert!(
         stdout_of(&out).contains("recover an interrupted run"),
@@ -595,7 +535,7 @@ fn an_upgrade_killed_midway_is_undone_by_the_next_run() {
         "every move undone, legacy.txt restored"
     );
 
-    let out = bench.upgrade(&svc, &["--to", "v2"]);
+    let out = upgrade(&svc, &["--to", "v2"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     assert!(!svc.join("legacy.txt").exists());
 }

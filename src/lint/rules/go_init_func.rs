@@ -1,5 +1,6 @@
 use crate::lint::go::GoFile;
 use crate::lint::go::GoNode;
+use crate::lint::go::is_go_literal_kind;
 use crate::lint::go_skim::{BodyInterest, FileHeader};
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::lint::settings::Settings;
@@ -137,15 +138,8 @@ fn is_package_slot(file: &GoFile<'_>, node: tree_sitter::Node<'_>) -> bool {
 /// A literal, a name, `make(...)` or a composite literal with no call inside.
 fn is_constant_data(file: &GoFile<'_>, node: tree_sitter::Node<'_>) -> bool {
     match node.kind() {
-        "interpreted_string_literal"
-        | "raw_string_literal"
-        | "int_literal"
-        | "float_literal"
-        | "rune_literal"
-        | "true"
-        | "false"
-        | "nil"
-        | "identifier" => true,
+        kind if is_go_literal_kind(kind) => true,
+        "nil" | "identifier" => true,
         "call_expression" => node
             .field("function")
             .is_some_and(|f| file.text(f) == "make"),

@@ -1,5 +1,6 @@
 use crate::lint::go::GoFile;
 use crate::lint::go::GoNode;
+use crate::lint::go::is_go_literal_kind;
 use crate::lint::go_skim::{BodyInterest, FileHeader};
 use crate::lint::rule::{Cx, Rule, RuleMeta, Target};
 use crate::lint::settings::Settings;
@@ -190,14 +191,8 @@ fn is_enum_value(file: &GoFile<'_>, value: tree_sitter::Node<'_>) -> bool {
 
 fn is_literal_element(node: tree_sitter::Node<'_>) -> bool {
     match node.kind() {
-        "interpreted_string_literal"
-        | "raw_string_literal"
-        | "int_literal"
-        | "float_literal"
-        | "rune_literal"
-        | "true"
-        | "false"
-        | "comment" => true,
+        kind if is_go_literal_kind(kind) => true,
+        "comment" => true,
         "literal_element" => node.named_child(0).is_some_and(is_literal_element),
         // `{value: 4}`: the key is a field name, the value must be a literal.
         "keyed_element" => node.named_child(1).is_some_and(is_literal_element),

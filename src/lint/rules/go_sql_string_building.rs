@@ -107,6 +107,11 @@ fn imports_pgx(file: &GoFile<'_>) -> bool {
         .any(|i| i.path.starts_with("github.com/jackc/pgx"))
 }
 
+/// What fixes each thing spliced in: a value can be a placeholder, a table
+/// or column name cannot. The text does not say which one was spliced (a
+/// `+` chain or a Builder has no format string to read), so it names both.
+const HELP: &str = "keep the SQL text constant and pass values as placeholder arguments ($1, ?); a table, schema or column name cannot be a placeholder: pick it from a fixed set of names in code (a switch over string literals, never user input) and quote it as an identifier (pgx.Identifier{name}.Sanitize(), or \"name\" with any \" doubled)";
+
 impl Rule for GoSqlStringBuilding {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -152,9 +157,7 @@ impl Rule for GoSqlStringBuilding {
                     format!("SQL built with {how} is passed to `{method}`"),
                     &format!("{method}:{}", file.text(argument)),
                 )
-                .help(
-                    "keep the SQL text constant and pass values as placeholder arguments ($1, ?)",
-                );
+                .help(HELP);
             } else if argument.kind() == "identifier"
                 && let Some((how, assignment)) = built_variable(file, argument)
             {
@@ -167,9 +170,7 @@ impl Rule for GoSqlStringBuilding {
                     ),
                     &format!("{method}:{}", file.text(argument)),
                 )
-                .help(
-                    "keep the SQL text constant and pass values as placeholder arguments ($1, ?)",
-                );
+                .help(HELP);
             }
         }
     }

@@ -43,27 +43,19 @@ impl History {
     /// The fixture's files under the directory `at` ("" for the root).
     pub fn fixture_at(&mut self, name: &str, at: &str) -> &mut History {
         let from = super::fixture(name);
-        let mut stack = vec![from.clone()];
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(&dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else {
-                    let rel = path
-                        .strip_prefix(&from)
-                        .unwrap()
-                        .to_string_lossy()
-                        .replace('\\', "/");
-                    let content = std::fs::read(&path).unwrap();
-                    let rel = if at.is_empty() {
-                        rel
-                    } else {
-                        format!("{at}/{rel}")
-                    };
-                    self.pending.push((rel, Some(content)));
-                }
-            }
+        for path in super::walk(&from) {
+            let rel = path
+                .strip_prefix(&from)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            let content = std::fs::read(&path).unwrap();
+            let rel = if at.is_empty() {
+                rel
+            } else {
+                format!("{at}/{rel}")
+            };
+            self.pending.push((rel, Some(content)));
         }
         self
     }

@@ -1,6 +1,7 @@
 #![allow(dead_code)]
 
 pub mod history;
+pub mod scaffolded;
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
@@ -37,6 +38,21 @@ pub fn write_tree(root: &Path, files: &[(&str, &str)]) {
         std::fs::create_dir_all(full.parent().unwrap()).unwrap();
         std::fs::write(full, content).unwrap();
     }
+}
+
+/// Every file under `root` with its bytes, to prove that nothing changed
+/// (empty when `root` does not exist).
+pub fn snapshot(root: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    if !root.exists() {
+        return Default::default();
+    }
+    walk(root)
+        .into_iter()
+        .map(|path| {
+            let bytes = std::fs::read(&path).unwrap();
+            (path.strip_prefix(root).unwrap().to_path_buf(), bytes)
+        })
+        .collect()
 }
 
 /// Copies a directory tree (a fixture) into `to`.
@@ -77,6 +93,15 @@ pub fn stdout_of(output: &std::process::Output) -> String {
 
 pub fn stderr_of(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Asserts that a run was refused as bad input (exit 2) with an error that
+/// says `needle`; the error.
+pub fn refused(out: &std::process::Output, needle: &str) -> String {
+    let err = stderr_of(out);
+    assert_eq!(out.status.code(), Some(2), "{}{err}", stdout_of(out));
+    assert!(err.contains(needle), "{needle}: {err}");
+    err
 }
 
 /// `trellis services --format json` in `dir`, parsed.
