@@ -138,7 +138,7 @@ fn reflection_is_on_by_default_and_the_switch_sets_the_run_time_default() {
             default == "true",
             "{state}"
         );
-        assert_eq!(state["template"]["version"], "1.1.0");
+        assert_eq!(state["template"]["version"], "1.1.1");
     }
 }
 
