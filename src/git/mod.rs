@@ -1,6 +1,8 @@
 //! Git access over git2: refs, trees and blobs at a revision, changes since a
 //! ref, the index, tags. Nothing here touches the work tree.
 
+pub(crate) mod commit;
+
 use crate::error::InputError;
 use git2::{ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
 use std::path::{Path, PathBuf};

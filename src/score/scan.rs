@@ -274,6 +274,7 @@ pub(crate) fn scan(
     let progress = Progress::new(options.progress);
     // Opened by the first worker that needs it, shared by all of them.
     let gix_repo = SharedGix::default();
+    let commits = CommitReader::new(repo, options, &gix_repo);
     let runs: std::sync::Mutex<Vec<(usize, RunResult)>> = std::sync::Mutex::new(Vec::new());
     let mut inline: Vec<Task> = Vec::new();
     let (ids, places) = rayon::in_place_scope(|scope| {
@@ -294,7 +295,7 @@ pub(crate) fn scan(
                     .push((index, listed));
             });
         };
-        walk(repo, options, &cache, &shallow, &mut dispatch)
+        walk(&commits, options, &cache, &shallow, &mut dispatch)
     })?;
     let mut trees = TreeCache::default();
     let mut fresh: Vec<CommitInfo> = inline
@@ -548,14 +549,14 @@ struct GixReader {
 }
 
 impl GixReader {
-    fn new(store: &std::sync::Arc<gix_odb::Store>) -> GixReader {
+    fn new(store: &std::sync::Arc<gix_odb::Store>, pack_cache: usize) -> GixReader {
         // No object cache: the scan keeps decoded trees itself.
         let mut objects = store.to_cache_arc();
         let links = std::sync::Arc::new(AtomicUsize::new(0));
         let counter = links.clone();
         objects.set_pack_cache(move || {
             Box::new(CountingPackCache {
-                inner: gix_pack::cache::lru::MemoryCappedHashmap::new(GIX_PACK_CACHE),
+                inner: gix_pack::cache::lru::MemoryCappedHashmap::new(pack_cache),
                 links: counter.clone(),
             })
         });
@@ -630,7 +631,7 @@ fn list_run(
     let gix_reader = wanted
         .then(|| gix_shared.store.get_or_init(|| open_gix(&repo)).as_ref())
         .flatten()
-        .map(GixReader::new);
+        .map(|store| GixReader::new(store, GIX_PACK_CACHE));
     let mut use_gix = gix_reader.is_some();
     let adapt = use_gix && options.objects == ObjectReader::Auto;
     let mut oldest_first = adapt && gix_shared.oldest_first.load(Ordering::Relaxed);
@@ -691,7 +692,7 @@ fn list_run(
 /// reading all of history. Also each commit's place in the cache, or
 /// [`NOT_CACHED`].
 fn walk(
-    repo: &Repository,
+    commits: &CommitReader<'_>,
     options: &ScanOptions,
     cache: &Cache,
     shallow: &HashSet<Oid>,
@@ -733,10 +734,9 @@ fn walk(
                 if seen.insert(id, ()).is_some() {
                     return true;
                 }
-                let Ok(commit) = repo.find_commit(id) else {
+                let Some(header) = commits.header(id, shallow.contains(&id)) else {
                     return false;
                 };
-                let header = header(&commit, shallow.contains(&id));
                 let time = header.info.time;
                 trees.insert(id, header.tree);
                 read.insert(id, header);
@@ -800,10 +800,7 @@ fn walk(
             Some(parent) if list_files => Some(match trees.get(parent) {
                 Some(tree) => *tree,
                 // A cached parent: read only its tree id.
-                None => repo
-                    .find_commit(*parent)
-                    .map(|c| c.tree_id())
-                    .map_err(git_error("commit", *parent))?,
+                None => commits.tree(*parent)?,
             }),
             _ => None,
         };
@@ -827,7 +824,72 @@ fn walk(
 type Queued = (i64, Reverse<u64>, Oid, u32);
 const NOT_CACHED: u32 = u32::MAX;
 
-fn header(commit: &git2::Commit<'_>, boundary: bool) -> Header {
+/// Reads the walk's commits: through gitoxide, which also reads the trees
+/// (one object database, one zlib, and no libgit2 commit object built to
+/// be dropped), else through libgit2. A commit gitoxide cannot read or
+/// parse is asked of libgit2, whose answer is the reference.
+struct CommitReader<'r> {
+    repo: &'r Repository,
+    gix: Option<GixReader>,
+}
+
+/// Bytes of the walk's pack cache: commits are rarely stored as deltas.
+const COMMIT_PACK_CACHE: usize = 4 << 20;
+
+impl<'r> CommitReader<'r> {
+    fn new(repo: &'r Repository, options: &ScanOptions, shared: &SharedGix) -> CommitReader<'r> {
+        // libgit2 replaces the parents of commits named in info/grafts;
+        // gitoxide's object database does not know of grafts.
+        let grafts = repo.commondir().join("info/grafts").exists();
+        let gix = (options.objects != ObjectReader::Libgit2 && !grafts)
+            .then(|| shared.store.get_or_init(|| open_gix(repo)).as_ref())
+            .flatten()
+            .map(|store| GixReader::new(store, COMMIT_PACK_CACHE));
+        CommitReader { repo, gix }
+    }
+
+    /// The commit's header, `None` when it is missing (a parent a shallow
+    /// clone cut off) or damaged.
+    fn header(&self, id: Oid, boundary: bool) -> Option<Header> {
+        let read = self.gix.as_ref().and_then(|gix| {
+            gix.read(id, gix_object::Kind::Commit, |data| {
+                let fields = crate::git::commit::parse(data)?;
+                Some(Header {
+                    info: CommitInfo {
+                        id,
+                        summary: String::from_utf8_lossy(&fields.summary()).into(),
+                        parents: if boundary { Vec::new() } else { fields.parents },
+                        time: fields.time,
+                        author_name: String::from_utf8_lossy(fields.author_name).into(),
+                        author_email: String::from_utf8_lossy(fields.author_email).into(),
+                        boundary,
+                        files: Vec::new(),
+                    },
+                    tree: fields.tree,
+                })
+            })
+            .ok()
+            .flatten()
+        });
+        read.or_else(|| {
+            let commit = self.repo.find_commit(id).ok()?;
+            Some(libgit2_header(&commit, boundary))
+        })
+    }
+
+    /// The commit's tree id.
+    fn tree(&self, id: Oid) -> Result<Oid, InputError> {
+        match self.header(id, false) {
+            Some(header) => Ok(header.tree),
+            None => Err(InputError::new(format!(
+                "cannot read commit {}",
+                crate::git::short(id)
+            ))),
+        }
+    }
+}
+
+fn libgit2_header(commit: &git2::Commit<'_>, boundary: bool) -> Header {
     let author = commit.author();
     Header {
         info: CommitInfo {
@@ -1068,9 +1130,9 @@ trait TreeSource {
     fn tree_bytes(&self, id: Oid) -> Result<Vec<u8>, git2::Error>;
 }
 
-fn not_a_tree(id: Oid, kind: impl std::fmt::Display) -> git2::Error {
+fn not_a(id: Oid, kind: impl std::fmt::Display, wanted: impl std::fmt::Display) -> git2::Error {
     git2::Error::from_str(&format!(
-        "{} is a {kind}, not a tree",
+        "{} is a {kind}, not a {wanted}",
         crate::git::short(id)
     ))
 }
@@ -1080,7 +1142,7 @@ impl TreeSource for Repository {
         let odb = self.odb()?;
         let object = odb.read(id)?;
         if object.kind() != git2::ObjectType::Tree {
-            return Err(not_a_tree(id, object.kind()));
+            return Err(not_a(id, object.kind(), "tree"));
         }
         Ok(object.data().to_vec())
     }
@@ -1088,6 +1150,20 @@ impl TreeSource for Repository {
 
 impl TreeSource for GixReader {
     fn tree_bytes(&self, id: Oid) -> Result<Vec<u8>, git2::Error> {
+        // Decoded into the reused buffer, copied out at its size: no
+        // buffer grown and zeroed per read.
+        self.read(id, gix_object::Kind::Tree, <[u8]>::to_vec)
+    }
+}
+
+impl GixReader {
+    /// Reads an object that must be of `kind` and hands its content to `with`.
+    fn read<T>(
+        &self,
+        id: Oid,
+        kind: gix_object::Kind,
+        with: impl FnOnce(&[u8]) -> T,
+    ) -> Result<T, git2::Error> {
         self.reads.set(self.reads.get() + 1);
         let gix_id = gix_hash::ObjectId::try_from(id.as_bytes())
             .map_err(|e| git2::Error::from_str(&e.to_string()))?;
@@ -1095,16 +1171,15 @@ impl TreeSource for GixReader {
         let found = gix_object::Find::try_find(&self.objects, &gix_id, &mut buffer)
             .map_err(|e| git2::Error::from_str(&format!("{}: {e}", crate::git::short(id))))?;
         match found {
-            // Decoded into the reused buffer, copied out at its size: no
-            // buffer grown and zeroed per read.
-            Some(object) if object.kind == gix_object::Kind::Tree => Ok(object.data.to_vec()),
-            Some(object) => Err(not_a_tree(id, object.kind)),
+            Some(object) if object.kind == kind => Ok(with(object.data)),
+            Some(object) => Err(not_a(id, object.kind, kind)),
             // git knows the empty tree without storing it; so does libgit2.
-            None if gix_id.is_empty_tree() => Ok(Vec::new()),
-            None => Err(git2::Error::from_str(&format!(
-                "object {} not found",
-                crate::git::short(id)
-            ))),
+            None if kind == gix_object::Kind::Tree && gix_id.is_empty_tree() => Ok(with(&[])),
+            None => Err(git2::Error::new(
+                git2::ErrorCode::NotFound,
+                git2::ErrorClass::Odb,
+                format!("object {} not found", crate::git::short(id)),
+            )),
         }
     }
 }
@@ -1658,7 +1733,7 @@ pub(crate) mod tests {
             1000,
         );
         pack_everything(&repo, head);
-        let gix_repo = GixReader::new(&open_gix(&repo).unwrap());
+        let gix_repo = GixReader::new(&open_gix(&repo).unwrap(), GIX_PACK_CACHE);
         let commit = repo.find_commit(head).unwrap();
         let tree = commit.tree().unwrap();
         let sub = tree.get_path(Path::new("a")).unwrap().id();
