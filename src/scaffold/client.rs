@@ -116,16 +116,13 @@ pub(crate) fn new_client(options: &ClientOptions) -> anyhow::Result<Outcome> {
         return Ok(outcome);
     }
     // go.work first: if it cannot be written, nothing else is.
+    let work_before = gowork
+        .as_ref()
+        .map(|w| (w.path.clone(), w.original.clone()));
     if let Some(work) = gowork {
         write_go_work(work)?;
     }
-    let service_files: Vec<PlannedFile> = outcome
-        .files
-        .iter()
-        .filter(|f| !f.path.starts_with(".."))
-        .cloned()
-        .collect();
-    apply::apply(&caller, &service_files)?;
+    super::apply_inside(&caller, &outcome.files, work_before)?;
     super::run_steps(
         &tidy,
         &caller,

@@ -227,21 +227,7 @@ pub(crate) fn new_service(options: &NewOptions, base: &Path) -> anyhow::Result<O
     // back.
     let work_before = outside.work_before();
     outside.write()?;
-    let service_files: Vec<PlannedFile> = outcome
-        .files
-        .iter()
-        .filter(|f| !f.path.starts_with(".."))
-        .cloned()
-        .collect();
-    if let Err(error) = apply::apply(&out, &service_files) {
-        if let Some((path, text)) = work_before {
-            crate::fsutil::write_atomic(&path, text.as_bytes()).map_err(|e| {
-                InputError::new(format!("cannot restore {}: {e}", path.display()))
-                    .help("put back the `use` line trellis added by hand")
-            })?;
-        }
-        return Err(error.into());
-    }
+    apply_inside(&out, &outcome.files, work_before)?;
     run_steps(
         &template,
         &out,
@@ -279,6 +265,31 @@ fn with_implied_module(
     let note = format!("module {module}, from {why}; --module sets another");
     options.module = Some(module);
     (options, Some(note))
+}
+
+/// The planned files inside the service (those outside it, `../go.work`,
+/// are written first by their owners); when these cannot be written, the
+/// go.work edited before is put back, so the run leaves nothing behind.
+pub(crate) fn apply_inside(
+    dir: &Path,
+    files: &[PlannedFile],
+    work_before: Option<(PathBuf, String)>,
+) -> Result<(), InputError> {
+    let inside: Vec<PlannedFile> = files
+        .iter()
+        .filter(|f| !f.path.starts_with(".."))
+        .cloned()
+        .collect();
+    let Err(error) = apply::apply(dir, &inside) else {
+        return Ok(());
+    };
+    if let Some((path, text)) = work_before {
+        crate::fsutil::write_atomic(&path, text.as_bytes()).map_err(|e| {
+            InputError::new(format!("cannot restore {}: {e}", path.display()))
+                .help("put back the `use` line trellis added by hand")
+        })?;
+    }
+    Err(error)
 }
 
 /// A new Go service joins the go.work above it (a service with a shared
