@@ -305,11 +305,8 @@ fn go_mod(module: &str, go_version: &str, versions: &serde_json::Value) -> Strin
 
 /// The `module` path of a go.mod.
 pub(crate) fn module_path(text: &str) -> Option<String> {
-    text.lines().find_map(|line| {
-        let line = line.split("//").next()?.trim();
-        let rest = line.strip_prefix("module")?;
-        (rest.starts_with([' ', '\t'])).then(|| rest.trim().trim_matches('"').to_string())
-    })
+    let parsed = crate::gomod::parse_go_mod(text, crate::gomod::Mode::Lax).ok()?;
+    Some(parsed.module_path().to_string()).filter(|m| !m.is_empty())
 }
 
 /// The go_package_prefix and protoc-gen-go output directory of a buf.gen.yaml
