@@ -1001,6 +1001,8 @@ pub(crate) struct RawTree {
 
 #[derive(Debug, Clone, Copy)]
 struct RawEntry {
+    /// Where the entry (its mode) starts in `data`.
+    start: u32,
     /// The name's range in `data`; the 20-byte id follows its NUL.
     name: (u32, u32),
     mode: u32,
@@ -1012,6 +1014,16 @@ impl RawEntry {
     fn is_tree(&self) -> bool {
         self.mode & 0o170000 == MODE_TREE
     }
+
+    /// Where the entry starts in the tree object (its mode).
+    fn start(&self) -> usize {
+        self.start as usize
+    }
+
+    /// Where the next entry starts: past the name's NUL and the id.
+    fn end(&self) -> usize {
+        self.name.1 as usize + 21
+    }
 }
 
 impl RawTree {
@@ -1020,6 +1032,7 @@ impl RawTree {
         let mut entries = Vec::with_capacity(data.len() / 32);
         let mut at = 0;
         while at < data.len() {
+            let entry_start = at as u32;
             let mut mode = 0u32;
             while *data.get(at)? != b' ' {
                 let digit = data[at];
@@ -1035,6 +1048,7 @@ impl RawTree {
                 return None;
             }
             entries.push(RawEntry {
+                start: entry_start,
                 name: (start as u32, nul as u32),
                 mode,
             });
@@ -1233,9 +1247,19 @@ fn compare(
     out: &mut Vec<FileChange>,
 ) -> Result<(), git2::Error> {
     let none: &[RawEntry] = &[];
-    let old_entries = old.map_or(none, |t| &t.entries[..]);
-    let new_entries = new.map_or(none, |t| &t.entries[..]);
+    let mut old_entries = old.map_or(none, |t| &t.entries[..]);
+    let mut new_entries = new.map_or(none, |t| &t.entries[..]);
     let (mut i, mut j) = (0, 0);
+    if let (Some(ot), Some(nt)) = (old, new) {
+        // A commit changes one entry or a few of a directory: the entries
+        // before and after them are the same bytes in both trees, found by
+        // comparing the raw objects at memory speed instead of pairing
+        // every name and id.
+        let (same_before, old_end, new_end) = unchanged_ends(ot, nt);
+        (i, j) = (same_before, same_before);
+        old_entries = &old_entries[..old_end];
+        new_entries = &new_entries[..new_end];
+    }
     while i < old_entries.len() || j < new_entries.len() {
         let order = match (old_entries.get(i), new_entries.get(j), old, new) {
             (Some(a), Some(b), Some(ot), Some(nt)) => {
@@ -1282,6 +1306,73 @@ fn compare(
         }
     }
     Ok(())
+}
+
+/// How many leading entries two trees share byte for byte, and where their
+/// shared trailing entries start in each: `(same_before, old_end, new_end)`
+/// with the entries `..same_before` and `old_end..` (old) and
+/// `new_end..` (new) the same in both.
+fn unchanged_ends(old: &RawTree, new: &RawTree) -> (usize, usize, usize) {
+    let (a, b) = (&old.data[..], &new.data[..]);
+    let prefix = common_prefix(a, b);
+    // Identical bytes parse into identical entries: every entry that ends
+    // inside the common prefix is the same in both trees.
+    let same_before = old.entries.partition_point(|e| e.end() <= prefix);
+    let shorter = a.len().min(b.len());
+    let suffix = common_suffix(&a[prefix.min(shorter)..], &b[prefix.min(shorter)..]);
+    let old_tail = a.len() - suffix;
+    // The first old entry that starts inside the common suffix; its bytes
+    // and all after it are the new tree's last bytes too. If the new tree
+    // has an entry starting at the same distance from its end, parsing
+    // from there gives the same entries (the format has no state), else
+    // nothing is skipped at the end.
+    let first = same_before + old.entries[same_before..].partition_point(|e| e.start() < old_tail);
+    let Some(start) = old.entries.get(first).map(RawEntry::start) else {
+        return (same_before, old.entries.len(), new.entries.len());
+    };
+    let new_start = b.len() - (a.len() - start);
+    let found = new.entries[same_before..].binary_search_by_key(&new_start, RawEntry::start);
+    match found {
+        Ok(at) => (same_before, first, same_before + at),
+        Err(_) => (same_before, old.entries.len(), new.entries.len()),
+    }
+}
+
+/// Bytes two slices share at their start.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    const WORD: usize = 16;
+    let shorter = a.len().min(b.len());
+    let words = a[..shorter]
+        .chunks_exact(WORD)
+        .zip(b[..shorter].chunks_exact(WORD))
+        .take_while(|(x, y)| x == y)
+        .count();
+    let at = words * WORD;
+    at + a[at..shorter]
+        .iter()
+        .zip(&b[at..shorter])
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// Bytes two slices share at their end.
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    const WORD: usize = 16;
+    let shorter = a.len().min(b.len());
+    let (a, b) = (&a[a.len() - shorter..], &b[b.len() - shorter..]);
+    let words = a
+        .rchunks_exact(WORD)
+        .zip(b.rchunks_exact(WORD))
+        .take_while(|(x, y)| x == y)
+        .count();
+    let at = shorter - words * WORD;
+    words * WORD
+        + a[..at]
+            .iter()
+            .rev()
+            .zip(b[..at].iter().rev())
+            .take_while(|(x, y)| x == y)
+            .count()
 }
 
 /// An entry on one side only: a file added or deleted, or a whole directory.
@@ -1877,6 +1968,87 @@ pub(crate) mod tests {
             std::cmp::Ordering::Equal
         );
         assert!(tree.entries[1].is_tree() && !tree.entries[0].is_tree());
+    }
+
+    /// A tree object of files, each id twenty times one byte.
+    fn file_tree(entries: &[(String, u8)]) -> RawTree {
+        let mut data = Vec::new();
+        for (name, id) in entries {
+            data.extend_from_slice(b"100644 ");
+            data.extend_from_slice(name.as_bytes());
+            data.push(0);
+            data.extend_from_slice(&[*id; 20]);
+        }
+        RawTree::parse(data).unwrap()
+    }
+
+    /// Files only: no subtree is ever read.
+    struct NoTrees;
+
+    impl TreeSource for NoTrees {
+        fn tree_bytes(&self, _id: Oid) -> Result<Vec<u8>, git2::Error> {
+            Err(git2::Error::from_str("no subtree in these trees"))
+        }
+    }
+
+    #[test]
+    fn skipping_unchanged_ends_lists_what_pairing_every_entry_lists() {
+        let base: Vec<(String, u8)> = (0..12).map(|k| (format!("f{k:02}"), k as u8)).collect();
+        // One change at `at`: 0 a new id, 1 removed, 2 a file added after
+        // it, 3 renamed to a longer name (same id), 4 an id that holds a
+        // whole entry's bytes (" \0" and digits) to confuse a parser.
+        let mutate = |tree: &mut Vec<(String, u8)>, kind: usize, at: usize| match kind {
+            0 => tree[at].1 = tree[at].1.wrapping_add(100),
+            1 => {
+                tree.remove(at);
+            }
+            2 => tree.insert(at + 1, (format!("{}a", tree[at].0), 7)),
+            3 => tree[at].0.push_str("-longer"),
+            _ => tree[at].1 = b'0',
+        };
+        let mut cases = 0;
+        for first in 0..5 * 12 {
+            for second in [None, Some(7), Some(59)] {
+                let mut new = base.clone();
+                mutate(&mut new, first / 12, first % 12);
+                if let Some(second) = second {
+                    let at = (second % 12).min(new.len() - 1);
+                    mutate(&mut new, second / 12, at);
+                }
+                new.sort();
+                let (old_tree, new_tree) = (file_tree(&base), file_tree(&new));
+                let mut listed = Vec::new();
+                compare(
+                    &NoTrees,
+                    &mut TreeCache::default(),
+                    Some(&old_tree),
+                    Some(&new_tree),
+                    &mut Vec::new(),
+                    &mut listed,
+                )
+                .unwrap();
+                let listed: Vec<String> = listed.iter().map(|f| f.path.to_string()).collect();
+                // What pairing every name gives.
+                let mut expected: Vec<String> = base
+                    .iter()
+                    .chain(&new)
+                    .filter(|entry| !(base.contains(entry) && new.contains(entry)))
+                    .map(|(name, _)| name.clone())
+                    .collect();
+                expected.sort();
+                expected.dedup();
+                assert_eq!(listed, expected, "{base:?} -> {new:?}");
+                cases += 1;
+            }
+        }
+        assert_eq!(cases, 180);
+        // One id changed in the middle: only that entry is paired.
+        let mut new = base.clone();
+        new[5].1 = 99;
+        assert_eq!(
+            unchanged_ends(&file_tree(&base), &file_tree(&new)),
+            (5, 6, 6)
+        );
     }
 
     #[test]
