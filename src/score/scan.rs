@@ -679,6 +679,14 @@ fn list_run(
         }
     }
     progress.advance(run.len());
+    if let Some(reader) = &gix_reader {
+        let (reads, links) = reader.counts();
+        log::debug!(
+            "a run of {} commits read {reads} trees through gitoxide, {links} delta links looked up{}",
+            run.len(),
+            if oldest_first { ", oldest first" } else { "" }
+        );
+    }
     Ok(listed.into_iter().flatten().collect())
 }
 
