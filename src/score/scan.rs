@@ -555,9 +555,10 @@ impl GixReader {
         let links = std::sync::Arc::new(AtomicUsize::new(0));
         let counter = links.clone();
         objects.set_pack_cache(move || {
-            Box::new(CountingPackCache {
-                inner: gix_pack::cache::lru::MemoryCappedHashmap::new(pack_cache),
+            Box::new(PackCache {
+                bytes_per_generation: pack_cache / 2,
                 links: counter.clone(),
+                ..PackCache::default()
             })
         });
         GixReader {
@@ -574,15 +575,51 @@ impl GixReader {
     }
 }
 
-/// gitoxide's pack cache, counting lookups: resolving a delta looks up
-/// each link of its chain until one is cached or whole, so lookups per read
-/// tell how long the chains it walks are.
-struct CountingPackCache {
-    inner: gix_pack::cache::lru::MemoryCappedHashmap,
+/// Resolved pack entries by pack and offset, for gitoxide's delta
+/// resolution: an older tree whose delta base is a newer tree read just
+/// before finds it here. Two generations, like [`TreeCache`]: an entry used
+/// since the last rotation stays, older ones go once the current
+/// generation holds its share of the bytes, and their buffers are reused.
+/// (gitoxide's own memory-capped LRU hashed every key with SipHash and
+/// allocated a buffer per entry: a twentieth of a cold scan.) Lookups are
+/// counted: resolving a delta looks up each link of its chain until one is
+/// cached or whole, so lookups per read tell how long the chains it walks are.
+#[derive(Default)]
+struct PackCache {
+    current: FxMap<(u32, u64), PackEntry>,
+    previous: FxMap<(u32, u64), PackEntry>,
+    current_bytes: usize,
+    bytes_per_generation: usize,
+    spare: Vec<Vec<u8>>,
     links: std::sync::Arc<AtomicUsize>,
 }
 
-impl gix_pack::cache::DecodeEntry for CountingPackCache {
+struct PackEntry {
+    data: Vec<u8>,
+    kind: gix_object::Kind,
+    compressed_size: usize,
+}
+
+impl PackCache {
+    fn rotate_if_full(&mut self) {
+        if self.current_bytes < self.bytes_per_generation {
+            return;
+        }
+        let old = std::mem::replace(&mut self.previous, std::mem::take(&mut self.current));
+        self.spare.extend(
+            old.into_values()
+                .map(|entry| entry.data)
+                .take(SPARE_BUFFERS),
+        );
+        self.spare.truncate(SPARE_BUFFERS);
+        self.current_bytes = 0;
+    }
+}
+
+/// Buffers kept for reuse after a rotation.
+const SPARE_BUFFERS: usize = 256;
+
+impl gix_pack::cache::DecodeEntry for PackCache {
     fn put(
         &mut self,
         pack_id: u32,
@@ -591,7 +628,22 @@ impl gix_pack::cache::DecodeEntry for CountingPackCache {
         kind: gix_object::Kind,
         compressed_size: usize,
     ) {
-        self.inner.put(pack_id, offset, data, kind, compressed_size);
+        if data.len() > self.bytes_per_generation {
+            return;
+        }
+        self.rotate_if_full();
+        let mut buffer = self.spare.pop().unwrap_or_default();
+        buffer.clear();
+        buffer.extend_from_slice(data);
+        self.current_bytes += data.len();
+        let entry = PackEntry {
+            data: buffer,
+            kind,
+            compressed_size,
+        };
+        if let Some(replaced) = self.current.insert((pack_id, offset), entry) {
+            self.spare.push(replaced.data);
+        }
     }
 
     fn get(
@@ -601,7 +653,16 @@ impl gix_pack::cache::DecodeEntry for CountingPackCache {
         out: &mut Vec<u8>,
     ) -> Option<(gix_object::Kind, usize)> {
         self.links.fetch_add(1, Ordering::Relaxed);
-        self.inner.get(pack_id, offset, out)
+        let key = (pack_id, offset);
+        if !self.current.contains_key(&key) {
+            let entry = self.previous.remove(&key)?;
+            self.current_bytes += entry.data.len();
+            self.current.insert(key, entry);
+        }
+        let entry = &self.current[&key];
+        out.clear();
+        out.extend_from_slice(&entry.data);
+        Some((entry.kind, entry.compressed_size))
     }
 }
 
@@ -2057,6 +2118,36 @@ pub(crate) mod tests {
             unchanged_ends(&file_tree(&base), &file_tree(&new)),
             (5, 6, 6)
         );
+    }
+
+    #[test]
+    fn the_pack_cache_keeps_what_was_used_since_its_last_rotation() {
+        use gix_pack::cache::DecodeEntry;
+        let mut cache = PackCache {
+            bytes_per_generation: 10,
+            ..PackCache::default()
+        };
+        let (blob, tree) = (gix_object::Kind::Blob, gix_object::Kind::Tree);
+        let mut out = Vec::new();
+        cache.put(0, 1, b"aaaa", blob, 3);
+        cache.put(0, 2, b"bbbbbbb", tree, 5);
+        assert_eq!(cache.get(0, 1, &mut out), Some((blob, 3)));
+        assert_eq!(out, b"aaaa");
+        // Full: the next put starts a new generation; both stay reachable.
+        cache.put(1, 1, b"cc", blob, 2);
+        assert_eq!(cache.get(0, 2, &mut out), Some((tree, 5)));
+        assert_eq!(out, b"bbbbbbb");
+        // (0, 2) moved to the current generation with (1, 1); (0, 1) was
+        // not used since and goes at the next rotation.
+        cache.put(1, 2, b"dd", blob, 2);
+        cache.put(1, 3, b"e", blob, 1);
+        assert_eq!(cache.get(0, 1, &mut out), None);
+        assert_eq!(cache.get(1, 3, &mut out), Some((blob, 1)));
+        assert_eq!(out, b"e");
+        // Nothing larger than a generation is kept.
+        cache.put(2, 1, &[b'x'; 11], blob, 4);
+        assert_eq!(cache.get(2, 1, &mut out), None);
+        assert_eq!(cache.links.load(Ordering::Relaxed), 5);
     }
 
     #[test]
