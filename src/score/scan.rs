@@ -1518,7 +1518,13 @@ pub(crate) fn count_lines(repo: &Repository, old: Oid, new: Oid) -> Lines {
         (Some(old_blob), Some(new_blob)) => {
             let mut options = git2::DiffOptions::new();
             options.context_lines(0);
-            match git2::Patch::from_blobs(old_blob, None, new_blob, None, Some(&mut options)) {
+            // An empty path, not none: given none, libgit2 looks up the diff
+            // driver of a placeholder path "file" in the attributes, which
+            // reads the whole index (a sixteenth of a re-run on a large
+            // repository) for an answer about no file of the commit. An
+            // empty path takes the automatic driver without any lookup.
+            let path = Some(Path::new(""));
+            match git2::Patch::from_blobs(old_blob, path, new_blob, path, Some(&mut options)) {
                 Ok(patch) => match patch.line_stats() {
                     Ok((_, added, removed)) => Lines::Counted {
                         added: added as u32,
@@ -2284,5 +2290,34 @@ pub(crate) mod tests {
         assert_eq!(line_count(b"a"), 1);
         assert_eq!(line_count(b"a\nb\n"), 2);
         assert_eq!(line_count(b"a\nb"), 2);
+    }
+
+    /// A change counted as `git diff --numstat` counts it, whatever the
+    /// attributes say: `count_lines` has no path, and a placeholder's
+    /// attributes (`*` matched libgit2's "file") must not mark it binary.
+    #[test]
+    fn counts_a_change_like_numstat_without_consulting_attributes() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let old = commit(&repo, &[], &[("f.txt", Some("a\nb\nc\nd\n"))], 1);
+        let new = commit(&repo, &[old], &[("f.txt", Some("a\nx\nc\nd\ne"))], 2);
+        let blob = |id: Oid| {
+            let tree = repo.find_commit(id).unwrap().tree().unwrap();
+            tree.get_path(Path::new("f.txt")).unwrap().id()
+        };
+        let (old_blob, new_blob) = (blob(old), blob(new));
+        let counted = count_lines(&repo, old_blob, new_blob);
+        let Lines::Counted { added, removed } = counted else {
+            panic!("{counted:?}");
+        };
+        let numstat = git(
+            dir.path(),
+            &["diff", "--numstat", &old.to_string(), &new.to_string()],
+            None,
+        );
+        assert_eq!(numstat, format!("{added}\t{removed}\tf.txt\n"));
+        std::fs::write(dir.path().join(".gitattributes"), "* -diff\n").unwrap();
+        let repo = Repository::open(dir.path()).unwrap();
+        assert_eq!(count_lines(&repo, old_blob, new_blob), counted);
     }
 }
