@@ -66,24 +66,7 @@ const MAGIC: &str = "trellis-cache";
 
 /// The payload of the cache file at `path` if it holds `kind` at `version`.
 pub(crate) fn read(path: &Path, kind: &str, version: u32) -> Option<Vec<u8>> {
-    use std::io::Read;
-    // Read at most one byte past the cap: a huge or endless file (a FIFO
-    // or /dev/zero put in its place) is refused without being held.
-    // The type is checked before opening: opening a FIFO blocks.
-    let meta = std::fs::metadata(path).ok()?;
-    if !meta.is_file() {
-        log::debug!("cache miss {}: not a regular file", path.display());
-        return None;
-    }
-    let file = std::fs::File::open(path).ok()?;
-    // Sized once: growing by doubling copied a large cache file several
-    // times, into fresh pages each time.
-    let expected = meta.len().min(MAX_BYTES as u64 + 257) as usize;
-    let mut bytes = Vec::with_capacity(expected + 1);
-    file.take(MAX_BYTES as u64 + 257)
-        .read_to_end(&mut bytes)
-        .ok()?;
-    match payload(bytes, kind, version) {
+    match read_payload(path, kind, version) {
         Ok(payload) => Some(payload),
         Err(why) => {
             log::debug!("cache miss {}: {why}", path.display());
@@ -92,11 +75,51 @@ pub(crate) fn read(path: &Path, kind: &str, version: u32) -> Option<Vec<u8>> {
     }
 }
 
-/// Why a cache file is not used.
-fn payload(mut bytes: Vec<u8>, kind: &str, version: u32) -> Result<Vec<u8>, String> {
-    if bytes.len() > MAX_BYTES + 256 {
-        return Err(format!("{} bytes, over the cap", bytes.len()));
+/// No header line is longer (the kind names are short).
+const HEADER_MAX: usize = 256;
+
+/// The payload, or why the file is not used.
+fn read_payload(path: &Path, kind: &str, version: u32) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    // The type is checked before opening: opening a FIFO blocks.
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("not a regular file".to_string());
     }
+    let mut file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    // The header is read on its own, so the payload lands at the start of
+    // a buffer sized for it once: reading the whole file and dropping the
+    // header moved the whole payload (14 MB for a long history).
+    let mut head = [0u8; HEADER_MAX];
+    let mut filled = 0;
+    while filled < head.len() {
+        match file.read(&mut head[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    let (start, length) = header(&head[..filled], kind, version)?;
+    if length > MAX_BYTES {
+        return Err(format!("{length} bytes, over the cap"));
+    }
+    let mut payload = Vec::with_capacity(length);
+    payload.extend_from_slice(&head[start..filled.min(start + length + 1)]);
+    // One byte past the length at most: a padded or endless file is
+    // refused without being held.
+    let rest = (length + 1).saturating_sub(payload.len()) as u64;
+    file.take(rest)
+        .read_to_end(&mut payload)
+        .map_err(|e| e.to_string())?;
+    if payload.len() != length {
+        return Err("truncated or padded payload".to_string());
+    }
+    Ok(payload)
+}
+
+/// Where the payload starts and its length, or why the file is not used.
+fn header(bytes: &[u8], kind: &str, version: u32) -> Result<(usize, usize), String> {
     let newline = bytes
         .iter()
         .position(|&b| b == b'\n')
@@ -121,12 +144,7 @@ fn payload(mut bytes: Vec<u8>, kind: &str, version: u32) -> Result<Vec<u8>, Stri
     let length = length
         .and_then(|l| l.parse::<usize>().ok())
         .ok_or("no payload length")?;
-    if bytes.len() - newline - 1 != length {
-        return Err("truncated or padded payload".to_string());
-    }
-    // In place: `split_off` would copy the payload into a new allocation.
-    bytes.drain(..=newline);
-    Ok(bytes)
+    Ok((newline + 1, length))
 }
 
 /// Writes `payload` as the cache file at `path` (its directory created),
@@ -171,15 +189,27 @@ mod tests {
 
     #[test]
     fn damaged_files_are_misses_that_say_why() {
-        let miss = |bytes: &[u8]| payload(bytes.to_vec(), "http", 1).unwrap_err();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("entry");
+        let read = |bytes: &[u8]| {
+            std::fs::write(&path, bytes).unwrap();
+            read_payload(&path, "http", 1)
+        };
+        let miss = |bytes: &[u8]| read(bytes).unwrap_err();
         assert!(miss(b"200 1700000000\nbody").contains("older format"));
         assert!(miss(b"trellis-cache http v1 10\nshort").contains("truncated"));
+        assert!(miss(b"trellis-cache http v1 2\nlong").contains("padded"));
         assert!(miss(b"trellis-cache http v2 0\n").contains("format 2"));
         assert!(miss(b"no newline at all").contains("no header"));
-        assert_eq!(
-            payload(b"trellis-cache http v1 0\n".to_vec(), "http", 1),
-            Ok(Vec::new())
-        );
+        assert!(miss(&[b'x'; 2 * HEADER_MAX]).contains("no header"));
+        assert_eq!(read(b"trellis-cache http v1 0\n"), Ok(Vec::new()));
+        // Payloads shorter and longer than the header's read.
+        for len in [1, HEADER_MAX - 30, HEADER_MAX, 3 * HEADER_MAX + 7] {
+            let body: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+            let mut file = format!("trellis-cache http v1 {len}\n").into_bytes();
+            file.extend_from_slice(&body);
+            assert_eq!(read(&file), Ok(body), "{len}");
+        }
     }
 
     /// A cache path taken by something that is no cache file: read
