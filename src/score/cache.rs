@@ -96,17 +96,15 @@ impl Commits {
 
     /// Adds or replaces the commit of this id.
     pub(crate) fn insert(&mut self, id: Oid, commit: CommitInfo) {
-        match self.places.get(&id) {
-            Some(&place) => {
-                let slot = &mut self.records[place as usize];
-                self.live += usize::from(slot.is_none());
-                *slot = Some(commit);
-            }
-            None => {
-                self.places.insert(id, self.records.len() as u32);
-                self.records.push(Some(commit));
-                self.live += 1;
-            }
+        let next = self.records.len() as u32;
+        let place = *self.places.get_or_insert_with(id, || next);
+        if place == next {
+            self.records.push(Some(commit));
+            self.live += 1;
+        } else {
+            let slot = &mut self.records[place as usize];
+            self.live += usize::from(slot.is_none());
+            *slot = Some(commit);
         }
     }
 
@@ -178,11 +176,11 @@ impl Cache {
             return cache;
         };
         cache.stamp = Some(base.stamp);
-        cache.base_commits = base.commits.len();
+        cache.base_commits = base.commits.iter().map(Vec::len).sum();
         cache.base_bytes = bytes.len();
         drop(bytes);
-        cache.commits.reserve(base.commits.len());
-        for commit in base.commits {
+        cache.commits.reserve(cache.base_commits);
+        for commit in base.commits.into_iter().flatten() {
             cache.commits.insert(commit.id, commit);
         }
         for (blob, lines) in base.blob_lines {
@@ -195,7 +193,7 @@ impl Cache {
         };
         match decode(&tail) {
             Some(tail) if tail.stamp == base.stamp => {
-                for commit in tail.commits {
+                for commit in tail.commits.into_iter().flatten() {
                     cache.tail_commits.push(commit.id);
                     cache.commits.insert(commit.id, commit);
                 }
@@ -411,7 +409,9 @@ fn put_u32(out: &mut Vec<u8>, n: usize) {
 /// A decoded payload.
 struct Decoded {
     stamp: u64,
-    commits: Vec<CommitInfo>,
+    /// By chunk: concatenated, a long history's records were copied into
+    /// a growing vector only to be moved into [`Commits`] next.
+    commits: Vec<Vec<CommitInfo>>,
     blob_lines: Vec<(Oid, Option<u32>)>,
 }
 
@@ -433,17 +433,13 @@ fn decode(bytes: &[u8]) -> Option<Decoded> {
         let len = usize::try_from(u64::from_le_bytes(at.take(8)?.try_into().ok()?)).ok()?;
         slices.push(at.take(len)?);
     }
-    let decoded: Vec<Option<Vec<CommitInfo>>> = {
+    let commits: Vec<Vec<CommitInfo>> = {
         use rayon::prelude::*;
         slices
             .par_iter()
             .map(|chunk| decode_chunk(chunk, &strings))
-            .collect()
+            .collect::<Option<_>>()?
     };
-    let mut commits = Vec::new();
-    for chunk in decoded {
-        commits.extend(chunk?);
-    }
     let count = at.u32()?;
     let mut blob_lines = Vec::with_capacity(count.min(bytes.len() / 24));
     for _ in 0..count {

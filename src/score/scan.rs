@@ -1165,6 +1165,12 @@ impl<V> OidMap<V> {
         self.0.insert(key(&id), value)
     }
 
+    /// The value of this id, `make`'s when there was none: one probe
+    /// where a lookup and then an insert took two.
+    pub(crate) fn get_or_insert_with(&mut self, id: Oid, make: impl FnOnce() -> V) -> &mut V {
+        self.0.entry(key(&id)).or_insert_with(make)
+    }
+
     pub(crate) fn remove(&mut self, id: &Oid) -> Option<V> {
         self.0.remove(&key(id))
     }
