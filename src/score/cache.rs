@@ -18,7 +18,9 @@
 //!
 //! The payload, little-endian: the base's 8-byte stamp (a tail: the stamp of
 //! its base); the string table (`u32` count, then `u32` length and UTF-8
-//! bytes each: paths, names, emails and subjects, each once); the commits in
+//! bytes each: paths, names, emails and subjects, each once); the
+//! fingerprint of the generated-file patterns (`u64`) and a byte per string
+//! (0 not a path, 1 a path, 2 a generated path); the commits in
 //! chunks (`u32` count, then per chunk a `u64` byte length and its records,
 //! decoded on several threads); the blob line counts (`u32` count, then a
 //! 20-byte id and a `u32`, `u32::MAX` for a binary or generated blob). A
@@ -29,8 +31,12 @@
 //! a flag byte saying which of the old and new blob ids follow.
 //!
 //! The parents are there so that a re-run walks the cached part of the
-//! history from the cache alone, without reading commits from git.
+//! history from the cache alone, without reading commits from git. The
+//! paths' verdicts spare a re-run matching every path of the history
+//! against the generated-file globs (a tenth of it); they are used only
+//! under the same patterns.
 
+use super::generated::GeneratedFiles;
 use super::scan::{CommitInfo, FileChange, Lines, OidMap, Text};
 use git2::Oid;
 use rustc_hash::FxHashMap as FxMap;
@@ -42,7 +48,7 @@ const TAIL_SUFFIX: &str = "-tail";
 const KIND: &str = "score-history";
 const TAIL_KIND: &str = "score-history-tail";
 /// The payload's format; a file of another version is rebuilt, not read.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 /// Files of earlier formats, removed when a base is written.
 const SUPERSEDED: [&str; 2] = ["score-history-v1", "score-history-v2"];
 /// Commits per chunk: chunks decode in parallel.
@@ -50,6 +56,10 @@ const CHUNK: usize = 8192;
 /// A tail of more commits than this is folded into a new base.
 const TAIL_COMMITS: usize = 4096;
 const NO_LINES: u32 = u32::MAX;
+/// What a string of the table is.
+const NOT_A_PATH: u8 = 0;
+const PATH: u8 = 1;
+const GENERATED_PATH: u8 = 2;
 
 /// Commits by id: the records in a vector, the map holding only their
 /// places. A map of whole records moved each one (150 bytes and more) on
@@ -157,18 +167,51 @@ pub(crate) struct Cache {
     base_bytes: usize,
     tail_commits: Vec<Oid>,
     tail_blobs: Vec<Oid>,
+    /// Whether each path read is generated, by the address of its text
+    /// (one per path, shared by its changes) with its length; `texts`
+    /// holds them, so no other text takes one of these addresses.
+    generated: FxMap<usize, (usize, bool)>,
+    texts: Vec<Vec<Text>>,
 }
 
 impl Cache {
+    /// Whether the path read from the cache is generated, as `generated`
+    /// (the set the cache was loaded for) answers; `None` for a text not
+    /// read from the cache, or read without an answer.
+    pub(crate) fn generated_path(&self, path: &str) -> Option<bool> {
+        match self.generated.get(&(path.as_ptr() as usize)) {
+            Some(&(len, answer)) if len == path.len() => Some(answer),
+            _ => None,
+        }
+    }
+
+    /// Keeps a file's answers about its paths if they were made by these patterns.
+    fn keep_answers(&mut self, decoded: &mut Decoded, generated: &GeneratedFiles) {
+        if decoded.fingerprint != generated.fingerprint() {
+            return;
+        }
+        self.generated.reserve(decoded.strings.len());
+        for (text, kind) in decoded.strings.iter().zip(&decoded.kinds) {
+            if *kind != NOT_A_PATH {
+                self.generated.insert(
+                    text.as_ptr() as usize,
+                    (text.len(), *kind == GENERATED_PATH),
+                );
+            }
+        }
+        self.texts.push(std::mem::take(&mut decoded.strings));
+    }
+
     /// Reads the cache; a missing or damaged file gives an empty cache (a
-    /// damaged one with a note at `-v`).
-    pub(crate) fn load(path: &Path) -> Cache {
+    /// damaged one with a note at `-v`). The paths' answers are kept when
+    /// made by the patterns of `generated`.
+    pub(crate) fn load(path: &Path, generated: &GeneratedFiles) -> Cache {
         let mut cache = Cache::default();
         let Some(bytes) = crate::cache::read(path, KIND, FORMAT) else {
             note_unusable(path);
             return cache;
         };
-        let Some(base) = decode(&bytes) else {
+        let Some(mut base) = decode(&bytes) else {
             log::info!(
                 "history cache {} does not decode: ignored, rebuilt by this run",
                 path.display()
@@ -180,9 +223,10 @@ impl Cache {
         cache.base_bytes = bytes.len();
         drop(bytes);
         cache.commits.reserve(cache.base_commits);
-        for commit in base.commits.into_iter().flatten() {
+        for commit in std::mem::take(&mut base.commits).into_iter().flatten() {
             cache.commits.insert(commit.id, commit);
         }
+        cache.keep_answers(&mut base, generated);
         for (blob, lines) in base.blob_lines {
             cache.blob_lines.insert(blob, lines);
         }
@@ -192,7 +236,8 @@ impl Cache {
             return cache;
         };
         match decode(&tail) {
-            Some(tail) if tail.stamp == base.stamp => {
+            Some(mut tail) if tail.stamp == base.stamp => {
+                cache.keep_answers(&mut tail, generated);
                 for commit in tail.commits.into_iter().flatten() {
                     cache.tail_commits.push(commit.id);
                     cache.commits.insert(commit.id, commit);
@@ -220,6 +265,7 @@ impl Cache {
     pub(crate) fn append(
         &mut self,
         path: &Path,
+        generated: &GeneratedFiles,
         commits: &[CommitInfo],
         blob_lines: &[Oid],
     ) -> std::io::Result<()> {
@@ -240,7 +286,7 @@ impl Cache {
             let blobs = tail_blobs
                 .iter()
                 .filter_map(|blob| Some((*blob, *self.blob_lines.get(blob)?)));
-            let payload = encode(stamp, &records, blobs);
+            let payload = encode(stamp, &records, blobs, generated);
             if payload.len() <= self.base_bytes.max(1 << 20) {
                 write(&tail_file, TAIL_KIND, &payload)?;
                 self.tail_commits = tail_commits;
@@ -257,7 +303,7 @@ impl Cache {
             (b.time.cmp(&a.time)).then_with(|| a.id.as_bytes().cmp(b.id.as_bytes()))
         });
         let blobs = self.blob_lines.iter().map(|(blob, lines)| (blob, *lines));
-        let payload = encode(stamp, &records, blobs);
+        let payload = encode(stamp, &records, blobs, generated);
         write(path, KIND, &payload)?;
         let _ = std::fs::remove_file(&tail_file);
         if let Some(dir) = path.parent() {
@@ -329,14 +375,19 @@ fn encode<'a>(
     stamp: u64,
     commits: &[&'a CommitInfo],
     blobs: impl Iterator<Item = (Oid, Option<u32>)>,
+    generated: &GeneratedFiles,
 ) -> Vec<u8> {
     let mut strings: FxMap<&'a str, u32> = FxMap::default();
     let mut table: Vec<&'a str> = Vec::new();
-    let mut index = |text: &'a str| -> u32 {
-        *strings.entry(text).or_insert_with(|| {
+    let mut is_path: Vec<bool> = Vec::new();
+    let mut index = |text: &'a str, path: bool| -> u32 {
+        let at = *strings.entry(text).or_insert_with(|| {
             table.push(text);
+            is_path.push(false);
             (table.len() - 1) as u32
-        })
+        });
+        is_path[at as usize] |= path;
+        at
     };
     let mut chunks: Vec<Vec<u8>> = Vec::new();
     for chunk in commits.chunks(CHUNK) {
@@ -349,11 +400,11 @@ fn encode<'a>(
                 out.extend_from_slice(parent.as_bytes());
             }
             for text in [&commit.author_name, &commit.author_email, &commit.summary] {
-                out.extend_from_slice(&index(text).to_le_bytes());
+                out.extend_from_slice(&index(text, false).to_le_bytes());
             }
             put_u32(&mut out, commit.files.len());
             for file in &commit.files {
-                out.extend_from_slice(&index(&file.path).to_le_bytes());
+                out.extend_from_slice(&index(&file.path, true).to_le_bytes());
                 match file.lines {
                     Lines::Unknown => out.push(0),
                     Lines::Binary => out.push(1),
@@ -376,7 +427,7 @@ fn encode<'a>(
         }
         chunks.push(out);
     }
-    let size = table.iter().map(|s| s.len() + 4).sum::<usize>()
+    let size = table.iter().map(|s| s.len() + 5).sum::<usize>()
         + chunks.iter().map(|c| c.len() + 8).sum::<usize>();
     let mut out = Vec::with_capacity(size + 64);
     out.extend_from_slice(&stamp.to_le_bytes());
@@ -384,6 +435,14 @@ fn encode<'a>(
     for text in &table {
         put_u32(&mut out, text.len());
         out.extend_from_slice(text.as_bytes());
+    }
+    out.extend_from_slice(&generated.fingerprint().to_le_bytes());
+    for (text, path) in table.iter().zip(&is_path) {
+        out.push(match (path, *path && generated.is_generated(text)) {
+            (false, _) => NOT_A_PATH,
+            (true, false) => PATH,
+            (true, true) => GENERATED_PATH,
+        });
     }
     put_u32(&mut out, chunks.len());
     for chunk in &chunks {
@@ -409,6 +468,11 @@ fn put_u32(out: &mut Vec<u8>, n: usize) {
 /// A decoded payload.
 struct Decoded {
     stamp: u64,
+    /// The string table, each string's kind and the fingerprint of the
+    /// patterns that judged its paths.
+    strings: Vec<Text>,
+    kinds: Vec<u8>,
+    fingerprint: u64,
     /// By chunk: concatenated, a long history's records were copied into
     /// a growing vector only to be moved into [`Commits`] next.
     commits: Vec<Vec<CommitInfo>>,
@@ -426,6 +490,11 @@ fn decode(bytes: &[u8]) -> Option<Decoded> {
     for _ in 0..count {
         let len = at.u32()?;
         strings.push(std::str::from_utf8(at.take(len)?).ok()?.into());
+    }
+    let fingerprint = u64::from_le_bytes(at.take(8)?.try_into().ok()?);
+    let kinds = at.take(strings.len())?.to_vec();
+    if kinds.iter().any(|kind| *kind > GENERATED_PATH) {
+        return None;
     }
     let chunks = at.u32()?;
     let mut slices = Vec::with_capacity(chunks.min(bytes.len() / 8));
@@ -449,6 +518,9 @@ fn decode(bytes: &[u8]) -> Option<Decoded> {
     }
     (at.at == bytes.len()).then_some(Decoded {
         stamp,
+        strings,
+        kinds,
+        fingerprint,
         commits,
         blob_lines,
     })
@@ -544,6 +616,11 @@ impl<'a> Reader<'a> {
 mod tests {
     use super::*;
 
+    /// The built-in generated-file patterns only.
+    fn plain() -> GeneratedFiles {
+        GeneratedFiles::new(&[]).unwrap()
+    }
+
     fn id(hex: char) -> Oid {
         Oid::from_str(&hex.to_string().repeat(40)).unwrap()
     }
@@ -605,34 +682,101 @@ mod tests {
         let commit = odd_commit();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("trellis").join(FILE_NAME);
-        let mut cache = Cache::load(&path);
+        let mut cache = Cache::load(&path, &plain());
         cache.commits.insert(commit.id, commit.clone());
         cache.blob_lines.insert(id('5'), Some(12));
         cache.blob_lines.insert(id('6'), None);
         cache
-            .append(&path, std::slice::from_ref(&commit), &[id('5'), id('6')])
+            .append(
+                &path,
+                &plain(),
+                std::slice::from_ref(&commit),
+                &[id('5'), id('6')],
+            )
             .unwrap();
-        let cache = Cache::load(&path);
+        let cache = Cache::load(&path, &plain());
         assert_eq!(stored(&cache, &commit.id), commit);
         assert_eq!(cache.commits.len(), 1);
         assert_eq!(cache.blob_lines.get(&id('5')), Some(&Some(12)));
         assert_eq!(cache.blob_lines.get(&id('6')), Some(&None));
     }
 
+    /// The paths' answers come back for the patterns that made them, and
+    /// only for those: other patterns ask the globs again.
+    #[test]
+    fn paths_keep_their_generated_answers_under_the_same_patterns() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let mut commit = root_commit('c');
+        commit.summary = "fix things".into();
+        for (at, file) in ["vendor/x.go", "svc/main.go"].into_iter().enumerate() {
+            commit.files.push(FileChange {
+                path: file.into(),
+                old: Oid::ZERO_SHA1,
+                new: id(char::from(b'1' + at as u8)),
+                lines: Lines::Unknown,
+            });
+        }
+        let mut cache = Cache::load(&path, &plain());
+        cache.commits.insert(commit.id, commit.clone());
+        cache
+            .append(&path, &plain(), std::slice::from_ref(&commit), &[])
+            .unwrap();
+        let answers = |cache: &Cache| -> Vec<Option<bool>> {
+            let stored = &cache.commits[&commit.id];
+            let mut answers: Vec<Option<bool>> = stored
+                .files
+                .iter()
+                .map(|f| cache.generated_path(&f.path))
+                .collect();
+            answers.push(cache.generated_path(&stored.summary));
+            // Equal text elsewhere is no text of the cache.
+            answers.push(cache.generated_path(&String::from("svc/main.go")));
+            answers
+        };
+        let cache = Cache::load(&path, &plain());
+        assert_eq!(answers(&cache), [Some(true), Some(false), None, None]);
+        let svc = GeneratedFiles::new(&[crate::policy::Glob::new("svc/**")]).unwrap();
+        let other = Cache::load(&path, &svc);
+        assert_eq!(other.commits.len(), 1);
+        assert_eq!(answers(&other), [None, None, None, None]);
+
+        // A tail judged by other patterns keeps its own answers apart.
+        let mut cache = Cache::load(&path, &svc);
+        let mut later = root_commit('d');
+        later.files = vec![FileChange {
+            path: "svc/main.go".into(),
+            old: id('2'),
+            new: id('3'),
+            lines: Lines::Unknown,
+        }];
+        cache.commits.insert(later.id, later.clone());
+        cache
+            .append(&path, &svc, std::slice::from_ref(&later), &[])
+            .unwrap();
+        let cache = Cache::load(&path, &plain());
+        assert_eq!(answers(&cache), [Some(true), Some(false), None, None]);
+        let tail_file = &cache.commits[&later.id].files[0].path;
+        assert_eq!(cache.generated_path(tail_file), None);
+        let cache = Cache::load(&path, &svc);
+        let tail_file = &cache.commits[&later.id].files[0].path;
+        assert_eq!(cache.generated_path(tail_file), Some(true));
+    }
+
     #[test]
     fn a_rerun_writes_a_tail_and_later_records_win() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(FILE_NAME);
-        let mut cache = Cache::load(&path);
+        let mut cache = Cache::load(&path, &plain());
         let first = root_commit('c');
         cache.commits.insert(first.id, first.clone());
         cache
-            .append(&path, std::slice::from_ref(&first), &[])
+            .append(&path, &plain(), std::slice::from_ref(&first), &[])
             .unwrap();
         let base = std::fs::read(&path).unwrap();
         assert!(!tail_path(&path).exists());
 
-        let mut cache = Cache::load(&path);
+        let mut cache = Cache::load(&path, &plain());
         let mut updated = first.clone();
         updated.summary = "counted later".into();
         let second = root_commit('d');
@@ -640,11 +784,11 @@ mod tests {
             cache.commits.insert(c.id, (*c).clone());
         }
         cache
-            .append(&path, &[updated.clone(), second.clone()], &[])
+            .append(&path, &plain(), &[updated.clone(), second.clone()], &[])
             .unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), base, "the base is kept");
         assert!(tail_path(&path).exists());
-        let mut cache = Cache::load(&path);
+        let mut cache = Cache::load(&path, &plain());
         assert_eq!(cache.commits.len(), 2);
         assert_eq!(cache.commits[&first.id].summary, "counted later".into());
 
@@ -652,9 +796,9 @@ mod tests {
         let third = root_commit('e');
         cache.commits.insert(third.id, third.clone());
         cache
-            .append(&path, std::slice::from_ref(&third), &[])
+            .append(&path, &plain(), std::slice::from_ref(&third), &[])
             .unwrap();
-        let cache = Cache::load(&path);
+        let cache = Cache::load(&path, &plain());
         assert_eq!(cache.commits.len(), 3);
         assert_eq!(cache.commits[&first.id].summary, "counted later".into());
         assert_eq!(std::fs::read(&path).unwrap(), base);
@@ -664,41 +808,41 @@ mod tests {
     fn a_tail_of_another_base_is_ignored_and_a_grown_tail_folds_into_a_new_base() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(FILE_NAME);
-        let mut cache = Cache::load(&path);
+        let mut cache = Cache::load(&path, &plain());
         let first = root_commit('c');
         cache.commits.insert(first.id, first.clone());
         cache
-            .append(&path, std::slice::from_ref(&first), &[])
+            .append(&path, &plain(), std::slice::from_ref(&first), &[])
             .unwrap();
-        let mut cache = Cache::load(&path);
+        let mut cache = Cache::load(&path, &plain());
         let second = root_commit('d');
         cache.commits.insert(second.id, second.clone());
         cache
-            .append(&path, std::slice::from_ref(&second), &[])
+            .append(&path, &plain(), std::slice::from_ref(&second), &[])
             .unwrap();
         let tail = std::fs::read(tail_path(&path)).unwrap();
 
         // Another run rebuilt the base: the old tail names the old one.
         std::fs::remove_file(&path).unwrap();
-        let mut cache = Cache::load(&path);
+        let mut cache = Cache::load(&path, &plain());
         cache.commits.insert(first.id, first.clone());
         cache
-            .append(&path, std::slice::from_ref(&first), &[])
+            .append(&path, &plain(), std::slice::from_ref(&first), &[])
             .unwrap();
         std::fs::write(tail_path(&path), &tail).unwrap();
-        let cache = Cache::load(&path);
+        let cache = Cache::load(&path, &plain());
         assert_eq!(cache.commits.len(), 1, "the stale tail is not read");
 
-        let mut cache = Cache::load(&path);
+        let mut cache = Cache::load(&path, &plain());
         let many: Vec<CommitInfo> = (0..TAIL_COMMITS as u32 + 1)
             .map(|i| numbered(i, ""))
             .collect();
         for c in &many {
             cache.commits.insert(c.id, c.clone());
         }
-        cache.append(&path, &many, &[]).unwrap();
+        cache.append(&path, &plain(), &many, &[]).unwrap();
         assert!(!tail_path(&path).exists(), "folded into the base");
-        assert_eq!(Cache::load(&path).commits.len(), many.len() + 1);
+        assert_eq!(Cache::load(&path, &plain()).commits.len(), many.len() + 1);
     }
 
     fn numbered(i: u32, summary: &str) -> CommitInfo {
@@ -721,15 +865,15 @@ mod tests {
     fn a_large_history_decodes_in_chunks_in_order() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(FILE_NAME);
-        let mut cache = Cache::load(&path);
+        let mut cache = Cache::load(&path, &plain());
         let commits: Vec<CommitInfo> = (0..3 * CHUNK as u32 + 5)
             .map(|i| numbered(i, &"x".repeat(40)))
             .collect();
         for c in &commits {
             cache.commits.insert(c.id, c.clone());
         }
-        cache.append(&path, &commits, &[]).unwrap();
-        let loaded = Cache::load(&path);
+        cache.append(&path, &plain(), &commits, &[]).unwrap();
+        let loaded = Cache::load(&path, &plain());
         assert_eq!(loaded.commits.len(), commits.len());
         for c in [&commits[0], &commits[CHUNK], &commits[commits.len() - 1]] {
             assert_eq!(&stored(&loaded, &c.id), c);
@@ -740,12 +884,12 @@ mod tests {
     fn damaged_or_foreign_files_are_ignored_and_rebuilt() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(FILE_NAME);
-        let mut cache = Cache::load(&path);
+        let mut cache = Cache::load(&path, &plain());
         let commit = odd_commit();
         cache.commits.insert(commit.id, commit.clone());
         cache.blob_lines.insert(id('5'), Some(3));
         cache
-            .append(&path, std::slice::from_ref(&commit), &[id('5')])
+            .append(&path, &plain(), std::slice::from_ref(&commit), &[id('5')])
             .unwrap();
         let good = std::fs::read(&path).unwrap();
         let header = good.iter().position(|b| *b == b'\n').unwrap() + 1;
@@ -755,34 +899,34 @@ mod tests {
             let mut cut = good[..len].to_vec();
             cut.extend(std::iter::repeat_n(0, good.len() - len));
             std::fs::write(&path, &cut).unwrap();
-            let _ = Cache::load(&path);
+            let _ = Cache::load(&path, &plain());
         }
         for at in header..good.len() {
             let mut flipped = good.clone();
             flipped[at] ^= 0xff;
             std::fs::write(&path, &flipped).unwrap();
-            let _ = Cache::load(&path);
+            let _ = Cache::load(&path, &plain());
         }
         // Another format version is not read; the next write rebuilds it.
-        let text = String::from_utf8_lossy(&good[..header]).replace(" v3 ", " v2 ");
+        let text = String::from_utf8_lossy(&good[..header]).replace(" v4 ", " v3 ");
         let mut older = text.into_bytes();
         older.extend_from_slice(&good[header..]);
         std::fs::write(&path, &older).unwrap();
-        let mut cache = Cache::load(&path);
+        let mut cache = Cache::load(&path, &plain());
         assert!(cache.commits.is_empty());
         assert_eq!(cache.stamp, None);
         cache.commits.insert(commit.id, commit.clone());
         cache
-            .append(&path, std::slice::from_ref(&commit), &[])
+            .append(&path, &plain(), std::slice::from_ref(&commit), &[])
             .unwrap();
-        assert_eq!(stored(&Cache::load(&path), &commit.id), commit);
+        assert_eq!(stored(&Cache::load(&path, &plain()), &commit.id), commit);
         // The text format of the second version is not read either.
         std::fs::write(
             &path,
             format!("trellis-score-history 2\nc {} 1 -\ta\tb\ts\ne\n", id('c')),
         )
         .unwrap();
-        assert!(Cache::load(&path).commits.is_empty());
+        assert!(Cache::load(&path, &plain()).commits.is_empty());
         assert!(decode(b"short").is_none());
     }
 
@@ -790,12 +934,12 @@ mod tests {
     fn a_cache_over_the_cap_is_not_written() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(FILE_NAME);
-        let mut cache = Cache::load(&path);
+        let mut cache = Cache::load(&path, &plain());
         let mut commit = root_commit('c');
         commit.summary = "x".repeat(crate::cache::MAX_BYTES).into();
         cache.commits.insert(commit.id, commit.clone());
         let error = cache
-            .append(&path, std::slice::from_ref(&commit), &[])
+            .append(&path, &plain(), std::slice::from_ref(&commit), &[])
             .unwrap_err();
         assert!(
             error.to_string().contains("over the cache's cap"),

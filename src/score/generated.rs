@@ -32,9 +32,16 @@ const BUILT_IN: &[&str] = &[
     "**/*.min.css",
 ];
 
+/// How patterns are compiled ([`Glob::compile`]), in the fingerprint: a
+/// change of it must change this text, so cached answers are not reused.
+const MATCHING: &str = "globset literal_separator";
+
 #[derive(Debug, Clone)]
 pub(crate) struct GeneratedFiles {
     set: GlobSet,
+    /// What the answers depend on (the patterns and how they are
+    /// compiled): the history cache keeps each path's answer under it.
+    fingerprint: u64,
     /// Answers so far, shared by the clones: the scan and the metrics ask
     /// about the same few ten thousand paths, and matching the set costs
     /// about a microsecond a path (a twentieth of a cached run on a long
@@ -46,6 +53,17 @@ impl GeneratedFiles {
     /// The built-in patterns plus the configured ones (validated by the caller).
     pub(crate) fn new(extra: &[Glob]) -> Result<GeneratedFiles, globset::Error> {
         let mut builder = GlobSetBuilder::new();
+        // FNV-1a: the same on every run and build, unlike the std hashers.
+        let mut fingerprint = 0xcbf2_9ce4_8422_2325u64;
+        let patterns = BUILT_IN.iter().copied();
+        for pattern in std::iter::once(MATCHING)
+            .chain(patterns)
+            .chain(extra.iter().map(|g| g.pattern.as_str()))
+        {
+            for byte in pattern.bytes().chain([0]) {
+                fingerprint = (fingerprint ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3);
+            }
+        }
         for pattern in BUILT_IN {
             builder.add(Glob::new(*pattern).compile()?);
         }
@@ -54,8 +72,15 @@ impl GeneratedFiles {
         }
         Ok(GeneratedFiles {
             set: builder.build()?,
+            fingerprint,
             known: Arc::default(),
         })
+    }
+
+    /// Equal for two sets that give every path the same answer (the same
+    /// patterns, compiled the same way).
+    pub(crate) fn fingerprint(&self) -> u64 {
+        self.fingerprint
     }
 
     pub(crate) fn is_generated(&self, path: &str) -> bool {
@@ -90,6 +115,18 @@ mod tests {
         assert!(files.is_generated("go.sum"));
         assert!(files.is_generated("gen/x.ts"));
         assert!(!files.is_generated("services/a/internal/service/order.go"));
+    }
+
+    #[test]
+    fn the_fingerprint_follows_the_patterns() {
+        let of = |extra: &[&str]| {
+            let globs: Vec<Glob> = extra.iter().map(|p| Glob::new(*p)).collect();
+            GeneratedFiles::new(&globs).unwrap().fingerprint()
+        };
+        assert_eq!(of(&["gen/**"]), of(&["gen/**"]));
+        assert_ne!(of(&[]), of(&["gen/**"]));
+        assert_ne!(of(&["gen/**"]), of(&["gen/*"]));
+        assert_ne!(of(&["a", "b"]), of(&["ab"]));
     }
 
     #[test]

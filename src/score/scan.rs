@@ -265,7 +265,7 @@ pub(crate) fn scan(
         .as_ref()
         .map(|dir| dir.join(cache::FILE_NAME));
     let mut cache = match &cache_file {
-        Some(file) => Cache::load(file),
+        Some(file) => Cache::load(file, &options.generated),
         None => Cache::default(),
     };
 
@@ -354,7 +354,7 @@ pub(crate) fn scan(
     let mut cache_warning = None;
     if (!appended.is_empty() || !new_lines.is_empty())
         && let Some(file) = &cache_file
-        && let Err(e) = cache.append(file, &appended, &new_lines)
+        && let Err(e) = cache.append(file, &options.generated, &appended, &new_lines)
     {
         cache_warning = Some(format!(
             "could not write the history cache {}: {e} (the next run scans again)",
@@ -397,6 +397,10 @@ fn head_lines(
     // Changes read from the cache share one string per path: they are told
     // apart by its address before its text is hashed (200,000 changes of a
     // long history name a few ten thousand paths).
+    // Generated paths are left out, judged once per path, not once per
+    // change (the globs for every change of a long history were a tenth
+    // of a cached run), and for a path read from the cache not at all: it
+    // comes with its answer.
     let mut addresses: FxSet<*const u8> = FxSet::default();
     let mut changed: FxSet<&str> = FxSet::default();
     for file in ids
@@ -408,13 +412,14 @@ fn head_lines(
         })
         .flat_map(|c| &c.files)
     {
-        if addresses.insert(file.path.as_ptr()) {
+        if addresses.insert(file.path.as_ptr())
+            && !cache
+                .generated_path(&file.path)
+                .unwrap_or_else(|| generated.is_generated(&file.path))
+        {
             changed.insert(&file.path);
         }
     }
-    // Matched once per path, not once per change: the globs for every
-    // change of a long history were a tenth of a cached run.
-    changed.retain(|path| !generated.is_generated(path));
     // Only directories holding a wanted path are entered: a vendored tree
     // (three quarters of a large Go repository's files) is skipped whole.
     let mut dirs: FxSet<&str> = FxSet::default();
@@ -2215,6 +2220,24 @@ pub(crate) mod tests {
         let result = scan(repo.path(), &repo, &options(head)).unwrap();
         assert_eq!(result.head_lines.get("main.go"), Some(&Some(2)));
         assert_eq!(result.head_lines.get("vendor/x/y.go"), None);
+
+        // From the cache, under the patterns that judged the paths and
+        // under others.
+        let mut cached = options(head);
+        cached.cache_dir = Some(dir.path().join(".git/trellis"));
+        let lines = |opts: &ScanOptions| {
+            let result = scan(repo.path(), &repo, opts).unwrap();
+            let mut lines: Vec<(String, Option<u32>)> = result.head_lines.into_iter().collect();
+            lines.sort();
+            lines
+        };
+        let main_only = vec![("main.go".to_string(), Some(2))];
+        assert_eq!(lines(&cached), main_only);
+        assert_eq!(lines(&cached), main_only);
+        let mut all = cached.clone();
+        all.generated = GeneratedFiles::new(&[crate::policy::Glob::new("*.go")]).unwrap();
+        assert_eq!(lines(&all), []);
+        assert_eq!(lines(&cached), main_only);
     }
 
     #[test]
