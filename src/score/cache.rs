@@ -100,6 +100,11 @@ impl Commits {
         self.records.len()
     }
 
+    /// The commit at a place [`Commits::place`] gave, to change.
+    pub(crate) fn at_mut(&mut self, place: u32) -> Option<&mut CommitInfo> {
+        self.records.get_mut(place as usize)?.as_mut()
+    }
+
     pub(crate) fn get_mut(&mut self, id: &Oid) -> Option<&mut CommitInfo> {
         self.records[*self.places.get(id)? as usize].as_mut()
     }
@@ -167,33 +172,39 @@ pub(crate) struct Cache {
     base_bytes: usize,
     tail_commits: Vec<Oid>,
     tail_blobs: Vec<Oid>,
-    /// Whether each path read is generated, by the address of its text
-    /// (one per path, shared by its changes) with its length; `texts`
-    /// holds them, so no other text takes one of these addresses.
-    generated: FxMap<usize, (usize, bool)>,
+    /// Whether each path read is generated.
+    pub(crate) answers: PathAnswers,
+}
+
+/// Whether each path read from the cache is generated, by the address of
+/// its text (one per path, shared by its changes) with its length; `texts`
+/// holds them, so no other text takes one of these addresses.
+#[derive(Debug, Default)]
+pub(crate) struct PathAnswers {
+    at: FxMap<usize, (usize, bool)>,
     texts: Vec<Vec<Text>>,
 }
 
-impl Cache {
-    /// Whether the path read from the cache is generated, as `generated`
-    /// (the set the cache was loaded for) answers; `None` for a text not
-    /// read from the cache, or read without an answer.
-    pub(crate) fn generated_path(&self, path: &str) -> Option<bool> {
-        match self.generated.get(&(path.as_ptr() as usize)) {
+impl PathAnswers {
+    /// Whether the path read from the cache is generated, as the set the
+    /// cache was loaded for answers; `None` for a text not read from the
+    /// cache, or read without an answer.
+    pub(crate) fn get(&self, path: &str) -> Option<bool> {
+        match self.at.get(&(path.as_ptr() as usize)) {
             Some(&(len, answer)) if len == path.len() => Some(answer),
             _ => None,
         }
     }
 
     /// Keeps a file's answers about its paths if they were made by these patterns.
-    fn keep_answers(&mut self, decoded: &mut Decoded, generated: &GeneratedFiles) {
+    fn keep(&mut self, decoded: &mut Decoded, generated: &GeneratedFiles) {
         if decoded.fingerprint != generated.fingerprint() {
             return;
         }
-        self.generated.reserve(decoded.strings.len());
+        self.at.reserve(decoded.strings.len());
         for (text, kind) in decoded.strings.iter().zip(&decoded.kinds) {
             if *kind != NOT_A_PATH {
-                self.generated.insert(
+                self.at.insert(
                     text.as_ptr() as usize,
                     (text.len(), *kind == GENERATED_PATH),
                 );
@@ -201,7 +212,9 @@ impl Cache {
         }
         self.texts.push(std::mem::take(&mut decoded.strings));
     }
+}
 
+impl Cache {
     /// Reads the cache; a missing or damaged file gives an empty cache (a
     /// damaged one with a note at `-v`). The paths' answers are kept when
     /// made by the patterns of `generated`.
@@ -226,7 +239,7 @@ impl Cache {
         for commit in std::mem::take(&mut base.commits).into_iter().flatten() {
             cache.commits.insert(commit.id, commit);
         }
-        cache.keep_answers(&mut base, generated);
+        cache.answers.keep(&mut base, generated);
         for (blob, lines) in base.blob_lines {
             cache.blob_lines.insert(blob, lines);
         }
@@ -237,7 +250,7 @@ impl Cache {
         };
         match decode(&tail) {
             Some(mut tail) if tail.stamp == base.stamp => {
-                cache.keep_answers(&mut tail, generated);
+                cache.answers.keep(&mut tail, generated);
                 for commit in tail.commits.into_iter().flatten() {
                     cache.tail_commits.push(commit.id);
                     cache.commits.insert(commit.id, commit);
@@ -727,11 +740,11 @@ mod tests {
             let mut answers: Vec<Option<bool>> = stored
                 .files
                 .iter()
-                .map(|f| cache.generated_path(&f.path))
+                .map(|f| cache.answers.get(&f.path))
                 .collect();
-            answers.push(cache.generated_path(&stored.summary));
+            answers.push(cache.answers.get(&stored.summary));
             // Equal text elsewhere is no text of the cache.
-            answers.push(cache.generated_path(&String::from("svc/main.go")));
+            answers.push(cache.answers.get(&String::from("svc/main.go")));
             answers
         };
         let cache = Cache::load(&path, &plain());
@@ -757,10 +770,10 @@ mod tests {
         let cache = Cache::load(&path, &plain());
         assert_eq!(answers(&cache), [Some(true), Some(false), None, None]);
         let tail_file = &cache.commits[&later.id].files[0].path;
-        assert_eq!(cache.generated_path(tail_file), None);
+        assert_eq!(cache.answers.get(tail_file), None);
         let cache = Cache::load(&path, &svc);
         let tail_file = &cache.commits[&later.id].files[0].path;
-        assert_eq!(cache.generated_path(tail_file), Some(true));
+        assert_eq!(cache.answers.get(tail_file), Some(true));
     }
 
     #[test]

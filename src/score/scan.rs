@@ -323,15 +323,27 @@ pub(crate) fn scan(
         cache.commits.insert(commit.id, commit);
     }
 
-    // Churn for cached commits that were read without line counts.
+    // Churn for cached commits that were read without line counts. Their
+    // generated files stay uncounted on every run: their paths are judged
+    // by the cache's answers where it has them (asking the globs' memo for
+    // every change of a vendored file was a twentieth of a re-run).
     if options.churn {
-        for id in &ids {
-            let Some(commit) = cache.commits.get_mut(id) else {
+        for (id, place) in ids.iter().zip(&places) {
+            let commit = match *place {
+                NOT_CACHED => cache.commits.get_mut(id),
+                place => cache.commits.at_mut(place),
+            };
+            let Some(commit) = commit else {
                 continue;
             };
             let mut filled = false;
             for file in &mut commit.files {
-                if file.lines == Lines::Unknown && !options.generated.is_generated(&file.path) {
+                if file.lines == Lines::Unknown
+                    && !cache
+                        .answers
+                        .get(&file.path)
+                        .unwrap_or_else(|| options.generated.is_generated(&file.path))
+                {
                     file.lines = count_lines(repo, file.old, file.new);
                     filled = true;
                 }
@@ -414,7 +426,8 @@ fn head_lines(
     {
         if addresses.insert(file.path.as_ptr())
             && !cache
-                .generated_path(&file.path)
+                .answers
+                .get(&file.path)
                 .unwrap_or_else(|| generated.is_generated(&file.path))
         {
             changed.insert(&file.path);
