@@ -133,7 +133,10 @@ struct Acc {
     authors: FxMap<u32, (String, String, usize)>,
     added: u64,
     removed: u64,
-    skipped_files: BTreeSet<String>,
+    /// Paths (by number, [`Facts::path`]) with a change whose lines were
+    /// not counted: numbers, where the text of each such change (every
+    /// change of a vendored file) was copied and compared in a tree.
+    skipped_files: FxSet<u32>,
     /// Contract changes and the week they fall in.
     contract_commits: Vec<(ContractChange, usize)>,
     weekly: Weekly,
@@ -306,12 +309,15 @@ impl Walk {
         // A bot bumping every go.mod at once would read as coupling, churn
         // and hotspots that no person made.
         let counts_for_people = !author.bot || inputs.config.include_bot_commits;
-        let mut touched: BTreeMap<&str, Vec<&FileChange>> = BTreeMap::new();
+        let mut touched: BTreeMap<&str, Vec<(u32, &FileChange)>> = BTreeMap::new();
         for file in &commit.files {
             let number = facts.path(&file.path);
             let path = &facts.paths[number];
             if let Some(service) = &path.service {
-                touched.entry(service).or_default().push(file);
+                touched
+                    .entry(service)
+                    .or_default()
+                    .push((number as u32, file));
             }
             if counts_for_people {
                 self.changes_by_path[number] += 1;
@@ -360,7 +366,7 @@ fn count_service_commit(
     acc: &mut Acc,
     commit: &CommitInfo,
     author: &Author,
-    files: &[&FileChange],
+    files: &[(u32, &FileChange)],
     week: usize,
     counts_for_people: bool,
     churn: bool,
@@ -377,7 +383,7 @@ fn count_service_commit(
         acc.weekly_authors[week].insert(author.person);
     }
     if counts_for_people {
-        for file in files {
+        for (number, file) in files {
             match file.lines {
                 Lines::Counted { added, removed } => {
                     acc.added += u64::from(added);
@@ -387,7 +393,7 @@ fn count_service_commit(
                 // Only a churn count reports them (and without churn every
                 // file would be one).
                 _ if churn => {
-                    acc.skipped_files.insert(file.path.to_string());
+                    acc.skipped_files.insert(*number);
                 }
                 _ => {}
             }
@@ -395,6 +401,7 @@ fn count_service_commit(
     }
     let contracts: Vec<String> = files
         .iter()
+        .map(|(_, f)| f)
         .filter(|f| f.path.ends_with(".proto"))
         .map(|f| f.path.to_string())
         .collect();
