@@ -68,8 +68,23 @@ impl Window {
     }
 }
 
+/// Times of days jiff's calendar holds (years -9999..=9999), with room to
+/// spare: within these, a week's start is plain arithmetic.
+const PLAIN_TIMES: std::ops::RangeInclusive<i64> = -377_000_000_000..=253_000_000_000;
+
 /// The Monday 00:00 UTC on or before `time`.
 fn week_start(time: i64) -> i64 {
+    // Unix time has no leap seconds, so every day is 86,400 s and
+    // 1970-01-01 was a Thursday: the calendar (twice per commit of a long
+    // history) only matters at the ends of its range, where it clamps.
+    if PLAIN_TIMES.contains(&time) {
+        let day = time.div_euclid(DAY);
+        return (day - (day + 3).rem_euclid(7)) * DAY;
+    }
+    week_start_by_calendar(time)
+}
+
+fn week_start_by_calendar(time: i64) -> i64 {
     let date = date_of(time);
     let monday = date
         .checked_sub(jiff::Span::new().days(date.weekday().to_monday_zero_offset()))
@@ -158,6 +173,27 @@ mod tests {
         assert!(Window::parse("2026-02-01", Some("2026-01-01"), 0).is_err());
         assert!(parse_date("2026-13-01", "--until").is_err());
         assert!(parse_date("2026-02-30", "--until").is_err());
+    }
+
+    #[test]
+    fn week_starts_by_arithmetic_are_the_calendar_s() {
+        let ends = [*PLAIN_TIMES.start(), *PLAIN_TIMES.end()];
+        let mut times: Vec<i64> = ends.iter().flat_map(|t| [t - 1, *t, t + 1]).collect();
+        times.extend([-DAY - 1, -DAY, -1, 0, 1, DAY - 1, DAY, 3 * DAY, 4 * DAY - 1]);
+        // A stride that is no multiple of a day or a week.
+        let mut time = *PLAIN_TIMES.start();
+        while time < *PLAIN_TIMES.end() {
+            times.push(time);
+            time += 7_777_777_777;
+        }
+        let mut time = 946_684_800 - 1000 * DAY;
+        while time < 946_684_800 + 20_000 * DAY {
+            times.push(time);
+            time += 37 * 3600 + 61;
+        }
+        for time in times {
+            assert_eq!(week_start(time), week_start_by_calendar(time), "{time}");
+        }
     }
 
     #[test]
