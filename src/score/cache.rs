@@ -56,6 +56,8 @@ const CHUNK: usize = 8192;
 /// A tail of more commits than this is folded into a new base.
 const TAIL_COMMITS: usize = 4096;
 const NO_LINES: u32 = u32::MAX;
+/// New commits a re-run is expected to add, beyond a full tail.
+const NEW_COMMITS_ROOM: usize = 256;
 /// What a string of the table is.
 const NOT_A_PATH: u8 = 0;
 const PATH: u8 = 1;
@@ -235,7 +237,13 @@ impl Cache {
         cache.base_commits = base.commits.iter().map(Vec::len).sum();
         cache.base_bytes = bytes.len();
         drop(bytes);
-        cache.commits.reserve(cache.base_commits);
+        // With room for the tail and this run's new commits: filled to
+        // capacity, the first commit of the run moved every record into a
+        // vector twice the size, fresh pages and all. Room never written
+        // is never touched.
+        cache.commits.reserve(
+            cache.base_commits + TAIL_COMMITS.max(cache.base_commits / 8) + NEW_COMMITS_ROOM,
+        );
         for commit in std::mem::take(&mut base.commits).into_iter().flatten() {
             cache.commits.insert(commit.id, commit);
         }
