@@ -154,7 +154,14 @@ check_files() { # expected runs...
     fi
   done
 }
-check_files "$git_files" names_auto names_gix names_libgit2 libgit2 full
+check_files "$git_files" names_auto names_gix names_libgit2 full
+# libgit2's own diff is timed for reference only: on a real history it can
+# list a few changes git log does not (6 of 205,804 on moby), which says
+# nothing about trellis's counts.
+libgit2_files=$(field "$work/libgit2.json" file_changes)
+if [ "$libgit2_files" != "$git_files" ]; then
+  echo "note: libgit2's diff_tree_to_tree listed $libgit2_files file changes, git log $git_files" >&2
+fi
 $repacked && check_files "$repacked_files" repacked_auto repacked_gix repacked_libgit2
 
 printf '\n%-50s %9s %9s\n' "what" "wall s" "cpu s"
