@@ -198,6 +198,13 @@ impl PathAnswers {
         }
     }
 
+    /// Whether the path is generated: the cache's answer for a path read
+    /// from it under the same patterns, else the patterns' own.
+    pub(crate) fn is_generated(&self, path: &str, generated: &GeneratedFiles) -> bool {
+        self.get(path)
+            .unwrap_or_else(|| generated.is_generated(path))
+    }
+
     /// Keeps a file's answers about its paths if they were made by these patterns.
     fn keep(&mut self, decoded: &mut Decoded, generated: &GeneratedFiles) {
         if decoded.fingerprint != generated.fingerprint() {

@@ -339,10 +339,7 @@ pub(crate) fn scan(
             let mut filled = false;
             for file in &mut commit.files {
                 if file.lines == Lines::Unknown
-                    && !cache
-                        .answers
-                        .get(&file.path)
-                        .unwrap_or_else(|| options.generated.is_generated(&file.path))
+                    && !cache.answers.is_generated(&file.path, &options.generated)
                 {
                     file.lines = count_lines(repo, file.old, file.new);
                     filled = true;
@@ -425,10 +422,7 @@ fn head_lines(
         .flat_map(|c| &c.files)
     {
         if addresses.insert(file.path.as_ptr())
-            && !cache
-                .answers
-                .get(&file.path)
-                .unwrap_or_else(|| generated.is_generated(&file.path))
+            && !cache.answers.is_generated(&file.path, generated)
         {
             changed.insert(&file.path);
         }
