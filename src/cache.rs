@@ -58,6 +58,30 @@ pub(crate) fn in_checkout(root: &Path, name: &str) -> Option<PathBuf> {
     git.is_dir().then(|| git.join("trellis").join(name))
 }
 
+/// FNV-1a over bytes fed in pieces: the same on every run, build and
+/// platform (the std hashers are not), for what caches are keyed or split by.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StableHash(u64);
+
+impl Default for StableHash {
+    fn default() -> Self {
+        StableHash(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl StableHash {
+    pub(crate) fn update(mut self, bytes: &[u8]) -> StableHash {
+        for byte in bytes {
+            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self
+    }
+
+    pub(crate) fn finish(self) -> u64 {
+        self.0
+    }
+}
+
 /// No cache file is larger: a bigger one would cost more to read than the
 /// work it saves, and a file that big is more likely damage than data.
 pub(crate) const MAX_BYTES: usize = 64 << 20;

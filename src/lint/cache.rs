@@ -94,14 +94,10 @@ struct Shard {
     changed: AtomicBool,
 }
 
-/// The shard of a path: FNV-1a, stable across runs and platforms.
+/// The shard of a path, stable across runs and platforms.
 fn shard_of(path: &str) -> usize {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in path.bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    (hash % SHARDS as u64) as usize
+    let hash = crate::cache::StableHash::default().update(path.as_bytes());
+    (hash.finish() % SHARDS as u64) as usize
 }
 
 fn shard_file(dir: &Path, index: usize) -> PathBuf {

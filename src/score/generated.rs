@@ -53,17 +53,13 @@ impl GeneratedFiles {
     /// The built-in patterns plus the configured ones (validated by the caller).
     pub(crate) fn new(extra: &[Glob]) -> Result<GeneratedFiles, globset::Error> {
         let mut builder = GlobSetBuilder::new();
-        // FNV-1a: the same on every run and build, unlike the std hashers.
-        let mut fingerprint = 0xcbf2_9ce4_8422_2325u64;
-        let patterns = BUILT_IN.iter().copied();
-        for pattern in std::iter::once(MATCHING)
-            .chain(patterns)
+        let fingerprint = std::iter::once(MATCHING)
+            .chain(BUILT_IN.iter().copied())
             .chain(extra.iter().map(|g| g.pattern.as_str()))
-        {
-            for byte in pattern.bytes().chain([0]) {
-                fingerprint = (fingerprint ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3);
-            }
-        }
+            .fold(crate::cache::StableHash::default(), |hash, pattern| {
+                hash.update(pattern.as_bytes()).update(&[0])
+            })
+            .finish();
         for pattern in BUILT_IN {
             builder.add(Glob::new(*pattern).compile()?);
         }
