@@ -9,8 +9,9 @@
 #      only (`score.churn: false`: which files each commit changed, as git log
 #      --name-only lists them, plus what needs no line counts: contract
 #      verdicts, tags, tables, hotspot sizes, dependency age) with the default
-#      object reader, then with gitoxide only and libgit2 only
-#      (TRELLIS_SCORE_OBJECTS), the same through libgit2's diff_tree_to_tree,
+#      object reader (the packs read directly), then with libgit2 reading
+#      the trees (TRELLIS_SCORE_OBJECTS), the same through libgit2's
+#      diff_tree_to_tree,
 #      and everything (churn, contract verdicts); then cached, then after one
 #      new commit;
 #   4. repack the history as git's pack-objects writes it (`git repack -adf`:
@@ -93,10 +94,10 @@ score_to() { # file [args]
 printf 'version: 1\nscore:\n  churn: false\n' >"$work/names-only.yaml"
 
 # Which files changed, as git log --name-only: own tree comparison (default
-# reader, gitoxide only, libgit2 only), then libgit2's diff.
-names_only() { # prefix: the three readers, each from an empty cache
+# reader, libgit2 reading the trees), then libgit2's diff.
+names_only() { # prefix: the two readers, each from an empty cache
   local prefix="$1" objects
-  for objects in auto gix libgit2; do
+  for objects in packs libgit2; do
     rm -rf "$repo/.git/trellis"
     export TRELLIS_SCORE_OBJECTS="$objects"
     measure "${prefix}_${objects}" score_to "$work/${prefix}_${objects}.json" --config "$work/names-only.yaml"
@@ -154,7 +155,7 @@ check_files() { # expected runs...
     fi
   done
 }
-check_files "$git_files" names_auto names_gix names_libgit2 full
+check_files "$git_files" names_packs names_libgit2 full
 # libgit2's own diff is timed for reference only: on a real history it can
 # list a few changes git log does not (6 of 205,804 on moby), which says
 # nothing about trellis's counts.
@@ -162,14 +163,13 @@ libgit2_files=$(field "$work/libgit2.json" file_changes)
 if [ "$libgit2_files" != "$git_files" ]; then
   echo "note: libgit2's diff_tree_to_tree listed $libgit2_files file changes, git log $git_files" >&2
 fi
-$repacked && check_files "$repacked_files" repacked_auto repacked_gix repacked_libgit2
+$repacked && check_files "$repacked_files" repacked_packs repacked_libgit2
 
 printf '\n%-50s %9s %9s\n' "what" "wall s" "cpu s"
 printf '%-50s %9s %9s\n' "git log --name-only --no-renames ($git_files files)" "$git_wall" "$git_cpu"
 printf '%-50s %9s %9s\n' "git log --numstat --no-renames" "$numstat_wall" "$numstat_cpu"
-printf '%-50s %9s %9s\n' "trellis score, files only (churn: false)" "$names_auto_wall" "$names_auto_cpu"
-printf '%-50s %9s %9s\n' "  the same, trees read by gitoxide only" "$names_gix_wall" "$names_gix_cpu"
-printf '%-50s %9s %9s\n' "  the same, trees read by libgit2 only" "$names_libgit2_wall" "$names_libgit2_cpu"
+printf '%-50s %9s %9s\n' "trellis score, files only (churn: false)" "$names_packs_wall" "$names_packs_cpu"
+printf '%-50s %9s %9s\n' "  the same, trees read by libgit2" "$names_libgit2_wall" "$names_libgit2_cpu"
 printf '%-50s %9s %9s\n' "  the same with libgit2's diff_tree_to_tree" "$libgit2_wall" "$libgit2_cpu"
 printf '%-50s %9s %9s\n' "trellis score, empty cache (everything)" "$full_wall" "$full_cpu"
 printf '%-50s %9s %9s\n' "trellis score, everything cached" "$cached_wall" "$cached_cpu"
@@ -178,20 +178,19 @@ printf '%-50s %9s %9s\n' "trellis score, after one new commit (files only)" "$in
 if $repacked; then
   echo "repacked with git repack -adf in $repack_time s:"
   printf '%-50s %9s %9s\n' "git log --name-only --no-renames ($repacked_files files)" "$repacked_git_wall" "$repacked_git_cpu"
-  printf '%-50s %9s %9s\n' "trellis score, files only (churn: false)" "$repacked_auto_wall" "$repacked_auto_cpu"
-  printf '%-50s %9s %9s\n' "  the same, trees read by gitoxide only" "$repacked_gix_wall" "$repacked_gix_cpu"
-  printf '%-50s %9s %9s\n' "  the same, trees read by libgit2 only" "$repacked_libgit2_wall" "$repacked_libgit2_cpu"
+  printf '%-50s %9s %9s\n' "trellis score, files only (churn: false)" "$repacked_packs_wall" "$repacked_packs_cpu"
+  printf '%-50s %9s %9s\n' "  the same, trees read by libgit2" "$repacked_libgit2_wall" "$repacked_libgit2_cpu"
 fi
 echo
 pack="fast-import's pack"
 [ -n "${REPO:-}" ] && pack="the clone's pack"
-echo "files-only scan / git log --name-only ($pack): $(ratio "$names_auto_wall" "$git_wall")x wall, $(ratio "$names_auto_cpu" "$git_cpu")x cpu (goal <= 1.5x)"
-echo "  gitoxide only: $(ratio "$names_gix_wall" "$git_wall")x wall, $(ratio "$names_gix_cpu" "$git_cpu")x cpu; libgit2 only: $(ratio "$names_libgit2_wall" "$git_wall")x wall, $(ratio "$names_libgit2_cpu" "$git_cpu")x cpu"
+echo "files-only scan / git log --name-only ($pack): $(ratio "$names_packs_wall" "$git_wall")x wall, $(ratio "$names_packs_cpu" "$git_cpu")x cpu (goal <= 1.5x)"
+echo "  libgit2 reading the trees: $(ratio "$names_libgit2_wall" "$git_wall")x wall, $(ratio "$names_libgit2_cpu" "$git_cpu")x cpu"
 if $repacked; then
-  echo "files-only scan / git log --name-only (repacked):           $(ratio "$repacked_auto_wall" "$repacked_git_wall")x wall, $(ratio "$repacked_auto_cpu" "$repacked_git_cpu")x cpu (goal <= 1.5x)"
-  echo "  gitoxide only: $(ratio "$repacked_gix_wall" "$repacked_git_wall")x wall, $(ratio "$repacked_gix_cpu" "$repacked_git_cpu")x cpu; libgit2 only: $(ratio "$repacked_libgit2_wall" "$repacked_git_wall")x wall, $(ratio "$repacked_libgit2_cpu" "$repacked_git_cpu")x cpu"
+  echo "files-only scan / git log --name-only (repacked):           $(ratio "$repacked_packs_wall" "$repacked_git_wall")x wall, $(ratio "$repacked_packs_cpu" "$repacked_git_cpu")x cpu (goal <= 1.5x)"
+  echo "  libgit2 reading the trees: $(ratio "$repacked_libgit2_wall" "$repacked_git_wall")x wall, $(ratio "$repacked_libgit2_cpu" "$repacked_git_cpu")x cpu"
 fi
-echo "libgit2 diff / own tree comparison:     $(ratio "$libgit2_wall" "$names_auto_wall")x wall, $(ratio "$libgit2_cpu" "$names_auto_cpu")x cpu"
+echo "libgit2 diff / own tree comparison:     $(ratio "$libgit2_wall" "$names_packs_wall")x wall, $(ratio "$libgit2_cpu" "$names_packs_cpu")x cpu"
 echo "full scan with churn / git log --numstat: $(ratio "$full_wall" "$numstat_wall")x wall, $(ratio "$full_cpu" "$numstat_cpu")x cpu"
 echo "re-run after one new commit: ${incremental_cpu} s cpu, files only ${incremental_names_cpu} s cpu (goal < 0.3 s)"
 echo "  / git log --name-only: $(ratio "$incremental_cpu" "$git_cpu")x cpu, files only $(ratio "$incremental_names_cpu" "$git_cpu")x cpu"

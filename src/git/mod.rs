@@ -2,6 +2,7 @@
 //! ref, the index, tags. Nothing here touches the work tree.
 
 pub(crate) mod commit;
+pub(crate) mod packs;
 
 use crate::error::InputError;
 use git2::{ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};

@@ -271,8 +271,7 @@ fn scan_options(
         },
         objects: match std::env::var("TRELLIS_SCORE_OBJECTS").as_deref() {
             Ok("libgit2") => scan::ObjectReader::Libgit2,
-            Ok("gix") => scan::ObjectReader::Gix,
-            _ => scan::ObjectReader::Auto,
+            _ => scan::ObjectReader::Packs,
         },
     }
 }

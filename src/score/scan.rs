@@ -17,6 +17,7 @@
 use super::cache::{self, Cache};
 use super::generated::{GeneratedFiles, has_generated_marker};
 use crate::error::InputError;
+use crate::git::packs::{Content, PackReader, Packs};
 use git2::{Oid, Repository, Tree};
 use rustc_hash::{FxHashMap as FxMap, FxHashSet as FxSet};
 use std::cmp::Reverse;
@@ -140,32 +141,19 @@ pub(crate) struct ScanOptions {
 }
 
 /// The object reader behind the scan's own tree comparison. Both give the
-/// same bytes; which is faster depends on how the pack stores the trees.
-///
-/// gitoxide's pack cache keeps the objects it was asked for, not the delta
-/// bases it resolved on the way (git's and libgit2's keep those). In packs
-/// that git's pack-objects wrote (a clone, `git gc`, `git repack -f`) the
-/// newest version of an object is whole and older ones are deltas against
-/// newer ones, so a walk from the newest commit finds a read's base among
-/// the objects it just read: gitoxide reads those trees faster than
-/// libgit2. In packs that `git fast-import` wrote (and `git gc` keeps,
-/// since it reuses deltas) each version is a delta against the previous
-/// one, so every read newest-first resolves a chain of tens of deltas from
-/// the start (libgit2 is about twice as fast there); read oldest-first,
-/// each read's base is the tree read just before, and gitoxide is the
-/// faster again. The results are the same in either order.
+/// same bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) enum ObjectReader {
-    /// gitoxide, each worker's commits newest first until the first
-    /// [`PROBE_READS`] trees show that it walks long delta chains
-    /// ([`walks_long_chains`]), then oldest first; libgit2 if it still does.
-    /// What one worker learnt, the workers that start later begin with.
+    /// The repository's packs through [`PackReader`], which keeps every
+    /// delta base it resolves: in a pack that git's pack-objects wrote an
+    /// older tree is a delta against the newer one just read, in one that
+    /// `git fast-import` wrote the first read of a directory resolves its
+    /// chain and leaves every older version cached, so a walk from the
+    /// newest commit reads each tree at about one delta in either shape.
+    /// gitoxide's object database reads what the packs do not hold.
     #[default]
-    Auto,
-    /// Always gitoxide, newest first (`TRELLIS_SCORE_OBJECTS=gix`, for
-    /// bench/score.sh).
-    Gix,
-    /// Always libgit2 (`TRELLIS_SCORE_OBJECTS=libgit2`, for bench/score.sh).
+    Packs,
+    /// libgit2 (`TRELLIS_SCORE_OBJECTS=libgit2`, for bench/score.sh).
     Libgit2,
 }
 
@@ -189,16 +177,6 @@ pub(crate) struct ScanResult {
     pub(crate) scanned: usize,
     /// Whether the walk stopped at a shallow boundary inside the window.
     pub(crate) hit_shallow_boundary: bool,
-    /// Whether gitoxide walked long delta chains reading newest first, so
-    /// the workers read their commits' trees oldest first
-    /// ([`ObjectReader::Auto`]).
-    // This and the next: what the scan's tests check the reader choice by.
-    #[cfg_attr(not(test), allow(dead_code))]
-    pub(crate) oldest_first: bool,
-    /// Whether it walked long chains in that order too, so the workers
-    /// read the trees through libgit2.
-    #[cfg_attr(not(test), allow(dead_code))]
-    pub(crate) long_delta_chains: bool,
     /// Why the cache could not be written, when it could not.
     pub(crate) cache_warning: Option<String>,
     /// Lines at the start commit of every file the window changed that
@@ -384,8 +362,6 @@ pub(crate) fn scan(
         scanned,
         commits,
         hit_shallow_boundary,
-        oldest_first: gix_repo.oldest_first.load(Ordering::Relaxed),
-        long_delta_chains: gix_repo.long_chains.load(Ordering::Relaxed),
         cache_warning,
         head_lines,
     })
@@ -497,20 +473,15 @@ const INLINE: usize = 64;
 /// to keep both cores busy while the walk goes on.
 const RUN: usize = 4096;
 
-/// gitoxide's view of the repository, opened once by the first worker that
-/// reads trees through it and shared by all, and what the workers learnt
-/// about the packs.
+/// gitoxide's view of the repository and its packs, opened once by the
+/// first worker that reads through them and shared by all.
 #[derive(Default)]
 struct SharedGix {
     /// `None` when gitoxide cannot open the object database: the workers
     /// then read trees through libgit2.
     store: std::sync::OnceLock<Option<std::sync::Arc<gix_odb::Store>>>,
-    /// Set by the first worker whose reads newest-first walked long delta
-    /// chains: the workers that start later read oldest first from the start.
-    oldest_first: AtomicBool,
-    /// Set by the first worker whose reads oldest-first walked long delta
-    /// chains too: the workers that start later read through libgit2.
-    long_chains: AtomicBool,
+    /// The repository's packs, opened by the first reader.
+    packs: std::sync::OnceLock<std::sync::Arc<Packs>>,
 }
 
 /// Opens the repository's object database with gitoxide (packs, loose
@@ -526,155 +497,47 @@ fn open_gix(repo: &Repository) -> Option<std::sync::Arc<gix_odb::Store>> {
     .map(std::sync::Arc::new)
 }
 
-/// Bytes of gitoxide's pack cache per worker (resolved objects by pack
-/// offset: an older tree whose delta base is a newer tree read just before
-/// finds it there). The scan keeps decoded trees itself, so gitoxide's
-/// object cache stays off.
-const GIX_PACK_CACHE: usize = 32 << 20;
-/// Trees a worker reads in an order before its reads are counted: the
-/// first read of each directory walks its whole delta chain in any order
-/// (nothing is cached yet), which says nothing about the order.
-const WARM_UP: usize = 1024;
-/// Trees a worker reads through gitoxide, after the warm-up, before
-/// [`walks_long_chains`] judges the order.
-const PROBE_READS: usize = 2048;
-/// Delta links walked per read above which libgit2 reads faster (measured:
-/// about 1.2 in a pack that git's pack-objects wrote, where gitoxide is
-/// the faster one, and about 25 in one that `git fast-import` wrote).
-const MAX_LINKS_PER_READ: usize = 4;
-
-/// Whether gitoxide, after `reads` object reads that walked `links` delta
-/// links (cache lookups) in all, is resolving long delta chains on every
-/// read; judged once enough reads were made.
-fn walks_long_chains(reads: usize, links: usize) -> bool {
-    reads >= PROBE_READS && links > reads * MAX_LINKS_PER_READ
-}
-
-/// A worker's gitoxide handle with its pack cache, counting reads and the
-/// delta links each walked.
-struct GixReader {
+/// Bytes of resolved pack objects a worker keeps (by pack offset: an older
+/// tree whose delta base is a newer tree read just before finds it there).
+const TREE_PACK_CACHE: usize = 32 << 20;
+/// A worker's object reader: the repository's packs first
+/// ([`PackReader`]), gitoxide's object database for what they do not hold
+/// (loose objects, alternates) or hold damaged; counting reads and the delta
+/// links each walked.
+struct Objects {
+    packs: std::cell::RefCell<PackReader>,
     objects: gix_odb::HandleArc,
-    /// Where gitoxide decodes each object.
+    /// Where gitoxide decodes each object it reads.
     buffer: std::cell::RefCell<Vec<u8>>,
     reads: std::cell::Cell<usize>,
-    links: std::sync::Arc<AtomicUsize>,
 }
 
-impl GixReader {
-    fn new(store: &std::sync::Arc<gix_odb::Store>, pack_cache: usize) -> GixReader {
-        // No object cache: the scan keeps decoded trees itself.
-        let mut objects = store.to_cache_arc();
-        let links = std::sync::Arc::new(AtomicUsize::new(0));
-        let counter = links.clone();
-        objects.set_pack_cache(move || {
-            Box::new(PackCache {
-                bytes_per_generation: pack_cache / 2,
-                links: counter.clone(),
-                ..PackCache::default()
-            })
-        });
-        GixReader {
-            objects,
+impl Objects {
+    /// A reader keeping about `cache_bytes` of resolved pack objects, whole
+    /// ones too if `keep_whole`.
+    fn new(
+        shared: &SharedGix,
+        store: &std::sync::Arc<gix_odb::Store>,
+        cache_bytes: usize,
+        keep_whole: bool,
+    ) -> Objects {
+        // No object cache: the scan keeps decoded trees itself; nor a pack
+        // cache: what gitoxide reads is what the packs did not answer.
+        let packs = shared
+            .packs
+            .get_or_init(|| std::sync::Arc::new(Packs::open(store.path())))
+            .clone();
+        Objects {
+            packs: std::cell::RefCell::new(PackReader::new(packs, cache_bytes, keep_whole)),
+            objects: store.to_cache_arc(),
             buffer: Default::default(),
             reads: std::cell::Cell::new(0),
-            links,
         }
     }
 
     /// Reads so far and the delta links they walked.
     fn counts(&self) -> (usize, usize) {
-        (self.reads.get(), self.links.load(Ordering::Relaxed))
-    }
-}
-
-/// Resolved pack entries by pack and offset, for gitoxide's delta
-/// resolution: an older tree whose delta base is a newer tree read just
-/// before finds it here. Two generations, like [`TreeCache`]: an entry used
-/// since the last rotation stays, older ones go once the current
-/// generation holds its share of the bytes, and their buffers are reused.
-/// (gitoxide's own memory-capped LRU hashed every key with SipHash and
-/// allocated a buffer per entry: a twentieth of a cold scan.) Lookups are
-/// counted: resolving a delta looks up each link of its chain until one is
-/// cached or whole, so lookups per read tell how long the chains it walks are.
-#[derive(Default)]
-struct PackCache {
-    current: FxMap<(u32, u64), PackEntry>,
-    previous: FxMap<(u32, u64), PackEntry>,
-    current_bytes: usize,
-    bytes_per_generation: usize,
-    spare: Vec<Vec<u8>>,
-    links: std::sync::Arc<AtomicUsize>,
-}
-
-struct PackEntry {
-    data: Vec<u8>,
-    kind: gix_object::Kind,
-    compressed_size: usize,
-}
-
-impl PackCache {
-    fn rotate_if_full(&mut self) {
-        if self.current_bytes < self.bytes_per_generation {
-            return;
-        }
-        let old = std::mem::replace(&mut self.previous, std::mem::take(&mut self.current));
-        self.spare.extend(
-            old.into_values()
-                .map(|entry| entry.data)
-                .take(SPARE_BUFFERS),
-        );
-        self.spare.truncate(SPARE_BUFFERS);
-        self.current_bytes = 0;
-    }
-}
-
-/// Buffers kept for reuse after a rotation.
-const SPARE_BUFFERS: usize = 256;
-
-impl gix_pack::cache::DecodeEntry for PackCache {
-    fn put(
-        &mut self,
-        pack_id: u32,
-        offset: u64,
-        data: &[u8],
-        kind: gix_object::Kind,
-        compressed_size: usize,
-    ) {
-        if data.len() > self.bytes_per_generation {
-            return;
-        }
-        self.rotate_if_full();
-        let mut buffer = self.spare.pop().unwrap_or_default();
-        buffer.clear();
-        buffer.extend_from_slice(data);
-        self.current_bytes += data.len();
-        let entry = PackEntry {
-            data: buffer,
-            kind,
-            compressed_size,
-        };
-        if let Some(replaced) = self.current.insert((pack_id, offset), entry) {
-            self.spare.push(replaced.data);
-        }
-    }
-
-    fn get(
-        &mut self,
-        pack_id: u32,
-        offset: u64,
-        out: &mut Vec<u8>,
-    ) -> Option<(gix_object::Kind, usize)> {
-        self.links.fetch_add(1, Ordering::Relaxed);
-        let key = (pack_id, offset);
-        if !self.current.contains_key(&key) {
-            let entry = self.previous.remove(&key)?;
-            self.current_bytes += entry.data.len();
-            self.current.insert(key, entry);
-        }
-        let entry = &self.current[&key];
-        out.clear();
-        out.extend_from_slice(&entry.data);
-        Some((entry.kind, entry.compressed_size))
+        (self.reads.get(), self.packs.borrow().links())
     }
 }
 
@@ -695,72 +558,29 @@ fn list_run(
         ))
     })?;
     // libgit2's diff reads its own trees.
-    let wanted = options.tree_diff == TreeDiff::Own
-        && match options.objects {
-            ObjectReader::Auto => !gix_shared.long_chains.load(Ordering::Relaxed),
-            ObjectReader::Gix => true,
-            ObjectReader::Libgit2 => false,
-        };
-    let gix_reader = wanted
+    let wanted = options.tree_diff == TreeDiff::Own && options.objects == ObjectReader::Packs;
+    let reader = wanted
         .then(|| gix_shared.store.get_or_init(|| open_gix(&repo)).as_ref())
         .flatten()
-        .map(|store| GixReader::new(store, GIX_PACK_CACHE));
-    let mut use_gix = gix_reader.is_some();
-    let adapt = use_gix && options.objects == ObjectReader::Auto;
-    let mut oldest_first = adapt && gix_shared.oldest_first.load(Ordering::Relaxed);
-    // The current order's reads start at `phase`; it is judged by the reads
-    // after its first WARM_UP ones (counts at `warm`).
-    let mut phase = (0, 0);
-    let mut warm = None;
+        .map(|store| Objects::new(gix_shared, store, TREE_PACK_CACHE, true));
+    let source: &dyn TreeSource = match &reader {
+        Some(reader) => reader,
+        None => &repo,
+    };
     let mut trees = TreeCache::default();
-    // The tasks not read yet are run[front..back]: newest first takes the
-    // front, oldest first the back.
-    let mut listed: Vec<Option<CommitInfo>> = vec![None; run.len()];
-    let (mut front, mut back) = (0, run.len());
-    while front < back {
-        let index = if oldest_first {
-            back -= 1;
-            back
-        } else {
-            front += 1;
-            front - 1
-        };
-        let source: &dyn TreeSource = match &gix_reader {
-            Some(reader) if use_gix => reader,
-            _ => &repo,
-        };
-        listed[index] = Some(read_task(&repo, source, &run[index], options, &mut trees)?);
-        let Some(reader) = gix_reader.as_ref().filter(|_| adapt && use_gix) else {
-            continue;
-        };
-        let (reads, links) = reader.counts();
-        if warm.is_none() && reads - phase.0 >= WARM_UP {
-            warm = Some((reads, links));
-        }
-        if let Some((warm_reads, warm_links)) = warm
-            && walks_long_chains(reads - warm_reads, links - warm_links)
-        {
-            phase = (reads, links);
-            warm = None;
-            if oldest_first {
-                use_gix = false;
-                gix_shared.long_chains.store(true, Ordering::Relaxed);
-            } else {
-                oldest_first = true;
-                gix_shared.oldest_first.store(true, Ordering::Relaxed);
-            }
-        }
-    }
+    let listed = run
+        .iter()
+        .map(|task| read_task(&repo, source, task, options, &mut trees))
+        .collect::<Result<Vec<_>, _>>()?;
     progress.advance(run.len());
-    if let Some(reader) = &gix_reader {
+    if let Some(reader) = &reader {
         let (reads, links) = reader.counts();
         log::debug!(
-            "a run of {} commits read {reads} trees through gitoxide, {links} delta links looked up{}",
-            run.len(),
-            if oldest_first { ", oldest first" } else { "" }
+            "a run of {} commits read {reads} trees, {links} delta links looked up",
+            run.len()
         );
     }
-    Ok(listed.into_iter().flatten().collect())
+    Ok(listed)
 }
 
 /// The commit ids in the window, newest first, like `git log`: a queue
@@ -911,10 +731,11 @@ const NOT_CACHED: u32 = u32::MAX;
 /// parse is asked of libgit2, whose answer is the reference.
 struct CommitReader<'r> {
     repo: &'r Repository,
-    gix: Option<GixReader>,
+    gix: Option<Objects>,
 }
 
-/// Bytes of the walk's pack cache: commits are rarely stored as deltas.
+/// Bytes of the walk's pack cache: commits are rarely stored as deltas,
+/// and each is read once.
 const COMMIT_PACK_CACHE: usize = 4 << 20;
 
 impl<'r> CommitReader<'r> {
@@ -925,7 +746,7 @@ impl<'r> CommitReader<'r> {
         let gix = (options.objects != ObjectReader::Libgit2 && !grafts)
             .then(|| shared.store.get_or_init(|| open_gix(repo)).as_ref())
             .flatten()
-            .map(|store| GixReader::new(store, COMMIT_PACK_CACHE));
+            .map(|store| Objects::new(shared, store, COMMIT_PACK_CACHE, false));
         CommitReader { repo, gix }
     }
 
@@ -933,24 +754,21 @@ impl<'r> CommitReader<'r> {
     /// clone cut off) or damaged.
     fn header(&self, id: Oid, boundary: bool) -> Option<Header> {
         let read = self.gix.as_ref().and_then(|gix| {
-            gix.read(id, gix_object::Kind::Commit, |data| {
-                let fields = crate::git::commit::parse(data)?;
-                Some(Header {
-                    info: CommitInfo {
-                        id,
-                        summary: String::from_utf8_lossy(&fields.summary()).into(),
-                        parents: if boundary { Vec::new() } else { fields.parents },
-                        time: fields.time,
-                        author_name: String::from_utf8_lossy(fields.author_name).into(),
-                        author_email: String::from_utf8_lossy(fields.author_email).into(),
-                        boundary,
-                        files: Vec::new(),
-                    },
-                    tree: fields.tree,
-                })
+            let data = gix.read(id, gix_object::Kind::Commit).ok()?;
+            let fields = crate::git::commit::parse(&data)?;
+            Some(Header {
+                info: CommitInfo {
+                    id,
+                    summary: String::from_utf8_lossy(&fields.summary()).into(),
+                    parents: if boundary { Vec::new() } else { fields.parents },
+                    time: fields.time,
+                    author_name: String::from_utf8_lossy(fields.author_name).into(),
+                    author_email: String::from_utf8_lossy(fields.author_email).into(),
+                    boundary,
+                    files: Vec::new(),
+                },
+                tree: fields.tree,
             })
-            .ok()
-            .flatten()
         });
         read.or_else(|| {
             let commit = self.repo.find_commit(id).ok()?;
@@ -1076,7 +894,7 @@ fn libgit2_diff(
 /// ids stay raw until one is needed (most entries are only compared).
 #[derive(Debug)]
 pub(crate) struct RawTree {
-    data: Vec<u8>,
+    data: Content,
     entries: Vec<RawEntry>,
 }
 
@@ -1109,7 +927,7 @@ impl RawEntry {
 
 impl RawTree {
     /// Decodes git's tree format: `<octal mode> <name>\0<20-byte id>` repeated.
-    fn parse(data: Vec<u8>) -> Option<RawTree> {
+    fn parse(data: Content) -> Option<RawTree> {
         let mut entries = Vec::with_capacity(data.len() / 32);
         let mut at = 0;
         while at < data.len() {
@@ -1228,7 +1046,7 @@ const TREES_PER_GENERATION: usize = 4096;
 /// Where the raw bytes of tree objects come from.
 trait TreeSource {
     /// The tree object's content (git's tree format), or why it cannot be read.
-    fn tree_bytes(&self, id: Oid) -> Result<Vec<u8>, git2::Error>;
+    fn tree_bytes(&self, id: Oid) -> Result<Content, git2::Error>;
 }
 
 fn not_a(id: Oid, kind: impl std::fmt::Display, wanted: impl std::fmt::Display) -> git2::Error {
@@ -1239,43 +1057,42 @@ fn not_a(id: Oid, kind: impl std::fmt::Display, wanted: impl std::fmt::Display) 
 }
 
 impl TreeSource for Repository {
-    fn tree_bytes(&self, id: Oid) -> Result<Vec<u8>, git2::Error> {
+    fn tree_bytes(&self, id: Oid) -> Result<Content, git2::Error> {
         let odb = self.odb()?;
         let object = odb.read(id)?;
         if object.kind() != git2::ObjectType::Tree {
             return Err(not_a(id, object.kind(), "tree"));
         }
-        Ok(object.data().to_vec())
+        Ok(Rc::new(object.data().to_vec()))
     }
 }
 
-impl TreeSource for GixReader {
-    fn tree_bytes(&self, id: Oid) -> Result<Vec<u8>, git2::Error> {
-        // Decoded into the reused buffer, copied out at its size: no
-        // buffer grown and zeroed per read.
-        self.read(id, gix_object::Kind::Tree, <[u8]>::to_vec)
+impl TreeSource for Objects {
+    fn tree_bytes(&self, id: Oid) -> Result<Content, git2::Error> {
+        self.read(id, gix_object::Kind::Tree)
     }
 }
 
-impl GixReader {
-    /// Reads an object that must be of `kind` and hands its content to `with`.
-    fn read<T>(
-        &self,
-        id: Oid,
-        kind: gix_object::Kind,
-        with: impl FnOnce(&[u8]) -> T,
-    ) -> Result<T, git2::Error> {
+impl Objects {
+    /// Reads an object that must be of `kind`.
+    fn read(&self, id: Oid, kind: gix_object::Kind) -> Result<Content, git2::Error> {
         self.reads.set(self.reads.get() + 1);
         let gix_id = gix_hash::ObjectId::try_from(id.as_bytes())
             .map_err(|e| git2::Error::from_str(&e.to_string()))?;
+        if let Ok((found, content)) = self.packs.borrow_mut().read(&gix_id) {
+            return match found == kind {
+                true => Ok(content),
+                false => Err(not_a(id, found, kind)),
+            };
+        }
         let mut buffer = self.buffer.borrow_mut();
         let found = gix_object::Find::try_find(&self.objects, &gix_id, &mut buffer)
             .map_err(|e| git2::Error::from_str(&format!("{}: {e}", crate::git::short(id))))?;
         match found {
-            Some(object) if object.kind == kind => Ok(with(object.data)),
+            Some(object) if object.kind == kind => Ok(Rc::new(object.data.to_vec())),
             Some(object) => Err(not_a(id, object.kind, kind)),
             // git knows the empty tree without storing it; so does libgit2.
-            None if kind == gix_object::Kind::Tree && gix_id.is_empty_tree() => Ok(with(&[])),
+            None if kind == gix_object::Kind::Tree && gix_id.is_empty_tree() => Ok(Rc::default()),
             None => Err(git2::Error::new(
                 git2::ErrorCode::NotFound,
                 git2::ErrorClass::Odb,
@@ -1653,7 +1470,7 @@ pub(crate) mod tests {
             cache_dir: None,
             progress: false,
             tree_diff: TreeDiff::Own,
-            objects: ObjectReader::Auto,
+            objects: ObjectReader::Packs,
         }
     }
 
@@ -1865,7 +1682,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn gitoxide_and_libgit2_read_the_same_history() {
+    fn the_packs_and_libgit2_read_the_same_history() {
         let dir = tempfile::tempdir().unwrap();
         let repo = Repository::init(dir.path()).unwrap();
         let head = long_history(&repo);
@@ -1875,10 +1692,9 @@ pub(crate) mod tests {
         let mut runs = Vec::new();
         for merges in [Merges::Skip, Merges::FirstParent] {
             for (tree_diff, objects) in [
-                (TreeDiff::Own, ObjectReader::Auto),
-                (TreeDiff::Own, ObjectReader::Gix),
+                (TreeDiff::Own, ObjectReader::Packs),
                 (TreeDiff::Own, ObjectReader::Libgit2),
-                (TreeDiff::Libgit2, ObjectReader::Gix),
+                (TreeDiff::Libgit2, ObjectReader::Packs),
             ] {
                 let mut opts = options(head);
                 opts.merges = merges;
@@ -1894,7 +1710,7 @@ pub(crate) mod tests {
                 assert_eq!(pair[0].1, pair[1].1, "{:?}", pair[0].0);
             }
         }
-        assert_eq!(runs.len(), 8);
+        assert_eq!(runs.len(), 6);
         let skip = &runs[0].1;
         assert_eq!(skip.len(), 200 + 3 * 2);
         let files: usize = skip.iter().map(|c| c.files.len()).sum();
@@ -1917,7 +1733,8 @@ pub(crate) mod tests {
             1000,
         );
         pack_everything(&repo, head);
-        let gix_repo = GixReader::new(&open_gix(&repo).unwrap(), GIX_PACK_CACHE);
+        let store = open_gix(&repo).unwrap();
+        let gix_repo = Objects::new(&SharedGix::default(), &store, TREE_PACK_CACHE, true);
         let commit = repo.find_commit(head).unwrap();
         let tree = commit.tree().unwrap();
         let sub = tree.get_path(Path::new("a")).unwrap().id();
@@ -1927,7 +1744,9 @@ pub(crate) mod tests {
                 TreeSource::tree_bytes(&repo, id).unwrap()
             );
         }
-        assert_eq!(gix_repo.reads.get(), 2);
+        // Both answered by the pack (a link looked up each), not by
+        // gitoxide's store.
+        assert_eq!(gix_repo.counts(), (2, 2));
         let blob = tree.get_path(Path::new("c")).unwrap().id();
         for source in [&gix_repo as &dyn TreeSource, &repo] {
             let error = source.tree_bytes(blob).unwrap_err();
@@ -1943,7 +1762,7 @@ pub(crate) mod tests {
             );
             // The empty tree is known without being stored.
             let empty = Oid::from_str("4b825dc642cb6eb9a060e54bf8d69288fbee4904").unwrap();
-            assert_eq!(source.tree_bytes(empty).unwrap(), b"");
+            assert_eq!(source.tree_bytes(empty).unwrap().as_slice(), b"");
         }
     }
 
@@ -1965,12 +1784,12 @@ pub(crate) mod tests {
     }
 
     /// The benchmark's history generator, small: fast-import stores each
-    /// version of a tree as a delta against the previous one, so a walk
-    /// from the newest commit makes gitoxide resolve long delta chains and
-    /// the workers turn to oldest first; after `git repack -adf` (what a
-    /// clone gets) newest first suits it.
+    /// version of a tree as a delta against the previous one (long chains,
+    /// newest last); after `git repack -adf` (what a clone gets) the newest
+    /// is whole and older ones deltas against it. The packs' reader lists
+    /// the same files as libgit2 in both.
     #[test]
-    fn the_reader_follows_the_shape_of_the_pack() {
+    fn the_pack_reader_lists_what_libgit2_lists_in_either_shape_of_pack() {
         let dir = tempfile::tempdir().unwrap();
         let repo = Repository::init(dir.path()).unwrap();
         let stream = std::process::Command::new("awk")
@@ -1991,43 +1810,13 @@ pub(crate) mod tests {
             opts.objects = objects;
             scan(repo.path(), &repo, &opts).unwrap()
         };
-        let auto = scan_with(ObjectReader::Auto);
-        assert!(
-            auto.oldest_first,
-            "fast-import's chains are read oldest first"
-        );
-        assert!(
-            !auto.long_delta_chains,
-            "read oldest first, each tree's delta base was read just before"
-        );
-        assert!(auto.scanned >= 1500);
+        let packs = scan_with(ObjectReader::Packs);
+        assert!(packs.scanned >= 1500);
         let libgit2 = scan_with(ObjectReader::Libgit2);
-        assert!(!libgit2.long_delta_chains);
-        assert_eq!(auto.commits, libgit2.commits);
-        assert_eq!(auto.commits, scan_with(ObjectReader::Gix).commits);
+        assert_eq!(packs.commits, libgit2.commits);
 
         git(dir.path(), &["repack", "-adfq"], None);
-        let repacked = scan_with(ObjectReader::Auto);
-        assert!(
-            !repacked.oldest_first && !repacked.long_delta_chains,
-            "gitoxide reads a repacked history newest first"
-        );
-        assert_eq!(repacked.commits, libgit2.commits);
-    }
-
-    #[test]
-    fn long_delta_chains_are_judged_after_the_probe() {
-        // Too few reads to judge, however long the chains.
-        assert!(!walks_long_chains(PROBE_READS - 1, PROBE_READS * 50));
-        // A pack written by git's pack-objects: about one link per read.
-        assert!(!walks_long_chains(PROBE_READS, PROBE_READS * 12 / 10));
-        assert!(!walks_long_chains(
-            PROBE_READS,
-            PROBE_READS * MAX_LINKS_PER_READ
-        ));
-        // One written by git fast-import: tens of links per read.
-        assert!(walks_long_chains(PROBE_READS, PROBE_READS * 25));
-        assert!(walks_long_chains(10 * PROBE_READS, 10 * PROBE_READS * 5));
+        assert_eq!(scan_with(ObjectReader::Packs).commits, libgit2.commits);
     }
 
     #[test]
@@ -2072,14 +1861,14 @@ pub(crate) mod tests {
             data.push(0);
             data.extend_from_slice(&[*id; 20]);
         }
-        RawTree::parse(data).unwrap()
+        RawTree::parse(Rc::new(data)).unwrap()
     }
 
     /// Files only: no subtree is ever read.
     struct NoTrees;
 
     impl TreeSource for NoTrees {
-        fn tree_bytes(&self, _id: Oid) -> Result<Vec<u8>, git2::Error> {
+        fn tree_bytes(&self, _id: Oid) -> Result<Content, git2::Error> {
             Err(git2::Error::from_str("no subtree in these trees"))
         }
     }
@@ -2142,36 +1931,6 @@ pub(crate) mod tests {
             unchanged_ends(&file_tree(&base), &file_tree(&new)),
             (5, 6, 6)
         );
-    }
-
-    #[test]
-    fn the_pack_cache_keeps_what_was_used_since_its_last_rotation() {
-        use gix_pack::cache::DecodeEntry;
-        let mut cache = PackCache {
-            bytes_per_generation: 10,
-            ..PackCache::default()
-        };
-        let (blob, tree) = (gix_object::Kind::Blob, gix_object::Kind::Tree);
-        let mut out = Vec::new();
-        cache.put(0, 1, b"aaaa", blob, 3);
-        cache.put(0, 2, b"bbbbbbb", tree, 5);
-        assert_eq!(cache.get(0, 1, &mut out), Some((blob, 3)));
-        assert_eq!(out, b"aaaa");
-        // Full: the next put starts a new generation; both stay reachable.
-        cache.put(1, 1, b"cc", blob, 2);
-        assert_eq!(cache.get(0, 2, &mut out), Some((tree, 5)));
-        assert_eq!(out, b"bbbbbbb");
-        // (0, 2) moved to the current generation with (1, 1); (0, 1) was
-        // not used since and goes at the next rotation.
-        cache.put(1, 2, b"dd", blob, 2);
-        cache.put(1, 3, b"e", blob, 1);
-        assert_eq!(cache.get(0, 1, &mut out), None);
-        assert_eq!(cache.get(1, 3, &mut out), Some((blob, 1)));
-        assert_eq!(out, b"e");
-        // Nothing larger than a generation is kept.
-        cache.put(2, 1, &[b'x'; 11], blob, 4);
-        assert_eq!(cache.get(2, 1, &mut out), None);
-        assert_eq!(cache.links.load(Ordering::Relaxed), 5);
     }
 
     #[test]
