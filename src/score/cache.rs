@@ -107,10 +107,6 @@ impl Commits {
         self.records.get_mut(place as usize)?.as_mut()
     }
 
-    pub(crate) fn get_mut(&mut self, id: &Oid) -> Option<&mut CommitInfo> {
-        self.records[*self.places.get(id)? as usize].as_mut()
-    }
-
     /// Adds or replaces the commit of this id.
     pub(crate) fn insert(&mut self, id: Oid, commit: CommitInfo) {
         let next = self.records.len() as u32;
@@ -123,12 +119,6 @@ impl Commits {
             self.live += usize::from(slot.is_none());
             *slot = Some(commit);
         }
-    }
-
-    pub(crate) fn remove(&mut self, id: &Oid) -> Option<CommitInfo> {
-        let taken = self.records[*self.places.get(id)? as usize].take();
-        self.live -= usize::from(taken.is_some());
-        taken
     }
 
     #[cfg(test)]
@@ -288,17 +278,17 @@ impl Cache {
     }
 
     /// Records new or updated commits and blob line counts (`self`
-    /// already holds them): in a new tail, or, when there is no base or the
-    /// tail has grown, in a new base holding everything.
+    /// already holds them; these name them): in a new tail, or, when there
+    /// is no base or the tail has grown, in a new base holding everything.
     pub(crate) fn append(
         &mut self,
         path: &Path,
         generated: &GeneratedFiles,
-        commits: &[CommitInfo],
+        commits: &[Oid],
         blob_lines: &[Oid],
     ) -> std::io::Result<()> {
         let mut tail_commits = std::mem::take(&mut self.tail_commits);
-        tail_commits.extend(commits.iter().map(|c| c.id));
+        tail_commits.extend_from_slice(commits);
         dedup(&mut tail_commits);
         let mut tail_blobs = std::mem::take(&mut self.tail_blobs);
         tail_blobs.extend_from_slice(blob_lines);
@@ -715,12 +705,7 @@ mod tests {
         cache.blob_lines.insert(id('5'), Some(12));
         cache.blob_lines.insert(id('6'), None);
         cache
-            .append(
-                &path,
-                &plain(),
-                std::slice::from_ref(&commit),
-                &[id('5'), id('6')],
-            )
+            .append(&path, &plain(), &[commit.id], &[id('5'), id('6')])
             .unwrap();
         let cache = Cache::load(&path, &plain());
         assert_eq!(stored(&cache, &commit.id), commit);
@@ -747,9 +732,7 @@ mod tests {
         }
         let mut cache = Cache::load(&path, &plain());
         cache.commits.insert(commit.id, commit.clone());
-        cache
-            .append(&path, &plain(), std::slice::from_ref(&commit), &[])
-            .unwrap();
+        cache.append(&path, &plain(), &[commit.id], &[]).unwrap();
         let answers = |cache: &Cache| -> Vec<Option<bool>> {
             let stored = &cache.commits[&commit.id];
             let mut answers: Vec<Option<bool>> = stored
@@ -779,9 +762,7 @@ mod tests {
             lines: Lines::Unknown,
         }];
         cache.commits.insert(later.id, later.clone());
-        cache
-            .append(&path, &svc, std::slice::from_ref(&later), &[])
-            .unwrap();
+        cache.append(&path, &svc, &[later.id], &[]).unwrap();
         let cache = Cache::load(&path, &plain());
         assert_eq!(answers(&cache), [Some(true), Some(false), None, None]);
         let tail_file = &cache.commits[&later.id].files[0].path;
@@ -798,9 +779,7 @@ mod tests {
         let mut cache = Cache::load(&path, &plain());
         let first = root_commit('c');
         cache.commits.insert(first.id, first.clone());
-        cache
-            .append(&path, &plain(), std::slice::from_ref(&first), &[])
-            .unwrap();
+        cache.append(&path, &plain(), &[first.id], &[]).unwrap();
         let base = std::fs::read(&path).unwrap();
         assert!(!tail_path(&path).exists());
 
@@ -812,7 +791,7 @@ mod tests {
             cache.commits.insert(c.id, (*c).clone());
         }
         cache
-            .append(&path, &plain(), &[updated.clone(), second.clone()], &[])
+            .append(&path, &plain(), &[updated.id, second.id], &[])
             .unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), base, "the base is kept");
         assert!(tail_path(&path).exists());
@@ -823,9 +802,7 @@ mod tests {
         // The next tail carries the earlier tail's records too.
         let third = root_commit('e');
         cache.commits.insert(third.id, third.clone());
-        cache
-            .append(&path, &plain(), std::slice::from_ref(&third), &[])
-            .unwrap();
+        cache.append(&path, &plain(), &[third.id], &[]).unwrap();
         let cache = Cache::load(&path, &plain());
         assert_eq!(cache.commits.len(), 3);
         assert_eq!(cache.commits[&first.id].summary, "counted later".into());
@@ -839,24 +816,18 @@ mod tests {
         let mut cache = Cache::load(&path, &plain());
         let first = root_commit('c');
         cache.commits.insert(first.id, first.clone());
-        cache
-            .append(&path, &plain(), std::slice::from_ref(&first), &[])
-            .unwrap();
+        cache.append(&path, &plain(), &[first.id], &[]).unwrap();
         let mut cache = Cache::load(&path, &plain());
         let second = root_commit('d');
         cache.commits.insert(second.id, second.clone());
-        cache
-            .append(&path, &plain(), std::slice::from_ref(&second), &[])
-            .unwrap();
+        cache.append(&path, &plain(), &[second.id], &[]).unwrap();
         let tail = std::fs::read(tail_path(&path)).unwrap();
 
         // Another run rebuilt the base: the old tail names the old one.
         std::fs::remove_file(&path).unwrap();
         let mut cache = Cache::load(&path, &plain());
         cache.commits.insert(first.id, first.clone());
-        cache
-            .append(&path, &plain(), std::slice::from_ref(&first), &[])
-            .unwrap();
+        cache.append(&path, &plain(), &[first.id], &[]).unwrap();
         std::fs::write(tail_path(&path), &tail).unwrap();
         let cache = Cache::load(&path, &plain());
         assert_eq!(cache.commits.len(), 1, "the stale tail is not read");
@@ -868,7 +839,8 @@ mod tests {
         for c in &many {
             cache.commits.insert(c.id, c.clone());
         }
-        cache.append(&path, &plain(), &many, &[]).unwrap();
+        let ids: Vec<Oid> = many.iter().map(|c| c.id).collect();
+        cache.append(&path, &plain(), &ids, &[]).unwrap();
         assert!(!tail_path(&path).exists(), "folded into the base");
         assert_eq!(Cache::load(&path, &plain()).commits.len(), many.len() + 1);
     }
@@ -900,7 +872,8 @@ mod tests {
         for c in &commits {
             cache.commits.insert(c.id, c.clone());
         }
-        cache.append(&path, &plain(), &commits, &[]).unwrap();
+        let ids: Vec<Oid> = commits.iter().map(|c| c.id).collect();
+        cache.append(&path, &plain(), &ids, &[]).unwrap();
         let loaded = Cache::load(&path, &plain());
         assert_eq!(loaded.commits.len(), commits.len());
         for c in [&commits[0], &commits[CHUNK], &commits[commits.len() - 1]] {
@@ -917,7 +890,7 @@ mod tests {
         cache.commits.insert(commit.id, commit.clone());
         cache.blob_lines.insert(id('5'), Some(3));
         cache
-            .append(&path, &plain(), std::slice::from_ref(&commit), &[id('5')])
+            .append(&path, &plain(), &[commit.id], &[id('5')])
             .unwrap();
         let good = std::fs::read(&path).unwrap();
         let header = good.iter().position(|b| *b == b'\n').unwrap() + 1;
@@ -944,9 +917,7 @@ mod tests {
         assert!(cache.commits.is_empty());
         assert_eq!(cache.stamp, None);
         cache.commits.insert(commit.id, commit.clone());
-        cache
-            .append(&path, &plain(), std::slice::from_ref(&commit), &[])
-            .unwrap();
+        cache.append(&path, &plain(), &[commit.id], &[]).unwrap();
         assert_eq!(stored(&Cache::load(&path, &plain()), &commit.id), commit);
         // The text format of the second version is not read either.
         std::fs::write(
@@ -967,7 +938,7 @@ mod tests {
         commit.summary = "x".repeat(crate::cache::MAX_BYTES).into();
         cache.commits.insert(commit.id, commit.clone());
         let error = cache
-            .append(&path, &plain(), std::slice::from_ref(&commit), &[])
+            .append(&path, &plain(), &[commit.id], &[])
             .unwrap_err();
         assert!(
             error.to_string().contains("over the cache's cap"),

@@ -290,28 +290,35 @@ pub(crate) fn scan(
 
     let scanned = fresh.len();
     let hit_shallow_boundary = fresh.iter().any(|c| c.boundary);
-    let mut appended: Vec<CommitInfo> = Vec::new();
+    // The commits the cache file gains (the cache holds them).
+    let mut appended: Vec<Oid> = Vec::new();
     for mut commit in fresh {
         commit.forget_counted_blobs();
         // Boundary commits are never cached: after `git fetch --deepen` they
         // have parents and a different file list.
         if !commit.boundary {
-            appended.push(commit.clone());
+            appended.push(commit.id);
         }
         cache.commits.insert(commit.id, commit);
     }
+    // Every commit of the window is in the cache now: by its place from
+    // here on, looked up once.
+    let places: Vec<u32> = ids
+        .iter()
+        .zip(places)
+        .map(|(id, place)| match place {
+            NOT_CACHED => cache.commits.place(id).unwrap_or(NOT_CACHED),
+            place => place,
+        })
+        .collect();
 
     // Churn for cached commits that were read without line counts. Their
     // generated files stay uncounted on every run: their paths are judged
     // by the cache's answers where it has them (asking the globs' memo for
     // every change of a vendored file was a twentieth of a re-run).
     if options.churn {
-        for (id, place) in ids.iter().zip(&places) {
-            let commit = match *place {
-                NOT_CACHED => cache.commits.get_mut(id),
-                place => cache.commits.at_mut(place),
-            };
-            let Some(commit) = commit else {
+        for place in &places {
+            let Some(commit) = cache.commits.at_mut(*place) else {
                 continue;
             };
             let mut filled = false;
@@ -325,18 +332,13 @@ pub(crate) fn scan(
             }
             if filled && !commit.boundary {
                 commit.forget_counted_blobs();
-                appended.push(commit.clone());
+                appended.push(commit.id);
             }
         }
     }
 
-    let (head_lines, new_lines) = head_lines(
-        repo,
-        options.start,
-        (&ids, &places),
-        &options.generated,
-        &mut cache,
-    )?;
+    let (head_lines, new_lines) =
+        head_lines(repo, options.start, &places, &options.generated, &mut cache)?;
 
     let mut cache_warning = None;
     if (!appended.is_empty() || !new_lines.is_empty())
@@ -349,13 +351,9 @@ pub(crate) fn scan(
         ));
     }
 
-    let commits: Vec<CommitInfo> = ids
+    let commits: Vec<CommitInfo> = places
         .iter()
-        .zip(&places)
-        .filter_map(|(id, place)| match *place {
-            NOT_CACHED => cache.commits.remove(id),
-            place => cache.commits.take_at(place),
-        })
+        .filter_map(|place| cache.commits.take_at(*place))
         .collect();
     Ok(ScanResult {
         cached: commits.len() - scanned.min(commits.len()),
@@ -375,7 +373,7 @@ pub(crate) fn scan(
 fn head_lines(
     repo: &Repository,
     head: Oid,
-    (ids, places): (&[Oid], &[u32]),
+    places: &[u32],
     generated: &GeneratedFiles,
     cache: &mut Cache,
 ) -> Result<(HeadLines, Vec<Oid>), InputError> {
@@ -388,13 +386,9 @@ fn head_lines(
     // comes with its answer.
     let mut addresses: FxSet<*const u8> = FxSet::default();
     let mut changed: FxSet<&str> = FxSet::default();
-    for file in ids
+    for file in places
         .iter()
-        .zip(places)
-        .filter_map(|(id, place)| match *place {
-            NOT_CACHED => cache.commits.get(id),
-            place => cache.commits.at(place),
-        })
+        .filter_map(|place| cache.commits.at(*place))
         .flat_map(|c| &c.files)
     {
         if addresses.insert(file.path.as_ptr())
