@@ -13,7 +13,7 @@
 
 use gix_pack::data::{Entry, entry::Header};
 use rustc_hash::FxHashMap as FxMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 /// An object's content, shared between the cache and its reader.
@@ -29,12 +29,13 @@ const MAX_CHAIN: usize = 10_000;
 pub(crate) struct Packs(Vec<gix_pack::Bundle>);
 
 impl Packs {
-    /// Opens the packs in `objects/pack`, the largest first (most lookups
-    /// end there). A pack that cannot be opened is left out.
+    /// Opens the packs of the object directory and of those it borrows
+    /// from (`info/alternates`), the largest first (most lookups end
+    /// there). A pack that cannot be opened is left out.
     pub(crate) fn open(objects: &Path) -> Packs {
-        let mut bundles: Vec<gix_pack::Bundle> = std::fs::read_dir(objects.join("pack"))
-            .into_iter()
-            .flatten()
+        let mut bundles: Vec<gix_pack::Bundle> = object_dirs(objects)
+            .iter()
+            .flat_map(|dir| std::fs::read_dir(dir.join("pack")).into_iter().flatten())
             .flatten()
             .map(|entry| entry.path())
             .filter(|path| path.extension().is_some_and(|ext| ext == "idx"))
@@ -55,6 +56,47 @@ impl Packs {
     fn pack(&self, pack: u32) -> &gix_pack::data::File {
         &self.0[pack as usize].pack
     }
+}
+
+/// How deep git follows alternates that name alternates.
+const MAX_ALTERNATE_DEPTH: usize = 5;
+/// The most of an `info/alternates` file read (a path a line).
+const MAX_ALTERNATES_BYTES: u64 = 64 << 10;
+
+/// The object directory and those it borrows objects from, as git reads
+/// `info/alternates`: a directory a line, relative to the one naming it or
+/// absolute, `#` comments. (A quoted line is left to gitoxide's store,
+/// which reads what these packs do not hold.)
+fn object_dirs(objects: &Path) -> Vec<PathBuf> {
+    use std::io::Read;
+    let start = objects
+        .canonicalize()
+        .unwrap_or_else(|_| objects.to_path_buf());
+    let mut dirs = vec![(start, 0)];
+    let mut at = 0;
+    while let Some((dir, depth)) = dirs.get(at).cloned() {
+        at += 1;
+        if depth == MAX_ALTERNATE_DEPTH {
+            continue;
+        }
+        let mut text = String::new();
+        let read = std::fs::File::open(dir.join("info/alternates"))
+            .and_then(|file| file.take(MAX_ALTERNATES_BYTES).read_to_string(&mut text));
+        if read.is_err() {
+            continue;
+        }
+        for line in text.lines() {
+            if line.is_empty() || line.starts_with(['#', '"']) {
+                continue;
+            }
+            let named = dir.join(line);
+            let named = named.canonicalize().unwrap_or(named);
+            if !dirs.iter().any(|(known, _)| *known == named) {
+                dirs.push((named, depth + 1));
+            }
+        }
+    }
+    dirs.into_iter().map(|(dir, _)| dir).collect()
 }
 
 /// Why an object was not read from the packs.
@@ -591,6 +633,61 @@ mod tests {
         assert_eq!(reader.links(), chain + 1, "resolved on the way, so cached");
         reader.read(&newest).unwrap();
         assert_eq!(reader.links(), chain + 2);
+    }
+
+    /// A clone made with `--shared` (or `--reference`) keeps no objects of
+    /// its own: its packs are those of the repository it borrows from.
+    #[test]
+    fn objects_borrowed_through_alternates_are_read_from_their_packs() {
+        let dir = tempfile::tempdir().unwrap();
+        let lender = dir.path().join("lender");
+        std::fs::create_dir(&lender).unwrap();
+        git(&lender, &["init", "-q"], b"");
+        git(&lender, &["fast-import", "--quiet"], &history(60));
+        let tree = object_id(&lender, "main^{tree}");
+        for alternate in [None, Some("../../../lender/.git/objects\n")] {
+            let borrower = dir.path().join("borrower");
+            let _ = std::fs::remove_dir_all(&borrower);
+            git(
+                dir.path(),
+                &[
+                    "clone",
+                    "-q",
+                    "--shared",
+                    "--no-checkout",
+                    "lender",
+                    "borrower",
+                ],
+                b"",
+            );
+            let objects = borrower.join(".git/objects");
+            if let Some(relative) = alternate {
+                std::fs::write(
+                    objects.join("info/alternates"),
+                    format!("# lender\n{relative}"),
+                )
+                .unwrap();
+            }
+            assert!(
+                std::fs::read_dir(objects.join("pack"))
+                    .unwrap()
+                    .next()
+                    .is_none()
+            );
+            let packs = std::sync::Arc::new(Packs::open(&objects));
+            let (kind, _) = PackReader::new(packs, 1 << 20, true).read(&tree).unwrap();
+            assert_eq!(kind, gix_object::Kind::Tree, "{alternate:?}");
+        }
+        // Two directories naming each other: each is read once.
+        let lender_objects = lender.join(".git/objects");
+        let borrower_objects = dir.path().join("borrower/.git/objects");
+        std::fs::write(
+            lender_objects.join("info/alternates"),
+            borrower_objects.to_str().unwrap(),
+        )
+        .unwrap();
+        assert_eq!(object_dirs(&borrower_objects).len(), 2);
+        assert_eq!(object_dirs(&lender_objects).len(), 2);
     }
 
     #[test]
