@@ -383,7 +383,7 @@ impl BaseCache {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A delta header size, encoded.
@@ -512,7 +512,8 @@ mod tests {
         );
     }
 
-    fn git(dir: &Path, args: &[&str], stdin: &[u8]) -> Vec<u8> {
+    /// Runs git in `dir` with `stdin`; its output (the test fails if git does).
+    pub(crate) fn git(dir: &Path, args: &[&str], stdin: &[u8]) -> Vec<u8> {
         use std::io::Write;
         let mut child = std::process::Command::new("git")
             .args(args)

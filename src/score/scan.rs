@@ -1761,20 +1761,8 @@ pub(crate) mod tests {
     }
 
     fn git(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> String {
-        use std::io::Write;
-        let mut child = std::process::Command::new("git")
-            .args(args)
-            .current_dir(dir)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut input = child.stdin.take().unwrap();
-        input.write_all(stdin.unwrap_or_default()).unwrap();
-        drop(input);
-        let output = child.wait_with_output().unwrap();
-        assert!(output.status.success(), "git {args:?}");
-        String::from_utf8(output.stdout).unwrap()
+        let output = crate::git::packs::tests::git(dir, args, stdin.unwrap_or_default());
+        String::from_utf8(output).unwrap()
     }
 
     /// The benchmark's history generator, small: fast-import stores each
