@@ -114,17 +114,13 @@ fn read_payload(path: &Path, kind: &str, version: u32) -> Result<Vec<u8>, String
     // The header is read on its own, so the payload lands at the start of
     // a buffer sized for it once: reading the whole file and dropping the
     // header moved the whole payload (14 MB for a long history).
-    let mut head = [0u8; HEADER_MAX];
-    let mut filled = 0;
-    while filled < head.len() {
-        match file.read(&mut head[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e.to_string()),
-        }
-    }
-    let (start, length) = header(&head[..filled], kind, version)?;
+    let mut head = Vec::with_capacity(HEADER_MAX);
+    (&mut file)
+        .take(HEADER_MAX as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| e.to_string())?;
+    let filled = head.len();
+    let (start, length) = header(&head, kind, version)?;
     if length > MAX_BYTES {
         return Err(format!("{length} bytes, over the cap"));
     }

@@ -7,9 +7,9 @@
 //! each older read decompressed the whole newer tree again (a third of the
 //! scan's decompression on a 57,000-commit history).
 //!
-//! Objects these packs do not hold (loose ones, alternates) and objects they
-//! hold damaged are the caller's to read another way: nothing here is the
-//! last word on an object.
+//! Objects these packs do not hold (loose ones) and objects they hold
+//! damaged are the caller's to read another way: nothing here is the last
+//! word on an object.
 
 use gix_pack::data::{Entry, entry::Header};
 use rustc_hash::FxHashMap as FxMap;
@@ -128,9 +128,10 @@ pub(crate) struct PackReader {
     keep_whole: bool,
 }
 
+/// A delta of a chain being resolved: its pack and entry (which knows
+/// its offset, the cache's key).
 struct Link {
     pack: u32,
-    offset: u64,
     entry: Entry,
 }
 
@@ -193,17 +194,13 @@ impl PackReader {
             if self.chain.len() == MAX_CHAIN {
                 return None;
             }
-            self.chain.push(Link {
-                pack,
-                offset,
-                entry,
-            });
+            self.chain.push(Link { pack, entry });
             (pack, offset) = base;
         };
         while let Some(link) = self.chain.pop() {
             content = self.apply(&link, &content)?;
-            self.cache
-                .put(link.pack, link.offset, kind, content.clone());
+            let offset = link.entry.pack_offset();
+            self.cache.put(link.pack, offset, kind, content.clone());
         }
         Some((kind, content))
     }

@@ -456,10 +456,12 @@ fn encode<'a>(
     }
     out.extend_from_slice(&generated.fingerprint().to_le_bytes());
     for (text, path) in table.iter().zip(&is_path) {
-        out.push(match (path, *path && generated.is_generated(text)) {
-            (false, _) => NOT_A_PATH,
-            (true, false) => PATH,
-            (true, true) => GENERATED_PATH,
+        out.push(if !path {
+            NOT_A_PATH
+        } else if generated.is_generated(text) {
+            GENERATED_PATH
+        } else {
+            PATH
         });
     }
     put_u32(&mut out, chunks.len());

@@ -251,8 +251,8 @@ pub(crate) fn scan(
     // reading commits and comparing trees overlap.
     let progress = Progress::new(options.progress);
     // Opened by the first worker that needs it, shared by all of them.
-    let gix_repo = SharedGix::default();
-    let commits = CommitReader::new(repo, options, &gix_repo);
+    let shared = SharedObjects::default();
+    let commits = CommitReader::new(repo, options, &shared);
     let runs: std::sync::Mutex<Vec<(usize, RunResult)>> = std::sync::Mutex::new(Vec::new());
     let mut inline: Vec<Task> = Vec::new();
     let (ids, places) = rayon::in_place_scope(|scope| {
@@ -264,10 +264,10 @@ pub(crate) fn scan(
                 inline = run;
                 return;
             }
-            let (index, runs, progress, gix_repo) = (count, &runs, &progress, &gix_repo);
+            let (index, runs, progress, shared) = (count, &runs, &progress, &shared);
             count += 1;
             scope.spawn(move |_| {
-                let listed = list_run(git_dir, options, gix_repo, &run, progress);
+                let listed = list_run(git_dir, options, shared, &run, progress);
                 runs.lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .push((index, listed));
@@ -467,10 +467,10 @@ const INLINE: usize = 64;
 /// to keep both cores busy while the walk goes on.
 const RUN: usize = 4096;
 
-/// gitoxide's view of the repository and its packs, opened once by the
+/// The repository's object database (gitoxide's) and packs, opened once by the
 /// first worker that reads through them and shared by all.
 #[derive(Default)]
-struct SharedGix {
+struct SharedObjects {
     /// `None` when gitoxide cannot open the object database: the workers
     /// then read trees through libgit2.
     store: std::sync::OnceLock<Option<std::sync::Arc<gix_odb::Store>>>,
@@ -496,8 +496,8 @@ fn open_gix(repo: &Repository) -> Option<std::sync::Arc<gix_odb::Store>> {
 const TREE_PACK_CACHE: usize = 32 << 20;
 /// A worker's object reader: the repository's packs first
 /// ([`PackReader`]), gitoxide's object database for what they do not hold
-/// (loose objects, alternates) or hold damaged; counting reads and the delta
-/// links each walked.
+/// (loose objects) or hold damaged; counting reads and the delta links
+/// each walked.
 struct Objects {
     packs: std::cell::RefCell<PackReader>,
     objects: gix_odb::HandleArc,
@@ -510,7 +510,7 @@ impl Objects {
     /// A reader keeping about `cache_bytes` of resolved pack objects, whole
     /// ones too if `keep_whole`.
     fn new(
-        shared: &SharedGix,
+        shared: &SharedObjects,
         store: &std::sync::Arc<gix_odb::Store>,
         cache_bytes: usize,
         keep_whole: bool,
@@ -540,7 +540,7 @@ impl Objects {
 fn list_run(
     git_dir: &Path,
     options: &ScanOptions,
-    gix_shared: &SharedGix,
+    shared: &SharedObjects,
     run: &[Task],
     progress: &Progress,
 ) -> Result<Vec<CommitInfo>, InputError> {
@@ -554,9 +554,9 @@ fn list_run(
     // libgit2's diff reads its own trees.
     let wanted = options.tree_diff == TreeDiff::Own && options.objects == ObjectReader::Packs;
     let reader = wanted
-        .then(|| gix_shared.store.get_or_init(|| open_gix(&repo)).as_ref())
+        .then(|| shared.store.get_or_init(|| open_gix(&repo)).as_ref())
         .flatten()
-        .map(|store| Objects::new(gix_shared, store, TREE_PACK_CACHE, true));
+        .map(|store| Objects::new(shared, store, TREE_PACK_CACHE, true));
     let source: &dyn TreeSource = match &reader {
         Some(reader) => reader,
         None => &repo,
@@ -719,13 +719,13 @@ fn walk(
 type Queued = (i64, Reverse<u64>, Oid, u32);
 const NOT_CACHED: u32 = u32::MAX;
 
-/// Reads the walk's commits: through gitoxide, which also reads the trees
-/// (one object database, one zlib, and no libgit2 commit object built to
-/// be dropped), else through libgit2. A commit gitoxide cannot read or
+/// Reads the walk's commits through [`Objects`], as the workers read the
+/// trees (the packs, then gitoxide's store; no libgit2 commit object built
+/// to be dropped), else through libgit2. A commit those cannot read or
 /// parse is asked of libgit2, whose answer is the reference.
 struct CommitReader<'r> {
     repo: &'r Repository,
-    gix: Option<Objects>,
+    objects: Option<Objects>,
 }
 
 /// Bytes of the walk's pack cache: commits are rarely stored as deltas,
@@ -733,22 +733,26 @@ struct CommitReader<'r> {
 const COMMIT_PACK_CACHE: usize = 4 << 20;
 
 impl<'r> CommitReader<'r> {
-    fn new(repo: &'r Repository, options: &ScanOptions, shared: &SharedGix) -> CommitReader<'r> {
+    fn new(
+        repo: &'r Repository,
+        options: &ScanOptions,
+        shared: &SharedObjects,
+    ) -> CommitReader<'r> {
         // libgit2 replaces the parents of commits named in info/grafts;
         // gitoxide's object database does not know of grafts.
         let grafts = repo.commondir().join("info/grafts").exists();
-        let gix = (options.objects != ObjectReader::Libgit2 && !grafts)
+        let objects = (options.objects != ObjectReader::Libgit2 && !grafts)
             .then(|| shared.store.get_or_init(|| open_gix(repo)).as_ref())
             .flatten()
             .map(|store| Objects::new(shared, store, COMMIT_PACK_CACHE, false));
-        CommitReader { repo, gix }
+        CommitReader { repo, objects }
     }
 
     /// The commit's header, `None` when it is missing (a parent a shallow
     /// clone cut off) or damaged.
     fn header(&self, id: Oid, boundary: bool) -> Option<Header> {
-        let read = self.gix.as_ref().and_then(|gix| {
-            let data = gix.read(id, gix_object::Kind::Commit).ok()?;
+        let read = self.objects.as_ref().and_then(|objects| {
+            let data = objects.read(id, gix_object::Kind::Commit).ok()?;
             let fields = crate::git::commit::parse(&data)?;
             Some(Header {
                 info: CommitInfo {
@@ -1074,10 +1078,10 @@ impl Objects {
         let gix_id = gix_hash::ObjectId::try_from(id.as_bytes())
             .map_err(|e| git2::Error::from_str(&e.to_string()))?;
         if let Ok((found, content)) = self.packs.borrow_mut().read(&gix_id) {
-            return match found == kind {
-                true => Ok(content),
-                false => Err(not_a(id, found, kind)),
-            };
+            if found != kind {
+                return Err(not_a(id, found, kind));
+            }
+            return Ok(content);
         }
         let mut buffer = self.buffer.borrow_mut();
         let found = gix_object::Find::try_find(&self.objects, &gix_id, &mut buffer)
@@ -1728,21 +1732,21 @@ pub(crate) mod tests {
         );
         pack_everything(&repo, head);
         let store = open_gix(&repo).unwrap();
-        let gix_repo = Objects::new(&SharedGix::default(), &store, TREE_PACK_CACHE, true);
+        let objects = Objects::new(&SharedObjects::default(), &store, TREE_PACK_CACHE, true);
         let commit = repo.find_commit(head).unwrap();
         let tree = commit.tree().unwrap();
         let sub = tree.get_path(Path::new("a")).unwrap().id();
         for id in [tree.id(), sub] {
             assert_eq!(
-                gix_repo.tree_bytes(id).unwrap(),
+                objects.tree_bytes(id).unwrap(),
                 TreeSource::tree_bytes(&repo, id).unwrap()
             );
         }
         // Both answered by the pack (a link looked up each), not by
         // gitoxide's store.
-        assert_eq!(gix_repo.counts(), (2, 2));
+        assert_eq!(objects.counts(), (2, 2));
         let blob = tree.get_path(Path::new("c")).unwrap().id();
-        for source in [&gix_repo as &dyn TreeSource, &repo] {
+        for source in [&objects as &dyn TreeSource, &repo] {
             let error = source.tree_bytes(blob).unwrap_err();
             assert!(
                 error.message().contains("not a tree"),
